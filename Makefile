@@ -1,0 +1,32 @@
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint messages
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+run: install
+	$(BIN)/amends migrate --noinput
+	$(BIN)/amends collectstatic --noinput -v 0
+	$(BIN)/amends demo --if-empty
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+
+test: install
+	scripts/test
+
+lint: install
+	$(BIN)/ruff check .
+
+# Refresh the translation catalogues after changing UI strings, then compile them.
+messages: install
+	cd amends && ../$(BIN)/amends makemessages -l ru -l en -l hy --no-obsolete
+	cd amends && ../$(BIN)/amends compilemessages

@@ -1,0 +1,52 @@
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amends.core.models import ReferenceModel
+
+from .roles import Role
+
+
+class Department(ReferenceModel):
+    """A department that owns a process; its head is the usual responsible person."""
+
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="headed_departments", verbose_name=_("head"),
+    )
+
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+
+class User(AbstractUser):
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("department"),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        names = set(self.groups.values_list("name", flat=True))
+        if self.is_superuser:
+            names.add(Role.ADMINISTRATOR)
+        return frozenset(names)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))

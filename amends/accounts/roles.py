@@ -1,0 +1,38 @@
+"""The roles of DOMAIN.md §9, kept as Django groups (created by a migration)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    RESPONSIBLE = "responsible", _("Responsible person")
+    EXECUTOR = "executor", _("Executor")
+    QMS_HEAD = "qms_head", _("Head of the QMS")
+    MANAGER = "manager", _("Manager")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Model permissions each group gets; object-level rules live in the services.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.OPERATOR: [
+        "complaints.add_complaint", "complaints.view_complaint",
+        "customers.add_contact", "customers.view_contact",
+        "customers.add_organisation", "customers.view_organisation",
+    ],
+    Role.RESPONSIBLE: [
+        "complaints.view_complaint", "complaints.change_complaint", "complaints.add_measure",
+        "customers.view_contact", "customers.view_organisation",
+    ],
+    Role.EXECUTOR: ["complaints.view_complaint", "complaints.change_measure"],
+    Role.QMS_HEAD: [
+        "complaints.add_complaint", "complaints.view_complaint", "complaints.change_complaint",
+        "complaints.add_measure", "complaints.change_measure",
+        "customers.add_contact", "customers.view_contact",
+        "customers.add_organisation", "customers.view_organisation",
+    ],
+    Role.MANAGER: [
+        "complaints.view_complaint", "customers.view_contact", "customers.view_organisation",
+    ],
+    Role.ADMINISTRATOR: [],  # administrators are superusers with staff access
+}

@@ -1,0 +1,68 @@
+"""Object-level rules for a card: each `access_*` raises AccessDenied, `can_*` answers."""
+
+from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
+from amends.accounts.roles import Role
+from amends.core.errors import AccessDenied
+
+from .choices import FINAL_STATES, State
+from .models import Complaint, Measure
+
+
+def can_view_complaint(user, complaint: Complaint) -> bool:
+    if user.has_role(*OVERSEERS):
+        return True
+    return (
+        (user.has_role(Role.OPERATOR) and complaint.registered_by_id == user.pk)
+        or (user.has_role(Role.RESPONSIBLE) and complaint.responsible_id == user.pk)
+        or (
+            user.has_role(Role.EXECUTOR)
+            and complaint.measures.filter(executor=user).exists()
+        )
+    )
+
+
+def access_view_complaint(user, complaint: Complaint) -> None:
+    if not can_view_complaint(user, complaint):
+        raise AccessDenied("You may not see this complaint.")
+
+
+def can_edit_complaint(user, complaint: Complaint) -> bool:
+    """Edit the card's fields: the QMS head, the responsible person, or its operator before assignment."""
+    if complaint.state in FINAL_STATES:
+        return False
+    if user.has_role(*PROCESS_OWNERS):
+        return True
+    if complaint.responsible_id == user.pk:
+        return True
+    return complaint.registered_by_id == user.pk and complaint.state == State.REGISTERED
+
+
+def access_edit_complaint(user, complaint: Complaint) -> None:
+    if not can_edit_complaint(user, complaint):
+        raise AccessDenied("You may not change this complaint.")
+
+
+def can_plan_measures(user, complaint: Complaint) -> bool:
+    return complaint.state == State.DECIDED and (
+        user.has_role(*PROCESS_OWNERS) or complaint.responsible_id == user.pk
+    )
+
+
+def access_plan_measures(user, complaint: Complaint) -> None:
+    if not can_plan_measures(user, complaint):
+        raise AccessDenied("Measures are planned by the responsible person after the decision.")
+
+
+def can_report_measure(user, measure: Measure) -> bool:
+    return (
+        measure.complaint.state == State.IN_PROGRESS
+        and not measure.is_done
+        and (measure.executor_id == user.pk or user.has_role(*PROCESS_OWNERS)
+             or measure.complaint.responsible_id == user.pk)
+    )
+
+
+def access_report_measure(user, measure: Measure) -> None:
+    if not can_report_measure(user, measure):
+        raise AccessDenied("Only the executor reports on this measure, once approved.")
+

@@ -1,0 +1,78 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ASSIGNED = "assigned", _("Assigned")
+    INVESTIGATING = "investigating", _("Investigating")
+    DECIDED = "decided", _("Decided")
+    MEASURES_PLANNED = "measures_planned", _("Measures planned")
+    IN_PROGRESS = "in_progress", _("Measures in progress")
+    RESOLVED = "resolved", _("Resolved")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+    DUPLICATE = "duplicate", _("Duplicate")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+FINAL_STATES = frozenset({State.CLOSED, State.DUPLICATE, State.WITHDRAWN})
+OPEN_STATES = frozenset(State) - FINAL_STATES
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    FAX = "fax", _("Fax")
+    WEB_FORM = "web_form", _("Web form")
+    SOCIAL = "social", _("Social network")
+    MESSENGER = "messenger", _("Messenger")
+    INTERNAL = "internal", _("Internal")
+
+
+class Origin(models.TextChoices):
+    EXTERNAL = "external", _("External (customer)")
+    INTERNAL = "internal", _("Internal (appeal to the QMS)")
+
+
+class Importance(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class Justification(models.TextChoices):
+    JUSTIFIED = "justified", _("Justified")
+    PARTLY = "partly", _("Partly justified")
+    UNJUSTIFIED = "unjustified", _("Unjustified")
+
+
+class Loyalty(models.TextChoices):
+    """Recorded apart from satisfaction: a satisfied customer may still leave (DOMAIN.md §3)."""
+
+    RECOMMENDS = "recommends", _("Stays and would recommend us")
+    STAYS = "stays", _("Stays, would not recommend us")
+    LEAVES = "leaves", _("Refuses further cooperation")
+
+
+class CauseKind(models.TextChoices):
+    MANUFACTURER = "manufacturer", _("Manufacturer's fault")
+    SUPPLIER = "supplier", _("Supplier / components")
+    LOGISTICS = "logistics", _("Logistics")
+    STAFF = "staff", _("Staff behaviour")
+    CUSTOMER = "customer", _("Customer error")
+    OTHER = "other", _("Other")
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    TRANSITION = "transition", _("Status change")
+    FIELD_CHANGE = "field_change", _("Field changed")
+    NOTE = "note", _("Note")
+    ATTACHMENT = "attachment", _("Attachment")
+    MEASURE = "measure", _("Measure")
+    MESSAGE_IN = "message_in", _("Message from the customer")
+    MESSAGE_OUT = "message_out", _("Message to the customer")

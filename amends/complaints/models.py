@@ -1,0 +1,256 @@
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amends.accounts.models import Department
+from amends.core.models import ReferenceModel, TimeStampedModel
+from amends.customers.models import Component, Contact, Organisation, Product, Supplier
+
+from .choices import (
+    FINAL_STATES, CauseKind, Channel, EventKind, Importance, Justification, Loyalty, Origin, State,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Category(ReferenceModel):
+    """Complaint subject in two levels, e.g. "Delivery › Late delivery"."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children", verbose_name=_("parent category"),
+    )
+
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        if self.parent_id:
+            return f"{self.parent.localized_name} › {self.localized_name}"
+        return self.localized_name
+
+
+class Cause(ReferenceModel):
+    kind = models.CharField(_("kind"), max_length=20, choices=CauseKind.choices)
+
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("cause")
+        verbose_name_plural = _("causes")
+
+
+class NumberSequence(models.Model):
+    """The last complaint number issued in a year; its row is locked while a number is taken."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Complaint(TimeStampedModel):
+    """The complaint card (ISO 9001 record, DOMAIN.md §2) with its classification (§3)."""
+
+    number = models.CharField(_("card No."), max_length=20, unique=True, editable=False)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.REGISTERED,
+        editable=False, db_index=True,
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    # Registration (§1)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    origin = models.CharField(
+        _("external / internal"), max_length=10, choices=Origin.choices, default=Origin.EXTERNAL,
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints", verbose_name=_("organisation"),
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints", verbose_name=_("contact person"),
+    )
+    project = models.CharField(_("project"), max_length=200, blank=True)
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("product"),
+    )
+    component = models.ForeignKey(
+        Component, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("component"),
+    )
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("supplier"),
+    )
+    order_reference = models.CharField(
+        _("order / product registration No."), max_length=100, blank=True,
+    )
+    employee_concerned = models.CharField(_("employee concerned"), max_length=200, blank=True)
+    department_concerned = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="complaints", verbose_name=_("department concerned"),
+    )
+    wording = models.TextField(_("customer's wording"))
+    registered_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="registered_complaints",
+        verbose_name=_("registered by"),
+    )
+
+    # Classification (§3)
+    responsible = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="responsible_complaints", verbose_name=_("responsible person"),
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("category"),
+    )
+    cause = models.ForeignKey(
+        Cause, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("cause"),
+    )
+    importance = models.CharField(
+        _("importance"), max_length=10, choices=Importance.choices, default=Importance.MEDIUM,
+    )
+    justification = models.CharField(
+        _("justification"), max_length=12, choices=Justification.choices, blank=True,
+    )
+    opinion = models.TextField(_("opinion of the responsible person"), blank=True)
+    opinion_date = models.DateField(_("date the opinion was formulated"), null=True, blank=True)
+
+    # Handling and outcome (§4, §6)
+    actions_taken = models.TextField(_("actions taken"), blank=True)
+    answer_text = models.TextField(_("answer to the customer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    time_spent_minutes = models.PositiveIntegerField(
+        _("time spent, minutes"), null=True, blank=True,
+    )
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction with the resolution (1-10)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    loyalty = models.CharField(_("loyalty"), max_length=12, choices=Loyalty.choices, blank=True)
+    customer_unreachable = models.BooleanField(_("customer could not be reached"), default=False)
+    unreachable_note = models.TextField(_("note on reaching the customer"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="duplicates", verbose_name=_("duplicate of"),
+    )
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            models.Index(fields=["responsible", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in FINAL_STATES
+
+    @property
+    def customer_name(self) -> str:
+        if self.contact_id and self.organisation_id:
+            return f"{self.organisation.name} — {self.contact.full_name}"
+        if self.contact_id:
+            return self.contact.full_name
+        return self.organisation.name if self.organisation_id else ""
+
+
+class Measure(TimeStampedModel):
+    """A measure planned for a justified complaint, approved by the QMS head, done by an executor."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="measures", verbose_name=_("complaint"),
+    )
+    description = models.TextField(_("measure"))
+    executor = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="measures", verbose_name=_("executor"),
+    )
+    due_date = models.DateField(_("due date"))
+    approved_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    report = models.TextField(_("executor's report"), blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"complaints/{instance.complaint.number}/{filename}"
+
+
+class Attachment(models.Model):
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class TimelineEvent(models.Model):
+    """Append-only history of a card: nothing here is edited or deleted."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    transition = models.CharField(max_length=30, blank=True)
+    from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    field = models.CharField(max_length=50, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    attachment = models.ForeignKey(
+        Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Timeline events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Timeline events are never deleted.")
+
+    @property
+    def field_label(self) -> str:
+        try:
+            return str(Complaint._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:
+            return self.field

@@ -1,0 +1,99 @@
+"""Reads of complaints that depend on the user: permission filtering lives here, once."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from amends.accounts.access import OVERSEERS
+from amends.accounts.roles import Role
+
+from .choices import FINAL_STATES, Importance
+from .models import Complaint, Measure
+
+SORTS = {
+    "received": "received_at", "-received": "-received_at",
+    "number": "number", "-number": "-number",
+    "state": "state", "-state": "-state",
+    "importance": "importance_rank", "-importance": "-importance_rank",
+}
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    qs = Complaint.objects.all()
+    if user.has_role(*OVERSEERS):
+        return qs
+    condition = Q(pk__in=[])
+    if user.has_role(Role.OPERATOR):
+        condition |= Q(registered_by=user)
+    if user.has_role(Role.RESPONSIBLE):
+        condition |= Q(responsible=user)
+    if user.has_role(Role.EXECUTOR):
+        condition |= Exists(Measure.objects.filter(complaint=OuterRef("pk"), executor=user))
+    return qs.filter(condition)
+
+
+@dataclass
+class ComplaintFilter:
+    state: str = ""
+    channel: str = ""
+    category: int | None = None
+    importance: str = ""
+    responsible: int | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    overdue: bool = False
+    q: str = ""
+    sort: str = "-received"
+
+
+def _overdue_condition() -> Q:
+    """Open cards with a measure past its due date (the full deadline clocks come with SLA)."""
+    late_measure = Measure.objects.filter(
+        complaint=OuterRef("pk"), done_at__isnull=True, due_date__lt=timezone.localdate()
+    )
+    return Exists(late_measure) & ~Q(state__in=FINAL_STATES)
+
+
+IMPORTANCE_RANK = Case(
+    *(When(importance=value, then=Value(rank)) for rank, value in enumerate(Importance.values)),
+    output_field=IntegerField(),
+)
+
+
+def complaint_list(user, filters: ComplaintFilter) -> QuerySet[Complaint]:
+    qs = complaints_visible_to(user).select_related(
+        "contact", "organisation", "category", "category__parent", "responsible",
+    )
+    exact = {
+        "state": filters.state, "channel": filters.channel, "importance": filters.importance,
+        "responsible_id": filters.responsible,
+    }
+    qs = qs.filter(**{k: v for k, v in exact.items() if v})
+    if filters.category:
+        qs = qs.filter(Q(category_id=filters.category) | Q(category__parent_id=filters.category))
+    if filters.received_from:
+        qs = qs.filter(received_at__date__gte=filters.received_from)
+    if filters.received_to:
+        qs = qs.filter(received_at__date__lte=filters.received_to)
+    if filters.overdue:
+        qs = qs.filter(_overdue_condition())
+    if term := filters.q.strip():
+        qs = qs.filter(
+            Q(number__icontains=term) | Q(wording__icontains=term)
+            | Q(contact__full_name__icontains=term) | Q(organisation__name__icontains=term)
+            | Q(contact__email__icontains=term) | Q(contact__phone__icontains=term)
+            | Q(order_reference__icontains=term)
+        )
+    qs = qs.annotate(importance_rank=IMPORTANCE_RANK)
+    return qs.order_by(SORTS.get(filters.sort, "-received_at"), "-pk")
+
+
+def complaint_get(user, number: str) -> Complaint:
+    """One card as this user may see it, with what its page shows; DoesNotExist otherwise."""
+    return complaints_visible_to(user).select_related(
+        "contact", "organisation", "product", "component", "supplier", "category",
+        "category__parent", "cause", "responsible", "registered_by", "department_concerned",
+        "duplicate_of",
+    ).get(number=number)

@@ -1,0 +1,276 @@
+"""Every write to a complaint card: each runs in one transaction and records its timeline event."""
+
+import os
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amends.accounts.access import access_register_complaint
+from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
+
+from . import access
+from .choices import Channel, EventKind, Importance, Origin
+from .models import Attachment, Complaint, Measure, NumberSequence, TimelineEvent
+from .transitions import TRANSITIONS, relations
+
+# Fields whose changes are written to the timeline as old → new.
+TRACKED_FIELDS = (
+    "received_at", "channel", "origin", "organisation", "contact", "project", "product",
+    "component", "supplier", "order_reference", "employee_concerned", "department_concerned",
+    "wording", "responsible", "category", "cause", "importance", "justification", "opinion",
+    "opinion_date", "actions_taken", "answer_text", "time_spent_minutes", "satisfaction",
+    "loyalty", "customer_unreachable", "unreachable_note", "duplicate_of",
+)
+# Fields a user may edit directly on the card (the rest change through transitions).
+EDITABLE_FIELDS = (
+    "received_at", "channel", "origin", "organisation", "contact", "project", "product",
+    "component", "supplier", "order_reference", "employee_concerned", "department_concerned",
+    "wording", "category", "importance", "actions_taken", "time_spent_minutes",
+)
+
+
+def _next_number(year: int) -> str:
+    """Take the next number of the year; the sequence row stays locked until commit."""
+    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{year}-{sequence.last:06d}"
+
+
+def _format(complaint: Complaint, name: str, raw: Any) -> str:
+    """A stored value as a person reads it on the timeline."""
+    if raw is None or raw == "":
+        return ""
+    model_field = complaint._meta.get_field(name)
+    if model_field.is_relation:
+        related = model_field.related_model.objects.filter(pk=raw).first()
+        return str(related) if related else str(raw)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(raw, raw))
+    if isinstance(raw, datetime):
+        return timezone.localtime(raw).strftime("%Y-%m-%d %H:%M")
+    if isinstance(raw, bool):
+        return _("yes") if raw else _("no")
+    return str(raw)
+
+
+def _snapshot(complaint: Complaint) -> dict[str, Any]:
+    return {
+        name: getattr(complaint, complaint._meta.get_field(name).attname)
+        for name in TRACKED_FIELDS
+    }
+
+
+def _record_field_changes(complaint: Complaint, before: dict, actor) -> list[str]:
+    after = _snapshot(complaint)
+    changed = [name for name in TRACKED_FIELDS if before[name] != after[name]]
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(
+            complaint=complaint, kind=EventKind.FIELD_CHANGE, actor=actor, field=name,
+            old_value=_format(complaint, name, before[name]),
+            new_value=_format(complaint, name, after[name]),
+        )
+        for name in changed
+    ])
+    return changed
+
+
+def _locked(complaint: Complaint, expected_version: int | None) -> Complaint:
+    fresh = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise StaleObject(
+            _("Someone else changed complaint %(number)s while you were editing it. "
+              "Reload the card and try again.") % {"number": fresh.number}
+        )
+    return fresh
+
+
+def _check_upload(upload: UploadedFile) -> None:
+    limit = settings.AMENDS_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file “%(name)s” is larger than %(limit)d MB.")
+            % {"name": upload.name, "limit": limit // (1024 * 1024)}
+        )
+    extension = os.path.splitext(upload.name)[1].lower().lstrip(".")
+    if extension not in settings.AMENDS_ATTACHMENT_EXTENSIONS:
+        raise ValidationError(
+            _("Files of type “%(ext)s” are not accepted.") % {"ext": extension or "?"}
+        )
+
+
+def _store_attachment(complaint: Complaint, upload: UploadedFile, actor) -> Attachment:
+    _check_upload(upload)
+    attachment = Attachment(
+        complaint=complaint, original_name=os.path.basename(upload.name)[:255], size=upload.size,
+        content_type=getattr(upload, "content_type", "") or "", uploaded_by=actor,
+    )
+    attachment.file.save(os.path.basename(upload.name), upload, save=False)
+    attachment.save()
+    TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.ATTACHMENT, actor=actor,
+        text=attachment.original_name, attachment=attachment,
+    )
+    return attachment
+
+
+@transaction.atomic
+def complaint_register(
+    *, actor, channel: str, wording: str, received_at: datetime | None = None,
+    origin: str = Origin.EXTERNAL, contact=None, organisation=None, product=None,
+    component=None, supplier=None, category=None, importance: str = Importance.MEDIUM,
+    order_reference: str = "", project: str = "", employee_concerned: str = "",
+    department_concerned=None, attachments: list[UploadedFile] = (),
+) -> Complaint:
+    """Register a complaint from any channel and give it its number (DOMAIN.md §1)."""
+    access_register_complaint(actor)
+    for upload in attachments:
+        _check_upload(upload)
+    received_at = received_at or timezone.now()
+    if channel == Channel.INTERNAL:
+        origin = Origin.INTERNAL
+    if organisation is None and contact is not None:
+        organisation = contact.organisation
+    complaint = Complaint(
+        received_at=received_at, channel=channel, origin=origin, contact=contact,
+        organisation=organisation, product=product, component=component, supplier=supplier,
+        category=category, importance=importance, order_reference=order_reference.strip(),
+        project=project.strip(), employee_concerned=employee_concerned.strip(),
+        department_concerned=department_concerned, wording=wording.strip(), registered_by=actor,
+    )
+    complaint.number = "pending"
+    complaint.full_clean(exclude=["number"])
+    complaint.number = _next_number(timezone.localtime(received_at).year)
+    complaint.save()
+    TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.REGISTERED, actor=actor,
+        to_state=complaint.state, text=complaint.get_channel_display(),
+    )
+    for upload in attachments:
+        _store_attachment(complaint, upload, actor)
+    return complaint
+
+
+@transaction.atomic
+def complaint_transition(
+    *, complaint: Complaint, name: str, actor, data: dict[str, Any] | None = None,
+    comment: str = "", expected_version: int | None = None,
+) -> Complaint:
+    """Take one step of the lifecycle: lock, check the table and the role, record, bump the version."""
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise TransitionNotAllowed(_("There is no action “%(name)s”.") % {"name": name})
+    complaint = _locked(complaint, expected_version)
+    if not transition.performers & relations(actor, complaint):
+        raise AccessDenied(
+            _("You may not “%(action)s” complaint %(number)s.")
+            % {"action": transition.label, "number": complaint.number}
+        )
+    if (reason := transition.blocked_reason(complaint)) is not None:
+        raise TransitionNotAllowed(str(reason))
+    comment = comment.strip()
+    if transition.requires_comment and not comment:
+        raise ValidationError({"comment": _("Give the reason.")})
+    before = _snapshot(complaint)
+    transition.apply(complaint, data or {}, actor)
+    from_state, complaint.state = complaint.state, transition.target
+    complaint.version += 1
+    complaint.save()
+    _record_field_changes(complaint, before, actor)
+    TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.TRANSITION, actor=actor, transition=name,
+        from_state=from_state, to_state=complaint.state, text=comment,
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_update(
+    *, complaint: Complaint, actor, changes: dict[str, Any], expected_version: int | None = None,
+) -> Complaint:
+    """Edit the card's own fields; each change is written to the timeline as old → new."""
+    complaint = _locked(complaint, expected_version)
+    access.access_edit_complaint(actor, complaint)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be edited here: %s") % ", ".join(sorted(unknown)))
+    before = _snapshot(complaint)
+    for name, value in changes.items():
+        setattr(complaint, name, value)
+    complaint.full_clean()
+    if _record_field_changes(complaint, before, actor):
+        complaint.version += 1
+        complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def complaint_add_note(*, complaint: Complaint, actor, text: str) -> TimelineEvent:
+    access.access_view_complaint(actor, complaint)
+    if not text.strip():
+        raise ValidationError({"text": _("The note is empty.")})
+    return TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.NOTE, actor=actor, text=text.strip(),
+    )
+
+
+@transaction.atomic
+def complaint_attach(*, complaint: Complaint, actor, upload: UploadedFile) -> Attachment:
+    access.access_view_complaint(actor, complaint)
+    if not complaint.is_open:
+        raise ValidationError(_("Files are not added to a closed card."))
+    return _store_attachment(complaint, upload, actor)
+
+
+@transaction.atomic
+def measure_add(
+    *, complaint: Complaint, actor, description: str, executor, due_date: date,
+) -> Measure:
+    complaint = _locked(complaint, None)
+    access.access_plan_measures(actor, complaint)
+    measure = Measure(
+        complaint=complaint, description=description.strip(), executor=executor, due_date=due_date,
+    )
+    measure.full_clean()
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date is in the past.")})
+    measure.save()
+    TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.MEASURE, actor=actor,
+        text=_("Measure planned: %(measure)s — %(executor)s, due %(due)s")
+        % {"measure": measure.description, "executor": executor, "due": due_date.isoformat()},
+    )
+    return measure
+
+
+@transaction.atomic
+def measure_remove(*, measure: Measure, actor) -> None:
+    access.access_plan_measures(actor, measure.complaint)
+    TimelineEvent.objects.create(
+        complaint=measure.complaint, kind=EventKind.MEASURE, actor=actor,
+        text=_("Measure removed: %(measure)s") % {"measure": measure.description},
+    )
+    measure.delete()
+
+
+@transaction.atomic
+def measure_report(*, measure: Measure, actor, report: str) -> Measure:
+    measure = Measure.objects.select_for_update().select_related("complaint").get(pk=measure.pk)
+    access.access_report_measure(actor, measure)
+    if not report.strip():
+        raise ValidationError({"report": _("Describe what was done.")})
+    measure.report = report.strip()
+    measure.done_at = timezone.now()
+    measure.save(update_fields=["report", "done_at", "updated_at"])
+    TimelineEvent.objects.create(
+        complaint=measure.complaint, kind=EventKind.MEASURE, actor=actor,
+        text=_("Measure done: %(measure)s. Report: %(report)s")
+        % {"measure": measure.description, "report": measure.report},
+    )
+    return measure

@@ -1,0 +1,266 @@
+"""The complaint lifecycle (DOMAIN.md §4) as one table; the only code that assigns `state`.
+
+Each transition names the states it starts from, the state it leads to, who may take it
+(by their relation to the card) and a function that checks and records its required data.
+The UI's buttons, the API and the checks are all derived from TRANSITIONS.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from amends.accounts.roles import Role
+
+from .choices import OPEN_STATES, Justification, Loyalty, State
+from .models import Cause, Complaint
+
+# Relations a user can have to a card; a transition lists the relations that may take it.
+QMS = "qms"
+RESPONSIBLE = "responsible"
+EXECUTOR = "executor"
+OPERATOR = "operator"
+
+Apply = Callable[[Complaint, dict[str, Any], Any], None]
+Guard = Callable[[Complaint], "str | Promise | None"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Promise
+    sources: frozenset[str]
+    target: str
+    performers: frozenset[str]
+    apply: Apply
+    guard: Guard | None = None
+    # Data the transition asks for; the UI builds its form from these names.
+    fields: tuple[str, ...] = ()
+    requires_comment: bool = False
+    danger: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def blocked_reason(self, complaint: Complaint) -> "str | Promise | None":
+        if complaint.state not in self.sources:
+            return _("This action is not possible in the state “%(state)s”.") % {
+                "state": complaint.get_state_display()
+            }
+        return self.guard(complaint) if self.guard else None
+
+
+def _required(data: dict, name: str, message: Promise) -> Any:
+    value = data.get(name)
+    if value in (None, "", [], ()):
+        raise ValidationError({name: message})
+    return value.strip() if isinstance(value, str) else value
+
+
+def _apply_assign(complaint: Complaint, data: dict, actor) -> None:
+    responsible = _required(data, "responsible", _("Choose the responsible person."))
+    if not responsible.is_active or not responsible.has_role(Role.RESPONSIBLE, Role.QMS_HEAD):
+        raise ValidationError(
+            {"responsible": _("%(user)s is not a responsible person.") % {"user": responsible}}
+        )
+    complaint.responsible = responsible
+
+
+def _apply_investigate(complaint: Complaint, data: dict, actor) -> None:
+    """Nothing to record: the responsible person takes the card into work."""
+
+
+def _apply_decide(complaint: Complaint, data: dict, actor) -> None:
+    errors = {}
+    justification = data.get("justification")
+    if justification not in Justification.values:
+        errors["justification"] = _("Decide whether the complaint is justified.")
+    opinion = (data.get("opinion") or "").strip()
+    if not opinion:
+        errors["opinion"] = _("Write your opinion on the causes.")
+    cause = data.get("cause")
+    if not isinstance(cause, Cause):
+        errors["cause"] = _("Choose the cause of the complaint.")
+    if errors:
+        raise ValidationError(errors)
+    complaint.justification = justification
+    complaint.opinion = opinion
+    complaint.opinion_date = timezone.localdate()
+    complaint.cause = cause
+    for optional in ("category", "importance"):
+        if data.get(optional):
+            setattr(complaint, optional, data[optional])
+
+
+def _justified(complaint: Complaint):
+    if complaint.justification not in (Justification.JUSTIFIED, Justification.PARTLY):
+        return _("Measures are planned only for a justified or partly justified complaint.")
+    return None
+
+
+def _unjustified_or_resolved(complaint: Complaint):
+    if complaint.state == State.DECIDED and complaint.justification != Justification.UNJUSTIFIED:
+        return _("A justified complaint is answered after its measures are carried out.")
+    return None
+
+
+def _apply_plan(complaint: Complaint, data: dict, actor) -> None:
+    if not complaint.measures.exists():
+        raise ValidationError(_("Add at least one measure with an executor and a due date."))
+
+
+def _apply_approve(complaint: Complaint, data: dict, actor) -> None:
+    complaint.measures.filter(approved_at__isnull=True).update(
+        approved_by=actor, approved_at=timezone.now()
+    )
+
+
+def _apply_return_plan(complaint: Complaint, data: dict, actor) -> None:
+    complaint.measures.update(approved_by=None, approved_at=None)
+
+
+def _apply_complete(complaint: Complaint, data: dict, actor) -> None:
+    pending = complaint.measures.filter(done_at__isnull=True).count()
+    if pending:
+        raise ValidationError(
+            _("%(count)d measure(s) have no executor's report yet.") % {"count": pending}
+        )
+    if data.get("actions_taken"):
+        complaint.actions_taken = data["actions_taken"].strip()
+
+
+def _apply_answer(complaint: Complaint, data: dict, actor) -> None:
+    complaint.answer_text = _required(data, "answer_text", _("Write the answer given to the customer."))
+    complaint.answered_at = timezone.now()
+
+
+def _apply_close(complaint: Complaint, data: dict, actor) -> None:
+    if data.get("customer_unreachable"):
+        note = _required(
+            data, "unreachable_note", _("Say how you tried to reach the customer.")
+        )
+        complaint.customer_unreachable = True
+        complaint.unreachable_note = note
+    else:
+        errors = {}
+        satisfaction = data.get("satisfaction")
+        if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 10:
+            errors["satisfaction"] = _("Record the customer's satisfaction from 1 to 10.")
+        if data.get("loyalty") not in Loyalty.values:
+            errors["loyalty"] = _("Record the customer's loyalty.")
+        if errors:
+            raise ValidationError(errors)
+        complaint.satisfaction = satisfaction
+        complaint.loyalty = data["loyalty"]
+        complaint.customer_unreachable = False
+    if data.get("time_spent_minutes"):
+        complaint.time_spent_minutes = data["time_spent_minutes"]
+    complaint.closed_at = timezone.now()
+
+
+def _apply_reopen(complaint: Complaint, data: dict, actor) -> None:
+    complaint.closed_at = None
+
+
+def _apply_mark_duplicate(complaint: Complaint, data: dict, actor) -> None:
+    number = _required(data, "original_number", _("Give the number of the original complaint."))
+    original = Complaint.objects.filter(number=number).first()
+    if original is None:
+        raise ValidationError({"original_number": _("There is no complaint %(number)s.") % {"number": number}})
+    if original.pk == complaint.pk:
+        raise ValidationError({"original_number": _("A complaint cannot duplicate itself.")})
+    # Link to the root so that chains of duplicates all point at one original.
+    complaint.duplicate_of = original.duplicate_of or original
+
+
+def _apply_withdraw(complaint: Complaint, data: dict, actor) -> None:
+    """The reason is the transition's comment."""
+
+
+S = State
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "assign", _("Assign responsible"), frozenset({S.REGISTERED, S.ASSIGNED}), S.ASSIGNED,
+            frozenset({QMS}), _apply_assign, fields=("responsible",),
+        ),
+        Transition(
+            "investigate", _("Start investigation"), frozenset({S.ASSIGNED}), S.INVESTIGATING,
+            frozenset({RESPONSIBLE, QMS}), _apply_investigate,
+        ),
+        Transition(
+            "decide", _("Record decision"), frozenset({S.INVESTIGATING}), S.DECIDED,
+            frozenset({RESPONSIBLE, QMS}), _apply_decide,
+            fields=("justification", "cause", "opinion", "category", "importance"),
+        ),
+        Transition(
+            "plan", _("Submit measures for approval"), frozenset({S.DECIDED}), S.MEASURES_PLANNED,
+            frozenset({RESPONSIBLE, QMS}), _apply_plan, guard=_justified,
+        ),
+        Transition(
+            "approve", _("Approve measures"), frozenset({S.MEASURES_PLANNED}), S.IN_PROGRESS,
+            frozenset({QMS}), _apply_approve,
+        ),
+        Transition(
+            "return_plan", _("Return the plan"), frozenset({S.MEASURES_PLANNED}), S.DECIDED,
+            frozenset({QMS}), _apply_return_plan, requires_comment=True, danger=True,
+        ),
+        Transition(
+            "complete", _("Complete measures"), frozenset({S.IN_PROGRESS}), S.RESOLVED,
+            frozenset({EXECUTOR, RESPONSIBLE, QMS}), _apply_complete, fields=("actions_taken",),
+        ),
+        Transition(
+            "answer", _("Record the answer to the customer"),
+            frozenset({S.DECIDED, S.RESOLVED}), S.ANSWERED,
+            frozenset({RESPONSIBLE, QMS}), _apply_answer, guard=_unjustified_or_resolved,
+            fields=("answer_text",),
+        ),
+        Transition(
+            "close", _("Close"), frozenset({S.ANSWERED}), S.CLOSED,
+            frozenset({RESPONSIBLE, QMS}), _apply_close,
+            fields=(
+                "satisfaction", "loyalty", "customer_unreachable", "unreachable_note",
+                "time_spent_minutes",
+            ),
+        ),
+        Transition(
+            "reopen", _("Reopen"), frozenset({S.ANSWERED, S.CLOSED}), S.INVESTIGATING,
+            frozenset({QMS}), _apply_reopen, requires_comment=True, danger=True,
+        ),
+        Transition(
+            "mark_duplicate", _("Mark as duplicate"), OPEN_STATES, S.DUPLICATE,
+            frozenset({OPERATOR, RESPONSIBLE, QMS}), _apply_mark_duplicate,
+            fields=("original_number",), danger=True,
+        ),
+        Transition(
+            "withdraw", _("Withdraw"), frozenset({S.REGISTERED, S.ASSIGNED, S.INVESTIGATING}),
+            S.WITHDRAWN, frozenset({QMS}), _apply_withdraw, requires_comment=True, danger=True,
+        ),
+    ]
+}
+
+
+def relations(user, complaint: Complaint) -> frozenset[str]:
+    """How a user stands to a card: the keys transitions are granted by."""
+    found = set()
+    if user.has_role(Role.QMS_HEAD, Role.ADMINISTRATOR):
+        found.add(QMS)
+    if complaint.responsible_id == user.pk and user.has_role(Role.RESPONSIBLE, Role.QMS_HEAD):
+        found.add(RESPONSIBLE)
+    if user.has_role(Role.OPERATOR) and complaint.registered_by_id == user.pk:
+        found.add(OPERATOR)
+    if user.has_role(Role.EXECUTOR) and complaint.measures.filter(executor=user).exists():
+        found.add(EXECUTOR)
+    return frozenset(found)
+
+
+def available_transitions(user, complaint: Complaint) -> list[Transition]:
+    """The transitions this user may take on this card now: the buttons the card shows."""
+    mine = relations(user, complaint)
+    return [
+        t for t in TRANSITIONS.values()
+        if t.performers & mine and t.blocked_reason(complaint) is None
+    ]

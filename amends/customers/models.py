@@ -1,0 +1,92 @@
+import re
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amends.core.models import ReferenceModel, TimeStampedModel
+
+
+def phone_digits(phone: str) -> str:
+    """Digits only, with a Russian trunk prefix 8 read as +7, so one number matches however typed."""
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) == 11 and digits.startswith("8"):
+        digits = "7" + digits[1:]
+    return digits
+
+
+class Organisation(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=300)
+    tax_id = models.CharField(_("tax ID"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.TextField(_("postal address"), blank=True)
+    is_key_account = models.BooleanField(_("key account"), default=False)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(TimeStampedModel):
+    """A contact person; a private person has no organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="contacts", verbose_name=_("organisation"),
+    )
+    full_name = models.CharField(_("full name"), max_length=300)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    phone_digits = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    fax = models.CharField(_("fax"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    address = models.TextField(_("postal address"), blank=True)
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        if self.organisation_id:
+            return f"{self.full_name} ({self.organisation})"
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.phone_digits = phone_digits(self.phone)
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Supplier(ReferenceModel):
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+
+
+class Product(ReferenceModel):
+    code = models.CharField(_("code"), max_length=100, blank=True)
+
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+
+class Component(ReferenceModel):
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="components", verbose_name=_("product"),
+    )
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="components", verbose_name=_("supplier"),
+    )
+
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("component")
+        verbose_name_plural = _("components")

@@ -1,0 +1,16 @@
+"""Test settings: the same as production but with fast hashing and a throwaway media folder."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="amends-test-media-")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that threads in concurrency tests share one database.
+    DATABASES["default"]["TEST"] = {"NAME": tempfile.mktemp(prefix="amends-test-", suffix=".sqlite3")}

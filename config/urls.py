@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.static import serve
+
+from amends.accounts import views as account_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="complaints:list", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", account_views.set_language, name="set_language"),
+    path("complaints/", include("amends.complaints.urls")),
+    path("customers/", include("amends.customers.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,68 @@
+"""Fixtures shared by every app's tests: one user per role and a registered complaint."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from amends.accounts.models import User
+from amends.accounts.roles import Role
+from amends.complaints.choices import Channel
+from amends.complaints.services import complaint_register
+from amends.customers.services import contact_create
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str, *roles: str, **extra) -> User:
+        user = User.objects.create_user(
+            username=username, password="pw-" + username, first_name=username.title(), **extra
+        )
+        user.groups.set(Group.objects.filter(name__in=roles))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def operator(make_user):
+    return make_user("operator", Role.OPERATOR)
+
+
+@pytest.fixture
+def responsible(make_user):
+    return make_user("responsible", Role.RESPONSIBLE)
+
+
+@pytest.fixture
+def executor(make_user):
+    return make_user("executor", Role.EXECUTOR)
+
+
+@pytest.fixture
+def qms(make_user):
+    return make_user("qms", Role.QMS_HEAD)
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user("manager", Role.MANAGER)
+
+
+@pytest.fixture
+def administrator(make_user):
+    return make_user("admin", Role.ADMINISTRATOR, is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def contact(db):
+    return contact_create(
+        full_name="Иванов Иван Иванович", phone="+7 (912) 345-67-89",
+        email="ivanov@example.ru", organisation_name="ООО «Ромашка»",
+    )
+
+
+@pytest.fixture
+def complaint(operator, contact):
+    return complaint_register(
+        actor=operator, channel=Channel.PHONE, contact=contact,
+        wording="Доставка опоздала на три дня, курьер не перезвонил.",
+    )
