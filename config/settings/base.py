@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "amends.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "amends.core.middleware.AccessDeniedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,0 +1,271 @@
+"""Thin views: parse the form, call one service, render or redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from amends.accounts.access import access_register_complaint, can_register_complaint
+from amends.core.errors import StaleObject, TransitionNotAllowed
+from amends.customers.services import contact_create
+
+from . import access, selectors, services
+from .forms import (
+    AttachmentForm,
+    ComplaintEditForm,
+    ComplaintFilterForm,
+    MeasureForm,
+    MeasureReportForm,
+    NoteForm,
+    RegisterForm,
+    TransitionForm,
+)
+from .models import Attachment, Complaint, Measure
+from .transitions import TRANSITIONS, available_transitions
+
+PAGE_SIZE = 25
+
+
+def _card(request, number: str) -> Complaint:
+    try:
+        return selectors.complaint_get(request.user, number)
+    except Complaint.DoesNotExist:
+        raise Http404(_("No such complaint")) from None
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def complaint_list(request):
+    form = ComplaintFilterForm(request.GET or None)
+    filters = form.to_filter() if request.GET else selectors.ComplaintFilter()
+    page = Paginator(selectors.complaint_list(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
+    return render(request, "complaints/list.html", {
+        "form": form, "page": page, "sort": filters.sort, "query": query.urlencode(),
+        "can_register": can_register_complaint(request.user),
+    })
+
+
+@login_required
+def complaint_register(request):
+    access_register_complaint(request.user)
+    form = RegisterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = data["contact"]
+            if contact is None and data["full_name"]:
+                contact = contact_create(
+                    full_name=data["full_name"], phone=data["phone"], email=data["email"],
+                    address=data["address"], organisation_name=data["organisation_name"],
+                )
+            complaint = services.complaint_register(
+                actor=request.user, channel=data["channel"], received_at=data["received_at"],
+                contact=contact, wording=data["wording"], product=data["product"],
+                order_reference=data["order_reference"], category=data["category"],
+                importance=data["importance"], employee_concerned=data["employee_concerned"],
+                department_concerned=data["department_concerned"],
+                attachments=data["attachments"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("Complaint %(number)s registered. Tell the customer this number.")
+                % {"number": complaint.number},
+            )
+            return redirect("complaints:detail", number=complaint.number)
+    chosen_contact = form.cleaned_data.get("contact") if form.is_bound else None
+    return render(
+        request, "complaints/register.html", {"form": form, "chosen_contact": chosen_contact},
+        status=400 if form.errors else 200,
+    )
+
+
+def _card_context(request, complaint: Complaint, **bound) -> dict:
+    """Everything the card page shows; `bound` replaces a blank form with a submitted one."""
+    user = request.user
+    measures = list(complaint.measures.select_related("executor", "approved_by"))
+    events = complaint.events.select_related("actor", "attachment")
+    transition_forms = [
+        bound.get(t.name) or TransitionForm(t, complaint) for t in available_transitions(user, complaint)
+    ]
+    can_edit = access.can_edit_complaint(user, complaint)
+    return {
+        "complaint": complaint,
+        "measures": [(m, access.can_report_measure(user, m)) for m in measures],
+        "events": events,
+        "attachments": complaint.attachments.all(),
+        "duplicates": complaint.duplicates.only("number", "state"),
+        "transition_forms": transition_forms,
+        "open_form": next(iter(bound), None),
+        "can_edit": can_edit,
+        "edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None),
+        "can_plan": access.can_plan_measures(user, complaint),
+        "measure_form": bound.get("measure") or MeasureForm(),
+        "report_form": MeasureReportForm(),
+        "note_form": bound.get("note") or NoteForm(),
+        "attachment_form": bound.get("attachment") or AttachmentForm(),
+    }
+
+
+@login_required
+def complaint_detail(request, number: str):
+    complaint = _card(request, number)
+    return render(request, "complaints/detail.html", _card_context(request, complaint))
+
+
+@login_required
+def complaint_print(request, number: str):
+    complaint = _card(request, number)
+    return render(request, "complaints/print.html", {
+        "complaint": complaint,
+        "measures": complaint.measures.select_related("executor", "approved_by"),
+        "executors": sorted({m.executor for m in complaint.measures.select_related("executor")}, key=str),
+    })
+
+
+def _rerender(request, complaint: Complaint, status: int, **bound):
+    return render(request, "complaints/detail.html", _card_context(request, complaint, **bound), status=status)
+
+
+@login_required
+@require_POST
+def complaint_transition(request, number: str, name: str):
+    complaint = _card(request, number)
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise Http404
+    form = TransitionForm(transition, complaint, request.POST)
+    if not form.is_valid():
+        return _rerender(request, complaint, 400, **{name: form})
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "comment")}
+    try:
+        complaint = services.complaint_transition(
+            complaint=complaint, name=name, actor=request.user, data=data,
+            comment=form.cleaned_data["comment"], expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _rerender(request, complaint, 400, **{name: form})
+    except (StaleObject, TransitionNotAllowed) as error:
+        form.add_error(None, str(error))
+        return _rerender(request, complaint, 409, **{name: form})
+    messages.success(request, _("%(action)s: done. The card is now “%(state)s”.") % {
+        "action": transition.label, "state": complaint.get_state_display(),
+    })
+    return redirect("complaints:detail", number=complaint.number)
+
+
+@login_required
+def complaint_edit(request, number: str):
+    complaint = _card(request, number)
+    access.access_edit_complaint(request.user, complaint)
+    if request.method != "POST":
+        return redirect("complaints:detail", number=number)
+    form = ComplaintEditForm(request.POST, instance=Complaint.objects.get(pk=complaint.pk))
+    if not form.is_valid():
+        return _rerender(request, complaint, 400, edit=form)
+    changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    try:
+        services.complaint_update(
+            complaint=complaint, actor=request.user, changes=changes,
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _rerender(request, complaint, 400, edit=form)
+    except StaleObject as error:
+        form.add_error(None, str(error))
+        return _rerender(request, complaint, 409, edit=form)
+    messages.success(request, _("The card is saved."))
+    return redirect("complaints:detail", number=number)
+
+
+@login_required
+@require_POST
+def complaint_note(request, number: str):
+    complaint = _card(request, number)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.complaint_add_note(complaint=complaint, actor=request.user, text=form.cleaned_data["text"])
+        return redirect("complaints:detail", number=number)
+    return _rerender(request, complaint, 400, note=form)
+
+
+@login_required
+@require_POST
+def complaint_attach(request, number: str):
+    complaint = _card(request, number)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.complaint_attach(complaint=complaint, actor=request.user, upload=form.cleaned_data["file"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("File attached."))
+            return redirect("complaints:detail", number=number)
+    return _rerender(request, complaint, 400, attachment=form)
+
+
+@login_required
+def attachment_download(request, number: str, pk: int):
+    complaint = _card(request, number)
+    attachment = get_object_or_404(Attachment, pk=pk, complaint=complaint)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+@login_required
+@require_POST
+def measure_add(request, number: str):
+    complaint = _card(request, number)
+    form = MeasureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.measure_add(complaint=complaint, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("complaints:detail", number=number)
+    return _rerender(request, complaint, 400, measure=form)
+
+
+@login_required
+@require_POST
+def measure_remove(request, number: str, pk: int):
+    complaint = _card(request, number)
+    measure = get_object_or_404(Measure, pk=pk, complaint=complaint)
+    services.measure_remove(measure=measure, actor=request.user)
+    return redirect("complaints:detail", number=number)
+
+
+@login_required
+@require_POST
+def measure_report(request, number: str, pk: int):
+    complaint = _card(request, number)
+    measure = get_object_or_404(Measure, pk=pk, complaint=complaint)
+    form = MeasureReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.measure_report(measure=measure, actor=request.user, report=form.cleaned_data["report"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Describe what was done."))
+    return redirect("complaints:detail", number=number)
