@@ -11,6 +11,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = tempfile.mkdtemp(prefix="amends-test-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="amends-test-static-")
+WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that threads in concurrency tests share one database.
     DATABASES["default"]["TEST"] = {"NAME": tempfile.mktemp(prefix="amends-test-", suffix=".sqlite3")}
