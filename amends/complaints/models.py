@@ -9,7 +9,15 @@ from amends.core.models import ReferenceModel, TimeStampedModel
 from amends.customers.models import Component, Contact, Organisation, Product, Supplier
 
 from .choices import (
-    FINAL_STATES, CauseKind, Channel, EventKind, Importance, Justification, Loyalty, Origin, State,
+    FINAL_STATES,
+    CauseKind,
+    Channel,
+    EventKind,
+    Importance,
+    Justification,
+    Loyalty,
+    Origin,
+    State,
 )
 
 USER = settings.AUTH_USER_MODEL
