@@ -4,10 +4,23 @@ import pytest
 from django.contrib.auth.models import Group
 
 from amends.accounts.models import User
-from amends.accounts.roles import Role
+from amends.accounts.roles import Role, create_role_groups
 from amends.complaints.choices import Channel
 from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
+
+
+@pytest.fixture
+def reference_data_restored(transactional_db):
+    """For transactional tests: the flush after an earlier one removed what the data migrations
+    made (role groups, causes, categories); load it again."""
+    from django.contrib.auth.models import Permission
+
+    from amends.complaints.models import Category, Cause
+    from amends.complaints.reference import load_reference_data
+
+    create_role_groups(Group, Permission)
+    load_reference_data(Cause, Category)
 
 
 @pytest.fixture

@@ -36,3 +36,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.ADMINISTRATOR: [],  # administrators are superusers with staff access
 }
+
+
+def create_role_groups(group_model, permission_model) -> None:
+    """One group per role with its permissions; idempotent. Takes the models so a migration can pass its own."""
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        for code in codes:
+            app_label, codename = code.split(".")
+            group.permissions.add(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -4,7 +4,6 @@ The browser is never downloaded (no `playwright install`): the tests use /usr/bi
 are skipped when it is missing, unless AMENDS_REQUIRE_BROWSER is set (CI), where they fail.
 """
 
-import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -48,36 +47,13 @@ def chromium_browser():
             browser.close()
 
 
-def _ensure_reference_data() -> None:
-    """Role groups and causes come from data migrations; a flush by an earlier transactional
-    test removes them (permissions and content types are recreated by the flush itself)."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-
-    from amends.accounts.roles import ROLE_PERMISSIONS
-    from amends.complaints.models import Cause
-
-    for role, codes in ROLE_PERMISSIONS.items():
-        group, created = Group.objects.get_or_create(name=role)
-        if created:
-            for code in codes:
-                app_label, codename = code.split(".")
-                group.permissions.add(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
-    if not Cause.objects.exists():
-        importlib.import_module("amends.complaints.migrations.0002_reference_data").load(apps, None)
-
-
 @pytest.fixture
-def people(transactional_db):
+def people(reference_data_restored):
     """One user per role of the walk-through, with full names and a known password."""
     from django.contrib.auth.models import Group
 
     from amends.accounts.models import User
     from amends.accounts.roles import Role
-
-    _ensure_reference_data()
 
     def make(username: str, first: str, last: str, role: str) -> User:
         user = User.objects.create_user(

@@ -1,25 +1,16 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from amends.accounts.roles import ROLE_PERMISSIONS
+from amends.accounts.roles import create_role_groups
 
 
-def create_role_groups(apps, schema_editor):
+def create_groups(apps, schema_editor):
     # Permissions are normally created after all migrations; make them now to grant them.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for code in codes:
-            app_label, codename = code.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-
+    create_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -29,4 +20,4 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
-    operations = [migrations.RunPython(create_role_groups, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(create_groups, migrations.RunPython.noop)]

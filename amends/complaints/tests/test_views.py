@@ -13,6 +13,12 @@ from amends.complaints.services import complaint_register, complaint_transition
 from amends.customers.models import Contact
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages are asserted in English, the source language; the default UI language is Russian."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def login(client, user):
     client.force_login(user)
     return client
