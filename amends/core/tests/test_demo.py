@@ -1,0 +1,150 @@
+"""`amends demo`: run once for the module (it takes a few seconds), then check what it made."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from amends.accounts.models import Department, User
+from amends.accounts.roles import Role
+from amends.complaints.choices import (
+    CauseKind,
+    Channel,
+    EventKind,
+    Importance,
+    Justification,
+    State,
+)
+from amends.complaints.models import Category, Complaint, Measure, TimelineEvent
+from amends.core.demo import PASSWORD
+from amends.customers.models import Contact, Organisation
+
+pytestmark = pytest.mark.django_db
+
+ROLE_USERS = {
+    "operator": Role.OPERATOR, "responsible": Role.RESPONSIBLE, "executor": Role.EXECUTOR,
+    "qms": Role.QMS_HEAD, "manager": Role.MANAGER, "admin": Role.ADMINISTRATOR,
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_output(django_db_setup, django_db_blocker):
+    """Load the demo once; everything is rolled back when the module's tests are done."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_prints_the_time_taken_and_the_counts(demo_output):
+    assert "Demo loaded in" in demo_output
+    assert "300 complaints" in demo_output
+
+
+def test_one_user_per_role_with_the_demo_password():
+    for username, role in ROLE_USERS.items():
+        user = User.objects.get(username=username)
+        assert user.check_password(PASSWORD), username
+        assert user.has_role(role), username
+        assert user.get_full_name() and user.position, username
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert admin.groups.filter(name=Role.ADMINISTRATOR).exists()
+    # More responsible persons and executors, so that the work is spread.
+    for username in ("responsible2", "executor2"):
+        assert User.objects.get(username=username).check_password(PASSWORD)
+    assert User.objects.filter(groups__name=Role.RESPONSIBLE).count() >= 3
+    assert User.objects.filter(groups__name=Role.EXECUTOR).count() >= 3
+
+
+def test_departments_with_heads_and_translations():
+    departments = Department.objects.all()
+    assert departments.count() >= 6
+    for department in departments:
+        assert department.head is not None and department.name_en and department.name_hy
+
+
+def test_customers():
+    assert 35 <= Organisation.objects.count() <= 45
+    assert 70 <= Contact.objects.count() <= 90
+    private = Contact.objects.filter(organisation__isnull=True)
+    assert private.exists()
+    assert all(c.phone.startswith("+7") and "@" in c.email for c in Contact.objects.all())
+
+
+def test_about_300_complaints_over_18_months():
+    assert 280 <= Complaint.objects.count() <= 320
+    now = timezone.now()
+    oldest = Complaint.objects.order_by("received_at").first().received_at
+    newest = Complaint.objects.order_by("-received_at").first().received_at
+    assert now - timedelta(days=570) < oldest < now - timedelta(days=480)
+    assert now - timedelta(days=3) < newest < now
+
+
+def test_every_state_channel_category_and_classification_is_represented():
+    complaints = Complaint.objects.all()
+    assert set(complaints.values_list("state", flat=True)) == set(State.values)
+    assert set(complaints.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(complaints.values_list("importance", flat=True)) == set(Importance.values)
+    assert set(complaints.values_list("justification", flat=True)) >= set(Justification.values)
+    assert set(complaints.values_list("cause__kind", flat=True)) >= set(CauseKind.values)
+    leaves = set(Category.objects.filter(parent__isnull=False).values_list("pk", flat=True))
+    assert set(complaints.values_list("category", flat=True)) == leaves
+    closed = complaints.filter(state=State.CLOSED).count()
+    assert closed > complaints.count() / 2
+    internal = complaints.filter(channel=Channel.INTERNAL)
+    assert all(c.origin == "internal" and c.department_concerned_id for c in internal)
+
+
+def test_every_card_has_a_real_timeline():
+    now = timezone.now()
+    events = {}
+    for event in TimelineEvent.objects.order_by("created_at", "pk"):
+        events.setdefault(event.complaint_id, []).append(event)
+    for complaint in Complaint.objects.all():
+        timeline = events[complaint.pk]
+        assert timeline[0].kind == EventKind.REGISTERED, complaint.number
+        moments = [e.created_at for e in timeline]
+        assert complaint.received_at <= moments[0] and moments[-1] <= now, complaint.number
+        transitions = [e for e in timeline if e.kind == EventKind.TRANSITION]
+        if complaint.state == State.REGISTERED:
+            assert not transitions
+            continue
+        # The last recorded step led to the state the card is in.
+        assert transitions and transitions[-1].to_state == complaint.state, complaint.number
+        if complaint.state not in (State.ASSIGNED, State.DUPLICATE, State.WITHDRAWN):
+            names = [e.transition for e in transitions]
+            assert names[:2] == ["assign", "investigate"], complaint.number
+
+
+def test_timestamps_are_spread_in_time_not_all_now():
+    days = {e.created_at.date() for e in TimelineEvent.objects.all()}
+    assert len(days) > 200
+
+
+def test_measures_of_finished_cards_are_approved_and_reported():
+    finished = Measure.objects.filter(
+        complaint__state__in=[State.RESOLVED, State.ANSWERED, State.CLOSED]
+    )
+    assert finished.exists()
+    for measure in finished.select_related("complaint"):
+        assert measure.approved_at and measure.done_at and measure.report
+        assert measure.created_at >= measure.complaint.received_at
+        assert measure.due_date >= timezone.localdate(measure.created_at)
+    closed_justified = Complaint.objects.filter(
+        state=State.CLOSED, justification=Justification.JUSTIFIED
+    )
+    assert all(c.measures.exists() for c in closed_justified)
+
+
+def test_if_empty_does_nothing_when_complaints_exist():
+    before = (Complaint.objects.count(), TimelineEvent.objects.count(), User.objects.count())
+    out = StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert "not loaded" in out.getvalue()
+    after = (Complaint.objects.count(), TimelineEvent.objects.count(), User.objects.count())
+    assert after == before
