@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,12 +35,27 @@ EDITABLE_FIELDS = (
 )
 
 
+REGISTRATION_RELATIONS = (
+    "contact", "organisation", "product", "component", "supplier", "category",
+    "department_concerned", "registered_by",
+)
+
+
 def _next_number(year: int) -> str:
-    """Take the next number of the year; the sequence row stays locked until commit."""
-    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(year=year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{year}-{sequence.last:06d}"
+    """Take the next number of the year in one statement; the row stays locked until commit."""
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])
+        row = cursor.fetchone()
+    if row is not None:
+        return f"{year}-{row[0]:06d}"
+    try:
+        with transaction.atomic():
+            NumberSequence.objects.create(year=year, last=1)
+    except IntegrityError:
+        # A concurrent registration opened the year first; its row is committed now.
+        return _next_number(year)
+    return f"{year}-{1:06d}"
 
 
 def _format(complaint: Complaint, name: str, raw: Any) -> str:
@@ -145,7 +160,8 @@ def complaint_register(
         department_concerned=department_concerned, wording=wording.strip(), registered_by=actor,
     )
     complaint.number = "pending"
-    complaint.full_clean(exclude=["number"])
+    # Related objects arrive as loaded instances: skip re-reading each one to check it exists.
+    complaint.full_clean(exclude=["number", *REGISTRATION_RELATIONS])
     complaint.number = _next_number(timezone.localtime(received_at).year)
     complaint.save()
     TimelineEvent.objects.create(
@@ -222,6 +238,7 @@ def complaint_add_note(*, complaint: Complaint, actor, text: str) -> TimelineEve
 
 @transaction.atomic
 def complaint_attach(*, complaint: Complaint, actor, upload: UploadedFile) -> Attachment:
+    complaint = _locked(complaint, None)
     access.access_view_complaint(actor, complaint)
     if not complaint.is_open:
         raise ValidationError(_("Files are not added to a closed card."))
@@ -251,9 +268,11 @@ def measure_add(
 
 @transaction.atomic
 def measure_remove(*, measure: Measure, actor) -> None:
-    access.access_plan_measures(actor, measure.complaint)
+    complaint = _locked(Complaint(pk=measure.complaint_id), None)
+    measure = Measure.objects.get(pk=measure.pk, complaint=complaint)
+    access.access_plan_measures(actor, complaint)
     TimelineEvent.objects.create(
-        complaint=measure.complaint, kind=EventKind.MEASURE, actor=actor,
+        complaint=complaint, kind=EventKind.MEASURE, actor=actor,
         text=_("Measure removed: %(measure)s") % {"measure": measure.description},
     )
     measure.delete()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.roles import Role
 
-from .choices import OPEN_STATES, Justification, Loyalty, State
+from .choices import OPEN_STATES, Importance, Justification, Loyalty, State
 from .models import Cause, Complaint
 
 # Relations a user can have to a card; a transition lists the relations that may take it.
@@ -54,9 +54,11 @@ class Transition:
 
 def _required(data: dict, name: str, message: Promise) -> Any:
     value = data.get(name)
+    if isinstance(value, str):
+        value = value.strip()
     if value in (None, "", [], ()):
         raise ValidationError({name: message})
-    return value.strip() if isinstance(value, str) else value
+    return value
 
 
 def _apply_assign(complaint: Complaint, data: dict, actor) -> None:
@@ -83,6 +85,10 @@ def _apply_decide(complaint: Complaint, data: dict, actor) -> None:
     cause = data.get("cause")
     if not isinstance(cause, Cause):
         errors["cause"] = _("Choose the cause of the complaint.")
+    if data.get("importance") and data["importance"] not in Importance.values:
+        errors["importance"] = _(
+            "Select a valid choice. %(value)s is not one of the available choices."
+        ) % {"value": data["importance"]}
     if errors:
         raise ValidationError(errors)
     complaint.justification = justification
@@ -143,6 +149,9 @@ def _apply_close(complaint: Complaint, data: dict, actor) -> None:
         )
         complaint.customer_unreachable = True
         complaint.unreachable_note = note
+        # Scores recorded before a reopening belong to the earlier resolution.
+        complaint.satisfaction = None
+        complaint.loyalty = ""
     else:
         errors = {}
         satisfaction = data.get("satisfaction")
@@ -155,6 +164,7 @@ def _apply_close(complaint: Complaint, data: dict, actor) -> None:
         complaint.satisfaction = satisfaction
         complaint.loyalty = data["loyalty"]
         complaint.customer_unreachable = False
+        complaint.unreachable_note = ""
     if data.get("time_spent_minutes"):
         complaint.time_spent_minutes = data["time_spent_minutes"]
     complaint.closed_at = timezone.now()
@@ -169,10 +179,14 @@ def _apply_mark_duplicate(complaint: Complaint, data: dict, actor) -> None:
     original = Complaint.objects.filter(number=number).first()
     if original is None:
         raise ValidationError({"original_number": _("There is no complaint %(number)s.") % {"number": number}})
-    if original.pk == complaint.pk:
-        raise ValidationError({"original_number": _("A complaint cannot duplicate itself.")})
     # Link to the root so that chains of duplicates all point at one original.
-    complaint.duplicate_of = original.duplicate_of or original
+    root, seen = original, {original.pk}
+    while root.duplicate_of_id is not None and root.duplicate_of_id not in seen:
+        seen.add(root.duplicate_of_id)
+        root = root.duplicate_of
+    if root.pk == complaint.pk:
+        raise ValidationError({"original_number": _("A complaint cannot duplicate itself.")})
+    complaint.duplicate_of = root
 
 
 def _apply_withdraw(complaint: Complaint, data: dict, actor) -> None:

@@ -16,4 +16,7 @@ def contact_search(query: str, *, limit: int = 10) -> QuerySet[Contact]:
     digits = phone_digits(query)
     if len(digits) >= 3:
         condition |= Q(phone_digits__contains=digits)
+        if digits.startswith("8") and len(digits) < 11:
+            # A number still being typed with the trunk prefix 8, stored from 7.
+            condition |= Q(phone_digits__startswith="7" + digits[1:])
     return Contact.objects.filter(condition).select_related("organisation")[:limit]
