@@ -4,7 +4,7 @@ from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
 from amends.accounts.roles import Role
 from amends.core.errors import AccessDenied
 
-from .choices import FINAL_STATES, State
+from .choices import FINAL_STATES, Justification, State
 from .models import Complaint, Measure
 
 
@@ -43,14 +43,17 @@ def access_edit_complaint(user, complaint: Complaint) -> None:
 
 
 def can_plan_measures(user, complaint: Complaint) -> bool:
-    return complaint.state == State.DECIDED and (
+    justified = complaint.justification in (Justification.JUSTIFIED, Justification.PARTLY)
+    return complaint.state == State.DECIDED and justified and (
         user.has_role(*PROCESS_OWNERS) or complaint.responsible_id == user.pk
     )
 
 
 def access_plan_measures(user, complaint: Complaint) -> None:
     if not can_plan_measures(user, complaint):
-        raise AccessDenied("Measures are planned by the responsible person after the decision.")
+        raise AccessDenied(
+            "Measures are planned by the responsible person after deciding the complaint is justified."
+        )
 
 
 def can_report_measure(user, measure: Measure) -> bool:

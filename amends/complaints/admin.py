@@ -27,7 +27,10 @@ class TimelineInline(admin.TabularInline):
     model = TimelineEvent
     extra = 0
     can_delete = False
-    fields = ("created_at", "kind", "actor", "transition", "from_state", "to_state", "field", "old_value", "new_value", "text")
+    fields = (
+        "created_at", "kind", "actor", "transition", "from_state", "to_state", "field", "old_value",
+        "new_value", "text",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -9,7 +9,7 @@ from amends.customers.models import Contact, Product
 from .choices import Channel, Importance, Justification, Loyalty, State
 from .models import Category, Cause, Complaint
 from .selectors import ComplaintFilter
-from .services import EDITABLE_FIELDS
+from .services import EDITABLE_FIELDS, EXECUTOR_ROLES
 from .transitions import Transition
 
 
@@ -208,9 +208,7 @@ class MeasureForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["executor"].queryset = users_with_roles(
-            Role.EXECUTOR, Role.RESPONSIBLE, Role.QMS_HEAD
-        )
+        self.fields["executor"].queryset = users_with_roles(*EXECUTOR_ROLES)
 
 
 class MeasureReportForm(forms.Form):

@@ -55,6 +55,9 @@ class NumberSequence(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Complaint(TimeStampedModel):
     """The complaint card (ISO 9001 record, DOMAIN.md §2) with its classification (§3)."""
@@ -247,6 +250,9 @@ class TimelineEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

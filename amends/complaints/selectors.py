@@ -8,14 +8,15 @@ from django.utils import timezone
 
 from amends.accounts.access import OVERSEERS
 from amends.accounts.roles import Role
+from amends.customers.selectors import phone_matches
 
-from .choices import FINAL_STATES, Importance
+from .choices import FINAL_STATES, Importance, State
 from .models import Complaint, Measure
 
 SORTS = {
     "received": "received_at", "-received": "-received_at",
     "number": "number", "-number": "-number",
-    "state": "state", "-state": "-state",
+    "state": "state_rank", "-state": "-state_rank",
     "importance": "importance_rank", "-importance": "-importance_rank",
 }
 
@@ -56,6 +57,10 @@ def _overdue_condition() -> Q:
     return Exists(late_measure) & ~Q(state__in=FINAL_STATES)
 
 
+STATE_RANK = Case(
+    *(When(state=value, then=Value(rank)) for rank, value in enumerate(State.values)),
+    output_field=IntegerField(),
+)
 IMPORTANCE_RANK = Case(
     *(When(importance=value, then=Value(rank)) for rank, value in enumerate(Importance.values)),
     output_field=IntegerField(),
@@ -80,13 +85,15 @@ def complaint_list(user, filters: ComplaintFilter) -> QuerySet[Complaint]:
     if filters.overdue:
         qs = qs.filter(_overdue_condition())
     if term := filters.q.strip():
-        qs = qs.filter(
+        condition = (
             Q(number__icontains=term) | Q(wording__icontains=term)
             | Q(contact__full_name__icontains=term) | Q(organisation__name__icontains=term)
-            | Q(contact__email__icontains=term) | Q(contact__phone__icontains=term)
-            | Q(order_reference__icontains=term)
+            | Q(contact__email__icontains=term) | Q(order_reference__icontains=term)
         )
-    qs = qs.annotate(importance_rank=IMPORTANCE_RANK)
+        if (phone := phone_matches(term, field="contact__phone_digits", min_digits=5)) is not None:
+            condition |= phone
+        qs = qs.filter(condition)
+    qs = qs.annotate(importance_rank=IMPORTANCE_RANK, state_rank=STATE_RANK)
     return qs.order_by(SORTS.get(filters.sort, "-received_at"), "-pk")
 
 

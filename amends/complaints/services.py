@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.accounts.access import access_register_complaint
+from amends.accounts.roles import Role
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 
 from . import access
@@ -27,6 +28,8 @@ TRACKED_FIELDS = (
     "opinion_date", "actions_taken", "answer_text", "time_spent_minutes", "satisfaction",
     "loyalty", "customer_unreachable", "unreachable_note", "duplicate_of",
 )
+# Who may carry out a measure.
+EXECUTOR_ROLES = (Role.EXECUTOR, Role.RESPONSIBLE, Role.QMS_HEAD)
 # Fields a user may edit directly on the card (the rest change through transitions).
 EDITABLE_FIELDS = (
     "received_at", "channel", "origin", "organisation", "contact", "project", "product",
@@ -219,6 +222,11 @@ def complaint_update(
     before = _snapshot(complaint)
     for name, value in changes.items():
         setattr(complaint, name, value)
+    # The same rules as at registration.
+    if complaint.channel == Channel.INTERNAL:
+        complaint.origin = Origin.INTERNAL
+    if "contact" in changes and "organisation" not in changes and complaint.contact is not None:
+        complaint.organisation = complaint.contact.organisation
     complaint.full_clean()
     if _record_field_changes(complaint, before, actor):
         complaint.version += 1
@@ -251,6 +259,8 @@ def measure_add(
 ) -> Measure:
     complaint = _locked(complaint, None)
     access.access_plan_measures(actor, complaint)
+    if not executor.has_role(*EXECUTOR_ROLES):
+        raise ValidationError({"executor": _("%(user)s cannot be an executor.") % {"user": executor}})
     measure = Measure(
         complaint=complaint, description=description.strip(), executor=executor, due_date=due_date,
     )

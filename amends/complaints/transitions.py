@@ -113,7 +113,8 @@ def _unjustified_or_resolved(complaint: Complaint):
 
 
 def _apply_plan(complaint: Complaint, data: dict, actor) -> None:
-    if not complaint.measures.exists():
+    # Measures done before a reopening are history; the new plan needs work still to do.
+    if not complaint.measures.filter(done_at__isnull=True).exists():
         raise ValidationError(_("Add at least one measure with an executor and a due date."))
 
 
@@ -127,12 +128,14 @@ def _apply_return_plan(complaint: Complaint, data: dict, actor) -> None:
     complaint.measures.update(approved_by=None, approved_at=None)
 
 
-def _apply_complete(complaint: Complaint, data: dict, actor) -> None:
+def _all_measures_reported(complaint: Complaint):
     pending = complaint.measures.filter(done_at__isnull=True).count()
     if pending:
-        raise ValidationError(
-            _("%(count)d measure(s) have no executor's report yet.") % {"count": pending}
-        )
+        return _("%(count)d measure(s) have no executor's report yet.") % {"count": pending}
+    return None
+
+
+def _apply_complete(complaint: Complaint, data: dict, actor) -> None:
     if data.get("actions_taken"):
         complaint.actions_taken = data["actions_taken"].strip()
 
@@ -155,7 +158,7 @@ def _apply_close(complaint: Complaint, data: dict, actor) -> None:
     else:
         errors = {}
         satisfaction = data.get("satisfaction")
-        if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 10:
+        if isinstance(satisfaction, bool) or not isinstance(satisfaction, int) or not 1 <= satisfaction <= 10:
             errors["satisfaction"] = _("Record the customer's satisfaction from 1 to 10.")
         if data.get("loyalty") not in Loyalty.values:
             errors["loyalty"] = _("Record the customer's loyalty.")
@@ -171,6 +174,13 @@ def _apply_close(complaint: Complaint, data: dict, actor) -> None:
 
 
 def _apply_reopen(complaint: Complaint, data: dict, actor) -> None:
+    """The earlier answer and outcome stay on the timeline; the card needs new ones."""
+    complaint.answer_text = ""
+    complaint.answered_at = None
+    complaint.satisfaction = None
+    complaint.loyalty = ""
+    complaint.customer_unreachable = False
+    complaint.unreachable_note = ""
     complaint.closed_at = None
 
 
@@ -224,7 +234,8 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "complete", _("Complete measures"), frozenset({S.IN_PROGRESS}), S.RESOLVED,
-            frozenset({EXECUTOR, RESPONSIBLE, QMS}), _apply_complete, fields=("actions_taken",),
+            frozenset({EXECUTOR, RESPONSIBLE, QMS}), _apply_complete, guard=_all_measures_reported,
+            fields=("actions_taken",),
         ),
         Transition(
             "answer", _("Record the answer to the customer"),

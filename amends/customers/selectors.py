@@ -3,6 +3,18 @@ from django.db.models import Q, QuerySet
 from .models import Contact, phone_digits
 
 
+def phone_matches(query: str, *, field: str = "phone_digits", min_digits: int = 3) -> Q | None:
+    """A condition on a stored phone for a number typed in any format, perhaps only its start."""
+    digits = phone_digits(query)
+    if len(digits) < min_digits:
+        return None
+    condition = Q(**{f"{field}__contains": digits})
+    if digits.startswith("8") and len(digits) < 11:
+        # A number still being typed with the trunk prefix 8, stored from 7.
+        condition |= Q(**{f"{field}__startswith": "7" + digits[1:]})
+    return condition
+
+
 def contact_search(query: str, *, limit: int = 10) -> QuerySet[Contact]:
     """Contacts matching a phone, an e-mail or a part of a name or organisation, as typed."""
     query = query.strip()
@@ -13,10 +25,6 @@ def contact_search(query: str, *, limit: int = 10) -> QuerySet[Contact]:
         | Q(email__icontains=query.lower())
         | Q(organisation__name__icontains=query)
     )
-    digits = phone_digits(query)
-    if len(digits) >= 3:
-        condition |= Q(phone_digits__contains=digits)
-        if digits.startswith("8") and len(digits) < 11:
-            # A number still being typed with the trunk prefix 8, stored from 7.
-            condition |= Q(phone_digits__startswith="7" + digits[1:])
+    if (phone := phone_matches(query)) is not None:
+        condition |= phone
     return Contact.objects.filter(condition).select_related("organisation")[:limit]

@@ -95,7 +95,7 @@ def walk(qms, responsible, executor, cause, register):
                     complaint=complaint, name="answer", actor=responsible,
                     data={"answer_text": "Претензия не подтвердилась."},
                 )
-            if not complaint.measures.exists():
+            if not complaint.measures.filter(done_at__isnull=True).exists():
                 measure_add(
                     complaint=complaint, actor=responsible, description="Заменить товар",
                     executor=executor, due_date=timezone.localdate() + timedelta(days=7),

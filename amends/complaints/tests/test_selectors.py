@@ -184,8 +184,8 @@ def test_filters_never_widen_visibility(rows, operator2, responsible2):
         ("-received", lambda c: (-c.received_at.timestamp(),)),
         ("number", lambda c: (c.number,)),
         ("-number", lambda c: tuple(-ord(ch) for ch in c.number)),
-        ("state", lambda c: (c.state, -c.pk)),
-        ("-state", lambda c: (tuple(-ord(ch) for ch in c.state), -c.pk)),
+        ("state", lambda c: (list(S.values).index(c.state), -c.pk)),
+        ("-state", lambda c: (-list(S.values).index(c.state), -c.pk)),
         ("importance",
          lambda c: (list(Importance.values).index(c.importance), -c.pk)),
         ("-importance",
@@ -241,3 +241,8 @@ def test_complaint_get_loads_the_card_in_one_query(complaint, qms, walk):
         (card.customer_name, str(card.cause), str(card.responsible), str(card.registered_by),
          card.duplicate_of, card.contact.phone)
     assert len(queries) == 1
+
+
+def test_search_by_phone_however_typed(qms, complaint):
+    assert [c.number for c in complaint_list(qms, ComplaintFilter(q="8 912 345-67"))] == [complaint.number]
+    assert [c.number for c in complaint_list(qms, ComplaintFilter(q="иванов"))] == [complaint.number]

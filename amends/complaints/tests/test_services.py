@@ -610,3 +610,30 @@ def test_the_number_sequence_is_not_touched_by_a_refused_registration(operator):
     second = complaint_register(actor=operator, channel=Channel.PHONE, wording="Вторая")
     assert second.number.endswith("-000002")
     assert NumberSequence.objects.get().last == 2
+
+
+def test_a_measure_needs_an_executor_with_that_role(walk, responsible, operator):
+    complaint = walk(None, S.DECIDED)
+    with pytest.raises(ValidationError) as caught:
+        measure_add(complaint=complaint, actor=responsible, description="Позвонить", executor=operator,
+                    due_date=in_days(2))
+    assert set(caught.value.message_dict) == {"executor"}
+    assert not complaint.measures.exists()
+
+
+def test_no_measures_for_an_unjustified_complaint(walk, responsible, executor):
+    from amends.complaints.choices import Justification
+
+    complaint = walk(None, S.DECIDED, justification=Justification.UNJUSTIFIED)
+    with pytest.raises(AccessDenied):
+        measure_add(complaint=complaint, actor=responsible, description="Лишнее", executor=executor,
+                    due_date=in_days(2))
+
+
+def test_editing_follows_the_registration_rules(complaint, qms, contact):
+    other = contact_create(full_name="Петрова Анна", phone="+7 900 000-00-01", organisation_name="ООО «Луч»")
+    complaint = complaint_update(complaint=complaint, actor=qms, changes={"channel": Channel.INTERNAL})
+    assert complaint.origin == Origin.INTERNAL
+    complaint = complaint_update(complaint=complaint, actor=qms, changes={"contact": other})
+    assert complaint.organisation == other.organisation
+    assert complaint.events.filter(kind="field_change", field="organisation").exists()

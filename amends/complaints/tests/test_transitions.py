@@ -182,7 +182,14 @@ def spec_for(name, complaint, ctx) -> Spec:
         original = ctx["original"]
         return Spec({"original_number": original.number},
                     changes={"duplicate_of": ("", original.number)})
-    if name in ("reopen", "withdraw", "return_plan"):
+    if name == "reopen":
+        # The earlier answer and outcome move to the timeline; the card waits for new ones.
+        changes = {"answer_text": (complaint.answer_text, "")}
+        if complaint.satisfaction is not None:
+            changes["satisfaction"] = (str(complaint.satisfaction), "")
+            changes["loyalty"] = (complaint.get_loyalty_display(), "")
+        return Spec(comment="  Причина: reopen.  ", changes=changes)
+    if name in ("withdraw", "return_plan"):
         return Spec(comment=f"  Причина: {name}.  ")
     return Spec()  # investigate, plan, approve
 
@@ -506,13 +513,12 @@ def _missing_data_cases():
          "importance": "urgent"},
         fields={"importance"}, ident="bad-importance")
     add("plan", S.DECIDED, "responsible", {}, ident="no-measures")
-    add("complete", S.IN_PROGRESS, "executor", {}, ident="measure-not-reported")
     add("answer", S.RESOLVED, "responsible", {}, fields={"answer_text"}, ident="no-text")
     add("answer", S.RESOLVED, "responsible", {"answer_text": "  \n "}, fields={"answer_text"},
         ident="blank-text")
     add("close", S.ANSWERED, "responsible", {}, fields={"satisfaction", "loyalty"},
         ident="nothing")
-    for bad in (0, 11, -1, "9", None, 7.5):
+    for bad in (0, 11, -1, "9", None, 7.5, True):
         add("close", S.ANSWERED, "responsible",
             {"satisfaction": bad, "loyalty": Loyalty.RECOMMENDS}, fields={"satisfaction"},
             ident=f"satisfaction-{bad!r}")
@@ -583,12 +589,15 @@ def test_complete_waits_for_every_measure(walk, register, qms, responsible, exec
     complaint_transition(complaint=complaint, name="approve", actor=qms)
     measure_report(measure=first, actor=executor, report="Готово")
 
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    assert "complete" not in [t.name for t in tr.available_transitions(executor, complaint)]
     before = db_state(complaint)
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionNotAllowed, match="1"):
         complaint_transition(complaint=complaint, name="complete", actor=executor)
     assert db_state(complaint) == before
 
     measure_report(measure=second, actor=executor2, report="Готово")
+    assert "complete" in [t.name for t in tr.available_transitions(executor, complaint)]
     # Either executor may complete the card once every measure is reported.
     done = complaint_transition(complaint=complaint, name="complete", actor=executor2)
     assert done.state == S.RESOLVED
@@ -711,9 +720,9 @@ def test_mark_duplicate_refuses_to_make_a_card_its_own_original(register, qms):
         (S.MEASURES_PLANNED, None, "qms", ["approve", "return_plan", "mark_duplicate"]),
         (S.MEASURES_PLANNED, None, "responsible", ["mark_duplicate"]),
         (S.MEASURES_PLANNED, None, "executor", []),
-        (S.IN_PROGRESS, None, "executor", ["complete"]),
+        (S.IN_PROGRESS, None, "executor", []),  # its measure is not reported yet
         (S.IN_PROGRESS, None, "executor2", []),
-        (S.IN_PROGRESS, None, "responsible", ["complete", "mark_duplicate"]),
+        (S.IN_PROGRESS, None, "responsible", ["mark_duplicate"]),
         (S.RESOLVED, None, "responsible", ["answer", "mark_duplicate"]),
         (S.RESOLVED, None, "executor", []),
         (S.ANSWERED, None, "qms", ["close", "reopen", "mark_duplicate"]),
