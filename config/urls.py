@@ -15,6 +15,8 @@ urlpatterns = [
     path("complaints/", include("amends.complaints.urls")),
     path("customers/", include("amends.customers.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("amends.api.urls")),
+    path("", include("amends.intake.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -47,6 +49,11 @@ class Cause(ReferenceModel):
     class Meta(ReferenceModel.Meta):
         verbose_name = _("cause")
         verbose_name_plural = _("causes")
+
+
+def new_tracking_code() -> str:
+    """The secret in a customer's tracking link: unguessable, sent only to them."""
+    return secrets.token_urlsafe(18)
 
 
 class NumberSequence(models.Model):
@@ -102,10 +109,17 @@ class Complaint(TimeStampedModel):
         related_name="complaints", verbose_name=_("department concerned"),
     )
     wording = models.TextField(_("customer's wording"))
+    # Empty when a channel registered the complaint by itself (web form, e-mail, messenger).
     registered_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="registered_complaints",
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="registered_complaints",
         verbose_name=_("registered by"),
     )
+    tracking_code = models.CharField(max_length=32, unique=True, default=new_tracking_code, editable=False)
+    external_id = models.CharField(_("external ID"), max_length=200, blank=True, db_index=True)
+    # The conversation a messenger or social-network message came from, e.g. "telegram:bot:123".
+    thread_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    consent_text = models.TextField(_("consent to personal data processing"), blank=True, editable=False)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True, editable=False)
 
     # Classification (§3)
     responsible = models.ForeignKey(

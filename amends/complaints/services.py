@@ -144,10 +144,16 @@ def complaint_register(
     origin: str = Origin.EXTERNAL, contact=None, organisation=None, product=None,
     component=None, supplier=None, category=None, importance: str = Importance.MEDIUM,
     order_reference: str = "", project: str = "", employee_concerned: str = "",
-    department_concerned=None, attachments: list[UploadedFile] = (),
+    department_concerned=None, attachments: list[UploadedFile] = (), external_id: str = "",
+    thread_key: str = "", consent_text: str = "", consent_at: datetime | None = None,
 ) -> Complaint:
-    """Register a complaint from any channel and give it its number (DOMAIN.md §1)."""
-    access_register_complaint(actor)
+    """Register a complaint from any channel and give it its number (DOMAIN.md §1).
+
+    `actor` is the employee who registers it; None when a channel (web form, e-mail,
+    messenger) registers it by itself.
+    """
+    if actor is not None:
+        access_register_complaint(actor)
     for upload in attachments:
         _check_upload(upload)
     received_at = received_at or timezone.now()
@@ -161,6 +167,8 @@ def complaint_register(
         category=category, importance=importance, order_reference=order_reference.strip(),
         project=project.strip(), employee_concerned=employee_concerned.strip(),
         department_concerned=department_concerned, wording=wording.strip(), registered_by=actor,
+        external_id=external_id.strip(), thread_key=thread_key, consent_text=consent_text,
+        consent_at=consent_at,
     )
     complaint.number = "pending"
     # Related objects arrive as loaded instances: skip re-reading each one to check it exists.
@@ -186,7 +194,8 @@ def complaint_transition(
     if transition is None:
         raise TransitionNotAllowed(_("There is no action “%(name)s”.") % {"name": name})
     complaint = _locked(complaint, expected_version)
-    if not transition.performers & relations(actor, complaint):
+    # actor=None is the system itself (e.g. an exact duplicate linked on arrival).
+    if actor is not None and not transition.performers & relations(actor, complaint):
         raise AccessDenied(
             _("You may not “%(action)s” complaint %(number)s.")
             % {"action": transition.label, "number": complaint.number}
@@ -242,6 +251,23 @@ def complaint_add_note(*, complaint: Complaint, actor, text: str) -> TimelineEve
     return TimelineEvent.objects.create(
         complaint=complaint, kind=EventKind.NOTE, actor=actor, text=text.strip(),
     )
+
+
+@transaction.atomic
+def complaint_add_message(
+    *, complaint: Complaint, incoming: bool, text: str, actor=None,
+    attachments: list[UploadedFile] = (),
+) -> TimelineEvent:
+    """A message from the customer (incoming) or to them, on the card's timeline with its files."""
+    for upload in attachments:
+        _check_upload(upload)
+    event = TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.MESSAGE_IN if incoming else EventKind.MESSAGE_OUT,
+        actor=actor, text=text.strip(),
+    )
+    for upload in attachments:
+        _store_attachment(complaint, upload, actor)
+    return event
 
 
 @transaction.atomic

@@ -16,3 +16,5 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that threads in concurrency tests share one database.
     DATABASES["default"]["TEST"] = {"NAME": tempfile.mktemp(prefix="amends-test-", suffix=".sqlite3")}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AMENDS_BASE_URL = "https://complaints.example.com"

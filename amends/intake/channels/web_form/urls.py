@@ -1,0 +1,2 @@
+app_name = "web_form"
+urlpatterns: list = []

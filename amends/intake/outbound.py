@@ -1,0 +1,62 @@
+"""Sending to the customer on the channel they used: e-mail here, messengers register their own sender."""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import make_msgid
+from django.utils import timezone
+
+from amends.complaints.models import Complaint
+
+from .models import OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+# thread_key prefix ("telegram", "vk", ...) → function(complaint, text) -> OutboundMessage
+MessengerSender = Callable[[Complaint, str], OutboundMessage]
+MESSENGER_SENDERS: dict[str, MessengerSender] = {}
+
+
+def register_messenger_sender(prefix: str, sender: MessengerSender) -> None:
+    MESSENGER_SENDERS[prefix] = sender
+
+
+def tracking_url(complaint: Complaint) -> str:
+    return f"{settings.AMENDS_BASE_URL.rstrip('/')}/track/{complaint.number}/?code={complaint.tracking_code}"
+
+
+def email_subject(complaint: Complaint, subject: str) -> str:
+    """The card number in brackets lets a reply find its card whatever the mail client does."""
+    return f"[#{complaint.number}] {subject}".strip()
+
+
+def send_email(complaint: Complaint, *, recipient: str, subject: str, text: str) -> OutboundMessage:
+    message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
+    outbound = OutboundMessage.objects.create(
+        complaint=complaint, channel="email", recipient=recipient,
+        subject=email_subject(complaint, subject), body=text, message_id=message_id,
+    )
+    email = EmailMessage(
+        subject=outbound.subject, body=text, to=[recipient],
+        headers={"Message-ID": message_id, "Auto-Submitted": "auto-replied"},
+    )
+    try:
+        get_connection().send_messages([email])
+    except Exception as error:  # noqa: BLE001 - recorded on the message; the worker retries it
+        logger.warning("Mail to %s for %s failed: %s", recipient, complaint.number, error)
+        OutboundMessage.objects.filter(pk=outbound.pk).update(error=str(error)[:2000])
+    else:
+        OutboundMessage.objects.filter(pk=outbound.pk).update(sent_at=timezone.now())
+    return outbound
+
+
+def send_to_customer(complaint: Complaint, *, subject: str, text: str) -> OutboundMessage | None:
+    """Answer where the customer wrote: their chat for messengers, else their e-mail; None if neither."""
+    prefix = complaint.thread_key.split(":", 1)[0] if complaint.thread_key else ""
+    if prefix in MESSENGER_SENDERS:
+        return MESSENGER_SENDERS[prefix](complaint, text)
+    if complaint.contact_id and complaint.contact.email:
+        return send_email(complaint, recipient=complaint.contact.email, subject=subject, text=text)
+    return None

@@ -1,0 +1,37 @@
+"""What every channel's parser produces: one shape for e-mail, messengers, the web form and the API."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.files.uploadedfile import UploadedFile
+
+# A card number as it appears in subjects and texts: "[#2026-000123]", "№ 2026-000123".
+NUMBER_TOKEN = re.compile(r"(?<![\d-])(\d{4}-\d{6})(?![\d-])")
+
+
+@dataclass
+class IncomingComplaint:
+    channel: str
+    text: str
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    organisation: str = ""
+    subject: str = ""
+    order_reference: str = ""
+    received_at: datetime | None = None
+    external_id: str = ""
+    # How a reply finds its card: a number in the subject, Message-IDs, a chat or thread.
+    number_hint: str = ""
+    references: list[str] = field(default_factory=list)
+    thread_key: str = ""
+    attachments: list[UploadedFile] = field(default_factory=list)
+    consent_text: str = ""
+    consent_at: datetime | None = None
+
+    def number_in_subject(self) -> str:
+        if self.number_hint:
+            return self.number_hint
+        match = NUMBER_TOKEN.search(self.subject or "")
+        return match.group(1) if match else ""

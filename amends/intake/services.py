@@ -1,0 +1,165 @@
+"""The intake pipeline shared by every channel: store raw, parse, then thread onto a card or register one.
+
+A channel calls `inbound_store` first (committed on its own, so nothing received is lost), then
+`inbound_process` with its parser. A parser error or a bad message puts the message in
+quarantine with the reason; it is never dropped and can be processed again.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from amends.complaints.choices import FINAL_STATES
+from amends.complaints.models import Complaint
+from amends.complaints.services import complaint_add_message, complaint_register
+from amends.customers.models import Contact, phone_digits
+from amends.customers.services import contact_create
+
+from .models import InboundMessage, InboundStatus, OutboundMessage
+from .parsed import IncomingComplaint
+
+logger = logging.getLogger(__name__)
+
+
+class Ignored(Exception):
+    """The message is not a complaint and needs no answer (auto-reply, bounce, mailing list)."""
+
+
+Parser = Callable[[InboundMessage], IncomingComplaint]
+# Source kind (the part of `source` before ":", e.g. "email" in "email:support") → its parser.
+PARSERS: dict[str, Parser] = {}
+
+
+def register_parser(kind: str, parser: Parser) -> None:
+    PARSERS[kind] = parser
+
+
+def parser_for(message: InboundMessage) -> Parser:
+    kind = message.source.split(":", 1)[0]
+    if kind not in PARSERS:
+        raise LookupError(f"No parser for source {message.source!r}")
+    return PARSERS[kind]
+
+
+def inbound_store(*, channel: str, source: str, raw: bytes, external_ref: str = "") -> tuple[InboundMessage, bool]:
+    """Keep what arrived, committed before anything else happens. A repeated reference is a replay:
+    the first message is returned and nothing new is stored."""
+    external_ref = external_ref.strip()[:300]
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(
+                channel=channel, source=source, raw=raw, external_ref=external_ref,
+            ), True
+    except IntegrityError:
+        if not external_ref:
+            raise
+        return InboundMessage.objects.get(source=source, external_ref=external_ref), False
+
+
+def find_thread(incoming: IncomingComplaint) -> Complaint | None:
+    """The card a message continues: its number in the subject, a Message-ID we sent or received,
+    or the open card of the same chat."""
+    if number := incoming.number_in_subject():
+        complaint = Complaint.objects.filter(number=number).first()
+        if complaint is not None:
+            return complaint
+    if incoming.references:
+        sent = OutboundMessage.objects.filter(message_id__in=incoming.references).first()
+        if sent is not None:
+            return sent.complaint
+        received = (
+            InboundMessage.objects.filter(external_ref__in=incoming.references, complaint__isnull=False)
+            .select_related("complaint").first()
+        )
+        if received is not None:
+            return received.complaint
+    if incoming.thread_key:
+        return (
+            Complaint.objects.filter(thread_key=incoming.thread_key)
+            .exclude(state__in=FINAL_STATES).order_by("-received_at").first()
+        )
+    return None
+
+
+def contact_for(incoming: IncomingComplaint) -> Contact | None:
+    """The known contact with this e-mail or phone, or a new one; None when nothing identifies them."""
+    email = incoming.email.strip().lower()
+    digits = phone_digits(incoming.phone)
+    condition = Q(pk__in=[])
+    if email:
+        condition |= Q(email=email)
+    if len(digits) >= 5:
+        condition |= Q(phone_digits=digits)
+    existing = Contact.objects.filter(condition).order_by("pk").first()
+    if existing is not None:
+        return existing
+    name = incoming.name.strip() or email or incoming.phone.strip()
+    if not name:
+        return None
+    return contact_create(
+        full_name=name[:300], email=email, phone=incoming.phone.strip()[:50],
+        organisation_name=incoming.organisation,
+    )
+
+
+@transaction.atomic
+def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> InboundMessage:
+    """Thread the message onto its card, or register a new complaint and acknowledge it."""
+    from .acknowledge import acknowledge
+
+    target = find_thread(incoming)
+    if target is not None:
+        complaint_add_message(
+            complaint=target, incoming=True, text=incoming.text, attachments=incoming.attachments,
+        )
+        status = InboundStatus.THREADED
+    else:
+        target = complaint_register(
+            actor=None, channel=incoming.channel, wording=incoming.text,
+            received_at=incoming.received_at or message.received_at, contact=contact_for(incoming),
+            order_reference=incoming.order_reference, external_id=incoming.external_id,
+            thread_key=incoming.thread_key, attachments=incoming.attachments,
+            consent_text=incoming.consent_text, consent_at=incoming.consent_at,
+        )
+        status = InboundStatus.REGISTERED
+        transaction.on_commit(lambda: acknowledge(target))
+    InboundMessage.objects.filter(pk=message.pk).update(
+        status=status, complaint=target, processed_at=timezone.now(), reason="",
+    )
+    message.status, message.complaint = status, target
+    return message
+
+
+def inbound_process(message: InboundMessage, parse: Parser) -> InboundMessage:
+    """Parse and accept one stored message; whatever goes wrong lands in quarantine, never raises."""
+    InboundMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
+    try:
+        incoming = parse(message)
+        return inbound_accept(message=message, incoming=incoming)
+    except Ignored as ignored:
+        return _finish(message, InboundStatus.IGNORED, str(ignored))
+    except Exception as error:  # noqa: BLE001 - a bad message must not stop the channel
+        logger.warning("Inbound message %s quarantined: %s", message.pk, error, exc_info=True)
+        return _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}")
+
+
+def inbound_reprocess(message: InboundMessage) -> InboundMessage:
+    """Try a quarantined message again, e.g. after the parser was fixed."""
+    if message.status not in (InboundStatus.QUARANTINED, InboundStatus.RECEIVED):
+        return message
+    try:
+        parse = parser_for(message)
+    except LookupError as error:
+        return _finish(message, InboundStatus.QUARANTINED, str(error))
+    return inbound_process(message, parse)
+
+
+def _finish(message: InboundMessage, status: str, reason: str) -> InboundMessage:
+    InboundMessage.objects.filter(pk=message.pk).update(
+        status=status, reason=reason[:5000], processed_at=timezone.now(),
+    )
+    message.status, message.reason = status, reason
+    return message

@@ -1,0 +1,124 @@
+"""The shared intake pipeline: store, parse, thread or register, acknowledge, quarantine."""
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from amends.complaints.choices import Channel, State
+from amends.complaints.models import Complaint
+from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
+from amends.intake.parsed import IncomingComplaint
+from amends.intake.services import Ignored, inbound_process, inbound_reprocess, inbound_store, register_parser
+
+
+def parse_as(incoming: IncomingComplaint):
+    return lambda message: incoming
+
+
+def stored(raw=b"raw", source="test:box", ref=""):
+    return inbound_store(channel=Channel.EMAIL, source=source, raw=raw, external_ref=ref)[0]
+
+
+def test_store_keeps_raw_bytes_and_a_replay_stores_nothing(db):
+    first, created = inbound_store(channel=Channel.EMAIL, source="email:box", raw=b"\xff\x00bytes",
+                                   external_ref="<a@b>")
+    again, created_again = inbound_store(channel=Channel.EMAIL, source="email:box", raw=b"other",
+                                         external_ref="<a@b>")
+    assert created and not created_again
+    assert again.pk == first.pk and bytes(InboundMessage.objects.get().raw) == b"\xff\x00bytes"
+
+
+def test_new_message_registers_a_card_and_acknowledges_by_email(db, django_capture_on_commit_callbacks):
+    incoming = IncomingComplaint(channel=Channel.EMAIL, text="Сломался чайник", name="Анна Петрова",
+                                 email="Anna@Example.ru", subject="Жалоба")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = inbound_process(stored(), parse_as(incoming))
+    assert message.status == InboundStatus.REGISTERED
+    complaint = Complaint.objects.get()
+    assert complaint.channel == Channel.EMAIL and complaint.registered_by is None
+    assert complaint.contact.email == "anna@example.ru" and complaint.state == State.REGISTERED
+    assert len(mail.outbox) == 1
+    ack = mail.outbox[0]
+    assert ack.to == ["anna@example.ru"] and f"[#{complaint.number}]" in ack.subject
+    assert f"/track/{complaint.number}/?code={complaint.tracking_code}" in ack.body
+    assert ack.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert OutboundMessage.objects.get().message_id == ack.extra_headers["Message-ID"]
+
+
+def test_known_contact_is_reused(db, contact):
+    incoming = IncomingComplaint(channel=Channel.MESSENGER, text="Опять", phone="8 912 345 67 89")
+    inbound_process(stored(), parse_as(incoming))
+    assert Complaint.objects.get().contact == contact
+
+
+@pytest.mark.parametrize("how", ["number", "reference", "thread"])
+def test_reply_threads_onto_the_card(db, how, django_capture_on_commit_callbacks):
+    first = IncomingComplaint(channel=Channel.EMAIL, text="Первое", email="a@example.ru",
+                              thread_key="telegram:1:42" if how == "thread" else "")
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = inbound_process(stored(ref="<first@x>"), parse_as(first)).complaint
+    sent = OutboundMessage.objects.get(complaint=complaint)
+    reply = IncomingComplaint(channel=Channel.EMAIL, text="Дополнение", email="a@example.ru",
+                              subject=f"Re: [#{complaint.number}] Жалоба" if how == "number" else "Re: Жалоба",
+                              references=[sent.message_id] if how == "reference" else [],
+                              thread_key=first.thread_key)
+    message = inbound_process(stored(ref="<second@x>"), parse_as(reply))
+    assert message.status == InboundStatus.THREADED and message.complaint == complaint
+    assert Complaint.objects.count() == 1
+    assert complaint.events.filter(kind="message_in", text="Дополнение").exists()
+
+
+def test_a_closed_chat_card_does_not_take_new_messages(db, qms, django_capture_on_commit_callbacks):
+    from amends.complaints.services import complaint_transition
+
+    incoming = IncomingComplaint(channel=Channel.MESSENGER, text="Первое", name="Чат", thread_key="vk:1:7")
+    complaint = inbound_process(stored(), parse_as(incoming)).complaint
+    complaint_transition(complaint=complaint, name="withdraw", actor=qms, comment="тест")
+    again = inbound_process(stored(), parse_as(IncomingComplaint(channel=Channel.MESSENGER, text="Новое",
+                                                                  name="Чат", thread_key="vk:1:7")))
+    assert again.status == InboundStatus.REGISTERED and again.complaint != complaint
+
+
+def test_attachments_arrive_with_the_card(db):
+    upload = SimpleUploadedFile("photo.jpg", b"\xff\xd8", content_type="image/jpeg")
+    incoming = IncomingComplaint(channel=Channel.EMAIL, text="См. фото", email="a@example.ru", attachments=[upload])
+    complaint = inbound_process(stored(), parse_as(incoming)).complaint
+    assert complaint.attachments.get().original_name == "photo.jpg"
+
+
+def test_parser_failure_quarantines_and_keeps_the_message(db):
+    def broken(message):
+        raise ValueError("cannot decode")
+
+    message = inbound_process(stored(b"garbage"), broken)
+    assert message.status == InboundStatus.QUARANTINED
+    saved = InboundMessage.objects.get()
+    assert "cannot decode" in saved.reason and bytes(saved.raw) == b"garbage" and saved.attempts == 1
+    assert not Complaint.objects.exists()
+
+
+def test_a_bad_attachment_quarantines_without_a_half_registered_card(db, settings):
+    settings.AMENDS_ATTACHMENT_MAX_BYTES = 10
+    upload = SimpleUploadedFile("big.pdf", b"x" * 11)
+    incoming = IncomingComplaint(channel=Channel.EMAIL, text="Файл", email="a@example.ru", attachments=[upload])
+    message = inbound_process(stored(), parse_as(incoming))
+    assert message.status == InboundStatus.QUARANTINED
+    assert not Complaint.objects.exists()
+
+
+def test_ignored_messages_create_nothing(db):
+    def auto_reply(message):
+        raise Ignored("Auto-Submitted: auto-replied")
+
+    message = inbound_process(stored(), auto_reply)
+    assert message.status == InboundStatus.IGNORED and not Complaint.objects.exists()
+    assert not mail.outbox
+
+
+def test_reprocess_uses_the_registered_parser(db):
+    message = inbound_process(stored(source="fixed:box"), lambda m: (_ for _ in ()).throw(ValueError("bug")))
+    assert message.status == InboundStatus.QUARANTINED
+    register_parser("fixed", lambda m: IncomingComplaint(channel=Channel.EMAIL, text=bytes(m.raw).decode(),
+                                                         email="x@example.ru"))
+    again = inbound_reprocess(InboundMessage.objects.get(pk=message.pk))
+    assert again.status == InboundStatus.REGISTERED and again.complaint.wording == "raw"

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("amends.intake.channels.web_form.urls")),
+    path("intake/webhook/", include("amends.intake.channels.webhooks.urls")),
+]
