@@ -12,7 +12,7 @@ def can_view_complaint(user, complaint: Complaint) -> bool:
     if user.has_role(*OVERSEERS):
         return True
     return (
-        (user.has_role(Role.OPERATOR) and complaint.registered_by_id == user.pk)
+        complaint.registered_by_id == user.pk
         or (user.has_role(Role.RESPONSIBLE) and complaint.responsible_id == user.pk)
         or (
             user.has_role(Role.EXECUTOR)

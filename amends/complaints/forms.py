@@ -110,6 +110,21 @@ class RegisterForm(forms.Form):
         return data
 
 
+class InternalComplaintForm(forms.Form):
+    """Any employee's complaint about another department (an appeal to the QMS)."""
+
+    department_concerned = forms.ModelChoiceField(
+        label=_("Department the complaint is about"), queryset=Department.objects.filter(is_active=True),
+    )
+    employee_concerned = forms.CharField(label=_("Employee concerned"), max_length=200, required=False)
+    wording = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("For example: an employee promised to call the customer back and did not."),
+    )
+    importance = forms.ChoiceField(label=_("Importance"), choices=Importance.choices, initial=Importance.MEDIUM)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+
 class ComplaintEditForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -25,9 +25,8 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     qs = Complaint.objects.all()
     if user.has_role(*OVERSEERS):
         return qs
-    condition = Q(pk__in=[])
-    if user.has_role(Role.OPERATOR):
-        condition |= Q(registered_by=user)
+    # Everyone sees what they registered: operators' calls, any employee's internal complaints.
+    condition = Q(registered_by=user)
     if user.has_role(Role.RESPONSIBLE):
         condition |= Q(responsible=user)
     if user.has_role(Role.EXECUTOR):

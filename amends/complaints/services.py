@@ -18,6 +18,7 @@ from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 from . import access
 from .choices import Channel, EventKind, Importance, Origin
 from .models import Attachment, Complaint, Measure, NumberSequence, TimelineEvent
+from .notify import notify_qms_heads
 from .transitions import TRANSITIONS, relations
 
 # Fields whose changes are written to the timeline as old → new.
@@ -154,26 +155,48 @@ def complaint_register(
     """
     if actor is not None:
         access_register_complaint(actor)
-    for upload in attachments:
-        _check_upload(upload)
-    received_at = received_at or timezone.now()
     if channel == Channel.INTERNAL:
         origin = Origin.INTERNAL
     if organisation is None and contact is not None:
         organisation = contact.organisation
-    complaint = Complaint(
-        received_at=received_at, channel=channel, origin=origin, contact=contact,
-        organisation=organisation, product=product, component=component, supplier=supplier,
-        category=category, importance=importance, order_reference=order_reference.strip(),
-        project=project.strip(), employee_concerned=employee_concerned.strip(),
-        department_concerned=department_concerned, wording=wording.strip(), registered_by=actor,
-        external_id=external_id.strip(), thread_key=thread_key, consent_text=consent_text,
-        consent_at=consent_at,
+    return _create_card(
+        actor=actor, attachments=attachments, received_at=received_at or timezone.now(),
+        channel=channel, origin=origin, contact=contact, organisation=organisation, product=product,
+        component=component, supplier=supplier, category=category, importance=importance,
+        order_reference=order_reference.strip(), project=project.strip(),
+        employee_concerned=employee_concerned.strip(), department_concerned=department_concerned,
+        wording=wording.strip(), external_id=external_id.strip(), thread_key=thread_key,
+        consent_text=consent_text, consent_at=consent_at,
     )
-    complaint.number = "pending"
+
+
+@transaction.atomic
+def complaint_file_internal(
+    *, actor, department_concerned, wording: str, employee_concerned: str = "",
+    importance: str = Importance.MEDIUM, attachments: list[UploadedFile] = (),
+) -> Complaint:
+    """Any employee's complaint about another department's failure: an appeal to the QMS,
+    routed to the head of the QMS (DOMAIN.md §1)."""
+    if not actor.is_active:
+        raise AccessDenied("Only active employees file internal complaints.")
+    if department_concerned is None:
+        raise ValidationError({"department_concerned": _("Choose the department the complaint is about.")})
+    complaint = _create_card(
+        actor=actor, attachments=attachments, received_at=timezone.now(), channel=Channel.INTERNAL,
+        origin=Origin.INTERNAL, department_concerned=department_concerned, wording=wording.strip(),
+        employee_concerned=employee_concerned.strip(), importance=importance,
+    )
+    transaction.on_commit(lambda: notify_qms_heads(complaint))
+    return complaint
+
+
+def _create_card(*, actor, attachments, **fields) -> Complaint:
+    for upload in attachments:
+        _check_upload(upload)
+    complaint = Complaint(registered_by=actor, number="pending", **fields)
     # Related objects arrive as loaded instances: skip re-reading each one to check it exists.
     complaint.full_clean(exclude=["number", *REGISTRATION_RELATIONS])
-    complaint.number = _next_number(timezone.localtime(received_at).year)
+    complaint.number = _next_number(timezone.localtime(complaint.received_at).year)
     complaint.save()
     TimelineEvent.objects.create(
         complaint=complaint, kind=EventKind.REGISTERED, actor=actor,

@@ -6,6 +6,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.complaint_list, name="list"),
     path("new/", views.complaint_register, name="register"),
+    path("internal/new/", views.complaint_file_internal, name="file_internal"),
     path("<str:number>/", views.complaint_detail, name="detail"),
     path("<str:number>/print/", views.complaint_print, name="print"),
     path("<str:number>/edit/", views.complaint_edit, name="edit"),

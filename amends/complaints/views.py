@@ -18,6 +18,7 @@ from .forms import (
     AttachmentForm,
     ComplaintEditForm,
     ComplaintFilterForm,
+    InternalComplaintForm,
     MeasureForm,
     MeasureReportForm,
     NoteForm,
@@ -98,6 +99,23 @@ def complaint_register(request):
         request, "complaints/register.html", {"form": form, "chosen_contact": chosen_contact},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def complaint_file_internal(request):
+    form = InternalComplaintForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = services.complaint_file_internal(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("Internal complaint %(number)s is filed and sent to the head of the QMS.")
+                % {"number": complaint.number},
+            )
+            return redirect("complaints:detail", number=complaint.number)
+    return render(request, "complaints/internal.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _card_context(request, complaint: Complaint, **bound) -> dict:

@@ -98,9 +98,16 @@ def test_reassignment_moves_the_card_to_the_new_responsible(walk, qms, responsib
     assert complaints_visible_to(fresh(responsible2)).filter(pk=complaint.pk).exists()
 
 
-def test_a_user_who_loses_a_role_loses_its_cards(cards, operator):
+def test_a_user_who_loses_a_role_loses_its_cards(cards, responsible, executor2):
+    responsible.groups.clear()
+    executor2.groups.clear()
+    assert not complaints_visible_to(fresh(responsible)).exists()
+    assert not complaints_visible_to(fresh(executor2)).exists()
+
+
+def test_the_author_of_a_card_still_sees_it_without_a_role(cards, operator):
     operator.groups.clear()
-    assert not complaints_visible_to(fresh(operator)).exists()
+    assert set(complaints_visible_to(fresh(operator))) == {cards["a"], cards["d"]}
 
 
 # ---------------------------------------------------------------------------------------------

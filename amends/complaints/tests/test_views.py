@@ -282,3 +282,34 @@ def test_card_page_query_count_is_bounded(client, qms, responsible, complaint):
     with CaptureQueriesContext(connection) as after:
         client.get(card_url(complaint))
     assert len(after) == len(before)
+
+
+def test_any_employee_files_an_internal_complaint_routed_to_the_qms_head(
+    client, executor, qms, django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    from amends.accounts.models import Department
+
+    qms.email = "qms@example.ru"
+    qms.save()
+    delivery = Department.objects.create(name="Служба доставки")
+    login(client, executor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("complaints:file_internal"), {
+            "department_concerned": delivery.pk, "employee_concerned": "Курьер Петров",
+            "wording": "Обещал перезвонить клиенту и не перезвонил", "importance": "high",
+        })
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302 and response["Location"] == card_url(complaint)
+    assert (complaint.channel, complaint.origin, complaint.registered_by) == ("internal", "internal", executor)
+    assert complaint.department_concerned == delivery
+    assert client.get(card_url(complaint)).status_code == 200  # the author sees it
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["qms@example.ru"]
+    assert complaint.number in mail.outbox[0].subject and card_url(complaint) in mail.outbox[0].body
+
+
+def test_internal_complaint_needs_a_department(client, executor):
+    response = login(client, executor).post(reverse("complaints:file_internal"), {"wording": "x", "importance": "low"})
+    assert response.status_code == 400 and "department_concerned" in response.context["form"].errors
+    assert not Complaint.objects.exists()
