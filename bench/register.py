@@ -58,6 +58,7 @@ from amends.complaints.models import (  # noqa: E402
     Measure,
     NumberSequence,
     TimelineEvent,
+    new_tracking_code,
 )
 from amends.complaints.services import complaint_register  # noqa: E402
 from amends.core.demo import HISTORY_DAYS, PASSWORD, load_demo  # noqa: E402
@@ -153,6 +154,7 @@ def add_copies(count: int, templates: list[int], rng: random.Random) -> None:
                 year = timezone.localtime(received).year
                 sequence[year] = sequence.get(year, 0) + 1
                 card.number = f"{year}-{sequence[year]:06d}"
+                card.tracking_code = new_tracking_code()
                 for name in ("received_at", "answered_at", "closed_at", "created_at",
                              "updated_at"):
                     value = getattr(card, name)
