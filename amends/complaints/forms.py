@@ -236,6 +236,10 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CustomerMessageForm(forms.Form):
+    text = forms.CharField(label=_("Message to the customer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
 

@@ -12,12 +12,14 @@ from django.views.decorators.http import require_POST
 from amends.accounts.access import access_register_complaint, can_register_complaint
 from amends.core.errors import StaleObject, TransitionNotAllowed
 from amends.customers.services import contact_create
+from amends.intake.services import customer_reachable_by
 
 from . import access, selectors, services
 from .forms import (
     AttachmentForm,
     ComplaintEditForm,
     ComplaintFilterForm,
+    CustomerMessageForm,
     InternalComplaintForm,
     MeasureForm,
     MeasureReportForm,
@@ -141,6 +143,8 @@ def _card_context(request, complaint: Complaint, **bound) -> dict:
         "measure_form": bound.get("measure") or MeasureForm(),
         "report_form": MeasureReportForm(),
         "note_form": bound.get("note") or NoteForm(),
+        "customer_message_form": bound.get("customer_message") or CustomerMessageForm(),
+        "reachable_by": customer_reachable_by(complaint) if can_edit else "",
         "attachment_form": bound.get("attachment") or AttachmentForm(),
     }
 
@@ -243,6 +247,24 @@ def complaint_attach(request, number: str):
             messages.success(request, _("File attached."))
             return redirect("complaints:detail", number=number)
     return _rerender(request, complaint, 400, attachment=form)
+
+
+@login_required
+@require_POST
+def complaint_message_customer(request, number: str):
+    from amends.intake.services import message_to_customer
+
+    complaint = _card(request, number)
+    form = CustomerMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_to_customer(complaint=complaint, actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Message sent to the customer."))
+            return redirect("complaints:detail", number=number)
+    return _rerender(request, complaint, 400, customer_message=form)
 
 
 @login_required

@@ -8,9 +8,11 @@ quarantine with the reason; it is never dropped and can be processed again.
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint
@@ -19,6 +21,7 @@ from amends.customers.models import Contact, phone_digits
 from amends.customers.services import contact_create
 
 from .models import InboundMessage, InboundStatus, OutboundMessage
+from .outbound import MESSENGER_SENDERS, send_to_customer
 from .parsed import IncomingComplaint
 
 logger = logging.getLogger(__name__)
@@ -155,6 +158,29 @@ def inbound_reprocess(message: InboundMessage) -> InboundMessage:
     except LookupError as error:
         return _finish(message, InboundStatus.QUARANTINED, str(error))
     return inbound_process(message, parse)
+
+
+@transaction.atomic
+def message_to_customer(*, complaint: Complaint, actor, text: str) -> None:
+    """Write to the customer from the card: on the timeline now, sent on their channel after commit."""
+    from amends.complaints.access import access_edit_complaint
+
+    access_edit_complaint(actor, complaint)
+    if not text.strip():
+        raise ValidationError({"text": _("The message is empty.")})
+    complaint_add_message(complaint=complaint, incoming=False, text=text, actor=actor)
+    subject = _("About your complaint No. %(number)s") % {"number": complaint.number}
+    transaction.on_commit(lambda: send_to_customer(complaint, subject=subject, text=text.strip()))
+
+
+def customer_reachable_by(complaint: Complaint) -> str:
+    """How a message written on the card reaches the customer: a channel name, or "" if it cannot."""
+    prefix = complaint.thread_key.split(":", 1)[0] if complaint.thread_key else ""
+    if prefix in MESSENGER_SENDERS:
+        return complaint.get_channel_display()
+    if complaint.contact_id and complaint.contact.email:
+        return complaint.contact.email
+    return ""
 
 
 def _finish(message: InboundMessage, status: str, reason: str) -> InboundMessage:

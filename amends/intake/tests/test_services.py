@@ -122,3 +122,27 @@ def test_reprocess_uses_the_registered_parser(db):
                                                          email="x@example.ru"))
     again = inbound_reprocess(InboundMessage.objects.get(pk=message.pk))
     assert again.status == InboundStatus.REGISTERED and again.complaint.wording == "raw"
+
+
+def test_message_to_customer_goes_on_the_timeline_and_by_email(db, qms, django_capture_on_commit_callbacks):
+    from amends.intake.services import message_to_customer
+
+    incoming = IncomingComplaint(channel=Channel.EMAIL, text="Сломался чайник", email="anna@example.ru")
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = inbound_process(stored(), parse_as(incoming)).complaint
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        message_to_customer(complaint=complaint, actor=qms, text="Заменим чайник завтра до 18:00.")
+    assert complaint.events.filter(kind="message_out", actor=qms, text="Заменим чайник завтра до 18:00.").exists()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["anna@example.ru"]
+    assert f"[#{complaint.number}]" in mail.outbox[0].subject
+
+
+def test_message_to_customer_needs_edit_rights(db, make_user):
+    from amends.core.errors import AccessDenied
+    from amends.intake.services import message_to_customer
+
+    complaint = inbound_process(stored(), parse_as(IncomingComplaint(
+        channel=Channel.EMAIL, text="x", email="a@example.ru"))).complaint
+    with pytest.raises(AccessDenied):
+        message_to_customer(complaint=complaint, actor=make_user("op2", "operator"), text="hi")
