@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "web_form"
-urlpatterns: list = []
+urlpatterns = [
+    path("complain/", views.complain, name="complain"),
+    path("complain/thanks/<str:number>/", views.thanks, name="thanks"),
+    path("track/<str:number>/", views.track, name="track"),
+]

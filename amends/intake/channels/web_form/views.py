@@ -1,0 +1,154 @@
+"""Public pages: the complaint form, its thank-you page and the customer's tracking page."""
+
+import functools
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from amends.intake.models import InboundStatus
+from amends.intake.outbound import tracking_url
+
+from . import ratelimit, selectors, services
+from .forms import ComplaintForm, TrackingMessageForm
+
+logger = logging.getLogger(__name__)
+
+FORM_RATE = ("AMENDS_WEB_FORM_RATE", "5/10m")
+MESSAGE_RATE = ("AMENDS_TRACK_MESSAGE_RATE", "20/10m")
+
+
+def public_language(view):
+    """`?lang=hy` switches the page's language and keeps it in the language cookie."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        chosen = request.GET.get("lang", "")
+        if chosen in dict(settings.LANGUAGES):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        response = view(request, *args, **kwargs)
+        if chosen in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, chosen, max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
+
+    return wrapped
+
+
+def _page(request, template: str, context: dict | None = None, status: int = 200, keep_query: bool = True):
+    """Render a public page with its language links; they keep the query (the tracking code) if asked."""
+    current = translation.get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        query = request.GET.copy() if keep_query else QueryDict(mutable=True)
+        query["lang"] = code
+        links.append({
+            "code": code, "name": capfirst(translation.get_language_info(code)["name_local"]),
+            "url": f"?{query.urlencode()}", "current": code == current,
+        })
+    return render(request, template, {"languages": links, **(context or {})}, status=status)
+
+
+def _too_many(request, rate: ratelimit.Rate):
+    response = _page(request, "web_form/rate_limited.html",
+                     {"minutes": max(1, round(ratelimit.retry_after(rate) / 60))}, status=429)
+    response["Retry-After"] = str(ratelimit.retry_after(rate))
+    return response
+
+
+def _not_found(request):
+    """The same answer for an unknown number, a wrong code and no code at all."""
+    return _page(request, "web_form/track_not_found.html", status=404, keep_query=False)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@public_language
+def complain(request):
+    rate = ratelimit.rate_setting(*FORM_RATE)
+    if request.method != "POST":
+        return _page(request, "web_form/complain.html", {"form": ComplaintForm()})
+    if ratelimit.rate_exceeded(request, "web_form", rate):
+        return _too_many(request, rate)
+    form = ComplaintForm(request.POST, request.FILES)
+    if form.honeypot_filled:
+        ratelimit.rate_count(request, "web_form", rate)
+        logger.warning("Web form honeypot filled from %s; nothing stored", ratelimit.client_ip(request))
+        return _page(request, "web_form/received.html")
+    if not form.is_valid():
+        return _page(request, "web_form/complain.html", {"form": form}, status=400)
+    ratelimit.rate_count(request, "web_form", rate)
+    message = services.web_form_submit(
+        data=form.cleaned_data, consent_text=str(form.fields["consent"].label),
+        attachments=form.cleaned_data["attachments"], language=translation.get_language(),
+    )
+    if message.status != InboundStatus.REGISTERED:
+        return _page(request, "web_form/received.html")
+    complaint = message.complaint
+    return redirect(f"{reverse('web_form:thanks', args=[complaint.number])}?"
+                    f"{urlencode({'code': complaint.tracking_code})}")
+
+
+@never_cache  # private pages: no shared cache keeps them
+@public_language
+def thanks(request, number: str):
+    complaint = selectors.complaint_for_tracking(number, request.GET.get("code", ""))
+    if complaint is None:
+        return _not_found(request)
+    return _page(request, "web_form/thanks.html", {
+        "complaint": complaint, "tracking_url": tracking_url(complaint),
+        "emailed": bool(complaint.contact_id and complaint.contact.email),
+    })
+
+
+@never_cache
+@public_language
+def track(request, number: str):
+    complaint = selectors.complaint_for_tracking(number, request.GET.get("code", ""))
+    if complaint is None:
+        return _not_found(request)
+    form = TrackingMessageForm()
+    if request.method == "POST":
+        rate = ratelimit.rate_setting(*MESSAGE_RATE)
+        if ratelimit.rate_exceeded(request, "track", rate):
+            return _too_many(request, rate)
+        form = TrackingMessageForm(request.POST, request.FILES)
+        if form.is_valid():
+            ratelimit.rate_count(request, "track", rate)
+            try:
+                services.tracking_message_add(
+                    complaint=complaint, text=form.cleaned_data["text"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Thank you, your message has been added."))
+                return redirect(request.get_full_path())
+    return _page(request, "web_form/track.html", {
+        "complaint": complaint, "form": form,
+        # A heading never breaks the number at its hyphen.
+        "number_nowrap": format_html('<span class="nowrap">{}</span>', complaint.number),
+        "stage": selectors.customer_stage(complaint),
+        "expected": selectors.expected_answer_date(complaint),
+        "conversation": selectors.customer_conversation(complaint),
+    }, status=400 if form.errors else 200)
