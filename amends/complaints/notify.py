@@ -19,15 +19,16 @@ def card_url(complaint: Complaint) -> str:
     return f"{settings.AMENDS_BASE_URL.rstrip('/')}/complaints/{complaint.number}/"
 
 
-def notify_users(users, complaint: Complaint, *, template: str) -> int:
-    """One mail per user, in their own language; a failure is logged, never raised into the caller."""
+def notify_users(users, complaint: Complaint, *, template: str, **context) -> int:
+    """One mail per user, in their own language (the template's first line is the subject);
+    a failure is logged, never raised into the caller."""
     sent = 0
     for user in users:
         if not user.email:
             continue
         with translation.override(user.language or settings.LANGUAGE_CODE):
             subject, _, body = render_to_string(template, {
-                "complaint": complaint, "user": user, "url": card_url(complaint),
+                "complaint": complaint, "user": user, "url": card_url(complaint), **context,
             }).strip().partition("\n")
         try:
             sent += send_mail(f"[#{complaint.number}] {subject.strip()}", body.strip(), None, [user.email])

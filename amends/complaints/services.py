@@ -110,7 +110,7 @@ def _locked(complaint: Complaint, expected_version: int | None) -> Complaint:
     return fresh
 
 
-def _check_upload(upload: UploadedFile) -> None:
+def attachment_check(upload: UploadedFile) -> None:
     limit = settings.AMENDS_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -125,7 +125,7 @@ def _check_upload(upload: UploadedFile) -> None:
 
 
 def _store_attachment(complaint: Complaint, upload: UploadedFile, actor) -> Attachment:
-    _check_upload(upload)
+    attachment_check(upload)
     attachment = Attachment(
         complaint=complaint, original_name=os.path.basename(upload.name)[:255], size=upload.size,
         content_type=getattr(upload, "content_type", "") or "", uploaded_by=actor,
@@ -192,7 +192,7 @@ def complaint_file_internal(
 
 def _create_card(*, actor, attachments, **fields) -> Complaint:
     for upload in attachments:
-        _check_upload(upload)
+        attachment_check(upload)
     complaint = Complaint(registered_by=actor, number="pending", **fields)
     # Related objects arrive as loaded instances: skip re-reading each one to check it exists.
     complaint.full_clean(exclude=["number", *REGISTRATION_RELATIONS])
@@ -283,7 +283,7 @@ def complaint_add_message(
 ) -> TimelineEvent:
     """A message from the customer (incoming) or to them, on the card's timeline with its files."""
     for upload in attachments:
-        _check_upload(upload)
+        attachment_check(upload)
     event = TimelineEvent.objects.create(
         complaint=complaint, kind=EventKind.MESSAGE_IN if incoming else EventKind.MESSAGE_OUT,
         actor=actor, text=text.strip(),

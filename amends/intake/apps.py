@@ -6,3 +6,8 @@ class IntakeConfig(AppConfig):
     name = "amends.intake"
     label = "intake"
     verbose_name = _("Intake")
+
+    def ready(self) -> None:
+        # Each channel registers its parser (and messenger sender) on import, so that the admin's
+        # re-processing, commands and the worker find them without loading the URLs first.
+        from .channels.web_form import services  # noqa: F401

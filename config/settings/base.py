@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "amends.accounts",
     "amends.customers",
     "amends.complaints",
+    "amends.duplicates",
     "amends.intake",
     "amends.api",
     "rest_framework",
@@ -151,6 +152,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "amends.api.exceptions.handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Amends API",
@@ -176,6 +178,21 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Amends <complaints@amends.localhost>")
+
+# Shared by every gunicorn worker, so per-IP rate limits count once across processes.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+
+# Public web form: submissions per IP ("count/period", "off" to disable), tracking-page messages,
+# files per submission, and how many proxies in front of the app set X-Forwarded-For.
+AMENDS_WEB_FORM_RATE = os.environ.get("AMENDS_WEB_FORM_RATE", "5/10m")
+AMENDS_TRACK_MESSAGE_RATE = os.environ.get("AMENDS_TRACK_MESSAGE_RATE", "20/10m")
+AMENDS_WEB_FORM_MAX_FILES = int(os.environ.get("AMENDS_WEB_FORM_MAX_FILES", 10))
+AMENDS_TRUSTED_PROXIES = int(os.environ.get("AMENDS_TRUSTED_PROXIES", 0))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.forms import MultipleFileField
-from amends.complaints.services import _check_upload as check_upload
+from amends.complaints.services import attachment_check as check_upload
 
 # Line breaks and other control characters: a browser never sends them in a one-line field, and in
 # a name or address they are how a mail header injection starts.
