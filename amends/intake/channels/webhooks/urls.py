@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "webhooks"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:source>/", views.receive, name="receive"),
+]

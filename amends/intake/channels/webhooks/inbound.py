@@ -1,0 +1,45 @@
+"""The webhook parser the intake pipeline calls for sources named "webhook:<source name>".
+
+Imported for its side effect: it registers the parser, so that quarantined webhook messages
+can be processed again from the admin or a worker (import it in IntakeConfig.ready()).
+"""
+
+import json
+from types import ModuleType
+
+from amends.intake.models import InboundMessage, WebhookSource
+from amends.intake.parsed import IncomingComplaint
+from amends.intake.services import register_parser
+
+from . import generic, telegram, vk
+
+SOURCE_PREFIX = "webhook"
+# WebhookSource.kind → its adapter module (authenticate, handshake, external_ref, answer, parse, send).
+ADAPTERS: dict[str, ModuleType] = {"telegram": telegram, "vk": vk, "generic": generic}
+NOT_JSON = object()
+
+
+def source_label(source: WebhookSource) -> str:
+    return f"{SOURCE_PREFIX}:{source.name}"
+
+
+def decode(body: bytes) -> object:
+    """The JSON payload, or NOT_JSON when the body is not JSON at all."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return NOT_JSON
+
+
+def parse_webhook(message: InboundMessage) -> IncomingComplaint:
+    name = message.source.split(":", 1)[1]
+    source = WebhookSource.objects.filter(name=name).first()
+    if source is None:
+        raise LookupError(f"Webhook source {name!r} no longer exists.")
+    payload = decode(bytes(message.raw))
+    if payload is NOT_JSON:
+        raise ValueError("The body is not valid JSON.")
+    return ADAPTERS[source.kind].parse(source, payload)
+
+
+register_parser(SOURCE_PREFIX, parse_webhook)
