@@ -11,3 +11,4 @@ class IntakeConfig(AppConfig):
         # Each channel registers its parser (and messenger sender) on import, so that the admin's
         # re-processing, commands and the worker find them without loading the URLs first.
         from .channels.web_form import services  # noqa: F401
+        from .channels.webhooks import inbound, outbound  # noqa: F401

@@ -113,7 +113,10 @@ class WebhookSource(models.Model):
     channel = models.CharField(
         _("channel"), max_length=20, choices=Channel.choices, default=Channel.MESSENGER,
     )
-    secret = models.CharField(_("signing secret"), max_length=200)
+    secret = models.CharField(
+        _("signing secret"), max_length=200,
+        help_text=_("For Telegram also the setWebhook secret_token: only A-Z a-z 0-9 _ - (1-256 characters)."),
+    )
     confirmation_code = models.CharField(
         _("confirmation code"), max_length=100, blank=True,
         help_text=_("VK only: the string VK expects back from the confirmation request."),
