@@ -1,1 +1,29 @@
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .exceptions import not_found
+from .schema import NUMBER_PATTERN
+from .views.auth import TokenView
+from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
+from .views.complaints import ComplaintDetailView, ComplaintsView
+
+app_name = "api"
+
+card = rf"^complaints/(?P<number>{NUMBER_PATTERN})/"
+v1 = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("complaints/", ComplaintsView.as_view(), name="complaints"),
+    re_path(card + "$", ComplaintDetailView.as_view(), name="complaint"),
+    re_path(card + "transitions/$", TransitionView.as_view(), name="transitions"),
+    re_path(card + "notes/$", NoteView.as_view(), name="notes"),
+    re_path(card + "attachments/$", AttachmentView.as_view(), name="attachments"),
+    re_path(card + "timeline/$", TimelineView.as_view(), name="timeline"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ is a JSON 404, never Django's HTML page.
+    re_path(r"", not_found),
+]

@@ -1,0 +1,60 @@
+"""Pieces of the OpenAPI description shared by the endpoints: error bodies and common parameters."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from .idempotency import HEADER, MAX_LENGTH
+
+NUMBER_PATTERN = "[0-9]{4}-[0-9]{6,9}"
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("A message for a person."))
+    code = serializers.CharField(help_text=_("A stable code for a program, e.g. transition_not_allowed."))
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.JSONField(), required=False,
+        help_text=_("Messages per field (lists of strings; nested objects for nested fields); "
+                    "non_field_errors for the request as a whole. Absent when the body could not be read."),
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: _("Invalid input: messages per field."),
+    401: _("No valid token: send the header Authorization: Token <key>."),
+    403: _("Your role does not allow this."),
+    404: _("No such complaint, or it is not visible to you."),
+    409: _("The action is not possible in the card's current state, or the card changed since you read it."),
+    413: _("The request body or file is too large."),
+    415: _("Unsupported content type."),
+    422: _("The Idempotency-Key was already used with a different request."),
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """Documented error responses for an operation."""
+    return {
+        code: OpenApiResponse(
+            ValidationErrorSerializer if code == 400 else ErrorSerializer, description=ERROR_DESCRIPTIONS[code],
+        )
+        for code in codes
+    }
+
+
+NUMBER_PARAMETER = OpenApiParameter(
+    "number", {"type": "string", "pattern": f"^{NUMBER_PATTERN}$"}, OpenApiParameter.PATH,
+    description=_("The card number, e.g. 2026-000123."),
+)
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    HEADER, {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH}, OpenApiParameter.HEADER,
+    required=False,
+    description=_("A unique value per complaint you send (e.g. a UUID). A retry with the same key and body "
+                  "returns the first answer and creates nothing; the same key with a different body gives 422."),
+)
+
+__all__ = ["NUMBER_PARAMETER", "IDEMPOTENCY_PARAMETER", "OpenApiTypes", "errors"]

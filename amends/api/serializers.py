@@ -1,0 +1,280 @@
+"""What the API accepts and returns. Input serializers only parse and check shapes (ids to
+instances, choices, lengths); the rules of the process stay in the services they feed."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+
+from amends.accounts.models import User
+from amends.complaints.choices import Channel, EventKind, Importance, Justification, Loyalty, Origin, State
+from amends.complaints.models import Category, Cause, Complaint
+from amends.complaints.selectors import SORTS, ComplaintFilter
+from amends.complaints.transitions import TRANSITIONS, available_transitions
+from amends.customers.models import Product
+from amends.intake.outbound import tracking_url
+
+# Bounds of what a database integer column holds.
+MAX_INT = 2**31 - 1
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- JSON fields
+# REST framework coerces 5 to "5", "5" to 5 and "yes" to True. A JSON body here must have the types
+# the schema gives; query parameters, always strings, use the ordinary fields.
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+# ---------------------------------------------------------------- input
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    phone = StrictCharField(max_length=50, required=False, allow_blank=True, default="")
+    organisation = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        if not (data["name"] or data["email"] or data["phone"]):
+            raise serializers.ValidationError(_("Give the customer's name, e-mail or phone."))
+        return data
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    text = StrictCharField(help_text=_("The complaint in the customer's words."))
+    customer = CustomerInputSerializer(
+        required=False, allow_null=True,
+        help_text=_("Required except for internal complaints; matched by e-mail or phone."),
+    )
+    received_at = serializers.DateTimeField(required=False, allow_null=True)
+    product = StrictPrimaryKeyRelatedField(
+        queryset=Product.objects.filter(is_active=True), required=False, allow_null=True,
+    )
+    category = StrictPrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True,
+    )
+    importance = serializers.ChoiceField(choices=Importance.choices, required=False)
+    order_reference = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    external_id = StrictCharField(
+        max_length=200, required=False, allow_blank=True, default="",
+        help_text=_("The complaint's ID in the sending system."),
+    )
+
+    def validate_received_at(self, value):
+        if value is not None and not (EARLIEST <= value <= timezone.now() + timedelta(days=1)):
+            raise serializers.ValidationError(_("The date is out of range."))
+        return value
+
+    def validate(self, data):
+        if data["channel"] != Channel.INTERNAL and not data.get("customer"):
+            raise serializers.ValidationError({"customer": _("Give the customer's name, e-mail or phone.")})
+        return data
+
+
+class ComplaintFilterSerializer(serializers.Serializer):
+    """The list's query parameters; they become a ComplaintFilter for the shared selector."""
+
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    category = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, required=False, help_text=_("Category ID; includes its subcategories."),
+    )
+    importance = serializers.ChoiceField(choices=Importance.choices, required=False)
+    responsible = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, required=False, help_text=_("User ID of the responsible person."),
+    )
+    received_from = serializers.DateField(required=False)
+    received_to = serializers.DateField(required=False)
+    overdue = serializers.BooleanField(required=False, default=False)
+    q = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="",
+        help_text=_("Search in the number, text, customer, e-mail, phone and order reference."),
+    )
+    sort = serializers.ChoiceField(choices=sorted(SORTS), required=False, default="-received")
+
+    def to_filter(self) -> ComplaintFilter:
+        return ComplaintFilter(**self.validated_data)
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    """One lifecycle step; which data fields a step reads is in amends.complaints.transitions."""
+
+    transition = serializers.ChoiceField(choices=[(t.name, t.label) for t in TRANSITIONS.values()])
+    comment = StrictCharField(required=False, allow_blank=True, default="")
+    version = StrictIntegerField(
+        min_value=1, max_value=MAX_INT, required=False, allow_null=True,
+        help_text=_("The card's version you read; a different current version gives 409."),
+    )
+    responsible = StrictPrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    justification = serializers.ChoiceField(choices=Justification.choices, required=False)
+    opinion = StrictCharField(required=False, allow_blank=True)
+    cause = StrictPrimaryKeyRelatedField(queryset=Cause.objects.filter(is_active=True), required=False)
+    category = StrictPrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True,
+    )
+    importance = serializers.ChoiceField(choices=Importance.choices, required=False)
+    actions_taken = StrictCharField(required=False, allow_blank=True)
+    answer_text = StrictCharField(required=False, allow_blank=True)
+    satisfaction = StrictIntegerField(min_value=1, max_value=10, required=False, allow_null=True)
+    loyalty = serializers.ChoiceField(choices=Loyalty.choices, required=False)
+    customer_unreachable = StrictBooleanField(required=False)
+    unreachable_note = StrictCharField(required=False, allow_blank=True)
+    time_spent_minutes = StrictIntegerField(min_value=0, max_value=MAX_INT, required=False, allow_null=True)
+    original_number = StrictCharField(max_length=20, required=False)
+
+    def transition_data(self) -> dict:
+        """The fields this transition asks for, as the UI's form would pass them."""
+        names = TRANSITIONS[self.validated_data["transition"]].fields
+        return {name: self.validated_data[name] for name in names if name in self.validated_data}
+
+
+class NoteInputSerializer(serializers.Serializer):
+    text = StrictCharField()
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    file = serializers.FileField(max_length=255)
+
+
+class TokenInputSerializer(AuthTokenSerializer):
+    """The username and password of an active user."""
+
+    # REST framework's login check, without its read-only `token` field in the request.
+    username = StrictCharField(max_length=150, write_only=True)
+    password = StrictCharField(
+        max_length=4096, trim_whitespace=False, write_only=True, style={"input_type": "password"},
+    )
+    token = None
+
+
+# ---------------------------------------------------------------- output
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class RefSerializer(serializers.Serializer):
+    """A reference-data item (category, cause, product) by ID and name in the user's language."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="__str__")
+
+
+class CustomerSerializer(serializers.Serializer):
+    name = serializers.CharField(source="contact.full_name", default="")
+    email = serializers.CharField(source="contact.email", default="")
+    phone = serializers.CharField(source="contact.phone", default="")
+    organisation = serializers.CharField(source="organisation.name", default="")
+
+
+class ComplaintListItemSerializer(serializers.Serializer):
+    """A row of the list: what the list selector loads in one query."""
+
+    number = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField(source="get_state_display")
+    version = serializers.IntegerField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    received_at = serializers.DateTimeField()
+    importance = serializers.ChoiceField(choices=Importance.choices)
+    text = serializers.CharField(source="wording")
+    customer = CustomerSerializer(source="*")
+    category = RefSerializer(allow_null=True)
+    responsible = UserRefSerializer(allow_null=True)
+
+
+class ComplaintSerializer(ComplaintListItemSerializer):
+    """The whole card."""
+
+    origin = serializers.ChoiceField(choices=Origin.choices)
+    order_reference = serializers.CharField()
+    external_id = serializers.CharField()
+    product = RefSerializer(allow_null=True)
+    cause = RefSerializer(allow_null=True)
+    registered_by = UserRefSerializer(allow_null=True)
+    justification = serializers.CharField()
+    opinion = serializers.CharField()
+    opinion_date = serializers.DateField(allow_null=True)
+    actions_taken = serializers.CharField()
+    answer_text = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    time_spent_minutes = serializers.IntegerField(allow_null=True)
+    satisfaction = serializers.IntegerField(allow_null=True)
+    loyalty = serializers.CharField()
+    customer_unreachable = serializers.BooleanField()
+    unreachable_note = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    duplicate_of = serializers.CharField(source="duplicate_of.number", default=None, allow_null=True)
+    tracking_url = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_tracking_url(self, complaint: Complaint) -> str:
+        return tracking_url(complaint)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(TRANSITIONS))))
+    def get_available_transitions(self, complaint: Complaint) -> list[str]:
+        """The transitions the requesting user may take now: the card's buttons in the UI."""
+        return [t.name for t in available_transitions(self.context["request"].user, complaint)]
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    created_at = serializers.DateTimeField()
+    actor = UserRefSerializer(allow_null=True)
+    transition = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    field = serializers.CharField()
+    old_value = serializers.CharField()
+    new_value = serializers.CharField()
+    text = serializers.CharField()
+    attachment = AttachmentSerializer(allow_null=True)

@@ -1,0 +1,37 @@
+"""The API's one composed write: find or create the customer, then register the card, atomically."""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from amends.accounts.access import access_register_complaint
+from amends.complaints.models import Category, Complaint
+from amends.complaints.services import complaint_register
+from amends.customers.models import Product
+from amends.intake.parsed import IncomingComplaint
+from amends.intake.services import contact_for
+
+
+@transaction.atomic
+def complaint_register_from_api(
+    *, actor, channel: str, text: str, customer: dict[str, str] | None = None,
+    received_at: datetime | None = None, product: Product | None = None,
+    category: Category | None = None, importance: str | None = None, order_reference: str = "",
+    external_id: str = "",
+) -> Complaint:
+    """Register a complaint an API client sends; the customer is matched by e-mail or phone as for
+    every other channel. Nothing is created when the actor may not register complaints."""
+    access_register_complaint(actor)
+    contact = None
+    if customer:
+        contact = contact_for(IncomingComplaint(
+            channel=channel, text=text, name=customer.get("name", ""),
+            email=customer.get("email", ""), phone=customer.get("phone", ""),
+            organisation=customer.get("organisation", ""),
+        ))
+    extra = {"importance": importance} if importance else {}
+    return complaint_register(
+        actor=actor, channel=channel, wording=text, received_at=received_at, contact=contact,
+        product=product, category=category, order_reference=order_reference,
+        external_id=external_id, **extra,
+    )

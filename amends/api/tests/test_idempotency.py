@@ -1,0 +1,112 @@
+"""Idempotency-Key: a retry returns the first answer and registers nothing new, even when racing."""
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from amends.accounts.roles import Role
+from amends.api.models import IdempotencyKey
+from amends.complaints.choices import Channel
+from amends.complaints.models import Complaint
+from amends.customers.models import Contact
+
+LIST = "/api/v1/complaints/"
+BODY = {"channel": Channel.PHONE, "text": "Не работает гарантийный ремонт.",
+        "customer": {"name": "Сидоров", "phone": "+7 900 000-00-01"}}
+
+
+def post(client, body=BODY, key="order-1"):
+    return client.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_a_retry_returns_the_first_answer_and_creates_nothing(api, operator):
+    client = api(operator)
+    first = post(client)
+    assert first.status_code == 201
+    assert "Idempotent-Replayed" not in first
+    retry = post(client, body={**BODY, "customer": dict(reversed(list(BODY["customer"].items())))})
+    assert retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Complaint.objects.count() == 1 and Contact.objects.count() == 1
+
+
+def test_the_same_key_with_another_body_is_refused(api, operator):
+    client = api(operator)
+    number = post(client).json()["number"]
+    response = post(client, body={**BODY, "text": "Другая жалоба"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "This Idempotency-Key was already used with a different request. Use a new key for a new request.",
+        "code": "idempotency_key_reused",
+    }
+    assert list(Complaint.objects.values_list("number", flat=True)) == [number]
+
+
+def test_keys_belong_to_their_user(api, operator, qms):
+    assert post(api(operator)).json()["number"] != post(api(qms)).json()["number"]
+    assert Complaint.objects.count() == 2
+
+
+def test_different_keys_register_different_complaints(api, operator):
+    client = api(operator)
+    assert post(client, key="a").json()["number"] != post(client, key="b").json()["number"]
+
+
+def test_a_refused_request_does_not_use_up_its_key(api, operator, executor):
+    client = api(operator)
+    invalid = post(client, body={**BODY, "channel": "pigeon"})
+    assert invalid.status_code == 400
+    assert post(client).status_code == 201
+    # Nor does one the role forbids: the executor's key stays free.
+    assert post(api(executor)).status_code == 403
+    assert IdempotencyKey.objects.filter(user=executor).count() == 0
+
+
+@pytest.mark.parametrize("key", ["", "   ", "k" * 256])
+def test_a_malformed_key_is_400(api, operator, key):
+    response = post(api(operator), key=key)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["Idempotency-Key"]
+    assert Complaint.objects.count() == 0
+
+
+THREADS = 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_key_register_one_complaint(reference_data_restored, make_user):
+    operator = make_user("racer", Role.OPERATOR)
+    token = Token.objects.create(user=operator).key
+    barrier = threading.Barrier(THREADS)
+    results: list[tuple[int, dict]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        try:
+            client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+            barrier.wait(timeout=30)
+            response = client.post(LIST, BODY, format="json", HTTP_IDEMPOTENCY_KEY="race-1")
+            with lock:
+                results.append((response.status_code, response.json()))
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            with lock:
+                errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a request hung"
+    assert errors == []
+    assert [status for status, _body in results] == [201] * THREADS
+    assert len({body["number"] for _status, body in results}) == 1
+    assert Complaint.objects.count() == 1
+    assert IdempotencyKey.objects.count() == 1

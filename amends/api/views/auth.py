@@ -1,0 +1,27 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.authtoken.models import Token
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from ..schema import errors
+from ..serializers import TokenInputSerializer, TokenSerializer
+from .base import ApiView
+
+
+class TokenView(ApiView):
+    """Exchange a username and password for the token to send as `Authorization: Token <key>`."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        operation_id="auth_token", tags=["auth"], auth=[], request=TokenInputSerializer,
+        responses={200: TokenSerializer, **errors(400, 415)},
+    )
+    def post(self, request):
+        serializer = TokenInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

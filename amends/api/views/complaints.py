@@ -1,0 +1,87 @@
+"""The complaint collection: the filtered list, registration (with Idempotency-Key), one card."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from amends.complaints.selectors import complaint_list
+
+from .. import idempotency
+from ..schema import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER, errors
+from ..serializers import (
+    ComplaintCreateSerializer,
+    ComplaintFilterSerializer,
+    ComplaintListItemSerializer,
+    ComplaintSerializer,
+)
+from ..services import complaint_register_from_api
+from .base import ApiView, card
+
+
+def _idempotency_key(request) -> str | None:
+    key = request.headers.get(idempotency.HEADER)
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > idempotency.MAX_LENGTH:
+        raise ValidationError({idempotency.HEADER: _("Give a key of 1 to %(max)d characters.")
+                               % {"max": idempotency.MAX_LENGTH}})
+    return key
+
+
+class ComplaintsView(ApiView, generics.ListAPIView):
+    serializer_class = ComplaintListItemSerializer
+
+    def get_queryset(self):
+        # A plain dict, so that an empty value is refused like any invalid one, as the schema says.
+        filters = ComplaintFilterSerializer(data=self.request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        return complaint_list(self.request.user, filters.to_filter())
+
+    @extend_schema(
+        operation_id="complaints_list", tags=["complaints"], parameters=[ComplaintFilterSerializer],
+        responses={200: ComplaintListItemSerializer(many=True), **errors(400, 401, 404)},
+        description=_("The complaints visible to you, newest first, 50 a page."),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="complaints_create", tags=["complaints"], parameters=[IDEMPOTENCY_PARAMETER],
+        request=ComplaintCreateSerializer,
+        responses={
+            201: OpenApiResponse(ComplaintSerializer, description=_("Registered; a retry with the same "
+                                                                    "Idempotency-Key returns this again.")),
+            **errors(400, 401, 403, 413, 415, 422),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        key = _idempotency_key(request)
+        if key is None:
+            status_code, body = self._register(request)
+            return Response(body, status=status_code)
+        outcome = idempotency.run_once(
+            user=request.user, key=key, perform=lambda: self._register(request),
+            request_fingerprint=idempotency.fingerprint(method="POST", path=request.path, data=request.data),
+        )
+        response = Response(outcome.body, status=outcome.status_code)
+        if outcome.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _register(self, request) -> tuple[int, dict]:
+        serializer = ComplaintCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        complaint = complaint_register_from_api(actor=request.user, **serializer.validated_data)
+        return status.HTTP_201_CREATED, ComplaintSerializer(complaint, context={"request": request}).data
+
+
+class ComplaintDetailView(ApiView):
+    @extend_schema(
+        operation_id="complaints_retrieve", tags=["complaints"], parameters=[NUMBER_PARAMETER],
+        responses={200: ComplaintSerializer, **errors(401, 404)},
+    )
+    def get(self, request, number: str):
+        return Response(ComplaintSerializer(card(request, number), context={"request": request}).data)
