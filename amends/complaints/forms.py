@@ -237,6 +237,7 @@ class NoteForm(forms.Form):
 
 
 class CustomerMessageForm(forms.Form):
+    prefix = "customer"  # the note form on the same page has a `text` field too
     text = forms.CharField(label=_("Message to the customer"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

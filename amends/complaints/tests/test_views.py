@@ -313,3 +313,18 @@ def test_internal_complaint_needs_a_department(client, executor):
     response = login(client, executor).post(reverse("complaints:file_internal"), {"wording": "x", "importance": "low"})
     assert response.status_code == 400 and "department_concerned" in response.context["form"].errors
     assert not Complaint.objects.exists()
+
+
+def test_write_to_the_customer_from_the_card(client, qms, complaint, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    content = login(client, qms).get(card_url(complaint)).content.decode()
+    assert "ivanov@example.ru" in content and 'id="id_customer-text"' in content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("complaints:message_customer", args=[complaint.number]),
+                               {"customer-text": "Курьер привезёт заказ сегодня до 18:00."})
+    assert response.status_code == 302
+    assert complaint.events.filter(kind="message_out", text="Курьер привезёт заказ сегодня до 18:00.").exists()
+    assert mail.outbox[-1].to == ["ivanov@example.ru"]
+    response = client.post(reverse("complaints:message_customer", args=[complaint.number]), {"customer-text": ""})
+    assert response.status_code == 400
