@@ -10,6 +10,14 @@ from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def reference_data_restored(transactional_db):
     """For transactional tests: the flush after an earlier one removed what the data migrations
