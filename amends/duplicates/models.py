@@ -1,0 +1,70 @@
+"""Near-duplicate candidates of a card, and the text signature each card is compared by."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amends.complaints.models import Complaint
+
+
+class TextSignature(models.Model):
+    """The wording's sketch (see detector.py), kept so a check never re-reads other cards' text."""
+
+    complaint = models.OneToOneField(
+        Complaint, primary_key=True, on_delete=models.CASCADE, related_name="text_signature",
+    )
+    size = models.PositiveIntegerField()  # shingles in the whole wording
+    sketch = models.BinaryField()  # the smallest shingle hashes, uint32 little-endian, ascending
+    digest = models.CharField(max_length=40, db_index=True)  # SHA-1 of the normalised wording
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.size} shingles"
+
+
+class SignatureBand(models.Model):
+    """One locality-sensitive hashing key of a card's wording: the index similar wordings meet in."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "complaint"], name="duplicates_band_key")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.key}"
+
+
+class Reason(models.TextChoices):
+    SAME_CONTACT = "same_contact", _("Same contact")
+    SIMILAR_TEXT = "similar_text", _("Similar text")
+    SAME_CONTACT_SAME_TEXT = "same_contact_same_text", _("Same contact, same text")
+
+
+class DuplicateCandidate(models.Model):
+    """An earlier or open card that `complaint` may duplicate, found when it was registered."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="duplicate_candidates",
+        verbose_name=_("complaint"),
+    )
+    candidate = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="+", verbose_name=_("possible original"),
+    )
+    score = models.FloatField(_("text similarity"))
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dismissed = models.BooleanField(_("not a duplicate"), default=False)
+
+    class Meta:
+        verbose_name = _("duplicate candidate")
+        verbose_name_plural = _("duplicate candidates")
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "candidate"], name="duplicates_candidate_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(complaint=models.F("candidate")), name="duplicates_candidate_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} ~ {self.candidate_id} ({self.reason}, {self.score:.2f})"

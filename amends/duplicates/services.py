@@ -1,0 +1,237 @@
+"""Finding the cards a new complaint may duplicate (DOMAIN.md §1), and the operator's "not a duplicate".
+
+`duplicates_check` runs at registration from any channel. The database narrows the search
+(open cards and cards received within the window; band keys shared with the new wording;
+the same contact), and only the few cards found are compared in Python, from their stored
+signatures. A card the same contact sent with the same text within 24 hours is linked at once.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+# The module, not the function: complaints.services may import this module when it registers a card.
+from amends.complaints import services as complaint_services
+from amends.complaints.choices import OPEN_STATES, EventKind, State
+from amends.complaints.models import Complaint, TimelineEvent
+from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
+from amends.customers.models import Contact
+
+from . import detector
+from .access import access_decide_duplicate
+from .models import DuplicateCandidate, Reason, SignatureBand, TextSignature
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WINDOW_DAYS = 30
+# Measured with bench/duplicates.py: the best mean F1 over the four data sets.
+DEFAULT_THRESHOLD = 0.65
+# "The same text": an equal normalised wording, or a score at least this high.
+SAME_TEXT_SCORE = 0.9
+AUTO_LINK_WITHIN = timedelta(hours=24)
+MAX_CANDIDATES = 10  # kept per card, best first
+MAX_SCORED = 100  # cards sharing band keys that are scored, most shared keys first
+MAX_SAME_CONTACT = 50  # the contact's most recent cards looked at
+
+
+def window() -> timedelta:
+    return timedelta(days=getattr(settings, "AMENDS_DUPLICATE_WINDOW_DAYS", DEFAULT_WINDOW_DAYS))
+
+
+def threshold() -> float:
+    return float(getattr(settings, "AMENDS_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def signatures_store(complaints: Iterable[Complaint]) -> dict[int, detector.Signature]:
+    """Compute and store the signature and band keys of each card's current wording."""
+    signatures = {c.pk: detector.signature(c.wording) for c in complaints}
+    if not signatures:
+        return signatures
+    TextSignature.objects.bulk_create(
+        [
+            TextSignature(complaint_id=pk, size=s.size, sketch=s.sketch_bytes(), digest=s.digest)
+            for pk, s in signatures.items()
+        ],
+        update_conflicts=True, unique_fields=["complaint"],
+        update_fields=["size", "sketch", "digest", "updated_at"],
+    )
+    SignatureBand.objects.filter(complaint_id__in=signatures).delete()
+    SignatureBand.objects.bulk_create(
+        [SignatureBand(complaint_id=pk, key=key) for pk, s in signatures.items() for key in s.bands],
+        batch_size=5000,
+    )
+    return signatures
+
+
+def signatures_rebuild(*, only_missing: bool = True, batch_size: int = 500) -> int:
+    """Sign cards registered before this app, or all cards after the detector changes."""
+    cards = Complaint.objects.order_by("pk").only("pk", "wording")
+    if only_missing:
+        cards = cards.filter(text_signature__isnull=True)
+    done, batch = 0, []
+    for card in cards.iterator(chunk_size=batch_size):
+        batch.append(card)
+        if len(batch) == batch_size:
+            with transaction.atomic():
+                done += len(signatures_store(batch))
+            batch = []
+    with transaction.atomic():
+        done += len(signatures_store(batch))
+    return done
+
+
+def _in_scope(complaint: Complaint, prefix: str = "") -> Q:
+    """Open cards and cards received within the window, except this one and known duplicates."""
+    since, until = complaint.received_at - window(), complaint.received_at + window()
+    return (
+        (Q(**{f"{prefix}state__in": OPEN_STATES}) | Q(**{f"{prefix}received_at__range": (since, until)}))
+        & ~Q(**{f"{prefix}state": State.DUPLICATE})
+        & ~Q(**{f"{prefix}pk": complaint.pk})
+    )
+
+
+def _same_contact(complaint: Complaint) -> set[int]:
+    """Cards of this contact, or of another contact record with the same e-mail or phone."""
+    contact = complaint.contact
+    if contact is None:
+        return set()
+    same = Q(pk=contact.pk)
+    if contact.email:
+        same |= Q(email=contact.email)
+    if len(contact.phone_digits) >= 7:
+        same |= Q(phone_digits=contact.phone_digits)
+    # Contacts first, through their indexes; then their cards through the contact index.
+    contacts = list(Contact.objects.filter(same).values_list("pk", flat=True)[:MAX_SAME_CONTACT])
+    cards = Complaint.objects.filter(_in_scope(complaint), contact_id__in=contacts).order_by("-received_at")
+    return set(cards.values_list("pk", flat=True)[:MAX_SAME_CONTACT])
+
+
+def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[int]:
+    if not signature.size:
+        return set()
+    found = set(
+        TextSignature.objects.filter(_in_scope(complaint, "complaint__"), digest=signature.digest)
+        .values_list("complaint_id", flat=True)[:MAX_SCORED]
+    )
+    if signature.bands:
+        shared = (
+            SignatureBand.objects.filter(_in_scope(complaint, "complaint__"), key__in=signature.bands)
+            .values("complaint_id").annotate(shared=Count("pk")).order_by("-shared")[:MAX_SCORED]
+        )
+        found.update(row["complaint_id"] for row in shared)
+    return found
+
+
+def _signatures_of(pks: set[int]) -> dict[int, tuple[detector.Signature, Complaint]]:
+    """Stored signatures of these cards, with their number and date; a card without one is signed now."""
+    rows = TextSignature.objects.filter(complaint_id__in=pks).values_list(
+        "complaint_id", "size", "sketch", "digest", "complaint__number", "complaint__received_at",
+    )
+    found = {
+        pk: (
+            detector.Signature(size, detector.Signature.sketch_from_bytes(sketch), (), digest),
+            Complaint(pk=pk, number=number, received_at=received_at),
+        )
+        for pk, size, sketch, digest, number, received_at in rows
+    }
+    unsigned = {
+        card.pk: card
+        for card in Complaint.objects.filter(pk__in=pks - found.keys()).only("pk", "number", "received_at", "wording")
+    }
+    for pk, signature in signatures_store(unsigned.values()).items():
+        found[pk] = (signature, unsigned[pk])
+    return found
+
+
+def _candidates(complaint: Complaint, signature: detector.Signature) -> list[DuplicateCandidate]:
+    same_contact = _same_contact(complaint)
+    cards = _signatures_of(same_contact | _similar_text(complaint, signature))
+    mine, limit = frozenset(signature.sketch), threshold()
+    found = []
+    for pk, (other, card) in cards.items():
+        if not (signature.size and other.size):
+            score = 0.0
+        elif other.digest == signature.digest:
+            score = 1.0
+        else:
+            score = round(detector.score(signature, other, a_set=mine), 4)
+        if pk in same_contact:
+            reason = Reason.SAME_CONTACT_SAME_TEXT if score >= SAME_TEXT_SCORE else Reason.SAME_CONTACT
+        elif score >= limit:
+            reason = Reason.SIMILAR_TEXT
+        else:
+            continue
+        found.append(DuplicateCandidate(complaint=complaint, candidate=card, score=score, reason=reason))
+    found.sort(key=lambda c: (c.reason != Reason.SAME_CONTACT_SAME_TEXT, -c.score, c.candidate.received_at))
+    return found[:MAX_CANDIDATES]
+
+
+def _auto_link(complaint: Complaint, candidates: list[DuplicateCandidate]) -> None:
+    """The same contact sent the same text within 24 hours: the later card duplicates the first."""
+    if complaint.state not in OPEN_STATES:
+        return
+    originals = [
+        c.candidate for c in candidates
+        if c.reason == Reason.SAME_CONTACT_SAME_TEXT
+        and (c.candidate.received_at, c.candidate.pk) < (complaint.received_at, complaint.pk)
+        and complaint.received_at - c.candidate.received_at <= AUTO_LINK_WITHIN
+    ]
+    if not originals:
+        return
+    original = min(originals, key=lambda card: (card.received_at, card.pk))
+    try:
+        complaint_services.complaint_transition(
+            complaint=complaint, name="mark_duplicate", actor=None,
+            data={"original_number": original.number},
+            comment=_("Linked automatically: the same contact sent the same text in %(number)s "
+                      "less than 24 hours earlier.") % {"number": original.number},
+        )
+    except (AccessDenied, StaleObject, TransitionNotAllowed, ValidationError) as error:
+        # The operator still sees the candidate and can mark the card by hand.
+        logger.warning("Complaint %s was not linked to %s: %s", complaint.number, original.number, error)
+        return
+    complaint.refresh_from_db()
+
+
+@transaction.atomic
+def duplicates_check(*, complaint: Complaint) -> list[DuplicateCandidate]:
+    """Store the card's signature, find and store the cards it may duplicate, link an obvious resend.
+
+    Call it when a card is registered and again when its wording or contact changes. Candidates
+    the operator dismissed stay dismissed; others no longer found are removed.
+    """
+    signature = signatures_store([complaint])[complaint.pk]
+    candidates = _candidates(complaint, signature)
+    kept = [c.candidate.pk for c in candidates]
+    DuplicateCandidate.objects.filter(complaint=complaint, dismissed=False).exclude(candidate_id__in=kept).delete()
+    DuplicateCandidate.objects.bulk_create(
+        candidates, update_conflicts=True, unique_fields=["complaint", "candidate"],
+        update_fields=["score", "reason"],
+    )
+    _auto_link(complaint, candidates)
+    stored = DuplicateCandidate.objects.filter(complaint=complaint, candidate_id__in=kept).select_related("candidate")
+    return sorted(stored, key=lambda c: kept.index(c.candidate_id))
+
+
+@transaction.atomic
+def duplicate_dismiss(*, candidate: DuplicateCandidate, actor) -> DuplicateCandidate:
+    """The operator's "not a duplicate": the candidate is no longer offered and the card's timeline says so."""
+    candidate = DuplicateCandidate.objects.select_for_update().select_related("complaint", "candidate").get(
+        pk=candidate.pk,
+    )
+    access_decide_duplicate(actor, candidate.complaint)
+    if candidate.dismissed:
+        return candidate
+    candidate.dismissed = True
+    candidate.save(update_fields=["dismissed"])
+    TimelineEvent.objects.create(
+        complaint=candidate.complaint, kind=EventKind.NOTE, actor=actor,
+        text=_("Not a duplicate of %(number)s.") % {"number": candidate.candidate.number},
+    )
+    return candidate

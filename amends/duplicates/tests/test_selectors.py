@@ -1,0 +1,52 @@
+from amends.complaints.choices import State
+from amends.complaints.models import Complaint
+from amends.complaints.services import complaint_transition
+from amends.duplicates.selectors import countable_complaints, duplicate_candidates_for
+from amends.duplicates.services import duplicate_dismiss
+
+from .samples import EN, RU, RU_RESENT
+
+
+def test_candidates_to_decide_leave_out_dismissed_ones_and_cards_since_marked_duplicate(
+    register, contact, other_contact, operator, qms,
+):
+    ru_first = register(RU, contact=contact)
+    en_first = register(EN, contact=contact)
+    ru_second = register(RU_RESENT, contact=other_contact)
+    # The first customer again: their two cards by contact, the other customer's by text.
+    card = register(RU_RESENT, contact=contact)
+    assert {c.candidate for c in duplicate_candidates_for(card)} == {ru_first, en_first, ru_second}
+
+    duplicate_dismiss(candidate=card.duplicate_candidates.get(candidate=en_first), actor=operator)
+    complaint_transition(
+        complaint=ru_second, name="mark_duplicate", actor=qms, data={"original_number": ru_first.number},
+    )
+
+    assert [c.candidate for c in duplicate_candidates_for(card)] == [ru_first]
+
+
+def test_candidates_come_best_first(register, contact, other_contact):
+    first = register(RU, contact=contact)
+    closer = register(RU_RESENT.replace("Здравствуйте! ", ""), contact=other_contact)
+    card = register(RU_RESENT, contact=None)
+    assert [c.candidate for c in duplicate_candidates_for(card)] == [closer, first]
+    scores = [c.score for c in duplicate_candidates_for(card)]
+    assert scores[0] > scores[1]
+
+
+def test_statistics_leave_out_duplicates_but_count_repeat_complaints(register, contact, qms):
+    original = register(RU, contact=contact)
+    repeat = register(EN, contact=contact)  # the same customer, another complaint: counted
+    duplicate = register(RU_RESENT, contact=contact)
+    complaint_transition(
+        complaint=duplicate, name="mark_duplicate", actor=qms, data={"original_number": original.number},
+    )
+    withdrawn = register("Прошу не рассматривать: ошибся адресом.", contact=contact)
+    complaint_transition(complaint=withdrawn, name="withdraw", actor=qms, comment="Отозвана.")
+
+    counted = countable_complaints(Complaint.objects.all())
+
+    assert set(counted) == {original, repeat, withdrawn}
+    assert not countable_complaints(Complaint.objects.filter(state=State.DUPLICATE)).exists()
+    # It narrows any query it is given.
+    assert set(countable_complaints(Complaint.objects.filter(contact=contact, channel="email"))) == set(counted)

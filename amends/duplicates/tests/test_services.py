@@ -1,0 +1,227 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from amends.complaints.choices import Channel, EventKind, State
+from amends.complaints.models import TimelineEvent
+from amends.complaints.services import complaint_transition, complaint_update
+from amends.core.errors import AccessDenied
+from amends.customers.services import contact_create
+from amends.duplicates.models import DuplicateCandidate, Reason, SignatureBand, TextSignature
+from amends.duplicates.services import (
+    DEFAULT_THRESHOLD,
+    duplicate_dismiss,
+    duplicates_check,
+    signatures_rebuild,
+)
+
+from .conftest import days_ago
+from .samples import EN, EN_OTHER, EN_RESENT, RU, RU_OTHER, RU_RESENT
+
+
+def found(complaint) -> dict[str, DuplicateCandidate]:
+    stored = DuplicateCandidate.objects.filter(complaint=complaint).select_related("candidate")
+    return {c.candidate.number: c for c in stored}
+
+
+@pytest.mark.parametrize(("original", "resent", "other"), [(RU, RU_RESENT, RU_OTHER), (EN, EN_RESENT, EN_OTHER)])
+def test_a_similar_wording_from_another_channel_and_contact_is_stored_as_a_candidate(
+    register, contact, other_contact, original, resent, other,
+):
+    first = register(original, channel=Channel.PHONE, contact=contact)
+    unrelated = register(other, channel=Channel.PHONE, contact=contact)
+    again = register(resent, channel=Channel.SOCIAL, contact=other_contact)
+
+    candidates = found(again)
+    assert set(candidates) == {first.number}
+    assert candidates[first.number].reason == Reason.SIMILAR_TEXT
+    assert candidates[first.number].score >= DEFAULT_THRESHOLD
+    assert unrelated.number not in candidates
+    again.refresh_from_db()
+    assert again.state == State.REGISTERED  # only shown to the operator, not linked
+
+
+def test_the_returned_candidates_are_the_stored_ones(register, contact, other_contact):
+    first = register(RU, contact=contact)
+    again = register(RU_RESENT, contact=other_contact, check=False)
+    returned = duplicates_check(complaint=again)
+    assert [c.candidate for c in returned] == [first]
+    assert returned[0].pk == DuplicateCandidate.objects.get(complaint=again).pk
+
+
+def test_the_same_contact_is_a_candidate_whatever_the_text(register, contact):
+    first = register(RU_OTHER, contact=contact)
+    # Another contact record for the same person: the same e-mail typed differently ...
+    same_email = contact_create(full_name="И. Иванов", email="IVANOV@example.ru")
+    # ... or the same phone with the trunk prefix 8.
+    same_phone = contact_create(full_name="Иван", phone="8 912 345 67 89")
+    by_email = register(EN, contact=same_email)
+    by_phone = register("Совсем другая жалоба: не работает горячая линия.", contact=same_phone)
+
+    for card in (by_email, by_phone):
+        assert found(card)[first.number].reason == Reason.SAME_CONTACT
+        assert found(card)[first.number].score < DEFAULT_THRESHOLD
+
+
+def test_a_stranger_with_an_unrelated_text_is_not_a_candidate(register, contact, other_contact):
+    register(RU, contact=contact)
+    assert found(register(EN_OTHER, contact=other_contact)) == {}
+
+
+def test_closed_cards_count_only_within_the_window_and_open_ones_always(register, contact, other_contact, qms):
+    old_open = register(RU, contact=contact, received_at=days_ago(90))
+    old_withdrawn = register(RU, contact=contact, received_at=days_ago(40))
+    recent_withdrawn = register(RU, contact=contact, received_at=days_ago(10))
+    for card in (old_withdrawn, recent_withdrawn):
+        complaint_transition(complaint=card, name="withdraw", actor=qms, comment="Клиент отозвал.")
+
+    candidates = found(register(RU_RESENT, contact=other_contact))
+
+    assert old_open.number in candidates
+    assert recent_withdrawn.number in candidates
+    assert old_withdrawn.number not in candidates
+
+
+def test_the_window_is_a_setting(register, contact, other_contact, qms, settings):
+    settings.AMENDS_DUPLICATE_WINDOW_DAYS = 5
+    withdrawn = register(RU, contact=contact, received_at=days_ago(10))
+    complaint_transition(complaint=withdrawn, name="withdraw", actor=qms, comment="Отозвана.")
+    assert withdrawn.number not in found(register(RU_RESENT, contact=other_contact))
+
+
+def test_the_threshold_is_a_setting(register, contact, other_contact, settings):
+    first = register(RU, contact=contact)
+    settings.AMENDS_DUPLICATE_THRESHOLD = 0.99
+    assert first.number not in found(register(RU_RESENT, contact=other_contact))
+
+
+def test_cards_already_marked_duplicate_are_not_candidates(register, contact, other_contact, qms):
+    original = register(EN_OTHER, contact=other_contact)
+    marked = register(RU, contact=contact)
+    complaint_transition(
+        complaint=marked, name="mark_duplicate", actor=qms, data={"original_number": original.number},
+    )
+    assert marked.number not in found(register(RU_RESENT, contact=other_contact))
+
+
+def test_the_same_contact_sending_the_same_text_within_a_day_is_linked_automatically(register, contact):
+    original = register(RU, contact=contact, channel=Channel.PHONE, received_at=days_ago(0.5))
+    # The customer sends it again through the web form: only case, spacing and punctuation differ.
+    again = register(RU.upper().replace(",", "").replace(". ", ".\n\n"), contact=contact, channel=Channel.WEB_FORM)
+
+    assert found(again)[original.number].reason == Reason.SAME_CONTACT_SAME_TEXT
+    again.refresh_from_db()
+    assert again.state == State.DUPLICATE
+    assert again.duplicate_of == original
+    event = TimelineEvent.objects.get(complaint=again, kind=EventKind.TRANSITION)
+    assert event.actor is None and event.transition == "mark_duplicate"
+    assert original.number in event.text
+    original.refresh_from_db()
+    assert original.state == State.REGISTERED
+
+
+def test_the_same_text_links_to_the_first_card_of_the_day(register, contact):
+    first = register(EN, contact=contact, received_at=days_ago(0.8))
+    second = register(EN, contact=contact, received_at=days_ago(0.4), check=False)  # arrived unchecked
+    third = register(EN, contact=contact)
+    third.refresh_from_db()
+    assert third.duplicate_of == first
+    assert {first.number, second.number} <= set(found(third))
+
+
+@pytest.mark.parametrize("case", ["after a day", "another contact", "another text", "earlier than the other"])
+def test_no_automatic_link_without_same_contact_same_text_within_a_day(register, contact, other_contact, case):
+    received = days_ago(1.5) if case == "after a day" else days_ago(0.2)
+    first = register(RU, contact=contact, received_at=received)
+    if case == "earlier than the other":
+        # Registered late: the new card was received before the existing one, so it is the original.
+        again = register(RU, contact=contact, received_at=days_ago(0.3))
+    else:
+        again = register(
+            RU_RESENT if case == "another text" else RU,
+            contact=other_contact if case == "another contact" else contact,
+        )
+    again.refresh_from_db()
+    assert again.state == State.REGISTERED
+    assert first.number in found(again)
+    expected = {
+        "after a day": Reason.SAME_CONTACT_SAME_TEXT, "another contact": Reason.SIMILAR_TEXT,
+        "another text": Reason.SAME_CONTACT, "earlier than the other": Reason.SAME_CONTACT_SAME_TEXT,
+    }
+    assert found(again)[first.number].reason == expected[case]
+
+
+def test_dismissing_records_the_decision_and_it_survives_a_new_check(register, contact, other_contact, operator):
+    first = register(RU, contact=contact)
+    again = register(RU_RESENT, contact=other_contact)
+    candidate = DuplicateCandidate.objects.get(complaint=again, candidate=first)
+
+    duplicate_dismiss(candidate=candidate, actor=operator)
+
+    candidate.refresh_from_db()
+    assert candidate.dismissed
+    note = TimelineEvent.objects.get(complaint=again, kind=EventKind.NOTE)
+    assert note.actor == operator and first.number in note.text
+    duplicates_check(complaint=again)
+    candidate.refresh_from_db()
+    assert candidate.dismissed
+    # Dismissing twice records nothing more.
+    duplicate_dismiss(candidate=candidate, actor=operator)
+    assert TimelineEvent.objects.filter(complaint=again, kind=EventKind.NOTE).count() == 1
+
+
+def test_only_who_may_mark_the_card_a_duplicate_may_dismiss(register, contact, other_contact, make_user):
+    from amends.accounts.roles import Role
+
+    register(RU, contact=contact)
+    again = register(RU_RESENT, contact=other_contact)
+    stranger = make_user("operator2", Role.OPERATOR)  # did not register this card
+    with pytest.raises(AccessDenied):
+        duplicate_dismiss(candidate=DuplicateCandidate.objects.get(complaint=again), actor=stranger)
+    assert not DuplicateCandidate.objects.get(complaint=again).dismissed
+
+
+def test_a_new_check_after_the_wording_changed_drops_what_no_longer_matches(register, contact, other_contact, qms):
+    first = register(RU, contact=contact)
+    again = register(RU_RESENT, contact=other_contact)
+    assert first.number in found(again)
+
+    again = complaint_update(complaint=again, actor=qms, changes={"wording": EN_OTHER})
+    duplicates_check(complaint=again)
+
+    assert found(again) == {}
+    assert TextSignature.objects.get(complaint=again).digest != TextSignature.objects.get(complaint=first).digest
+
+
+def test_cards_registered_before_signatures_existed_are_signed_when_met(register, contact):
+    first = register(RU, contact=contact)
+    TextSignature.objects.filter(complaint=first).delete()
+    SignatureBand.objects.filter(complaint=first).delete()
+    # Found through the same contact, scored from its wording, and signed for next time.
+    again = register(RU_RESENT, contact=contact)
+    assert found(again)[first.number].score >= DEFAULT_THRESHOLD
+    assert TextSignature.objects.filter(complaint=first).exists()
+
+
+def test_signatures_rebuild_signs_the_cards_without_one(register, contact):
+    cards = [register(text, contact=contact, check=False) for text in (RU, EN, RU_OTHER)]
+    assert signatures_rebuild() == 3
+    assert TextSignature.objects.filter(complaint__in=cards).count() == 3
+    assert SignatureBand.objects.filter(complaint=cards[0]).count() > 0
+    assert signatures_rebuild() == 0
+    assert signatures_rebuild(only_missing=False) == 3
+
+
+def test_the_check_reads_a_fixed_number_of_rows_whatever_the_number_of_cards(register, contact, other_contact):
+    """Registration stays fast: the database narrows the search, other wordings are never re-read."""
+    def queries_for_one_check(extra_cards: int) -> int:
+        for i in range(extra_cards):
+            register(f"Жалоба номер {i}: {'не работает ' * (i % 5 + 1)}{'лифт' if i % 2 else 'домофон'} "
+                     f"в подъезде {'ab'[i % 2]}{i}, просим починить.", contact=other_contact, check=True)
+        card = register(RU_RESENT, contact=None, check=False)
+        with CaptureQueriesContext(connection) as queries:
+            assert first.number in {c.candidate.number for c in duplicates_check(complaint=card)}
+        return len(queries)
+
+    first = register(RU, contact=contact, received_at=days_ago(3))
+    assert queries_for_one_check(2) == queries_for_one_check(20)

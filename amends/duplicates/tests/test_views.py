@@ -1,0 +1,117 @@
+import re
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from amends.complaints.choices import State
+from amends.complaints.models import TimelineEvent
+from amends.duplicates.models import DuplicateCandidate
+
+from .samples import RU, RU_RESENT
+
+pytestmark = pytest.mark.urls("amends.duplicates.tests.urls")
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture
+def pair(register, contact, other_contact):
+    """An original card and the operator's new card that resends it from another contact."""
+    return register(RU, contact=contact), register(RU_RESENT, contact=other_contact)
+
+
+def render_candidates(user, complaint) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    template = Template("{% load duplicates %}{% duplicate_candidates complaint %}")
+    with translation.override("en"):
+        return template.render(Context({"request": request, "complaint": complaint, "csrf_token": "t"}))
+
+
+def forms(html: str) -> list[tuple[str, dict[str, str]]]:
+    """(action, hidden fields) of each form in the snippet."""
+    found = []
+    for action, body in re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', html, re.S):
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body))
+        fields.pop("csrfmiddlewaretoken", None)
+        found.append((action, fields))
+    return found
+
+
+def test_the_card_snippet_offers_one_click_mark_and_dismiss(pair, operator):
+    original, card = pair
+    html = render_candidates(operator, card)
+    candidate = DuplicateCandidate.objects.get(complaint=card)
+
+    assert f'href="{reverse("complaints:detail", args=[original.number])}"' in html
+    assert "Similar text" in html and f"{round(candidate.score * 100)} %" in html
+    assert forms(html) == [
+        (reverse("complaints:transition", args=[card.number, "mark_duplicate"]),
+         {"mark_duplicate-version": str(card.version), "mark_duplicate-original_number": original.number}),
+        (reverse("duplicates:dismiss", args=[candidate.pk]), {}),
+    ]
+
+
+def test_the_one_click_form_marks_the_card_a_duplicate_through_the_card_transition(client, pair, operator):
+    original, card = pair
+    action, fields = forms(render_candidates(operator, card))[0]
+
+    client.force_login(operator)
+    response = client.post(action, fields)
+
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.state == State.DUPLICATE and card.duplicate_of == original
+    # A card that is no longer open offers nothing.
+    assert render_candidates(operator, card).strip() == ""
+
+
+def test_the_snippet_shows_no_buttons_to_who_may_not_decide(pair, manager):
+    html = render_candidates(manager, pair[1])
+    assert pair[0].number in html
+    assert forms(html) == []
+
+
+def test_the_snippet_is_empty_without_candidates(register, contact, operator):
+    assert render_candidates(operator, register(RU, contact=contact)).strip() == ""
+
+
+def test_dismiss_hides_the_candidate_and_returns_to_the_card(client, pair, operator):
+    original, card = pair
+    candidate = DuplicateCandidate.objects.get(complaint=card)
+    client.force_login(operator)
+
+    response = client.post(reverse("duplicates:dismiss", args=[candidate.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("complaints:detail", args=[card.number])
+    assert f"{original.number} will no longer be offered" in response.content.decode()
+    candidate.refresh_from_db()
+    assert candidate.dismissed
+    assert TimelineEvent.objects.filter(complaint=card, text__contains=original.number).exists()
+    assert original.number not in render_candidates(operator, card)
+
+
+def test_dismiss_needs_a_post_and_a_card_the_user_sees(client, pair, make_user):
+    from amends.accounts.roles import Role
+
+    candidate = DuplicateCandidate.objects.get(complaint=pair[1])
+    url = reverse("duplicates:dismiss", args=[candidate.pk])
+    client.force_login(make_user("operator2", Role.OPERATOR))
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 404  # not this operator's card
+    candidate.refresh_from_db()
+    assert not candidate.dismissed
+
+
+def test_dismiss_by_who_sees_but_may_not_decide_is_forbidden(client, pair, manager):
+    candidate = DuplicateCandidate.objects.get(complaint=pair[1])
+    client.force_login(manager)
+    assert client.post(reverse("duplicates:dismiss", args=[candidate.pk])).status_code == 403
+    candidate.refresh_from_db()
+    assert not candidate.dismissed
