@@ -18,6 +18,7 @@ run: install
 	$(BIN)/amends migrate --noinput
 	$(BIN)/amends collectstatic --noinput -v 0
 	$(BIN)/amends demo --if-empty
+	$(BIN)/amends duplicates_index
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
 
 test: install

@@ -16,6 +16,7 @@ urlpatterns = [
     path("customers/", include("amends.customers.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("amends.api.urls")),
+    path("duplicates/", include("amends.duplicates.urls")),
     path("", include("amends.intake.urls")),
 ]
 

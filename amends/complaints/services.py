@@ -204,6 +204,10 @@ def _create_card(*, actor, attachments, **fields) -> Complaint:
     )
     for upload in attachments:
         _store_attachment(complaint, upload, actor)
+    # Near-duplicates from any channel are found here; an exact repeat may be linked at once.
+    from amends.duplicates.services import duplicates_check
+
+    duplicates_check(complaint=complaint)
     return complaint
 
 
@@ -260,9 +264,14 @@ def complaint_update(
     if "contact" in changes and "organisation" not in changes and complaint.contact is not None:
         complaint.organisation = complaint.contact.organisation
     complaint.full_clean()
-    if _record_field_changes(complaint, before, actor):
+    changed = _record_field_changes(complaint, before, actor)
+    if changed:
         complaint.version += 1
         complaint.save()
+    if {"wording", "contact"} & set(changed):
+        from amends.duplicates.services import duplicates_check
+
+        duplicates_check(complaint=complaint)
     return complaint
 
 

@@ -34,10 +34,14 @@ DEFAULT_WINDOW_DAYS = 30
 DEFAULT_THRESHOLD = 0.65
 # "The same text": an equal normalised wording, or a score at least this high.
 SAME_TEXT_SCORE = 0.9
-AUTO_LINK_WITHIN = timedelta(hours=24)
 MAX_CANDIDATES = 10  # kept per card, best first
 MAX_SCORED = 100  # cards sharing band keys that are scored, most shared keys first
 MAX_SAME_CONTACT = 50  # the contact's most recent cards looked at
+
+
+def auto_link_within() -> timedelta:
+    """How soon a repeat of the same text by the same contact is linked without asking (0: never)."""
+    return timedelta(hours=settings.AMENDS_DUPLICATE_AUTO_LINK_HOURS)
 
 
 def window() -> timedelta:
@@ -174,13 +178,13 @@ def _candidates(complaint: Complaint, signature: detector.Signature) -> list[Dup
 
 def _auto_link(complaint: Complaint, candidates: list[DuplicateCandidate]) -> None:
     """The same contact sent the same text within 24 hours: the later card duplicates the first."""
-    if complaint.state not in OPEN_STATES:
+    if complaint.state not in OPEN_STATES or not auto_link_within():
         return
     originals = [
         c.candidate for c in candidates
         if c.reason == Reason.SAME_CONTACT_SAME_TEXT
         and (c.candidate.received_at, c.candidate.pk) < (complaint.received_at, complaint.pk)
-        and complaint.received_at - c.candidate.received_at <= AUTO_LINK_WITHIN
+        and complaint.received_at - c.candidate.received_at <= auto_link_within()
     ]
     if not originals:
         return
@@ -190,7 +194,8 @@ def _auto_link(complaint: Complaint, candidates: list[DuplicateCandidate]) -> No
             complaint=complaint, name="mark_duplicate", actor=None,
             data={"original_number": original.number},
             comment=_("Linked automatically: the same contact sent the same text in %(number)s "
-                      "less than 24 hours earlier.") % {"number": original.number},
+                      "less than %(hours)d hours earlier.")
+            % {"number": original.number, "hours": settings.AMENDS_DUPLICATE_AUTO_LINK_HOURS},
         )
     except (AccessDenied, StaleObject, TransitionNotAllowed, ValidationError) as error:
         # The operator still sees the candidate and can mark the card by hand.

@@ -194,6 +194,12 @@ AMENDS_TRACK_MESSAGE_RATE = os.environ.get("AMENDS_TRACK_MESSAGE_RATE", "20/10m"
 AMENDS_WEB_FORM_MAX_FILES = int(os.environ.get("AMENDS_WEB_FORM_MAX_FILES", 10))
 AMENDS_TRUSTED_PROXIES = int(os.environ.get("AMENDS_TRUSTED_PROXIES", 0))
 
+# Near-duplicates: how far back to look, and the text similarity (0-1) that makes a candidate.
+AMENDS_DUPLICATE_WINDOW_DAYS = int(os.environ.get("AMENDS_DUPLICATE_WINDOW_DAYS", 30))
+AMENDS_DUPLICATE_THRESHOLD = float(os.environ.get("AMENDS_DUPLICATE_THRESHOLD", 0.65))
+# The same contact's same text within this many hours is linked without asking; 0 turns it off.
+AMENDS_DUPLICATE_AUTO_LINK_HOURS = int(os.environ.get("AMENDS_DUPLICATE_AUTO_LINK_HOURS", 24))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES")

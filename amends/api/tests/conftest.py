@@ -47,3 +47,9 @@ def decided_unjustified(investigating, responsible, cause):
         data={"justification": Justification.UNJUSTIFIED, "opinion": "Доставка в срок.", "cause": cause},
     )
 
+
+
+@pytest.fixture(autouse=True)
+def _no_automatic_duplicate_links(settings):
+    """These tests send the same text for one customer repeatedly on purpose."""
+    settings.AMENDS_DUPLICATE_AUTO_LINK_HOURS = 0

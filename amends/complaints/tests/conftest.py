@@ -53,6 +53,13 @@ def cause(db):
     return Cause.objects.order_by("pk").first()
 
 
+@pytest.fixture(autouse=True)
+def _no_automatic_duplicate_links(settings):
+    """These tests register the same text for one contact again and again on purpose;
+    the automatic link of such repeats is tested in amends/duplicates."""
+    settings.AMENDS_DUPLICATE_AUTO_LINK_HOURS = 0
+
+
 @pytest.fixture
 def register(operator, contact):
     """Register a complaint (by the operator fixture unless `actor` is given)."""

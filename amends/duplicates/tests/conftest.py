@@ -1,14 +1,15 @@
-"""Helpers for the duplicate tests: cards registered through the services, then checked."""
+"""Helpers for the duplicate tests: cards registered through the services (which run the check)."""
 
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from amends.complaints.choices import Channel
 from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
-from amends.duplicates.services import duplicates_check
+from amends.duplicates.models import DuplicateCandidate, SignatureBand, TextSignature
 
 
 def days_ago(days: float):
@@ -22,14 +23,19 @@ def other_contact(db):
 
 @pytest.fixture
 def register(operator):
-    """Register a card through the service, then run the duplicate check as registration does."""
+    """Register a card through the service; `check=False` makes a card from before duplicate
+    detection: never checked, never linked, no signature."""
 
     def register(wording: str, *, check: bool = True, **kwargs):
         kwargs.setdefault("actor", operator)
         kwargs.setdefault("channel", Channel.EMAIL)
-        complaint = complaint_register(wording=wording, **kwargs)
         if check:
-            duplicates_check(complaint=complaint)
+            return complaint_register(wording=wording, **kwargs)
+        with override_settings(AMENDS_DUPLICATE_AUTO_LINK_HOURS=0):
+            complaint = complaint_register(wording=wording, **kwargs)
+        SignatureBand.objects.filter(complaint=complaint).delete()
+        TextSignature.objects.filter(complaint=complaint).delete()
+        DuplicateCandidate.objects.filter(complaint=complaint).delete()
         return complaint
 
     return register
