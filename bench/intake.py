@@ -1,0 +1,199 @@
+"""Benchmark, run by hand: `.venv/bin/python bench/intake.py [--database-url postgres://...]`.
+
+Starts the app the way `make run` does (gunicorn, 3 workers, production settings) on a fresh
+database (SQLite in a temporary folder unless --database-url is given), then for --seconds with
+--clients concurrent clients on 127.0.0.1:
+  (a) POST /api/v1/complaints/ with a token: complaints per second, p50/p95 latency, and the
+      number of complaints in the database against the number of 201 answers (lost must be 0);
+  (c) the public form /complain/ (rate limit off): the same figures.
+E-mail intake (b) has its own script, bench/intake_mail.py.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env: dict, *args: str, stdin: str | None = None) -> str:
+    return subprocess.run(
+        [str(BIN / "amends"), *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+        input=stdin,
+    ).stdout
+
+
+def start_server(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "3"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+class Load:
+    """Clients each keep one connection and send requests until the time is up."""
+
+    def __init__(self, port: int, seconds: float, clients: int, make_client):
+        self.port, self.seconds, self.clients, self.make_client = port, seconds, clients, make_client
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.lock = threading.Lock()
+
+    def run(self) -> float:
+        deadline = time.perf_counter() + self.seconds
+        threads = [threading.Thread(target=self._client, args=(i, deadline)) for i in range(self.clients)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return time.perf_counter() - started
+
+    def _client(self, index: int, deadline: float) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        send = self.make_client(connection, index)
+        n = 0
+        while time.perf_counter() < deadline:
+            n += 1
+            began = time.perf_counter()
+            status = send(n)
+            elapsed = time.perf_counter() - began
+            with self.lock:
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+                if status in (200, 201, 302):
+                    self.latencies.append(elapsed)
+
+    def report(self, name: str, elapsed: float, ok_status: int, stored: int) -> None:
+        ok = self.statuses.get(ok_status, 0)
+        lat = sorted(self.latencies)
+        p50 = statistics.median(lat) * 1000 if lat else 0
+        p95 = lat[int(len(lat) * 0.95) - 1] * 1000 if lat else 0
+        print(f"{name}: {ok / elapsed:.0f} complaints/s with {self.clients} clients over {elapsed:.1f} s; "
+              f"p50 {p50:.1f} ms, p95 {p95:.1f} ms; answers {dict(sorted(self.statuses.items()))}; "
+              f"in the database {stored}, answered {ok_status}: {ok}, lost {ok - stored}")
+
+
+def api_client(token: str):
+    def make(connection: http.client.HTTPConnection, index: int):
+        def send(n: int) -> int:
+            body = json.dumps({
+                "channel": "email", "text": f"Заказ {index}-{n} не доставлен вовремя, курьер не позвонил.",
+                "customer": {"name": f"Клиент {index}", "email": f"client{index}@example.ru"},
+            })
+            connection.request("POST", "/api/v1/complaints/", body=body, headers={
+                "Authorization": f"Token {token}", "Content-Type": "application/json",
+            })
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        return send
+    return make
+
+
+def form_client(connection: http.client.HTTPConnection, index: int):
+    connection.request("GET", "/complain/?lang=ru")
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    consent = re.search(r'name="consent"', page) is not None
+
+    def send(n: int) -> int:
+        fields = {
+            "csrfmiddlewaretoken": token, "name": f"Посетитель {index}", "email": f"visitor{index}@example.ru",
+            "text": f"Сайт {index}-{n}: оплатил заказ, но статус не меняется третий день.",
+        }
+        if consent:
+            fields["consent"] = "on"
+        connection.request("POST", "/complain/", body=urllib.parse.urlencode(fields), headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}",
+            "Referer": f"http://127.0.0.1:{connection.port}/complain/",
+        })
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    return send
+
+
+def count(env: dict, channel: str) -> int:
+    code = f"from amends.complaints.models import Complaint as C; print(C.objects.filter(channel='{channel}').count())"
+    return int(manage(env, "shell", "--no-imports", "-c", code).strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=8)
+    options = parser.parse_args()
+
+    var_dir = tempfile.mkdtemp(prefix="amends-bench-intake-")
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "AMENDS_VAR_DIR": var_dir,
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "AMENDS_WEB_FORM_RATE": "off",
+        "LOG_LEVEL": "WARNING", "DEBUG": "0",
+    }
+    env.pop("DATABASE_URL", None)
+    if options.database_url:
+        env["DATABASE_URL"] = options.database_url
+    port = free_port()
+    try:
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        token = manage(env, "shell", "--no-imports", "-c", (
+            "from django.contrib.auth.models import Group; from amends.accounts.models import User; "
+            "from rest_framework.authtoken.models import Token; "
+            "u = User.objects.create_user('bench', password='x'); u.groups.add(Group.objects.get(name='operator')); "
+            "print(Token.objects.create(user=u).key)"
+        )).strip()
+        database = "PostgreSQL" if options.database_url else "SQLite"
+        print(f"Amends intake bench on {database}, gunicorn 3 workers, {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.2f}")
+        server = start_server(env, port)
+        try:
+            # Every worker imports the app and opens its database on its first requests: not timed.
+            Load(port, 3, options.clients, api_client(token)).run()
+            Load(port, 3, options.clients, form_client).run()
+            warm = {"email": count(env, "email"), "web_form": count(env, "web_form")}
+            load = Load(port, options.seconds, options.clients, api_client(token))
+            elapsed = load.run()
+            load.report("(a) API", elapsed, 201, count(env, "email") - warm["email"])
+            load = Load(port, options.seconds, options.clients, form_client)
+            elapsed = load.run()
+            load.report("(c) public form", elapsed, 302, count(env, "web_form") - warm["web_form"])
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
