@@ -13,6 +13,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -100,11 +101,22 @@ class Load:
               f"in the database {stored}, answered {ok_status}: {ok}, lost {ok - stored}")
 
 
+WORDS = ("заказ доставка курьер оплата возврат чайник холодильник договор счёт скидка гарантия ремонт "
+         "магазин оператор звонок задержка упаковка трещина замена сервис претензия").split()
+
+
+def wording(rng: random.Random) -> str:
+    """Distinct texts, as real traffic has: repeats of one text by one customer would be linked as duplicates."""
+    return " ".join(rng.choice(WORDS) for _ in range(18)).capitalize() + "."
+
+
 def api_client(token: str):
     def make(connection: http.client.HTTPConnection, index: int):
+        rng = random.Random(index)
+
         def send(n: int) -> int:
             body = json.dumps({
-                "channel": "email", "text": f"Заказ {index}-{n} не доставлен вовремя, курьер не позвонил.",
+                "channel": "email", "text": wording(rng),
                 "customer": {"name": f"Клиент {index}", "email": f"client{index}@example.ru"},
             })
             connection.request("POST", "/api/v1/complaints/", body=body, headers={
@@ -124,11 +136,12 @@ def form_client(connection: http.client.HTTPConnection, index: int):
     cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     consent = re.search(r'name="consent"', page) is not None
+    rng = random.Random(1000 + index)
 
     def send(n: int) -> int:
         fields = {
             "csrfmiddlewaretoken": token, "name": f"Посетитель {index}", "email": f"visitor{index}@example.ru",
-            "text": f"Сайт {index}-{n}: оплатил заказ, но статус не меняется третий день.",
+            "text": wording(rng),
         }
         if consent:
             fields["consent"] = "on"
