@@ -1,0 +1,154 @@
+"""An e-mail as it arrived (RFC 822 bytes) → the complaint it carries, or the reason it carries none.
+
+`parse_email` is pure: bytes in, `IncomingEmail` out, or `Ignored` for mail a machine wrote, or
+`MalformedEmail` (a ValueError) for mail that cannot become a card; the pipeline quarantines
+the latter with the reason. `parse_stored` is the parser the pipeline calls for the sources
+"email:<mailbox>" and "email:mailgate"; importing this module registers it.
+"""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+
+from django.utils.translation import gettext as _
+
+from amends.complaints.choices import Channel
+from amends.intake.models import InboundMessage, InboundStatus, Mailbox
+from amends.intake.parsed import IncomingComplaint
+from amends.intake.services import Ignored, find_thread, register_parser
+
+from .attachments import Body, collect
+from .automatic import check_not_automatic
+from .errors import EmptyEmail, MalformedEmail, UnreadableEmail
+from .headers import Headers, message_id, message_ids, parse_address, sent_at
+from .large import HEADERS_MAX, LargeBodies, set_aside
+from .text import clean_text
+
+logger = logging.getLogger(__name__)
+
+_HEADER_LINE = re.compile(rb"[!-9;-~]+:")
+# Without any of these it is not a mail message but some other bytes.
+_MAIL_HEADERS = ("from", "sender", "reply-to", "to", "subject", "date", "message-id", "received", "return-path")
+
+
+@dataclass
+class IncomingEmail(IncomingComplaint):
+    message_id: str = ""
+    # The text without quoted earlier messages: what goes on a card's timeline for a reply.
+    reply_text: str = ""
+    refused: list[str] = field(default_factory=list)
+
+
+def parse_email(raw: bytes) -> IncomingEmail:
+    """Read the structure with compat32, the lenient policy (it finds the parts of a multipart whose
+    boundary parameter is malformed, and it is several times faster here, since every header is
+    decoded by this package anyway); a message that trips it is read again with policy.default."""
+    if not raw or raw.isspace():
+        raise EmptyEmail(_("The message is empty."))
+    raw, large = set_aside(repair_header_block(raw))
+    try:
+        return _read(BytesParser(policy=policy.compat32).parsebytes(raw), large)
+    except (Ignored, MalformedEmail):
+        raise
+    except RecursionError as error:
+        raise MalformedEmail(_("The message nests its MIME parts too deep.")) from error
+    except Exception as error:  # noqa: BLE001 - try the other policy before giving up
+        logger.debug("compat32 failed (%s: %s); reading with policy.default", type(error).__name__, error)
+    try:
+        return _read(BytesParser(policy=policy.default).parsebytes(raw), large)
+    except (Ignored, MalformedEmail):
+        raise
+    except Exception as error:
+        raise UnreadableEmail(f"Unreadable message: {type(error).__name__}: {error}") from error
+
+
+def repair_header_block(raw: bytes) -> bytes:
+    """Drop stray lines that are not headers from between headers: the `email` package would
+    otherwise take the first one for the start of the body and lose every header after it."""
+    ends = [i for i in (raw.find(b"\r\n\r\n", 0, HEADERS_MAX), raw.find(b"\n\n", 0, HEADERS_MAX)) if i >= 0]
+    end = min(ends) if ends else min(len(raw), HEADERS_MAX)
+    lines = raw[:end].splitlines(keepends=True)
+    headers = [bool(_HEADER_LINE.match(line)) or (index == 0 and line.startswith(b"From "))
+               for index, line in enumerate(lines)]
+    last = max((index for index, is_header in enumerate(headers) if is_header), default=-1)
+    kept = [line for index, line in enumerate(lines[:last + 1])
+            if headers[index] or (index and line[:1] in b" \t")]
+    if len(kept) == last + 1:
+        return raw
+    return b"".join(kept + lines[last + 1:]) + raw[end:]
+
+
+def _read(message: Message, large: LargeBodies) -> IncomingEmail:
+    headers = Headers(message)
+    if not any(name in headers for name in _MAIL_HEADERS):
+        raise MalformedEmail(_("Not an e-mail message: it has no mail headers."))
+    name, address = parse_address(headers.raw("from"))
+    if not address:
+        sender_name, address = parse_address(headers.raw("sender"))
+        name = name or sender_name
+    reply_name, reply_address = parse_address(headers.raw("reply-to"))
+    own_id = message_id(headers.raw("message-id"))
+    check_not_automatic(headers, sender=address, content_type=message.get_content_type(), message_id=own_id)
+    subject = headers.text("subject")[:500]
+    body: Body = collect(message, large)
+    text = _complaint_text(subject, body.text, body.refused, has_files=bool(body.files))
+    if not text:
+        raise EmptyEmail(" ".join([_("The message has no subject, no text and no attachments."), *body.refused]))
+    return IncomingEmail(
+        channel=Channel.EMAIL, text=text,
+        name=_contact_name(name, address, reply_name, reply_address)[:300], email=reply_address or address,
+        subject=subject, received_at=sent_at(headers.raw("date")),
+        message_id=own_id,
+        references=message_ids(headers.raw("in-reply-to"), *headers.all_raw("references")),
+        attachments=body.files, refused=body.refused,
+        reply_text=_complaint_text("", body.new_text, body.refused, has_files=bool(body.files))
+        or text,
+    )
+
+
+def _contact_name(name: str, address: str, reply_name: str, reply_address: str) -> str:
+    """The name that goes with the address answers are sent to: a web shop's form writes From itself
+    and puts the customer in Reply-To, so From's name is used only when both addresses agree."""
+    if not reply_address or reply_address == address:
+        return name or reply_name
+    return reply_name
+
+
+def _complaint_text(subject: str, body: str, refused: list[str], *, has_files: bool) -> str:
+    parts = [subject] if subject and not body.startswith(subject) else []
+    if body:
+        parts.append(body)
+    elif has_files:
+        parts.append(_("(No text: see the attachments.)"))
+    return clean_text("\n\n".join(parts + refused)) if parts else ""
+
+
+def parse_stored(message: InboundMessage) -> IncomingEmail:
+    """The pipeline's parser for e-mail sources: a reply keeps only its new part, and a copy of a
+    message that already came through another mailbox is not registered twice."""
+    incoming = parse_email(bytes(message.raw))
+    if incoming.message_id:
+        _ignore_copies(message, incoming.message_id)
+    if find_thread(incoming) is not None:
+        incoming.text = incoming.reply_text
+    return incoming
+
+
+def _ignore_copies(message: InboundMessage, message_id: str) -> None:
+    """The same message sent to two of our addresses arrives through two sources: register it once."""
+    sources = {"email:mailgate", *(f"email:{name}" for name in Mailbox.objects.values_list("name", flat=True))}
+    sources.discard(message.source)
+    earlier = (
+        InboundMessage.objects.filter(source__in=sources, external_ref=message_id,
+                                      status__in=[InboundStatus.REGISTERED, InboundStatus.THREADED])
+        .exclude(external_ref="")  # lets SQLite use the partial unique index on (source, external_ref)
+        .order_by().values_list("source", "complaint__number")[:1]
+    )
+    for source, number in earlier:
+        raise Ignored(f"A copy of a message already received through {source} (complaint {number})")
+
+
+register_parser("email", parse_stored)

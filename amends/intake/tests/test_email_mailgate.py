@@ -1,0 +1,109 @@
+"""`amends mailgate`: one message on standard input, exit 0 once stored, 75 when the MTA must retry."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import OperationalError, connection
+from django.utils import translation
+
+from amends.complaints.models import Complaint
+from amends.intake.channels.email import services
+from amends.intake.models import InboundMessage, InboundStatus
+
+FIXTURES = Path(__file__).parent / "fixtures" / "email"
+AMENDS = Path(sys.executable).parent / "amends"
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    with translation.override("en"):
+        yield
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def mailgate(raw: bytes) -> str:
+    stderr = io.StringIO()
+    call_command("mailgate", stdin=io.BytesIO(raw), stderr=stderr)
+    return stderr.getvalue()
+
+
+def test_a_message_on_stdin_is_registered_and_the_outcome_reported(db):
+    output = mailgate(fixture("koi8r_8bit.eml"))
+    complaint = Complaint.objects.get()
+    assert f"registered, complaint {complaint.number}" in output
+    assert InboundMessage.objects.get().source == "email:mailgate"
+
+
+def test_a_quarantined_message_still_exits_cleanly_and_says_why(db):
+    output = mailgate(fixture("broken_no_content.eml"))
+    assert "quarantined" in output and "no subject, no text and no attachments" in output
+    assert InboundMessage.objects.get().status == InboundStatus.QUARANTINED
+
+
+def test_a_second_delivery_says_so(db):
+    mailgate(fixture("koi8r_8bit.eml"))
+    assert "already received before" in mailgate(fixture("koi8r_8bit.eml"))
+    assert Complaint.objects.count() == 1
+
+
+def test_no_input_is_an_error_the_mta_bounces(db):
+    with pytest.raises(CommandError, match="no message") as error:
+        mailgate(b"")
+    assert error.value.returncode == 66
+
+
+def test_when_the_message_cannot_be_stored_the_mta_is_told_to_retry(db, monkeypatch):
+    def database_down(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "inbound_store", database_down)
+    with pytest.raises(CommandError, match="could not be stored") as error:
+        mailgate(fixture("koi8r_8bit.eml"))
+    assert error.value.returncode == 75
+
+
+def test_a_failure_after_storing_keeps_the_message_for_the_retry(db, monkeypatch):
+    def crash(message, parse):
+        raise OperationalError("connection lost")
+
+    monkeypatch.setattr(services, "inbound_process", crash)
+    assert "is kept; processing failed" in mailgate(fixture("koi8r_8bit.eml"))
+    assert InboundMessage.objects.get().status == InboundStatus.RECEIVED
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    return (f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST'] or '127.0.0.1'}:"
+            f"{settings['PORT'] or 5432}/{settings['NAME']}")
+
+
+def _run_mailgate(raw: bytes, database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url}
+    return subprocess.run([str(AMENDS), "mailgate"], input=raw, capture_output=True, env=env, timeout=60)
+
+
+@pytest.mark.skipif(not AMENDS.exists(), reason="the amends console script is not installed in this environment")
+def test_the_real_command_as_an_mta_runs_it(transactional_db):
+    done = _run_mailgate(fixture("cp1251_base64.eml"), _database_url())
+    assert done.returncode == 0, done.stderr.decode()
+    complaint = Complaint.objects.get()
+    assert "кассир отказалась принять карту" in complaint.wording
+    assert f"complaint {complaint.number}" in done.stderr.decode()
+
+
+@pytest.mark.skipif(not AMENDS.exists(), reason="the amends console script is not installed in this environment")
+def test_the_real_command_exits_75_when_the_database_is_unreachable(tmp_path):
+    done = _run_mailgate(fixture("cp1251_base64.eml"), f"sqlite:///{tmp_path}/missing/dir/db.sqlite3")
+    assert done.returncode == 75, done.stderr.decode()
+    assert b"could not be stored" in done.stderr

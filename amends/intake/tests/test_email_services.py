@@ -1,0 +1,190 @@
+"""E-mail through the intake pipeline: store, register or thread, acknowledge, ignore robots, quarantine."""
+
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import translation
+
+from amends.complaints.choices import Channel
+from amends.complaints.models import Complaint
+from amends.intake.channels.email import parser
+from amends.intake.channels.email.services import (
+    MAILGATE_SOURCE,
+    email_receive,
+    email_retry_pending,
+    email_store,
+    mailbox_source,
+)
+from amends.intake.models import InboundMessage, InboundStatus, Mailbox, OutboundMessage
+from amends.intake.services import inbound_reprocess
+
+FIXTURES = Path(__file__).parent / "fixtures" / "email"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def fixed_now():
+    """The samples' dates are recent then, and the notes in English."""
+    with translation.override("en"), time_machine.travel(datetime(2026, 11, 24, 9, 0, tzinfo=UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def receive(db, django_capture_on_commit_callbacks):
+    def run(raw: bytes, source: str = MAILGATE_SOURCE, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return email_receive(raw=raw, source=source, **kwargs)
+
+    return run
+
+
+def test_new_mail_registers_an_email_card_and_acknowledges_with_the_number(receive):
+    receipt = receive(fixture("multipart_attachments.eml"))
+    message = receipt.message
+    assert message.status == InboundStatus.REGISTERED and not receipt.replay
+    assert message.source == "email:mailgate" and message.external_ref == "<b7e1c2d4-attachments-0007@vector.example>"
+    complaint = Complaint.objects.get()
+    assert complaint.channel == Channel.EMAIL and message.complaint == complaint
+    assert complaint.contact.full_name == "Павел Орлов" and complaint.contact.email == "p.orlov@vector.example"
+    assert complaint.wording.startswith("Рекламация по партии 2026/311\n\nДобрый день!")
+    assert complaint.received_at == datetime(2026, 11, 23, 7, 15, tzinfo=UTC)
+    assert sorted(complaint.attachments.values_list("original_name", flat=True)) == [
+        "IMG_20261120_101500.jpg", "Акт рекламации №12.pdf", "Претензия.docx",
+    ]
+    (ack,) = mail.outbox
+    assert ack.to == ["p.orlov@vector.example"] and f"[#{complaint.number}]" in ack.subject
+    assert f"/track/{complaint.number}/?code={complaint.tracking_code}" in ack.body
+
+
+def test_the_same_mail_delivered_twice_registers_once(receive):
+    first = receive(fixture("koi8r_8bit.eml"))
+    again = receive(fixture("koi8r_8bit.eml"))
+    assert again.replay and again.message.pk == first.message.pk
+    assert Complaint.objects.count() == 1 and len(mail.outbox) == 1
+    assert InboundMessage.objects.count() == 1
+
+
+def test_a_reused_message_id_with_another_text_is_not_lost(receive):
+    first = fixture("utf8_quoted_printable.eml")
+    second = first.replace(b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+                           b"Content-Transfer-Encoding: 8bit\r\n\r\n" + "Другая жалоба.\r\n".encode() + b"\r\n")
+    receive(first)
+    other = receive(second)
+    assert not other.replay and other.message.status == InboundStatus.REGISTERED
+    assert Complaint.objects.count() == 2
+    assert other.message.external_ref.startswith("<CAF3k9-utf8-0001@mail.example.ru> sha256:")
+
+
+def test_a_customer_reply_threads_onto_the_card_with_only_its_new_part(receive):
+    complaint = receive(fixture("utf8_quoted_printable.eml")).message.complaint
+    reply = receive(fixture("reply_in_reply_to.eml")).message
+    assert reply.status == InboundStatus.THREADED and reply.complaint == complaint
+    assert Complaint.objects.count() == 1 and len(mail.outbox) == 1  # no second acknowledgement
+    event = complaint.events.get(kind="message_in")
+    assert event.text == "Дополняю: чайник также сильно пахнет пластиком. Жду ответа."
+
+
+def test_a_reply_to_our_acknowledgement_threads_by_references_and_by_number(receive):
+    complaint = receive(fixture("cp1251_base64.eml")).message.complaint
+    ack = OutboundMessage.objects.get(complaint=complaint)
+    by_reference = (
+        "From: o.smirnova@example.org\r\nSubject: Re: something else\r\nMessage-ID: <r1@example.org>\r\n"
+        f"In-Reply-To: {ack.message_id}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nЕщё одна деталь.\r\n"
+    ).encode()
+    by_number = (
+        f"From: o.smirnova@example.org\r\nSubject: Re: [#{complaint.number}] Ваша жалоба\r\n"
+        "Message-ID: <r2@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nИ ещё.\r\n"
+    ).encode()
+    assert receive(by_reference).message.complaint == complaint
+    assert receive(by_number).message.complaint == complaint
+    assert list(complaint.events.filter(kind="message_in").values_list("text", flat=True)) == [
+        "Ещё одна деталь.", "И ещё."]
+
+
+def test_an_outlook_reply_threads_without_the_quoted_letter(receive):
+    complaint = receive(fixture("cp1251_base64.eml")).message.complaint
+    assert receive(fixture("outlook_reply_cp1251_html.eml")).message.complaint == complaint
+    assert complaint.events.get(kind="message_in").text == (
+        "Спасибо, но деньги так и не пришли. Прошу ускорить возврат.\n\nОльга")
+
+
+@pytest.mark.parametrize("name", ["auto_reply.eml", "bounce_mailer_daemon.eml", "mailing_list.eml"])
+def test_robots_create_nothing_and_get_no_answer(receive, name):
+    message = receive(fixture(name)).message
+    assert message.status == InboundStatus.IGNORED and message.reason
+    assert not Complaint.objects.exists() and not mail.outbox
+
+
+def test_an_auto_reply_to_an_existing_card_is_ignored_too(receive):
+    receive(fixture("utf8_quoted_printable.eml"))
+    raw = fixture("auto_reply.eml").replace(
+        b"Auto-Submitted", b"In-Reply-To: <CAF3k9-utf8-0001@mail.example.ru>\r\nAuto-Submitted")
+    assert receive(raw).message.status == InboundStatus.IGNORED
+    assert not Complaint.objects.get().events.filter(kind="message_in").exists()
+
+
+def test_mail_with_nothing_in_it_is_quarantined_with_the_reason_and_kept(receive):
+    raw = fixture("broken_no_content.eml")
+    message = receive(raw).message
+    assert message.status == InboundStatus.QUARANTINED
+    assert "no subject, no text and no attachments" in message.reason
+    assert bytes(InboundMessage.objects.get().raw) == raw
+    assert not Complaint.objects.exists() and not mail.outbox
+
+
+def test_a_quarantined_mail_is_registered_when_processed_again(receive, monkeypatch):
+    def broken(raw):
+        raise ValueError("parser bug")
+
+    monkeypatch.setattr(parser, "parse_email", broken)
+    message = receive(fixture("koi8r_8bit.eml")).message
+    assert message.status == InboundStatus.QUARANTINED and "parser bug" in message.reason
+    monkeypatch.undo()
+    again = inbound_reprocess(InboundMessage.objects.get(pk=message.pk))  # the admin's action
+    assert again.status == InboundStatus.REGISTERED
+    assert "Второй раз привозят холодильник" in again.complaint.wording
+
+
+def test_a_copy_received_through_a_second_mailbox_is_not_registered_again(receive):
+    Mailbox.objects.create(name="support", host="127.0.0.1", username="u", password="p")
+    receive(fixture("koi8r_8bit.eml"), source=mailbox_source("support"))
+    copy = receive(fixture("koi8r_8bit.eml"), source=MAILGATE_SOURCE).message
+    assert copy.status == InboundStatus.IGNORED and "already received through email:support" in copy.reason
+    assert Complaint.objects.count() == 1
+
+
+def test_mail_stored_but_never_processed_is_processed_by_the_retry(receive):
+    message = email_store(raw=fixture("cp1251_labelled_koi8r.eml"), source=MAILGATE_SOURCE).message
+    assert email_retry_pending() == 0  # too fresh: a mailgate may be processing it right now
+    InboundMessage.objects.filter(pk=message.pk).update(received_at=datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    assert email_retry_pending(older_than=timedelta(minutes=5)) == 1
+    message.refresh_from_db()
+    assert message.status == InboundStatus.REGISTERED
+    assert "привезли без шланга" in message.complaint.wording
+
+
+def test_a_mail_without_a_sender_address_is_registered_without_a_contact(receive):
+    raw = "Subject: Жалоба\r\nMessage-ID: <anon@x>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nТекст\r\n"
+    message = receive(raw.encode()).message
+    assert message.status == InboundStatus.REGISTERED and message.complaint.contact is None
+    assert not mail.outbox
+
+
+def test_an_oversized_attachment_is_left_out_and_the_card_still_registered(receive, settings):
+    settings.AMENDS_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    note = message_from_bytes(fixture("koi8r_8bit.eml"), policy=policy.default)
+    note.make_mixed()
+    note.add_attachment(b"\x00" * (3 * 1024 * 1024), maintype="video", subtype="mp4", filename="video.mp4")
+    raw = note.as_bytes()
+    message = receive(raw).message
+    assert message.status == InboundStatus.REGISTERED
+    assert "“video.mp4” (3.0 MB) was not saved: the limit is 1.0 MB" in message.complaint.wording
+    assert not message.complaint.attachments.exists()
+    assert bytes(InboundMessage.objects.get().raw) == raw  # the original is kept whole

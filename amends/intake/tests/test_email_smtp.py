@@ -1,0 +1,75 @@
+"""Outbound mail through Django's SMTP backend to a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from amends.intake.channels.email.services import MAILGATE_SOURCE, email_receive
+from amends.intake.channels.email.testing import free_port
+from amends.intake.models import InboundStatus, OutboundMessage
+
+FIXTURES = Path(__file__).parent / "fixtures" / "email"
+
+
+class Collector:
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    yield collector
+    controller.stop()
+
+
+def test_the_acknowledgement_reaches_a_real_smtp_server_and_its_reply_threads_back(
+    db, smtp_server, django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = email_receive(raw=(FIXTURES / "koi8r_8bit.eml").read_bytes(), source=MAILGATE_SOURCE)
+    complaint = receipt.message.complaint
+    (envelope,) = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["kuznetsov@mail.example.net"]
+    sent = message_from_bytes(envelope.original_content, policy=policy.default)
+    assert sent["Subject"].strip().startswith(f"[#{complaint.number}] ")
+    assert sent["Auto-Submitted"] == "auto-replied"
+    body = sent.get_body(("plain",)).get_content()
+    assert f"/track/{complaint.number}/?code={complaint.tracking_code}" in body
+    outbound = OutboundMessage.objects.get(complaint=complaint)
+    assert outbound.message_id == sent["Message-ID"] and outbound.sent_at is not None and not outbound.error
+
+    # The customer answers the acknowledgement as any mail client would.
+    reply = (
+        f"From: kuznetsov@mail.example.net\r\nSubject: Re: {sent['Subject']}\r\nMessage-ID: <re-ack@example.net>\r\n"
+        f"In-Reply-To: {sent['Message-ID']}\r\nReferences: {sent['Message-ID']}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nСпасибо, жду.\r\n"
+    ).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        threaded = email_receive(raw=reply, source=MAILGATE_SOURCE).message
+    assert threaded.status == InboundStatus.THREADED and threaded.complaint == complaint
+    assert len(smtp_server.envelopes) == 1  # a reply is not acknowledged again
+
+
+def test_an_unreachable_smtp_server_is_recorded_and_the_card_still_registered(
+    db, settings, django_capture_on_commit_callbacks,
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    with django_capture_on_commit_callbacks(execute=True):
+        message = email_receive(raw=(FIXTURES / "cp1251_base64.eml").read_bytes(), source=MAILGATE_SOURCE).message
+    assert message.status == InboundStatus.REGISTERED
+    outbound = OutboundMessage.objects.get(complaint=message.complaint)
+    assert outbound.sent_at is None and "refused" in outbound.error.lower()

@@ -1,0 +1,317 @@
+"""Benchmark, run by hand: `.venv/bin/python bench/intake_mail.py [--count 1000]`.
+
+E-mail intake throughput (issue 3, figures (b)): generated mail in mixed charsets (UTF-8,
+KOI8-R, Windows-1251 labelled and mislabelled, HTML-only, small attachments, replies to earlier
+messages, a few auto-replies and broken messages), on a fresh database:
+  (0) the parser alone, for scale;
+  (1) in-process through the `mailgate` command's code (call_command, no new process), with
+      the acknowledgements going to a real SMTP server on 127.0.0.1 (aiosmtpd in its own process);
+  (2) a handful through the real `amends mailgate` process, the way an MTA pipe runs it,
+      to show the cost of starting a process per message;
+  (3) through IMAP: the same number of messages appended to a throwaway Dovecot on 127.0.0.1,
+      then one `poll_mail` pass (fetch, store, register, acknowledge, mark \\Seen).
+Prints messages per second and checks that nothing was lost: every message stored, each ended
+registered, threaded, ignored or quarantined, and every IMAP message marked \\Seen.
+
+SQLite by default (its own file in a temporary folder); with DATABASE_URL set it uses that
+database instead, e.g. `scripts/with-postgres .venv/bin/python bench/intake_mail.py`.
+"""
+
+import argparse
+import base64
+import csv
+import gzip
+import io
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VAR_DIR = tempfile.mkdtemp(prefix="amends-bench-mail-")
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+os.environ["AMENDS_VAR_DIR"] = VAR_DIR
+os.environ["MEDIA_ROOT"] = str(Path(VAR_DIR) / "media")
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from amends.complaints.models import Complaint  # noqa: E402
+from amends.intake.channels.email.errors import MalformedEmail  # noqa: E402
+from amends.intake.channels.email.imap import mailbox_poll  # noqa: E402
+from amends.intake.channels.email.parser import parse_email  # noqa: E402
+from amends.intake.channels.email.testing import Dovecot, dovecot_installed, free_port  # noqa: E402
+from amends.intake.models import InboundMessage, InboundStatus, Mailbox, OutboundMessage  # noqa: E402
+from amends.intake.services import Ignored  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+FALLBACK = [
+    "Привезли холодильник с вмятиной на двери, курьер отказался забрать его обратно.",
+    "Прошу вернуть деньги за заказ: товар так и не доставили, хотя оплата прошла неделю назад.",
+    "Кассир нагрубила и отказалась принять карту, хотя терминал работал.",
+    "Чайник перестал включаться через два дня после покупки, в сервисе ремонт не принимают.",
+]
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def texts() -> list[str]:
+    """Real Russian complaint texts from ../shared/data (HTML stripped), or a few built-in ones."""
+    found = []
+    for name in ("ru_kursk_citizen_appeals", "ru_sentirueval2016_bank_telecom_tweets"):
+        path = DATA / name / f"{name}_dev.csv.gz"
+        if path.exists():
+            with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    text = re.sub(r"<[^>]+>|&nbsp;", " ", row["text"]).strip()
+                    if 20 < len(text) < 3000:
+                        found.append(text)
+    return found or FALLBACK
+
+
+def encoded_word(text: str, charset: str) -> str:
+    return f"=?{charset}?B?{base64.b64encode(text.encode(charset, 'replace')).decode()}?="
+
+
+def b64_lines(data: bytes) -> str:
+    encoded = base64.b64encode(data).decode()
+    return "\r\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
+
+
+def generate(count: int, run: str, corpus: list[str], rng: random.Random) -> list[bytes]:
+    """`count` messages; Message-IDs carry `run`, so the runs never see each other's mail as copies."""
+    messages, sent = [], []
+    for number in range(count):
+        text = rng.choice(corpus).replace("\r", "")
+        first, last = rng.choice(["Анна", "Олег", "Ирина", "Сергей", "Мария"]), rng.choice(["Петрова", "Иванов"])
+        sender = f"customer{rng.randrange(300)}@example.ru"
+        message_id = f"<{run}-{number}@bench.example.ru>"
+        kind = rng.choices(
+            ["utf8", "koi8", "cp1251", "mislabelled", "html", "attachment", "reply", "auto", "broken"],
+            weights=[25, 15, 15, 5, 10, 10, 12, 5, 3],
+        )[0]
+        if kind == "reply" and not sent:
+            kind = "utf8"
+        charset = {"koi8": "koi8-r", "cp1251": "windows-1251", "mislabelled": "koi8-r"}.get(kind, "utf-8")
+        body_charset = "windows-1251" if kind == "mislabelled" else charset
+        subject = text[:60]
+        head = [
+            f"From: {encoded_word(f'{first} {last}', charset)} <{sender}>",
+            "To: complaints@shop.example",
+            f"Subject: {encoded_word(subject, charset)}",
+            "Date: " + time.strftime("%a, %d %b %Y %H:%M:%S +0300"),
+            f"Message-ID: {message_id}",
+            "MIME-Version: 1.0",
+        ]
+        if kind == "reply":
+            original = rng.choice(sent)
+            head += [f"In-Reply-To: {original}", f"References: {original}"]
+            text = (f"Дополнение к жалобе: {text[:200]}\n\n"
+                    "пн, 23 нояб. 2026 г. в 10:00, Магазин <a@shop.example>:\n> старое")
+        if kind == "auto":
+            head.append("Auto-Submitted: auto-replied")
+        if kind == "broken":  # no subject, no parts: quarantined
+            head = [line for line in head if not line.startswith("Subject:")]
+            head.append('Content-Type: multipart/mixed; boundary="empty"')
+            body = "--empty--\r\n"
+        elif kind == "html":
+            head += ["Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64"]
+            html = "<html><body>" + "".join(f"<p>{line}</p>" for line in text.split("\n")) + "</body></html>"
+            body = b64_lines(html.encode())
+        elif kind == "attachment":
+            head.append('Content-Type: multipart/mixed; boundary="part-b"')
+            photo = bytes(rng.randrange(256) for _ in range(2000))
+            body = (f"--part-b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                    f"{b64_lines(text.encode())}\r\n--part-b\r\nContent-Type: image/jpeg\r\n"
+                    f"Content-Disposition: attachment; filename=\"photo{number}.jpg\"\r\n"
+                    f"Content-Transfer-Encoding: base64\r\n\r\n{b64_lines(photo)}\r\n--part-b--\r\n")
+        else:
+            head += [f"Content-Type: text/plain; charset={charset}", "Content-Transfer-Encoding: 8bit"]
+            body = None
+        raw = "\r\n".join(head).encode() + b"\r\n\r\n"
+        raw += text.encode(body_charset, "replace").replace(b"\n", b"\r\n") if body is None else body.encode()
+        messages.append(raw)
+        if kind not in ("auto", "broken"):
+            sent.append(message_id)
+    return messages
+
+
+def outcome(source: str) -> Counter:
+    return Counter(InboundMessage.objects.filter(source=source).values_list("status", flat=True))
+
+
+def check(source: str, expected: int) -> str:
+    counts = outcome(source)
+    stored = sum(counts.values())
+    lost = expected - stored + counts.get(InboundStatus.RECEIVED, 0)
+    return (f"stored {stored}/{expected}; " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            + f"; lost {lost}")
+
+
+def smtp_sink() -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the SMTP sink did not start")
+
+
+def parse_only(messages: list[bytes]) -> None:
+    started = time.perf_counter()
+    for raw in messages:
+        try:
+            parse_email(raw)
+        except (Ignored, MalformedEmail):
+            pass
+    elapsed = time.perf_counter() - started
+    say(f"(0) the parser alone (bytes to IncomingEmail, no database): {len(messages) / elapsed:.0f} msg/s "
+        f"({elapsed / len(messages) * 1000:.2f} ms each)")
+
+
+@contextmanager
+def timing(spent: Counter):
+    """Add up the time spent in each step of the pipeline (module attributes wrapped for the run)."""
+    from amends.duplicates import services as duplicates
+    from amends.intake import acknowledge, services
+    from amends.intake.channels.email import services as email
+
+    steps = [(email, "parse_stored", "parse the e-mail, find its thread"),
+             (services, "inbound_accept", "register or thread (complaint services)"),
+             (duplicates, "duplicates_check", "duplicate check (inside registration)"),
+             (acknowledge, "acknowledge", "acknowledge by SMTP (on commit)")]
+    originals = [(module, name, getattr(module, name)) for module, name, _ in steps]
+
+    def wrap(function, label):
+        def timed(*args, **kwargs):
+            begin = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - begin
+        return timed
+
+    for (module, name, label), (_, _, original) in zip(steps, originals, strict=True):
+        setattr(module, name, wrap(original, label))
+    try:
+        yield
+    finally:
+        for module, name, original in originals:
+            setattr(module, name, original)
+
+
+def in_process(messages: list[bytes]) -> None:
+    latencies = []
+    devnull = io.StringIO()
+    spent: Counter = Counter()
+    started = time.perf_counter()
+    with timing(spent):
+        for raw in messages:
+            begin = time.perf_counter()
+            call_command("mailgate", stdin=io.BytesIO(raw), stderr=devnull)
+            latencies.append(time.perf_counter() - begin)
+    elapsed = time.perf_counter() - started
+    acks = OutboundMessage.objects.filter(sent_at__isnull=False).count()
+    say(f"(1) mailgate in-process: {len(messages)} messages in {elapsed:.2f} s = {len(messages) / elapsed:.0f} msg/s; "
+        f"p50 {statistics.median(latencies) * 1000:.1f} ms, "
+        f"p95 {statistics.quantiles(latencies, n=20)[-1] * 1000:.1f} ms; "
+        f"{acks} acknowledgements sent over SMTP")
+    say(f"    {check('email:mailgate', len(messages))}")
+    spent["store, transactions, command"] = elapsed - sum(
+        v for k, v in spent.items() if not k.startswith("duplicate"))
+    say("    where the time goes, ms per message: " + "; ".join(
+        f"{label} {seconds / len(messages) * 1000:.1f}" for label, seconds in spent.items()))
+
+
+def by_process(messages: list[bytes]) -> None:
+    amends = Path(sys.executable).parent / "amends"
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    started = time.perf_counter()
+    codes = Counter()
+    for raw in messages:
+        done = subprocess.run([str(amends), "mailgate"], input=raw, capture_output=True, env=env)
+        codes[done.returncode] += 1
+    elapsed = time.perf_counter() - started
+    say(f"(2) `amends mailgate` as a process per message: {len(messages)} in {elapsed:.2f} s = "
+        f"{len(messages) / elapsed:.1f} msg/s ({elapsed / len(messages) * 1000:.0f} ms each); exit codes {dict(codes)}")
+
+
+def by_imap(messages: list[bytes]) -> None:
+    if not dovecot_installed():
+        say("(3) IMAP: skipped, Dovecot is not installed (apt-get install dovecot-imapd)")
+        return
+    with Dovecot() as server:
+        started = time.perf_counter()
+        server.deliver(*messages)
+        say(f"(3) IMAP: {len(messages)} messages appended to Dovecot in {time.perf_counter() - started:.2f} s")
+        mailbox = Mailbox.objects.create(name="bench", **server.mailbox_settings())
+        started = time.perf_counter()
+        result = mailbox_poll(mailbox, limit=len(messages))
+        elapsed = time.perf_counter() - started
+        say(f"    one poll_mail pass: {result.fetched} messages in {elapsed:.2f} s = "
+            f"{result.fetched / elapsed:.0f} msg/s{'; error: ' + result.error if result.error else ''}")
+        client = server.client()
+        client.select_folder("INBOX", readonly=True)
+        unseen = len(client.search(["UNSEEN"]))
+        client.logout()
+        say(f"    {check('email:bench', len(messages))}; left unseen on the server: {unseen}")
+
+
+def database_url() -> str:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    return f"sqlite:///{connection.settings_dict['NAME']}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--processes", type=int, default=20, help="messages sent through a new process each")
+    args = parser.parse_args()
+    rng = random.Random(3)
+    say(f"Database: {connection.vendor} ({database_url().split('@')[-1]}); Python {sys.version.split()[0]}; "
+        f"{os.cpu_count()} CPUs")
+    call_command("migrate", verbosity=0)
+    corpus = texts()
+    sink, port = smtp_sink()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    os.environ.update(EMAIL_BACKEND=settings.EMAIL_BACKEND, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port))
+    try:
+        batch = generate(args.count, "a", corpus, rng)
+        parse_only(batch)
+        in_process(batch)
+        by_process(generate(args.processes, "p", corpus, rng))
+        by_imap(generate(args.count, "i", corpus, rng))
+    finally:
+        sink.terminate()
+    say(f"Cards in the database: {Complaint.objects.count()}")
+
+
+if __name__ == "__main__":
+    main()
