@@ -3,9 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -21,19 +19,6 @@ from amends.complaints.services import (
     complaint_update,
 )
 from amends.intake.channels.web_form.selectors import complaint_for_tracking
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_counts():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
