@@ -222,31 +222,40 @@ def complaint_edit(request, number: str):
     return redirect("complaints:detail", number=number)
 
 
+def _card_form_post(request, complaint: Complaint, form, name: str, write, done: str = ""):
+    """A form on the card: on valid input call one service, else show the card again with the form
+    open and its errors; `name` is the form's key in the card's context."""
+    if form.is_valid():
+        try:
+            write(**form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if done:
+                messages.success(request, done)
+            return redirect("complaints:detail", number=complaint.number)
+    return _rerender(request, complaint, 400, **{name: form})
+
+
 @login_required
 @require_POST
 def complaint_note(request, number: str):
     complaint = _card(request, number)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        services.complaint_add_note(complaint=complaint, actor=request.user, text=form.cleaned_data["text"])
-        return redirect("complaints:detail", number=number)
-    return _rerender(request, complaint, 400, note=form)
+    return _card_form_post(
+        request, complaint, NoteForm(request.POST), "note",
+        lambda text: services.complaint_add_note(complaint=complaint, actor=request.user, text=text),
+    )
 
 
 @login_required
 @require_POST
 def complaint_attach(request, number: str):
     complaint = _card(request, number)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.complaint_attach(complaint=complaint, actor=request.user, upload=form.cleaned_data["file"])
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("File attached."))
-            return redirect("complaints:detail", number=number)
-    return _rerender(request, complaint, 400, attachment=form)
+    return _card_form_post(
+        request, complaint, AttachmentForm(request.POST, request.FILES), "attachment",
+        lambda file: services.complaint_attach(complaint=complaint, actor=request.user, upload=file),
+        _("File attached."),
+    )
 
 
 @login_required
@@ -255,16 +264,11 @@ def complaint_message_customer(request, number: str):
     from amends.intake.services import message_to_customer
 
     complaint = _card(request, number)
-    form = CustomerMessageForm(request.POST)
-    if form.is_valid():
-        try:
-            message_to_customer(complaint=complaint, actor=request.user, text=form.cleaned_data["text"])
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Message sent to the customer."))
-            return redirect("complaints:detail", number=number)
-    return _rerender(request, complaint, 400, customer_message=form)
+    return _card_form_post(
+        request, complaint, CustomerMessageForm(request.POST), "customer_message",
+        lambda text: message_to_customer(complaint=complaint, actor=request.user, text=text),
+        _("Message sent to the customer."),
+    )
 
 
 @login_required
@@ -278,15 +282,10 @@ def attachment_download(request, number: str, pk: int):
 @require_POST
 def measure_add(request, number: str):
     complaint = _card(request, number)
-    form = MeasureForm(request.POST)
-    if form.is_valid():
-        try:
-            services.measure_add(complaint=complaint, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return redirect("complaints:detail", number=number)
-    return _rerender(request, complaint, 400, measure=form)
+    return _card_form_post(
+        request, complaint, MeasureForm(request.POST), "measure",
+        lambda **data: services.measure_add(complaint=complaint, actor=request.user, **data),
+    )
 
 
 @login_required
