@@ -2,9 +2,10 @@
 
 import json
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -149,13 +150,17 @@ def test_honeypot_pretends_success_and_stores_nothing(db, english, caplog, djang
 
 @override_settings(AMENDS_WEB_FORM_RATE="2/10m")
 def test_rate_limit_answers_429_with_a_readable_page(db, english, django_capture_on_commit_callbacks):
-    for _ in range(2):
-        assert submit(english, valid(), django_capture_on_commit_callbacks).status_code == 302
-    response = submit(english, valid(), django_capture_on_commit_callbacks)
-    assert response.status_code == 429
-    assert 0 < int(response["Retry-After"]) <= 600
-    html = response.content.decode()
-    assert "Please try again later" in html and "minutes" in html and "<html" in html
+    window_start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # windows are aligned to multiples of 600 s
+    with time_machine.travel(window_start, tick=False) as clock:
+        for _ in range(2):
+            assert submit(english, valid(), django_capture_on_commit_callbacks).status_code == 302
+        response = submit(english, valid(), django_capture_on_commit_callbacks)
+        assert response.status_code == 429 and response["Retry-After"] == "600"
+        html = response.content.decode()
+        assert "Please try again later" in html and "in about 10 minutes." in html and "<html" in html
+        clock.move_to(window_start + timedelta(minutes=9, seconds=30))
+        response = submit(english, valid(), django_capture_on_commit_callbacks)
+        assert response["Retry-After"] == "30" and "in about 1 minute." in response.content.decode()
     assert Complaint.objects.count() == 2
     # Another address is not held back.
     other = submit(english, valid(), django_capture_on_commit_callbacks, REMOTE_ADDR="10.0.0.9")
