@@ -76,3 +76,6 @@ class EventKind(models.TextChoices):
     MEASURE = "measure", _("Measure")
     MESSAGE_IN = "message_in", _("Message from the customer")
     MESSAGE_OUT = "message_out", _("Message to the customer")
+    CALL = "call", _("Call to the customer")
+    DEADLINE = "deadline", _("Deadline")
+    NOTIFICATION = "notification", _("Notification")

@@ -133,6 +133,7 @@ class ComplaintEditForm(forms.ModelForm):
         fields = [f for f in EDITABLE_FIELDS if f not in ("organisation", "contact")]
         widgets = {
             "received_at": DateTimeLocalInput,
+            "demand_presented_at": DateTimeLocalInput,
             "wording": forms.Textarea(attrs={"rows": 5}),
             "actions_taken": forms.Textarea(attrs={"rows": 3}),
         }

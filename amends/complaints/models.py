@@ -135,6 +135,10 @@ class Complaint(TimeStampedModel):
     importance = models.CharField(
         _("importance"), max_length=10, choices=Importance.choices, default=Importance.MEDIUM,
     )
+    # The decision clock allows 10 days instead of 1 when this is set (DOMAIN.md §5).
+    needs_investigation = models.BooleanField(_("investigation or on-site inspection needed"), default=False)
+    # Statutory clocks start on the day the demand was presented, which may precede registration (§10).
+    demand_presented_at = models.DateTimeField(_("demand presented at"), null=True, blank=True)
     justification = models.CharField(
         _("justification"), max_length=12, choices=Justification.choices, blank=True,
     )

@@ -35,7 +35,8 @@ EXECUTOR_ROLES = (Role.EXECUTOR, Role.RESPONSIBLE, Role.QMS_HEAD)
 EDITABLE_FIELDS = (
     "received_at", "channel", "origin", "organisation", "contact", "project", "product",
     "component", "supplier", "order_reference", "employee_concerned", "department_concerned",
-    "wording", "category", "importance", "actions_taken", "time_spent_minutes",
+    "wording", "category", "importance", "needs_investigation", "demand_presented_at", "actions_taken",
+    "time_spent_minutes",
 )
 
 
@@ -282,6 +283,16 @@ def complaint_add_note(*, complaint: Complaint, actor, text: str) -> TimelineEve
         raise ValidationError({"text": _("The note is empty.")})
     return TimelineEvent.objects.create(
         complaint=complaint, kind=EventKind.NOTE, actor=actor, text=text.strip(),
+    )
+
+
+def complaint_log_call(*, complaint: Complaint, actor, text: str) -> TimelineEvent:
+    """An operator called the customer back; it counts as a response to the customer (DOMAIN.md §5)."""
+    access.access_view_complaint(actor, complaint)
+    if not text.strip():
+        raise ValidationError({"text": _("Say what was discussed on the call.")})
+    return TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.CALL, actor=actor, text=text.strip(),
     )
 
 

@@ -48,6 +48,12 @@ INSTALLED_APPS = [
     "amends.duplicates",
     "amends.intake",
     "amends.api",
+    "amends.jobs",
+    "amends.notifications",
+    "amends.deadlines",
+    "amends.reports",
+    "django_tasks",
+    "django_tasks_db",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -212,3 +218,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Background work: a queue in the database itself, run by `amends worker` (no extra service).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
