@@ -1,0 +1,98 @@
+"""Writes: create notifications (idempotent on user + key), mark them read, set e-mail preferences.
+Sending by e-mail is the delivery job's (delivery.py)."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from amends.accounts.models import User
+from amends.complaints.choices import EventKind
+from amends.complaints.models import Complaint, TimelineEvent
+
+from .models import EmailMode, Notification, NotificationPreference
+
+# The deadline sweep writes its own escalation event on the card; a second one would repeat it.
+OWN_TIMELINE_EVENT_PREFIX = "deadline_"
+
+
+@dataclass(frozen=True)
+class NotificationSpec:
+    user_id: int
+    kind: str
+    key: str  # unique per user: the same (user, key) twice is one notification
+    complaint_id: int | None
+    template: str  # first line the subject, the rest the body; rendered in the recipient's language
+    context: dict = field(default_factory=dict)  # JSON-serialisable
+
+
+def notify_many(specs: list[NotificationSpec]) -> int:
+    """Create the notifications not created before and note them on their cards' timelines;
+    returns how many were new. A fixed number of queries whatever the number of specs
+    (beyond the database's own bulk-insert batch size)."""
+    unique: dict[tuple[int, str], NotificationSpec] = {}
+    for spec in specs:
+        unique.setdefault((spec.user_id, spec.key), spec)
+    if not unique:
+        return 0
+    batch, now = uuid.uuid4(), timezone.now()
+    with transaction.atomic():
+        Notification.objects.bulk_create([
+            Notification(
+                user_id=spec.user_id, kind=spec.kind, key=spec.key, complaint_id=spec.complaint_id,
+                template=spec.template, context=spec.context, created_at=now, batch=batch,
+            )
+            for spec in unique.values()
+        ], ignore_conflicts=True)
+        # Only the rows this call inserted carry its batch, not a concurrent call's or an earlier one's.
+        created = list(Notification.objects.filter(batch=batch).values_list("user_id", "complaint_id", "kind"))
+        _note_on_timelines(created)
+    return len(created)
+
+
+def notify(*, users: Iterable[User], kind: str, key: str, complaint: Complaint | None,
+           template: str, context: dict | None = None) -> int:
+    complaint_id = complaint.pk if complaint is not None else None
+    return notify_many([
+        NotificationSpec(user_id=user.pk, kind=kind, key=key, complaint_id=complaint_id,
+                         template=template, context=context or {})
+        for user in users
+    ])
+
+
+def _note_on_timelines(created: list[tuple[int, int | None, str]]) -> None:
+    """One NOTIFICATION event per card naming the recipients of this batch."""
+    recipients: dict[int, set[int]] = defaultdict(set)
+    for user_id, complaint_id, kind in created:
+        if complaint_id is not None and not kind.startswith(OWN_TIMELINE_EVENT_PREFIX):
+            recipients[complaint_id].add(user_id)
+    if not recipients:
+        return
+    user_ids = set().union(*recipients.values())
+    names = {user.pk: str(user) for user in User.objects.filter(pk__in=user_ids).only(
+        "username", "first_name", "last_name")}
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(complaint_id=complaint_id, kind=EventKind.NOTIFICATION,
+                      text=", ".join(sorted(names[pk] for pk in user_ids)))
+        for complaint_id, user_ids in recipients.items()
+    ])
+
+
+def notification_mark_read(*, notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def preference_set(*, user: User, email: str, daily_hour: int) -> NotificationPreference:
+    preference = NotificationPreference(user=user, email=EmailMode(email), daily_hour=daily_hour)
+    preference.full_clean(exclude=["user"])
+    preference.save()
+    return preference
