@@ -148,11 +148,13 @@ def complaint_register(
     order_reference: str = "", project: str = "", employee_concerned: str = "",
     department_concerned=None, attachments: list[UploadedFile] = (), external_id: str = "",
     thread_key: str = "", consent_text: str = "", consent_at: datetime | None = None,
+    duplicates_now: bool = True,
 ) -> Complaint:
     """Register a complaint from any channel and give it its number (DOMAIN.md §1).
 
     `actor` is the employee who registers it; None when a channel (web form, e-mail,
-    messenger) registers it by itself.
+    messenger) registers it by itself. With `duplicates_now` off the near-duplicate search is
+    queued for the worker: channels answer fast, the operator's screen shows candidates at once.
     """
     if actor is not None:
         access_register_complaint(actor)
@@ -167,7 +169,7 @@ def complaint_register(
         order_reference=order_reference.strip(), project=project.strip(),
         employee_concerned=employee_concerned.strip(), department_concerned=department_concerned,
         wording=wording.strip(), external_id=external_id.strip(), thread_key=thread_key,
-        consent_text=consent_text, consent_at=consent_at,
+        consent_text=consent_text, consent_at=consent_at, duplicates_now=duplicates_now,
     )
 
 
@@ -191,7 +193,7 @@ def complaint_file_internal(
     return complaint
 
 
-def _create_card(*, actor, attachments, **fields) -> Complaint:
+def _create_card(*, actor, attachments, duplicates_now: bool = True, **fields) -> Complaint:
     for upload in attachments:
         attachment_check(upload)
     complaint = Complaint(registered_by=actor, number="pending", **fields)
@@ -205,10 +207,15 @@ def _create_card(*, actor, attachments, **fields) -> Complaint:
     )
     for upload in attachments:
         _store_attachment(complaint, upload, actor)
-    # Near-duplicates from any channel are found here; an exact repeat may be linked at once.
-    from amends.duplicates.services import duplicates_check
+    # Near-duplicates from any channel are found here or by the worker; an exact repeat may be linked.
+    if duplicates_now:
+        from amends.duplicates.services import duplicates_check
 
-    duplicates_check(complaint=complaint)
+        duplicates_check(complaint=complaint)
+    else:
+        from amends.duplicates.tasks import check_duplicates
+
+        check_duplicates.enqueue(complaint.pk)
     return complaint
 
 

@@ -4,15 +4,21 @@ from django.utils.translation import gettext as _
 
 from amends.complaints.models import Complaint
 
+from .models import OutboundMessage
 from .outbound import send_to_customer, tracking_url
 
+ACKNOWLEDGEMENT = "acknowledgement"
 
-def acknowledge(complaint: Complaint):
-    """Tell the customer the complaint is registered, with its number and private tracking link."""
+
+def acknowledge(complaint: Complaint, language: str = "ru") -> OutboundMessage | None:
+    """Tell the customer the complaint is registered, with its number and private tracking link;
+    once per card, however often the job runs."""
+    if OutboundMessage.objects.filter(complaint_id=complaint.pk, purpose=ACKNOWLEDGEMENT).exists():
+        return None
     complaint = Complaint.objects.select_related("contact").get(pk=complaint.pk)
-    with translation.override(translation.get_language() or "ru"):
+    with translation.override(language):
         text = render_to_string("intake/acknowledgement.txt", {
             "complaint": complaint, "tracking_url": tracking_url(complaint),
         })
         subject = _("Your complaint is registered under No. %(number)s") % {"number": complaint.number}
-    return send_to_customer(complaint, subject=subject, text=text)
+    return send_to_customer(complaint, subject=subject, text=text, purpose=ACKNOWLEDGEMENT)

@@ -61,8 +61,11 @@ class OutboundMessage(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
     message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    # "acknowledgement" for the automatic one, so a repeated job never sends it twice.
+    purpose = models.CharField(max_length=20, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:

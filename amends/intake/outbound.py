@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -32,31 +33,56 @@ def email_subject(complaint: Complaint, subject: str) -> str:
     return f"[#{complaint.number}] {subject}".strip()
 
 
-def send_email(complaint: Complaint, *, recipient: str, subject: str, text: str) -> OutboundMessage:
+def send_email(
+    complaint: Complaint, *, recipient: str, subject: str, text: str, purpose: str = "",
+) -> OutboundMessage:
     message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
     outbound = OutboundMessage.objects.create(
-        complaint=complaint, channel="email", recipient=recipient,
+        complaint=complaint, channel="email", recipient=recipient, purpose=purpose,
         subject=email_subject(complaint, subject), body=text, message_id=message_id,
     )
+    _deliver(outbound)
+    return outbound
+
+
+def _deliver(outbound: OutboundMessage) -> bool:
     email = EmailMessage(
-        subject=outbound.subject, body=text, to=[recipient],
-        headers={"Message-ID": message_id, "Auto-Submitted": "auto-replied"},
+        subject=outbound.subject, body=outbound.body, to=[outbound.recipient],
+        headers={"Message-ID": outbound.message_id, "Auto-Submitted": "auto-replied"},
     )
     try:
         get_connection().send_messages([email])
     except Exception as error:  # noqa: BLE001 - recorded on the message; the worker retries it
-        logger.warning("Mail to %s for %s failed: %s", recipient, complaint.number, error)
-        OutboundMessage.objects.filter(pk=outbound.pk).update(error=str(error)[:2000])
-    else:
-        OutboundMessage.objects.filter(pk=outbound.pk).update(sent_at=timezone.now())
-    return outbound
+        logger.warning("Mail to %s (message %s) failed: %s", outbound.recipient, outbound.pk, error)
+        OutboundMessage.objects.filter(pk=outbound.pk).update(
+            error=str(error)[:2000], attempts=outbound.attempts + 1,
+        )
+        return False
+    OutboundMessage.objects.filter(pk=outbound.pk).update(
+        sent_at=timezone.now(), error="", attempts=outbound.attempts + 1,
+    )
+    return True
 
 
-def send_to_customer(complaint: Complaint, *, subject: str, text: str) -> OutboundMessage | None:
+def outbound_retry_failed(*, older_than: timedelta = timedelta(minutes=2), max_attempts: int = 5) -> int:
+    """Send again the e-mails the mail server refused or that a stopped process never sent."""
+    pending = OutboundMessage.objects.filter(
+        channel="email", sent_at__isnull=True, attempts__lt=max_attempts,
+        created_at__lt=timezone.now() - older_than,
+    )
+    return sum(_deliver(outbound) for outbound in pending.iterator())
+
+
+def send_to_customer(
+    complaint: Complaint, *, subject: str, text: str, purpose: str = "",
+) -> OutboundMessage | None:
     """Answer where the customer wrote: their chat for messengers, else their e-mail; None if neither."""
     prefix = complaint.thread_key.split(":", 1)[0] if complaint.thread_key else ""
     if prefix in MESSENGER_SENDERS:
-        return MESSENGER_SENDERS[prefix](complaint, text)
+        outbound = MESSENGER_SENDERS[prefix](complaint, text)
+        if purpose and outbound is not None:
+            OutboundMessage.objects.filter(pk=outbound.pk).update(purpose=purpose)
+        return outbound
     if complaint.contact_id and complaint.contact.email:
-        return send_email(complaint, recipient=complaint.contact.email, subject=subject, text=text)
+        return send_email(complaint, recipient=complaint.contact.email, subject=subject, text=text, purpose=purpose)
     return None

@@ -29,6 +29,8 @@ class IncomingComplaint:
     attachments: list[UploadedFile] = field(default_factory=list)
     consent_text: str = ""
     consent_at: datetime | None = None
+    # The customer's language when the channel tells it (the web form's page language).
+    language: str = ""
 
     def number_in_subject(self) -> str:
         if self.number_hint:

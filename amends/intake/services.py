@@ -8,6 +8,7 @@ quarantine with the reason; it is never dropped and can be processed again.
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -23,6 +24,7 @@ from amends.customers.services import contact_create
 from .models import InboundMessage, InboundStatus, OutboundMessage
 from .outbound import MESSENGER_SENDERS, send_to_customer
 from .parsed import IncomingComplaint
+from .tasks import acknowledge_complaint
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +68,9 @@ def find_thread(incoming: IncomingComplaint) -> Complaint | None:
     """The card a message continues: its number in the subject, a Message-ID we sent or received,
     or the open card of the same chat."""
     if number := incoming.number_in_subject():
-        complaint = Complaint.objects.filter(number=number).first()
-        if complaint is not None:
+        complaint = Complaint.objects.filter(number=number).select_related("contact").first()
+        # Numbers are sequential, so a number alone proves nothing: the sender must be the card's customer.
+        if complaint is not None and _same_sender(incoming, complaint):
             return complaint
     if incoming.references:
         sent = OutboundMessage.objects.filter(message_id__in=incoming.references).first()
@@ -85,6 +88,17 @@ def find_thread(incoming: IncomingComplaint) -> Complaint | None:
             .exclude(state__in=FINAL_STATES).order_by("-received_at").first()
         )
     return None
+
+
+def _same_sender(incoming: IncomingComplaint, complaint: Complaint) -> bool:
+    contact = complaint.contact
+    if contact is None:
+        return False
+    email = incoming.email.strip().lower()
+    if email and contact.email and email == contact.email.strip().lower():
+        return True
+    digits = phone_digits(incoming.phone)
+    return len(digits) >= 5 and digits == contact.phone_digits
 
 
 def contact_for(incoming: IncomingComplaint) -> Contact | None:
@@ -111,8 +125,6 @@ def contact_for(incoming: IncomingComplaint) -> Contact | None:
 @transaction.atomic
 def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> InboundMessage:
     """Thread the message onto its card, or register a new complaint and acknowledge it."""
-    from .acknowledge import acknowledge
-
     target = find_thread(incoming)
     if target is not None:
         complaint_add_message(
@@ -125,10 +137,11 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
             received_at=incoming.received_at or message.received_at, contact=contact_for(incoming),
             order_reference=incoming.order_reference, external_id=incoming.external_id,
             thread_key=incoming.thread_key, attachments=incoming.attachments,
-            consent_text=incoming.consent_text, consent_at=incoming.consent_at,
+            consent_text=incoming.consent_text, consent_at=incoming.consent_at, duplicates_now=False,
         )
         status = InboundStatus.REGISTERED
-        transaction.on_commit(lambda: acknowledge(target))
+        # Queued in the same transaction as the card: sent by the worker, never lost, never twice.
+        acknowledge_complaint.enqueue(target.pk, incoming.language or settings.LANGUAGE_CODE)
     InboundMessage.objects.filter(pk=message.pk).update(
         status=status, complaint=target, processed_at=timezone.now(), reason="",
     )

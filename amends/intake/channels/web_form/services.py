@@ -36,6 +36,7 @@ def web_form_parse(message: InboundMessage, attachments: list[UploadedFile] = ()
         consent_text=str(data.get("consent_text") or ""),
         consent_at=datetime.fromisoformat(consent_at) if consent_at else None,
         attachments=list(attachments),
+        language=str(data.get("language") or ""),
     )
 
 

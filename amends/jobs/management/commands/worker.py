@@ -1,0 +1,25 @@
+import logging
+import signal
+
+from django.core.management.base import BaseCommand
+
+from amends.jobs.worker import AmendsWorker
+
+
+class Command(BaseCommand):
+    help = "Run the background work: deadline sweep, mail polling, notifications, reports, queued jobs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="One pass, then exit (for cron or tests).")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds to wait when the queue is empty.")
+
+    def handle(self, *args, once: bool, interval: float, **options):
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        worker = AmendsWorker(interval=interval)
+
+        def stop(signum, frame):
+            worker.stop()
+
+        for name in ("SIGINT", "SIGTERM"):
+            signal.signal(getattr(signal, name), stop)
+        worker.run(once=once)

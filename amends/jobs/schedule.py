@@ -1,0 +1,72 @@
+"""The periodic work and when it is due. `schedule_due` enqueues each job once per slot."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import ScheduledRun
+
+EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    task: str  # dotted path of a django-tasks Task
+    every: timedelta | None = None
+    weekly_at: tuple[int, time] | None = None  # (weekday, Monday = 0; local time)
+    catch_up: timedelta = timedelta(days=1)  # a weekly run missed by longer than this is skipped
+
+    def slot(self, now: datetime) -> datetime | None:
+        """The start of the slot `now` falls in, or None when that slot is too old to catch up."""
+        if self.every is not None:
+            return now - (now - EPOCH) % self.every
+        weekday, at = self.weekly_at
+        local = timezone.localtime(now)
+        day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
+        start = timezone.make_aware(datetime.combine(day, at))
+        if start > now:
+            start -= timedelta(days=7)
+        return start if now - start <= self.catch_up else None
+
+
+PERIODIC = [
+    Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep", every=timedelta(minutes=1)),
+    Periodic("notifications_deliver", "amends.jobs.tasks.notifications_deliver", every=timedelta(minutes=1)),
+    Periodic("mail_poll", "amends.jobs.tasks.mail_poll", every=timedelta(minutes=1)),
+    Periodic("outbound_retry", "amends.jobs.tasks.outbound_retry", every=timedelta(minutes=5)),
+    Periodic("idempotency_purge", "amends.jobs.tasks.idempotency_purge", every=timedelta(hours=1)),
+    Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send", weekly_at=(0, time(8, 0))),
+]
+
+
+def periodic_jobs() -> list[Periodic]:
+    disabled = set(getattr(settings, "AMENDS_JOBS_DISABLED", ()))
+    return [job for job in PERIODIC if job.name not in disabled]
+
+
+def schedule_due(now: datetime | None = None, jobs: list[Periodic] | None = None) -> list[str]:
+    """Enqueue every periodic job whose current slot has not been enqueued by any worker yet."""
+    now = now or timezone.now()
+    started = []
+    for job in periodic_jobs() if jobs is None else jobs:
+        slot = job.slot(now)
+        if slot is None or ScheduledRun.objects.filter(job=job.name, slot=slot).exists():
+            continue
+        try:
+            with transaction.atomic():
+                ScheduledRun.objects.create(job=job.name, slot=slot)
+                import_string(job.task).enqueue()
+        except IntegrityError:  # another worker took this slot a moment ago
+            continue
+        started.append(job.name)
+    return started
+
+
+def scheduled_runs_prune(now: datetime | None = None, keep: timedelta = timedelta(days=14)) -> int:
+    now = now or timezone.now()
+    return ScheduledRun.objects.filter(enqueued_at__lt=now - keep).delete()[0]
