@@ -1,0 +1,35 @@
+"""Helpers for the deadline tests: a clean policy cache per test, the default calendar, and times
+in Moscow."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from amends.deadlines.defaults import DEFAULT_CALENDAR
+from amends.deadlines.models import BusinessCalendar
+from amends.deadlines.policies import forget_policy_table
+
+MSK = ZoneInfo("Europe/Moscow")
+
+
+def msk(*args) -> datetime:
+    return datetime(*args, tzinfo=MSK)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_table():
+    """A rolled-back test leaves no signal behind: forget the table it may have cached."""
+    forget_policy_table()
+    yield
+    forget_policy_table()
+
+
+@pytest.fixture(autouse=True)
+def _no_automatic_duplicate_links(settings):
+    settings.AMENDS_DUPLICATE_AUTO_LINK_HOURS = 0
+
+
+@pytest.fixture
+def russia(db) -> BusinessCalendar:
+    return BusinessCalendar.objects.get(name=DEFAULT_CALENDAR)
