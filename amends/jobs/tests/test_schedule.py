@@ -1,0 +1,88 @@
+"""Periodic slots, and each slot enqueued once however many workers look at it."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+from amends.jobs.models import ScheduledRun
+from amends.jobs.schedule import PERIODIC, Periodic, schedule_due, scheduled_runs_prune
+
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+SWEEP = Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep", every=timedelta(minutes=1))
+WEEKLY = Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send", weekly_at=(0, time(8, 0)))
+
+
+def moscow(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC) - timedelta(hours=3)
+
+
+def test_a_minute_job_has_a_slot_per_minute():
+    assert SWEEP.slot(datetime(2026, 11, 23, 10, 5, 59, tzinfo=UTC)) == datetime(2026, 11, 23, 10, 5, tzinfo=UTC)
+    assert SWEEP.slot(datetime(2026, 11, 23, 10, 6, 0, tzinfo=UTC)) == datetime(2026, 11, 23, 10, 6, tzinfo=UTC)
+
+
+def test_the_weekly_job_is_due_from_monday_eight_in_the_company_time_zone():
+    assert WEEKLY.slot(moscow(2026, 11, 23, 7, 59)) is None  # Monday, a minute early; last week's is too old
+    assert WEEKLY.slot(moscow(2026, 11, 23, 8, 0)) == moscow(2026, 11, 23, 8, 0)
+    assert WEEKLY.slot(moscow(2026, 11, 24, 7, 59)) == moscow(2026, 11, 23, 8, 0)  # caught up within a day
+    assert WEEKLY.slot(moscow(2026, 11, 24, 8, 1)) is None
+    assert WEEKLY.slot(moscow(2026, 11, 30, 9, 0)) == moscow(2026, 11, 30, 8, 0)
+
+
+def test_every_periodic_job_names_a_task_that_exists():
+    from django.utils.module_loading import import_string
+
+    for job in PERIODIC:
+        assert hasattr(import_string(job.task), "enqueue"), job.name
+
+
+@override_settings(TASKS=DB_QUEUE)
+def test_a_slot_is_enqueued_once_however_often_workers_look(db):
+    now = datetime(2026, 11, 23, 10, 5, 20, tzinfo=UTC)
+    assert schedule_due(now, [SWEEP]) == ["deadlines_sweep"]
+    assert schedule_due(now + timedelta(seconds=30), [SWEEP]) == []  # same minute, another worker
+    assert DBTaskResult.objects.filter(task_path="amends.jobs.tasks.deadlines_sweep").count() == 1
+    assert schedule_due(now + timedelta(minutes=1), [SWEEP]) == ["deadlines_sweep"]
+    assert DBTaskResult.objects.count() == 2 and ScheduledRun.objects.count() == 2
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=["mail_poll"])
+def test_disabled_jobs_are_not_enqueued(db):
+    started = schedule_due(datetime(2026, 11, 23, 10, 5, tzinfo=UTC))
+    assert "mail_poll" not in started and "deadlines_sweep" in started
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DB_QUEUE)
+def test_two_workers_racing_for_a_slot_enqueue_it_once(reference_data_restored):
+    import threading
+
+    from django.db import connection
+
+    now = datetime(2026, 11, 23, 10, 5, tzinfo=UTC)
+    barrier, results = threading.Barrier(4), []
+
+    def look():
+        barrier.wait()
+        try:
+            results.append(schedule_due(now, [SWEEP]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=look) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(map(len, results)) == [0, 0, 0, 1]
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_old_slots_are_pruned(db):
+    run = ScheduledRun.objects.create(job="deadlines_sweep", slot=datetime(2026, 1, 1, tzinfo=UTC))
+    ScheduledRun.objects.filter(pk=run.pk).update(enqueued_at=datetime(2026, 1, 1, tzinfo=UTC))
+    ScheduledRun.objects.create(job="deadlines_sweep", slot=datetime(2026, 11, 23, tzinfo=UTC))
+    assert scheduled_runs_prune(datetime(2026, 11, 23, tzinfo=UTC)) == 1
+    assert ScheduledRun.objects.count() == 1

@@ -1,0 +1,92 @@
+"""The worker runs what the web processes queued, once, and picks up after a worker that died."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from amends.complaints.models import Complaint
+from amends.duplicates.models import TextSignature
+from amends.intake.acknowledge import ACKNOWLEDGEMENT, acknowledge
+from amends.intake.channels.email.services import email_receive
+from amends.intake.models import OutboundMessage
+from amends.jobs.worker import STALE_AFTER, AmendsWorker, tasks_reclaim_stale
+
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+EMAILS = Path(__file__).resolve().parents[2] / "intake" / "tests" / "fixtures" / "email"
+# These tests look at the queued intake work alone.
+# The worker closes stale connections between passes, as Django does between requests, so these
+# tests commit for real.
+pytestmark = pytest.mark.usefixtures("reference_data_restored")
+
+NO_PERIODIC = ["deadlines_sweep", "notifications_deliver", "mail_poll", "outbound_retry",
+               "idempotency_purge", "weekly_summary"]
+
+
+def receive(name: str = "utf8_quoted_printable.eml") -> Complaint:
+    receipt = email_receive(raw=(EMAILS / name).read_bytes(), source="email:test")
+    return receipt.message.complaint
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_the_acknowledgement_and_duplicate_check_wait_for_the_worker_then_happen_once():
+    complaint = receive()
+    assert mail.outbox == [] and not TextSignature.objects.filter(complaint=complaint).exists()
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+
+    AmendsWorker().run(once=True)
+    [ack] = mail.outbox
+    assert complaint.number in ack.subject
+    assert TextSignature.objects.filter(complaint=complaint).exists()
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+    AmendsWorker().run(once=True)
+    assert len(mail.outbox) == 1
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_a_task_left_running_by_a_killed_worker_runs_again_without_a_second_mail():
+    complaint = receive()
+    ack_task = DBTaskResult.objects.get(task_path="amends.intake.tasks.acknowledge_complaint")
+    # The killed worker had claimed the task and sent the mail, but never recorded the success.
+    ack_task.claim("dead-worker")
+    acknowledge(complaint, "ru")
+    assert len(mail.outbox) == 1
+    DBTaskResult.objects.filter(pk=ack_task.pk).update(started_at=timezone.now() - STALE_AFTER - timedelta(seconds=1))
+
+    AmendsWorker().run(once=True)  # reclaims it and runs it
+    ack_task.refresh_from_db()
+    assert ack_task.status == "SUCCESSFUL"
+    assert len(mail.outbox) == 1
+    assert OutboundMessage.objects.filter(complaint=complaint, purpose=ACKNOWLEDGEMENT).count() == 1
+
+
+@override_settings(TASKS=DB_QUEUE)
+def test_a_task_still_running_recently_is_left_alone():
+    receive()
+    task = DBTaskResult.objects.first()
+    task.claim("busy-worker")
+    assert tasks_reclaim_stale() == 0
+    assert tasks_reclaim_stale(timezone.now() + STALE_AFTER + timedelta(seconds=1)) == 1
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC,
+                   EMAIL_BACKEND="amends.jobs.tests.backends.RefusingBackend")
+def test_a_refused_mail_is_kept_and_sent_by_the_retry_job(settings):
+    from amends.intake.outbound import outbound_retry_failed
+
+    complaint = receive()
+    AmendsWorker().run(once=True)
+    outbound = OutboundMessage.objects.get(complaint=complaint, purpose=ACKNOWLEDGEMENT)
+    assert outbound.sent_at is None and "refused" in outbound.error and outbound.attempts == 1
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbound_retry_failed(older_than=timedelta(0)) == 1
+    outbound.refresh_from_db()
+    assert outbound.sent_at is not None and outbound.error == "" and outbound.attempts == 2
+    assert len(mail.outbox) == 1 and mail.outbox[0].extra_headers["Message-ID"] == outbound.message_id
+    assert outbound_retry_failed(older_than=timedelta(0)) == 0
