@@ -290,6 +290,7 @@ def test_any_employee_files_an_internal_complaint_routed_to_the_qms_head(
     from django.core import mail
 
     from amends.accounts.models import Department
+    from amends.notifications.delivery import notifications_deliver
 
     qms.email = "qms@example.ru"
     qms.save()
@@ -305,6 +306,7 @@ def test_any_employee_files_an_internal_complaint_routed_to_the_qms_head(
     assert (complaint.channel, complaint.origin, complaint.registered_by) == ("internal", "internal", executor)
     assert complaint.department_concerned == delivery
     assert client.get(card_url(complaint)).status_code == 200  # the author sees it
+    notifications_deliver()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["qms@example.ru"]
     assert complaint.number in mail.outbox[0].subject and card_url(complaint) in mail.outbox[0].body
 

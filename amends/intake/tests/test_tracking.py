@@ -19,6 +19,7 @@ from amends.complaints.services import (
     complaint_update,
 )
 from amends.intake.channels.web_form.selectors import complaint_for_tracking
+from amends.notifications.delivery import notifications_deliver
 
 
 @pytest.fixture
@@ -161,6 +162,7 @@ def test_customer_message_lands_on_the_timeline_and_notifies_the_responsible(
     assert stored.uploaded_by is None
     assert card.events.filter(kind=EventKind.ATTACHMENT, attachment=stored, actor=None).exists()
 
+    notifications_deliver()
     [notice] = mail.outbox
     assert notice.to == ["roman@example.com"] and f"[#{card.number}]" in notice.subject
     assert "I also have the receipt." in notice.body and "receipt.pdf" in notice.body
