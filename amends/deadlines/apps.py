@@ -18,7 +18,7 @@ class DeadlinesConfig(AppConfig):
         post_save.connect(receivers.on_complaint_saved, sender=Complaint, dispatch_uid="deadlines_card")
         for model in (models.BusinessCalendar, models.WorkingHours, models.CalendarException,
                       models.DeadlinePolicy, models.EscalationStep):
-            post_save.connect(forget_policy_table, sender=model, dispatch_uid=f"deadlines_forget_{model.__name__}")
-            post_delete.connect(forget_policy_table, sender=model, dispatch_uid=f"deadlines_forget_del_{model.__name__}")
+            for signal in (post_save, post_delete):
+                signal.connect(forget_policy_table, sender=model, dispatch_uid=f"deadlines_forget_{model.__name__}")
         # A flush (transactional tests) or a migration replaces the rows a cached table points at.
         post_migrate.connect(forget_policy_table, dispatch_uid="deadlines_forget_migrate")

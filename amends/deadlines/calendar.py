@@ -6,6 +6,7 @@ moved days) and minus or plus the dates an administrator set as exceptions. All 
 is done on UTC instants, so zones with daylight saving count real elapsed time.
 """
 
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -47,7 +48,7 @@ def check_intervals(intervals: Iterable[tuple[int, time, time]]) -> None:
         by_day.setdefault(weekday, []).append((start, end))
     for weekday, day in sorted(by_day.items()):
         day.sort()
-        for (start_a, end_a), (start_b, end_b) in zip(day, day[1:]):
+        for (start_a, end_a), (start_b, end_b) in itertools.pairwise(day):
             if start_b < end_a:
                 errors.append(_("%(day)s: the working hours %(a)s and %(b)s overlap.") % {
                     "day": Weekday(weekday).label,

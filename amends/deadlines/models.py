@@ -79,14 +79,8 @@ class WorkingHours(models.Model):
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
     def clean(self) -> None:
-        siblings = []
-        if self.calendar_id:
-            siblings = WorkingHours.objects.filter(calendar_id=self.calendar_id, weekday=self.weekday)
-            if self.pk:
-                siblings = siblings.exclude(pk=self.pk)
-        check_intervals([(self.weekday, self.start, self.end)] + [
-            (h.weekday, h.start, h.end) for h in siblings
-        ])
+        # Overlaps are a matter of the whole day: the calendar's form and rules() check them.
+        check_intervals([(self.weekday, self.start, self.end)])
 
 
 class CalendarException(models.Model):
@@ -296,6 +290,15 @@ class Clock(models.Model):
     @property
     def thresholds(self) -> dict[int, object]:
         return {Level.AT_RISK: self.at_risk_at, Level.BREACHED: self.due_at, Level.ESCALATED: self.escalate_at}
+
+
+class CardDeadlines(Complaint):
+    """The cards as the deadlines admin lists them, to recompute their clocks."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("card's deadlines")
+        verbose_name_plural = _("cards' deadlines")
 
 
 class CustomerWait(models.Model):

@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from amends.deadlines.defaults import DEFAULT_CALENDAR
 from amends.deadlines.models import BusinessCalendar
@@ -23,6 +24,13 @@ def _fresh_policy_table():
     forget_policy_table()
     yield
     forget_policy_table()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in their English source."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

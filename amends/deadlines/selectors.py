@@ -1,0 +1,129 @@
+"""Reads for the card, the list and "my deadlines". Measures' due dates are the resolution clock:
+a measure not reported by the end of its due day is breached."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from amends.complaints.choices import FINAL_STATES
+from amends.complaints.models import Complaint, Measure
+
+from .calendar import time_between
+from .choices import ClockStatus
+from .models import RUNNING, TICKING, Clock
+from .policies import policy_table
+from .services import calendar_rules
+
+RESOLUTION_LABEL = _("Measure: %(measure)s")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One line of a card's deadlines, or of someone's list."""
+
+    label: str | Promise
+    due_at: datetime
+    # Negative when breached; None once met or stopped. Counted in the clock's basis.
+    time_left: timedelta | None
+    status: str
+    complaint: Complaint | None = None
+    clock: Clock | None = None
+    measure: Measure | None = None
+
+    @property
+    def status_label(self) -> str:
+        return ClockStatus(self.status).label
+
+
+def end_of_day(day: date) -> datetime:
+    """A measure due on a day is due when that day ends, in the company's time zone."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def clock_status(clock: Clock, now: datetime) -> str:
+    if clock.met_at is not None:
+        return ClockStatus.MET
+    if clock.stopped_at is not None:
+        return ClockStatus.STOPPED
+    if clock.paused_at is not None:
+        return ClockStatus.PAUSED
+    if clock.due_at <= now:
+        return ClockStatus.BREACHED
+    return ClockStatus.AT_RISK if clock.at_risk_at <= now else ClockStatus.ON_TRACK
+
+
+def clock_deadline(clock: Clock, now: datetime, complaint: Complaint | None = None) -> Deadline:
+    status, left = clock_status(clock, now), None
+    if status in (ClockStatus.ON_TRACK, ClockStatus.AT_RISK, ClockStatus.BREACHED, ClockStatus.PAUSED):
+        _table, rules = calendar_rules(policy_table(), clock.calendar_id)
+        # A paused clock keeps the time it had left when the wait began.
+        counted_from = clock.paused_at or now
+        if clock.due_at > counted_from:
+            left = time_between(counted_from, clock.due_at, clock.basis, rules)
+        else:
+            left = -time_between(clock.due_at, counted_from, clock.basis, rules)
+    return Deadline(clock.get_kind_display(), clock.due_at, left, status, complaint=complaint, clock=clock)
+
+
+def measure_deadline(measure: Measure, now: datetime, complaint: Complaint | None = None) -> Deadline:
+    due = end_of_day(measure.due_date)
+    label = RESOLUTION_LABEL % {"measure": measure.description[:80]}
+    if measure.done_at is not None:
+        return Deadline(label, due, None, ClockStatus.MET, complaint=complaint, measure=measure)
+    allowance = due - measure.created_at
+    if due <= now:
+        status = ClockStatus.BREACHED
+    elif now >= measure.created_at + allowance * 3 / 4:
+        status = ClockStatus.AT_RISK
+    else:
+        status = ClockStatus.ON_TRACK
+    return Deadline(label, due, due - now, status, complaint=complaint, measure=measure)
+
+
+def card_clocks(complaint: Complaint, now: datetime | None = None) -> list[Deadline]:
+    """Every clock of the card and every measure of it, the nearest due first."""
+    now = now or timezone.now()
+    deadlines = [clock_deadline(clock, now) for clock in complaint.clocks.all()]
+    if complaint.state not in FINAL_STATES:
+        deadlines += [measure_deadline(measure, now) for measure in complaint.measures.all()]
+    return sorted(deadlines, key=lambda d: d.due_at)
+
+
+def annotate_nearest_due(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """`nearest_due`: the due time of the card's earliest ticking clock (None when none ticks)."""
+    nearest = Clock.objects.filter(TICKING, complaint=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
+    return queryset.annotate(nearest_due=Subquery(nearest))
+
+
+def filter_deadline_status(queryset: QuerySet[Complaint], status: str, now: datetime | None = None) -> QuerySet:
+    """Cards with a ticking clock (or an open measure) at risk, or breached."""
+    now = now or timezone.now()
+    clocks = Clock.objects.filter(TICKING, complaint=OuterRef("pk"))
+    measures = Measure.objects.filter(complaint=OuterRef("pk"), done_at__isnull=True)
+    today = timezone.localdate(now)
+    if status == ClockStatus.BREACHED:
+        return queryset.exclude(state__in=FINAL_STATES).filter(
+            Exists(clocks.filter(due_at__lte=now)) | Exists(measures.filter(due_date__lt=today))
+        )
+    if status == ClockStatus.AT_RISK:
+        return queryset.filter(Exists(clocks.filter(at_risk_at__lte=now, due_at__gt=now)))
+    raise ValueError(f"Filter by at_risk or breached, not {status!r}.")
+
+
+def my_deadlines(user, now: datetime | None = None) -> list[Deadline]:
+    """The running clocks of the open cards the user is responsible for and the measures they carry
+    out that are not reported, the nearest due first."""
+    now = now or timezone.now()
+    clocks = Clock.objects.filter(RUNNING, complaint__responsible=user).exclude(
+        complaint__state__in=FINAL_STATES,
+    ).select_related("complaint")
+    measures = Measure.objects.filter(executor=user, done_at__isnull=True).exclude(
+        complaint__state__in=FINAL_STATES,
+    ).select_related("complaint")
+    deadlines = [clock_deadline(c, now, complaint=c.complaint) for c in clocks]
+    deadlines += [measure_deadline(m, now, complaint=m.complaint) for m in measures]
+    return sorted(deadlines, key=lambda d: d.due_at)
