@@ -5,10 +5,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import translation
 
+from amends.complaints.tests.conftest import cause, register, walk  # noqa: F401 - shared fixtures
 from amends.deadlines.defaults import DEFAULT_CALENDAR
-from amends.deadlines.models import BusinessCalendar
+from amends.deadlines.models import BusinessCalendar, Clock
 from amends.deadlines.policies import forget_policy_table
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -41,3 +43,24 @@ def _no_automatic_duplicate_links(settings):
 @pytest.fixture
 def russia(db) -> BusinessCalendar:
     return BusinessCalendar.objects.get(name=DEFAULT_CALENDAR)
+
+
+@pytest.fixture
+def frozen():
+    """frozen(moment): stop the clock at that moment; later calls move it."""
+    travellers = []
+
+    def freeze(moment: datetime) -> None:
+        if travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield freeze
+    for traveller in travellers:
+        traveller.stop()
+
+
+def clocks_of(complaint) -> dict:
+    return {clock.kind: clock for clock in Clock.objects.filter(complaint=complaint)}
