@@ -8,6 +8,8 @@ from rest_framework import serializers
 from .idempotency import HEADER, MAX_LENGTH
 
 NUMBER_PATTERN = "[0-9]{4}-[0-9]{6,9}"
+# Up to 18 digits: any such number fits the database's 64-bit keys.
+MEASURE_ID_PATTERN = "[0-9]{1,18}"
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -32,6 +34,7 @@ ERROR_DESCRIPTIONS = {
     413: _("The request body or file is too large."),
     415: _("Unsupported content type."),
     422: _("The Idempotency-Key was already used with a different request."),
+    429: _("Too many requests: wait the number of seconds in the Retry-After header."),
 }
 
 
@@ -50,6 +53,11 @@ NUMBER_PARAMETER = OpenApiParameter(
     description=_("The card number, e.g. 2026-000123."),
 )
 
+MEASURE_PARAMETER = OpenApiParameter(
+    "measure_id", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, OpenApiParameter.PATH,
+    description=_("The measure's ID, as the card lists it."),
+)
+
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER, {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH}, OpenApiParameter.HEADER,
     required=False,
@@ -57,4 +65,4 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
                   "returns the first answer and creates nothing; the same key with a different body gives 422."),
 )
 
-__all__ = ["NUMBER_PARAMETER", "IDEMPOTENCY_PARAMETER", "OpenApiTypes", "errors"]
+__all__ = ["NUMBER_PARAMETER", "MEASURE_PARAMETER", "IDEMPOTENCY_PARAMETER", "OpenApiTypes", "errors"]

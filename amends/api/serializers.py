@@ -3,6 +3,7 @@ instances, choices, lengths); the rules of the process stay in the services they
 
 from datetime import UTC, datetime, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -11,8 +12,9 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from amends.accounts.models import User
+from amends.complaints.access import can_report_measure
 from amends.complaints.choices import Channel, EventKind, Importance, Justification, Loyalty, Origin, State
-from amends.complaints.models import Category, Cause, Complaint
+from amends.complaints.models import Category, Cause, Complaint, Measure
 from amends.complaints.selectors import SORTS, ComplaintFilter
 from amends.complaints.transitions import TRANSITIONS, available_transitions
 from amends.customers.models import Product
@@ -160,6 +162,19 @@ class TransitionInputSerializer(serializers.Serializer):
         return {name: self.validated_data[name] for name in names if name in self.validated_data}
 
 
+class MeasureInputSerializer(serializers.Serializer):
+    description = StrictCharField(help_text=_("What is to be done."))
+    executor = StrictPrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        help_text=_("User ID of the executor: an executor, a responsible person or the head of the QMS."),
+    )
+    due_date = serializers.DateField()
+
+
+class MeasureReportInputSerializer(serializers.Serializer):
+    report = StrictCharField(help_text=_("What was done."))
+
+
 class NoteInputSerializer(serializers.Serializer):
     text = StrictCharField()
 
@@ -222,6 +237,48 @@ class ComplaintListItemSerializer(serializers.Serializer):
     responsible = UserRefSerializer(allow_null=True)
 
 
+class MeasureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    description = serializers.CharField()
+    executor = UserRefSerializer()
+    due_date = serializers.DateField()
+    approved_by = UserRefSerializer(allow_null=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    report = serializers.CharField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    can_report = serializers.SerializerMethodField()
+
+    def get_can_report(self, measure: Measure) -> bool:
+        """Whether the requesting user may report on it now: the card's "Report" button in the UI."""
+        return can_report_measure(self.context["request"].user, measure)
+
+
+class ComplaintCreatedSerializer(serializers.Serializer):
+    """The answer to a registration: enough to find the card and to tell the customer, cheap to build."""
+
+    number = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    received_at = serializers.DateTimeField()
+    url = serializers.URLField(help_text=_("The card in the API."))
+    tracking_url = serializers.URLField(help_text=_("The customer's private tracking page."))
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def created_body(request, complaint: Complaint) -> dict:
+    """ComplaintCreatedSerializer's data, built directly: registration is the API's hot path."""
+    return {
+        "number": complaint.number,
+        "state": complaint.state,
+        "channel": complaint.channel,
+        "received_at": _DATETIME.to_representation(complaint.received_at),
+        "url": request.build_absolute_uri(reverse("api:complaint", kwargs={"number": complaint.number})),
+        "tracking_url": tracking_url(complaint),
+    }
+
+
 class ComplaintSerializer(ComplaintListItemSerializer):
     """The whole card."""
 
@@ -246,6 +303,7 @@ class ComplaintSerializer(ComplaintListItemSerializer):
     duplicate_of = serializers.CharField(source="duplicate_of.number", default=None, allow_null=True)
     tracking_url = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
+    measures = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_tracking_url(self, complaint: Complaint) -> str:
@@ -255,6 +313,11 @@ class ComplaintSerializer(ComplaintListItemSerializer):
     def get_available_transitions(self, complaint: Complaint) -> list[str]:
         """The transitions the requesting user may take now: the card's buttons in the UI."""
         return [t.name for t in available_transitions(self.context["request"].user, complaint)]
+
+    @extend_schema_field(MeasureSerializer(many=True))
+    def get_measures(self, complaint: Complaint) -> list[dict]:
+        measures = complaint.measures.select_related("executor", "approved_by")
+        return MeasureSerializer(measures, many=True, context=self.context).data
 
 
 class AttachmentSerializer(serializers.Serializer):

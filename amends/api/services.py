@@ -1,4 +1,5 @@
-"""The API's one composed write: find or create the customer, then register the card, atomically."""
+"""The API's writes of its own: registration that also finds or creates the customer, and the purge
+of expired Idempotency-Keys."""
 
 from datetime import datetime
 
@@ -10,6 +11,9 @@ from amends.complaints.services import complaint_register
 from amends.customers.models import Product
 from amends.intake.parsed import IncomingComplaint
 from amends.intake.services import contact_for
+
+from .idempotency import kept_since
+from .models import IdempotencyKey
 
 
 @transaction.atomic
@@ -35,3 +39,10 @@ def complaint_register_from_api(
         product=product, category=category, order_reference=order_reference,
         external_id=external_id, **extra,
     )
+
+
+def idempotency_purge(now: datetime | None = None) -> int:
+    """Delete the Idempotency-Keys older than AMENDS_IDEMPOTENCY_KEEP_HOURS; the worker runs it hourly.
+    Returns how many were deleted."""
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=kept_since(now)).delete()
+    return deleted

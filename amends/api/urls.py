@@ -2,14 +2,16 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .exceptions import not_found
-from .schema import NUMBER_PATTERN
+from .schema import MEASURE_ID_PATTERN, NUMBER_PATTERN
 from .views.auth import TokenView
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
 from .views.complaints import ComplaintDetailView, ComplaintsView
+from .views.measures import MeasureReportView, MeasuresView, MeasureView
 
 app_name = "api"
 
 card = rf"^complaints/(?P<number>{NUMBER_PATTERN})/"
+measure = card + rf"measures/(?P<measure_id>{MEASURE_ID_PATTERN})/"
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("complaints/", ComplaintsView.as_view(), name="complaints"),
@@ -18,6 +20,9 @@ v1 = [
     re_path(card + "notes/$", NoteView.as_view(), name="notes"),
     re_path(card + "attachments/$", AttachmentView.as_view(), name="attachments"),
     re_path(card + "timeline/$", TimelineView.as_view(), name="timeline"),
+    re_path(card + "measures/$", MeasuresView.as_view(), name="measures"),
+    re_path(measure + "$", MeasureView.as_view(), name="measure"),
+    re_path(measure + "report/$", MeasureReportView.as_view(), name="measure_report"),
 ]
 
 urlpatterns = [

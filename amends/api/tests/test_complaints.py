@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.dateparse import parse_datetime
 
 from amends.complaints.choices import Channel, EventKind, Importance, Origin, State
 from amends.complaints.models import Category, Complaint
@@ -29,24 +30,45 @@ def body(**extra) -> dict:
 
 
 def test_operator_registers_a_complaint(api, operator):
-    response = api(operator).post(LIST, body(order_reference="ЗК-77", external_id="crm-15"), format="json")
+    client = api(operator)
+    response = client.post(LIST, body(order_reference="ЗК-77", external_id="crm-15"), format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
     complaint = Complaint.objects.get(number=data["number"])
-    assert data["state"] == State.REGISTERED == complaint.state
-    assert data["tracking_url"] == (
-        f"https://complaints.example.com/track/{complaint.number}/?code={complaint.tracking_code}"
-    )
+    assert parse_datetime(data.pop("received_at")) == complaint.received_at
+    assert data == {
+        "number": complaint.number,
+        "state": State.REGISTERED,
+        "channel": Channel.EMAIL,
+        "url": f"http://testserver/api/v1/complaints/{complaint.number}/",
+        "tracking_url": f"https://complaints.example.com/track/{complaint.number}/?code={complaint.tracking_code}",
+    }
+    assert complaint.state == State.REGISTERED
     assert complaint.channel == Channel.EMAIL and complaint.registered_by == operator
     assert complaint.wording == "Заказ пришёл без инструкции."
     assert (complaint.order_reference, complaint.external_id) == ("ЗК-77", "crm-15")
     assert complaint.contact.full_name == "Петров Пётр"
     assert complaint.contact.email == "petrov@example.ru"
     assert complaint.organisation.name == "ООО «Вектор»"
-    assert data["customer"] == {"name": "Петров Пётр", "email": "petrov@example.ru",
-                                "phone": "+7 903 111-22-33", "organisation": "ООО «Вектор»"}
     assert list(complaint.events.values_list("kind", flat=True)) == [EventKind.REGISTERED]
-    assert data["available_transitions"] == ["mark_duplicate"]
+    # The whole card is one GET away, at the address given.
+    card = client.get(data["url"]).json()
+    assert (card["number"], parse_datetime(card["received_at"]), card["tracking_url"]) == (
+        data["number"], complaint.received_at, data["tracking_url"],
+    )
+    assert card["customer"] == {"name": "Петров Пётр", "email": "petrov@example.ru",
+                                "phone": "+7 903 111-22-33", "organisation": "ООО «Вектор»"}
+    assert card["available_transitions"] == ["mark_duplicate"]
+
+
+def test_registration_reads_the_token_and_the_roles_once(api, operator):
+    client = api(operator)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(LIST, body(), format="json").status_code == 201
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "authtoken_token"' in q for q in sql) == 1
+    assert sum('FROM "accounts_user"' in q for q in sql) == 0  # joined to the token
+    assert sum('FROM "auth_group"' in q for q in sql) == 1
 
 
 def test_a_known_customer_is_found_by_email_or_phone(api, operator, contact):
@@ -71,14 +93,14 @@ def test_optional_fields_are_stored(api, qms):
     assert (complaint.product, complaint.category, complaint.importance) == (product, category, Importance.HIGH)
     assert complaint.received_at == received
     assert complaint.number.startswith("2025-")
-    assert response.json()["product"] == {"id": product.pk, "name": "Чайник"}
+    assert api(qms).get(url(complaint)).json()["product"] == {"id": product.pk, "name": "Чайник"}
 
 
 def test_internal_complaint_needs_no_customer(api, qms):
     response = api(qms).post(LIST, {"channel": Channel.INTERNAL, "text": "Склад не отвечает."}, format="json")
     assert response.status_code == 201
-    assert response.json()["origin"] == Origin.INTERNAL
-    assert Complaint.objects.get().contact is None
+    complaint = Complaint.objects.get()
+    assert complaint.origin == Origin.INTERNAL and complaint.contact is None
 
 
 @pytest.mark.parametrize("data, field", [

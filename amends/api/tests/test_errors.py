@@ -54,7 +54,8 @@ def test_wrong_method_is_405(api, operator):
 
 @pytest.mark.parametrize("path", [
     "/api/", "/api/v1/", "/api/v2/complaints/", "/api/v1/complaints/2026-1/", "/api/v1/complaints",
-    "/api/v1/complaints/2026-000001/measures/", "/api/v1/complaints/%00/",
+    "/api/v1/complaints/2026-000001/measures/x/", "/api/v1/complaints/2026-000001/measures/1234567890123456789/",
+    "/api/v1/complaints/%00/",
 ])
 def test_unknown_endpoints_are_404_json(api, operator, path):
     assert is_json_error(api(operator).get(path), 404, "not_found")

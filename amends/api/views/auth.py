@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.parsers import FormParser, JSONParser
@@ -6,6 +7,7 @@ from rest_framework.response import Response
 
 from ..schema import errors
 from ..serializers import TokenInputSerializer, TokenSerializer
+from ..throttling import TokenAddressThrottle, TokenUsernameThrottle
 from .base import ApiView
 
 
@@ -14,11 +16,14 @@ class TokenView(ApiView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    throttle_classes = [TokenAddressThrottle, TokenUsernameThrottle]
     parser_classes = [JSONParser, FormParser]
 
     @extend_schema(
         operation_id="auth_token", tags=["auth"], auth=[], request=TokenInputSerializer,
-        responses={200: TokenSerializer, **errors(400, 415)},
+        responses={200: TokenSerializer, **errors(400, 415, 429)},
+        description=_("Limited per client address and per username (AMENDS_API_TOKEN_RATE, 10 a minute by "
+                      "default); over the limit the answer is 429 with a Retry-After header."),
     )
     def post(self, request):
         serializer = TokenInputSerializer(data=request.data, context={"request": request})

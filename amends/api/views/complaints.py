@@ -11,10 +11,12 @@ from amends.complaints.selectors import complaint_list
 from .. import idempotency
 from ..schema import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER, errors
 from ..serializers import (
+    ComplaintCreatedSerializer,
     ComplaintCreateSerializer,
     ComplaintFilterSerializer,
     ComplaintListItemSerializer,
     ComplaintSerializer,
+    created_body,
 )
 from ..services import complaint_register_from_api
 from .base import ApiView, card
@@ -52,8 +54,9 @@ class ComplaintsView(ApiView, generics.ListAPIView):
         operation_id="complaints_create", tags=["complaints"], parameters=[IDEMPOTENCY_PARAMETER],
         request=ComplaintCreateSerializer,
         responses={
-            201: OpenApiResponse(ComplaintSerializer, description=_("Registered; a retry with the same "
-                                                                    "Idempotency-Key returns this again.")),
+            201: OpenApiResponse(ComplaintCreatedSerializer, description=_(
+                "Registered; `url` gives the whole card. A retry with the same Idempotency-Key returns "
+                "this again, with the header Idempotent-Replayed: true.")),
             **errors(400, 401, 403, 413, 415, 422),
         },
     )
@@ -75,7 +78,7 @@ class ComplaintsView(ApiView, generics.ListAPIView):
         serializer = ComplaintCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         complaint = complaint_register_from_api(actor=request.user, **serializer.validated_data)
-        return status.HTTP_201_CREATED, ComplaintSerializer(complaint, context={"request": request}).data
+        return status.HTTP_201_CREATED, created_body(request, complaint)
 
 
 class ComplaintDetailView(ApiView):
