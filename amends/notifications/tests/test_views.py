@@ -1,0 +1,149 @@
+import copy
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.template import engines
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from amends.complaints.choices import Channel
+from amends.complaints.services import complaint_register
+from amends.notifications.context_processors import unread_count
+from amends.notifications.models import EmailMode, Notification, NotificationPreference
+from amends.notifications.services import notify
+
+pytestmark = pytest.mark.urls("amends.notifications.tests.urls")
+TEMPLATE = "complaints/mail/internal_filed.txt"
+LIST = "/notifications/"
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def tell(user, complaint, key):
+    notify(users=[user], kind="internal_filed", key=key, complaint=complaint, template=TEMPLATE)
+    return Notification.objects.get(user=user, key=key)
+
+
+@pytest.fixture
+def wired(settings):
+    """The context processor as the lead adds it to the settings."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["OPTIONS"]["context_processors"].append("amends.notifications.context_processors.unread_count")
+    settings.TEMPLATES = templates
+
+
+def test_pages_need_a_login(client, qms, complaint):
+    notification = tell(qms, complaint, "a")
+    for url in (LIST, "/notifications/settings/", f"/notifications/{notification.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert client.post("/notifications/read-all/").status_code == 302
+    assert Notification.objects.get().read_at is None
+
+
+def test_the_list_shows_only_my_notifications_newest_first_unread_marked(client, qms, manager, complaint):
+    tell(qms, complaint, "older")
+    newer = tell(qms, complaint, "newer")
+    tell(manager, complaint, "not mine")
+    page = login(client, qms).get(LIST)
+    assert page.status_code == 200
+    assert [n.key for n in page.context["page"]] == ["newer", "older"]
+    html = page.content.decode()
+    assert html.count('class="card unread"') == 2
+    assert f'href="/notifications/{newer.pk}/"' in html and complaint.number in html
+
+
+def test_opening_one_marks_it_read_and_goes_to_the_card(client, qms, manager, complaint):
+    mine, theirs = tell(qms, complaint, "a"), tell(manager, complaint, "a")
+    tell(qms, complaint, "b")
+    login(client, qms)
+    response = client.get(f"/notifications/{mine.pk}/")
+    assert response.status_code == 302 and response["Location"] == f"/complaints/{complaint.number}/"
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    assert 'class="card unread"' in client.get(LIST).content.decode()  # the other one is still unread
+    assert client.get(f"/notifications/{theirs.pk}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_mark_all_read_counts_down_to_zero(client, qms, manager, complaint):
+    for key in ("a", "b", "c"):
+        tell(qms, complaint, key)
+    tell(manager, complaint, "a")
+    login(client, qms)
+    request = RequestFactory().get(LIST)
+    request.user = qms
+    assert unread_count(request)["unread_notifications"]() == 3
+    client.get(f"/notifications/{Notification.objects.filter(user=qms).first().pk}/")
+    request = RequestFactory().get(LIST)
+    request.user = qms
+    assert unread_count(request)["unread_notifications"]() == 2
+    assert client.get("/notifications/read-all/").status_code == 405
+    assert client.post("/notifications/read-all/")["Location"] == LIST
+    assert not Notification.objects.filter(user=qms, read_at__isnull=True).exists()
+    assert Notification.objects.get(user=manager).read_at is None
+    assert 'class="card unread"' not in client.get(LIST).content.decode()
+
+
+def test_the_list_takes_a_fixed_number_of_queries(client, qms, operator, contact):
+    def cards(count):
+        for i in range(count):
+            card = complaint_register(actor=operator, channel=Channel.PHONE, contact=contact,
+                                      wording=f"Жалоба номер {i}: товар пришёл разбитым, коробка мятая.")
+            tell(qms, card, f"card-{card.pk}")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST).status_code == 200
+        return len(captured)
+
+    login(client, qms)
+    cards(2)
+    few = queries()
+    cards(12)
+    assert queries() == few
+
+
+def test_the_header_counts_unread_once_per_request_and_not_for_visitors(
+    qms, complaint, wired, django_assert_num_queries,
+):
+    tell(qms, complaint, "a")
+    tell(qms, complaint, "b")
+    request = RequestFactory().get(LIST)
+    request.user = qms
+    header = engines["django"].from_string(
+        '{% include "notifications/badge.html" %}'
+        "|{% if unread_notifications > 1 %}{{ unread_notifications }}{% endif %}"
+    )
+    with django_assert_num_queries(1):
+        html = header.render({"user": qms}, request)
+    assert '<a href="/notifications/"' in html and ">2</span>" in html and html.endswith("|2")
+    request.user = AnonymousUser()
+    with django_assert_num_queries(0):
+        assert header.render({}, request) == "|"  # no link, no count
+
+
+def test_the_badge_is_quiet_with_nothing_unread(qms, db):
+    request = RequestFactory().get(LIST)
+    request.user = qms
+    html = render_to_string("notifications/badge.html", unread_count(request) | {"user": qms})
+    assert "badge" not in html and 'href="/notifications/"' in html
+
+
+def test_choosing_a_daily_digest(client, qms):
+    login(client, qms)
+    page = client.get("/notifications/settings/")
+    assert page.status_code == 200 and page.context["form"].initial["email"] == EmailMode.IMMEDIATE
+    response = client.post("/notifications/settings/", {"email": "daily", "daily_hour": "7"})
+    assert response.status_code == 302
+    assert NotificationPreference.objects.filter(user=qms, email="daily", daily_hour=7).exists()
+    refused = client.post("/notifications/settings/", {"email": "daily", "daily_hour": "24"})
+    assert refused.status_code == 400 and "daily_hour" in refused.context["form"].errors
+    assert NotificationPreference.objects.get(user=qms).daily_hour == 7
