@@ -19,6 +19,7 @@ run: install
 	$(BIN)/amends collectstatic --noinput -v 0
 	$(BIN)/amends demo --if-empty
 	$(BIN)/amends duplicates_index
+	$(BIN)/amends worker & trap 'kill $$!' EXIT; \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
 
 test: install

@@ -160,6 +160,20 @@ def count(env: dict, channel: str) -> int:
     return int(manage(env, "shell", "--no-imports", "-c", code).strip())
 
 
+def queued(env: dict) -> int:
+    code = "from django_tasks_db.models import DBTaskResult as T; print(T.objects.filter(status__in=['READY', 'RUNNING']).count())"
+    return int(manage(env, "shell", "--no-imports", "-c", code).strip())
+
+
+def drain(env: dict, name: str) -> None:
+    """The acknowledgements and duplicate checks the worker still owes at the end of a load."""
+    started, backlog = time.monotonic(), queued(env)
+    while (left := queued(env)) and time.monotonic() - started < 600:
+        time.sleep(1)
+    print(f"{name}: {backlog} queued jobs left at the end, worker done {time.monotonic() - started:.0f} s later"
+          + (f" ({left} still queued)" if left else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="")
@@ -190,6 +204,8 @@ def main() -> None:
         print(f"Amends intake bench on {database}, gunicorn 3 workers, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}")
         server = start_server(env, port)
+        worker = subprocess.Popen([str(BIN / "amends"), "worker"], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             # Every worker imports the app and opens its database on its first requests: not timed.
             Load(port, 3, options.clients, api_client(token)).run()
@@ -198,12 +214,15 @@ def main() -> None:
             load = Load(port, options.seconds, options.clients, api_client(token))
             elapsed = load.run()
             load.report("(a) API", elapsed, 201, count(env, "email") - warm["email"])
+            drain(env, "(a) API")
             load = Load(port, options.seconds, options.clients, form_client)
             elapsed = load.run()
             load.report("(c) public form", elapsed, 302, count(env, "web_form") - warm["web_form"])
+            drain(env, "(c) public form")
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            for process in (server, worker):
+                process.terminate()
+                process.wait(timeout=10)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
 

@@ -148,13 +148,13 @@ def complaint_register(
     order_reference: str = "", project: str = "", employee_concerned: str = "",
     department_concerned=None, attachments: list[UploadedFile] = (), external_id: str = "",
     thread_key: str = "", consent_text: str = "", consent_at: datetime | None = None,
-    duplicates_now: bool = True,
+    duplicates_now: bool = False,
 ) -> Complaint:
     """Register a complaint from any channel and give it its number (DOMAIN.md §1).
 
     `actor` is the employee who registers it; None when a channel (web form, e-mail,
-    messenger) registers it by itself. With `duplicates_now` off the near-duplicate search is
-    queued for the worker: channels answer fast, the operator's screen shows candidates at once.
+    messenger) registers it by itself. The near-duplicate search is queued for the worker so
+    that channels answer fast; `duplicates_now` runs it at once for the operator's screen.
     """
     if actor is not None:
         access_register_complaint(actor)
@@ -197,8 +197,9 @@ def _create_card(*, actor, attachments, duplicates_now: bool = True, **fields) -
     for upload in attachments:
         attachment_check(upload)
     complaint = Complaint(registered_by=actor, number="pending", **fields)
-    # Related objects arrive as loaded instances: skip re-reading each one to check it exists.
-    complaint.full_clean(exclude=["number", *REGISTRATION_RELATIONS])
+    # Related objects arrive as loaded instances: skip re-reading each one to check it exists. The only
+    # unique field left is the random tracking code; the database's constraint guards it.
+    complaint.full_clean(exclude=["number", *REGISTRATION_RELATIONS], validate_unique=False)
     complaint.number = _next_number(timezone.localtime(complaint.received_at).year)
     complaint.save()
     TimelineEvent.objects.create(

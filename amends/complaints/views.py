@@ -86,7 +86,7 @@ def complaint_register(request):
                 order_reference=data["order_reference"], category=data["category"],
                 importance=data["importance"], employee_concerned=data["employee_concerned"],
                 department_concerned=data["department_concerned"],
-                attachments=data["attachments"],
+                attachments=data["attachments"], duplicates_now=True,
             )
         except ValidationError as error:
             _add_errors(form, error)

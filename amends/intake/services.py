@@ -137,7 +137,7 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
             received_at=incoming.received_at or message.received_at, contact=contact_for(incoming),
             order_reference=incoming.order_reference, external_id=incoming.external_id,
             thread_key=incoming.thread_key, attachments=incoming.attachments,
-            consent_text=incoming.consent_text, consent_at=incoming.consent_at, duplicates_now=False,
+            consent_text=incoming.consent_text, consent_at=incoming.consent_at,
         )
         status = InboundStatus.REGISTERED
         # Queued in the same transaction as the card: sent by the worker, never lost, never twice.

@@ -66,7 +66,7 @@ class AmendsWorker:
             logger.warning("Scheduling skipped: %s", error)
             started = []
         if started:
-            logger.info("Enqueued %s", ", ".join(started))
+            logger.debug("Enqueued %s", ", ".join(started))
         self.queue.running = self.running
         self.queue.run()
         close_old_connections()

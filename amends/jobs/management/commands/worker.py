@@ -15,6 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool, interval: float, **options):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # A line per task every minute drowns what matters; failures are still logged.
+        for name in ("django_tasks", "django_tasks_db"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         worker = AmendsWorker(interval=interval)
 
         def stop(signum, frame):
