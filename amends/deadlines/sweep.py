@@ -89,6 +89,26 @@ class Recipients:
         return list({user.pk: user for user in found}.values())
 
 
+EVENT_FIELDS = [f for f in TimelineEvent._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_events(events: list[TimelineEvent]) -> None:
+    """One statement for any number of events: bulk_create would split them into batches of the
+    backend's parameter limit (83 events on SQLite), and the sweep's query count would grow."""
+    if not events:
+        return
+    now = timezone.now()
+    for event in events:
+        event.created_at = now
+    table = connection.ops.quote_name(TimelineEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in EVENT_FIELDS)
+    placeholders = ", ".join(["%s"] * len(EVENT_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", [
+            [f.get_db_prep_save(getattr(event, f.attname), connection) for f in EVENT_FIELDS] for event in events
+        ])
+
+
 def _fire(level: int, now: datetime) -> tuple[int, int]:
     from amends.notifications.services import NotificationSpec, notify_many
 
@@ -125,7 +145,7 @@ def _fire(level: int, now: datetime) -> tuple[int, int]:
             )
             for user in notified
         )
-    TimelineEvent.objects.bulk_create(events, batch_size=2000)
+    _insert_events(events)
     return len(fired), notify_many(specs)
 
 

@@ -1,0 +1,177 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from amends.accounts.roles import Role
+from amends.complaints.choices import Channel, EventKind
+from amends.complaints.models import TimelineEvent
+from amends.complaints.services import complaint_transition
+from amends.deadlines import sweep
+from amends.deadlines.choices import ClockKind, Level
+from amends.deadlines.models import BusinessCalendar, Clock, DeadlinePolicy, EscalationStep, WorkingHours
+from amends.deadlines.services import waiting_start
+from amends.deadlines.sweep import deadlines_sweep
+from amends.notifications.models import Notification
+
+from .conftest import msk
+
+WEDNESDAY = msk(2025, 3, 12, 10)
+
+
+def deadline_events() -> list[tuple[int, str]]:
+    return list(TimelineEvent.objects.filter(kind=EventKind.DEADLINE).values_list("complaint_id", "new_value"))
+
+
+def notified() -> set[tuple[str, str]]:
+    return set(Notification.objects.values_list("user__username", "kind"))
+
+
+@pytest.fixture
+def assigned(frozen, register, qms, responsible, manager):
+    """An e-mail complaint received on Wednesday at 10:00 and assigned to `responsible`; its
+    first-response and decision clocks are both due 24 h later."""
+    frozen(WEDNESDAY)
+    complaint = register(channel=Channel.EMAIL)
+    return complaint_transition(complaint=complaint, name="assign", actor=qms, data={"responsible": responsible})
+
+
+def test_each_step_fires_once_to_its_people_and_is_on_the_timeline(assigned):
+    before_risk = deadlines_sweep(msk(2025, 3, 13, 3, 59))
+    assert sum(before_risk.fired.values()) == 0 and deadline_events() == []
+
+    at_risk = deadlines_sweep(msk(2025, 3, 13, 4))  # 75 % of 24 h
+    assert at_risk.fired == {"at_risk": 2, "breached": 0, "escalated": 0} and at_risk.notifications == 2
+    assert notified() == {("responsible", "deadline_at_risk")}
+    assert deadlines_sweep(msk(2025, 3, 13, 4)).notifications == 0  # a second sweep fires nothing
+
+    deadlines_sweep(msk(2025, 3, 13, 10))
+    assert notified() == {("responsible", "deadline_at_risk"), ("qms", "deadline_breached")}
+    deadlines_sweep(msk(2025, 3, 14, 10))  # 200 %: breached again by the whole allowance
+    deadlines_sweep(msk(2025, 3, 20, 10))
+    assert notified() == {
+        ("responsible", "deadline_at_risk"), ("qms", "deadline_breached"), ("manager", "deadline_escalated"),
+    }
+    assert sorted(code for _card, code in deadline_events()) == [
+        "at_risk", "at_risk", "breached", "breached", "escalated", "escalated",
+    ]
+    assert Notification.objects.count() == 6
+    event = TimelineEvent.objects.filter(kind=EventKind.DEADLINE, new_value="breached").first()
+    assert "due 2025-03-13 10:00" in event.text and "Qms" in event.text
+
+
+def test_a_late_sweep_fires_every_step_passed_in_order(assigned):
+    result = deadlines_sweep(msk(2025, 3, 20, 10))
+    assert result.fired == {"at_risk": 2, "breached": 2, "escalated": 2}
+    assert set(Clock.objects.values_list("level", flat=True)) == {Level.ESCALATED}
+
+
+def test_met_paused_and_unassigned_clocks(frozen, register, qms, assigned):
+    complaint_transition(complaint=assigned, name="investigate", actor=assigned.responsible)
+    waiting_start(complaint=assigned, actor=qms, reason="Ждём фото")
+    unassigned = register(channel=Channel.EMAIL)
+    Clock.objects.filter(complaint=unassigned, kind=ClockKind.FIRST_RESPONSE).update(met_at=WEDNESDAY)
+    result = deadlines_sweep(msk(2025, 3, 13, 4))
+    # The paused card is skipped; the unassigned card's at-risk notice goes to the QMS head.
+    assert result.fired["at_risk"] == 1
+    assert [e for e in deadline_events() if e[1] == "at_risk"] == [(unassigned.pk, "at_risk")]
+    assert notified() == {("qms", "deadline_at_risk")}
+
+
+def test_the_ladder_is_configurable(assigned):
+    EscalationStep.objects.filter(level=Level.AT_RISK).update(notify_responsible=False, notify_managers=True)
+    deadlines_sweep(msk(2025, 3, 13, 4))
+    assert notified() == {("manager", "deadline_at_risk")}
+
+
+def test_two_claims_of_the_same_step_fire_it_once(assigned):
+    now = msk(2025, 3, 13, 4)
+    first, second = sweep._claim(Level.AT_RISK, now), sweep._claim(Level.AT_RISK, now)
+    assert len(first) == 2 and second == set()
+
+
+def test_a_crash_mid_step_leaves_nothing_half_done_and_the_next_sweep_fires_it(assigned, monkeypatch):
+    import amends.notifications.services as notifications
+
+    def broken(specs):
+        raise ConnectionError("mail server gone")
+
+    real = notifications.notify_many
+    monkeypatch.setattr(notifications, "notify_many", broken)
+    with pytest.raises(ConnectionError):
+        deadlines_sweep(msk(2025, 3, 13, 4))
+    assert set(Clock.objects.values_list("level", flat=True)) == {0}
+    assert deadline_events() == [] and Notification.objects.count() == 0
+    monkeypatch.setattr(notifications, "notify_many", real)
+    assert deadlines_sweep(msk(2025, 3, 13, 4)).fired["at_risk"] == 2
+
+
+def test_the_sweep_costs_the_same_queries_for_10_or_200_cards(frozen, register, make_user, qms, manager):
+    frozen(WEDNESDAY)
+    people = [make_user(f"resp{i}", Role.RESPONSIBLE) for i in range(3)]
+    policy = DeadlinePolicy.objects.get(clock=ClockKind.FIRST_RESPONSE, channel=Channel.SOCIAL, importance="")
+
+    def add_cards(count: int, start: int):
+        for i in range(start, start + count):
+            complaint = register(channel=[Channel.EMAIL, Channel.SOCIAL][i % 2])
+            complaint_transition(
+                complaint=complaint, name="assign", actor=qms, data={"responsible": people[i % 3]},
+            )
+
+    def queries_of_sweep(moment) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            result = deadlines_sweep(moment)
+        assert sum(result.fired.values()) > 0
+        # notify_many splits its one insert by the backend's parameter limit (111 rows on SQLite).
+        return len([q for q in queries.captured_queries if "INTO \"notifications_notification\"" not in q["sql"]])
+
+    assert policy.basis == "working"
+    add_cards(10, 0)
+    few = queries_of_sweep(msk(2025, 3, 20, 10))
+    add_cards(200, 10)
+    many = queries_of_sweep(msk(2025, 3, 27, 10))
+    assert few == many <= 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_racing_in_threads_fire_each_step_once(reference_data_restored, make_user, register):
+    from amends.deadlines.defaults import load_defaults
+    from amends.deadlines.policies import forget_policy_table
+
+    load_defaults(BusinessCalendar, WorkingHours, DeadlinePolicy, EscalationStep)
+    forget_policy_table()
+    make_user("qms-head", Role.QMS_HEAD)
+    assert Group.objects.filter(name=Role.QMS_HEAD).exists()
+    for _ in range(20):
+        register(channel=Channel.EMAIL, received_at=WEDNESDAY)
+    moment, barrier, results, errors = msk(2025, 3, 20, 10), threading.Barrier(2), [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(deadlines_sweep(moment))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(r.fired["breached"] for r in results) == 40
+    assert TimelineEvent.objects.filter(kind=EventKind.DEADLINE, new_value="breached").count() == 40
+    assert Notification.objects.filter(kind="deadline_breached").count() == 40
+    assert Clock.objects.exclude(level=Level.ESCALATED).count() == 0
+
+
+def test_received_late_is_at_once_at_risk(frozen, register):
+    frozen(WEDNESDAY)
+    complaint = register(channel=Channel.EMAIL, received_at=WEDNESDAY - timedelta(hours=20))
+    assert deadlines_sweep().fired["at_risk"] == 2
+    assert {card for card, _code in deadline_events()} == {complaint.pk}
