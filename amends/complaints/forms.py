@@ -242,6 +242,11 @@ class CustomerMessageForm(forms.Form):
     text = forms.CharField(label=_("Message to the customer"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class CallLogForm(forms.Form):
+    prefix = "call"
+    text = forms.CharField(label=_("What was discussed"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
 

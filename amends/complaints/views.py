@@ -17,6 +17,7 @@ from amends.intake.services import customer_reachable_by
 from . import access, selectors, services
 from .forms import (
     AttachmentForm,
+    CallLogForm,
     ComplaintEditForm,
     ComplaintFilterForm,
     CustomerMessageForm,
@@ -144,6 +145,7 @@ def _card_context(request, complaint: Complaint, **bound) -> dict:
         "report_form": MeasureReportForm(),
         "note_form": bound.get("note") or NoteForm(),
         "customer_message_form": bound.get("customer_message") or CustomerMessageForm(),
+        "call_form": bound.get("call") or CallLogForm(),
         "reachable_by": customer_reachable_by(complaint) if can_edit else "",
         "attachment_form": bound.get("attachment") or AttachmentForm(),
     }
@@ -268,6 +270,17 @@ def complaint_message_customer(request, number: str):
         request, complaint, CustomerMessageForm(request.POST), "customer_message",
         lambda text: message_to_customer(complaint=complaint, actor=request.user, text=text),
         _("Message sent to the customer."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_log_call(request, number: str):
+    complaint = _card(request, number)
+    return _card_form_post(
+        request, complaint, CallLogForm(request.POST), "call",
+        lambda text: services.complaint_log_call(complaint=complaint, actor=request.user, text=text),
+        _("The call is on the timeline."),
     )
 
 

@@ -226,6 +226,17 @@ def test_note_and_attachment_on_the_card(client, operator, complaint):
     assert complaint.events.filter(kind="attachment").count() == 1
 
 
+def test_a_call_to_the_customer_is_logged_on_the_timeline(client, operator, complaint):
+    login(client, operator)
+    page = client.get(card_url(complaint)).content.decode()
+    assert "Log a call to the customer" in page
+    response = client.post(card_url(complaint, "log_call"), {"call-text": "Called back, promised a courier"})
+    assert response.status_code == 302
+    assert complaint.events.filter(kind="call", actor=operator, text="Called back, promised a courier").exists()
+    empty = client.post(card_url(complaint, "log_call"), {"call-text": "  "})
+    assert empty.status_code == 400 and complaint.events.filter(kind="call").count() == 1
+
+
 def _walk_to_decided(complaint, qms, responsible):
     complaint = complaint_transition(complaint=complaint, name="assign", actor=qms, data={"responsible": responsible})
     complaint = complaint_transition(complaint=complaint, name="investigate", actor=responsible)
