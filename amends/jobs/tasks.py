@@ -17,14 +17,14 @@ def _summary(result) -> object:
 
 @task()
 def deadlines_sweep():
-    from amends.deadlines.services import deadlines_sweep as sweep
+    from amends.deadlines.sweep import deadlines_sweep as sweep
 
     return _summary(sweep())
 
 
 @task()
 def notifications_deliver():
-    from amends.notifications.services import notifications_deliver as deliver
+    from amends.notifications.delivery import notifications_deliver as deliver
 
     return _summary(deliver())
 

@@ -221,3 +221,5 @@ LOGGING = {
 
 # Background work: a queue in the database itself, run by `amends worker` (no extra service).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Periodic jobs this installation does not run, e.g. "mail_poll,weekly_summary" (names in amends/jobs/schedule.py).
+AMENDS_JOBS_DISABLED = [name.strip() for name in os.environ.get("AMENDS_JOBS_DISABLED", "").split(",") if name.strip()]
