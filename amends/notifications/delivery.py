@@ -59,13 +59,17 @@ def notifications_deliver(now: datetime | None = None) -> DeliveryResult:
     result = DeliveryResult()
     mode_of = _select_due(now, result)
     token = uuid.uuid4()
-    claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
-    claimed = Notification.objects.filter(claimable, pk__in=list(mode_of), email_status=EmailStatus.PENDING).update(
-        claim_token=token, claimed_at=now, attempts=F("attempts") + 1,
-    )
+    # The same condition as the read: a row another worker claimed since then is not taken.
+    claimed = Notification.objects.filter(
+        _claimable(now), pk__in=list(mode_of), email_status=EmailStatus.PENDING,
+    ).update(claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
     if claimed:
         _deliver(token, mode_of, result)
     return result
+
+
+def _claimable(now: datetime) -> Q:
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
 
 
 def _select_due(now: datetime, result: DeliveryResult) -> dict[int, str]:
@@ -78,8 +82,7 @@ def _select_due(now: datetime, result: DeliveryResult) -> dict[int, str]:
                  created_at__lt=digest_boundary(EmailMode.DAILY, hour, now))
     no_mail = Q(**{MODE: EmailMode.OFF}) | Q(user__email="") | Q(user__is_active=False)
     rows = (
-        Notification.objects.filter(due | no_mail, email_status=EmailStatus.PENDING)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+        Notification.objects.filter(due | no_mail, _claimable(now), email_status=EmailStatus.PENDING)
         .order_by("created_at").values_list("pk", "user__email", "user__is_active", MODE)[:BATCH_SIZE]
     )
     mode_of, skip = {}, []
