@@ -89,24 +89,24 @@ class Recipients:
         return list({user.pk: user for user in found}.values())
 
 
-EVENT_FIELDS = [f for f in TimelineEvent._meta.concrete_fields if not f.primary_key]
-
-
-def _insert_events(events: list[TimelineEvent]) -> None:
-    """One statement for any number of events: bulk_create would split them into batches of the
-    backend's parameter limit (83 events on SQLite), and the sweep's query count would grow."""
+def _insert_events(events: list[tuple[int, str, str]]) -> None:
+    """DEADLINE events given as (card, code, text), in one statement for any number of them:
+    bulk_create would split them into batches of the backend's parameter limit (83 events on
+    SQLite), and the sweep's query count would grow with the cards."""
     if not events:
         return
-    now = timezone.now()
-    for event in events:
-        event.created_at = now
-    table = connection.ops.quote_name(TimelineEvent._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in EVENT_FIELDS)
-    placeholders = ", ".join(["%s"] * len(EVENT_FIELDS))
+    meta, quote = TimelineEvent._meta, connection.ops.quote_name
+    blank = [meta.get_field(name) for name in ("transition", "from_state", "to_state", "field", "old_value")]
+    columns = ", ".join(quote(f.column) for f in [
+        meta.get_field("complaint"), meta.get_field("kind"), meta.get_field("created_at"),
+        meta.get_field("new_value"), meta.get_field("text"), *blank,
+    ])
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", [
-            [f.get_db_prep_save(getattr(event, f.attname), connection) for f in EVENT_FIELDS] for event in events
-        ])
+        cursor.executemany(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * (5 + len(blank)))})",
+            [(card, EventKind.DEADLINE.value, now, code, text, *[""] * len(blank)) for card, code, text in events],
+        )
 
 
 def _fire(level: int, now: datetime) -> tuple[int, int]:
@@ -126,17 +126,16 @@ def _fire(level: int, now: datetime) -> tuple[int, int]:
     if not fired:
         return 0, 0
     recipients = Recipients.of_step(level, {row[4] for row in fired})
-    code = STEP_CODES[level]
+    code, step, nobody = STEP_CODES[level], str(Level(level).label), _("nobody")
+    template = _("%(step)s: %(clock)s, due %(due)s. Notified: %(people)s.")
+    clock_labels = {kind.value: str(kind.label) for kind in ClockKind}
     events, specs = [], []
     for pk, complaint_id, kind, due_at, responsible_id in fired:
         notified = recipients.for_card(responsible_id)
-        events.append(TimelineEvent(
-            complaint_id=complaint_id, kind=EventKind.DEADLINE, new_value=code,
-            text=_("%(step)s: %(clock)s, due %(due)s. Notified: %(people)s.") % {
-                "step": Level(level).label, "clock": ClockKind(kind).label, "due": local(due_at),
-                "people": ", ".join(str(user) for user in notified) or _("nobody"),
-            },
-        ))
+        events.append((complaint_id, code, template % {
+            "step": step, "clock": clock_labels[kind], "due": local(due_at),
+            "people": ", ".join(str(user) for user in notified) or nobody,
+        }))
         specs.extend(
             NotificationSpec(
                 user_id=user.pk, kind=f"deadline_{code}", key=f"clock:{pk}:level:{level}",
