@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("amends.api.urls")),
     path("duplicates/", include("amends.duplicates.urls")),
+    path("notifications/", include("amends.notifications.urls")),
     path("", include("amends.intake.urls")),
 ]
 

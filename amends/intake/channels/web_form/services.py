@@ -71,6 +71,6 @@ def tracking_message_add(*, complaint: Complaint, text: str, attachments: list[U
     event = complaint_add_message(complaint=complaint, incoming=True, text=text, attachments=attachments)
     names = [upload.name for upload in attachments]
     transaction.on_commit(
-        lambda: notify_responsible_of_message(complaint, text=event.text, files=names)
+        lambda: notify_responsible_of_message(complaint, event_id=event.pk, text=event.text, files=names)
     )
     return event
