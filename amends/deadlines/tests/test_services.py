@@ -214,3 +214,9 @@ def test_a_card_takes_one_known_preset(register, qms):
     card_preset_choose(complaint=complaint, actor=qms, preset=Preset.CONSUMER_REPAIR)
     with pytest.raises(ValidationError, match="already follows"):
         card_preset_choose(complaint=complaint, actor=qms, preset=Preset.CONSUMER_REFUND)
+
+
+def test_starting_the_clocks_is_one_insert_once_the_policies_are_read(complaint, django_assert_num_queries):
+    clocks_start(complaint=complaint)  # reads the policy table, once per process
+    with django_assert_num_queries(1):
+        clocks_start(complaint=complaint)

@@ -175,3 +175,17 @@ def test_received_late_is_at_once_at_risk(frozen, register):
     complaint = register(channel=Channel.EMAIL, received_at=WEDNESDAY - timedelta(hours=20))
     assert deadlines_sweep().fired["at_risk"] == 2
     assert {card for card, _code in deadline_events()} == {complaint.pk}
+
+
+def test_the_notification_reads_in_the_recipients_language(assigned):
+    from amends.notifications.rendering import render_notification
+
+    deadlines_sweep(msk(2025, 3, 13, 10))
+    notifications = Notification.objects.select_related("user", "complaint").filter(kind="deadline_breached")
+    subjects = set()
+    for notification in notifications:
+        notification.user.language = "en"
+        rendered = render_notification(notification)
+        subjects.add(rendered.subject)
+        assert f"complaint {assigned.number} was due" in rendered.body
+    assert subjects == {"Deadline missed: First response", "Deadline missed: Decision"}
