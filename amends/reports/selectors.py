@@ -1,0 +1,228 @@
+"""The weekly deadline-control summary (seed 002 §40): what came in during a week, which deadlines
+were met on time or late that week, and what is overdue or oldest now.
+
+Every figure is an aggregate in the database, so the number of queries does not grow with the
+number of cards. Duplicates are left out of the statistics (DOMAIN.md §1). Measures' due dates are
+the resolution clock: a measure is met on time when reported by the end of its due day.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from amends.complaints.choices import FINAL_STATES, Channel, State
+from amends.complaints.models import Category, Complaint, Measure
+from amends.deadlines.choices import ClockKind
+from amends.deadlines.models import TICKING, Clock
+from amends.deadlines.selectors import RESOLUTION_LABEL
+
+from .weeks import WEEK, company_zone, day_start, previous_week_start, week_label, week_start_of
+
+RESOLUTION = "resolution"
+# Rows always shown; the statutory clocks only in a week that has any.
+STANDARD_ROWS = (ClockKind.FIRST_RESPONSE, ClockKind.DECISION, RESOLUTION)
+STATUTORY_ROWS = (ClockKind.REGISTRATION, ClockKind.ANSWER)
+ROW_ORDER = (ClockKind.FIRST_RESPONSE, ClockKind.DECISION, ClockKind.REGISTRATION, ClockKind.ANSWER, RESOLUTION)
+OLDEST_OPEN = 10
+
+
+def clock_label(kind: str) -> str | Promise:
+    return _("Measures (resolution)") if kind == RESOLUTION else ClockKind(kind).label
+
+
+@dataclass(frozen=True)
+class ChannelCount:
+    channel: str
+    count: int
+
+    @property
+    def label(self) -> str | Promise:
+        return Channel(self.channel).label
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: Category | None  # top level; None for cards without a category
+    count: int
+
+    @property
+    def label(self) -> str | Promise:
+        # Read when rendered, so each reader gets the name in their language.
+        return self.category.localized_name if self.category else _("Uncategorised")
+
+
+@dataclass(frozen=True)
+class ClockFigures:
+    kind: str  # a ClockKind, or RESOLUTION for measures
+    on_time: int  # met during the week by the due time
+    late: int  # met during the week after the due time
+    overdue: int  # running now and past due
+
+    @property
+    def label(self) -> str | Promise:
+        return clock_label(self.kind)
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    complaint: Complaint  # with `responsible` loaded
+    kind: str
+    due_at: datetime
+    late_by: timedelta  # calendar time since the due time
+    measure: Measure | None = None
+
+    @property
+    def label(self) -> str | Promise:
+        if self.measure is not None:
+            return RESOLUTION_LABEL % {"measure": self.measure.description[:80]}
+        return clock_label(self.kind)
+
+
+@dataclass(frozen=True)
+class OpenCard:
+    complaint: Complaint  # with `responsible` loaded
+    age: timedelta
+
+
+@dataclass(frozen=True)
+class WeeklySummary:
+    week_start: date  # a Monday
+    now: datetime  # the moment "overdue", "open" and ages refer to
+    by_channel: list[ChannelCount]
+    by_category: list[CategoryCount]
+    clocks: list[ClockFigures]
+    overdue: list[OverdueLine]  # the longest overdue first; cut at the limit asked for
+    overdue_total: int  # overdue clocks and measures, however many are listed
+    overdue_cards: int
+    oldest_open: list[OpenCard]
+
+    @property
+    def label(self) -> str:
+        return week_label(self.week_start)
+
+    @property
+    def week_end(self) -> date:
+        """The Sunday."""
+        return self.week_start + WEEK - timedelta(days=1)
+
+    @property
+    def received(self) -> int:
+        return sum(row.count for row in self.by_channel)
+
+    @property
+    def previous_label(self) -> str:
+        return week_label(self.week_start - WEEK)
+
+    @property
+    def next_label(self) -> str | None:
+        """None when the next week has not begun yet."""
+        following = self.week_start + WEEK
+        return week_label(following) if following <= week_start_of(self.now) else None
+
+
+def weekly_summary(
+    week_start: date | None = None, now: datetime | None = None, overdue_limit: int | None = None,
+) -> WeeklySummary:
+    """The summary of the week starting on `week_start` (a Monday; by default the last whole week
+    before `now`) as it stands at `now`."""
+    now = now or timezone.now()
+    week_start = week_start or previous_week_start(now)
+    week_start -= timedelta(days=week_start.weekday())
+    starts, ends = day_start(week_start), day_start(week_start + WEEK)
+    counted = Complaint.objects.exclude(state=State.DUPLICATE)
+    received = counted.filter(received_at__gte=starts, received_at__lt=ends)
+    overdue_clocks, overdue_measures = _overdue_clocks(now), _overdue_measures(now)
+    overdue_by_kind = _counts(overdue_clocks, "kind")
+    overdue_by_kind[RESOLUTION] = overdue_measures.count()
+    return WeeklySummary(
+        week_start=week_start, now=now,
+        by_channel=_by_channel(received),
+        by_category=_by_category(received),
+        clocks=_clock_figures(starts, ends, overdue_by_kind),
+        overdue=_overdue_lines(overdue_clocks, overdue_measures, now, overdue_limit),
+        overdue_total=sum(overdue_by_kind.values()),
+        overdue_cards=counted.filter(
+            Exists(overdue_clocks.filter(complaint=OuterRef("pk")))
+            | Exists(overdue_measures.filter(complaint=OuterRef("pk")))
+        ).count(),
+        oldest_open=[
+            OpenCard(complaint=card, age=now - card.received_at)
+            for card in counted.exclude(state__in=FINAL_STATES).select_related("responsible")
+            .order_by("received_at", "pk")[:OLDEST_OPEN]
+        ],
+    )
+
+
+def _counts(queryset: QuerySet, field: str) -> dict:
+    # order_by() drops the model's default ordering, which would otherwise split the groups.
+    return dict(queryset.values_list(field).annotate(n=Count("pk")).order_by())
+
+
+def _by_channel(received: QuerySet[Complaint]) -> list[ChannelCount]:
+    counts = _counts(received, "channel")
+    return [ChannelCount(channel, counts[channel]) for channel in Channel.values if channel in counts]
+
+
+def _by_category(received: QuerySet[Complaint]) -> list[CategoryCount]:
+    """Subcategories are folded into their top-level category."""
+    counts = _counts(received.annotate(top=Coalesce("category__parent_id", "category_id")), "top")
+    categories = Category.objects.in_bulk([pk for pk in counts if pk is not None])
+    rows = [CategoryCount(categories[pk], n) for pk, n in counts.items() if pk is not None]
+    rows.sort(key=lambda row: (-row.count, row.category.pk))
+    if None in counts:
+        rows.append(CategoryCount(None, counts[None]))
+    return rows
+
+
+def _clock_figures(starts: datetime, ends: datetime, overdue: dict[str, int]) -> list[ClockFigures]:
+    clocks = Clock.objects.filter(met_at__gte=starts, met_at__lt=ends).exclude(complaint__state=State.DUPLICATE)
+    met = {
+        row["kind"]: (row["on_time"], row["late"])
+        for row in clocks.values("kind").annotate(
+            on_time=Count("pk", filter=Q(met_at__lte=F("due_at"))),
+            late=Count("pk", filter=Q(met_at__gt=F("due_at"))),
+        ).order_by()
+    }
+    measures = Measure.objects.filter(done_at__gte=starts, done_at__lt=ends).exclude(
+        complaint__state=State.DUPLICATE,
+    ).annotate(
+        done_on=TruncDate("done_at", tzinfo=company_zone()),
+    ).aggregate(
+        on_time=Count("pk", filter=Q(done_on__lte=F("due_date"))),
+        late=Count("pk", filter=Q(done_on__gt=F("due_date"))),
+    )
+    met[RESOLUTION] = (measures["on_time"], measures["late"])
+    rows = [ClockFigures(kind, *met.get(kind, (0, 0)), overdue.get(kind, 0)) for kind in ROW_ORDER]
+    return [row for row in rows if row.kind in STANDARD_ROWS or row.on_time or row.late or row.overdue]
+
+
+def _overdue_clocks(now: datetime) -> QuerySet[Clock]:
+    """Clocks ticking past their due time; a paused clock waits for the customer and is not late."""
+    return Clock.objects.filter(TICKING, due_at__lte=now).exclude(complaint__state__in=FINAL_STATES)
+
+
+def _overdue_measures(now: datetime) -> QuerySet[Measure]:
+    """Measures not reported by the end of their due day."""
+    today = timezone.localtime(now, company_zone()).date()
+    return Measure.objects.filter(done_at__isnull=True, due_date__lt=today).exclude(
+        complaint__state__in=FINAL_STATES,
+    )
+
+
+def _overdue_lines(
+    clocks: QuerySet[Clock], measures: QuerySet[Measure], now: datetime, limit: int | None,
+) -> list[OverdueLine]:
+    lines = [
+        OverdueLine(clock.complaint, clock.kind, clock.due_at, now - clock.due_at)
+        for clock in clocks.select_related("complaint__responsible").order_by("due_at", "pk")[:limit]
+    ]
+    for measure in measures.select_related("complaint__responsible").order_by("due_date", "pk")[:limit]:
+        due_at = day_start(measure.due_date + timedelta(days=1))
+        lines.append(OverdueLine(measure.complaint, RESOLUTION, due_at, now - due_at, measure=measure))
+    lines.sort(key=lambda line: line.due_at)
+    return lines[:limit]

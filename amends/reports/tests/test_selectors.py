@@ -1,0 +1,142 @@
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from amends.complaints.choices import Channel, State
+from amends.complaints.services import complaint_add_message, measure_add
+from amends.deadlines.choices import ClockKind, Preset
+from amends.deadlines.services import card_preset_choose
+from amends.reports.selectors import RESOLUTION, weekly_summary
+from amends.reports.weeks import parse_week, previous_week_start, week_label
+
+from .conftest import NOW, WEEK, msk
+
+
+def figures(summary) -> dict[str, tuple[int, int, int]]:
+    return {row.kind: (row.on_time, row.late, row.overdue) for row in summary.clocks}
+
+
+def test_the_default_week_is_the_last_whole_week_in_the_company_time_zone(db):
+    # Sunday 21:30 UTC is already Monday 00:30 in Moscow: the week just ended is the last one.
+    assert previous_week_start(msk(2025, 3, 17, 0, 30)) == date(2025, 3, 10)
+    assert previous_week_start(msk(2025, 3, 16, 23, 59)) == date(2025, 3, 3)
+    assert weekly_summary(now=NOW).week_start == WEEK
+
+
+def test_iso_weeks_are_read_and_written_as_2026_w47():
+    assert parse_week("2026-W47") == date(2026, 11, 16)
+    assert week_label(date(2026, 11, 16)) == "2026-W47"
+    assert week_label(date(2024, 12, 30)) == "2025-W01"
+    for bad in ("2026-47", "2026-W54", "W47", ""):
+        with pytest.raises(ValueError):
+            parse_week(bad)
+
+
+def test_complaints_received_by_channel_and_by_top_level_category(week, categories):
+    summary = weekly_summary(now=NOW)
+    # E at 23:30 on Sunday is in; D (the week before), F (Monday after) and the duplicate G are not.
+    assert [(row.channel, row.count) for row in summary.by_channel] == [
+        (Channel.PHONE, 1), (Channel.EMAIL, 4), (Channel.FAX, 1),
+    ]
+    assert summary.received == 6
+    # Late delivery is folded into Delivery.
+    assert [(str(row.label), row.count) for row in summary.by_category] == [
+        ("Delivery", 2), ("Billing", 1), ("Uncategorised", 3),
+    ]
+
+
+def test_deadlines_met_on_time_and_late_during_the_week_and_overdue_now(week):
+    assert figures(weekly_summary(now=NOW)) == {
+        # A and the phone call C on time; B and D (received the week before) late.
+        ClockKind.FIRST_RESPONSE: (2, 2, 0),
+        # A on time, C late; B and D still undecided; I waits for the customer, so it is not late.
+        ClockKind.DECISION: (1, 1, 2),
+        # A's two measures, one reported late; C's measure due Saturday not reported.
+        RESOLUTION: (1, 1, 1),
+    }
+
+
+def test_overdue_deadlines_with_the_responsible_person_the_longest_overdue_first(week, responsible):
+    summary = weekly_summary(now=NOW)
+    assert [
+        (line.complaint.number, line.complaint.responsible, str(line.label), line.due_at, line.late_by)
+        for line in summary.overdue
+    ] == [
+        (week.D.number, None, "Decision", msk(2025, 3, 8, 10), timedelta(days=8, hours=22)),
+        (week.B.number, None, "Decision", msk(2025, 3, 12, 9), timedelta(days=4, hours=23)),
+        (week.C.number, responsible, "Measure: Вернуть деньги", msk(2025, 3, 16), timedelta(days=1, hours=8)),
+    ]
+    assert (summary.overdue_total, summary.overdue_cards) == (3, 3)
+
+
+def test_a_short_overdue_list_is_cut_at_the_limit_but_counted_in_full(week):
+    summary = weekly_summary(now=NOW, overdue_limit=2)
+    assert [line.complaint.number for line in summary.overdue] == [week.D.number, week.B.number]
+    assert summary.overdue_total == 3
+
+
+def test_the_oldest_open_cards_with_their_age_and_state(week):
+    summary = weekly_summary(now=NOW)
+    assert [(card.complaint.number, card.complaint.state, card.age) for card in summary.oldest_open] == [
+        (week.D.number, State.REGISTERED, timedelta(days=9, hours=22)),
+        (week.A.number, State.IN_PROGRESS, timedelta(days=6, hours=22)),
+        (week.I.number, State.REGISTERED, timedelta(days=6, hours=21)),
+        (week.B.number, State.REGISTERED, timedelta(days=5, hours=23)),
+        (week.C.number, State.DECIDED, timedelta(days=4, hours=17)),
+        (week.E.number, State.REGISTERED, timedelta(hours=8, minutes=30)),
+        (week.F.number, State.REGISTERED, timedelta(hours=7, minutes=30)),
+    ]
+
+
+def test_the_week_before_counts_what_was_received_then_and_nothing_met(week):
+    summary = weekly_summary(date(2025, 3, 3), now=NOW)
+    assert [(row.channel, row.count) for row in summary.by_channel] == [(Channel.LETTER, 1)]
+    assert {kind: (on_time, late) for kind, (on_time, late, _overdue) in figures(summary).items()} == {
+        ClockKind.FIRST_RESPONSE: (0, 0), ClockKind.DECISION: (0, 0), RESOLUTION: (0, 0),
+    }
+    assert summary.overdue_total == 3  # overdue is as of now, whatever the week
+
+
+def test_the_week_in_progress_can_be_seen_and_has_no_next_week(week):
+    summary = weekly_summary(date(2025, 3, 17), now=NOW)
+    assert (summary.label, summary.received, summary.next_label) == ("2025-W12", 1, None)
+    assert weekly_summary(now=NOW).next_label == "2025-W12"
+
+
+def test_a_statutory_clock_gets_its_row_only_in_a_week_that_has_one(frozen, register, qms):
+    frozen(msk(2025, 3, 3, 10))
+    claim = register(channel=Channel.EMAIL)
+    card_preset_choose(complaint=claim, actor=qms, preset=Preset.CONSUMER_REPLACEMENT)
+    frozen(msk(2025, 3, 3, 11))
+    complaint_add_message(complaint=claim, incoming=False, text="Заменим товар.")
+    assert ClockKind.ANSWER not in figures(weekly_summary(now=msk(2025, 3, 10, 8)))
+    # Seven days from Monday 3rd: overdue by Monday 17th.
+    assert figures(weekly_summary(now=NOW))[ClockKind.ANSWER] == (0, 0, 1)
+
+
+def test_the_summary_takes_the_same_number_of_queries_for_5_and_for_50_cards(
+    frozen, register, walk, categories, responsible, executor,
+):
+    def cards(count: int) -> None:
+        for index in range(count):
+            frozen(msk(2025, 3, 10, 9) + timedelta(minutes=index))
+            card = register(channel=[Channel.EMAIL, Channel.PHONE][index % 2],
+                            category=[categories["late"], categories["billing"], None][index % 3])
+            if index % 5 == 0:
+                card = walk(card, State.DECIDED)
+                measure_add(complaint=card, actor=responsible, description="Позвонить",
+                            executor=executor, due_date=date(2025, 3, 11))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            summary = weekly_summary(now=NOW)
+        assert summary.overdue and summary.by_category and summary.oldest_open
+        return len(captured)
+
+    cards(5)
+    few = queries()
+    cards(45)
+    assert queries() == few
+    assert len(weekly_summary(now=NOW).oldest_open) == 10

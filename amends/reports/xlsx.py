@@ -1,0 +1,107 @@
+"""The weekly summary as an Excel workbook: one sheet per section, in the current language."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from io import BytesIO
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from amends.complaints.models import Complaint
+
+from .selectors import WeeklySummary
+from .weeks import company_zone
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DAYS_FORMAT = "0.0"
+# Characters Excel refuses in a sheet's name, and its length limit.
+SHEET_NAME_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
+SHEET_NAME_MAX = 31
+
+
+def excel_time(moment: datetime) -> datetime:
+    """Excel knows no time zones: the wall-clock time in the company's zone."""
+    return timezone.localtime(moment, company_zone()).replace(tzinfo=None)
+
+
+def days(duration: timedelta) -> float:
+    return round(duration.total_seconds() / 86400, 1)
+
+
+def card_url(complaint: Complaint) -> str:
+    return settings.AMENDS_BASE_URL.rstrip("/") + reverse("complaints:detail", args=[complaint.number])
+
+
+def _sheet(book: Workbook, title: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence]) -> Worksheet:
+    """A sheet with a bold, frozen header row; `columns` are (heading, width in characters)."""
+    sheet = book.create_sheet(title.translate(SHEET_NAME_FORBIDDEN)[:SHEET_NAME_MAX])
+    sheet.append([heading for heading, _width in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, (_heading, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    for row in rows:
+        sheet.append(list(row))
+    return sheet
+
+
+def _format(sheet: Worksheet, column: int, number_format: str) -> None:
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        cell.number_format = number_format
+
+
+def _link_numbers(sheet: Worksheet, complaints: Iterable[Complaint]) -> None:
+    for row, complaint in enumerate(complaints, start=2):
+        sheet.cell(row=row, column=1).hyperlink = card_url(complaint)
+
+
+def weekly_summary_xlsx(summary: WeeklySummary) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.title = _("Weekly deadline control %(week)s") % {"week": summary.label}
+    not_assigned = _("not assigned")
+
+    _sheet(book, _("By channel"), [(_("Channel"), 24), (_("Complaints"), 12)], [
+        *[(str(row.label), row.count) for row in summary.by_channel],
+        (_("Total"), summary.received),
+    ])
+    _sheet(book, _("By category"), [(_("Category"), 40), (_("Complaints"), 12)], [
+        (str(row.label), row.count) for row in summary.by_category
+    ])
+    _sheet(book, _("Deadlines"), [
+        (_("Clock"), 30), (_("Met on time"), 14), (_("Met late"), 12), (_("Overdue now"), 14),
+    ], [(str(row.label), row.on_time, row.late, row.overdue) for row in summary.clocks])
+
+    overdue = _sheet(book, _("Overdue"), [
+        (_("Card No."), 14), (_("Responsible"), 28), (_("Clock"), 40), (_("Due"), 18), (_("Late, days"), 12),
+    ], [
+        (line.complaint.number, str(line.complaint.responsible or not_assigned), str(line.label),
+         excel_time(line.due_at), days(line.late_by))
+        for line in summary.overdue
+    ])
+    _format(overdue, 4, DATETIME_FORMAT)
+    _format(overdue, 5, DAYS_FORMAT)
+    _link_numbers(overdue, [line.complaint for line in summary.overdue])
+
+    oldest = _sheet(book, _("Oldest open"), [
+        (_("Card No."), 14), (_("Received"), 18), (_("Age, days"), 12), (_("State"), 22), (_("Responsible"), 28),
+    ], [
+        (card.complaint.number, excel_time(card.complaint.received_at), days(card.age),
+         str(card.complaint.get_state_display()), str(card.complaint.responsible or not_assigned))
+        for card in summary.oldest_open
+    ])
+    _format(oldest, 2, DATETIME_FORMAT)
+    _format(oldest, 3, DAYS_FORMAT)
+    _link_numbers(oldest, [card.complaint for card in summary.oldest_open])
+
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
