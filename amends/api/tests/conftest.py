@@ -48,6 +48,13 @@ def decided_unjustified(investigating, responsible, cause):
     )
 
 
+@pytest.fixture
+def decided_justified(investigating, responsible, cause):
+    return complaint_transition(
+        complaint=investigating, name="decide", actor=responsible,
+        data={"justification": Justification.JUSTIFIED, "opinion": "Брак упаковки.", "cause": cause},
+    )
+
 
 @pytest.fixture(autouse=True)
 def _no_automatic_duplicate_links(settings):

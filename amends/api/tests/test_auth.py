@@ -1,3 +1,7 @@
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
 from amends.complaints.choices import Channel
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -68,3 +72,55 @@ def test_a_signed_in_browser_session_may_use_the_api(client, qms, complaint):
     client.force_login(qms)
     response = client.get(f"/api/v1/complaints/{complaint.number}/")
     assert response.status_code == 200
+
+
+def ask(api, username="operator", password="nope", ip="192.0.2.1"):
+    return api().post(TOKEN_URL, {"username": username, "password": password}, format="json", REMOTE_ADDR=ip)
+
+
+def is_throttled(response, window: int = 60) -> bool:
+    if response.status_code != 429:
+        return False
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "throttled"
+    assert 1 <= int(response["Retry-After"]) <= window
+    return True
+
+
+def test_token_requests_are_limited_per_address(api, operator, settings):
+    settings.AMENDS_API_TOKEN_RATE = "3/min"
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as clock:
+        answers = [ask(api, username=f"guess{i}") for i in range(3)]
+        assert [r.status_code for r in answers] == [400] * 3
+        # The right password does not help once the address is over its limit.
+        assert is_throttled(ask(api, password="pw-operator"))
+        assert ask(api, username="someone", ip="192.0.2.2").status_code == 400
+        clock.shift(timedelta(seconds=61))
+        assert ask(api, password="pw-operator").status_code == 200
+
+
+def test_token_requests_are_limited_per_username(api, operator, settings):
+    settings.AMENDS_API_TOKEN_RATE = "2/min"
+    assert ask(api, ip="192.0.2.1").status_code == 400
+    assert ask(api, username=" OPERATOR ", ip="192.0.2.2").status_code == 400
+    assert is_throttled(ask(api, password="pw-operator", ip="192.0.2.3"))
+    assert ask(api, username="manager", ip="192.0.2.4").status_code == 400
+
+
+def test_the_rate_is_read_at_each_request(api, operator, settings):
+    settings.AMENDS_API_TOKEN_RATE = "off"
+    assert all(ask(api).status_code == 400 for _ in range(12))
+    settings.AMENDS_API_TOKEN_RATE = "1/10m"
+    assert ask(api).status_code == 400
+    assert is_throttled(ask(api), window=600)
+
+
+def test_the_default_rate_is_ten_a_minute(api, operator, settings):
+    del settings.AMENDS_API_TOKEN_RATE
+    assert [ask(api).status_code for _ in range(11)] == [400] * 10 + [429]
+
+
+def test_an_unreadable_body_is_still_400(api, db, settings):
+    settings.AMENDS_API_TOKEN_RATE = "1/min"
+    response = api().post(TOKEN_URL, '{"username": ', content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"

@@ -3,12 +3,13 @@
 The schema is fetched from the application itself (`/api/schema/`), and every request is answered
 in-process by its WSGI handler, authenticated with the token of an administrator (who may do
 everything, so the deepest code is reached). A card operation with a valid-looking number gets a
-real card, brought to the state its transition starts from, so that the generated bodies reach the
-services rather than a 404. Whatever comes in, the answer is never a 5xx and always matches what the
+real card, brought to the state its transition starts from (a measure operation: a card with a
+measure, in the state that operation needs), so that the generated bodies reach the services rather
+than a 404. Whatever comes in, the answer is never a 5xx and always matches what the
 schema documents for its status; what the schema forbids is refused.
 
 Size: the coverage phase (every boundary and wrong type the schema defines, deterministic) plus
-15 random examples per operation: about 800 requests, ~35 s.
+15 random examples per operation: about 1,100 requests, ~60 s.
 """
 
 import pytest
@@ -16,6 +17,7 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import checks
@@ -23,8 +25,8 @@ from schemathesis.core.parameters import ParameterLocation
 
 from amends.accounts.roles import Role
 from amends.complaints.choices import Channel, Justification, State
-from amends.complaints.models import Cause, Complaint
-from amends.complaints.services import complaint_register, complaint_transition
+from amends.complaints.models import Cause, Complaint, Measure
+from amends.complaints.services import complaint_register, complaint_transition, measure_add
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -51,6 +53,14 @@ def fuzz_token(administrator):
 STEPS_BEFORE = {
     "investigate": 1, "withdraw": 2, "decide": 2, "answer": 3, "close": 4, "reopen": 4,
 }
+# Measures: planned on a justified decision, reported on once approved.
+MEASURE_STEPS = {"measures/": 0, "measures/{measure_id}/": 1, "measures/{measure_id}/report/": 3}
+
+
+@pytest.fixture(autouse=True)
+def token_requests_unlimited(settings):
+    """So that the generated token requests reach the view; the limit has its own tests."""
+    settings.AMENDS_API_TOKEN_RATE = "off"
 
 
 @pytest.fixture
@@ -71,6 +81,18 @@ def make_card(administrator, make_user):
         assert transition not in STEPS_BEFORE or card.state != State.REGISTERED
         return card
 
+    def make_for_measures(part: str) -> tuple[Complaint, Measure]:
+        card = complaint_register(actor=administrator, channel=Channel.PHONE, wording="Проверка мер")
+        justified = {"justification": Justification.JUSTIFIED, "opinion": "Есть основания.", "cause": cause}
+        for name, data in [("assign", {"responsible": responsible}), ("investigate", {}), ("decide", justified)]:
+            card = complaint_transition(complaint=card, name=name, actor=administrator, data=data)
+        measure = measure_add(complaint=card, actor=administrator, description="Мера", executor=responsible,
+                              due_date=timezone.localdate())
+        for name in ("plan", "approve")[:MEASURE_STEPS[part] - 1]:
+            card = complaint_transition(complaint=card, name=name, actor=administrator)
+        return card, measure
+
+    make.for_measures = make_for_measures
     return make
 
 
@@ -78,6 +100,13 @@ def with_real_card(case, make_card) -> None:
     """Swap a generated card number that is valid in form for a real card's."""
     meta = case.meta
     if "number" not in (case.path_parameters or {}) or (meta and meta.is_negative_at(ParameterLocation.PATH)):
+        return
+    part = case.path.partition("{number}/")[2]
+    if part in MEASURE_STEPS:
+        card, measure = make_card.for_measures(part)
+        if "measure_id" in case.path_parameters:
+            case.path_parameters["measure_id"] = measure.pk
+        case.path_parameters["number"] = card.number
         return
     transition = case.body.get("transition") if isinstance(case.body, dict) else None
     case.path_parameters["number"] = make_card(transition if isinstance(transition, str) else None).number

@@ -1,14 +1,17 @@
 """Idempotency-Key: a retry returns the first answer and registers nothing new, even when racing."""
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from amends.accounts.roles import Role
 from amends.api.models import IdempotencyKey
+from amends.api.services import idempotency_purge
 from amends.complaints.choices import Channel
 from amends.complaints.models import Complaint
 from amends.customers.models import Contact
@@ -110,3 +113,36 @@ def test_concurrent_retries_with_one_key_register_one_complaint(reference_data_r
     assert len({body["number"] for _status, body in results}) == 1
     assert Complaint.objects.count() == 1
     assert IdempotencyKey.objects.count() == 1
+
+
+def test_after_the_retention_a_key_is_a_new_request(api, operator, settings):
+    settings.AMENDS_IDEMPOTENCY_KEEP_HOURS = 2
+    client = api(operator)
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as clock:
+        first = post(client).json()["number"]
+        clock.shift(timedelta(hours=1, minutes=59))
+        assert post(client).json()["number"] == first
+        clock.shift(timedelta(minutes=2))
+        # Even with another body: the old answer is gone, not a reason for 422.
+        fresh = post(client, body={**BODY, "text": "Повторно, уже другая жалоба."})
+        assert fresh.status_code == 201 and "Idempotent-Replayed" not in fresh
+        assert fresh.json()["number"] != first
+        assert post(client, body={**BODY, "text": "Повторно, уже другая жалоба."}).json() == fresh.json()
+    assert Complaint.objects.count() == 2
+    assert IdempotencyKey.objects.get().body["number"] == fresh.json()["number"]
+
+
+def test_purge_deletes_only_expired_keys(api, operator, qms, settings):
+    settings.AMENDS_IDEMPOTENCY_KEEP_HOURS = 24
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        post(api(operator), key="old")
+        clock.shift(timedelta(hours=12))
+        post(api(qms), key="recent")
+        assert idempotency_purge() == 0
+        clock.shift(timedelta(hours=12, seconds=1))
+        assert idempotency_purge() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["recent"]
+    assert idempotency_purge(now=start + timedelta(days=2)) == 1
+    assert not IdempotencyKey.objects.exists()
+    assert Complaint.objects.count() == 2

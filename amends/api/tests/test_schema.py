@@ -12,7 +12,9 @@ def test_schema_validates_without_warnings(tmp_path):
     assert text.startswith("openapi: 3.")
     for path in ("/api/v1/auth/token/", "/api/v1/complaints/", "/api/v1/complaints/{number}/transitions/",
                  "/api/v1/complaints/{number}/notes/", "/api/v1/complaints/{number}/attachments/",
-                 "/api/v1/complaints/{number}/timeline/"):
+                 "/api/v1/complaints/{number}/timeline/", "/api/v1/complaints/{number}/measures/",
+                 "/api/v1/complaints/{number}/measures/{measure_id}/",
+                 "/api/v1/complaints/{number}/measures/{measure_id}/report/"):
         assert f"  {path}:" in text
 
 
@@ -24,6 +26,11 @@ def test_schema_is_served_without_login(client, db):
     create = schema["paths"]["/api/v1/complaints/"]["post"]
     assert {"201", "400", "401", "403", "413", "422"} <= set(create["responses"])
     assert [p["name"] for p in create["parameters"]] == ["Idempotency-Key"]
+    created = create["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][created]["properties"]) == {
+        "number", "state", "channel", "received_at", "url", "tracking_url",
+    }
+    assert "429" in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 
