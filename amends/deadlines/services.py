@@ -254,7 +254,7 @@ def card_preset_choose(*, complaint: Complaint, actor, preset: str) -> list[Cloc
 @transaction.atomic
 def clock_extend(*, clock: Clock, actor, reason: str) -> Clock:
     """The one extension a statutory term allows (59-FZ: up to 30 more days), with a reason."""
-    clock = Clock.objects.select_for_update().select_related("complaint", "policy").get(pk=clock.pk)
+    clock = Clock.objects.select_for_update(of=("self",)).select_related("complaint", "policy").get(pk=clock.pk)
     refuse_final(clock.complaint)
     access_edit_complaint(actor, clock.complaint)
     reason = (reason or "").strip()
