@@ -140,3 +140,13 @@ def test_the_summary_takes_the_same_number_of_queries_for_5_and_for_50_cards(
     cards(45)
     assert queries() == few
     assert len(weekly_summary(now=NOW).oldest_open) == 10
+
+
+def test_a_deadline_met_at_its_very_due_time_is_on_time_and_a_minute_later_is_late(frozen, register):
+    frozen(msk(2025, 3, 10, 10))
+    on_the_dot, a_minute_late = register(channel=Channel.EMAIL), register(channel=Channel.EMAIL)
+    frozen(msk(2025, 3, 11, 10))
+    complaint_add_message(complaint=on_the_dot, incoming=False, text="Ответ.")
+    frozen(msk(2025, 3, 11, 10, 1))
+    complaint_add_message(complaint=a_minute_late, incoming=False, text="Ответ.")
+    assert figures(weekly_summary(now=NOW))[ClockKind.FIRST_RESPONSE] == (1, 1, 0)

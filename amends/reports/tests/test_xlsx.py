@@ -1,0 +1,55 @@
+from datetime import datetime
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from amends.reports.selectors import weekly_summary
+from amends.reports.xlsx import weekly_summary_xlsx
+
+from .conftest import NOW
+
+
+def rows(sheet) -> list[tuple]:
+    return list(sheet.iter_rows(values_only=True))
+
+
+def test_one_sheet_per_section_with_a_bold_frozen_header_and_set_widths(week):
+    book = load_workbook(BytesIO(weekly_summary_xlsx(weekly_summary(now=NOW))))
+    assert book.sheetnames == ["By channel", "By category", "Deadlines", "Overdue", "Oldest open"]
+    for sheet in book.worksheets:
+        assert all(cell.font.bold for cell in sheet[1])
+        assert not any(cell.font.bold for row in sheet.iter_rows(min_row=2) for cell in row)
+        assert sheet.freeze_panes == "A2"
+        assert sheet.column_dimensions["A"].width >= 14
+
+
+def test_the_figures_in_the_workbook(week):
+    book = load_workbook(BytesIO(weekly_summary_xlsx(weekly_summary(now=NOW))))
+    assert rows(book["By channel"]) == [
+        ("Channel", "Complaints"), ("Phone", 1), ("E-mail", 4), ("Fax", 1), ("Total", 6),
+    ]
+    assert rows(book["By category"]) == [
+        ("Category", "Complaints"), ("Delivery", 2), ("Billing", 1), ("Uncategorised", 3),
+    ]
+    assert rows(book["Deadlines"]) == [
+        ("Clock", "Met on time", "Met late", "Overdue now"),
+        ("First response", 2, 2, 0), ("Decision", 1, 1, 2), ("Measures (resolution)", 1, 1, 1),
+    ]
+
+
+def test_overdue_and_oldest_cards_with_real_dates_in_the_company_time_zone(week):
+    book = load_workbook(BytesIO(weekly_summary_xlsx(weekly_summary(now=NOW))))
+    overdue = book["Overdue"]
+    assert rows(overdue) == [
+        ("Card No.", "Responsible", "Clock", "Due", "Late, days"),
+        (week.D.number, "not assigned", "Decision", datetime(2025, 3, 8, 10), 8.9),
+        (week.B.number, "not assigned", "Decision", datetime(2025, 3, 12, 9), 5.0),
+        (week.C.number, "Responsible", "Measure: Вернуть деньги", datetime(2025, 3, 16), 1.3),
+    ]
+    assert overdue["D2"].number_format == "yyyy-mm-dd hh:mm"
+    assert overdue["A2"].hyperlink.target == f"https://complaints.example.com/complaints/{week.D.number}/"
+    oldest = rows(book["Oldest open"])
+    assert oldest[0] == ("Card No.", "Received", "Age, days", "State", "Responsible")
+    assert oldest[1] == (week.D.number, datetime(2025, 3, 7, 10), 9.9, "Registered", "not assigned")
+    assert oldest[2] == (week.A.number, datetime(2025, 3, 10, 10), 6.9, "Measures in progress", "Responsible")
+    assert len(oldest) == 1 + 7
