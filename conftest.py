@@ -26,9 +26,13 @@ def reference_data_restored(transactional_db):
 
     from amends.complaints.models import Category, Cause
     from amends.complaints.reference import load_reference_data
+    from amends.deadlines.defaults import load_defaults
+    from amends.deadlines.models import BusinessCalendar, DeadlinePolicy, EscalationStep, WorkingHours
 
     create_role_groups(Group, Permission)
     load_reference_data(Cause, Category)
+    if not BusinessCalendar.objects.exists():
+        load_defaults(BusinessCalendar, WorkingHours, DeadlinePolicy, EscalationStep)
 
 
 @pytest.fixture

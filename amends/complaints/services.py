@@ -27,7 +27,8 @@ TRACKED_FIELDS = (
     "component", "supplier", "order_reference", "employee_concerned", "department_concerned",
     "wording", "responsible", "category", "cause", "importance", "justification", "opinion",
     "opinion_date", "actions_taken", "answer_text", "time_spent_minutes", "satisfaction",
-    "loyalty", "customer_unreachable", "unreachable_note", "duplicate_of",
+    "loyalty", "customer_unreachable", "unreachable_note", "duplicate_of", "needs_investigation",
+    "demand_presented_at",
 )
 # Who may carry out a measure.
 EXECUTOR_ROLES = (Role.EXECUTOR, Role.RESPONSIBLE, Role.QMS_HEAD)

@@ -224,3 +224,8 @@ LOGGING = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Periodic jobs this installation does not run, e.g. "mail_poll,weekly_summary" (names in amends/jobs/schedule.py).
 AMENDS_JOBS_DISABLED = [name.strip() for name in os.environ.get("AMENDS_JOBS_DISABLED", "").split(",") if name.strip()]
+
+# How long an Idempotency-Key's first answer is replayed; the worker purges older ones hourly.
+AMENDS_IDEMPOTENCY_KEEP_HOURS = int(os.environ.get("AMENDS_IDEMPOTENCY_KEEP_HOURS", 24))
+# Token requests per client address and per username ("10/min", "5/10m", or "off").
+AMENDS_API_TOKEN_RATE = os.environ.get("AMENDS_API_TOKEN_RATE", "10/min")
