@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/", include("amends.api.urls")),
     path("duplicates/", include("amends.duplicates.urls")),
     path("notifications/", include("amends.notifications.urls")),
+    path("deadlines/", include("amends.deadlines.urls")),
+    path("reports/", include("amends.reports.urls")),
     path("", include("amends.intake.urls")),
 ]
 

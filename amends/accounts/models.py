@@ -50,3 +50,8 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def is_overseer(self) -> bool:
+        """Sees the whole picture: the QMS head, managers, administrators (DOMAIN.md §9)."""
+        return self.has_role(Role.QMS_HEAD, Role.MANAGER, Role.ADMINISTRATOR)

@@ -1,7 +1,7 @@
 """The periodic work and when it is due. `schedule_due` enqueues each job once per slot."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,30 +17,22 @@ EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday
 class Periodic:
     name: str
     task: str  # dotted path of a django-tasks Task
-    every: timedelta | None = None
-    weekly_at: tuple[int, time] | None = None  # (weekday, Monday = 0; local time)
-    catch_up: timedelta = timedelta(days=1)  # a weekly run missed by longer than this is skipped
+    every: timedelta
 
-    def slot(self, now: datetime) -> datetime | None:
-        """The start of the slot `now` falls in, or None when that slot is too old to catch up."""
-        if self.every is not None:
-            return now - (now - EPOCH) % self.every
-        weekday, at = self.weekly_at
-        local = timezone.localtime(now)
-        day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
-        start = timezone.make_aware(datetime.combine(day, at))
-        if start > now:
-            start -= timedelta(days=7)
-        return start if now - start <= self.catch_up else None
+    def slot(self, now: datetime) -> datetime:
+        """The start of the slot `now` falls in."""
+        return now - (now - EPOCH) % self.every
 
 
 PERIODIC = [
-    Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep", every=timedelta(minutes=1)),
-    Periodic("notifications_deliver", "amends.jobs.tasks.notifications_deliver", every=timedelta(minutes=1)),
-    Periodic("mail_poll", "amends.jobs.tasks.mail_poll", every=timedelta(minutes=1)),
-    Periodic("outbound_retry", "amends.jobs.tasks.outbound_retry", every=timedelta(minutes=5)),
-    Periodic("idempotency_purge", "amends.jobs.tasks.idempotency_purge", every=timedelta(hours=1)),
-    Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send", weekly_at=(0, time(8, 0))),
+    Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep", timedelta(minutes=1)),
+    Periodic("notifications_deliver", "amends.jobs.tasks.notifications_deliver", timedelta(minutes=1)),
+    Periodic("mail_poll", "amends.jobs.tasks.mail_poll", timedelta(minutes=1)),
+    Periodic("outbound_retry", "amends.jobs.tasks.outbound_retry", timedelta(minutes=5)),
+    Periodic("idempotency_purge", "amends.jobs.tasks.idempotency_purge", timedelta(hours=1)),
+    # Hourly, so that a refused mail or a worker that was down on Monday morning is caught up; the
+    # summary itself goes once per week and person, from Monday 08:00 (see tasks.weekly_summary_send).
+    Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send", timedelta(hours=1)),
 ]
 
 
@@ -55,7 +47,7 @@ def schedule_due(now: datetime | None = None, jobs: list[Periodic] | None = None
     started = []
     for job in periodic_jobs() if jobs is None else jobs:
         slot = job.slot(now)
-        if slot is None or ScheduledRun.objects.filter(job=job.name, slot=slot).exists():
+        if ScheduledRun.objects.filter(job=job.name, slot=slot).exists():
             continue
         try:
             with transaction.atomic():

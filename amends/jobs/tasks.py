@@ -2,7 +2,9 @@
 the database, so a run cut short is completed by the next one and a repeated run does nothing new."""
 
 import dataclasses
+from datetime import time
 
+from django.utils import timezone
 from django_tasks import task
 
 
@@ -51,8 +53,17 @@ def idempotency_purge():
     return purge()
 
 
+WEEKLY_SUMMARY_FROM = (0, time(8, 0))  # Monday 08:00, company time (seed 002 §40: Monday morning)
+
+
+def weekly_summary_due(now) -> bool:
+    local = timezone.localtime(now)
+    return (local.weekday(), local.time()) >= WEEKLY_SUMMARY_FROM
+
+
 @task()
 def weekly_summary_send():
     from amends.reports.services import weekly_summary_send as send
 
-    return _summary(send())
+    now = timezone.now()
+    return send(now) if weekly_summary_due(now) else 0

@@ -341,3 +341,9 @@ def test_write_to_the_customer_from_the_card(client, qms, complaint, django_capt
     assert mail.outbox[-1].to == ["ivanov@example.ru"]
     response = client.post(reverse("complaints:message_customer", args=[complaint.number]), {"customer-text": ""})
     assert response.status_code == 400
+
+
+def test_the_weekly_summary_is_in_the_menu_of_those_who_oversee(client, operator, qms, manager):
+    for user, shown in ((operator, False), (qms, True), (manager, True)):
+        page = login(client, user).get(reverse("complaints:list")).content.decode()
+        assert (reverse("reports:weekly") in page) is shown, user.username

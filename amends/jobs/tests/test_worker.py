@@ -74,17 +74,16 @@ def test_a_task_still_running_recently_is_left_alone():
     assert tasks_reclaim_stale(timezone.now() + STALE_AFTER + timedelta(seconds=1)) == 1
 
 
-@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC,
-                   EMAIL_BACKEND="amends.jobs.tests.backends.RefusingBackend")
-def test_a_refused_mail_is_kept_and_sent_by_the_retry_job(settings):
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_a_refused_mail_is_kept_and_sent_by_the_retry_job():
     from amends.intake.outbound import outbound_retry_failed
 
-    complaint = receive()
-    AmendsWorker().run(once=True)
+    with override_settings(EMAIL_BACKEND="amends.jobs.tests.backends.RefusingBackend"):
+        complaint = receive()
+        AmendsWorker().run(once=True)
     outbound = OutboundMessage.objects.get(complaint=complaint, purpose=ACKNOWLEDGEMENT)
     assert outbound.sent_at is None and "refused" in outbound.error and outbound.attempts == 1
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert outbound_retry_failed(older_than=timedelta(0)) == 1
     outbound.refresh_from_db()
     assert outbound.sent_at is not None and outbound.error == "" and outbound.attempts == 2

@@ -1,0 +1,131 @@
+"""A real `amends worker` process killed in the middle of the deadline sweep: nothing it was doing
+is half-done, and the next run fires every escalation and sends every notification exactly once."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from amends.accounts.roles import Role
+from amends.complaints.choices import Channel, EventKind
+from amends.complaints.services import complaint_register
+from amends.deadlines.models import Clock
+from amends.jobs.worker import AmendsWorker
+from amends.notifications.delivery import notifications_deliver
+from amends.notifications.models import Notification
+
+ROOT = Path(__file__).resolve().parents[3]
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+ONLY_THE_SWEEP = ["mail_poll", "notifications_deliver", "outbound_retry", "idempotency_purge", "weekly_summary"]
+
+# The real worker, with the sweep made to stop for a while inside its first transaction, after
+# it has claimed the clocks and written the timeline events.
+HARNESS = """
+import pathlib, sys, time
+import django
+django.setup()
+from amends.deadlines import sweep
+insert_events = sweep._insert_events
+def insert_then_stall(events):
+    insert_events(events)
+    pathlib.Path(sys.argv[1]).write_text("inside the sweep")
+    time.sleep(120)
+sweep._insert_events = insert_then_stall
+from django.core.management import call_command
+call_command("worker", "--interval", "0.2")
+"""
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_restored")]
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+def worker_process(tmp_path: Path, *args: str) -> subprocess.Popen:
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": database_url(),
+        "AMENDS_VAR_DIR": str(tmp_path), "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "AMENDS_JOBS_DISABLED": ",".join(ONLY_THE_SWEEP),
+    }
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def wait_for(condition, seconds: float, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(process.stdout.read().decode(errors="replace"))
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("timed out: " + process.stdout.read().decode(errors="replace"))
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def overdue_card(make_user, contact):
+    make_user("head", Role.QMS_HEAD, email="head@example.com")
+    make_user("director", Role.MANAGER, email="director@example.com")
+    # Received three days ago: both clocks are past 75 %, 100 % and 200 % of their allowance.
+    return complaint_register(
+        actor=None, channel=Channel.WEB_FORM, wording="Заказ не доставлен", contact=contact,
+        received_at=timezone.now() - timedelta(days=3),
+    )
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=ONLY_THE_SWEEP)
+def test_a_worker_killed_mid_sweep_leaves_nothing_half_done_and_the_next_run_fires_once(tmp_path, overdue_card):
+    clocks = Clock.objects.filter(complaint=overdue_card)
+    assert clocks.count() == 2 and set(clocks.values_list("level", flat=True)) == {0}
+    marker = tmp_path / "in-sweep"
+
+    process = worker_process(tmp_path, "-c", HARNESS, str(marker))
+    wait_for(marker.exists, 60, process)
+    process.kill()  # SIGKILL: no clean-up of any kind
+    process.wait(timeout=10)
+
+    assert set(clocks.values_list("level", flat=True)) == {0}
+    assert not overdue_card.events.filter(kind=EventKind.DEADLINE).exists()
+    assert not Notification.objects.exists()
+
+    # The next minute's sweep, run by a surviving worker.
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        AmendsWorker().run(once=True)
+    assert set(clocks.values_list("level", flat=True)) == {3}
+    assert overdue_card.events.filter(kind=EventKind.DEADLINE).count() == 6  # 2 clocks × 3 steps
+    # At risk and breached go to the QMS head (no responsible person yet), escalation to the director.
+    assert Notification.objects.filter(user__username="head").count() == 4
+    assert Notification.objects.filter(user__username="director").count() == 2
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        AmendsWorker().run(once=True)
+    assert overdue_card.events.filter(kind=EventKind.DEADLINE).count() == 6
+    assert Notification.objects.count() == 6
+
+    notifications_deliver()
+    notifications_deliver()
+    assert sorted(m.to[0] for m in mail.outbox) == ["director@example.com"] * 2 + ["head@example.com"] * 4
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=ONLY_THE_SWEEP)
+def test_the_worker_stops_cleanly_on_sigterm(tmp_path, overdue_card):
+    process = worker_process(tmp_path, "-m", "django", "worker", "--interval", "0.2")
+    clocks = Clock.objects.filter(complaint=overdue_card)
+    wait_for(lambda: set(clocks.values_list("level", flat=True)) == {3}, 60, process)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=15) == 0
+    assert overdue_card.events.filter(kind=EventKind.DEADLINE).count() == 6
