@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
 from amends.customers.models import Contact, Product
+from amends.deadlines.choices import ClockStatus
 
 from .choices import Channel, Importance, Justification, Loyalty, State
 from .models import Category, Cause, Complaint
@@ -272,6 +273,10 @@ class ComplaintFilterForm(forms.Form):
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput)
     received_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    deadline = forms.ChoiceField(
+        label=_("Deadline"), required=False,
+        choices=[("", _("Any")), (ClockStatus.AT_RISK, _("At risk")), (ClockStatus.BREACHED, _("Breached"))],
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -288,5 +293,5 @@ class ComplaintFilterForm(forms.Form):
             importance=data["importance"],
             responsible=data["responsible"].pk if data["responsible"] else None,
             received_from=data["received_from"], received_to=data["received_to"],
-            overdue=data["overdue"], q=data["q"], sort=data["sort"] or "-received",
+            overdue=data["overdue"], deadline=data["deadline"], q=data["q"], sort=data["sort"] or "-received",
         )

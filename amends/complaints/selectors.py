@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from amends.accounts.access import OVERSEERS
 from amends.accounts.roles import Role
 from amends.customers.selectors import phone_matches
+from amends.deadlines.models import TICKING, Clock
+from amends.deadlines.selectors import annotate_nearest_due, filter_deadline_status
 
 from .choices import FINAL_STATES, Importance, State
 from .models import Complaint, Measure
@@ -18,6 +20,8 @@ SORTS = {
     "number": "number", "-number": "-number",
     "state": "state_rank", "-state": "-state_rank",
     "importance": "importance_rank", "-importance": "-importance_rank",
+    # Cards without a ticking clock come last either way.
+    "due": F("nearest_due").asc(nulls_last=True), "-due": F("nearest_due").desc(nulls_last=True),
 }
 
 
@@ -44,6 +48,7 @@ class ComplaintFilter:
     received_from: date | None = None
     received_to: date | None = None
     overdue: bool = False
+    deadline: str = ""  # "", "at_risk" or "breached"
     q: str = ""
     sort: str = "-received"
 
@@ -83,6 +88,8 @@ def complaint_list(user, filters: ComplaintFilter) -> QuerySet[Complaint]:
         qs = qs.filter(received_at__date__lte=filters.received_to)
     if filters.overdue:
         qs = qs.filter(_overdue_condition())
+    if filters.deadline:
+        qs = filter_deadline_status(qs, filters.deadline)
     if term := filters.q.strip():
         condition = (
             Q(number__icontains=term) | Q(wording__icontains=term)
@@ -92,8 +99,20 @@ def complaint_list(user, filters: ComplaintFilter) -> QuerySet[Complaint]:
         if (phone := phone_matches(term, field="contact__phone_digits", min_digits=5)) is not None:
             condition |= phone
         qs = qs.filter(condition)
-    qs = qs.annotate(importance_rank=IMPORTANCE_RANK, state_rank=STATE_RANK)
+    qs = _annotate_deadlines(qs).annotate(importance_rank=IMPORTANCE_RANK, state_rank=STATE_RANK)
     return qs.order_by(SORTS.get(filters.sort, "-received_at"), "-pk")
+
+
+def _annotate_deadlines(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """The list's due column: the nearest due time of a ticking clock, the earliest at-risk time
+    (a card is at risk once any clock is), and whether a measure is past its due date."""
+    at_risk = Clock.objects.filter(TICKING, complaint=OuterRef("pk")).order_by("at_risk_at").values("at_risk_at")
+    late_measure = Measure.objects.filter(
+        complaint=OuterRef("pk"), done_at__isnull=True, due_date__lt=timezone.localdate(),
+    )
+    return annotate_nearest_due(qs).annotate(
+        nearest_at_risk=Subquery(at_risk[:1]), measure_overdue=Exists(late_measure),
+    )
 
 
 def complaint_get(user, number: str) -> Complaint:
