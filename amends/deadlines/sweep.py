@@ -19,6 +19,7 @@ from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.complaints.choices import EventKind
 from amends.complaints.models import TimelineEvent
+from amends.core.bulk import insert_rows
 
 from .choices import ClockKind, Level
 from .models import Clock, EscalationStep
@@ -90,23 +91,11 @@ class Recipients:
 
 
 def _insert_events(events: list[tuple[int, str, str]]) -> None:
-    """DEADLINE events given as (card, code, text), in one statement for any number of them:
-    bulk_create would split them into batches of the backend's parameter limit (83 events on
-    SQLite), and the sweep's query count would grow with the cards."""
-    if not events:
-        return
-    meta, quote = TimelineEvent._meta, connection.ops.quote_name
-    blank = [meta.get_field(name) for name in ("transition", "from_state", "to_state", "field", "old_value")]
-    columns = ", ".join(quote(f.column) for f in [
-        meta.get_field("complaint"), meta.get_field("kind"), meta.get_field("created_at"),
-        meta.get_field("new_value"), meta.get_field("text"), *blank,
+    """DEADLINE events given as (card, code, text), in one statement for any number of them."""
+    insert_rows(TimelineEvent, [
+        TimelineEvent(complaint_id=card, kind=EventKind.DEADLINE, new_value=code, text=text)
+        for card, code, text in events
     ])
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * (5 + len(blank)))})",
-            [(card, EventKind.DEADLINE.value, now, code, text, *[""] * len(blank)) for card, code, text in events],
-        )
 
 
 def _fire(level: int, now: datetime) -> tuple[int, int]:

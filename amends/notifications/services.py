@@ -12,6 +12,7 @@ from django.utils import timezone
 from amends.accounts.models import User
 from amends.complaints.choices import EventKind
 from amends.complaints.models import Complaint, TimelineEvent
+from amends.core.bulk import insert_rows
 
 from .models import EmailMode, Notification, NotificationPreference
 
@@ -40,7 +41,7 @@ def notify_many(specs: list[NotificationSpec]) -> int:
         return 0
     batch, now = uuid.uuid4(), timezone.now()
     with transaction.atomic():
-        Notification.objects.bulk_create([
+        insert_rows(Notification, [
             Notification(
                 user_id=spec.user_id, kind=spec.kind, key=spec.key, complaint_id=spec.complaint_id,
                 template=spec.template, context=spec.context, created_at=now, batch=batch,
@@ -74,7 +75,7 @@ def _note_on_timelines(created: list[tuple[int, int | None, str]]) -> None:
     user_ids = set().union(*recipients.values())
     names = {user.pk: str(user) for user in User.objects.filter(pk__in=user_ids).only(
         "username", "first_name", "last_name")}
-    TimelineEvent.objects.bulk_create([
+    insert_rows(TimelineEvent, [
         TimelineEvent(complaint_id=complaint_id, kind=EventKind.NOTIFICATION,
                       text=", ".join(sorted(names[pk] for pk in user_ids)))
         for complaint_id, user_ids in recipients.items()
