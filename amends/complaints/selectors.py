@@ -9,7 +9,7 @@ from django.utils import timezone
 from amends.accounts.access import OVERSEERS
 from amends.accounts.roles import Role
 from amends.customers.selectors import phone_matches
-from amends.deadlines.models import TICKING, Clock
+from amends.deadlines.models import TICKING, Clock, CustomerWait
 from amends.deadlines.selectors import annotate_nearest_due, filter_deadline_status
 
 from .choices import FINAL_STATES, Importance, State
@@ -105,13 +105,15 @@ def complaint_list(user, filters: ComplaintFilter) -> QuerySet[Complaint]:
 
 def _annotate_deadlines(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
     """The list's due column: the nearest due time of a ticking clock, the earliest at-risk time
-    (a card is at risk once any clock is), and whether a measure is past its due date."""
+    (a card is at risk once any clock is), whether a measure is past its due date, and whether
+    the card waits for the customer (its clocks paused)."""
     at_risk = Clock.objects.filter(TICKING, complaint=OuterRef("pk")).order_by("at_risk_at").values("at_risk_at")
     late_measure = Measure.objects.filter(
         complaint=OuterRef("pk"), done_at__isnull=True, due_date__lt=timezone.localdate(),
     )
+    waiting = CustomerWait.objects.filter(complaint=OuterRef("pk"), ended_at__isnull=True)
     return annotate_nearest_due(qs).annotate(
-        nearest_at_risk=Subquery(at_risk[:1]), measure_overdue=Exists(late_measure),
+        nearest_at_risk=Subquery(at_risk[:1]), measure_overdue=Exists(late_measure), waiting=Exists(waiting),
     )
 
 

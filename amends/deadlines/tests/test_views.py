@@ -377,6 +377,23 @@ def test_the_list_filters_at_risk_and_breached_and_colours_the_due_column(client
     assert len(listed(client)) == 4  # "any"
 
 
+def test_the_due_column_shows_a_wait_and_an_overdue_measure(client, frozen, register, walk, qms):
+    frozen(WEDNESDAY)
+    waiting = register(channel=Channel.EMAIL)
+    waiting_start(complaint=waiting, actor=qms, reason="Ждём фото")
+    late = walk(register(channel=Channel.PHONE), State.IN_PROGRESS)  # its measure is due in 7 days
+    frozen(msk(2025, 3, 20, 9))
+    client.force_login(qms)
+    response = client.get(reverse("complaints:list"))
+    cells = {
+        row.select_one("td.number").get_text(): text(row.select_one("td.due"))
+        for row in page(response).select("table.complaints tbody tr")
+    }
+    assert cells == {waiting.number: "Waiting for the customer", late.number: "Measure overdue"}
+    assert listed(client, deadline="breached") == [late.number]
+    assert listed(client, sort="due") == [late.number, waiting.number]  # neither has a ticking clock
+
+
 def test_the_list_with_the_deadline_sort_and_filter_costs_the_same_for_more_cards(client, frozen, register, qms):
     frozen(WEDNESDAY)
     register(channel=Channel.EMAIL)
