@@ -1,8 +1,10 @@
 """Object-level rules for a card: each `access_*` raises AccessDenied, `can_*` answers."""
 
+from django.utils.translation import gettext as _
+
 from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
 from amends.accounts.roles import Role
-from amends.core.errors import AccessDenied
+from amends.core.errors import AccessDenied, TransitionNotAllowed
 
 from .choices import FINAL_STATES, Justification, State
 from .models import Complaint, Measure
@@ -42,30 +44,43 @@ def access_edit_complaint(user, complaint: Complaint) -> None:
         raise AccessDenied("You may not change this complaint.")
 
 
-def can_plan_measures(user, complaint: Complaint) -> bool:
+def _may_plan(user, complaint: Complaint) -> bool:
+    return user.has_role(*PROCESS_OWNERS) or complaint.responsible_id == user.pk
+
+
+def _plannable(complaint: Complaint) -> bool:
     justified = complaint.justification in (Justification.JUSTIFIED, Justification.PARTLY)
-    return complaint.state == State.DECIDED and justified and (
-        user.has_role(*PROCESS_OWNERS) or complaint.responsible_id == user.pk
-    )
+    return complaint.state == State.DECIDED and justified
+
+
+def can_plan_measures(user, complaint: Complaint) -> bool:
+    return _plannable(complaint) and _may_plan(user, complaint)
 
 
 def access_plan_measures(user, complaint: Complaint) -> None:
-    if not can_plan_measures(user, complaint):
-        raise AccessDenied(
-            "Measures are planned by the responsible person after deciding the complaint is justified."
-        )
+    """A wrong person is refused (403); the right person at the wrong moment is told why (409)."""
+    if not _may_plan(user, complaint):
+        raise AccessDenied(_("Measures are planned by the responsible person or the head of the QMS."))
+    if not _plannable(complaint):
+        raise TransitionNotAllowed(_("Measures are planned after the complaint is decided to be justified."))
+
+
+def _may_report(user, measure: Measure) -> bool:
+    return (measure.executor_id == user.pk or user.has_role(*PROCESS_OWNERS)
+            or measure.complaint.responsible_id == user.pk)
+
+
+def _reportable(measure: Measure) -> bool:
+    return measure.complaint.state == State.IN_PROGRESS and not measure.is_done
 
 
 def can_report_measure(user, measure: Measure) -> bool:
-    return (
-        measure.complaint.state == State.IN_PROGRESS
-        and not measure.is_done
-        and (measure.executor_id == user.pk or user.has_role(*PROCESS_OWNERS)
-             or measure.complaint.responsible_id == user.pk)
-    )
+    return _reportable(measure) and _may_report(user, measure)
 
 
 def access_report_measure(user, measure: Measure) -> None:
-    if not can_report_measure(user, measure):
-        raise AccessDenied("Only the executor reports on this measure, once approved.")
+    if not _may_report(user, measure):
+        raise AccessDenied(_("Only the executor reports on this measure."))
+    if not _reportable(measure):
+        raise TransitionNotAllowed(_("A measure is reported once, after the plan is approved."))
 

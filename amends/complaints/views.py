@@ -232,6 +232,8 @@ def _card_form_post(request, complaint: Complaint, form, name: str, write, done:
             write(**form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
         else:
             if done:
                 messages.success(request, done)
@@ -306,7 +308,10 @@ def measure_add(request, number: str):
 def measure_remove(request, number: str, pk: int):
     complaint = _card(request, number)
     measure = get_object_or_404(Measure, pk=pk, complaint=complaint)
-    services.measure_remove(measure=measure, actor=request.user)
+    try:
+        services.measure_remove(measure=measure, actor=request.user)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
     return redirect("complaints:detail", number=number)
 
 
@@ -321,6 +326,8 @@ def measure_report(request, number: str, pk: int):
             services.measure_report(measure=measure, actor=request.user, report=form.cleaned_data["report"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
     else:
         messages.error(request, _("Describe what was done."))
     return redirect("complaints:detail", number=number)

@@ -91,8 +91,8 @@ def test_the_executor_must_be_able_to_carry_it_out(api, responsible, operator, d
 def test_measures_wait_for_a_justified_decision(api, qms, executor, complaint, decided_unjustified):
     for card in (complaint, decided_unjustified):
         response = plan(api(qms), card, description="x", executor=executor.pk, due_date=due())
-        assert response.status_code == 403
-        assert response.json()["code"] == "permission_denied"
+        assert response.status_code == 409
+        assert response.json()["code"] == "transition_not_allowed"
     assert not Measure.objects.exists()
 
 
@@ -127,7 +127,7 @@ def test_a_measure_is_found_only_on_its_own_card(api, qms, responsible, planned,
 
 
 def test_an_approved_plan_is_not_changed(api, responsible, approved):
-    assert api(responsible).delete(measure_url(approved.complaint, approved)).status_code == 403
+    assert api(responsible).delete(measure_url(approved.complaint, approved)).status_code == 409
     assert Measure.objects.filter(pk=approved.pk).exists()
 
 
@@ -146,7 +146,7 @@ def test_executor_reports_on_an_approved_measure(api, executor, qms, approved):
     assert approved.is_done and approved.report == "Упаковка заменена."
     # Reported once: a second report is refused and changes nothing.
     again = client.post(measure_url(approved.complaint, approved, "report"), {"report": "ещё"}, format="json")
-    assert again.status_code == 403
+    assert again.status_code == 409
     approved.refresh_from_db()
     assert approved.report == "Упаковка заменена."
 
@@ -162,7 +162,7 @@ def test_an_empty_report_is_400(api, executor, approved):
 def test_no_report_before_approval(api, executor, planned):
     response = api(executor).post(measure_url(planned.complaint, planned, "report"), {"report": "Готово"},
                                   format="json")
-    assert response.status_code == 403
+    assert response.status_code == 409
     planned.refresh_from_db()
     assert not planned.is_done
 

@@ -31,7 +31,7 @@ from amends.complaints.services import (
     measure_remove,
     measure_report,
 )
-from amends.core.errors import AccessDenied, StaleObject
+from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 from amends.customers.models import Organisation
 from amends.customers.services import contact_create
 
@@ -458,7 +458,7 @@ def test_measures_are_not_added_by_others(request, walk, executor, user):
 def test_measures_are_added_only_in_the_decided_state(walk, qms, executor, state):
     complaint = walk(None, state)
     before = db_state(complaint)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(TransitionNotAllowed):
         measure_add(complaint=complaint, actor=qms, description="Мера", executor=executor,
                     due_date=in_days(3))
     assert db_state(complaint) == before
@@ -508,7 +508,7 @@ def test_a_measure_is_not_removed_once_the_plan_is_submitted(walk, responsible):
     complaint = walk(None, S.MEASURES_PLANNED)
     measure = complaint.measures.get()
     before = db_state(complaint)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(TransitionNotAllowed):
         measure_remove(measure=measure, actor=responsible)
     assert db_state(complaint) == before
 
@@ -523,7 +523,7 @@ def test_measure_remove_checks_the_current_state_not_the_object_passed(
     stale = Measure.objects.select_related("complaint").get(pk=measure.pk)
     complaint_transition(complaint=complaint, name="plan", actor=responsible)
     before = db_state(complaint)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(TransitionNotAllowed):
         measure_remove(measure=stale, actor=responsible)
     assert db_state(complaint) == before
 
@@ -554,7 +554,7 @@ def test_a_measure_is_not_reported_by_others(request, walk, user):
 def test_a_measure_is_not_reported_before_approval(walk, executor):
     complaint = walk(None, S.MEASURES_PLANNED)
     before = db_state(complaint)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(TransitionNotAllowed):
         measure_report(measure=complaint.measures.get(), actor=executor, report="Сделал")
     assert db_state(complaint) == before
 
@@ -564,7 +564,7 @@ def test_a_measure_is_reported_only_once(walk, executor):
     measure = complaint.measures.get()
     measure_report(measure=measure, actor=executor, report="Первый отчёт")
     before = db_state(complaint)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(TransitionNotAllowed):
         measure_report(measure=measure, actor=executor, report="Второй отчёт")
     assert db_state(complaint) == before
 
@@ -625,7 +625,7 @@ def test_no_measures_for_an_unjustified_complaint(walk, responsible, executor):
     from amends.complaints.choices import Justification
 
     complaint = walk(None, S.DECIDED, justification=Justification.UNJUSTIFIED)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(TransitionNotAllowed):
         measure_add(complaint=complaint, actor=responsible, description="Лишнее", executor=executor,
                     due_date=in_days(2))
 
