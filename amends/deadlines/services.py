@@ -200,7 +200,10 @@ def waiting_start(*, complaint: Complaint, actor, reason: str) -> CustomerWait:
 def waiting_end(*, complaint: Complaint, actor) -> CustomerWait | None:
     """The wait is over (the customer replied, or someone ended it): the paused clocks resume and
     their due time and thresholds move by the time paused, counted in each clock's basis.
-    Returns the ended wait, or None when the card was not waiting."""
+    Returns the ended wait, or None when the card was not waiting. `actor` None is the customer's
+    reply arriving; a person must be one who may edit the card."""
+    if actor is not None:
+        access_edit_complaint(actor, complaint)
     wait = CustomerWait.objects.select_for_update().filter(complaint=complaint, ended_at__isnull=True).first()
     if wait is None:
         return None
