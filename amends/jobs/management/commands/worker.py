@@ -1,4 +1,5 @@
 import logging
+import os
 import signal
 
 from django.core.management.base import BaseCommand
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         # A line per task every minute drowns what matters; failures are still logged.
         for name in ("django_tasks", "django_tasks_db"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        # Background work yields the CPU to the web processes beside it: a burst of complaints is
+        # taken in at full speed and its acknowledgements follow a moment later.
+        os.nice(10)
         worker = AmendsWorker(interval=interval)
 
         def stop(signum, frame):
