@@ -68,6 +68,26 @@ def test_reply_threads_onto_the_card(db, how, django_capture_on_commit_callbacks
     assert complaint.events.filter(kind="message_in", text="Дополнение").exists()
 
 
+@pytest.mark.parametrize("sender", [{"email": "stranger@example.com"}, {}])
+def test_a_card_number_alone_does_not_thread_a_strangers_mail(db, sender):
+    # Numbers are sequential: anyone could write "[#2026-000001]" into a subject.
+    first = IncomingComplaint(channel=Channel.EMAIL, text="Первое", email="owner@example.ru")
+    complaint = inbound_process(stored(ref="<first@x>"), parse_as(first)).complaint
+    forged = IncomingComplaint(channel=Channel.EMAIL, text="Подложное", subject=f"Re: [#{complaint.number}]",
+                               name="Чужой", **sender)
+    message = inbound_process(stored(ref="<forged@x>"), parse_as(forged))
+    assert message.status == InboundStatus.REGISTERED and message.complaint != complaint
+    assert not complaint.events.filter(kind="message_in").exists()
+
+
+def test_the_cards_customer_threads_by_number_from_their_phone_too(db, contact):
+    first = IncomingComplaint(channel=Channel.MESSENGER, text="Первое", phone=contact.phone)
+    complaint = inbound_process(stored(ref="<first@x>"), parse_as(first)).complaint
+    reply = IncomingComplaint(channel=Channel.MESSENGER, text="Дополнение", number_hint=complaint.number,
+                              phone=contact.phone)
+    assert inbound_process(stored(ref="<reply@x>"), parse_as(reply)).complaint == complaint
+
+
 def test_a_closed_chat_card_does_not_take_new_messages(db, qms, django_capture_on_commit_callbacks):
     from amends.complaints.services import complaint_transition
 
