@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from amends.complaints.choices import Channel, EventKind, State
 from amends.complaints.models import Attachment, Complaint
@@ -105,6 +106,26 @@ def test_consent_text_is_stored_in_the_language_shown(db, client, django_capture
     submit(client, valid(), django_capture_on_commit_callbacks, QUERY_STRING="lang=hy")
     with translation.override("hy"):
         assert Complaint.objects.get().consent_text == str(CONSENT_TEXT)
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_the_acknowledgement_is_queued_in_the_language_the_visitor_wrote_in(db, client,
+                                                                           django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from amends.intake.tasks import acknowledge_complaint
+
+    submit(client, valid(), django_capture_on_commit_callbacks, QUERY_STRING="lang=hy")
+    complaint = Complaint.objects.get()
+    queued = DBTaskResult.objects.get(task_path="amends.intake.tasks.acknowledge_complaint")
+    assert queued.args_kwargs["args"] == [complaint.pk, "hy"] and mail.outbox == []
+    # The worker runs it later, whatever language is active there.
+    with translation.override("ru"):
+        acknowledge_complaint.call(*queued.args_kwargs["args"])
+    with translation.override("hy"):
+        expected = str(gettext("Your complaint is registered under No. %(number)s") % {"number": complaint.number})
+    [ack] = mail.outbox
+    assert expected in ack.subject
 
 
 def test_phone_only_registers_without_mail(db, english, django_capture_on_commit_callbacks):
