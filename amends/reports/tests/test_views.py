@@ -31,7 +31,7 @@ def test_only_those_who_see_the_whole_picture_get_the_summary(client, request, p
 @pytest.mark.parametrize("role", ["qms", "manager", "administrator"])
 def test_the_qms_head_managers_and_administrators_see_last_week(client, request, role, week):
     client.force_login(request.getfixturevalue(role))
-    response = client.get(WEEKLY)
+    response = client.get(WEEKLY, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response.context["summary"].label == "2025-W11"
     page = response.content.decode()
