@@ -161,7 +161,8 @@ def count(env: dict, channel: str) -> int:
 
 
 def queued(env: dict) -> int:
-    code = "from django_tasks_db.models import DBTaskResult as T; print(T.objects.filter(status__in=['READY', 'RUNNING']).count())"
+    code = ("from django_tasks_db.models import DBTaskResult as T; "
+            "print(T.objects.filter(status__in=['READY', 'RUNNING']).count())")
     return int(manage(env, "shell", "--no-imports", "-c", code).strip())
 
 

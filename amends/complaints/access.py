@@ -62,7 +62,9 @@ def access_plan_measures(user, complaint: Complaint) -> None:
     if not _may_plan(user, complaint):
         raise AccessDenied(_("Measures are planned by the responsible person or the head of the QMS."))
     if not _plannable(complaint):
-        raise TransitionNotAllowed(_("Measures are planned after the complaint is decided to be justified."))
+        raise TransitionNotAllowed(
+            _("Measures are planned after the complaint is decided to be justified or partly justified.")
+        )
 
 
 def _may_report(user, measure: Measure) -> bool:
@@ -80,7 +82,9 @@ def can_report_measure(user, measure: Measure) -> bool:
 
 def access_report_measure(user, measure: Measure) -> None:
     if not _may_report(user, measure):
-        raise AccessDenied(_("Only the executor reports on this measure."))
+        raise AccessDenied(
+            _("Only the executor, the responsible person or the head of the QMS reports on this measure.")
+        )
     if not _reportable(measure):
         raise TransitionNotAllowed(_("A measure is reported once, after the plan is approved."))
 
