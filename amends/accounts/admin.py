@@ -8,7 +8,7 @@ from .models import Department, User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("Amends"), {"fields": ("position", "phone", "department", "language")}),
+        (_("Amends"), {"fields": ("position", "phone", "department", "language", "time_zone")}),
     )
     list_display = ("username", "first_name", "last_name", "position", "department", "is_active")
     list_filter = ("groups", "department", "is_active")

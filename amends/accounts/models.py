@@ -1,13 +1,20 @@
+import zoneinfo
 from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amends.core.models import ReferenceModel
 
 from .roles import Role
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(zone)s” is not a time zone, e.g. Europe/Moscow.") % {"zone": value})
 
 
 class Department(ReferenceModel):
@@ -31,6 +38,11 @@ class User(AbstractUser):
     )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+    )
+    # Empty: the company's time zone (TIME_ZONE). Dates and deadlines are shown in this one.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone],
+        help_text=_("For example Europe/Moscow or Asia/Yerevan; empty for the company's time zone."),
     )
 
     class Meta:

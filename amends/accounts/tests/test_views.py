@@ -24,3 +24,26 @@ def test_language_switch_ignores_foreign_redirect(client, operator):
     client.force_login(operator)
     response = client.post(reverse("set_language"), {"language": "hy", "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_dates_are_shown_in_the_users_own_time_zone(client, operator, complaint):
+    from datetime import UTC, datetime
+
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from amends.complaints.models import Complaint
+
+    Complaint.objects.filter(pk=complaint.pk).update(received_at=datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
+    card = reverse("complaints:detail", args=[complaint.number])
+    operator.language = "ru"
+    operator.save()
+    client.force_login(operator)
+    assert "10:00" in client.get(card).content.decode()  # the company's Moscow time
+    operator.time_zone = "Asia/Yerevan"
+    operator.save()
+    page = client.get(card).content.decode()
+    assert "11:00" in page and "10:00" not in page
+    operator.time_zone = "Mars/Olympus"
+    with pytest.raises(ValidationError):
+        operator.full_clean()
