@@ -8,7 +8,8 @@ signatures. A card the same contact sent with the same text within 24 hours is l
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -132,7 +133,17 @@ def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[in
     return found
 
 
-def _signatures_of(pks: set[int]) -> dict[int, tuple[detector.Signature, Complaint]]:
+@dataclass(frozen=True)
+class Card:
+    """What scoring needs of another card; building a whole Complaint per candidate costs more
+    than the scoring itself."""
+
+    pk: int
+    number: str
+    received_at: datetime
+
+
+def _signatures_of(pks: set[int]) -> dict[int, tuple[detector.Signature, Card]]:
     """Stored signatures of these cards, with their number and date; a card without one is signed now."""
     rows = TextSignature.objects.filter(complaint_id__in=pks).values_list(
         "complaint_id", "size", "sketch", "digest", "complaint__number", "complaint__received_at",
@@ -140,7 +151,7 @@ def _signatures_of(pks: set[int]) -> dict[int, tuple[detector.Signature, Complai
     found = {
         pk: (
             detector.Signature(size, detector.Signature.sketch_from_bytes(sketch), (), digest),
-            Complaint(pk=pk, number=number, received_at=received_at),
+            Card(pk, number, received_at),
         )
         for pk, size, sketch, digest, number, received_at in rows
     }
@@ -149,11 +160,12 @@ def _signatures_of(pks: set[int]) -> dict[int, tuple[detector.Signature, Complai
         for card in Complaint.objects.filter(pk__in=pks - found.keys()).only("pk", "number", "received_at", "wording")
     }
     for pk, signature in signatures_store(unsigned.values()).items():
-        found[pk] = (signature, unsigned[pk])
+        card = unsigned[pk]
+        found[pk] = (signature, Card(card.pk, card.number, card.received_at))
     return found
 
 
-def _candidates(complaint: Complaint, signature: detector.Signature) -> list[DuplicateCandidate]:
+def _candidates(complaint: Complaint, signature: detector.Signature) -> list[tuple[DuplicateCandidate, Card]]:
     same_contact = _same_contact(complaint)
     cards = _signatures_of(same_contact | _similar_text(complaint, signature))
     mine, limit = frozenset(signature.sketch), threshold()
@@ -171,20 +183,20 @@ def _candidates(complaint: Complaint, signature: detector.Signature) -> list[Dup
             reason = Reason.SIMILAR_TEXT
         else:
             continue
-        found.append(DuplicateCandidate(complaint=complaint, candidate=card, score=score, reason=reason))
-    found.sort(key=lambda c: (c.reason != Reason.SAME_CONTACT_SAME_TEXT, -c.score, c.candidate.received_at))
+        found.append((DuplicateCandidate(complaint=complaint, candidate_id=pk, score=score, reason=reason), card))
+    found.sort(key=lambda pair: (pair[0].reason != Reason.SAME_CONTACT_SAME_TEXT, -pair[0].score, pair[1].received_at))
     return found[:MAX_CANDIDATES]
 
 
-def _auto_link(complaint: Complaint, candidates: list[DuplicateCandidate]) -> None:
+def _auto_link(complaint: Complaint, candidates: list[tuple[DuplicateCandidate, Card]]) -> None:
     """The same contact sent the same text within 24 hours: the later card duplicates the first."""
     if complaint.state not in OPEN_STATES or not auto_link_within():
         return
     originals = [
-        c.candidate for c in candidates
-        if c.reason == Reason.SAME_CONTACT_SAME_TEXT
-        and (c.candidate.received_at, c.candidate.pk) < (complaint.received_at, complaint.pk)
-        and complaint.received_at - c.candidate.received_at <= auto_link_within()
+        card for candidate, card in candidates
+        if candidate.reason == Reason.SAME_CONTACT_SAME_TEXT
+        and (card.received_at, card.pk) < (complaint.received_at, complaint.pk)
+        and complaint.received_at - card.received_at <= auto_link_within()
     ]
     if not originals:
         return
@@ -213,11 +225,11 @@ def duplicates_check(*, complaint: Complaint) -> list[DuplicateCandidate]:
     """
     signature = signatures_store([complaint])[complaint.pk]
     candidates = _candidates(complaint, signature)
-    kept = [c.candidate.pk for c in candidates]
+    kept = [candidate.candidate_id for candidate, _card in candidates]
     DuplicateCandidate.objects.filter(complaint=complaint, dismissed=False).exclude(candidate_id__in=kept).delete()
     DuplicateCandidate.objects.bulk_create(
-        candidates, update_conflicts=True, unique_fields=["complaint", "candidate"],
-        update_fields=["score", "reason"],
+        [candidate for candidate, _card in candidates], update_conflicts=True,
+        unique_fields=["complaint", "candidate"], update_fields=["score", "reason"],
     )
     _auto_link(complaint, candidates)
     stored = DuplicateCandidate.objects.filter(complaint=complaint, candidate_id__in=kept).select_related("candidate")
