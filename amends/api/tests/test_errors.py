@@ -63,6 +63,11 @@ def test_unknown_endpoints_are_404_json(api, operator, path):
     assert is_json_error(Client(enforce_csrf_checks=True).post(path, {}), 404, "not_found")
 
 
+@pytest.mark.parametrize("page", ["", " ", "0", "x", "99"])
+def test_a_page_that_is_not_one_is_404(api, operator, complaint, page):
+    assert is_json_error(api(operator).get(LIST, {"page": page}), 404, "not_found")
+
+
 def test_a_browser_asking_for_html_still_gets_json(api, operator):
     response = api(operator).get("/api/v1/complaints/2026-999999/",
                                  HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
