@@ -113,7 +113,8 @@ def with_real_card(case, make_card) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: the same examples every run, so CI answers for the code, not for the draw.
+@settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_never_fails_and_answers_as_documented(case, fuzz_token, make_card):
     with_real_card(case, make_card)
     case.call_and_validate(
