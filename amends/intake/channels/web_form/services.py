@@ -59,10 +59,14 @@ def web_form_submit(
             for upload in attachments
         ],
     }
-    message, _created = inbound_store(
-        channel=Channel.WEB_FORM, source=SOURCE, raw=json.dumps(raw, ensure_ascii=False).encode("utf-8"),
-    )
-    return inbound_process(message, lambda stored: web_form_parse(stored, attachments))
+    # One transaction: the visitor is answered only after it commits, so nothing is accepted that is
+    # not stored, and a submission that cannot be registered is still kept, in quarantine. One write
+    # instead of three also matters under load, when SQLite lets one writer in at a time.
+    with transaction.atomic():
+        message, _created = inbound_store(
+            channel=Channel.WEB_FORM, source=SOURCE, raw=json.dumps(raw, ensure_ascii=False).encode("utf-8"),
+        )
+        return inbound_process(message, lambda stored: web_form_parse(stored, attachments))
 
 
 @transaction.atomic
