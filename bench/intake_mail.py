@@ -203,8 +203,8 @@ def timing(spent: Counter):
 
     steps = [(email, "parse_stored", "parse the e-mail, find its thread"),
              (services, "inbound_accept", "register or thread (complaint services)"),
-             (duplicates, "duplicates_check", "duplicate check (inside registration)"),
-             (acknowledge, "acknowledge", "acknowledge by SMTP (on commit)")]
+             (duplicates, "duplicates_check", "duplicate check (worker)"),
+             (acknowledge, "acknowledge", "acknowledge by SMTP (worker)")]
     originals = [(module, name, getattr(module, name)) for module, name, _ in steps]
 
     def wrap(function, label):
@@ -226,6 +226,8 @@ def timing(spent: Counter):
 
 
 def in_process(messages: list[bytes]) -> None:
+    from django_tasks_db.models import DBTaskResult
+
     latencies = []
     devnull = io.StringIO()
     spent: Counter = Counter()
@@ -236,16 +238,26 @@ def in_process(messages: list[bytes]) -> None:
             call_command("mailgate", stdin=io.BytesIO(raw), stderr=devnull)
             latencies.append(time.perf_counter() - begin)
     elapsed = time.perf_counter() - started
-    acks = OutboundMessage.objects.filter(sent_at__isnull=False).count()
     say(f"(1) mailgate in-process: {len(messages)} messages in {elapsed:.2f} s = {len(messages) / elapsed:.0f} msg/s; "
         f"p50 {statistics.median(latencies) * 1000:.1f} ms, "
-        f"p95 {statistics.quantiles(latencies, n=20)[-1] * 1000:.1f} ms; "
-        f"{acks} acknowledgements sent over SMTP")
+        f"p95 {statistics.quantiles(latencies, n=20)[-1] * 1000:.1f} ms")
     say(f"    {check('email:mailgate', len(messages))}")
-    spent["store, transactions, command"] = elapsed - sum(
-        v for k, v in spent.items() if not k.startswith("duplicate"))
+    spent["store, transactions, command"] = elapsed - sum(spent.values())
     say("    where the time goes, ms per message: " + "; ".join(
         f"{label} {seconds / len(messages) * 1000:.1f}" for label, seconds in spent.items()))
+    # What the registrations queued: acknowledgements and duplicate checks, run as `amends worker` does.
+    from amends.jobs.worker import AmendsWorker
+
+    spent.clear()
+    jobs = DBTaskResult.objects.filter(status="READY").count()
+    started = time.perf_counter()
+    with timing(spent):
+        AmendsWorker().run(once=True)
+    elapsed = time.perf_counter() - started
+    acks = OutboundMessage.objects.filter(sent_at__isnull=False).count()
+    say(f"    then the worker: {jobs} queued jobs in {elapsed:.2f} s = {jobs / elapsed:.0f} jobs/s; "
+        f"{acks} acknowledgements sent over SMTP; " + "; ".join(
+            f"{label} {seconds / len(messages) * 1000:.1f} ms per message" for label, seconds in spent.items()))
 
 
 def by_process(messages: list[bytes]) -> None:
