@@ -149,13 +149,14 @@ def complaint_register(
     order_reference: str = "", project: str = "", employee_concerned: str = "",
     department_concerned=None, attachments: list[UploadedFile] = (), external_id: str = "",
     thread_key: str = "", consent_text: str = "", consent_at: datetime | None = None,
-    duplicates_now: bool = False,
+    duplicates: str = "queued",
 ) -> Complaint:
     """Register a complaint from any channel and give it its number (DOMAIN.md §1).
 
     `actor` is the employee who registers it; None when a channel (web form, e-mail,
-    messenger) registers it by itself. The near-duplicate search is queued for the worker so
-    that channels answer fast; `duplicates_now` runs it at once for the operator's screen.
+    messenger) registers it by itself. The near-duplicate search (`duplicates`) is "queued" for the
+    worker so that channels answer fast, runs "now" for the operator's screen, or is left to a
+    "caller" that queues it with its own follow-up work.
     """
     if actor is not None:
         access_register_complaint(actor)
@@ -170,7 +171,7 @@ def complaint_register(
         order_reference=order_reference.strip(), project=project.strip(),
         employee_concerned=employee_concerned.strip(), department_concerned=department_concerned,
         wording=wording.strip(), external_id=external_id.strip(), thread_key=thread_key,
-        consent_text=consent_text, consent_at=consent_at, duplicates_now=duplicates_now,
+        consent_text=consent_text, consent_at=consent_at, duplicates=duplicates,
     )
 
 
@@ -194,7 +195,7 @@ def complaint_file_internal(
     return complaint
 
 
-def _create_card(*, actor, attachments, duplicates_now: bool = True, **fields) -> Complaint:
+def _create_card(*, actor, attachments, duplicates: str = "now", **fields) -> Complaint:
     for upload in attachments:
         attachment_check(upload)
     complaint = Complaint(registered_by=actor, number="pending", **fields)
@@ -210,11 +211,11 @@ def _create_card(*, actor, attachments, duplicates_now: bool = True, **fields) -
     for upload in attachments:
         _store_attachment(complaint, upload, actor)
     # Near-duplicates from any channel are found here or by the worker; an exact repeat may be linked.
-    if duplicates_now:
+    if duplicates == "now":
         from amends.duplicates.services import duplicates_check
 
         duplicates_check(complaint=complaint)
-    else:
+    elif duplicates == "queued":
         from amends.duplicates.tasks import check_duplicates
 
         check_duplicates.enqueue(complaint.pk)

@@ -87,7 +87,7 @@ def complaint_register(request):
                 order_reference=data["order_reference"], category=data["category"],
                 importance=data["importance"], employee_concerned=data["employee_concerned"],
                 department_concerned=data["department_concerned"],
-                attachments=data["attachments"], duplicates_now=True,
+                attachments=data["attachments"], duplicates="now",
             )
         except ValidationError as error:
             _add_errors(form, error)

@@ -1439,7 +1439,7 @@ class _Run:
                     employee = f"{person.first_last}, {role}"
                 customer = spec.customer
                 self.complaint = complaint_register(
-                    actor=users[spec.registrar], channel=spec.channel, wording=spec.wording, duplicates_now=True,
+                    actor=users[spec.registrar], channel=spec.channel, wording=spec.wording, duplicates="now",
                     received_at=spec.received_at,
                     origin=Origin.INTERNAL if spec.channel == Channel.INTERNAL
                     else Origin.EXTERNAL,

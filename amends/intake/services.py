@@ -24,7 +24,7 @@ from amends.customers.services import contact_create
 from .models import InboundMessage, InboundStatus, OutboundMessage
 from .outbound import MESSENGER_SENDERS, send_to_customer
 from .parsed import IncomingComplaint
-from .tasks import acknowledge_complaint
+from .tasks import follow_up_registration
 
 logger = logging.getLogger(__name__)
 
@@ -137,11 +137,11 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
             received_at=incoming.received_at or message.received_at, contact=contact_for(incoming),
             order_reference=incoming.order_reference, external_id=incoming.external_id,
             thread_key=incoming.thread_key, attachments=incoming.attachments,
-            consent_text=incoming.consent_text, consent_at=incoming.consent_at,
+            consent_text=incoming.consent_text, consent_at=incoming.consent_at, duplicates="caller",
         )
         status = InboundStatus.REGISTERED
-        # Queued in the same transaction as the card: sent by the worker, never lost, never twice.
-        acknowledge_complaint.enqueue(target.pk, incoming.language or settings.LANGUAGE_CODE)
+        # Queued in the same transaction as the card: done by the worker, never lost, never twice.
+        follow_up_registration.enqueue(target.pk, incoming.language or settings.LANGUAGE_CODE)
     InboundMessage.objects.filter(pk=message.pk).update(
         status=status, complaint=target, processed_at=timezone.now(), reason="",
     )

@@ -1,16 +1,30 @@
 """Work the intake hands to the background worker so that taking a complaint in stays fast."""
 
+import logging
+
+from django.db import transaction
 from django_tasks import task
 
 from amends.complaints.models import Complaint
 
+logger = logging.getLogger(__name__)
+
 
 @task()
-def acknowledge_complaint(complaint_id: int, language: str) -> int | None:
+def follow_up_registration(complaint_id: int, language: str) -> int | None:
+    """A channel's new card: look for near-duplicates, then acknowledge it to the customer. One job,
+    not two, because each job costs the queue several writes. Both steps are safe to repeat."""
+    from amends.duplicates.services import duplicates_check
+
     from .acknowledge import acknowledge
 
     complaint = Complaint.objects.filter(pk=complaint_id).first()
     if complaint is None:  # removed before the worker got to it
         return None
+    try:
+        with transaction.atomic():
+            duplicates_check(complaint=complaint)
+    except Exception:  # the customer is acknowledged all the same; the card can be checked again
+        logger.exception("Duplicate check of %s failed", complaint.number)
     outbound = acknowledge(complaint, language)
     return outbound.pk if outbound is not None else None

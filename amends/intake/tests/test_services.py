@@ -166,3 +166,19 @@ def test_message_to_customer_needs_edit_rights(db, make_user):
         channel=Channel.EMAIL, text="x", email="a@example.ru"))).complaint
     with pytest.raises(AccessDenied):
         message_to_customer(complaint=complaint, actor=make_user("op2", "operator"), text="hi")
+
+
+def test_a_failing_duplicate_check_does_not_hold_back_the_acknowledgement(db, monkeypatch, caplog):
+    from amends.duplicates import services as duplicates
+    from amends.intake.tasks import follow_up_registration
+
+    def broken(**kwargs):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(duplicates, "duplicates_check", broken)
+    incoming = IncomingComplaint(channel=Channel.EMAIL, text="Сломался чайник", email="a@example.ru")
+    complaint = inbound_process(stored(), parse_as(incoming)).complaint  # the queued follow-up runs here
+    assert [m.to for m in mail.outbox] == [["a@example.ru"]]
+    assert f"Duplicate check of {complaint.number} failed" in caplog.text
+    assert follow_up_registration.call(complaint.pk, "ru") is None  # acknowledged once only
+    assert len(mail.outbox) == 1

@@ -36,7 +36,7 @@ def receive(name: str = "utf8_quoted_printable.eml") -> Complaint:
 def test_the_acknowledgement_and_duplicate_check_wait_for_the_worker_then_happen_once():
     complaint = receive()
     assert mail.outbox == [] and not TextSignature.objects.filter(complaint=complaint).exists()
-    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
 
     AmendsWorker().run(once=True)
     [ack] = mail.outbox
@@ -51,7 +51,7 @@ def test_the_acknowledgement_and_duplicate_check_wait_for_the_worker_then_happen
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
 def test_a_task_left_running_by_a_killed_worker_runs_again_without_a_second_mail():
     complaint = receive()
-    ack_task = DBTaskResult.objects.get(task_path="amends.intake.tasks.acknowledge_complaint")
+    ack_task = DBTaskResult.objects.get(task_path="amends.intake.tasks.follow_up_registration")
     # The killed worker had claimed the task and sent the mail, but never recorded the success.
     ack_task.claim("dead-worker")
     acknowledge(complaint, "ru")
