@@ -14,6 +14,9 @@ $(VENV)/.installed: requirements-dev.lock pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
+# Outgoing mail lands in var/mail/ unless EMAIL_BACKEND is set, e.g. to
+# django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST to send it for real.
+run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 run: install
 	$(BIN)/amends migrate --noinput
 	$(BIN)/amends collectstatic --noinput -v 0

@@ -185,6 +185,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 20
+# Used with EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (what `make run` uses by default).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Amends <complaints@amends.localhost>")
 
 # Shared by every gunicorn worker, so per-IP rate limits count once across processes.
