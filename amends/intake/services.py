@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amends.complaints.choices import FINAL_STATES
+from amends.complaints.choices import FINAL_STATES, Channel
 from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_add_message, complaint_register
 from amends.customers.models import Contact, phone_digits
@@ -193,6 +193,9 @@ def customer_reachable_by(complaint: Complaint) -> str:
         return complaint.get_channel_display()
     if complaint.contact_id and complaint.contact.email:
         return complaint.contact.email
+    if complaint.channel == Channel.WEB_FORM:
+        # The site showed them their tracking link, where messages from the card appear.
+        return _("their tracking page")
     return ""
 
 

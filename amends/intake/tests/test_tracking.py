@@ -220,3 +220,23 @@ def test_thank_you_page_needs_the_code_too(english, card):
     assert english.get(f"/complain/thanks/{card.number}/?code={card.tracking_code}").status_code == 200
     wrong = english.get(f"/complain/thanks/{card.number}/?code=nope")
     assert wrong.status_code == 404 and "This link does not open a complaint" in wrong.content.decode()
+
+
+def test_a_customer_known_only_by_phone_is_answered_on_their_tracking_page(english, contact, qms, responsible_person):
+    from django.test import Client
+
+    from amends.deadlines.models import Clock
+
+    contact.email = ""
+    contact.save()
+    card = complaint_register(actor=None, channel=Channel.WEB_FORM, contact=contact, wording="Чайник протекает")
+    assign(card, qms, responsible_person)
+    staff = Client(HTTP_ACCEPT_LANGUAGE="en")
+    staff.force_login(responsible_person)
+    page = staff.get(reverse("complaints:detail", args=[card.number])).content.decode()
+    assert "Goes to: their tracking page" in page
+    response = staff.post(reverse("complaints:message_customer", args=[card.number]),
+                          {"customer-text": "We are sending a courier tomorrow."})
+    assert response.status_code == 302 and mail.outbox == []
+    assert Clock.objects.get(complaint=card, kind="first_response").met_at is not None
+    assert "We are sending a courier tomorrow." in english.get(url(card)).content.decode()
