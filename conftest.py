@@ -18,6 +18,16 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_policy_table():
+    """A rolled-back test sends no signal that the deadline policies it cached are gone: forget them."""
+    from amends.deadlines.policies import forget_policy_table
+
+    forget_policy_table()
+    yield
+    forget_policy_table()
+
+
 @pytest.fixture
 def reference_data_restored(transactional_db):
     """For transactional tests: the flush after an earlier one removed what the data migrations

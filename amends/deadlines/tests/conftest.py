@@ -1,5 +1,5 @@
-"""Helpers for the deadline tests: a clean policy cache per test, the default calendar, and times
-in Moscow."""
+"""Helpers for the deadline tests (the weekly summary's tests use them too): English texts, the
+default calendar, a frozen clock, and times in Moscow."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,21 +11,12 @@ from django.utils import translation
 from amends.complaints.tests.conftest import cause, register, walk  # noqa: F401 - shared fixtures
 from amends.deadlines.defaults import DEFAULT_CALENDAR
 from amends.deadlines.models import BusinessCalendar, Clock
-from amends.deadlines.policies import forget_policy_table
 
 MSK = ZoneInfo("Europe/Moscow")
 
 
 def msk(*args) -> datetime:
     return datetime(*args, tzinfo=MSK)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policy_table():
-    """A rolled-back test leaves no signal behind: forget the table it may have cached."""
-    forget_policy_table()
-    yield
-    forget_policy_table()
 
 
 @pytest.fixture(autouse=True)

@@ -3,11 +3,8 @@ services at frozen times, with the clocks the deadlines app starts by itself."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.utils import translation
 
 from amends.complaints.choices import Channel, State
 from amends.complaints.models import Category, Complaint
@@ -18,53 +15,17 @@ from amends.complaints.services import (
     measure_report,
 )
 from amends.complaints.tests.conftest import cause, register, walk  # noqa: F401 - shared fixtures
-from amends.deadlines.policies import forget_policy_table
 from amends.deadlines.services import waiting_start
+from amends.deadlines.tests.conftest import (  # noqa: F401 - shared fixtures
+    MSK,
+    _english,
+    _no_automatic_duplicate_links,
+    frozen,
+    msk,
+)
 
-MSK = ZoneInfo("Europe/Moscow")
 WEEK = date(2025, 3, 10)  # Monday of 2025-W11
 NOW = datetime(2025, 3, 17, 8, 0, tzinfo=MSK)  # the Monday after, when the summary is sent
-
-
-def msk(*args) -> datetime:
-    return datetime(*args, tzinfo=MSK)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policy_table():
-    forget_policy_table()
-    yield
-    forget_policy_table()
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Texts are asserted in their English source."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _no_automatic_duplicate_links(settings):
-    """The week registers the same text for one contact again and again on purpose."""
-    settings.AMENDS_DUPLICATE_AUTO_LINK_HOURS = 0
-
-
-@pytest.fixture
-def frozen():
-    """frozen(moment): stop the clock at that moment; later calls move it."""
-    travellers = []
-
-    def freeze(moment: datetime) -> None:
-        if travellers:
-            travellers.pop().stop()
-        traveller = time_machine.travel(moment, tick=False)
-        traveller.start()
-        travellers.append(traveller)
-
-    yield freeze
-    for traveller in travellers:
-        traveller.stop()
 
 
 @pytest.fixture
