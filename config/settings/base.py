@@ -99,7 +99,9 @@ def _database() -> dict:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'amends.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["CONN_MAX_AGE"] = 0
+        config["ENGINE"] = "amends.core.sqlite"
+        # Opening a connection costs as much as a registration, and the last one closed checkpoints.
+        config["CONN_MAX_AGE"] = None
         config["OPTIONS"] = {
             # IMMEDIATE takes the write lock when a transaction starts, so concurrent
             # writers queue instead of failing with "database is locked" mid-transaction.
@@ -107,6 +109,9 @@ def _database() -> dict:
             "timeout": 20,
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+                # Savepoints' statement journals in memory, not a temporary file per transaction;
+                # pages read through a mapping, not a system call each.
+                " PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
             ),
         }
     return config

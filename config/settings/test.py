@@ -13,7 +13,7 @@ STORAGES = {
 MEDIA_ROOT = tempfile.mkdtemp(prefix="amends-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="amends-test-static-")
 WHITENOISE_USE_FINDERS = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "amends.core.sqlite":
     # A file, not :memory:, so that threads in concurrency tests share one database.
     DATABASES["default"]["TEST"] = {"NAME": tempfile.mktemp(prefix="amends-test-", suffix=".sqlite3")}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

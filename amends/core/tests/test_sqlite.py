@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from amends.core.sqlite import like
+from amends.core.sqlite.like import like
 from amends.customers.models import Contact
 from amends.customers.selectors import contact_search
 

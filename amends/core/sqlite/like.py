@@ -23,9 +23,3 @@ def like(pattern, value, escape=None):
     if pattern is None or value is None:
         return None
     return _like_pattern(pattern, escape).fullmatch(str(value)) is not None
-
-
-def install_unicode_like(sender, connection, **kwargs) -> None:
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("like", 2, like, deterministic=True)
-        connection.connection.create_function("like", 3, like, deterministic=True)
