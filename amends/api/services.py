@@ -3,8 +3,6 @@ of expired Idempotency-Keys."""
 
 from datetime import datetime
 
-from django.db import transaction
-
 from amends.accounts.access import access_register_complaint
 from amends.complaints.models import Category, Complaint
 from amends.complaints.services import complaint_register
@@ -16,7 +14,6 @@ from .idempotency import kept_since
 from .models import IdempotencyKey
 
 
-@transaction.atomic
 def complaint_register_from_api(
     *, actor, channel: str, text: str, customer: dict[str, str] | None = None,
     received_at: datetime | None = None, product: Product | None = None,
@@ -24,7 +21,8 @@ def complaint_register_from_api(
     external_id: str = "",
 ) -> Complaint:
     """Register a complaint an API client sends; the customer is matched by e-mail or phone as for
-    every other channel. Nothing is created when the actor may not register complaints."""
+    every other channel. Nothing is created when the actor may not register complaints. Each step
+    takes its own short transaction: one held across them all would keep other writers waiting."""
     access_register_complaint(actor)
     contact = None
     if customer:

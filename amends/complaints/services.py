@@ -141,7 +141,6 @@ def _store_attachment(complaint: Complaint, upload: UploadedFile, actor) -> Atta
     return attachment
 
 
-@transaction.atomic
 def complaint_register(
     *, actor, channel: str, wording: str, received_at: datetime | None = None,
     origin: str = Origin.EXTERNAL, contact=None, organisation=None, product=None,
@@ -156,7 +155,8 @@ def complaint_register(
     `actor` is the employee who registers it; None when a channel (web form, e-mail,
     messenger) registers it by itself. The near-duplicate search (`duplicates`) is "queued" for the
     worker so that channels answer fast, runs "now" for the operator's screen, or is left to a
-    "caller" that queues it with its own follow-up work.
+    "caller" that queues it with its own follow-up work. Everything is checked before the
+    transaction opens, so that it holds the database (SQLite: the whole file) only for the writes.
     """
     if actor is not None:
         access_register_complaint(actor)
@@ -175,7 +175,6 @@ def complaint_register(
     )
 
 
-@transaction.atomic
 def complaint_file_internal(
     *, actor, department_concerned, wording: str, employee_concerned: str = "",
     importance: str = Importance.MEDIUM, attachments: list[UploadedFile] = (),
@@ -202,6 +201,18 @@ def _create_card(*, actor, attachments, duplicates: str = "now", **fields) -> Co
     # Related objects arrive as loaded instances: skip re-reading each one to check it exists. The only
     # unique field left is the random tracking code; the database's constraint guards it.
     complaint.full_clean(exclude=["number", *REGISTRATION_RELATIONS], validate_unique=False)
+    with transaction.atomic():
+        _insert_card(complaint, actor=actor, attachments=attachments, queue_duplicates=duplicates == "queued")
+    # Near-duplicates from any channel are found here or by the worker; an exact repeat may be linked.
+    # After the card's own transaction, so that the search does not hold up other registrations.
+    if duplicates == "now":
+        from amends.duplicates.services import duplicates_check
+
+        duplicates_check(complaint=complaint)
+    return complaint
+
+
+def _insert_card(complaint: Complaint, *, actor, attachments, queue_duplicates: bool) -> None:
     complaint.number = _next_number(timezone.localtime(complaint.received_at).year)
     complaint.save()
     TimelineEvent.objects.create(
@@ -210,16 +221,10 @@ def _create_card(*, actor, attachments, duplicates: str = "now", **fields) -> Co
     )
     for upload in attachments:
         _store_attachment(complaint, upload, actor)
-    # Near-duplicates from any channel are found here or by the worker; an exact repeat may be linked.
-    if duplicates == "now":
-        from amends.duplicates.services import duplicates_check
-
-        duplicates_check(complaint=complaint)
-    elif duplicates == "queued":
+    if queue_duplicates:
         from amends.duplicates.tasks import check_duplicates
 
         check_duplicates.enqueue(complaint.pk)
-    return complaint
 
 
 @transaction.atomic

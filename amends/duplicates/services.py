@@ -55,7 +55,10 @@ def threshold() -> float:
 
 def signatures_store(complaints: Iterable[Complaint]) -> dict[int, detector.Signature]:
     """Compute and store the signature and band keys of each card's current wording."""
-    signatures = {c.pk: detector.signature(c.wording) for c in complaints}
+    return _signatures_save({c.pk: detector.signature(c.wording) for c in complaints})
+
+
+def _signatures_save(signatures: dict[int, detector.Signature]) -> dict[int, detector.Signature]:
     if not signatures:
         return signatures
     TextSignature.objects.bulk_create(
@@ -159,7 +162,11 @@ def _signatures_of(pks: set[int]) -> dict[int, tuple[detector.Signature, Card]]:
         card.pk: card
         for card in Complaint.objects.filter(pk__in=pks - found.keys()).only("pk", "number", "received_at", "wording")
     }
-    for pk, signature in signatures_store(unsigned.values()).items():
+    signed = {}
+    if unsigned:
+        with transaction.atomic():
+            signed = signatures_store(unsigned.values())
+    for pk, signature in signed.items():
         card = unsigned[pk]
         found[pk] = (signature, Card(card.pk, card.number, card.received_at))
     return found
@@ -216,21 +223,26 @@ def _auto_link(complaint: Complaint, candidates: list[tuple[DuplicateCandidate, 
     complaint.refresh_from_db()
 
 
-@transaction.atomic
 def duplicates_check(*, complaint: Complaint) -> list[DuplicateCandidate]:
     """Store the card's signature, find and store the cards it may duplicate, link an obvious resend.
 
     Call it when a card is registered and again when its wording or contact changes. Candidates
     the operator dismissed stay dismissed; others no longer found are removed.
     """
-    signature = signatures_store([complaint])[complaint.pk]
+    signature = detector.signature(complaint.wording)
+    # The search only reads, so it runs before the transaction: on SQLite a transaction holds the
+    # whole database, and intake on every channel would wait for the search.
     candidates = _candidates(complaint, signature)
     kept = [candidate.candidate_id for candidate, _card in candidates]
-    DuplicateCandidate.objects.filter(complaint=complaint, dismissed=False).exclude(candidate_id__in=kept).delete()
-    DuplicateCandidate.objects.bulk_create(
-        [candidate for candidate, _card in candidates], update_conflicts=True,
-        unique_fields=["complaint", "candidate"], update_fields=["score", "reason"],
-    )
+    with transaction.atomic():
+        _signatures_save({complaint.pk: signature})
+        DuplicateCandidate.objects.filter(complaint=complaint, dismissed=False).exclude(
+            candidate_id__in=kept,
+        ).delete()
+        DuplicateCandidate.objects.bulk_create(
+            [candidate for candidate, _card in candidates], update_conflicts=True,
+            unique_fields=["complaint", "candidate"], update_fields=["score", "reason"],
+        )
     _auto_link(complaint, candidates)
     stored = DuplicateCandidate.objects.filter(complaint=complaint, candidate_id__in=kept).select_related("candidate")
     return sorted(stored, key=lambda c: kept.index(c.candidate_id))

@@ -1,4 +1,3 @@
-from django.db import transaction
 from django_tasks import task
 
 from amends.complaints.models import Complaint
@@ -9,8 +8,7 @@ def check_duplicates(complaint_id: int) -> int | None:
     """The near-duplicate search for a card a channel registered; returns the candidates found."""
     from .services import duplicates_check
 
-    with transaction.atomic():
-        complaint = Complaint.objects.filter(pk=complaint_id).first()
-        if complaint is None:
-            return None
-        return len(duplicates_check(complaint=complaint))
+    complaint = Complaint.objects.filter(pk=complaint_id).first()
+    if complaint is None:
+        return None
+    return len(duplicates_check(complaint=complaint))

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 
+from amends.customers.models import Contact
+
 # A card number as it appears in subjects and texts: "[#2026-000123]", "№ 2026-000123".
 NUMBER_TOKEN = re.compile(r"(?<![\d-])(\d{4}-\d{6})(?![\d-])")
 
@@ -31,6 +33,8 @@ class IncomingComplaint:
     consent_at: datetime | None = None
     # The customer's language when the channel tells it (the web form's page language).
     language: str = ""
+    # The customer's record, when the channel looked it up before opening its transaction.
+    contact: Contact | None = None
 
     def number_in_subject(self) -> str:
         if self.number_hint:

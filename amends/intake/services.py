@@ -101,8 +101,10 @@ def _same_sender(incoming: IncomingComplaint, complaint: Complaint) -> bool:
     return len(digits) >= 5 and digits == contact.phone_digits
 
 
-def contact_for(incoming: IncomingComplaint) -> Contact | None:
-    """The known contact with this e-mail or phone, or a new one; None when nothing identifies them."""
+def contact_find(incoming: IncomingComplaint) -> Contact | None:
+    """The known contact with this e-mail or phone."""
+    if incoming.contact is not None:
+        return incoming.contact
     email = incoming.email.strip().lower()
     digits = phone_digits(incoming.phone)
     condition = Q(pk__in=[])
@@ -110,16 +112,26 @@ def contact_for(incoming: IncomingComplaint) -> Contact | None:
         condition |= Q(email=email)
     if len(digits) >= 5:
         condition |= Q(phone_digits=digits)
-    existing = Contact.objects.filter(condition).order_by("pk").first()
+    return Contact.objects.filter(condition).order_by("pk").first()
+
+
+def contact_for(incoming: IncomingComplaint) -> Contact | None:
+    """The known contact with this e-mail or phone, or a new one; None when nothing identifies them.
+
+    A known customer, the usual case, is found without a transaction; the search is repeated
+    inside one before a new contact is made, so that two first messages make one contact."""
+    existing = contact_find(incoming)
     if existing is not None:
         return existing
+    email = incoming.email.strip().lower()
     name = incoming.name.strip() or email or incoming.phone.strip()
     if not name:
         return None
-    return contact_create(
-        full_name=name[:300], email=email, phone=incoming.phone.strip()[:50],
-        organisation_name=incoming.organisation,
-    )
+    with transaction.atomic():
+        return contact_find(incoming) or contact_create(
+            full_name=name[:300], email=email, phone=incoming.phone.strip()[:50],
+            organisation_name=incoming.organisation,
+        )
 
 
 @transaction.atomic

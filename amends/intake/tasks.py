@@ -2,7 +2,6 @@
 
 import logging
 
-from django.db import transaction
 from django_tasks import task
 
 from amends.complaints.models import Complaint
@@ -22,8 +21,7 @@ def follow_up_registration(complaint_id: int, language: str) -> int | None:
     if complaint is None:  # removed before the worker got to it
         return None
     try:
-        with transaction.atomic():
-            duplicates_check(complaint=complaint)
+        duplicates_check(complaint=complaint)
     except Exception:  # the customer is acknowledged all the same; the card can be checked again
         logger.exception("Duplicate check of %s failed", complaint.number)
     outbound = acknowledge(complaint, language)

@@ -73,7 +73,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return connection
 
     def _start_transaction_under_autocommit(self):
-        if self.transaction_mode != "IMMEDIATE" or self.is_in_memory_db():
+        # DEFERRED transactions take SQLite's lock only when they first write: not queued.
+        if self.transaction_mode not in ("IMMEDIATE", "EXCLUSIVE") or self.is_in_memory_db():
             return super()._start_transaction_under_autocommit()
         queue = self._queue()
         queue.acquire()

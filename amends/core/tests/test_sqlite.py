@@ -25,3 +25,64 @@ def test_search_finds_cyrillic_in_any_case(contact):
     assert list(contact_search("РОМАШКА")) == [contact]
     if connection.vendor == "sqlite":
         assert Contact.objects.filter(full_name__iexact="иванов иван иванович").get() == contact
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's writer queue")
+
+
+def test_writer_queue_lets_one_holder_in_and_times_out_a_waiter(tmp_path):
+    from django.db import OperationalError
+
+    from amends.core.sqlite.base import WriterQueue
+
+    first, second = WriterQueue(str(tmp_path / "db-writers")), WriterQueue(str(tmp_path / "db-writers"))
+    first.acquire()
+    with pytest.raises(OperationalError, match="database is locked"):
+        second.acquire(timeout=0.05)
+    first.release()
+    second.acquire(timeout=0.05)
+    assert second.held
+    second.close()
+    first.close()
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_write_transaction_holds_the_queue_until_it_ends():
+    import threading
+
+    from django.db import OperationalError, transaction
+
+    from amends.core.sqlite.base import WriterQueue
+
+    outsider = WriterQueue(f"{connection.settings_dict['NAME']}-writers")
+    waited = []
+
+    def try_to_write():
+        try:
+            outsider.acquire(timeout=0.05)
+            outsider.release()
+            waited.append("in")
+        except OperationalError:
+            waited.append("locked")
+
+    with transaction.atomic():
+        Contact.objects.create(full_name="Писатель")
+        thread = threading.Thread(target=try_to_write)
+        thread.start()
+        thread.join()
+    try_to_write()
+    outsider.close()
+    assert waited == ["locked", "in"]
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_transaction_leaves_the_queue():
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Contact.objects.create(full_name="Откат")
+        raise RuntimeError
+    assert not connection.writer_queue.held
+    assert not Contact.objects.filter(full_name="Откат").exists()

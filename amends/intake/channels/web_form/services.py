@@ -4,6 +4,7 @@ a customer's message from the tracking page goes onto the card's timeline.
 
 import json
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
@@ -15,7 +16,7 @@ from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import complaint_add_message
 from amends.intake.models import InboundMessage
 from amends.intake.parsed import IncomingComplaint
-from amends.intake.services import inbound_process, inbound_store, register_parser
+from amends.intake.services import contact_find, inbound_process, inbound_store, register_parser
 
 from .notify import notify_responsible_of_message
 
@@ -59,14 +60,18 @@ def web_form_submit(
             for upload in attachments
         ],
     }
+    # The customer is looked up first: SQLite lets one writer in at a time, so the transaction
+    # holds only the writes.
+    contact = contact_find(IncomingComplaint(
+        channel=Channel.WEB_FORM, text="", email=data.get("email", ""), phone=data.get("phone", ""),
+    ))
     # One transaction: the visitor is answered only after it commits, so nothing is accepted that is
-    # not stored, and a submission that cannot be registered is still kept, in quarantine. One write
-    # instead of three also matters under load, when SQLite lets one writer in at a time.
+    # not stored, and a submission that cannot be registered is still kept, in quarantine.
     with transaction.atomic():
         message, _created = inbound_store(
             channel=Channel.WEB_FORM, source=SOURCE, raw=json.dumps(raw, ensure_ascii=False).encode("utf-8"),
         )
-        return inbound_process(message, lambda stored: web_form_parse(stored, attachments))
+        return inbound_process(message, lambda stored: replace(web_form_parse(stored, attachments), contact=contact))
 
 
 @transaction.atomic
