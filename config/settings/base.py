@@ -112,6 +112,8 @@ def _database() -> dict:
                 # Savepoints' statement journals in memory, not a temporary file per transaction;
                 # pages read through a mapping, not a system call each.
                 " PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
+                # Checkpoints are run by the backend after a writer leaves (amends.core.sqlite).
+                " PRAGMA wal_autocheckpoint=0;"
             ),
         }
     return config
