@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from amends.complaints import services as complaint_services
 from amends.complaints.choices import OPEN_STATES, EventKind, State
 from amends.complaints.models import Complaint, TimelineEvent
+from amends.core.bulk import insert_rows
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 from amends.customers.models import Contact
 
@@ -70,10 +71,10 @@ def _signatures_save(signatures: dict[int, detector.Signature]) -> dict[int, det
         update_fields=["size", "sketch", "digest", "updated_at"],
     )
     SignatureBand.objects.filter(complaint_id__in=signatures).delete()
-    SignatureBand.objects.bulk_create(
-        [SignatureBand(complaint_id=pk, key=key) for pk, s in signatures.items() for key in s.bands],
-        batch_size=5000,
-    )
+    # One statement whatever the count: this runs in the transaction that holds the database on SQLite.
+    insert_rows(SignatureBand, [
+        SignatureBand(complaint_id=pk, key=key) for pk, s in signatures.items() for key in s.bands
+    ])
     return signatures
 
 

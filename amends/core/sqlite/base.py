@@ -32,15 +32,23 @@ class WriterQueue:
         self.path = path
         self.fd: int | None = None
         self.held = False
+        self.held_since = 0.0
+        self.contended = False
 
-    def acquire(self, timeout: float = WAIT_SECONDS) -> None:
+    def acquire(self, timeout: float = WAIT_SECONDS) -> bool:
+        """Take the lock; True if somebody else had it first."""
         if self.fd is None:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        waited = False
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._wait(timeout)
+            waited = True
         self.held = True
+        self.held_since = time.monotonic()
+        self.contended = waited
+        return waited
 
     def _wait(self, timeout: float) -> None:
         # A blocking flock cannot time out; a short alarm-free poll can. Blocking first for the
@@ -56,10 +64,14 @@ class WriterQueue:
                     raise OperationalError("database is locked") from None
                 pause = min(pause * 2, 0.002)
 
-    def release(self) -> None:
+    def release(self, *, yield_if_contended: bool = False) -> None:
         if self.held:
             self.held = False
             fcntl.flock(self.fd, fcntl.LOCK_UN)
+            if yield_if_contended and self.contended:
+                # Twice as long as it held the lock, so that a background writer takes at most a
+                # third of it while others are waiting for it.
+                time.sleep(min(2 * (time.monotonic() - self.held_since), 0.05))
 
     def close(self) -> None:
         self.release()
@@ -70,6 +82,8 @@ class WriterQueue:
 
 class DatabaseWrapper(base.DatabaseWrapper):
     writer_queue: WriterQueue | None = None
+    # Set by background processes (the worker): after a write that others queued for, step aside.
+    yields_to_others = False
     commits_since_checkpoint = 0
 
     def get_new_connection(self, conn_params):
@@ -129,4 +143,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _leave_queue(self):
         if self.writer_queue is not None:
-            self.writer_queue.release()
+            self.writer_queue.release(yield_if_contended=self.yields_to_others)

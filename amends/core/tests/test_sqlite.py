@@ -46,6 +46,33 @@ def test_writer_queue_lets_one_holder_in_and_times_out_a_waiter(tmp_path):
     first.close()
 
 
+def test_a_background_writer_steps_aside_only_after_waiting(tmp_path):
+    import threading
+    import time
+
+    from amends.core.sqlite.base import WriterQueue
+
+    web, worker = WriterQueue(str(tmp_path / "db-writers")), WriterQueue(str(tmp_path / "db-writers"))
+    assert not worker.acquire()
+    began = time.monotonic()
+    worker.release(yield_if_contended=True)
+    assert time.monotonic() - began < 0.01  # nobody was in the way: no pause
+
+    web.acquire()
+    thread = threading.Thread(target=worker.acquire)
+    thread.start()
+    time.sleep(0.03)
+    web.release()
+    thread.join()
+    assert worker.contended
+    time.sleep(0.01)
+    began = time.monotonic()
+    worker.release(yield_if_contended=True)
+    assert time.monotonic() - began >= 0.015  # twice the 10 ms it held the lock
+    web.close()
+    worker.close()
+
+
 @sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_a_write_transaction_holds_the_queue_until_it_ends():

@@ -3,6 +3,7 @@ import os
 import signal
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from amends.jobs.worker import AmendsWorker
 
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         # Background work yields the CPU to the web processes beside it: a burst of complaints is
         # taken in at full speed and its acknowledgements follow a moment later.
         os.nice(10)
+        # On SQLite, whose writers take turns, it also steps aside after a write others waited for.
+        connection.yields_to_others = True
         worker = AmendsWorker(interval=interval)
 
         def stop(signum, frame):
