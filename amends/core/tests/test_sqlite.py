@@ -113,3 +113,31 @@ def test_a_failed_transaction_leaves_the_queue():
         raise RuntimeError
     assert not connection.writer_queue.held
     assert not Contact.objects.filter(full_name="Откат").exists()
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_the_log_is_copied_into_the_database_after_every_few_commits(monkeypatch):
+    import sqlite3
+
+    from django.db import transaction
+
+    from amends.core.sqlite import base
+
+    monkeypatch.setattr(base, "CHECKPOINT_EVERY_COMMITS", 3)
+    connection.ensure_connection()
+    connection.commits_since_checkpoint = 0
+
+    def in_the_database_file(name: str) -> bool:
+        # immutable=1 reads the database file alone, without the write-ahead log.
+        path = connection.settings_dict["NAME"]
+        with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as direct:
+            return direct.execute("SELECT 1 FROM customers_contact WHERE full_name = ?", [name]).fetchone() is not None
+
+    with transaction.atomic():
+        Contact.objects.create(full_name="В журнале")
+    assert not in_the_database_file("В журнале")  # only in the log: SQLite's own checkpoint is off
+    for _ in range(2):
+        with transaction.atomic():
+            Contact.objects.create(full_name="Ещё одна")
+    assert in_the_database_file("В журнале")
