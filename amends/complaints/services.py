@@ -338,6 +338,25 @@ def complaint_attach(*, complaint: Complaint, actor, upload: UploadedFile) -> At
 
 
 @transaction.atomic
+def complaint_receive_file(
+    *, complaint: Complaint, reference: str, note: str, upload: UploadedFile | None = None,
+) -> Attachment | None:
+    """A file the customer sent through a channel that delivers it after the message (a messenger's
+    file, fetched by the worker): attached by nobody in particular, with a note saying where it came
+    from; without an upload (it could not be fetched or kept), only the note saying why. Once per
+    `reference`, kept on the note: a repeated call changes nothing and returns None. Closed cards
+    take it too, since the message that carried the file is already on them."""
+    complaint = _locked(complaint, None)
+    if complaint.events.filter(kind=EventKind.NOTE, new_value=reference).exists():
+        return None
+    attachment = _store_attachment(complaint, upload, None) if upload is not None else None
+    TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.NOTE, text=note, new_value=reference, attachment=attachment,
+    )
+    return attachment
+
+
+@transaction.atomic
 def measure_add(
     *, complaint: Complaint, actor, description: str, executor, due_date: date,
 ) -> Measure:

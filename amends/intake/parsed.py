@@ -1,12 +1,18 @@
 """What every channel's parser produces: one shape for e-mail, messengers, the web form and the API."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 
 from amends.customers.models import Contact
+
+if TYPE_CHECKING:
+    from amends.complaints.models import Complaint
+    from amends.intake.channels.webhooks.common import RemoteFile
 
 # A card number as it appears in subjects and texts: "[#2026-000123]", "№ 2026-000123".
 NUMBER_TOKEN = re.compile(r"(?<![\d-])(\d{4}-\d{6})(?![\d-])")
@@ -29,12 +35,17 @@ class IncomingComplaint:
     references: list[str] = field(default_factory=list)
     thread_key: str = ""
     attachments: list[UploadedFile] = field(default_factory=list)
+    # Files still on a messenger's servers, fetched by the worker once the message is on its card.
+    remote_files: list["RemoteFile"] = field(default_factory=list)
     consent_text: str = ""
     consent_at: datetime | None = None
     # The customer's language when the channel tells it (the web form's page language).
     language: str = ""
     # The customer's record, when the channel looked it up before opening its transaction.
     contact: Contact | None = None
+    # Called with the card inside the transaction that registers the message or adds it to the card,
+    # to queue the channel's own follow-up work (the messenger's files) with it.
+    on_accepted: Callable[["Complaint"], None] | None = field(default=None, compare=False, repr=False)
 
     def number_in_subject(self) -> str:
         if self.number_hint:

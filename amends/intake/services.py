@@ -154,6 +154,8 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
         status = InboundStatus.REGISTERED
         # Queued in the same transaction as the card: done by the worker, never lost, never twice.
         follow_up_registration.enqueue(target.pk, incoming.language or settings.LANGUAGE_CODE)
+    if incoming.on_accepted is not None:
+        incoming.on_accepted(target)
     InboundMessage.objects.filter(pk=message.pk).update(
         status=status, complaint=target, processed_at=timezone.now(), reason="",
     )

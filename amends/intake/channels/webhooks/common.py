@@ -1,5 +1,8 @@
-"""What the adapters share: the reply to the platform, references, times, and the outbound HTTP call."""
+"""What the adapters share: the reply to the platform, references, times, files, and the HTTP calls."""
 
+import mimetypes
+import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -8,6 +11,8 @@ from django.utils import timezone
 
 # Connect and read timeouts for calls to a platform's API: an answer must not hang a request.
 TIMEOUT = (3.05, 10)
+# Where Python's table gives an extension that the accepted types (AMENDS_ATTACHMENT_EXTENSIONS) lack.
+MIME_EXTENSIONS = {"audio/ogg": ".ogg", "audio/opus": ".ogg", "image/jpeg": ".jpg"}
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,24 @@ class Reply:
 
 class DeliveryError(Exception):
     """The platform refused or did not take a message; recorded on the OutboundMessage."""
+
+
+class FileRefused(Exception):
+    """A file the customer sent cannot be fetched or kept; the message, in an operator's words,
+    goes onto the card's timeline."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A file the customer sent that stays on the platform until the worker fetches it (files.py)."""
+
+    kind: str  # the platform's word: photo, document, voice, doc, audio_message...
+    key: str  # stable and not secret: marks the file as done on the card
+    name: str  # what it is stored as, always with an extension
+    mime_type: str = ""
+    size: int | None = None  # as the platform declares it, before the download
+    file_id: str = ""  # Telegram: resolved through getFile with the bot token
+    url: str = ""  # VK: the direct link from the event
 
 
 def json_reply(status: str) -> Reply:
@@ -83,8 +106,30 @@ def chunks(text: str, limit: int) -> list[str]:
     return [*parts, text] if text or not parts else parts
 
 
+def file_name(given: str, mime_type: str, stem: str, default_extension: str) -> str:
+    """A name to store a received file under: the customer's own when the platform gives one, else
+    `stem`; with an extension from the MIME type (or the kind's usual one) when it has none."""
+    base, extension = os.path.splitext(_bare(given) or _bare(stem))
+    if not extension:
+        extension = MIME_EXTENSIONS.get(mime_type) or mimetypes.guess_extension(mime_type) or default_extension
+    return f"{base[:100]}{extension[:10]}"
+
+
+def _bare(name: str) -> str:
+    """The last part of a path, without control characters: no directories come from a payload."""
+    return re.sub(r"[\x00-\x1f\x7f]", "", re.split(r"[/\\]", name)[-1]).strip(" .")
+
+
+def size_of(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def post(url: str, **kwargs) -> requests.Response:
     return requests.post(url, timeout=TIMEOUT, **kwargs)
+
+
+def get(url: str, **kwargs) -> requests.Response:
+    return requests.get(url, timeout=TIMEOUT, **kwargs)
 
 
 def response_json(response: requests.Response) -> dict:

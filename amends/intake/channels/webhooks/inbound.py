@@ -12,6 +12,7 @@ from amends.intake.parsed import IncomingComplaint
 from amends.intake.services import register_parser
 
 from . import generic, telegram, vk
+from .files import fetch_received_files
 
 SOURCE_PREFIX = "webhook"
 # WebhookSource.kind → its adapter module (authenticate, handshake, external_ref, answer, parse, send).
@@ -39,7 +40,11 @@ def parse_webhook(message: InboundMessage) -> IncomingComplaint:
     payload = decode(bytes(message.raw))
     if payload is NOT_JSON:
         raise ValueError("The body is not valid JSON.")
-    return ADAPTERS[source.kind].parse(source, payload)
+    incoming = ADAPTERS[source.kind].parse(source, payload)
+    if incoming.remote_files:
+        # Queued with the card's own writes, so it is neither lost nor run for a message that was not kept.
+        incoming.on_accepted = lambda complaint: fetch_received_files.enqueue(message.pk, complaint.pk)
+    return incoming
 
 
 register_parser(SOURCE_PREFIX, parse_webhook)

@@ -3,13 +3,30 @@
 VK cannot sign a body; it puts the community's "Secret key" in a "secret" field of every event,
 which is accepted instead of an HMAC signature. The confirmation event is answered with the
 source's confirmation code as plain text, every other event with "ok" (else VK retries).
+
+A photo, document or voice message comes with a direct link; it is named in the text and
+reported as a RemoteFile, which the worker fetches afterwards and attaches to the card (files.py).
+Video and audio come without one and stay a line in the text.
 """
 
 from amends.intake.models import OutboundMessage, WebhookSource
 from amends.intake.parsed import IncomingComplaint
 from amends.intake.services import Ignored
 
-from .common import DeliveryError, Reply, chat_id, chunks, from_unix, post, reference, response_json, text_of
+from .common import (
+    DeliveryError,
+    RemoteFile,
+    Reply,
+    chat_id,
+    chunks,
+    file_name,
+    from_unix,
+    post,
+    reference,
+    response_json,
+    size_of,
+    text_of,
+)
 from .signing import same_secret
 
 DEFAULT_BASE_URL = "https://api.vk.com"
@@ -55,6 +72,7 @@ def parse(source: WebhookSource, event: object) -> IncomingComplaint:
     text = text_of(item.get("text"))
     attachments = item.get("attachments") if isinstance(item.get("attachments"), list) else []
     files = [line for a in attachments if isinstance(a, dict) and (line := _file_line(a))]
+    remote_files = [remote for a in attachments if isinstance(a, dict) and (remote := _remote_file(a))]
     if not text and not files:
         raise Ignored(f"VK {kind} without text or file.")
     if kind == "wall_reply_new":
@@ -67,7 +85,7 @@ def parse(source: WebhookSource, event: object) -> IncomingComplaint:
     return IncomingComplaint(
         channel=source.channel, text="\n".join([text, *files]).strip(),
         name=f"vk.com/id{chat_id(author)}", received_at=from_unix(item.get("date")),
-        thread_key=f"vk:{source.name}:{chat}",
+        thread_key=f"vk:{source.name}:{chat}", remote_files=remote_files,
     )
 
 
@@ -100,3 +118,34 @@ def _file_line(attachment: dict) -> str:
     title = text_of(item.get("title"))
     ident = f"{kind}{reference(item.get('owner_id'))}_{reference(item.get('id'))}"
     return f"[VK {kind}{' ' + title if title else ''}: {ident}]"
+
+
+def _remote_file(attachment: dict) -> RemoteFile | None:
+    """The direct link of a photo (its largest size), a document or a voice message; None for the rest."""
+    kind = attachment.get("type")
+    item = attachment.get(kind) if kind in FILE_KINDS else None
+    if not isinstance(item, dict) or not reference(item.get("id")):
+        return None
+    ident = f"{kind}{reference(item.get('owner_id'))}_{reference(item.get('id'))}"
+    if kind == "photo":
+        url, name, size = _largest_photo(item), f"{ident}.jpg", None
+    elif kind == "doc":
+        url, size = text_of(item.get("url")), size_of(item.get("size"))
+        title, extension = text_of(item.get("title")), text_of(item.get("ext")).lstrip(".")
+        if extension and not title.lower().endswith(f".{extension.lower()}"):
+            title = f"{title or ident}.{extension}"  # VK keeps the type apart from the title
+        name = file_name(title, "", ident, "")
+    elif kind == "audio_message":
+        url, size = text_of(item.get("link_ogg")) or text_of(item.get("link_mp3")), None
+        name = f"{ident}{'.ogg' if text_of(item.get('link_ogg')) else '.mp3'}"
+    else:
+        return None  # video and music: VK sends no link to the file itself
+    return RemoteFile(kind=kind, key=ident, name=name, size=size, url=url) if url else None
+
+
+def _largest_photo(photo: dict) -> str:
+    sizes = photo.get("sizes") if isinstance(photo.get("sizes"), list) else []
+    candidates = [s for s in [*sizes, photo.get("orig_photo")] if isinstance(s, dict) and text_of(s.get("url"))]
+    largest = max(candidates, default=None,
+                  key=lambda s: (size_of(s.get("width")) or 0) * (size_of(s.get("height")) or 0))
+    return text_of(largest.get("url")) if largest else ""
