@@ -1,4 +1,4 @@
-"""Django's SQLite backend with two changes.
+"""Django's SQLite backend with these changes.
 
 - LIKE folds case for every alphabet, so that Cyrillic and Armenian searches (`icontains`,
   `iexact`) behave as on PostgreSQL.
@@ -35,20 +35,17 @@ class WriterQueue:
         self.held_since = 0.0
         self.contended = False
 
-    def acquire(self, timeout: float = WAIT_SECONDS) -> bool:
-        """Take the lock; True if somebody else had it first."""
+    def acquire(self, timeout: float = WAIT_SECONDS) -> None:
         if self.fd is None:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        waited = False
+        self.contended = False
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._wait(timeout)
-            waited = True
+            self.contended = True
         self.held = True
         self.held_since = time.monotonic()
-        self.contended = waited
-        return waited
 
     def _wait(self, timeout: float) -> None:
         # A blocking flock cannot time out; a short alarm-free poll can. Blocking first for the
@@ -115,10 +112,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self):
         try:
-            return super()._commit()
+            super()._commit()
         finally:
             self._leave_queue()
-            self._checkpoint_now_and_then()
+        self._checkpoint_now_and_then()
 
     def _checkpoint_now_and_then(self):
         self.commits_since_checkpoint += 1

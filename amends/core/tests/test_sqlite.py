@@ -53,7 +53,8 @@ def test_a_background_writer_steps_aside_only_after_waiting(tmp_path):
     from amends.core.sqlite.base import WriterQueue
 
     web, worker = WriterQueue(str(tmp_path / "db-writers")), WriterQueue(str(tmp_path / "db-writers"))
-    assert not worker.acquire()
+    worker.acquire()
+    assert not worker.contended
     began = time.monotonic()
     worker.release(yield_if_contended=True)
     assert time.monotonic() - began < 0.01  # nobody was in the way: no pause
