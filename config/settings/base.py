@@ -227,7 +227,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # urllib3's DEBUG lines carry request paths, and Telegram's carry the bot token.
+        "urllib3": {"level": "INFO"},
+    },
 }
 
 # Background work: a queue in the database itself, run by `amends worker` (no extra service).

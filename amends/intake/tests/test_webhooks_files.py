@@ -6,6 +6,7 @@ transaction that puts the message on its card, so the files are there when the w
 """
 
 import json
+import logging
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -168,6 +169,14 @@ def test_a_telegram_photo_is_fetched_through_get_file_and_attached_to_the_new_ca
     # Operators still see in the text that a file came.
     assert f"file_id {LARGEST_PHOTO_ID}" in complaint.wording
     assert_token_nowhere(*stored_texts())
+
+
+def test_the_token_in_request_paths_is_not_logged_even_at_debug_level(client, bot, files, caplog):
+    caplog.set_level(logging.DEBUG)
+    files.telegram_files[LARGEST_PHOTO_ID] = ("photos/file_17.jpg", PHOTO)
+    send_telegram(client, bot, fixture("telegram_photo_caption"))
+    assert Attachment.objects.count() == 1
+    assert_token_nowhere(caplog.text)
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
