@@ -8,8 +8,7 @@ transaction that puts the message on its card, so the files are there when the w
 import json
 import logging
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,7 +20,7 @@ from amends.intake.channels.webhooks.files import fetch_received_files
 from amends.intake.channels.webhooks.inbound import parse_webhook
 from amends.intake.models import InboundMessage
 
-from .test_webhooks_support import SECRETS, make_source, payload, post
+from .test_webhooks_support import SECRETS, LoopbackServer, make_source, payload, post
 
 TOKEN = "7012345678:AAF-files-bot-token"
 PHOTO = b"\xff\xd8\xff\xe0 JPEG of a cracked kettle \xff\xd9"
@@ -30,7 +29,7 @@ LARGEST_PHOTO_ID = "AgACAgIAAxkBAAIEn2ZLq1_large_1280x960"
 DOCUMENT_ID = "BQACAgIAAxkBAAIEo2ZLsKc_acte_pdf"
 
 
-class FakeFileServer:
+class FakeFileServer(LoopbackServer):
     """Telegram's getFile and file downloads, and plain links as VK gives them; records every path."""
 
     def __init__(self):
@@ -87,13 +86,7 @@ class FakeFileServer:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._listen(Handler)
 
 
 @pytest.fixture(autouse=True)
@@ -103,12 +96,7 @@ def installation_in_english(settings):
 
 @pytest.fixture
 def files(monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    server = FakeFileServer()
-    server.thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
+    yield from FakeFileServer().serve(monkeypatch)
 
 
 @pytest.fixture

@@ -16,12 +16,7 @@ FIRST_MESSAGE = {"telegram": "telegram_message", "vk": "vk_message_new", "generi
 
 @pytest.fixture
 def fake_platform(monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    platform = FakePlatform()
-    platform.thread.start()
-    yield platform
-    platform.server.shutdown()
-    platform.server.server_close()
+    yield from FakePlatform().serve(monkeypatch)
 
 
 def source_for(kind, base_url):

@@ -45,7 +45,30 @@ def deliver(client, source: WebhookSource, name: str):
     return post(client, source.name, body, sign_with=source.secret)
 
 
-class FakePlatform:
+class LoopbackServer:
+    """A real HTTP server on 127.0.0.1 in a thread of its own; subclasses give the request handler."""
+
+    def _listen(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def serve(self, monkeypatch):
+        """For a fixture: `yield from server.serve(monkeypatch)`."""
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        self.thread.start()
+        try:
+            yield self
+        finally:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+class FakePlatform(LoopbackServer):
     """Records every request; answers like Telegram, VK or a generic API, or fails on demand."""
 
     def __init__(self):
@@ -77,12 +100,7 @@ class FakePlatform:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._listen(Handler)
 
     def _response(self, path: str, number: int) -> dict:
         if self.status != 200:
