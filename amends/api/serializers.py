@@ -18,6 +18,7 @@ from amends.complaints.models import Category, Cause, Complaint, Measure
 from amends.complaints.selectors import SORTS, ComplaintFilter
 from amends.complaints.transitions import TRANSITIONS, available_transitions
 from amends.customers.models import Product
+from amends.intake.models import InboundMessage
 from amends.intake.outbound import tracking_url
 
 # Bounds of what a database integer column holds.
@@ -267,15 +268,16 @@ class ComplaintCreatedSerializer(serializers.Serializer):
 _DATETIME = serializers.DateTimeField()
 
 
-def created_body(request, complaint: Complaint) -> dict:
-    """ComplaintCreatedSerializer's data, built directly: registration is the API's hot path."""
+def created_body(request, submission: InboundMessage, received_at: datetime) -> dict:
+    """ComplaintCreatedSerializer's data for an accepted submission, built directly: registration is
+    the API's hot path. Its card is registered, with this number, by the time anyone asks for it."""
     return {
-        "number": complaint.number,
-        "state": complaint.state,
-        "channel": complaint.channel,
-        "received_at": _DATETIME.to_representation(complaint.received_at),
-        "url": request.build_absolute_uri(reverse("api:complaint", kwargs={"number": complaint.number})),
-        "tracking_url": tracking_url(complaint),
+        "number": submission.number,
+        "state": State.REGISTERED,
+        "channel": submission.channel,
+        "received_at": _DATETIME.to_representation(received_at),
+        "url": request.build_absolute_uri(reverse("api:complaint", kwargs={"number": submission.number})),
+        "tracking_url": tracking_url(submission),
     }
 
 

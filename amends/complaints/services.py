@@ -64,6 +64,12 @@ def _next_number(year: int) -> str:
     return f"{year}-{1:06d}"
 
 
+def complaint_number_take(received_at: datetime) -> str:
+    """The next number of the year `received_at` falls in, for a submission stored to become a card
+    later; call it inside the transaction that stores the submission."""
+    return _next_number(timezone.localtime(received_at).year)
+
+
 def _format(complaint: Complaint, name: str, raw: Any) -> str:
     """A stored value as a person reads it on the timeline."""
     if raw is None or raw == "":
@@ -148,7 +154,7 @@ def complaint_register(
     order_reference: str = "", project: str = "", employee_concerned: str = "",
     department_concerned=None, attachments: list[UploadedFile] = (), external_id: str = "",
     thread_key: str = "", consent_text: str = "", consent_at: datetime | None = None,
-    duplicates: str = "queued",
+    duplicates: str = "queued", number: str = "", tracking_code: str = "",
 ) -> Complaint:
     """Register a complaint from any channel and give it its number (DOMAIN.md §1).
 
@@ -157,8 +163,11 @@ def complaint_register(
     worker so that channels answer fast, runs "now" for the operator's screen, or is left to a
     "caller" that queues it with its own follow-up work. Everything is checked before the
     transaction opens, so that it holds the database (SQLite: the whole file) only for the writes.
+
+    A `number` and `tracking_code` come with a submission accepted earlier (web form, API), which
+    the customer was given then; its actor's right to register was checked when it was accepted.
     """
-    if actor is not None:
+    if actor is not None and not number:
         access_register_complaint(actor)
     if channel == Channel.INTERNAL:
         origin = Origin.INTERNAL
@@ -171,7 +180,8 @@ def complaint_register(
         order_reference=order_reference.strip(), project=project.strip(),
         employee_concerned=employee_concerned.strip(), department_concerned=department_concerned,
         wording=wording.strip(), external_id=external_id.strip(), thread_key=thread_key,
-        consent_text=consent_text, consent_at=consent_at, duplicates=duplicates,
+        consent_text=consent_text, consent_at=consent_at, duplicates=duplicates, number=number,
+        **({"tracking_code": tracking_code} if tracking_code else {}),
     )
 
 
@@ -194,14 +204,16 @@ def complaint_file_internal(
     return complaint
 
 
-def _create_card(*, actor, attachments, duplicates: str = "now", **fields) -> Complaint:
+def _create_card(*, actor, attachments, duplicates: str = "now", number: str = "", **fields) -> Complaint:
     for upload in attachments:
         attachment_check(upload)
-    complaint = Complaint(registered_by=actor, number="pending", **fields)
+    complaint = Complaint(registered_by=actor, number=number or "pending", **fields)
     # Related objects arrive as loaded instances: skip re-reading each one to check it exists. The only
     # unique field left is the random tracking code; the database's constraint guards it.
     complaint.full_clean(exclude=["number", *REGISTRATION_RELATIONS], validate_unique=False)
     with transaction.atomic():
+        if not number:
+            complaint.number = complaint_number_take(complaint.received_at)
         _insert_card(complaint, actor=actor, attachments=attachments, queue_duplicates=duplicates == "queued")
     # Near-duplicates from any channel are found here or by the worker; an exact repeat may be linked.
     # After the card's own transaction, so that the search does not hold up other registrations.
@@ -213,7 +225,6 @@ def _create_card(*, actor, attachments, duplicates: str = "now", **fields) -> Co
 
 
 def _insert_card(complaint: Complaint, *, actor, attachments, queue_duplicates: bool) -> None:
-    complaint.number = _next_number(timezone.localtime(complaint.received_at).year)
     complaint.save()
     TimelineEvent.objects.create(
         complaint=complaint, kind=EventKind.REGISTERED, actor=actor,

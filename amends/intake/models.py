@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.choices import Channel
@@ -24,7 +26,7 @@ class InboundMessage(models.Model):
         help_text=_("Message-ID, update ID: a second delivery with the same reference is a replay."),
     )
     raw = models.BinaryField(_("raw content"))
-    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=InboundStatus.choices, default=InboundStatus.RECEIVED,
         db_index=True,
@@ -35,6 +37,15 @@ class InboundMessage(models.Model):
     complaint = models.ForeignKey(
         Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages",
         verbose_name=_("complaint"),
+    )
+    # A submission that is certain to become a new card (web form, API) gets the card's number and
+    # tracking code when it is stored; the card is created with them by the worker, or at once when
+    # someone asks for that number first.
+    number = models.CharField(_("number of the card"), max_length=20, blank=True, db_index=True)
+    tracking_code = models.CharField(max_length=32, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("submitted by"),
     )
 
     class Meta:

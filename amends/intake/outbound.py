@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from amends.complaints.models import Complaint
 
-from .models import OutboundMessage
+from .models import InboundMessage, OutboundMessage
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,8 @@ def register_messenger_sender(prefix: str, sender: MessengerSender) -> None:
     MESSENGER_SENDERS[prefix] = sender
 
 
-def tracking_url(complaint: Complaint) -> str:
+def tracking_url(complaint: Complaint | InboundMessage) -> str:
+    """The customer's tracking link; a submission stored with its card's number has it already."""
     return f"{settings.AMENDS_BASE_URL.rstrip('/')}/track/{complaint.number}/?code={complaint.tracking_code}"
 
 

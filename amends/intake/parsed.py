@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from amends.customers.models import Contact
 
 if TYPE_CHECKING:
-    from amends.complaints.models import Complaint
+    from amends.accounts.models import User
+    from amends.complaints.models import Category, Complaint
+    from amends.customers.models import Product
     from amends.intake.channels.webhooks.common import RemoteFile
 
 # A card number as it appears in subjects and texts: "[#2026-000123]", "№ 2026-000123".
@@ -43,6 +45,16 @@ class IncomingComplaint:
     language: str = ""
     # The customer's record, when the channel looked it up before opening its transaction.
     contact: Contact | None = None
+    # A submission stored with its card's number (web form, API) becomes a card with that number.
+    number: str = ""
+    tracking_code: str = ""
+    # The API's user who sent it; None when the customer used a channel themselves.
+    registered_by: "User | None" = None
+    product: "Product | None" = None
+    category: "Category | None" = None
+    importance: str = ""
+    # False for the API: its client gets the number and tells the customer itself.
+    acknowledge: bool = True
     # Called with the card inside the transaction that registers the message or adds it to the card,
     # to queue the channel's own follow-up work (the messenger's files) with it.
     on_accepted: Callable[["Complaint"], None] | None = field(default=None, compare=False, repr=False)

@@ -7,6 +7,7 @@ quarantine with the reason; it is never dropped and can be processed again.
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.complaints.choices import FINAL_STATES, Channel
-from amends.complaints.models import Complaint
-from amends.complaints.services import complaint_add_message, complaint_register
+from amends.complaints.models import Complaint, new_tracking_code
+from amends.complaints.services import complaint_add_message, complaint_number_take, complaint_register
 from amends.customers.models import Contact, phone_digits
 from amends.customers.services import contact_create
 
@@ -62,6 +63,43 @@ def inbound_store(*, channel: str, source: str, raw: bytes, external_ref: str = 
         if not external_ref:
             raise
         return InboundMessage.objects.get(source=source, external_ref=external_ref), False
+
+
+def inbound_store_numbered(
+    *, channel: str, source: str, raw: bytes, received_at: datetime | None = None, submitted_by=None,
+) -> InboundMessage:
+    """Keep a submission that is certain to become a new card (web form, API) and give it the card's
+    number and tracking code, in one short transaction: the customer has both at once, and the card
+    is registered from it by the worker a moment later, or by the first request for that number.
+    `received_at` is when the customer says they complained, if not now; it gives the number's year."""
+    now = timezone.now()
+    with transaction.atomic():
+        return InboundMessage.objects.create(
+            channel=channel, source=source, raw=raw, received_at=now,
+            number=complaint_number_take(received_at or now), tracking_code=new_tracking_code(),
+            submitted_by=submitted_by,
+        )
+
+
+def inbound_register_waiting(limit: int = 100) -> int:
+    """Register the cards of the stored submissions that wait for them, oldest first; returns how
+    many were taken (the worker calls it until it returns 0)."""
+    waiting = list(
+        InboundMessage.objects.filter(status=InboundStatus.RECEIVED).exclude(number="").order_by("pk")[:limit]
+    )
+    for message in waiting:
+        inbound_reprocess(message)
+    return len(waiting)
+
+
+def inbound_register_number(number: str) -> bool:
+    """Register the card of a stored submission at once when its number is asked for before the
+    worker got to it; True if there was one."""
+    message = InboundMessage.objects.filter(number=number, status=InboundStatus.RECEIVED).first()
+    if message is None:
+        return False
+    inbound_reprocess(message)
+    return True
 
 
 def find_thread(incoming: IncomingComplaint) -> Complaint | None:
@@ -144,16 +182,21 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
         )
         status = InboundStatus.THREADED
     else:
+        extra = {"importance": incoming.importance} if incoming.importance else {}
         target = complaint_register(
-            actor=None, channel=incoming.channel, wording=incoming.text,
+            actor=incoming.registered_by, channel=incoming.channel, wording=incoming.text,
             received_at=incoming.received_at or message.received_at, contact=contact_for(incoming),
+            product=incoming.product, category=incoming.category,
             order_reference=incoming.order_reference, external_id=incoming.external_id,
             thread_key=incoming.thread_key, attachments=incoming.attachments,
-            consent_text=incoming.consent_text, consent_at=incoming.consent_at, duplicates="caller",
+            consent_text=incoming.consent_text, consent_at=incoming.consent_at,
+            duplicates="caller" if incoming.acknowledge else "queued",
+            number=message.number, tracking_code=message.tracking_code, **extra,
         )
         status = InboundStatus.REGISTERED
-        # Queued in the same transaction as the card: done by the worker, never lost, never twice.
-        follow_up_registration.enqueue(target.pk, incoming.language or settings.LANGUAGE_CODE)
+        if incoming.acknowledge:
+            # Queued in the same transaction as the card: done by the worker, never lost, never twice.
+            follow_up_registration.enqueue(target.pk, incoming.language or settings.LANGUAGE_CODE)
     if incoming.on_accepted is not None:
         incoming.on_accepted(target)
     InboundMessage.objects.filter(pk=message.pk).update(
@@ -171,6 +214,12 @@ def inbound_process(message: InboundMessage, parse: Parser) -> InboundMessage:
         return inbound_accept(message=message, incoming=incoming)
     except Ignored as ignored:
         return _finish(message, InboundStatus.IGNORED, str(ignored))
+    except IntegrityError:
+        # A submission's card registered by a concurrent run (the worker, or a request for its number).
+        card = Complaint.objects.filter(number=message.number).first() if message.number else None
+        if card is None:
+            raise
+        return _finish(message, InboundStatus.REGISTERED, "", complaint=card)
     except Exception as error:  # noqa: BLE001 - a bad message must not stop the channel
         logger.warning("Inbound message %s quarantined: %s", message.pk, error, exc_info=True)
         return _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}")
@@ -213,9 +262,12 @@ def customer_reachable_by(complaint: Complaint) -> str:
     return ""
 
 
-def _finish(message: InboundMessage, status: str, reason: str) -> InboundMessage:
+def _finish(message: InboundMessage, status: str, reason: str, complaint: Complaint | None = None) -> InboundMessage:
     InboundMessage.objects.filter(pk=message.pk).update(
         status=status, reason=reason[:5000], processed_at=timezone.now(),
+        **({"complaint": complaint} if complaint is not None else {}),
     )
     message.status, message.reason = status, reason
+    if complaint is not None:
+        message.complaint = complaint
     return message

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from amends.intake.services import inbound_register_waiting
+
 from .schedule import schedule_due, scheduled_runs_prune
 
 logger = logging.getLogger(__name__)
@@ -53,7 +55,8 @@ class AmendsWorker:
         self.queue.running = False
 
     def tick(self) -> None:
-        """One pass: housekeeping once a minute, enqueue what is due, run the queue until it is empty."""
+        """One pass: housekeeping once a minute, enqueue what is due, then register the cards of the
+        stored submissions and run the queue until both are empty."""
         close_old_connections()
         now = timezone.now()
         try:
@@ -67,9 +70,21 @@ class AmendsWorker:
             started = []
         if started:
             logger.debug("Enqueued %s", ", ".join(started))
-        self.queue.running = self.running
-        self.queue.run()
+        while self.running:
+            registered = self._register_waiting()
+            # Between batches, so that a long burst of submissions does not hold up their acknowledgements.
+            self.queue.running = self.running
+            self.queue.run()
+            if not registered:
+                break
         close_old_connections()
+
+    def _register_waiting(self) -> int:
+        try:
+            return inbound_register_waiting()
+        except OperationalError as error:  # a locked SQLite database: try again on the next pass
+            logger.warning("Registering submissions skipped: %s", error)
+            return 0
 
     def run(self, *, once: bool = False) -> None:
         logger.info("Worker %s started", self.queue.worker_id)

@@ -8,12 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.dateparse import parse_datetime
 
+from amends.api.services import api_parse
 from amends.complaints.choices import Channel, EventKind, Importance, Origin, State
 from amends.complaints.models import Category, Complaint
 from amends.complaints.services import complaint_register
 from amends.customers.models import Contact, Product
+from amends.intake.models import InboundMessage, InboundStatus
+from amends.intake.services import inbound_process, inbound_reprocess
 
-from .helpers import url
+from .helpers import url, worker_registers
 
 LIST = "/api/v1/complaints/"
 
@@ -34,7 +37,12 @@ def test_operator_registers_a_complaint(api, operator):
     response = client.post(LIST, body(order_reference="ЗК-77", external_id="crm-15"), format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
+    # Stored with its number at once; the worker makes the card from it a moment later.
+    assert not Complaint.objects.exists()
+    assert InboundMessage.objects.get().number == data["number"]
+    assert worker_registers() == 1
     complaint = Complaint.objects.get(number=data["number"])
+    assert InboundMessage.objects.get().complaint == complaint
     assert parse_datetime(data.pop("received_at")) == complaint.received_at
     assert data == {
         "number": complaint.number,
@@ -61,6 +69,33 @@ def test_operator_registers_a_complaint(api, operator):
     assert card["available_transitions"] == ["mark_duplicate"]
 
 
+def test_a_card_asked_for_before_the_worker_is_registered_at_once(api, operator):
+    client = api(operator)
+    data = client.post(LIST, body(), format="json").json()
+    card = client.get(data["url"])
+    assert card.status_code == 200 and card.json()["number"] == data["number"]
+    assert card.json()["tracking_url"] == data["tracking_url"]
+    assert client.get(url(data["number"], "timeline")).status_code == 200
+    assert worker_registers() == 0
+    assert Complaint.objects.count() == 1
+    assert InboundMessage.objects.get().status == InboundStatus.REGISTERED
+
+
+def test_a_card_registered_twice_at_once_is_one_card(api, operator):
+    """The worker and a request for the number may take the same submission: one card, no quarantine."""
+    api(operator).post(LIST, body(), format="json")
+    first, second = InboundMessage.objects.get(), InboundMessage.objects.get()
+    assert inbound_reprocess(first).status == InboundStatus.REGISTERED
+    assert inbound_process(second, api_parse).status == InboundStatus.REGISTERED
+    assert Complaint.objects.count() == 1
+    assert InboundMessage.objects.get().complaint == Complaint.objects.get()
+
+
+def test_an_unknown_number_is_404_and_registers_nothing(api, operator):
+    assert api(operator).get(url("2026-999999")).status_code == 404
+    assert not Complaint.objects.exists()
+
+
 def test_registration_reads_the_token_and_the_roles_once(api, operator):
     client = api(operator)
     with CaptureQueriesContext(connection) as queries:
@@ -77,6 +112,7 @@ def test_a_known_customer_is_found_by_email_or_phone(api, operator, contact):
     by_phone = api(operator).post(LIST, body(customer={"name": "И. Иванов", "phone": "8 912 345 67 89"}),
                                   format="json")
     assert by_email.status_code == by_phone.status_code == 201
+    worker_registers()
     assert Contact.objects.count() == 1
     assert {c.contact_id for c in Complaint.objects.all()} == {contact.pk}
 
@@ -90,6 +126,8 @@ def test_optional_fields_are_stored(api, qms):
         received_at=received.isoformat(),
     ), format="json")
     assert response.status_code == 201, response.json()
+    assert response.json()["number"].startswith("2025-")
+    worker_registers()
     complaint = Complaint.objects.get(number=response.json()["number"])
     assert (complaint.product, complaint.category, complaint.importance) == (product, category, Importance.HIGH)
     assert complaint.received_at == received
@@ -100,6 +138,7 @@ def test_optional_fields_are_stored(api, qms):
 def test_internal_complaint_needs_no_customer(api, qms):
     response = api(qms).post(LIST, {"channel": Channel.INTERNAL, "text": "Склад не отвечает."}, format="json")
     assert response.status_code == 201
+    worker_registers()
     complaint = Complaint.objects.get()
     assert complaint.origin == Origin.INTERNAL and complaint.contact is None
 
@@ -124,6 +163,7 @@ def test_invalid_fields_are_400_per_field_and_create_nothing(api, operator, data
     assert payload["code"] == "invalid"
     assert list(payload["errors"]) == [field]
     assert Complaint.objects.count() == 0 and Contact.objects.count() == 0
+    assert not InboundMessage.objects.exists()
 
 
 def test_inactive_product_is_refused(api, operator):

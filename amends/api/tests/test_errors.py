@@ -86,7 +86,7 @@ def test_an_unexpected_error_is_a_logged_500_json(api, operator, monkeypatch, ca
     def broken(**kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("amends.api.views.complaints.complaint_register_from_api", broken)
+    monkeypatch.setattr("amends.api.views.complaints.complaint_accept_from_api", broken)
     response = api(operator).post(
         LIST, {"channel": "internal", "text": "x"}, format="json",
     )

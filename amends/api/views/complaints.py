@@ -18,7 +18,7 @@ from ..serializers import (
     ComplaintSerializer,
     created_body,
 )
-from ..services import complaint_register_from_api
+from ..services import complaint_accept_from_api
 from .base import ApiView, card
 
 
@@ -77,8 +77,9 @@ class ComplaintsView(ApiView, generics.ListAPIView):
     def _register(self, request) -> tuple[int, dict]:
         serializer = ComplaintCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        complaint = complaint_register_from_api(actor=request.user, **serializer.validated_data)
-        return status.HTTP_201_CREATED, created_body(request, complaint)
+        submission = complaint_accept_from_api(actor=request.user, **serializer.validated_data)
+        received_at = serializer.validated_data.get("received_at") or submission.received_at
+        return status.HTTP_201_CREATED, created_body(request, submission, received_at)
 
 
 class ComplaintDetailView(ApiView):

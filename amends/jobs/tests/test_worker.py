@@ -9,11 +9,13 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from amends.accounts.roles import Role
+from amends.api.services import complaint_accept_from_api
 from amends.complaints.models import Complaint
 from amends.duplicates.models import TextSignature
 from amends.intake.acknowledge import ACKNOWLEDGEMENT, acknowledge
 from amends.intake.channels.email.services import email_receive
-from amends.intake.models import OutboundMessage
+from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
 from amends.jobs.worker import STALE_AFTER, AmendsWorker, tasks_reclaim_stale
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -46,6 +48,27 @@ def test_the_acknowledgement_and_duplicate_check_wait_for_the_worker_then_happen
 
     AmendsWorker().run(once=True)
     assert len(mail.outbox) == 1
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_the_worker_registers_the_cards_of_accepted_submissions_and_checks_them(make_user):
+    operator = make_user("api-client", Role.OPERATOR)
+    accepted = [
+        complaint_accept_from_api(actor=operator, channel="email", text=f"Курьер опоздал на {hours} часа.",
+                                  customer={"name": "Орлова", "email": "orlova@example.ru"})
+        for hours in (2, 3)
+    ]
+    assert not Complaint.objects.exists()
+
+    AmendsWorker().run(once=True)
+    cards = Complaint.objects.order_by("number")
+    assert [c.number for c in cards] == [s.number for s in accepted]
+    assert {c.registered_by for c in cards} == {operator}
+    assert [c.tracking_code for c in cards] == [s.tracking_code for s in accepted]
+    # Their duplicate checks ran in the same pass; the API sends no acknowledgement of its own.
+    assert TextSignature.objects.filter(complaint__in=cards).count() == 2
+    assert mail.outbox == []
+    assert set(InboundMessage.objects.values_list("status", flat=True)) == {InboundStatus.REGISTERED}
 
 
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
