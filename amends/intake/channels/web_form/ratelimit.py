@@ -2,7 +2,7 @@
 
 The rate is a setting such as "5/10m" (five per ten minutes; units s, m, h, d); "off" or "0"
 disables it. Windows are fixed. With the default LocMemCache every server process counts on its
-own, so N gunicorn workers allow up to N times the rate unless a shared cache is configured.
+own, so N server worker processes allow up to N times the rate unless a shared cache is configured.
 """
 
 import re
