@@ -101,3 +101,19 @@ def complaint(operator, contact):
         actor=operator, channel=Channel.PHONE, contact=contact,
         wording="Доставка опоздала на три дня, курьер не перезвонил.",
     )
+
+
+@pytest.fixture
+def process_queued(db):
+    """process_queued() does what the worker does with the messages stored for it (web form and API
+    submissions, mail from the mailgate): each is registered, threaded, ignored or quarantined.
+    Returns how many it took."""
+    from amends.intake.services import inbound_process_queued
+
+    def run() -> int:
+        total = 0
+        while taken := inbound_process_queued():
+            total += taken
+        return total
+
+    return run

@@ -1,10 +1,12 @@
 """Benchmark, run by hand: `.venv/bin/python bench/intake.py [--database-url postgres://...]`.
 
-Starts the app the way `make run` does (gunicorn, 3 workers, production settings) on a fresh
-database (SQLite in a temporary folder unless --database-url is given), then for --seconds with
---clients concurrent clients on 127.0.0.1:
+Starts the app the way `make run` does (granian, 3 workers, production settings, `amends worker`
+beside it) on a fresh database (SQLite in a temporary folder unless --database-url is given), then
+for --seconds with --clients concurrent clients on 127.0.0.1:
   (a) POST /api/v1/complaints/ with a token: complaints per second, p50/p95 latency, and the
-      number of complaints in the database against the number of 201 answers (lost must be 0);
+      number of complaints stored in the database against the number of 201 answers (lost must
+      be 0); then how long the worker takes to register their cards and run their follow-up jobs,
+      and the number of cards;
   (c) the public form /complain/ (rate limit off): the same figures.
 E-mail intake (b) has its own script, bench/intake_mail.py.
 """
@@ -45,7 +47,8 @@ def manage(env: dict, *args: str, stdin: str | None = None) -> str:
 
 def start_server(env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "3"],
+        [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "3", "config.wsgi:application"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
@@ -155,24 +158,34 @@ def form_client(connection: http.client.HTTPConnection, index: int):
     return send
 
 
-def count(env: dict, channel: str) -> int:
+def stored(env: dict, source: str) -> int:
+    """Complaints accepted from a source: stored with their numbers, cards registered or not yet."""
+    code = ("from amends.intake.models import InboundMessage as M; "
+            f"print(M.objects.filter(source='{source}').exclude(number='').count())")
+    return int(manage(env, "shell", "--no-imports", "-c", code).strip())
+
+
+def cards(env: dict, channel: str) -> int:
     code = f"from amends.complaints.models import Complaint as C; print(C.objects.filter(channel='{channel}').count())"
     return int(manage(env, "shell", "--no-imports", "-c", code).strip())
 
 
-def queued(env: dict) -> int:
+def owed(env: dict) -> int:
+    """Work the worker still owes: submissions waiting for their cards, and queued jobs."""
     code = ("from django_tasks_db.models import DBTaskResult as T; "
-            "print(T.objects.filter(status__in=['READY', 'RUNNING']).count())")
+            "from amends.intake.models import InboundMessage as M; "
+            "print(T.objects.filter(status__in=['READY', 'RUNNING']).count() "
+            "+ M.objects.filter(status__in=['queued', 'received']).exclude(number='').count())")
     return int(manage(env, "shell", "--no-imports", "-c", code).strip())
 
 
-def drain(env: dict, name: str) -> None:
-    """The acknowledgements and duplicate checks the worker still owes at the end of a load."""
-    started, backlog = time.monotonic(), queued(env)
-    while (left := queued(env)) and time.monotonic() - started < 600:
+def drain(env: dict, name: str, channel: str, cards_before: int) -> None:
+    """The cards, duplicate checks and acknowledgements the worker still owes at the end of a load."""
+    started, backlog = time.monotonic(), owed(env)
+    while (left := owed(env)) and time.monotonic() - started < 900:
         time.sleep(1)
-    print(f"{name}: {backlog} queued jobs left at the end, worker done {time.monotonic() - started:.0f} s later"
-          + (f" ({left} still queued)" if left else ""))
+    print(f"{name}: worker owed {backlog} cards and jobs at the end, done {time.monotonic() - started:.0f} s later"
+          + (f" ({left} still owed)" if left else "") + f"; cards registered {cards(env, channel) - cards_before}")
 
 
 def main() -> None:
@@ -203,7 +216,7 @@ def main() -> None:
             "print(Token.objects.create(user=u).key)"
         )).strip()
         database = "PostgreSQL" if options.database_url else "SQLite"
-        print(f"Amends intake bench on {database}, gunicorn 3 workers, {os.cpu_count()} CPUs, "
+        print(f"Amends intake bench on {database}, granian 3 workers, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}")
         server = start_server(env, port)
         worker = subprocess.Popen([str(BIN / "amends"), "worker"], env=env, cwd=ROOT,
@@ -213,18 +226,17 @@ def main() -> None:
             # Every worker imports the app and opens its database on its first requests: not timed.
             Load(port, 3, options.clients, api_client(token)).run()
             Load(port, 3, options.clients, form_client).run()
-            if "api" in paths:
-                before = count(env, "email")
-                load = Load(port, options.seconds, options.clients, api_client(token))
+            for path, name, source, channel, client, ok in (
+                ("api", "(a) API", "api", "email", api_client(token), 201),
+                ("form", "(c) public form", "web_form", "web_form", form_client, 302),
+            ):
+                if path not in paths:
+                    continue
+                before, cards_before = stored(env, source), cards(env, channel)
+                load = Load(port, options.seconds, options.clients, client)
                 elapsed = load.run()
-                load.report("(a) API", elapsed, 201, count(env, "email") - before)
-                drain(env, "(a) API")
-            if "form" in paths:
-                before = count(env, "web_form")
-                load = Load(port, options.seconds, options.clients, form_client)
-                elapsed = load.run()
-                load.report("(c) public form", elapsed, 302, count(env, "web_form") - before)
-                drain(env, "(c) public form")
+                load.report(name, elapsed, ok, stored(env, source) - before)
+                drain(env, name, channel, cards_before)
         finally:
             for process in (server, worker):
                 process.terminate()

@@ -9,6 +9,7 @@ from amends.complaints.models import Complaint
 
 
 class InboundStatus(models.TextChoices):
+    QUEUED = "queued", _("Stored, waiting for the worker")
     RECEIVED = "received", _("Received, not processed yet")
     REGISTERED = "registered", _("Registered as a new complaint")
     THREADED = "threaded", _("Added to an existing complaint")

@@ -75,27 +75,33 @@ def inbound_store_numbered(
     now = timezone.now()
     with transaction.atomic():
         return InboundMessage.objects.create(
-            channel=channel, source=source, raw=raw, received_at=now,
+            channel=channel, source=source, raw=raw, received_at=now, status=InboundStatus.QUEUED,
             number=complaint_number_take(received_at or now), tracking_code=new_tracking_code(),
             submitted_by=submitted_by,
         )
 
 
-def inbound_register_waiting(limit: int = 100) -> int:
-    """Register the cards of the stored submissions that wait for them, oldest first; returns how
-    many were taken (the worker calls it until it returns 0)."""
-    waiting = list(
-        InboundMessage.objects.filter(status=InboundStatus.RECEIVED).exclude(number="").order_by("pk")[:limit]
-    )
-    for message in waiting:
-        inbound_reprocess(message)
-    return len(waiting)
+def inbound_process_queued(limit: int = 100) -> int:
+    """Process the stored messages queued for the worker, oldest first; returns how many were taken
+    (the worker calls it until it returns 0). Each is claimed first, so that workers never share one."""
+    queued = list(InboundMessage.objects.filter(status=InboundStatus.QUEUED).order_by("pk")[:limit])
+    for message in queued:
+        claimed = InboundMessage.objects.filter(pk=message.pk, status=InboundStatus.QUEUED).update(
+            status=InboundStatus.RECEIVED,
+        )
+        if claimed:
+            message.status = InboundStatus.RECEIVED
+            inbound_reprocess(message)
+    return len(queued)
 
 
 def inbound_register_number(number: str) -> bool:
     """Register the card of a stored submission at once when its number is asked for before the
-    worker got to it; True if there was one."""
-    message = InboundMessage.objects.filter(number=number, status=InboundStatus.RECEIVED).first()
+    worker is done with it; True if there was one. Should the worker be at it too, the card's
+    unique number lets one of them register it and the other find it."""
+    message = InboundMessage.objects.filter(
+        number=number, status__in=[InboundStatus.QUEUED, InboundStatus.RECEIVED],
+    ).first()
     if message is None:
         return False
     inbound_reprocess(message)
@@ -227,7 +233,7 @@ def inbound_process(message: InboundMessage, parse: Parser) -> InboundMessage:
 
 def inbound_reprocess(message: InboundMessage) -> InboundMessage:
     """Try a quarantined message again, e.g. after the parser was fixed."""
-    if message.status not in (InboundStatus.QUARANTINED, InboundStatus.RECEIVED):
+    if message.status not in (InboundStatus.QUARANTINED, InboundStatus.RECEIVED, InboundStatus.QUEUED):
         return message
     try:
         parse = parser_for(message)

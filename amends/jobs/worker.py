@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from amends.intake.services import inbound_register_waiting
+from amends.intake.services import inbound_process_queued
 
 from .schedule import schedule_due, scheduled_runs_prune
 
@@ -55,8 +55,8 @@ class AmendsWorker:
         self.queue.running = False
 
     def tick(self) -> None:
-        """One pass: housekeeping once a minute, enqueue what is due, then register the cards of the
-        stored submissions and run the queue until both are empty."""
+        """One pass: housekeeping once a minute, enqueue what is due, then process the stored messages
+        queued for the worker and run the job queue until both are empty."""
         close_old_connections()
         now = timezone.now()
         try:
@@ -71,19 +71,19 @@ class AmendsWorker:
         if started:
             logger.debug("Enqueued %s", ", ".join(started))
         while self.running:
-            registered = self._register_waiting()
+            taken = self._process_queued_messages()
             # Between batches, so that a long burst of submissions does not hold up their acknowledgements.
             self.queue.running = self.running
             self.queue.run()
-            if not registered:
+            if not taken:
                 break
         close_old_connections()
 
-    def _register_waiting(self) -> int:
+    def _process_queued_messages(self) -> int:
         try:
-            return inbound_register_waiting()
+            return inbound_process_queued()
         except OperationalError as error:  # a locked SQLite database: try again on the next pass
-            logger.warning("Registering submissions skipped: %s", error)
+            logger.warning("Queued messages skipped: %s", error)
             return 0
 
     def run(self, *, once: bool = False) -> None:

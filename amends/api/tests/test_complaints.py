@@ -16,7 +16,7 @@ from amends.customers.models import Contact, Product
 from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.services import inbound_process, inbound_reprocess
 
-from .helpers import url, worker_registers
+from .helpers import url
 
 LIST = "/api/v1/complaints/"
 
@@ -32,7 +32,7 @@ def body(**extra) -> dict:
     return data
 
 
-def test_operator_registers_a_complaint(api, operator):
+def test_operator_registers_a_complaint(api, operator, process_queued):
     client = api(operator)
     response = client.post(LIST, body(order_reference="ЗК-77", external_id="crm-15"), format="json")
     assert response.status_code == 201, response.json()
@@ -40,7 +40,7 @@ def test_operator_registers_a_complaint(api, operator):
     # Stored with its number at once; the worker makes the card from it a moment later.
     assert not Complaint.objects.exists()
     assert InboundMessage.objects.get().number == data["number"]
-    assert worker_registers() == 1
+    assert process_queued() == 1
     complaint = Complaint.objects.get(number=data["number"])
     assert InboundMessage.objects.get().complaint == complaint
     assert parse_datetime(data.pop("received_at")) == complaint.received_at
@@ -69,14 +69,14 @@ def test_operator_registers_a_complaint(api, operator):
     assert card["available_transitions"] == ["mark_duplicate"]
 
 
-def test_a_card_asked_for_before_the_worker_is_registered_at_once(api, operator):
+def test_a_card_asked_for_before_the_worker_is_registered_at_once(api, operator, process_queued):
     client = api(operator)
     data = client.post(LIST, body(), format="json").json()
     card = client.get(data["url"])
     assert card.status_code == 200 and card.json()["number"] == data["number"]
     assert card.json()["tracking_url"] == data["tracking_url"]
     assert client.get(url(data["number"], "timeline")).status_code == 200
-    assert worker_registers() == 0
+    assert process_queued() == 0
     assert Complaint.objects.count() == 1
     assert InboundMessage.objects.get().status == InboundStatus.REGISTERED
 
@@ -107,17 +107,17 @@ def test_registration_reads_the_token_and_the_roles_once(api, operator):
     assert sum(f'"accounts_user_groups"."user_id" = {operator.pk}' in q for q in sql) == 1
 
 
-def test_a_known_customer_is_found_by_email_or_phone(api, operator, contact):
+def test_a_known_customer_is_found_by_email_or_phone(api, operator, contact, process_queued):
     by_email = api(operator).post(LIST, body(customer={"email": "IVANOV@example.ru"}), format="json")
     by_phone = api(operator).post(LIST, body(customer={"name": "И. Иванов", "phone": "8 912 345 67 89"}),
                                   format="json")
     assert by_email.status_code == by_phone.status_code == 201
-    worker_registers()
+    process_queued()
     assert Contact.objects.count() == 1
     assert {c.contact_id for c in Complaint.objects.all()} == {contact.pk}
 
 
-def test_optional_fields_are_stored(api, qms):
+def test_optional_fields_are_stored(api, qms, process_queued):
     product = Product.objects.create(name="Чайник")
     category = Category.objects.filter(is_active=True).first()
     received = datetime(2025, 3, 4, 10, 30, tzinfo=ZoneInfo("Europe/Moscow"))
@@ -127,7 +127,7 @@ def test_optional_fields_are_stored(api, qms):
     ), format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["number"].startswith("2025-")
-    worker_registers()
+    process_queued()
     complaint = Complaint.objects.get(number=response.json()["number"])
     assert (complaint.product, complaint.category, complaint.importance) == (product, category, Importance.HIGH)
     assert complaint.received_at == received
@@ -135,10 +135,10 @@ def test_optional_fields_are_stored(api, qms):
     assert api(qms).get(url(complaint)).json()["product"] == {"id": product.pk, "name": "Чайник"}
 
 
-def test_internal_complaint_needs_no_customer(api, qms):
+def test_internal_complaint_needs_no_customer(api, qms, process_queued):
     response = api(qms).post(LIST, {"channel": Channel.INTERNAL, "text": "Склад не отвечает."}, format="json")
     assert response.status_code == 201
-    worker_registers()
+    process_queued()
     complaint = Complaint.objects.get()
     assert complaint.origin == Origin.INTERNAL and complaint.contact is None
 

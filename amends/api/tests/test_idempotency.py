@@ -16,8 +16,6 @@ from amends.complaints.choices import Channel
 from amends.customers.models import Contact
 from amends.intake.models import InboundMessage
 
-from .helpers import worker_registers
-
 LIST = "/api/v1/complaints/"
 BODY = {"channel": Channel.PHONE, "text": "Не работает гарантийный ремонт.",
         "customer": {"name": "Сидоров", "phone": "+7 900 000-00-01"}}
@@ -27,7 +25,7 @@ def post(client, body=BODY, key="order-1"):
     return client.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
 
 
-def test_a_retry_returns_the_first_answer_and_creates_nothing(api, operator):
+def test_a_retry_returns_the_first_answer_and_creates_nothing(api, operator, process_queued):
     client = api(operator)
     first = post(client)
     assert first.status_code == 201
@@ -36,7 +34,7 @@ def test_a_retry_returns_the_first_answer_and_creates_nothing(api, operator):
     assert retry.status_code == 201
     assert retry.json() == first.json()
     assert retry["Idempotent-Replayed"] == "true"
-    assert worker_registers() == 1 and Contact.objects.count() == 1
+    assert process_queued() == 1 and Contact.objects.count() == 1
 
 
 def test_the_same_key_with_another_body_is_refused(api, operator):

@@ -347,3 +347,16 @@ def test_the_weekly_summary_is_in_the_menu_of_those_who_oversee(client, operator
     for user, shown in ((operator, False), (qms, True), (manager, True)):
         page = login(client, user).get(reverse("complaints:list")).content.decode()
         assert (reverse("reports:weekly") in page) is shown, user.username
+
+
+def test_a_card_still_in_the_intake_pipeline_opens_at_once(client, qms):
+    from amends.intake.services import inbound_store_numbered
+
+    submission = inbound_store_numbered(channel=Channel.WEB_FORM, source="web_form", raw=(
+        '{"name": "Анна", "email": "anna@example.ru", "text": "Крышка треснула."}'
+    ).encode())
+    assert not Complaint.objects.exists()
+    response = login(client, qms).get(card_url(submission))
+    assert response.status_code == 200 and "Крышка треснула." in response.content.decode()
+    assert Complaint.objects.get().number == submission.number
+    assert login(client, qms).get(reverse("complaints:detail", args=["2026-999999"])).status_code == 404

@@ -13,6 +13,7 @@
 import fcntl
 import os
 import time
+import weakref
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
@@ -38,6 +39,9 @@ class WriterQueue:
     def acquire(self, timeout: float = WAIT_SECONDS) -> None:
         if self.fd is None:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # Closed with the queue even when nobody calls close(): a server thread that ends drops
+            # its connection without closing it.
+            self._closer = weakref.finalize(self, os.close, self.fd)
         self.contended = False
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -73,7 +77,7 @@ class WriterQueue:
     def close(self) -> None:
         self.release()
         if self.fd is not None:
-            os.close(self.fd)
+            self._closer()
             self.fd = None
 
 

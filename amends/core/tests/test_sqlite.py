@@ -1,5 +1,9 @@
+import gc
+import os
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from amends.core.sqlite.like import like
 from amends.customers.models import Contact
@@ -142,3 +146,46 @@ def test_the_log_is_copied_into_the_database_after_every_few_commits(monkeypatch
         with transaction.atomic():
             Contact.objects.create(full_name="Ещё одна")
     assert in_the_database_file("В журнале")
+
+
+def _open_files(path: str) -> int:
+    names = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            names.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # closed while listing
+            continue
+    return names.count(path)
+
+
+def test_a_queue_dropped_without_close_closes_its_file(tmp_path):
+    from amends.core.sqlite.base import WriterQueue
+
+    path = str(tmp_path / "db-writers")
+    queue = WriterQueue(path)
+    queue.acquire()
+    queue.release()
+    assert _open_files(path) == 1
+    del queue
+    gc.collect()
+    assert _open_files(path) == 0
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_server_thread_that_ends_leaves_no_queue_file_open():
+    """Server threads come and go; each opens its own connection and never closes it."""
+    path = connection.settings_dict["NAME"] + "-writers"
+    before = _open_files(path)
+
+    def request() -> None:
+        with transaction.atomic():
+            Contact.objects.create(full_name="Поток")
+
+    threads = [threading.Thread(target=request) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert Contact.objects.count() == 5
+    assert _open_files(path) <= before

@@ -1,5 +1,7 @@
 """The shared intake pipeline: store, parse, thread or register, acknowledge, quarantine."""
 
+import json
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -182,3 +184,44 @@ def test_a_failing_duplicate_check_does_not_hold_back_the_acknowledgement(db, mo
     assert f"Duplicate check of {complaint.number} failed" in caplog.text
     assert follow_up_registration.call(complaint.pk, "ru") is None  # acknowledged once only
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_taking_queued_submissions_at_once_register_each_card_once(reference_data_restored, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    from amends.intake.services import PARSERS, inbound_process_queued, inbound_store_numbered
+
+    parse, parsed = PARSERS["web_form"], []
+    monkeypatch.setitem(PARSERS, "web_form", lambda message: parsed.append(message.pk) or parse(message))
+
+    for n in range(30):
+        inbound_store_numbered(channel=Channel.WEB_FORM, source="web_form", raw=json.dumps(
+            {"name": f"Клиент {n}", "email": f"client{n}@example.ru", "text": f"Жалоба номер {n}."},
+        ).encode())
+    barrier, taken, errors = threading.Barrier(2), [], []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=30)
+            while count := inbound_process_queued(limit=7):
+                taken.append(count)
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert Complaint.objects.count() == 30
+    assert set(InboundMessage.objects.values_list("status", flat=True)) == {InboundStatus.REGISTERED}
+    # Each was taken by one worker only.
+    assert sorted(parsed) == sorted(InboundMessage.objects.values_list("pk", flat=True))
+    assert sorted(Complaint.objects.values_list("number", flat=True)) == sorted(
+        InboundMessage.objects.values_list("number", flat=True))

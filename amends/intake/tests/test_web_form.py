@@ -19,6 +19,7 @@ from amends.complaints.models import Attachment, Complaint
 from amends.intake.channels.web_form.forms import CONSENT_TEXT
 from amends.intake.channels.web_form.ratelimit import Rate, parse_rate
 from amends.intake.models import InboundMessage, InboundStatus
+from amends.intake.services import inbound_process_queued
 
 URL = "/complain/"
 
@@ -34,8 +35,12 @@ def valid(**changes) -> dict:
 
 
 def submit(client, data, capture, **extra):
+    """Post the form, then do what the worker does next: register the cards of the stored submissions."""
     with capture(execute=True):
-        return client.post(URL, data, **extra)
+        response = client.post(URL, data, **extra)
+        while inbound_process_queued():
+            pass
+    return response
 
 
 def test_route_name():
@@ -100,6 +105,41 @@ def test_valid_submission_registers_a_web_form_card_and_acknowledges_it(
     assert thanks.status_code == 200
     assert complaint.number in thanks.content.decode() and link in thanks.content.decode()
     assert "sent the number and the link to your e-mail" in thanks.content.decode()
+
+
+def test_a_submission_is_answered_once_stored_with_its_number_and_its_card_follows(
+    db, english, process_queued, django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = english.post(URL, valid())
+    stored = InboundMessage.objects.get()
+    assert stored.status == InboundStatus.QUEUED and stored.number and not Complaint.objects.exists()
+    assert response["Location"] == f"/complain/thanks/{stored.number}/?code={stored.tracking_code}"
+    # The thanks page needs no card: the number, the link and the address are in the submission.
+    thanks = english.get(response["Location"]).content.decode()
+    assert stored.number in thanks and f"/track/{stored.number}/?code={stored.tracking_code}" in thanks
+    assert "sent the number and the link to your e-mail" in thanks
+    assert english.get(f"/complain/thanks/{stored.number}/?code=wrong").status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert process_queued() == 1
+    complaint = Complaint.objects.get()
+    assert (complaint.number, complaint.tracking_code) == (stored.number, stored.tracking_code)
+    assert complaint.received_at == stored.received_at and complaint.channel == Channel.WEB_FORM
+    [ack] = mail.outbox
+    assert complaint.number in ack.subject and stored.tracking_code in ack.body
+
+
+def test_the_tracking_link_registers_a_waiting_card_at_once(db, english, process_queued):
+    first = english.post(URL, valid())
+    second = english.post(URL, valid(text="Вторая жалоба: крышка не закрывается."))
+    waiting = InboundMessage.objects.order_by("pk").last()
+    assert english.get(f"/track/{waiting.number}/?code=wrong").status_code == 404
+    assert not Complaint.objects.exists()
+    page = english.get(first["Location"].replace("/complain/thanks/", "/track/"))
+    assert page.status_code == 200 and "Чайник протекает" in page.content.decode()
+    assert Complaint.objects.count() == 1
+    assert second.status_code == 302 and process_queued() == 1 and Complaint.objects.count() == 2
 
 
 def test_consent_text_is_stored_in_the_language_shown(db, client, django_capture_on_commit_callbacks):
@@ -287,12 +327,18 @@ def test_a_submission_that_cannot_be_registered_is_kept_in_quarantine(
         raise RuntimeError("database said no")
 
     monkeypatch.setattr(pipeline, "complaint_register", broken)
+    # Without files the visitor has their number before the card is made: the worker meets the error.
     response = submit(english, valid(), django_capture_on_commit_callbacks)
-    assert response.status_code == 200
-    assert "We will register it shortly" in response.content.decode()
+    assert response.status_code == 302
     stored = InboundMessage.objects.get()
     assert stored.status == InboundStatus.QUARANTINED and "database said no" in stored.reason
     assert json.loads(bytes(stored.raw))["name"] == "Анна Петрова"
+    # With files the card is made at once, so the visitor hears that it will be registered shortly.
+    photo = SimpleUploadedFile("leak.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")
+    response = submit(english, valid(attachments=[photo]), django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "We will register it shortly" in response.content.decode()
+    assert InboundMessage.objects.filter(status=InboundStatus.QUARANTINED).count() == 2
 
 
 def test_quarantined_submission_can_be_processed_again_without_its_files(

@@ -51,7 +51,7 @@ def test_the_acknowledgement_and_duplicate_check_wait_for_the_worker_then_happen
 
 
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
-def test_the_worker_registers_the_cards_of_accepted_submissions_and_checks_them(make_user):
+def test_the_process_queued_the_cards_of_accepted_submissions_and_checks_them(make_user):
     operator = make_user("api-client", Role.OPERATOR)
     accepted = [
         complaint_accept_from_api(actor=operator, channel="email", text=f"Курьер опоздал на {hours} часа.",

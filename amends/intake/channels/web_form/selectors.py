@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.choices import EventKind, State
 from amends.complaints.models import Complaint
+from amends.intake.models import InboundMessage
 
 # Each state in the customer's words.
 CUSTOMER_STAGES = {
@@ -45,6 +46,16 @@ def complaint_for_tracking(number: str, code: str) -> Complaint | None:
     expected = complaint.tracking_code if complaint is not None else _DUMMY_CODE
     matches = secrets.compare_digest(code.encode(), expected.encode())
     return complaint if complaint is not None and matches else None
+
+
+def submission_for_tracking(number: str, code: str) -> InboundMessage | None:
+    """A web form submission still waiting for its card, when the secret code matches."""
+    submission = (
+        InboundMessage.objects.filter(number=number, source="web_form").first() if len(number) <= 20 else None
+    )
+    expected = submission.tracking_code if submission is not None else _DUMMY_CODE
+    matches = secrets.compare_digest(code.encode(), expected.encode())
+    return submission if submission is not None and matches else None
 
 
 def customer_stage(complaint: Complaint) -> str:

@@ -1,4 +1,4 @@
-"""The web form channel: a submission is stored raw, then registered by the shared intake pipeline;
+"""The web form channel: a submission is stored raw with its number, then registered by the shared intake pipeline;
 a customer's message from the tracking page goes onto the card's timeline.
 """
 
@@ -16,7 +16,7 @@ from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import complaint_add_message
 from amends.intake.models import InboundMessage
 from amends.intake.parsed import IncomingComplaint
-from amends.intake.services import contact_find, inbound_process, inbound_store, register_parser
+from amends.intake.services import contact_find, inbound_process, inbound_store_numbered, register_parser
 
 from .notify import notify_responsible_of_message
 
@@ -49,9 +49,11 @@ register_parser(SOURCE, web_form_parse)
 def web_form_submit(
     *, data: dict[str, str], consent_text: str, attachments: list[UploadedFile], language: str,
 ) -> InboundMessage:
-    """Keep the submission as it arrived, then register it through the intake pipeline, which
-    acknowledges it by e-mail. Returns the stored message: registered, or quarantined with the reason."""
-    raw = {name: data.get(name, "") for name in FIELDS} | {
+    """Keep the submission as it arrived, with its card's number and tracking code, before the visitor
+    is answered. The intake pipeline registers the card and acknowledges it by e-mail: the worker
+    a moment later, or at once when there are files, which the stored submission does not hold.
+    Returns the stored message; with files, registered or quarantined with the reason."""
+    raw = json.dumps({name: data.get(name, "") for name in FIELDS} | {
         "consent_text": consent_text,
         "consent_at": timezone.now().isoformat(),
         "language": language,
@@ -59,19 +61,23 @@ def web_form_submit(
             {"name": upload.name, "size": upload.size, "content_type": getattr(upload, "content_type", "")}
             for upload in attachments
         ],
-    }
+    }, ensure_ascii=False).encode("utf-8")
+    if not attachments:
+        return inbound_store_numbered(channel=Channel.WEB_FORM, source=SOURCE, raw=raw)
     # The customer is looked up first: SQLite lets one writer in at a time, so the transaction
     # holds only the writes.
     contact = contact_find(IncomingComplaint(
         channel=Channel.WEB_FORM, text="", email=data.get("email", ""), phone=data.get("phone", ""),
     ))
-    # One transaction: the visitor is answered only after it commits, so nothing is accepted that is
-    # not stored, and a submission that cannot be registered is still kept, in quarantine.
+    # One transaction, so that the files are never left out of a stored submission's card.
     with transaction.atomic():
-        message, _created = inbound_store(
-            channel=Channel.WEB_FORM, source=SOURCE, raw=json.dumps(raw, ensure_ascii=False).encode("utf-8"),
-        )
+        message = inbound_store_numbered(channel=Channel.WEB_FORM, source=SOURCE, raw=raw)
         return inbound_process(message, lambda stored: replace(web_form_parse(stored, attachments), contact=contact))
+
+
+def submitted_email(message: InboundMessage) -> str:
+    """The e-mail address a stored submission gave, where its acknowledgement goes."""
+    return str(json.loads(bytes(message.raw).decode("utf-8")).get("email") or "")
 
 
 @transaction.atomic

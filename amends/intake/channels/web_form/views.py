@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from amends.intake.models import InboundStatus
 from amends.intake.outbound import tracking_url
+from amends.intake.services import inbound_register_number
 
 from . import ratelimit, selectors, services
 from .forms import ComplaintForm, TrackingMessageForm
@@ -101,29 +102,39 @@ def complain(request):
         data=form.cleaned_data, consent_text=str(form.fields["consent"].label),
         attachments=form.cleaned_data["attachments"], language=translation.get_language(),
     )
-    if message.status != InboundStatus.REGISTERED:
+    if message.status not in (InboundStatus.QUEUED, InboundStatus.REGISTERED):
         return _page(request, "web_form/received.html")
-    complaint = message.complaint
-    return redirect(f"{reverse('web_form:thanks', args=[complaint.number])}?"
-                    f"{urlencode({'code': complaint.tracking_code})}")
+    return redirect(f"{reverse('web_form:thanks', args=[message.number])}?"
+                    f"{urlencode({'code': message.tracking_code})}")
 
 
 @never_cache  # private pages: no shared cache keeps them
 @public_language
 def thanks(request, number: str):
-    complaint = selectors.complaint_for_tracking(number, request.GET.get("code", ""))
-    if complaint is None:
-        return _not_found(request)
+    code = request.GET.get("code", "")
+    complaint = selectors.complaint_for_tracking(number, code)
+    if complaint is not None:
+        emailed = bool(complaint.contact_id and complaint.contact.email)
+    else:
+        # Its card may still be on the way: the submission has the number, link and address.
+        complaint = selectors.submission_for_tracking(number, code)
+        if complaint is None:
+            return _not_found(request)
+        emailed = bool(services.submitted_email(complaint))
     return _page(request, "web_form/thanks.html", {
-        "complaint": complaint, "tracking_url": tracking_url(complaint),
-        "emailed": bool(complaint.contact_id and complaint.contact.email),
+        "complaint": complaint, "tracking_url": tracking_url(complaint), "emailed": emailed,
     })
 
 
 @never_cache
 @public_language
 def track(request, number: str):
-    complaint = selectors.complaint_for_tracking(number, request.GET.get("code", ""))
+    code = request.GET.get("code", "")
+    complaint = selectors.complaint_for_tracking(number, code)
+    if complaint is None and selectors.submission_for_tracking(number, code) is not None:
+        # Its card is still on the way from the intake pipeline: registered now.
+        inbound_register_number(number)
+        complaint = selectors.complaint_for_tracking(number, code)
     if complaint is None:
         return _not_found(request)
     form = TrackingMessageForm()
