@@ -1,6 +1,7 @@
 """What the API accepts and returns. Input serializers only parse and check shapes (ids to
 instances, choices, lengths); the rules of the process stay in the services they feed."""
 
+import copy
 from datetime import UTC, datetime, timedelta
 
 from django.urls import reverse
@@ -62,7 +63,21 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 # ---------------------------------------------------------------- input
 
 
-class CustomerInputSerializer(serializers.Serializer):
+class SharedFieldsMixin:
+    """REST framework deep-copies every declared field for each serializer instance, which costs
+    more than the rest of a registration's validation. These serializers never change a field per
+    instance, so each instance gets shallow copies: binding sets attributes on the copy only, and the
+    choices, validators and querysets they share are only read. Nested serializers are still copied
+    whole."""
+
+    def get_fields(self):
+        return {
+            name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else copy.copy(field)
+            for name, field in self._declared_fields.items()
+        }
+
+
+class CustomerInputSerializer(SharedFieldsMixin, serializers.Serializer):
     name = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     phone = StrictCharField(max_length=50, required=False, allow_blank=True, default="")
@@ -74,7 +89,7 @@ class CustomerInputSerializer(serializers.Serializer):
         return data
 
 
-class ComplaintCreateSerializer(serializers.Serializer):
+class ComplaintCreateSerializer(SharedFieldsMixin, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     text = StrictCharField(help_text=_("The complaint in the customer's words."))
     customer = CustomerInputSerializer(
