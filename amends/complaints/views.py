@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from amends.accounts.access import access_register_complaint, can_register_complaint
 from amends.core.errors import StaleObject, TransitionNotAllowed
 from amends.customers.services import contact_create
-from amends.intake.services import customer_reachable_by, inbound_register_number
+from amends.intake.services import card_or_registered_now, customer_reachable_by
 
 from . import access, selectors, services
 from .forms import (
@@ -37,12 +37,7 @@ PAGE_SIZE = 25
 def _card(request, number: str) -> Complaint:
     """The card as this user may see it; one still waiting in the intake pipeline is registered now."""
     try:
-        return selectors.complaint_get(request.user, number)
-    except Complaint.DoesNotExist:
-        if not inbound_register_number(number):
-            raise Http404(_("No such complaint")) from None
-    try:
-        return selectors.complaint_get(request.user, number)
+        return card_or_registered_now(lambda: selectors.complaint_get(request.user, number), number)
     except Complaint.DoesNotExist:
         raise Http404(_("No such complaint")) from None
 

@@ -108,6 +108,17 @@ def inbound_register_number(number: str) -> bool:
     return True
 
 
+def card_or_registered_now(get_card: Callable[[], Complaint], number: str) -> Complaint:
+    """`get_card()`, or, when the card of that number still waits in the intake pipeline, the card
+    registered now. Raises Complaint.DoesNotExist as `get_card` does when there is neither."""
+    try:
+        return get_card()
+    except Complaint.DoesNotExist:
+        if not inbound_register_number(number):
+            raise
+    return get_card()
+
+
 def find_thread(incoming: IncomingComplaint) -> Complaint | None:
     """The card a message continues: its number in the subject, a Message-ID we sent or received,
     or the open card of the same chat."""

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from amends.complaints.models import Complaint
 from amends.complaints.selectors import complaint_get
-from amends.intake.services import inbound_register_number
+from amends.intake.services import card_or_registered_now
 
 
 class ApiView(APIView):
@@ -27,11 +27,6 @@ def card(request, number: str) -> Complaint:
     """The card as this user may see it; an invisible card is as absent as an unknown one. A card
     still waiting in the intake pipeline is registered now."""
     try:
-        return complaint_get(request.user, number)
-    except Complaint.DoesNotExist:
-        if not inbound_register_number(number):
-            raise NotFound(_("No such complaint.")) from None
-    try:
-        return complaint_get(request.user, number)
+        return card_or_registered_now(lambda: complaint_get(request.user, number), number)
     except Complaint.DoesNotExist:
         raise NotFound(_("No such complaint.")) from None

@@ -43,9 +43,7 @@ def complaint_for_tracking(number: str, code: str) -> Complaint | None:
         Complaint.objects.select_related("responsible").filter(number=number).first()
         if len(number) <= 20 else None
     )
-    expected = complaint.tracking_code if complaint is not None else _DUMMY_CODE
-    matches = secrets.compare_digest(code.encode(), expected.encode())
-    return complaint if complaint is not None and matches else None
+    return _if_code_matches(complaint, code)
 
 
 def submission_for_tracking(number: str, code: str) -> InboundMessage | None:
@@ -53,9 +51,14 @@ def submission_for_tracking(number: str, code: str) -> InboundMessage | None:
     submission = (
         InboundMessage.objects.filter(number=number, source="web_form").first() if len(number) <= 20 else None
     )
-    expected = submission.tracking_code if submission is not None else _DUMMY_CODE
+    return _if_code_matches(submission, code)
+
+
+def _if_code_matches(found, code: str):
+    """`found` when the code is its tracking code; an unknown number costs the same comparison."""
+    expected = found.tracking_code if found is not None else _DUMMY_CODE
     matches = secrets.compare_digest(code.encode(), expected.encode())
-    return submission if submission is not None and matches else None
+    return found if found is not None and matches else None
 
 
 def customer_stage(complaint: Complaint) -> str:
