@@ -117,3 +117,38 @@ def process_queued(db):
         return total
 
     return run
+
+
+@pytest.fixture
+def at_once():
+    """at_once(work, count) runs `work` in `count` threads released together, each with its own
+    database connection, and returns what each returned; an error in any thread fails the test."""
+    import threading
+
+    from django.db import connection
+
+    def run(work, count: int) -> list:
+        barrier, results, errors, lock = threading.Barrier(count), [], [], threading.Lock()
+
+        def thread_main() -> None:
+            try:
+                barrier.wait(timeout=30)
+                value = work()
+                with lock:
+                    results.append(value)
+            except BaseException as error:  # noqa: BLE001 - raised again in the test's thread
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=thread_main) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(thread.is_alive() for thread in threads), "a thread hung"
+        if errors:
+            raise errors[0]
+        return results
+
+    return run

@@ -1,4 +1,3 @@
-import threading
 from datetime import timedelta
 
 import pytest
@@ -137,7 +136,7 @@ def test_the_sweep_costs_the_same_queries_for_10_or_200_cards(frozen, register, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_racing_in_threads_fire_each_step_once(reference_data_restored, make_user, register):
+def test_two_sweeps_racing_in_threads_fire_each_step_once(reference_data_restored, make_user, register, at_once):
     from amends.deadlines.defaults import load_defaults
     from amends.deadlines.policies import forget_policy_table
 
@@ -147,23 +146,8 @@ def test_two_sweeps_racing_in_threads_fire_each_step_once(reference_data_restore
     assert Group.objects.filter(name=Role.QMS_HEAD).exists()
     for _ in range(20):
         register(channel=Channel.EMAIL, received_at=WEDNESDAY)
-    moment, barrier, results, errors = msk(2025, 3, 20, 10), threading.Barrier(2), [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(deadlines_sweep(moment))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    moment = msk(2025, 3, 20, 10)
+    results = at_once(lambda: deadlines_sweep(moment), 2)
     assert sum(r.fired["breached"] for r in results) == 40
     assert TimelineEvent.objects.filter(kind=EventKind.DEADLINE, new_value="breached").count() == 40
     assert Notification.objects.filter(kind="deadline_breached").count() == 40

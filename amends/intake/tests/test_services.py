@@ -187,38 +187,23 @@ def test_a_failing_duplicate_check_does_not_hold_back_the_acknowledgement(db, mo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_taking_queued_submissions_at_once_register_each_card_once(reference_data_restored, monkeypatch):
-    import threading
-
-    from django.db import connection
-
+def test_two_workers_taking_queued_submissions_at_once_register_each_card_once(
+    reference_data_restored, monkeypatch, at_once,
+):
     from amends.intake.services import PARSERS, inbound_process_queued, inbound_store_numbered
 
     parse, parsed = PARSERS["web_form"], []
     monkeypatch.setitem(PARSERS, "web_form", lambda message: parsed.append(message.pk) or parse(message))
-
     for n in range(30):
         inbound_store_numbered(channel=Channel.WEB_FORM, source="web_form", raw=json.dumps(
             {"name": f"Клиент {n}", "email": f"client{n}@example.ru", "text": f"Жалоба номер {n}."},
         ).encode())
-    barrier, taken, errors = threading.Barrier(2), [], []
 
     def worker() -> None:
-        try:
-            barrier.wait(timeout=30)
-            while count := inbound_process_queued(limit=7):
-                taken.append(count)
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
-            errors.append(error)
-        finally:
-            connection.close()
+        while inbound_process_queued(limit=7):
+            pass
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    at_once(worker, 2)
     assert Complaint.objects.count() == 30
     assert set(InboundMessage.objects.values_list("status", flat=True)) == {InboundStatus.REGISTERED}
     # Each was taken by one worker only.

@@ -55,26 +55,9 @@ def test_disabled_jobs_are_not_enqueued(db):
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DB_QUEUE)
-def test_two_workers_racing_for_a_slot_enqueue_it_once(reference_data_restored):
-    import threading
-
-    from django.db import connection
-
+def test_two_workers_racing_for_a_slot_enqueue_it_once(reference_data_restored, at_once):
     now = datetime(2026, 11, 23, 10, 5, tzinfo=UTC)
-    barrier, results = threading.Barrier(4), []
-
-    def look():
-        barrier.wait()
-        try:
-            results.append(schedule_due(now, [SWEEP]))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=look) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: schedule_due(now, [SWEEP]), 4)
     assert sorted(map(len, results)) == [0, 0, 0, 1]
     assert DBTaskResult.objects.count() == 1
 

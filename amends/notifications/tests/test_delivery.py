@@ -1,10 +1,8 @@
-import threading
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from amends.notifications import delivery
@@ -126,23 +124,11 @@ def test_rows_claimed_by_one_worker_are_not_sent_by_another(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_workers_racing_in_threads_send_each_mail_once(make_user, settings):
+def test_workers_racing_in_threads_send_each_mail_once(make_user, settings, at_once):
     settings.EMAIL_BACKEND = "amends.notifications.tests.backends.SlowBackend"
     users = [make_user(f"user{i}", email=f"user{i}@example.ru") for i in range(30)]
     notify(users=users, kind="report", key="weekly", complaint=None, template=TEMPLATE)
-    results = []
-
-    def worker():
-        try:
-            results.append(notifications_deliver())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(notifications_deliver, 3)
     assert sum(r.mails for r in results) == 30 and len(results) == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
     assert set(Notification.objects.values_list("email_status", flat=True)) == {"sent"}

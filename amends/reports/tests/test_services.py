@@ -1,11 +1,9 @@
-import threading
 from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -123,21 +121,7 @@ def test_a_claim_being_sent_is_left_alone_and_a_stale_one_is_taken_over(readers,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_send_each_mail_once(reference_data_restored, readers):
-    start = threading.Barrier(2)
-    sent = []
-
-    def worker():
-        try:
-            start.wait()
-            sent.append(weekly_summary_send(now=NOW))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def test_two_workers_at_once_send_each_mail_once(reference_data_restored, readers, at_once):
+    sent = at_once(lambda: weekly_summary_send(now=NOW), 2)
     assert sum(sent) == 3
     assert sorted(m.to[0] for m in mail.outbox) == ["boss@example.com", "both@example.com", "head@example.com"]
