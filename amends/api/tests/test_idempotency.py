@@ -1,11 +1,9 @@
 """Idempotency-Key: a retry returns the first answer and registers nothing new, even when racing."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -81,34 +79,16 @@ THREADS = 6
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_with_one_key_register_one_complaint(reference_data_restored, make_user):
+def test_concurrent_retries_with_one_key_register_one_complaint(reference_data_restored, make_user, at_once):
     operator = make_user("racer", Role.OPERATOR)
     token = Token.objects.create(user=operator).key
-    barrier = threading.Barrier(THREADS)
-    results: list[tuple[int, dict]] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def work() -> None:
-        try:
-            client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
-            barrier.wait(timeout=30)
-            response = client.post(LIST, BODY, format="json", HTTP_IDEMPOTENCY_KEY="race-1")
-            with lock:
-                results.append((response.status_code, response.json()))
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
-            with lock:
-                errors.append(error)
-        finally:
-            connection.close()
+    def retry() -> tuple[int, dict]:
+        client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+        response = client.post(LIST, BODY, format="json", HTTP_IDEMPOTENCY_KEY="race-1")
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=work) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a request hung"
-    assert errors == []
+    results = at_once(retry, THREADS)
     assert [status for status, _body in results] == [201] * THREADS
     assert len({body["number"] for _status, body in results}) == 1
     assert InboundMessage.objects.count() == 1
