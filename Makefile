@@ -16,10 +16,6 @@ $(VENV)/.installed: requirements-dev.lock pyproject.toml
 
 # Outgoing mail lands in var/mail/ unless EMAIL_BACKEND is set, e.g. to
 # django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST to send it for real.
-# Two threads a process: each thread keeps its own database connection, and more threads only
-# waited on each other (API intake 307–314/s with granian's default pool, 359–463/s with two).
-# Ctrl-C reaches granian's workers as well as granian, and some then miss the stop (granian 2.8.7):
-# --workers-kill-timeout kills a worker still running 5 s after the stop.
 run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 run: install
 	$(BIN)/amends migrate --noinput
@@ -27,7 +23,7 @@ run: install
 	$(BIN)/amends demo --if-empty
 	$(BIN)/amends duplicates_index
 	$(BIN)/amends worker & trap 'kill $$!' EXIT; \
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 3 --blocking-threads 2 --access-log --workers-kill-timeout 5 config.wsgi:application
+	HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 test: install
 	scripts/test

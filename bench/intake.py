@@ -1,6 +1,6 @@
 """Benchmark, run by hand: `.venv/bin/python bench/intake.py [--database-url postgres://...]`.
 
-Starts the app the way `make run` does (granian, 3 workers, production settings, `amends worker`
+Starts the app the way `make run` does (scripts/serve's granian, production settings, `amends worker`
 beside it) on a fresh database (SQLite in a temporary folder unless --database-url is given), then
 for --seconds with --clients concurrent clients on 127.0.0.1:
   (a) POST /api/v1/complaints/ with a token: complaints per second, p50/p95 latency, and the
@@ -47,9 +47,8 @@ def manage(env: dict, *args: str, stdin: str | None = None) -> str:
 
 def start_server(env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "3", "--blocking-threads", "2", "config.wsgi:application"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -219,7 +218,7 @@ def main() -> None:
             "print(Token.objects.create(user=u).key)"
         )).strip()
         database = "PostgreSQL" if options.database_url else "SQLite"
-        print(f"Amends intake bench on {database}, granian 3 workers, {os.cpu_count()} CPUs, "
+        print(f"Amends intake bench on {database}, scripts/serve, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}")
         server = start_server(env, port)
         worker = subprocess.Popen([str(BIN / "amends"), "worker"], env=env, cwd=ROOT,
