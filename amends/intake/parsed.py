@@ -24,6 +24,9 @@ NUMBER_TOKEN = re.compile(r"(?<![\d-])(\d{4}-\d{6})(?![\d-])")
 class IncomingComplaint:
     channel: str
     text: str
+    # What goes on the timeline when the message continues a card: the text without the quoted
+    # earlier messages (e-mail); "" when that is the whole text.
+    reply_text: str = ""
     name: str = ""
     email: str = ""
     phone: str = ""

@@ -195,7 +195,8 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
     target = find_thread(incoming)
     if target is not None:
         complaint_add_message(
-            complaint=target, incoming=True, text=incoming.text, attachments=incoming.attachments,
+            complaint=target, incoming=True, text=incoming.reply_text or incoming.text,
+            attachments=incoming.attachments,
         )
         status = InboundStatus.THREADED
     else:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from amends.complaints.choices import Channel
 from amends.intake.models import InboundMessage, InboundStatus, Mailbox
 from amends.intake.parsed import IncomingComplaint
-from amends.intake.services import Ignored, find_thread, register_parser
+from amends.intake.services import Ignored, register_parser
 
 from .attachments import Body, collect
 from .automatic import check_not_automatic
@@ -37,8 +37,6 @@ _MAIL_HEADERS = ("from", "sender", "reply-to", "to", "subject", "date", "message
 @dataclass
 class IncomingEmail(IncomingComplaint):
     message_id: str = ""
-    # The text without quoted earlier messages: what goes on a card's timeline for a reply.
-    reply_text: str = ""
     refused: list[str] = field(default_factory=list)
 
 
@@ -127,13 +125,11 @@ def _complaint_text(subject: str, body: str, refused: list[str], *, has_files: b
 
 
 def parse_stored(message: InboundMessage) -> IncomingEmail:
-    """The pipeline's parser for e-mail sources: a reply keeps only its new part, and a copy of a
-    message that already came through another mailbox is not registered twice."""
+    """The pipeline's parser for e-mail sources: a copy of a message that already came through
+    another mailbox is not registered twice."""
     incoming = parse_email(bytes(message.raw))
     if incoming.message_id:
         _ignore_copies(message, incoming.message_id)
-    if find_thread(incoming) is not None:
-        incoming.text = incoming.reply_text
     return incoming
 
 

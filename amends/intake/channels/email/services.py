@@ -66,13 +66,14 @@ def email_store(*, raw: bytes, source: str, external_ref: str = "") -> Receipt:
 
 
 def email_process(message: InboundMessage) -> InboundMessage:
-    """Parse and register or thread a stored message unless that was done already. The row is locked,
-    so two pollers fetching the same mail never register it twice; the card is committed on return."""
+    """Parse and register or thread a stored message unless that was done already; the card is
+    committed on return. The conditional update locks the row and tells whether it still waits, so
+    two pollers fetching the same mail never register it twice."""
     with transaction.atomic():
-        locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
-        if locked.status != InboundStatus.RECEIVED:
-            return locked
-        return inbound_process(locked, parse_stored)
+        waiting = InboundMessage.objects.filter(pk=message.pk, status=InboundStatus.RECEIVED)
+        if not waiting.update(status=InboundStatus.RECEIVED):
+            return InboundMessage.objects.get(pk=message.pk)
+        return inbound_process(message, parse_stored)
 
 
 def email_receive(*, raw: bytes, source: str, external_ref: str = "") -> Receipt:
@@ -86,7 +87,7 @@ def email_retry_pending(*, older_than: timedelta = timedelta(minutes=5)) -> int:
     pending = InboundMessage.objects.filter(
         channel=Channel.EMAIL, source__startswith="email:", status=InboundStatus.RECEIVED,
         received_at__lt=timezone.now() - older_than,
-    ).only("pk")
+    )
     count = 0
     for message in pending.iterator():
         email_process(message)
