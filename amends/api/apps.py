@@ -8,5 +8,7 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
-        # The API's parser, so that the worker registers the cards of its submissions.
-        from . import services  # noqa: F401
+        from amends.intake.services import register_parser
+
+        # The worker registers the cards of the API's submissions with it.
+        register_parser("api", "amends.api.services.api_parse")

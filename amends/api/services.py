@@ -9,7 +9,7 @@ from amends.complaints.models import Category
 from amends.customers.models import Product
 from amends.intake.models import InboundMessage
 from amends.intake.parsed import IncomingComplaint
-from amends.intake.services import inbound_store_numbered, register_parser
+from amends.intake.services import inbound_store_numbered
 
 from .idempotency import kept_since
 from .models import IdempotencyKey
@@ -56,8 +56,6 @@ def api_parse(message: InboundMessage) -> IncomingComplaint:
         external_id=data.get("external_id") or "", registered_by=message.submitted_by, acknowledge=False,
     )
 
-
-register_parser(SOURCE, api_parse)
 
 
 def idempotency_purge(now: datetime | None = None) -> int:

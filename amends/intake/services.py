@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from amends.complaints.choices import FINAL_STATES, Channel
@@ -35,11 +36,13 @@ class Ignored(Exception):
 
 
 Parser = Callable[[InboundMessage], IncomingComplaint]
-# Source kind (the part of `source` before ":", e.g. "email" in "email:support") → its parser.
-PARSERS: dict[str, Parser] = {}
+# Source kind (the part of `source` before ":", e.g. "email" in "email:support") → its parser, or
+# the parser's dotted path, imported when first needed: a channel whose module is heavy to import
+# (the API's brings in DRF) does not slow down the start of every process (e.g. each mailgate).
+PARSERS: dict[str, Parser | str] = {}
 
 
-def register_parser(kind: str, parser: Parser) -> None:
+def register_parser(kind: str, parser: Parser | str) -> None:
     PARSERS[kind] = parser
 
 
@@ -47,6 +50,8 @@ def parser_for(message: InboundMessage) -> Parser:
     kind = message.source.split(":", 1)[0]
     if kind not in PARSERS:
         raise LookupError(f"No parser for source {message.source!r}")
+    if isinstance(PARSERS[kind], str):
+        PARSERS[kind] = import_string(PARSERS[kind])
     return PARSERS[kind]
 
 

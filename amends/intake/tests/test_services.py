@@ -1,6 +1,9 @@
 """The shared intake pipeline: store, parse, thread or register, acknowledge, quarantine."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core import mail
@@ -10,7 +13,14 @@ from amends.complaints.choices import Channel, State
 from amends.complaints.models import Complaint
 from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
 from amends.intake.parsed import IncomingComplaint
-from amends.intake.services import Ignored, inbound_process, inbound_reprocess, inbound_store, register_parser
+from amends.intake.services import (
+    Ignored,
+    inbound_process,
+    inbound_reprocess,
+    inbound_store,
+    parser_for,
+    register_parser,
+)
 
 
 def parse_as(incoming: IncomingComplaint):
@@ -146,6 +156,20 @@ def test_reprocess_uses_the_registered_parser(db):
     assert again.status == InboundStatus.REGISTERED and again.complaint.wording == "raw"
 
 
+def test_a_parser_registered_by_its_path_is_imported_when_first_needed():
+    from amends.api.services import api_parse
+
+    assert parser_for(InboundMessage(source="api")) is api_parse
+    # A process that meets no API submission never imports the API's module, nor DRF with it.
+    started = subprocess.run(
+        [sys.executable, "-c", "import django, sys; django.setup(); "
+         "print('amends.api.services' in sys.modules, 'rest_framework.serializers' in sys.modules)"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
+        capture_output=True, text=True, check=True,
+    )
+    assert started.stdout.split() == ["False", "False"]
+
+
 def test_message_to_customer_goes_on_the_timeline_and_by_email(db, qms, django_capture_on_commit_callbacks):
     from amends.intake.services import message_to_customer
 
@@ -192,7 +216,7 @@ def test_two_workers_taking_queued_submissions_at_once_register_each_card_once(
 ):
     from amends.intake.services import PARSERS, inbound_process_queued, inbound_store_numbered
 
-    parse, parsed = PARSERS["web_form"], []
+    parse, parsed = parser_for(InboundMessage(source="web_form")), []
     monkeypatch.setitem(PARSERS, "web_form", lambda message: parsed.append(message.pk) or parse(message))
     for n in range(30):
         inbound_store_numbered(channel=Channel.WEB_FORM, source="web_form", raw=json.dumps(
