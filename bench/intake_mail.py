@@ -7,7 +7,10 @@ messages, a few auto-replies and broken messages), on a fresh database:
   (1) in-process through the `mailgate` command's code (call_command, no new process), with
       the acknowledgements going to a real SMTP server on 127.0.0.1 (aiosmtpd in its own process);
   (2) a handful through the real `amends mailgate` process, the way an MTA pipe runs it,
-      to show the cost of starting a process per message;
+      to show the cost of starting Django in a process per message;
+  (2b) the same number through `amends mailgate --url`, which relays each message to the app
+      (scripts/serve, as `make run` starts it) without starting Django, several pipes at once
+      as an MTA runs them;
   (3) through IMAP: the same number of messages appended to a throwaway Dovecot on 127.0.0.1,
       then one `poll_mail` pass (fetch, store, register, acknowledge, mark \\Seen).
 Prints messages per second and checks that nothing was lost: every message stored, each ended
@@ -21,6 +24,7 @@ import argparse
 import base64
 import csv
 import gzip
+import http.client
 import io
 import os
 import random
@@ -32,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -155,12 +160,13 @@ def generate(count: int, run: str, corpus: list[str], rng: random.Random) -> lis
     return messages
 
 
-def outcome(source: str) -> Counter:
-    return Counter(InboundMessage.objects.filter(source=source).values_list("status", flat=True))
+def outcome(source: str, after_pk: int = 0) -> Counter:
+    stored = InboundMessage.objects.filter(source=source, pk__gt=after_pk)
+    return Counter(stored.values_list("status", flat=True))
 
 
-def check(source: str, expected: int) -> str:
-    counts = outcome(source)
+def check(source: str, expected: int, after_pk: int = 0) -> str:
+    counts = outcome(source, after_pk)
     stored = sum(counts.values())
     lost = expected - stored + counts.get(InboundStatus.RECEIVED, 0)
     return (f"stored {stored}/{expected}; " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
@@ -273,6 +279,49 @@ def by_process(messages: list[bytes]) -> None:
         f"{len(messages) / elapsed:.1f} msg/s ({elapsed / len(messages) * 1000:.0f} ms each); exit codes {dict(codes)}")
 
 
+def by_relay(messages: list[bytes], pipes: int) -> None:
+    """What an MTA sees with `amends mailgate --url`: a process per message, `pipes` at once, each
+    relaying to the app as scripts/serve runs it (granian, as `make run` does) on the same database."""
+    port, secret = free_port(), "bench-relay-secret"
+    env = {**os.environ, "DATABASE_URL": database_url(), "AMENDS_MAILGATE_SECRET": secret}
+    server = subprocess.Popen([str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    amends = Path(sys.executable).parent / "amends"
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for _ in range(50):  # each server worker loads the URLs and views on its first request
+            warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            warm.request("GET", "/intake/mailgate/")
+            warm.getresponse().read()
+            warm.close()
+        after_pk = InboundMessage.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+        latencies, codes = [], Counter()
+
+        def pipe(raw: bytes) -> None:
+            begin = time.perf_counter()
+            done = subprocess.run([str(amends), "mailgate", "--url", f"http://127.0.0.1:{port}"], input=raw,
+                                  capture_output=True, env=env)
+            latencies.append(time.perf_counter() - begin)
+            codes[done.returncode] += 1
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(pipes) as pool:
+            list(pool.map(pipe, messages))
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    say(f"(2b) `amends mailgate --url` relaying to scripts/serve, {pipes} pipes at once: {len(messages)} in "
+        f"{elapsed:.2f} s = {len(messages) / elapsed:.0f} msg/s; p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p95 {statistics.quantiles(latencies, n=20)[-1] * 1000:.0f} ms; exit codes {dict(codes)}")
+    say(f"    {check('email:mailgate', len(messages), after_pk)}")
+
+
 def by_imap(messages: list[bytes]) -> None:
     if not dovecot_installed():
         say("(3) IMAP: skipped, Dovecot is not installed (apt-get install dovecot-imapd)")
@@ -304,6 +353,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--processes", type=int, default=20, help="messages sent through a new process each")
+    parser.add_argument("--pipes", type=int, default=8, help="mailgate relay processes at once, as an MTA runs them")
     args = parser.parse_args()
     rng = random.Random(3)
     say(f"Database: {connection.vendor} ({database_url().split('@')[-1]}); Python {sys.version.split()[0]}; "
@@ -319,6 +369,7 @@ def main() -> None:
         parse_only(batch)
         in_process(batch)
         by_process(generate(args.processes, "p", corpus, rng))
+        by_relay(generate(args.count, "r", corpus, rng), args.pipes)
         by_imap(generate(args.count, "i", corpus, rng))
     finally:
         sink.terminate()

@@ -2,5 +2,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("amends.intake.channels.web_form.urls")),
+    path("intake/", include("amends.intake.channels.email.urls")),
     path("intake/webhook/", include("amends.intake.channels.webhooks.urls")),
 ]

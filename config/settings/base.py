@@ -196,6 +196,11 @@ EMAIL_TIMEOUT = 20
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Amends <complaints@amends.localhost>")
 
+# `amends mailgate --url` posts each message to /intake/mailgate/, signed with this secret (the
+# endpoint is off while it is empty); messages over the size limit are refused with 413.
+AMENDS_MAILGATE_SECRET = os.environ.get("AMENDS_MAILGATE_SECRET", "")
+AMENDS_MAILGATE_MAX_BYTES = int(os.environ.get("AMENDS_MAILGATE_MAX_BYTES", 100 * 1024 * 1024))
+
 # Shared by every server worker process, so per-IP rate limits count once across processes.
 CACHES = {
     "default": {

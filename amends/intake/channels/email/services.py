@@ -82,6 +82,26 @@ def email_receive(*, raw: bytes, source: str, external_ref: str = "") -> Receipt
     return Receipt(email_process(receipt.message), receipt.replay)
 
 
+class NotStored(Exception):
+    """The message could not be kept: whoever handed it over must keep it and try again."""
+
+
+def mailgate_deliver(raw: bytes) -> str:
+    """What `amends mailgate` does with one message, read from its pipe or posted by its relay: store
+    it (NotStored if that fails), then process it; returns one line on what became of it. A failure
+    after storing is reported, not raised: the message is kept and `poll_mail` processes it again."""
+    try:
+        receipt = email_store(raw=raw, source=MAILGATE_SOURCE)
+    except Exception as error:
+        raise NotStored(f"the message could not be stored, the MTA should retry: {error}") from error
+    try:
+        message = email_process(receipt.message)
+    except Exception as error:  # noqa: BLE001 - it is stored; `poll_mail` processes it again later
+        return (f"inbound message #{receipt.message.pk} is kept; processing failed and will be retried: "
+                f"{type(error).__name__}: {error}")
+    return describe(receipt._replace(message=message))
+
+
 def email_retry_pending(*, older_than: timedelta = timedelta(minutes=5)) -> int:
     """Process again the mail that was stored but never processed (the process stopped in between)."""
     pending = InboundMessage.objects.filter(

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "email"
-urlpatterns: list = []
+urlpatterns = [
+    path("mailgate/", views.mailgate, name="mailgate"),
+]
