@@ -333,6 +333,11 @@ def test_a_submission_that_cannot_be_registered_is_kept_in_quarantine(
     stored = InboundMessage.objects.get()
     assert stored.status == InboundStatus.QUARANTINED and "database said no" in stored.reason
     assert json.loads(bytes(stored.raw))["name"] == "Анна Петрова"
+    # The tracking link the visitor was given says so, rather than "not found".
+    tracking = english.get(response["Location"].replace("/complain/thanks/", "/track/"))
+    assert tracking.status_code == 200
+    assert f"Its number is {stored.number}. We are still registering it" in tracking.content.decode()
+    assert english.get(f"/track/{stored.number}/?code=wrong").status_code == 404
     # With files the card is made at once, so the visitor hears that it will be registered shortly.
     photo = SimpleUploadedFile("leak.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")
     response = submit(english, valid(attachments=[photo]), django_capture_on_commit_callbacks)

@@ -131,12 +131,14 @@ def thanks(request, number: str):
 def track(request, number: str):
     code = request.GET.get("code", "")
     complaint = selectors.complaint_for_tracking(number, code)
-    if complaint is None and selectors.submission_for_tracking(number, code) is not None:
+    submission = None if complaint is not None else selectors.submission_for_tracking(number, code)
+    if submission is not None:
         # Its card is still on the way from the intake pipeline: registered now.
         inbound_register_number(number)
         complaint = selectors.complaint_for_tracking(number, code)
     if complaint is None:
-        return _not_found(request)
+        # A submission whose registration failed waits in quarantine for an administrator.
+        return _page(request, "web_form/received.html", {"number": number}) if submission else _not_found(request)
     form = TrackingMessageForm()
     if request.method == "POST":
         rate = ratelimit.rate_setting(*MESSAGE_RATE)
