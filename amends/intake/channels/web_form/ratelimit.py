@@ -1,8 +1,9 @@
 """A per-IP limit on public submissions, counted in Django's cache.
 
 The rate is a setting such as "5/10m" (five per ten minutes; units s, m, h, d); "off" or "0"
-disables it. Windows are fixed. With the default LocMemCache every server process counts on its
-own, so N server worker processes allow up to N times the rate unless a shared cache is configured.
+disables it. Windows are fixed. The default cache (FileBasedCache under var/) is shared by all
+server processes on the host, so the limit holds across them; its increments are a read and a
+write, so requests from one address at the same instant may be counted a little short.
 """
 
 import re
