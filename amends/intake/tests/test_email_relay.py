@@ -132,6 +132,14 @@ def test_a_message_the_app_refuses_as_too_large_goes_back_to_the_sender(live_ser
     assert done.returncode == 65 and "larger than 100 bytes" in done.stderr.decode()
 
 
+@pytest.mark.parametrize("args", [
+    ["--url", "ftp://127.0.0.1/"], ["--url", "http://127.0.0.1:port/"], ["--url", "http://x", "--timeout", "soon"],
+])
+def test_a_mistake_in_the_command_line_keeps_the_mail_queued(secret_file, args):
+    done = mailgate(*args, "--secret-file", secret_file)
+    assert done.returncode == 75, done.stderr
+
+
 def test_no_input_is_an_error_the_mta_bounces(secret_file):
     done = mailgate("--url", "http://127.0.0.1:1", "--secret-file", secret_file, raw=b"")
     assert done.returncode == 66 and "no message" in done.stderr.decode()

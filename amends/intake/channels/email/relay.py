@@ -29,13 +29,17 @@ PATH = "/intake/mailgate/"
 
 def relay(raw: bytes, *, url: str, secret: str, timeout: float) -> tuple[int, str]:
     """Post the message to the app at `url`; the exit code and one line for the MTA's log."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return EX_TEMPFAIL, f"--url must be the app's http(s) address, not {url!r}"
     if not secret:
         return EX_TEMPFAIL, "no secret: give --secret-file or set AMENDS_MAILGATE_SECRET"
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    connection = connection_class(parts.hostname, port, timeout=timeout)
     try:
         connection.request("POST", parts.path.rstrip("/") + PATH, body=raw, headers={
             "Content-Type": "message/rfc822", SIGNATURE_HEADER: signature(raw, secret),
@@ -53,8 +57,14 @@ def relay(raw: bytes, *, url: str, secret: str, timeout: float) -> tuple[int, st
     return EX_TEMPFAIL, f"the app answered {response.status}, the MTA should retry: {answer}"
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        # A mistake in the MTA's command line must keep the mail queued, not bounce it.
+        self.exit(EX_TEMPFAIL, f"{self.prog}: {message}\n")
+
+
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="amends mailgate", description=__doc__.split("\n")[0])
+    parser = _Parser(prog="amends mailgate", description=__doc__.split("\n")[0])
     parser.add_argument("--url", required=True, help="the app's address, e.g. http://127.0.0.1:8000")
     parser.add_argument("--secret-file", help="a file holding AMENDS_MAILGATE_SECRET (else the variable is read)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for the app (default 120)")
