@@ -107,3 +107,15 @@ def test_the_real_command_exits_75_when_the_database_is_unreachable(tmp_path):
     done = _run_mailgate(fixture("cp1251_base64.eml"), f"sqlite:///{tmp_path}/missing/dir/db.sqlite3")
     assert done.returncode == 75, done.stderr.decode()
     assert b"could not be stored" in done.stderr
+
+
+@pytest.mark.skipif(not AMENDS.exists(), reason="the amends console script is not installed in this environment")
+@pytest.mark.parametrize("args, database_url", [
+    (["--urll", "http://127.0.0.1:8000"], "sqlite:///unused.sqlite3"),  # a typo in the MTA's command
+    ([], "nosuchdb://x"),  # the app cannot even start
+])
+def test_a_usage_or_start_up_error_keeps_the_mail_queued(args, database_url):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url}
+    done = subprocess.run([str(AMENDS), "mailgate", *args], input=fixture("cp1251_base64.eml"),
+                          capture_output=True, env=env, timeout=60)
+    assert done.returncode == 75, done.stderr.decode()
