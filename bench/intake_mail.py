@@ -57,6 +57,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from intake import start_server  # noqa: E402 - bench/intake.py, beside this script
 
 from amends.complaints.models import Complaint  # noqa: E402
 from amends.intake.channels.email.errors import MalformedEmail  # noqa: E402
@@ -284,16 +285,9 @@ def by_relay(messages: list[bytes], pipes: int) -> None:
     relaying to the app as scripts/serve runs it (granian, as `make run` does) on the same database."""
     port, secret = free_port(), "bench-relay-secret"
     env = {**os.environ, "DATABASE_URL": database_url(), "AMENDS_MAILGATE_SECRET": secret}
-    server = subprocess.Popen([str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = start_server(env, port)
     amends = Path(sys.executable).parent / "amends"
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         for _ in range(50):  # each server worker loads the URLs and views on its first request
             warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             warm.request("GET", "/intake/mailgate/")
