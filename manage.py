@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-from amends.core.cli import main
+from config.cli import main
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""The `amends` command: Django's manage.py under the project's name."""
+"""The `amends` command: Django's manage.py under the project's name. It lives in `config`, beside the
+settings, because it routes to any app (the mailgate relay is intake's) and no app may import one above it."""
 
 import os
 import sys
@@ -21,6 +22,7 @@ def django_main() -> None:
 def mailgate() -> int:
     """An MTA reads the exit code: a code outside the mailgate's own (0, 65, 66, 75), e.g. a usage
     error's 2 or a traceback's 1, would make it bounce the mail, so those become 75 and it retries."""
+    # Imported here, not at the top: the relay path must start without loading Django.
     from amends.intake.channels.email.relay import EX_DATAERR, EX_NOINPUT, EX_OK, EX_TEMPFAIL
     from amends.intake.channels.email.relay import main as relay
 
