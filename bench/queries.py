@@ -54,7 +54,8 @@ client.get("/complaints/")  # warm caches (policy table, translations) once
 rows = [
     ("list, head of the QMS", *count(client, "get", "/complaints/")),
     ("list, filtered and sorted by due", *count(client, "get", "/complaints/", deadline="at_risk", sort="due")),
-    (f"card page {busiest.number} ({busiest.events.count()} events)", *count(client, "get", f"/complaints/{busiest.number}/")),
+    (f"card page {busiest.number} ({busiest.events.count()} events)",
+     *count(client, "get", f"/complaints/{busiest.number}/")),
 ]
 client.force_login(responsible)
 rows.append(("list, responsible person", *count(client, "get", "/complaints/")))
