@@ -12,9 +12,10 @@ from django.dispatch import Signal
 complaint_registered = Signal()
 # complaint, actor, transition (its name), from_state, to_state, at (the transition event's time).
 complaint_transitioned = Signal()
-# complaint, actor, fields: frozenset of the tracked card fields that changed. Sent whenever a
-# service writes the card's row after registration (an edit, or any transition; for a transition
-# that changed nothing else, `fields` may be empty).
+# complaint, actor, fields: frozenset of the card's fields that changed (the tracked ones, and
+# "state" when a transition moved it). Sent whenever a service writes the card's row after
+# registration: an edit that changed something, or any transition (a re-assignment to the same
+# person changes nothing, and `fields` is empty).
 complaint_changed = Signal()
 # complaint, event: a message from the customer is on the timeline.
 customer_replied = Signal()

@@ -12,3 +12,7 @@ def check_duplicates_task(complaint_id: int) -> int | None:
     if complaint is None:
         return None
     return len(duplicates_check(complaint=complaint))
+
+
+# Jobs queued under the old name before an upgrade still find their task.
+check_duplicates = check_duplicates_task
