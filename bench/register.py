@@ -114,7 +114,7 @@ def keep_timestamps(*models):
 
 EVENT_COLUMNS = [
     "complaint_id", "created_at", "kind", "actor_id", "transition", "from_state", "to_state",
-    "field", "old_value", "new_value", "text", "attachment_id",
+    "field", "old_value", "new_value", "text", "code", "reference", "attachment_id",
 ]
 EVENT_INSERT = (
     f"INSERT INTO {TimelineEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "

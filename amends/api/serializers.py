@@ -356,5 +356,7 @@ class TimelineEventSerializer(serializers.Serializer):
     field = serializers.CharField()
     old_value = serializers.CharField()
     new_value = serializers.CharField()
+    code = serializers.CharField()  # a deadline event's code, e.g. "breached"
+    reference = serializers.CharField()  # a received file's reference
     text = serializers.CharField()
     attachment = AttachmentSerializer(allow_null=True)

@@ -29,7 +29,7 @@ class TimelineInline(admin.TabularInline):
     can_delete = False
     fields = (
         "created_at", "kind", "actor", "transition", "from_state", "to_state", "field", "old_value",
-        "new_value", "text",
+        "new_value", "code", "reference", "text",
     )
     readonly_fields = fields
 

@@ -260,8 +260,10 @@ class TimelineEvent(models.Model):
     to_state = models.CharField(max_length=20, choices=State.choices, blank=True)
     field = models.CharField(max_length=50, blank=True)
     old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)  # a field change's new value, nothing else
     text = models.TextField(blank=True)
+    code = models.CharField(max_length=30, blank=True)  # a deadline event's code: waiting, breached...
+    reference = models.TextField(blank=True)  # a received file's reference: recorded once per card
     attachment = models.ForeignKey(
         Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )

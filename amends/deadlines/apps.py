@@ -9,13 +9,17 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("Deadlines")
 
     def ready(self) -> None:
-        from amends.complaints.models import Complaint, TimelineEvent
+        from amends.complaints import signals
 
         from . import models, receivers
         from .policies import forget_policy_table
 
-        post_save.connect(receivers.on_timeline_event, sender=TimelineEvent, dispatch_uid="deadlines_timeline")
-        post_save.connect(receivers.on_complaint_saved, sender=Complaint, dispatch_uid="deadlines_card")
+        signals.complaint_registered.connect(receivers.on_registered, dispatch_uid="deadlines_registered")
+        signals.complaint_changed.connect(receivers.on_changed, dispatch_uid="deadlines_changed")
+        signals.complaint_transitioned.connect(receivers.on_transitioned, dispatch_uid="deadlines_transitioned")
+        signals.customer_contacted.connect(receivers.on_customer_contacted, dispatch_uid="deadlines_contacted")
+        signals.customer_replied.connect(receivers.on_customer_replied, dispatch_uid="deadlines_replied")
+        # Cache invalidation, not a business rule: a cached policy table must not outlive its rows.
         for model in (models.BusinessCalendar, models.WorkingHours, models.CalendarException,
                       models.DeadlinePolicy, models.EscalationStep):
             for signal in (post_save, post_delete):

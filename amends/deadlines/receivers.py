@@ -1,35 +1,41 @@
-"""The lifecycle's hooks: every happening that starts, meets or stops a clock is a timeline event,
-so the deadlines follow the card without any other app calling them."""
+"""The lifecycle's hooks: the complaints services announce what happened to a card (complaints/signals.py),
+and its clocks start, are met, stop or restart here, inside the service's transaction."""
 
-from amends.complaints.choices import FINAL_STATES, EventKind
+from datetime import datetime
+
+from amends.accounts.models import User
+from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint, TimelineEvent
 
 from . import services
 from .choices import ClockKind
 
 
-def on_timeline_event(sender, instance: TimelineEvent, created: bool, raw: bool = False, **kwargs) -> None:
-    if not created or raw:
-        return
-    event, complaint = instance, instance.complaint
-    if event.kind == EventKind.REGISTERED:
-        services.clocks_start(complaint=complaint)
-    elif event.kind in services.MET_BY_EVENT:
-        services.clocks_meet(complaint_id=complaint.pk, kinds=services.MET_BY_EVENT[event.kind], at=event.created_at)
-    elif event.kind == EventKind.MESSAGE_IN:
-        services.waiting_end(complaint=complaint, actor=None)
-    elif event.kind == EventKind.TRANSITION:
-        if event.to_state in FINAL_STATES:
-            services.clocks_stop(complaint_id=complaint.pk, at=event.created_at)
-        elif event.transition in services.MET_BY_TRANSITION:
-            services.clocks_meet(
-                complaint_id=complaint.pk, kinds=services.MET_BY_TRANSITION[event.transition], at=event.created_at,
-            )
-        elif event.transition == "reopen":
-            services.clock_restart(complaint=complaint, kind=ClockKind.DECISION, at=event.created_at)
+def on_registered(sender, *, complaint: Complaint, **kwargs) -> None:
+    services.clocks_start(complaint=complaint)
 
 
-def on_complaint_saved(sender, instance: Complaint, created: bool, raw: bool = False, **kwargs) -> None:
-    if created or raw or instance.state in FINAL_STATES:
+def on_changed(sender, *, complaint: Complaint, actor: User | None, fields: frozenset[str], **kwargs) -> None:
+    # Any write of the card's row: the running clocks take the policy that fits the card now.
+    if complaint.state in FINAL_STATES:
         return
-    services.clocks_follow_card(complaint=instance)
+    services.clocks_follow_card(complaint=complaint)
+
+
+def on_transitioned(
+    sender, *, complaint: Complaint, transition: str, to_state: str, at: datetime, **kwargs,
+) -> None:
+    if to_state in FINAL_STATES:
+        services.clocks_stop(complaint_id=complaint.pk, at=at)
+    elif transition in services.MET_BY_TRANSITION:
+        services.clocks_meet(complaint_id=complaint.pk, kinds=services.MET_BY_TRANSITION[transition], at=at)
+    elif transition == "reopen":
+        services.clock_restart(complaint=complaint, kind=ClockKind.DECISION, at=at)
+
+
+def on_customer_contacted(sender, *, complaint: Complaint, event: TimelineEvent, **kwargs) -> None:
+    services.clocks_meet(complaint_id=complaint.pk, kinds=services.MET_BY_EVENT[event.kind], at=event.created_at)
+
+
+def on_customer_replied(sender, *, complaint: Complaint, event: TimelineEvent, **kwargs) -> None:
+    services.waiting_end(complaint=complaint, actor=None)

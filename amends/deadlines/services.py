@@ -1,7 +1,7 @@
 """Every write to a card's deadlines: clocks start, are met, stop, pause and resume here.
 
-The lifecycle hooks (receivers.py) call these as the card's timeline grows; people call the
-waiting, preset, extension and recompute services through the UI and the admin.
+The lifecycle hooks (receivers.py) call these as the complaints services announce what happened to
+the card; people call the waiting, preset, extension and recompute services through the UI and the admin.
 """
 
 from collections.abc import Iterable
@@ -12,9 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.complaints.access import access_edit_complaint
 from amends.complaints.choices import FINAL_STATES, EventKind
+from amends.complaints.events import event_deadline, event_deadline_row
 from amends.complaints.models import Complaint, TimelineEvent
 from amends.core.errors import AccessDenied
 
@@ -105,12 +107,6 @@ def clocks_stop(*, complaint_id: int, at: datetime) -> int:
     return Clock.objects.filter(RUNNING, complaint_id=complaint_id).update(stopped_at=at)
 
 
-def _record(complaint: Complaint, actor, code: str, text: str) -> TimelineEvent:
-    return TimelineEvent.objects.create(
-        complaint=complaint, kind=EventKind.DEADLINE, actor=actor, new_value=code, text=text,
-    )
-
-
 def _retimed(clocks: Iterable[Clock], complaint: Complaint, table: PolicyTable) -> list[str]:
     """Pick each running clock's policy again for the card as it is now; the changes, in words."""
     facts, changes = CardFacts.of(complaint), []
@@ -141,11 +137,11 @@ def clocks_follow_card(*, complaint: Complaint) -> None:
         return
     changes = _retimed(clocks, complaint, policy_table())
     if changes:
-        _record(complaint, None, "retimed", "\n".join(changes))
+        event_deadline(complaint, None, "retimed", "\n".join(changes))
 
 
 @transaction.atomic
-def deadlines_recompute(complaints: Iterable[Complaint], actor) -> int:
+def deadlines_recompute(complaints: Iterable[Complaint], actor: User) -> int:
     """Apply the current policies, calendars and ladder to the running clocks of these cards.
 
     Editing a policy changes no existing deadline; an administrator runs this explicitly and
@@ -164,11 +160,13 @@ def deadlines_recompute(complaints: Iterable[Complaint], actor) -> int:
         for clock in running[card.pk]:
             clock.policy_id = None  # take the current row even when it is the same one, edited
         changes = _retimed(running[card.pk], card, table)
-        events.append(TimelineEvent(
-            complaint=card, kind=EventKind.DEADLINE, actor=actor, new_value="recomputed",
-            text=_("Deadlines recomputed with the current policies.") + "\n"
+        events.append(event_deadline_row(
+            card.pk, "recomputed",
+            _("Deadlines recomputed with the current policies.") + "\n"
             + ("\n".join(changes) or _("No deadline changed.")),
+            actor=actor,
         ))
+    # No lifecycle signal: a DEADLINE event meets no clock.
     TimelineEvent.objects.bulk_create(events)
     return len(cards)
 
@@ -178,7 +176,7 @@ def is_waiting(complaint: Complaint) -> bool:
 
 
 @transaction.atomic
-def waiting_start(*, complaint: Complaint, actor, reason: str) -> CustomerWait:
+def waiting_start(*, complaint: Complaint, actor: User, reason: str) -> CustomerWait:
     """The card waits for the customer (e.g. for photos of the defect): its running clocks pause."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     refuse_final(complaint)
@@ -191,13 +189,13 @@ def waiting_start(*, complaint: Complaint, actor, reason: str) -> CustomerWait:
     now = timezone.now()
     wait = CustomerWait.objects.create(complaint=complaint, reason=reason, started_at=now, started_by=actor)
     Clock.objects.filter(RUNNING, complaint=complaint, paused_at__isnull=True).update(paused_at=now)
-    _record(complaint, actor, "waiting", _("Waiting for the customer: %(reason)s. The deadlines are paused.")
-            % {"reason": reason})
+    event_deadline(complaint, actor, "waiting", _("Waiting for the customer: %(reason)s. The deadlines are paused.")
+                   % {"reason": reason})
     return wait
 
 
 @transaction.atomic
-def waiting_end(*, complaint: Complaint, actor) -> CustomerWait | None:
+def waiting_end(*, complaint: Complaint, actor: User | None) -> CustomerWait | None:
     """The wait is over (the customer replied, or someone ended it): the paused clocks resume and
     their due time and thresholds move by the time paused, counted in each clock's basis.
     Returns the ended wait, or None when the card was not waiting. `actor` None is the customer's
@@ -222,13 +220,14 @@ def waiting_end(*, complaint: Complaint, actor) -> CustomerWait | None:
         clock.paused_total += time_between(paused_at, now, clock.basis, rules)
         clock.paused_at = None
         clock.save(update_fields=["paused_at", "paused_total", *THRESHOLD_FIELDS.values()])
-    _record(complaint, actor, "resumed", _("No longer waiting for the customer (%(reason)s). The deadlines run again.")
-            % {"reason": wait.reason})
+    event_deadline(complaint, actor, "resumed",
+                   _("No longer waiting for the customer (%(reason)s). The deadlines run again.")
+                   % {"reason": wait.reason})
     return wait
 
 
 @transaction.atomic
-def card_preset_choose(*, complaint: Complaint, actor, preset: str) -> list[Clock]:
+def card_preset_choose(*, complaint: Complaint, actor: User, preset: str) -> list[Clock]:
     """The card is a statutory claim: the preset's clocks start (from the day the demand was
     presented) instead of the standard decision clock, which stops."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
@@ -244,7 +243,7 @@ def card_preset_choose(*, complaint: Complaint, actor, preset: str) -> list[Cloc
         stopped_at=now,
     )
     clocks = clocks_start(complaint=complaint, kinds=policy_table().clocks_of(preset), preset=preset)
-    _record(complaint, actor, "preset", _("Statutory terms: %(preset)s.\n%(clocks)s") % {
+    event_deadline(complaint, actor, "preset", _("Statutory terms: %(preset)s.\n%(clocks)s") % {
         "preset": Preset(preset).label,
         "clocks": "\n".join(
             _("%(clock)s: due %(due)s") % {"clock": c.get_kind_display(), "due": local(c.due_at)}
@@ -255,7 +254,7 @@ def card_preset_choose(*, complaint: Complaint, actor, preset: str) -> list[Cloc
 
 
 @transaction.atomic
-def clock_extend(*, clock: Clock, actor, reason: str) -> Clock:
+def clock_extend(*, clock: Clock, actor: User, reason: str) -> Clock:
     """The one extension a statutory term allows (59-FZ: up to 30 more days), with a reason."""
     clock = Clock.objects.select_for_update(of=("self",)).select_related("complaint", "policy").get(pk=clock.pk)
     refuse_final(clock.complaint)
@@ -272,9 +271,10 @@ def clock_extend(*, clock: Clock, actor, reason: str) -> Clock:
     clock.extension_reason = reason
     schedule(clock, policy_table())
     clock.save(update_fields=["allowance", "extension_reason", *THRESHOLD_FIELDS.values()])
-    _record(clock.complaint, actor, "extended", _("%(clock)s extended: due %(before)s → %(after)s. Reason: %(reason)s")
-            % {"clock": clock.get_kind_display(), "before": local(before), "after": local(clock.due_at),
-               "reason": reason})
+    event_deadline(clock.complaint, actor, "extended",
+                   _("%(clock)s extended: due %(before)s → %(after)s. Reason: %(reason)s")
+                   % {"clock": clock.get_kind_display(), "before": local(before), "after": local(clock.due_at),
+                      "reason": reason})
     return clock
 
 

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
-from amends.complaints.choices import EventKind
+from amends.complaints.events import event_deadline_row
 from amends.complaints.models import TimelineEvent
 from amends.core.bulk import insert_rows
+from amends.notifications.services import NotificationSpec, notify_many
 
 from .choices import ClockKind, Level
 from .models import Clock, EscalationStep
@@ -91,16 +92,12 @@ class Recipients:
 
 
 def _insert_events(events: list[tuple[int, str, str]]) -> None:
-    """DEADLINE events given as (card, code, text), in one statement for any number of them."""
-    insert_rows(TimelineEvent, [
-        TimelineEvent(complaint_id=card, kind=EventKind.DEADLINE, new_value=code, text=text)
-        for card, code, text in events
-    ])
+    """DEADLINE events given as (card, code, text), in one statement for any number of them.
+    No lifecycle signal: an escalation step is the clock's own news and meets no clock."""
+    insert_rows(TimelineEvent, [event_deadline_row(card, code, text) for card, code, text in events])
 
 
 def _fire(level: int, now: datetime) -> tuple[int, int]:
-    from amends.notifications.services import NotificationSpec, notify_many
-
     field_name = THRESHOLD_FIELDS[level]
     candidates = list(
         Clock.objects.filter(

@@ -17,10 +17,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-# The module, not the function: complaints.services may import this module when it registers a card.
-from amends.complaints import services as complaint_services
-from amends.complaints.choices import OPEN_STATES, EventKind, State
-from amends.complaints.models import Complaint, TimelineEvent
+from amends.accounts.models import User
+from amends.complaints.choices import OPEN_STATES, State
+from amends.complaints.events import event_note
+from amends.complaints.models import Complaint
+from amends.complaints.services import complaint_transition
 from amends.core.bulk import insert_rows
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 from amends.customers.models import Contact
@@ -210,7 +211,7 @@ def _auto_link(complaint: Complaint, candidates: list[tuple[DuplicateCandidate, 
         return
     original = min(originals, key=lambda card: (card.received_at, card.pk))
     try:
-        complaint_services.complaint_transition(
+        complaint_transition(
             complaint=complaint, name="mark_duplicate", actor=None,
             data={"original_number": original.number},
             comment=_("Linked automatically: the same contact sent the same text in %(number)s "
@@ -244,13 +245,13 @@ def duplicates_check(*, complaint: Complaint) -> list[DuplicateCandidate]:
             [candidate for candidate, _card in candidates], update_conflicts=True,
             unique_fields=["complaint", "candidate"], update_fields=["score", "reason"],
         )
-    _auto_link(complaint, candidates)
+        _auto_link(complaint, candidates)
     stored = DuplicateCandidate.objects.filter(complaint=complaint, candidate_id__in=kept).select_related("candidate")
     return sorted(stored, key=lambda c: kept.index(c.candidate_id))
 
 
 @transaction.atomic
-def duplicate_dismiss(*, candidate: DuplicateCandidate, actor) -> DuplicateCandidate:
+def duplicate_dismiss(*, candidate: DuplicateCandidate, actor: User) -> DuplicateCandidate:
     """The operator's "not a duplicate": the candidate is no longer offered and the card's timeline says so."""
     candidate = DuplicateCandidate.objects.select_for_update().select_related("complaint", "candidate").get(
         pk=candidate.pk,
@@ -260,8 +261,5 @@ def duplicate_dismiss(*, candidate: DuplicateCandidate, actor) -> DuplicateCandi
         return candidate
     candidate.dismissed = True
     candidate.save(update_fields=["dismissed"])
-    TimelineEvent.objects.create(
-        complaint=candidate.complaint, kind=EventKind.NOTE, actor=actor,
-        text=_("Not a duplicate of %(number)s.") % {"number": candidate.candidate.number},
-    )
+    event_note(candidate.complaint, actor, _("Not a duplicate of %(number)s.") % {"number": candidate.candidate.number})
     return candidate

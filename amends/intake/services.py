@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from amends.accounts.models import User
+from amends.complaints.access import access_edit_complaint
 from amends.complaints.choices import FINAL_STATES, Channel
 from amends.complaints.models import Complaint, new_tracking_code
 from amends.complaints.services import complaint_add_message, complaint_number_take, complaint_register
@@ -26,7 +28,7 @@ from amends.customers.services import contact_create
 from .models import InboundMessage, InboundStatus, OutboundMessage
 from .outbound import MESSENGER_SENDERS, send_to_customer
 from .parsed import IncomingComplaint
-from .tasks import follow_up_registration
+from .tasks import follow_up_registration_task
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +221,7 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
         status = InboundStatus.REGISTERED
         if incoming.acknowledge:
             # Queued in the same transaction as the card: done by the worker, never lost, never twice.
-            follow_up_registration.enqueue(target.pk, incoming.language or settings.LANGUAGE_CODE)
+            follow_up_registration_task.enqueue(target.pk, incoming.language or settings.LANGUAGE_CODE)
     if incoming.on_accepted is not None:
         incoming.on_accepted(target)
     InboundMessage.objects.filter(pk=message.pk).update(
@@ -260,10 +262,8 @@ def inbound_reprocess(message: InboundMessage) -> InboundMessage:
 
 
 @transaction.atomic
-def message_to_customer(*, complaint: Complaint, actor, text: str) -> None:
+def message_to_customer(*, complaint: Complaint, actor: User, text: str) -> None:
     """Write to the customer from the card: on the timeline now, sent on their channel after commit."""
-    from amends.complaints.access import access_edit_complaint
-
     access_edit_complaint(actor, complaint)
     if not text.strip():
         raise ValidationError({"text": _("The message is empty.")})

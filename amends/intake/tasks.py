@@ -5,18 +5,17 @@ import logging
 from django_tasks import task
 
 from amends.complaints.models import Complaint
+from amends.duplicates.services import duplicates_check
+
+from .acknowledge import acknowledge
 
 logger = logging.getLogger(__name__)
 
 
 @task()
-def follow_up_registration(complaint_id: int, language: str) -> int | None:
+def follow_up_registration_task(complaint_id: int, language: str) -> int | None:
     """A channel's new card: look for near-duplicates, then acknowledge it to the customer. One job,
     not two, because each job costs the queue several writes. Both steps are safe to repeat."""
-    from amends.duplicates.services import duplicates_check
-
-    from .acknowledge import acknowledge
-
     complaint = Complaint.objects.filter(pk=complaint_id).first()
     if complaint is None:  # removed before the worker got to it
         return None
@@ -26,3 +25,7 @@ def follow_up_registration(complaint_id: int, language: str) -> int | None:
         logger.exception("Duplicate check of %s failed", complaint.number)
     outbound = acknowledge(complaint, language)
     return outbound.pk if outbound is not None else None
+
+
+# Jobs queued under the old name before an upgrade still find their task.
+follow_up_registration = follow_up_registration_task

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import User
-from amends.complaints.choices import EventKind
+from amends.complaints.events import event_notification_row
 from amends.complaints.models import Complaint, TimelineEvent
 from amends.core.bulk import insert_rows
 
@@ -75,9 +75,9 @@ def _note_on_timelines(created: list[tuple[int, int | None, str]]) -> None:
     user_ids = set().union(*recipients.values())
     names = {user.pk: str(user) for user in User.objects.filter(pk__in=user_ids).only(
         "username", "first_name", "last_name")}
+    # No lifecycle signal: a NOTIFICATION event starts, meets or stops no clock.
     insert_rows(TimelineEvent, [
-        TimelineEvent(complaint_id=complaint_id, kind=EventKind.NOTIFICATION,
-                      text=", ".join(sorted(names[pk] for pk in user_ids)))
+        event_notification_row(complaint_id, ", ".join(sorted(names[pk] for pk in user_ids)))
         for complaint_id, user_ids in recipients.items()
     ])
 

@@ -59,4 +59,4 @@ def test_the_recompute_action_applies_the_edited_policy_and_writes_the_timeline(
     response = admin_client.post(changelist, {"action": "recompute", "_selected_action": [complaint.pk]})
     assert response.status_code == 302
     assert clocks_of(complaint)[ClockKind.DECISION].allowance == timedelta(days=3)
-    assert TimelineEvent.objects.filter(complaint=complaint, kind=EventKind.DEADLINE, new_value="recomputed").exists()
+    assert TimelineEvent.objects.filter(complaint=complaint, kind=EventKind.DEADLINE, code="recomputed").exists()

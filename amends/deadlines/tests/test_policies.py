@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from amends.complaints.choices import Channel, EventKind, Importance, State
 from amends.complaints.models import TimelineEvent
+from amends.complaints.services import complaint_update
 from amends.core.errors import AccessDenied
 from amends.deadlines.choices import Basis, ClockKind, Level
 from amends.deadlines.models import BusinessCalendar, DeadlinePolicy, EscalationStep
@@ -72,19 +73,17 @@ def test_critical_importance_halves_the_allowances(frozen, register):
 
 @pytest.mark.parametrize(("importance", "allowance"), [(Importance.MEDIUM, 10 * DAY), (Importance.CRITICAL, 5 * DAY)])
 def test_an_investigation_gives_the_decision_ten_days_and_the_timeline_says_so(
-    frozen, register, importance, allowance,
+    frozen, register, qms, importance, allowance,
 ):
     frozen(WEDNESDAY)
     complaint = register(channel=Channel.EMAIL, importance=importance)
     frozen(msk(2025, 3, 12, 15))
-    # Saved the way complaint_update saves a card once the field is among its tracked ones.
-    complaint.needs_investigation = True
-    complaint.save()
+    complaint = complaint_update(complaint=complaint, actor=qms, changes={"needs_investigation": True})
     decision = clocks_of(complaint)[ClockKind.DECISION]
     assert decision.allowance == allowance
     assert decision.due_at == WEDNESDAY + allowance  # still counted from receipt
     event = TimelineEvent.objects.get(complaint=complaint, kind=EventKind.DEADLINE)
-    assert event.new_value == "retimed" and "Decision: due" in event.text
+    assert event.code == "retimed" and "Decision: due" in event.text
 
 
 def test_the_most_specific_policy_wins_and_key_accounts_can_have_their_own(frozen, register, contact):
@@ -153,7 +152,7 @@ def test_changing_a_policy_rewrites_no_running_clock_until_an_administrator_reco
 
     assert deadlines_recompute([before, after, closed], administrator) == 2
     assert clocks_of(before)[ClockKind.DECISION].due_at == msk(2025, 3, 14, 10)
-    events = TimelineEvent.objects.filter(kind=EventKind.DEADLINE, new_value="recomputed")
+    events = TimelineEvent.objects.filter(kind=EventKind.DEADLINE, code="recomputed")
     assert {e.complaint_id for e in events} == {before.pk, after.pk}
     assert "Decision: due 2025-03-13 10:00 → 2025-03-14 10:00" in events.get(complaint=before).text
     assert "No deadline changed." in events.get(complaint=after).text

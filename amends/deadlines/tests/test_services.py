@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from amends.complaints.choices import Channel, EventKind, Justification, State
 from amends.complaints.models import TimelineEvent
-from amends.complaints.services import complaint_add_message, complaint_log_call, complaint_transition
+from amends.complaints.services import complaint_add_message, complaint_log_call, complaint_transition, complaint_update
 from amends.core.errors import AccessDenied
 from amends.deadlines.choices import ClockKind, Preset
 from amends.deadlines.models import Clock
@@ -110,8 +110,8 @@ def test_waiting_for_the_customer_pauses_and_resuming_moves_each_clock_in_its_ba
     assert decision.paused_total == timedelta(days=2, hours=16, minutes=15)
     assert decision.due_at == msk(2025, 3, 18, 9, 45)
     waiting, resumed = deadline_events(complaint)
-    assert waiting.new_value == "waiting" and "Ждём фото дефекта" in waiting.text
-    assert resumed.new_value == "resumed" and "Ждём фото дефекта" in resumed.text
+    assert waiting.code == "waiting" and "Ждём фото дефекта" in waiting.text
+    assert resumed.code == "resumed" and "Ждём фото дефекта" in resumed.text
 
 
 def test_the_customers_reply_ends_the_wait(frozen, register, qms):
@@ -157,8 +157,7 @@ def test_only_those_who_edit_the_card_pause_it(register, executor):
 def test_a_consumer_claim_runs_from_the_demand_instead_of_the_decision_clock(frozen, register, walk, qms):
     frozen(WEDNESDAY)
     complaint = register(channel=Channel.EMAIL)
-    complaint.demand_presented_at = msk(2025, 3, 10, 15)
-    complaint.save()
+    complaint = complaint_update(complaint=complaint, actor=qms, changes={"demand_presented_at": msk(2025, 3, 10, 15)})
     card_preset_choose(complaint=complaint, actor=qms, preset=Preset.CONSUMER_REFUND)
     clocks = clocks_of(complaint)
     assert clocks[ClockKind.DECISION].stopped_at == WEDNESDAY
@@ -186,8 +185,7 @@ def test_a_citizens_appeal_is_registered_in_3_days_answered_in_30_and_extended_o
 ):
     frozen(WEDNESDAY)
     complaint = register(channel=Channel.LETTER)
-    complaint.demand_presented_at = msk(2025, 3, 8, 10)
-    complaint.save()
+    complaint = complaint_update(complaint=complaint, actor=qms, changes={"demand_presented_at": msk(2025, 3, 8, 10)})
     card_preset_choose(complaint=complaint, actor=qms, preset=Preset.CITIZENS_APPEAL)
     clocks = clocks_of(complaint)
     registration, answer = clocks[ClockKind.REGISTRATION], clocks[ClockKind.ANSWER]

@@ -22,7 +22,7 @@ WEDNESDAY = msk(2025, 3, 12, 10)
 
 
 def deadline_events() -> list[tuple[int, str]]:
-    return list(TimelineEvent.objects.filter(kind=EventKind.DEADLINE).values_list("complaint_id", "new_value"))
+    return list(TimelineEvent.objects.filter(kind=EventKind.DEADLINE).values_list("complaint_id", "code"))
 
 
 def notified() -> set[tuple[str, str]]:
@@ -58,7 +58,7 @@ def test_each_step_fires_once_to_its_people_and_is_on_the_timeline(assigned):
         "at_risk", "at_risk", "breached", "breached", "escalated", "escalated",
     ]
     assert Notification.objects.count() == 6
-    event = TimelineEvent.objects.filter(kind=EventKind.DEADLINE, new_value="breached").first()
+    event = TimelineEvent.objects.filter(kind=EventKind.DEADLINE, code="breached").first()
     # Written in the company's language (Russian by default): check the language-free parts.
     assert "2025-03-13 10:00" in event.text and "Qms" in event.text
 
@@ -94,18 +94,18 @@ def test_two_claims_of_the_same_step_fire_it_once(assigned):
 
 
 def test_a_crash_mid_step_leaves_nothing_half_done_and_the_next_sweep_fires_it(assigned, monkeypatch):
-    import amends.notifications.services as notifications
+    import amends.deadlines.sweep as sweep
 
     def broken(specs):
         raise ConnectionError("mail server gone")
 
-    real = notifications.notify_many
-    monkeypatch.setattr(notifications, "notify_many", broken)
+    real = sweep.notify_many
+    monkeypatch.setattr(sweep, "notify_many", broken)
     with pytest.raises(ConnectionError):
         deadlines_sweep(msk(2025, 3, 13, 4))
     assert set(Clock.objects.values_list("level", flat=True)) == {0}
     assert deadline_events() == [] and Notification.objects.count() == 0
-    monkeypatch.setattr(notifications, "notify_many", real)
+    monkeypatch.setattr(sweep, "notify_many", real)
     assert deadlines_sweep(msk(2025, 3, 13, 4)).fired["at_risk"] == 2
 
 
@@ -149,7 +149,7 @@ def test_two_sweeps_racing_in_threads_fire_each_step_once(reference_data_restore
     moment = msk(2025, 3, 20, 10)
     results = at_once(lambda: deadlines_sweep(moment), 2)
     assert sum(r.fired["breached"] for r in results) == 40
-    assert TimelineEvent.objects.filter(kind=EventKind.DEADLINE, new_value="breached").count() == 40
+    assert TimelineEvent.objects.filter(kind=EventKind.DEADLINE, code="breached").count() == 40
     assert Notification.objects.filter(kind="deadline_breached").count() == 40
     assert Clock.objects.exclude(level=Level.ESCALATED).count() == 0
 

@@ -195,18 +195,18 @@ def test_message_to_customer_needs_edit_rights(db, make_user):
 
 
 def test_a_failing_duplicate_check_does_not_hold_back_the_acknowledgement(db, monkeypatch, caplog):
-    from amends.duplicates import services as duplicates
-    from amends.intake.tasks import follow_up_registration
+    from amends.intake import tasks
+    from amends.intake.tasks import follow_up_registration_task
 
     def broken(**kwargs):
         raise RuntimeError("index unavailable")
 
-    monkeypatch.setattr(duplicates, "duplicates_check", broken)
+    monkeypatch.setattr(tasks, "duplicates_check", broken)
     incoming = IncomingComplaint(channel=Channel.EMAIL, text="Сломался чайник", email="a@example.ru")
     complaint = inbound_process(stored(), parse_as(incoming)).complaint  # the queued follow-up runs here
     assert [m.to for m in mail.outbox] == [["a@example.ru"]]
     assert f"Duplicate check of {complaint.number} failed" in caplog.text
-    assert follow_up_registration.call(complaint.pk, "ru") is None  # acknowledged once only
+    assert follow_up_registration_task.call(complaint.pk, "ru") is None  # acknowledged once only
     assert len(mail.outbox) == 1
 
 

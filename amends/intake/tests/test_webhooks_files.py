@@ -138,7 +138,7 @@ def assert_token_nowhere(*texts: str):
 
 
 def stored_texts() -> list[str]:
-    rows = TimelineEvent.objects.values_list("text", "old_value", "new_value")
+    rows = TimelineEvent.objects.values_list("text", "old_value", "new_value", "reference")
     return [value for row in rows for value in row] + list(Complaint.objects.values_list("wording", flat=True))
 
 

@@ -74,7 +74,7 @@ def test_the_process_queued_the_cards_of_accepted_submissions_and_checks_them(ma
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
 def test_a_task_left_running_by_a_killed_worker_runs_again_without_a_second_mail():
     complaint = receive()
-    ack_task = DBTaskResult.objects.get(task_path="amends.intake.tasks.follow_up_registration")
+    ack_task = DBTaskResult.objects.get(task_path="amends.intake.tasks.follow_up_registration_task")
     # The killed worker had claimed the task and sent the mail, but never recorded the success.
     ack_task.claim("dead-worker")
     acknowledge(complaint, "ru")

@@ -1,7 +1,7 @@
 """Tell the responsible person that the customer wrote on the tracking page."""
 
 from amends.complaints.models import Complaint
-from amends.complaints.notify import notify_users
+from amends.notifications.card import notify_users
 
 
 def notify_responsible_of_message(complaint: Complaint, *, event_id: int, text: str, files: list[str]) -> bool:

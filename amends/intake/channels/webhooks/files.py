@@ -67,7 +67,7 @@ def fetch_received_files(inbound_message_id: int, complaint_id: int) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         for remote in remote_files:
             reference = f"received-file:{message.pk}:{remote.key}"
-            if complaint.events.filter(new_value=reference).exists():  # done by an earlier run
+            if complaint.events.filter(reference=reference).exists():  # done by an earlier run
                 continue
             try:
                 attached += _receive(source, complaint, remote, reference)

@@ -1,18 +1,21 @@
 """Staff notifications about a card: in the app at once, by e-mail through the delivery job
-(amends/notifications), each in the recipient's language."""
+(delivery.py), each in the recipient's language."""
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
-from amends.notifications.services import notify
+from amends.complaints.models import Complaint
 
-from .models import Complaint
+from .services import notify
 
 
-def notify_users(users, complaint: Complaint, *, template: str, key: str = "", kind: str = "", **context) -> int:
+def notify_users(
+    users: Iterable[User], complaint: Complaint, *, template: str, key: str = "", kind: str = "", **context,
+) -> int:
     """Notify each user (the template's first line is the subject); returns how many notifications
     are new. Without a key, the same template and context about the same card count as one
     notification, so a retried caller does not repeat it; `kind` defaults to the template's name."""

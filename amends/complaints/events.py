@@ -1,0 +1,99 @@
+"""The one place that writes a card's timeline: a typed constructor per kind of event.
+
+Each `event_*` saves one row (or, for field changes, one bulk insert); each `*_row` builds an unsaved
+row for a caller that inserts many at once. Saving a row announces nothing: the services send the
+lifecycle signals (signals.py), so a bulk insert has no hidden hook to miss.
+"""
+
+from collections.abc import Iterable
+
+from amends.accounts.models import User
+
+from .choices import EventKind
+from .models import Attachment, Complaint, TimelineEvent
+
+
+def event_registered(complaint: Complaint, actor: User | None) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.REGISTERED, actor=actor,
+        to_state=complaint.state, text=complaint.get_channel_display(),
+    )
+
+
+def event_transition(
+    complaint: Complaint, actor: User | None, *, transition: str, from_state: str, to_state: str, text: str = "",
+) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.TRANSITION, actor=actor, transition=transition,
+        from_state=from_state, to_state=to_state, text=text,
+    )
+
+
+def event_field_changes(
+    complaint: Complaint, actor: User | None, changes: Iterable[tuple[str, str, str]],
+) -> list[TimelineEvent]:
+    """One FIELD_CHANGE row per (field, old value, new value), as a person reads them, in one insert."""
+    return TimelineEvent.objects.bulk_create([
+        TimelineEvent(
+            complaint=complaint, kind=EventKind.FIELD_CHANGE, actor=actor, field=name,
+            old_value=old, new_value=new,
+        )
+        for name, old, new in changes
+    ])
+
+
+def event_note(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
+    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.NOTE, actor=actor, text=text)
+
+
+def event_call(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
+    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.CALL, actor=actor, text=text)
+
+
+def event_message_in(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
+    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.MESSAGE_IN, actor=actor, text=text)
+
+
+def event_message_out(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
+    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.MESSAGE_OUT, actor=actor, text=text)
+
+
+def event_attachment(complaint: Complaint, actor: User | None, attachment: Attachment) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.ATTACHMENT, actor=actor,
+        text=attachment.original_name, attachment=attachment,
+    )
+
+
+def event_measure(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
+    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.MEASURE, actor=actor, text=text)
+
+
+def event_deadline(complaint: Complaint, actor: User | None, code: str, text: str) -> TimelineEvent:
+    """`code` says what happened to the clocks: retimed, waiting, resumed, preset, extended,
+    recomputed, or an escalation step (at_risk, breached, escalated)."""
+    return TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.DEADLINE, actor=actor, code=code, text=text,
+    )
+
+
+def event_deadline_row(complaint_id: int, code: str, text: str, actor: User | None = None) -> TimelineEvent:
+    return TimelineEvent(complaint_id=complaint_id, kind=EventKind.DEADLINE, actor=actor, code=code, text=text)
+
+
+def event_notification(complaint: Complaint, text: str) -> TimelineEvent:
+    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.NOTIFICATION, text=text)
+
+
+def event_notification_row(complaint_id: int, text: str) -> TimelineEvent:
+    return TimelineEvent(complaint_id=complaint_id, kind=EventKind.NOTIFICATION, text=text)
+
+
+def event_file_received(
+    complaint: Complaint, *, reference: str, note: str, attachment: Attachment | None = None,
+) -> TimelineEvent:
+    """A note on a file the customer sent through a channel that delivers it later; `reference`
+    marks the file as done on this card."""
+    return TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.NOTE, text=note, reference=reference, attachment=attachment,
+    )

@@ -1,0 +1,25 @@
+"""What happens to a card, announced to the apps that react to it (deadlines, duplicates, notifications).
+
+The complaints services send these inside their transaction, so that a receiver's writes commit or
+roll back with the card's; a receiver that needs the commit first uses transaction.on_commit. All
+are sent with sender=Complaint and keyword arguments only. Receivers connect in their AppConfig.ready().
+"""
+
+from django.dispatch import Signal
+
+# complaint, actor (None: a channel registered it), duplicates ("queued" | "now" | "caller": who
+# runs the near-duplicate search: the worker, this process after commit, or the caller itself).
+complaint_registered = Signal()
+# complaint, actor, transition (its name), from_state, to_state, at (the transition event's time).
+complaint_transitioned = Signal()
+# complaint, actor, fields: frozenset of the card's fields that changed (the tracked ones, and
+# "state" when a transition moved it). Sent whenever a service writes the card's row after
+# registration: an edit that changed something, or any transition (a re-assignment to the same
+# person changes nothing, and `fields` is empty).
+complaint_changed = Signal()
+# complaint, event: a message from the customer is on the timeline.
+customer_replied = Signal()
+# complaint, event: a message to the customer, or a logged call, is on the timeline.
+customer_contacted = Signal()
+# complaint: an employee filed an internal complaint (the QMS heads are told).
+internal_complaint_filed = Signal()
