@@ -238,11 +238,6 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CustomerMessageForm(forms.Form):
-    prefix = "customer"  # the note form on the same page has a `text` field too
-    text = forms.CharField(label=_("Message to the customer"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class CallLogForm(forms.Form):
     prefix = "call"
     text = forms.CharField(label=_("What was discussed"), widget=forms.Textarea(attrs={"rows": 2}))

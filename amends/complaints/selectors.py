@@ -1,5 +1,6 @@
 """Reads of complaints that depend on the user: permission filtering lives here, once."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -124,3 +125,24 @@ def complaint_get(user, number: str) -> Complaint:
         "category__parent", "cause", "responsible", "registered_by", "department_concerned",
         "duplicate_of",
     ).get(number=number)
+
+
+# Hooks that may create the card of a number asked for before it exists (intake registers a card still
+# waiting in its pipeline); each returns True when it did.
+MISSING_CARD_HOOKS: list[Callable[[str], bool]] = []
+
+
+def register_missing_card_hook(hook: Callable[[str], bool]) -> None:
+    if hook not in MISSING_CARD_HOOKS:
+        MISSING_CARD_HOOKS.append(hook)
+
+
+def complaint_get_or_registered(user, number: str) -> Complaint:
+    """complaint_get, after letting the missing-card hooks register a card of that number that is
+    still on its way; DoesNotExist as complaint_get when there is none."""
+    try:
+        return complaint_get(user, number)
+    except Complaint.DoesNotExist:
+        if not any(hook(number) for hook in MISSING_CARD_HOOKS):
+            raise
+    return complaint_get(user, number)

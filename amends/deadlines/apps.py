@@ -11,7 +11,7 @@ class DeadlinesConfig(AppConfig):
     def ready(self) -> None:
         from amends.complaints.models import Complaint, TimelineEvent
 
-        from . import models, receivers
+        from . import models, pages, receivers
         from .policies import forget_policy_table
 
         post_save.connect(receivers.on_timeline_event, sender=TimelineEvent, dispatch_uid="deadlines_timeline")
@@ -22,3 +22,4 @@ class DeadlinesConfig(AppConfig):
                 signal.connect(forget_policy_table, sender=model, dispatch_uid=f"deadlines_forget_{model.__name__}")
         # A flush (transactional tests) or a migration replaces the rows a cached table points at.
         post_migrate.connect(forget_policy_table, dispatch_uid="deadlines_forget_migrate")
+        pages.register()

@@ -6,3 +6,8 @@ class DuplicatesConfig(AppConfig):
     name = "amends.duplicates"
     label = "duplicates"
     verbose_name = _("Duplicates")
+
+    def ready(self) -> None:
+        from .pages import register
+
+        register()

@@ -58,6 +58,10 @@ HY_TEMPLATES = [
     "templates/registration/login.html",
     "complaints/templates/complaints/list.html",
     "complaints/templates/complaints/detail.html",
+    # the card page's sections (detail.html renders them as panels)
+    *(f"complaints/templates/complaints/card/{name}.html"
+      for name in ("wording", "fields", "measures", "attachments", "actions", "call", "timeline")),
+    "intake/templates/intake/card/customer_message.html",
     "complaints/templates/complaints/register.html",
 ]
 
