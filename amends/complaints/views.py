@@ -27,6 +27,7 @@ from .forms import (
     RegisterForm,
     TransitionForm,
 )
+from .list_page import FILTERS, list_columns
 from .models import Attachment, Complaint, Measure
 from .transitions import TRANSITIONS
 
@@ -46,8 +47,9 @@ def complaint_list(request):
     return render(request, "complaints/list.html", {
         "form": form, "page": page, "sort": filters.sort, "query": query.urlencode(),
         "more_filters_used": any(
-            request.GET.get(name) for name in form.fields if name not in ("q", "state", "deadline", "sort")
+            request.GET.get(name) for name in form.fields if name not in ("q", "state", "sort", *FILTERS)
         ),
+        "columns": list_columns(),
         "can_register": can_register_complaint(request.user),
     })
 

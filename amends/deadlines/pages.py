@@ -1,13 +1,23 @@
-"""What deadlines adds to the complaints' pages: the card's deadlines panel with its forms."""
+"""What deadlines adds to the complaints' pages: the card's deadlines panel with its forms; the
+list's due column, its "at risk" / "breached" filter and its sort by the nearest due time."""
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django import forms
+from django.db.models import F, Prefetch, prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.access import can_edit_complaint
 from amends.complaints.card_page import register_panel
+from amends.complaints.list_page import (
+    register_list_annotation,
+    register_list_column,
+    register_list_filter,
+    register_list_sort,
+)
 
+from .choices import ClockStatus
 from .forms import ExtensionForm, PresetForm, WaitingForm
 from .models import CardPreset, Clock
-from .selectors import card_clocks
+from .selectors import annotate_list_clocks, card_clocks, filter_deadline_status
 
 
 def extendable(clock: Clock | None) -> bool:
@@ -55,5 +65,17 @@ def deadline_panel(request, complaint, bound) -> dict:
     }
 
 
+def deadline_filter_field() -> forms.Field:
+    return forms.ChoiceField(
+        label=_("Deadline"), required=False,
+        choices=[("", _("Any")), (ClockStatus.AT_RISK, _("At risk")), (ClockStatus.BREACHED, _("Breached"))],
+    )
+
+
 def register() -> None:
     register_panel("deadlines", "deadlines/panel.html", column="side", order=10, context=deadline_panel)
+    register_list_annotation("deadlines", annotate_list_clocks)
+    register_list_filter("deadline", field=deadline_filter_field, apply=filter_deadline_status)
+    # Cards without a ticking clock come last either way.
+    register_list_sort("due", F("nearest_due").asc(nulls_last=True), F("nearest_due").desc(nulls_last=True))
+    register_list_column("due", _("Due"), "deadlines/due_cell.html", sort="due")
