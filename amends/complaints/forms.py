@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
 from amends.customers.models import Contact, Product
-from amends.deadlines.choices import ClockStatus
 
 from .choices import Channel, Importance, Justification, Loyalty, State
+from .list_page import FILTERS
 from .models import Category, Cause, Complaint
 from .selectors import ComplaintFilter
 from .services import EDITABLE_FIELDS, EXECUTOR_ROLES
@@ -238,11 +238,6 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CustomerMessageForm(forms.Form):
-    prefix = "customer"  # the note form on the same page has a `text` field too
-    text = forms.CharField(label=_("Message to the customer"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class CallLogForm(forms.Form):
     prefix = "call"
     text = forms.CharField(label=_("What was discussed"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -273,15 +268,17 @@ class ComplaintFilterForm(forms.Form):
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput)
     received_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    deadline = forms.ChoiceField(
-        label=_("Deadline"), required=False,
-        choices=[("", _("Any")), (ClockStatus.AT_RISK, _("At risk")), (ClockStatus.BREACHED, _("Breached"))],
-    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = users_with_roles(Role.RESPONSIBLE, Role.QMS_HEAD)
+        for name, list_filter in FILTERS.items():
+            self.fields[name] = list_filter.field()
+
+    def registered_filters(self) -> list[forms.BoundField]:
+        """The fields of other apps' filters, shown beside the state filter."""
+        return [self[name] for name in FILTERS]
 
     def to_filter(self) -> ComplaintFilter:
         if not self.is_valid():
@@ -293,5 +290,6 @@ class ComplaintFilterForm(forms.Form):
             importance=data["importance"],
             responsible=data["responsible"].pk if data["responsible"] else None,
             received_from=data["received_from"], received_to=data["received_to"],
-            overdue=data["overdue"], deadline=data["deadline"], q=data["q"], sort=data["sort"] or "-received",
+            overdue=data["overdue"], q=data["q"], sort=data["sort"] or "-received",
+            extra={name: data[name] for name in FILTERS},
         )

@@ -1,28 +1,20 @@
 """Reads of complaints that depend on the user: permission filtering lives here, once."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from amends.accounts.access import OVERSEERS
 from amends.accounts.roles import Role
 from amends.customers.selectors import phone_matches
-from amends.deadlines.models import TICKING, Clock, CustomerWait
-from amends.deadlines.selectors import annotate_nearest_due, filter_deadline_status
 
 from .choices import FINAL_STATES, Importance, State
+from .list_page import ANNOTATIONS, FILTERS, SORTS
 from .models import Complaint, Measure
-
-SORTS = {
-    "received": "received_at", "-received": "-received_at",
-    "number": "number", "-number": "-number",
-    "state": "state_rank", "-state": "-state_rank",
-    "importance": "importance_rank", "-importance": "-importance_rank",
-    # Cards without a ticking clock come last either way.
-    "due": F("nearest_due").asc(nulls_last=True), "-due": F("nearest_due").desc(nulls_last=True),
-}
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
@@ -48,17 +40,23 @@ class ComplaintFilter:
     received_from: date | None = None
     received_to: date | None = None
     overdue: bool = False
-    deadline: str = ""  # "", "at_risk" or "breached"
     q: str = ""
     sort: str = "-received"
+    # Values of the filters other apps registered (list_page.register_list_filter), by name.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _measure_overdue() -> Exists:
+    """A measure not done past its due date (the list's "measure overdue" mark)."""
+    late_measure = Measure.objects.filter(
+        complaint=OuterRef("pk"), done_at__isnull=True, due_date__lt=timezone.localdate(),
+    )
+    return Exists(late_measure)
 
 
 def _overdue_condition() -> Q:
-    """Open cards with a measure past its due date (the full deadline clocks come with SLA)."""
-    late_measure = Measure.objects.filter(
-        complaint=OuterRef("pk"), done_at__isnull=True, due_date__lt=timezone.localdate()
-    )
-    return Exists(late_measure) & ~Q(state__in=FINAL_STATES)
+    """Open cards with a measure past its due date."""
+    return _measure_overdue() & ~Q(state__in=FINAL_STATES)
 
 
 STATE_RANK = Case(
@@ -88,8 +86,11 @@ def complaint_list(user, filters: ComplaintFilter) -> QuerySet[Complaint]:
         qs = qs.filter(received_at__date__lte=filters.received_to)
     if filters.overdue:
         qs = qs.filter(_overdue_condition())
-    if filters.deadline:
-        qs = filter_deadline_status(qs, filters.deadline)
+    for annotate in ANNOTATIONS.values():  # before the filters and sorts that read them
+        qs = annotate(qs)
+    for name, value in filters.extra.items():
+        if value and name in FILTERS:
+            qs = FILTERS[name].apply(qs, value)
     if term := filters.q.strip():
         condition = (
             Q(number__icontains=term) | Q(wording__icontains=term)
@@ -99,22 +100,10 @@ def complaint_list(user, filters: ComplaintFilter) -> QuerySet[Complaint]:
         if (phone := phone_matches(term, field="contact__phone_digits", min_digits=5)) is not None:
             condition |= phone
         qs = qs.filter(condition)
-    qs = _annotate_deadlines(qs).annotate(importance_rank=IMPORTANCE_RANK, state_rank=STATE_RANK)
+    qs = qs.annotate(
+        measure_overdue=_measure_overdue(), importance_rank=IMPORTANCE_RANK, state_rank=STATE_RANK,
+    )
     return qs.order_by(SORTS.get(filters.sort, "-received_at"), "-pk")
-
-
-def _annotate_deadlines(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    """The list's due column: the nearest due time of a ticking clock, the earliest at-risk time
-    (a card is at risk once any clock is), whether a measure is past its due date, and whether
-    the card waits for the customer (its clocks paused)."""
-    at_risk = Clock.objects.filter(TICKING, complaint=OuterRef("pk")).order_by("at_risk_at").values("at_risk_at")
-    late_measure = Measure.objects.filter(
-        complaint=OuterRef("pk"), done_at__isnull=True, due_date__lt=timezone.localdate(),
-    )
-    waiting = CustomerWait.objects.filter(complaint=OuterRef("pk"), ended_at__isnull=True)
-    return annotate_nearest_due(qs).annotate(
-        nearest_at_risk=Subquery(at_risk[:1]), measure_overdue=Exists(late_measure), waiting=Exists(waiting),
-    )
 
 
 def complaint_get(user, number: str) -> Complaint:
@@ -124,3 +113,24 @@ def complaint_get(user, number: str) -> Complaint:
         "category__parent", "cause", "responsible", "registered_by", "department_concerned",
         "duplicate_of",
     ).get(number=number)
+
+
+# Hooks that may create the card of a number asked for before it exists (intake registers a card still
+# waiting in its pipeline); each returns True when it did.
+MISSING_CARD_HOOKS: list[Callable[[str], bool]] = []
+
+
+def register_missing_card_hook(hook: Callable[[str], bool]) -> None:
+    if hook not in MISSING_CARD_HOOKS:
+        MISSING_CARD_HOOKS.append(hook)
+
+
+def complaint_get_or_registered(user, number: str) -> Complaint:
+    """complaint_get, after letting the missing-card hooks register a card of that number that is
+    still on its way; DoesNotExist as complaint_get when there is none."""
+    try:
+        return complaint_get(user, number)
+    except Complaint.DoesNotExist:
+        if not any(hook(number) for hook in MISSING_CARD_HOOKS):
+            raise
+    return complaint_get(user, number)

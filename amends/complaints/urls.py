@@ -12,7 +12,6 @@ urlpatterns = [
     path("<str:number>/edit/", views.complaint_edit, name="edit"),
     path("<str:number>/transition/<str:name>/", views.complaint_transition, name="transition"),
     path("<str:number>/note/", views.complaint_note, name="note"),
-    path("<str:number>/message/", views.complaint_message_customer, name="message_customer"),
     path("<str:number>/call/", views.complaint_log_call, name="log_call"),
     path("<str:number>/attach/", views.complaint_attach, name="attach"),
     path("<str:number>/attachments/<int:pk>/", views.attachment_download, name="attachment"),

@@ -12,15 +12,14 @@ from django.views.decorators.http import require_POST
 from amends.accounts.access import access_register_complaint, can_register_complaint
 from amends.core.errors import StaleObject, TransitionNotAllowed
 from amends.customers.services import contact_create
-from amends.intake.services import card_or_registered_now, customer_reachable_by
 
 from . import access, selectors, services
+from .card_page import card_for_request, card_form_post, card_render, form_errors_add
 from .forms import (
     AttachmentForm,
     CallLogForm,
     ComplaintEditForm,
     ComplaintFilterForm,
-    CustomerMessageForm,
     InternalComplaintForm,
     MeasureForm,
     MeasureReportForm,
@@ -28,26 +27,11 @@ from .forms import (
     RegisterForm,
     TransitionForm,
 )
+from .list_page import FILTERS, list_columns
 from .models import Attachment, Complaint, Measure
-from .transitions import TRANSITIONS, available_transitions
+from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
-
-
-def _card(request, number: str) -> Complaint:
-    """The card as this user may see it; one still waiting in the intake pipeline is registered now."""
-    try:
-        return card_or_registered_now(lambda: selectors.complaint_get(request.user, number), number)
-    except Complaint.DoesNotExist:
-        raise Http404(_("No such complaint")) from None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -63,8 +47,9 @@ def complaint_list(request):
     return render(request, "complaints/list.html", {
         "form": form, "page": page, "sort": filters.sort, "query": query.urlencode(),
         "more_filters_used": any(
-            request.GET.get(name) for name in form.fields if name not in ("q", "state", "deadline", "sort")
+            request.GET.get(name) for name in form.fields if name not in ("q", "state", "sort", *FILTERS)
         ),
+        "columns": list_columns(),
         "can_register": can_register_complaint(request.user),
     })
 
@@ -91,7 +76,7 @@ def complaint_register(request):
                 attachments=data["attachments"], duplicates="now",
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request, _("Complaint %(number)s registered. Tell the customer this number.")
@@ -112,7 +97,7 @@ def complaint_file_internal(request):
         try:
             complaint = services.complaint_file_internal(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request, _("Internal complaint %(number)s is filed and sent to the head of the QMS.")
@@ -122,45 +107,14 @@ def complaint_file_internal(request):
     return render(request, "complaints/internal.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _card_context(request, complaint: Complaint, **bound) -> dict:
-    """Everything the card page shows; `bound` replaces a blank form with a submitted one."""
-    user = request.user
-    measures = list(complaint.measures.select_related("executor", "approved_by"))
-    events = complaint.events.select_related("actor", "attachment")
-    transition_forms = [
-        bound.get(t.name) or TransitionForm(t, complaint) for t in available_transitions(user, complaint)
-    ]
-    can_edit = access.can_edit_complaint(user, complaint)
-    return {
-        "complaint": complaint,
-        "measures": [(m, access.can_report_measure(user, m)) for m in measures],
-        "events": events,
-        "attachments": complaint.attachments.all(),
-        "duplicates": complaint.duplicates.only("number", "state"),
-        "transition_forms": transition_forms,
-        "open_form": next(iter(bound), None),
-        "can_edit": can_edit,
-        "edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None),
-        "can_plan": access.can_plan_measures(user, complaint),
-        "measure_form": bound.get("measure") or MeasureForm(),
-        "report_form": MeasureReportForm(),
-        "note_form": bound.get("note") or NoteForm(),
-        "customer_message_form": bound.get("customer_message") or CustomerMessageForm(),
-        "call_form": bound.get("call") or CallLogForm(),
-        "reachable_by": customer_reachable_by(complaint) if can_edit else "",
-        "attachment_form": bound.get("attachment") or AttachmentForm(),
-    }
-
-
 @login_required
 def complaint_detail(request, number: str):
-    complaint = _card(request, number)
-    return render(request, "complaints/detail.html", _card_context(request, complaint))
+    return card_render(request, card_for_request(request, number))
 
 
 @login_required
 def complaint_print(request, number: str):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     return render(request, "complaints/print.html", {
         "complaint": complaint,
         "measures": complaint.measures.select_related("executor", "approved_by"),
@@ -168,20 +122,16 @@ def complaint_print(request, number: str):
     })
 
 
-def _rerender(request, complaint: Complaint, status: int, **bound):
-    return render(request, "complaints/detail.html", _card_context(request, complaint, **bound), status=status)
-
-
 @login_required
 @require_POST
 def complaint_transition(request, number: str, name: str):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise Http404
     form = TransitionForm(transition, complaint, request.POST)
     if not form.is_valid():
-        return _rerender(request, complaint, 400, **{name: form})
+        return card_render(request, complaint, 400, {name: form})
     data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "comment")}
     try:
         complaint = services.complaint_transition(
@@ -189,11 +139,11 @@ def complaint_transition(request, number: str, name: str):
             comment=form.cleaned_data["comment"], expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        _add_errors(form, error)
-        return _rerender(request, complaint, 400, **{name: form})
+        form_errors_add(form, error)
+        return card_render(request, complaint, 400, {name: form})
     except (StaleObject, TransitionNotAllowed) as error:
         form.add_error(None, str(error))
-        return _rerender(request, complaint, 409, **{name: form})
+        return card_render(request, complaint, 409, {name: form})
     messages.success(request, _("%(action)s: done. The card is now “%(state)s”.") % {
         "action": transition.label, "state": complaint.get_state_display(),
     })
@@ -202,13 +152,13 @@ def complaint_transition(request, number: str, name: str):
 
 @login_required
 def complaint_edit(request, number: str):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     access.access_edit_complaint(request.user, complaint)
     if request.method != "POST":
         return redirect("complaints:detail", number=number)
     form = ComplaintEditForm(request.POST, instance=Complaint.objects.get(pk=complaint.pk))
     if not form.is_valid():
-        return _rerender(request, complaint, 400, edit=form)
+        return card_render(request, complaint, 400, {"edit": form})
     changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
     try:
         services.complaint_update(
@@ -216,37 +166,20 @@ def complaint_edit(request, number: str):
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        _add_errors(form, error)
-        return _rerender(request, complaint, 400, edit=form)
+        form_errors_add(form, error)
+        return card_render(request, complaint, 400, {"edit": form})
     except StaleObject as error:
         form.add_error(None, str(error))
-        return _rerender(request, complaint, 409, edit=form)
+        return card_render(request, complaint, 409, {"edit": form})
     messages.success(request, _("The card is saved."))
     return redirect("complaints:detail", number=number)
-
-
-def _card_form_post(request, complaint: Complaint, form, name: str, write, done: str = ""):
-    """A form on the card: on valid input call one service, else show the card again with the form
-    open and its errors; `name` is the form's key in the card's context."""
-    if form.is_valid():
-        try:
-            write(**form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        except TransitionNotAllowed as error:
-            form.add_error(None, str(error))
-        else:
-            if done:
-                messages.success(request, done)
-            return redirect("complaints:detail", number=complaint.number)
-    return _rerender(request, complaint, 400, **{name: form})
 
 
 @login_required
 @require_POST
 def complaint_note(request, number: str):
-    complaint = _card(request, number)
-    return _card_form_post(
+    complaint = card_for_request(request, number)
+    return card_form_post(
         request, complaint, NoteForm(request.POST), "note",
         lambda text: services.complaint_add_note(complaint=complaint, actor=request.user, text=text),
     )
@@ -255,8 +188,8 @@ def complaint_note(request, number: str):
 @login_required
 @require_POST
 def complaint_attach(request, number: str):
-    complaint = _card(request, number)
-    return _card_form_post(
+    complaint = card_for_request(request, number)
+    return card_form_post(
         request, complaint, AttachmentForm(request.POST, request.FILES), "attachment",
         lambda file: services.complaint_attach(complaint=complaint, actor=request.user, upload=file),
         _("File attached."),
@@ -265,22 +198,9 @@ def complaint_attach(request, number: str):
 
 @login_required
 @require_POST
-def complaint_message_customer(request, number: str):
-    from amends.intake.services import message_to_customer
-
-    complaint = _card(request, number)
-    return _card_form_post(
-        request, complaint, CustomerMessageForm(request.POST), "customer_message",
-        lambda text: message_to_customer(complaint=complaint, actor=request.user, text=text),
-        _("Message sent to the customer."),
-    )
-
-
-@login_required
-@require_POST
 def complaint_log_call(request, number: str):
-    complaint = _card(request, number)
-    return _card_form_post(
+    complaint = card_for_request(request, number)
+    return card_form_post(
         request, complaint, CallLogForm(request.POST), "call",
         lambda text: services.complaint_log_call(complaint=complaint, actor=request.user, text=text),
         _("The call is on the timeline."),
@@ -289,7 +209,7 @@ def complaint_log_call(request, number: str):
 
 @login_required
 def attachment_download(request, number: str, pk: int):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     attachment = get_object_or_404(Attachment, pk=pk, complaint=complaint)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
@@ -297,8 +217,8 @@ def attachment_download(request, number: str, pk: int):
 @login_required
 @require_POST
 def measure_add(request, number: str):
-    complaint = _card(request, number)
-    return _card_form_post(
+    complaint = card_for_request(request, number)
+    return card_form_post(
         request, complaint, MeasureForm(request.POST), "measure",
         lambda **data: services.measure_add(complaint=complaint, actor=request.user, **data),
     )
@@ -307,7 +227,7 @@ def measure_add(request, number: str):
 @login_required
 @require_POST
 def measure_remove(request, number: str, pk: int):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     measure = get_object_or_404(Measure, pk=pk, complaint=complaint)
     try:
         services.measure_remove(measure=measure, actor=request.user)
@@ -319,7 +239,7 @@ def measure_remove(request, number: str, pk: int):
 @login_required
 @require_POST
 def measure_report(request, number: str, pk: int):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     measure = get_object_or_404(Measure, pk=pk, complaint=complaint)
     form = MeasureReportForm(request.POST)
     if form.is_valid():

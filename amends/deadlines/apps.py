@@ -11,7 +11,7 @@ class DeadlinesConfig(AppConfig):
     def ready(self) -> None:
         from amends.complaints import signals
 
-        from . import models, receivers
+        from . import models, pages, receivers
         from .policies import forget_policy_table
 
         signals.complaint_registered.connect(receivers.on_registered, dispatch_uid="deadlines_registered")
@@ -26,3 +26,4 @@ class DeadlinesConfig(AppConfig):
                 signal.connect(forget_policy_table, sender=model, dispatch_uid=f"deadlines_forget_{model.__name__}")
         # A flush (transactional tests) or a migration replaces the rows a cached table points at.
         post_migrate.connect(forget_policy_table, dispatch_uid="deadlines_forget_migrate")
+        pages.register()

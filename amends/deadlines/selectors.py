@@ -14,7 +14,7 @@ from amends.complaints.models import Complaint, Measure
 
 from .calendar import time_between
 from .choices import ClockStatus
-from .models import RUNNING, TICKING, Clock
+from .models import RUNNING, TICKING, Clock, CustomerWait
 from .policies import policy_table
 from .services import calendar_rules
 
@@ -97,6 +97,15 @@ def annotate_nearest_due(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
     """`nearest_due`: the due time of the card's earliest ticking clock (None when none ticks)."""
     nearest = Clock.objects.filter(TICKING, complaint=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
     return queryset.annotate(nearest_due=Subquery(nearest))
+
+
+def annotate_list_clocks(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """The list's due column: the nearest due time of a ticking clock, the earliest at-risk time
+    (a card is at risk once any clock is), and whether the card waits for the customer (its
+    clocks paused)."""
+    at_risk = Clock.objects.filter(TICKING, complaint=OuterRef("pk")).order_by("at_risk_at").values("at_risk_at")
+    waiting = CustomerWait.objects.filter(complaint=OuterRef("pk"), ended_at__isnull=True)
+    return annotate_nearest_due(queryset).annotate(nearest_at_risk=Subquery(at_risk[:1]), waiting=Exists(waiting))
 
 
 def filter_deadline_status(queryset: QuerySet[Complaint], status: str, now: datetime | None = None) -> QuerySet:

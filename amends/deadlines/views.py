@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from amends.complaints.card_page import card_for_request, card_render, form_errors_add
 from amends.complaints.models import Complaint
-from amends.complaints.views import _add_errors, _card, _card_context
 
 from . import services
 from .choices import ClockStatus
@@ -27,19 +27,17 @@ def _deadline_form_post(request, complaint: Complaint, form, write, done: str):
         try:
             write(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, done)
             return redirect("complaints:detail", number=complaint.number)
-    bound = {form.prefix: form}
-    context = _card_context(request, complaint, **bound) | {"deadline_forms": bound}
-    return render(request, "complaints/detail.html", context, status=400)
+    return card_render(request, complaint, 400, {form.prefix: form})
 
 
 @login_required
 @require_POST
 def waiting_start(request, number: str):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     return _deadline_form_post(
         request, complaint, WaitingForm(request.POST),
         lambda reason: services.waiting_start(complaint=complaint, actor=request.user, reason=reason),
@@ -50,7 +48,7 @@ def waiting_start(request, number: str):
 @login_required
 @require_POST
 def waiting_end(request, number: str):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     if services.waiting_end(complaint=complaint, actor=request.user) is None:
         messages.info(request, _("The card was not waiting for the customer."))
     else:
@@ -61,7 +59,7 @@ def waiting_end(request, number: str):
 @login_required
 @require_POST
 def preset_choose(request, number: str):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     return _deadline_form_post(
         request, complaint, PresetForm(request.POST),
         lambda preset: services.card_preset_choose(complaint=complaint, actor=request.user, preset=preset),
@@ -72,7 +70,7 @@ def preset_choose(request, number: str):
 @login_required
 @require_POST
 def clock_extend(request, number: str, pk: int):
-    complaint = _card(request, number)
+    complaint = card_for_request(request, number)
     clock = get_object_or_404(Clock, pk=pk, complaint=complaint)
     return _deadline_form_post(
         request, complaint, ExtensionForm(request.POST, clock_id=clock.pk),

@@ -11,6 +11,8 @@ class DuplicatesConfig(AppConfig):
         from amends.complaints import signals
 
         from . import receivers
+        from .pages import register
 
         signals.complaint_registered.connect(receivers.on_registered, dispatch_uid="duplicates_registered")
         signals.complaint_changed.connect(receivers.on_changed, dispatch_uid="duplicates_changed")
+        register()

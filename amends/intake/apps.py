@@ -13,3 +13,6 @@ class IntakeConfig(AppConfig):
         from .channels.email import parser  # noqa: F401
         from .channels.web_form import services  # noqa: F401
         from .channels.webhooks import inbound, outbound  # noqa: F401
+        from .pages import register
+
+        register()

@@ -334,12 +334,12 @@ def test_write_to_the_customer_from_the_card(client, qms, complaint, django_capt
     content = login(client, qms).get(card_url(complaint)).content.decode()
     assert "ivanov@example.ru" in content and 'id="id_customer-text"' in content
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("complaints:message_customer", args=[complaint.number]),
+        response = client.post(reverse("intake:message_customer", args=[complaint.number]),
                                {"customer-text": "Курьер привезёт заказ сегодня до 18:00."})
     assert response.status_code == 302
     assert complaint.events.filter(kind="message_out", text="Курьер привезёт заказ сегодня до 18:00.").exists()
     assert mail.outbox[-1].to == ["ivanov@example.ru"]
-    response = client.post(reverse("complaints:message_customer", args=[complaint.number]), {"customer-text": ""})
+    response = client.post(reverse("intake:message_customer", args=[complaint.number]), {"customer-text": ""})
     assert response.status_code == 400
 
 

@@ -58,6 +58,10 @@ HY_TEMPLATES = [
     "templates/registration/login.html",
     "complaints/templates/complaints/list.html",
     "complaints/templates/complaints/detail.html",
+    # the card page's sections (detail.html renders them as panels)
+    *(f"complaints/templates/complaints/card/{name}.html"
+      for name in ("wording", "fields", "measures", "attachments", "actions", "call", "timeline")),
+    "intake/templates/intake/card/customer_message.html",
     "complaints/templates/complaints/register.html",
 ]
 
@@ -201,7 +205,8 @@ def test_labels_from_code_are_translated(language, script):
                and f.name in {"number", "state", "received_at", "channel", "responsible", "category",
                               "importance", "justification", "wording", "opinion", "loyalty"}]
     labels += [field.label for field in RegisterForm.base_fields.values() if field.label]
-    labels += [field.label for field in ComplaintFilterForm.base_fields.values() if field.label]
+    # An instance: the filters other apps register are added to its fields.
+    labels += [field.label for field in ComplaintFilterForm().fields.values() if field.label]
     with translation.override(language):
         untranslated = [str(label) for label in labels if not script.search(str(label))]
     assert not untranslated, f"{language}: {untranslated}"

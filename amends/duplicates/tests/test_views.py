@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -9,6 +9,7 @@ from django.utils import translation
 from amends.complaints.choices import State
 from amends.complaints.models import TimelineEvent
 from amends.duplicates.models import DuplicateCandidate
+from amends.duplicates.pages import candidates_panel
 
 from .samples import RU, RU_RESENT
 
@@ -27,11 +28,12 @@ def pair(register, contact, other_contact):
 
 
 def render_candidates(user, complaint) -> str:
+    """The card's candidates panel alone, as the card page renders it."""
     request = RequestFactory().get("/")
     request.user = user
-    template = Template("{% load duplicates %}{% duplicate_candidates complaint %}")
+    context = {"complaint": complaint, "csrf_token": "t", **candidates_panel(request, complaint, {})}
     with translation.override("en"):
-        return template.render(Context({"request": request, "complaint": complaint, "csrf_token": "t"}))
+        return render_to_string("duplicates/candidates.html", context)
 
 
 def forms(html: str) -> list[tuple[str, dict[str, str]]]:
@@ -115,3 +117,14 @@ def test_dismiss_by_who_sees_but_may_not_decide_is_forbidden(client, pair, manag
     assert client.post(reverse("duplicates:dismiss", args=[candidate.pk])).status_code == 403
     candidate.refresh_from_db()
     assert not candidate.dismissed
+
+
+def test_the_card_page_shows_the_candidates_first_in_its_main_column(client, pair, operator):
+    from bs4 import BeautifulSoup
+
+    original, card = pair
+    client.force_login(operator)
+    page = BeautifulSoup(client.get(reverse("complaints:detail", args=[card.number])).content, "html.parser")
+    first = page.select_one(".main-col > section")
+    assert first["id"] == "duplicate-candidates"
+    assert first.select_one(f'tr[data-candidate="{original.number}"]') is not None

@@ -235,7 +235,7 @@ def test_a_customer_known_only_by_phone_is_answered_on_their_tracking_page(engli
     staff.force_login(responsible_person)
     page = staff.get(reverse("complaints:detail", args=[card.number])).content.decode()
     assert "Goes to: their tracking page" in page
-    response = staff.post(reverse("complaints:message_customer", args=[card.number]),
+    response = staff.post(reverse("intake:message_customer", args=[card.number]),
                           {"customer-text": "We are sending a courier tomorrow."})
     assert response.status_code == 302 and mail.outbox == []
     assert Clock.objects.get(complaint=card, kind="first_response").met_at is not None

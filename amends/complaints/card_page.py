@@ -1,0 +1,167 @@
+"""The card page, open to other apps.
+
+The page is a list of panels in two columns. Complaints registers its own sections here; higher
+apps (deadlines, duplicates, intake) register theirs in their AppConfig.ready(), so complaints never
+imports them. A panel's context function gets (request, complaint, bound) and returns what its
+template needs; `bound` maps a form's name to a submitted form that the page shows again, open,
+with its errors (the views of every app re-render the card through card_render).
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from amends.core.errors import TransitionNotAllowed
+
+from . import access, selectors
+from .forms import (
+    AttachmentForm,
+    CallLogForm,
+    ComplaintEditForm,
+    MeasureForm,
+    MeasureReportForm,
+    NoteForm,
+    TransitionForm,
+)
+from .models import Complaint
+from .transitions import available_transitions
+
+PanelContext = Callable[[HttpRequest, Complaint, Mapping[str, forms.Form]], dict[str, Any]]
+COLUMNS = ("main", "side")
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    template: str
+    column: str
+    order: int
+    # None: the template reads the page's own context only.
+    context: PanelContext | None = None
+
+
+PANELS: dict[str, Panel] = {}
+
+
+def register_panel(
+    name: str, template: str, *, column: str = "main", order: int = 100, context: PanelContext | None = None,
+) -> Panel:
+    """Add a panel to every card page; registering a name again replaces it."""
+    if column not in COLUMNS:
+        raise ValueError(f"A panel goes in the {' or '.join(COLUMNS)} column, not {column!r}.")
+    panel = PANELS[name] = Panel(name, template, column, order, context)
+    return panel
+
+
+def unregister_panel(name: str) -> None:
+    PANELS.pop(name, None)
+
+
+def card_for_request(request: HttpRequest, number: str) -> Complaint:
+    """The card as this user may see it (404 otherwise); one still waiting in a pipeline of another
+    app is registered now through the missing-card hooks."""
+    try:
+        return selectors.complaint_get_or_registered(request.user, number)
+    except Complaint.DoesNotExist:
+        raise Http404(_("No such complaint")) from None
+
+
+def form_errors_add(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: per field where the form has that field."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.Form]) -> dict:
+    """What complaints' own sections show; `bound` replaces a blank form with a submitted one."""
+    user = request.user
+    measures = list(complaint.measures.select_related("executor", "approved_by"))
+    events = complaint.events.select_related("actor", "attachment")
+    transition_forms = [
+        bound.get(t.name) or TransitionForm(t, complaint) for t in available_transitions(user, complaint)
+    ]
+    can_edit = access.can_edit_complaint(user, complaint)
+    return {
+        "complaint": complaint,
+        "measures": [(m, access.can_report_measure(user, m)) for m in measures],
+        "events": events,
+        "attachments": complaint.attachments.all(),
+        "duplicates": complaint.duplicates.only("number", "state"),
+        "transition_forms": transition_forms,
+        "open_form": next(iter(bound), None),
+        "can_edit": can_edit,
+        "edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None),
+        "can_plan": access.can_plan_measures(user, complaint),
+        "measure_form": bound.get("measure") or MeasureForm(),
+        "report_form": MeasureReportForm(),
+        "note_form": bound.get("note") or NoteForm(),
+        "call_form": bound.get("call") or CallLogForm(),
+        "attachment_form": bound.get("attachment") or AttachmentForm(),
+    }
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    """A panel with its context, as detail.html's {% card_panel %} renders it."""
+
+    name: str
+    template: str
+    context: dict[str, Any]
+
+
+def card_context(
+    request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.Form] | None = None,
+) -> dict[str, Any]:
+    bound = bound or {}
+    context = _own_context(request, complaint, bound)
+    for column in COLUMNS:
+        context[f"{column}_panels"] = [
+            RenderedPanel(p.name, p.template, p.context(request, complaint, bound) if p.context else {})
+            for p in sorted(PANELS.values(), key=lambda p: (p.order, p.name)) if p.column == column
+        ]
+    return context
+
+
+def card_render(
+    request: HttpRequest, complaint: Complaint, status: int = 200, bound: Mapping[str, forms.Form] | None = None,
+) -> HttpResponse:
+    """The card page; with `bound`, those submitted forms are shown open with their errors."""
+    return render(request, "complaints/detail.html", card_context(request, complaint, bound), status=status)
+
+
+def card_form_post(
+    request: HttpRequest, complaint: Complaint, form: forms.Form, name: str,
+    write: Callable[..., Any], done: str = "",
+) -> HttpResponse:
+    """A form on the card: on valid input call one service with the cleaned data and go back to the
+    card; else show the card again (400) with the form, under `name`, open and its errors."""
+    if form.is_valid():
+        try:
+            write(**form.cleaned_data)
+        except ValidationError as error:
+            form_errors_add(form, error)
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            if done:
+                messages.success(request, done)
+            return redirect("complaints:detail", number=complaint.number)
+    return card_render(request, complaint, 400, {name: form})
+
+
+# Complaints' own sections; other apps' panels fit between them by their order.
+for _name, _column, _order in (
+    ("wording", "main", 20), ("fields", "main", 30), ("measures", "main", 40), ("attachments", "main", 50),
+    ("actions", "side", 20), ("call", "side", 40), ("timeline", "side", 50),
+):
+    register_panel(_name, f"complaints/card/{_name}.html", column=_column, order=_order)

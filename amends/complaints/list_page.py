@@ -1,0 +1,71 @@
+"""The complaint list, open to other apps.
+
+Higher apps (deadlines) add to the list in their AppConfig.ready(), so complaints never imports
+them: annotations on the list's query, filters (a field of the filter form and how its value
+narrows the query), sort keys and columns (a header and a cell template). The API's list uses the
+same query, annotations, filters' query parts and sort keys.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+
+Annotate = Callable[[QuerySet], QuerySet]
+
+# Sort key → order_by expression; complaints' own here, other apps' from register_list_sort.
+SORTS: dict[str, Any] = {
+    "received": "received_at", "-received": "-received_at",
+    "number": "number", "-number": "-number",
+    "state": "state_rank", "-state": "-state_rank",
+    "importance": "importance_rank", "-importance": "-importance_rank",
+}
+ANNOTATIONS: dict[str, Annotate] = {}
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    name: str
+    # A new form field each call (forms keep state); shown beside the state filter.
+    field: Callable[[], Any]
+    # Called only with a non-empty cleaned value.
+    apply: Callable[[QuerySet, Any], QuerySet]
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    name: str  # also the cell's class
+    header: str | Promise
+    template: str  # the cell's content, with the listed card as `c`
+    sort: str = ""  # a sort key; the header then sorts by it, and by "-key" when clicked again
+    order: int = 100  # after complaints' own columns, by this order
+
+
+FILTERS: dict[str, ListFilter] = {}
+COLUMNS: dict[str, ListColumn] = {}
+
+
+def register_list_annotation(name: str, annotate: Annotate) -> None:
+    """`annotate(queryset)` adds what a column, filter or sort of the same app reads."""
+    ANNOTATIONS[name] = annotate
+
+
+def register_list_filter(name: str, *, field: Callable[[], Any], apply: Callable[[QuerySet, Any], QuerySet]) -> None:
+    FILTERS[name] = ListFilter(name, field, apply)
+
+
+def register_list_sort(key: str, ascending: Any, descending: Any) -> None:
+    """Sort keys `key` and `-key`."""
+    SORTS[key], SORTS[f"-{key}"] = ascending, descending
+
+
+def register_list_column(
+    name: str, header: str | Promise, template: str, *, sort: str = "", order: int = 100,
+) -> None:
+    COLUMNS[name] = ListColumn(name, header, template, sort, order)
+
+
+def list_columns() -> list[ListColumn]:
+    return sorted(COLUMNS.values(), key=lambda c: (c.order, c.name))

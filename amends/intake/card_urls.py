@@ -1,0 +1,10 @@
+"""Intake's forms on the complaint card, under the card's own path (/complaints/<number>/...)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+urlpatterns = [
+    path("<str:number>/message/", views.message_customer, name="message_customer"),
+]

@@ -1,0 +1,26 @@
+"""What intake adds to the complaints' pages: the card's "Write to the customer" panel, and the
+card of a number still waiting in the pipeline, registered when someone opens it."""
+
+from amends.complaints.access import can_edit_complaint
+from amends.complaints.card_page import register_panel
+from amends.complaints.selectors import register_missing_card_hook
+
+from .forms import CustomerMessageForm
+from .services import customer_reachable_by, inbound_register_number
+
+
+def customer_message_panel(request, complaint, bound) -> dict:
+    can_edit = can_edit_complaint(request.user, complaint)
+    return {
+        "can_message": can_edit,
+        "reachable_by": customer_reachable_by(complaint) if can_edit else "",
+        "customer_message_form": bound.get("customer_message") or CustomerMessageForm(),
+    }
+
+
+def register() -> None:
+    register_panel(
+        "customer_message", "intake/card/customer_message.html", column="side", order=30,
+        context=customer_message_panel,
+    )
+    register_missing_card_hook(inbound_register_number)

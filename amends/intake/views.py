@@ -1,0 +1,21 @@
+"""The card's "Write to the customer" form (the panel is in pages.py)."""
+
+from django.contrib.auth.decorators import login_required
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from amends.complaints.card_page import card_for_request, card_form_post
+
+from .forms import CustomerMessageForm
+from .services import message_to_customer
+
+
+@login_required
+@require_POST
+def message_customer(request, number: str):
+    complaint = card_for_request(request, number)
+    return card_form_post(
+        request, complaint, CustomerMessageForm(request.POST), "customer_message",
+        lambda text: message_to_customer(complaint=complaint, actor=request.user, text=text),
+        _("Message sent to the customer."),
+    )
