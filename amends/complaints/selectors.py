@@ -6,12 +6,11 @@ from datetime import date
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from amends.accounts.access import OVERSEERS
-from amends.accounts.roles import Role
 from amends.customers.selectors import phone_matches
 from amends.deadlines.models import TICKING, Clock, CustomerWait
 from amends.deadlines.selectors import annotate_nearest_due, filter_deadline_status
 
+from .access import relations_filter
 from .choices import FINAL_STATES, Importance, State
 from .models import Complaint, Measure
 
@@ -26,16 +25,7 @@ SORTS = {
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
-    qs = Complaint.objects.all()
-    if user.has_role(*OVERSEERS):
-        return qs
-    # Everyone sees what they registered: operators' calls, any employee's internal complaints.
-    condition = Q(registered_by=user)
-    if user.has_role(Role.RESPONSIBLE):
-        condition |= Q(responsible=user)
-    if user.has_role(Role.EXECUTOR):
-        condition |= Exists(Measure.objects.filter(complaint=OuterRef("pk"), executor=user))
-    return qs.filter(condition)
+    return Complaint.objects.filter(relations_filter(user))
 
 
 @dataclass

@@ -16,10 +16,11 @@ from amends.accounts.roles import Role
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 
 from . import access
+from .access import relations
 from .choices import Channel, EventKind, Importance, Origin
 from .models import Attachment, Complaint, Measure, NumberSequence, TimelineEvent
 from .notify import notify_qms_heads
-from .transitions import TRANSITIONS, relations
+from .transitions import TRANSITIONS
 
 # Fields whose changes are written to the timeline as old → new.
 TRACKED_FIELDS = (

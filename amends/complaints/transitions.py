@@ -16,14 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.roles import Role
 
+from .access import EXECUTOR, OPERATOR, QMS, RESPONSIBLE, relations
 from .choices import OPEN_STATES, Importance, Justification, Loyalty, State
 from .models import Cause, Complaint
-
-# Relations a user can have to a card; a transition lists the relations that may take it.
-QMS = "qms"
-RESPONSIBLE = "responsible"
-EXECUTOR = "executor"
-OPERATOR = "operator"
 
 Apply = Callable[[Complaint, dict[str, Any], Any], None]
 Guard = Callable[[Complaint], "str | Promise | None"]
@@ -35,7 +30,7 @@ class Transition:
     label: Promise
     sources: frozenset[str]
     target: str
-    performers: frozenset[str]
+    performers: frozenset[str]  # relations to the card (access.py) that may take it
     apply: Apply
     guard: Guard | None = None
     # Data the transition asks for; the UI builds its form from these names.
@@ -266,20 +261,6 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     ]
 }
-
-
-def relations(user, complaint: Complaint) -> frozenset[str]:
-    """How a user stands to a card: the keys transitions are granted by."""
-    found = set()
-    if user.has_role(Role.QMS_HEAD, Role.ADMINISTRATOR):
-        found.add(QMS)
-    if complaint.responsible_id == user.pk and user.has_role(Role.RESPONSIBLE, Role.QMS_HEAD):
-        found.add(RESPONSIBLE)
-    if user.has_role(Role.OPERATOR) and complaint.registered_by_id == user.pk:
-        found.add(OPERATOR)
-    if user.has_role(Role.EXECUTOR) and complaint.measures.filter(executor=user).exists():
-        found.add(EXECUTOR)
-    return frozenset(found)
 
 
 def available_transitions(user, complaint: Complaint) -> list[Transition]:
