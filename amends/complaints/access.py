@@ -7,6 +7,8 @@ How a user stands to a card is declared once, in RELATIONS; `relations` reads it
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -36,11 +38,11 @@ class Link:
     condition: Callable[[object], Q | Exists | None]
 
 
-EVERY_CARD = Link(lambda user, c: True, lambda user: None)
-REGISTERED_IT = Link(lambda user, c: c.registered_by_id == user.pk, lambda user: Q(registered_by=user))
-RESPONSIBLE_FOR = Link(lambda user, c: c.responsible_id == user.pk, lambda user: Q(responsible=user))
+EVERY_CARD = Link(lambda user, card: True, lambda user: None)
+REGISTERED_IT = Link(lambda user, card: card.registered_by_id == user.pk, lambda user: Q(registered_by=user))
+RESPONSIBLE_FOR = Link(lambda user, card: card.responsible_id == user.pk, lambda user: Q(responsible=user))
 HAS_A_MEASURE = Link(
-    lambda user, c: c.measures.filter(executor=user).exists(),
+    lambda user, card: card.measures.filter(executor=user).exists(),
     lambda user: Exists(Measure.objects.filter(complaint=OuterRef("pk"), executor=user)),
 )
 
@@ -52,8 +54,11 @@ class Relation:
     link: Link
     acts: bool = True  # grants transitions; False: only shows the card
 
+    def open_to(self, user) -> bool:
+        return self.roles is None or user.has_role(*self.roles)
+
     def held_by(self, user, complaint: Complaint) -> bool:
-        return (self.roles is None or user.has_role(*self.roles)) and self.link.holds(user, complaint)
+        return self.open_to(user) and self.link.holds(user, complaint)
 
 
 # Cheap checks first: `can_view_complaint` stops at the first that holds, and only the
@@ -69,7 +74,6 @@ RELATIONS: tuple[Relation, ...] = (
     Relation(RESPONSIBLE, (Role.RESPONSIBLE, Role.QMS_HEAD), RESPONSIBLE_FOR),
     Relation(EXECUTOR, (Role.EXECUTOR,), HAS_A_MEASURE),
 )
-ACTING = frozenset(r.key for r in RELATIONS if r.acts)
 
 
 def relations(user, complaint: Complaint) -> frozenset[str]:
@@ -78,22 +82,17 @@ def relations(user, complaint: Complaint) -> frozenset[str]:
 
 
 def has_relation(user, complaint: Complaint, *keys: str) -> bool:
+    """Whether the user has any of these relations to the card."""
     return any(r.held_by(user, complaint) for r in RELATIONS if r.key in keys)
 
 
 def relations_filter(user) -> Q:
     """The cards this user has any relation to, i.e. sees, as a queryset condition."""
-    links = []
-    for relation in RELATIONS:
-        if relation.roles is None or user.has_role(*relation.roles):
-            if relation.link is EVERY_CARD:
-                return Q()
-            if relation.link not in links:
-                links.append(relation.link)
-    condition = Q(pk__in=[])  # matches nothing; never left so, as everyone sees what they registered
-    for link in links:
-        condition |= link.condition(user)
-    return condition
+    links = dict.fromkeys(r.link for r in RELATIONS if r.open_to(user))  # once each, in order
+    conditions = [link.condition(user) for link in links]
+    if any(condition is None for condition in conditions):
+        return Q()
+    return reduce(or_, conditions, Q(pk__in=[]))  # Q(pk__in=[]) matches nothing and drops out of the OR
 
 
 def can_view_complaint(user, complaint: Complaint) -> bool:
