@@ -10,13 +10,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from amends.accounts.models import User
+from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
 from amends.complaints import access
 from amends.complaints import transitions as tr
 from amends.complaints.choices import Justification, State
+from amends.complaints.choices import State as S
 from amends.complaints.models import Complaint, Measure, new_tracking_code
 from amends.complaints.selectors import complaints_visible_to
+from amends.complaints.services import complaint_file_internal, complaint_transition
 
 ROLES = [None, *Role.values]  # None: an employee without a role
 TIES = ("registered", "responsible", "measure", "none")
@@ -94,3 +96,28 @@ def test_card_list_and_lifecycle_agree_for_every_role_state_and_tie(matrix):
                 t.name for t in tr.TRANSITIONS.values()
                 if t.performers & mine and card.state in t.sources and t.blocked_reason(card) is None
             }, where
+
+
+def test_rights_on_a_card_follow_the_relation_not_a_bare_id(walk, responsible):
+    """Editing, planning and reporting went by `responsible_id` alone, the other checks by the
+    relation; they now all need it, so a responsible person who lost the role loses them together
+    with the card."""
+    complaint = walk(None, S.DECIDED)
+    assert access.can_edit_complaint(responsible, complaint) and access.can_plan_measures(responsible, complaint)
+    responsible.groups.clear()
+    responsible = User.objects.get(pk=responsible.pk)
+    assert not access.can_view_complaint(responsible, complaint)
+    assert not access.can_edit_complaint(responsible, complaint)
+    assert not access.can_plan_measures(responsible, complaint)
+
+
+def test_the_author_without_a_role_sees_and_edits_the_card_until_it_is_assigned(make_user, qms, responsible):
+    """Any employee's internal complaint: they see it and may correct it, but take no step as its operator."""
+    employee = make_user("employee")
+    department = Department.objects.create(name="Склад")
+    complaint = complaint_file_internal(actor=employee, department_concerned=department, wording="Не перезвонили.")
+    assert access.relations(employee, complaint) == frozenset()
+    assert access.can_view_complaint(employee, complaint) and access.can_edit_complaint(employee, complaint)
+    assert tr.available_transitions(employee, complaint) == []
+    complaint = complaint_transition(complaint=complaint, name="assign", actor=qms, data={"responsible": responsible})
+    assert access.can_view_complaint(employee, complaint) and not access.can_edit_complaint(employee, complaint)
