@@ -147,7 +147,7 @@ class ComplaintFilterSerializer(serializers.Serializer):
 
 
 # The API's field for each kind of transition input (the web form's are in complaints/forms.py).
-# None is required: the step itself says what is missing, in the same words as in the UI.
+# None is required here: the step itself says what is missing, with its own messages.
 INPUT_FIELDS: dict[str, Callable[[Input], serializers.Field]] = {
     CHOICE: lambda spec: serializers.ChoiceField(choices=spec.choices.choices, required=False),
     MODEL: lambda spec: StrictPrimaryKeyRelatedField(
