@@ -2,6 +2,7 @@
 instances, choices, lengths); the rules of the process stay in the services they feed."""
 
 import copy
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from django.urls import reverse
@@ -14,16 +15,15 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from amends.accounts.models import User
 from amends.complaints.access import can_report_measure
-from amends.complaints.choices import Channel, EventKind, Importance, Justification, Loyalty, Origin, State
-from amends.complaints.models import Category, Cause, Complaint, Measure
+from amends.complaints.choices import Channel, EventKind, Importance, Origin, State
+from amends.complaints.inputs import BOOL, CHOICE, INT, MAX_INT, MODEL, TEXT, Input
+from amends.complaints.models import Category, Complaint, Measure
 from amends.complaints.selectors import SORTS, ComplaintFilter
-from amends.complaints.transitions import TRANSITIONS, available_transitions
+from amends.complaints.transitions import TRANSITIONS, available_transitions, transition_inputs
 from amends.customers.models import Product
 from amends.intake.models import InboundMessage
 from amends.intake.outbound import tracking_url
 
-# Bounds of what a database integer column holds.
-MAX_INT = 2**31 - 1
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
@@ -146,35 +146,39 @@ class ComplaintFilterSerializer(serializers.Serializer):
         return ComplaintFilter(**self.validated_data)
 
 
+# The API's field for each kind of transition input (the web form's are in complaints/forms.py).
+# None is required here: the step itself says what is missing, with its own messages.
+INPUT_FIELDS: dict[str, Callable[[Input], serializers.Field]] = {
+    CHOICE: lambda spec: serializers.ChoiceField(choices=spec.choices.choices, required=False),
+    MODEL: lambda spec: StrictPrimaryKeyRelatedField(
+        queryset=spec.queryset(), required=False, allow_null=not spec.required,
+    ),
+    TEXT: lambda spec: StrictCharField(required=False, allow_blank=True, max_length=spec.max_length),
+    INT: lambda spec: StrictIntegerField(
+        min_value=spec.min_value, max_value=spec.max_value, required=False, allow_null=not spec.required,
+    ),
+    BOOL: lambda spec: StrictBooleanField(required=False),
+}
+
+
 class TransitionInputSerializer(serializers.Serializer):
     """One lifecycle step; which data fields a step reads is in amends.complaints.transitions."""
 
-    transition = serializers.ChoiceField(choices=[(t.name, t.label) for t in TRANSITIONS.values()])
     comment = StrictCharField(required=False, allow_blank=True, default="")
     version = StrictIntegerField(
         min_value=1, max_value=MAX_INT, required=False, allow_null=True,
         help_text=_("The card's version you read; a different current version gives 409."),
     )
-    responsible = StrictPrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
-    justification = serializers.ChoiceField(choices=Justification.choices, required=False)
-    opinion = StrictCharField(required=False, allow_blank=True)
-    cause = StrictPrimaryKeyRelatedField(queryset=Cause.objects.filter(is_active=True), required=False)
-    category = StrictPrimaryKeyRelatedField(
-        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True,
-    )
-    importance = serializers.ChoiceField(choices=Importance.choices, required=False)
-    actions_taken = StrictCharField(required=False, allow_blank=True)
-    answer_text = StrictCharField(required=False, allow_blank=True)
-    satisfaction = StrictIntegerField(min_value=1, max_value=10, required=False, allow_null=True)
-    loyalty = serializers.ChoiceField(choices=Loyalty.choices, required=False)
-    customer_unreachable = StrictBooleanField(required=False)
-    unreachable_note = StrictCharField(required=False, allow_blank=True)
-    time_spent_minutes = StrictIntegerField(min_value=0, max_value=MAX_INT, required=False, allow_null=True)
-    original_number = StrictCharField(max_length=20, required=False)
+
+    def get_fields(self):
+        # Built from the table each time, so that the fields always follow it.
+        transition = serializers.ChoiceField(choices=[(t.name, t.label) for t in TRANSITIONS.values()])
+        inputs = {name: INPUT_FIELDS[spec.kind](spec) for name, spec in transition_inputs().items()}
+        return {"transition": transition, **super().get_fields(), **inputs}
 
     def transition_data(self) -> dict:
         """The fields this transition asks for, as the UI's form would pass them."""
-        names = TRANSITIONS[self.validated_data["transition"]].fields
+        names = [spec.name for spec in TRANSITIONS[self.validated_data["transition"]].inputs]
         return {name: self.validated_data[name] for name in names if name in self.validated_data}
 
 

@@ -1,5 +1,16 @@
-"""Object-level rules for a card: each `access_*` raises AccessDenied, `can_*` answers."""
+"""Object-level rules for a card: each `access_*` raises AccessDenied, `can_*` answers.
 
+How a user stands to a card is declared once, in RELATIONS; `relations` reads it for one card,
+`relations_filter` as a queryset condition, so the card page, the list and the lifecycle table
+(transitions.py grants each step to relations) cannot drift apart.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
@@ -9,18 +20,83 @@ from amends.core.errors import AccessDenied, TransitionNotAllowed
 from .choices import FINAL_STATES, Justification, State
 from .models import Complaint, Measure
 
+# Relations that grant lifecycle steps (a transition lists the ones that may take it).
+QMS = "qms"
+RESPONSIBLE = "responsible"
+EXECUTOR = "executor"
+OPERATOR = "operator"
+# Relations that only show the card.
+OVERSEER = "overseer"
+AUTHOR = "author"
+
+
+@dataclass(frozen=True)
+class Link:
+    """What ties a user to a card, for one card and as a queryset condition (None: every card)."""
+
+    holds: Callable[[object, Complaint], bool]
+    condition: Callable[[object], Q | Exists | None]
+
+
+EVERY_CARD = Link(lambda user, card: True, lambda user: None)
+REGISTERED_IT = Link(lambda user, card: card.registered_by_id == user.pk, lambda user: Q(registered_by=user))
+RESPONSIBLE_FOR = Link(lambda user, card: card.responsible_id == user.pk, lambda user: Q(responsible=user))
+HAS_A_MEASURE = Link(
+    lambda user, card: card.measures.filter(executor=user).exists(),
+    lambda user: Exists(Measure.objects.filter(complaint=OuterRef("pk"), executor=user)),
+)
+
+
+@dataclass(frozen=True)
+class Relation:
+    key: str
+    roles: tuple[str, ...] | None  # the user needs one of these roles; None: anyone
+    link: Link
+    acts: bool = True  # grants transitions; False: only shows the card
+
+    def open_to(self, user) -> bool:
+        return self.roles is None or user.has_role(*self.roles)
+
+    def held_by(self, user, complaint: Complaint) -> bool:
+        return self.open_to(user) and self.link.holds(user, complaint)
+
+
+# Cheap checks first: `can_view_complaint` stops at the first that holds, and only the
+# measure check costs a query.
+RELATIONS: tuple[Relation, ...] = (
+    Relation(QMS, PROCESS_OWNERS, EVERY_CARD),
+    Relation(OVERSEER, OVERSEERS, EVERY_CARD, acts=False),  # managers read everything
+    # Everyone sees what they registered: operators' calls, any employee's internal complaints;
+    # only an operator acts on it as its operator.
+    Relation(AUTHOR, None, REGISTERED_IT, acts=False),
+    Relation(OPERATOR, (Role.OPERATOR,), REGISTERED_IT),
+    # The QMS head may be assigned as the responsible person (see the assign transition).
+    Relation(RESPONSIBLE, (Role.RESPONSIBLE, Role.QMS_HEAD), RESPONSIBLE_FOR),
+    Relation(EXECUTOR, (Role.EXECUTOR,), HAS_A_MEASURE),
+)
+
+
+def relations(user, complaint: Complaint) -> frozenset[str]:
+    """How a user stands to a card: the keys transitions are granted by."""
+    return frozenset(r.key for r in RELATIONS if r.acts and r.held_by(user, complaint))
+
+
+def has_relation(user, complaint: Complaint, *keys: str) -> bool:
+    """Whether the user has any of these relations to the card."""
+    return any(r.held_by(user, complaint) for r in RELATIONS if r.key in keys)
+
+
+def relations_filter(user) -> Q:
+    """The cards this user has any relation to, i.e. sees, as a queryset condition."""
+    links = dict.fromkeys(r.link for r in RELATIONS if r.open_to(user))  # once each, in order
+    conditions = [link.condition(user) for link in links]
+    if any(condition is None for condition in conditions):
+        return Q()
+    return reduce(or_, conditions, Q(pk__in=[]))  # Q(pk__in=[]) matches nothing and drops out of the OR
+
 
 def can_view_complaint(user, complaint: Complaint) -> bool:
-    if user.has_role(*OVERSEERS):
-        return True
-    return (
-        complaint.registered_by_id == user.pk
-        or (user.has_role(Role.RESPONSIBLE) and complaint.responsible_id == user.pk)
-        or (
-            user.has_role(Role.EXECUTOR)
-            and complaint.measures.filter(executor=user).exists()
-        )
-    )
+    return any(r.held_by(user, complaint) for r in RELATIONS)
 
 
 def access_view_complaint(user, complaint: Complaint) -> None:
@@ -29,14 +105,12 @@ def access_view_complaint(user, complaint: Complaint) -> None:
 
 
 def can_edit_complaint(user, complaint: Complaint) -> bool:
-    """Edit the card's fields: the QMS head, the responsible person, or its operator before assignment."""
+    """Edit the card's fields: the QMS head, the responsible person, or its author before assignment."""
     if complaint.state in FINAL_STATES:
         return False
-    if user.has_role(*PROCESS_OWNERS):
+    if has_relation(user, complaint, QMS, RESPONSIBLE):
         return True
-    if complaint.responsible_id == user.pk:
-        return True
-    return complaint.registered_by_id == user.pk and complaint.state == State.REGISTERED
+    return complaint.state == State.REGISTERED and has_relation(user, complaint, AUTHOR)
 
 
 def access_edit_complaint(user, complaint: Complaint) -> None:
@@ -45,7 +119,7 @@ def access_edit_complaint(user, complaint: Complaint) -> None:
 
 
 def _may_plan(user, complaint: Complaint) -> bool:
-    return user.has_role(*PROCESS_OWNERS) or complaint.responsible_id == user.pk
+    return has_relation(user, complaint, QMS, RESPONSIBLE)
 
 
 def _plannable(complaint: Complaint) -> bool:
@@ -68,8 +142,8 @@ def access_plan_measures(user, complaint: Complaint) -> None:
 
 
 def _may_report(user, measure: Measure) -> bool:
-    return (measure.executor_id == user.pk or user.has_role(*PROCESS_OWNERS)
-            or measure.complaint.responsible_id == user.pk)
+    # Its own executor, not any executor of the card.
+    return measure.executor_id == user.pk or has_relation(user, measure.complaint, QMS, RESPONSIBLE)
 
 
 def _reportable(measure: Measure) -> bool:

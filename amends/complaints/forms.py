@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,9 +8,10 @@ from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
 from amends.customers.models import Contact, Product
 
-from .choices import Channel, Importance, Justification, Loyalty, State
+from .choices import Channel, Importance, State
+from .inputs import BOOL, CHOICE, INT, MODEL, TEXT, Input, category_choices_queryset, users_with_roles
 from .list_page import FILTERS
-from .models import Category, Cause, Complaint
+from .models import Complaint
 from .selectors import ComplaintFilter
 from .services import EDITABLE_FIELDS, EXECUTOR_ROLES
 from .transitions import Transition
@@ -44,16 +47,6 @@ class DateInput(forms.DateInput):
 
     def format_value(self, value):
         return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def users_with_roles(*roles: str):
-    return User.objects.filter(is_active=True, groups__name__in=roles).distinct()
-
-
-def category_choices_queryset():
-    return Category.objects.filter(is_active=True).select_related("parent").order_by(
-        "parent__name", "name"
-    )
 
 
 class RegisterForm(forms.Form):
@@ -146,74 +139,50 @@ class ComplaintEditForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
 
 
+def _choice_field(spec: Input, **common) -> forms.Field:
+    choices = spec.choices.choices if spec.required else [("", "—"), *spec.choices.choices]
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect if spec.radio else None, **common)
+
+
+def _text_field(spec: Input, **common) -> forms.Field:
+    widget = forms.Textarea(attrs={"rows": spec.rows}) if spec.rows else None
+    return forms.CharField(max_length=spec.max_length, widget=widget, **common)
+
+
+# The form field for each kind of transition input; the API's are in api/serializers.py.
+FORM_FIELDS: dict[str, Callable[..., forms.Field]] = {
+    CHOICE: _choice_field,
+    MODEL: lambda spec, **common: forms.ModelChoiceField(queryset=(spec.offered or spec.queryset)(), **common),
+    TEXT: _text_field,
+    INT: lambda spec, **common: forms.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common),
+    BOOL: lambda spec, **common: forms.BooleanField(**common),
+}
+
+
+def input_form_field(spec: Input) -> forms.Field:
+    return FORM_FIELDS[spec.kind](spec, label=spec.label, required=spec.required)
+
+
 class TransitionForm(forms.Form):
-    """The data one transition asks for; fields come from the transition's `fields`."""
+    """The data one transition asks for; fields come from the transition's `inputs`."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    FIELD_FACTORIES = {
-        "responsible": lambda: forms.ModelChoiceField(
-            label=_("Responsible person"),
-            queryset=users_with_roles(Role.RESPONSIBLE, Role.QMS_HEAD),
-        ),
-        "justification": lambda: forms.ChoiceField(
-            label=_("Justification"), choices=Justification.choices, widget=forms.RadioSelect,
-        ),
-        "cause": lambda: forms.ModelChoiceField(
-            label=_("Cause"), queryset=Cause.objects.filter(is_active=True),
-        ),
-        "opinion": lambda: forms.CharField(
-            label=_("Your opinion on the causes"), widget=forms.Textarea(attrs={"rows": 3}),
-        ),
-        "category": lambda: forms.ModelChoiceField(
-            label=_("Category"), queryset=category_choices_queryset(), required=False,
-        ),
-        "importance": lambda: forms.ChoiceField(
-            label=_("Importance"), choices=[("", "—"), *Importance.choices], required=False,
-        ),
-        "actions_taken": lambda: forms.CharField(
-            label=_("Actions taken"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        ),
-        "answer_text": lambda: forms.CharField(
-            label=_("Answer given to the customer"), widget=forms.Textarea(attrs={"rows": 5}),
-        ),
-        "satisfaction": lambda: forms.IntegerField(
-            label=_("Satisfaction with the resolution (1-10)"), min_value=1, max_value=10,
-            required=False,
-        ),
-        "loyalty": lambda: forms.ChoiceField(
-            label=_("Loyalty"), choices=[("", "—"), *Loyalty.choices], required=False,
-        ),
-        "customer_unreachable": lambda: forms.BooleanField(
-            label=_("The customer could not be reached"), required=False,
-        ),
-        "unreachable_note": lambda: forms.CharField(
-            label=_("How we tried to reach them"), required=False,
-            widget=forms.Textarea(attrs={"rows": 2}),
-        ),
-        "time_spent_minutes": lambda: forms.IntegerField(
-            label=_("Time spent, minutes"), min_value=0, required=False,
-        ),
-        "original_number": lambda: forms.CharField(
-            label=_("Number of the original complaint"), max_length=20,
-        ),
-    }
-
     def __init__(self, transition: Transition, complaint: Complaint, *args, **kwargs):
         kwargs.setdefault("prefix", transition.name)
         super().__init__(*args, **kwargs)
         self.transition = transition
         self.initial.setdefault("version", complaint.version)
-        for name in transition.fields:
-            self.fields[name] = self.FIELD_FACTORIES[name]()
+        for spec in transition.inputs:
+            self.fields[spec.name] = input_form_field(spec)
+            if spec.initial:
+                self.initial.setdefault(spec.name, spec.initial(complaint))
         if transition.requires_comment:
             self.fields["comment"].required = True
             self.fields["comment"].label = _("Reason")
-        if "category" in transition.fields:
-            self.initial.setdefault("category", complaint.category_id)
 
 
 class MeasureForm(forms.Form):

@@ -8,26 +8,16 @@ from typing import Any
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from amends.accounts.access import OVERSEERS
-from amends.accounts.roles import Role
 from amends.customers.selectors import phone_matches
 
+from .access import relations_filter
 from .choices import FINAL_STATES, Importance, State
 from .list_page import ANNOTATIONS, FILTERS, SORTS
 from .models import Complaint, Measure
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
-    qs = Complaint.objects.all()
-    if user.has_role(*OVERSEERS):
-        return qs
-    # Everyone sees what they registered: operators' calls, any employee's internal complaints.
-    condition = Q(registered_by=user)
-    if user.has_role(Role.RESPONSIBLE):
-        condition |= Q(responsible=user)
-    if user.has_role(Role.EXECUTOR):
-        condition |= Exists(Measure.objects.filter(complaint=OuterRef("pk"), executor=user))
-    return qs.filter(condition)
+    return Complaint.objects.filter(relations_filter(user))
 
 
 @dataclass

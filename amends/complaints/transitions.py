@@ -1,29 +1,27 @@
 """The complaint lifecycle (DOMAIN.md §4) as one table; the only code that assigns `state`.
 
 Each transition names the states it starts from, the state it leads to, who may take it
-(by their relation to the card) and a function that checks and records its required data.
-The UI's buttons, the API and the checks are all derived from TRANSITIONS.
+(by their relation to the card, see access.py), the data it asks for (inputs.py) and a function
+that checks and records that data. The UI's buttons and forms, the API and the checks are all
+derived from TRANSITIONS.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from amends.accounts.models import User
 from amends.accounts.roles import Role
 
+from .access import EXECUTOR, OPERATOR, QMS, RESPONSIBLE, relations
 from .choices import OPEN_STATES, Importance, Justification, Loyalty, State
+from .inputs import BOOL, CHOICE, INT, MODEL, TEXT, Input, category_choices_queryset, users_with_roles
 from .models import Cause, Complaint
-
-# Relations a user can have to a card; a transition lists the relations that may take it.
-QMS = "qms"
-RESPONSIBLE = "responsible"
-EXECUTOR = "executor"
-OPERATOR = "operator"
 
 Apply = Callable[[Complaint, dict[str, Any], Any], None]
 Guard = Callable[[Complaint], "str | Promise | None"]
@@ -35,14 +33,13 @@ class Transition:
     label: Promise
     sources: frozenset[str]
     target: str
-    performers: frozenset[str]
+    performers: frozenset[str]  # relations to the card (access.py) that may take it
     apply: Apply
     guard: Guard | None = None
-    # Data the transition asks for; the UI builds its form from these names.
-    fields: tuple[str, ...] = ()
+    # Data the transition asks for; the web form and the API build their fields from these.
+    inputs: tuple[Input, ...] = ()
     requires_comment: bool = False
     danger: bool = False
-    extra: dict = field(default_factory=dict)
 
     def blocked_reason(self, complaint: Complaint) -> "str | Promise | None":
         if complaint.state not in self.sources:
@@ -50,6 +47,35 @@ class Transition:
                 "state": complaint.get_state_display()
             }
         return self.guard(complaint) if self.guard else None
+
+
+# What the steps ask for.
+RESPONSIBLE_PERSON = Input(
+    "responsible", MODEL, _("Responsible person"), required=True,
+    # The API takes any user's ID so that _apply_assign can say why that user will not do.
+    queryset=lambda: User.objects.filter(is_active=True),
+    offered=lambda: users_with_roles(Role.RESPONSIBLE, Role.QMS_HEAD),
+)
+JUSTIFICATION = Input("justification", CHOICE, _("Justification"), required=True, choices=Justification, radio=True)
+CAUSE = Input("cause", MODEL, _("Cause"), required=True, queryset=lambda: Cause.objects.filter(is_active=True))
+OPINION = Input("opinion", TEXT, _("Your opinion on the causes"), required=True, rows=3)
+CATEGORY = Input(
+    "category", MODEL, _("Category"), queryset=category_choices_queryset,
+    initial=lambda complaint: complaint.category_id,
+)
+IMPORTANCE = Input("importance", CHOICE, _("Importance"), choices=Importance)
+ACTIONS_TAKEN = Input("actions_taken", TEXT, _("Actions taken"), rows=3)
+ANSWER_TEXT = Input("answer_text", TEXT, _("Answer given to the customer"), required=True, rows=5)
+SATISFACTION = Input(
+    "satisfaction", INT, _("Satisfaction with the resolution (1-10)"), min_value=1, max_value=10,
+)
+LOYALTY = Input("loyalty", CHOICE, _("Loyalty"), choices=Loyalty)
+CUSTOMER_UNREACHABLE = Input("customer_unreachable", BOOL, _("The customer could not be reached"))
+UNREACHABLE_NOTE = Input("unreachable_note", TEXT, _("How we tried to reach them"), rows=2)
+TIME_SPENT = Input("time_spent_minutes", INT, _("Time spent, minutes"), min_value=0)
+ORIGINAL_NUMBER = Input(
+    "original_number", TEXT, _("Number of the original complaint"), required=True, max_length=20,
+)
 
 
 def _required(data: dict, name: str, message: Promise) -> Any:
@@ -77,15 +103,15 @@ def _apply_investigate(complaint: Complaint, data: dict, actor) -> None:
 def _apply_decide(complaint: Complaint, data: dict, actor) -> None:
     errors = {}
     justification = data.get("justification")
-    if justification not in Justification.values:
+    if not JUSTIFICATION.accepts(justification):
         errors["justification"] = _("Decide whether the complaint is justified.")
     opinion = (data.get("opinion") or "").strip()
     if not opinion:
         errors["opinion"] = _("Write your opinion on the causes.")
     cause = data.get("cause")
-    if not isinstance(cause, Cause):
+    if not CAUSE.accepts(cause):
         errors["cause"] = _("Choose the cause of the complaint.")
-    if data.get("importance") and data["importance"] not in Importance.values:
+    if data.get("importance") and not IMPORTANCE.accepts(data["importance"]):
         errors["importance"] = _(
             "Select a valid choice. %(value)s is not one of the available choices."
         ) % {"value": data["importance"]}
@@ -158,9 +184,9 @@ def _apply_close(complaint: Complaint, data: dict, actor) -> None:
     else:
         errors = {}
         satisfaction = data.get("satisfaction")
-        if isinstance(satisfaction, bool) or not isinstance(satisfaction, int) or not 1 <= satisfaction <= 10:
+        if not SATISFACTION.accepts(satisfaction):
             errors["satisfaction"] = _("Record the customer's satisfaction from 1 to 10.")
-        if data.get("loyalty") not in Loyalty.values:
+        if not LOYALTY.accepts(data.get("loyalty")):
             errors["loyalty"] = _("Record the customer's loyalty.")
         if errors:
             raise ValidationError(errors)
@@ -209,7 +235,7 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         Transition(
             "assign", _("Assign responsible"), frozenset({S.REGISTERED, S.ASSIGNED}), S.ASSIGNED,
-            frozenset({QMS}), _apply_assign, fields=("responsible",),
+            frozenset({QMS}), _apply_assign, inputs=(RESPONSIBLE_PERSON,),
         ),
         Transition(
             "investigate", _("Start investigation"), frozenset({S.ASSIGNED}), S.INVESTIGATING,
@@ -218,7 +244,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "decide", _("Record decision"), frozenset({S.INVESTIGATING}), S.DECIDED,
             frozenset({RESPONSIBLE, QMS}), _apply_decide,
-            fields=("justification", "cause", "opinion", "category", "importance"),
+            inputs=(JUSTIFICATION, CAUSE, OPINION, CATEGORY, IMPORTANCE),
         ),
         Transition(
             "plan", _("Submit measures for approval"), frozenset({S.DECIDED}), S.MEASURES_PLANNED,
@@ -235,21 +261,18 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "complete", _("Complete measures"), frozenset({S.IN_PROGRESS}), S.RESOLVED,
             frozenset({EXECUTOR, RESPONSIBLE, QMS}), _apply_complete, guard=_all_measures_reported,
-            fields=("actions_taken",),
+            inputs=(ACTIONS_TAKEN,),
         ),
         Transition(
             "answer", _("Record the answer to the customer"),
             frozenset({S.DECIDED, S.RESOLVED}), S.ANSWERED,
             frozenset({RESPONSIBLE, QMS}), _apply_answer, guard=_unjustified_or_resolved,
-            fields=("answer_text",),
+            inputs=(ANSWER_TEXT,),
         ),
         Transition(
             "close", _("Close"), frozenset({S.ANSWERED}), S.CLOSED,
             frozenset({RESPONSIBLE, QMS}), _apply_close,
-            fields=(
-                "satisfaction", "loyalty", "customer_unreachable", "unreachable_note",
-                "time_spent_minutes",
-            ),
+            inputs=(SATISFACTION, LOYALTY, CUSTOMER_UNREACHABLE, UNREACHABLE_NOTE, TIME_SPENT),
         ),
         Transition(
             "reopen", _("Reopen"), frozenset({S.ANSWERED, S.CLOSED}), S.INVESTIGATING,
@@ -258,7 +281,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "mark_duplicate", _("Mark as duplicate"), OPEN_STATES, S.DUPLICATE,
             frozenset({OPERATOR, RESPONSIBLE, QMS}), _apply_mark_duplicate,
-            fields=("original_number",), danger=True,
+            inputs=(ORIGINAL_NUMBER,), danger=True,
         ),
         Transition(
             "withdraw", _("Withdraw"), frozenset({S.REGISTERED, S.ASSIGNED, S.INVESTIGATING}),
@@ -268,20 +291,6 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def relations(user, complaint: Complaint) -> frozenset[str]:
-    """How a user stands to a card: the keys transitions are granted by."""
-    found = set()
-    if user.has_role(Role.QMS_HEAD, Role.ADMINISTRATOR):
-        found.add(QMS)
-    if complaint.responsible_id == user.pk and user.has_role(Role.RESPONSIBLE, Role.QMS_HEAD):
-        found.add(RESPONSIBLE)
-    if user.has_role(Role.OPERATOR) and complaint.registered_by_id == user.pk:
-        found.add(OPERATOR)
-    if user.has_role(Role.EXECUTOR) and complaint.measures.filter(executor=user).exists():
-        found.add(EXECUTOR)
-    return frozenset(found)
-
-
 def available_transitions(user, complaint: Complaint) -> list[Transition]:
     """The transitions this user may take on this card now: the buttons the card shows."""
     mine = relations(user, complaint)
@@ -289,3 +298,14 @@ def available_transitions(user, complaint: Complaint) -> list[Transition]:
         t for t in TRANSITIONS.values()
         if t.performers & mine and t.blocked_reason(complaint) is None
     ]
+
+
+def transition_inputs() -> dict[str, Input]:
+    """Every step's inputs by name, in the table's order. A name means one datum in every step:
+    the API has one field per name."""
+    found: dict[str, Input] = {}
+    for transition in TRANSITIONS.values():
+        for spec in transition.inputs:
+            if found.setdefault(spec.name, spec) is not spec:
+                raise ImproperlyConfigured(f"Two inputs are called {spec.name!r}.")
+    return found

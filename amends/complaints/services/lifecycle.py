@@ -15,7 +15,8 @@ from .. import access, signals
 from ..choices import Channel, Origin
 from ..events import event_field_changes, event_transition
 from ..models import Complaint
-from ..transitions import TRANSITIONS, relations
+from ..access import relations
+from ..transitions import TRANSITIONS
 
 # Fields whose changes are written to the timeline as old → new.
 TRACKED_FIELDS = (

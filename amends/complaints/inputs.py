@@ -1,0 +1,66 @@
+"""The data a lifecycle step asks for, one typed declaration per datum (the steps list theirs in
+transitions.py). The web form's fields (forms.py) and the API's (api/serializers.py) are both
+built from these, so a new datum is declared once."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+
+from amends.accounts.models import User
+
+from .models import Category, Complaint
+
+CHOICE, MODEL, TEXT, INT, BOOL = "choice", "model", "text", "int", "bool"
+KINDS = (CHOICE, MODEL, TEXT, INT, BOOL)
+
+MAX_INT = 2**31 - 1  # the largest value an integer column holds
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    kind: str
+    label: Promise
+    # The web form insists on it. The API leaves missing data to the step, whose messages say
+    # what is missing; an optional number or reference may be null there.
+    required: bool = False
+    choices: type[models.Choices] | None = None  # CHOICE
+    queryset: Callable[[], QuerySet] | None = None  # MODEL: what an ID may name
+    offered: Callable[[], QuerySet] | None = None  # MODEL: what the form lists, if narrower
+    min_value: int | None = None  # INT
+    max_value: int = MAX_INT  # INT
+    max_length: int | None = None  # TEXT
+    rows: int = 0  # TEXT: a text area of this many rows; 0: one line
+    radio: bool = False  # CHOICE: radio buttons instead of a list
+    initial: Callable[[Complaint], Any] | None = None  # the form's value from the card
+
+    def __post_init__(self):
+        assert self.kind in KINDS, self.kind
+        assert (self.kind == CHOICE) == (self.choices is not None), self.name
+        assert (self.kind == MODEL) == (self.queryset is not None), self.name
+
+    def accepts(self, value) -> bool:
+        """Whether a parsed value is one this datum takes: the steps check data that comes to the
+        services directly, past any form or serializer, against the same bounds."""
+        if self.kind == CHOICE:
+            return value in self.choices.values
+        if self.kind == MODEL:
+            return isinstance(value, self.queryset().model)
+        if self.kind == INT:
+            low = self.min_value if self.min_value is not None else -MAX_INT - 1
+            return isinstance(value, int) and not isinstance(value, bool) and low <= value <= self.max_value
+        if self.kind == TEXT:
+            return isinstance(value, str) and (self.max_length is None or len(value) <= self.max_length)
+        return isinstance(value, bool)
+
+
+def users_with_roles(*roles: str) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name__in=roles).distinct()
+
+
+def category_choices_queryset() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).select_related("parent").order_by("parent__name", "name")
