@@ -12,10 +12,10 @@ from amends.accounts.models import User
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 
 from .. import access, signals
+from ..access import relations
 from ..choices import Channel, Origin
 from ..events import event_field_changes, event_transition
 from ..models import Complaint
-from ..access import relations
 from ..transitions import TRANSITIONS
 
 # Fields whose changes are written to the timeline as old → new.

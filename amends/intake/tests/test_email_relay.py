@@ -149,7 +149,7 @@ def test_the_relay_does_not_start_django():
     probe = (
         "import sys\n"
         "sys.argv = ['amends', 'mailgate', '--url', sys.argv[1]]\n"
-        "from amends.core import cli\n"
+        "from config import cli\n"
         "try:\n    cli.main()\n"
         "except SystemExit as end:\n"
         "    print(end.code, sorted({m.split('.')[0] for m in sys.modules} & {'django', 'rest_framework'}))\n"
