@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "amends.notifications",
     "amends.deadlines",
     "amends.reports",
+    "amends.demo",
     "django_tasks",
     "django_tasks_db",
     "rest_framework",
