@@ -254,6 +254,8 @@ class _Run:
 def load_demo(*, now: datetime | None = None, seed: int = SEED) -> DemoResult:
     """Create the demo company, customers and complaints; returns what was made and how long."""
     started = time.perf_counter()
+    if now is not None and now > timezone.now():
+        raise ValueError("The demo's history ends in the past: `now` cannot be later than the clock.")
     now = now or timezone.now()
     rng = random.Random(seed)
     with transaction.atomic():
