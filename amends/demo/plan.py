@@ -105,7 +105,7 @@ def _received_at(rng: random.Random, now: datetime, channel: str) -> datetime:
 
 def _fill(rng: random.Random, template: str, spec: Spec, customer_name: str = "") -> str:
     person, _role = spec.employee or (make_person(rng), "")
-    product = spec.product.name if spec.product else PRODUCTS[0][0]
+    product = spec.product.name if spec.product else PRODUCTS[0][0]  # a card without a product: the best seller
     days = rng.randint(3, 20)
     values = {
         "product": product[0].lower() + product[1:],
