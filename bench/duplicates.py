@@ -1,7 +1,7 @@
 """Benchmark, run by hand: `.venv/bin/python bench/duplicates.py`.
 
 (a) Quality: for each data set in ../shared/data, a labelled set of re-sent complaints (see
-    amends/duplicates/evaluation.py) is looked up among a pool of distinct real wordings;
+    bench/duplicates_evaluation.py) is looked up among a pool of distinct real wordings;
     prints precision (strict, and leaving out unlabelled same-template pairs), recall and F1
     per threshold, the threshold with the best mean F1, and what the misses had in common.
 (b) Speed: on a fresh database (SQLite in a temporary folder, or the PostgreSQL of
@@ -40,6 +40,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import duplicates_evaluation as evaluation  # noqa: E402 - bench/duplicates_evaluation.py, beside this script
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -52,7 +53,7 @@ from amends.complaints.choices import Channel, State  # noqa: E402
 from amends.complaints.models import Complaint, NumberSequence  # noqa: E402
 from amends.complaints.services import complaint_register  # noqa: E402
 from amends.customers.models import Contact, phone_digits  # noqa: E402
-from amends.duplicates import detector, evaluation  # noqa: E402
+from amends.duplicates import detector  # noqa: E402
 from amends.duplicates.services import DEFAULT_THRESHOLD, duplicates_check, signatures_rebuild  # noqa: E402
 
 THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85]

@@ -63,9 +63,9 @@ from amends.complaints.models import Complaint  # noqa: E402
 from amends.intake.channels.email.errors import MalformedEmail  # noqa: E402
 from amends.intake.channels.email.imap import mailbox_poll  # noqa: E402
 from amends.intake.channels.email.parser import parse_email  # noqa: E402
-from amends.intake.channels.email.testing import Dovecot, dovecot_installed, free_port  # noqa: E402
 from amends.intake.models import InboundMessage, InboundStatus, Mailbox, OutboundMessage  # noqa: E402
 from amends.intake.services import Ignored  # noqa: E402
+from tests.harness.dovecot import Dovecot, dovecot_installed, free_port  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 FALLBACK = [

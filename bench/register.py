@@ -61,8 +61,10 @@ from amends.complaints.models import (  # noqa: E402
     new_tracking_code,
 )
 from amends.complaints.services import complaint_register  # noqa: E402
-from amends.core.demo import HISTORY_DAYS, PASSWORD, load_demo  # noqa: E402
 from amends.customers.models import Contact, Product  # noqa: E402
+from amends.demo.company import PASSWORD  # noqa: E402
+from amends.demo.load import load_demo  # noqa: E402
+from amends.demo.plan import HISTORY_DAYS  # noqa: E402
 
 
 def say(text: str = "") -> None:

@@ -25,14 +25,14 @@ class Periodic:
 
 
 PERIODIC = [
-    Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep", timedelta(minutes=1)),
-    Periodic("notifications_deliver", "amends.jobs.tasks.notifications_deliver", timedelta(minutes=1)),
-    Periodic("mail_poll", "amends.jobs.tasks.mail_poll", timedelta(minutes=1)),
-    Periodic("outbound_retry", "amends.jobs.tasks.outbound_retry", timedelta(minutes=5)),
-    Periodic("idempotency_purge", "amends.jobs.tasks.idempotency_purge", timedelta(hours=1)),
+    Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep_task", timedelta(minutes=1)),
+    Periodic("notifications_deliver", "amends.jobs.tasks.notifications_deliver_task", timedelta(minutes=1)),
+    Periodic("mail_poll", "amends.jobs.tasks.mail_poll_task", timedelta(minutes=1)),
+    Periodic("outbound_retry", "amends.jobs.tasks.outbound_retry_task", timedelta(minutes=5)),
+    Periodic("idempotency_purge", "amends.jobs.tasks.idempotency_purge_task", timedelta(hours=1)),
     # Hourly, so that a refused mail or a worker that was down on Monday morning is caught up; the
-    # summary itself goes once per week and person, from Monday 08:00 (see tasks.weekly_summary_send).
-    Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send", timedelta(hours=1)),
+    # summary itself goes once per week and person, from Monday 08:00 (see tasks.weekly_summary_send_task).
+    Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send_task", timedelta(hours=1)),
 ]
 
 

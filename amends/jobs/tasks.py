@@ -1,11 +1,21 @@
 """The periodic jobs as tasks on the queue. Each one is idempotent: it works from the state in
-the database, so a run cut short is completed by the next one and a repeated run does nothing new."""
+the database, so a run cut short is completed by the next one and a repeated run does nothing new.
+
+Tasks are named `*_task`, apart from the services they run."""
 
 import dataclasses
 from datetime import time
 
 from django.utils import timezone
 from django_tasks import task
+
+from amends.api.services import idempotency_purge
+from amends.deadlines.sweep import deadlines_sweep
+from amends.intake.channels.email.imap import mailboxes_poll
+from amends.intake.channels.email.services import email_retry_pending
+from amends.intake.outbound import outbound_retry_failed
+from amends.notifications.delivery import notifications_deliver
+from amends.reports.services import weekly_summary_send
 
 
 def _summary(result) -> object:
@@ -18,39 +28,28 @@ def _summary(result) -> object:
 
 
 @task()
-def deadlines_sweep():
-    from amends.deadlines.sweep import deadlines_sweep as sweep
-
-    return _summary(sweep())
+def deadlines_sweep_task():
+    return _summary(deadlines_sweep())
 
 
 @task()
-def notifications_deliver():
-    from amends.notifications.delivery import notifications_deliver as deliver
-
-    return _summary(deliver())
+def notifications_deliver_task():
+    return _summary(notifications_deliver())
 
 
 @task()
-def mail_poll():
-    from amends.intake.channels.email.imap import mailboxes_poll
-    from amends.intake.channels.email.services import email_retry_pending
-
+def mail_poll_task():
     return {"polled": _summary(mailboxes_poll()), "retried": email_retry_pending()}
 
 
 @task()
-def outbound_retry():
-    from amends.intake.outbound import outbound_retry_failed
-
+def outbound_retry_task():
     return outbound_retry_failed()
 
 
 @task()
-def idempotency_purge():
-    from amends.api.services import idempotency_purge as purge
-
-    return purge()
+def idempotency_purge_task():
+    return idempotency_purge()
 
 
 WEEKLY_SUMMARY_FROM = (0, time(8, 0))  # Monday 08:00, company time (seed 002 §40: Monday morning)
@@ -62,8 +61,6 @@ def weekly_summary_due(now) -> bool:
 
 
 @task()
-def weekly_summary_send():
-    from amends.reports.services import weekly_summary_send as send
-
+def weekly_summary_send_task():
     now = timezone.now()
-    return send(now) if weekly_summary_due(now) else 0
+    return weekly_summary_send(now) if weekly_summary_due(now) else 0

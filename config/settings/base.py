@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "amends.reports",
     "amends.api",
     "amends.jobs",
+    "amends.demo",
     "django_tasks",
     "django_tasks_db",
     "rest_framework",

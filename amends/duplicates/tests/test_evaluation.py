@@ -9,8 +9,8 @@ twice — duplicates by text that nobody labelled (see evaluation.UNLABELLED_WOR
 
 import pytest
 
-from amends.duplicates import evaluation
 from amends.duplicates.services import DEFAULT_THRESHOLD
+from bench import duplicates_evaluation as evaluation
 
 
 @pytest.mark.parametrize("name", list(evaluation.DATASETS))

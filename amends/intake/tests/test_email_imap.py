@@ -18,8 +18,8 @@ from django.utils import translation
 
 from amends.complaints.models import Complaint
 from amends.intake.channels.email import imap, services
-from amends.intake.channels.email.testing import Dovecot, dovecot_installed, free_port
 from amends.intake.models import InboundMessage, InboundStatus, Mailbox
+from tests.harness.dovecot import Dovecot, dovecot_installed, free_port
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 SEEN = b"\\Seen"

@@ -7,8 +7,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from amends.intake.channels.email.services import MAILGATE_SOURCE, email_receive
-from amends.intake.channels.email.testing import free_port
 from amends.intake.models import InboundStatus, OutboundMessage
+from tests.harness.dovecot import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 

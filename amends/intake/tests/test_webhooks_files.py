@@ -16,7 +16,7 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from amends.complaints.models import Attachment, Complaint, TimelineEvent
-from amends.intake.channels.webhooks.files import fetch_received_files
+from amends.intake.channels.webhooks.files import fetch_received_files_task
 from amends.intake.channels.webhooks.inbound import parse_webhook
 from amends.intake.models import InboundMessage
 
@@ -173,7 +173,7 @@ def test_with_the_real_queue_the_webhook_answers_first_and_the_worker_fetches_th
     assert send_telegram(client, bot, fixture("telegram_photo_caption")).json()["status"] == "registered"
     complaint = Complaint.objects.get()
     assert files.paths == [] and not complaint.attachments.exists()
-    job = DBTaskResult.objects.get(task_path="amends.intake.channels.webhooks.files.fetch_received_files")
+    job = DBTaskResult.objects.get(task_path="amends.intake.channels.webhooks.files.fetch_received_files_task")
     assert job.args_kwargs["args"] == [InboundMessage.objects.get().pk, complaint.pk]
     assert job.task.call(*job.args_kwargs["args"]) == 1  # what the worker does with it
     assert complaint.attachments.get().file.read() == PHOTO
@@ -285,7 +285,7 @@ def test_running_the_job_again_attaches_nothing_twice(client, bot, files):
     send_telegram(client, bot, message)
     complaint, inbound = Complaint.objects.get(), InboundMessage.objects.get()
     requests_before = len(files.paths)
-    assert fetch_received_files.call(inbound.pk, complaint.pk) == 0
+    assert fetch_received_files_task.call(inbound.pk, complaint.pk) == 0
     assert complaint.attachments.count() == 1 and len(notes(complaint)) == 2  # one attached, one refused
     assert len(files.paths) == requests_before  # nothing fetched again
 

@@ -11,7 +11,7 @@ from amends.jobs.schedule import PERIODIC, Periodic, schedule_due, scheduled_run
 from amends.jobs.tasks import weekly_summary_due
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-SWEEP = Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep", timedelta(minutes=1))
+SWEEP = Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep_task", timedelta(minutes=1))
 
 
 def moscow(*args) -> datetime:
@@ -42,7 +42,7 @@ def test_a_slot_is_enqueued_once_however_often_workers_look(db):
     now = datetime(2026, 11, 23, 10, 5, 20, tzinfo=UTC)
     assert schedule_due(now, [SWEEP]) == ["deadlines_sweep"]
     assert schedule_due(now + timedelta(seconds=30), [SWEEP]) == []  # same minute, another worker
-    assert DBTaskResult.objects.filter(task_path="amends.jobs.tasks.deadlines_sweep").count() == 1
+    assert DBTaskResult.objects.filter(task_path="amends.jobs.tasks.deadlines_sweep_task").count() == 1
     assert schedule_due(now + timedelta(minutes=1), [SWEEP]) == ["deadlines_sweep"]
     assert DBTaskResult.objects.count() == 2 and ScheduledRun.objects.count() == 2
 

@@ -1,6 +1,6 @@
 """Files customers send through a messenger: fetched by the worker after the message is on its card.
 
-The adapters report each file as a RemoteFile; `parse_webhook` queues `fetch_received_files` in the
+The adapters report each file as a RemoteFile; `parse_webhook` queues `fetch_received_files_task` in the
 transaction that registers the message or adds it to its card. The job downloads each file (Telegram
 through getFile with the bot token, VK from the link in the event), streamed and cut off past the
 attachment size limit, and attaches it with a note; a file that cannot be fetched or is refused
@@ -48,7 +48,7 @@ KIND_LABELS = {
 
 
 @task()
-def fetch_received_files(inbound_message_id: int, complaint_id: int) -> int:
+def fetch_received_files_task(inbound_message_id: int, complaint_id: int) -> int:
     """Fetch the files of one received message and attach them to its card; how many were attached.
     Never raises: whatever goes wrong with a file is a note on the card, or at least in the log."""
     message = InboundMessage.objects.filter(pk=inbound_message_id).first()

@@ -12,7 +12,7 @@ from amends.intake.parsed import IncomingComplaint
 from amends.intake.services import register_parser
 
 from . import generic, telegram, vk
-from .files import fetch_received_files
+from .files import fetch_received_files_task
 
 SOURCE_PREFIX = "webhook"
 # WebhookSource.kind → its adapter module (authenticate, handshake, external_ref, answer, parse, send).
@@ -43,7 +43,7 @@ def parse_webhook(message: InboundMessage) -> IncomingComplaint:
     incoming = ADAPTERS[source.kind].parse(source, payload)
     if incoming.remote_files:
         # Queued with the card's own writes, so it is neither lost nor run for a message that was not kept.
-        incoming.on_accepted = lambda complaint: fetch_received_files.enqueue(message.pk, complaint.pk)
+        incoming.on_accepted = lambda complaint: fetch_received_files_task.enqueue(message.pk, complaint.pk)
     return incoming
 
 

@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import detector
+from amends.duplicates import detector
 
 DATA_DIR = Path(os.environ.get(
-    "AMENDS_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data",
+    "AMENDS_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data",
 )).resolve()
 
 

@@ -1,11 +1,13 @@
 """`amends demo`: run once for the module (it takes a few seconds), then check what it made."""
 
+import ast
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from amends.accounts.models import Department, User
@@ -19,8 +21,9 @@ from amends.complaints.choices import (
     State,
 )
 from amends.complaints.models import Category, Complaint, Measure, TimelineEvent
-from amends.core.demo import PASSWORD
 from amends.customers.models import Contact, Organisation
+from amends.deadlines.models import RUNNING, Clock
+from amends.demo.company import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +33,17 @@ ROLE_USERS = {
 }
 
 
+LOAD: dict[str, object] = {}  # when the module's demo load started and finished
+
+
 @pytest.fixture(scope="module", autouse=True)
 def demo_output(django_db_setup, django_db_blocker):
     """Load the demo once; everything is rolled back when the module's tests are done."""
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
+        LOAD["started"] = timezone.now()
         call_command("demo", stdout=out)
+        LOAD["finished"] = timezone.now()
         yield out.getvalue()
         transaction.set_rollback(True)
 
@@ -148,3 +156,54 @@ def test_if_empty_does_nothing_when_complaints_exist():
     assert "not loaded" in out.getvalue()
     after = (Complaint.objects.count(), TimelineEvent.objects.count(), User.objects.count())
     assert after == before
+
+
+def test_the_demo_sets_its_dates_itself_without_a_test_library():
+    """time-machine is a test library, not installed in production: the demo does not use it."""
+    for path in Path(__file__).resolve().parents[1].rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not any(name.split(".")[0] == "time_machine" for name in names), path
+
+
+def test_no_row_of_a_card_keeps_the_time_it_was_loaded_at():
+    """Every stamp the services wrote was moved back to the moment its step belongs to."""
+    computed = {(Clock, "at_risk_at"), (Clock, "due_at"), (Clock, "escalate_at")}  # from started_at
+    related = [Complaint] + [rel.related_model for rel in Complaint._meta.related_objects]
+    checked = 0
+    for model in related:
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.DateTimeField) and (model, field.name) not in computed:
+                during = model.objects.filter(**{f"{field.name}__range": (LOAD["started"], LOAD["finished"])})
+                assert not during.exists(), f"{model.__name__}.{field.name}"
+                checked += 1
+    assert checked >= 10
+
+
+def test_dates_follow_the_steps_that_set_them():
+    for complaint in Complaint.objects.filter(opinion_date__isnull=False):
+        decided = complaint.events.filter(transition="decide").last()
+        assert complaint.opinion_date == timezone.localdate(decided.created_at), complaint.number
+    for measure in Measure.objects.select_related("complaint"):
+        planned = timezone.localdate(measure.created_at)
+        assert planned + timedelta(days=2) <= measure.due_date <= planned + timedelta(days=14)
+        assert measure.complaint.events.filter(
+            kind=EventKind.MEASURE, text__contains=measure.due_date.isoformat(),
+        ).exists(), measure.complaint.number
+    for card in Complaint.objects.filter(state__in=[State.ANSWERED, State.CLOSED]):
+        assert card.received_at < card.answered_at <= (card.closed_at or card.answered_at) < LOAD["started"]
+
+
+def test_clocks_ran_in_the_past_and_some_are_breached():
+    now = LOAD["started"]
+    for clock in Clock.objects.exclude(met_at=None):
+        assert clock.started_at <= clock.met_at < now
+    for clock in Clock.objects.exclude(stopped_at=None):
+        assert clock.started_at <= clock.stopped_at < now
+    running = Clock.objects.filter(RUNNING, complaint__state__in=[State.REGISTERED, State.ASSIGNED])
+    assert running.filter(due_at__lt=now).exists()

@@ -3,7 +3,9 @@
 from django.core.management.base import BaseCommand
 
 from amends.complaints.models import Complaint
-from amends.core.demo import PASSWORD, USERS, load_demo
+from amends.demo.company import PASSWORD
+from amends.demo.load import load_demo
+from amends.demo.texts import USERS
 
 
 class Command(BaseCommand):

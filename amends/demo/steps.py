@@ -1,0 +1,233 @@
+"""A card's history: the steps that take it to its planned state, with their words, and when each
+is taken (staff act in working hours)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from amends.accounts.models import User
+from amends.complaints.choices import CauseKind, Channel, Importance, Justification, Loyalty, State
+
+from .plan import Spec, weighted
+from .texts import (
+    COMPENSATIONS,
+    FINDINGS,
+    KINDS,
+    MEASURES,
+    NOTES,
+    OPINION_DETAILS,
+    OPINIONS,
+    PHRASES,
+    REOPEN_REASONS,
+    RETURN_REASONS,
+    UNJUSTIFIED_OFFERS,
+    UNREACHABLE,
+    WITHDRAW_REASONS,
+)
+
+
+@dataclass
+class Step:
+    name: str
+    gap: timedelta
+    staff: bool = True  # done in working hours by an employee
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def _hours(rng: random.Random, low: float, high: float) -> timedelta:
+    return timedelta(hours=rng.uniform(low, high))
+
+
+def _measures_for(rng: random.Random, spec: Spec, count: int) -> list[list[str]]:
+    kind = KINDS[spec.category]
+    pool = list(MEASURES["billing"] if kind.group == "billing" else MEASURES[spec.cause])
+    if spec.cause == CauseKind.STAFF and kind.group != "billing":
+        pool = list(MEASURES[CauseKind.STAFF])
+    chosen = rng.sample(pool, min(count, len(pool)))
+    if len(chosen) < count or rng.random() < 0.2:
+        chosen.append(rng.choice(COMPENSATIONS))
+    return chosen
+
+
+def _decide_args(rng: random.Random, spec: Spec) -> dict:
+    if spec.justification == Justification.UNJUSTIFIED:
+        opinion = PHRASES["opinion_unjustified"].format(finding=spec.finding[0])
+        return {"justification": spec.justification, "cause": spec.cause, "opinion": opinion}
+    details = OPINION_DETAILS.get(spec.cause, OPINION_DETAILS[CauseKind.OTHER])
+    opinion = rng.choice(OPINIONS[spec.cause]).format(
+        detail=rng.choice(details), batch=PHRASES["batch"].format(number=rng.randint(100, 999)),
+        component=spec.component.name if spec.component else PHRASES["default_component"],
+        supplier=spec.component.supplier.name if spec.component else PHRASES["default_supplier"],
+    )
+    if spec.justification == Justification.PARTLY:
+        opinion += PHRASES["opinion_partly"]
+    args = {"justification": spec.justification, "cause": spec.cause, "opinion": opinion}
+    if rng.random() < 0.2:
+        args["importance"] = rng.choice(Importance.values)
+    return args
+
+
+def _answer_text(rng: random.Random, spec: Spec, measures: list[list[str]],
+                 responsible: User) -> str:
+    person = spec.customer.person
+    greeting = person.greeting if person and spec.channel != Channel.INTERNAL else PHRASES["colleagues"]
+    sign = f"{responsible.get_full_name()}, {responsible.position.lower()}, {responsible.phone}"
+    kind = KINDS[spec.category]
+    if spec.justification == Justification.UNJUSTIFIED:
+        # "{number}" stays in the text: the card has no number yet.
+        return PHRASES["answer_unjustified"].format(
+            greeting=greeting, number="{number}", finding=spec.finding[0], document=spec.finding[1],
+            offer=rng.choice(UNJUSTIFIED_OFFERS), sign=sign,
+        )
+    done = " ".join(m[2] for m in measures) or PHRASES["cause_removed"]
+    if spec.justification == Justification.PARTLY:
+        done += PHRASES["partly_done"]
+    return PHRASES["answer"].format(
+        greeting=greeting, number="{number}", what=kind.what, finding=FINDINGS[spec.cause], done=done, sign=sign,
+    )
+
+
+def card_steps(rng: random.Random, spec: Spec, users: dict[str, User], responsible_for: dict[str, str]) -> list[Step]:
+    """The steps from receipt to the card's planned state, each with its gap after the one before."""
+    steps: list[Step] = []
+    target = spec.target
+    channel_delay = {
+        Channel.PHONE: (0.02, 0.2), Channel.IN_PERSON: (0.1, 0.5), Channel.MESSENGER: (0.05, 2),
+        Channel.SOCIAL: (0.1, 3), Channel.EMAIL: (0.2, 6), Channel.WEB_FORM: (0.2, 6),
+        Channel.LETTER: (1, 26), Channel.FAX: (0.3, 4), Channel.INTERNAL: (0.05, 1),
+    }
+    steps.append(Step("register", _hours(rng, *channel_delay[spec.channel]), staff=False))
+    if target == State.REGISTERED:
+        return steps
+    early = rng.random() < 0.5
+    if target == State.DUPLICATE and early:
+        steps.append(Step("mark_duplicate", _hours(rng, 0.2, 6), args={"by": spec.registrar}))
+        return steps
+    if target == State.WITHDRAWN and early:
+        steps.append(Step("withdraw", _hours(rng, 2, 30), args={"comment": rng.choice(
+            WITHDRAW_REASONS)}))
+        return steps
+    responsible = responsible_for[spec.department]
+    steps.append(Step("assign", _hours(rng, 0.3, 20), args={"responsible": responsible}))
+    if target == State.ASSIGNED:
+        return steps
+    if target == State.DUPLICATE:
+        steps.append(Step("mark_duplicate", _hours(rng, 1, 24), args={"by": responsible}))
+        return steps
+    steps.append(Step("investigate", _hours(rng, 0.5, 36)))
+    if rng.random() < 0.4:
+        steps.append(Step("note", _hours(rng, 1, 24), args={"text": rng.choice(NOTES)}))
+    if target == State.INVESTIGATING:
+        return steps
+    if target == State.WITHDRAWN:
+        steps.append(Step("withdraw", _hours(rng, 2, 48), args={"comment": rng.choice(
+            WITHDRAW_REASONS)}))
+        return steps
+    rounds = 2 if spec.reopen else 1
+    earlier = 0  # measures of the rounds before a reopening
+    for round_ in range(rounds):
+        if round_ == 1:
+            steps.append(Step("reopen", _hours(rng, 72, 300), args={"comment": rng.choice(
+                REOPEN_REASONS)}))
+            spec.justification = Justification.JUSTIFIED
+        fast = spec.importance == Importance.CRITICAL
+        steps.append(Step("decide", _hours(rng, 2, 30 if fast else 190),
+                          args=_decide_args(rng, spec)))
+        measures: list[list[str]] = []
+        justified = spec.justification != Justification.UNJUSTIFIED
+        if target == State.DECIDED:
+            if justified and rng.random() < 0.4:
+                measures = _measures_for(rng, spec, 1)
+                steps.append(Step("add_measure", _hours(rng, 0.2, 3),
+                                  args={"measure": measures[0], "days": rng.randint(2, 14)}))
+            return steps
+        if justified:
+            measures = _measures_for(rng, spec, rng.choice([1, 1, 1, 2, 2, 3]))
+            for measure in measures:
+                steps.append(Step("add_measure", _hours(rng, 0.1, 2),
+                                  args={"measure": measure, "days": rng.randint(2, 14)}))
+            steps.append(Step("plan", _hours(rng, 0.1, 4)))
+            if target == State.MEASURES_PLANNED:
+                return steps
+            if spec.return_plan:
+                steps.append(Step("return_plan", _hours(rng, 1, 30),
+                                  args={"comment": rng.choice(RETURN_REASONS)}))
+                extra = rng.choice(COMPENSATIONS)
+                measures.append(extra)
+                steps.append(Step("add_measure", _hours(rng, 0.5, 20),
+                                  args={"measure": extra, "days": rng.randint(2, 10)}))
+                steps.append(Step("plan", _hours(rng, 0.1, 2)))
+            steps.append(Step("approve", _hours(rng, 0.5, 40)))
+            report_count = len(measures)
+            if target == State.IN_PROGRESS:
+                report_count = rng.randrange(len(measures))
+            for index in range(report_count):
+                steps.append(Step("report", _hours(rng, 12, 200),
+                                  args={"index": earlier + index, "text": measures[index][2]}))
+            if target == State.IN_PROGRESS:
+                return steps
+            actions = " ".join(m[2] for m in measures)
+            steps.append(Step("complete", _hours(rng, 1, 24),
+                              args={"actions_taken": actions, "by_executor": rng.random() < 0.6}))
+            if target == State.RESOLVED:
+                return steps
+        steps.append(Step("answer", _hours(rng, 1, 48), args={
+            "text": _answer_text(rng, spec, measures, users[responsible])}))
+        if target == State.ANSWERED:
+            return steps
+        close = {"time_spent_minutes": rng.randint(15, 300)}
+        if rng.random() < 0.06:
+            close.update(customer_unreachable=True, unreachable_note=rng.choice(UNREACHABLE))
+        else:
+            low, high = {Justification.JUSTIFIED: (6, 10), Justification.PARTLY: (4, 9),
+                         Justification.UNJUSTIFIED: (2, 7)}[spec.justification]
+            satisfaction = rng.randint(low, high)
+            if satisfaction >= 8:
+                loyalty = weighted(rng, {Loyalty.RECOMMENDS: 8, Loyalty.STAYS: 2})
+            elif satisfaction >= 5:
+                loyalty = weighted(rng, {Loyalty.RECOMMENDS: 2, Loyalty.STAYS: 6,
+                                          Loyalty.LEAVES: 1})
+            else:
+                loyalty = weighted(rng, {Loyalty.STAYS: 1, Loyalty.LEAVES: 1})
+            close.update(satisfaction=satisfaction, loyalty=loyalty)
+        steps.append(Step("close", _hours(rng, 4, 140), args=close))
+        earlier += len(measures)
+    return steps
+
+
+def _working(moment: datetime) -> datetime:
+    """Move a staff action into working hours (9:00–19:00, Monday to Friday)."""
+    local = timezone.localtime(moment)
+    if local.hour < 9:
+        local = local.replace(hour=9)
+    elif local.hour >= 19:
+        local = (local + timedelta(days=1)).replace(hour=9)
+    while local.weekday() >= 5:
+        local += timedelta(days=1)
+    return local
+
+
+def schedule_steps(start: datetime, steps: list[Step], limit: datetime) -> list[datetime]:
+    """When each step is taken: in working hours for the staff's, and all of them before `limit`."""
+    times, moment = [], start
+    for step in steps:
+        moment = moment + step.gap
+        if step.staff:
+            moment = _working(moment)
+        times.append(moment)
+    if times and times[-1] > limit:
+        # A recent card: squeeze its history between receipt and now.
+        total = sum((step.gap for step in steps), timedelta())
+        factor = max(limit - start, timedelta()) / total
+        times, moment = [], start
+        for step in steps:
+            moment = moment + step.gap * factor
+            times.append(moment)
+    return times
+
+

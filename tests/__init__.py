@@ -1,0 +1,1 @@
+"""Tests that span apps, and the harnesses tests and benchmarks share."""
