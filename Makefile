@@ -30,6 +30,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy amends
 
 # Refresh the translation catalogues after changing UI strings, then compile them.
 messages: install
