@@ -35,7 +35,7 @@ class Deadline:
     measure: Measure | None = None
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> str | Promise:
         return ClockStatus(self.status).label
 
 
