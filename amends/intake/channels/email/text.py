@@ -52,6 +52,7 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
     while stack:
         node, started = stack.pop()
         if started >= 0:  # leaving a tag
+            assert isinstance(node, Tag)  # only tags are pushed with where their text starts
             _close(node, out, started)
             continue
         if isinstance(node, NavigableString):
@@ -104,7 +105,7 @@ def _close(tag: Tag, out: list[str], started: int) -> None:
 def _is_quote(tag: Tag) -> bool:
     if tag.name == "blockquote" or tag.get("id") == "appendonsend":
         return True
-    classes = tag.get("class") or []
+    classes: str | list[str] = tag.get("class") or []
     return tag.name == "div" and any(name in _QUOTE_CLASSES for name in classes)
 
 
