@@ -46,9 +46,13 @@ def api_parse(message: InboundMessage) -> IncomingComplaint:
     """A stored API submission as an incoming complaint for its card."""
     data = json.loads(bytes(message.raw).decode("utf-8"))
     customer = data.get("customer") or {}
+
+    def given(name: str) -> str:
+        return str(customer.get(name) or "")
+
     return IncomingComplaint(
         channel=data["channel"], text=data["text"],
-        **{name: str(customer.get(name) or "") for name in CUSTOMER_FIELDS},
+        name=given("name"), email=given("email"), phone=given("phone"), organisation=given("organisation"),
         received_at=datetime.fromisoformat(data["received_at"]) if data.get("received_at") else None,
         product=Product.objects.filter(pk=data["product"]).first() if data.get("product") else None,
         category=Category.objects.filter(pk=data["category"]).first() if data.get("category") else None,
