@@ -21,6 +21,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amends.accounts.models import User
+
 from .exceptions import Unprocessable
 from .models import KEY_MAX_LENGTH, IdempotencyKey
 
@@ -58,7 +60,7 @@ def _replay(record: IdempotencyKey, request_fingerprint: str) -> Outcome:
 
 
 def run_once(
-    *, user, key: str, request_fingerprint: str, perform: Callable[[], tuple[int, Any]],
+    *, user: User, key: str, request_fingerprint: str, perform: Callable[[], tuple[int, Any]],
 ) -> Outcome:
     """Run `perform` unless this user already sent this key; then return what it returned the first time."""
     record = IdempotencyKey.objects.filter(user=user, key=key).first()

@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 
 from amends.accounts.access import access_register_complaint
+from amends.accounts.models import User
 from amends.complaints.models import Category
 from amends.customers.models import Product
 from amends.intake.models import InboundMessage
@@ -19,7 +20,7 @@ CUSTOMER_FIELDS = ("name", "email", "phone", "organisation")
 
 
 def complaint_accept_from_api(
-    *, actor, channel: str, text: str, customer: dict[str, str] | None = None,
+    *, actor: User, channel: str, text: str, customer: dict[str, str] | None = None,
     received_at: datetime | None = None, product: Product | None = None,
     category: Category | None = None, importance: str | None = None, order_reference: str = "",
     external_id: str = "",
