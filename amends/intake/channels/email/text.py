@@ -4,7 +4,8 @@ import re
 import warnings
 from html import unescape
 
-from bs4 import BeautifulSoup, CData, MarkupResemblesLocatorWarning, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+from bs4.element import CData, NavigableString, PageElement, Tag
 
 # Larger HTML, or HTML with more tags, is stripped of its tags by regular expressions instead:
 # an HTML parser spends seconds on it, and a mailbox must not stall on one message.
