@@ -53,7 +53,7 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
     while stack:
         node, started = stack.pop()
         if started >= 0:  # leaving a tag
-            assert isinstance(node, Tag)  # only tags are pushed with where their text starts
+            assert isinstance(node, Tag)  # only tags are pushed with a start index
             _close(node, out, started)
             continue
         if isinstance(node, NavigableString):
