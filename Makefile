@@ -31,6 +31,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy amends
 
 # Refresh the translation catalogues after changing UI strings, then compile them.
 messages: install

@@ -7,7 +7,8 @@ from .models import Department, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    fieldsets = DjangoUserAdmin.fieldsets + (
+    # Django's UserAdmin always sets fieldsets; its stub keeps ModelAdmin's "or None".
+    fieldsets = DjangoUserAdmin.fieldsets + (  # type: ignore[operator]
         (_("Amends"), {"fields": ("position", "phone", "department", "language", "time_zone")}),
     )
     list_display = ("username", "first_name", "last_name", "position", "department", "is_active")

@@ -11,8 +11,9 @@ from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
 )
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse, UnreadablePostError
+from django.http import Http404, JsonResponse, UnreadablePostError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -65,8 +66,10 @@ def as_api_exception(exc: Exception) -> Exception:
         return Conflict(str(exc), code="transition_not_allowed")
     if isinstance(exc, StaleObject):
         return Conflict(str(exc), code="stale_version")
-    if isinstance(exc, ObjectDoesNotExist):
+    if isinstance(exc, ObjectDoesNotExist | Http404):
         return exceptions.NotFound(_("Not found."))
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
     if isinstance(exc, SuspiciousOperation | UnreadablePostError):
@@ -93,6 +96,8 @@ def handler(exc: Exception, context: dict) -> Response:
             {"detail": _("Internal error. It has been logged."), "code": "server_error"},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
+    # REST framework answers only its own exceptions; the others were turned into them above.
+    assert isinstance(exc, exceptions.APIException)
     response.data = error_body(exc, response.data)
     return response
 

@@ -21,11 +21,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amends.accounts.models import User
+
 from .exceptions import Unprocessable
-from .models import IdempotencyKey
+from .models import KEY_MAX_LENGTH, IdempotencyKey
 
 HEADER = "Idempotency-Key"
-MAX_LENGTH = IdempotencyKey._meta.get_field("key").max_length
+MAX_LENGTH = KEY_MAX_LENGTH
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,12 @@ def _replay(record: IdempotencyKey, request_fingerprint: str) -> Outcome:
               "Use a new key for a new request."),
             code="idempotency_key_reused",
         )
+    assert record.status_code is not None  # stored in the transaction that inserted the row
     return Outcome(record.status_code, record.body, replayed=True)
 
 
 def run_once(
-    *, user, key: str, request_fingerprint: str, perform: Callable[[], tuple[int, Any]],
+    *, user: User, key: str, request_fingerprint: str, perform: Callable[[], tuple[int, Any]],
 ) -> Outcome:
     """Run `perform` unless this user already sent this key; then return what it returned the first time."""
     record = IdempotencyKey.objects.filter(user=user, key=key).first()
@@ -66,7 +69,7 @@ def run_once(
         return _replay(record, request_fingerprint)
     try:
         with transaction.atomic():
-            if expired:
+            if record is not None:  # expired: a live one was replayed above
                 # Only the expired row: a concurrent retry may already have replaced it.
                 IdempotencyKey.objects.filter(pk=record.pk, created_at__lt=kept_since()).delete()
             record = IdempotencyKey.objects.create(user=user, key=key, fingerprint=request_fingerprint)

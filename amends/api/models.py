@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+KEY_MAX_LENGTH = 255
+
 
 class IdempotencyKey(models.Model):
     """The first answer to a request sent with an `Idempotency-Key`, replayed to its retries.
@@ -13,7 +15,7 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"),
     )
-    key = models.CharField(_("key"), max_length=255)
+    key = models.CharField(_("key"), max_length=KEY_MAX_LENGTH)
     # SHA-256 of the request: method, path and body in a canonical form.
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True)

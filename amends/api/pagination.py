@@ -7,7 +7,7 @@ class StrictPageNumberPagination(PageNumberPagination):
     """An empty `page=` is refused like any other page number that is not one (404), instead of
     being read as the first page."""
 
-    invalid_page_message = _("Invalid page.")
+    invalid_page_message = _("Invalid page.")  # type: ignore[assignment]  # lazy, as in REST framework itself
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)

@@ -18,7 +18,8 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ValidationErrorSerializer(ErrorSerializer):
-    errors = serializers.DictField(
+    # A declared field: the serializer's metaclass takes it off the class, so Serializer.errors stays.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.JSONField(), required=False,
         help_text=_("Messages per field (lists of strings; nested objects for nested fields); "
                     "non_field_errors for the request as a whole. Absent when the body could not be read."),

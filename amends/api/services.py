@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 
 from amends.accounts.access import access_register_complaint
+from amends.accounts.models import User
 from amends.complaints.models import Category
 from amends.customers.models import Product
 from amends.intake.models import InboundMessage
@@ -19,7 +20,7 @@ CUSTOMER_FIELDS = ("name", "email", "phone", "organisation")
 
 
 def complaint_accept_from_api(
-    *, actor, channel: str, text: str, customer: dict[str, str] | None = None,
+    *, actor: User, channel: str, text: str, customer: dict[str, str] | None = None,
     received_at: datetime | None = None, product: Product | None = None,
     category: Category | None = None, importance: str | None = None, order_reference: str = "",
     external_id: str = "",
@@ -46,9 +47,13 @@ def api_parse(message: InboundMessage) -> IncomingComplaint:
     """A stored API submission as an incoming complaint for its card."""
     data = json.loads(bytes(message.raw).decode("utf-8"))
     customer = data.get("customer") or {}
+
+    def given(name: str) -> str:
+        return str(customer.get(name) or "")
+
     return IncomingComplaint(
         channel=data["channel"], text=data["text"],
-        **{name: str(customer.get(name) or "") for name in CUSTOMER_FIELDS},
+        name=given("name"), email=given("email"), phone=given("phone"), organisation=given("organisation"),
         received_at=datetime.fromisoformat(data["received_at"]) if data.get("received_at") else None,
         product=Product.objects.filter(pk=data["product"]).first() if data.get("product") else None,
         category=Category.objects.filter(pk=data["category"]).first() if data.get("category") else None,

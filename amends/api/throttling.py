@@ -19,6 +19,9 @@ UNIT_WORD = re.compile(r"(?<=[smhd])[a-z]+\s*$")
 
 
 class TokenThrottle(SimpleRateThrottle):
+    num_requests: int | None
+    duration: int | None
+
     def __init__(self):
         text = str(getattr(settings, "AMENDS_API_TOKEN_RATE", DEFAULT_RATE))
         rate = ratelimit.parse_rate(UNIT_WORD.sub("", text.strip().lower()))

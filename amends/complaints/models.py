@@ -38,7 +38,7 @@ class Category(ReferenceModel):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        if self.parent_id:
+        if self.parent is not None:
             return f"{self.parent.localized_name} › {self.localized_name}"
         return self.localized_name
 
@@ -183,11 +183,13 @@ class Complaint(TimeStampedModel):
 
     @property
     def customer_name(self) -> str:
-        if self.contact_id and self.organisation_id:
-            return f"{self.organisation.name} — {self.contact.full_name}"
-        if self.contact_id:
-            return self.contact.full_name
-        return self.organisation.name if self.organisation_id else ""
+        # An unset foreign key reads as None without a query.
+        contact, organisation = self.contact, self.organisation
+        if contact is not None and organisation is not None:
+            return f"{organisation.name} — {contact.full_name}"
+        if contact is not None:
+            return contact.full_name
+        return organisation.name if organisation is not None else ""
 
 
 class Measure(TimeStampedModel):
@@ -285,6 +287,8 @@ class TimelineEvent(models.Model):
     @property
     def field_label(self) -> str:
         try:
-            return str(Complaint._meta.get_field(self.field).verbose_name)
+            field = Complaint._meta.get_field(self.field)
         except FieldDoesNotExist:
             return self.field
+        # Timeline rows name card fields; a reverse relation has no verbose name of its own.
+        return str(field.verbose_name) if isinstance(field, models.Field) else self.field

@@ -5,6 +5,8 @@ periodic job that inserts rows per card would issue more queries as the cards gr
 `executemany` runs the same statement for every row and counts as a single query.
 """
 
+from typing import cast
+
 from django.db import connection, models
 
 
@@ -14,7 +16,8 @@ def insert_rows(model: type[models.Model], objects: list[models.Model], *, ignor
         return
     meta, quote = model._meta, connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
-    columns = ", ".join(quote(field.column) for field in fields)
+    # A concrete field always has a column; the stubs type it for every field, str | None.
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"
     if ignore_conflicts:

@@ -17,7 +17,7 @@ def contact_lookup(request):
         "results": [
             {
                 "id": c.pk, "full_name": c.full_name, "phone": c.phone, "email": c.email,
-                "organisation": c.organisation.name if c.organisation_id else "",
+                "organisation": c.organisation.name if c.organisation is not None else "",
                 "label": str(c),
             }
             for c in contacts

@@ -34,9 +34,10 @@ def public_days(country: str, year: int) -> tuple[frozenset[date], frozenset[dat
     return frozenset(calendar), workdays
 
 
-def check_intervals(intervals: Iterable[tuple[int, time, time]]) -> None:
+def check_intervals(intervals: Iterable[tuple[int, time | None, time | None]]) -> None:
     """Refuse inverted or overlapping working hours, naming the day and the times."""
-    errors, by_day = [], {}
+    errors: list[str] = []
+    by_day: dict[int, list[tuple[time, time]]] = {}
     for weekday, start, end in intervals:
         if start is None or end is None:
             continue
@@ -139,11 +140,13 @@ def working_time_between(a: datetime, b: datetime, rules: CalendarRules) -> time
 def add_time(start: datetime, duration: timedelta, basis: str, rules: CalendarRules | None) -> datetime:
     """`add_working_time` or plain addition, as the clock's basis says."""
     if basis == Basis.WORKING:
+        assert rules is not None, "a working-time clock always has a calendar (policy validation)"
         return add_working_time(start, duration, rules)
     return start.astimezone(UTC) + duration
 
 
 def time_between(a: datetime, b: datetime, basis: str, rules: CalendarRules | None) -> timedelta:
     if basis == Basis.WORKING:
+        assert rules is not None, "a working-time clock always has a calendar (policy validation)"
         return working_time_between(a, b, rules)
     return max(b - a, timedelta(0))

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -13,6 +14,9 @@ from amends.complaints.models import Complaint
 
 from .calendar import CalendarRules, check_intervals
 from .choices import Basis, ClockKind, ExceptionKind, Level, Preset, Weekday
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 USER = settings.AUTH_USER_MODEL
 
@@ -206,15 +210,17 @@ class EscalationStep(models.Model):
         return f"{self.get_level_display()}: {self.percent} %"
 
     def clean(self) -> None:
-        allowed = {
+        bounds: dict[int, tuple[int, int]] = {
             Level.AT_RISK: (1, 99), Level.BREACHED: (100, 100), Level.ESCALATED: (101, 10000),
-        }.get(self.level)
+        }
+        allowed = bounds.get(self.level)
         if allowed and self.percent is not None and not allowed[0] <= self.percent <= allowed[1]:
-            raise ValidationError({"percent": {
+            messages: dict[int, StrOrPromise] = {
                 Level.AT_RISK: _("“At risk” fires before the deadline: between 1 and 99 per cent."),
                 Level.BREACHED: _("“Breached” is the deadline itself: 100 per cent."),
                 Level.ESCALATED: _("Escalation fires after the deadline: more than 100 per cent."),
-            }[self.level]})
+            }
+            raise ValidationError({"percent": messages[self.level]})
 
 
 class CardPreset(models.Model):

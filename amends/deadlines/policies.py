@@ -16,7 +16,8 @@ from .choices import Level
 from .models import BusinessCalendar, DeadlinePolicy, EscalationStep
 
 RELOAD_SECONDS = 60
-DEFAULT_PERCENTS = {Level.AT_RISK: 75, Level.BREACHED: 100, Level.ESCALATED: 200}
+# Keyed by int: levels arrive as the model fields' plain ints.
+DEFAULT_PERCENTS: dict[int, int] = {Level.AT_RISK: 75, Level.BREACHED: 100, Level.ESCALATED: 200}
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class CardFacts:
 
     @classmethod
     def of(cls, complaint: Complaint) -> "CardFacts":
-        key_account = bool(complaint.organisation_id and complaint.organisation.is_key_account)
+        organisation = complaint.organisation
+        key_account = organisation is not None and organisation.is_key_account
         return cls(complaint.channel, complaint.importance, key_account, complaint.needs_investigation)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from amends.accounts.models import User
 from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint, Measure
 
@@ -35,7 +36,7 @@ class Deadline:
     measure: Measure | None = None
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> str | Promise:
         return ClockStatus(self.status).label
 
 
@@ -123,7 +124,7 @@ def filter_deadline_status(queryset: QuerySet[Complaint], status: str, now: date
     raise ValueError(f"Filter by at_risk or breached, not {status!r}.")
 
 
-def my_deadlines(user, now: datetime | None = None) -> list[Deadline]:
+def my_deadlines(user: User, now: datetime | None = None) -> list[Deadline]:
     """The running clocks of the open cards the user is responsible for and the measures they carry
     out that are not reported, the nearest due first."""
     now = now or timezone.now()

@@ -43,7 +43,7 @@ class SweepResult:
         return f"{steps}; {self.notifications} notifications"
 
 
-def _claim(level: int, now: datetime) -> set[int]:
+def _claim(level: Level, now: datetime) -> set[int]:
     """Raise the level of the ticking clocks past this step's threshold; the ids this call raised."""
     table = connection.ops.quote_name(Clock._meta.db_table)
     threshold = connection.ops.quote_name(THRESHOLD_FIELDS[level])
@@ -67,14 +67,15 @@ class Recipients:
     to_heads: bool
 
     @classmethod
-    def of_step(cls, level: int, responsible_ids: set[int | None]) -> "Recipients":
+    def of_step(cls, level: Level, responsible_ids: set[int | None]) -> "Recipients":
         step = EscalationStep.objects.filter(level=level).first()
         to_responsible, to_heads, to_bosses = (
             (step.notify_responsible, step.notify_qms_heads, step.notify_managers)
             if step else DEFAULT_RECIPIENTS[level]
         )
         active = User.objects.filter(is_active=True).only("pk", "username", "first_name", "last_name")
-        people = {u.pk: u for u in active.filter(pk__in=responsible_ids - {None})} if to_responsible else {}
+        wanted = {pk for pk in responsible_ids if pk is not None}
+        people = {u.pk: u for u in active.filter(pk__in=wanted)} if to_responsible else {}
         # A card nobody (active) is responsible for goes to the QMS heads, who assign it.
         need_heads = to_heads or (to_responsible and bool(responsible_ids - set(people)))
         heads = list(active.filter(groups__name=Role.QMS_HEAD).distinct()) if need_heads else []
@@ -97,7 +98,7 @@ def _insert_events(events: list[tuple[int, str, str]]) -> None:
     insert_rows(TimelineEvent, [event_deadline_row(card, code, text) for card, code, text in events])
 
 
-def _fire(level: int, now: datetime) -> tuple[int, int]:
+def _fire(level: Level, now: datetime) -> tuple[int, int]:
     field_name = THRESHOLD_FIELDS[level]
     candidates = list(
         Clock.objects.filter(
@@ -115,7 +116,8 @@ def _fire(level: int, now: datetime) -> tuple[int, int]:
     code, step, nobody = STEP_CODES[level], str(Level(level).label), _("nobody")
     template = _("%(step)s: %(clock)s, due %(due)s. Notified: %(people)s.")
     clock_labels = {kind.value: str(kind.label) for kind in ClockKind}
-    events, specs = [], []
+    events: list[tuple[int, str, str]] = []
+    specs: list[NotificationSpec] = []
     for pk, complaint_id, kind, due_at, responsible_id in fired:
         notified = recipients.for_card(responsible_id)
         events.append((complaint_id, code, template % {

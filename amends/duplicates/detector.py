@@ -92,13 +92,14 @@ def _minhash(hashes: set[int]) -> list[int]:
     # the distance so that borrowed and own values never coincide.
     result = [0] * NUM_BINS
     for i in range(NUM_BINS):
-        if bins[i] is not None:
-            result[i] = bins[i]
+        own = bins[i]
+        if own is not None:
+            result[i] = own
             continue
         distance = 1
-        while bins[(i + distance) % NUM_BINS] is None:
+        while (borrowed := bins[(i + distance) % NUM_BINS]) is None:
             distance += 1
-        result[i] = bins[(i + distance) % NUM_BINS] + distance * (1 << 32)
+        result[i] = borrowed + distance * (1 << 32)
     return result
 
 

@@ -84,6 +84,7 @@ def send_to_customer(
         if purpose and outbound is not None:
             OutboundMessage.objects.filter(pk=outbound.pk).update(purpose=purpose)
         return outbound
-    if complaint.contact_id and complaint.contact.email:
-        return send_email(complaint, recipient=complaint.contact.email, subject=subject, text=text, purpose=purpose)
+    contact = complaint.contact
+    if contact is not None and contact.email:
+        return send_email(complaint, recipient=contact.email, subject=subject, text=text, purpose=purpose)
     return None

@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import close_old_connections
 from django.db.utils import OperationalError
@@ -47,7 +47,7 @@ class AmendsWorker:
             queue_names=["*"], interval=0, batch=True, backend_name=backend_name, startup_delay=False,
             max_tasks=None, worker_id=worker_id(), excluded_queue_names=[],
         )
-        self._last_housekeeping = None
+        self._last_housekeeping: datetime | None = None
 
     def stop(self) -> None:
         """Finish the task at hand, then leave."""

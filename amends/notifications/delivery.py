@@ -105,8 +105,8 @@ def _deliver(token: uuid.UUID, mode_of: dict[int, str], result: DeliveryResult) 
         .order_by("user_id", "created_at", "pk")
     )
     mails: list[list[Notification]] = []
-    for _user, rows in groupby(claimed, key=lambda n: n.user_id):
-        rows = list(rows)
+    for _user, same_user in groupby(claimed, key=lambda n: n.user_id):
+        rows = list(same_user)
         immediate = [n for n in rows if mode_of[n.pk] == EmailMode.IMMEDIATE]
         mails += [[n] for n in immediate]
         if digest := [n for n in rows if mode_of[n.pk] != EmailMode.IMMEDIATE]:

@@ -1,12 +1,17 @@
 """Notifications to staff: what happened (template name + context, rendered in the reader's language
 when shown or sent) and how far its e-mail got."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .rendering import Rendered
 
 
 class EmailStatus(models.TextChoices):
@@ -45,6 +50,9 @@ class Notification(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+
+    # Not stored: the text notification_page renders for display.
+    rendered: "Rendered"
 
     class Meta:
         verbose_name = _("notification")

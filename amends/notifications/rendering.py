@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from amends.accounts.models import User
 from amends.complaints.models import Complaint
 
 from .models import Notification
@@ -22,7 +23,7 @@ def card_url(complaint: Complaint) -> str:
     return settings.AMENDS_BASE_URL.rstrip("/") + reverse("complaints:detail", args=[complaint.number])
 
 
-def language_of(user) -> str:
+def language_of(user: User) -> str:
     return user.language or settings.LANGUAGE_CODE
 
 

@@ -3,6 +3,8 @@
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
+from amends.accounts.models import User
+
 from .models import Notification, NotificationPreference
 from .rendering import render_notification
 
@@ -12,11 +14,11 @@ PAGE_SIZE = 50
 CARD_RELATIONS = ("complaint__registered_by", "complaint__department_concerned", "complaint__responsible")
 
 
-def notifications_of(user) -> QuerySet[Notification]:
+def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
-def notification_page(user, number) -> Page:
+def notification_page(user: User, number: int | str | None) -> Page:
     """A page of the user's notifications, newest first, each with its `rendered` text."""
     page = Paginator(
         notifications_of(user).select_related("user", "complaint", *CARD_RELATIONS), PAGE_SIZE,
@@ -26,16 +28,16 @@ def notification_page(user, number) -> Page:
     return page
 
 
-def notification_get(user, pk: int) -> Notification:
+def notification_get(user: User, pk: int) -> Notification:
     """Raises Notification.DoesNotExist for another user's notification too."""
     return notifications_of(user).select_related("complaint").get(pk=pk)
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def preference_of(user) -> NotificationPreference:
+def preference_of(user: User) -> NotificationPreference:
     """The stored preference, or the default (each notification at once) unsaved."""
     try:
         return user.notification_preference

@@ -172,8 +172,8 @@ def _by_category(received: QuerySet[Complaint]) -> list[CategoryCount]:
     """Subcategories are folded into their top-level category."""
     counts = _counts(received.annotate(top=Coalesce("category__parent_id", "category_id")), "top")
     categories = Category.objects.in_bulk([pk for pk in counts if pk is not None])
-    rows = [CategoryCount(categories[pk], n) for pk, n in counts.items() if pk is not None]
-    rows.sort(key=lambda row: (-row.count, row.category.pk))
+    ordered = sorted(((pk, n) for pk, n in counts.items() if pk is not None), key=lambda item: (-item[1], item[0]))
+    rows = [CategoryCount(categories[pk], n) for pk, n in ordered]
     if None in counts:
         rows.append(CategoryCount(None, counts[None]))
     return rows

@@ -65,7 +65,7 @@ def _link_numbers(sheet: Worksheet, complaints: Iterable[Complaint]) -> None:
 
 def weekly_summary_xlsx(summary: WeeklySummary) -> bytes:
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     book.properties.title = _("Weekly deadline control %(week)s") % {"week": summary.label}
     not_assigned = _("not assigned")
 

@@ -1,8 +1,11 @@
 """Whatever goes wrong, the API answers JSON with a detail and a code, never an HTML page."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.test import Client
 
+from amends.api.exceptions import handler
 from amends.complaints.models import Complaint
 
 LIST = "/api/v1/complaints/"
@@ -72,6 +75,15 @@ def test_a_browser_asking_for_html_still_gets_json(api, operator):
     response = api(operator).get("/api/v1/complaints/2026-999999/",
                                  HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
     assert is_json_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize(("error", "status", "code"), [
+    (Http404("gone"), 404, "not_found"), (PermissionDenied("no"), 403, "permission_denied"),
+])
+def test_django_404_and_403_raised_in_a_view_are_json(error, status, code):
+    response = handler(error, {})
+    assert (response.status_code, response.data["code"]) == (status, code)
+    assert response.data["detail"]
 
 
 def test_session_post_without_csrf_is_403_json(qms, complaint):

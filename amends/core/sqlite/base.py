@@ -46,19 +46,19 @@ class WriterQueue:
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._wait(timeout)
+            self._wait(self.fd, timeout)
             self.contended = True
         self.held = True
         self.held_since = time.monotonic()
 
-    def _wait(self, timeout: float) -> None:
+    def _wait(self, fd: int, timeout: float) -> None:
         # A blocking flock cannot time out; a short alarm-free poll can. Blocking first for the
         # common short wait would need a thread, so poll at 0.2 ms rising to 2 ms.
         deadline, pause = time.monotonic() + timeout, 0.0002
         while True:
             time.sleep(pause)
             try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
@@ -67,6 +67,7 @@ class WriterQueue:
 
     def release(self, *, yield_if_contended: bool = False) -> None:
         if self.held:
+            assert self.fd is not None  # held only after acquire() opened it
             self.held = False
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             if yield_if_contended and self.contended:
@@ -86,6 +87,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # Set by background processes (the worker): after a write that others queued for, step aside.
     yields_to_others = False
     commits_since_checkpoint = 0
+    # Set by Django's SQLite backend from OPTIONS; its stub leaves it out, as it does the private
+    # hooks overridden below (hence their "type: ignore[misc]").
+    transaction_mode: str | None
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
@@ -96,11 +100,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self):
         # DEFERRED transactions take SQLite's lock only when they first write: not queued.
         if self.transaction_mode not in ("IMMEDIATE", "EXCLUSIVE") or self.is_in_memory_db():
-            return super()._start_transaction_under_autocommit()
+            return super()._start_transaction_under_autocommit()  # type: ignore[misc]
         queue = self._queue()
         queue.acquire()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
             queue.release()
             raise
@@ -116,7 +120,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self):
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]
         finally:
             self._leave_queue()
         self._checkpoint_now_and_then()
@@ -131,13 +135,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _rollback(self):
         try:
-            return super()._rollback()
+            return super()._rollback()  # type: ignore[misc]
         finally:
             self._leave_queue()
 
     def _close(self):
         try:
-            return super()._close()
+            return super()._close()  # type: ignore[misc]
         finally:
             if self.writer_queue is not None:
                 self.writer_queue.close()

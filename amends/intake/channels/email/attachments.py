@@ -15,7 +15,7 @@ from email.message import Message
 from email.parser import BytesParser
 
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 
 from .charsets import decode_bytes
@@ -38,7 +38,7 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
 class Body:
     text: str = ""
     new_text: str = ""  # without quoted earlier messages
-    files: list[SimpleUploadedFile] = field(default_factory=list)
+    files: list[UploadedFile] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
 
 
@@ -46,7 +46,7 @@ class Body:
 class _Found:
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
-    files: list[SimpleUploadedFile] = field(default_factory=list)
+    files: list[UploadedFile] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     parts: int = 0
     large: LargeBodies = field(default_factory=LargeBodies)
@@ -126,7 +126,7 @@ def _leaf(part: Message, content_type: str, found: _Found) -> None:
 def _broken_multipart(part: Message, found: _Found) -> None:
     """A multipart whose declared boundary is missing or wrong: read it again with the boundary its
     body actually uses (the first "--" line); failing that, keep its lines as text."""
-    data = part.get_payload(decode=True) or b""  # (without decode=True, 8-bit bytes come back mangled)
+    data = _payload_bytes(part)  # (without decode=True, 8-bit bytes come back mangled)
     used = next((line[2:].strip() for line in data.splitlines() if line.startswith(b"--") and len(line) > 2), b"")
     used = used[:-2] if used.endswith(b"--") else used
     if used and used.decode("ascii", "replace") != part.get_boundary() and b'"' not in used:
@@ -163,7 +163,13 @@ def _decoded(part: Message, large: LargeBodies) -> bytes:
     span = large.span(part.get_payload())
     if span is not None:
         return decode_body(large.body(span), _transfer_encoding(part))
-    return part.get_payload(decode=True) or b""
+    return _payload_bytes(part)
+
+
+def _payload_bytes(part: Message) -> bytes:
+    """The decoded body of a part; b"" when it has none (a multipart's is None)."""
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
 
 
 def _file_bytes(part: Message, large: LargeBodies) -> bytes:

@@ -8,6 +8,7 @@ Fetching uses BODY.PEEK[], which does not set \\Seen by itself.
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -100,8 +101,9 @@ def _poll(client: IMAPClient, mailbox: Mailbox, result: PollResult, limit: int) 
             _mark_processed(client, mailbox, done)
 
 
-def _batches(uids: list[int], sizes: dict[int, int]):
-    batch, total = [], 0
+def _batches(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
+    batch: list[int] = []
+    total = 0
     for uid in uids:
         size = sizes.get(uid, 0)
         if batch and (len(batch) >= FETCH_BATCH or total + size > FETCH_BYTES):

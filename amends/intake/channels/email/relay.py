@@ -33,7 +33,7 @@ def relay(raw: bytes, *, url: str, secret: str, timeout: float) -> tuple[int, st
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        parts = None
+        parts, port = None, None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return EX_TEMPFAIL, f"--url must be the app's http(s) address, not {url!r}"
     if not secret:

@@ -119,7 +119,7 @@ def describe(receipt: Receipt) -> str:
     """One line for logs and the mailgate's standard error."""
     message = receipt.message
     line = f"inbound message #{message.pk}: {message.status}"
-    if message.complaint_id:
+    if message.complaint is not None:
         line += f", complaint {message.complaint.number}"
     if message.reason:
         line += f" ({message.reason[:300]})"

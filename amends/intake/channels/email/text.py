@@ -4,7 +4,8 @@ import re
 import warnings
 from html import unescape
 
-from bs4 import BeautifulSoup, CData, MarkupResemblesLocatorWarning, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+from bs4.element import CData, NavigableString, PageElement, Tag
 
 # Larger HTML, or HTML with more tags, is stripped of its tags by regular expressions instead:
 # an HTML parser spends seconds on it, and a mailbox must not stall on one message.
@@ -52,6 +53,7 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
     while stack:
         node, started = stack.pop()
         if started >= 0:  # leaving a tag
+            assert isinstance(node, Tag)  # only tags are pushed with a start index
             _close(node, out, started)
             continue
         if isinstance(node, NavigableString):
@@ -104,7 +106,7 @@ def _close(tag: Tag, out: list[str], started: int) -> None:
 def _is_quote(tag: Tag) -> bool:
     if tag.name == "blockquote" or tag.get("id") == "appendonsend":
         return True
-    classes = tag.get("class") or []
+    classes: str | list[str] = tag.get("class") or []
     return tag.name == "div" and any(name in _QUOTE_CLASSES for name in classes)
 
 

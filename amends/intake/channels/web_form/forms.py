@@ -1,6 +1,7 @@
 """The public forms: a complaint from the site, and a customer's message on the tracking page."""
 
 import re
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -24,8 +25,11 @@ CONSENT_TEXT = _(
 SINGLE_LINE_ERROR = _("Write this on one line, without line breaks or special characters.")
 
 
-class SingleLineMixin:
-    """Refuse control characters in the value as sent, before whitespace is stripped."""
+class SingleLineMixin(forms.Field):
+    """Refuse control characters in the value as sent, before whitespace is stripped.
+
+    Based on Field only for its to_python: the fields below have the same order of bases either way.
+    """
 
     def to_python(self, value):
         if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
@@ -46,6 +50,8 @@ def max_files() -> int:
 
 
 class AttachmentsMixin:
+    cleaned_data: dict[str, Any]  # set by the form it is mixed into
+
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
         if len(files) > max_files():
@@ -114,7 +120,8 @@ class ComplaintForm(AttachmentsMixin, forms.Form):
         return phone
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("email") and not data.get("phone") and not self.has_error("email") \
                 and not self.has_error("phone"):
             self.add_error("email", _("Give an e-mail or a phone number so that we can answer you."))
@@ -136,7 +143,8 @@ class TrackingMessageForm(AttachmentsMixin, forms.Form):
         self.fields["attachments"] = attachments_field()
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("text") or "").strip() and not data.get("attachments") and not self.errors:
             raise ValidationError(_("Write a message or choose a file."), code="empty")
         return data

@@ -7,16 +7,18 @@ measures or staff names beyond a first name.
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.choices import EventKind, State
 from amends.complaints.models import Complaint
 from amends.intake.models import InboundMessage
 
-# Each state in the customer's words.
-CUSTOMER_STAGES = {
+# Each state in the customer's words; keyed by str, as the card's state field reads.
+CUSTOMER_STAGES: dict[str, str | Promise] = {
     State.REGISTERED: _("We have received your complaint"),
     State.ASSIGNED: _("A responsible person is taking up your complaint"),
     State.INVESTIGATING: _("We are looking into it"),
@@ -36,6 +38,8 @@ NO_ANSWER_EXPECTED = frozenset({State.ANSWERED, State.CLOSED, State.DUPLICATE, S
 # number costs the same as a wrong code.
 _DUMMY_CODE = "x" * 24
 
+_Tracked = TypeVar("_Tracked", Complaint, InboundMessage)
+
 
 def complaint_for_tracking(number: str, code: str) -> Complaint | None:
     """The card when the secret code matches, else None, whatever was wrong."""
@@ -54,7 +58,7 @@ def submission_for_tracking(number: str, code: str) -> InboundMessage | None:
     return _if_code_matches(submission, code)
 
 
-def _if_code_matches(found, code: str):
+def _if_code_matches(found: _Tracked | None, code: str) -> _Tracked | None:
     """`found` when the code is its tracking code; an unknown number costs the same comparison."""
     expected = found.tracking_code if found is not None else _DUMMY_CODE
     matches = secrets.compare_digest(code.encode(), expected.encode())

@@ -4,6 +4,7 @@ a customer's message from the tracking page goes onto the card's timeline.
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -26,14 +27,19 @@ SOURCE = "web_form"
 FIELDS = ("name", "email", "phone", "organisation", "order_reference", "text")
 
 
-def web_form_parse(message: InboundMessage, attachments: list[UploadedFile] = ()) -> IncomingComplaint:
+def web_form_parse(message: InboundMessage, attachments: Sequence[UploadedFile] = ()) -> IncomingComplaint:
     """The stored JSON of a submission as an incoming complaint. The files are not in the stored
     submission: re-processing a quarantined one from the admin registers it without them."""
     data = json.loads(bytes(message.raw).decode("utf-8"))
     consent_at = data.get("consent_at")
+
+    def given(name: str) -> str:
+        return str(data.get(name) or "")
+
     return IncomingComplaint(
         channel=Channel.WEB_FORM,
-        **{name: str(data.get(name) or "") for name in FIELDS},
+        name=given("name"), email=given("email"), phone=given("phone"), organisation=given("organisation"),
+        order_reference=given("order_reference"), text=given("text"),
         consent_text=str(data.get("consent_text") or ""),
         consent_at=datetime.fromisoformat(consent_at) if consent_at else None,
         attachments=list(attachments),
@@ -84,7 +90,7 @@ def submitted_email(message: InboundMessage) -> str:
 def tracking_message_add(*, complaint: Complaint, text: str, attachments: list[UploadedFile]) -> TimelineEvent:
     """The customer's message from the tracking page onto the card; the responsible person hears of it."""
     event = complaint_add_message(complaint=complaint, incoming=True, text=text, attachments=attachments)
-    names = [upload.name for upload in attachments]
+    names = [upload.name or "" for upload in attachments]  # a form's uploads always have a name
     transaction.on_commit(
         lambda: notify_responsible_of_message(complaint, event_id=event.pk, text=event.text, files=names)
     )

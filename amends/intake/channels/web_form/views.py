@@ -16,7 +16,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from amends.intake.models import InboundStatus
+from amends.complaints.models import Complaint
+from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.outbound import tracking_url
 from amends.intake.services import inbound_register_number
 
@@ -88,7 +89,7 @@ def complain(request):
     rate = ratelimit.rate_setting(*FORM_RATE)
     if request.method != "POST":
         return _page(request, "web_form/complain.html", {"form": ComplaintForm()})
-    if ratelimit.rate_exceeded(request, "web_form", rate):
+    if rate is not None and ratelimit.rate_exceeded(request, "web_form", rate):
         return _too_many(request, rate)
     form = ComplaintForm(request.POST, request.FILES)
     if form.honeypot_filled:
@@ -112,17 +113,19 @@ def complain(request):
 @public_language
 def thanks(request, number: str):
     code = request.GET.get("code", "")
+    tracked: Complaint | InboundMessage
     complaint = selectors.complaint_for_tracking(number, code)
     if complaint is not None:
-        emailed = bool(complaint.contact_id and complaint.contact.email)
+        tracked, contact = complaint, complaint.contact
+        emailed = bool(contact is not None and contact.email)
     else:
         # Its card may still be on the way: the submission has the number, link and address.
-        complaint = selectors.submission_for_tracking(number, code)
-        if complaint is None:
+        submission = selectors.submission_for_tracking(number, code)
+        if submission is None:
             return _not_found(request)
-        emailed = bool(services.submitted_email(complaint))
+        tracked, emailed = submission, bool(services.submitted_email(submission))
     return _page(request, "web_form/thanks.html", {
-        "complaint": complaint, "tracking_url": tracking_url(complaint), "emailed": emailed,
+        "complaint": tracked, "tracking_url": tracking_url(tracked), "emailed": emailed,
     })
 
 
@@ -142,7 +145,7 @@ def track(request, number: str):
     form = TrackingMessageForm()
     if request.method == "POST":
         rate = ratelimit.rate_setting(*MESSAGE_RATE)
-        if ratelimit.rate_exceeded(request, "track", rate):
+        if rate is not None and ratelimit.rate_exceeded(request, "track", rate):
             return _too_many(request, rate)
         form = TrackingMessageForm(request.POST, request.FILES)
         if form.is_valid():

@@ -95,6 +95,16 @@ def text_of(value: object) -> str:
     return clean(value).strip() if isinstance(value, str) else ""
 
 
+def object_of(value: object) -> dict:
+    """An object field of the payload; {} for anything that is not an object."""
+    return value if isinstance(value, dict) else {}
+
+
+def array_of(value: object) -> list:
+    """An array field of the payload; [] for anything that is not an array."""
+    return value if isinstance(value, list) else []
+
+
 def chunks(text: str, limit: int) -> list[str]:
     """Split a long answer for platforms with a message length limit, at line breaks when possible."""
     parts = []

@@ -12,7 +12,18 @@ from amends.intake.models import OutboundMessage, WebhookSource
 from amends.intake.parsed import IncomingComplaint
 from amends.intake.services import Ignored
 
-from .common import DeliveryError, Reply, chat_id, json_reply, plausible, post, reference, response_json, text_of
+from .common import (
+    DeliveryError,
+    Reply,
+    chat_id,
+    json_reply,
+    object_of,
+    plausible,
+    post,
+    reference,
+    response_json,
+    text_of,
+)
 
 
 def authenticate(source: WebhookSource, headers, payload: object) -> bool:
@@ -42,7 +53,7 @@ def parse(source: WebhookSource, message: object) -> IncomingComplaint:
     text = text_of(message.get("text"))
     if not text:
         raise Ignored("Generic message without text.")
-    sender = message.get("sender") if isinstance(message.get("sender"), dict) else {}
+    sender = object_of(message.get("sender"))
     return IncomingComplaint(
         channel=source.channel, text=text, name=text_of(sender.get("name"))[:300],
         email=text_of(sender.get("email"))[:254], phone=text_of(sender.get("phone"))[:50],

@@ -29,6 +29,7 @@ from .common import (
     from_unix,
     get,
     json_reply,
+    object_of,
     post,
     reference,
     response_json,
@@ -79,7 +80,7 @@ def parse(source: WebhookSource, update: object) -> IncomingComplaint:
     message = update[kind]
     if not isinstance(message, dict) or not isinstance(message.get("chat"), dict):
         raise ValueError(f"Telegram {kind} without a chat.")
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    sender = object_of(message.get("from"))
     if sender.get("is_bot") is True:
         raise Ignored("Telegram message written by a bot.")
     text = message.get("text") or message.get("caption") or ""
@@ -114,7 +115,7 @@ def send(source: WebhookSource, chat: str, text: str, outbound: OutboundMessage)
         data = response_json(response)
         if response.status_code != 200 or data.get("ok") is not True:
             raise DeliveryError(f"Telegram answered HTTP {response.status_code}: {data.get('description', '')}")
-        result = data.get("result") if isinstance(data.get("result"), dict) else {}
+        result = object_of(data.get("result"))
         sent = f"telegram:{chat}:{reference(result.get('message_id'))}"
     return sent
 
@@ -126,7 +127,7 @@ def file_url(source: WebhookSource, remote: RemoteFile) -> str:
     base = (source.outbound_base_url or DEFAULT_BASE_URL).rstrip("/")
     response = get(f"{base}/bot{source.outbound_token}/getFile", params={"file_id": remote.file_id})
     data = response_json(response)
-    result = data.get("result") if isinstance(data.get("result"), dict) else {}
+    result = object_of(data.get("result"))
     path = text_of(result.get("file_path"))
     if response.status_code != 200 or data.get("ok") is not True or not path:
         detail = text_of(data.get("description"))[:200] or f"HTTP {response.status_code}"

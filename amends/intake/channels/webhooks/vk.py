@@ -17,6 +17,7 @@ from .common import (
     DeliveryError,
     RemoteFile,
     Reply,
+    array_of,
     chat_id,
     chunks,
     file_name,
@@ -70,7 +71,7 @@ def parse(source: WebhookSource, event: object) -> IncomingComplaint:
     if isinstance(author, int) and not isinstance(author, bool) and author < 0:
         raise Ignored(f"VK {kind} written by a community, not a person.")
     text = text_of(item.get("text"))
-    attachments = item.get("attachments") if isinstance(item.get("attachments"), list) else []
+    attachments = array_of(item.get("attachments"))
     files = [line for a in attachments if isinstance(a, dict) and (line := _file_line(a))]
     remote_files = [remote for a in attachments if isinstance(a, dict) and (remote := _remote_file(a))]
     if not text and not files:
@@ -144,7 +145,7 @@ def _remote_file(attachment: dict) -> RemoteFile | None:
 
 
 def _largest_photo(photo: dict) -> str:
-    sizes = photo.get("sizes") if isinstance(photo.get("sizes"), list) else []
+    sizes = array_of(photo.get("sizes"))
     candidates = [s for s in [*sizes, photo.get("orig_photo")] if isinstance(s, dict) and text_of(s.get("url"))]
     largest = max(candidates, default=None,
                   key=lambda s: (size_of(s.get("width")) or 0) * (size_of(s.get("height")) or 0))

@@ -3,8 +3,9 @@ import os
 import signal
 
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
+from amends.core.sqlite.base import DatabaseWrapper as SQLiteWrapper
 from amends.jobs.worker import AmendsWorker
 
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         # taken in at full speed and its acknowledgements follow a moment later.
         os.nice(10)
         # On SQLite, whose writers take turns, it also steps aside after a write others waited for.
-        connection.yields_to_others = True
+        database = connections[DEFAULT_DB_ALIAS]
+        if isinstance(database, SQLiteWrapper):
+            database.yields_to_others = True
         worker = AmendsWorker(interval=interval)
 
         def stop(signum, frame):
