@@ -13,6 +13,3 @@ def check_duplicates_task(complaint_id: int) -> int | None:
         return None
     return len(duplicates_check(complaint=complaint))
 
-
-# Jobs queued under the old name before an upgrade still find their task.
-check_duplicates = check_duplicates_task

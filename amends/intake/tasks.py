@@ -26,6 +26,3 @@ def follow_up_registration_task(complaint_id: int, language: str) -> int | None:
     outbound = acknowledge(complaint, language)
     return outbound.pk if outbound is not None else None
 
-
-# Jobs queued under the old name before an upgrade still find their task.
-follow_up_registration = follow_up_registration_task
