@@ -62,7 +62,7 @@ def _address(rng: random.Random, city: list[str], office: bool) -> str:
 
 
 def create_departments() -> dict[str, Department]:
-    departments = {}
+    departments: dict[str, Department] = {}
     for key, (name, name_en, name_hy) in DEPARTMENTS.items():
         department, _ = Department.objects.update_or_create(
             name=name, defaults={"name_en": name_en, "name_hy": name_hy},
@@ -74,7 +74,7 @@ def create_departments() -> dict[str, Department]:
 def create_users(departments: dict[str, Department]) -> dict[str, User]:
     password = make_password(PASSWORD)  # hashed once: the same password for every demo user
     groups = {group.name: group for group in Group.objects.all()}
-    users = {}
+    users: dict[str, User] = {}
     for number, (username, role, first, last, position, dept, heads) in enumerate(USERS):
         user = User.objects.filter(username=username).first() or User(username=username)
         user.first_name, user.last_name, user.position = first, last, position
@@ -93,10 +93,11 @@ def create_users(departments: dict[str, Department]) -> dict[str, User]:
 
 
 def create_catalogue() -> tuple[list[Product], dict[int, list[tuple[Component, int]]]]:
-    suppliers = {}
+    suppliers: dict[str, Supplier] = {}
     for key, (name, name_en) in SUPPLIERS.items():
         suppliers[key], _ = Supplier.objects.get_or_create(name=name, defaults={"name_en": name_en})
-    products, components = [], {}
+    products: list[Product] = []
+    components: dict[int, list[tuple[Component, int]]] = {}
     for name, name_en, name_hy, code, parts in PRODUCTS:
         product, _ = Product.objects.get_or_create(
             name=name, defaults={"name_en": name_en, "name_hy": name_hy, "code": code},
@@ -119,7 +120,8 @@ def _organisation_name(form: str, name: str) -> str:
 
 def create_customers(rng: random.Random) -> tuple[list[Customer], list[Organisation]]:
     used: set[str] = set()
-    organisations = []
+    organisations: list[Organisation] = []
+    domains: dict[int, str] = {}  # organisation's pk: its internet domain, for its contacts' e-mails
     for number, (form, name, domain) in enumerate(ORGANISATIONS):
         city = rng.choice(CITIES)
         full = _organisation_name(form, name)
@@ -130,16 +132,16 @@ def create_customers(rng: random.Random) -> tuple[list[Customer], list[Organisat
                 phone=_phone(rng, city[1]), email=f"info@{domain}.ru",
                 address=_address(rng, city, office=True), is_key_account=number % 7 == 0,
             )
-        organisation.demo_domain = domain
+        domains[organisation.pk] = domain
         organisations.append(organisation)
-    customers = []
+    customers: list[Customer] = []
     # Every organisation has a contact, some two or three; then private persons.
-    slots = list(organisations) + rng.sample(organisations, 18) + rng.sample(organisations, 4)
+    slots: list[Organisation | None] = [*organisations, *rng.sample(organisations, 18), *rng.sample(organisations, 4)]
     slots += [None] * 18
     for organisation in slots:
         person = make_person(rng, used)
         if organisation is not None:
-            email = f"{translit(person.first)[0]}.{translit(person.last)}@{organisation.demo_domain}.ru"
+            email = f"{translit(person.first)[0]}.{translit(person.last)}@{domains[organisation.pk]}.ru"
             address = organisation.address
             position = rng.choice(CONTACT_POSITIONS)
         else:

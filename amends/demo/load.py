@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import F, Value
@@ -36,6 +37,7 @@ from amends.deadlines.models import Clock
 from amends.deadlines.policies import policy_table
 from amends.deadlines.services import THRESHOLD_FIELDS, schedule
 from amends.duplicates.models import DuplicateCandidate, TextSignature
+from amends.duplicates.services import duplicates_check
 
 from .company import create_catalogue, create_customers, create_departments, create_users
 from .plan import Spec, plan_complaints
@@ -82,16 +84,19 @@ class DemoResult:
         )
 
 
-def _due_date(moment: datetime, args: dict) -> date:
+def _due_date(moment: datetime, args: dict[str, Any]) -> date:
     return timezone.localdate(moment) + timedelta(days=args["days"])
 
 
 def opinion_date_set(complaint: Complaint, day: date, since: datetime) -> None:
     """The opinion is dated the day it was formulated, on the card and in the timeline's change."""
+    written = complaint.opinion_date  # the day the decision was recorded on
+    if written is None:
+        raise ValueError(f"{complaint.number} was decided without an opinion date.")
     Complaint.objects.filter(pk=complaint.pk).update(opinion_date=day)
     TimelineEvent.objects.filter(
         complaint_id=complaint.pk, field="opinion_date", created_at__gte=since,
-    ).update(new_value=Replace(F("new_value"), Value(complaint.opinion_date.isoformat()), Value(day.isoformat())))
+    ).update(new_value=Replace(F("new_value"), Value(written.isoformat()), Value(day.isoformat())))
 
 
 def measure_due_date_set(measure: Measure, due: date, since: datetime) -> None:
@@ -106,13 +111,21 @@ def measure_due_date_set(measure: Measure, due: date, since: datetime) -> None:
     measure.due_date = due
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of a model's concrete field ("pk": its primary key)."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} has no column.")
+    return field.column
+
+
 def _backdate_sql(model: type[models.Model], key: str, fields: tuple[str, ...]) -> str:
-    meta, quote = model._meta, connection.ops.quote_name
-    columns = [quote(meta.get_field(name).column) for name in fields]
+    quote = connection.ops.quote_name
+    columns = [quote(_column(model, name)) for name in fields]
     assignments = ", ".join(f"{column} = CASE WHEN {column} >= %s THEN %s ELSE {column} END" for column in columns)
     written = " OR ".join(f"{column} >= %s" for column in columns)
-    key_column = quote((meta.pk if key == "pk" else meta.get_field(key)).column)
-    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {key_column} = %s AND ({written})"
+    key_column = quote(_column(model, key))
+    return f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {key_column} = %s AND ({written})"
 
 
 def backdate(complaint_id: int, since: datetime, moment: datetime) -> None:
@@ -144,7 +157,7 @@ class _Run:
     """One card's steps, each through the services, then moved back to its moment."""
 
     def __init__(self, spec: Spec, users: dict[str, User], causes: dict[str, Cause],
-                 categories: dict[str, Category], departments: dict[str, Department]):
+                 categories: dict[str, Category], departments: dict[str, Department]) -> None:
         self.spec, self.users, self.causes = spec, users, causes
         self.by_pk = {user.pk: user for user in users.values()}
         self.categories, self.departments = categories, departments
@@ -152,25 +165,32 @@ class _Run:
         self.measures: list[Measure] = []
 
     @property
-    def responsible(self) -> User:
-        return self.by_pk[self.complaint.responsible_id] if self.complaint.responsible_id \
-            else self.users["qms"]
+    def card(self) -> Complaint:
+        """The card, once its first step has registered it."""
+        if self.complaint is None:
+            raise RuntimeError(f"The card of {self.spec.received_at} is not registered yet.")
+        return self.complaint
 
-    def transition(self, name: str, actor: User, data: dict | None = None, comment: str = ""):
+    @property
+    def responsible(self) -> User:
+        responsible_id = self.card.responsible_id
+        return self.by_pk[responsible_id] if responsible_id else self.users["qms"]
+
+    def transition(self, name: str, actor: User, data: dict[str, Any] | None = None, comment: str = "") -> None:
         self.complaint = complaint_transition(
-            complaint=self.complaint, name=name, actor=actor, data=data, comment=comment,
+            complaint=self.card, name=name, actor=actor, data=data, comment=comment,
         )
 
     def take(self, step: Step, moment: datetime) -> None:
         since = timezone.now()
         self.perform(step, moment)
         if step.name == "decide":
-            opinion_date_set(self.complaint, timezone.localdate(moment), since)
+            opinion_date_set(self.card, timezone.localdate(moment), since)
         elif step.name == "add_measure":
             measure_due_date_set(self.measures[-1], _due_date(moment, step.args), since)
         elif step.name == "reopen":
-            clocks_restarted(self.complaint.pk, since, moment)
-        backdate(self.complaint.pk, since, moment)
+            clocks_restarted(self.card.pk, since, moment)
+        backdate(self.card.pk, since, moment)
 
     def perform(self, step: Step, moment: datetime) -> None:
         spec, users, args = self.spec, self.users, step.args
@@ -181,8 +201,10 @@ class _Run:
                     person, role = spec.employee
                     employee = f"{person.first_last}, {role}"
                 customer = spec.customer
-                self.complaint = complaint_register(
-                    actor=users[spec.registrar], channel=spec.channel, wording=spec.wording, duplicates="now",
+                # The search runs here, as each card is registered, not after the batch's commit: each
+                # card is compared with the cards registered before it, as on a real operator's screen.
+                complaint = complaint_register(
+                    actor=users[spec.registrar], channel=spec.channel, wording=spec.wording, duplicates="caller",
                     received_at=spec.received_at,
                     origin=Origin.INTERNAL if spec.channel == Channel.INTERNAL
                     else Origin.EXTERNAL,
@@ -193,19 +215,21 @@ class _Run:
                     employee_concerned=employee,
                     department_concerned=self.departments[spec.department],
                 )
-                spec.number = self.complaint.number
+                duplicates_check(complaint=complaint)
+                self.complaint = complaint
+                spec.number = complaint.number
             case "assign":
                 self.transition("assign", users["qms"],
                                 {"responsible": users[args["responsible"]]})
             case "investigate":
                 self.transition("investigate", self.responsible)
             case "note":
-                complaint_add_note(complaint=self.complaint, actor=self.responsible,
+                complaint_add_note(complaint=self.card, actor=self.responsible,
                                    text=args["text"])
             case "decide":
-                if spec.component is not None and self.complaint.component_id is None:
+                if spec.component is not None and self.card.component_id is None:
                     self.complaint = complaint_update(
-                        complaint=self.complaint, actor=self.responsible,
+                        complaint=self.card, actor=self.responsible,
                         changes={"component": spec.component,
                                  "supplier": spec.component.supplier},
                     )
@@ -215,7 +239,7 @@ class _Run:
                 description, department, _report = args["measure"]
                 executor = users[DEPARTMENT_EXECUTOR[department or spec.department]]
                 self.measures.append(measure_add(
-                    complaint=self.complaint, actor=self.responsible, description=description,
+                    complaint=self.card, actor=self.responsible, description=description,
                     executor=executor, due_date=max(_due_date(moment, args), timezone.localdate()),
                 ))
             case "plan":
@@ -234,16 +258,18 @@ class _Run:
                     actor = self.by_pk[self.measures[0].executor_id]
                 self.transition("complete", actor, {"actions_taken": args["actions_taken"]})
             case "answer":
-                text = args["text"].replace("{number}", self.complaint.number)
+                text = args["text"].replace("{number}", self.card.number)
                 self.transition("answer", self.responsible, {"answer_text": text})
             case "close":
                 self.transition("close", self.responsible, dict(args))
             case "reopen":
                 self.transition("reopen", users["qms"], comment=args["comment"])
             case "mark_duplicate":
-                comment = PHRASES["duplicate_comment"].format(number=spec.duplicate_of.number)
-                self.transition("mark_duplicate", users[args["by"]],
-                                {"original_number": spec.duplicate_of.number}, comment)
+                if spec.duplicate_of is None:
+                    raise ValueError(f"The card of {spec.received_at} duplicates no other.")
+                original = spec.duplicate_of.number
+                comment = PHRASES["duplicate_comment"].format(number=original)
+                self.transition("mark_duplicate", users[args["by"]], {"original_number": original}, comment)
             case "withdraw":
                 self.transition("withdraw", users["qms"], comment=args["comment"])
             case _:
@@ -288,5 +314,5 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED) -> DemoResult:
     )
 
 
-def _ordered(counts: Counter, choices) -> dict[str, int]:
+def _ordered(counts: Counter[str], choices: type[models.TextChoices]) -> dict[str, int]:
     return {value: counts[value] for value in choices.values if counts[value]}

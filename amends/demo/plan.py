@@ -4,9 +4,11 @@ and how far each card has got. Only plans: nothing here touches the database."""
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as dtime
+from typing import TypeVar
 
 from django.utils import timezone
 
@@ -52,6 +54,7 @@ CHANNEL_WEIGHTS = {
 }
 NON_ELECTRIC = {"KR-3", "GR-500"}  # a filter and a radiator: no boards, no error codes
 DATE = PHRASES["date_format"]
+K = TypeVar("K")
 
 
 @dataclass
@@ -80,7 +83,7 @@ class Spec:
     number: str = ""
 
 
-def weighted(rng: random.Random, weights: dict):
+def weighted(rng: random.Random, weights: Mapping[K, float]) -> K:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
@@ -171,7 +174,8 @@ def _set_justification(rng: random.Random, spec: Spec, justification: str,
     if justification == Justification.UNJUSTIFIED:
         internal = spec.channel == Channel.INTERNAL
         spec.cause = CauseKind.OTHER if internal else CauseKind.CUSTOMER
-        spec.finding = rng.choice(UNJUSTIFIED["internal" if internal else spec.category])
+        finding, document = rng.choice(UNJUSTIFIED["internal" if internal else spec.category])
+        spec.finding = (finding, document)
     else:
         causes = {k: w for k, w in spec.causes.items() if k != CauseKind.CUSTOMER}
         spec.cause = weighted(rng, causes)
@@ -181,9 +185,11 @@ def _set_justification(rng: random.Random, spec: Spec, justification: str,
         spec.component = rng.choices([c for c, _ in parts], weights=[w for _, w in parts])[0]
 
 
-def _new_spec(rng, now, customers, products, components, channel=None, category=None) -> Spec:
+def _new_spec(rng: random.Random, now: datetime, customers: list[Customer], products: list[Product],
+              components: dict[int, list[tuple[Component, int]]], channel: str | None = None,
+              category: str | None = None) -> Spec:
     channel = channel or weighted(rng, CHANNEL_WEIGHTS)
-    internal_text = None
+    internal_text: str | None = None
     if channel == Channel.INTERNAL:
         category, department, internal_text, causes = rng.choice(INTERNAL)
         customer = rng.choice([c for c in customers if c.organisation] + [Customer(None, None,
@@ -196,12 +202,11 @@ def _new_spec(rng, now, customers, products, components, channel=None, category=
         if channel == Channel.FAX and customer.organisation is None:
             customer = rng.choice([c for c in customers if c.organisation])
         registrar = rng.choice(["operator"] * 3 + ["operator2"] * 2 + ["qms"])
-        causes = None
+        causes = KINDS[category].causes
     kind = KINDS[category]
     spec = Spec(
         received_at=_received_at(rng, now, channel), channel=channel, category=category,
-        customer=customer, department=department, registrar=registrar,
-        causes=causes if internal_text else KINDS[category].causes,
+        customer=customer, department=department, registrar=registrar, causes=causes,
     )
     if kind.product or internal_text or rng.random() < 0.3:
         spec.product = rng.choice(products)
@@ -226,7 +231,8 @@ def _new_spec(rng, now, customers, products, components, channel=None, category=
     return spec
 
 
-def plan_complaints(rng, now, customers, products, components) -> list[Spec]:
+def plan_complaints(rng: random.Random, now: datetime, customers: list[Customer], products: list[Product],
+                    components: dict[int, list[tuple[Component, int]]]) -> list[Spec]:
     """The demo's complaints, oldest first, each with the state its card is to reach."""
     base = COMPLAINTS - DUPLICATES
     specs = [_new_spec(rng, now, customers, products, components) for _ in range(base)]

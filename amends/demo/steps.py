@@ -30,6 +30,11 @@ from .texts import (
     WITHDRAW_REASONS,
 )
 
+# How satisfied a customer is, from low to high, with a complaint found so.
+SATISFACTION: dict[str, tuple[int, int]] = {
+    Justification.JUSTIFIED: (6, 10), Justification.PARTLY: (4, 9), Justification.UNJUSTIFIED: (2, 7),
+}
+
 
 @dataclass
 class Step:
@@ -54,15 +59,16 @@ def _measures_for(rng: random.Random, spec: Spec, count: int) -> list[list[str]]
     return chosen
 
 
-def _decide_args(rng: random.Random, spec: Spec) -> dict:
+def _decide_args(rng: random.Random, spec: Spec) -> dict[str, str]:
     if spec.justification == Justification.UNJUSTIFIED:
         opinion = PHRASES["opinion_unjustified"].format(finding=spec.finding[0])
         return {"justification": spec.justification, "cause": spec.cause, "opinion": opinion}
     details = OPINION_DETAILS.get(spec.cause, OPINION_DETAILS[CauseKind.OTHER])
+    supplier = spec.component.supplier if spec.component else None
     opinion = rng.choice(OPINIONS[spec.cause]).format(
         detail=rng.choice(details), batch=PHRASES["batch"].format(number=rng.randint(100, 999)),
         component=spec.component.name if spec.component else PHRASES["default_component"],
-        supplier=spec.component.supplier.name if spec.component else PHRASES["default_supplier"],
+        supplier=supplier.name if supplier else PHRASES["default_supplier"],
     )
     if spec.justification == Justification.PARTLY:
         opinion += PHRASES["opinion_partly"]
@@ -96,7 +102,7 @@ def card_steps(rng: random.Random, spec: Spec, users: dict[str, User], responsib
     """The steps from receipt to the card's planned state, each with its gap after the one before."""
     steps: list[Step] = []
     target = spec.target
-    channel_delay = {
+    channel_delay: dict[str, tuple[float, float]] = {  # hours from receipt to registration
         Channel.PHONE: (0.02, 0.2), Channel.IN_PERSON: (0.1, 0.5), Channel.MESSENGER: (0.05, 2),
         Channel.SOCIAL: (0.1, 3), Channel.EMAIL: (0.2, 6), Channel.WEB_FORM: (0.2, 6),
         Channel.LETTER: (1, 26), Channel.FAX: (0.3, 4), Channel.INTERNAL: (0.05, 1),
@@ -180,12 +186,11 @@ def card_steps(rng: random.Random, spec: Spec, users: dict[str, User], responsib
             "text": _answer_text(rng, spec, measures, users[responsible])}))
         if target == State.ANSWERED:
             return steps
-        close = {"time_spent_minutes": rng.randint(15, 300)}
+        close: dict[str, int | str] = {"time_spent_minutes": rng.randint(15, 300)}
         if rng.random() < 0.06:
             close.update(customer_unreachable=True, unreachable_note=rng.choice(UNREACHABLE))
         else:
-            low, high = {Justification.JUSTIFIED: (6, 10), Justification.PARTLY: (4, 9),
-                         Justification.UNJUSTIFIED: (2, 7)}[spec.justification]
+            low, high = SATISFACTION[spec.justification]
             satisfaction = rng.randint(low, high)
             if satisfaction >= 8:
                 loyalty = weighted(rng, {Loyalty.RECOMMENDS: 8, Loyalty.STAYS: 2})
@@ -214,7 +219,8 @@ def _working(moment: datetime) -> datetime:
 
 def schedule_steps(start: datetime, steps: list[Step], limit: datetime) -> list[datetime]:
     """When each step is taken: in working hours for the staff's, and all of them before `limit`."""
-    times, moment = [], start
+    times: list[datetime] = []
+    moment = start
     for step in steps:
         moment = moment + step.gap
         if step.staff:

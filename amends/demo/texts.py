@@ -36,7 +36,11 @@ USERS = [
 SUPPLIERS = {key: (name, EN["suppliers"][key]) for key, name in RU["suppliers"].items()}
 
 
-def _product(product: dict) -> tuple:
+# name, name_en, supplier, weight
+Part = tuple[str, str, str, int]
+
+
+def _product(product: dict[str, Any]) -> tuple[str, str, str, str, list[Part]]:
     en = EN["products"][product["code"]]
     parts = [
         (part["name"], part_en, part["supplier"], part["weight"])
@@ -46,7 +50,7 @@ def _product(product: dict) -> tuple:
 
 
 # name, name_en, name_hy, code, components: (name, name_en, supplier, weight)
-PRODUCTS = [_product(product) for product in RU["products"]]
+PRODUCTS: list[tuple[str, str, str, str, list[Part]]] = [_product(product) for product in RU["products"]]
 
 # ---------------------------------------------------------------------------- people
 
@@ -144,14 +148,16 @@ KINDS = {
     )
     for name, c in RU["categories"].items()
 }
-CATEGORY_WEIGHTS = {name: c["weight"] for name, c in RU["categories"].items()}
+CATEGORY_WEIGHTS: dict[str, int] = {name: c["weight"] for name, c in RU["categories"].items()}
 
 EMOTIONS: list[str] = RU["emotions"]
 EMOTIONS_B2B: list[str] = RU["emotions_b2b"]
 SOCIAL_PLACES: list[str] = RU["social_places"]
 MESSENGERS: list[str] = RU["messengers"]
 # Internal complaints (appeal to the QMS): category, department concerned, text, causes.
-INTERNAL = [(i["category"], i["department"], i["text"], i["causes"]) for i in RU["internal"]]
+INTERNAL: list[tuple[str, str, str, dict[str, int]]] = [
+    (i["category"], i["department"], i["text"], i["causes"]) for i in RU["internal"]
+]
 INTERNAL_TAILS: list[str] = RU["internal_tails"]
 
 OPINIONS: dict[str, list[str]] = RU["opinions"]  # per cause kind

@@ -24,6 +24,7 @@ from amends.complaints.models import Category, Complaint, Measure, TimelineEvent
 from amends.customers.models import Contact, Organisation
 from amends.deadlines.models import RUNNING, Clock
 from amends.demo.company import PASSWORD
+from amends.duplicates.models import DuplicateCandidate
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +208,12 @@ def test_clocks_ran_in_the_past_and_some_are_breached():
         assert clock.started_at <= clock.stopped_at < now
     running = Clock.objects.filter(RUNNING, complaint__state__in=[State.REGISTERED, State.ASSIGNED])
     assert running.filter(due_at__lt=now).exists()
+
+
+def test_duplicates_are_searched_as_each_card_is_registered():
+    """Each card is compared with the cards registered before it, not with its whole batch after the
+    batch's commit: the demo's fixed seed always gave these 98 candidates."""
+    candidates = DuplicateCandidate.objects.all()
+    assert candidates.count() == 98
+    assert all(c.candidate_id < c.complaint_id for c in candidates)
+    assert not DuplicateCandidate.objects.filter(created_at__range=(LOAD["started"], LOAD["finished"])).exists()

@@ -1,6 +1,8 @@
 """`amends demo`: load the demo company, its customers and about 300 complaints."""
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from amends.complaints.models import Complaint
 from amends.demo.company import PASSWORD
@@ -14,13 +16,13 @@ class Command(BaseCommand):
         "products, customers and about 300 complaints with their full history."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--if-empty", action="store_true",
             help="Do nothing when the database already has complaints.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"]:
             count = Complaint.objects.count()
             if count:
