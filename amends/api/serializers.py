@@ -4,6 +4,7 @@ instances, choices, lengths); the rules of the process stay in the services they
 import copy
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +18,9 @@ from amends.accounts.models import User
 from amends.complaints.access import can_report_measure
 from amends.complaints.choices import Channel, EventKind, Importance, Origin, State
 from amends.complaints.inputs import BOOL, CHOICE, INT, MAX_INT, MODEL, TEXT, Input
+from amends.complaints.list_page import SORTS
 from amends.complaints.models import Category, Complaint, Measure
-from amends.complaints.selectors import SORTS, ComplaintFilter
+from amends.complaints.selectors import ComplaintFilter
 from amends.complaints.transitions import TRANSITIONS, available_transitions, transition_inputs
 from amends.customers.models import Product
 from amends.intake.models import InboundMessage
@@ -69,6 +71,8 @@ class SharedFieldsMixin:
     instance, so each instance gets shallow copies: binding sets attributes on the copy only, and the
     choices, validators and querysets they share are only read. Nested serializers are still copied
     whole."""
+
+    _declared_fields: dict[str, serializers.Field]  # set on the class by the serializer's metaclass
 
     def get_fields(self):
         return {
@@ -146,13 +150,21 @@ class ComplaintFilterSerializer(serializers.Serializer):
         return ComplaintFilter(**self.validated_data)
 
 
+def _choice_field(spec: Input) -> serializers.Field:
+    assert spec.choices is not None  # Input insists on them for a CHOICE
+    return serializers.ChoiceField(choices=spec.choices.choices, required=False)
+
+
+def _model_field(spec: Input) -> serializers.Field:
+    assert spec.queryset is not None  # Input insists on it for a MODEL
+    return StrictPrimaryKeyRelatedField(queryset=spec.queryset(), required=False, allow_null=not spec.required)
+
+
 # The API's field for each kind of transition input (the web form's are in complaints/forms.py).
 # None is required here: the step itself says what is missing, with its own messages.
 INPUT_FIELDS: dict[str, Callable[[Input], serializers.Field]] = {
-    CHOICE: lambda spec: serializers.ChoiceField(choices=spec.choices.choices, required=False),
-    MODEL: lambda spec: StrictPrimaryKeyRelatedField(
-        queryset=spec.queryset(), required=False, allow_null=not spec.required,
-    ),
+    CHOICE: _choice_field,
+    MODEL: _model_field,
     TEXT: lambda spec: StrictCharField(required=False, allow_blank=True, max_length=spec.max_length),
     INT: lambda spec: StrictIntegerField(
         min_value=spec.min_value, max_value=spec.max_value, required=False, allow_null=not spec.required,
@@ -211,7 +223,8 @@ class TokenInputSerializer(AuthTokenSerializer):
     password = StrictCharField(
         max_length=4096, trim_whitespace=False, write_only=True, style={"input_type": "password"},
     )
-    token = None
+    # REST framework drops a field a subclass declares None; the stubs do not know that.
+    token = None  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------- output
@@ -338,7 +351,8 @@ class ComplaintSerializer(ComplaintListItemSerializer):
     @extend_schema_field(MeasureSerializer(many=True))
     def get_measures(self, complaint: Complaint) -> list[dict]:
         measures = complaint.measures.select_related("executor", "approved_by")
-        return MeasureSerializer(measures, many=True, context=self.context).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs keep the class's ReturnDict.
+        return cast(list[dict], MeasureSerializer(measures, many=True, context=self.context).data)
 
 
 class AttachmentSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
+from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.core.errors import AccessDenied, TransitionNotAllowed
 
@@ -34,8 +35,8 @@ AUTHOR = "author"
 class Link:
     """What ties a user to a card, for one card and as a queryset condition (None: every card)."""
 
-    holds: Callable[[object, Complaint], bool]
-    condition: Callable[[object], Q | Exists | None]
+    holds: Callable[[User, Complaint], bool]
+    condition: Callable[[User], Q | Exists | None]
 
 
 EVERY_CARD = Link(lambda user, card: True, lambda user: None)
@@ -54,10 +55,10 @@ class Relation:
     link: Link
     acts: bool = True  # grants transitions; False: only shows the card
 
-    def open_to(self, user) -> bool:
+    def open_to(self, user: User) -> bool:
         return self.roles is None or user.has_role(*self.roles)
 
-    def held_by(self, user, complaint: Complaint) -> bool:
+    def held_by(self, user: User, complaint: Complaint) -> bool:
         return self.open_to(user) and self.link.holds(user, complaint)
 
 
@@ -76,17 +77,17 @@ RELATIONS: tuple[Relation, ...] = (
 )
 
 
-def relations(user, complaint: Complaint) -> frozenset[str]:
+def relations(user: User, complaint: Complaint) -> frozenset[str]:
     """How a user stands to a card: the keys transitions are granted by."""
     return frozenset(r.key for r in RELATIONS if r.acts and r.held_by(user, complaint))
 
 
-def has_relation(user, complaint: Complaint, *keys: str) -> bool:
+def has_relation(user: User, complaint: Complaint, *keys: str) -> bool:
     """Whether the user has any of these relations to the card."""
     return any(r.held_by(user, complaint) for r in RELATIONS if r.key in keys)
 
 
-def relations_filter(user) -> Q:
+def relations_filter(user: User) -> Q:
     """The cards this user has any relation to, i.e. sees, as a queryset condition."""
     links = dict.fromkeys(r.link for r in RELATIONS if r.open_to(user))  # once each, in order
     conditions = [link.condition(user) for link in links]
@@ -95,16 +96,16 @@ def relations_filter(user) -> Q:
     return reduce(or_, conditions, Q(pk__in=[]))  # Q(pk__in=[]) matches nothing and drops out of the OR
 
 
-def can_view_complaint(user, complaint: Complaint) -> bool:
+def can_view_complaint(user: User, complaint: Complaint) -> bool:
     return any(r.held_by(user, complaint) for r in RELATIONS)
 
 
-def access_view_complaint(user, complaint: Complaint) -> None:
+def access_view_complaint(user: User, complaint: Complaint) -> None:
     if not can_view_complaint(user, complaint):
         raise AccessDenied("You may not see this complaint.")
 
 
-def can_edit_complaint(user, complaint: Complaint) -> bool:
+def can_edit_complaint(user: User, complaint: Complaint) -> bool:
     """Edit the card's fields: the QMS head, the responsible person, or its author before assignment."""
     if complaint.state in FINAL_STATES:
         return False
@@ -113,12 +114,12 @@ def can_edit_complaint(user, complaint: Complaint) -> bool:
     return complaint.state == State.REGISTERED and has_relation(user, complaint, AUTHOR)
 
 
-def access_edit_complaint(user, complaint: Complaint) -> None:
+def access_edit_complaint(user: User, complaint: Complaint) -> None:
     if not can_edit_complaint(user, complaint):
         raise AccessDenied("You may not change this complaint.")
 
 
-def _may_plan(user, complaint: Complaint) -> bool:
+def _may_plan(user: User, complaint: Complaint) -> bool:
     return has_relation(user, complaint, QMS, RESPONSIBLE)
 
 
@@ -127,11 +128,11 @@ def _plannable(complaint: Complaint) -> bool:
     return complaint.state == State.DECIDED and justified
 
 
-def can_plan_measures(user, complaint: Complaint) -> bool:
+def can_plan_measures(user: User, complaint: Complaint) -> bool:
     return _plannable(complaint) and _may_plan(user, complaint)
 
 
-def access_plan_measures(user, complaint: Complaint) -> None:
+def access_plan_measures(user: User, complaint: Complaint) -> None:
     """A wrong person is refused (403); the right person at the wrong moment is told why (409)."""
     if not _may_plan(user, complaint):
         raise AccessDenied(_("Measures are planned by the responsible person or the head of the QMS."))
@@ -141,7 +142,7 @@ def access_plan_measures(user, complaint: Complaint) -> None:
         )
 
 
-def _may_report(user, measure: Measure) -> bool:
+def _may_report(user: User, measure: Measure) -> bool:
     # Its own executor, not any executor of the card.
     return measure.executor_id == user.pk or has_relation(user, measure.complaint, QMS, RESPONSIBLE)
 
@@ -150,11 +151,11 @@ def _reportable(measure: Measure) -> bool:
     return measure.complaint.state == State.IN_PROGRESS and not measure.is_done
 
 
-def can_report_measure(user, measure: Measure) -> bool:
+def can_report_measure(user: User, measure: Measure) -> bool:
     return _reportable(measure) and _may_report(user, measure)
 
 
-def access_report_measure(user, measure: Measure) -> None:
+def access_report_measure(user: User, measure: Measure) -> None:
     if not _may_report(user, measure):
         raise AccessDenied(
             _("Only the executor, the responsible person or the head of the QMS reports on this measure.")

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from amends.accounts.models import User
 from amends.core.errors import TransitionNotAllowed
 
 from . import access, selectors
@@ -33,7 +34,7 @@ from .forms import (
 from .models import Complaint
 from .transitions import available_transitions
 
-PanelContext = Callable[[HttpRequest, Complaint, Mapping[str, forms.Form]], dict[str, Any]]
+PanelContext = Callable[[HttpRequest, Complaint, Mapping[str, forms.BaseForm]], dict[str, Any]]
 COLUMNS = ("main", "side")
 
 
@@ -64,16 +65,23 @@ def unregister_panel(name: str) -> None:
     PANELS.pop(name, None)
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a card page: every view that shows a card requires login."""
+    user = request.user
+    assert isinstance(user, User), "the card's views are login_required"
+    return user
+
+
 def card_for_request(request: HttpRequest, number: str) -> Complaint:
     """The card as this user may see it (404 otherwise); one still waiting in a pipeline of another
     app is registered now through the missing-card hooks."""
     try:
-        return selectors.complaint_get_or_registered(request.user, number)
+        return selectors.complaint_get_or_registered(_signed_in(request), number)
     except Complaint.DoesNotExist:
         raise Http404(_("No such complaint")) from None
 
 
-def form_errors_add(form: forms.Form, error: ValidationError) -> None:
+def form_errors_add(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's ValidationError on the form: per field where the form has that field."""
     if hasattr(error, "error_dict"):
         for field, messages_ in error.message_dict.items():
@@ -82,9 +90,9 @@ def form_errors_add(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.Form]) -> dict:
+def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
     """What complaints' own sections show; `bound` replaces a blank form with a submitted one."""
-    user = request.user
+    user = _signed_in(request)
     measures = list(complaint.measures.select_related("executor", "approved_by"))
     events = complaint.events.select_related("actor", "attachment")
     transition_forms = [
@@ -120,7 +128,7 @@ class RenderedPanel:
 
 
 def card_context(
-    request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.Form] | None = None,
+    request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm] | None = None,
 ) -> dict[str, Any]:
     bound = bound or {}
     context = _own_context(request, complaint, bound)
@@ -133,14 +141,14 @@ def card_context(
 
 
 def card_render(
-    request: HttpRequest, complaint: Complaint, status: int = 200, bound: Mapping[str, forms.Form] | None = None,
+    request: HttpRequest, complaint: Complaint, status: int = 200, bound: Mapping[str, forms.BaseForm] | None = None,
 ) -> HttpResponse:
     """The card page; with `bound`, those submitted forms are shown open with their errors."""
     return render(request, "complaints/detail.html", card_context(request, complaint, bound), status=status)
 
 
 def card_form_post(
-    request: HttpRequest, complaint: Complaint, form: forms.Form, name: str,
+    request: HttpRequest, complaint: Complaint, form: forms.BaseForm, name: str,
     write: Callable[..., Any], done: str = "",
 ) -> HttpResponse:
     """A form on the card: on valid input call one service with the cleaned data and go back to the

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -15,6 +16,13 @@ from .models import Complaint
 from .selectors import ComplaintFilter
 from .services import EDITABLE_FIELDS, EXECUTOR_ROLES
 from .transitions import Transition
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's field that lists model instances, to give it its queryset per form."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), name
+    return field
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -93,8 +101,9 @@ class RegisterForm(forms.Form):
         label=_("Attachments (e.g. a scanned letter)"), required=False,
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         external = data.get("channel") != Channel.INTERNAL
         if external and not data.get("contact"):
             if not data.get("full_name"):
@@ -134,12 +143,13 @@ class ComplaintEditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = category_choices_queryset()
+        model_choice_field(self, "category").queryset = category_choices_queryset()
         if not self.is_bound:
             self.initial["version"] = self.instance.version
 
 
-def _choice_field(spec: Input, **common) -> forms.Field:
+def _choice_field(spec: Input, **common: Any) -> forms.Field:
+    assert spec.choices is not None  # Input.__post_init__: a CHOICE has its choices
     choices = spec.choices.choices if spec.required else [("", "—"), *spec.choices.choices]
     return forms.ChoiceField(choices=choices, widget=forms.RadioSelect if spec.radio else None, **common)
 
@@ -194,7 +204,7 @@ class MeasureForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["executor"].queryset = users_with_roles(*EXECUTOR_ROLES)
+        model_choice_field(self, "executor").queryset = users_with_roles(*EXECUTOR_ROLES)
 
 
 class MeasureReportForm(forms.Form):
@@ -241,7 +251,7 @@ class ComplaintFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = users_with_roles(Role.RESPONSIBLE, Role.QMS_HEAD)
+        model_choice_field(self, "responsible").queryset = users_with_roles(Role.RESPONSIBLE, Role.QMS_HEAD)
         for name, list_filter in FILTERS.items():
             self.fields[name] = list_filter.field()
 

@@ -43,12 +43,14 @@ class Input:
         assert (self.kind == CHOICE) == (self.choices is not None), self.name
         assert (self.kind == MODEL) == (self.queryset is not None), self.name
 
-    def accepts(self, value) -> bool:
+    def accepts(self, value: object) -> bool:
         """Whether a parsed value is one this datum takes: the steps check data that comes to the
         services directly, past any form or serializer, against the same bounds."""
         if self.kind == CHOICE:
+            assert self.choices is not None  # __post_init__: a CHOICE has its choices
             return value in self.choices.values
         if self.kind == MODEL:
+            assert self.queryset is not None  # __post_init__: a MODEL has its queryset
             return isinstance(value, self.queryset().model)
         if self.kind == INT:
             low = self.min_value if self.min_value is not None else -MAX_INT - 1

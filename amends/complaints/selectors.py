@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from amends.accounts.models import User
 from amends.customers.selectors import phone_matches
 
 from .access import relations_filter
@@ -16,7 +17,7 @@ from .list_page import ANNOTATIONS, FILTERS, SORTS
 from .models import Complaint, Measure
 
 
-def complaints_visible_to(user) -> QuerySet[Complaint]:
+def complaints_visible_to(user: User) -> QuerySet[Complaint]:
     return Complaint.objects.filter(relations_filter(user))
 
 
@@ -59,7 +60,7 @@ IMPORTANCE_RANK = Case(
 )
 
 
-def complaint_list(user, filters: ComplaintFilter) -> QuerySet[Complaint]:
+def complaint_list(user: User, filters: ComplaintFilter) -> QuerySet[Complaint]:
     qs = complaints_visible_to(user).select_related(
         "contact", "organisation", "category", "category__parent", "responsible",
     )
@@ -96,7 +97,7 @@ def complaint_list(user, filters: ComplaintFilter) -> QuerySet[Complaint]:
     return qs.order_by(SORTS.get(filters.sort, "-received_at"), "-pk")
 
 
-def complaint_get(user, number: str) -> Complaint:
+def complaint_get(user: User, number: str) -> Complaint:
     """One card as this user may see it, with what its page shows; DoesNotExist otherwise."""
     return complaints_visible_to(user).select_related(
         "contact", "organisation", "product", "component", "supplier", "category",
@@ -115,7 +116,7 @@ def register_missing_card_hook(hook: Callable[[str], bool]) -> None:
         MISSING_CARD_HOOKS.append(hook)
 
 
-def complaint_get_or_registered(user, number: str) -> Complaint:
+def complaint_get_or_registered(user: User, number: str) -> Complaint:
     """complaint_get, after letting the missing-card hooks register a card of that number that is
     still on its way; DoesNotExist as complaint_get when there is none."""
     try:

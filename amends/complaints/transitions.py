@@ -23,7 +23,8 @@ from .choices import OPEN_STATES, Importance, Justification, Loyalty, State
 from .inputs import BOOL, CHOICE, INT, MODEL, TEXT, Input, category_choices_queryset, users_with_roles
 from .models import Cause, Complaint
 
-Apply = Callable[[Complaint, dict[str, Any], Any], None]
+# The step's own checks and writes: the card, the data it was given, who takes it (None: the system).
+Apply = Callable[[Complaint, dict[str, Any], User | None], None]
 Guard = Callable[[Complaint], "str | Promise | None"]
 
 
@@ -78,7 +79,7 @@ ORIGINAL_NUMBER = Input(
 )
 
 
-def _required(data: dict, name: str, message: Promise) -> Any:
+def _required(data: dict[str, Any], name: str, message: Promise) -> Any:
     value = data.get(name)
     if isinstance(value, str):
         value = value.strip()
@@ -87,7 +88,7 @@ def _required(data: dict, name: str, message: Promise) -> Any:
     return value
 
 
-def _apply_assign(complaint: Complaint, data: dict, actor) -> None:
+def _apply_assign(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     responsible = _required(data, "responsible", _("Choose the responsible person."))
     if not responsible.is_active or not responsible.has_role(Role.RESPONSIBLE, Role.QMS_HEAD):
         raise ValidationError(
@@ -96,12 +97,12 @@ def _apply_assign(complaint: Complaint, data: dict, actor) -> None:
     complaint.responsible = responsible
 
 
-def _apply_investigate(complaint: Complaint, data: dict, actor) -> None:
+def _apply_investigate(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     """Nothing to record: the responsible person takes the card into work."""
 
 
-def _apply_decide(complaint: Complaint, data: dict, actor) -> None:
-    errors = {}
+def _apply_decide(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
+    errors: dict[str, str | Promise] = {}
     justification = data.get("justification")
     if not JUSTIFICATION.accepts(justification):
         errors["justification"] = _("Decide whether the complaint is justified.")
@@ -117,6 +118,7 @@ def _apply_decide(complaint: Complaint, data: dict, actor) -> None:
         ) % {"value": data["importance"]}
     if errors:
         raise ValidationError(errors)
+    assert justification is not None  # JUSTIFICATION accepted it: one of the choices
     complaint.justification = justification
     complaint.opinion = opinion
     complaint.opinion_date = timezone.localdate()
@@ -126,52 +128,52 @@ def _apply_decide(complaint: Complaint, data: dict, actor) -> None:
             setattr(complaint, optional, data[optional])
 
 
-def _justified(complaint: Complaint):
+def _justified(complaint: Complaint) -> str | Promise | None:
     if complaint.justification not in (Justification.JUSTIFIED, Justification.PARTLY):
         return _("Measures are planned only for a justified or partly justified complaint.")
     return None
 
 
-def _unjustified_or_resolved(complaint: Complaint):
+def _unjustified_or_resolved(complaint: Complaint) -> str | Promise | None:
     if complaint.state == State.DECIDED and complaint.justification != Justification.UNJUSTIFIED:
         return _("A justified complaint is answered after its measures are carried out.")
     return None
 
 
-def _apply_plan(complaint: Complaint, data: dict, actor) -> None:
+def _apply_plan(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     # Measures done before a reopening are history; the new plan needs work still to do.
     if not complaint.measures.filter(done_at__isnull=True).exists():
         raise ValidationError(_("Add at least one measure with an executor and a due date."))
 
 
-def _apply_approve(complaint: Complaint, data: dict, actor) -> None:
+def _apply_approve(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     complaint.measures.filter(approved_at__isnull=True).update(
         approved_by=actor, approved_at=timezone.now()
     )
 
 
-def _apply_return_plan(complaint: Complaint, data: dict, actor) -> None:
+def _apply_return_plan(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     complaint.measures.update(approved_by=None, approved_at=None)
 
 
-def _all_measures_reported(complaint: Complaint):
+def _all_measures_reported(complaint: Complaint) -> str | Promise | None:
     pending = complaint.measures.filter(done_at__isnull=True).count()
     if pending:
         return _("%(count)d measure(s) have no executor's report yet.") % {"count": pending}
     return None
 
 
-def _apply_complete(complaint: Complaint, data: dict, actor) -> None:
+def _apply_complete(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     if data.get("actions_taken"):
         complaint.actions_taken = data["actions_taken"].strip()
 
 
-def _apply_answer(complaint: Complaint, data: dict, actor) -> None:
+def _apply_answer(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     complaint.answer_text = _required(data, "answer_text", _("Write the answer given to the customer."))
     complaint.answered_at = timezone.now()
 
 
-def _apply_close(complaint: Complaint, data: dict, actor) -> None:
+def _apply_close(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     if data.get("customer_unreachable"):
         note = _required(
             data, "unreachable_note", _("Say how you tried to reach the customer.")
@@ -182,7 +184,7 @@ def _apply_close(complaint: Complaint, data: dict, actor) -> None:
         complaint.satisfaction = None
         complaint.loyalty = ""
     else:
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         satisfaction = data.get("satisfaction")
         if not SATISFACTION.accepts(satisfaction):
             errors["satisfaction"] = _("Record the customer's satisfaction from 1 to 10.")
@@ -199,7 +201,7 @@ def _apply_close(complaint: Complaint, data: dict, actor) -> None:
     complaint.closed_at = timezone.now()
 
 
-def _apply_reopen(complaint: Complaint, data: dict, actor) -> None:
+def _apply_reopen(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     """The earlier answer and outcome stay on the timeline; the card needs new ones."""
     complaint.answer_text = ""
     complaint.answered_at = None
@@ -210,7 +212,7 @@ def _apply_reopen(complaint: Complaint, data: dict, actor) -> None:
     complaint.closed_at = None
 
 
-def _apply_mark_duplicate(complaint: Complaint, data: dict, actor) -> None:
+def _apply_mark_duplicate(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     number = _required(data, "original_number", _("Give the number of the original complaint."))
     original = Complaint.objects.filter(number=number).first()
     if original is None:
@@ -219,13 +221,15 @@ def _apply_mark_duplicate(complaint: Complaint, data: dict, actor) -> None:
     root, seen = original, {original.pk}
     while root.duplicate_of_id is not None and root.duplicate_of_id not in seen:
         seen.add(root.duplicate_of_id)
-        root = root.duplicate_of
+        parent = root.duplicate_of
+        assert parent is not None  # its duplicate_of_id is set
+        root = parent
     if root.pk == complaint.pk:
         raise ValidationError({"original_number": _("A complaint cannot duplicate itself.")})
     complaint.duplicate_of = root
 
 
-def _apply_withdraw(complaint: Complaint, data: dict, actor) -> None:
+def _apply_withdraw(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
     """The reason is the transition's comment."""
 
 
@@ -291,7 +295,7 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def available_transitions(user, complaint: Complaint) -> list[Transition]:
+def available_transitions(user: User, complaint: Complaint) -> list[Transition]:
     """The transitions this user may take on this card now: the buttons the card shows."""
     mine = relations(user, complaint)
     return [

@@ -39,7 +39,11 @@ def deadline_panel(request, complaint, bound) -> dict:
     rows = []
     for deadline in card_clocks(complaint):
         clock, measure = deadline.clock, deadline.measure
-        met_at = clock.met_at if clock is not None else measure.done_at
+        if clock is not None:
+            met_at = clock.met_at
+        else:
+            assert measure is not None  # each line of card_clocks is a clock's or a measure's
+            met_at = measure.done_at
         form = None
         if clock is not None:
             form = bound.get(f"extend-{clock.pk}")

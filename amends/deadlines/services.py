@@ -212,6 +212,7 @@ def waiting_end(*, complaint: Complaint, actor: User | None) -> CustomerWait | N
     for clock in Clock.objects.filter(RUNNING, complaint=complaint, paused_at__isnull=False):
         table, rules = calendar_rules(table, clock.calendar_id)
         paused_at = clock.paused_at
+        assert paused_at is not None  # the query took only paused clocks
         for name in THRESHOLD_FIELDS.values():
             threshold = getattr(clock, name)
             if threshold > paused_at:
@@ -287,11 +288,11 @@ def clock_restart(*, complaint: Complaint, kind: str, at: datetime) -> list[Cloc
 
 
 # Which happenings on the timeline meet which clocks.
-MET_BY_EVENT = {
+MET_BY_EVENT: dict[str, tuple[ClockKind, ...]] = {
     EventKind.MESSAGE_OUT: (ClockKind.FIRST_RESPONSE,),
     EventKind.CALL: (ClockKind.FIRST_RESPONSE,),
 }
-MET_BY_TRANSITION = {
+MET_BY_TRANSITION: dict[str, tuple[ClockKind, ...]] = {
     "decide": (ClockKind.DECISION,),
     "answer": (ClockKind.DECISION, ClockKind.ANSWER, ClockKind.FIRST_RESPONSE),
 }

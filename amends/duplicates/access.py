@@ -1,8 +1,9 @@
 """Who decides whether a card duplicates another: whoever may mark it as a duplicate."""
 
 from amends.accounts.models import User
+from amends.complaints.access import relations
 from amends.complaints.models import Complaint
-from amends.complaints.transitions import TRANSITIONS, relations
+from amends.complaints.transitions import TRANSITIONS
 from amends.core.errors import AccessDenied
 
 

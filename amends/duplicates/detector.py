@@ -131,7 +131,7 @@ class Signature:
         return packed.tobytes()
 
     @staticmethod
-    def sketch_from_bytes(data: bytes) -> tuple[int, ...]:
+    def sketch_from_bytes(data: bytes | memoryview) -> tuple[int, ...]:
         packed = array("I")
         packed.frombytes(bytes(data))
         if sys.byteorder != "little":

@@ -8,6 +8,7 @@ quarantine with the reason; it is never dropped and can be processed again.
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +34,12 @@ from .tasks import follow_up_registration_task
 logger = logging.getLogger(__name__)
 
 
+class RegisterOptions(TypedDict, total=False):
+    """What complaint_register is given only when the message says it, else its own default applies."""
+
+    importance: str
+
+
 class Ignored(Exception):
     """The message is not a complaint and needs no answer (auto-reply, bounce, mailing list)."""
 
@@ -52,9 +59,10 @@ def parser_for(message: InboundMessage) -> Parser:
     kind = message.source.split(":", 1)[0]
     if kind not in PARSERS:
         raise LookupError(f"No parser for source {message.source!r}")
-    if isinstance(PARSERS[kind], str):
-        PARSERS[kind] = import_string(PARSERS[kind])
-    return PARSERS[kind]
+    parser = PARSERS[kind]
+    if isinstance(parser, str):
+        parser = PARSERS[kind] = import_string(parser)
+    return parser
 
 
 def inbound_store(*, channel: str, source: str, raw: bytes, external_ref: str = "") -> tuple[InboundMessage, bool]:
@@ -207,7 +215,7 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
         )
         status = InboundStatus.THREADED
     else:
-        extra = {"importance": incoming.importance} if incoming.importance else {}
+        extra: RegisterOptions = {"importance": incoming.importance} if incoming.importance else {}
         target = complaint_register(
             actor=incoming.registered_by, channel=incoming.channel, wording=incoming.text,
             received_at=incoming.received_at or message.received_at, contact=contact_for(incoming),
@@ -277,8 +285,9 @@ def customer_reachable_by(complaint: Complaint) -> str:
     prefix = complaint.thread_key.split(":", 1)[0] if complaint.thread_key else ""
     if prefix in MESSENGER_SENDERS:
         return complaint.get_channel_display()
-    if complaint.contact_id and complaint.contact.email:
-        return complaint.contact.email
+    contact = complaint.contact  # no query when the card has no contact
+    if contact is not None and contact.email:
+        return contact.email
     if complaint.channel == Channel.WEB_FORM:
         # The site showed them their tracking link, where messages from the card appear.
         return _("their tracking page")

@@ -20,7 +20,7 @@ from amends.reports.services import weekly_summary_send
 
 def _summary(result) -> object:
     """A JSON-friendly record of what a run did, kept on the task's row."""
-    if dataclasses.is_dataclass(result):
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
         return dataclasses.asdict(result)
     if isinstance(result, list | tuple):
         return [_summary(item) for item in result]

@@ -64,7 +64,7 @@ def notify(*, users: Iterable[User], kind: str, key: str, complaint: Complaint |
     ])
 
 
-def _note_on_timelines(created: list[tuple[int, int | None, str]]) -> None:
+def _note_on_timelines(created: Iterable[tuple[int, int | None, str]]) -> None:
     """One NOTIFICATION event per card naming the recipients of this batch."""
     recipients: dict[int, set[int]] = defaultdict(set)
     for user_id, complaint_id, kind in created:

@@ -6,6 +6,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from amends.accounts.models import User
 from amends.complaints.selectors import complaint_list
 
 from .. import idempotency
@@ -40,7 +41,9 @@ class ComplaintsView(ApiView, generics.ListAPIView):
         # A plain dict, so that an empty value is refused like any invalid one, as the schema says.
         filters = ComplaintFilterSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        return complaint_list(self.request.user, filters.to_filter())
+        user = self.request.user
+        assert isinstance(user, User)  # IsAuthenticated, the API's permission, lets no anonymous user here
+        return complaint_list(user, filters.to_filter())
 
     @extend_schema(
         operation_id="complaints_list", tags=["complaints"], parameters=[ComplaintFilterSerializer],

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,13 +48,22 @@ def card_locked(complaint: Complaint, expected_version: int | None) -> Complaint
     return fresh
 
 
+def _model_field(complaint: Complaint, name: str) -> Field:
+    """A tracked field of the card: a column of its own, never the reverse side of a relation."""
+    model_field = complaint._meta.get_field(name)
+    assert isinstance(model_field, Field), name
+    return model_field
+
+
 def _format(complaint: Complaint, name: str, raw: Any) -> str:
     """A stored value as a person reads it on the timeline."""
     if raw is None or raw == "":
         return ""
-    model_field = complaint._meta.get_field(name)
+    model_field = _model_field(complaint, name)
     if model_field.is_relation:
-        related = model_field.related_model.objects.filter(pk=raw).first()
+        related_model = model_field.related_model
+        assert related_model is not None  # a tracked relation is a foreign key, to a model
+        related = related_model._default_manager.filter(pk=raw).first()
         return str(related) if related else str(raw)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(raw, raw))
@@ -66,7 +76,7 @@ def _format(complaint: Complaint, name: str, raw: Any) -> str:
 
 def _snapshot(complaint: Complaint) -> dict[str, Any]:
     return {
-        name: getattr(complaint, complaint._meta.get_field(name).attname)
+        name: getattr(complaint, _model_field(complaint, name).attname)
         for name in TRACKED_FIELDS
     }
 
@@ -79,7 +89,7 @@ def _changed(complaint: Complaint, before: dict[str, Any]) -> list[str]:
 def _record_field_changes(complaint: Complaint, before: dict[str, Any], changed: list[str], actor: User | None) -> None:
     event_field_changes(complaint, actor, [
         (name, _format(complaint, name, before[name]), _format(complaint, name, getattr(
-            complaint, complaint._meta.get_field(name).attname)))
+            complaint, _model_field(complaint, name).attname)))
         for name in changed
     ])
 

@@ -1,6 +1,8 @@
 """Registering a complaint from any channel: its number, its card, its first timeline events."""
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -53,7 +55,7 @@ def complaint_register(
     origin: str = Origin.EXTERNAL, contact=None, organisation=None, product=None,
     component=None, supplier=None, category=None, importance: str = Importance.MEDIUM,
     order_reference: str = "", project: str = "", employee_concerned: str = "",
-    department_concerned: Department | None = None, attachments: list[UploadedFile] = (),
+    department_concerned: Department | None = None, attachments: Sequence[UploadedFile] = (),
     external_id: str = "", thread_key: str = "", consent_text: str = "", consent_at: datetime | None = None,
     duplicates: str = "queued", number: str = "", tracking_code: str = "",
 ) -> Complaint:
@@ -74,6 +76,8 @@ def complaint_register(
         origin = Origin.INTERNAL
     if organisation is None and contact is not None:
         organisation = contact.organisation
+    # Without a tracking code the model draws one.
+    given_code: dict[str, Any] = {"tracking_code": tracking_code} if tracking_code else {}
     return _create_card(
         actor=actor, attachments=attachments, received_at=received_at or timezone.now(),
         channel=channel, origin=origin, contact=contact, organisation=organisation, product=product,
@@ -82,13 +86,13 @@ def complaint_register(
         employee_concerned=employee_concerned.strip(), department_concerned=department_concerned,
         wording=wording.strip(), external_id=external_id.strip(), thread_key=thread_key,
         consent_text=consent_text, consent_at=consent_at, duplicates=duplicates, number=number,
-        **({"tracking_code": tracking_code} if tracking_code else {}),
+        **given_code,
     )
 
 
 def complaint_file_internal(
     *, actor: User, department_concerned: Department | None, wording: str, employee_concerned: str = "",
-    importance: str = Importance.MEDIUM, attachments: list[UploadedFile] = (),
+    importance: str = Importance.MEDIUM, attachments: Sequence[UploadedFile] = (),
 ) -> Complaint:
     """Any employee's complaint about another department's failure: an appeal to the QMS,
     routed to the head of the QMS (DOMAIN.md §1)."""
@@ -104,8 +108,8 @@ def complaint_file_internal(
 
 
 def _create_card(
-    *, actor: User | None, attachments, duplicates: str = "now", number: str = "",
-    filed_internally: bool = False, **fields,
+    *, actor: User | None, attachments: Sequence[UploadedFile], duplicates: str = "now", number: str = "",
+    filed_internally: bool = False, **fields: Any,
 ) -> Complaint:
     if duplicates not in DUPLICATE_SEARCHES:
         raise ValueError(f"duplicates must be one of {DUPLICATE_SEARCHES}, not {duplicates!r}")

@@ -1,6 +1,7 @@
 """What is added to a card's timeline without changing the card: notes, calls, messages, files."""
 
 import os
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,14 +24,22 @@ from ..models import Attachment, Complaint, TimelineEvent
 from .lifecycle import card_locked
 
 
+def _name_and_size(upload: UploadedFile) -> tuple[str, int]:
+    """An upload's file name and size in bytes; every upload that reaches a card has both."""
+    if upload.name is None or upload.size is None:
+        raise TypeError("An upload without a name or a size.")
+    return upload.name, upload.size
+
+
 def attachment_check(upload: UploadedFile) -> None:
+    name, size = _name_and_size(upload)
     limit = settings.AMENDS_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
+    if size > limit:
         raise ValidationError(
             _("The file “%(name)s” is larger than %(limit)d MB.")
-            % {"name": upload.name, "limit": limit // (1024 * 1024)}
+            % {"name": name, "limit": limit // (1024 * 1024)}
         )
-    extension = os.path.splitext(upload.name)[1].lower().lstrip(".")
+    extension = os.path.splitext(name)[1].lower().lstrip(".")
     if extension not in settings.AMENDS_ATTACHMENT_EXTENSIONS:
         raise ValidationError(
             _("Files of type “%(ext)s” are not accepted.") % {"ext": extension or "?"}
@@ -40,11 +49,12 @@ def attachment_check(upload: UploadedFile) -> None:
 def attachment_store(complaint: Complaint, upload: UploadedFile, actor: User | None) -> Attachment:
     """Keep a checked upload on the card, with its ATTACHMENT event; inside the caller's transaction."""
     attachment_check(upload)
+    name, size = _name_and_size(upload)
     attachment = Attachment(
-        complaint=complaint, original_name=os.path.basename(upload.name)[:255], size=upload.size,
+        complaint=complaint, original_name=os.path.basename(name)[:255], size=size,
         content_type=getattr(upload, "content_type", "") or "", uploaded_by=actor,
     )
-    attachment.file.save(os.path.basename(upload.name), upload, save=False)
+    attachment.file.save(os.path.basename(name), upload, save=False)
     attachment.save()
     event_attachment(complaint, actor, attachment)
     return attachment
@@ -72,7 +82,7 @@ def complaint_log_call(*, complaint: Complaint, actor: User, text: str) -> Timel
 @transaction.atomic
 def complaint_add_message(
     *, complaint: Complaint, incoming: bool, text: str, actor: User | None = None,
-    attachments: list[UploadedFile] = (),
+    attachments: Sequence[UploadedFile] = (),
 ) -> TimelineEvent:
     """A message from the customer (incoming) or to them, on the card's timeline with its files."""
     for upload in attachments:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.timesince import timeuntil
 
 from amends.deadlines.choices import ClockKind, ClockStatus
@@ -13,7 +14,7 @@ register = template.Library()
 
 
 @register.filter
-def clock_label(code: str) -> str:
+def clock_label(code: str) -> str | Promise:
     """A clock's name in the reader's language."""
     return ClockKind(code).label if code in ClockKind.values else code
 
@@ -57,5 +58,5 @@ def nearest_status(complaint) -> str:
 
 
 @register.filter
-def status_label(status: str) -> str:
+def status_label(status: str) -> str | Promise:
     return ClockStatus(status).label if status in ClockStatus.values else ""

@@ -138,10 +138,12 @@ def _download(url: str, remote: RemoteFile) -> UploadedFile:
         content_type = (remote.mime_type or mimetypes.guess_type(remote.name)[0]
                         or response.headers.get("Content-Type", "").split(";")[0].strip())
         upload = TemporaryUploadedFile(remote.name, content_type[:100], 0, None)
+        size = 0
         try:
             for chunk in response.iter_content(CHUNK_BYTES):
-                upload.size += len(chunk)
-                if upload.size > limit:
+                size += len(chunk)
+                upload.size = size
+                if size > limit:
                     raise too_large
                 if time.monotonic() > deadline:
                     raise FileRefused(str(SLOW))
