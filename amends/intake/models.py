@@ -34,6 +34,9 @@ class InboundMessage(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
+    # When a worker took a numbered submission: a worker killed before committing its card leaves
+    # it claimed, and another takes it over once AMENDS_INBOUND_CLAIM_TIMEOUT has passed.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     complaint = models.ForeignKey(
         Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages",

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import make_msgid
+from django.db.models import Q
 from django.utils import timezone
 
 from amends.complaints.models import Complaint
@@ -51,24 +52,26 @@ def _deliver(outbound: OutboundMessage) -> bool:
         subject=outbound.subject, body=outbound.body, to=[outbound.recipient],
         headers={"Message-ID": outbound.message_id, "Auto-Submitted": "auto-replied"},
     )
+    # The attempt is committed before the mail leaves: a process killed after the server took the
+    # mail and before `sent_at` was written leaves an attempt with no error, which is never sent again.
+    outbound.attempts += 1
+    OutboundMessage.objects.filter(pk=outbound.pk).update(attempts=outbound.attempts)
     try:
         get_connection().send_messages([email])
     except Exception as error:  # noqa: BLE001 - recorded on the message; the worker retries it
         logger.warning("Mail to %s (message %s) failed: %s", outbound.recipient, outbound.pk, error)
-        OutboundMessage.objects.filter(pk=outbound.pk).update(
-            error=str(error)[:2000], attempts=outbound.attempts + 1,
-        )
+        OutboundMessage.objects.filter(pk=outbound.pk).update(error=str(error)[:2000])
         return False
-    OutboundMessage.objects.filter(pk=outbound.pk).update(
-        sent_at=timezone.now(), error="", attempts=outbound.attempts + 1,
-    )
+    OutboundMessage.objects.filter(pk=outbound.pk).update(sent_at=timezone.now(), error="")
     return True
 
 
 def outbound_retry_failed(*, older_than: timedelta = timedelta(minutes=2), max_attempts: int = 5) -> int:
-    """Send again the e-mails the mail server refused or that a stopped process never sent."""
+    """Send again the e-mails the mail server refused, and those a stopped process never tried. One
+    whose sending was cut short (tried, no error, not marked sent) may have gone out: a customer
+    gets no message twice, so it waits for an administrator instead."""
     pending = OutboundMessage.objects.filter(
-        channel="email", sent_at__isnull=True, attempts__lt=max_attempts,
+        Q(attempts=0) | ~Q(error=""), channel="email", sent_at__isnull=True, attempts__lt=max_attempts,
         created_at__lt=timezone.now() - older_than,
     )
     return sum(_deliver(outbound) for outbound in pending.iterator())

@@ -7,12 +7,12 @@ quarantine with the reason; it is never dropped and can be processed again.
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -87,25 +87,60 @@ def inbound_store_numbered(
     number and tracking code, in one short transaction: the customer has both at once, and the card
     is registered from it by the worker a moment later, or by the first request for that number.
     `received_at` is when the customer says they complained, if not now; it gives the number's year."""
+    message, _created = inbound_store_numbered_once(
+        channel=channel, source=source, raw=raw, received_at=received_at, submitted_by=submitted_by,
+    )
+    return message
+
+
+def inbound_store_numbered_once(
+    *, channel: str, source: str, raw: bytes, received_at: datetime | None = None, submitted_by=None,
+    external_ref: str = "",
+) -> tuple[InboundMessage, bool]:
+    """`inbound_store_numbered`, and with `external_ref` (a one-time form token) a second submission
+    with the same reference returns the first one, False, and stores nothing (nor takes a number)."""
+    external_ref = external_ref.strip()[:300]
+    if external_ref and (earlier := InboundMessage.objects.filter(source=source, external_ref=external_ref).first()):
+        return earlier, False
     now = timezone.now()
-    with transaction.atomic():
-        return InboundMessage.objects.create(
-            channel=channel, source=source, raw=raw, received_at=now, status=InboundStatus.QUEUED,
-            number=complaint_number_take(received_at or now), tracking_code=new_tracking_code(),
-            submitted_by=submitted_by,
-        )
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(
+                channel=channel, source=source, raw=raw, received_at=now, status=InboundStatus.QUEUED,
+                number=complaint_number_take(received_at or now), tracking_code=new_tracking_code(),
+                submitted_by=submitted_by, external_ref=external_ref,
+            ), True
+    except IntegrityError:
+        if not external_ref:
+            raise
+        # The same form sent twice at once: the first one stored wins.
+        return InboundMessage.objects.get(source=source, external_ref=external_ref), False
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.AMENDS_INBOUND_CLAIM_TIMEOUT)
+
+
+def _claimable(now: datetime) -> Q:
+    """Queued, or claimed by a worker that has not committed its card within the claim timeout (a
+    claim without a time was made before claims had one)."""
+    expired = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_timeout())
+    return Q(status=InboundStatus.QUEUED) | (Q(status=InboundStatus.RECEIVED) & ~Q(number="") & expired)
 
 
 def inbound_process_queued(limit: int = 100) -> int:
-    """Process the stored messages queued for the worker, oldest first; returns how many were taken
-    (the worker calls it until it returns 0). Each is claimed first, so that workers never share one."""
-    queued = list(InboundMessage.objects.filter(status=InboundStatus.QUEUED).order_by("pk")[:limit])
+    """Process the stored messages queued for the worker, oldest first, and those whose claim
+    expired; returns how many were taken (the worker calls it until it returns 0). Each is claimed
+    first with one conditional update, so that workers never share one; should a request register
+    the same card meanwhile, the card's unique number makes one card of the two."""
+    queued = list(InboundMessage.objects.filter(_claimable(timezone.now())).order_by("pk")[:limit])
     for message in queued:
-        claimed = InboundMessage.objects.filter(pk=message.pk, status=InboundStatus.QUEUED).update(
-            status=InboundStatus.RECEIVED,
+        claimed_at = timezone.now()
+        claimed = InboundMessage.objects.filter(_claimable(claimed_at), pk=message.pk).update(
+            status=InboundStatus.RECEIVED, claimed_at=claimed_at,
         )
         if claimed:
-            message.status = InboundStatus.RECEIVED
+            message.status, message.claimed_at = InboundStatus.RECEIVED, claimed_at
             inbound_reprocess(message)
     return len(queued)
 
@@ -253,6 +288,11 @@ def inbound_process(message: InboundMessage, parse: Parser) -> InboundMessage:
         if card is None:
             raise
         return _finish(message, InboundStatus.REGISTERED, "", complaint=card)
+    except OperationalError as error:
+        # The database, not the message (SQLite locked past its timeout, a dropped connection): left
+        # as it is, for the worker once the claim expires or the next request for its number.
+        logger.warning("Inbound message %s left for later: %s", message.pk, error)
+        return message
     except Exception as error:  # noqa: BLE001 - a bad message must not stop the channel
         logger.warning("Inbound message %s quarantined: %s", message.pk, error, exc_info=True)
         return _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}")

@@ -246,6 +246,9 @@ LOGGING = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Periodic jobs this installation does not run, e.g. "mail_poll,weekly_summary" (names in amends/jobs/schedule.py).
 AMENDS_JOBS_DISABLED = [name.strip() for name in os.environ.get("AMENDS_JOBS_DISABLED", "").split(",") if name.strip()]
+# Seconds after which a stored API or web-form submission claimed by a worker that never committed
+# its card (killed, or the machine stopped) is taken over by another worker pass.
+AMENDS_INBOUND_CLAIM_TIMEOUT = float(os.environ.get("AMENDS_INBOUND_CLAIM_TIMEOUT", 120))
 
 # How long an Idempotency-Key's first answer is replayed; the worker purges older ones hourly.
 AMENDS_IDEMPOTENCY_KEEP_HOURS = int(os.environ.get("AMENDS_IDEMPOTENCY_KEEP_HOURS", 24))

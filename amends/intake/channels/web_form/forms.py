@@ -1,6 +1,7 @@
 """The public forms: a complaint from the site, and a customer's message on the tracking page."""
 
 import re
+import secrets
 from typing import Any
 
 from django import forms
@@ -15,6 +16,9 @@ from amends.complaints.services import attachment_check as check_upload
 # a name or address they are how a mail header injection starts.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 PHONE_CHARACTERS = re.compile(r"^[\d\s()+\-.]*$")
+# The one-time token a form is issued with: the same form posted twice (a retry after a dropped
+# connection, a double click) is one complaint.
+FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # The honeypot: hidden from people by the stylesheet, filled in by bots.
 HONEYPOT = "website"
 CONSENT_TEXT = _(
@@ -105,12 +109,21 @@ class ComplaintForm(AttachmentsMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", secrets.token_urlsafe(24))
         self.fields["attachments"] = attachments_field()
         # The consent stays last, after the files.
         self.order_fields([name for name in self.fields if name not in ("consent", HONEYPOT)]
                           + ["consent", HONEYPOT])
+
+    def clean_form_token(self) -> str:
+        # A form without a token (an old page, a script) is taken as before, without de-duplication.
+        token = self.cleaned_data["form_token"]
+        return token if FORM_TOKEN.match(token) else ""
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
@@ -138,8 +151,12 @@ class TrackingMessageForm(AttachmentsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", secrets.token_urlsafe(24))
         self.fields["attachments"] = attachments_field()
 
     def clean(self):

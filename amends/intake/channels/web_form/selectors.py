@@ -51,9 +51,9 @@ def complaint_for_tracking(number: str, code: str) -> Complaint | None:
 
 
 def submission_for_tracking(number: str, code: str) -> InboundMessage | None:
-    """A web form submission still waiting for its card, when the secret code matches."""
+    """A stored submission (web form or API) still waiting for its card, when the secret code matches."""
     submission = (
-        InboundMessage.objects.filter(number=number, source="web_form").first() if len(number) <= 20 else None
+        InboundMessage.objects.exclude(number="").filter(number=number).first() if 0 < len(number) <= 20 else None
     )
     return _if_code_matches(submission, code)
 

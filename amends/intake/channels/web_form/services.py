@@ -17,7 +17,7 @@ from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import complaint_add_message
 from amends.intake.models import InboundMessage
 from amends.intake.parsed import IncomingComplaint
-from amends.intake.services import contact_find, inbound_process, inbound_store_numbered, register_parser
+from amends.intake.services import contact_find, inbound_process, inbound_store_numbered_once, register_parser
 
 from .notify import notify_responsible_of_message
 
@@ -54,11 +54,14 @@ register_parser(SOURCE, web_form_parse)
 
 def web_form_submit(
     *, data: dict[str, str], consent_text: str, attachments: list[UploadedFile], language: str,
+    form_token: str = "",
 ) -> InboundMessage:
     """Keep the submission as it arrived, with its card's number and tracking code, before the visitor
     is answered. The intake pipeline registers the card and acknowledges it by e-mail: the worker
     a moment later, or at once when there are files, which the stored submission does not hold.
-    Returns the stored message; with files, registered or quarantined with the reason."""
+    Returns the stored message; with files, registered or quarantined with the reason. A form posted
+    again with the same `form_token` returns the first submission and stores nothing."""
+    reference = f"form:{form_token}" if form_token else ""
     raw = json.dumps({name: data.get(name, "") for name in FIELDS} | {
         "consent_text": consent_text,
         "consent_at": timezone.now().isoformat(),
@@ -68,8 +71,16 @@ def web_form_submit(
             for upload in attachments
         ],
     }, ensure_ascii=False).encode("utf-8")
+    if reference and (earlier := InboundMessage.objects.filter(source=SOURCE, external_ref=reference).first()):
+        if _says_the_same(earlier, data):
+            return earlier
+        # Edited and sent again, or a token someone else saw: a submission of its own.
+        reference = ""
     if not attachments:
-        return inbound_store_numbered(channel=Channel.WEB_FORM, source=SOURCE, raw=raw)
+        message, _created = inbound_store_numbered_once(
+            channel=Channel.WEB_FORM, source=SOURCE, raw=raw, external_ref=reference,
+        )
+        return message
     # The customer is looked up first: SQLite lets one writer in at a time, so the transaction
     # holds only the writes.
     contact = contact_find(IncomingComplaint(
@@ -77,8 +88,17 @@ def web_form_submit(
     ))
     # One transaction, so that the files are never left out of a stored submission's card.
     with transaction.atomic():
-        message = inbound_store_numbered(channel=Channel.WEB_FORM, source=SOURCE, raw=raw)
+        message, created = inbound_store_numbered_once(
+            channel=Channel.WEB_FORM, source=SOURCE, raw=raw, external_ref=reference,
+        )
+        if not created:
+            return message
         return inbound_process(message, lambda stored: replace(web_form_parse(stored, attachments), contact=contact))
+
+
+def _says_the_same(message: InboundMessage, data: dict[str, str]) -> bool:
+    stored = json.loads(bytes(message.raw).decode("utf-8"))
+    return all(str(stored.get(name) or "") == str(data.get(name) or "") for name in FIELDS)
 
 
 def submitted_email(message: InboundMessage) -> str:

@@ -84,6 +84,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+@never_cache  # each visitor's form has its own one-time token
 @public_language
 def complain(request):
     rate = ratelimit.rate_setting(*FORM_RATE)
@@ -102,6 +103,7 @@ def complain(request):
     message = services.web_form_submit(
         data=form.cleaned_data, consent_text=str(form.fields["consent"].label),
         attachments=form.cleaned_data["attachments"], language=translation.get_language(),
+        form_token=form.cleaned_data["form_token"],
     )
     if message.status not in (InboundStatus.QUEUED, InboundStatus.REGISTERED):
         return _page(request, "web_form/received.html")
