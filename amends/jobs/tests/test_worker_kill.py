@@ -1,0 +1,147 @@
+"""A real worker killed with SIGKILL at random points while it registers a batch of stored web-form
+and API submissions, with customers opening their tracking links meanwhile, then run once more to
+the end: every number that was given out has exactly one card, and no customer gets a mail twice."""
+
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+from amends.api.services import complaint_accept_from_api
+from amends.complaints.models import Complaint
+from amends.intake.acknowledge import ACKNOWLEDGEMENT
+from amends.intake.channels.web_form.services import web_form_submit
+from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
+
+from .test_worker_process import ROOT, database_url
+
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PERIODIC = "deadlines_sweep,notifications_deliver,mail_poll,outbound_retry,idempotency_purge,weekly_summary"
+WEB_FORM, API, KILLS, SEED = 36, 18, 8, 20261206
+
+# The real `amends worker`, after a mark that Django is set up (so a kill lands in its work, not
+# in its start).
+WORKER = """
+import pathlib, sys
+import django
+django.setup()
+pathlib.Path(sys.argv[1]).write_text("ready")
+from django.core.management import call_command
+call_command("worker", "--interval", "0.05")
+"""
+# The clean run at the end: as a worker does once the stale-task timeout has passed, then the
+# retry of mail that was never tried.
+LAST_RUN = """
+from datetime import timedelta
+import django
+django.setup()
+from amends.jobs import worker
+worker.STALE_AFTER = timedelta(0)
+from django.core.management import call_command
+call_command("worker", "--once")
+from amends.intake.outbound import outbound_retry_failed
+outbound_retry_failed(older_than=timedelta(0))
+"""
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_restored")]
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": database_url(),
+        "AMENDS_VAR_DIR": str(tmp_path), "AMENDS_JOBS_DISABLED": PERIODIC,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"), "AMENDS_INBOUND_CLAIM_TIMEOUT": "0.3",
+    }
+
+
+def accept_batch(operator) -> tuple[list[str], list[str]]:
+    """What the web form and the API answered: a number each."""
+    web = [
+        web_form_submit(
+            data={"name": f"Клиент {i}", "email": f"customer{i}@example.ru",
+                  "text": f"Заказ {1000 + i}: {'чайник протекает' if i % 2 else 'курьер опоздал'} уже {i} дней."},
+            consent_text="Согласен", attachments=[], language="ru",
+        ).number
+        for i in range(WEB_FORM)
+    ]
+    api = [
+        complaint_accept_from_api(actor=operator, channel="email", text=f"Партия {i}: упаковка повреждена.",
+                                  customer={"name": f"Покупатель {i}", "email": f"buyer{i}@example.ru"}).number
+        for i in range(API)
+    ]
+    return web, api
+
+
+def mails_sent(folder: Path) -> Counter:
+    """Each mail the file backend wrote, by its Message-ID."""
+    found: Counter = Counter()
+    for path in folder.glob("*") if folder.exists() else []:
+        found.update(re.findall(r"^Message-ID: (\S+)", path.read_text(errors="replace"), flags=re.MULTILINE))
+    return found
+
+
+@override_settings(TASKS=DB_QUEUE)
+def test_a_worker_killed_at_random_points_loses_no_complaint_and_sends_nothing_twice(tmp_path, operator, client):
+    web, api = accept_batch(operator)
+    numbers = web + api
+    assert len(set(numbers)) == len(numbers) and not Complaint.objects.exists()
+    rng = random.Random(SEED)
+    env = environment(tmp_path)
+    kills = cut_in_registration = tracked = 0
+    for _round in range(KILLS):
+        ready = tmp_path / f"ready-{_round}"
+        process = subprocess.Popen([sys.executable, "-c", WORKER, str(ready)], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert process.poll() is None, process.stdout.read().decode(errors="replace")
+        # A customer opens their tracking link while the worker may be registering the same card.
+        number = rng.choice(numbers)
+        code = InboundMessage.objects.get(number=number).tracking_code
+        assert client.get(f"/track/{number}/?code={code}").status_code == 200
+        tracked += 1
+        time.sleep(rng.uniform(0.2, 1.2))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        kills += 1
+        # A claim left behind: killed between taking a submission and committing its card.
+        cut_in_registration += InboundMessage.objects.filter(status=InboundStatus.RECEIVED).count()
+        if not InboundMessage.objects.exclude(status=InboundStatus.REGISTERED).exists():
+            break
+    time.sleep(0.4)  # past the claim timeout
+    last = subprocess.run([sys.executable, "-c", LAST_RUN], cwd=ROOT, env=env, capture_output=True, timeout=120)
+    assert last.returncode == 0, last.stdout.decode(errors="replace") + last.stderr.decode(errors="replace")
+
+    # Every number given out has its card, once.
+    assert sorted(Complaint.objects.values_list("number", flat=True)) == sorted(numbers)
+    assert set(InboundMessage.objects.values_list("status", flat=True)) == {InboundStatus.REGISTERED}
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) <= {"SUCCESSFUL"}
+    # No mail twice: one acknowledgement per web-form card (the API sends none), each written once.
+    acks = OutboundMessage.objects.filter(purpose=ACKNOWLEDGEMENT)
+    per_card = Counter(acks.values_list("complaint__number", flat=True))
+    assert set(per_card) == set(web) and set(per_card.values()) == {1}
+    sent = mails_sent(tmp_path / "mail")
+    double_sent = sum(count - 1 for count in sent.values() if count > 1)
+    assert double_sent == 0
+    assert set(sent) <= set(acks.values_list("message_id", flat=True))
+    # Only a kill between the mark of an attempt and the mail's sending can leave one unsent (it is
+    # never sent again rather than maybe twice); at most one per kill.
+    unsent = acks.filter(sent_at__isnull=True)
+    assert unsent.count() <= kills and not unsent.exclude(error="").exists()
+    assert len(sent) == acks.count() - unsent.count()
+    print(f"\nkill test ({connection.vendor}): {len(numbers)} numbers given, {kills} kills, "
+          f"{cut_in_registration} claims left mid-registration, {tracked} tracking reads, "
+          f"lost 0, double-sent {double_sent}, acknowledgements {len(sent)}/{len(web)} sent, "
+          f"{unsent.count()} cut short")
