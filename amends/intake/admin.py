@@ -42,7 +42,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ("pk", "created_at", "complaint", "channel", "recipient", "subject", "sent_at", "error")
+    list_display = ("pk", "created_at", "complaint", "channel", "recipient", "subject", "sent_at", "attempts", "error")
     list_filter = ("channel",)
     search_fields = ("complaint__number", "recipient", "message_id")
     readonly_fields = [f.name for f in OutboundMessage._meta.fields]
