@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.db import OperationalError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -62,6 +63,21 @@ def test_the_worker_claims_with_a_time(submission, monkeypatch):
     [message] = seen
     stored = InboundMessage.objects.get(pk=submission.pk)
     assert stored.status == InboundStatus.RECEIVED and stored.claimed_at == message.claimed_at is not None
+
+
+@override_settings(AMENDS_INBOUND_CLAIM_TIMEOUT=120)
+def test_a_locked_database_leaves_the_submission_for_later_not_in_quarantine(submission, monkeypatch):
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("amends.intake.services.inbound_accept", locked)
+    assert inbound_process_queued() == 1
+    submission.refresh_from_db()
+    assert submission.status == InboundStatus.RECEIVED and submission.reason == ""
+    monkeypatch.undo()
+    with time_machine.travel(timezone.now() + timedelta(seconds=121)):
+        assert inbound_process_queued() == 1
+    assert Complaint.objects.get().number == submission.number
 
 
 def test_the_tracking_link_registers_a_stuck_api_submission(client, submission):
