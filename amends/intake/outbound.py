@@ -52,16 +52,21 @@ def _deliver(outbound: OutboundMessage) -> bool:
         subject=outbound.subject, body=outbound.body, to=[outbound.recipient],
         headers={"Message-ID": outbound.message_id, "Auto-Submitted": "auto-replied"},
     )
-    # The attempt is committed before the mail leaves: a process killed after the server took the
-    # mail and before `sent_at` was written leaves an attempt with no error, which is never sent again.
+    connection = get_connection()
     outbound.attempts += 1
-    OutboundMessage.objects.filter(pk=outbound.pk).update(attempts=outbound.attempts)
     try:
-        get_connection().send_messages([email])
+        # Connected first, so that as little as possible lies between the attempt's mark and the send.
+        connection.open()
+        # The attempt is committed before the mail leaves: a process killed after the server took
+        # the mail and before `sent_at` was written leaves an attempt with no error, never sent again.
+        OutboundMessage.objects.filter(pk=outbound.pk).update(attempts=outbound.attempts)
+        connection.send_messages([email])
     except Exception as error:  # noqa: BLE001 - recorded on the message; the worker retries it
         logger.warning("Mail to %s (message %s) failed: %s", outbound.recipient, outbound.pk, error)
-        OutboundMessage.objects.filter(pk=outbound.pk).update(error=str(error)[:2000])
+        OutboundMessage.objects.filter(pk=outbound.pk).update(error=str(error)[:2000], attempts=outbound.attempts)
         return False
+    finally:
+        connection.close()
     OutboundMessage.objects.filter(pk=outbound.pk).update(sent_at=timezone.now(), error="")
     return True
 

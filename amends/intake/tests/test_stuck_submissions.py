@@ -147,9 +147,10 @@ def test_a_mail_whose_sending_was_cut_short_is_never_sent_twice(complaint, monke
         mail.outbox.append(outbound.subject)  # the server has it
         raise SystemExit  # and the process stops before `sent_at` is written
 
-    monkeypatch.setattr("amends.intake.outbound.get_connection", lambda: type(
-        "Connection", (), {"send_messages": lambda self, messages: killed_after_the_server_took_it(messages[0])},
-    )())
+    monkeypatch.setattr("amends.intake.outbound.get_connection", lambda: type("Connection", (), {
+        "open": lambda self: None, "close": lambda self: None,
+        "send_messages": lambda self, messages: killed_after_the_server_took_it(messages[0]),
+    })())
     with pytest.raises(SystemExit):
         send_email(complaint, recipient="ivanov@example.ru", subject="Ответ", text="Текст")
     monkeypatch.undo()
@@ -166,3 +167,16 @@ def test_a_mail_never_tried_is_sent_by_the_retry(complaint):
     )
     assert outbound_retry_failed(older_than=timedelta(0)) == 1
     assert len(mail.outbox) == 1 and OutboundMessage.objects.get().sent_at is not None
+
+
+def test_a_mail_server_that_cannot_be_reached_counts_an_attempt_and_is_retried_until_the_limit(complaint):
+    with override_settings(EMAIL_BACKEND="amends.jobs.tests.backends.UnreachableBackend"):
+        send_email(complaint, recipient="ivanov@example.ru", subject="Ответ", text="Текст")
+        outbound = OutboundMessage.objects.get()
+        assert (outbound.attempts, outbound.sent_at) == (1, None) and "no route" in outbound.error
+        assert outbound_retry_failed(older_than=timedelta(0), max_attempts=3) == 0  # tried, failed again
+        assert outbound_retry_failed(older_than=timedelta(0), max_attempts=3) == 0
+        assert OutboundMessage.objects.get().attempts == 3
+        assert outbound_retry_failed(older_than=timedelta(0), max_attempts=3) == 0
+    assert OutboundMessage.objects.get().attempts == 3
+    assert outbound_retry_failed(older_than=timedelta(0)) == 1 and len(mail.outbox) == 1

@@ -27,7 +27,7 @@ from .test_worker_process import ROOT, database_url
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PERIODIC = "deadlines_sweep,notifications_deliver,mail_poll,outbound_retry,idempotency_purge,weekly_summary"
-WEB_FORM, API, KILLS, SEED = 36, 18, 8, 20261206
+WEB_FORM, API, KILLS, SEED = 36, 18, 6, 20261206
 
 # The real `amends worker`, after a mark that Django is set up (so a kill lands in its work, not
 # in its start).
@@ -83,6 +83,23 @@ def accept_batch(operator) -> tuple[list[str], list[str]]:
     return web, api
 
 
+def work_done() -> int:
+    return Complaint.objects.count() + DBTaskResult.objects.filter(status="SUCCESSFUL").count()
+
+
+def work_left() -> bool:
+    return (InboundMessage.objects.exclude(status=InboundStatus.REGISTERED).exists()
+            or DBTaskResult.objects.exclude(status="SUCCESSFUL").exists())
+
+
+def wait_until(condition, process: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert process.poll() is None, log.read_text(errors="replace")
+        assert time.monotonic() < deadline, "the worker did nothing"
+        time.sleep(0.01)
+
+
 def mails_sent(folder: Path) -> Counter:
     """Each mail the file backend wrote, by its Message-ID."""
     found: Counter = Counter()
@@ -100,26 +117,27 @@ def test_a_worker_killed_at_random_points_loses_no_complaint_and_sends_nothing_t
     env = environment(tmp_path)
     kills = cut_in_registration = tracked = 0
     for _round in range(KILLS):
-        ready = tmp_path / f"ready-{_round}"
-        process = subprocess.Popen([sys.executable, "-c", WORKER, str(ready)], cwd=ROOT, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert process.poll() is None, process.stdout.read().decode(errors="replace")
+        if not work_left():
+            break
+        ready, log = tmp_path / f"ready-{_round}", tmp_path / f"worker-{_round}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen([sys.executable, "-c", WORKER, str(ready)], cwd=ROOT, env=env,
+                                       stdout=output, stderr=subprocess.STDOUT)
+        wait_until(ready.exists, process, log)
         # A customer opens their tracking link while the worker may be registering the same card.
         number = rng.choice(numbers)
         code = InboundMessage.objects.get(number=number).tracking_code
         assert client.get(f"/track/{number}/?code={code}").status_code == 200
         tracked += 1
-        time.sleep(rng.uniform(0.2, 1.2))
+        # Killed in the middle of its work: once it has done something, at a random moment after.
+        done_before = work_done()
+        wait_until(lambda: work_done() > done_before or not work_left(), process, log)  # noqa: B023 - called at once
+        time.sleep(rng.uniform(0, 0.25))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
         kills += 1
         # A claim left behind: killed between taking a submission and committing its card.
         cut_in_registration += InboundMessage.objects.filter(status=InboundStatus.RECEIVED).count()
-        if not InboundMessage.objects.exclude(status=InboundStatus.REGISTERED).exists():
-            break
     time.sleep(0.4)  # past the claim timeout
     last = subprocess.run([sys.executable, "-c", LAST_RUN], cwd=ROOT, env=env, capture_output=True, timeout=120)
     assert last.returncode == 0, last.stdout.decode(errors="replace") + last.stderr.decode(errors="replace")
