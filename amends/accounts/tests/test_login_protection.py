@@ -205,3 +205,14 @@ def test_turning_two_factor_off_takes_a_code(client, operator):
     assert TOTPDevice.objects.filter(user=operator).exists()
     client.post(reverse("account"), {"action": "disable", "otp_token": code(device)})
     assert not TOTPDevice.objects.filter(user=operator).exists()
+
+
+def test_with_two_factor_on_an_api_token_takes_the_code_too(operator):
+    setup = Client()
+    setup.force_login(operator)
+    device = fresh(enrol(setup))
+    url, password = "/api/v1/auth/token/", {"username": "operator", "password": "pw-operator"}
+    response = Client().post(url, password, content_type="application/json")
+    assert response.status_code == 400 and "otp_token" in str(response.json()), response.json()
+    response = Client().post(url, {**password, "otp_token": code(device)}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["token"]
