@@ -289,7 +289,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client address as the web form's rate limit finds it (AMENDS_TRUSTED_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "amends.intake.channels.web_form.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "amends.core.addresses.client_address"
 # Two-factor codes: the issuer the authenticator app shows beside the account.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Amends")
 

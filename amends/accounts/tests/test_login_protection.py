@@ -216,3 +216,16 @@ def test_with_two_factor_on_an_api_token_takes_the_code_too(operator):
     assert response.status_code == 400 and "otp_token" in str(response.json()), response.json()
     response = Client().post(url, {**password, "otp_token": code(device)}, content_type="application/json")
     assert response.status_code == 200 and response.json()["token"]
+
+
+@override_settings(AMENDS_TRUSTED_PROXIES=1)
+def test_a_proxy_that_forwards_no_address_does_not_break_logins(operator):
+    # Proxies write "unknown"; PostgreSQL's inet column of the attempt log would refuse it.
+    from amends.core.addresses import client_address
+
+    client = Client()
+    response = client.post(reverse("login"), {"username": "operator", "password": "pw-operator"},
+                           HTTP_X_FORWARDED_FOR="unknown")
+    assert response.status_code == 302 and logged_in(client)
+    request = type("Request", (), {"META": {"REMOTE_ADDR": "10.0.0.9", "HTTP_X_FORWARDED_FOR": "1.2.3.4, ::1"}})
+    assert client_address(request) == "::1"
