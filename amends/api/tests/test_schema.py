@@ -45,4 +45,5 @@ def test_swagger_ui_uses_the_vendored_assets(client, db):
     script = client.get("/api/docs/?script=")
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
-    assert "script-src 'self';" in response["Content-Security-Policy"]
+    policy = [part.strip() for part in response["Content-Security-Policy"].split(";")]
+    assert "script-src 'self'" in policy and "style-src 'self' 'unsafe-inline'" in policy
