@@ -9,7 +9,10 @@ from amends.accounts import views as account_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="complaints:list", permanent=False)),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("login/code/", account_views.login_code, name="login_code"),
+    path("account/", account_views.account, name="account"),
+    path("account/two-factor.svg", account_views.account_totp_qr, name="account_totp_qr"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", account_views.set_language, name="set_language"),
     path("complaints/", include("amends.complaints.urls")),

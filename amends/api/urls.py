@@ -1,5 +1,7 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .exceptions import not_found
 from .schema import MEASURE_ID_PATTERN, NUMBER_PATTERN
@@ -28,7 +30,12 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI's script from its own URL, so the page keeps the site's CSP; only its one <style> block is let in.
+    path(
+        "docs/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
     # Anything else under /api/ is a JSON 404, never Django's HTML page.
     re_path(r"", not_found),
 ]

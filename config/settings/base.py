@@ -2,9 +2,11 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,7 +35,7 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").spl
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "amends.accounts.apps.AdminConfig",  # django.contrib.admin behind our login page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +63,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -71,10 +76,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "amends.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "amends.core.middleware.AccessDeniedMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so that it sees the login attempts the views above it refuse.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,6 +137,21 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "complaints:list"
 LOGOUT_REDIRECT_URL = "login"
+
+# Argon2 for new and changed passwords; a hash of an older kind still checks, and is rewritten as
+# Argon2 at the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# The login lockout's backend first: it refuses a locked-out username or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -225,10 +249,49 @@ AMENDS_DUPLICATE_THRESHOLD = float(os.environ.get("AMENDS_DUPLICATE_THRESHOLD", 
 # The same contact's same text within this many hours is linked without asking; 0 turns it off.
 AMENDS_DUPLICATE_AUTO_LINK_HOURS = int(os.environ.get("AMENDS_DUPLICATE_AUTO_LINK_HOURS", 24))
 
+# Sessions: how long a login lasts (seconds, two weeks by default), and whether it ends with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 14 * 24 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = _env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
+
+# HTTPS=1 where the site is served over TLS: secure cookies, redirects to https and HSTS.
+# Behind a TLS-terminating proxy (AMENDS_TRUSTED_PROXIES > 0) its X-Forwarded-Proto says the scheme.
+HTTPS = _env_bool("HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES", HTTPS)
+SECURE_SSL_REDIRECT = HTTPS
+if AMENDS_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: scripts, styles, fonts and frames from this site only, no inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Swagger UI draws its icons as data: URIs.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, or from one
+# address, further logins are refused for AXES_COOLOFF_MINUTES (answer 429); `amends axes_reset` lifts it.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 10))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 30)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client address as the web form's rate limit finds it (AMENDS_TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "amends.core.addresses.client_address"
+# Two-factor codes: the issuer the authenticator app shows beside the account.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Amends")
 
 LOGGING = {
     "version": 1,

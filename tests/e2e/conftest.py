@@ -70,6 +70,13 @@ def people(reference_data_restored):
     }
 
 
+def watch(page, who: str, errors: list[str]) -> None:
+    """Collect the page's uncaught errors and what the browser refused under the CSP (it says so in the console)."""
+    page.on("pageerror", lambda error: errors.append(f"{who}: {error}"))
+    page.on("console", lambda message: errors.append(f"{who}: {message.text}")
+            if "Content Security Policy" in message.text else None)
+
+
 @pytest.fixture
 def login_as(chromium_browser, live_server) -> Iterator[Callable]:
     """`login_as(user)`: a page in a fresh browser context, signed in through /login/."""
@@ -84,7 +91,7 @@ def login_as(chromium_browser, live_server) -> Iterator[Callable]:
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
-        page.on("pageerror", lambda error, who=user.username: page_errors.append(f"{who}: {error}"))
+        watch(page, user.username, page_errors)
         page.goto("/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
@@ -93,7 +100,8 @@ def login_as(chromium_browser, live_server) -> Iterator[Callable]:
         assert "/login/" not in page.url, f"{user.username} could not log in"
         return page
 
-    login.page_errors = page_errors  # uncaught JavaScript errors on any page, for the test to check
+    # Uncaught JavaScript errors and Content-Security-Policy violations on any page, for the test to check.
+    login.page_errors = page_errors
     yield login
     for context in contexts:
         context.close()

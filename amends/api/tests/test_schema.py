@@ -40,4 +40,10 @@ def test_swagger_ui_uses_the_vendored_assets(client, db):
     page = response.content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn." not in page and "unpkg" not in page
-    assert "/api/schema/" in page
+    # The page's own script comes from a URL of its own (no inline script under the CSP).
+    assert "<script>" not in page and '<script src="/api/docs/?script=">' in page
+    script = client.get("/api/docs/?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in script.content.decode()
+    policy = [part.strip() for part in response["Content-Security-Policy"].split(";")]
+    assert "script-src 'self'" in policy and "style-src 'self' 'unsafe-inline'" in policy

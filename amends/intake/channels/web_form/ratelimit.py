@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from amends.core.addresses import client_address
+
 RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -40,14 +42,8 @@ def rate_setting(name: str, default: str) -> Rate | None:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or with AMENDS_TRUSTED_PROXIES = n the address the n-th proxy from the right saw."""
-    proxies = int(getattr(settings, "AMENDS_TRUSTED_PROXIES", 0) or 0)
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address (amends.core.addresses); all requests without a usable one share a bucket."""
+    return client_address(request) or "unknown"
 
 
 def _key(bucket: str, ip: str, rate: Rate) -> str:
