@@ -131,11 +131,14 @@ def inbound_unlinked_anonymise(redactor: Redactor, counts: Counts) -> None:
     """Stored messages that never became part of a card (ignored, quarantined, still waiting) but
     came from the person. A waiting one is not registered any more: the person asked to be forgotten."""
     pending = {InboundStatus.QUEUED, InboundStatus.RECEIVED}
-    for message in InboundMessage.objects.filter(complaint__isnull=True).only("pk", "raw", "reason", "status").iterator():
+    unlinked = InboundMessage.objects.filter(complaint__isnull=True).only("pk", "raw", "reason", "status")
+    for message in unlinked.iterator():
         raw = bytes(message.raw).decode("utf-8", errors="replace")
         if not (redactor.mentions(raw) or redactor.mentions(message.reason)):
             continue
-        changes: dict[str, object] = {"raw": b"", "reason": redactor.text(message.reason), "tracking_code": new_tracking_code()}
+        changes: dict[str, object] = {
+            "raw": b"", "reason": redactor.text(message.reason), "tracking_code": new_tracking_code(),
+        }
         if message.status in pending:
             changes |= {"status": InboundStatus.IGNORED, "reason": "Personal data erased on request."}
         InboundMessage.objects.filter(pk=message.pk).update(**changes)

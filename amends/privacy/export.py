@@ -119,7 +119,7 @@ def personal_data_zip(*, contact: Contact) -> bytes:
         archive.writestr("personal-data.pdf", export_pdf(data))
         contacts = list(person_contacts(contact))
         for attachment in Attachment.objects.filter(complaint__contact__in=contacts).select_related("complaint"):
-            if attachment.file and attachment.file.storage.exists(attachment.file.name):
+            if attachment.file.name and attachment.file.storage.exists(attachment.file.name):
                 with attachment.file.open("rb") as handle:
                     archive.writestr(attachment_path(attachment), handle.read())
     return buffer.getvalue()

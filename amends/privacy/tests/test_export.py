@@ -20,7 +20,9 @@ def pdf_text(content: bytes) -> str:
 def test_the_export_holds_every_card_of_every_contact_row_of_the_person(person, operator):
     # The same person, written down again with another spelling of the same phone.
     again = contact_create(full_name="А. Петрова", phone="8 912 000 11 22")
-    third = complaint_register(actor=operator, channel=Channel.PHONE, contact=again, wording="Третья жалоба по телефону.")
+    third = complaint_register(
+        actor=operator, channel=Channel.PHONE, contact=again, wording="Третья жалоба по телефону.",
+    )
 
     data = personal_data_export(contact=person.contact)
 
