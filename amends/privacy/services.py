@@ -45,7 +45,7 @@ def personal_data_erase(*, contact: Contact, actor: User, reason: str = "") -> E
     cards, their states, dates and classification stay for the statistics."""
     access_personal_data(actor)
     with transaction.atomic():
-        contacts = list(person_contacts(contact).select_for_update())
+        contacts = list(person_contacts(contact).select_for_update(of=("self",)))
         complaints = list(person_complaints(contacts))
         identity = Identity.of(contacts)
         redactor = Redactor(identity, passages_of(complaints))
