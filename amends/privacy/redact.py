@@ -47,24 +47,31 @@ class Identity:
         identity.addresses = {address for address in identity.addresses if len(address) >= MIN_ADDRESS}
         return identity
 
+    def full_names(self) -> set[str]:
+        """Names of two words or more: a lone first name would match other people too."""
+        return {name for name in self.names if len(name.split()) >= 2}
+
     def needles(self) -> set[str]:
-        """The literal values a database search looks for (case-insensitively)."""
-        values = self.names | self.emails | self.addresses | self.phones
+        """The literal values a search of other people's data looks for (case-insensitively)."""
+        values = self.full_names() | self.emails | self.addresses | self.phones
         return values | {phone_digits(phone) for phone in self.phones}
 
 
 class Redactor:
-    """Replaces the person's identifiers (names and their parts, e-mail addresses, phones in any
-    spelling, addresses) and the given passages with ERASED. `passages` are texts the person wrote,
-    which a card quotes elsewhere (an acknowledgement, a notification)."""
+    """Replaces the person's identifiers (names, e-mail addresses, phones in any spelling, addresses)
+    and the given passages with ERASED. `passages` are texts the person wrote, which a card quotes
+    elsewhere (an acknowledgement, a notification). On the person's own cards `name_parts` also
+    takes each word of their name ("Dear Anna"); elsewhere only a full name of two words or more
+    counts, since another customer may be called Anna too."""
 
-    def __init__(self, identity: Identity, passages: Iterable[str] = ()) -> None:
+    def __init__(self, identity: Identity, passages: Iterable[str] = (), *, name_parts: bool = True) -> None:
         patterns = [re.escape(text.strip()) for text in passages if len(text.strip()) >= MIN_PASSAGE]
         patterns += [re.escape(value) for value in identity.emails | identity.addresses]
-        for name in identity.names:
+        for name in identity.names if name_parts else identity.full_names():
             words = name.split()
             patterns.append(r"\s+".join(re.escape(word) for word in words))
-            patterns += [rf"\b{re.escape(word)}\b" for word in words if len(word) >= MIN_NAME]
+            if name_parts:
+                patterns += [rf"\b{re.escape(word)}\b" for word in words if len(word) >= MIN_NAME]
         patterns += [_phone_pattern(phone_digits(phone)) for phone in identity.phones]
         # Longest first, so a whole passage goes before a name inside it.
         patterns.sort(key=len, reverse=True)

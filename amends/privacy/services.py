@@ -48,7 +48,10 @@ def personal_data_erase(*, contact: Contact, actor: User, reason: str = "") -> E
         contacts = list(person_contacts(contact).select_for_update(of=("self",)))
         complaints = list(person_complaints(contacts))
         identity = Identity.of(contacts)
-        redactor = Redactor(identity, passages_of(complaints))
+        passages = passages_of(complaints)
+        redactor = Redactor(identity, passages)
+        # Other people's rows and files: no lone first names.
+        elsewhere = Redactor(identity, passages, name_parts=False)
         erasure = Erasure.objects.create(kind=ErasureKind.REQUEST, requested_by=actor, reason=reason)
         erasure.contacts.set(contacts)
         counts = Counts()
@@ -57,10 +60,10 @@ def personal_data_erase(*, contact: Contact, actor: User, reason: str = "") -> E
         for person in contacts:
             contact_anonymise(person)
         counts.contacts = len(contacts)
-        inbound_unlinked_anonymise(redactor, counts)
-        traces_anonymise(identity, redactor, counts)
+        inbound_unlinked_anonymise(elsewhere, counts)
+        traces_anonymise(identity, elsewhere, counts)
         # Files outside the database cannot roll back: they go once the rest is committed.
-        transaction.on_commit(lambda: _mail_files(erasure.pk, redactor))
+        transaction.on_commit(lambda: _mail_files(erasure.pk, elsewhere))
         Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
     erasure.refresh_from_db()
     return erasure

@@ -7,10 +7,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from amends.complaints.choices import EventKind
+from amends.complaints.choices import Channel, EventKind
 from amends.complaints.models import Attachment, Complaint, TimelineEvent
+from amends.complaints.services import complaint_register
+from amends.customers.services import contact_create
 from amends.duplicates.models import SignatureBand, TextSignature
-from amends.intake.models import InboundMessage, OutboundMessage
+from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
 from amends.privacy.models import AnonymisedCard, Erasure, ErasureKind
 from amends.privacy.services import personal_data_erase
 
@@ -120,3 +122,31 @@ def test_only_the_qms_head_or_an_administrator_erases(person, responsible):
     with pytest.raises(PermissionDenied):
         personal_data_erase(contact=person.contact, actor=responsible)
     assert not Erasure.objects.exists()
+
+
+def test_another_customer_called_anna_keeps_her_name_and_her_messages(person, qms, operator):
+    other_anna = complaint_register(
+        actor=operator, channel=Channel.PHONE, contact=contact_create(full_name="Анна Смирнова"),
+        wording="Меня зовут Анна, утюг не греется.",
+    )
+    ignored = InboundMessage.objects.create(
+        channel=Channel.EMAIL, source="mailbox", status=InboundStatus.IGNORED,
+        raw="From: anna@example.org\r\n\r\nАнна снова пишет: спасибо!".encode(),
+    )
+    personal_data_erase(contact=person.contact, actor=qms)
+    other_anna.refresh_from_db()
+    ignored.refresh_from_db()
+    assert other_anna.wording == "Меня зовут Анна, утюг не греется."
+    assert "Анна снова пишет" in bytes(ignored.raw).decode()
+
+
+def test_a_waiting_submission_of_the_person_is_never_registered(person, qms, client, process_queued):
+    client.post("/complain/", {
+        "name": "Анна Петрова", "email": "anna.petrova@example.ru", "text": "Ещё одна жалоба на чайник.",
+        "consent": "on",
+    })
+    waiting = InboundMessage.objects.get(status=InboundStatus.QUEUED)
+    personal_data_erase(contact=person.contact, actor=qms)
+    waiting.refresh_from_db()
+    assert waiting.status == InboundStatus.IGNORED and bytes(waiting.raw) == b""
+    assert process_queued() == 0
