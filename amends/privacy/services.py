@@ -52,7 +52,8 @@ def personal_data_erase(*, contact: Contact, actor: User, reason: str = "") -> E
         redactor = Redactor(identity, passages)
         # Other people's rows and files: no lone first names.
         elsewhere = Redactor(identity, passages, name_parts=False)
-        erasure = Erasure.objects.create(kind=ErasureKind.REQUEST, requested_by=actor, reason=reason)
+        # The record of the erasure must not name the person either, even if the reason typed does.
+        erasure = Erasure.objects.create(kind=ErasureKind.REQUEST, requested_by=actor, reason=redactor.text(reason))
         erasure.contacts.set(contacts)
         counts = Counts()
         for complaint in complaints:

@@ -69,7 +69,9 @@ def test_erasure_leaves_the_person_in_no_table_no_file_and_no_mail(
     old_code = person.web.tracking_code
 
     with django_capture_on_commit_callbacks(execute=True):
-        erasure = personal_data_erase(contact=person.contact, actor=qms, reason="Letter of 1 December, ref. 17")
+        erasure = personal_data_erase(
+            contact=person.contact, actor=qms, reason="Letter of Анна Петрова of 1 December, ref. 17",
+        )
 
     assert rows_naming_the_person() == []
     assert not any(needle in text.lower() for text in mail_texts(mail_files) for needle in NEEDLES)
@@ -78,6 +80,7 @@ def test_erasure_leaves_the_person_in_no_table_no_file_and_no_mail(
     person.web.refresh_from_db()
     assert person.web.tracking_code != old_code
     erasure.refresh_from_db()
+    assert erasure.reason == "Letter of [erased] of 1 December, ref. 17"
     assert erasure.scope["mail_files"] == 2  # the acknowledgements of the web form and the e-mail
 
 
