@@ -31,6 +31,7 @@ from .selectors import person_complaints, person_contacts
 
 ERASED_NOTE = "Personal data erased on the person's request."
 RETENTION_NOTE = "Personal data erased: the retention period is over."
+RETENTION_BATCH = 50  # cards per transaction
 
 
 def access_personal_data(user: User) -> None:
@@ -102,29 +103,34 @@ def retention_anonymise(
     *, now: datetime | None = None, years: int | None = None, limit: int = 500, actor: User | None = None,
 ) -> Erasure | None:
     """Anonymise up to `limit` cards whose retention period is over (the worker's daily job takes the
-    rest on its next runs). A contact is anonymised with its last card: one with a card still kept is not."""
+    rest on its next runs). A contact is anonymised with its last card: one with a card still kept is not.
+    Cards go in small transactions, so that registrations are not kept waiting behind the write lock;
+    a run cut short leaves whole cards done, and the next run takes the rest."""
+    years = retention_years() if years is None else years
+    complaints = list(retention_due(now=now, years=years)[:limit])
+    if not complaints:
+        return None
+    erasure = Erasure.objects.create(
+        kind=ErasureKind.RETENTION, requested_by=actor, reason=f"Retention policy: {years} years after closing.",
+    )
+    counts = Counts()
+    for start in range(0, len(complaints), RETENTION_BATCH):
+        with transaction.atomic():
+            for complaint in complaints[start:start + RETENTION_BATCH]:
+                contacts = [complaint.contact] if complaint.contact is not None else []
+                redactor = Redactor(Identity.of(contacts), passages_of([complaint]))
+                card_anonymise(complaint, redactor, erasure=erasure, actor=actor, note=RETENTION_NOTE, counts=counts)
+            Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
+    touched = {complaint.contact_id for complaint in complaints if complaint.contact_id is not None}
     with transaction.atomic():
-        complaints = list(retention_due(now=now, years=years)[:limit])
-        if not complaints:
-            return None
-        erasure = Erasure.objects.create(
-            kind=ErasureKind.RETENTION, requested_by=actor,
-            reason=f"Retention policy: {retention_years() if years is None else years} years after closing.",
-        )
-        counts = Counts()
-        for complaint in complaints:
-            contacts = [complaint.contact] if complaint.contact is not None else []
-            redactor = Redactor(Identity.of(contacts), passages_of([complaint]))
-            card_anonymise(complaint, redactor, erasure=erasure, actor=actor, note=RETENTION_NOTE, counts=counts)
-        touched = {complaint.contact_id for complaint in complaints if complaint.contact_id is not None}
-        done = Contact.objects.filter(pk__in=touched).exclude(
+        done = list(Contact.objects.filter(pk__in=touched).exclude(
             Exists(Complaint.objects.filter(contact=OuterRef("pk")).exclude(
                 Exists(AnonymisedCard.objects.filter(complaint=OuterRef("pk"))),
             )),
-        )
+        ))
         for person in done:
             contact_anonymise(person)
-            counts.contacts += 1
+        counts.contacts = len(done)
         erasure.contacts.set(done)
         Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
     erasure.refresh_from_db()

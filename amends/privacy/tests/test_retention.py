@@ -1,6 +1,7 @@
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
@@ -10,7 +11,8 @@ from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import complaint_transition
 from amends.jobs.schedule import PERIODIC
 from amends.jobs.tasks import retention_anonymise_task
-from amends.privacy.models import Erasure, ErasureKind
+from amends.privacy import services
+from amends.privacy.models import AnonymisedCard, Erasure, ErasureKind
 from amends.privacy.services import retention_anonymise
 
 from .conftest import EMAIL_TEXT, NAME
@@ -69,3 +71,24 @@ def test_the_worker_runs_the_policy_daily(person):
     with time_machine.travel(timezone.now() + SIX_YEARS, tick=False):
         call_command("retention", stdout=StringIO())
     assert Erasure.objects.count() == 1
+
+
+def test_a_run_cut_short_keeps_the_cards_it_finished_and_the_next_run_does_the_rest(person, qms, monkeypatch):
+    complaint_transition(complaint=person.mailed, name="withdraw", actor=qms, comment="Отозвана.")
+    monkeypatch.setattr(services, "RETENTION_BATCH", 1)
+    real, calls = services.card_anonymise, []
+
+    def dies_on_the_second(complaint, *args, **kwargs):
+        calls.append(complaint.pk)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        real(complaint, *args, **kwargs)
+
+    monkeypatch.setattr(services, "card_anonymise", dies_on_the_second)
+    with pytest.raises(RuntimeError):
+        retention_anonymise(now=timezone.now() + SIX_YEARS)
+    assert list(AnonymisedCard.objects.values_list("complaint", flat=True)) == [calls[0]]
+
+    monkeypatch.setattr(services, "card_anonymise", real)
+    erasure = retention_anonymise(now=timezone.now() + SIX_YEARS)
+    assert erasure.scope["cards"] == 1 and erasure.scope["contacts"] == 1
