@@ -149,41 +149,49 @@ def inbound_unlinked_anonymise(redactor: Redactor, counts: Counts) -> None:
 SWEEP_SKIPPED = {"privacy", "auth", "contenttypes", "sessions", "accounts"}
 
 
-def traces_anonymise(identity: Identity, redactor: Redactor, counts: Counts) -> None:
-    """Every other row of every table that still names the person (another card quoting their
-    e-mail, the admin's log of an edit, an API answer kept for retries) gets the same redaction."""
+Trace = tuple[type[models.Model], str, object]  # model, column, primary key
+
+
+def traces_find(identity: Identity) -> list[Trace]:
+    """Every row of every table that still names the person (another card quoting their e-mail, the
+    admin's log of an edit, an API answer kept for retries): one scan of each text column. Run before
+    the erasure's transaction, so that the scan does not hold the write lock."""
     needles = identity.needles()
+    found: list[Trace] = []
     if not needles:
-        return
+        return found
     for model in apps.get_models():
         if model._meta.app_label in SWEEP_SKIPPED:
             continue
         for column in model._meta.concrete_fields:
             if column.primary_key or not isinstance(column, models.CharField | models.TextField | models.JSONField):
                 continue
-            counts.other_rows += _column_redact(model, column, needles, redactor)
+            found += [(model, column.name, pk) for pk in _matching(model, column, needles)]
+    return found
 
 
-def _column_redact(model: type[models.Model], column: models.Field, needles: set[str], redactor: Redactor) -> int:
+def _matching(model: type[models.Model], column: models.Field, needles: set[str]) -> list[object]:
     name = column.name
     manager = model._base_manager
+    match = Q()
     if isinstance(column, models.JSONField):
         rows = manager.annotate(_as_text=Cast(name, models.TextField()))
-        spellings = {spelling for needle in needles for spelling in json_spellings(needle)}
-        match = Q()
-        for spelling in spellings:
+        for spelling in {spelling for needle in needles for spelling in json_spellings(needle)}:
             match |= Q(_as_text__icontains=spelling)
-        rows = rows.filter(match)
     else:
-        match = Q()
+        rows = manager.all()
         for needle in needles:
             match |= Q(**{f"{name}__icontains": needle})
-        rows = manager.filter(match)
-    changed = 0
-    for pk, value in rows.values_list("pk", name):
-        new = redactor.json(value) if isinstance(column, models.JSONField) else redactor.text(value)
-        if new != value:
+    return list(rows.filter(match).values_list("pk", flat=True))
+
+
+def traces_anonymise(traces: list[Trace], redactor: Redactor, counts: Counts) -> None:
+    """The rows found get the same redaction, read again inside the erasure's transaction."""
+    for model, name, pk in traces:
+        rows = model._base_manager.filter(pk=pk)
+        value = rows.values_list(name, flat=True).first()
+        new = redactor.json(value) if isinstance(value, dict | list) else redactor.text(value or "")
+        if value is not None and new != value:
             # update(), not save(): the row may be an append-only one (the timeline), see card_anonymise.
-            manager.filter(pk=pk).update(**{name: new})
-            changed += 1
-    return changed
+            rows.update(**{name: new})
+            counts.other_rows += 1

@@ -23,6 +23,7 @@ from .anonymise import (
     inbound_unlinked_anonymise,
     passages_of,
     traces_anonymise,
+    traces_find,
 )
 from .mailfiles import mail_files_anonymise
 from .models import AnonymisedCard, Erasure, ErasureKind
@@ -45,6 +46,7 @@ def personal_data_erase(*, contact: Contact, actor: User, reason: str = "") -> E
     person), every card they filed, the raw messages and mail, and any other row naming them. The
     cards, their states, dates and classification stay for the statistics."""
     access_personal_data(actor)
+    traces = traces_find(Identity.of(person_contacts(contact)))
     with transaction.atomic():
         contacts = list(person_contacts(contact).select_for_update(of=("self",)))
         complaints = list(person_complaints(contacts))
@@ -63,7 +65,7 @@ def personal_data_erase(*, contact: Contact, actor: User, reason: str = "") -> E
             contact_anonymise(person)
         counts.contacts = len(contacts)
         inbound_unlinked_anonymise(elsewhere, counts)
-        traces_anonymise(identity, elsewhere, counts)
+        traces_anonymise(traces, elsewhere, counts)
         # Files outside the database cannot roll back: they go once the rest is committed.
         transaction.on_commit(lambda: _mail_files(erasure.pk, elsewhere))
         Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
