@@ -79,3 +79,4 @@ class EventKind(models.TextChoices):
     CALL = "call", _("Call to the customer")
     DEADLINE = "deadline", _("Deadline")
     NOTIFICATION = "notification", _("Notification")
+    PERSONAL_DATA = "personal_data", _("Personal data erased")

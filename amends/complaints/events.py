@@ -97,3 +97,11 @@ def event_file_received(
     return TimelineEvent.objects.create(
         complaint=complaint, kind=EventKind.NOTE, text=note, reference=reference, attachment=attachment,
     )
+
+
+def event_personal_data_erased(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
+    """The audit entry of an anonymisation (a request or the retention policy): the only trace left
+    of what was erased, so `text` says why and never what."""
+    return TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.PERSONAL_DATA, actor=actor, text=text,
+    )

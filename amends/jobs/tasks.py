@@ -15,6 +15,7 @@ from amends.intake.channels.email.imap import mailboxes_poll
 from amends.intake.channels.email.services import email_retry_pending
 from amends.intake.outbound import outbound_retry_failed
 from amends.notifications.delivery import notifications_deliver
+from amends.privacy.services import retention_anonymise
 from amends.reports.services import weekly_summary_send
 
 
@@ -50,6 +51,12 @@ def outbound_retry_task():
 @task()
 def idempotency_purge_task():
     return idempotency_purge()
+
+
+@task()
+def retention_anonymise_task():
+    erasure = retention_anonymise()
+    return erasure.scope if erasure is not None else {}
 
 
 WEEKLY_SUMMARY_FROM = (0, time(8, 0))  # Monday 08:00, company time (seed 002 §40: Monday morning)

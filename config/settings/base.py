@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "amends.notifications",
     "amends.intake",
     "amends.reports",
+    "amends.privacy",
     "amends.api",
     "amends.jobs",
     "amends.demo",
@@ -317,3 +318,8 @@ AMENDS_INBOUND_CLAIM_TIMEOUT = float(os.environ.get("AMENDS_INBOUND_CLAIM_TIMEOU
 AMENDS_IDEMPOTENCY_KEEP_HOURS = int(os.environ.get("AMENDS_IDEMPOTENCY_KEEP_HOURS", 24))
 # Token requests per client address and per username ("10/min", "5/10m", or "off").
 AMENDS_API_TOKEN_RATE = os.environ.get("AMENDS_API_TOKEN_RATE", "10/min")
+
+# Personal data: closed cards are anonymised this many years after they were closed (0 turns the
+# policy off), and the fonts the PDF export embeds (Debian's fonts-dejavu-core: Cyrillic, Armenian).
+AMENDS_RETENTION_YEARS = int(os.environ.get("AMENDS_RETENTION_YEARS", 5))
+AMENDS_PDF_FONT_DIR = os.environ.get("AMENDS_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")

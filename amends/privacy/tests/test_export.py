@@ -1,0 +1,67 @@
+import io
+import json
+import zipfile
+
+from pypdf import PdfReader
+
+from amends.complaints.choices import Channel
+from amends.complaints.services import complaint_register
+from amends.customers.services import contact_create
+from amends.privacy.export import personal_data_export, personal_data_zip
+from amends.privacy.pdf import export_pdf
+
+from .conftest import EMAIL, EMAIL_TEXT, NAME, WORDING
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_export_holds_every_card_of_every_contact_row_of_the_person(person, operator):
+    # The same person, written down again with another spelling of the same phone.
+    again = contact_create(full_name="А. Петрова", phone="8 912 000 11 22")
+    third = complaint_register(
+        actor=operator, channel=Channel.PHONE, contact=again, wording="Третья жалоба по телефону.",
+    )
+
+    data = personal_data_export(contact=person.contact)
+
+    numbers = {card["number"] for card in data["complaints"]}
+    assert numbers == {person.web.number, person.mailed.number, third.number}
+    assert person.other.number not in numbers
+    assert {contact["full_name"] for contact in data["contacts"]} == {NAME, "А. Петрова"}
+    assert data["contacts"][0]["email"] == EMAIL
+    web = next(card for card in data["complaints"] if card["number"] == person.web.number)
+    assert web["wording"] == WORDING and web["satisfaction"] == 4
+    assert [item["original_name"] for item in web["attachments"]] == ["петрова-чек.jpg"]
+    assert any("жду ответа" in event["text"] for event in web["timeline"])
+    assert web["messages_sent"][0]["recipient"] == EMAIL
+    assert web["messages_received"][0]["channel"] == Channel.WEB_FORM and web["messages_received"][0]["size"] > 0
+    assert "Responsible" not in json.dumps(data, ensure_ascii=False)  # staff are not named
+    mailed = next(card for card in data["complaints"] if card["number"] == person.mailed.number)
+    assert EMAIL_TEXT in mailed["wording"]
+
+
+def test_the_pdf_renders_cyrillic_and_armenian_text_with_the_font_embedded(person):
+    data = personal_data_export(contact=person.contact)
+    data["complaints"][0]["opinion"] = "Բողոքը հիմնավորված չէ"
+    content = export_pdf(data)
+
+    text = pdf_text(content)
+    assert NAME in text and person.web.number in text and "Чайник протекает" in text
+    assert "Բողոքը հիմնավորված չէ" in text
+    fonts = {
+        str(font["/BaseFont"]) for page in PdfReader(io.BytesIO(content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("DejaVuSans" in name for name in fonts)
+
+
+def test_the_zip_holds_the_json_the_pdf_and_the_files(person):
+    archive = zipfile.ZipFile(io.BytesIO(personal_data_zip(contact=person.contact)))
+    names = set(archive.namelist())
+    data = json.loads(archive.read("personal-data.json"))
+    [attachment] = data["complaints"][0]["attachments"]
+    assert names == {"personal-data.json", "personal-data.pdf", attachment["file"]}
+    assert archive.read(attachment["file"]) == b"\xff\xd8\xff photo"
+    assert NAME in pdf_text(archive.read("personal-data.pdf"))
