@@ -289,6 +289,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# No start-up banner: `amends mailgate` runs under an MTA, which may mail back whatever it prints.
+AXES_VERBOSE = False
 # The client address as the web form's rate limit finds it (AMENDS_TRUSTED_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "amends.core.addresses.client_address"
 # Two-factor codes: the issuer the authenticator app shows beside the account.
