@@ -28,7 +28,6 @@ from amends.complaints.choices import Channel, Justification, State
 from amends.complaints.models import Complaint, Measure, new_tracking_code
 from amends.complaints.services import attachment_store, complaint_register
 from amends.complaints.transitions import TRANSITIONS
-from amends.deadlines.models import Clock
 
 ROLES = [None, *Role.values]  # None: an employee without a role
 TIES = ("registered", "responsible", "measure", "none")
@@ -238,7 +237,7 @@ def outcome(status: int, api: bool) -> str:
 def run(world, probe: Probe, address: Callable[[Complaint, dict], str], api: bool) -> tuple[int, list]:
     users, cards = world
     failures, count = [], 0
-    for user in [None, *users.values()]:
+    for owner, user in [(None, None), *users.items()]:
         client: Client | APIClient = APIClient(HTTP_ACCEPT_LANGUAGE="en") if api else Client()
         if user is not None:
             if api:
@@ -246,6 +245,8 @@ def run(world, probe: Probe, address: Callable[[Complaint, dict], str], api: boo
             else:
                 client.force_login(user)
         for role, tie, pk in cards:
+            if role != owner:  # its own card of each tie; another's card is the tie "none" again
+                continue
             with transaction.atomic():
                 Complaint.objects.filter(pk=pk).update(state=probe.state)
                 card = Complaint.objects.get(pk=pk)
@@ -259,7 +260,7 @@ def run(world, probe: Probe, address: Callable[[Complaint, dict], str], api: boo
                 transaction.set_rollback(True)
             count += 1
             if got != want:
-                failures.append((user.username if user else "anonymous", f"card of {role}/{tie}", want,
+                failures.append((user.username if user else "anonymous", tie, want,
                                  response.status_code))
     return count, failures
 
@@ -270,7 +271,7 @@ def test_web_endpoint_answers_as_the_access_definition_says(world, name):
     count, failures = run(
         world, probe, lambda card, kwargs: reverse(name, kwargs={"number": card.number, **kwargs}), api=False,
     )
-    assert count == (len(ROLES) + 1) * len(ROLES) * len(TIES)
+    assert count == (len(ROLES) + 1) * len(TIES)
     assert not failures, failures
 
 
@@ -286,5 +287,5 @@ def test_api_operation_answers_as_the_access_definition_says(world, operation):
         return filled
 
     count, failures = run(world, probe, address, api=True)
-    assert count == (len(ROLES) + 1) * len(ROLES) * len(TIES)
+    assert count == (len(ROLES) + 1) * len(TIES)
     assert not failures, failures

@@ -23,8 +23,8 @@ from amends.complaints.models import (
 )
 from amends.complaints.services import (
     complaint_add_note,
-    complaint_log_call,
     complaint_attach,
+    complaint_log_call,
     complaint_register,
     complaint_transition,
     complaint_update,
