@@ -141,14 +141,26 @@ WRITE_REFUSALS = {
 }
 
 
-def can_write(user: User, complaint: Complaint, write: str) -> bool:
-    """Whether the user may make this kind of write (a key of WRITES) on the card now."""
+def is_writer(user: User, complaint: Complaint, write: str) -> bool:
+    """Whether the user is one who makes this kind of write (a key of WRITES) on the card, a closed
+    card aside: views refuse others (403) before reading a form, and the service says what the
+    card's state allows."""
     rule = WRITES[write]
-    if rule.open_only and complaint.state in FINAL_STATES:
-        return False
     if has_relation(user, complaint, *rule.relations):
         return True
     return complaint.state == State.REGISTERED and has_relation(user, complaint, *rule.while_registered)
+
+
+def can_write(user: User, complaint: Complaint, write: str) -> bool:
+    """Whether the user may make this kind of write on the card now."""
+    if WRITES[write].open_only and complaint.state in FINAL_STATES:
+        return False
+    return is_writer(user, complaint, write)
+
+
+def access_writer(user: User, complaint: Complaint, write: str) -> None:
+    if not is_writer(user, complaint, write):
+        raise AccessDenied(WRITE_REFUSALS[write])
 
 
 def access_write(user: User, complaint: Complaint, write: str) -> None:
