@@ -123,6 +123,13 @@ def test_those_who_only_read_or_carry_measures_write_no_note_where_they_may_not(
         assert (note.status_code, attach.status_code) == (201, 201)
 
 
+def test_a_manager_is_refused_whatever_the_body(api, manager, complaint):
+    """The body was read first: a manager's empty note was answered 400, as if a note could follow."""
+    client = api(manager)
+    assert client.post(url(complaint, "notes"), {"text": ""}, format="json").status_code == 403
+    assert client.post(url(complaint, "attachments"), {}, format="multipart").status_code == 403
+
+
 @pytest.mark.parametrize(("who", "shown"), [
     ("operator", True), ("qms", True), ("responsible", True), ("administrator", True),
     ("manager", False), ("executor", False),
