@@ -9,14 +9,13 @@ from typing import cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from amends.accounts.models import User
 from amends.accounts.services import user_totp_confirmed, user_totp_verify
-from amends.complaints.access import can_report_measure
+from amends.complaints.access import can_report_measure, can_see_tracking_link
 from amends.complaints.choices import Channel, EventKind, Importance, Origin, State
 from amends.complaints.inputs import BOOL, CHOICE, INT, MAX_INT, MODEL, TEXT, Input
 from amends.complaints.list_page import SORTS
@@ -354,8 +353,13 @@ class ComplaintSerializer(ComplaintListItemSerializer):
     available_transitions = serializers.SerializerMethodField()
     measures = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_tracking_url(self, complaint: Complaint) -> str:
+    @extend_schema_field(serializers.URLField(allow_null=True, help_text=_(
+        "The customer's private tracking page, which lets its holder write as the customer: given "
+        "only to those who talk to the customer (the head of the QMS, the responsible person, the "
+        "registering operator or API client), null for everyone else.")))
+    def get_tracking_url(self, complaint: Complaint) -> str | None:
+        if not can_see_tracking_link(self.context["request"].user, complaint):
+            return None
         return tracking_url(complaint)
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(TRANSITIONS))))

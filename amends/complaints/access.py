@@ -105,18 +105,82 @@ def access_view_complaint(user: User, complaint: Complaint) -> None:
         raise AccessDenied("You may not see this complaint.")
 
 
+# What a user writes on a card besides the lifecycle (transitions.py) and the measures (below).
+EDIT = "edit"  # the card's fields, its clocks' waiting and presets
+NOTE = "note"  # an internal note on the timeline
+ATTACHMENT = "attachment"  # a file on the card
+CALL = "call"  # a logged call to the customer: it meets the first-response clock
+MESSAGE = "message"  # a message sent to the customer; also who is shown the tracking link
+
+
+@dataclass(frozen=True)
+class Write:
+    relations: frozenset[str]  # any of these may write
+    # These may write only while the card is not yet assigned (its author's own corrections).
+    while_registered: frozenset[str] = frozenset()
+    # Refused on a closed card (the others keep their own state rules in the services).
+    open_only: bool = False
+
+
+# Who writes what. Overseers (managers) only read; an author without the operator role (an
+# employee's internal complaint) corrects it until it is assigned; executors write on the cards
+# they carry measures of, but only the people who talk to the customer call or write to them.
+WRITES: dict[str, Write] = {
+    EDIT: Write(frozenset({QMS, RESPONSIBLE}), while_registered=frozenset({AUTHOR}), open_only=True),
+    NOTE: Write(frozenset({QMS, RESPONSIBLE, OPERATOR, EXECUTOR})),
+    ATTACHMENT: Write(frozenset({QMS, RESPONSIBLE, OPERATOR, EXECUTOR})),
+    CALL: Write(frozenset({QMS, RESPONSIBLE, OPERATOR})),
+    MESSAGE: Write(frozenset({QMS, RESPONSIBLE, OPERATOR}), open_only=True),
+}
+WRITE_REFUSALS = {
+    EDIT: "You may not change this complaint.",
+    NOTE: "Notes are added by the people working on this complaint.",
+    ATTACHMENT: "Files are added by the people working on this complaint.",
+    CALL: "Calls are logged by the people who talk to this customer.",
+    MESSAGE: "Messages to the customer are written by the people who talk to this customer.",
+}
+
+
+def is_writer(user: User, complaint: Complaint, write: str) -> bool:
+    """Whether the user is one who makes this kind of write (a key of WRITES) on the card, a closed
+    card aside: views refuse others (403) before reading a form, and the service says what the
+    card's state allows."""
+    rule = WRITES[write]
+    if has_relation(user, complaint, *rule.relations):
+        return True
+    return complaint.state == State.REGISTERED and has_relation(user, complaint, *rule.while_registered)
+
+
+def can_write(user: User, complaint: Complaint, write: str) -> bool:
+    """Whether the user may make this kind of write on the card now."""
+    if WRITES[write].open_only and complaint.state in FINAL_STATES:
+        return False
+    return is_writer(user, complaint, write)
+
+
+def access_writer(user: User, complaint: Complaint, write: str) -> None:
+    if not is_writer(user, complaint, write):
+        raise AccessDenied(WRITE_REFUSALS[write])
+
+
+def access_write(user: User, complaint: Complaint, write: str) -> None:
+    if not can_write(user, complaint, write):
+        raise AccessDenied(WRITE_REFUSALS[write])
+
+
+def can_see_tracking_link(user: User, complaint: Complaint) -> bool:
+    """The customer's tracking link lets its holder write as the customer: shown only to those who
+    talk to the customer (and so may have to give it again), in any state."""
+    return has_relation(user, complaint, *WRITES[MESSAGE].relations)
+
+
 def can_edit_complaint(user: User, complaint: Complaint) -> bool:
     """Edit the card's fields: the QMS head, the responsible person, or its author before assignment."""
-    if complaint.state in FINAL_STATES:
-        return False
-    if has_relation(user, complaint, QMS, RESPONSIBLE):
-        return True
-    return complaint.state == State.REGISTERED and has_relation(user, complaint, AUTHOR)
+    return can_write(user, complaint, EDIT)
 
 
 def access_edit_complaint(user: User, complaint: Complaint) -> None:
-    if not can_edit_complaint(user, complaint):
-        raise AccessDenied("You may not change this complaint.")
+    access_write(user, complaint, EDIT)
 
 
 def _may_plan(user: User, complaint: Complaint) -> bool:

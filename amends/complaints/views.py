@@ -179,6 +179,7 @@ def complaint_edit(request, number: str):
 @require_POST
 def complaint_note(request, number: str):
     complaint = card_for_request(request, number)
+    access.access_writer(request.user, complaint, access.NOTE)  # refused before the form is read
     return card_form_post(
         request, complaint, NoteForm(request.POST), "note",
         lambda text: services.complaint_add_note(complaint=complaint, actor=request.user, text=text),
@@ -189,6 +190,7 @@ def complaint_note(request, number: str):
 @require_POST
 def complaint_attach(request, number: str):
     complaint = card_for_request(request, number)
+    access.access_writer(request.user, complaint, access.ATTACHMENT)  # refused before the form is read
     return card_form_post(
         request, complaint, AttachmentForm(request.POST, request.FILES), "attachment",
         lambda file: services.complaint_attach(complaint=complaint, actor=request.user, upload=file),
@@ -200,6 +202,7 @@ def complaint_attach(request, number: str):
 @require_POST
 def complaint_log_call(request, number: str):
     complaint = card_for_request(request, number)
+    access.access_writer(request.user, complaint, access.CALL)  # refused before the form is read
     return card_form_post(
         request, complaint, CallLogForm(request.POST), "call",
         lambda text: services.complaint_log_call(complaint=complaint, actor=request.user, text=text),

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from amends.complaints.access import EDIT, access_writer
 from amends.complaints.card_page import card_for_request, card_render, form_errors_add
 from amends.complaints.models import Complaint
 
@@ -38,6 +39,7 @@ def _deadline_form_post(request, complaint: Complaint, form, write, done: str):
 @require_POST
 def waiting_start(request, number: str):
     complaint = card_for_request(request, number)
+    access_writer(request.user, complaint, EDIT)  # refused before the form is read
     return _deadline_form_post(
         request, complaint, WaitingForm(request.POST),
         lambda reason: services.waiting_start(complaint=complaint, actor=request.user, reason=reason),
@@ -49,6 +51,7 @@ def waiting_start(request, number: str):
 @require_POST
 def waiting_end(request, number: str):
     complaint = card_for_request(request, number)
+    access_writer(request.user, complaint, EDIT)  # refused before the form is read
     if services.waiting_end(complaint=complaint, actor=request.user) is None:
         messages.info(request, _("The card was not waiting for the customer."))
     else:
@@ -60,6 +63,7 @@ def waiting_end(request, number: str):
 @require_POST
 def preset_choose(request, number: str):
     complaint = card_for_request(request, number)
+    access_writer(request.user, complaint, EDIT)  # refused before the form is read
     return _deadline_form_post(
         request, complaint, PresetForm(request.POST),
         lambda preset: services.card_preset_choose(complaint=complaint, actor=request.user, preset=preset),
@@ -71,6 +75,7 @@ def preset_choose(request, number: str):
 @require_POST
 def clock_extend(request, number: str, pk: int):
     complaint = card_for_request(request, number)
+    access_writer(request.user, complaint, EDIT)
     clock = get_object_or_404(Clock, pk=pk, complaint=complaint)
     return _deadline_form_post(
         request, complaint, ExtensionForm(request.POST, clock_id=clock.pk),

@@ -1,7 +1,7 @@
 """What intake adds to the complaints' pages: the card's "Write to the customer" panel, and the
 card of a number still waiting in the pipeline, registered when someone opens it."""
 
-from amends.complaints.access import can_edit_complaint
+from amends.complaints.access import MESSAGE, can_write
 from amends.complaints.card_page import register_panel
 from amends.complaints.selectors import register_missing_card_hook
 
@@ -10,10 +10,10 @@ from .services import customer_reachable_by, inbound_register_number
 
 
 def customer_message_panel(request, complaint, bound) -> dict:
-    can_edit = can_edit_complaint(request.user, complaint)
+    can_message = can_write(request.user, complaint, MESSAGE)
     return {
-        "can_message": can_edit,
-        "reachable_by": customer_reachable_by(complaint) if can_edit else "",
+        "can_message": can_message,
+        "reachable_by": customer_reachable_by(complaint) if can_message else "",
         "customer_message_form": bound.get("customer_message") or CustomerMessageForm(),
     }
 

@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
-from amends.complaints.access import access_edit_complaint
+from amends.complaints.access import MESSAGE, access_write
 from amends.complaints.choices import FINAL_STATES, Channel
 from amends.complaints.models import Complaint, new_tracking_code
 from amends.complaints.services import complaint_add_message, complaint_number_take, complaint_register
@@ -312,7 +312,7 @@ def inbound_reprocess(message: InboundMessage) -> InboundMessage:
 @transaction.atomic
 def message_to_customer(*, complaint: Complaint, actor: User, text: str) -> None:
     """Write to the customer from the card: on the timeline now, sent on their channel after commit."""
-    access_edit_complaint(actor, complaint)
+    access_write(actor, complaint, MESSAGE)
     if not text.strip():
         raise ValidationError({"text": _("The message is empty.")})
     complaint_add_message(complaint=complaint, incoming=False, text=text, actor=actor)

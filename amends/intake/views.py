@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from amends.complaints.access import MESSAGE, access_writer
 from amends.complaints.card_page import card_for_request, card_form_post
 
 from .forms import CustomerMessageForm
@@ -14,6 +15,7 @@ from .services import message_to_customer
 @require_POST
 def message_customer(request, number: str):
     complaint = card_for_request(request, number)
+    access_writer(request.user, complaint, MESSAGE)  # refused before the form is read
     return card_form_post(
         request, complaint, CustomerMessageForm(request.POST), "customer_message",
         lambda text: message_to_customer(complaint=complaint, actor=request.user, text=text),

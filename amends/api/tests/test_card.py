@@ -1,9 +1,11 @@
 """Notes, attachments and the timeline of a card."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from amends.complaints.choices import EventKind
+from amends.complaints.choices import EventKind, Justification
 from amends.complaints.models import Attachment, TimelineEvent
+from amends.complaints.services import complaint_transition
 
 from .helpers import url
 
@@ -103,3 +105,58 @@ def test_timeline_lists_events_in_order(api, qms, assigned):
 
 def test_timeline_of_an_invisible_card_is_404(api, responsible, complaint):
     assert api(responsible).get(url(complaint, "timeline")).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["manager", "executor"])
+def test_those_who_only_read_or_carry_measures_write_no_note_where_they_may_not(api, request, walk_in_progress, who):
+    """A manager reads every card, and could add notes and files to any of them through the API."""
+    user = request.getfixturevalue(who)
+    before = walk_in_progress.events.count()
+    client = api(user)
+    note = client.post(url(walk_in_progress, "notes"), {"text": "Закрывайте."}, format="json")
+    upload = SimpleUploadedFile("memo.txt", b"memo", content_type="text/plain")
+    attach = client.post(url(walk_in_progress, "attachments"), {"file": upload}, format="multipart")
+    if who == "manager":
+        assert (note.status_code, attach.status_code) == (403, 403)
+        assert walk_in_progress.events.count() == before
+    else:  # the executor of one of its measures notes and attaches on it
+        assert (note.status_code, attach.status_code) == (201, 201)
+
+
+def test_a_manager_is_refused_whatever_the_body(api, manager, complaint):
+    """The body was read first: a manager's empty note was answered 400, as if a note could follow."""
+    client = api(manager)
+    assert client.post(url(complaint, "notes"), {"text": ""}, format="json").status_code == 403
+    assert client.post(url(complaint, "attachments"), {}, format="multipart").status_code == 403
+
+
+@pytest.mark.parametrize(("who", "shown"), [
+    ("operator", True), ("qms", True), ("responsible", True), ("administrator", True),
+    ("manager", False), ("executor", False),
+])
+def test_the_tracking_link_goes_only_to_those_who_talk_to_the_customer(api, request, walk_in_progress, who, shown):
+    """The link lets its holder write as the customer; every viewer of the card was given it."""
+    card = api(request.getfixturevalue(who)).get(url(walk_in_progress)).json()
+    expected = f"/track/{walk_in_progress.number}/?code={walk_in_progress.tracking_code}"
+    if shown:
+        assert card["tracking_url"].endswith(expected)
+    else:
+        assert card["tracking_url"] is None
+
+
+@pytest.fixture
+def walk_in_progress(investigating, responsible, executor, cause):
+    """A card registered by `operator`, handled by `responsible`, with a measure for `executor`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from amends.complaints.services import measure_add
+
+    decided = complaint_transition(
+        complaint=investigating, name="decide", actor=responsible,
+        data={"justification": Justification.JUSTIFIED, "opinion": "Брак.", "cause": cause},
+    )
+    measure_add(complaint=decided, actor=responsible, description="Заменить", executor=executor,
+                due_date=timezone.localdate() + timedelta(days=5))
+    return decided

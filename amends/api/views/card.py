@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from amends.complaints.access import ATTACHMENT, NOTE, access_writer
 from amends.complaints.services import complaint_add_note, complaint_attach, complaint_transition
 
 from ..exceptions import PayloadTooLarge
@@ -52,6 +53,7 @@ class NoteView(ApiView):
     )
     def post(self, request, number: str):
         complaint = card(request, number)
+        access_writer(request.user, complaint, NOTE)  # refused before the body is read
         serializer = NoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         event = complaint_add_note(complaint=complaint, actor=request.user, text=serializer.validated_data["text"])
@@ -75,6 +77,7 @@ class AttachmentView(ApiView):
     )
     def post(self, request, number: str):
         complaint = card(request, number)
+        access_writer(request.user, complaint, ATTACHMENT)  # refused before the upload is read
         # Refuse an oversized upload from its declared length, before it is read to disk.
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -62,7 +62,7 @@ def attachment_store(complaint: Complaint, upload: UploadedFile, actor: User | N
 
 @transaction.atomic
 def complaint_add_note(*, complaint: Complaint, actor: User, text: str) -> TimelineEvent:
-    access.access_view_complaint(actor, complaint)
+    access.access_write(actor, complaint, access.NOTE)
     if not text.strip():
         raise ValidationError({"text": _("The note is empty.")})
     return event_note(complaint, actor, text.strip())
@@ -71,7 +71,7 @@ def complaint_add_note(*, complaint: Complaint, actor: User, text: str) -> Timel
 @transaction.atomic
 def complaint_log_call(*, complaint: Complaint, actor: User, text: str) -> TimelineEvent:
     """An operator called the customer back; it counts as a response to the customer (DOMAIN.md §5)."""
-    access.access_view_complaint(actor, complaint)
+    access.access_write(actor, complaint, access.CALL)
     if not text.strip():
         raise ValidationError({"text": _("Say what was discussed on the call.")})
     event = event_call(complaint, actor, text.strip())
@@ -101,7 +101,7 @@ def complaint_add_message(
 @transaction.atomic
 def complaint_attach(*, complaint: Complaint, actor: User, upload: UploadedFile) -> Attachment:
     complaint = card_locked(complaint, None)
-    access.access_view_complaint(actor, complaint)
+    access.access_write(actor, complaint, access.ATTACHMENT)
     if not complaint.is_open:
         raise ValidationError(_("Files are not added to a closed card."))
     return attachment_store(complaint, upload, actor)

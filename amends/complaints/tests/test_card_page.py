@@ -112,3 +112,31 @@ def test_a_missing_card_hook_may_register_the_card_asked_for(client, qms, compla
     assert asked == ["2026-999999", "2026-777777"]
     assert client.get(reverse("complaints:detail", args=["2026-777777"])).status_code == 200
     assert asked == ["2026-999999", "2026-777777"]  # an existing card asks no hook
+
+
+FORMS = {
+    "note": "complaints:note", "call": "complaints:log_call", "attach": "complaints:attach",
+    "message": "intake:message_customer",
+}
+
+
+def write_forms(client, complaint) -> set[str]:
+    """The write forms the card page offers this client, by what they post to."""
+    soup = BeautifulSoup(client.get(card_url(complaint)).content, "html.parser")
+    actions = {form.get("action") for form in soup.find_all("form")}
+    return {name for name, view in FORMS.items() if reverse(view, args=[complaint.number]) in actions}
+
+
+@pytest.mark.parametrize(("who", "offered"), [
+    ("manager", set()),  # reads everything, writes nothing
+    ("executor", {"note", "attach"}),  # on the card of one of their measures
+    ("responsible", {"note", "call", "attach", "message"}),
+    ("operator", {"note", "call", "attach", "message"}),  # who registered it
+])
+def test_the_card_offers_only_the_writes_the_user_may_make(client, request, walk, who, offered):
+    """The manager's card showed the note, call and file forms, and the services took them."""
+    from amends.complaints.choices import State
+
+    complaint = walk(None, State.IN_PROGRESS)
+    client.force_login(request.getfixturevalue(who))
+    assert write_forms(client, complaint) == offered

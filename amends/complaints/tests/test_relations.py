@@ -121,3 +121,36 @@ def test_the_author_without_a_role_sees_and_edits_the_card_until_it_is_assigned(
     assert tr.available_transitions(employee, complaint) == []
     complaint = complaint_transition(complaint=complaint, name="assign", actor=qms, data={"responsible": responsible})
     assert access.can_view_complaint(employee, complaint) and not access.can_edit_complaint(employee, complaint)
+
+
+# README "Who writes what": the relations each write needs, by role and tie.
+TALKS_TO_THE_CUSTOMER = {tr.QMS, tr.RESPONSIBLE, tr.OPERATOR}
+WORKS_THE_CARD = TALKS_TO_THE_CUSTOMER | {tr.EXECUTOR}
+WRITERS = {
+    access.NOTE: WORKS_THE_CARD, access.ATTACHMENT: WORKS_THE_CARD,
+    access.CALL: TALKS_TO_THE_CUSTOMER, access.MESSAGE: TALKS_TO_THE_CUSTOMER,
+    access.EDIT: {tr.QMS, tr.RESPONSIBLE},
+}
+
+
+def expected_write(write, role, tie, state) -> bool:
+    final = state in (S.CLOSED, S.WITHDRAWN, S.DUPLICATE)
+    if final and write in (access.EDIT, access.MESSAGE):
+        return False
+    if write == access.EDIT and state == S.REGISTERED and tie == "registered":
+        return True  # its author corrects it until it is assigned
+    return bool(expected_relations(role, tie) & WRITERS[write])
+
+
+def test_writes_follow_the_readme_for_every_role_state_and_tie(matrix):
+    """A manager could note, call and attach on any card; an executor on any card they saw."""
+    users, cards = matrix
+    assert set(access.WRITES) == set(WRITERS)
+    for role, user in users.items():
+        for card, owner_role, card_tie in cards:
+            tie = card_tie if owner_role == role else "none"
+            for write in WRITERS:
+                assert access.can_write(user, card, write) is expected_write(write, role, tie, card.state), (
+                    role, tie, card.state, write)
+            assert access.can_see_tracking_link(user, card) is bool(
+                expected_relations(role, tie) & TALKS_TO_THE_CUSTOMER), (role, tie, card.state)

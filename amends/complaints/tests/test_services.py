@@ -24,6 +24,7 @@ from amends.complaints.models import (
 from amends.complaints.services import (
     complaint_add_note,
     complaint_attach,
+    complaint_log_call,
     complaint_register,
     complaint_transition,
     complaint_update,
@@ -351,8 +352,8 @@ def test_who_may_edit_the_card(request, walk, state, user, allowed):
 # Notes and attachments
 
 
-@pytest.mark.parametrize("user", ["operator", "qms", "manager", "administrator"])
-def test_anyone_who_sees_the_card_may_add_a_note(request, complaint, user):
+@pytest.mark.parametrize("user", ["operator", "qms", "administrator"])
+def test_those_working_the_card_may_add_a_note(request, complaint, user):
     actor = request.getfixturevalue(user)
     note = complaint_add_note(complaint=complaint, actor=actor, text="  Клиент перезвонил.  ")
     assert (note.kind, note.actor, note.text, note.complaint) == (
@@ -366,6 +367,35 @@ def test_a_note_on_a_card_one_cannot_see_is_refused(request, complaint, user):
     with pytest.raises(AccessDenied):
         complaint_add_note(complaint=complaint, actor=request.getfixturevalue(user), text="Текст")
     assert db_state(complaint) == before
+
+
+@pytest.mark.parametrize("write", ["note", "call", "attach"])
+def test_a_manager_reads_the_card_but_writes_nothing_on_it(complaint, manager, write):
+    """Managers read everything (DOMAIN.md §9), and could add notes, log calls and attach files."""
+    before = db_state(complaint)
+    with pytest.raises(AccessDenied):
+        if write == "attach":
+            complaint_attach(complaint=complaint, actor=manager, upload=upload())
+        else:
+            writer = complaint_add_note if write == "note" else complaint_log_call
+            writer(complaint=complaint, actor=manager, text="Текст")
+    assert db_state(complaint) == before
+
+
+def test_an_executor_notes_and_attaches_on_their_measures_card_but_calls_no_customer(walk, executor):
+    complaint = walk(None, S.IN_PROGRESS)
+    complaint_add_note(complaint=complaint, actor=executor, text="Заказали деталь.")
+    complaint_attach(complaint=complaint, actor=executor, upload=upload())
+    before = db_state(complaint)
+    with pytest.raises(AccessDenied):
+        complaint_log_call(complaint=complaint, actor=executor, text="Позвонил клиенту.")
+    assert db_state(complaint) == before
+
+
+def test_the_registering_operator_still_talks_to_the_customer_after_assignment(walk, operator):
+    complaint = walk(None, S.INVESTIGATING)
+    call = complaint_log_call(complaint=complaint, actor=operator, text="Сообщил номер.")
+    assert call.actor == operator
 
 
 def test_an_empty_note_is_refused(complaint, operator):

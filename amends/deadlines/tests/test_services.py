@@ -46,6 +46,15 @@ def test_a_logged_call_back_meets_the_first_response(frozen, register, operator)
     assert clocks_of(complaint)[ClockKind.FIRST_RESPONSE].met_at == msk(2025, 3, 12, 10, 40)
 
 
+@pytest.mark.parametrize("user", ["manager", "executor"])
+def test_a_call_logged_by_someone_who_does_not_talk_to_the_customer_meets_nothing(request, register, user):
+    """A manager's logged call met the first-response clock: the card looked answered, unanswered."""
+    complaint = register(channel=Channel.MESSENGER)
+    with pytest.raises(AccessDenied):
+        complaint_log_call(complaint=complaint, actor=request.getfixturevalue(user), text="Позвонил.")
+    assert clocks_of(complaint)[ClockKind.FIRST_RESPONSE].met_at is None
+
+
 def test_a_message_from_the_customer_meets_nothing(register):
     complaint = register(channel=Channel.EMAIL)
     complaint_add_message(complaint=complaint, incoming=True, text="Когда ответите?")

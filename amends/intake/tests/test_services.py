@@ -184,14 +184,24 @@ def test_message_to_customer_goes_on_the_timeline_and_by_email(db, qms, django_c
     assert f"[#{complaint.number}]" in mail.outbox[0].subject
 
 
-def test_message_to_customer_needs_edit_rights(db, make_user):
+@pytest.mark.parametrize("role", ["manager", "executor", "operator"])
+def test_message_to_customer_needs_to_talk_to_the_customer(db, make_user, role):
+    """Only those who talk to the customer write to them: not a manager, not an executor, not an
+    operator who did not register the card."""
     from amends.core.errors import AccessDenied
     from amends.intake.services import message_to_customer
 
     complaint = inbound_process(stored(), parse_as(IncomingComplaint(
         channel=Channel.EMAIL, text="x", email="a@example.ru"))).complaint
     with pytest.raises(AccessDenied):
-        message_to_customer(complaint=complaint, actor=make_user("op2", "operator"), text="hi")
+        message_to_customer(complaint=complaint, actor=make_user("someone", role), text="hi")
+
+
+def test_the_registering_operator_writes_to_the_customer_after_assignment(walk_assigned, operator):
+    from amends.intake.services import message_to_customer
+
+    message_to_customer(complaint=walk_assigned, actor=operator, text="Передали ответственному.")
+    assert walk_assigned.events.filter(kind="message_out", actor=operator).exists()
 
 
 def test_a_failing_duplicate_check_does_not_hold_back_the_acknowledgement(db, monkeypatch, caplog):
@@ -234,3 +244,10 @@ def test_two_workers_taking_queued_submissions_at_once_register_each_card_once(
     assert sorted(parsed) == sorted(InboundMessage.objects.values_list("pk", flat=True))
     assert sorted(Complaint.objects.values_list("number", flat=True)) == sorted(
         InboundMessage.objects.values_list("number", flat=True))
+
+
+@pytest.fixture
+def walk_assigned(complaint, qms, responsible):
+    from amends.complaints.services import complaint_transition
+
+    return complaint_transition(complaint=complaint, name="assign", actor=qms, data={"responsible": responsible})

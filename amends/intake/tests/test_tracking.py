@@ -240,3 +240,24 @@ def test_a_customer_known_only_by_phone_is_answered_on_their_tracking_page(engli
     assert response.status_code == 302 and mail.outbox == []
     assert Clock.objects.get(complaint=card, kind="first_response").met_at is not None
     assert "We are sending a courier tomorrow." in english.get(url(card)).content.decode()
+
+
+@pytest.mark.parametrize("who", ["manager", "qms", "responsible_person"])
+def test_a_signed_in_employee_may_not_post_as_the_customer(english, card, request, who):
+    """Anyone holding the link posted on it, and it was stored as the customer's own message; an
+    employee is refused there and told to write from the card, under their own name."""
+    english.force_login(request.getfixturevalue(who))
+    before = TimelineEvent.objects.filter(complaint=card).count()
+    response = english.post(url(card), {"text": "Всё решено, жалобу можно закрыть."})
+    assert response.status_code == 403
+    assert "You are signed in as an employee" in response.content.decode()
+    assert TimelineEvent.objects.filter(complaint=card).count() == before
+    page = english.get(url(card)).content.decode()
+    assert 'name="text"' not in page and "You are signed in as an employee" in page
+
+
+def test_the_customer_still_posts_on_their_page(english, card):
+    response = english.post(url(card), {"text": "Есть чек."})
+    assert response.status_code == 302
+    event = TimelineEvent.objects.get(complaint=card, kind=EventKind.MESSAGE_IN)
+    assert (event.actor, event.text) == (None, "Есть чек.")

@@ -145,6 +145,11 @@ def track(request, number: str):
         # A submission whose registration failed waits in quarantine for an administrator.
         return _page(request, "web_form/received.html", {"number": number}) if submission else _not_found(request)
     form = TrackingMessageForm()
+    # Whatever is posted here is stored as the customer's own message: an employee holding the link
+    # is not the customer, and writes to them from the card, under their own name.
+    staff = request.user.is_authenticated
+    if request.method == "POST" and staff:
+        return _page(request, "web_form/track.html", _track_context(complaint, form, staff), status=403)
     if request.method == "POST":
         rate = ratelimit.rate_setting(*MESSAGE_RATE)
         if rate is not None and ratelimit.rate_exceeded(request, "track", rate):
@@ -162,11 +167,16 @@ def track(request, number: str):
             else:
                 messages.success(request, _("Thank you, your message has been added."))
                 return redirect(request.get_full_path())
-    return _page(request, "web_form/track.html", {
-        "complaint": complaint, "form": form,
+    return _page(request, "web_form/track.html", _track_context(complaint, form, staff),
+                 status=400 if form.errors else 200)
+
+
+def _track_context(complaint: Complaint, form: TrackingMessageForm, staff: bool) -> dict:
+    return {
+        "complaint": complaint, "form": form, "staff": staff,
         # A heading never breaks the number at its hyphen.
         "number_nowrap": format_html('<span class="nowrap">{}</span>', complaint.number),
         "stage": selectors.customer_stage(complaint),
         "expected": selectors.expected_answer_date(complaint),
         "conversation": selectors.customer_conversation(complaint),
-    }, status=400 if form.errors else 200)
+    }

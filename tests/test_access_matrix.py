@@ -1,0 +1,291 @@
+"""Every endpoint × every role (and no one signed in) × a card of each relation, answered as the one
+access definition (complaints/access.py) says.
+
+The endpoints are not listed by hand: they are read from the URL configuration and the API schema,
+and each must have a rule below (what a request needs, how to make it). A new URL without a rule
+fails `test_every_url_has_a_rule`, a new API operation `test_every_api_operation_has_a_rule`.
+Each request runs in a transaction that is rolled back, so none changes what the next one meets.
+"""
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from amends.accounts.models import User
+from amends.accounts.roles import Role
+from amends.complaints import access
+from amends.complaints.choices import Channel, Justification, State
+from amends.complaints.models import Complaint, Measure, new_tracking_code
+from amends.complaints.services import attachment_store, complaint_register
+from amends.complaints.transitions import TRANSITIONS
+
+ROLES = [None, *Role.values]  # None: an employee without a role
+TIES = ("registered", "responsible", "measure", "none")
+READ, PLAN, REPORT = "read", "plan", "report"
+
+
+def transition(name: str) -> str:
+    return f"transition:{name}"
+
+
+def allowed(user: User, card: Complaint, needs: str) -> bool:
+    """What the access definition grants: reading, a write of access.WRITES, a lifecycle step,
+    planning or reporting measures."""
+    if needs == READ:
+        return access.can_view_complaint(user, card)
+    if needs in access.WRITES:
+        return access.can_write(user, card, needs)
+    if needs.startswith("transition:"):
+        return bool(TRANSITIONS[needs.split(":", 1)[1]].performers & access.relations(user, card))
+    if needs == PLAN:
+        return access.can_plan_measures(user, card)
+    if needs == REPORT:
+        return access.can_report_measure(user, card.measures.get())
+    raise AssertionError(needs)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request on a card: what it needs, the state the card is put in for it, its body and
+    the URL's other parts."""
+
+    method: str
+    needs: str
+    state: str = State.IN_PROGRESS
+    data: Callable[[Complaint], dict] = lambda card: {}
+    kwargs: Callable[[Complaint], dict] = lambda card: {}
+    extra: dict = field(default_factory=lambda: {"format": "json"})  # API requests only
+
+
+def _file(card: Complaint) -> dict:
+    return {"file": SimpleUploadedFile("photo.txt", b"crack", content_type="text/plain")}
+
+
+def _measure(card: Complaint) -> dict:
+    return {"pk": card.measures.get().pk}
+
+
+def _new_measure(card: Complaint) -> dict:
+    return {"description": "Заменить", "executor": User.objects.get(username="other_executor").pk,
+            "due_date": (timezone.localdate() + timedelta(days=5)).isoformat()}
+
+
+# The web pages and forms of a card, by URL name.
+UI_CARD: dict[str, Probe] = {
+    "complaints:detail": Probe("get", READ),
+    "complaints:print": Probe("get", READ),
+    "complaints:attachment": Probe("get", READ, kwargs=lambda card: {"pk": card.attachments.get().pk}),
+    "complaints:edit": Probe("post", access.EDIT),
+    "complaints:transition": Probe(
+        "post", transition("investigate"), state=State.ASSIGNED,
+        data=lambda card: {"investigate-version": card.version}, kwargs=lambda card: {"name": "investigate"},
+    ),
+    "complaints:note": Probe("post", access.NOTE, data=lambda card: {"text": "Заметка"}),
+    "complaints:log_call": Probe("post", access.CALL, data=lambda card: {"text": "Позвонили"}),
+    "complaints:attach": Probe("post", access.ATTACHMENT, data=_file),
+    "complaints:measure_add": Probe("post", PLAN, state=State.DECIDED, data=_new_measure),
+    "complaints:measure_remove": Probe("post", PLAN, state=State.DECIDED, kwargs=_measure),
+    "complaints:measure_report": Probe("post", REPORT, data=lambda card: {"report": "Сделано"}, kwargs=_measure),
+    "intake:message_customer": Probe("post", access.MESSAGE, data=lambda card: {"text": "Здравствуйте"}),
+    "deadlines:waiting_start": Probe("post", access.EDIT, data=lambda card: {"waiting-reason": "Ждём фото"}),
+    "deadlines:waiting_end": Probe("post", access.EDIT),
+    "deadlines:preset_choose": Probe("post", access.EDIT),
+    "deadlines:clock_extend": Probe(
+        "post", access.EDIT, kwargs=lambda card: {"pk": card.clocks.first().pk},
+    ),
+}
+
+# The API's operations on a card, by operationId (the schema's paths with {number}).
+API_CARD: dict[str, Probe] = {
+    "complaints_retrieve": Probe("get", READ),
+    "complaints_timeline": Probe("get", READ),
+    "complaints_transition": Probe("post", transition("investigate"), state=State.ASSIGNED,
+                                   data=lambda card: {"transition": "investigate"}),
+    "complaints_note": Probe("post", access.NOTE, data=lambda card: {"text": "Заметка"}),
+    "complaints_attach": Probe("post", access.ATTACHMENT, data=_file, extra={"format": "multipart"}),
+    "complaints_measure_add": Probe("post", PLAN, state=State.DECIDED, data=_new_measure),
+    "complaints_measure_remove": Probe("delete", PLAN, state=State.DECIDED,
+                                       kwargs=lambda card: {"measure_id": card.measures.get().pk}),
+    "complaints_measure_report": Probe("post", REPORT, data=lambda card: {"report": "Сделано"},
+                                       kwargs=lambda card: {"measure_id": card.measures.get().pk}),
+}
+
+# Everything else, with the reason it is not a card's endpoint and where its rule is tested.
+NOT_A_CARD: dict[str, str] = {
+    "": "the front page redirects to the list",
+    "login": "public", "logout": "signs out", "set_language": "the user's own setting",
+    "complaints:list": "the cards visible to the user (complaints/tests/test_relations.py)",
+    "complaints:register": "role rule, accounts.access (complaints/tests/test_views.py)",
+    "complaints:file_internal": "any employee files an internal complaint",
+    "customers:lookup": "role rule, accounts.access",
+    "api:token": "public: exchanges a password for a token",
+    "api:complaints": "the list and registration (api/tests/test_complaints.py)",
+    "api:schema": "public description", "api:docs": "public description",
+    "api:": "the API's JSON 404",
+    "duplicates:dismiss": "a candidate: duplicates.access, the mark_duplicate step's performers",
+    "notifications:list": "the user's own", "notifications:read_all": "the user's own",
+    "notifications:settings": "the user's own", "notifications:open": "the user's own",
+    "deadlines:mine": "the user's own clocks",
+    "reports:weekly": "reports.access", "reports:weekly_xlsx": "reports.access",
+    "web_form:complain": "public form", "web_form:thanks": "the customer's code",
+    "web_form:track": "the customer's code (intake/tests: staff may not post there)",
+    "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
+}
+# The API's card URLs are checked by operation, from the schema.
+API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
+                 "api:measures", "api:measure", "api:measure_report"}
+
+
+def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:
+    """Every URL pattern's full name, from the URL configuration; the admin site aside."""
+    names = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, (namespace, pattern.namespace)))
+            if inner != "admin":
+                names += url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            names.append(f"{namespace}:{pattern.name or ''}" if namespace else pattern.name or "")
+    return names
+
+
+def api_operations() -> dict[str, tuple[str, str]]:
+    """operationId → (method, path), from the API schema."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {op["operationId"]: (method, path) for path, ops in schema["paths"].items() for method, op in ops.items()}
+
+
+def test_every_url_has_a_rule():
+    names = url_names()
+    assert "complaints:note" in names and "intake:message_customer" in names  # the walk finds them
+    missing = [name for name in names if name not in UI_CARD and name not in NOT_A_CARD and name not in API_URL_NAMES]
+    assert not missing, f"URLs without an access rule in this matrix: {missing}"
+    assert not (set(UI_CARD) | set(NOT_A_CARD)) - set(names), "rules for URLs that are gone"
+
+
+def test_every_api_operation_has_a_rule():
+    operations = api_operations()
+    on_cards = {op for op, (_method, path) in operations.items() if "{number}" in path}
+    assert on_cards == set(API_CARD), "API operations on a card without a rule here, or rules for gone ones"
+    for op, probe in API_CARD.items():
+        assert operations[op][0] == probe.method, op
+
+
+@pytest.fixture
+def world(make_user, contact):
+    """A user per role; for each, a card of every tie (registered it, responsible for it, carries a
+    measure of it, none), each with a measure, an attachment and a clock."""
+    users = {role: make_user(f"as_{role or 'nobody'}", *([role] if role else []),
+                             is_superuser=role == Role.ADMINISTRATOR) for role in ROLES}
+    other_operator = make_user("other_operator", Role.OPERATOR)
+    other_responsible = make_user("other_responsible", Role.RESPONSIBLE)
+    other_executor = make_user("other_executor", Role.EXECUTOR)
+    base = complaint_register(actor=other_operator, channel=Channel.EMAIL, contact=contact, wording="Трещина")
+    clock = base.clocks.first()
+    cards = []
+    for n, (role, tie) in enumerate([(r, t) for r in ROLES for t in TIES], start=1):
+        card = copy.copy(base)
+        card.pk, card._state = None, copy.copy(base._state)
+        card._state.adding = True
+        card.number, card.tracking_code = f"1999-{n:06d}", new_tracking_code()
+        card.justification = Justification.JUSTIFIED
+        card.registered_by = users[role] if tie == "registered" else other_operator
+        card.responsible = users[role] if tie == "responsible" else other_responsible
+        card.save()
+        Measure.objects.create(complaint=card, description="—", due_date=timezone.localdate() + timedelta(days=3),
+                               executor=users[role] if tie == "measure" else other_executor)
+        attachment_store(card, SimpleUploadedFile("a.txt", b"x"), None)
+        card_clock = copy.copy(clock)
+        card_clock.pk, card_clock.complaint = None, card
+        card_clock._state = copy.copy(clock._state)
+        card_clock._state.adding = True
+        card_clock.save()
+        cards.append((role, tie, card.pk))
+    fresh = {role: User.objects.get(pk=user.pk) for role, user in users.items()}
+    return fresh, cards
+
+
+def expected(user: User | None, card: Complaint, probe: Probe) -> str:
+    if user is None:
+        return "anonymous"
+    if not access.can_view_complaint(user, card):
+        return "404"
+    return "ok" if allowed(user, card, probe.needs) else "403"
+
+
+def outcome(status: int, api: bool) -> str:
+    """403 and 404 as they are; anonymous: the API's 401; anything else got past the access checks
+    (the request may still be refused for the card's state)."""
+    if status in (403, 404):
+        return str(status)
+    if api and status == 401:
+        return "anonymous"
+    assert status < 500, status
+    return "ok"
+
+
+def run(world, probe: Probe, address: Callable[[Complaint, dict], str], api: bool) -> tuple[int, list]:
+    users, cards = world
+    failures, count = [], 0
+    for owner, user in [(None, None), *users.items()]:
+        client: Client | APIClient = APIClient(HTTP_ACCEPT_LANGUAGE="en") if api else Client()
+        if user is not None:
+            if api:
+                client.force_authenticate(user)
+            else:
+                client.force_login(user)
+        for role, tie, pk in cards:
+            if role != owner:  # its own card of each tie; another's card is the tie "none" again
+                continue
+            with transaction.atomic():
+                Complaint.objects.filter(pk=pk).update(state=probe.state)
+                card = Complaint.objects.get(pk=pk)
+                want = expected(user, card, probe)
+                response = getattr(client, probe.method)(address(card, probe.kwargs(card)), probe.data(card),
+                                                         **(probe.extra if api else {}))
+                if not api and user is None:
+                    got = "anonymous" if response.status_code == 302 and "/login/" in response["Location"] else "ok"
+                else:
+                    got = outcome(response.status_code, api)
+                transaction.set_rollback(True)
+            count += 1
+            if got != want:
+                failures.append((user.username if user else "anonymous", tie, want,
+                                 response.status_code))
+    return count, failures
+
+
+@pytest.mark.parametrize("name", sorted(UI_CARD))
+def test_web_endpoint_answers_as_the_access_definition_says(world, name):
+    probe = UI_CARD[name]
+    count, failures = run(
+        world, probe, lambda card, kwargs: reverse(name, kwargs={"number": card.number, **kwargs}), api=False,
+    )
+    assert count == (len(ROLES) + 1) * len(TIES)
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("operation", sorted(API_CARD))
+def test_api_operation_answers_as_the_access_definition_says(world, operation):
+    probe = API_CARD[operation]
+    _method, path = api_operations()[operation]
+
+    def address(card: Complaint, kwargs: dict) -> str:
+        filled = path.replace("{number}", card.number)
+        for key, value in kwargs.items():
+            filled = filled.replace("{" + key + "}", str(value))
+        return filled
+
+    count, failures = run(world, probe, address, api=True)
+    assert count == (len(ROLES) + 1) * len(TIES)
+    assert not failures, failures
