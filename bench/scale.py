@@ -22,6 +22,7 @@ import random
 import re
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -173,7 +174,7 @@ def worker_cpu(label: str, submit, count: int) -> None:
 
 def channels(wordings: Wordings, per_channel: int, operator: User) -> None:
     say(f"(3) worker CPU per registered card at {Complaint.objects.count()} cards:")
-    token = Token.objects.create(user=operator).key
+    token = Token.objects.get_or_create(user=operator)[0].key
     api = Client(HTTP_AUTHORIZATION=f"Token {token}")
 
     def post_api(count: int) -> None:
@@ -285,6 +286,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--wait", type=float, default=600, help="seconds to wait for the cards after the load")
+    parser.add_argument("--database", type=Path, help="start from a copy of this filled and signed SQLite file "
+                        "(e.g. to measure other code on the same cards): (1) and (2) are skipped")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     options = parser.parse_args()
     rng = random.Random(7)
@@ -292,8 +295,17 @@ def main() -> None:
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; code in {ROOT}")
     try:
         wordings = Wordings(rng)
-        operator = fill(options.cards, wordings, rng)
-        index()
+        if options.database:
+            source = sqlite3.connect(options.database)
+            with sqlite3.connect(connection.settings_dict["NAME"]) as copy:
+                source.backup(copy)
+            source.close()
+            call_command("migrate", verbosity=0)
+            call_command("collectstatic", interactive=False, verbosity=0)
+            operator = User.objects.get(username="operator")
+        else:
+            operator = fill(options.cards, wordings, rng)
+            index()
         channels(wordings, options.per_channel, operator)
         if options.load:
             load(options.rate, options.seconds, operator, options.wait)
