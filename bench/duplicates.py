@@ -54,7 +54,12 @@ from amends.complaints.models import Complaint, NumberSequence  # noqa: E402
 from amends.complaints.services import complaint_register  # noqa: E402
 from amends.customers.models import Contact, phone_digits  # noqa: E402
 from amends.duplicates import detector  # noqa: E402
-from amends.duplicates.services import DEFAULT_THRESHOLD, duplicates_check, signatures_rebuild  # noqa: E402
+from amends.duplicates.services import (  # noqa: E402
+    DEFAULT_THRESHOLD,
+    MAX_KEY_CARDS,
+    duplicates_check,
+    signatures_rebuild,
+)
 
 THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85]
 
@@ -68,9 +73,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def quality(pool_size: int, queries: int, seed: int) -> None:
+def quality(pool_size: int, queries: int, seed: int, per_key: int) -> None:
     say(f"(a) Quality: pool of up to {pool_size} distinct wordings and {queries} re-sent ones per data set, "
-        f"seed {seed}")
+        f"seed {seed}, {per_key or 'all'} latest wordings read per band key")
     outcomes = {}
     for name in evaluation.DATASETS:
         if not evaluation.data_available(name):
@@ -78,7 +83,8 @@ def quality(pool_size: int, queries: int, seed: int) -> None:
             continue
         started = time.perf_counter()
         labelled = evaluation.labelled_set(name, pool_size=pool_size, queries=queries, seed=seed)
-        outcome = evaluation.measure(labelled, missed_below=DEFAULT_THRESHOLD)
+        index = evaluation.MemoryIndex(labelled.pool, per_key=per_key or None)
+        outcome = evaluation.measure(labelled, missed_below=DEFAULT_THRESHOLD, index=index)
         outcomes[name] = outcome
         natural = sum(1 for q in labelled.queries if q.edits == ("repeated",))
         say(f"  {name}: pool {len(labelled.pool)} ({labelled.near_identical_dropped} near-identical left out), "
@@ -197,6 +203,8 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--checks", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--per-key", type=int, default=MAX_KEY_CARDS,
+                        help="wordings read per band key in (a); 0: all, as before the cap")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL (a fresh, empty database)")
@@ -207,7 +215,7 @@ def main() -> None:
         f"{detector.BANDS} bands of {detector.ROWS}; data from {evaluation.DATA_DIR}")
     try:
         if not options.skip_quality:
-            quality(options.pool, options.queries, options.seed)
+            quality(options.pool, options.queries, options.seed, options.per_key)
         if not options.skip_speed:
             speed(options.cards, options.checks, options.seed)
     finally:

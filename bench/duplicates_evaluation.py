@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from amends.duplicates import detector
+from amends.duplicates.services import MAX_KEY_CARDS
 
 DATA_DIR = Path(os.environ.get(
     "AMENDS_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data",
@@ -290,7 +291,8 @@ class Outcome:
 class MemoryIndex:
     """The band lookup the database does at registration, in memory."""
 
-    def __init__(self, texts: list[str]):
+    def __init__(self, texts: list[str], *, per_key: int | None = MAX_KEY_CARDS):
+        self.per_key = per_key  # latest wordings read per band key (None: all)
         self.signatures = [detector.signature(t) for t in texts]
         self.bands: dict[int, list[int]] = defaultdict(list)
         for i, sig in enumerate(self.signatures):
@@ -298,9 +300,12 @@ class MemoryIndex:
                 self.bands[key].append(i)
 
     def candidates(self, sig: detector.Signature, limit: int = 100) -> set[int]:
-        """Wordings sharing a band key, most shared keys first, as services.MAX_SCORED keeps."""
-        shared = Counter(i for key in sig.bands for i in self.bands.get(key, ()))
-        return {i for i, _ in shared.most_common(limit)}
+        """Wordings sharing a band key, most shared keys first, as services.MAX_SCORED keeps;
+        of a key, only its `per_key` latest wordings, as services.MAX_KEY_CARDS reads."""
+        start = -self.per_key if self.per_key else 0
+        shared = Counter(i for key in sig.bands for i in self.bands.get(key, [])[start:])
+        ranked = sorted(shared, key=lambda i: (shared[i], i), reverse=True)
+        return set(ranked[:limit])
 
 
 def measure(

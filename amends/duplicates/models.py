@@ -14,8 +14,12 @@ class TextSignature(models.Model):
     )
     size = models.PositiveIntegerField()  # shingles in the whole wording
     sketch = models.BinaryField()  # the smallest shingle hashes, uint32 little-endian, ascending
-    digest = models.CharField(max_length=40, db_index=True)  # SHA-1 of the normalised wording
+    digest = models.CharField(max_length=40)  # SHA-1 of the normalised wording
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The latest cards of a digest are read from the index alone, however many share it.
+        indexes = [models.Index(fields=["digest", "complaint"], name="duplicates_digest_latest")]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.size} shingles"

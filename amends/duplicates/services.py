@@ -7,14 +7,15 @@ signatures. A card the same contact sent with the same text within 24 hours is l
 """
 
 import logging
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
@@ -39,6 +40,10 @@ DEFAULT_THRESHOLD = 0.65
 SAME_TEXT_SCORE = 0.9
 MAX_CANDIDATES = 10  # kept per card, best first
 MAX_SCORED = 100  # cards sharing band keys that are scored, most shared keys first
+# Cards read per band key (and per digest), the latest first. Common phrasing and templates make
+# some keys shared by thousands of cards; reading them all made each check grow with the table.
+# A key that many cards share says little, so only its latest cards, the likeliest in scope, are read.
+MAX_KEY_CARDS = 100
 MAX_SAME_CONTACT = 50  # the contact's most recent cards looked at
 
 
@@ -80,19 +85,20 @@ def _signatures_save(signatures: dict[int, detector.Signature]) -> dict[int, det
 
 
 def signatures_rebuild(*, only_missing: bool = True, batch_size: int = 500) -> int:
-    """Sign cards registered before this app, or all cards after the detector changes."""
+    """Sign cards registered before this app, or all cards after the detector changes.
+
+    Batches by primary key, each read in full and committed before the next: no read stays open
+    while writing (SQLite's checkpoint after a commit fails on a connection with an open read), and
+    an interrupted run continues where it stopped when it is started again.
+    """
     cards = Complaint.objects.order_by("pk").only("pk", "wording")
     if only_missing:
         cards = cards.filter(text_signature__isnull=True)
-    done, batch = 0, []
-    for card in cards.iterator(chunk_size=batch_size):
-        batch.append(card)
-        if len(batch) == batch_size:
-            with transaction.atomic():
-                done += len(signatures_store(batch))
-            batch = []
-    with transaction.atomic():
-        done += len(signatures_store(batch))
+    done, last = 0, 0
+    while batch := list(cards.filter(pk__gt=last)[:batch_size]):
+        with transaction.atomic():
+            done += len(signatures_store(batch))
+        last = batch[-1].pk
     return done
 
 
@@ -122,20 +128,34 @@ def _same_contact(complaint: Complaint) -> set[int]:
     return set(cards.values_list("pk", flat=True)[:MAX_SAME_CONTACT])
 
 
+def _latest_sharers(bands: Sequence[int], digest: str) -> Counter[int]:
+    """Cards sharing each band key or the digest, at most MAX_KEY_CARDS latest per key: one bounded
+    index range each, so the rows read do not grow with the table. Counted: keys shared per card."""
+    q = connection.ops.quote_name
+    card, bands_table, signatures = q("complaint_id"), q(SignatureBand._meta.db_table), q(TextSignature._meta.db_table)
+    parts = [
+        f"SELECT * FROM (SELECT {card} FROM {bands_table} WHERE {q('key')} = %s "
+        f"ORDER BY {card} DESC LIMIT {MAX_KEY_CARDS}) AS band{i}"
+        for i in range(len(bands))
+    ]
+    parts.append(
+        f"SELECT * FROM (SELECT {card} FROM {signatures} WHERE {q('digest')} = %s "
+        f"ORDER BY {card} DESC LIMIT {MAX_KEY_CARDS}) AS same_digest"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), [*bands, digest])
+        return Counter(pk for (pk,) in cursor.fetchall())
+
+
 def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[int]:
     if not signature.size:
         return set()
-    found = set(
-        TextSignature.objects.filter(_in_scope(complaint, "complaint__"), digest=signature.digest)
-        .values_list("complaint_id", flat=True)[:MAX_SCORED]
+    shared = _latest_sharers(signature.bands, signature.digest)
+    in_scope = set(
+        Complaint.objects.filter(_in_scope(complaint), pk__in=shared).values_list("pk", flat=True)
     )
-    if signature.bands:
-        shared = (
-            SignatureBand.objects.filter(_in_scope(complaint, "complaint__"), key__in=signature.bands)
-            .values("complaint_id").annotate(shared=Count("pk")).order_by("-shared")[:MAX_SCORED]
-        )
-        found.update(row["complaint_id"] for row in shared)
-    return found
+    ranked = sorted(in_scope, key=lambda pk: (shared[pk], pk), reverse=True)
+    return set(ranked[:MAX_SCORED])
 
 
 @dataclass(frozen=True)
