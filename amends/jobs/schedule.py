@@ -29,6 +29,8 @@ PERIODIC = [
     Periodic("notifications_deliver", "amends.jobs.tasks.notifications_deliver_task", timedelta(minutes=1)),
     Periodic("mail_poll", "amends.jobs.tasks.mail_poll_task", timedelta(minutes=1)),
     Periodic("outbound_retry", "amends.jobs.tasks.outbound_retry_task", timedelta(minutes=5)),
+    # The timeline joins the audit chain as a digest of the events since the last seal.
+    Periodic("timeline_seal", "amends.jobs.tasks.timeline_seal_task", timedelta(minutes=5)),
     Periodic("idempotency_purge", "amends.jobs.tasks.idempotency_purge_task", timedelta(hours=1)),
     # Hourly, so that a refused mail or a worker that was down on Monday morning is caught up; the
     # summary itself goes once per week and person, from Monday 08:00 (see tasks.weekly_summary_send_task).
