@@ -3,7 +3,8 @@
 Starts the app as bench/intake.py does (scripts/serve and `amends worker` on a fresh database) and for
 --seconds runs together on 127.0.0.1: API intake, the public web form, and staff reading the list and
 cards, while the worker registers what comes in. Intake is paced (--rate complaints a second in all) so
-that the worker keeps up, as it must in service; readers pause --read-pause between pages. The run is
+that the worker keeps up, as it must in service (6/s outran it on a loaded 2-CPU machine); readers
+pause --read-pause between pages. The run is
 bounded in time and in requests (--max-requests) and stops by itself; then it waits for the worker to
 finish (at most --drain seconds) and prints, per kind of request, the error rate and latency
 percentiles; the resident memory (RSS) of the server (all its processes) and of the worker at the
@@ -223,11 +224,18 @@ class Soak:
         print(f"  all: {total} requests over {elapsed:.0f} s, error rate {100 * errors / max(total, 1):.3f} %")
 
 
-def missing_cards(env: dict, numbers: list[str]) -> list[str]:
+def missing_cards(env: dict, numbers: list[str]) -> dict[str, list[str]]:
+    """The answered numbers without a card: those whose submission is stored and still waits for the
+    worker ("pending"), and those with neither card nor submission ("lost")."""
     code = ("import json, sys; from amends.complaints.models import Complaint as C; "
-            "wanted = json.load(sys.stdin); found = set(); "
+            "from amends.intake.models import InboundMessage as M; "
+            "wanted = json.load(sys.stdin); found, stored = set(), set(); "
             "[found.update(C.objects.filter(number__in=wanted[i:i + 500]).values_list('number', flat=True)) "
-            "for i in range(0, len(wanted), 500)]; print(json.dumps(sorted(set(wanted) - found)))")
+            "for i in range(0, len(wanted), 500)]; "
+            "[stored.update(M.objects.filter(number__in=wanted[i:i + 500]).values_list('number', flat=True)) "
+            "for i in range(0, len(wanted), 500)]; "
+            "missing = set(wanted) - found; "
+            "print(json.dumps({'pending': sorted(missing & stored), 'lost': sorted(missing - stored)}))")
     return json.loads(manage(env, "shell", "--no-imports", "-c", code, stdin=json.dumps(numbers)).strip())
 
 
@@ -235,12 +243,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seconds", type=float, default=600)
-    parser.add_argument("--rate", type=float, default=6, help="complaints a second, API and form together")
+    parser.add_argument("--rate", type=float, default=2, help="complaints a second, API and form together")
     parser.add_argument("--intake-clients", type=int, default=2, help="clients per intake path")
     parser.add_argument("--readers", type=int, default=4)
     parser.add_argument("--read-pause", type=float, default=0.2, help="seconds a reader waits between pages")
     parser.add_argument("--max-requests", type=int, default=200_000)
-    parser.add_argument("--drain", type=float, default=300, help="seconds to wait for the worker at the end")
+    parser.add_argument("--drain", type=float, default=900, help="seconds to wait for the worker at the end")
     options = parser.parse_args()
 
     var_dir = tempfile.mkdtemp(prefix="amends-bench-soak-")
@@ -290,9 +298,12 @@ def main() -> None:
                       f"at the end of the load, {end_rss[i] / 1024:.0f} MiB after the drain")
             numbers = [n for _, n in warm.stats.numbers + soak.stats.numbers]
             missing = missing_cards(env, numbers)
-            print(f"  worker owed {backlog} cards and jobs at the end of the load, done in {drained:.0f} s; "
-                  f"numbers answered {len(numbers)}, cards missing (lost) {len(missing)}"
-                  + (f": {missing[:10]}" if missing else ""))
+            carded = len(numbers) - len(missing["pending"]) - len(missing["lost"])
+            print(f"  worker owed {backlog} cards and jobs at the end of the load, "
+                  f"{'done' if not missing['pending'] else 'still working'} {drained:.0f} s later; numbers "
+                  f"answered {len(numbers)}, with their card {carded}, "
+                  f"stored and waiting for the worker {len(missing['pending'])}, "
+                  f"lost {len(missing['lost'])}" + (f": {missing['lost'][:10]}" if missing["lost"] else ""))
         finally:
             for process in (server, worker):
                 process.terminate()
