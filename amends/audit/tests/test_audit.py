@@ -126,3 +126,17 @@ def test_the_timeline_is_sealed_into_the_chain_and_an_edited_event_breaks_verify
 def test_a_recent_event_waits_for_the_next_seal(complaint):
     # A transaction that inserted a lower id may still be open: rows younger than a minute wait.
     assert timeline_seal() is None
+
+
+
+def test_every_admin_page_that_can_change_something_is_audited():
+    """A new admin page built on plain ModelAdmin would change data without a trace: it fails here."""
+    from django.contrib import admin
+
+    from amends.audit.admin import AuditedAdmin
+
+    ours = {model._meta.label: page for model, page in admin.site._registry.items()
+            if model.__module__.startswith("amends.") or model is Group}
+    assert {"auth.Group", "accounts.User", "intake.Mailbox", "deadlines.DeadlinePolicy"} <= set(ours)
+    assert [label for label, page in ours.items()
+            if label != "audit.AuditEntry" and not isinstance(page, AuditedAdmin)] == []
