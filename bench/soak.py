@@ -18,6 +18,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.intake import BIN, ROOT, free_port, manage, owed, start_server, wording  # noqa: E402
+from bench.intake import BIN, ROOT, free_port, manage, owed, wording  # noqa: E402
+
+
+def start_server(env: dict, port: int) -> subprocess.Popen:
+    """scripts/serve, as bench/intake.py starts it, waiting up to a minute: a busy machine starts slowly."""
+    server = subprocess.Popen([str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start within a minute")
 
 
 def rss_kib(pid: int) -> int:
