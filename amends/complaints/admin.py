@@ -1,17 +1,19 @@
 from django.contrib import admin
 
+from amends.audit.admin import AuditedAdmin
+
 from .models import Category, Cause, Complaint, Measure, TimelineEvent
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin):
     list_display = ("__str__", "name", "name_en", "parent", "is_active")
     list_filter = ("parent", "is_active")
     search_fields = ("name", "name_en")
 
 
 @admin.register(Cause)
-class CauseAdmin(admin.ModelAdmin):
+class CauseAdmin(AuditedAdmin):
     list_display = ("name", "name_en", "kind", "is_active")
     list_filter = ("kind",)
 
@@ -38,7 +40,7 @@ class TimelineInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(AuditedAdmin):
     """Read-only here: cards change through the services, so every change reaches the timeline."""
 
     list_display = ("number", "received_at", "channel", "state", "importance", "responsible")

@@ -6,8 +6,11 @@ lifecycle signals (signals.py), so a bulk insert has no hidden hook to miss.
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from amends.accounts.models import User
+from amends.audit.models import AuditEntry
+from amends.audit.services import audit_seal
 
 from .choices import EventKind
 from .models import Attachment, Complaint, TimelineEvent
@@ -105,3 +108,8 @@ def event_personal_data_erased(complaint: Complaint, actor: User | None, text: s
     return TimelineEvent.objects.create(
         complaint=complaint, kind=EventKind.PERSONAL_DATA, actor=actor, text=text,
     )
+
+def timeline_seal(*, now: datetime | None = None) -> AuditEntry | None:
+    """Seal the events written since the last seal into the audit chain: from then on `amends audit
+    verify` finds any of them changed or removed. Run by the worker every few minutes."""
+    return audit_seal(model=TimelineEvent, now=now)

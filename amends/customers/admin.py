@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from amends.audit.admin import AuditedAdmin
+
 from .models import Component, Contact, Organisation, Product, Supplier
 
 
@@ -10,7 +12,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ("name", "tax_id", "phone", "email", "is_key_account")
     search_fields = ("name", "tax_id")
     list_filter = ("is_key_account",)
@@ -18,20 +20,20 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AuditedAdmin):
     list_display = ("full_name", "organisation", "phone", "email")
     search_fields = ("full_name", "phone", "email", "organisation__name")
     autocomplete_fields = ("organisation",)
 
 
 @admin.register(Product, Supplier)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(AuditedAdmin):
     list_display = ("name", "name_en", "is_active")
     search_fields = ("name", "name_en")
 
 
 @admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
+class ComponentAdmin(AuditedAdmin):
     list_display = ("name", "product", "supplier", "is_active")
     list_filter = ("supplier",)
     search_fields = ("name", "name_en")

@@ -3,6 +3,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from amends.audit.admin import AuditedAdmin
 from amends.complaints.choices import FINAL_STATES
 from amends.core.errors import AccessDenied
 
@@ -42,13 +43,13 @@ class CalendarExceptionInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(AuditedAdmin):
     list_display = ("name", "country", "time_zone")
     inlines = [WorkingHoursInline, CalendarExceptionInline]
 
 
 @admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(admin.ModelAdmin):
+class DeadlinePolicyAdmin(AuditedAdmin):
     list_display = (
         "clock", "preset", "channel", "importance", "key_accounts_only", "investigation_only",
         "allowance", "basis", "calendar", "met_on_registration", "is_active",
@@ -61,12 +62,12 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(EscalationStep)
-class EscalationStepAdmin(admin.ModelAdmin):
+class EscalationStepAdmin(AuditedAdmin):
     list_display = ("level", "percent", "notify_responsible", "notify_qms_heads", "notify_managers")
 
 
 @admin.register(CardDeadlines)
-class CardDeadlinesAdmin(admin.ModelAdmin):
+class CardDeadlinesAdmin(AuditedAdmin):
     """Open cards with their nearest deadline; the place to recompute them after a policy change."""
 
     list_display = ("number", "received_at", "channel", "importance", "state", "nearest_due")

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
+from amends.audit.models import Action
+from amends.audit.services import audit_record
 from amends.complaints.access import access_edit_complaint
 from amends.complaints.choices import FINAL_STATES, EventKind
 from amends.complaints.events import event_deadline, event_deadline_row
@@ -168,6 +170,8 @@ def deadlines_recompute(complaints: Iterable[Complaint], actor: User) -> int:
         ))
     # No lifecycle signal: a DEADLINE event meets no clock.
     TimelineEvent.objects.bulk_create(events)
+    audit_record(actor=actor, action=Action.RUN, object_type="deadlines.recompute",
+                 object_repr=_("Deadlines recomputed"), changes={"cards": [card.number for card in cards]})
     return len(cards)
 
 

@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from amends.audit.admin import AuditedAdmin
+
 from .models import InboundMessage, InboundStatus, Mailbox, OutboundMessage, WebhookSource
 from .services import inbound_reprocess
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(AuditedAdmin):
     """The quarantine lives here: filter by status, read the reason, process again."""
 
     list_display = ("pk", "received_at", "channel", "source", "status", "complaint", "reason_short")
@@ -41,23 +43,30 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(admin.ModelAdmin):
+class OutboundMessageAdmin(AuditedAdmin):
     list_display = ("pk", "created_at", "complaint", "channel", "recipient", "subject", "sent_at", "attempts", "error")
     list_filter = ("channel",)
     search_fields = ("complaint__number", "recipient", "message_id")
     readonly_fields = [f.name for f in OutboundMessage._meta.fields]
 
+    # The record of what was sent to a customer is evidence: nobody edits or deletes it here.
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Mailbox)
-class MailboxAdmin(admin.ModelAdmin):
+class MailboxAdmin(AuditedAdmin):
     list_display = ("name", "host", "username", "folder", "is_active", "last_polled_at", "last_error")
     readonly_fields = ("last_polled_at", "last_error")
 
 
 @admin.register(WebhookSource)
-class WebhookSourceAdmin(admin.ModelAdmin):
+class WebhookSourceAdmin(AuditedAdmin):
     list_display = ("name", "kind", "channel", "is_active", "outbound_base_url")
     list_filter = ("kind", "is_active")

@@ -31,6 +31,8 @@ PERIODIC = [
     Periodic("outbound_retry", "amends.jobs.tasks.outbound_retry_task", timedelta(minutes=5)),
     # Daily: the policy counts in years, and a run takes a bounded batch (the next day takes the rest).
     Periodic("retention", "amends.jobs.tasks.retention_anonymise_task", timedelta(days=1)),
+    # The timeline joins the audit chain as a digest of the events since the last seal.
+    Periodic("timeline_seal", "amends.jobs.tasks.timeline_seal_task", timedelta(minutes=5)),
     Periodic("idempotency_purge", "amends.jobs.tasks.idempotency_purge_task", timedelta(hours=1)),
     # Hourly, so that a refused mail or a worker that was down on Monday morning is caught up; the
     # summary itself goes once per week and person, from Monday 08:00 (see tasks.weekly_summary_send_task).

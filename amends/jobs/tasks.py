@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from amends.api.services import idempotency_purge
+from amends.complaints.events import timeline_seal
 from amends.deadlines.sweep import deadlines_sweep
 from amends.intake.channels.email.imap import mailboxes_poll
 from amends.intake.channels.email.services import email_retry_pending
@@ -46,6 +47,12 @@ def mail_poll_task():
 @task()
 def outbound_retry_task():
     return outbound_retry_failed()
+
+
+@task()
+def timeline_seal_task():
+    entry = timeline_seal()
+    return entry.object_repr if entry else None
 
 
 @task()

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from amends.audit.admin import AuditedAdmin
+
 from .models import Notification, NotificationPreference
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedAdmin):
     """Read-only: for looking into why a mail did not go."""
 
     list_display = ("created_at", "user", "kind", "complaint", "read_at", "email_status", "attempts", "emailed_at")
@@ -21,7 +23,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(AuditedAdmin):
     list_display = ("user", "email", "daily_hour")
     list_filter = ("email",)
     raw_id_fields = ("user",)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "amends.audit",
     "amends.core",
     "amends.accounts",
     "amends.customers",
