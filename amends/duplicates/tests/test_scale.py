@@ -99,6 +99,7 @@ def unsigned_cards(register, contact, count: int) -> list[Complaint]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data_restored")  # an earlier transactional test flushed the roles
 def test_signing_continues_where_an_interrupted_run_stopped(register, contact, monkeypatch):
     """Each batch is committed: SQLite's checkpoint after a commit failed with "database table is
     locked" while the signing still held a read open on the same connection."""
