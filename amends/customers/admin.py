@@ -19,7 +19,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("full_name", "organisation", "phone", "email")
+    list_display = ("full_name", "organisation", "phone", "email", "provisional")
+    list_filter = ("provisional",)
     search_fields = ("full_name", "phone", "email", "organisation__name")
     autocomplete_fields = ("organisation",)
 

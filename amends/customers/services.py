@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from .models import Contact, Organisation
 
@@ -7,6 +8,7 @@ from .models import Contact, Organisation
 def contact_create(
     *, full_name: str, phone: str = "", email: str = "", address: str = "",
     position: str = "", organisation_name: str = "", organisation: Organisation | None = None,
+    provisional: bool = False,
 ) -> Contact:
     """Create a contact; an organisation named but not yet known is created with it."""
     if organisation is None and organisation_name.strip():
@@ -16,7 +18,21 @@ def contact_create(
     contact = Contact(
         full_name=full_name.strip(), phone=phone.strip(), email=email.strip(),
         address=address.strip(), position=position.strip(), organisation=organisation,
+        provisional=provisional,
     )
     contact.full_clean()
     contact.save()
     return contact
+
+
+@transaction.atomic
+def contact_forget_if_unused(*, contact: Contact) -> bool:
+    """Delete a provisional contact that no card refers to any more (its card was linked to the known
+    customer); True if deleted. A known contact is never deleted here."""
+    if not contact.provisional:
+        return False
+    try:
+        deleted, _by_model = Contact.objects.filter(pk=contact.pk, provisional=True).delete()
+    except ProtectedError:  # still some card's contact
+        return False
+    return bool(deleted)

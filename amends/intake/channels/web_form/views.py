@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from amends.complaints.models import Complaint
 from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.outbound import tracking_url
-from amends.intake.services import inbound_register_number
+from amends.intake.services import contact_email_proven, inbound_register_number
 
 from . import ratelimit, selectors, services
 from .forms import ComplaintForm, TrackingMessageForm
@@ -142,6 +142,9 @@ def track(request, number: str):
     if complaint is None:
         # A submission whose registration failed waits in quarantine for an administrator.
         return _page(request, "web_form/received.html", {"number": number}) if submission else _not_found(request)
+    if proof := request.GET.get("proof", ""):
+        # The link from the acknowledgement e-mail: whoever opens it receives mail at that address.
+        contact_email_proven(complaint=complaint, proof=proof)
     form = TrackingMessageForm()
     if request.method == "POST":
         rate = ratelimit.rate_setting(*MESSAGE_RATE)
