@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 FORM_RATE = ("AMENDS_WEB_FORM_RATE", "5/10m")
 MESSAGE_RATE = ("AMENDS_TRACK_MESSAGE_RATE", "20/10m")
+# Bytes of files one address may send through the form and the tracking page together.
+UPLOAD_QUOTA = ("AMENDS_PUBLIC_UPLOAD_QUOTA", "200MB/1d")
 
 
 def public_language(view):
@@ -64,11 +66,23 @@ def _page(request, template: str, context: dict | None = None, status: int = 200
     return render(request, template, {"languages": links, **(context or {})}, status=status)
 
 
-def _too_many(request, rate: ratelimit.Rate):
+def _too_many(request, rate: ratelimit.Rate, files: bool = False):
     response = _page(request, "web_form/rate_limited.html",
-                     {"minutes": max(1, round(ratelimit.retry_after(rate) / 60))}, status=429)
+                     {"minutes": max(1, round(ratelimit.retry_after(rate) / 60)), "files": files}, status=429)
     response["Retry-After"] = str(ratelimit.retry_after(rate))
     return response
+
+
+def _uploads_refused(request, files) -> HttpResponse | None:
+    """A 429 page when these files would take the address past its upload quota; else None, and
+    they are counted."""
+    quota = ratelimit.quota_setting(*UPLOAD_QUOTA)
+    size = sum(upload.size or 0 for upload in files)
+    if ratelimit.quota_exceeded(request, "uploads", quota, size):
+        assert quota is not None  # quota_exceeded is never true without one
+        return _too_many(request, quota, files=True)
+    ratelimit.rate_count(request, "uploads", quota, size)
+    return None
 
 
 def _not_found(request):
@@ -98,6 +112,8 @@ def complain(request):
         return _page(request, "web_form/received.html")
     if not form.is_valid():
         return _page(request, "web_form/complain.html", {"form": form}, status=400)
+    if (refused := _uploads_refused(request, form.cleaned_data["attachments"])) is not None:
+        return refused
     ratelimit.rate_count(request, "web_form", rate)
     message = services.web_form_submit(
         data=form.cleaned_data, consent_text=str(form.fields["consent"].label),
@@ -152,6 +168,8 @@ def track(request, number: str):
             return _too_many(request, rate)
         form = TrackingMessageForm(request.POST, request.FILES)
         if form.is_valid():
+            if (refused := _uploads_refused(request, form.cleaned_data["attachments"])) is not None:
+                return refused
             ratelimit.rate_count(request, "track", rate)
             try:
                 services.tracking_message_add(
