@@ -1,9 +1,10 @@
 """Per-IP limits on public submissions, counted in Django's cache: how many, and how many bytes of files.
 
-The rate is a setting such as "5/10m" (five per ten minutes; units s, m, h, d), a byte quota one
-such as "200MB/1d" (sizes in B, KB, MB, GB of 1024); "off" or "0" disables either. Windows are fixed. The default cache (FileBasedCache under var/) is shared by all
-server processes on the host, so the limit holds across them; its increments are a read and a
-write, so requests from one address at the same instant may be counted a little short.
+The rate is a setting such as "5/10m" (five per ten minutes; units s, m, h, d), a byte quota
+one such as "200MB/1d" (sizes in B, KB, MB, GB of 1024); "off" or "0" disables either. Windows
+are fixed. The default cache (FileBasedCache under var/) is shared by all server processes on the
+host, so the limit holds across them; its increments are a read and a write, so requests from one
+address at the same instant may be counted a little short.
 """
 
 import re
