@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,13 +142,6 @@ class InternalComplaintForm(forms.Form):
 
 class ComplaintEditForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    wording = forms.CharField(
-        label=_("customer's wording"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    actions_taken = forms.CharField(
-        label=_("actions taken"), required=False, max_length=TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
     class Meta:
         model = Complaint
@@ -162,6 +156,10 @@ class ComplaintEditForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "category").queryset = category_choices_queryset()
+        for name in ("wording", "actions_taken"):  # text columns without a length of their own
+            field = self.fields[name]
+            field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+            field.widget.attrs["maxlength"] = str(TEXT_MAX_LENGTH)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
 
