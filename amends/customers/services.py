@@ -36,3 +36,9 @@ def contact_forget_if_unused(*, contact: Contact) -> bool:
     except ProtectedError:  # still some card's contact
         return False
     return bool(deleted)
+
+
+def contact_mark_known(*, contact: Contact) -> None:
+    """A provisional contact whose customer proved their address becomes a known one."""
+    Contact.objects.filter(pk=contact.pk).update(provisional=False)
+    contact.provisional = False

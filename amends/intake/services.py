@@ -31,7 +31,7 @@ from amends.complaints.services import (
 )
 from amends.customers.models import Contact, phone_digits
 from amends.customers.selectors import contact_known_matches
-from amends.customers.services import contact_create, contact_forget_if_unused
+from amends.customers.services import contact_create, contact_forget_if_unused, contact_mark_known
 
 from .models import InboundMessage, InboundStatus, OutboundMessage
 from .outbound import MESSENGER_SENDERS, email_proof, send_to_customer
@@ -242,20 +242,26 @@ def complaint_same_customer(*, complaint: Complaint, contact: Contact, actor: Us
     return _contact_replace(complaint, contact, actor)
 
 
-@transaction.atomic
-def contact_email_proven(*, complaint: Complaint, proof: str) -> bool:
-    """The customer opened the link mailed to the card's provisional contact, so the address is
-    theirs: the card moves to the known customer of that e-mail, or, with none, the contact becomes
-    known. True if the proof was good and something changed."""
+def email_proof_valid(complaint: Complaint, proof: str) -> bool:
+    """The proof is the one mailed to the card's provisional contact (services.contact_email_proven)."""
     contact = complaint.contact
     if contact is None or not contact.provisional or not contact.email:
         return False
-    if not constant_time_compare(proof, email_proof(complaint, contact.email)):
+    return constant_time_compare(proof, email_proof(complaint, contact.email))
+
+
+@transaction.atomic
+def contact_email_proven(*, complaint: Complaint, proof: str) -> bool:
+    """The customer, from the link mailed to the card's provisional contact, confirms they sent it:
+    the address is theirs, so the card moves to the known customer of that e-mail, or, with none,
+    the contact becomes known. True if the proof was good."""
+    if not email_proof_valid(complaint, proof):
         return False
+    contact = complaint.contact
+    assert contact is not None  # email_proof_valid: a provisional contact with an e-mail
     known = Contact.objects.filter(email=contact.email, provisional=False).order_by("pk").first()
     if known is None:
-        Contact.objects.filter(pk=contact.pk).update(provisional=False)
-        contact.provisional = False
+        contact_mark_known(contact=contact)
         return True
     _contact_replace(complaint, known, None)
     return True

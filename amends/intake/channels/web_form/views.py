@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from amends.complaints.models import Complaint
 from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.outbound import tracking_url
-from amends.intake.services import contact_email_proven, inbound_register_number
+from amends.intake.services import contact_email_proven, email_proof_valid, inbound_register_number
 
 from . import ratelimit, selectors, services
 from .forms import ComplaintForm, TrackingMessageForm
@@ -158,9 +158,12 @@ def track(request, number: str):
     if complaint is None:
         # A submission whose registration failed waits in quarantine for an administrator.
         return _page(request, "web_form/received.html", {"number": number}) if submission else _not_found(request)
-    if proof := request.GET.get("proof", ""):
-        # The link from the acknowledgement e-mail: whoever opens it receives mail at that address.
-        contact_email_proven(complaint=complaint, proof=proof)
+    if request.method == "POST" and "proof" in request.POST:
+        # "Yes, I sent it" under the acknowledgement e-mail's link: the address is theirs. A button,
+        # not the link alone, since mail scanners open links, and so may whoever got mail they did not expect.
+        contact_email_proven(complaint=complaint, proof=request.POST["proof"])
+        return redirect(f"{reverse('web_form:track', args=[number])}?{urlencode({'code': code})}")
+    proof = request.GET.get("proof", "")
     form = TrackingMessageForm()
     if request.method == "POST":
         rate = ratelimit.rate_setting(*MESSAGE_RATE)
@@ -183,6 +186,7 @@ def track(request, number: str):
                 return redirect(request.get_full_path())
     return _page(request, "web_form/track.html", {
         "complaint": complaint, "form": form,
+        "proof": proof if proof and email_proof_valid(complaint, proof) else "",
         # A heading never breaks the number at its hyphen.
         "number_nowrap": format_html('<span class="nowrap">{}</span>', complaint.number),
         "stage": selectors.customer_stage(complaint),
