@@ -10,11 +10,16 @@ def contact_create(
     position: str = "", organisation_name: str = "", organisation: Organisation | None = None,
     provisional: bool = False,
 ) -> Contact:
-    """Create a contact; an organisation named but not yet known is created with it."""
+    """Create a contact; an organisation named but not yet known is created with it, a known one is
+    linked unless the contact is provisional."""
     if organisation is None and organisation_name.strip():
         organisation = Organisation.objects.filter(name__iexact=organisation_name.strip()).first()
         if organisation is None:
             organisation = Organisation.objects.create(name=organisation_name.strip())
+        elif provisional:
+            # A name typed into a public form does not join a known organisation (its data, its
+            # key-account terms); it stays in the stored submission, and "Same customer" links it.
+            organisation = None
     contact = Contact(
         full_name=full_name.strip(), phone=phone.strip(), email=email.strip(),
         address=address.strip(), position=position.strip(), organisation=organisation,

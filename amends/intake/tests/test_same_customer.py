@@ -37,6 +37,15 @@ def test_a_web_form_with_a_known_customers_email_is_not_filed_under_them(hijack_
     assert not contact.complaints.exists()
 
 
+def test_a_typed_company_name_does_not_join_a_known_organisation(client, contact, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/complain/", HIJACK | {"email": "x@example.com", "organisation": contact.organisation.name})
+        while inbound_process_queued():
+            pass
+    card = Complaint.objects.get()
+    assert card.organisation is None and card.contact.organisation is None
+
+
 def test_a_mail_from_a_known_customers_address_is_not_filed_under_them(db, contact):
     incoming = IncomingComplaint(channel=Channel.EMAIL, text="Подложное", name="Кто-то", email=contact.email)
     message = inbound_process(inbound_store(channel=Channel.EMAIL, source="email:box", raw=b"x")[0],
