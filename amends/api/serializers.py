@@ -17,7 +17,7 @@ from amends.accounts.models import User
 from amends.accounts.services import user_totp_confirmed, user_totp_verify
 from amends.complaints.access import can_report_measure, can_see_tracking_link
 from amends.complaints.choices import Channel, EventKind, Importance, Origin, State
-from amends.complaints.inputs import BOOL, CHOICE, INT, MAX_INT, MODEL, TEXT, Input
+from amends.complaints.inputs import BOOL, CHOICE, INT, MAX_INT, MODEL, TEXT, TEXT_MAX_LENGTH, Input
 from amends.complaints.list_page import SORTS
 from amends.complaints.models import Category, Complaint, Measure
 from amends.complaints.selectors import ComplaintFilter
@@ -95,7 +95,7 @@ class CustomerInputSerializer(SharedFieldsMixin, serializers.Serializer):
 
 class ComplaintCreateSerializer(SharedFieldsMixin, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
-    text = StrictCharField(help_text=_("The complaint in the customer's words."))
+    text = StrictCharField(max_length=TEXT_MAX_LENGTH, help_text=_("The complaint in the customer's words."))
     customer = CustomerInputSerializer(
         required=False, allow_null=True,
         help_text=_("Required except for internal complaints; matched by e-mail or phone."),
@@ -176,7 +176,7 @@ INPUT_FIELDS: dict[str, Callable[[Input], serializers.Field]] = {
 class TransitionInputSerializer(serializers.Serializer):
     """One lifecycle step; which data fields a step reads is in amends.complaints.transitions."""
 
-    comment = StrictCharField(required=False, allow_blank=True, default="")
+    comment = StrictCharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
     version = StrictIntegerField(
         min_value=1, max_value=MAX_INT, required=False, allow_null=True,
         help_text=_("The card's version you read; a different current version gives 409."),
@@ -195,7 +195,7 @@ class TransitionInputSerializer(serializers.Serializer):
 
 
 class MeasureInputSerializer(serializers.Serializer):
-    description = StrictCharField(help_text=_("What is to be done."))
+    description = StrictCharField(max_length=TEXT_MAX_LENGTH, help_text=_("What is to be done."))
     executor = StrictPrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
         help_text=_("User ID of the executor: an executor, a responsible person or the head of the QMS."),
@@ -204,11 +204,11 @@ class MeasureInputSerializer(serializers.Serializer):
 
 
 class MeasureReportInputSerializer(serializers.Serializer):
-    report = StrictCharField(help_text=_("What was done."))
+    report = StrictCharField(max_length=TEXT_MAX_LENGTH, help_text=_("What was done."))
 
 
 class NoteInputSerializer(serializers.Serializer):
-    text = StrictCharField()
+    text = StrictCharField(max_length=TEXT_MAX_LENGTH)
 
 
 class AttachmentInputSerializer(serializers.Serializer):

@@ -59,6 +59,7 @@ def api_parse(message: InboundMessage) -> IncomingComplaint:
         category=Category.objects.filter(pk=data["category"]).first() if data.get("category") else None,
         importance=data.get("importance") or "", order_reference=data.get("order_reference") or "",
         external_id=data.get("external_id") or "", registered_by=message.submitted_by, acknowledge=False,
+        identity_proven=True,
     )
 
 

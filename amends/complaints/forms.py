@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,17 @@ from amends.accounts.roles import Role
 from amends.customers.models import Contact, Product
 
 from .choices import Channel, Importance, State
-from .inputs import BOOL, CHOICE, INT, MODEL, TEXT, Input, category_choices_queryset, users_with_roles
+from .inputs import (
+    BOOL,
+    CHOICE,
+    INT,
+    MODEL,
+    TEXT,
+    TEXT_MAX_LENGTH,
+    Input,
+    category_choices_queryset,
+    users_with_roles,
+)
 from .list_page import FILTERS
 from .models import Complaint
 from .selectors import ComplaintFilter
@@ -76,7 +87,8 @@ class RegisterForm(forms.Form):
     )
     address = forms.CharField(label=_("Postal address"), required=False)
     wording = forms.CharField(
-        label=_("Complaint in the customer's words"), widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Complaint in the customer's words"), max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.filter(is_active=True), required=False,
@@ -121,7 +133,7 @@ class InternalComplaintForm(forms.Form):
     )
     employee_concerned = forms.CharField(label=_("Employee concerned"), max_length=200, required=False)
     wording = forms.CharField(
-        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("What happened"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("For example: an employee promised to call the customer back and did not."),
     )
     importance = forms.ChoiceField(label=_("Importance"), choices=Importance.choices, initial=Importance.MEDIUM)
@@ -144,6 +156,10 @@ class ComplaintEditForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "category").queryset = category_choices_queryset()
+        for name in ("wording", "actions_taken"):  # text columns without a length of their own
+            field = self.fields[name]
+            field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+            field.widget.attrs["maxlength"] = str(TEXT_MAX_LENGTH)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
 
@@ -178,7 +194,7 @@ class TransitionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Comment"), required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, transition: Transition, complaint: Complaint, *args, **kwargs):
@@ -196,7 +212,9 @@ class TransitionForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    description = forms.CharField(label=_("Measure"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Measure"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
+    )
     executor = forms.ModelChoiceField(
         label=_("Executor"), queryset=User.objects.none(),
     )
@@ -209,17 +227,19 @@ class MeasureForm(forms.Form):
 
 class MeasureReportForm(forms.Form):
     report = forms.CharField(
-        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("What was done"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("Note"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CallLogForm(forms.Form):
     prefix = "call"
-    text = forms.CharField(label=_("What was discussed"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("What was discussed"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AttachmentForm(forms.Form):

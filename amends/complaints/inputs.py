@@ -18,6 +18,9 @@ CHOICE, MODEL, TEXT, INT, BOOL = "choice", "model", "text", "int", "bool"
 KINDS = (CHOICE, MODEL, TEXT, INT, BOOL)
 
 MAX_INT = 2**31 - 1  # the largest value an integer column holds
+# The longest free text anyone may write, on every form and in the API: the public web form's
+# complaint. A longer text is refused rather than stored and shown on every viewer's card.
+TEXT_MAX_LENGTH = 20_000
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Input:
     offered: Callable[[], QuerySet] | None = None  # MODEL: what the form lists, if narrower
     min_value: int | None = None  # INT
     max_value: int = MAX_INT  # INT
-    max_length: int | None = None  # TEXT
+    max_length: int = TEXT_MAX_LENGTH  # TEXT
     rows: int = 0  # TEXT: a text area of this many rows; 0: one line
     radio: bool = False  # CHOICE: radio buttons instead of a list
     initial: Callable[[Complaint], Any] | None = None  # the form's value from the card
@@ -56,7 +59,7 @@ class Input:
             low = self.min_value if self.min_value is not None else -MAX_INT - 1
             return isinstance(value, int) and not isinstance(value, bool) and low <= value <= self.max_value
         if self.kind == TEXT:
-            return isinstance(value, str) and (self.max_length is None or len(value) <= self.max_length)
+            return isinstance(value, str) and len(value) <= self.max_length
         return isinstance(value, bool)
 
 

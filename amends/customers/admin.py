@@ -21,7 +21,8 @@ class OrganisationAdmin(AuditedAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(AuditedAdmin):
-    list_display = ("full_name", "organisation", "phone", "email")
+    list_display = ("full_name", "organisation", "phone", "email", "provisional")
+    list_filter = ("provisional",)
     search_fields = ("full_name", "phone", "email", "organisation__name")
     autocomplete_fields = ("organisation",)
 

@@ -46,6 +46,10 @@ class Contact(TimeStampedModel):
     fax = models.CharField(_("fax"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     address = models.TextField(_("postal address"), blank=True)
+    # Made from a public submission (web form, e-mail, chat widget): its e-mail and phone are what
+    # anyone could type, so later submissions never match it and it never stands for a known customer
+    # until an operator links the card or the customer proves the address.
+    provisional = models.BooleanField(_("unconfirmed"), default=False)
 
     class Meta:
         verbose_name = _("contact person")

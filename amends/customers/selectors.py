@@ -28,3 +28,17 @@ def contact_search(query: str, *, limit: int = 10) -> QuerySet[Contact]:
     if (phone := phone_matches(query)) is not None:
         condition |= phone
     return Contact.objects.filter(condition).select_related("organisation")[:limit]
+
+
+def contact_known_matches(contact: Contact, *, limit: int = 5) -> list[Contact]:
+    """Known (not provisional) contacts with the same e-mail or phone as this one: who a public
+    submission's customer may be, to be confirmed by a person, never assumed."""
+    condition = Q(pk__in=[])
+    if contact.email:
+        condition |= Q(email=contact.email)
+    if len(contact.phone_digits) >= 5:
+        condition |= Q(phone_digits=contact.phone_digits)
+    return list(
+        Contact.objects.filter(condition, provisional=False).exclude(pk=contact.pk)
+        .select_related("organisation").order_by("pk")[:limit]
+    )

@@ -227,6 +227,16 @@ def _auto_link(complaint: Complaint, candidates: list[tuple[DuplicateCandidate, 
         and (card.received_at, card.pk) < (complaint.received_at, complaint.pk)
         and complaint.received_at - card.received_at <= auto_link_within()
     ]
+    if originals and complaint.contact is not None:
+        # Another contact record with the same e-mail or phone links only when neither is provisional:
+        # anyone can type a customer's e-mail into a public form (intake's "Same customer" confirms it).
+        same = Q(contact_id=complaint.contact.pk)
+        if not complaint.contact.provisional:
+            same |= Q(contact__provisional=False)
+        linkable = set(
+            Complaint.objects.filter(same, pk__in=[card.pk for card in originals]).values_list("pk", flat=True)
+        )
+        originals = [card for card in originals if card.pk in linkable]
     if not originals:
         return
     original = min(originals, key=lambda card: (card.received_at, card.pk))

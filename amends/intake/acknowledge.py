@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from amends.complaints.models import Complaint
 
 from .models import OutboundMessage
-from .outbound import send_to_customer, tracking_url
+from .outbound import send_to_customer, tracking_url_proving
 
 ACKNOWLEDGEMENT = "acknowledgement"
 
@@ -18,7 +18,7 @@ def acknowledge(complaint: Complaint, language: str = "ru") -> OutboundMessage |
     complaint = Complaint.objects.select_related("contact").get(pk=complaint.pk)
     with translation.override(language):
         text = render_to_string("intake/acknowledgement.txt", {
-            "complaint": complaint, "tracking_url": tracking_url(complaint),
+            "complaint": complaint, "tracking_url": tracking_url_proving(complaint),
         })
         subject = _("Your complaint is registered under No. %(number)s") % {"number": complaint.number}
     return send_to_customer(complaint, subject=subject, text=text, purpose=ACKNOWLEDGEMENT)

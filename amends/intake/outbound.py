@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import make_msgid
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from amends.complaints.models import Complaint
 
@@ -28,6 +29,22 @@ def register_messenger_sender(prefix: str, sender: MessengerSender) -> None:
 def tracking_url(complaint: Complaint | InboundMessage) -> str:
     """The customer's tracking link; a submission stored with its card's number has it already."""
     return f"{settings.AMENDS_BASE_URL.rstrip('/')}/track/{complaint.number}/?code={complaint.tracking_code}"
+
+
+def email_proof(complaint: Complaint, email: str) -> str:
+    """What a link mailed to `email` carries to prove that whoever opens it receives mail there."""
+    return salted_hmac("amends.intake.email-proof", f"{complaint.number}:{email.strip().lower()}").hexdigest()[:32]
+
+
+def tracking_url_proving(complaint: Complaint) -> str:
+    """The tracking link for mail to the card's provisional contact: opened, it proves their address
+    (services.contact_email_proven). The web form's own page shows the plain link, which proves nothing."""
+    url = tracking_url(complaint)
+    contact = complaint.contact
+    by_email = not complaint.thread_key or complaint.thread_key.split(":", 1)[0] not in MESSENGER_SENDERS
+    if by_email and contact is not None and contact.provisional and contact.email:
+        url += f"&proof={email_proof(complaint, contact.email)}"
+    return url
 
 
 def email_subject(complaint: Complaint, subject: str) -> str:

@@ -1,4 +1,4 @@
-"""The card's "Write to the customer" form (the panel is in pages.py)."""
+"""The card's forms from intake: "Write to the customer" and "Same customer" (the panels are in pages.py)."""
 
 from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
@@ -7,8 +7,8 @@ from django.views.decorators.http import require_POST
 from amends.complaints.access import MESSAGE, access_writer
 from amends.complaints.card_page import card_for_request, card_form_post
 
-from .forms import CustomerMessageForm
-from .services import message_to_customer
+from .forms import CustomerMessageForm, SameCustomerForm
+from .services import complaint_same_customer, message_to_customer
 
 
 @login_required
@@ -20,4 +20,15 @@ def message_customer(request, number: str):
         request, complaint, CustomerMessageForm(request.POST), "customer_message",
         lambda text: message_to_customer(complaint=complaint, actor=request.user, text=text),
         _("Message sent to the customer."),
+    )
+
+
+@login_required
+@require_POST
+def same_customer(request, number: str):
+    complaint = card_for_request(request, number)
+    return card_form_post(
+        request, complaint, SameCustomerForm(request.POST), "same_customer",
+        lambda contact: complaint_same_customer(complaint=complaint, contact=contact, actor=request.user),
+        _("The complaint is now filed under the known customer."),
     )

@@ -193,6 +193,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["amends.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "amends.api.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
@@ -242,6 +243,8 @@ CACHES = {
 # files per submission, and how many proxies in front of the app set X-Forwarded-For.
 AMENDS_WEB_FORM_RATE = os.environ.get("AMENDS_WEB_FORM_RATE", "5/10m")
 AMENDS_TRACK_MESSAGE_RATE = os.environ.get("AMENDS_TRACK_MESSAGE_RATE", "20/10m")
+# Bytes of files one address may send through the web form and tracking pages together.
+AMENDS_PUBLIC_UPLOAD_QUOTA = os.environ.get("AMENDS_PUBLIC_UPLOAD_QUOTA", "200MB/1d")
 AMENDS_WEB_FORM_MAX_FILES = int(os.environ.get("AMENDS_WEB_FORM_MAX_FILES", 10))
 AMENDS_TRUSTED_PROXIES = int(os.environ.get("AMENDS_TRUSTED_PROXIES", 0))
 

@@ -1,10 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from ..parsers import BoundedJSONParser
 from ..schema import errors
 from ..serializers import TokenInputSerializer, TokenSerializer
 from ..throttling import TokenAddressThrottle, TokenUsernameThrottle
@@ -17,7 +18,7 @@ class TokenView(ApiView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [TokenAddressThrottle, TokenUsernameThrottle]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     @extend_schema(
         operation_id="auth_token", tags=["auth"], auth=[], request=TokenInputSerializer,

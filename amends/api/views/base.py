@@ -3,7 +3,6 @@
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -11,10 +10,12 @@ from amends.complaints.models import Complaint
 from amends.complaints.selectors import complaint_get
 from amends.intake.services import card_or_registered_now
 
+from ..parsers import BoundedJSONParser
+
 
 class ApiView(APIView):
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

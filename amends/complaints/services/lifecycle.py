@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
+from amends.customers.models import Contact
 
 from .. import access, signals
 from ..access import relations
@@ -148,6 +149,17 @@ def complaint_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be edited here: %s") % ", ".join(sorted(unknown)))
+    return _apply_changes(complaint, changes, actor)
+
+
+@transaction.atomic
+def complaint_contact_set(*, complaint: Complaint, contact: Contact, actor: User | None) -> Complaint:
+    """Move the card to another contact person, as an edit would, for a caller that has checked
+    why (an operator's confirmation, or None: the customer proved their address)."""
+    return _apply_changes(card_locked(complaint, None), {"contact": contact}, actor)
+
+
+def _apply_changes(complaint: Complaint, changes: dict[str, Any], actor: User | None) -> Complaint:
     before = _snapshot(complaint)
     for name, value in changes.items():
         setattr(complaint, name, value)

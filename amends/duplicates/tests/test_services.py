@@ -228,3 +228,17 @@ def test_the_check_reads_a_fixed_number_of_rows_whatever_the_number_of_cards(reg
 
     first = register(RU, contact=contact, received_at=days_ago(3))
     assert queries_for_one_check(2) == queries_for_one_check(20)
+
+
+@pytest.mark.parametrize("provisional_first", [False, True])
+def test_a_provisional_contact_with_a_known_address_is_never_linked_automatically(
+    register, contact, provisional_first,
+):
+    # A public submission's contact with the known customer's e-mail: suggested, never merged unasked.
+    typed = contact_create(full_name="Кто-то", email=contact.email, provisional=True)
+    first, second = (typed, contact) if provisional_first else (contact, typed)
+    original = register(RU, contact=first, channel=Channel.WEB_FORM, received_at=days_ago(0.5))
+    again = register(RU, contact=second, channel=Channel.WEB_FORM)
+    assert found(again)[original.number].reason == Reason.SAME_CONTACT_SAME_TEXT
+    again.refresh_from_db()
+    assert again.state == State.REGISTERED and again.duplicate_of is None

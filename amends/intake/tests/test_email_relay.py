@@ -3,15 +3,18 @@
 import socket
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
 from django.db import OperationalError
+from django.test import RequestFactory
 from django.urls import reverse
 
 from amends.complaints.choices import Channel
 from amends.complaints.models import Complaint
 from amends.intake.channels.email import services
+from amends.intake.channels.email.views import mailgate as mailgate_view
 from amends.intake.channels.webhooks.signing import SIGNATURE_HEADER, signature
 from amends.intake.models import InboundMessage
 
@@ -159,3 +162,29 @@ def test_the_relay_does_not_start_django():
         env={"AMENDS_MAILGATE_SECRET": SECRET}, timeout=60,
     )
     assert done.stdout.decode().split() == ["75", "[]"], done.stderr
+
+
+def _peak_bytes_of(view, request) -> tuple[int, int]:
+    tracemalloc.start()
+    try:
+        response = view(request)
+        return response.status_code, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("signed_with", ["another secret", None])
+def test_a_large_unsigned_body_is_never_held_in_memory(db, relay_on, signed_with):
+    body = MESSAGE + b"x" * (16 * 1024 * 1024)
+    meta_name = f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}"
+    headers = {meta_name: signature(body, signed_with)} if signed_with else {}
+    request = RequestFactory().post(reverse("email:mailgate"), body, content_type="message/rfc822", **headers)
+    status, peak = _peak_bytes_of(mailgate_view, request)
+    assert status == 403 and peak < 4 * 1024 * 1024
+    assert not InboundMessage.objects.exists()
+
+
+def test_a_signed_message_larger_than_the_memory_spool_is_stored_whole(client, db, relay_on):
+    raw = MESSAGE.rstrip() + b"\n\n" + b"A long complaint line.\n" * 100_000  # over 2 MB
+    assert post(client, raw).status_code == 200
+    assert bytes(InboundMessage.objects.get().raw) == raw

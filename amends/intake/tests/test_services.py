@@ -58,7 +58,7 @@ def test_new_message_registers_a_card_and_acknowledges_by_email(db, django_captu
 
 
 def test_known_contact_is_reused(db, contact):
-    incoming = IncomingComplaint(channel=Channel.MESSENGER, text="Опять", phone="8 912 345 67 89")
+    incoming = IncomingComplaint(channel=Channel.PHONE, text="Опять", phone="8 912 345 67 89", identity_proven=True)
     inbound_process(stored(), parse_as(incoming))
     assert Complaint.objects.get().contact == contact
 

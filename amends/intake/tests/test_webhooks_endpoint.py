@@ -183,3 +183,12 @@ def test_strings_no_database_can_store_are_cleaned_not_a_500(db, client, body):
     response = post(client, source.name, body, sign_with=source.secret)
     assert response.status_code == 200 and response.json()["status"] == "registered"
     assert "\x00" not in Complaint.objects.get().wording
+
+
+def test_a_payload_nested_beyond_any_real_one_is_quarantined_not_walked(db, client):
+    # Parseable (under the parser's recursion limit) but deeper than any platform sends.
+    body = b'{"id": 7, "chat_id": 1, "text": "hi", "extra": ' + b"[" * 500 + b"]" * 500 + b"}"
+    source = make_source("generic")
+    response = post(client, source.name, body, sign_with=source.secret)
+    assert response.status_code == 200 and response.json() == {"ok": True, "status": "quarantined"}
+    assert InboundMessage.objects.get().status == InboundStatus.QUARANTINED and Complaint.objects.count() == 0

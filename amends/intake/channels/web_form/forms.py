@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.forms import MultipleFileField
+from amends.complaints.inputs import TEXT_MAX_LENGTH
 from amends.complaints.services import attachment_check as check_upload
 
 # Line breaks and other control characters: a browser never sends them in a one-line field, and in
@@ -99,7 +100,7 @@ class ComplaintForm(AttachmentsMixin, forms.Form):
         help_text=_("From the receipt, the invoice or the label, if you have it."),
     )
     text = forms.CharField(
-        label=_("What happened?"), max_length=20000,
+        label=_("What happened?"), max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("Tell us what went wrong and what you would like us to do."),
     )
@@ -147,7 +148,7 @@ class ComplaintForm(AttachmentsMixin, forms.Form):
 
 class TrackingMessageForm(AttachmentsMixin, forms.Form):
     text = forms.CharField(
-        label=_("Your message"), required=False, max_length=20000,
+        label=_("Your message"), required=False, max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 

@@ -1,9 +1,10 @@
-"""A per-IP limit on public submissions, counted in Django's cache.
+"""Per-IP limits on public submissions, counted in Django's cache: how many, and how many bytes of files.
 
-The rate is a setting such as "5/10m" (five per ten minutes; units s, m, h, d); "off" or "0"
-disables it. Windows are fixed. The default cache (FileBasedCache under var/) is shared by all
-server processes on the host, so the limit holds across them; its increments are a read and a
-write, so requests from one address at the same instant may be counted a little short.
+The rate is a setting such as "5/10m" (five per ten minutes; units s, m, h, d), a byte quota
+one such as "200MB/1d" (sizes in B, KB, MB, GB of 1024); "off" or "0" disables either. Windows
+are fixed. The default cache (FileBasedCache under var/) is shared by all server processes on the
+host, so the limit holds across them; its increments are a read and a write, so requests from one
+address at the same instant may be counted a little short.
 """
 
 import re
@@ -41,6 +42,25 @@ def rate_setting(name: str, default: str) -> Rate | None:
     return parse_rate(getattr(settings, name, default))
 
 
+QUOTA = re.compile(r"^\s*(\d+)\s*([kmg]?)b?\s*/\s*(\d*)\s*([smhd])\s*$", re.IGNORECASE)
+SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_quota(text: str | None) -> Rate | None:
+    """"200MB/1d" → Rate(209715200, 86400): bytes per window; None when the quota is off."""
+    if not text or str(text).strip().lower() in {"0", "off", "none"}:
+        return None
+    match = QUOTA.match(str(text))
+    if match is None:
+        raise ValueError(f"A byte quota looks like '200MB/1d', not {text!r}")
+    size, unit, amount, window = match.groups()
+    return Rate(int(size) * SIZE_UNITS[unit.lower()], int(amount or 1) * UNIT_SECONDS[window.lower()])
+
+
+def quota_setting(name: str, default: str) -> Rate | None:
+    return parse_quota(getattr(settings, name, default))
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address (amends.core.addresses); all requests without a usable one share a bucket."""
     return client_address(request) or "unknown"
@@ -57,16 +77,23 @@ def rate_exceeded(request: HttpRequest, bucket: str, rate: Rate | None) -> bool:
     return (cache.get(_key(bucket, client_ip(request), rate)) or 0) >= rate.limit
 
 
-def rate_count(request: HttpRequest, bucket: str, rate: Rate | None) -> None:
-    """Count one submission from this address."""
-    if rate is None:
+def rate_count(request: HttpRequest, bucket: str, rate: Rate | None, amount: int = 1) -> None:
+    """Count one submission (or `amount` bytes) from this address."""
+    if rate is None or amount <= 0:
         return
     key = _key(bucket, client_ip(request), rate)
     cache.add(key, 0, timeout=rate.window)
     try:
-        cache.incr(key)
+        cache.incr(key, amount)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=rate.window)
+        cache.set(key, amount, timeout=rate.window)
+
+
+def quota_exceeded(request: HttpRequest, bucket: str, quota: Rate | None, adding: int) -> bool:
+    """True when `adding` more bytes would take this address past its quota in the current window."""
+    if quota is None or adding <= 0:
+        return False
+    return (cache.get(_key(bucket, client_ip(request), quota)) or 0) + adding > quota.limit
 
 
 def retry_after(rate: Rate) -> int:

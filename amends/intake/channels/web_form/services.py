@@ -5,7 +5,6 @@ a customer's message from the tracking page goes onto the card's timeline.
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
@@ -17,7 +16,7 @@ from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import complaint_add_message
 from amends.intake.models import InboundMessage
 from amends.intake.parsed import IncomingComplaint
-from amends.intake.services import contact_find, inbound_process, inbound_store_numbered_once, register_parser
+from amends.intake.services import inbound_process, inbound_store_numbered_once, register_parser
 
 from .notify import notify_responsible_of_message
 
@@ -81,11 +80,6 @@ def web_form_submit(
             channel=Channel.WEB_FORM, source=SOURCE, raw=raw, external_ref=reference,
         )
         return message
-    # The customer is looked up first: SQLite lets one writer in at a time, so the transaction
-    # holds only the writes.
-    contact = contact_find(IncomingComplaint(
-        channel=Channel.WEB_FORM, text="", email=data.get("email", ""), phone=data.get("phone", ""),
-    ))
     # One transaction, so that the files are never left out of a stored submission's card.
     with transaction.atomic():
         message, created = inbound_store_numbered_once(
@@ -93,7 +87,7 @@ def web_form_submit(
         )
         if not created:
             return message
-        return inbound_process(message, lambda stored: replace(web_form_parse(stored, attachments), contact=contact))
+        return inbound_process(message, lambda stored: web_form_parse(stored, attachments))
 
 
 def _says_the_same(message: InboundMessage, data: dict[str, str]) -> bool:

@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from amends.complaints.models import Complaint
 from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.outbound import tracking_url
-from amends.intake.services import inbound_register_number
+from amends.intake.services import contact_email_proven, email_proof_valid, inbound_register_number
 
 from . import ratelimit, selectors, services
 from .forms import ComplaintForm, TrackingMessageForm
@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 FORM_RATE = ("AMENDS_WEB_FORM_RATE", "5/10m")
 MESSAGE_RATE = ("AMENDS_TRACK_MESSAGE_RATE", "20/10m")
+# Bytes of files one address may send through the form and the tracking page together.
+UPLOAD_QUOTA = ("AMENDS_PUBLIC_UPLOAD_QUOTA", "200MB/1d")
 
 
 def public_language(view):
@@ -64,11 +66,23 @@ def _page(request, template: str, context: dict | None = None, status: int = 200
     return render(request, template, {"languages": links, **(context or {})}, status=status)
 
 
-def _too_many(request, rate: ratelimit.Rate):
+def _too_many(request, rate: ratelimit.Rate, files: bool = False):
     response = _page(request, "web_form/rate_limited.html",
-                     {"minutes": max(1, round(ratelimit.retry_after(rate) / 60))}, status=429)
+                     {"minutes": max(1, round(ratelimit.retry_after(rate) / 60)), "files": files}, status=429)
     response["Retry-After"] = str(ratelimit.retry_after(rate))
     return response
+
+
+def _uploads_refused(request, files) -> HttpResponse | None:
+    """A 429 page when these files would take the address past its upload quota; else None, and
+    they are counted."""
+    quota = ratelimit.quota_setting(*UPLOAD_QUOTA)
+    size = sum(upload.size or 0 for upload in files)
+    if ratelimit.quota_exceeded(request, "uploads", quota, size):
+        assert quota is not None  # quota_exceeded is never true without one
+        return _too_many(request, quota, files=True)
+    ratelimit.rate_count(request, "uploads", quota, size)
+    return None
 
 
 def _not_found(request):
@@ -99,6 +113,8 @@ def complain(request):
         return _page(request, "web_form/received.html")
     if not form.is_valid():
         return _page(request, "web_form/complain.html", {"form": form}, status=400)
+    if (refused := _uploads_refused(request, form.cleaned_data["attachments"])) is not None:
+        return refused
     ratelimit.rate_count(request, "web_form", rate)
     message = services.web_form_submit(
         data=form.cleaned_data, consent_text=str(form.fields["consent"].label),
@@ -144,6 +160,12 @@ def track(request, number: str):
     if complaint is None:
         # A submission whose registration failed waits in quarantine for an administrator.
         return _page(request, "web_form/received.html", {"number": number}) if submission else _not_found(request)
+    if request.method == "POST" and "proof" in request.POST:
+        # "Yes, I sent it" under the acknowledgement e-mail's link: the address is theirs. A button,
+        # not the link alone, since mail scanners open links, and so may whoever got mail they did not expect.
+        contact_email_proven(complaint=complaint, proof=request.POST["proof"])
+        return redirect(f"{reverse('web_form:track', args=[number])}?{urlencode({'code': code})}")
+    proof = request.GET.get("proof", "")
     form = TrackingMessageForm()
     # Whatever is posted here is stored as the customer's own message: an employee holding the link
     # is not the customer, and writes to them from the card, under their own name.
@@ -156,6 +178,8 @@ def track(request, number: str):
             return _too_many(request, rate)
         form = TrackingMessageForm(request.POST, request.FILES)
         if form.is_valid():
+            if (refused := _uploads_refused(request, form.cleaned_data["attachments"])) is not None:
+                return refused
             ratelimit.rate_count(request, "track", rate)
             try:
                 services.tracking_message_add(
@@ -167,13 +191,14 @@ def track(request, number: str):
             else:
                 messages.success(request, _("Thank you, your message has been added."))
                 return redirect(request.get_full_path())
-    return _page(request, "web_form/track.html", _track_context(complaint, form, staff),
+    valid_proof = proof if proof and email_proof_valid(complaint, proof) else ""
+    return _page(request, "web_form/track.html", _track_context(complaint, form, staff, valid_proof),
                  status=400 if form.errors else 200)
 
 
-def _track_context(complaint: Complaint, form: TrackingMessageForm, staff: bool) -> dict:
+def _track_context(complaint: Complaint, form: TrackingMessageForm, staff: bool, proof: str = "") -> dict:
     return {
-        "complaint": complaint, "form": form, "staff": staff,
+        "complaint": complaint, "form": form, "staff": staff, "proof": proof,
         # A heading never breaks the number at its hyphen.
         "number_nowrap": format_html('<span class="nowrap">{}</span>', complaint.number),
         "stage": selectors.customer_stage(complaint),

@@ -4,9 +4,9 @@ Imported for its side effect: it registers the parser, so that quarantined webho
 can be processed again from the admin or a worker (import it in IntakeConfig.ready()).
 """
 
-import json
 from types import ModuleType
 
+from amends.core.jsonbounds import json_loads_bounded
 from amends.intake.models import InboundMessage, WebhookSource
 from amends.intake.parsed import IncomingComplaint
 from amends.intake.services import register_parser
@@ -27,8 +27,8 @@ def source_label(source: WebhookSource) -> str:
 def decode(body: bytes) -> object:
     """The JSON payload, or NOT_JSON when the body is not JSON at all."""
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
+        return json_loads_bounded(body)
+    except ValueError:
         return NOT_JSON
 
 
