@@ -113,6 +113,8 @@ def audit_reseal(
     """Append a reseal for the seals of `model` covering any of `pks`, which the caller has just
     rewritten in the current transaction: each seal's range digested again, as it is now. None when no
     seal covers them. `reason` is the record of why the rows were rewritten (e.g. an erasure)."""
+    if model is AuditEntry:
+        return _entries_reseal(pks=pks, reason=reason, actor=actor)
     label = object_type(model)
     # Sealed tables have integer keys; any other table has no seal to check.
     if not pks or not AuditEntry.objects.filter(action=Action.SEAL, object_type=label).exists():
@@ -139,6 +141,22 @@ def audit_reseal(
         )
 
 
+def _entries_reseal(*, pks: set[Any], reason: models.Model, actor: Any) -> AuditEntry | None:
+    """Entries whose content an erasure rewrote (a name in an admin change): their new content
+    hashes. Their stored hashes, and so the links of the chain, stay as written."""
+    with transaction.atomic():
+        ChainHead.objects.select_for_update().get_or_create(pk=1)
+        entries = [{"entry": entry.seq, "hash": entry_hash(entry)}
+                    for entry in AuditEntry.objects.filter(pk__in=pks).order_by("seq")]
+        if not entries:
+            return None
+        return audit_record(
+            actor=actor, action=Action.RESEAL, object_type=object_type(AuditEntry),
+            object_repr=", ".join(f"#{item['entry']}" for item in entries),
+            changes={"entries": entries, "reason": {"type": object_type(reason), "pk": reason.pk}},
+        )
+
+
 @dataclass
 class Verdict:
     entries: int
@@ -152,16 +170,20 @@ def audit_verify() -> Verdict:
     verdict, prev_hash, expected_seq = Verdict(0, 0), GENESIS, 1
     # A forged reseal read here still fails below, at its own entry, when its hash is checked.
     reseals: dict[int, dict[str, Any]] = {}
+    rehashed: dict[int, str] = {}
     for reseal in AuditEntry.objects.filter(action=Action.RESEAL).order_by("seq").iterator(chunk_size=2000):
         for item in reseal.changes.get("seals", []):
             reseals[item["seal"]] = item | {"by": reseal.seq}
+        for item in reseal.changes.get("entries", []):
+            rehashed[item["entry"]] = item["hash"]
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         reason = ""
         if entry.seq != expected_seq:
             reason = f"entry no. {expected_seq} is missing"
         elif entry.prev_hash != prev_hash:
             reason = "its previous hash is not the hash of the entry before it"
-        elif entry_hash(entry) != entry.hash:
+        # An entry an erasure rewrote holds to the reseal's hash of its new content, and only to that.
+        elif entry_hash(entry) != rehashed.get(entry.seq, entry.hash):
             reason = "its content does not match its hash"
         elif entry.action == Action.SEAL:
             reason = _seal_problem(entry, reseals.get(entry.seq))
@@ -197,6 +219,11 @@ def _seal_problem(entry: AuditEntry, reseal: dict[str, Any] | None) -> str:
 
 def _reseal_problem(entry: AuditEntry) -> str:
     """A reseal must name earlier seals of the same table: it cannot vouch for anything else."""
+    if entry.object_type == object_type(AuditEntry):
+        named = [item["entry"] for item in entry.changes.get("entries", [])]
+        if not named or max(named) >= entry.seq:
+            return "it reseals entries that are not earlier ones"
+        return ""
     named = [item["seal"] for item in entry.changes.get("seals", [])]
     seals = AuditEntry.objects.filter(seq__in=named, seq__lt=entry.seq, action=Action.SEAL,
                                       object_type=entry.object_type).count()

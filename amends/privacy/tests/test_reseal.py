@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from amends.audit.models import Action, AuditEntry
+from amends.audit.services import audit_record_object
 from amends.complaints.events import timeline_seal
 from amends.complaints.models import TimelineEvent
 from amends.privacy.services import personal_data_erase, retention_anonymise
@@ -59,3 +60,17 @@ def test_an_erasure_of_unsealed_events_appends_no_reseal(person, qms):
     personal_data_erase(contact=person.contact, actor=qms)
     assert not AuditEntry.objects.filter(action=Action.RESEAL).exists()
     verify()
+
+
+def test_an_audit_entry_naming_the_person_is_erased_and_resealed_and_a_later_edit_breaks_verify(person, qms):
+    # What an admin edit of the contact leaves in the chain.
+    entry = audit_record_object(actor=qms, action=Action.CHANGE, obj=person.contact,
+                                changes={"email": ["old@example.ru", "anna.petrova@example.ru"]})
+    personal_data_erase(contact=person.contact, actor=qms)
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert "anna" not in str(entry.changes).lower() and entry.object_repr == "[erased]"
+    verify()
+
+    AuditEntry._base_manager.filter(pk=entry.pk).update(object_repr="forged")
+    with pytest.raises(CommandError, match=f"entry no. {entry.seq} .*content does not match"):
+        verify()
