@@ -23,6 +23,8 @@ class Action(models.TextChoices):
     RUN = "run", _("ran")
     # A digest of a range of rows kept elsewhere (the timeline), so that verify sees them changed.
     SEAL = "seal", _("sealed")
+    # New digests of sealed ranges that a lawful rewrite (an erasure) changed, with its reason.
+    RESEAL = "reseal", _("resealed")
 
 
 class AuditEntry(models.Model):

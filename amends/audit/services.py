@@ -3,7 +3,9 @@
 Each entry's hash is sha256 over the previous entry's hash and the entry's own content in canonical
 JSON, so changing, removing or reordering any entry breaks every hash from there on. The timeline is
 covered by seals: a periodic job appends an entry holding a digest of the timeline rows written since
-the last seal, and `verify` recomputes those digests from the rows.
+the last seal, and `verify` recomputes those digests from the rows. A rewrite the law requires (an
+erasure) appends a reseal naming the seals it changed, their new digests and its reason; from then
+on `verify` holds those seals to the reseal's digests instead.
 """
 
 import hashlib
@@ -105,6 +107,56 @@ def audit_seal(*, model: type[models.Model], now: datetime | None = None) -> Aud
         )
 
 
+def audit_reseal(
+    *, model: type[models.Model], pks: set[Any], reason: models.Model, actor: Any = None,
+) -> AuditEntry | None:
+    """Append a reseal for the seals of `model` covering any of `pks`, which the caller has just
+    rewritten in the current transaction: each seal's range digested again, as it is now. None when no
+    seal covers them. `reason` is the record of why the rows were rewritten (e.g. an erasure)."""
+    if model is AuditEntry:
+        return _entries_reseal(pks=pks, reason=reason, actor=actor)
+    label = object_type(model)
+    # Sealed tables have integer keys; any other table has no seal to check.
+    if not pks or not AuditEntry.objects.filter(action=Action.SEAL, object_type=label).exists():
+        return None
+    ids = sorted(int(pk) for pk in pks)
+    with transaction.atomic():
+        # Taken before reading the seals, so that a seal committed meanwhile is seen and resealed.
+        ChainHead.objects.select_for_update().get_or_create(pk=1)
+        candidates = AuditEntry.objects.filter(
+            action=Action.SEAL, object_type=label, changes__after_pk__lt=ids[-1], changes__last_pk__gte=ids[0],
+        ).order_by("seq")
+        affected = [seal for seal in candidates
+                    if any(seal.changes["after_pk"] < pk <= seal.changes["last_pk"] for pk in ids)]
+        if not affected:
+            return None
+        seals = []
+        for seal in affected:
+            count, digest = rows_digest(model, seal.changes["after_pk"], seal.changes["last_pk"])
+            seals.append({"seal": seal.seq, "count": count, "sha256": digest})
+        return audit_record(
+            actor=actor, action=Action.RESEAL, object_type=label,
+            object_repr=", ".join(f"#{item['seal']}" for item in seals),
+            changes={"seals": seals, "reason": {"type": object_type(reason), "pk": reason.pk}},
+        )
+
+
+def _entries_reseal(*, pks: set[Any], reason: models.Model, actor: Any) -> AuditEntry | None:
+    """Entries whose content an erasure rewrote (a name in an admin change): their new content
+    hashes. Their stored hashes, and so the links of the chain, stay as written."""
+    with transaction.atomic():
+        ChainHead.objects.select_for_update().get_or_create(pk=1)
+        entries = [{"entry": entry.seq, "hash": entry_hash(entry)}
+                    for entry in AuditEntry.objects.filter(pk__in=pks).order_by("seq")]
+        if not entries:
+            return None
+        return audit_record(
+            actor=actor, action=Action.RESEAL, object_type=object_type(AuditEntry),
+            object_repr=", ".join(f"#{item['entry']}" for item in entries),
+            changes={"entries": entries, "reason": {"type": object_type(reason), "pk": reason.pk}},
+        )
+
+
 @dataclass
 class Verdict:
     entries: int
@@ -116,17 +168,28 @@ class Verdict:
 def audit_verify() -> Verdict:
     """Recompute the chain from the first entry; stop at the first that does not hold."""
     verdict, prev_hash, expected_seq = Verdict(0, 0), GENESIS, 1
+    # A forged reseal read here still fails below, at its own entry, when its hash is checked.
+    reseals: dict[int, dict[str, Any]] = {}
+    rehashed: dict[int, str] = {}
+    for reseal in AuditEntry.objects.filter(action=Action.RESEAL).order_by("seq").iterator(chunk_size=2000):
+        for item in reseal.changes.get("seals", []):
+            reseals[item["seal"]] = item | {"by": reseal.seq}
+        for item in reseal.changes.get("entries", []):
+            rehashed[item["entry"]] = item["hash"]
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         reason = ""
         if entry.seq != expected_seq:
             reason = f"entry no. {expected_seq} is missing"
         elif entry.prev_hash != prev_hash:
             reason = "its previous hash is not the hash of the entry before it"
-        elif entry_hash(entry) != entry.hash:
+        # An entry an erasure rewrote holds to the reseal's hash of its new content, and only to that.
+        elif entry_hash(entry) != rehashed.get(entry.seq, entry.hash):
             reason = "its content does not match its hash"
         elif entry.action == Action.SEAL:
-            reason = _seal_problem(entry)
+            reason = _seal_problem(entry, reseals.get(entry.seq))
             verdict.seals += 1
+        elif entry.action == Action.RESEAL:
+            reason = _reseal_problem(entry)
         if reason:
             verdict.broken, verdict.reason = entry, reason
             return verdict
@@ -138,14 +201,32 @@ def audit_verify() -> Verdict:
     return verdict
 
 
-def _seal_problem(entry: AuditEntry) -> str:
+def _seal_problem(entry: AuditEntry, reseal: dict[str, Any] | None) -> str:
     try:
         model = apps.get_model(entry.object_type)
     except (LookupError, ValueError):
         return f"it seals {entry.object_type}, which does not exist"
     seal = entry.changes
+    # Once resealed, only the latest reseal's digest holds: the rows as the seal first saw them don't.
+    expected = reseal or seal
     count, digest = rows_digest(model, seal["after_pk"], seal["last_pk"])
-    if (count, digest) != (seal["count"], seal["sha256"]):
-        return (f"the {entry.object_type} rows {seal['after_pk'] + 1}..{seal['last_pk']} it seals have changed "
-                f"({count} rows now, {seal['count']} sealed)")
+    if (count, digest) != (expected["count"], expected["sha256"]):
+        since = f" since reseal no. {reseal['by']}" if reseal else ""
+        return (f"the {entry.object_type} rows {seal['after_pk'] + 1}..{seal['last_pk']} it seals have changed"
+                f"{since} ({count} rows now, {expected['count']} sealed)")
+    return ""
+
+
+def _reseal_problem(entry: AuditEntry) -> str:
+    """A reseal must name earlier seals of the same table: it cannot vouch for anything else."""
+    if entry.object_type == object_type(AuditEntry):
+        named = [item["entry"] for item in entry.changes.get("entries", [])]
+        if not named or max(named) >= entry.seq:
+            return "it reseals entries that are not earlier ones"
+        return ""
+    named = [item["seal"] for item in entry.changes.get("seals", [])]
+    seals = AuditEntry.objects.filter(seq__in=named, seq__lt=entry.seq, action=Action.SEAL,
+                                      object_type=entry.object_type).count()
+    if not named or seals != len(set(named)):
+        return "it reseals entries that are not earlier seals of the same table"
     return ""

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from amends.audit.admin import AuditedAdmin
 from amends.customers.admin import ContactAdmin
 from amends.customers.models import Contact
 
@@ -66,7 +67,7 @@ admin.site.register(Contact, PrivacyContactAdmin)
 
 
 @admin.register(Erasure)
-class ErasureAdmin(admin.ModelAdmin):
+class ErasureAdmin(AuditedAdmin):
     list_display = ("created_at", "kind", "requested_by", "reason")
     list_filter = ("kind",)
     readonly_fields = ("created_at", "kind", "requested_by", "reason", "contacts", "scope")

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Cast
 
 from amends.accounts.models import User
+from amends.audit.services import audit_reseal
 from amends.complaints.choices import EventKind
 from amends.complaints.events import event_personal_data_erased
 from amends.complaints.models import Attachment, Complaint, Measure, TimelineEvent, new_tracking_code
@@ -47,6 +48,16 @@ class Counts:
     numbers: list[str] = field(default_factory=list)
 
 
+# Rows an erasure rewrote, by table: those a seal of the audit chain covers are resealed.
+Rewritten = dict[type[models.Model], set[object]]
+
+
+def rows_reseal(rewritten: Rewritten, *, erasure: Erasure, actor: User | None) -> None:
+    """Run in the rewrite's transaction: the chain never shows the rows changed and not resealed."""
+    for model, pks in rewritten.items():
+        audit_reseal(model=model, pks=pks, reason=erasure, actor=actor)
+
+
 def passages_of(complaints: Iterable[Complaint]) -> list[str]:
     """What the person wrote on these cards, looked for wherever a card is quoted."""
     ids = [complaint.pk for complaint in complaints]
@@ -58,6 +69,7 @@ def passages_of(complaints: Iterable[Complaint]) -> list[str]:
 
 def card_anonymise(
     complaint: Complaint, redactor: Redactor, *, erasure: Erasure, actor: User | None, note: str, counts: Counts,
+    rewritten: Rewritten,
 ) -> None:
     """Take the person out of one card and everything hanging on it, and say so on its timeline."""
     changes: dict[str, object] = {name: redactor.text(getattr(complaint, name)) for name in STAFF_TEXT}
@@ -80,7 +92,7 @@ def card_anonymise(
 
     # The timeline is append-only (TimelineEvent.save refuses updates) so that no one rewrites a
     # card's history; an erasure is the one exception the law requires. It rewrites the texts with
-    # update(), here only, and leaves its own entry below as the audit.
+    # update(), here only, leaves its own entry below, and reseals what the audit chain had sealed.
     events = []
     for event in TimelineEvent.objects.filter(complaint=complaint):
         event.text = ERASED if event.kind in CUSTOMER_EVENTS and event.text else redactor.text(event.text)
@@ -94,6 +106,7 @@ def card_anonymise(
         events.append(event)
     TimelineEvent.objects.bulk_update(events, ["text", "old_value", "new_value", "reference"], batch_size=500)
     counts.events += len(events)
+    rewritten.setdefault(TimelineEvent, set()).update(event.pk for event in events)
 
     for message in InboundMessage.objects.filter(complaint=complaint).only("pk", "reason"):
         InboundMessage.objects.filter(pk=message.pk).update(
@@ -185,7 +198,7 @@ def _matching(model: type[models.Model], column: models.Field, needles: set[str]
     return list(rows.filter(match).values_list("pk", flat=True))
 
 
-def traces_anonymise(traces: list[Trace], redactor: Redactor, counts: Counts) -> None:
+def traces_anonymise(traces: list[Trace], redactor: Redactor, counts: Counts, rewritten: Rewritten) -> None:
     """The rows found get the same redaction, read again inside the erasure's transaction."""
     for model, name, pk in traces:
         rows = model._base_manager.filter(pk=pk)
@@ -195,3 +208,4 @@ def traces_anonymise(traces: list[Trace], redactor: Redactor, counts: Counts) ->
             # update(), not save(): the row may be an append-only one (the timeline), see card_anonymise.
             rows.update(**{name: new})
             counts.other_rows += 1
+            rewritten.setdefault(model, set()).add(pk)

@@ -18,10 +18,12 @@ from amends.customers.models import Contact
 
 from .anonymise import (
     Counts,
+    Rewritten,
     card_anonymise,
     contact_anonymise,
     inbound_unlinked_anonymise,
     passages_of,
+    rows_reseal,
     traces_anonymise,
     traces_find,
 )
@@ -58,14 +60,16 @@ def personal_data_erase(*, contact: Contact, actor: User, reason: str = "") -> E
         # The record of the erasure must not name the person either, even if the reason typed does.
         erasure = Erasure.objects.create(kind=ErasureKind.REQUEST, requested_by=actor, reason=redactor.text(reason))
         erasure.contacts.set(contacts)
-        counts = Counts()
+        counts, rewritten = Counts(), Rewritten()
         for complaint in complaints:
-            card_anonymise(complaint, redactor, erasure=erasure, actor=actor, note=ERASED_NOTE, counts=counts)
+            card_anonymise(complaint, redactor, erasure=erasure, actor=actor, note=ERASED_NOTE, counts=counts,
+                           rewritten=rewritten)
         for person in contacts:
             contact_anonymise(person)
         counts.contacts = len(contacts)
         inbound_unlinked_anonymise(elsewhere, counts)
-        traces_anonymise(traces, elsewhere, counts)
+        traces_anonymise(traces, elsewhere, counts, rewritten)
+        rows_reseal(rewritten, erasure=erasure, actor=actor)
         # Files outside the database cannot roll back: they go once the rest is committed.
         transaction.on_commit(lambda: _mail_files(erasure.pk, elsewhere))
         Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
@@ -118,10 +122,13 @@ def retention_anonymise(
     counts = Counts()
     for start in range(0, len(complaints), RETENTION_BATCH):
         with transaction.atomic():
+            rewritten = Rewritten()
             for complaint in complaints[start:start + RETENTION_BATCH]:
                 contacts = [complaint.contact] if complaint.contact is not None else []
                 redactor = Redactor(Identity.of(contacts), passages_of([complaint]))
-                card_anonymise(complaint, redactor, erasure=erasure, actor=actor, note=RETENTION_NOTE, counts=counts)
+                card_anonymise(complaint, redactor, erasure=erasure, actor=actor, note=RETENTION_NOTE, counts=counts,
+                               rewritten=rewritten)
+            rows_reseal(rewritten, erasure=erasure, actor=actor)
             Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
     touched = {complaint.contact_id for complaint in complaints if complaint.contact_id is not None}
     with transaction.atomic():

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from amends.accounts.models import Department
 from amends.audit.models import Action, AppendOnlyError, AuditEntry
-from amends.audit.services import audit_record, audit_verify
+from amends.audit.services import audit_record, audit_reseal, audit_verify
 from amends.complaints.events import timeline_seal
 from amends.complaints.models import TimelineEvent
 from amends.intake.models import OutboundMessage
@@ -140,3 +140,27 @@ def test_every_admin_page_that_can_change_something_is_audited():
     assert {"auth.Group", "accounts.User", "intake.Mailbox", "deadlines.DeadlinePolicy"} <= set(ours)
     assert [label for label, page in ours.items()
             if label != "audit.AuditEntry" and not isinstance(page, AuditedAdmin)] == []
+
+
+def test_a_reseal_vouches_only_for_the_rewrite_before_it_and_only_for_earlier_seals(complaint, administrator):
+    seal = timeline_seal(now=timezone.now() + timedelta(minutes=5))
+    event = TimelineEvent.objects.filter(pk__lte=seal.changes["last_pk"]).first()
+    table = TimelineEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET text = %s WHERE id = %s", ["[erased]", event.pk])
+    reseal = audit_reseal(model=TimelineEvent, pks={event.pk}, reason=administrator, actor=administrator)
+    assert reseal.changes["seals"][0]["seal"] == seal.seq
+    assert audit_reseal(model=TimelineEvent, pks={10**9}, reason=administrator) is None  # no seal covers it
+    assert "holds" in verify()
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET text = %s WHERE id = %s", ["forged", event.pk])
+    with pytest.raises(CommandError, match=f"entry no. {seal.seq} .*since reseal no. {reseal.seq}"):
+        verify()
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET text = %s WHERE id = %s", ["[erased]", event.pk])
+    # A reseal pointing at an entry that is no seal (here: itself) vouches for nothing.
+    audit_record(actor=None, action=Action.RESEAL, object_type="complaints.timelineevent",
+                 changes={"seals": [{"seal": reseal.seq + 1, "count": 0, "sha256": ""}], "reason": {}})
+    with pytest.raises(CommandError, match="not earlier seals"):
+        verify()
