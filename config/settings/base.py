@@ -246,6 +246,9 @@ LOGGING = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Periodic jobs this installation does not run, e.g. "mail_poll,weekly_summary" (names in amends/jobs/schedule.py).
 AMENDS_JOBS_DISABLED = [name.strip() for name in os.environ.get("AMENDS_JOBS_DISABLED", "").split(",") if name.strip()]
+# Seconds a job (or a batch of stored submissions) may run before the worker interrupts it and records
+# why; below the 15 minutes after which a job left running is taken for a dead worker's.
+AMENDS_JOB_TIME_BUDGET = int(os.environ.get("AMENDS_JOB_TIME_BUDGET", "600"))
 
 # How long an Idempotency-Key's first answer is replayed; the worker purges older ones hourly.
 AMENDS_IDEMPOTENCY_KEEP_HOURS = int(os.environ.get("AMENDS_IDEMPOTENCY_KEEP_HOURS", 24))
