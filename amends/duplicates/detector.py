@@ -50,6 +50,7 @@ _MENTION = re.compile(r"(?<!\w)@\w+")
 _RETWEET = re.compile(r"^\s*rt\b", re.IGNORECASE)
 # Personal data masked by the sender or a previous system: XXXX, XX/XX/XXXX, ХХХ, ***.
 _MASK = re.compile(r"(?<![^\W\d_])[XxХх]{2,}(?![^\W\d_])|\*{2,}")
+_MASK_HINT = re.compile(r"[XxХх]{2}")
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
 _MASK32 = 0xFFFFFFFF
@@ -57,12 +58,18 @@ _MASK32 = 0xFFFFFFFF
 
 def normalise(text: str) -> str:
     """The wording reduced to lower-case words and single spaces; numbers become "0"."""
-    text = html_unescape(_TAG.sub(" ", text or ""))
-    text = _URL.sub(" ", text)
-    text = _EMAIL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
+    text = text or ""
+    # Each pattern tries every position: the ones that cannot match are not run at all.
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = html_unescape(text)
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", _EMAIL.sub(" ", text))
     text = _RETWEET.sub(" ", text)
-    text = _MASK.sub(" ", text)
+    if "**" in text or _MASK_HINT.search(text):
+        text = _MASK.sub(" ", text)
     text = text.casefold().replace("ё", "е")
     text = _DIGITS.sub("0", text)
     return " ".join(_NON_WORD.sub(" ", text).split())
