@@ -145,6 +145,24 @@ def test_a_job_whose_worker_died_twice_is_quarantined_with_the_reason_and_not_ru
     assert DBTaskResult.objects.get(pk=job.pk).status == "FAILED" and mail.outbox == []
 
 
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_the_admin_does_not_process_again_a_message_quarantined_after_its_card_was_registered(admin_client):
+    complaint = receive()
+    job = DBTaskResult.objects.get(task_path="amends.intake.tasks.follow_up_registration_task")
+    for worker in ("dead-worker-1", "dead-worker-2"):
+        left_running_by(job, worker)
+        tasks_reclaim_stale()
+        job.refresh_from_db()
+    message = InboundMessage.objects.get(complaint=complaint, status=InboundStatus.QUARANTINED)
+
+    action = {"action": "reprocess", "_selected_action": [message.pk]}
+    response = admin_client.post("/admin/intake/inboundmessage/", action)
+    assert response.status_code == 302
+    # Processed again, the mail would have become a second card.
+    assert Complaint.objects.count() == 1
+    assert InboundMessage.objects.get(pk=message.pk).status == InboundStatus.QUARANTINED
+
+
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC, AMENDS_JOB_TIME_BUDGET=1)
 def test_a_job_past_its_time_budget_is_interrupted_and_recorded_with_the_reason(monkeypatch):
     complaint = receive()
