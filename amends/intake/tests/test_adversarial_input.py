@@ -41,10 +41,10 @@ def test_a_hostile_sender_is_read_in_time(value):
 
 
 def test_a_long_references_header_is_read_in_time():
-    references = " ".join(f"<{number}@example.ru>" for number in range(4_000))
+    references = " ".join(f"<{number}@example.ru>" for number in range(20_000))
     with within(2):
         found = message_ids(references, references)
-    assert found == [f"<{number}@example.ru>" for number in range(3_950, 4_000)]
+    assert found == [f"<{number}@example.ru>" for number in range(19_950, 20_000)]
 
 
 HOSTILE_BODIES = ["letters", "digits", "dotted words", "attribution-like lines", "long character reference"]
