@@ -19,7 +19,6 @@ A `Signature` is what is stored per card so that no other card's text is read ag
 """
 
 import hashlib
-import html
 import re
 import struct
 import sys
@@ -28,6 +27,8 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from amends.core.markup import html_unescape
+
 SHINGLE = 5
 SKETCH_SIZE = 512
 ROWS = 3
@@ -35,14 +36,21 @@ BANDS = 50
 NUM_BINS = ROWS * BANDS
 # Wordings with fewer shingles than this (a few words) are too short to compare by text.
 MIN_SHINGLES = 8
+# Only the start of a wording is signed: enough to tell duplicates apart (the web form takes
+# 20,000 characters), and a 4 MB text costs no more than this.
+SIGNED_CHARACTERS = 32_000
 
-_TAG = re.compile(r"<[^>]*>")
+# Every pattern below runs in time linear in the text: a match attempt never rescans what an
+# earlier attempt at another start already covered (no "<" inside a tag, an address starts
+# where a run of address characters starts).
+_TAG = re.compile(r"<[^<>]*>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _RETWEET = re.compile(r"^\s*rt\b", re.IGNORECASE)
 # Personal data masked by the sender or a previous system: XXXX, XX/XX/XXXX, ХХХ, ***.
 _MASK = re.compile(r"(?<![^\W\d_])[XxХх]{2,}(?![^\W\d_])|\*{2,}")
+_MASK_HINT = re.compile(r"[XxХх]{2}")
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
 _MASK32 = 0xFFFFFFFF
@@ -50,12 +58,18 @@ _MASK32 = 0xFFFFFFFF
 
 def normalise(text: str) -> str:
     """The wording reduced to lower-case words and single spaces; numbers become "0"."""
-    text = html.unescape(_TAG.sub(" ", text or ""))
-    text = _URL.sub(" ", text)
-    text = _EMAIL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
+    text = text or ""
+    # Each pattern tries every position: the ones that cannot match are not run at all.
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = html_unescape(text)
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", _EMAIL.sub(" ", text))
     text = _RETWEET.sub(" ", text)
-    text = _MASK.sub(" ", text)
+    if "**" in text or _MASK_HINT.search(text):
+        text = _MASK.sub(" ", text)
     text = text.casefold().replace("ё", "е")
     text = _DIGITS.sub("0", text)
     return " ".join(_NON_WORD.sub(" ", text).split())
@@ -140,7 +154,7 @@ class Signature:
 
 
 def signature(text: str) -> Signature:
-    normalised = normalise(text)
+    normalised = normalise(text[:SIGNED_CHARACTERS])
     hashes = shingles(normalised)
     digest = hashlib.sha1(normalised.encode()).hexdigest()
     sketch = tuple(sorted(hashes)[:SKETCH_SIZE])

@@ -28,8 +28,10 @@ class InboundMessageAdmin(AuditedAdmin):
 
     @admin.action(description=_("Process the selected messages again"))
     def reprocess(self, request, queryset):
+        # A message quarantined after its card was registered (a background job for it was given up)
+        # would make a second card.
         results = [inbound_reprocess(m).status for m in queryset.filter(
-            status__in=[InboundStatus.QUARANTINED, InboundStatus.RECEIVED]
+            status__in=[InboundStatus.QUARANTINED, InboundStatus.RECEIVED], complaint__isnull=True,
         )]
         done = sum(s in (InboundStatus.REGISTERED, InboundStatus.THREADED) for s in results)
         self.message_user(request, _("%(done)d of %(total)d processed.") % {"done": done, "total": len(results)},

@@ -36,6 +36,7 @@ from amends.customers.services import contact_create, contact_forget_if_unused, 
 from .models import InboundMessage, InboundStatus, OutboundMessage
 from .outbound import MESSENGER_SENDERS, email_proof, send_to_customer
 from .parsed import IncomingComplaint
+from .quarantine import inbound_quarantine_stalled
 from .tasks import follow_up_registration_task
 
 logger = logging.getLogger(__name__)
@@ -364,6 +365,8 @@ def inbound_process(message: InboundMessage, parse: Parser) -> InboundMessage:
 def inbound_reprocess(message: InboundMessage) -> InboundMessage:
     """Try a quarantined message again, e.g. after the parser was fixed."""
     if message.status not in (InboundStatus.QUARANTINED, InboundStatus.RECEIVED, InboundStatus.QUEUED):
+        return message
+    if message.status != InboundStatus.QUARANTINED and inbound_quarantine_stalled(message):
         return message
     try:
         parse = parser_for(message)

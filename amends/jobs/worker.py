@@ -4,6 +4,10 @@ The queue is django-tasks' database backend, so any number of workers on any num
 machines share it: a task is claimed in a transaction before it runs, and a periodic slot is
 enqueued by exactly one worker (see schedule.py). A task left "running" by a worker that was
 killed goes back on the queue after STALE_AFTER; every task is idempotent, so that is safe.
+
+No job holds a worker forever: each runs within AMENDS_JOB_TIME_BUDGET seconds (then it is
+interrupted and recorded as failed, with the reason), and a job whose worker died during each of
+its first MAX_RUNS runs is recorded as failed instead of being handed to the next worker.
 """
 
 import logging
@@ -12,12 +16,16 @@ import socket
 import time
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import close_old_connections, transaction
 from django.db.utils import OperationalError
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from amends.core.budget import TimeBudgetExceeded, time_budget
+from amends.intake.quarantine import inbound_quarantine_job
 from amends.intake.services import inbound_process_queued
 
 from .schedule import schedule_due, scheduled_runs_prune
@@ -25,6 +33,13 @@ from .schedule import schedule_due, scheduled_runs_prune
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=15)
+# A job whose worker died (or stalled where no signal reaches) during each of its first MAX_RUNS runs
+# is not run again: it may be what stops the workers.
+MAX_RUNS = 2
+
+
+class JobStalled(Exception):  # noqa: N818 - the reason recorded on the job, not raised
+    """Recorded as the error of a job that was left running MAX_RUNS times."""
 
 
 def worker_id() -> str:
@@ -32,21 +47,67 @@ def worker_id() -> str:
 
 
 def tasks_reclaim_stale(now=None) -> int:
-    """Put back on the queue the tasks whose worker died while running them."""
+    """Put back on the queue the tasks whose worker died while running them, or record as failed,
+    with the reason, those it already happened to MAX_RUNS times. Returns how many were put back."""
     now = now or timezone.now()
-    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - STALE_AFTER).update(
-        status="READY", started_at=None,
-    )
+    stale = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - STALE_AFTER)
+    put_back = 0
+    rows = stale.values_list("id", "started_at", "worker_ids", "task_path", "args_kwargs")
+    for task_id, started_at, worker_ids, task_path, args_kwargs in rows:
+        runs = len(worker_ids or [])
+        same = DBTaskResult.objects.filter(id=task_id, status="RUNNING", started_at=started_at)
+        if runs < MAX_RUNS:
+            put_back += same.update(status="READY", started_at=None)
+            continue
+        reason = (f"Stopped without finishing {runs} times (workers {', '.join(map(str, worker_ids))}): "
+                  f"not run again, since it may be what stops the worker. Enqueue it again once the cause is found.")
+        with transaction.atomic():
+            if same.update(status="FAILED", finished_at=now, return_value=None,
+                           exception_class_path=f"{JobStalled.__module__}.{JobStalled.__qualname__}",
+                           traceback=f"{JobStalled.__qualname__}: {reason}\n"):
+                logger.error("Job %s given up: %s", task_id, reason)
+                _quarantine_messages(task_path, args_kwargs, reason)
+    return put_back
+
+
+def _quarantine_messages(task_path: str, args_kwargs: dict | None, reason: str) -> None:
+    """An intake job's message shows the reason among the quarantined inbound messages."""
+    inbound_quarantine_job(task_path=task_path, args=(args_kwargs or {}).get("args", []), reason=reason)
+
+
+_BUDGET_EXCEEDED = f"{TimeBudgetExceeded.__module__}.{TimeBudgetExceeded.__qualname__}"
+
+
+class _BudgetedQueue(Worker):
+    """django-tasks' worker, with each job run within the time budget."""
+
+    budget: float = 0
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        try:
+            with time_budget(self.budget, f"The job {db_task_result.task_path}"):
+                # Interrupted inside, the job is recorded as failed with the reason, as for any error.
+                super().run_task(db_task_result)
+        except TimeBudgetExceeded as error:  # in the queue's bookkeeping after the job: reclaimed later
+            logger.warning("Job %s: %s", db_task_result.id, error)
+            return
+        if db_task_result.status == "FAILED" and db_task_result.exception_class_path == _BUDGET_EXCEEDED:
+            _quarantine_messages(db_task_result.task_path, db_task_result.args_kwargs,
+                                 db_task_result.traceback.strip().rsplit("\n", 1)[-1])
 
 
 class AmendsWorker:
     def __init__(self, *, interval: float = 1.0, backend_name: str = "default"):
         self.interval = interval
         self.running = True
-        self.queue = Worker(
+        self.budget = float(settings.AMENDS_JOB_TIME_BUDGET)
+        if self.budget >= STALE_AFTER.total_seconds():
+            raise ImproperlyConfigured("AMENDS_JOB_TIME_BUDGET must be shorter than the worker's STALE_AFTER")
+        self.queue = _BudgetedQueue(
             queue_names=["*"], interval=0, batch=True, backend_name=backend_name, startup_delay=False,
             max_tasks=None, worker_id=worker_id(), excluded_queue_names=[],
         )
+        self.queue.budget = self.budget
         self._last_housekeeping: datetime | None = None
 
     def stop(self) -> None:
@@ -81,9 +142,14 @@ class AmendsWorker:
 
     def _process_queued_messages(self) -> int:
         try:
-            return inbound_process_queued()
+            # Interrupted inside a message, that message is quarantined with the reason (inbound_process).
+            with time_budget(self.budget, "Processing the stored submissions"):
+                return inbound_process_queued()
         except OperationalError as error:  # a locked SQLite database: try again on the next pass
             logger.warning("Queued messages skipped: %s", error)
+            return 0
+        except TimeBudgetExceeded as error:  # between two messages: the claimed one is retried later
+            logger.warning("%s", error)
             return 0
 
     def run(self, *, once: bool = False) -> None:

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from amends.core.tests.adversarial import TEXTS, within
 from amends.duplicates import detector
 from amends.duplicates.detector import Signature, normalise, score, signature
 
@@ -92,3 +93,27 @@ def test_signatures_do_not_depend_on_the_process_hash_seed():
     }
     sig = signature(RU)
     assert outputs == {f"{sig.digest} {sig.sketch[:20]} {sig.bands}\n"}
+
+
+@pytest.mark.parametrize("name", TEXTS)
+def test_the_normaliser_takes_a_hostile_megabyte_in_time(name):
+    with within(2):
+        normalise(TEXTS[name])
+
+
+@pytest.mark.parametrize("name", TEXTS)
+def test_a_hostile_megabyte_is_signed_in_time(name):
+    with within(1):
+        signature(TEXTS[name])
+
+
+def test_only_the_start_of_a_long_wording_is_signed():
+    start = " ".join(f"Курьер опоздал на {n} часов и не позвонил, заказ {n} потерян." for n in range(2000))
+    assert len(start) > detector.SIGNED_CHARACTERS
+    assert signature(start) == signature(start + " совсем другой текст" * 100_000)
+    assert signature(start[:100]) != signature(start[:200])
+
+
+def test_an_address_inside_a_run_is_still_removed_and_a_long_run_is_kept():
+    assert normalise("write to a.b-c+d@mail.example.com now") == "write to now"
+    assert normalise("a" * 5000) == "a" * 5000

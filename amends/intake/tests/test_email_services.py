@@ -170,6 +170,19 @@ def test_mail_stored_but_never_processed_is_processed_by_the_retry(receive):
     assert "привезли без шланга" in message.complaint.wording
 
 
+def test_mail_whose_processing_was_cut_short_twice_is_quarantined_with_the_reason(receive):
+    message = email_store(raw=fixture("cp1251_labelled_koi8r.eml"), source=MAILGATE_SOURCE).message
+    # Two workers started it and died (or were stopped by their time budget) before recording anything.
+    earlier = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    InboundMessage.objects.filter(pk=message.pk).update(attempts=2, received_at=earlier)
+    assert email_retry_pending() == 1
+    message.refresh_from_db()
+    assert message.status == InboundStatus.QUARANTINED and "started 2 times and never finished" in message.reason
+    assert not Complaint.objects.exists()
+    again = inbound_reprocess(message)  # the admin's action, once the cause is found
+    assert again.status == InboundStatus.REGISTERED
+
+
 def test_a_mail_without_a_sender_address_is_registered_without_a_contact(receive):
     raw = "Subject: Жалоба\r\nMessage-ID: <anon@x>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nТекст\r\n"
     message = receive(raw.encode()).message

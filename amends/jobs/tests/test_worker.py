@@ -1,5 +1,6 @@
 """The worker runs what the web processes queued, once, and picks up after a worker that died."""
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from amends.accounts.roles import Role
 from amends.api.services import complaint_accept_from_api
 from amends.complaints.models import Complaint
 from amends.duplicates.models import TextSignature
+from amends.intake import services
 from amends.intake.acknowledge import ACKNOWLEDGEMENT, acknowledge
 from amends.intake.channels.email.services import email_receive
 from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
@@ -112,3 +114,90 @@ def test_a_refused_mail_is_kept_and_sent_by_the_retry_job():
     assert outbound.sent_at is not None and outbound.error == "" and outbound.attempts == 2
     assert len(mail.outbox) == 1 and mail.outbox[0].extra_headers["Message-ID"] == outbound.message_id
     assert outbound_retry_failed(older_than=timedelta(0)) == 0
+
+
+def left_running_by(task: DBTaskResult, worker: str) -> None:
+    """The task claimed by a worker that died: still running, past STALE_AFTER."""
+    task.claim(worker)
+    DBTaskResult.objects.filter(pk=task.pk).update(started_at=timezone.now() - STALE_AFTER - timedelta(seconds=1))
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_a_job_whose_worker_died_twice_is_quarantined_with_the_reason_and_not_run_again():
+    complaint = receive()
+    job = DBTaskResult.objects.get(task_path="amends.intake.tasks.follow_up_registration_task")
+    left_running_by(job, "dead-worker-1")
+    assert tasks_reclaim_stale() == 1  # the first time it is put back
+    job.refresh_from_db()
+    left_running_by(job, "dead-worker-2")
+
+    AmendsWorker().run(once=True)
+    job.refresh_from_db()
+    assert job.status == "FAILED" and job.exception_class_path == "amends.jobs.worker.JobStalled"
+    assert "Stopped without finishing 2 times (workers dead-worker-1, dead-worker-2)" in job.traceback
+    # Not run a third time: no duplicate check, no acknowledgement.
+    assert mail.outbox == [] and not TextSignature.objects.filter(complaint=complaint).exists()
+    message = InboundMessage.objects.get(complaint=complaint)
+    assert message.status == InboundStatus.QUARANTINED
+    assert "given up: Stopped without finishing 2 times" in message.reason
+
+    AmendsWorker().run(once=True)
+    assert DBTaskResult.objects.get(pk=job.pk).status == "FAILED" and mail.outbox == []
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_the_admin_does_not_process_again_a_message_quarantined_after_its_card_was_registered(admin_client):
+    complaint = receive()
+    job = DBTaskResult.objects.get(task_path="amends.intake.tasks.follow_up_registration_task")
+    for worker in ("dead-worker-1", "dead-worker-2"):
+        left_running_by(job, worker)
+        tasks_reclaim_stale()
+        job.refresh_from_db()
+    message = InboundMessage.objects.get(complaint=complaint, status=InboundStatus.QUARANTINED)
+
+    action = {"action": "reprocess", "_selected_action": [message.pk]}
+    response = admin_client.post("/admin/intake/inboundmessage/", action)
+    assert response.status_code == 302
+    # Processed again, the mail would have become a second card.
+    assert Complaint.objects.count() == 1
+    assert InboundMessage.objects.get(pk=message.pk).status == InboundStatus.QUARANTINED
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC, AMENDS_JOB_TIME_BUDGET=1)
+def test_a_job_past_its_time_budget_is_interrupted_and_recorded_with_the_reason(monkeypatch):
+    complaint = receive()
+    monkeypatch.setattr("amends.intake.tasks.acknowledge", lambda *args: time.sleep(30))
+    started = time.perf_counter()
+
+    AmendsWorker().run(once=True)
+    assert time.perf_counter() - started < 10
+    job = DBTaskResult.objects.get(task_path="amends.intake.tasks.follow_up_registration_task")
+    assert job.status == "FAILED" and job.exception_class_path == "amends.core.budget.TimeBudgetExceeded"
+    message = InboundMessage.objects.get(complaint=complaint)
+    assert message.status == InboundStatus.QUARANTINED
+    assert "ran over its time budget of 1 s" in message.reason
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC, AMENDS_JOB_TIME_BUDGET=1)
+def test_a_submission_past_the_time_budget_is_quarantined_with_the_reason(make_user, monkeypatch):
+    operator = make_user("api-client", Role.OPERATOR)
+    slow, fast = (
+        complaint_accept_from_api(actor=operator, channel="email", text=f"Курьер опоздал на {hours} часа.",
+                                  customer={"name": "Орлова", "email": "orlova@example.ru"})
+        for hours in (2, 3)
+    )
+    register = services.complaint_register
+
+    def stalls_on_the_first(**fields):
+        if fields["number"] == slow.number:
+            time.sleep(30)
+        return register(**fields)
+
+    monkeypatch.setattr(services, "complaint_register", stalls_on_the_first)
+    started = time.perf_counter()
+
+    AmendsWorker().run(once=True)
+    assert time.perf_counter() - started < 10
+    stalled = InboundMessage.objects.get(number=slow.number)
+    assert stalled.status == InboundStatus.QUARANTINED and "ran over its time budget" in stalled.reason
+    assert Complaint.objects.get().number == fast.number

@@ -22,7 +22,8 @@ from .text import clean_text
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([qQbB])\?([^?\s]*)(?:\?=|\??$)")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
-_BARE_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
+# Starts only where a run of address characters starts: linear on a long run of them.
+_BARE_ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 MAX_REFERENCES = 50
 
 
@@ -129,12 +130,10 @@ def _printable(value: str) -> str:
 
 def message_ids(*raw_values: str) -> list[str]:
     """Message-IDs in In-Reply-To and References, in order, without repeats (at most 50, the latest)."""
-    found: list[str] = []
+    found: dict[str, None] = {}  # ordered, and a repeat costs no scan of the list
     for value in raw_values:
-        for msg_id in _MESSAGE_ID.findall(_printable(value)):
-            if msg_id not in found:
-                found.append(msg_id)
-    return found[-MAX_REFERENCES:]
+        found.update(dict.fromkeys(_MESSAGE_ID.findall(_printable(value))))
+    return list(found)[-MAX_REFERENCES:]
 
 
 def message_id(raw: str) -> str:

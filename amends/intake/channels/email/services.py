@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from amends.complaints.choices import Channel
 from amends.intake.models import InboundMessage, InboundStatus
+from amends.intake.quarantine import inbound_quarantine_stalled
 from amends.intake.services import inbound_process, inbound_store
 
 from .headers import message_id
@@ -73,6 +74,8 @@ def email_process(message: InboundMessage) -> InboundMessage:
         waiting = InboundMessage.objects.filter(pk=message.pk, status=InboundStatus.RECEIVED)
         if not waiting.update(status=InboundStatus.RECEIVED):
             return InboundMessage.objects.get(pk=message.pk)
+        if inbound_quarantine_stalled(message):
+            return message
         return inbound_process(message, parse_stored)
 
 

@@ -2,13 +2,14 @@
 
 import re
 import warnings
-from html import unescape
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from bs4.element import CData, NavigableString, PageElement, Tag
 
-# Larger HTML, or HTML with more tags, is stripped of its tags by regular expressions instead:
-# an HTML parser spends seconds on it, and a mailbox must not stall on one message.
+from amends.core.markup import html_unescape, long_charrefs_shorten
+
+# Larger HTML, or HTML with more tags or entities, is stripped of its tags by regular expressions
+# instead: an HTML parser spends seconds on it, and a mailbox must not stall on one message.
 HTML_PARSE_LIMIT = 300_000
 HTML_TAG_LIMIT = 20_000
 
@@ -43,11 +44,11 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
 
     The tree is walked once with an explicit stack and never modified: changing a deeply nested
     tree costs BeautifulSoup time that grows with the square of its depth."""
-    if len(html) > HTML_PARSE_LIMIT or html.count("<") > HTML_TAG_LIMIT:
+    if len(html) > HTML_PARSE_LIMIT or html.count("<") + html.count("&") > HTML_TAG_LIMIT:
         return _rough_text(html)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(html, "html.parser")
+        soup = BeautifulSoup(long_charrefs_shorten(html), "html.parser")
     out: list[str] = []
     stack: list[tuple[PageElement, int]] = [(soup, -1)]  # (element, -1 on the way in / start of its text)
     while stack:
@@ -88,7 +89,7 @@ def _rough_text(html: str) -> str:
         position = close + 1
     kept.append(html[position:])
     html = _LINE_BREAKING.sub("\n", " ".join(kept))
-    return clean_text(unescape(_TAG.sub(" ", html)))
+    return clean_text(html_unescape(_TAG.sub(" ", html)))
 
 
 def _close(tag: Tag, out: list[str], started: int) -> None:
@@ -116,12 +117,13 @@ _SEPARATOR = re.compile(
     re.IGNORECASE,
 )
 # "On Mon, 3 Mar 2025 at 10:00, Anna <a@b.ru> wrote:", "пн, 3 мар. 2025 г. в 10:00, Анна <a@b.ru>:",
-# "03.03.2025, 10:00, "Анна" <a@b.ru>:"; it counts only when "> " lines follow.
-_ATTRIBUTION = re.compile(
-    r"^(.{0,250}\d.{0,250}(wrote|написал\(а\)|написала?|пишет|писал\(а\)|schrieb|a\s+écrit)"
-    r"|.{0,250}\d{1,2}:\d{2}.{0,150}(<[^<>@\s]+@[^<>\s]+>|\S+@\S+))\s*:$",
-    re.IGNORECASE,
+# "03.03.2025, 10:00, "Анна" <a@b.ru>:"; it counts only when "> " lines follow. See _is_attribution.
+# The lookahead on the first letters spares trying every alternative at every position.
+_ATTRIBUTION_VERB = re.compile(
+    r"(?=[wнпsa])(wrote|написал\(а\)|написала?|пишет|писал\(а\)|schrieb|a\s+écrit)\s*:$", re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
+_TIME_AT = re.compile(r"(?=(\d{1,2}:\d{2}))")
 _HEADER_BLOCK = re.compile(r"^\*?(from|от|von|de)\s*:\*?\s", re.IGNORECASE)
 _HEADER_FOLLOW = re.compile(
     r"^\*?(sent|date|to|subject|отправлено|дата|кому|тема|gesendet|an|betreff|envoyé|objet)\s*:", re.IGNORECASE,
@@ -138,10 +140,36 @@ def _quote_starts(lines: list[str], index: int) -> bool:
     if len(line) > 300:
         return False
     if line.endswith(":"):
-        return bool(following) and following[0].startswith(">") and bool(_ATTRIBUTION.match(line))
+        return bool(following) and following[0].startswith(">") and _is_attribution(line)
     # Gmail wraps a long attribution over two lines.
     if len(following) > 1 and following[0].endswith(":") and following[1].startswith(">"):
-        return len(following[0]) < 300 and bool(_ATTRIBUTION.match(f"{line} {following[0]}"))
+        return len(following[0]) < 300 and _is_attribution(f"{line} {following[0]}")
+    return False
+
+
+def _is_attribution(line: str) -> bool:
+    """Whether a stripped line matches
+    ^(.{0,250}\\d.{0,250}VERB|.{0,250}\\d{1,2}:\\d{2}.{0,150}\\S+@\\S+)\\s*:$ (VERB: "wrote", "пишет"...),
+    decided from its end: that regular expression retried every split of the line, and 5,000 lines
+    of 300 digits and a colon kept a worker busy for over a minute."""
+    if not line.endswith(":"):
+        return False
+    verb = _ATTRIBUTION_VERB.search(line)
+    # A digit with at most 250 characters before it and at most 250 between it and the verb.
+    if verb is not None and _DIGIT.search(line, max(0, verb.start() - 251), min(251, verb.start())):
+        return True
+    # The address is inside the last word: from its first character up to the one before its last "@".
+    end = len(line[:-1].rstrip())
+    word = line[:end].rsplit(None, 1)[-1] if end else ""
+    first, at = end - len(word), end - len(word) + word.rfind("@", 0, len(word) - 1)
+    if at <= first:
+        return False
+    for time in _TIME_AT.finditer(line, 0, min(len(line), at)):
+        if time.start() > 250:
+            break
+        # The address starts at or after the time's end, at most 150 characters later.
+        if first - 150 <= time.start() + len(time.group(1)) < at:
+            return True
     return False
 
 
