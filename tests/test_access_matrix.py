@@ -97,6 +97,7 @@ UI_CARD: dict[str, Probe] = {
     "complaints:measure_remove": Probe("post", PLAN, state=State.DECIDED, kwargs=_measure),
     "complaints:measure_report": Probe("post", REPORT, data=lambda card: {"report": "Сделано"}, kwargs=_measure),
     "intake:message_customer": Probe("post", access.MESSAGE, data=lambda card: {"text": "Здравствуйте"}),
+    "intake:same_customer": Probe("post", access.EDIT),
     "deadlines:waiting_start": Probe("post", access.EDIT, data=lambda card: {"waiting-reason": "Ждём фото"}),
     "deadlines:waiting_end": Probe("post", access.EDIT),
     "deadlines:preset_choose": Probe("post", access.EDIT),
@@ -124,6 +125,8 @@ API_CARD: dict[str, Probe] = {
 NOT_A_CARD: dict[str, str] = {
     "": "the front page redirects to the list",
     "login": "public", "logout": "signs out", "set_language": "the user's own setting",
+    "login_code": "the second login step of the session that gave the password (accounts/tests)",
+    "account": "the user's own two-factor settings", "account_totp_qr": "the user's own enrolment code",
     "complaints:list": "the cards visible to the user (complaints/tests/test_relations.py)",
     "complaints:register": "role rule, accounts.access (complaints/tests/test_views.py)",
     "complaints:file_internal": "any employee files an internal complaint",

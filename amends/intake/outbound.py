@@ -38,7 +38,7 @@ def email_proof(complaint: Complaint, email: str) -> str:
 
 def tracking_url_proving(complaint: Complaint) -> str:
     """The tracking link for mail to the card's provisional contact: opened, it proves their address
-    (services.contact_email_proven). The web form's own page shows the plain link, which proves nothing."""
+    (identity.contact_email_proven). The web form's own page shows the plain link, which proves nothing."""
     url = tracking_url(complaint)
     contact = complaint.contact
     by_email = not complaint.thread_key or complaint.thread_key.split(":", 1)[0] not in MESSENGER_SENDERS

@@ -6,7 +6,8 @@ from amends.complaints.card_page import register_panel
 from amends.complaints.selectors import register_missing_card_hook
 
 from .forms import CustomerMessageForm
-from .services import customer_reachable_by, inbound_register_number, same_customer_suggestions
+from .identity import same_customer_suggestions
+from .services import customer_reachable_by, inbound_register_number
 
 
 def customer_message_panel(request, complaint, bound) -> dict:

@@ -50,7 +50,7 @@ class IncomingComplaint:
     contact: Contact | None = None
     # True when the channel vouches for the e-mail and phone (the API's authenticated client). What a
     # public channel carries (web form, e-mail From, a chat widget's sender) anyone could type, so
-    # it never files the card under a known customer: see services.contact_for.
+    # it never files the card under a known customer: see identity.contact_for.
     identity_proven: bool = False
     # A submission stored with its card's number (web form, API) becomes a card with that number.
     number: str = ""

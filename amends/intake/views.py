@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from amends.complaints.access import MESSAGE, access_writer
+from amends.complaints.access import EDIT, MESSAGE, access_writer
 from amends.complaints.card_page import card_for_request, card_form_post
 
 from .forms import CustomerMessageForm, SameCustomerForm
-from .services import complaint_same_customer, message_to_customer
+from .identity import complaint_same_customer
+from .services import message_to_customer
 
 
 @login_required
@@ -27,6 +28,7 @@ def message_customer(request, number: str):
 @require_POST
 def same_customer(request, number: str):
     complaint = card_for_request(request, number)
+    access_writer(request.user, complaint, EDIT)  # refused before the form is read
     return card_form_post(
         request, complaint, SameCustomerForm(request.POST), "same_customer",
         lambda contact: complaint_same_customer(complaint=complaint, contact=contact, actor=request.user),

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from amends.complaints.models import Complaint
+from amends.intake.identity import contact_email_proven, email_proof_valid
 from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.outbound import tracking_url
-from amends.intake.services import contact_email_proven, email_proof_valid, inbound_register_number
+from amends.intake.services import inbound_register_number
 
 from . import ratelimit, selectors, services
 from .forms import ComplaintForm, TrackingMessageForm
