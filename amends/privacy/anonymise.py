@@ -31,6 +31,10 @@ STAFF_TEXT = ("answer_text", "opinion", "actions_taken", "unreachable_note", "pr
 CUSTOMER_TEXT = {"wording": ERASED, "order_reference": "", "thread_key": ""}
 # Timeline entries whose text is the customer's own.
 CUSTOMER_EVENTS = {EventKind.MESSAGE_IN}
+# Card fields whose old and new values on the timeline are the customer's, whole: the wording, and
+# the contact person (a card moved from a provisional contact to the known customer keeps the
+# provisional row's name, as typed into a public form, though the row itself was deleted).
+CUSTOMER_FIELDS = {"wording", "contact"}
 
 
 @dataclass
@@ -98,8 +102,8 @@ def card_anonymise(
         event.text = ERASED if event.kind in CUSTOMER_EVENTS and event.text else redactor.text(event.text)
         if event.kind == EventKind.ATTACHMENT:
             event.text = ERASED_FILE_NAME
-        if event.field == "wording":
-            event.old_value, event.new_value = ERASED, ERASED
+        if event.field in CUSTOMER_FIELDS:
+            event.old_value, event.new_value = (ERASED if value else "" for value in (event.old_value, event.new_value))
         else:
             event.old_value, event.new_value = redactor.text(event.old_value), redactor.text(event.new_value)
         event.reference = redactor.text(event.reference)

@@ -18,11 +18,17 @@ from amends.customers.models import Contact
 from amends.customers.services import contact_create
 from amends.intake.channels.email.services import email_receive
 from amends.intake.channels.web_form.services import tracking_message_add
+from amends.intake.identity import complaint_same_customer, contact_email_proven
+from amends.intake.outbound import email_proof
 from amends.intake.services import inbound_process_queued
 
 NAME, EMAIL, PHONE = "Анна Петрова", "anna.petrova@example.ru", "+7 912 000-11-22"
-# Every spelling the erasure must leave nowhere (lower case: the search ignores case).
-NEEDLES = ["анна петрова", "петрова", "anna.petrova@example.ru", "912 000-11-22", "9120001122", "ул. садовая, 5"]
+# Every spelling the erasure must leave nowhere (lower case: the search ignores case). "Anna Petrova" is
+# the name her e-mail's From: line gave the provisional contact the card was moved from.
+NEEDLES = [
+    "анна петрова", "anna petrova", "петрова", "anna.petrova@example.ru", "912 000-11-22", "9120001122",
+    "ул. садовая, 5",
+]
 WORDING = "Чайник протекает с первого дня. Звоните 8 (912) 000-11-22, Анна Петрова."
 EMAIL_TEXT = "Второй чайник тоже течёт, прошу вернуть деньги. Анна."
 
@@ -64,9 +70,15 @@ def person(db, client, operator, qms, responsible, administrator, mail_files, dj
             pass
         web = Complaint.objects.get(channel=Channel.WEB_FORM)
         contact = web.contact
+        # A public channel makes a provisional contact; she proves the address from the link mailed to her.
+        assert contact.provisional and contact_email_proven(complaint=web, proof=email_proof(web, contact.email))
         Contact.objects.filter(pk=contact.pk).update(address="ул. Садовая, 5")
         email_receive(raw=_mail("Чайник", EMAIL_TEXT), source="mailbox")
         mailed = Complaint.objects.get(channel=Channel.EMAIL)
+        # The e-mail got a provisional contact of its own ("Anna Petrova"): the head of the QMS confirms it is her.
+        provisional = mailed.contact
+        mailed = complaint_same_customer(complaint=mailed, contact=contact, actor=qms)
+        assert not Contact.objects.filter(pk=provisional.pk).exists()
 
         category = Category.objects.filter(parent__isnull=False).first()
         web = complaint_transition(complaint=web, name="assign", actor=qms, data={"responsible": responsible})

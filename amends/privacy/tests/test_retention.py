@@ -6,16 +6,17 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from amends.complaints.choices import EventKind, State
+from amends.complaints.choices import Channel, EventKind, State
 from amends.complaints.models import Complaint, TimelineEvent
-from amends.complaints.services import complaint_transition
+from amends.complaints.services import complaint_register, complaint_transition
+from amends.customers.services import contact_create
 from amends.jobs.schedule import PERIODIC
 from amends.jobs.tasks import retention_anonymise_task
 from amends.privacy import services
 from amends.privacy.models import AnonymisedCard, Erasure, ErasureKind
 from amends.privacy.services import retention_anonymise
 
-from .conftest import EMAIL_TEXT, NAME
+from .conftest import EMAIL, EMAIL_TEXT, NAME
 
 SIX_YEARS = timedelta(days=6 * 366)
 
@@ -92,3 +93,18 @@ def test_a_run_cut_short_keeps_the_cards_it_finished_and_the_next_run_does_the_r
     monkeypatch.setattr(services, "card_anonymise", real)
     erasure = retention_anonymise(now=timezone.now() + SIX_YEARS)
     assert erasure.scope["cards"] == 1 and erasure.scope["contacts"] == 1
+
+
+def test_a_provisional_row_with_the_same_e_mail_neither_keeps_nor_goes_with_the_contact(person, qms):
+    # Her later web-form card, still open, sits on a provisional contact row of its own.
+    provisional = contact_create(full_name="А. Петрова", email=EMAIL, provisional=True)
+    complaint_register(actor=qms, channel=Channel.WEB_FORM, contact=provisional, wording="Ещё одна жалоба.")
+    complaint_transition(complaint=person.mailed, name="withdraw", actor=qms, comment="Отозвана.")
+
+    erasure = retention_anonymise(now=timezone.now() + SIX_YEARS)
+
+    # Retention counts the cards of each contact row: hers are all done, the provisional one's is kept.
+    person.contact.refresh_from_db()
+    provisional.refresh_from_db()
+    assert person.contact.full_name == "[erased]" and provisional.email == EMAIL
+    assert erasure.scope["contacts"] == 1 and list(erasure.contacts.all()) == [person.contact]

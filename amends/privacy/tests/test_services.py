@@ -153,3 +153,23 @@ def test_a_waiting_submission_of_the_person_is_never_registered(person, qms, cli
     waiting.refresh_from_db()
     assert waiting.status == InboundStatus.IGNORED and bytes(waiting.raw) == b""
     assert process_queued() == 0
+
+
+def test_a_provisional_contact_with_her_e_mail_is_erased_with_her(person, qms, client, process_queued):
+    # A later public submission is not matched to her: it gets a provisional contact of its own.
+    client.post("/complain/", {
+        "name": "А. Петрова", "email": "anna.petrova@example.ru", "text": "Третий чайник тоже течёт, уже бесит.",
+        "consent": "on",
+    })
+    assert process_queued() == 1
+    later = Complaint.objects.exclude(pk__in=[person.web.pk, person.mailed.pk, person.other.pk]).get()
+    assert later.contact.provisional and later.contact != person.contact
+
+    erasure = personal_data_erase(contact=person.contact, actor=qms)
+
+    # Whoever typed her address, the row holds it: the erasure takes more, never less.
+    assert erasure.scope["contacts"] == 2 and later.number in erasure.scope["numbers"]
+    later.refresh_from_db()
+    later.contact.refresh_from_db()
+    assert later.wording == "[erased]" and later.contact.full_name == "[erased]" and later.contact.email == ""
+    assert rows_naming_the_person() == []
