@@ -45,8 +45,9 @@ LAST_RUN = """
 from datetime import timedelta
 import django
 django.setup()
-from amends.jobs import worker
-worker.STALE_AFTER = timedelta(0)
+from django.utils import timezone
+from amends.jobs.worker import STALE_AFTER, tasks_reclaim_stale
+tasks_reclaim_stale(timezone.now() + STALE_AFTER + timedelta(seconds=1))
 from django.core.management import call_command
 call_command("worker", "--once")
 from amends.intake.outbound import outbound_retry_failed
