@@ -26,7 +26,8 @@ from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
 from .test_worker_process import ROOT, database_url
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-PERIODIC = "deadlines_sweep,notifications_deliver,mail_poll,outbound_retry,idempotency_purge,weekly_summary"
+PERIODIC = ("deadlines_sweep,notifications_deliver,mail_poll,outbound_retry,idempotency_purge,weekly_summary,"
+            "retention,timeline_seal")
 WEB_FORM, API, KILLS, SEED = 36, 18, 6, 20261206
 
 # The real `amends worker`, after a mark that Django is set up (so a kill lands in its work, not
