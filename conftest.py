@@ -108,7 +108,7 @@ def process_queued(db):
     """process_queued() does what the worker does with the messages stored for it (web form and API
     submissions, mail from the mailgate): each is registered, threaded, ignored or quarantined.
     Returns how many it took."""
-    from amends.intake.services import inbound_process_queued
+    from amends.intake.queue import inbound_process_queued
 
     def run() -> int:
         total = 0

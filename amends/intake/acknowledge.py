@@ -1,3 +1,4 @@
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -10,7 +11,9 @@ from .outbound import send_to_customer, tracking_url_proving
 ACKNOWLEDGEMENT = "acknowledgement"
 
 
-def acknowledge(complaint: Complaint, language: str = "ru") -> OutboundMessage | None:
+def acknowledge(
+    complaint: Complaint, language: str = "ru", connection: BaseEmailBackend | None = None,
+) -> OutboundMessage | None:
     """Tell the customer the complaint is registered, with its number and private tracking link;
     once per card, however often the job runs."""
     if OutboundMessage.objects.filter(complaint_id=complaint.pk, purpose=ACKNOWLEDGEMENT).exists():
@@ -21,4 +24,4 @@ def acknowledge(complaint: Complaint, language: str = "ru") -> OutboundMessage |
             "complaint": complaint, "tracking_url": tracking_url_proving(complaint),
         })
         subject = _("Your complaint is registered under No. %(number)s") % {"number": complaint.number}
-    return send_to_customer(complaint, subject=subject, text=text, purpose=ACKNOWLEDGEMENT)
+    return send_to_customer(complaint, subject=subject, text=text, purpose=ACKNOWLEDGEMENT, connection=connection)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
 from django.db.models import Q
 from django.utils import timezone
@@ -54,22 +55,24 @@ def email_subject(complaint: Complaint, subject: str) -> str:
 
 def send_email(
     complaint: Complaint, *, recipient: str, subject: str, text: str, purpose: str = "",
+    connection: BaseEmailBackend | None = None,
 ) -> OutboundMessage:
     message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
     outbound = OutboundMessage.objects.create(
         complaint=complaint, channel="email", recipient=recipient, purpose=purpose,
         subject=email_subject(complaint, subject), body=text, message_id=message_id,
     )
-    _deliver(outbound)
+    _deliver(outbound, connection)
     return outbound
 
 
-def _deliver(outbound: OutboundMessage) -> bool:
+def _deliver(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) -> bool:
+    """Send one e-mail, on `shared` when given: its caller closes it after its last message."""
     email = EmailMessage(
         subject=outbound.subject, body=outbound.body, to=[outbound.recipient],
         headers={"Message-ID": outbound.message_id, "Auto-Submitted": "auto-replied"},
     )
-    connection = get_connection()
+    connection = shared or get_connection()
     outbound.attempts += 1
     try:
         # Connected first, so that as little as possible lies between the attempt's mark and the send.
@@ -81,8 +84,9 @@ def _deliver(outbound: OutboundMessage) -> bool:
     except Exception as error:  # noqa: BLE001 - recorded on the message; the worker retries it
         logger.warning("Mail to %s (message %s) failed: %s", outbound.recipient, outbound.pk, error)
         OutboundMessage.objects.filter(pk=outbound.pk).update(error=str(error)[:2000], attempts=outbound.attempts)
+        connection.close()  # a shared connection is opened again for the next message
         return False
-    finally:
+    if shared is None:
         connection.close()
     OutboundMessage.objects.filter(pk=outbound.pk).update(sent_at=timezone.now(), error="")
     return True
@@ -100,7 +104,7 @@ def outbound_retry_failed(*, older_than: timedelta = timedelta(minutes=2), max_a
 
 
 def send_to_customer(
-    complaint: Complaint, *, subject: str, text: str, purpose: str = "",
+    complaint: Complaint, *, subject: str, text: str, purpose: str = "", connection: BaseEmailBackend | None = None,
 ) -> OutboundMessage | None:
     """Answer where the customer wrote: their chat for messengers, else their e-mail; None if neither."""
     prefix = complaint.thread_key.split(":", 1)[0] if complaint.thread_key else ""
@@ -111,5 +115,7 @@ def send_to_customer(
         return outbound
     contact = complaint.contact
     if contact is not None and contact.email:
-        return send_email(complaint, recipient=contact.email, subject=subject, text=text, purpose=purpose)
+        return send_email(
+            complaint, recipient=contact.email, subject=subject, text=text, purpose=purpose, connection=connection,
+        )
     return None

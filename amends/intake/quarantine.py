@@ -36,6 +36,10 @@ def _follow_up_messages(args: list) -> Q:
     return Q(complaint_id=args[0])
 
 
+def _follow_ups_messages(args: list) -> Q:
+    return Q(complaint_id__in=[pk for pk, _language in args[0]])
+
+
 def _files_messages(args: list) -> Q:
     return Q(pk=args[0])
 
@@ -43,6 +47,7 @@ def _files_messages(args: list) -> Q:
 # The intake's background jobs, by task path, and the messages each one works on (from its arguments).
 JOB_MESSAGES = {
     "amends.intake.tasks.follow_up_registration_task": _follow_up_messages,
+    "amends.intake.tasks.follow_up_registrations_task": _follow_ups_messages,
     "amends.intake.channels.webhooks.files.fetch_received_files_task": _files_messages,
 }
 

@@ -6,14 +6,15 @@ quarantine with the reason; it is never dropped and can be processed again.
 """
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
 from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -50,6 +51,9 @@ class Ignored(Exception):
 
 
 Parser = Callable[[InboundMessage], IncomingComplaint]
+# The cards registered while a batch collects them, each as [id, language to acknowledge in or ""]:
+# the batch queues their follow-up work as one job (queue.py).
+_follow_ups: ContextVar[list[list] | None] = ContextVar("intake_follow_ups", default=None)
 # Source kind (the part of `source` before ":", e.g. "email" in "email:support") → its parser, or
 # the parser's dotted path, imported when first needed: a channel whose module is heavy to import
 # (the API's brings in DRF) does not slow down the start of every process (e.g. each mailgate).
@@ -122,34 +126,6 @@ def inbound_store_numbered_once(
         return InboundMessage.objects.get(source=source, external_ref=external_ref), False
 
 
-def claim_timeout() -> timedelta:
-    return timedelta(seconds=settings.AMENDS_INBOUND_CLAIM_TIMEOUT)
-
-
-def _claimable(now: datetime) -> Q:
-    """Queued, or claimed by a worker that has not committed its card within the claim timeout (a
-    claim without a time was made before claims had one)."""
-    expired = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_timeout())
-    return Q(status=InboundStatus.QUEUED) | (Q(status=InboundStatus.RECEIVED) & ~Q(number="") & expired)
-
-
-def inbound_process_queued(limit: int = 100) -> int:
-    """Process the stored messages queued for the worker, oldest first, and those whose claim
-    expired; returns how many were taken (the worker calls it until it returns 0). Each is claimed
-    first with one conditional update, so that workers never share one; should a request register
-    the same card meanwhile, the card's unique number makes one card of the two."""
-    queued = list(InboundMessage.objects.filter(_claimable(timezone.now())).order_by("pk")[:limit])
-    for message in queued:
-        claimed_at = timezone.now()
-        claimed = InboundMessage.objects.filter(_claimable(claimed_at), pk=message.pk).update(
-            status=InboundStatus.RECEIVED, claimed_at=claimed_at,
-        )
-        if claimed:
-            message.status, message.claimed_at = InboundStatus.RECEIVED, claimed_at
-            inbound_reprocess(message)
-    return len(queued)
-
-
 def inbound_register_number(number: str) -> bool:
     """Register the card of a stored submission at once when its number is asked for before the
     worker is done with it; True if there was one. Should the worker be at it too, the card's
@@ -214,7 +190,8 @@ def _same_sender(incoming: IncomingComplaint, complaint: Complaint) -> bool:
 @transaction.atomic
 def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> InboundMessage:
     """Thread the message onto its card, or register a new complaint and acknowledge it."""
-    target = find_thread(incoming)
+    target, collected = find_thread(incoming), _follow_ups.get()
+    language = ""  # of the acknowledgement of a new card, if it gets one
     if target is not None:
         complaint_add_message(
             complaint=target, incoming=True, text=incoming.reply_text or incoming.text,
@@ -230,25 +207,52 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
             order_reference=incoming.order_reference, external_id=incoming.external_id,
             thread_key=incoming.thread_key, attachments=incoming.attachments,
             consent_text=incoming.consent_text, consent_at=incoming.consent_at,
-            duplicates="caller" if incoming.acknowledge else "queued",
+            duplicates="caller" if incoming.acknowledge or collected is not None else "queued",
             number=message.number, tracking_code=message.tracking_code, **extra,
         )
         status = InboundStatus.REGISTERED
-        if incoming.acknowledge:
+        language = (incoming.language or settings.LANGUAGE_CODE) if incoming.acknowledge else ""
+        if collected is None and incoming.acknowledge:
             # Queued in the same transaction as the card: done by the worker, never lost, never twice.
-            follow_up_registration_task.enqueue(target.pk, incoming.language or settings.LANGUAGE_CODE)
+            follow_up_registration_task.enqueue(target.pk, language)
     if incoming.on_accepted is not None:
         incoming.on_accepted(target)
     InboundMessage.objects.filter(pk=message.pk).update(
         status=status, complaint=target, processed_at=timezone.now(), reason="",
     )
     message.status, message.complaint = status, target
+    if status == InboundStatus.REGISTERED and collected is not None:
+        collected.append([target.pk, language])
     return message
+
+
+@contextmanager
+def follow_ups_collected() -> Iterator[list[list]]:
+    """Within it, new cards are listed for the caller to follow up instead of each queuing its own job."""
+    collected: list[list] = []
+    token = _follow_ups.set(collected)
+    try:
+        yield collected
+    finally:
+        _follow_ups.reset(token)
 
 
 def inbound_process(message: InboundMessage, parse: Parser) -> InboundMessage:
     """Parse and accept one stored message; whatever goes wrong lands in quarantine, never raises."""
     InboundMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
+    return _process(message, parse)
+
+
+def inbound_process_counted(message: InboundMessage) -> InboundMessage:
+    """`inbound_process` with its parser, for a message whose attempt its claim counted."""
+    try:
+        parse = parser_for(message)
+    except LookupError as error:
+        return _finish(message, InboundStatus.QUARANTINED, str(error))
+    return _process(message, parse)
+
+
+def _process(message: InboundMessage, parse: Parser) -> InboundMessage:
     try:
         incoming = parse(message)
         return inbound_accept(message=message, incoming=incoming)

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.mail import get_connection
 from django_tasks import task
 
 from amends.complaints.models import Complaint
@@ -19,10 +20,32 @@ def follow_up_registration_task(complaint_id: int, language: str) -> int | None:
     complaint = Complaint.objects.filter(pk=complaint_id).first()
     if complaint is None:  # removed before the worker got to it
         return None
+    _duplicates_check(complaint)
+    outbound = acknowledge(complaint, language)
+    return outbound.pk if outbound is not None else None
+
+
+@task()
+def follow_up_registrations_task(cards: list[list]) -> int:
+    """`follow_up_registration_task` for a batch of new cards, each given as [id, language to
+    acknowledge in, or "" for none]: the acknowledgements leave over one mail connection. Returns
+    how many were acknowledged."""
+    found = Complaint.objects.in_bulk([pk for pk, _language in cards])
+    for pk, _language in cards:
+        if pk in found:
+            _duplicates_check(found[pk])
+    acknowledged, connection = 0, get_connection()
+    try:
+        for pk, language in cards:
+            if language and pk in found:
+                acknowledged += acknowledge(found[pk], language, connection=connection) is not None
+    finally:
+        connection.close()
+    return acknowledged
+
+
+def _duplicates_check(complaint: Complaint) -> None:
     try:
         duplicates_check(complaint=complaint)
     except Exception:  # the customer is acknowledged all the same; the card can be checked again
         logger.exception("Duplicate check of %s failed", complaint.number)
-    outbound = acknowledge(complaint, language)
-    return outbound.pk if outbound is not None else None
-

@@ -26,7 +26,7 @@ from django_tasks_db.models import DBTaskResult
 
 from amends.core.budget import TimeBudgetExceeded, time_budget
 from amends.intake.quarantine import inbound_quarantine_job
-from amends.intake.services import inbound_process_queued
+from amends.intake.queue import inbound_process_queued
 
 from .schedule import schedule_due, scheduled_runs_prune
 

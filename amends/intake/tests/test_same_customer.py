@@ -11,7 +11,8 @@ from amends.complaints.models import Complaint
 from amends.customers.models import Contact
 from amends.intake.models import InboundStatus
 from amends.intake.parsed import IncomingComplaint
-from amends.intake.services import inbound_process, inbound_process_queued, inbound_store
+from amends.intake.queue import inbound_process_queued
+from amends.intake.services import inbound_process, inbound_store
 
 HIJACK = {
     "name": "Мошенник", "email": "IVANOV@example.ru", "phone": "+7 900 000-00-01",

@@ -224,7 +224,8 @@ def test_a_failing_duplicate_check_does_not_hold_back_the_acknowledgement(db, mo
 def test_two_workers_taking_queued_submissions_at_once_register_each_card_once(
     reference_data_restored, monkeypatch, at_once,
 ):
-    from amends.intake.services import PARSERS, inbound_process_queued, inbound_store_numbered
+    from amends.intake.queue import inbound_process_queued
+    from amends.intake.services import PARSERS, inbound_store_numbered
 
     parse, parsed = parser_for(InboundMessage(source="web_form")), []
     monkeypatch.setitem(PARSERS, "web_form", lambda message: parsed.append(message.pk) or parse(message))

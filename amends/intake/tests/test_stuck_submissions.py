@@ -15,7 +15,8 @@ from amends.api.services import complaint_accept_from_api
 from amends.complaints.models import Complaint
 from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
 from amends.intake.outbound import outbound_retry_failed, send_email
-from amends.intake.services import inbound_process_queued, inbound_register_number, inbound_reprocess
+from amends.intake.queue import inbound_process_queued
+from amends.intake.services import inbound_register_number, inbound_reprocess
 
 from .test_web_form import URL, valid
 
@@ -58,7 +59,7 @@ def test_a_claim_is_left_to_its_worker_until_it_expires(submission):
 
 def test_the_worker_claims_with_a_time(submission, monkeypatch):
     seen = []
-    monkeypatch.setattr("amends.intake.services.inbound_reprocess", seen.append)
+    monkeypatch.setattr("amends.intake.queue.inbound_process_counted", seen.append)
     assert inbound_process_queued() == 1
     [message] = seen
     stored = InboundMessage.objects.get(pk=submission.pk)

@@ -64,6 +64,8 @@ def environment(tmp_path: Path) -> dict[str, str]:
         "AMENDS_VAR_DIR": str(tmp_path), "AMENDS_JOBS_DISABLED": PERIODIC,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"), "AMENDS_INBOUND_CLAIM_TIMEOUT": "0.3",
+        # Small batches, so that kills land in the middle of a batch as well as between them.
+        "AMENDS_INTAKE_BATCH": "5",
     }
 
 
@@ -90,8 +92,10 @@ def work_done() -> int:
 
 
 def work_left() -> bool:
+    """Work the next worker can take now: a job a killed worker left running waits for the stale
+    timeout, which only the last run passes."""
     return (InboundMessage.objects.exclude(status=InboundStatus.REGISTERED).exists()
-            or DBTaskResult.objects.exclude(status="SUCCESSFUL").exists())
+            or DBTaskResult.objects.filter(status="READY").exists())
 
 
 def wait_until(condition, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:

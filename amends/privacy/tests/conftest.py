@@ -20,7 +20,7 @@ from amends.intake.channels.email.services import email_receive
 from amends.intake.channels.web_form.services import tracking_message_add
 from amends.intake.identity import complaint_same_customer, contact_email_proven
 from amends.intake.outbound import email_proof
-from amends.intake.services import inbound_process_queued
+from amends.intake.queue import inbound_process_queued
 
 NAME, EMAIL, PHONE = "Анна Петрова", "anna.petrova@example.ru", "+7 912 000-11-22"
 # Every spelling the erasure must leave nowhere (lower case: the search ignores case). "Anna Petrova" is

@@ -1,0 +1,81 @@
+"""The worker's side of intake: the stored submissions waiting for their card (web form, API), taken
+in batches.
+
+A batch is claimed in one short transaction (the claim counts an attempt), then registered in one
+transaction, each submission in its own savepoint: a bad one is quarantined and the rest go on.
+Their follow-up work (near-duplicate search, acknowledgement) is queued as one job in the same
+transaction, so that a batch costs the queue and the database a few writes, not a few per card. A
+worker killed mid-batch commits nothing of it: the claims expire and the submissions are taken
+again, one by one, so that one that stops the worker is quarantined alone (quarantine.py).
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import InboundMessage, InboundStatus
+from .services import follow_ups_collected, inbound_process_counted, inbound_reprocess
+from .tasks import follow_up_registrations_task
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.AMENDS_INBOUND_CLAIM_TIMEOUT)
+
+
+def _claim_expired(now: datetime) -> Q:
+    """Claimed by a worker that has not committed its card within the claim timeout (a claim without
+    a time was made before claims had one)."""
+    expired = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_timeout())
+    return Q(status=InboundStatus.RECEIVED) & ~Q(number="") & expired
+
+
+def inbound_process_queued(limit: int | None = None) -> int:
+    """Register a batch of the stored submissions queued for the worker, oldest first, then retry
+    those whose claim expired; returns how many were taken (the worker calls it until it returns 0).
+    Should a request register one of the same cards meanwhile, the card's unique number makes one
+    card of the two."""
+    limit = limit or settings.AMENDS_INTAKE_BATCH
+    batch = _claim_batch(limit)
+    if batch:
+        _register_batch(batch)
+    return len(batch) + _retry_expired(limit)
+
+
+def _claim_batch(limit: int) -> list[InboundMessage]:
+    """Take up to `limit` queued submissions for this worker. On SQLite the transaction holds the
+    database from its start; on PostgreSQL the rows are locked and skipped by other workers."""
+    claimed_at = timezone.now()
+    with transaction.atomic():
+        pks = list(
+            InboundMessage.objects.select_for_update(skip_locked=True).filter(status=InboundStatus.QUEUED)
+            .order_by("pk").values_list("pk", flat=True)[:limit]
+        )
+        InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.QUEUED).update(
+            status=InboundStatus.RECEIVED, claimed_at=claimed_at, attempts=F("attempts") + 1,
+        )
+    return list(
+        InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.RECEIVED, claimed_at=claimed_at).order_by("pk")
+    )
+
+
+def _register_batch(batch: list[InboundMessage]) -> None:
+    with transaction.atomic(), follow_ups_collected() as follow_ups:
+        for message in batch:
+            inbound_process_counted(message)
+        if follow_ups:
+            follow_up_registrations_task.enqueue(follow_ups)
+
+
+def _retry_expired(limit: int) -> int:
+    """One by one: a submission whose batch never committed may be what stopped its worker."""
+    expired = list(InboundMessage.objects.filter(_claim_expired(timezone.now())).order_by("pk")[:limit])
+    for message in expired:
+        claimed_at = timezone.now()
+        claimed = InboundMessage.objects.filter(_claim_expired(claimed_at), pk=message.pk).update(claimed_at=claimed_at)
+        if claimed:
+            message.claimed_at = claimed_at
+            inbound_reprocess(message)
+    return len(expired)

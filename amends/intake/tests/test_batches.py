@@ -1,0 +1,114 @@
+"""The worker registers stored submissions in batches: one transaction and one follow-up job a
+batch, each card as if registered alone, a bad submission quarantined alone, and a batch cut short
+leaving every submission to be registered again, one by one."""
+
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from amends.complaints.choices import Channel
+from amends.complaints.models import Complaint
+from amends.deadlines.models import Clock
+from amends.duplicates.models import TextSignature
+from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
+from amends.intake.queue import inbound_process_queued
+from amends.intake.services import PARSERS, inbound_register_number, inbound_store_numbered, parser_for
+
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+pytestmark = pytest.mark.usefixtures("reference_data_restored")
+
+
+def stored(count: int, start: int = 0) -> list[InboundMessage]:
+    return [
+        inbound_store_numbered(channel=Channel.WEB_FORM, source="web_form", raw=json.dumps({
+            "name": f"Клиент {n}", "email": f"client{n}@example.ru", "text": f"Жалоба case-{n}; чайник течёт.",
+        }).encode())
+        for n in range(start, start + count)
+    ]
+
+
+def card_shape(complaint: Complaint) -> tuple:
+    """What registration leaves on a card, apart from its own number, text and times."""
+    events = tuple(complaint.events.order_by("pk").values_list("kind", "code"))
+    clocks = tuple(Clock.objects.filter(complaint=complaint).order_by("pk").values_list("kind", "basis", "level", "met_at"))
+    return complaint.state, complaint.channel, events, clocks, complaint.contact.provisional
+
+
+def parse_failing_on(text: str, error: BaseException):
+    parse = parser_for(InboundMessage(source="web_form"))
+
+    def parser(message):
+        if text in message.raw.decode():
+            raise error
+        return parse(message)
+
+    return parser
+
+
+@override_settings(TASKS=DB_QUEUE)
+def test_a_batch_is_one_follow_up_job_and_its_cards_are_like_one_registered_alone(transactional_db):
+    [alone] = stored(1)
+    assert inbound_register_number(alone.number)  # what a tracking read does: one card, on its own
+    batch = stored(7, start=1)
+    assert inbound_process_queued(limit=10) == 7
+    cards = {card.number: card for card in Complaint.objects.select_related("contact").order_by("pk")}
+    assert list(cards) == [alone.number] + [m.number for m in batch]  # numbers in the order received
+    shape = card_shape(cards[alone.number])
+    assert all(card_shape(cards[m.number]) == shape for m in batch)
+    [job] = DBTaskResult.objects.filter(task_path="amends.intake.tasks.follow_up_registrations_task")
+    assert [pk for pk, _language in job.args_kwargs["args"][0]] == [cards[m.number].pk for m in batch]
+    # The worker's queue runs it: every card searched for duplicates and acknowledged once.
+    from amends.jobs.worker import AmendsWorker
+
+    AmendsWorker(interval=0).tick()
+    assert TextSignature.objects.filter(complaint__number__in=[m.number for m in batch]).count() == 7
+    acks = OutboundMessage.objects.filter(purpose="acknowledgement", complaint__number__in=[m.number for m in batch])
+    assert acks.count() == 7 and not acks.filter(sent_at=None).exists()
+    assert sorted(m.to[0] for m in mail.outbox if "client0@" not in m.to[0]) == sorted(
+        f"client{n}@example.ru" for n in range(1, 8))
+
+
+def test_a_bad_submission_in_a_batch_is_quarantined_and_the_rest_registered(transactional_db, monkeypatch):
+    batch = stored(5)
+    monkeypatch.setitem(PARSERS, "web_form", parse_failing_on("case-2;", ValueError("unreadable")))
+    assert inbound_process_queued() == 5
+    statuses = dict(InboundMessage.objects.values_list("number", "status"))
+    assert statuses.pop(batch[2].number) == InboundStatus.QUARANTINED
+    assert set(statuses.values()) == {InboundStatus.REGISTERED}
+    assert Complaint.objects.count() == 4
+
+
+class WorkerKilled(BaseException):
+    """What a kill does to a batch: nothing after it runs, nothing of it is committed."""
+
+
+@override_settings(AMENDS_INBOUND_CLAIM_TIMEOUT=120)
+def test_a_batch_cut_short_is_registered_again_one_by_one_and_what_stops_it_is_quarantined_alone(
+    transactional_db, monkeypatch,
+):
+    batch = stored(5)
+    monkeypatch.setitem(PARSERS, "web_form", parse_failing_on("case-3;", WorkerKilled()))
+    with pytest.raises(WorkerKilled):
+        inbound_process_queued()
+    # Nothing of the batch was committed: claimed once, no card.
+    assert not Complaint.objects.exists()
+    assert set(InboundMessage.objects.values_list("status", "attempts")) == {(InboundStatus.RECEIVED, 1)}
+    later = timezone.now() + timedelta(seconds=121)
+    with time_machine.travel(later), pytest.raises(WorkerKilled):
+        while inbound_process_queued():  # one by one: all before the bad one are registered
+            pass
+    assert Complaint.objects.count() == 3
+    with time_machine.travel(later + timedelta(seconds=121)):
+        while inbound_process_queued():
+            pass
+    statuses = dict(InboundMessage.objects.values_list("number", "status"))
+    assert statuses.pop(batch[3].number) == InboundStatus.QUARANTINED
+    assert set(statuses.values()) == {InboundStatus.REGISTERED} and Complaint.objects.count() == 4
+    assert "never finished" in InboundMessage.objects.get(number=batch[3].number).reason
