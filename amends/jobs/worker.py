@@ -33,6 +33,7 @@ from .schedule import schedule_due, scheduled_runs_prune
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=15)
+JOBS_EVERY = timedelta(seconds=5)
 # A job whose worker died (or stalled where no signal reaches) during each of its first MAX_RUNS runs
 # is not run again: it may be what stops the workers.
 MAX_RUNS = 2
@@ -83,6 +84,11 @@ class _BudgetedQueue(Worker):
 
     budget: float = 0
 
+    def run_at_most(self, count: int | None) -> None:
+        """Run the queue until it is empty, or `count` jobs have run."""
+        self.max_tasks, self._run_tasks = count, 0
+        self.run()
+
     def run_task(self, db_task_result: DBTaskResult) -> None:
         try:
             with time_budget(self.budget, f"The job {db_task_result.task_path}"):
@@ -109,6 +115,7 @@ class AmendsWorker:
         )
         self.queue.budget = self.budget
         self._last_housekeeping: datetime | None = None
+        self._last_jobs = time.monotonic()
 
     def stop(self) -> None:
         """Finish the task at hand, then leave."""
@@ -133,11 +140,15 @@ class AmendsWorker:
             logger.debug("Enqueued %s", ", ".join(started))
         while self.running:
             taken = self._process_queued_messages()
-            # Between batches, so that a long burst of submissions does not hold up their acknowledgements.
             self.queue.running = self.running
-            self.queue.run()
             if not taken:
+                self.queue.run_at_most(None)
                 break
+            # Cards first: while submissions wait, the follow-ups and periodic jobs get one job between
+            # batches every JOBS_EVERY, so a burst neither waits for its acknowledgements nor stops them.
+            if time.monotonic() - self._last_jobs >= JOBS_EVERY.total_seconds():
+                self.queue.run_at_most(1)
+                self._last_jobs = time.monotonic()
         close_old_connections()
 
     def _process_queued_messages(self) -> int:
