@@ -7,7 +7,6 @@ signatures. A card the same contact sent with the same text within 24 hours is l
 """
 
 import logging
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -123,14 +122,14 @@ def _same_contact(complaint: Complaint) -> set[int]:
     if len(contact.phone_digits) >= 7:
         same |= Q(phone_digits=contact.phone_digits)
     # Contacts first, through their indexes; then their cards through the contact index.
-    contacts = list(Contact.objects.filter(same).values_list("pk", flat=True)[:MAX_SAME_CONTACT])
+    contacts = Contact.objects.filter(same).values("pk")[:MAX_SAME_CONTACT]
     cards = Complaint.objects.filter(_in_scope(complaint), contact_id__in=contacts).order_by("-received_at")
     return set(cards.values_list("pk", flat=True)[:MAX_SAME_CONTACT])
 
 
-def _latest_sharers(bands: Sequence[int], digest: str) -> Counter[int]:
-    """Cards sharing each band key or the digest, at most MAX_KEY_CARDS latest per key: one bounded
-    index range each, so the rows read do not grow with the table. Counted: keys shared per card."""
+def _latest_sharers_sql(bands: Sequence[int], digest: str) -> tuple[str, list]:
+    """The cards sharing each band key or the digest, at most MAX_KEY_CARDS latest per key, a row per
+    key shared: one bounded index range each, so the rows read do not grow with the table."""
     q = connection.ops.quote_name
     card, bands_table, signatures = q("complaint_id"), q(SignatureBand._meta.db_table), q(TextSignature._meta.db_table)
     parts = [
@@ -142,20 +141,31 @@ def _latest_sharers(bands: Sequence[int], digest: str) -> Counter[int]:
         f"SELECT * FROM (SELECT {card} FROM {signatures} WHERE {q('digest')} = %s "
         f"ORDER BY {card} DESC LIMIT {MAX_KEY_CARDS}) AS same_digest"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), [*bands, digest])
-        return Counter(pk for (pk,) in cursor.fetchall())
+    return " UNION ALL ".join(parts), [*bands, digest]
 
 
 def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[int]:
+    """The MAX_SCORED cards in scope that share the most band keys with the wording (the latest
+    first among equals), in one statement: the sharers are counted and filtered by the database."""
     if not signature.size:
         return set()
-    shared = _latest_sharers(signature.bands, signature.digest)
-    in_scope = set(
-        Complaint.objects.filter(_in_scope(complaint), pk__in=shared).values_list("pk", flat=True)
+    q, ops = connection.ops.quote_name, connection.ops
+    sharers, params = _latest_sharers_sql(signature.bands, signature.digest)
+    card, complaints = q("complaint_id"), q(Complaint._meta.db_table)
+    state, received_at, pk = q("state"), q("received_at"), q("id")
+    since, until = complaint.received_at - window(), complaint.received_at + window()
+    open_states = [str(open_state) for open_state in OPEN_STATES]
+    sql = (
+        f"SELECT shared.{card} FROM ({sharers}) AS shared JOIN {complaints} AS card ON card.{pk} = shared.{card} "
+        f"WHERE (card.{state} IN ({', '.join(['%s'] * len(open_states))}) OR card.{received_at} BETWEEN %s AND %s) "
+        f"AND card.{state} <> %s AND card.{pk} <> %s "
+        f"GROUP BY shared.{card} ORDER BY COUNT(*) DESC, shared.{card} DESC LIMIT {MAX_SCORED}"
     )
-    ranked = sorted(in_scope, key=lambda pk: (shared[pk], pk), reverse=True)
-    return set(ranked[:MAX_SCORED])
+    params += [*open_states, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until),
+               State.DUPLICATE, complaint.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 @dataclass(frozen=True)
@@ -261,6 +271,14 @@ def duplicates_check(*, complaint: Complaint) -> list[DuplicateCandidate]:
     Call it when a card is registered and again when its wording or contact changes. Candidates
     the operator dismissed stay dismissed; others no longer found are removed.
     """
+    kept = duplicates_store(complaint=complaint)
+    stored = DuplicateCandidate.objects.filter(complaint=complaint, candidate_id__in=kept).select_related("candidate")
+    return sorted(stored, key=lambda c: kept.index(c.candidate_id))
+
+
+def duplicates_store(*, complaint: Complaint) -> list[int]:
+    """`duplicates_check` for a caller that needs no candidates back (the worker's follow-up of new
+    cards): the ids of the cards it may duplicate, best first."""
     signature = detector.signature(complaint.wording)
     # The search only reads, so it runs before the transaction: on SQLite a transaction holds the
     # whole database, and intake on every channel would wait for the search.
@@ -276,8 +294,7 @@ def duplicates_check(*, complaint: Complaint) -> list[DuplicateCandidate]:
             unique_fields=["complaint", "candidate"], update_fields=["score", "reason"],
         )
         _auto_link(complaint, candidates)
-    stored = DuplicateCandidate.objects.filter(complaint=complaint, candidate_id__in=kept).select_related("candidate")
-    return sorted(stored, key=lambda c: kept.index(c.candidate_id))
+    return kept
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.core.mail import get_connection
 from django_tasks import task
 
 from amends.complaints.models import Complaint
-from amends.duplicates.services import duplicates_check
+from amends.duplicates.services import duplicates_store
 
 from .acknowledge import acknowledge
 
@@ -46,6 +46,6 @@ def follow_up_registrations_task(cards: list[list]) -> int:
 
 def _duplicates_check(complaint: Complaint) -> None:
     try:
-        duplicates_check(complaint=complaint)
+        duplicates_store(complaint=complaint)
     except Exception:  # the customer is acknowledged all the same; the card can be checked again
         logger.exception("Duplicate check of %s failed", complaint.number)

@@ -37,7 +37,8 @@ def stored(count: int, start: int = 0) -> list[InboundMessage]:
 def card_shape(complaint: Complaint) -> tuple:
     """What registration leaves on a card, apart from its own number, text and times."""
     events = tuple(complaint.events.order_by("pk").values_list("kind", "code"))
-    clocks = tuple(Clock.objects.filter(complaint=complaint).order_by("pk").values_list("kind", "basis", "level", "met_at"))
+    clocks = Clock.objects.filter(complaint=complaint).order_by("pk")
+    clocks = tuple(clocks.values_list("kind", "basis", "level", "met_at"))
     return complaint.state, complaint.channel, events, clocks, complaint.contact.provisional
 
 

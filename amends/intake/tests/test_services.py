@@ -211,7 +211,7 @@ def test_a_failing_duplicate_check_does_not_hold_back_the_acknowledgement(db, mo
     def broken(**kwargs):
         raise RuntimeError("index unavailable")
 
-    monkeypatch.setattr(tasks, "duplicates_check", broken)
+    monkeypatch.setattr(tasks, "duplicates_store", broken)
     incoming = IncomingComplaint(channel=Channel.EMAIL, text="Сломался чайник", email="a@example.ru")
     complaint = inbound_process(stored(), parse_as(incoming)).complaint  # the queued follow-up runs here
     assert [m.to for m in mail.outbox] == [["a@example.ru"]]
