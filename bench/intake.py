@@ -26,6 +26,8 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,18 +48,65 @@ def manage(env: dict, *args: str, stdin: str | None = None) -> str:
 
 
 def start_server(env: dict, port: int) -> subprocess.Popen:
+    """scripts/serve, once it accepts connections: within a minute, as a busy machine starts slowly."""
     server = subprocess.Popen(
         [str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return server
         except OSError:
             time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not start")
+    server.terminate()  # granian stops its workers; a kill would leave them running
+    server.wait(timeout=15)
+    raise SystemExit("the server did not start within a minute")
+
+
+@contextmanager
+def fresh_instance(database_url: str, prefix: str, setup: str = "") -> Iterator[tuple[dict, str]]:
+    """A migrated database (SQLite in a temporary folder unless database_url is given) with an operator
+    "bench" for the API: yields the environment to run the app with and the operator's token. `setup`
+    is more `amends shell` code to run there, with Group and User imported (e.g. another user)."""
+    var_dir = tempfile.mkdtemp(prefix=prefix)
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "AMENDS_VAR_DIR": var_dir,
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "AMENDS_WEB_FORM_RATE": "off",
+        "LOG_LEVEL": "WARNING", "DEBUG": "0",
+    }
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    try:
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        token = manage(env, "shell", "--no-imports", "-c", (
+            "from django.contrib.auth.models import Group; from amends.accounts.models import User; "
+            "from rest_framework.authtoken.models import Token; "
+            "u = User.objects.create_user('bench', password='x'); u.groups.add(Group.objects.get(name='operator')); "
+            + setup + "print(Token.objects.create(user=u).key)"
+        )).strip()
+        yield env, token
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+@contextmanager
+def serving(env: dict) -> Iterator[tuple[int, subprocess.Popen, subprocess.Popen]]:
+    """The server and `amends worker` beside it, as `make run` starts them: yields the port and both
+    processes, and stops them at the end."""
+    port = free_port()
+    server = start_server(env, port)
+    worker = subprocess.Popen([str(BIN / "amends"), "worker"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield port, server, worker
+    finally:
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=15)
 
 
 class Load:
@@ -112,18 +161,41 @@ def wording(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(18)).capitalize() + "."
 
 
+def api_post(connection: http.client.HTTPConnection, token: str, rng: random.Random, index: int) -> None:
+    """Sends client `index`'s next complaint to the API; the caller reads the answer."""
+    body = json.dumps({
+        "channel": "email", "text": wording(rng),
+        "customer": {"name": f"Клиент {index}", "email": f"client{index}@example.ru"},
+    })
+    connection.request("POST", "/api/v1/complaints/", body=body, headers={
+        "Authorization": f"Token {token}", "Content-Type": "application/json",
+    })
+
+
+def form_page(connection: http.client.HTTPConnection, path: str) -> tuple[str, str, str]:
+    """GETs a page with a form: its text, the CSRF cookie and the form's CSRF token."""
+    connection.request("GET", path)
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    return page, cookie, token
+
+
+def form_post(connection: http.client.HTTPConnection, path: str, cookie: str, fields: dict) -> None:
+    """POSTs a form as a browser on this host does; the caller reads the answer."""
+    connection.request("POST", path, body=urllib.parse.urlencode(fields), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}",
+        "Referer": f"http://127.0.0.1:{connection.port}{path}",
+    })
+
+
 def api_client(token: str):
     def make(connection: http.client.HTTPConnection, index: int):
         rng = random.Random(index)
 
         def send(n: int) -> int:
-            body = json.dumps({
-                "channel": "email", "text": wording(rng),
-                "customer": {"name": f"Клиент {index}", "email": f"client{index}@example.ru"},
-            })
-            connection.request("POST", "/api/v1/complaints/", body=body, headers={
-                "Authorization": f"Token {token}", "Content-Type": "application/json",
-            })
+            api_post(connection, token, rng, index)
             response = connection.getresponse()
             response.read()
             return response.status
@@ -132,11 +204,7 @@ def api_client(token: str):
 
 
 def form_client(connection: http.client.HTTPConnection, index: int):
-    connection.request("GET", "/complain/?lang=ru")
-    response = connection.getresponse()
-    page = response.read().decode()
-    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    page, cookie, token = form_page(connection, "/complain/?lang=ru")
     consent = re.search(r'name="consent"', page) is not None
     rng = random.Random(1000 + index)
 
@@ -147,10 +215,7 @@ def form_client(connection: http.client.HTTPConnection, index: int):
         }
         if consent:
             fields["consent"] = "on"
-        connection.request("POST", "/complain/", body=urllib.parse.urlencode(fields), headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}",
-            "Referer": f"http://127.0.0.1:{connection.port}/complain/",
-        })
+        form_post(connection, "/complain/", cookie, fields)
         response = connection.getresponse()
         response.read()
         return response.status
@@ -198,32 +263,11 @@ def main() -> None:
     parser.add_argument("--paths", default="api,form", help="which of api and form to load, comma-separated")
     options = parser.parse_args()
 
-    var_dir = tempfile.mkdtemp(prefix="amends-bench-intake-")
-    env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "AMENDS_VAR_DIR": var_dir,
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "AMENDS_WEB_FORM_RATE": "off",
-        "LOG_LEVEL": "WARNING", "DEBUG": "0",
-    }
-    env.pop("DATABASE_URL", None)
-    if options.database_url:
-        env["DATABASE_URL"] = options.database_url
-    port = free_port()
-    try:
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
-        token = manage(env, "shell", "--no-imports", "-c", (
-            "from django.contrib.auth.models import Group; from amends.accounts.models import User; "
-            "from rest_framework.authtoken.models import Token; "
-            "u = User.objects.create_user('bench', password='x'); u.groups.add(Group.objects.get(name='operator')); "
-            "print(Token.objects.create(user=u).key)"
-        )).strip()
+    with fresh_instance(options.database_url, "amends-bench-intake-") as (env, token):
         database = "PostgreSQL" if options.database_url else "SQLite"
         print(f"Amends intake bench on {database}, scripts/serve, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}")
-        server = start_server(env, port)
-        worker = subprocess.Popen([str(BIN / "amends"), "worker"], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
+        with serving(env) as (port, _server, _worker):
             paths = options.paths.split(",")
             # Every worker imports the app and opens its database on its first requests: not timed.
             Load(port, 3, options.clients, api_client(token)).run()
@@ -239,12 +283,6 @@ def main() -> None:
                 elapsed = load.run()
                 load.report(name, elapsed, ok, sum(stored_since(env, source, after_pk).values()))
                 drain(env, name, source, after_pk)
-        finally:
-            for process in (server, worker):
-                process.terminate()
-                process.wait(timeout=10)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -17,34 +17,18 @@ import json
 import os
 import random
 import re
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.intake import BIN, ROOT, free_port, manage, owed, wording  # noqa: E402
+from bench.intake import api_post, form_page, form_post, fresh_instance, manage, owed, serving, wording  # noqa: E402
 
-
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    """scripts/serve, as bench/intake.py starts it, waiting up to a minute: a busy machine starts slowly."""
-    server = subprocess.Popen([str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start within a minute")
+# The manager who reads the list and cards.
+READER = ("r = User.objects.create_user('reader', password='soak-reader'); "
+          "r.groups.add(Group.objects.get(name='manager')); ")
 
 
 def rss_kib(pid: int) -> int:
@@ -130,14 +114,11 @@ class Soak:
 
     def api_client(self, index: int, per_second: float) -> None:
         rng, connection, started, sent = random.Random(index), self.connection(), time.monotonic(), 0
-        while self.bounded():
-            body = json.dumps({"channel": "email", "text": wording(rng),
-                               "customer": {"name": f"Клиент {index}", "email": f"client{index}@example.ru"}})
 
-            def call(body=body):
-                connection.request("POST", "/api/v1/complaints/", body=body, headers={
-                    "Authorization": f"Token {self.token}", "Content-Type": "application/json"})
-                return connection.getresponse()
+        def call():
+            api_post(connection, self.token, rng, index)
+            return connection.getresponse()
+        while self.bounded():
             response = self.timed("api intake", call, 201)
             if response is None:
                 connection.close()
@@ -148,19 +129,13 @@ class Soak:
 
     def form_client(self, index: int, per_second: float) -> None:
         rng, connection, started, sent = random.Random(1000 + index), self.connection(), time.monotonic(), 0
-        connection.request("GET", "/complain/?lang=ru")
-        response = connection.getresponse()
-        page = response.read().decode()
-        cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        _page, cookie, token = form_page(connection, "/complain/?lang=ru")
         while self.bounded():
             fields = {"csrfmiddlewaretoken": token, "name": f"Посетитель {index}",
                       "email": f"visitor{index}@example.ru", "text": wording(rng), "consent": "on"}
 
             def call(fields=fields):
-                connection.request("POST", "/complain/", body=urllib.parse.urlencode(fields), headers={
-                    "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}",
-                    "Referer": f"http://127.0.0.1:{self.port}/complain/"})
+                form_post(connection, "/complain/", cookie, fields)
                 return connection.getresponse()
             response = self.timed("web form", call, 302)
             if response is None:
@@ -173,15 +148,9 @@ class Soak:
             self.paced(started, sent, per_second)
 
     def login(self, connection: http.client.HTTPConnection) -> str:
-        connection.request("GET", "/login/")
-        response = connection.getresponse()
-        page = response.read().decode()
-        csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        connection.request("POST", "/login/", body=urllib.parse.urlencode({
-            "csrfmiddlewaretoken": token, "username": "reader", "password": "soak-reader"}), headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
-            "Referer": f"http://127.0.0.1:{self.port}/login/"})
+        _page, csrf, token = form_page(connection, "/login/")
+        form_post(connection, "/login/", csrf, {
+            "csrfmiddlewaretoken": token, "username": "reader", "password": "soak-reader"})
         response = connection.getresponse()
         response.read()
         session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie") or "")
@@ -267,34 +236,11 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=900, help="seconds to wait for the worker at the end")
     options = parser.parse_args()
 
-    var_dir = tempfile.mkdtemp(prefix="amends-bench-soak-")
-    env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "AMENDS_VAR_DIR": var_dir,
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "AMENDS_WEB_FORM_RATE": "off",
-        "LOG_LEVEL": "WARNING", "DEBUG": "0",
-    }
-    env.pop("DATABASE_URL", None)
-    if options.database_url:
-        env["DATABASE_URL"] = options.database_url
-    port = free_port()
-    try:
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
-        token = manage(env, "shell", "--no-imports", "-c", (
-            "from django.contrib.auth.models import Group; from amends.accounts.models import User; "
-            "from rest_framework.authtoken.models import Token; "
-            "u = User.objects.create_user('bench', password='x'); u.groups.add(Group.objects.get(name='operator')); "
-            "r = User.objects.create_user('reader', password='soak-reader'); "
-            "r.groups.add(Group.objects.get(name='manager')); "
-            "print(Token.objects.create(user=u).key)"
-        )).strip()
+    with fresh_instance(options.database_url, "amends-bench-soak-", READER) as (env, token):
         print(f"Amends soak on {'PostgreSQL' if options.database_url else 'SQLite'}: {options.seconds:.0f} s, "
               f"intake {options.rate}/s (API and form), {options.readers} readers, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
-        server = start_server(env, port)
-        worker = subprocess.Popen([str(BIN / "amends"), "worker"], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
+        with serving(env) as (port, server, worker):
             soak = Soak(port, token, options)
             # Memory at the start: after every server process has answered a few requests.
             warm = Soak(port, token, argparse.Namespace(**{**vars(options), "seconds": 3, "max_requests": 10_000}))
@@ -320,12 +266,6 @@ def main() -> None:
                   f"answered {len(numbers)}, with their card {carded}, "
                   f"stored and waiting for the worker {len(missing['pending'])}, "
                   f"lost {len(missing['lost'])}" + (f": {missing['lost'][:10]}" if missing["lost"] else ""))
-        finally:
-            for process in (server, worker):
-                process.terminate()
-                process.wait(timeout=15)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -175,7 +175,7 @@ def _text_field(spec: Input, **common) -> forms.Field:
     return forms.CharField(max_length=spec.max_length, widget=widget, **common)
 
 
-# The form field for each kind of transition input; the API's are in api/serializers.py.
+# The form field for each kind of transition input; the API's are in api/serializers/transitions.py.
 FORM_FIELDS: dict[str, Callable[..., forms.Field]] = {
     CHOICE: _choice_field,
     MODEL: lambda spec, **common: forms.ModelChoiceField(queryset=(spec.offered or spec.queryset)(), **common),

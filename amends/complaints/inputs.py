@@ -1,6 +1,6 @@
 """The data a lifecycle step asks for, one typed declaration per datum (the steps list theirs in
-transitions.py). The web form's fields (forms.py) and the API's (api/serializers.py) are both
-built from these, so a new datum is declared once."""
+transitions.py). The web form's fields (forms.py) and the API's (api/serializers/transitions.py)
+are both built from these, so a new datum is declared once."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

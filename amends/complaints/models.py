@@ -172,6 +172,8 @@ class Complaint(TimeStampedModel):
         indexes = [
             models.Index(fields=["state", "received_at"]),
             models.Index(fields=["responsible", "state"]),
+            # A customer's cards by date (duplicates' same contact, the privacy export), read backwards too.
+            models.Index(fields=["contact", "received_at"]),
         ]
 
     def __str__(self) -> str:

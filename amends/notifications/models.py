@@ -1,7 +1,7 @@
 """Notifications to staff: what happened (template name + context, rendered in the reader's language
 when shown or sent) and how far its e-mail got."""
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -10,8 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from .rendering import Rendered
+
+@dataclass(frozen=True)
+class Rendered:
+    """A notification's text in its reader's language (rendering.render_notification)."""
+
+    subject: str
+    body: str
 
 
 class EmailStatus(models.TextChoices):
@@ -52,7 +57,7 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
 
     # Not stored: the text notification_page renders for display.
-    rendered: "Rendered"
+    rendered: Rendered
 
     class Meta:
         verbose_name = _("notification")

@@ -1,7 +1,5 @@
 """A notification's text, rendered when it is shown or sent, in the language its reader has then."""
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -10,13 +8,7 @@ from django.utils import translation
 from amends.accounts.models import User
 from amends.complaints.models import Complaint
 
-from .models import Notification
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    body: str
+from .models import Notification, Rendered
 
 
 def card_url(complaint: Complaint) -> str:

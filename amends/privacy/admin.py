@@ -2,7 +2,7 @@
 export (a zip with JSON, PDF and files) or erase, after a confirmation page. Erasures are read-only."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -24,7 +24,12 @@ def export_personal_data(modeladmin: admin.ModelAdmin, request: HttpRequest, que
         modeladmin.message_user(request, _("Select one contact person to export."), messages.ERROR)
         return None
     contact = queryset.get()
-    response = HttpResponse(personal_data_zip(contact=contact), content_type="application/zip")
+    try:
+        content = personal_data_zip(contact=contact)
+    except ValidationError as refused:
+        modeladmin.message_user(request, " ".join(refused.messages), messages.ERROR)
+        return None
+    response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="personal-data-{contact.pk}.zip"'
     return response
 

@@ -7,7 +7,9 @@ import zipfile
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amends.complaints.choices import EventKind
 from amends.complaints.models import Attachment, Complaint, Measure, TimelineEvent
@@ -15,7 +17,7 @@ from amends.customers.models import Contact, Organisation
 from amends.intake.models import InboundMessage, OutboundMessage
 
 from .pdf import export_pdf
-from .selectors import person_complaints, person_contacts
+from .selectors import person_complaints, person_contacts_confirmed
 
 CONTACT_FIELDS = ("full_name", "position", "phone", "fax", "email", "address", "created_at")
 ORGANISATION_FIELDS = ("name", "tax_id", "phone", "email", "address")
@@ -91,7 +93,14 @@ def _card(complaint: Complaint) -> dict[str, Any]:
 
 
 def personal_data_export(*, contact: Contact) -> dict[str, Any]:
-    contacts = list(person_contacts(contact))
+    """The person's confirmed contact rows and their cards; provisional rows with the same e-mail or
+    phone are left out (an erasure still takes them). A provisional contact has no export of its own."""
+    if contact.provisional:
+        raise ValidationError(_(
+            "This contact is unconfirmed: anyone could have typed its e-mail or phone. Link its card to the "
+            "known customer (\"Same customer\") or let the customer prove the address first."
+        ))
+    contacts = list(person_contacts_confirmed(contact))
     organisations = {c.organisation_id: c.organisation for c in contacts if c.organisation is not None}
     complaints = list(person_complaints(contacts))
     organisations |= {c.organisation_id: c.organisation for c in complaints if c.organisation is not None}
@@ -117,8 +126,8 @@ def personal_data_zip(*, contact: Contact) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("personal-data.json", personal_data_json(data))
         archive.writestr("personal-data.pdf", export_pdf(data))
-        contacts = list(person_contacts(contact))
-        for attachment in Attachment.objects.filter(complaint__contact__in=contacts).select_related("complaint"):
+        numbers = [card["number"] for card in data["complaints"]]
+        for attachment in Attachment.objects.filter(complaint__number__in=numbers).select_related("complaint"):
             if attachment.file.name and attachment.file.storage.exists(attachment.file.name):
                 with attachment.file.open("rb") as handle:
                     archive.writestr(attachment_path(attachment), handle.read())

@@ -17,6 +17,12 @@ def person_contacts(contact: Contact) -> QuerySet[Contact]:
     return Contact.objects.filter(match).select_related("organisation").order_by("pk")
 
 
+def person_contacts_confirmed(contact: Contact) -> QuerySet[Contact]:
+    """The person's rows that an export hands over: a provisional row's e-mail or phone is what anyone
+    could type into a public form, so it and its cards may be a stranger's until confirmed."""
+    return person_contacts(contact).filter(provisional=False)
+
+
 def person_complaints(contacts: list[Contact]) -> QuerySet[Complaint]:
     return (
         Complaint.objects.filter(contact__in=contacts)

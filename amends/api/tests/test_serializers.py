@@ -1,6 +1,7 @@
 """Registration's serializers share their field prototypes: each instance still validates on its own."""
 
-from amends.api.serializers import ComplaintCreateSerializer, CustomerInputSerializer
+from amends.api.serializers.complaints import ComplaintCreateSerializer
+from amends.api.serializers.customers import CustomerInputSerializer
 
 
 def test_instances_bind_copies_and_leave_the_prototypes_untouched(db):

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from amends.api.serializers import INPUT_FIELDS, TransitionInputSerializer
+from amends.api.serializers.transitions import INPUT_FIELDS, TransitionInputSerializer
 from amends.complaints import transitions as tr
 from amends.complaints.choices import Importance, State
 from amends.complaints.forms import FORM_FIELDS, TransitionForm

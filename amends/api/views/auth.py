@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from ..parsers import BoundedJSONParser
 from ..schema import errors
-from ..serializers import TokenInputSerializer, TokenSerializer
+from ..serializers.auth import TokenInputSerializer, TokenSerializer
 from ..throttling import TokenAddressThrottle, TokenUsernameThrottle
 from .base import ApiView
 

@@ -13,14 +13,14 @@ from amends.complaints.services import complaint_add_note, complaint_attach, com
 
 from ..exceptions import PayloadTooLarge
 from ..schema import NUMBER_PARAMETER, errors
-from ..serializers import (
+from ..serializers.complaints import ComplaintSerializer
+from ..serializers.timeline import (
     AttachmentInputSerializer,
     AttachmentSerializer,
-    ComplaintSerializer,
     NoteInputSerializer,
     TimelineEventSerializer,
-    TransitionInputSerializer,
 )
+from ..serializers.transitions import TransitionInputSerializer
 from .base import ApiView, card
 
 # Room for the multipart boundaries and headers around a file of the largest accepted size.

@@ -11,7 +11,7 @@ from amends.complaints.selectors import complaint_list
 
 from .. import idempotency
 from ..schema import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER, errors
-from ..serializers import (
+from ..serializers.complaints import (
     ComplaintCreatedSerializer,
     ComplaintCreateSerializer,
     ComplaintFilterSerializer,

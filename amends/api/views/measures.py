@@ -10,7 +10,7 @@ from amends.complaints.models import Complaint, Measure
 from amends.complaints.services import measure_add, measure_remove, measure_report
 
 from ..schema import MEASURE_PARAMETER, NUMBER_PARAMETER, errors
-from ..serializers import MeasureInputSerializer, MeasureReportInputSerializer, MeasureSerializer
+from ..serializers.measures import MeasureInputSerializer, MeasureReportInputSerializer, MeasureSerializer
 from .base import ApiView, card
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 
 from amends.accounts.roles import Role
+from amends.customers.services import contact_create
 from amends.privacy.models import Erasure
 
 from .conftest import NAME
@@ -21,6 +22,18 @@ def test_the_administrator_exports_a_person_as_a_zip(person, administrator, clie
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("personal-data.json"))
     assert data["contacts"][0]["full_name"] == NAME
+
+
+def test_an_unconfirmed_contact_is_not_exported_from_the_admin_or_the_command(person, administrator, client, tmp_path):
+    stranger = contact_create(full_name="Незнакомка", email=person.contact.email, provisional=True)
+    client.force_login(administrator)
+    response = client.post(CHANGELIST, {"action": "export_personal_data", "_selected_action": [stranger.pk]},
+                           follow=True)
+    assert response["Content-Type"].startswith("text/html") and "unconfirmed" in response.content.decode()
+    with pytest.raises(CommandError, match="unconfirmed"):
+        call_command("personal_data", "export", str(stranger.pk), "--by", "qms",
+                     "--output", str(tmp_path / "out.zip"), stdout=StringIO())
+    assert not (tmp_path / "out.zip").exists()
 
 
 def test_erasure_from_the_admin_asks_first_then_records_who_and_why(person, administrator, client):

@@ -2,11 +2,17 @@ import io
 import json
 import zipfile
 
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from amends.complaints.choices import Channel
+from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
+from amends.intake.identity import contact_email_proven
+from amends.intake.outbound import email_proof
 from amends.privacy.export import personal_data_export, personal_data_zip
 from amends.privacy.pdf import export_pdf
 
@@ -65,3 +71,31 @@ def test_the_zip_holds_the_json_the_pdf_and_the_files(person):
     assert names == {"personal-data.json", "personal-data.pdf", attachment["file"]}
     assert archive.read(attachment["file"]) == b"\xff\xd8\xff photo"
     assert NAME in pdf_text(archive.read("personal-data.pdf"))
+
+
+def test_a_provisional_row_with_her_e_mail_stays_out_of_the_export_until_she_proves_the_address(
+    person, client, process_queued,
+):
+    # Anyone can type her address into the web form: until proven, the card may be a stranger's.
+    client.post("/complain/", {
+        "name": "Незнакомка", "email": EMAIL, "text": "Чужая жалоба на пылесос.", "consent": "on",
+        "attachments": [SimpleUploadedFile("чужой-чек.jpg", b"stranger", content_type="image/jpeg")],
+    })
+    process_queued()
+    later = Complaint.objects.get(wording="Чужая жалоба на пылесос.")
+    assert later.contact.provisional and later.contact.email == EMAIL
+
+    data = personal_data_export(contact=person.contact)
+    archive = zipfile.ZipFile(io.BytesIO(personal_data_zip(contact=person.contact)))
+
+    assert {card["number"] for card in data["complaints"]} == {person.web.number, person.mailed.number}
+    assert [contact["full_name"] for contact in data["contacts"]] == [NAME]
+    assert "Незнакомка" not in json.dumps(data, ensure_ascii=False)
+    assert not any("чужой-чек" in name for name in archive.namelist())
+    with pytest.raises(ValidationError):
+        personal_data_export(contact=later.contact)
+
+    # She opens the link mailed to that address: the card is hers, and moves to her contact row.
+    assert contact_email_proven(complaint=later, proof=email_proof(later, EMAIL))
+    data = personal_data_export(contact=person.contact)
+    assert later.number in {card["number"] for card in data["complaints"]}

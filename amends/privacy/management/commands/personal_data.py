@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from amends.accounts.models import User
@@ -34,9 +35,12 @@ class Command(BaseCommand):
         access_personal_data(actor)
         if output is None or output.suffix not in (".json", ".pdf", ".zip"):
             raise CommandError("Give --output ending in .json, .pdf or .zip.")
-        if output.suffix == ".zip":
-            output.write_bytes(personal_data_zip(contact=person))
-        else:
-            data = personal_data_export(contact=person)
-            output.write_bytes(personal_data_json(data) if output.suffix == ".json" else export_pdf(data))
+        try:
+            if output.suffix == ".zip":
+                output.write_bytes(personal_data_zip(contact=person))
+            else:
+                data = personal_data_export(contact=person)
+                output.write_bytes(personal_data_json(data) if output.suffix == ".json" else export_pdf(data))
+        except ValidationError as refused:
+            raise CommandError(" ".join(refused.messages)) from refused
         self.stdout.write(f"Wrote {output}.")
