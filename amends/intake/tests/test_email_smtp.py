@@ -16,9 +16,18 @@ FIXTURES = Path(__file__).parent / "fixtures" / "email"
 class Collector:
     def __init__(self):
         self.envelopes = []
+        self.sessions = []  # the connection each message came over
+        self.refused = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refused:
+            return "550 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         self.envelopes.append(envelope)
+        self.sessions.append(id(session))
         return "250 Message accepted for delivery"
 
 
@@ -73,3 +82,35 @@ def test_an_unreachable_smtp_server_is_recorded_and_the_card_still_registered(
     assert message.status == InboundStatus.REGISTERED
     outbound = OutboundMessage.objects.get(complaint=message.complaint)
     assert outbound.sent_at is None and "refused" in outbound.error.lower()
+
+
+def web_form_batch(count: int) -> list[str]:
+    from amends.intake.channels.web_form.services import web_form_submit
+
+    return [
+        web_form_submit(data={"name": f"Клиент {i}", "email": f"batch{i}@example.ru", "text": f"Чайник {i} течёт."},
+                        consent_text="Согласен", attachments=[], language="ru").number
+        for i in range(count)
+    ]
+
+
+def test_a_batch_is_acknowledged_over_one_connection(reference_data_restored, smtp_server):
+    from amends.intake.queue import inbound_process_queued
+
+    web_form_batch(5)
+    assert inbound_process_queued() == 5  # the batch's follow-up job runs at its commit here
+    assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == [f"batch{i}@example.ru" for i in range(5)]
+    assert len(set(smtp_server.sessions)) == 1
+    assert not OutboundMessage.objects.filter(sent_at=None).exists()
+
+
+def test_a_refused_acknowledgement_in_a_batch_is_recorded_and_the_others_leave(reference_data_restored, smtp_server):
+    from amends.intake.queue import inbound_process_queued
+
+    smtp_server.refused = {"batch2@example.ru"}
+    web_form_batch(5)
+    inbound_process_queued()
+    assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == [f"batch{i}@example.ru" for i in (0, 1, 3, 4)]
+    refused = OutboundMessage.objects.get(recipient="batch2@example.ru")
+    assert refused.sent_at is None and "No such mailbox" in refused.error and refused.attempts == 1
+    assert OutboundMessage.objects.exclude(pk=refused.pk).filter(sent_at=None).count() == 0
