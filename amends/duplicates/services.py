@@ -84,24 +84,6 @@ def _signatures_save(signatures: dict[int, detector.Signature]) -> dict[int, det
     return signatures
 
 
-def signatures_rebuild(*, only_missing: bool = True, batch_size: int = 500) -> int:
-    """Sign cards registered before this app, or all cards after the detector changes.
-
-    Batches by primary key, each read in full and committed before the next: no read stays open
-    while writing (SQLite's checkpoint after a commit fails on a connection with an open read), and
-    an interrupted run continues where it stopped when it is started again.
-    """
-    cards = Complaint.objects.order_by("pk").only("pk", "wording")
-    if only_missing:
-        cards = cards.filter(text_signature__isnull=True)
-    done, last = 0, 0
-    while batch := list(cards.filter(pk__gt=last)[:batch_size]):
-        with transaction.atomic():
-            done += len(signatures_store(batch))
-        last = batch[-1].pk
-    return done
-
-
 def _in_scope(complaint: Complaint, prefix: str = "") -> Q:
     """Open cards and cards received within the window, except this one and known duplicates."""
     since, until = complaint.received_at - window(), complaint.received_at + window()
