@@ -29,6 +29,7 @@ from amends.customers.models import Contact
 
 from . import detector
 from .access import access_decide_duplicate
+from .indexes import band_index_ready
 from .models import DuplicateCandidate, Reason, SignatureBand, TextSignature
 
 logger = logging.getLogger(__name__)
@@ -132,7 +133,8 @@ def _latest_sharers(bands: Sequence[int], digest: str) -> Counter[int]:
 def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[int]:
     if not signature.size:
         return set()
-    shared = _latest_sharers(signature.bands, signature.digest)
+    # While a bulk signing rebuilds the band-key index, the search by keys would read every band row.
+    shared = _latest_sharers(signature.bands if band_index_ready() else (), signature.digest)
     in_scope = set(
         Complaint.objects.filter(_in_scope(complaint), pk__in=shared).values_list("pk", flat=True)
     )
