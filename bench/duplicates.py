@@ -54,12 +54,8 @@ from amends.complaints.models import Complaint, NumberSequence  # noqa: E402
 from amends.complaints.services import complaint_register  # noqa: E402
 from amends.customers.models import Contact, phone_digits  # noqa: E402
 from amends.duplicates import detector  # noqa: E402
-from amends.duplicates.services import (  # noqa: E402
-    DEFAULT_THRESHOLD,
-    MAX_KEY_CARDS,
-    duplicates_check,
-    signatures_rebuild,
-)
+from amends.duplicates.services import DEFAULT_THRESHOLD, MAX_KEY_CARDS, duplicates_check  # noqa: E402
+from amends.duplicates.signing import signatures_rebuild  # noqa: E402
 
 THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85]
 

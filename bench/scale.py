@@ -37,7 +37,34 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
 
-VAR_DIR = tempfile.mkdtemp(prefix="amends-bench-scale-")
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--per-channel", type=int, default=100)
+    parser.add_argument("--load", action="store_true", help="also (4), the server under --rate for --seconds")
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--wait", type=float, default=600, help="seconds to wait for the cards after the load")
+    parser.add_argument("--database", type=Path, help="start from a copy of this filled and signed SQLite file "
+                        "(e.g. to measure other code on the same cards): (1) and (2) are skipped")
+    parser.add_argument("--sign-in-bulk", action="store_true",
+                        help="with --database, sign its unsigned cards quickly instead of measuring (2)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--var-dir", type=Path, help="use and keep this folder instead of a temporary one")
+    parser.add_argument("--reuse", action="store_true", help="with --var-dir, keep the cards it already holds and "
+                        "add only those missing up to --cards; (2) then signs the cards not signed yet")
+    return parser.parse_args()
+
+
+# Parsed before Django starts: the folder decides which database it opens.
+OPTIONS = arguments()
+if OPTIONS.var_dir:
+    OPTIONS.var_dir.mkdir(parents=True, exist_ok=True)
+    if not OPTIONS.reuse and (OPTIONS.var_dir / "amends.sqlite3").exists():
+        raise SystemExit(f"{OPTIONS.var_dir} already holds a database: add --reuse, or remove it")
+VAR_DIR = str(OPTIONS.var_dir.resolve()) if OPTIONS.var_dir else tempfile.mkdtemp(prefix="amends-bench-scale-")
 ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.base", "AMENDS_VAR_DIR": VAR_DIR,
     "MEDIA_ROOT": str(Path(VAR_DIR) / "media"), "DEBUG": "0", "LOG_LEVEL": "WARNING",
@@ -63,7 +90,7 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 from amends.accounts.models import User  # noqa: E402
 from amends.accounts.roles import Role  # noqa: E402
 from amends.complaints.choices import Channel, State  # noqa: E402
-from amends.complaints.models import Complaint, NumberSequence  # noqa: E402
+from amends.complaints.models import Complaint, NumberSequence, new_tracking_code  # noqa: E402
 from amends.customers.models import Contact, phone_digits  # noqa: E402
 from amends.duplicates import detector  # noqa: E402
 from amends.duplicates.models import SignatureBand, TextSignature  # noqa: E402
@@ -102,11 +129,14 @@ class Wordings:
 
 
 def fill(count: int, wordings: Wordings, rng: random.Random) -> User:
+    """Add cards up to `count` (all of them in a new folder)."""
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    operator = User.objects.create_user(username="operator", password="bench-operator")
-    operator.groups.set(Group.objects.filter(name=Role.OPERATOR))
-    contacts = Contact.objects.bulk_create([
+    operator = User.objects.filter(username="operator").first()
+    if operator is None:
+        operator = User.objects.create_user(username="operator", password="bench-operator")
+        operator.groups.set(Group.objects.filter(name=Role.OPERATOR))
+    contacts = list(Contact.objects.filter(full_name__startswith="Customer ")[:5000]) or Contact.objects.bulk_create([
         Contact(full_name=f"Customer {i}", phone=f"+7 900 {i:07d}", phone_digits=phone_digits(f"+7900{i:07d}"),
                 email=f"customer{i}@example.com")
         for i in range(5000)
@@ -114,21 +144,35 @@ def fill(count: int, wordings: Wordings, rng: random.Random) -> User:
     now = timezone.now()
     channels = [c for c in Channel.values if c != Channel.INTERNAL]
     states = [State.CLOSED] * 8 + [State.REGISTERED, State.INVESTIGATING]
-    year, batch = timezone.localtime(now).year, 5000
+    year = timezone.localtime(now).year
+    # Rows made from one card's column values, as bulk_create's per-field preparation costs more than
+    # the insert; large transactions, as nothing else writes meanwhile.
+    fields = [f for f in Complaint._meta.concrete_fields if not f.primary_key]
+    template = Complaint(number="", received_at=now, channel=channels[0], wording="", registered_by=operator)
+    constant = [f.get_db_prep_save(f.pre_save(template, True), connection=connection) for f in fields]
+    column = {f.attname: i for i, f in enumerate(fields)}
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(Complaint._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    have, batch = Complaint.objects.count(), 50_000
     started = time.perf_counter()
-    for start in range(0, count, batch):
-        with transaction.atomic():
-            Complaint.objects.bulk_create([
-                Complaint(
-                    number=f"F{year}-{i + 1:07d}",
-                    received_at=now - timedelta(seconds=(count - i) * 730 * 86400 / count),
-                    channel=rng.choice(channels), state=rng.choice(states), contact=rng.choice(contacts),
-                    wording=wordings(), registered_by=operator,
-                )
-                for i in range(start, min(count, start + batch))
-            ])
+    for start in range(have, count, batch):
+        rows = []
+        for i in range(start, min(count, start + batch)):
+            row = constant.copy()
+            for name, value in (
+                ("number", f"F{year}-{i + 1:07d}"), ("tracking_code", new_tracking_code()),
+                ("received_at", connection.ops.adapt_datetimefield_value(
+                    now - timedelta(seconds=(count - i) * 730 * 86400 / count))),
+                ("channel", rng.choice(channels)), ("state", rng.choice(states)),
+                ("contact_id", rng.choice(contacts).pk), ("wording", wordings()),
+            ):
+                row[column[name]] = value
+            rows.append(row)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
     NumberSequence.objects.update_or_create(year=year, defaults={"last": 0})
-    say(f"(1) {count} cards added in bulk in {time.perf_counter() - started:.0f} s")
+    say(f"(1) {max(0, count - have)} cards added in bulk to {have} in {time.perf_counter() - started:.0f} s")
     return operator
 
 
@@ -329,19 +373,7 @@ def load(rate: float, seconds: float, operator: User, wait: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cards", type=int, default=100_000)
-    parser.add_argument("--per-channel", type=int, default=100)
-    parser.add_argument("--load", action="store_true", help="also (4), the server under --rate for --seconds")
-    parser.add_argument("--rate", type=float, default=100)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--wait", type=float, default=600, help="seconds to wait for the cards after the load")
-    parser.add_argument("--database", type=Path, help="start from a copy of this filled and signed SQLite file "
-                        "(e.g. to measure other code on the same cards): (1) and (2) are skipped")
-    parser.add_argument("--sign-in-bulk", action="store_true",
-                        help="with --database, sign its unsigned cards quickly instead of measuring (2)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    options = parser.parse_args()
+    options = OPTIONS
     rng = random.Random(7)
     say(f"Amends scale bench on SQLite, {os.cpu_count()} CPUs, load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; code in {ROOT}")
@@ -366,7 +398,7 @@ def main() -> None:
             load(options.rate, options.seconds, operator, options.wait)
     finally:
         connection.close()
-        if options.keep:
+        if options.keep or options.var_dir:
             say(f"Kept {VAR_DIR}")
         else:
             shutil.rmtree(VAR_DIR, ignore_errors=True)

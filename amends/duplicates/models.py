@@ -72,3 +72,12 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} ~ {self.candidate_id} ({self.reason}, {self.score:.2f})"
+
+
+class SigningProgress(models.Model):
+    """How far a re-signing of every card (`duplicates_index --all`) got: the next continues after it."""
+
+    last_card = models.BigIntegerField(default=0)  # the primary key of the last card re-signed
+
+    def __str__(self) -> str:
+        return f"re-signed up to card {self.last_card}"

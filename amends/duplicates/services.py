@@ -28,6 +28,7 @@ from amends.customers.models import Contact
 
 from . import detector
 from .access import access_decide_duplicate
+from .indexes import band_index_ready
 from .models import DuplicateCandidate, Reason, SignatureBand, TextSignature
 
 logger = logging.getLogger(__name__)
@@ -83,24 +84,6 @@ def _signatures_save(signatures: dict[int, detector.Signature]) -> dict[int, det
     return signatures
 
 
-def signatures_rebuild(*, only_missing: bool = True, batch_size: int = 500) -> int:
-    """Sign cards registered before this app, or all cards after the detector changes.
-
-    Batches by primary key, each read in full and committed before the next: no read stays open
-    while writing (SQLite's checkpoint after a commit fails on a connection with an open read), and
-    an interrupted run continues where it stopped when it is started again.
-    """
-    cards = Complaint.objects.order_by("pk").only("pk", "wording")
-    if only_missing:
-        cards = cards.filter(text_signature__isnull=True)
-    done, last = 0, 0
-    while batch := list(cards.filter(pk__gt=last)[:batch_size]):
-        with transaction.atomic():
-            done += len(signatures_store(batch))
-        last = batch[-1].pk
-    return done
-
-
 def _in_scope(complaint: Complaint, prefix: str = "") -> Q:
     """Open cards and cards received within the window, except this one and known duplicates."""
     since, until = complaint.received_at - window(), complaint.received_at + window()
@@ -150,7 +133,8 @@ def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[in
     if not signature.size:
         return set()
     q, ops = connection.ops.quote_name, connection.ops
-    sharers, params = _latest_sharers_sql(signature.bands, signature.digest)
+    # While a bulk signing rebuilds the band-key index, the search by keys would read every band row.
+    sharers, params = _latest_sharers_sql(signature.bands if band_index_ready() else (), signature.digest)
     card, complaints = q("complaint_id"), q(Complaint._meta.db_table)
     state, received_at, pk = q("state"), q("received_at"), q("id")
     since, until = complaint.received_at - window(), complaint.received_at + window()

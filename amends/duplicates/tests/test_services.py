@@ -12,8 +12,8 @@ from amends.duplicates.services import (
     DEFAULT_THRESHOLD,
     duplicate_dismiss,
     duplicates_check,
-    signatures_rebuild,
 )
+from amends.duplicates.signing import signatures_rebuild
 
 from .conftest import days_ago
 from .samples import EN, EN_OTHER, EN_RESENT, RU, RU_OTHER, RU_RESENT

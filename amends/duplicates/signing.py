@@ -1,0 +1,105 @@
+"""Signing many cards at once (`duplicates_index`), with the same rows as `services.signatures_store`.
+
+Cards are signed in batches by primary key, each read in full, signed outside any transaction and
+written in a short committed one: registrations go on beside it, and an interrupted run continues
+where it stopped. The cards still unsigned are found again; a re-signing of every card keeps how far
+it got in its `SigningProgress` row, written in the same transactions as the batches.
+
+When many cards are to be signed, the band-key index is dropped first and built once at the end
+(indexes.py), even when a batch fails; the next run builds it if a killed run left it missing. The
+cards registered meanwhile were searched without band keys, so they are searched again after it.
+"""
+
+import json
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from amends.complaints.models import Complaint
+
+from . import detector
+from .indexes import band_index_drop, band_index_ensure
+from .models import SignatureBand, SigningProgress, TextSignature
+from .services import duplicates_check
+
+BATCH_SIZE = 2000
+# Signing at least this many cards, and at least this share of the table, drops the band-key index
+# and builds it after (measured with bench/scale.py: ...).
+BULK_MIN_CARDS = 20_000
+BULK_MIN_SHARE = 0.25
+
+
+def _signatures_write(signatures: dict[int, detector.Signature]) -> None:
+    """Store each card's signature and band keys in place of those it had."""
+    if not signatures:
+        return
+    q = connection.ops.quote_name
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = ("complaint_id", "size", "sketch", "digest", "updated_at")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {q(TextSignature._meta.db_table)} ({', '.join(map(q, columns))}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({q(columns[0])}) "
+            f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in columns[1:])}",
+            [(pk, s.size, s.sketch_bytes(), s.digest, now) for pk, s in signatures.items()],
+        )
+        SignatureBand.objects.filter(complaint_id__in=signatures).delete()
+        # A card's keys, or on PostgreSQL the batch's, in one row of parameters: binding each key
+        # took longer than the insert.
+        bands, cards = q(SignatureBand._meta.db_table), f"{q('complaint_id')}, {q('key')}"
+        if connection.vendor == "postgresql":
+            rows = [(pk, key) for pk, s in signatures.items() for key in s.bands]
+            cursor.execute(
+                f"INSERT INTO {bands} ({cards}) SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+                [[pk for pk, _key in rows], [key for _pk, key in rows]],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {bands} ({cards}) SELECT %s, value FROM json_each(%s)",
+                [(pk, json.dumps(s.bands)) for pk, s in signatures.items()],
+            )
+
+
+def signatures_rebuild(*, only_missing: bool = True, batch_size: int = BATCH_SIZE) -> int:
+    """Sign the cards without a signature, or every card (`only_missing=False`, after the detector
+    changed; an interrupted one is continued by the next). Returns the number of cards signed."""
+    progress = None if only_missing else (SigningProgress.objects.first() or SigningProgress.objects.create())
+    cards = Complaint.objects.order_by("pk").values_list("pk", "wording")
+    if only_missing:
+        cards = cards.filter(text_signature__isnull=True)
+    last = progress.last_card if progress else 0
+    to_sign = cards.filter(pk__gt=last).count()
+    bulk = to_sign >= BULK_MIN_CARDS and to_sign >= BULK_MIN_SHARE * Complaint.objects.count()
+    newest = Complaint.objects.aggregate(newest=Max("pk"))["newest"]
+    if bulk:
+        band_index_drop()
+    done = 0
+    try:
+        while batch := list(cards.filter(pk__gt=last)[:batch_size]):
+            done += _batch_sign(batch, progress)
+            last = batch[-1][0]
+    finally:
+        band_index_ensure()
+    if bulk:
+        for complaint in Complaint.objects.filter(pk__gt=newest).select_related("contact"):
+            duplicates_check(complaint=complaint)
+    if progress:
+        progress.delete()
+    return done
+
+
+def _batch_sign(batch: list[tuple[int, str]], progress: SigningProgress | None) -> int:
+    signatures = {pk: detector.signature(wording) for pk, wording in batch}
+    with transaction.atomic():
+        # A card reworded or removed since it was read: signed again here, or left out.
+        current = dict(Complaint.objects.filter(pk__in=signatures).values_list("pk", "wording"))
+        read = dict(batch)
+        signatures = {
+            pk: signature if current[pk] == read[pk] else detector.signature(current[pk])
+            for pk, signature in signatures.items() if pk in current
+        }
+        _signatures_write(signatures)
+        if progress:
+            SigningProgress.objects.filter(pk=progress.pk).update(last_card=batch[-1][0])
+    return len(signatures)
