@@ -94,7 +94,7 @@ from amends.complaints.models import Complaint, NumberSequence, new_tracking_cod
 from amends.customers.models import Contact, phone_digits  # noqa: E402
 from amends.duplicates import detector  # noqa: E402
 from amends.duplicates.models import SignatureBand, TextSignature  # noqa: E402
-from amends.intake.models import InboundMessage  # noqa: E402
+from amends.intake.models import InboundMessage, OutboundMessage  # noqa: E402
 from amends.jobs.worker import AmendsWorker  # noqa: E402
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -366,6 +366,14 @@ def load(rate: float, seconds: float, operator: User, wait: float) -> None:
             say(f"    submission stored to card: p50 {percentile(delays, 0.5):.2f} s, "
                 f"p95 {percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s over {len(delays)} cards"
                 f"{f'; {missing} without a card {wait:.0f} s after the load' if missing else ''}")
+        acknowledged = OutboundMessage.objects.filter(purpose="acknowledgement", complaint__number__in=cards)
+        while acknowledged.filter(sent_at=None).exists() and time.monotonic() - waited < wait:
+            time.sleep(1)
+        acks = [(sent - cards[n]).total_seconds()
+                for n, sent in acknowledged.exclude(sent_at=None).values_list("complaint__number", "sent_at")]
+        if acks:
+            say(f"    card to acknowledgement sent (web form): p50 {percentile(acks, 0.5):.2f} s, "
+                f"p95 {percentile(acks, 0.95):.2f} s, max {max(acks):.2f} s over {len(acks)} mails")
     finally:
         for process in (server, worker):
             process.terminate()
