@@ -1,10 +1,11 @@
 """Benchmark, run by hand: `.venv/bin/python bench/scale.py --cards 100000 [--load]`.
 
 Registration as the card table grows (issue 12, item 1), on a fresh SQLite database in a
-temporary folder (production settings):
+temporary folder, or in --var-dir, kept for other runs (production settings):
   (1) fill --cards cards in bulk: wordings made of sentences of the real complaints in
       ../shared/data (AMENDS_SHARED_DATA), a third of them filled-in templates, so that some band
       keys are shared by many cards as in a live table; most closed, spread over two years;
+      (--reuse: only the cards missing from --var-dir's database);
   (2) `duplicates_index` over them (what `make run` does at every start): seconds and cards/s;
   (3) the worker's CPU per registered card, per channel: --per-channel complaints posted to the
       API and to the public form, and e-mails through `mailgate`, then the worker's passes that
@@ -47,10 +48,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--wait", type=float, default=600, help="seconds to wait for the cards after the load")
-    parser.add_argument("--database", type=Path, help="start from a copy of this filled and signed SQLite file "
-                        "(e.g. to measure other code on the same cards): (1) and (2) are skipped")
-    parser.add_argument("--sign-in-bulk", action="store_true",
-                        help="with --database, sign its unsigned cards quickly instead of measuring (2)")
+    parser.add_argument("--database", type=Path, help="start from a copy of this filled SQLite file (e.g. to "
+                        "measure other code on the same cards): (1) is skipped, (2) signs what it finds unsigned")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--var-dir", type=Path, help="use and keep this folder instead of a temporary one")
     parser.add_argument("--reuse", action="store_true", help="with --var-dir, keep the cards it already holds and "
@@ -92,8 +91,7 @@ from amends.accounts.roles import Role  # noqa: E402
 from amends.complaints.choices import Channel, State  # noqa: E402
 from amends.complaints.models import Complaint, NumberSequence, new_tracking_code  # noqa: E402
 from amends.customers.models import Contact, phone_digits  # noqa: E402
-from amends.duplicates import detector  # noqa: E402
-from amends.duplicates.models import SignatureBand, TextSignature  # noqa: E402
+from amends.duplicates.models import TextSignature  # noqa: E402
 from amends.intake.models import InboundMessage, OutboundMessage  # noqa: E402
 from amends.jobs.worker import AmendsWorker  # noqa: E402
 
@@ -172,6 +170,8 @@ def fill(count: int, wordings: Wordings, rng: random.Random) -> User:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, rows)
     NumberSequence.objects.update_or_create(year=year, defaults={"last": 0})
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the fill's log copied now, not in (2)'s time
     say(f"(1) {max(0, count - have)} cards added in bulk to {have} in {time.perf_counter() - started:.0f} s")
     return operator
 
@@ -182,7 +182,7 @@ def cpu_seconds() -> float:
 
 
 def index() -> None:
-    started, cpu = time.perf_counter(), cpu_seconds()
+    started, cpu, signed = time.perf_counter(), cpu_seconds(), TextSignature.objects.count()
     out = io.StringIO()
     attempts = 0
     while attempts < 100:
@@ -196,43 +196,9 @@ def index() -> None:
                 f"{TextSignature.objects.count()} cards signed; started again")
     elapsed = time.perf_counter() - started
     say(f"(2) duplicates_index: {out.getvalue().strip()} in {elapsed:.0f} s, {cpu_seconds() - cpu:.0f} s CPU, "
-        f"{attempts} start(s) ({Complaint.objects.count() / elapsed:.0f} cards/s)")
+        f"{attempts} start(s) ({(TextSignature.objects.count() - signed) / elapsed:.0f} cards/s)")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics, as a live database keeps them
-
-
-def sign_in_bulk() -> None:
-    """Sign the unsigned cards with the band indexes dropped and built again after, as a restore
-    would: a quick fill for (3) and (4), not what `duplicates_index` does."""
-    indexes = {
-        "duplicates_band_key": "key, complaint_id",
-        "duplicates_signatureband_complaint_id_eb532615": "complaint_id",
-    }
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for name in indexes:
-            cursor.execute(f"DROP INDEX IF EXISTS {name}")
-    last = 0
-    cards = Complaint.objects.filter(text_signature__isnull=True).order_by("pk").values_list("pk", "wording")
-    while batch := list(cards.filter(pk__gt=last)[:5000]):
-        signatures = {pk: detector.signature(wording) for pk, wording in batch}
-        with transaction.atomic():
-            TextSignature.objects.bulk_create([
-                TextSignature(complaint_id=pk, size=s.size, sketch=s.sketch_bytes(), digest=s.digest)
-                for pk, s in signatures.items()
-            ], batch_size=1000)
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {SignatureBand._meta.db_table} (complaint_id, key) VALUES (%s, %s)",
-                    [(pk, key) for pk, s in signatures.items() for key in s.bands],
-                )
-        last = batch[-1][0]
-    with connection.cursor() as cursor:
-        for name, columns in indexes.items():
-            cursor.execute(f"CREATE INDEX {name} ON {SignatureBand._meta.db_table} ({columns})")
-        cursor.execute("ANALYZE")
-    say(f"    signed the rest in bulk, indexes dropped and rebuilt: {time.perf_counter() - started:.0f} s; "
-        f"{TextSignature.objects.count()} signatures, {SignatureBand.objects.count()} band rows")
 
 
 def worker_cpu(label: str, submit, count: int) -> None:
@@ -395,11 +361,9 @@ def main() -> None:
             call_command("migrate", verbosity=0)
             call_command("collectstatic", interactive=False, verbosity=0)
             operator = User.objects.get(username="operator")
-            if options.sign_in_bulk:
-                sign_in_bulk()
         else:
             operator = fill(options.cards, wordings, rng)
-            index()
+        index()
         if options.per_channel:
             channels(wordings, options.per_channel, operator)
         if options.load:

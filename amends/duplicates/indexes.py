@@ -43,9 +43,9 @@ def band_index_drop() -> None:
     _run(f"DROP INDEX{concurrently} IF EXISTS {connection.ops.quote_name(BAND_INDEX.name)}")
 
 
-def band_index_ensure() -> None:
+def band_index_ensure() -> bool:
     """Build the index when it is missing (a bulk signing was killed) or invalid (on PostgreSQL, its
-    concurrent build was stopped)."""
+    concurrent build was stopped). Returns whether it was built."""
     valid = _band_index_valid()
     if valid is False:
         band_index_drop()
@@ -53,3 +53,4 @@ def band_index_ensure() -> None:
         options = {"concurrently": True} if connection.vendor == "postgresql" else {}
         # SQLite's schema editor is not entered: on leaving, it checks every foreign key of the database.
         _run(str(BAND_INDEX.create_sql(SignatureBand, connection.schema_editor(), **options)))
+    return not valid

@@ -7,7 +7,7 @@ it got in its `SigningProgress` row, written in the same transactions as the bat
 
 When many cards are to be signed, the band-key index is dropped first and built once at the end
 (indexes.py), even when a batch fails; the next run builds it if a killed run left it missing. The
-cards registered meanwhile were searched without band keys, so they are searched again after it.
+cards registered during a run that built it were searched without band keys: they are searched again.
 """
 
 import json
@@ -80,8 +80,8 @@ def signatures_rebuild(*, only_missing: bool = True, batch_size: int = BATCH_SIZ
             done += _batch_sign(batch, progress)
             last = batch[-1][0]
     finally:
-        band_index_ensure()
-    if bulk:
+        built = band_index_ensure()
+    if built:  # the cards registered meanwhile were searched without band keys
         for complaint in Complaint.objects.filter(pk__gt=newest).select_related("contact"):
             duplicates_check(complaint=complaint)
     if progress:

@@ -6,11 +6,11 @@ from amends.duplicates.signing import signatures_rebuild
 class Command(BaseCommand):
     help = (
         "Store the text signatures duplicate detection compares cards by (cards without one, or --all). "
-        "Cards are signed in committed batches: an interrupted run continues where it stopped when started "
-        "again (with --all too). When many cards are to be signed, the band-key and digest indexes are "
-        "dropped and built again at the end, also when the run fails; a run that was killed before that "
-        "leaves them missing, and the next run of this command (at every `make run`) builds them. Meanwhile "
-        "registration goes on, its duplicate search slower."
+        "Cards are signed in committed batches: an interrupted run, --all too, continues where it stopped when "
+        "started again. When many cards are to be signed, the band-key index is dropped and built again at the "
+        "end, also when the run fails; if the run is killed before that, the next run of this command (at every "
+        "`make run`) builds it. Registration goes on meanwhile; its search leaves band keys out until the index "
+        "is back, and the cards registered meanwhile are searched again then."
     )
 
     def add_arguments(self, parser):
