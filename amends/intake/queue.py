@@ -1,23 +1,24 @@
 """The worker's side of intake: the stored submissions waiting for their card (web form, API), taken
 in batches.
 
-A batch is claimed in one short transaction (the claim counts an attempt), then registered in one
-transaction, each submission in its own savepoint: a bad one is quarantined and the rest go on.
+A batch is claimed in one short transaction, then registered in one transaction, each submission in
+its own savepoint: a bad one is quarantined and the rest go on.
 Their follow-up work (near-duplicate search, acknowledgement) is queued as one job in the same
 transaction, so that a batch costs the queue and the database a few writes, not a few per card. A
 worker killed mid-batch commits nothing of it: the claims expire and the submissions are taken
-again, one by one, so that one that stops the worker is quarantined alone (quarantine.py).
+again, one by one, each attempt counted, so that one that stops the worker is quarantined alone
+(quarantine.py). The batch counts none: a kill in it would count against every submission in it.
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import InboundMessage, InboundStatus
-from .services import follow_ups_collected, inbound_process_counted, inbound_reprocess
+from .services import follow_ups_collected, inbound_process_in_batch, inbound_reprocess
 from .tasks import follow_up_registrations_task
 
 
@@ -54,7 +55,7 @@ def _claim_batch(limit: int) -> list[InboundMessage]:
             .order_by("pk").values_list("pk", flat=True)[:limit]
         )
         InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.QUEUED).update(
-            status=InboundStatus.RECEIVED, claimed_at=claimed_at, attempts=F("attempts") + 1,
+            status=InboundStatus.RECEIVED, claimed_at=claimed_at,
         )
     return list(
         InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.RECEIVED, claimed_at=claimed_at).order_by("pk")
@@ -64,7 +65,7 @@ def _claim_batch(limit: int) -> list[InboundMessage]:
 def _register_batch(batch: list[InboundMessage]) -> None:
     with transaction.atomic(), follow_ups_collected() as follow_ups:
         for message in batch:
-            inbound_process_counted(message)
+            inbound_process_in_batch(message)
         if follow_ups:
             follow_up_registrations_task.enqueue(follow_ups)
 

@@ -243,8 +243,8 @@ def inbound_process(message: InboundMessage, parse: Parser) -> InboundMessage:
     return _process(message, parse)
 
 
-def inbound_process_counted(message: InboundMessage) -> InboundMessage:
-    """`inbound_process` with its parser, for a message whose attempt its claim counted."""
+def inbound_process_in_batch(message: InboundMessage) -> InboundMessage:
+    """`inbound_process` with its parser, without counting the attempt (see queue.py)."""
     try:
         parse = parser_for(message)
     except LookupError as error:

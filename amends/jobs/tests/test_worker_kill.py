@@ -137,10 +137,17 @@ def test_a_worker_killed_at_random_points_loses_no_complaint_and_sends_nothing_t
         code = InboundMessage.objects.get(number=number).tracking_code
         assert client.get(f"/track/{number}/?code={code}").status_code == 200
         tracked += 1
-        # Killed in the middle of its work: once it has done something, at a random moment after.
+        # Killed in the middle of its work, at a random moment: once it has claimed a batch (mostly
+        # while registering it), or once it has done something (mostly in a follow-up job).
         done_before = work_done()
-        wait_until(lambda: work_done() > done_before or not work_left(), process, log)  # noqa: B023 - called at once
-        time.sleep(rng.uniform(0, 0.25))
+        if rng.random() < 0.5:
+            claimed = InboundMessage.objects.filter(status=InboundStatus.RECEIVED)
+            wait_until(lambda: claimed.exists() or work_done() > done_before or not work_left(),  # noqa: B023
+                       process, log)
+            time.sleep(rng.uniform(0, 0.02))
+        else:
+            wait_until(lambda: work_done() > done_before or not work_left(), process, log)  # noqa: B023 - called at once
+            time.sleep(rng.uniform(0, 0.25))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
         kills += 1
