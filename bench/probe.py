@@ -26,16 +26,26 @@ tests/test_probe.py runs 2 and 3, reduced, through Django's test client on every
 same lists.
 """
 
+import argparse
+import base64
+import http.client
 import json
+import logging
 import os
 import re
 import secrets
+import shutil
+import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,21 +67,54 @@ if __name__ == "__main__":
 
     django.setup()
 
+from django import forms  # noqa: E402
+from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib import admin  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db.models import Model  # noqa: E402
+from django.test import Client, RequestFactory  # noqa: E402
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart  # noqa: E402
+from django.urls import URLPattern, URLResolver, get_resolver, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from drf_spectacular.generators import SchemaGenerator  # noqa: E402
+from rest_framework import serializers  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from amends.complaints.forms import ComplaintFilterForm  # noqa: E402
+from amends.accounts.models import User  # noqa: E402
+from amends.api.models import IdempotencyKey  # noqa: E402
+from amends.api.serializers import ComplaintCreateSerializer, NoteInputSerializer  # noqa: E402
+from amends.complaints.choices import Channel, EventKind, Justification  # noqa: E402
+from amends.complaints.forms import (  # noqa: E402
+    CallLogForm,
+    ComplaintEditForm,
+    ComplaintFilterForm,
+    InternalComplaintForm,
+    MeasureForm,
+    MeasureReportForm,
+    NoteForm,
+    RegisterForm,
+    TransitionForm,
+)
 from amends.complaints.models import Attachment, Complaint, Measure, TimelineEvent  # noqa: E402
 from amends.complaints.selectors import complaints_visible_to  # noqa: E402
-from amends.customers.models import Contact, Organisation, phone_digits  # noqa: E402
+from amends.complaints.services import complaint_attach, complaint_register  # noqa: E402
+from amends.complaints.transitions import TRANSITIONS  # noqa: E402
+from amends.customers.models import phone_digits  # noqa: E402
 from amends.customers.selectors import contact_search  # noqa: E402
+from amends.customers.services import contact_create  # noqa: E402
+from amends.deadlines.forms import ExtensionForm, PresetForm, WaitingForm  # noqa: E402
+from amends.deadlines.models import Clock  # noqa: E402
 from amends.intake.channels.email.parser import parse_email  # noqa: E402
+from amends.intake.channels.web_form.forms import ComplaintForm, TrackingMessageForm  # noqa: E402
 from amends.intake.channels.webhooks.signing import SIGNATURE_HEADER, signature  # noqa: E402
-from amends.intake.models import InboundMessage, InboundStatus  # noqa: E402
+from amends.intake.forms import CustomerMessageForm  # noqa: E402
+from amends.intake.models import InboundMessage, InboundStatus, WebhookSource  # noqa: E402
 from amends.intake.services import Ignored  # noqa: E402
+from amends.notifications.card import notify_users  # noqa: E402
+from bench.intake import BIN, free_port, owed  # noqa: E402
+from bench.soak import start_server  # noqa: E402
 
 # ---------------------------------------------------------------- probes and how they are sent
 
@@ -142,6 +185,7 @@ def file_part(name: str, filename: str, content: bytes, boundary: str = "probe")
 class ClientRunner:
     """Sends probes through Django's test client, in this process (the pytest and the seeding)."""
 
+
     def __init__(self, users: dict):
         self.users, self.clients = users, {}
 
@@ -175,7 +219,6 @@ class HttpRunner(ClientRunner):
         self.port = port
 
     def send(self, who: str, request: Request) -> Answer:
-        import http.client
 
         headers = {"Accept-Language": "en", "Cookie": f"csrftoken={self.CSRF}", "X-CSRFToken": self.CSRF,
                    **dict(request.headers)}
@@ -188,7 +231,10 @@ class HttpRunner(ClientRunner):
             headers["Content-Type"] = request.content_type
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
-            connection.request(request.method, request.path, body=request.body or None, headers=headers)
+            try:
+                connection.request(request.method, request.path, body=request.body or None, headers=headers)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # answered (a 413) and closed before the whole body was sent: the answer is read below
             response = connection.getresponse()
             return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
         except (OSError, http.client.HTTPException) as error:
@@ -197,11 +243,18 @@ class HttpRunner(ClientRunner):
             connection.close()
 
 
+# Timeline entries only a request writes; the worker adds others (registrations, acknowledgements, deadlines).
+REQUEST_EVENTS = [EventKind.NOTE, EventKind.CALL, EventKind.TRANSITION, EventKind.FIELD_CHANGE, EventKind.MEASURE]
+
+
 def stored_counts() -> tuple[int, ...]:
-    """What a request could store: a refused one must leave every count as it was."""
+    """What a request could store: a refused one must leave every count as it was. Not what the worker
+    does meanwhile with what earlier probes stored: every channel stores its message first (counted),
+    and only the staff's screens register a card directly (counted: cards without a stored message)."""
     return (
-        Complaint.objects.count(), InboundMessage.objects.count(), Attachment.objects.count(),
-        Measure.objects.count(), TimelineEvent.objects.count(), Contact.objects.count(), Organisation.objects.count(),
+        InboundMessage.objects.count(), Complaint.objects.filter(inbound_messages__isnull=True).count(),
+        Attachment.objects.count(), Measure.objects.count(), IdempotencyKey.objects.count(),
+        TimelineEvent.objects.filter(kind__in=REQUEST_EVENTS).count(),
     )
 
 
@@ -258,16 +311,6 @@ class Target:
 
 def target_build(users: dict) -> Target:
     """The cards and things the probes aim at, made through the services as the app makes them."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from amends.complaints.choices import Channel
-    from amends.complaints.services import complaint_attach, complaint_register
-    from amends.customers.services import contact_create
-    from amends.deadlines.models import Clock
-    from amends.intake.models import WebhookSource
-    from amends.notifications.card import notify_users
 
     def card(actor, name: str) -> Complaint:
         contact = contact_create(full_name=name, phone="+7 912 000-11-22", email=f"{name.lower()}@example.com")
@@ -313,7 +356,6 @@ SORTS = ["contact__user__password", "-responsible__password", "?", "pk", "passwo
 def card_routes(number: str) -> list[str]:
     """Every page of the UI whose path names a card, read from the URL configuration, for the card
     `number`: a new page taking a number is probed without being listed here."""
-    from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
     dummy = {"pk": 1, "name": "assign"}
     paths = []
@@ -332,8 +374,6 @@ def card_routes(number: str) -> list[str]:
 
 
 def admin_changelists() -> list[str]:
-    from django.contrib import admin
-    from django.urls import reverse
 
     return [reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
             for model in admin.site._registry]
@@ -346,7 +386,6 @@ def ui_list_params() -> list[str]:
 
 def api_list_params() -> list[str]:
     """The API list's parameters, as its OpenAPI schema publishes them."""
-    from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return [p["name"] for p in schema["paths"]["/api/v1/complaints/"]["get"]["parameters"] if p["in"] == "query"]
@@ -384,6 +423,7 @@ def honest_search(user, term: str) -> int | None:
 
 def list_check(user, param: str, value: str) -> Callable[[Answer], str]:
     """A 200 lists no card the user may not see, and no other number than the honest query."""
+
 
     def check(answer: Answer) -> str:
         if answer.status != 200:
@@ -565,7 +605,6 @@ def multipart_mail(parts: str, boundary: str = "b1", extra: str = "") -> bytes:
 
 
 def attached(filename_header: str, content: bytes = b"%PDF-1.4 probe", ctype: str = "application/pdf") -> bytes:
-    import base64
 
     return multipart_mail(
         "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the photo.\r\n"
@@ -767,12 +806,8 @@ def malformed_probes(target: Target, *, reduced: bool = False) -> list[Probe]:
         Probe(MALFORMED, "API attachment of 21 MB", "api:operator",
               post_form(upload, {}, {"file": ("big.pdf", b"0" * (21 * 1024 * 1024))}), frozenset({413}), heavy=True),
     ]
-    # What the caller may not see is as absent as what does not exist.
-    probes += [
-        Probe(MALFORMED, f"{method} {path} of a card not the caller's", who,
-              Request(method, path, b'{"text": "x", "transition": "withdraw", "report": "x"}',
-                      "application/json"), frozenset({404}))
-        for who, method, path in (
+    probes += not_the_callers(
+        b'{"text": "x", "transition": "withdraw", "report": "x"}', "application/json", (
             ("api:operator", "GET", f"{api}{foreign}/"), ("api:operator", "GET", f"{api}{foreign}/timeline/"),
             ("api:operator", "POST", f"{api}{foreign}/notes/"),
             ("api:operator", "POST", f"{api}{foreign}/transitions/"),
@@ -781,8 +816,7 @@ def malformed_probes(target: Target, *, reduced: bool = False) -> list[Probe]:
             ("api:qms", "POST", f"{api}{own}/measures/{target.foreign_measure}/report/"),
             ("api:qms", "DELETE", f"{api}{own}/measures/99999999999999999999/"),
             ("api:qms", "GET", f"{api}2026-999999/"), ("api:qms", "GET", f"{api}abc/timeline/"),
-        )
-    ]
+        ))
     probes += [Probe(MALFORMED, f"API list page={page!r}", "api:operator", get(api, {"page": page}), frozenset({404}))
                for page in ("0", "-1", "10" * 15, "abc", "1.5", "")]
     probes += [
@@ -886,7 +920,7 @@ def ui_malformed_probes(target: Target) -> list[Probe]:
         Probe(MALFORMED, "language that does not exist", "operator", post_form("/language/", {"language": "xx"}),
               frozenset({400})),
     ]
-    for who, method, path in (
+    return probes + not_the_callers(b"text=x", "application/x-www-form-urlencoded", (
         ("operator", "GET", f"/complaints/{foreign}/"), ("operator", "GET", f"/complaints/{foreign}/print/"),
         ("operator", "POST", f"/complaints/{foreign}/note/"), ("operator", "POST", f"/complaints/{foreign}/attach/"),
         ("executor", "POST", f"/complaints/{foreign}/measures/{target.foreign_measure}/report/"),
@@ -901,10 +935,13 @@ def ui_malformed_probes(target: Target) -> list[Probe]:
         ("operator", "POST", "/duplicates/candidates/99999999/dismiss/"),
         ("operator", "POST", f"/complaints/{foreign}/message/"),
         ("operator", "GET", "/complaints/2026-999999/"),
-    ):
-        probes.append(Probe(MALFORMED, f"{method} {path} (not the caller's)", who,
-                            Request(method, path, b"text=x", "application/x-www-form-urlencoded"), frozenset({404})))
-    return probes
+    ))
+
+
+def not_the_callers(body: bytes, content_type: str, requests: Iterable[tuple[str, str, str]]) -> list[Probe]:
+    """(who, method, path) of what the caller may not see or what does not exist: both are 404."""
+    return [Probe(MALFORMED, f"{method} {path} (not the caller's)", who, Request(method, path, body, content_type),
+                  frozenset({404})) for who, method, path in requests]
 
 
 def public_malformed_probes(target: Target) -> list[Probe]:
@@ -975,3 +1012,579 @@ def webhook_probes(target: Target) -> list[Probe]:
         Probe(MALFORMED, "webhook with a source name of dots", "",
               Request("POST", "/intake/webhook/..%2F../", b"{}", "application/json"), frozenset({404})),
     ]
+
+
+# ---------------------------------------------------------------- family 1: stored XSS, seen in a browser
+
+XSS, CSP = "xss", "xss under the CSP"
+VECTORS = {
+    "script": "<script>__pwned('{id}')</script>",
+    "img onerror": "<img src=x onerror=__pwned('{id}')>",
+    "svg onload": "\"><svg onload=__pwned('{id}')>",
+    "javascript: link": "javascript:__pwned('{id}')",
+    "template": "{id}|{{{{7|add:7}}}}|{{{{7*7}}}}|${{7*7}}|{{% now 'Y' %}}|",
+}
+MARKER = re.compile(r"zq\d{4,}")
+# What a template engine (Django's, Jinja's, a JavaScript template literal) would have made of the
+# template vector: its marker followed by a computed number or the year.
+EVALUATED = r"\|(14|49|(19|20)\d\d)\|"
+# Reference data the admin keeps and the cards show, filled through the admin's own add forms.
+REFERENCE_MODELS = ["accounts.Department", "customers.Product", "customers.Supplier", "customers.Component",
+                    "complaints.Category", "complaints.Cause", "customers.Organisation", "customers.Contact"]
+HONEYPOT_FIELDS = {"website", "form_token"}  # filled, the web form drops the complaint: not a place to plant
+# After the page's load, whatever came from a payload: script elements, on… handlers, javascript: links.
+DOM_SCAN = """() => {
+  const mark = /zq\\d{4,}/, hits = [];
+  const URL_ATTRIBUTES = ["href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcdoc"];
+  for (const el of document.querySelectorAll("*")) {
+    const tag = el.tagName.toLowerCase();
+    if (tag === "script" && mark.test(el.textContent)) hits.push([el.textContent.match(mark)[0], "a <script>"]);
+    for (const a of el.attributes) {
+      const name = a.name.toLowerCase(), found = a.value.match(mark);
+      if (found && name.startsWith("on")) hits.push([found[0], `${name}= on <${tag}>`]);
+      if (found && URL_ATTRIBUTES.includes(name) && /^\\s*javascript:/i.test(a.value)) {
+        hits.push([found[0], `${name}=javascript: on <${tag}>`]);
+      }
+    }
+  }
+  return hits;
+}"""
+
+
+@dataclass
+class Payload:
+    id: str
+    vector: str
+    where: str  # the entry point and the field
+    refused: str = ""  # why it was not stored, if it was not
+    pages: int = 0  # pages that showed its marker
+    failures: list[str] = field(default_factory=list)
+
+
+def plain(value):
+    """A form's initial value as a browser would post it."""
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if timezone.is_aware(value) else \
+            value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "on" if value else None
+    return value
+
+
+def required_value(field):
+    """Something a required field that is not text takes."""
+
+    if isinstance(field, forms.ModelChoiceField):
+        first = field.queryset.first()
+        return first.pk if first is not None else None
+    if isinstance(field, forms.ChoiceField):
+        return next((value for value, _label in field.choices if value), None)
+    if isinstance(field, forms.BooleanField):
+        return "on"
+    if isinstance(field, forms.DateTimeField):
+        return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    if isinstance(field, forms.DateField):
+        return timezone.localdate().isoformat()
+    if isinstance(field, forms.IntegerField):
+        return field.min_value if field.min_value is not None else 1
+    return None
+
+
+def file_name(text: str) -> str:
+    """A payload as a file's name, its marker again after it: uploads keep what follows the last "/"."""
+    return f"{text}-{MARKER.search(text).group(0)}.pdf"
+
+
+def is_text(field) -> bool:
+
+    return isinstance(field, forms.CharField) and not field.widget.is_hidden
+
+
+class Planter:
+    """Plants one payload per vector in every text field of every entry point, as the people who use
+    them would (the requests go through the views, in this process), and keeps the list of pages
+    that show what was planted."""
+
+
+    def __init__(self, target: Target):
+        self.target, self.users = target, target.users
+        self.runner = ClientRunner(target.users)
+        self.payloads: dict[str, Payload] = {}
+        self.cards: list[str] = []
+        # The last key of each reference model before the planting: what came after it is the probe's.
+        self.first_pk = {label: apps.get_model(label).objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                         for label in REFERENCE_MODELS}
+
+    def plant(self, vector: str, where: str) -> tuple[str, str]:
+        pid = f"zq{1000 + len(self.payloads)}"
+        self.payloads[pid] = Payload(pid, vector, where)
+        return pid, VECTORS[vector].format(id=pid)
+
+    def refuse(self, pids: Iterable[str], why: str) -> None:
+        for pid in pids:
+            self.payloads[pid].refused = self.payloads[pid].refused or why
+
+    def submit(self, who: str, vector: str, where: str, path: str, form_for, overrides: dict | None = None,
+               files: dict[str, str] | None = None) -> Answer:
+        """Post a form with a payload in each of its text fields (from the form class, so a new field is
+        probed too). Fields the form refuses are left as they were, and their payloads counted refused."""
+        overrides = dict(overrides or {})
+        form, planted = form_for(None), {}
+
+        def value(name: str, field):
+            if name in overrides:
+                return overrides[name]
+            if is_text(field) and name not in HONEYPOT_FIELDS:
+                planted[name], text = self.plant(vector, f"{where} · {name}")
+                return text
+            initial = form.get_initial_for_field(field, name)
+            return initial if initial not in (None, "") or not field.required else required_value(field)
+
+        data = {name: plain(value(name, field)) for name, field in form.fields.items()}
+        for _round in range(3):
+            bound = form_for({form.add_prefix(k): v for k, v in data.items() if v not in (None, "")})
+            wrong = [name for name in bound.errors if name in data and (name in planted or name in overrides)]
+            if bound.is_valid() or not wrong:
+                break
+            for name in wrong:
+                if name in planted:
+                    self.refuse([planted.pop(name)], f"refused by the form: {bound.errors[name][0]}")
+                    required = form.fields[name].required
+                    data[name] = "probe@example.com" if "email" in name else "Probe" if required else ""
+                else:
+                    data[name] = None
+        fields = {form.add_prefix(k): v for k, v in data.items() if v not in (None, "")}
+        fields |= {k: v for k, v in overrides.items() if k not in form.fields}  # the admin's buttons and inlines
+        uploads = {}
+        for name, label in (files or {}).items():
+            planted[f"{name} (file name)"], text = self.plant(vector, f"{where} · {label}")
+            uploads[form.add_prefix(name)] = (file_name(text), b"%PDF-1.4 probe")
+        answer = self.runner.send(who, post_form(path, fields, uploads or None))
+        if answer.status >= 400:
+            self.refuse(planted.values(), f"the submission was answered {answer.status}")
+        return answer
+
+    def card(self, number: str) -> Complaint:
+        return Complaint.objects.get(number=number)
+
+    # -------------------------------------------------- entry points
+
+    def reference_data(self, vector: str) -> dict[str, int]:
+        """Departments, products, categories, contacts... added in the admin; their new keys by model."""
+
+        request = RequestFactory().get("/")
+        request.user = self.users["admin"]
+        created = {}
+        for label in REFERENCE_MODELS:
+            model = apps.get_model(label)
+            model_admin = admin.site._registry[model]
+            form_class = model_admin.get_form(request, None, change=False)
+            # The inlines' management forms go with the post, with no rows.
+            extra = {"_save": "Save"}
+            for inline in model_admin.get_inline_instances(request):
+                prefix = inline.get_formset(request).get_default_prefix()
+                extra |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+            latest = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+            path = f"/admin/{model._meta.app_label}/{model._meta.model_name}/add/"
+            answer = self.submit("admin", vector, f"admin {label}", path,
+                                 lambda data, form_class=form_class: form_class(data), extra)
+            new = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+            if answer.status == 302 and new != latest:
+                created[label] = new
+        return created
+
+    def register(self, vector: str, refs: dict[str, int]) -> str:
+        # A year back: among the oldest open cards of the weekly summary.
+        overrides = {"channel": "phone", "contact": None,
+                     "received_at": plain(timezone.now() - timedelta(days=365)),
+                     "product": refs.get("customers.Product"), "category": refs.get("complaints.Category"),
+                     "department_concerned": refs.get("accounts.Department")}
+        answer = self.submit("operator", vector, "registration screen", "/complaints/new/",
+                             lambda data: RegisterForm(data), overrides, {"attachments": "attachment"})
+        return self.created(answer)
+
+    def created(self, answer: Answer) -> str:
+        found = re.search(r"/(\d{4}-\d{6,9})/", answer.headers.get("location", ""))
+        if found:
+            self.cards.append(found.group(1))
+        return found.group(1) if found else ""
+
+    def lifecycle(self, vector: str, number: str, refs: dict[str, int]) -> None:
+        """Every step with its text inputs and comment, the edit form, notes, calls, messages,
+        waiting, an extension and a measure, on the registered card."""
+        card = f"/complaints/{number}"
+
+        def step(name: str, **overrides) -> None:
+            transition = TRANSITIONS[name]
+            self.submit("qms", vector, f"step {name}", f"{card}/transition/{name}/",
+                        lambda data: TransitionForm(transition, self.card(number), data),
+                        {"version": self.card(number).version, **overrides})
+
+        def write(where: str, path: str, form_for, who: str = "qms", **overrides) -> None:
+            self.submit(who, vector, where, path, form_for, overrides)
+
+        step("assign", responsible=self.users["responsible"].pk)
+        step("investigate")
+        write("card edit", f"{card}/edit/", lambda data: ComplaintEditForm(data, instance=self.card(number)),
+              version=self.card(number).version, component=refs.get("customers.Component"),
+              supplier=refs.get("customers.Supplier"))
+        write("note", f"{card}/note/", lambda data: NoteForm(data))
+        write("logged call", f"{card}/call/", lambda data: CallLogForm(data))
+        write("message to the customer", f"{card}/message/", lambda data: CustomerMessageForm(data))
+        write("waiting for the customer", f"/deadlines/{number}/waiting/", lambda data: WaitingForm(data))
+        self.runner.send("qms", post_form(f"/deadlines/{number}/waiting/end/", {}))
+        write("preset", f"/deadlines/{number}/preset/", lambda data: PresetForm(data), preset="citizens_appeal")
+        clock = Clock.objects.filter(complaint__number=number, policy__extension__isnull=False).first()
+        if clock is not None:
+            write("deadline extension", f"/deadlines/{number}/clocks/{clock.pk}/extend/",
+                  lambda data: ExtensionForm(data, clock_id=clock.pk))
+        step("decide", justification=Justification.PARTLY, cause=refs.get("complaints.Cause"))
+        write("measure", f"{card}/measures/", lambda data: MeasureForm(data), executor=self.users["executor"].pk,
+              due_date=(timezone.localdate() + timedelta(days=7)).isoformat())
+        step("plan")
+        step("return_plan")
+        step("plan")
+        step("approve")
+        for measure in Measure.objects.filter(complaint__number=number):
+            write("measure report", f"{card}/measures/{measure.pk}/report/", lambda data: MeasureReportForm(data),
+                  who="executor")
+        step("complete")
+        step("answer")
+        step("close", customer_unreachable="on", satisfaction=None, loyalty=None)
+        step("reopen")
+        step("mark_duplicate")
+        step("withdraw")
+
+    def internal(self, vector: str, refs: dict[str, int]) -> None:
+
+        answer = self.submit("operator", vector, "internal complaint", "/complaints/internal/new/",
+                             lambda data: InternalComplaintForm(data),
+                             {"department_concerned": refs.get("accounts.Department")}, {"attachments": "attachment"})
+        self.created(answer)
+
+    def public(self, vector: str) -> None:
+
+        answer = self.submit("", vector, "web form", "/complain/", lambda data: ComplaintForm(data),
+                             {"consent": "on"}, {"attachments": "attachment"})
+        location = answer.headers.get("location", "")
+        number = self.created(answer)
+        code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query).get("code", [""])[0]
+        if number and code:
+            self.submit("", vector, "tracking page message", f"/track/{number}/?code={code}",
+                        lambda data: TrackingMessageForm(data), {}, {"attachments": "attachment"})
+
+    def api(self, vector: str) -> None:
+        """The API's registration (its serializer's text fields, nested ones too), a note and a file."""
+
+        def fill(serializer, where: str, planted: dict) -> dict:
+            data = {}
+            for name, item in serializer.fields.items():
+                if isinstance(item, serializers.Serializer):
+                    data[name] = fill(item, f"{where}.{name}", planted)
+                elif isinstance(item, serializers.CharField) and not item.read_only:
+                    planted[f"{where}.{name}"], data[name] = self.plant(vector, f"API registration · {where}.{name}")
+            return data
+
+        planted: dict[str, str] = {}
+        body = {**fill(ComplaintCreateSerializer(), "body", planted), "channel": "email"}
+        serializer = ComplaintCreateSerializer(data=body)
+        if not serializer.is_valid():
+            for name, error in serializer.errors.items():
+                inner = error.items() if isinstance(error, dict) else [("", error)]
+                for sub, messages in inner:
+                    key = f"body.{name}" + (f".{sub}" if sub else "")
+                    if key in planted:
+                        self.refuse([planted.pop(key)], f"refused by the serializer: {messages[0]}")
+                        (body[name] if sub else body).pop(sub or name)
+        answer = self.runner.send("api:operator", post_json("/api/v1/complaints/", body))
+        if answer.status != 201:
+            self.refuse(planted.values(), f"the registration was answered {answer.status}")
+            return
+        number = json.loads(answer.body)["number"]
+        self.cards.append(number)
+        self.runner.send("api:operator", get(f"/api/v1/complaints/{number}/"))  # registered now
+        note_id, note = self.plant(vector, "API note · text")
+        if NoteInputSerializer(data={"text": note}).is_valid():
+            self.runner.send("api:operator", post_json(f"/api/v1/complaints/{number}/notes/", {"text": note}))
+        file_id, name = self.plant(vector, "API attachment · file name")
+        answer = self.runner.send("api:operator", post_form(f"/api/v1/complaints/{number}/attachments/", {},
+                                                            {"file": (file_name(name), b"%PDF-1.4 probe")}))
+        if answer.status != 201:
+            self.refuse([file_id], f"the upload was answered {answer.status}")
+
+    def mail(self, vector: str) -> None:
+        """A mail (sender's name, subject, text, a file's name), one with an HTML body, and a reply."""
+
+        sender = f"mail-{vector.split()[0]}@example.com"
+
+        def send(subject: str, body: str, *, html: bool = False, name: str = "", filename: str = "") -> str:
+            message = EmailMessage()
+            message["From"] = formataddr((name, sender))
+            message["To"], message["Subject"], message["Message-ID"] = "complaints@example.com", subject, make_msgid()
+            message.set_content(body, subtype="html" if html else "plain")
+            if filename:
+                message.add_attachment(b"%PDF-1.4 probe", maintype="application", subtype="pdf", filename=filename)
+            answer = self.runner.send("", mailgate_request(message.as_bytes()))
+            found = re.search(rb"complaint (\d{4}-\d{6,9})", answer.body)
+            return found.group(1).decode() if found else ""
+
+        texts = {part: self.plant(vector, f"e-mail · {part}") for part in ("sender's name", "subject", "text",
+                                                                              "attachment's name")}
+        number = send(texts["subject"][1], texts["text"][1], name=texts["sender's name"][1],
+                      filename=file_name(texts["attachment's name"][1]))
+        # The marker once more as text: whether the tags went or were escaped, the card shows it.
+        html_id, html = self.plant(vector, "e-mail · HTML body")
+        html_number = send("Cracked lid", f"<p>The lid: {html} {html_id}</p>", html=True)
+        for card in (number, html_number):
+            if card:
+                self.cards.append(card)
+        if number:
+            reply_id, reply = self.plant(vector, "e-mail reply · text")
+            send(f"Re: [#{number}] {texts['subject'][1]}", reply)
+        else:
+            self.refuse([pid for pid, _text in texts.values()], "the mail registered no card")
+
+    def webhook(self, vector: str) -> None:
+        """A chat message: its text and its sender's details; the e-mail alone in a second one, since
+        a sender's address that is none keeps the whole message in quarantine."""
+        for fields in (("text", "sender.name", "sender.organisation", "sender.phone"), ("sender.email",)):
+            planted = {name: self.plant(vector, f"webhook · {name}") for name in fields}
+            values = {name: text for name, (_pid, text) in planted.items()}
+            body = json.dumps({
+                "id": secrets.token_hex(6), "chat_id": f"xss-{secrets.token_hex(3)}",
+                "text": values.get("text", "The kettle lid is cracked."),
+                "sender": {name.split(".")[1]: value for name, value in values.items() if name != "text"},
+            }).encode()
+            self.runner.send("", Request("POST", f"/intake/webhook/{self.target.webhook}/", body, "application/json",
+                                         ((SIGNATURE_HEADER, signature(body, self.target.webhook_secret)),)))
+            message = InboundMessage.objects.filter(source=f"webhook:{self.target.webhook}").order_by("-pk").first()
+            if message is not None and message.complaint is not None:
+                self.cards.append(message.complaint.number)
+            else:
+                self.refuse([pid for pid, _text in planted.values()],
+                            f"quarantined: {message.reason[:120] if message else 'not stored'}")
+
+    def everywhere(self) -> None:
+        for vector in VECTORS:
+            refs = self.reference_data(vector)
+            number = self.register(vector, refs)
+            if number:
+                self.lifecycle(vector, number, refs)
+            self.internal(vector, refs)
+            self.public(vector)
+            self.api(vector)
+            self.mail(vector)
+            self.webhook(vector)
+
+    def pages(self) -> list[tuple[str, str]]:
+        """(who, path) of every page that shows what was planted."""
+        pages = []
+        for number in self.cards:
+            card = self.card(number)
+            code = urllib.parse.quote(card.tracking_code)
+            pages += [("qms", f"/complaints/{number}/"), ("qms", f"/complaints/{number}/print/"),
+                      ("", f"/track/{number}/?code={code}")]
+            if card.channel == Channel.WEB_FORM:
+                pages.append(("", f"/complain/thanks/{number}/?code={code}"))
+        for who in ("operator", "responsible", "executor", "qms", "manager"):
+            pages += [(who, "/complaints/"), (who, "/notifications/")]
+        pages += [("qms", "/complaints/?q=zq"), ("responsible", "/deadlines/mine/"), ("executor", "/deadlines/mine/"),
+                  ("qms", "/deadlines/mine/"), ("qms", "/reports/weekly/"), ("manager", "/reports/weekly/"),
+                  ("operator", "/customers/lookup/?q=zq")]
+        for model, model_admin in admin.site._registry.items():
+            path = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+            pages += [("admin", path), *([("admin", f"{path}?q=zq")] if model_admin.search_fields else [])]
+        # The change page of every contact, organisation and reference row the planting made, of every
+        # card it made and their stored messages, and of the ten newest mails out and notifications.
+        planted = {"complaints.Complaint": Complaint.objects.filter(number__in=self.cards),
+                   "intake.InboundMessage": InboundMessage.objects.filter(complaint__number__in=self.cards)}
+        for label in [*REFERENCE_MODELS, *planted, "intake.OutboundMessage", "notifications.Notification"]:
+            model = apps.get_model(label)
+            rows = planted[label] if label in planted else model.objects.order_by("-pk")
+            new = rows.filter(pk__gt=self.first_pk[label]) if label in REFERENCE_MODELS else \
+                rows if label in planted else rows[:10]
+            pages += [("admin", reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk]))
+                      for pk in new.values_list("pk", flat=True)]
+        return pages
+
+
+def browse(port: int, planter: Planter, outcome: Outcome) -> None:
+    """Every page in Chromium, with the CSP bypassed (does a payload run?) and under it (is anything refused?)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    base, pages = f"http://127.0.0.1:{port}", planter.pages()
+    payloads = planter.payloads
+    ran: list[tuple[str, str]] = []  # (page, payload) of each __pwned call; the binding appends
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            for bypass in (True, False):
+                contexts = {}
+                for who, path in pages:
+                    if who not in contexts:
+                        context = browser.new_context(base_url=base, locale="en-US", bypass_csp=bypass)
+                        context.set_default_timeout(30_000)
+                        if who:
+                            session = planter.runner.client(who).cookies["sessionid"].value
+                            context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
+                        context.expose_binding("__pwned", lambda source, pid: ran.append((source["page"].url, pid)))
+                        contexts[who] = context
+                    ran.clear()
+                    refused: list[str] = []
+                    page = contexts[who].new_page()
+                    page.on("console", lambda message, refused=refused: refused.append(message.text)
+                            if "Content Security Policy" in message.text else None)
+                    try:
+                        page.goto(path, wait_until="load")
+                        page.wait_for_timeout(50)  # an <img onerror> fires once its load has failed
+                        injected, html = page.evaluate(DOM_SCAN), page.content()
+                        text = page.evaluate("() => document.body ? document.body.innerText : ''")
+                    except Exception as error:  # noqa: BLE001 - a page that does not load is a failure to report
+                        outcome.record(CSP if not bypass else XSS, f"{path} as {who or 'nobody'} did not load: {error}")
+                        page.close()
+                        continue
+                    page.close()
+                    where = f"{path} as {who or 'nobody'}"
+                    for pid in set(MARKER.findall(html)) & payloads.keys():
+                        payloads[pid].pages += 1 if bypass else 0
+                        if re.search(re.escape(pid) + EVALUATED, text):
+                            payloads[pid].failures.append(f"template expression evaluated on {where}")
+                    for _page, pid in ran:
+                        if pid in payloads:
+                            payloads[pid].failures.append(f"ran on {where}")
+                    for pid, what in injected:
+                        if pid in payloads and bypass:
+                            payloads[pid].failures.append(f"{what} from the payload on {where}")
+                    if not bypass:
+                        outcome.record(CSP, f"{where}: refused under the CSP: {refused[0]}" if refused else "")
+                for context in contexts.values():
+                    context.close()
+        finally:
+            browser.close()
+    for payload in payloads.values():
+        failure = f"{payload.vector} in {payload.where}: " + "; ".join(payload.failures) if payload.failures else ""
+        outcome.record(XSS, failure)
+
+
+# ---------------------------------------------------------------- the run
+
+
+def mail_files() -> list[bytes]:
+    """The mails the file backend wrote: each file holds one or more, separated by a line of dashes."""
+    folder = Path(settings.EMAIL_FILE_PATH)
+    messages = []
+    for path in sorted(folder.glob("*")) if folder.exists() else []:
+        messages += [m.strip() for m in re.split(rb"\n-{79}\n", path.read_bytes()) if m.strip()]
+    return messages
+
+
+def worker_check(runner: HttpRunner, seconds: float = 120) -> str:
+    """After everything above, the worker still registers a stored submission by itself."""
+    answer = runner.send("api:operator", post_json("/api/v1/complaints/", {
+        "channel": "email", "text": "After the probes: the kettle lid is cracked.", "customer": {"name": "Anna"}}))
+    if answer.status != 201:
+        return f"a complaint after the probes was answered {answer.status}"
+    number, deadline = json.loads(answer.body)["number"], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if Complaint.objects.filter(number=number).exists():
+            return ""
+        time.sleep(1)
+    return f"the worker did not register {number} within {seconds:.0f} s"
+
+
+def report(outcome: Outcome, planter: "Planter | None", seconds: float) -> None:
+    if planter is not None:
+        payloads = list(planter.payloads.values())
+        refused = [p for p in payloads if p.refused]
+        unseen = [p for p in payloads if not p.refused and not p.pages]
+        print(f"xss: {len(payloads)} payloads ({len(VECTORS)} vectors) in {len(payloads) // len(VECTORS)} fields; "
+              f"{len(refused)} refused at input, {len(payloads) - len(refused) - len(unseen)} shown (escaped) on "
+              f"at least one page, {len(unseen)} stored but on none of the pages visited")
+        for payload in unseen:
+            print(f"  not shown: {payload.vector} in {payload.where}")
+    print(f"\n{'family':22}{'tried':>8}{'safe':>8}{'failed':>8}")
+    for family in (XSS, CSP, INJECTION, MALFORMED):
+        if outcome.tried[family]:
+            failed = outcome.failed(family)
+            print(f"{family:22}{outcome.tried[family]:>8}{outcome.tried[family] - failed:>8}{failed:>8}")
+    total = sum(outcome.tried.values())
+    print(f"{'all':22}{total:>8}{total - len(outcome.failures):>8}{len(outcome.failures):>8}   ({seconds:.0f} s)")
+    for family, what in outcome.failures:
+        print(f"FAILED {family}: {what}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--families", default="xss,injection,malformed",
+                        help="which of xss, injection and malformed to run, comma-separated")
+    parser.add_argument("--keep", action="store_true", help="keep the instance's folder (printed) afterwards")
+    options = parser.parse_args()
+    families = set(options.families.split(","))
+    started = time.monotonic()
+    # The answers tell what happened; this process's own log (the planting's refusals) would only bury the table.
+    logging.disable(logging.CRITICAL)
+    call_command("migrate", verbosity=0)
+    call_command("demo", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    port, var = free_port(), Path(VAR_DIR)
+    server_log, worker_log = open(var / "server.log", "wb"), open(var / "worker.log", "wb")  # noqa: SIM115
+    server = start_server({**env, "WORKERS": "2"}, port, log=server_log)
+    worker = subprocess.Popen([str(BIN / "amends"), "worker"], env=env, cwd=ROOT, stdout=worker_log,
+                              stderr=worker_log)
+    outcome, planter = Outcome(), None
+    try:
+        users = {role: User.objects.get(username=role)
+                 for role in ("operator", "executor", "responsible", "qms", "manager", "admin")}
+        target = target_build(users)
+        runner = HttpRunner(users, port)
+        print(f"Amends hostile probe on SQLite in {VAR_DIR}, server on port {port}, {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.2f}; instance ready ({time.monotonic() - started:.0f} s)", flush=True)
+        if XSS in families:
+            from tests.e2e.conftest import CHROMIUM
+
+            if CHROMIUM.exists():
+                planter = Planter(target)
+                planter.everywhere()
+                while owed(env):  # the worker's part: cards of stored submissions, acknowledgements
+                    time.sleep(1)
+                print(f"xss: {len(planter.payloads)} payloads planted ({time.monotonic() - started:.0f} s)", flush=True)
+                browse(port, planter, outcome)
+                print(f"xss: pages seen in Chromium ({time.monotonic() - started:.0f} s)", flush=True)
+            else:
+                print(f"xss: skipped, {CHROMIUM} is not installed")
+        if INJECTION in families:
+            run_probes(runner, injection_probes(target), outcome)
+            print(f"injection: done ({time.monotonic() - started:.0f} s)", flush=True)
+        if MALFORMED in families:
+            run_probes(runner, malformed_probes(target), outcome)
+            outcome.record(MALFORMED, worker_check(runner))
+            print(f"malformed: done ({time.monotonic() - started:.0f} s)", flush=True)
+        while owed(env):
+            time.sleep(1)
+        if INJECTION in families:
+            outcome.record(INJECTION, mail_header_check(mail_files()))
+        errors = (var / "server.log").read_text(errors="replace").count("Internal Server Error")
+        alive = worker.poll() is None
+        outcome.record(MALFORMED, f"the server logged {errors} internal errors" if errors else "")
+        outcome.record(MALFORMED, "" if alive else f"the worker stopped (exit {worker.returncode})")
+    finally:
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=15)
+        server_log.close()
+        worker_log.close()
+        if not options.keep:
+            shutil.rmtree(VAR_DIR, ignore_errors=True)
+    report(outcome, planter, time.monotonic() - started)
+    return 1 if outcome.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

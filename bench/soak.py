@@ -32,10 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.intake import BIN, ROOT, free_port, manage, owed, wording  # noqa: E402
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    """scripts/serve, as bench/intake.py starts it, waiting up to a minute: a busy machine starts slowly."""
+def start_server(env: dict, port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """scripts/serve, as bench/intake.py starts it, waiting up to a minute: a busy machine starts slowly.
+    Its output goes to `log` (an open file), or nowhere."""
     server = subprocess.Popen([str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=ROOT, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
