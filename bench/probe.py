@@ -85,18 +85,8 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 from amends.accounts.models import User  # noqa: E402
 from amends.api.models import IdempotencyKey  # noqa: E402
 from amends.api.serializers import ComplaintCreateSerializer, NoteInputSerializer  # noqa: E402
+from amends.complaints import forms as card_forms  # noqa: E402
 from amends.complaints.choices import Channel, EventKind, Justification  # noqa: E402
-from amends.complaints.forms import (  # noqa: E402
-    CallLogForm,
-    ComplaintEditForm,
-    ComplaintFilterForm,
-    InternalComplaintForm,
-    MeasureForm,
-    MeasureReportForm,
-    NoteForm,
-    RegisterForm,
-    TransitionForm,
-)
 from amends.complaints.models import Attachment, Complaint, Measure, TimelineEvent  # noqa: E402
 from amends.complaints.selectors import complaints_visible_to  # noqa: E402
 from amends.complaints.services import complaint_attach, complaint_register  # noqa: E402
@@ -183,8 +173,7 @@ def file_part(name: str, filename: str, content: bytes, boundary: str = "probe")
 
 
 class ClientRunner:
-    """Sends probes through Django's test client, in this process (the pytest and the seeding)."""
-
+    """Sends probes through Django's test client, in this process: tests/test_probe.py, and the planting."""
 
     def __init__(self, users: dict):
         self.users, self.clients = users, {}
@@ -219,7 +208,6 @@ class HttpRunner(ClientRunner):
         self.port = port
 
     def send(self, who: str, request: Request) -> Answer:
-
         headers = {"Accept-Language": "en", "Cookie": f"csrftoken={self.CSRF}", "X-CSRFToken": self.CSRF,
                    **dict(request.headers)}
         client = self.client(who)
@@ -300,6 +288,7 @@ class Target:
 
     users: dict  # role → User: operator, executor, responsible, qms, manager, admin
     own: Complaint
+    own_attachment: int  # script in a file named .jpg
     foreign: Complaint
     foreign_measure: int
     foreign_attachment: int
@@ -323,11 +312,14 @@ def target_build(users: dict) -> Target:
                                      due_date=timezone.localdate() + timedelta(days=7))
     attachment = complaint_attach(complaint=foreign, actor=users["qms"],
                                   upload=SimpleUploadedFile("hidden.pdf", b"%PDF-1.4 hidden", "application/pdf"))
+    disguised = complaint_attach(complaint=own, actor=users["operator"],
+                                 upload=SimpleUploadedFile("photo.jpg", b"<script>alert(1)</script>", "text/html"))
     notify_users([users["qms"]], foreign, template="web_form/notify_responsible.txt", text="Hidden", files=[])
     secret = secrets.token_hex(16)
     source = WebhookSource.objects.create(name=f"probe-{secrets.token_hex(3)}", kind="generic", secret=secret)
     return Target(
-        users=users, own=own, foreign=foreign, foreign_measure=measure.pk, foreign_attachment=attachment.pk,
+        users=users, own=own, own_attachment=disguised.pk, foreign=foreign, foreign_measure=measure.pk,
+        foreign_attachment=attachment.pk,
         foreign_clock=Clock.objects.filter(complaint=foreign).values_list("pk", flat=True).first() or 0,
         foreign_notification=users["qms"].notifications.values_list("pk", flat=True).first() or 0,
         webhook=source.name, webhook_secret=secret,
@@ -381,7 +373,7 @@ def admin_changelists() -> list[str]:
 
 def ui_list_params() -> list[str]:
     """The list page's own parameters: its filter form, with the filters other apps register, and the page."""
-    return [*ComplaintFilterForm().fields, "page"]
+    return [*card_forms.ComplaintFilterForm().fields, "page"]
 
 
 def api_list_params() -> list[str]:
@@ -436,7 +428,7 @@ def list_check(user, param: str, value: str) -> Callable[[Answer], str]:
         honest: int | None = visible
         if param == "q" and "\x00" not in value:
             honest = honest_search(user, value)
-        elif param in ComplaintFilterForm().fields or param in ("page", "sort"):
+        elif param in card_forms.ComplaintFilterForm().fields or param in ("page", "sort"):
             honest = None  # a real filter: bounded by what the user may see, checked above
         if honest is not None and count != honest:
             return f"listed {count} complaints, the honest query gives {honest}"
@@ -896,6 +888,8 @@ def ui_malformed_probes(target: Target) -> list[Probe]:
               frozenset({400})),
         Probe(MALFORMED, "card attachment without a file", "operator", post_form(f"{card}/attach/", {"x": "1"}, {}),
               frozenset({400})),
+        Probe(MALFORMED, "a file that is a script named .jpg, downloaded", "operator",
+              get(f"{card}/attachments/{target.own_attachment}/"), frozenset({200}), download_check),
         Probe(MALFORMED, "note empty", "operator", post_form(f"{card}/note/", {"text": " "}), frozenset({400})),
         Probe(MALFORMED, "note of 20,001 characters", "operator", post_form(f"{card}/note/", {"text": "x" * 20_001}),
               frozenset({400})),
@@ -1190,8 +1184,7 @@ class Planter:
                 extra |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
             latest = model.objects.order_by("-pk").values_list("pk", flat=True).first()
             path = f"/admin/{model._meta.app_label}/{model._meta.model_name}/add/"
-            answer = self.submit("admin", vector, f"admin {label}", path,
-                                 lambda data, form_class=form_class: form_class(data), extra)
+            answer = self.submit("admin", vector, f"admin {label}", path, form_class, extra)
             new = model.objects.order_by("-pk").values_list("pk", flat=True).first()
             if answer.status == 302 and new != latest:
                 created[label] = new
@@ -1204,7 +1197,7 @@ class Planter:
                      "product": refs.get("customers.Product"), "category": refs.get("complaints.Category"),
                      "department_concerned": refs.get("accounts.Department")}
         answer = self.submit("operator", vector, "registration screen", "/complaints/new/",
-                             lambda data: RegisterForm(data), overrides, {"attachments": "attachment"})
+                             card_forms.RegisterForm, overrides, {"attachments": "attachment"})
         return self.created(answer)
 
     def created(self, answer: Answer) -> str:
@@ -1221,7 +1214,7 @@ class Planter:
         def step(name: str, **overrides) -> None:
             transition = TRANSITIONS[name]
             self.submit("qms", vector, f"step {name}", f"{card}/transition/{name}/",
-                        lambda data: TransitionForm(transition, self.card(number), data),
+                        lambda data: card_forms.TransitionForm(transition, self.card(number), data),
                         {"version": self.card(number).version, **overrides})
 
         def write(where: str, path: str, form_for, who: str = "qms", **overrides) -> None:
@@ -1229,28 +1222,31 @@ class Planter:
 
         step("assign", responsible=self.users["responsible"].pk)
         step("investigate")
-        write("card edit", f"{card}/edit/", lambda data: ComplaintEditForm(data, instance=self.card(number)),
+        write("card edit", f"{card}/edit/",
+              lambda data: card_forms.ComplaintEditForm(data, instance=self.card(number)),
               version=self.card(number).version, component=refs.get("customers.Component"),
               supplier=refs.get("customers.Supplier"))
-        write("note", f"{card}/note/", lambda data: NoteForm(data))
-        write("logged call", f"{card}/call/", lambda data: CallLogForm(data))
-        write("message to the customer", f"{card}/message/", lambda data: CustomerMessageForm(data))
-        write("waiting for the customer", f"/deadlines/{number}/waiting/", lambda data: WaitingForm(data))
+        write("note", f"{card}/note/", card_forms.NoteForm)
+        write("logged call", f"{card}/call/", card_forms.CallLogForm)
+        write("message to the customer", f"{card}/message/", CustomerMessageForm)
+        write("waiting for the customer", f"/deadlines/{number}/waiting/", WaitingForm)
         self.runner.send("qms", post_form(f"/deadlines/{number}/waiting/end/", {}))
-        write("preset", f"/deadlines/{number}/preset/", lambda data: PresetForm(data), preset="citizens_appeal")
+        write("preset", f"/deadlines/{number}/preset/", PresetForm, preset="citizens_appeal")
         clock = Clock.objects.filter(complaint__number=number, policy__extension__isnull=False).first()
         if clock is not None:
             write("deadline extension", f"/deadlines/{number}/clocks/{clock.pk}/extend/",
                   lambda data: ExtensionForm(data, clock_id=clock.pk))
         step("decide", justification=Justification.PARTLY, cause=refs.get("complaints.Cause"))
-        write("measure", f"{card}/measures/", lambda data: MeasureForm(data), executor=self.users["executor"].pk,
+        write("measure", f"{card}/measures/", card_forms.MeasureForm,
+              executor=self.users["executor"].pk,
               due_date=(timezone.localdate() + timedelta(days=7)).isoformat())
         step("plan")
         step("return_plan")
         step("plan")
         step("approve")
         for measure in Measure.objects.filter(complaint__number=number):
-            write("measure report", f"{card}/measures/{measure.pk}/report/", lambda data: MeasureReportForm(data),
+            write("measure report", f"{card}/measures/{measure.pk}/report/",
+                  card_forms.MeasureReportForm,
                   who="executor")
         step("complete")
         step("answer")
@@ -1262,20 +1258,20 @@ class Planter:
     def internal(self, vector: str, refs: dict[str, int]) -> None:
 
         answer = self.submit("operator", vector, "internal complaint", "/complaints/internal/new/",
-                             lambda data: InternalComplaintForm(data),
+                             card_forms.InternalComplaintForm,
                              {"department_concerned": refs.get("accounts.Department")}, {"attachments": "attachment"})
         self.created(answer)
 
     def public(self, vector: str) -> None:
 
-        answer = self.submit("", vector, "web form", "/complain/", lambda data: ComplaintForm(data),
+        answer = self.submit("", vector, "web form", "/complain/", ComplaintForm,
                              {"consent": "on"}, {"attachments": "attachment"})
         location = answer.headers.get("location", "")
         number = self.created(answer)
         code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query).get("code", [""])[0]
         if number and code:
             self.submit("", vector, "tracking page message", f"/track/{number}/?code={code}",
-                        lambda data: TrackingMessageForm(data), {}, {"attachments": "attachment"})
+                        TrackingMessageForm, {}, {"attachments": "attachment"})
 
     def api(self, vector: str) -> None:
         """The API's registration (its serializer's text fields, nested ones too), a note and a file."""
