@@ -348,7 +348,6 @@ SORTS = ["contact__user__password", "-responsible__password", "?", "pk", "passwo
 def card_routes(number: str) -> list[str]:
     """Every page of the UI whose path names a card, read from the URL configuration, for the card
     `number`: a new page taking a number is probed without being listed here."""
-
     dummy = {"pk": 1, "name": "assign"}
     paths = []
 
@@ -366,7 +365,6 @@ def card_routes(number: str) -> list[str]:
 
 
 def admin_changelists() -> list[str]:
-
     return [reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
             for model in admin.site._registry]
 
@@ -378,7 +376,6 @@ def ui_list_params() -> list[str]:
 
 def api_list_params() -> list[str]:
     """The API list's parameters, as its OpenAPI schema publishes them."""
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return [p["name"] for p in schema["paths"]["/api/v1/complaints/"]["get"]["parameters"] if p["in"] == "query"]
 
@@ -416,7 +413,6 @@ def honest_search(user, term: str) -> int | None:
 def list_check(user, param: str, value: str) -> Callable[[Answer], str]:
     """A 200 lists no card the user may not see, and no other number than the honest query."""
 
-
     def check(answer: Answer) -> str:
         if answer.status != 200:
             return ""
@@ -445,7 +441,7 @@ def lookup_check(answer: Answer) -> str:
 
 def lookup_honest(term: str) -> Callable[[Answer], str]:
     def check(answer: Answer) -> str:
-        if answer.status != 200 or "\x00" in term:
+        if answer.status != 200:
             return ""
         got, honest = len(json.loads(answer.body)["results"]), contact_search(term).count()
         return "" if got == honest else f"{got} contacts found, the honest search finds {honest}"
@@ -597,7 +593,6 @@ def multipart_mail(parts: str, boundary: str = "b1", extra: str = "") -> bytes:
 
 
 def attached(filename_header: str, content: bytes = b"%PDF-1.4 probe", ctype: str = "application/pdf") -> bytes:
-
     return multipart_mail(
         "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the photo.\r\n"
         f"--b1\r\nContent-Type: {ctype}\r\nContent-Disposition: attachment; {filename_header}\r\n"
@@ -1071,7 +1066,6 @@ def plain(value):
 
 def required_value(field):
     """Something a required field that is not text takes."""
-
     if isinstance(field, forms.ModelChoiceField):
         first = field.queryset.first()
         return first.pk if first is not None else None
@@ -1094,7 +1088,6 @@ def file_name(text: str) -> str:
 
 
 def is_text(field) -> bool:
-
     return isinstance(field, forms.CharField) and not field.widget.is_hidden
 
 
@@ -1102,7 +1095,6 @@ class Planter:
     """Plants one payload per vector in every text field of every entry point, as the people who use
     them would (the requests go through the views, in this process), and keeps the list of pages
     that show what was planted."""
-
 
     def __init__(self, target: Target):
         self.target, self.users = target, target.users
@@ -1158,7 +1150,7 @@ class Planter:
             planted[f"{name} (file name)"], text = self.plant(vector, f"{where} · {label}")
             uploads[form.add_prefix(name)] = (file_name(text), b"%PDF-1.4 probe")
         answer = self.runner.send(who, post_form(path, fields, uploads or None))
-        if answer.status >= 400:
+        if answer.status != 302:  # every form here redirects once it is taken; the admin answers 200 when not
             self.refuse(planted.values(), f"the submission was answered {answer.status}")
         return answer
 
@@ -1169,7 +1161,6 @@ class Planter:
 
     def reference_data(self, vector: str) -> dict[str, int]:
         """Departments, products, categories, contacts... added in the admin; their new keys by model."""
-
         request = RequestFactory().get("/")
         request.user = self.users["admin"]
         created = {}
@@ -1256,14 +1247,12 @@ class Planter:
         step("withdraw")
 
     def internal(self, vector: str, refs: dict[str, int]) -> None:
-
         answer = self.submit("operator", vector, "internal complaint", "/complaints/internal/new/",
                              card_forms.InternalComplaintForm,
                              {"department_concerned": refs.get("accounts.Department")}, {"attachments": "attachment"})
         self.created(answer)
 
     def public(self, vector: str) -> None:
-
         answer = self.submit("", vector, "web form", "/complain/", ComplaintForm,
                              {"consent": "on"}, {"attachments": "attachment"})
         location = answer.headers.get("location", "")
@@ -1314,7 +1303,6 @@ class Planter:
 
     def mail(self, vector: str) -> None:
         """A mail (sender's name, subject, text, a file's name), one with an HTML body, and a reply."""
-
         sender = f"mail-{vector.split()[0]}@example.com"
 
         def send(subject: str, body: str, *, html: bool = False, name: str = "", filename: str = "") -> str:
