@@ -690,7 +690,7 @@ def download_check(answer: Answer) -> str:
 
 
 def malformed_probes(target: Target, *, reduced: bool = False) -> list[Probe]:
-    own, foreign = target.own.number, target.foreign.number
+    own = target.own.number
     api = "/api/v1/complaints/"
     valid = {"channel": "email", "text": "The kettle lid is cracked.", "customer": {"name": "Anna"}}
     bodies: dict[str, bytes] = {
@@ -793,17 +793,7 @@ def malformed_probes(target: Target, *, reduced: bool = False) -> list[Probe]:
         Probe(MALFORMED, "API attachment of 21 MB", "api:operator",
               post_form(upload, {}, {"file": ("big.pdf", b"0" * (21 * 1024 * 1024))}), frozenset({413}), heavy=True),
     ]
-    probes += not_the_callers(
-        b'{"text": "x", "transition": "withdraw", "report": "x"}', "application/json", (
-            ("api:operator", "GET", f"{api}{foreign}/"), ("api:operator", "GET", f"{api}{foreign}/timeline/"),
-            ("api:operator", "POST", f"{api}{foreign}/notes/"),
-            ("api:operator", "POST", f"{api}{foreign}/transitions/"),
-            ("api:executor", "POST", f"{api}{foreign}/measures/{target.foreign_measure}/report/"),
-            ("api:operator", "DELETE", f"{api}{foreign}/measures/{target.foreign_measure}/"),
-            ("api:qms", "POST", f"{api}{own}/measures/{target.foreign_measure}/report/"),
-            ("api:qms", "DELETE", f"{api}{own}/measures/99999999999999999999/"),
-            ("api:qms", "GET", f"{api}2026-999999/"), ("api:qms", "GET", f"{api}abc/timeline/"),
-        ))
+    probes += not_the_callers(target)
     probes += [Probe(MALFORMED, f"API list page={page!r}", "api:operator", get(api, {"page": page}), frozenset({404}))
                for page in ("0", "-1", "10" * 15, "abc", "1.5", "")]
     probes += [
@@ -842,7 +832,7 @@ def malformed_probes(target: Target, *, reduced: bool = False) -> list[Probe]:
 
 
 def ui_malformed_probes(target: Target) -> list[Probe]:
-    own, foreign = target.own.number, target.foreign.number
+    own = target.own.number
     card = f"/complaints/{own}"
     register = {"channel": "phone", "received_at": "2026-03-02T10:00", "full_name": "Anna", "phone": "+7 912 000-11-22",
                 "wording": "The lid is cracked.", "importance": "medium"}
@@ -909,7 +899,23 @@ def ui_malformed_probes(target: Target) -> list[Probe]:
         Probe(MALFORMED, "language that does not exist", "operator", post_form("/language/", {"language": "xx"}),
               frozenset({400})),
     ]
-    return probes + not_the_callers(b"text=x", "application/x-www-form-urlencoded", (
+    return probes
+
+
+def not_the_callers(target: Target) -> list[Probe]:
+    """Cards, measures, files, clocks and notifications the caller may not see, and ones that do not
+    exist: both are 404, whatever the body."""
+    own, foreign, api = target.own.number, target.foreign.number, "/api/v1/complaints/"
+    card = f"/complaints/{own}"
+    requests = [
+        ("api:operator", "GET", f"{api}{foreign}/"), ("api:operator", "GET", f"{api}{foreign}/timeline/"),
+        ("api:operator", "POST", f"{api}{foreign}/notes/"),
+        ("api:operator", "POST", f"{api}{foreign}/transitions/"),
+        ("api:executor", "POST", f"{api}{foreign}/measures/{target.foreign_measure}/report/"),
+        ("api:operator", "DELETE", f"{api}{foreign}/measures/{target.foreign_measure}/"),
+        ("api:qms", "POST", f"{api}{own}/measures/{target.foreign_measure}/report/"),
+        ("api:qms", "DELETE", f"{api}{own}/measures/99999999999999999999/"),
+        ("api:qms", "GET", f"{api}2026-999999/"), ("api:qms", "GET", f"{api}abc/timeline/"),
         ("operator", "GET", f"/complaints/{foreign}/"), ("operator", "GET", f"/complaints/{foreign}/print/"),
         ("operator", "POST", f"/complaints/{foreign}/note/"), ("operator", "POST", f"/complaints/{foreign}/attach/"),
         ("executor", "POST", f"/complaints/{foreign}/measures/{target.foreign_measure}/report/"),
@@ -924,13 +930,12 @@ def ui_malformed_probes(target: Target) -> list[Probe]:
         ("operator", "POST", "/duplicates/candidates/99999999/dismiss/"),
         ("operator", "POST", f"/complaints/{foreign}/message/"),
         ("operator", "GET", "/complaints/2026-999999/"),
-    ))
-
-
-def not_the_callers(body: bytes, content_type: str, requests: Iterable[tuple[str, str, str]]) -> list[Probe]:
-    """(who, method, path) of what the caller may not see or what does not exist: both are 404."""
-    return [Probe(MALFORMED, f"{method} {path} (not the caller's)", who, Request(method, path, body, content_type),
-                  frozenset({404})) for who, method, path in requests]
+    ]
+    bodies = {True: (b'{"text": "x", "transition": "withdraw", "report": "x"}', "application/json"),
+              False: (b"text=x", "application/x-www-form-urlencoded")}
+    return [Probe(MALFORMED, f"{method} {path} (not the caller's)", who,
+                  Request(method, path, *bodies[path.startswith(api)]), frozenset({404}))
+            for who, method, path in requests]
 
 
 def public_malformed_probes(target: Target) -> list[Probe]:
