@@ -47,11 +47,12 @@ def manage(env: dict, *args: str, stdin: str | None = None) -> str:
     ).stdout
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    """scripts/serve, once it accepts connections: within a minute, as a busy machine starts slowly."""
+def start_server(env: dict, port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """scripts/serve, once it accepts connections: within a minute, as a busy machine starts slowly.
+    Its output goes to `log` (an open file), or nowhere."""
     server = subprocess.Popen(
         [str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, stdout=log, stderr=log,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -45,6 +45,21 @@ class Unprocessable(exceptions.APIException):
     default_code = "unprocessable"
 
 
+class LockedOut(exceptions.APIException):
+    """django-axes refused a login: answered 429, as the login page answers it."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = gettext_lazy(
+        "Too many failed logins for this account or from this address. Try again later, or ask an "
+        "administrator to lift the block."
+    )
+    default_code = "locked_out"
+
+    def __init__(self, wait: int | None):
+        super().__init__()
+        self.wait = wait  # seconds, sent as Retry-After by REST framework's handler
+
+
 def _validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(error, "error_dict"):
         detail = {

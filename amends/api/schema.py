@@ -5,9 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from amends.complaints.converters import NUMBER_PATTERN
+
 from .idempotency import HEADER, MAX_LENGTH
 
-NUMBER_PATTERN = "[0-9]{4}-[0-9]{6,9}"
 # Up to 18 digits: any such number fits the database's 64-bit keys.
 MEASURE_ID_PATTERN = "[0-9]{1,18}"
 

@@ -3,8 +3,10 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from amends.complaints.converters import NUMBER_PATTERN
+
 from .exceptions import not_found
-from .schema import MEASURE_ID_PATTERN, NUMBER_PATTERN
+from .schema import MEASURE_ID_PATTERN
 from .views.auth import TokenView
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
 from .views.complaints import ComplaintDetailView, ComplaintsView

@@ -2,7 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,7 @@ from .inputs import (
     BOOL,
     CHOICE,
     INT,
+    MAX_INT,
     MODEL,
     TEXT,
     TEXT_MAX_LENGTH,
@@ -160,6 +161,10 @@ class ComplaintEditForm(forms.ModelForm):
             field = self.fields[name]
             field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
             field.widget.attrs["maxlength"] = str(TEXT_MAX_LENGTH)
+        # The close step's bound: on SQLite the model field alone would take 64 bits.
+        minutes = self.fields["time_spent_minutes"]
+        minutes.validators.append(MaxValueValidator(MAX_INT))
+        minutes.widget.attrs["max"] = str(MAX_INT)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
 

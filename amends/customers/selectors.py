@@ -18,7 +18,8 @@ def phone_matches(query: str, *, field: str = "phone_digits", min_digits: int = 
 def contact_search(query: str, *, limit: int = 10) -> QuerySet[Contact]:
     """Contacts matching a phone, an e-mail or a part of a name or organisation, as typed."""
     query = query.strip()
-    if len(query) < 2:
+    # No stored text holds a NUL, and PostgreSQL refuses a query that does.
+    if len(query) < 2 or "\x00" in query:
         return Contact.objects.none()
     condition = (
         Q(full_name__icontains=query)

@@ -6,6 +6,6 @@ from . import views
 
 app_name = "intake"
 urlpatterns = [
-    path("<str:number>/message/", views.message_customer, name="message_customer"),
-    path("<str:number>/same-customer/", views.same_customer, name="same_customer"),
+    path("<number:number>/message/", views.message_customer, name="message_customer"),
+    path("<number:number>/same-customer/", views.same_customer, name="same_customer"),
 ]

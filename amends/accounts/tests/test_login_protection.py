@@ -71,7 +71,26 @@ def test_a_locked_out_user_gets_no_api_token_either(operator):
         "/api/v1/auth/token/", {"username": "operator", "password": "pw-operator"},
         content_type="application/json", REMOTE_ADDR="10.4.1.1",
     )
-    assert response.status_code == 400 and "token" not in response.json()
+    assert response.status_code == 429 and "token" not in response.json()
+    body = response.json()
+    assert body["code"] == "locked_out" and "Too many failed logins" in body["detail"]
+    assert int(response["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
+
+
+@override_settings(AMENDS_API_TOKEN_RATE="off")
+def test_the_wrong_password_that_reaches_the_limit_is_answered_429_by_the_api(operator):
+    def ask(n: int):
+        return Client().post("/api/v1/auth/token/", {"username": "operator", "password": f"wrong-{n}"},
+                             content_type="application/json", REMOTE_ADDR=f"10.5.0.{n}")
+
+    assert [ask(n).status_code for n in range(settings.AXES_FAILURE_LIMIT)][-2:] == [400, 429]
+    # A locked-out address is told so whatever username it tries.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        Client().post("/api/v1/auth/token/", {"username": f"nobody-{n}", "password": "x"},
+                      content_type="application/json", REMOTE_ADDR="10.6.0.1")
+    response = Client().post("/api/v1/auth/token/", {"username": "manager", "password": "x"},
+                             content_type="application/json", REMOTE_ADDR="10.6.0.1")
+    assert response.status_code == 429 and response.json()["code"] == "locked_out"
 
 
 def test_old_password_hashes_are_rewritten_as_argon2_at_login(operator):

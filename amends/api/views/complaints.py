@@ -28,7 +28,8 @@ def _idempotency_key(request) -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > idempotency.MAX_LENGTH:
+    # Control characters too: a NUL is what PostgreSQL cannot store.
+    if not key or len(key) > idempotency.MAX_LENGTH or not key.isprintable():
         raise ValidationError({idempotency.HEADER: _("Give a key of 1 to %(max)d characters.")
                                % {"max": idempotency.MAX_LENGTH}})
     return key

@@ -32,3 +32,18 @@ def test_an_edit_cannot_make_the_wording_too_long(client, qms, complaint):
     assert response.status_code == 400
     complaint.refresh_from_db()
     assert complaint.wording != TOO_LONG
+
+
+def test_an_edit_takes_no_more_minutes_than_the_close_step(client, qms, complaint):
+    # SQLite would hold 64 bits; the card keeps to the integer column's range on every database.
+    client.force_login(qms)
+    edit = {"version": complaint.version, "received_at": "2026-01-10T09:00", "channel": "phone",
+            "origin": "external", "wording": complaint.wording, "importance": "high"}
+    response = client.post(reverse("complaints:edit", args=[complaint.number]), {**edit, "time_spent_minutes": 2**40})
+    assert response.status_code == 400
+    complaint.refresh_from_db()
+    assert complaint.time_spent_minutes is None
+    response = client.post(reverse("complaints:edit", args=[complaint.number]), {**edit, "time_spent_minutes": 90})
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.time_spent_minutes == 90

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from amends.complaints.choices import Channel, Justification, State
@@ -360,3 +360,15 @@ def test_a_card_still_in_the_intake_pipeline_opens_at_once(client, qms):
     assert response.status_code == 200 and "Крышка треснула." in response.content.decode()
     assert Complaint.objects.get().number == submission.number
     assert login(client, qms).get(reverse("complaints:detail", args=["2026-999999"])).status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/complaints/a\x00b/", "/complaints/2026-000001\x00/print/", "/complaints/' OR 1=1--/edit/",
+    "/complaints/%/note/", "/deadlines/\x00/waiting/", "/track/2026-000001\x00/", "/complain/thanks/x/",
+])
+def test_a_path_that_is_no_card_number_is_404_before_any_query(client, qms, path):
+    # PostgreSQL refuses a NUL in a query: looking such a number up answered 500 on every card page.
+    with pytest.raises(Resolver404):
+        resolve(path)
+    client.force_login(qms)
+    assert client.get(path.replace("\x00", "%00")).status_code == 404

@@ -114,3 +114,9 @@ def test_the_organisation_comes_with_the_contact(people, django_assert_num_queri
     with django_assert_num_queries(1):
         names = {c.organisation.name for c in contact_search("Ромашка")}
     assert names == {"ООО «Ромашка»"}
+
+
+def test_a_nul_finds_nothing_without_asking_the_database(people, django_assert_num_queries):
+    # No stored text holds a NUL, and PostgreSQL refuses a query that does (a 500 on the lookup).
+    with django_assert_num_queries(0):
+        assert list(contact_search("Ива\x00нов")) == []

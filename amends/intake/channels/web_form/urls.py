@@ -5,6 +5,6 @@ from . import views
 app_name = "web_form"
 urlpatterns = [
     path("complain/", views.complain, name="complain"),
-    path("complain/thanks/<str:number>/", views.thanks, name="thanks"),
-    path("track/<str:number>/", views.track, name="track"),
+    path("complain/thanks/<number:number>/", views.thanks, name="thanks"),
+    path("track/<number:number>/", views.track, name="track"),
 ]
