@@ -169,7 +169,7 @@ def fill(count: int, wordings: Wordings, rng: random.Random) -> User:
             rows.append(row)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, rows)
-    NumberSequence.objects.update_or_create(year=year, defaults={"last": 0})
+    NumberSequence.objects.get_or_create(year=year, defaults={"last": 0})  # kept with --reuse: numbers given
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the fill's log copied now, not in (2)'s time
     say(f"(1) {max(0, count - have)} cards added in bulk to {have} in {time.perf_counter() - started:.0f} s")

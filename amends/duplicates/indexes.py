@@ -29,13 +29,19 @@ def band_index_ready() -> bool:
 
 
 def _run(sql: str) -> None:
-    if connection.vendor == "postgresql":
-        # Concurrently, outside a transaction, so that registrations write meanwhile.
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-        return
-    with transaction.atomic(), connection.cursor() as cursor:  # on SQLite, in the writers' queue
-        cursor.execute(sql)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql)  # concurrently, outside a transaction: registrations write meanwhile
+            return
+        cursor.execute("PRAGMA temp_store")
+        setting = cursor.fetchone()[0]
+        # The build's sort spilled to memory took three times as long, and as much memory as the index.
+        cursor.execute("PRAGMA temp_store = FILE")
+        try:
+            with transaction.atomic():  # in the writers' queue
+                cursor.execute(sql)
+        finally:
+            cursor.execute(f"PRAGMA temp_store = {int(setting)}")
 
 
 def band_index_drop() -> None:
