@@ -84,6 +84,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import OperationalError, connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_tasks_db.models import DBTaskResult  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from amends.accounts.models import User  # noqa: E402
@@ -332,9 +333,11 @@ def load(rate: float, seconds: float, operator: User, wait: float) -> None:
             say(f"    submission stored to card: p50 {percentile(delays, 0.5):.2f} s, "
                 f"p95 {percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s over {len(delays)} cards"
                 f"{f'; {missing} without a card {wait:.0f} s after the load' if missing else ''}")
-        acknowledged = OutboundMessage.objects.filter(purpose="acknowledgement", complaint__number__in=cards)
-        while acknowledged.filter(sent_at=None).exists() and time.monotonic() - waited < wait:
+        # The follow-up jobs (duplicate search, acknowledgement) wait while cards are registered.
+        follow_ups = DBTaskResult.objects.filter(status__in=["READY", "RUNNING"])
+        while follow_ups.exists() and time.monotonic() - waited < wait:
             time.sleep(1)
+        acknowledged = OutboundMessage.objects.filter(purpose="acknowledgement", complaint__number__in=cards)
         acks = [(sent - cards[n]).total_seconds()
                 for n, sent in acknowledged.exclude(sent_at=None).values_list("complaint__number", "sent_at")]
         if acks:

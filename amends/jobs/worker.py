@@ -33,7 +33,7 @@ from .schedule import schedule_due, scheduled_runs_prune
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=15)
-JOBS_EVERY = timedelta(seconds=5)
+JOBS_EVERY = timedelta(seconds=15)
 # A job whose worker died (or stalled where no signal reaches) during each of its first MAX_RUNS runs
 # is not run again: it may be what stops the workers.
 MAX_RUNS = 2
@@ -144,8 +144,9 @@ class AmendsWorker:
             if not taken:
                 self.queue.run_at_most(None)
                 break
-            # Cards first: while submissions wait, the follow-ups and periodic jobs get one job between
-            # batches every JOBS_EVERY, so a burst neither waits for its acknowledgements nor stops them.
+            # Cards first: the customer has the number, and the card is what the tracking link and the
+            # staff need. While submissions wait, the follow-ups and periodic jobs get one job between
+            # batches every JOBS_EVERY, so that a burst delays them but never stops them.
             if time.monotonic() - self._last_jobs >= JOBS_EVERY.total_seconds():
                 self.queue.run_at_most(1)
                 self._last_jobs = time.monotonic()

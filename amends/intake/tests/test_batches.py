@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from amends.complaints.choices import Channel
@@ -108,7 +108,7 @@ def test_a_batch_cut_short_is_registered_again_one_by_one_and_what_stops_it_is_q
             while inbound_process_queued():
                 pass
     assert Complaint.objects.count() == 3
-    with time_machine.travel(later + timedelta(seconds=121)):
+    with time_machine.travel(later + timedelta(seconds=121)), translation.override("en"):
         while inbound_process_queued():
             pass
     statuses = dict(InboundMessage.objects.values_list("number", "status"))

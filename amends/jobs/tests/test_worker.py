@@ -139,7 +139,7 @@ def test_a_job_whose_worker_died_twice_is_quarantined_with_the_reason_and_not_ru
     assert mail.outbox == [] and not TextSignature.objects.filter(complaint=complaint).exists()
     message = InboundMessage.objects.get(complaint=complaint)
     assert message.status == InboundStatus.QUARANTINED
-    assert "given up: Stopped without finishing 2 times" in message.reason
+    assert "Stopped without finishing 2 times" in message.reason
 
     AmendsWorker().run(once=True)
     assert DBTaskResult.objects.get(pk=job.pk).status == "FAILED" and mail.outbox == []
@@ -201,3 +201,17 @@ def test_a_submission_past_the_time_budget_is_quarantined_with_the_reason(make_u
     stalled = InboundMessage.objects.get(number=slow.number)
     assert stalled.status == InboundStatus.QUARANTINED and "ran over its time budget" in stalled.reason
     assert Complaint.objects.get().number == fast.number
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC, AMENDS_INTAKE_BATCH=2)
+def test_while_submissions_wait_the_worker_registers_cards_before_their_follow_ups(make_user, monkeypatch):
+    from amends.intake import tasks
+
+    operator = make_user("batch-operator", Role.OPERATOR)
+    for n in range(5):
+        complaint_accept_from_api(actor=operator, channel="email", text=f"Партия {n}: упаковка повреждена.")
+    seen = []
+    monkeypatch.setattr(tasks, "duplicates_store", lambda complaint: seen.append(Complaint.objects.count()))
+    AmendsWorker(interval=0).tick()  # three batches, then their three follow-up jobs
+    assert seen == [5] * 5
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3
