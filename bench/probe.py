@@ -84,7 +84,8 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from amends.accounts.models import User  # noqa: E402
 from amends.api.models import IdempotencyKey  # noqa: E402
-from amends.api.serializers import ComplaintCreateSerializer, NoteInputSerializer  # noqa: E402
+from amends.api.serializers.complaints import ComplaintCreateSerializer  # noqa: E402
+from amends.api.serializers.timeline import NoteInputSerializer  # noqa: E402
 from amends.complaints import forms as card_forms  # noqa: E402
 from amends.complaints.choices import Channel, EventKind, Justification  # noqa: E402
 from amends.complaints.models import Attachment, Complaint, Measure, TimelineEvent  # noqa: E402
