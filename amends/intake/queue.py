@@ -2,12 +2,12 @@
 in batches.
 
 A batch is claimed in one short transaction, then registered in one transaction, each submission in
-its own savepoint: a bad one is quarantined and the rest go on.
-Their follow-up work (near-duplicate search, acknowledgement) is queued as one job in the same
-transaction, so that a batch costs the queue and the database a few writes, not a few per card. A
-worker killed mid-batch commits nothing of it: the claims expire and the submissions are taken
-again, one by one, each attempt counted, so that one that stops the worker is quarantined alone
-(quarantine.py). The batch counts none: a kill in it would count against every submission in it.
+its own savepoint: a bad one is quarantined and the rest go on. Their follow-up work (near-duplicate
+search, acknowledgement) is queued in the same transaction, as a few jobs of FOLLOW_UP_CARDS cards
+each, so that a batch costs the queue a few writes, not a few per card. A worker killed mid-batch
+commits nothing of it: the claims expire and the submissions are taken again, one by one, each
+attempt counted, so that one that stops the worker is quarantined alone (quarantine.py). The batch
+counts none: a kill in it would count against every submission in it.
 """
 
 from datetime import datetime, timedelta
@@ -20,6 +20,8 @@ from django.utils import timezone
 from .models import InboundMessage, InboundStatus
 from .services import follow_ups_collected, inbound_process_in_batch, inbound_reprocess
 from .tasks import follow_up_registrations_task
+
+FOLLOW_UP_CARDS = 20
 
 
 def claim_timeout() -> timedelta:
@@ -48,6 +50,9 @@ def inbound_process_queued(limit: int | None = None) -> int:
 def _claim_batch(limit: int) -> list[InboundMessage]:
     """Take up to `limit` queued submissions for this worker. On SQLite the transaction holds the
     database from its start; on PostgreSQL the rows are locked and skipped by other workers."""
+    waiting = InboundMessage.objects.filter(status=InboundStatus.QUEUED)
+    if not waiting.exists():  # a read: on SQLite the claim's transaction would take the write lock
+        return []
     claimed_at = timezone.now()
     with transaction.atomic():
         pks = list(
@@ -66,8 +71,9 @@ def _register_batch(batch: list[InboundMessage]) -> None:
     with transaction.atomic(), follow_ups_collected() as follow_ups:
         for message in batch:
             inbound_process_in_batch(message)
-        if follow_ups:
-            follow_up_registrations_task.enqueue(follow_ups)
+        # In jobs of a few cards: the worker runs one between batches, so each one holds them up briefly.
+        for start in range(0, len(follow_ups), FOLLOW_UP_CARDS):
+            follow_up_registrations_task.enqueue(follow_ups[start:start + FOLLOW_UP_CARDS])
 
 
 def _retry_expired(limit: int) -> int:

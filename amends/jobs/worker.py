@@ -33,7 +33,7 @@ from .schedule import schedule_due, scheduled_runs_prune
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=15)
-JOBS_EVERY = timedelta(seconds=15)
+JOBS_EVERY = timedelta(seconds=5)
 # A job whose worker died (or stalled where no signal reaches) during each of its first MAX_RUNS runs
 # is not run again: it may be what stops the workers.
 MAX_RUNS = 2
@@ -84,10 +84,11 @@ class _BudgetedQueue(Worker):
 
     budget: float = 0
 
-    def run_at_most(self, count: int | None) -> None:
-        """Run the queue until it is empty, or `count` jobs have run."""
+    def run_at_most(self, count: int) -> int:
+        """Run jobs until the queue is empty or `count` have run; how many ran."""
         self.max_tasks, self._run_tasks = count, 0
         self.run()
+        return self._run_tasks
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         try:
@@ -140,16 +141,17 @@ class AmendsWorker:
             logger.debug("Enqueued %s", ", ".join(started))
         while self.running:
             taken = self._process_queued_messages()
-            self.queue.running = self.running
-            if not taken:
-                self.queue.run_at_most(None)
-                break
             # Cards first: the customer has the number, and the card is what the tracking link and the
             # staff need. While submissions wait, the follow-ups and periodic jobs get one job between
-            # batches every JOBS_EVERY, so that a burst delays them but never stops them.
-            if time.monotonic() - self._last_jobs >= JOBS_EVERY.total_seconds():
-                self.queue.run_at_most(1)
-                self._last_jobs = time.monotonic()
+            # batches every JOBS_EVERY, so that a burst delays them but never stops them; otherwise one
+            # job a pass, so that a submission arriving meanwhile waits for one job at most.
+            if taken and time.monotonic() - self._last_jobs < JOBS_EVERY.total_seconds():
+                continue
+            self.queue.running = self.running
+            ran = self.queue.run_at_most(1)
+            self._last_jobs = time.monotonic()
+            if not (taken or ran):
+                break
         close_old_connections()
 
     def _process_queued_messages(self) -> int:

@@ -319,7 +319,7 @@ AMENDS_JOBS_DISABLED = [name.strip() for name in os.environ.get("AMENDS_JOBS_DIS
 # Seconds after which a stored API or web-form submission claimed by a worker that never committed
 # its card (killed, or the machine stopped) is taken over by another worker pass.
 AMENDS_INBOUND_CLAIM_TIMEOUT = float(os.environ.get("AMENDS_INBOUND_CLAIM_TIMEOUT", 120))
-# Stored submissions the worker registers in one transaction (and follows up in one job).
+# Stored submissions the worker registers in one transaction.
 AMENDS_INTAKE_BATCH = int(os.environ.get("AMENDS_INTAKE_BATCH", 100))
 # Seconds a job (or a batch of stored submissions) may run before the worker interrupts it and records
 # why; below the 15 minutes after which a job left running is taken for a dead worker's.

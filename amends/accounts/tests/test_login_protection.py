@@ -73,7 +73,7 @@ def test_a_locked_out_user_gets_no_api_token_either(operator):
     )
     assert response.status_code == 429 and "token" not in response.json()
     body = response.json()
-    assert body["code"] == "locked_out" and "Too many failed logins" in body["detail"]
+    assert body["code"] == "locked_out" and body["detail"]
     assert int(response["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
 
 

@@ -115,3 +115,14 @@ def test_a_batch_cut_short_is_registered_again_one_by_one_and_what_stops_it_is_q
     assert statuses.pop(batch[3].number) == InboundStatus.QUARANTINED
     assert set(statuses.values()) == {InboundStatus.REGISTERED} and Complaint.objects.count() == 4
     assert "never finished" in InboundMessage.objects.get(number=batch[3].number).reason
+
+
+@override_settings(TASKS=DB_QUEUE)
+def test_a_batch_follows_up_its_cards_in_short_jobs(transactional_db):
+    from amends.intake.queue import FOLLOW_UP_CARDS
+
+    stored(2 * FOLLOW_UP_CARDS + 5)
+    inbound_process_queued(limit=100)
+    jobs = DBTaskResult.objects.filter(task_path="amends.intake.tasks.follow_up_registrations_task")
+    sizes = sorted(len(job.args_kwargs["args"][0]) for job in jobs)
+    assert sizes == [5, FOLLOW_UP_CARDS, FOLLOW_UP_CARDS]

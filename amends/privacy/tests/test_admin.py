@@ -13,6 +13,11 @@ from amends.privacy.models import Erasure
 
 from .conftest import NAME
 
+
+def in_english(user) -> None:
+    user.language = "en"
+    user.save(update_fields=["language"])
+
 CHANGELIST = "/admin/customers/contact/"
 
 
@@ -26,6 +31,7 @@ def test_the_administrator_exports_a_person_as_a_zip(person, administrator, clie
 
 def test_an_unconfirmed_contact_is_not_exported_from_the_admin_or_the_command(person, administrator, client, tmp_path):
     stranger = contact_create(full_name="Незнакомка", email=person.contact.email, provisional=True)
+    in_english(administrator)
     client.force_login(administrator)
     response = client.post(CHANGELIST, {"action": "export_personal_data", "_selected_action": [stranger.pk]},
                            follow=True)
@@ -37,6 +43,7 @@ def test_an_unconfirmed_contact_is_not_exported_from_the_admin_or_the_command(pe
 
 
 def test_erasure_from_the_admin_asks_first_then_records_who_and_why(person, administrator, client):
+    in_english(administrator)
     client.force_login(administrator)
     form = {"action": "erase_personal_data", "_selected_action": [person.contact.pk]}
     page = client.post(CHANGELIST, form)
