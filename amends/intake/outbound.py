@@ -1,6 +1,7 @@
 """Sending to the customer on the channel they used: e-mail here, messengers register their own sender."""
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -14,9 +15,15 @@ from django.utils.crypto import salted_hmac
 
 from amends.complaints.models import Complaint
 
-from .models import InboundMessage, OutboundMessage
+from .models import InboundMessage, InboundStatus, OutboundMessage
 
 logger = logging.getLogger(__name__)
+
+# The purpose of a message a person wrote on the card: the only mail to a customer without an
+# Auto-Submitted header (RFC 3834). Any other purpose, "" included, is automatic mail.
+WRITTEN = "written"
+# An e-mail's reference at the source is its Message-ID, or that ID and a hash when the ID was reused.
+_STORED_MESSAGE_ID = re.compile(r"^<[^<>\s]{1,250}>")
 
 # thread_key prefix ("telegram", "vk", ...) → function(complaint, text) -> OutboundMessage
 MessengerSender = Callable[[Complaint, str], OutboundMessage]
@@ -66,11 +73,34 @@ def send_email(
     return outbound
 
 
+def customer_last_message_id(complaint_id: int) -> str:
+    """The Message-ID of the customer's last e-mail on the card; "" when none came by e-mail."""
+    references = (
+        InboundMessage.objects.filter(
+            complaint_id=complaint_id, source__startswith="email:",
+            status__in=[InboundStatus.REGISTERED, InboundStatus.THREADED],
+        ).order_by("-received_at", "-pk").values_list("external_ref", flat=True)[:1]
+    )
+    match = _STORED_MESSAGE_ID.match(references[0]) if references else None
+    return match.group(0) if match else ""
+
+
+def mail_headers(outbound: OutboundMessage) -> dict[str, str]:
+    """A reply to the customer's last e-mail, so that it threads in their mail program; automatic mail
+    says so (RFC 3834): "auto-replied" when it answers their e-mail, "auto-generated" otherwise."""
+    headers = {"Message-ID": outbound.message_id}
+    parent = customer_last_message_id(outbound.complaint_id)
+    if parent:
+        headers["In-Reply-To"] = headers["References"] = parent
+    if outbound.purpose != WRITTEN:
+        headers["Auto-Submitted"] = "auto-replied" if parent else "auto-generated"
+    return headers
+
+
 def _deliver(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) -> bool:
     """Send one e-mail, on `shared` when given: its caller closes it after its last message."""
     email = EmailMessage(
-        subject=outbound.subject, body=outbound.body, to=[outbound.recipient],
-        headers={"Message-ID": outbound.message_id, "Auto-Submitted": "auto-replied"},
+        subject=outbound.subject, body=outbound.body, to=[outbound.recipient], headers=mail_headers(outbound),
     )
     connection = shared or get_connection()
     outbound.attempts += 1

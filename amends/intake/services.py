@@ -32,7 +32,7 @@ from amends.customers.models import phone_digits
 
 from .identity import contact_for
 from .models import InboundMessage, InboundStatus, OutboundMessage
-from .outbound import MESSENGER_SENDERS, send_to_customer
+from .outbound import MESSENGER_SENDERS, WRITTEN, send_to_customer
 from .parsed import IncomingComplaint
 from .quarantine import inbound_quarantine_stalled
 from .tasks import follow_up_registration_task
@@ -212,15 +212,16 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
         )
         status = InboundStatus.REGISTERED
         language = (incoming.language or settings.LANGUAGE_CODE) if incoming.acknowledge else ""
-        if collected is None and incoming.acknowledge:
-            # Queued in the same transaction as the card: done by the worker, never lost, never twice.
-            follow_up_registration_task.enqueue(target.pk, language)
     if incoming.on_accepted is not None:
         incoming.on_accepted(target)
     InboundMessage.objects.filter(pk=message.pk).update(
         status=status, complaint=target, processed_at=timezone.now(), reason="",
     )
     message.status, message.complaint = status, target
+    if status == InboundStatus.REGISTERED and collected is None and incoming.acknowledge:
+        # Queued in the same transaction as the card: done by the worker, never lost, never twice;
+        # after the message is on its card, which the acknowledgement answers (outbound.mail_headers).
+        follow_up_registration_task.enqueue(target.pk, language)
     if status == InboundStatus.REGISTERED and collected is not None:
         collected.append([target.pk, language])
     return message
@@ -295,7 +296,7 @@ def message_to_customer(*, complaint: Complaint, actor: User, text: str) -> None
         raise ValidationError({"text": _("The message is empty.")})
     complaint_add_message(complaint=complaint, incoming=False, text=text, actor=actor)
     subject = _("About your complaint No. %(number)s") % {"number": complaint.number}
-    transaction.on_commit(lambda: send_to_customer(complaint, subject=subject, text=text.strip()))
+    transaction.on_commit(lambda: send_to_customer(complaint, subject=subject, text=text.strip(), purpose=WRITTEN))
 
 
 def customer_reachable_by(complaint: Complaint) -> str:

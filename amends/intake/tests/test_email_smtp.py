@@ -6,8 +6,11 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from amends.intake.acknowledge import acknowledge
 from amends.intake.channels.email.services import MAILGATE_SOURCE, email_receive
-from amends.intake.models import InboundStatus, OutboundMessage
+from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
+from amends.intake.outbound import WRITTEN
+from amends.intake.services import message_to_customer
 from tests.harness.dovecot import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
@@ -114,3 +117,43 @@ def test_a_refused_acknowledgement_in_a_batch_is_recorded_and_the_others_leave(r
     refused = OutboundMessage.objects.get(recipient="batch2@example.ru")
     assert refused.sent_at is None and "No such mailbox" in refused.error and refused.attempts == 1
     assert OutboundMessage.objects.exclude(pk=refused.pk).filter(sent_at=None).count() == 0
+
+
+def _received(smtp_server, index: int):
+    return message_from_bytes(smtp_server.envelopes[index].original_content, policy=policy.default)
+
+
+def test_a_message_a_person_wrote_is_not_automatic_and_threads_under_the_customers_last_mail(
+    db, qms, smtp_server, django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = email_receive(raw=(FIXTURES / "koi8r_8bit.eml").read_bytes(), source=MAILGATE_SOURCE).message.complaint
+    first = InboundMessage.objects.get(complaint=complaint).external_ref
+    acknowledgement = _received(smtp_server, 0)
+    assert acknowledgement["Auto-Submitted"] == "auto-replied"
+    assert acknowledgement["In-Reply-To"] == acknowledgement["References"] == first
+
+    reply = (
+        f"From: kuznetsov@mail.example.net\r\nSubject: Re: {acknowledgement['Subject']}\r\n"
+        f"Message-ID: <second@example.net>\r\nIn-Reply-To: {acknowledgement['Message-ID']}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nЕщё одна деталь.\r\n"
+    ).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        email_receive(raw=reply, source=MAILGATE_SOURCE)
+        message_to_customer(complaint=complaint, actor=qms, text="Здравствуйте! Мы заменим чайник.")
+    written = _received(smtp_server, 1)
+    assert "Auto-Submitted" not in written
+    assert written["In-Reply-To"] == written["References"] == "<second@example.net>"
+    assert OutboundMessage.objects.get(message_id=written["Message-ID"]).purpose == WRITTEN
+
+
+def test_mail_to_a_customer_who_never_wrote_by_mail_is_auto_generated_without_a_parent(
+    db, complaint, qms, smtp_server, django_capture_on_commit_callbacks,
+):
+    acknowledge(complaint, "ru")
+    with django_capture_on_commit_callbacks(execute=True):
+        message_to_customer(complaint=complaint, actor=qms, text="Перезвоним вам завтра.")
+    acknowledgement, written = _received(smtp_server, 0), _received(smtp_server, 1)
+    assert acknowledgement["Auto-Submitted"] == "auto-generated"
+    assert "In-Reply-To" not in acknowledgement and "References" not in acknowledgement
+    assert "Auto-Submitted" not in written and "In-Reply-To" not in written

@@ -44,7 +44,7 @@ def test_new_message_registers_a_card_and_acknowledges_by_email(db, django_captu
     incoming = IncomingComplaint(channel=Channel.EMAIL, text="Сломался чайник", name="Анна Петрова",
                                  email="Anna@Example.ru", subject="Жалоба")
     with django_capture_on_commit_callbacks(execute=True):
-        message = inbound_process(stored(), parse_as(incoming))
+        message = inbound_process(stored(source="email:box", ref="<first@example.ru>"), parse_as(incoming))
     assert message.status == InboundStatus.REGISTERED
     complaint = Complaint.objects.get()
     assert complaint.channel == Channel.EMAIL and complaint.registered_by is None
@@ -53,7 +53,8 @@ def test_new_message_registers_a_card_and_acknowledges_by_email(db, django_captu
     ack = mail.outbox[0]
     assert ack.to == ["anna@example.ru"] and f"[#{complaint.number}]" in ack.subject
     assert f"/track/{complaint.number}/?code={complaint.tracking_code}" in ack.body
-    assert ack.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert ack.extra_headers["Auto-Submitted"] == "auto-replied"  # an automatic answer to their e-mail
+    assert ack.extra_headers["In-Reply-To"] == "<first@example.ru>"
     assert OutboundMessage.objects.get().message_id == ack.extra_headers["Message-ID"]
 
 
