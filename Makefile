@@ -17,6 +17,8 @@ $(VENV)/.installed: requirements-dev.lock pyproject.toml
 # Outgoing mail lands in var/mail/ unless EMAIL_BACKEND is set, e.g. to
 # django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST to send it for real.
 run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+# Links in mail and workbooks point where this server listens, unless AMENDS_BASE_URL says otherwise.
+run: export AMENDS_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/amends migrate --noinput
 	$(BIN)/amends collectstatic --noinput -v 0

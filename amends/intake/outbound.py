@@ -10,10 +10,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from amends.complaints.models import Complaint
+from amends.core.links import absolute_url
 
 from .models import InboundMessage, InboundStatus, OutboundMessage
 
@@ -34,9 +36,9 @@ def register_messenger_sender(prefix: str, sender: MessengerSender) -> None:
     MESSENGER_SENDERS[prefix] = sender
 
 
-def tracking_url(complaint: Complaint | InboundMessage) -> str:
+def tracking_url(complaint: Complaint | InboundMessage, request: HttpRequest | None = None) -> str:
     """The customer's tracking link; a submission stored with its card's number has it already."""
-    return f"{settings.AMENDS_BASE_URL.rstrip('/')}/track/{complaint.number}/?code={complaint.tracking_code}"
+    return absolute_url(f"/track/{complaint.number}/?code={complaint.tracking_code}", request)
 
 
 def email_proof(complaint: Complaint, email: str) -> str:

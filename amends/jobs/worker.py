@@ -25,6 +25,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from amends.core.budget import TimeBudgetExceeded, time_budget
+from amends.core.links import DEVELOPMENT_BASE_URL, base_url_configured
 from amends.intake.quarantine import inbound_quarantine_job
 from amends.intake.queue import inbound_process_queued
 
@@ -168,6 +169,10 @@ class AmendsWorker:
 
     def run(self, *, once: bool = False) -> None:
         logger.info("Worker %s started", self.queue.worker_id)
+        if not base_url_configured() and not settings.DEBUG:
+            logger.warning("AMENDS_BASE_URL is not set: links in the mail the worker sends (tracking pages, "
+                           "cards) point to %s. Set it to the address people open the app at.",
+                           DEVELOPMENT_BASE_URL)
         while self.running:
             self.tick()
             if once:

@@ -7,12 +7,13 @@ from django.utils import translation
 
 from amends.accounts.models import User
 from amends.complaints.models import Complaint
+from amends.core.links import absolute_url
 
 from .models import Notification, Rendered
 
 
 def card_url(complaint: Complaint) -> str:
-    return settings.AMENDS_BASE_URL.rstrip("/") + reverse("complaints:detail", args=[complaint.number])
+    return absolute_url(reverse("complaints:detail", args=[complaint.number]))
 
 
 def language_of(user: User) -> str:
@@ -23,7 +24,7 @@ def render_notification(notification: Notification) -> Rendered:
     """The template's first line is the subject, the rest the body. Needs `user` (and
     `complaint`, if any) loaded; the context given at creation may override `url`."""
     complaint = notification.complaint
-    url = card_url(complaint) if complaint else settings.AMENDS_BASE_URL
+    url = card_url(complaint) if complaint else absolute_url(reverse("complaints:list"))
     with translation.override(language_of(notification.user)):
         text = render_to_string(notification.template, {
             "complaint": complaint, "user": notification.user, "url": url, **notification.context,

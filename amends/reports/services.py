@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
+from amends.core.links import absolute_url
 
 from .models import WeeklySummarySent
 from .selectors import WeeklySummary, weekly_summary
@@ -39,7 +40,7 @@ def weekly_summary_recipients() -> QuerySet[User]:
 
 
 def weekly_summary_url(summary: WeeklySummary) -> str:
-    return f"{settings.AMENDS_BASE_URL.rstrip('/')}{reverse('reports:weekly')}?week={summary.label}"
+    return absolute_url(f"{reverse('reports:weekly')}?week={summary.label}")
 
 
 def weekly_summary_mail(summary: WeeklySummary, language: str) -> EmailMessage:

@@ -38,6 +38,6 @@ def weekly(request):
 def weekly_xlsx(request):
     access_weekly_summary(request.user)
     summary = weekly_summary(_week(request))
-    response = HttpResponse(weekly_summary_xlsx(summary), content_type=CONTENT_TYPE)
+    response = HttpResponse(weekly_summary_xlsx(summary, request), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="amends-weekly-{summary.label}.xlsx"'
     return response

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from io import BytesIO
 
-from django.conf import settings
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from amends.complaints.models import Complaint
+from amends.core.links import absolute_url
 
 from .selectors import WeeklySummary
 from .weeks import company_zone
@@ -35,8 +36,8 @@ def days(duration: timedelta) -> float:
     return round(duration.total_seconds() / 86400, 1)
 
 
-def card_url(complaint: Complaint) -> str:
-    return settings.AMENDS_BASE_URL.rstrip("/") + reverse("complaints:detail", args=[complaint.number])
+def card_url(complaint: Complaint, request: HttpRequest | None = None) -> str:
+    return absolute_url(reverse("complaints:detail", args=[complaint.number]), request)
 
 
 def _sheet(book: Workbook, title: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence]) -> Worksheet:
@@ -58,12 +59,13 @@ def _format(sheet: Worksheet, column: int, number_format: str) -> None:
         cell.number_format = number_format
 
 
-def _link_numbers(sheet: Worksheet, complaints: Iterable[Complaint]) -> None:
+def _link_numbers(sheet: Worksheet, complaints: Iterable[Complaint], request: HttpRequest | None) -> None:
     for row, complaint in enumerate(complaints, start=2):
-        sheet.cell(row=row, column=1).hyperlink = card_url(complaint)
+        sheet.cell(row=row, column=1).hyperlink = card_url(complaint, request)
 
 
-def weekly_summary_xlsx(summary: WeeklySummary) -> bytes:
+def weekly_summary_xlsx(summary: WeeklySummary, request: HttpRequest | None = None) -> bytes:
+    """The workbook; its card links on the request's host when downloaded and AMENDS_BASE_URL is unset."""
     book = Workbook()
     book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     book.properties.title = _("Weekly deadline control %(week)s") % {"week": summary.label}
@@ -89,7 +91,7 @@ def weekly_summary_xlsx(summary: WeeklySummary) -> bytes:
     ])
     _format(overdue, 4, DATETIME_FORMAT)
     _format(overdue, 5, DAYS_FORMAT)
-    _link_numbers(overdue, [line.complaint for line in summary.overdue])
+    _link_numbers(overdue, [line.complaint for line in summary.overdue], request)
 
     oldest = _sheet(book, _("Oldest open"), [
         (_("Card No."), 14), (_("Received"), 18), (_("Age, days"), 12), (_("State"), 22), (_("Responsible"), 28),
@@ -100,7 +102,7 @@ def weekly_summary_xlsx(summary: WeeklySummary) -> bytes:
     ])
     _format(oldest, 2, DATETIME_FORMAT)
     _format(oldest, 3, DAYS_FORMAT)
-    _link_numbers(oldest, [card.complaint for card in summary.oldest_open])
+    _link_numbers(oldest, [card.complaint for card in summary.oldest_open], request)
 
     buffer = BytesIO()
     book.save(buffer)

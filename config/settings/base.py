@@ -210,8 +210,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Where customers reach Amends (tracking links in acknowledgements) and the domain of Message-IDs.
-AMENDS_BASE_URL = os.environ.get("AMENDS_BASE_URL", "http://127.0.0.1:8000")
+# Where people reach Amends: the start of links in mail, workbooks and API answers (amends/core/links.py).
+# Unset, a link made for a request uses the request's host, and one made elsewhere (the worker's
+# mail) http://127.0.0.1:8000; `make run` sets it from HOST and PORT. The domain of Message-IDs.
+AMENDS_BASE_URL = os.environ.get("AMENDS_BASE_URL", "")
 AMENDS_MAIL_DOMAIN = os.environ.get("AMENDS_MAIL_DOMAIN", "amends.localhost")
 
 # Outbound mail: Django's SMTP backend, configured from the environment.

@@ -124,7 +124,7 @@ def created_body(request, submission: InboundMessage, received_at: datetime) -> 
         "channel": submission.channel,
         "received_at": _DATETIME.to_representation(received_at),
         "url": request.build_absolute_uri(reverse("api:complaint", kwargs={"number": submission.number})),
-        "tracking_url": tracking_url(submission),
+        "tracking_url": tracking_url(submission, request),
     }
 
 
@@ -161,7 +161,7 @@ class ComplaintSerializer(ComplaintListItemSerializer):
     def get_tracking_url(self, complaint: Complaint) -> str | None:
         if not can_see_tracking_link(self.context["request"].user, complaint):
             return None
-        return tracking_url(complaint)
+        return tracking_url(complaint, self.context["request"])
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(TRANSITIONS))))
     def get_available_transitions(self, complaint: Complaint) -> list[str]:

@@ -306,3 +306,14 @@ def test_received_at_in_the_near_future_is_accepted(api, operator):
 
     soon = timezone.now() + timedelta(hours=1)
     assert api(operator).post(LIST, body(received_at=soon.isoformat()), format="json").status_code == 201
+
+
+def test_without_a_base_url_the_tracking_link_is_on_the_host_the_client_called(api, operator, settings):
+    settings.AMENDS_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["amends.internal"]
+    response = api(operator).post(LIST, body(), format="json", HTTP_HOST="amends.internal:8000")
+    assert response.status_code == 201, response.json()
+    stored = InboundMessage.objects.get()
+    assert response.json()["tracking_url"] == (
+        f"http://amends.internal:8000/track/{stored.number}/?code={stored.tracking_code}"
+    )

@@ -127,7 +127,8 @@ def test_a_message_a_person_wrote_is_not_automatic_and_threads_under_the_custome
     db, qms, smtp_server, django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        complaint = email_receive(raw=(FIXTURES / "koi8r_8bit.eml").read_bytes(), source=MAILGATE_SOURCE).message.complaint
+        receipt = email_receive(raw=(FIXTURES / "koi8r_8bit.eml").read_bytes(), source=MAILGATE_SOURCE)
+    complaint = receipt.message.complaint
     first = InboundMessage.objects.get(complaint=complaint).external_ref
     acknowledgement = _received(smtp_server, 0)
     assert acknowledgement["Auto-Submitted"] == "auto-replied"

@@ -364,3 +364,14 @@ def test_quarantined_submission_can_be_processed_again_without_its_files(
     assert complaint.channel == Channel.WEB_FORM and complaint.consent_text == str(CONSENT_TEXT)
     assert abs(complaint.consent_at - stored.received_at) < timedelta(seconds=5)
     assert complaint.events.filter(kind=EventKind.REGISTERED).exists() and len(mail.outbox) == 1
+
+
+def test_without_a_base_url_the_thanks_page_links_the_host_the_visitor_used(
+    db, english, settings, django_capture_on_commit_callbacks,
+):
+    settings.AMENDS_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["care.shop.example"]
+    response = submit(english, valid(), django_capture_on_commit_callbacks, HTTP_HOST="care.shop.example:8001")
+    thanks = english.get(response["Location"], HTTP_HOST="care.shop.example:8001").content.decode()
+    stored = InboundMessage.objects.get()
+    assert f"http://care.shop.example:8001/track/{stored.number}/?code={stored.tracking_code}" in thanks

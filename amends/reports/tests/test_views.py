@@ -1,8 +1,10 @@
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from amends.complaints.choices import Channel
 
@@ -81,3 +83,16 @@ def test_the_page_takes_as_many_queries_with_more_overdue_and_open_cards(client,
         register(channel=Channel.EMAIL)
     frozen(NOW)
     assert queries() == before
+
+
+def test_without_a_base_url_the_downloaded_workbook_links_cards_on_the_host_it_came_from(
+    client, manager, week, settings,
+):
+    settings.AMENDS_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["amends.shop.example"]
+    client.force_login(manager)
+    response = client.get(XLSX, {"week": "2025-W11"}, HTTP_HOST="amends.shop.example")
+    book = load_workbook(BytesIO(response.content))
+    links = {cell.hyperlink.target for sheet in book for row in sheet.iter_rows() for cell in row if cell.hyperlink}
+    assert f"http://amends.shop.example/complaints/{week.D.number}/" in links
+    assert all(link.startswith("http://amends.shop.example/complaints/") for link in links)

@@ -144,7 +144,7 @@ def thanks(request, number: str):
             return _not_found(request)
         tracked, emailed = submission, bool(services.submitted_email(submission))
     return _page(request, "web_form/thanks.html", {
-        "complaint": tracked, "tracking_url": tracking_url(tracked), "emailed": emailed,
+        "complaint": tracked, "tracking_url": tracking_url(tracked, request), "emailed": emailed,
     })
 
 
