@@ -26,6 +26,9 @@ def mailgate() -> int:
     from amends.intake.channels.email.relay import EX_DATAERR, EX_NOINPUT, EX_OK, EX_TEMPFAIL
     from amends.intake.channels.email.relay import main as relay
 
+    # Its outcome is one line on standard error, which the MTA may mail back: log lines that would
+    # repeat it (a quarantined message's warning) stay out unless LOG_LEVEL asks for them.
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
     try:
         if any(arg == "--url" or arg.startswith("--url=") for arg in sys.argv[2:]):
             # Started once per message: relay it to the running app without starting Django.

@@ -270,6 +270,9 @@ def _process(message: InboundMessage, parse: Parser) -> InboundMessage:
         # as it is, for the worker once the claim expires or the next request for its number.
         logger.warning("Inbound message %s left for later: %s", message.pk, error)
         return message
+    except ValueError as error:  # what parsers raise for bad input: the reason says it all
+        logger.warning("Inbound message %s quarantined: %s", message.pk, error)
+        return _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}")
     except Exception as error:  # noqa: BLE001 - a bad message must not stop the channel
         logger.warning("Inbound message %s quarantined: %s", message.pk, error, exc_info=True)
         return _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}")

@@ -119,3 +119,23 @@ def test_a_usage_or_start_up_error_keeps_the_mail_queued(args, database_url):
     done = subprocess.run([str(AMENDS), "mailgate", *args], input=fixture("cp1251_base64.eml"),
                           capture_output=True, env=env, timeout=60)
     assert done.returncode == 75, done.stderr.decode()
+
+
+GARBAGE = bytes(range(256)) * 8 + b"\x00\xff not mail at all \xfe"
+
+
+def test_garbage_is_quarantined_with_a_one_line_log_and_no_traceback(db, caplog):
+    output = mailgate(GARBAGE)
+    assert "quarantined" in output and "Not an e-mail message" in output
+    assert InboundMessage.objects.get().status == InboundStatus.QUARANTINED
+    [logged] = [record for record in caplog.records if "quarantined" in record.getMessage()]
+    assert logged.exc_info is None
+
+
+@pytest.mark.skipif(not AMENDS.exists(), reason="the amends console script is not installed in this environment")
+def test_the_real_command_fed_garbage_keeps_it_and_says_so_in_one_line(transactional_db):
+    done = _run_mailgate(GARBAGE, _database_url())
+    assert done.returncode == 0  # stored: the MTA must not return it, a person looks at the quarantine
+    [line] = done.stderr.decode().splitlines()
+    assert line.startswith("mailgate: inbound message #") and "quarantined (MalformedEmail:" in line
+    assert InboundMessage.objects.get().status == InboundStatus.QUARANTINED
