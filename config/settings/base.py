@@ -305,9 +305,12 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Amends")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": "amends.core.logs.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # A 403 is a warning of one line; only 5xx are errors with a traceback.
+        "django.request": {"filters": ["refusal_without_traceback"]},
         "django.db.backends": {"level": "INFO"},
         # urllib3's DEBUG lines carry request paths, and Telegram's carry the bot token.
         "urllib3": {"level": "INFO"},
