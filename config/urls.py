@@ -6,9 +6,11 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from amends.accounts import views as account_views
+from amends.core.views import favicon
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="complaints:list", permanent=False)),
+    path("favicon.ico", favicon, name="favicon"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("login/code/", account_views.login_code, name="login_code"),
     path("account/", account_views.account, name="account"),

@@ -123,7 +123,7 @@ API_CARD: dict[str, Probe] = {
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
 NOT_A_CARD: dict[str, str] = {
-    "": "the front page redirects to the list",
+    "": "the front page redirects to the list", "favicon": "public: the site's icon",
     "login": "public", "logout": "signs out", "set_language": "the user's own setting",
     "login_code": "the second login step of the session that gave the password (accounts/tests)",
     "account": "the user's own two-factor settings", "account_totp_qr": "the user's own enrolment code",
