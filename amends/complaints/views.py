@@ -224,6 +224,7 @@ def measure_add(request, number: str):
     return card_form_post(
         request, complaint, MeasureForm(request.POST), "measure",
         lambda **data: services.measure_add(complaint=complaint, actor=request.user, **data),
+        _("Measure added."),
     )
 
 

@@ -265,6 +265,17 @@ def test_measure_add_and_report_through_the_card(client, qms, responsible, execu
     assert 'data-transition="complete"' in content
 
 
+def test_an_added_measure_is_confirmed_on_the_card(client, qms, responsible, executor, complaint):
+    complaint = _walk_to_decided(complaint, qms, responsible)
+    due = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = login(client, responsible).post(reverse("complaints:measure_add", args=[complaint.number]), {
+        "description": "Доставить заказ повторно", "executor": executor.pk, "due_date": due,
+    }, follow=True)
+    assert response.redirect_chain == [(card_url(complaint), 302)]
+    assert [str(message) for message in response.context["messages"]] == ["Measure added."]
+    assert "Measure added." in response.content.decode()
+
+
 def test_measure_with_past_due_date_is_refused(client, qms, responsible, executor, complaint):
     complaint = _walk_to_decided(complaint, qms, responsible)
     response = login(client, responsible).post(reverse("complaints:measure_add", args=[complaint.number]), {
