@@ -271,7 +271,13 @@ class ComplaintFilterForm(forms.Form):
     )
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput)
     received_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    overdue = forms.BooleanField(
+        label=_("Measure overdue"), required=False,
+        # Shown as the field's tooltip: the list's filters have no room for a line of help.
+        widget=forms.CheckboxInput(attrs={"title": _(
+            "Open cards with a measure not reported done by its due date. The card's own deadlines: “Card deadline”."
+        )}),
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

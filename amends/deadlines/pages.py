@@ -71,8 +71,13 @@ def deadline_panel(request, complaint, bound) -> dict:
 
 def deadline_filter_field() -> forms.Field:
     return forms.ChoiceField(
-        label=_("Deadline"), required=False,
+        label=_("Card deadline"), required=False,
         choices=[("", _("Any")), (ClockStatus.AT_RISK, _("At risk")), (ClockStatus.BREACHED, _("Breached"))],
+        # Shown as the field's tooltip: the list's filters have no room for a line of help.
+        widget=forms.Select(attrs={"title": _(
+            "The card's own deadlines (first response, decision, answer): near their end, or passed. "
+            "Measures past their due date: “Measure overdue”."
+        )}),
     )
 
 

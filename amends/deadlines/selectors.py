@@ -110,15 +110,12 @@ def annotate_list_clocks(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
 
 
 def filter_deadline_status(queryset: QuerySet[Complaint], status: str, now: datetime | None = None) -> QuerySet:
-    """Cards with a ticking clock (or an open measure) at risk, or breached."""
+    """Cards with a ticking clock of their own at risk, or breached. Measures have a filter of their
+    own ("Measure overdue", complaints.forms), so that each filter says what it looks at."""
     now = now or timezone.now()
     clocks = Clock.objects.filter(TICKING, complaint=OuterRef("pk"))
-    measures = Measure.objects.filter(complaint=OuterRef("pk"), done_at__isnull=True)
-    today = timezone.localdate(now)
     if status == ClockStatus.BREACHED:
-        return queryset.exclude(state__in=FINAL_STATES).filter(
-            Exists(clocks.filter(due_at__lte=now)) | Exists(measures.filter(due_date__lt=today))
-        )
+        return queryset.exclude(state__in=FINAL_STATES).filter(Exists(clocks.filter(due_at__lte=now)))
     if status == ClockStatus.AT_RISK:
         return queryset.filter(Exists(clocks.filter(at_risk_at__lte=now, due_at__gt=now)))
     raise ValueError(f"Filter by at_risk or breached, not {status!r}.")

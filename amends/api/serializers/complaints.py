@@ -74,7 +74,9 @@ class ComplaintFilterSerializer(serializers.Serializer):
     )
     received_from = serializers.DateField(required=False)
     received_to = serializers.DateField(required=False)
-    overdue = serializers.BooleanField(required=False, default=False)
+    overdue = serializers.BooleanField(required=False, default=False, help_text=_(
+        "Only open cards with a measure not reported done by its due date (the card's own deadlines are not looked at)."
+    ))
     q = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default="",
         help_text=_("Search in the number, text, customer, e-mail, phone and order reference."),

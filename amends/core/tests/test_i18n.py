@@ -34,7 +34,7 @@ HY_KEY_MSGIDS = [
     "Filters", "Apply", "Reset", "No.", "Received", "Customer", "Complaint", "Category",
     "Importance", "State", "Responsible", "No complaints match.", "Previous", "Next",
     "Page %(number)s of %(total)s", "Search", "All states", "All channels", "All categories",
-    "Any importance", "Anyone", "Received from", "to", "Overdue only",
+    "Any importance", "Anyone", "Received from", "to", "Measure overdue",
     # detail.html
     "Print card", "All complaints", "Customer's wording", "Card", "Channel", "Organisation",
     "Contact person", "Project", "Product", "Registered by", "Responsible person",

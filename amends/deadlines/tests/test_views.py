@@ -390,7 +390,9 @@ def test_the_due_column_shows_a_wait_and_an_overdue_measure(client, frozen, regi
         for row in page(response).select("table.complaints tbody tr")
     }
     assert cells == {waiting.number: "Waiting for the customer", late.number: "Measure overdue"}
-    assert listed(client, deadline="breached") == [late.number]
+    # Each filter looks at its own deadlines: the card's, or its measures'.
+    assert listed(client, deadline="breached") == []
+    assert listed(client, overdue="on") == [late.number]
     assert listed(client, sort="due") == [late.number, waiting.number]  # neither has a ticking clock
 
 
@@ -480,3 +482,14 @@ def test_my_deadlines_costs_the_same_for_more_rows(client, frozen, register, qms
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("deadlines:mine"))
     assert len(many) == len(few)
+
+
+def test_the_two_overdue_filters_say_which_deadlines_they_look_at(client, qms):
+    client.force_login(qms)
+    filters = page(client.get(reverse("complaints:list"))).select_one("form.filters")
+    card = filters.select_one("select[name=deadline]")
+    assert text(filters.select_one(f"label[for={card['id']}]")) == "Card deadline"
+    assert card["title"].startswith("The card's own deadlines (first response, decision, answer)")
+    measure = filters.select_one("input[name=overdue]")
+    assert text(measure.parent) == "Measure overdue"
+    assert measure["title"].startswith("Open cards with a measure not reported done by its due date.")
