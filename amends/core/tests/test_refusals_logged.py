@@ -8,29 +8,25 @@ from amends.accounts.roles import Role
 from amends.core.logs import RefusalWithoutTraceback
 
 
-def refusals(caplog) -> list[logging.LogRecord]:
-    return [record for record in caplog.records if record.name.startswith("django.")]
+def refused_note(browser: Client, complaint, caplog) -> logging.LogRecord:
+    """Post a note the browser may not post; the one record Django logged about it."""
+    with caplog.at_level(logging.INFO):
+        response = browser.post(f"/complaints/{complaint.number}/note/", {"text": "x"})
+    assert response.status_code == 403
+    [record] = [record for record in caplog.records if record.name.startswith("django.")]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    return record
 
 
 def test_a_permission_denied_is_a_warning_without_traceback(client, complaint, make_user, caplog):
     client.force_login(make_user("manager", Role.MANAGER))  # sees every card, writes no note
-    with caplog.at_level(logging.INFO):
-        response = client.post(f"/complaints/{complaint.number}/note/", {"text": "x"})
-    assert response.status_code == 403
-    [record] = refusals(caplog)
-    assert record.levelno == logging.WARNING and record.exc_info is None
-    assert record.getMessage().startswith("Forbidden (Permission denied)")
+    assert refused_note(client, complaint, caplog).getMessage().startswith("Forbidden (Permission denied)")
 
 
 def test_a_csrf_failure_is_a_warning_without_traceback(complaint, qms, caplog):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(qms)
-    with caplog.at_level(logging.INFO):
-        response = browser.post(f"/complaints/{complaint.number}/note/", {"text": "x"})
-    assert response.status_code == 403
-    [record] = refusals(caplog)
-    assert record.levelno == logging.WARNING and record.exc_info is None
-    assert record.getMessage().startswith("Forbidden (CSRF")
+    assert refused_note(browser, complaint, caplog).getMessage().startswith("Forbidden (CSRF")
 
 
 def test_a_server_error_keeps_its_traceback():
