@@ -212,8 +212,9 @@ SPECTACULAR_SETTINGS = {
 
 # Where people reach Amends: the start of links in mail, workbooks and API answers (amends/core/links.py).
 # Unset, a link made for a request uses the request's host, and one made elsewhere (the worker's
-# mail) http://127.0.0.1:8000; `make run` sets it from HOST and PORT. The domain of Message-IDs.
+# mail) http://127.0.0.1:8000; `make run` sets it from HOST and PORT.
 AMENDS_BASE_URL = os.environ.get("AMENDS_BASE_URL", "")
+# The domain of the Message-IDs of the mail Amends sends.
 AMENDS_MAIL_DOMAIN = os.environ.get("AMENDS_MAIL_DOMAIN", "amends.localhost")
 
 # Outbound mail: Django's SMTP backend, configured from the environment.
