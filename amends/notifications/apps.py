@@ -12,6 +12,12 @@ class NotificationsConfig(AppConfig):
 
         from . import receivers
 
-        signals.internal_complaint_filed.connect(
-            receivers.on_internal_complaint_filed, dispatch_uid="notifications_internal_filed",
-        )
+        for signal, receiver in [
+            (signals.internal_complaint_filed, receivers.on_internal_complaint_filed),
+            (signals.complaint_changed, receivers.on_changed),
+            (signals.complaint_transitioned, receivers.on_transitioned),
+            (signals.measure_reported, receivers.on_measure_reported),
+            (signals.customer_replied, receivers.on_customer_replied),
+            (signals.customer_file_received, receivers.on_customer_file_received),
+        ]:
+            signal.connect(receiver, dispatch_uid=f"notifications_{receiver.__name__}")
