@@ -41,6 +41,9 @@ class Notification(models.Model):
     complaint = models.ForeignKey(
         "complaints.Complaint", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications",
     )
+    # A notice about several cards (a sweep's grouped escalations) has no `complaint` but lists
+    # their numbers here, each with a space either side, for the filter by card.
+    card_numbers = models.TextField(blank=True, default="")
     template = models.CharField(max_length=200)
     context = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -28,6 +28,7 @@ class NotificationSpec:
     complaint_id: int | None
     template: str  # first line the subject, the rest the body; rendered in the recipient's language
     context: dict = field(default_factory=dict)  # JSON-serialisable
+    cards: tuple[str, ...] | list[str] = ()  # the numbers of the cards a notice about several lists
 
 
 def notify_many(specs: list[NotificationSpec]) -> int:
@@ -45,6 +46,7 @@ def notify_many(specs: list[NotificationSpec]) -> int:
             Notification(
                 user_id=spec.user_id, kind=spec.kind, key=spec.key, complaint_id=spec.complaint_id,
                 template=spec.template, context=spec.context, created_at=now, batch=batch,
+                card_numbers=card_numbers_field(spec.cards),
             )
             for spec in unique.values()
         ], ignore_conflicts=True)
@@ -52,6 +54,12 @@ def notify_many(specs: list[NotificationSpec]) -> int:
         created = list(Notification.objects.filter(batch=batch).values_list("user_id", "complaint_id", "kind"))
         _note_on_timelines(created)
     return len(created)
+
+
+def card_numbers_field(numbers: Iterable[str]) -> str:
+    """Space around each number, so that the filter by card finds " 2026-12 " and never 2026-123."""
+    numbers = list(numbers)
+    return f" {' '.join(numbers)} " if numbers else ""
 
 
 def notify(*, users: Iterable[User], kind: str, key: str, complaint: Complaint | None,
