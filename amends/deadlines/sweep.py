@@ -155,7 +155,9 @@ def _fire(level: Level, now: datetime) -> tuple[int, int]:
     ])
 
 
-def _grouped(user_id: int, level: Level, cards: list[dict], clocks: list[int], card_ids: dict[str, int]) -> NotificationSpec:
+def _grouped(
+    user_id: int, level: Level, cards: list[dict], clocks: list[int], card_ids: dict[str, int],
+) -> NotificationSpec:
     """One notice per person and step per sweep, listing their clocks: a manager reads one
     "12 deadlines missed" with the cards, not twelve mails. About one card, it is that card's."""
     numbers = sorted({card["number"] for card in cards})

@@ -16,21 +16,9 @@ from amends.complaints.services import (
     measure_add,
     measure_report,
 )
-from amends.complaints.tests.conftest import cause, register, walk  # noqa: F401 - shared fixtures
 from amends.notifications.models import Notification
 from amends.notifications.receivers import lifecycle_notifications_muted
 from amends.notifications.rendering import render_notification
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """committed(fn, ...): run a service and the work it left for after the commit."""
-
-    def run(service, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(*args, **kwargs)
-
-    return run
 
 
 def notices(kind: str) -> list[tuple[str, str]]:
