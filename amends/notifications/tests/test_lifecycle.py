@@ -3,7 +3,6 @@ language, and never of their own action."""
 
 from datetime import timedelta
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
