@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from amends.accounts.models import User
@@ -96,8 +97,9 @@ def notification_mark_read(*, notification: Notification) -> None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
 
 
-def notifications_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+def notifications_mark_read(*, notifications: QuerySet[Notification]) -> int:
+    """Mark these (one user's, chosen or matching a filter) read; returns how many were unread."""
+    return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
 def preference_set(*, user: User, email: str, daily_hour: int) -> NotificationPreference:
