@@ -118,7 +118,7 @@ def _fire(level: Level, now: datetime) -> tuple[int, int]:
     fired = [row for row in candidates if row[0] in came_from]
     if not fired:
         return 0, 0
-    responsible_ids = {row[5] for row in fired}
+    responsible_ids: set[int | None] = {row[5] for row in fired}
     ladder = {
         step: Recipients.of_step(step, responsible_ids)
         for step in Level if min(came_from.values()) < step <= level

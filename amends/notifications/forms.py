@@ -22,7 +22,9 @@ class NotificationFilterForm(forms.Form):
 
     def __init__(self, *args, kinds: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *(
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)  # declared above
+        kind.choices = [("", _("All kinds")), *(
             (kind, KIND_LABELS.get(kind, kind)) for kind in kinds
         )]
 
