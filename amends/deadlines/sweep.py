@@ -149,9 +149,9 @@ def _fire(level: Level, now: datetime) -> tuple[int, int]:
             })
             clocks_of[user.pk].append(pk)
     _insert_events(events)
+    card_ids = {row[2]: row[1] for row in fired}
     return len(fired), notify_many([
-        _grouped(user_id, level, cards, clocks_of[user_id], {row[2]: row[1] for row in fired})
-        for user_id, cards in cards_of.items()
+        _grouped(user_id, level, cards, clocks_of[user_id], card_ids) for user_id, cards in cards_of.items()
     ])
 
 
