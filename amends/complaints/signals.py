@@ -17,9 +17,15 @@ complaint_transitioned = Signal()
 # registration: an edit that changed something, or any transition (a re-assignment to the same
 # person changes nothing, and `fields` is empty).
 complaint_changed = Signal()
-# complaint, event: a message from the customer is on the timeline.
+# complaint, event, attachments: a message from the customer is on the timeline, with the files
+# that came with it (Attachment rows, stored before this is sent).
 customer_replied = Signal()
+# complaint, event, attachment: a file the customer sent later than its message (a messenger's),
+# noted on the timeline; attachment None when it could not be kept (the note says why).
+customer_file_received = Signal()
 # complaint, event: a message to the customer, or a logged call, is on the timeline.
 customer_contacted = Signal()
+# complaint, measure, actor: an executor reported a measure done.
+measure_reported = Signal()
 # complaint: an employee filed an internal complaint (the QMS heads are told).
 internal_complaint_filed = Signal()

@@ -1,12 +1,17 @@
 """The deadline sweep: fire each escalation step of each clock once, whatever the number of cards.
 
-Each step is one transaction: claim the clocks that crossed its threshold with one conditional
-UPDATE (level n-1 → n), so two sweeps running at once cannot both fire a step; then write one
-DEADLINE event per clock and the notifications in bulk. A crash rolls the claim back with the
-rest, and the next sweep fires what did not fire. The number of queries does not depend on the
-number of clocks.
+A clock fires the highest step it has passed: one found already past several (the first sweep after
+a stop, a card registered late) fires only the last of them, with one timeline entry naming the
+steps it passed unannounced, and its notice goes to everyone those steps would have told. Each step
+is one transaction: claim the clocks that crossed its threshold with one conditional UPDATE per
+level they come from (level n → step), so two sweeps running at once cannot both fire a step; then
+write one DEADLINE event per clock and one notification per person listing their clocks. A crash
+rolls the claim back with the rest, and the next sweep fires what did not fire. The number of
+queries does not depend on the number of clocks.
 """
 
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,15 +48,15 @@ class SweepResult:
         return f"{steps}; {self.notifications} notifications"
 
 
-def _claim(level: Level, now: datetime) -> set[int]:
-    """Raise the level of the ticking clocks past this step's threshold; the ids this call raised."""
+def _claim(level: Level, since: int, now: datetime) -> set[int]:
+    """Raise the ticking clocks at level `since` past this step's threshold to it; the ids this call raised."""
     table = connection.ops.quote_name(Clock._meta.db_table)
     threshold = connection.ops.quote_name(THRESHOLD_FIELDS[level])
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET level = %s WHERE level = %s AND {threshold} <= %s"
             " AND met_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL RETURNING id",
-            [level, level - 1, connection.ops.adapt_datetimefield_value(now)],
+            [level, since, connection.ops.adapt_datetimefield_value(now)],
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -102,46 +107,77 @@ def _fire(level: Level, now: datetime) -> tuple[int, int]:
     field_name = THRESHOLD_FIELDS[level]
     candidates = list(
         Clock.objects.filter(
-            level=level - 1, met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True,
+            level__lt=level, met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True,
             **{f"{field_name}__lte": now},
-        ).values_list("pk", "complaint_id", "kind", "due_at", "complaint__responsible_id")
+        ).values_list("pk", "complaint_id", "complaint__number", "kind", "due_at", "complaint__responsible_id", "level")
     )
     if not candidates:
         return 0, 0
-    claimed = _claim(level, now)
-    fired = [row for row in candidates if row[0] in claimed]
+    # The level each clock was claimed from: the steps between it and this one were passed unannounced.
+    came_from = {pk: since for since in sorted({row[-1] for row in candidates}) for pk in _claim(level, since, now)}
+    fired = [row for row in candidates if row[0] in came_from]
     if not fired:
         return 0, 0
-    recipients = Recipients.of_step(level, {row[4] for row in fired})
-    code, step, nobody = STEP_CODES[level], str(Level(level).label), _("nobody")
+    responsible_ids: set[int | None] = {row[5] for row in fired}
+    ladder = {
+        step: Recipients.of_step(step, responsible_ids)
+        for step in Level if min(came_from.values()) < step <= level
+    }
+    code, nobody = STEP_CODES[level], _("nobody")
     template = _("%(step)s: %(clock)s, due %(due)s. Notified: %(people)s.")
     clock_labels = {kind.value: str(kind.label) for kind in ClockKind}
     events: list[tuple[int, str, str]] = []
-    specs: list[NotificationSpec] = []
-    for pk, complaint_id, kind, due_at, responsible_id in fired:
-        notified = recipients.for_card(responsible_id)
-        events.append((complaint_id, code, template % {
-            "step": step, "clock": clock_labels[kind], "due": local(due_at),
+    cards_of: dict[int, list[dict]] = defaultdict(list)
+    clocks_of: dict[int, list[int]] = defaultdict(list)
+    for pk, complaint_id, number, kind, due_at, responsible_id, _level in fired:
+        passed = [step for step in Level if came_from[pk] < step < level]
+        notified = list({
+            user.pk: user for step in [*passed, level] for user in ladder[step].for_card(responsible_id)
+        }.values())
+        text = template % {
+            "step": Level(level).label, "clock": clock_labels[kind], "due": local(due_at),
             "people": ", ".join(str(user) for user in notified) or nobody,
-        }))
-        specs.extend(
-            NotificationSpec(
-                user_id=user.pk, kind=f"deadline_{code}", key=f"clock:{pk}:level:{level}",
-                complaint_id=complaint_id, template=f"deadlines/notifications/{code}.txt",
-                context={"clock": kind, "due_at": due_at.isoformat(), "step": level},
-            )
-            for user in notified
-        )
+        }
+        if passed:
+            text += " " + _("Passed before the first check, not announced apart: %(steps)s.") % {
+                "steps": ", ".join(str(Level(step).label) for step in passed),
+            }
+        events.append((complaint_id, code, text))
+        for user in notified:
+            cards_of[user.pk].append({
+                "number": number, "clock": kind, "due_at": due_at.isoformat(), "passed": passed,
+            })
+            clocks_of[user.pk].append(pk)
     _insert_events(events)
-    return len(fired), notify_many(specs)
+    card_ids = {row[2]: row[1] for row in fired}
+    return len(fired), notify_many([
+        _grouped(user_id, level, cards, clocks_of[user_id], card_ids) for user_id, cards in cards_of.items()
+    ])
+
+
+def _grouped(
+    user_id: int, level: Level, cards: list[dict], clocks: list[int], card_ids: dict[str, int],
+) -> NotificationSpec:
+    """One notice per person and step per sweep, listing their clocks: a manager reads one
+    "12 deadlines missed" with the cards, not twelve mails. About one card, it is that card's."""
+    numbers = sorted({card["number"] for card in cards})
+    # The clocks fire this step once (the claim), so their ids make the key of this one notice.
+    digest = hashlib.sha256(",".join(map(str, sorted(clocks))).encode()).hexdigest()[:16]
+    return NotificationSpec(
+        user_id=user_id, kind=f"deadline_{STEP_CODES[level]}", key=f"clocks:{digest}:level:{level}",
+        complaint_id=card_ids[numbers[0]] if len(numbers) == 1 else None,
+        template=f"deadlines/notifications/{STEP_CODES[level]}.txt",
+        context={"step": level, "cards": cards}, cards=numbers,
+    )
 
 
 def deadlines_sweep(now: datetime | None = None) -> SweepResult:
-    """Fire the escalation steps whose thresholds have passed, lowest first, each in one transaction."""
+    """Fire the escalation steps whose thresholds have passed, highest first, each in one transaction:
+    a clock past several fires only the highest."""
     now = now or timezone.now()
     result = SweepResult()
     with translation.override(settings.LANGUAGE_CODE):
-        for level in Level:
+        for level in sorted(Level, reverse=True):
             with transaction.atomic():
                 fired, notified = _fire(level, now)
             result.fired[STEP_CODES[level]] += fired

@@ -12,6 +12,12 @@ class NotificationsConfig(AppConfig):
 
         from . import receivers
 
-        signals.internal_complaint_filed.connect(
-            receivers.on_internal_complaint_filed, dispatch_uid="notifications_internal_filed",
-        )
+        def connect(signal, receiver) -> None:
+            signal.connect(receiver, dispatch_uid=f"notifications_{receiver.__name__}")
+
+        connect(signals.internal_complaint_filed, receivers.on_internal_complaint_filed)
+        connect(signals.complaint_changed, receivers.on_changed)
+        connect(signals.complaint_transitioned, receivers.on_transitioned)
+        connect(signals.measure_reported, receivers.on_measure_reported)
+        connect(signals.customer_replied, receivers.on_customer_replied)
+        connect(signals.customer_file_received, receivers.on_customer_file_received)

@@ -26,7 +26,10 @@ def notify_users(
     return notify(users=users, kind=kind, key=key, complaint=complaint, template=template, context=context)
 
 
+def qms_heads() -> list[User]:
+    return list(User.objects.filter(is_active=True, groups__name=Role.QMS_HEAD).distinct())
+
+
 def notify_qms_heads(complaint: Complaint) -> int:
-    heads = User.objects.filter(is_active=True, groups__name=Role.QMS_HEAD).distinct()
-    return notify_users(heads, complaint, template="complaints/mail/internal_filed.txt",
+    return notify_users(qms_heads(), complaint, template="complaints/mail/internal_filed.txt",
                         kind="internal_filed", key=f"internal_filed:{complaint.pk}")

@@ -33,6 +33,23 @@ class EmailMode(models.TextChoices):
     OFF = "off", _("No e-mail, only here")
 
 
+# What each kind of notification is about, for the list's filter; the kinds are the ones
+# notify() is given (a sweep's are deadline_<step>).
+KIND_LABELS = {
+    "assigned": _("Assigned to you"),
+    "plan_submitted": _("Measures to approve"),
+    "measure_approved": _("Measures to carry out"),
+    "measure_done": _("Measure done"),
+    "plan_returned": _("Plan returned"),
+    "customer_message": _("Message from the customer"),
+    "customer_file": _("File from the customer"),
+    "internal_filed": _("Internal complaint"),
+    "deadline_at_risk": _("Deadline at risk"),
+    "deadline_breached": _("Deadline missed"),
+    "deadline_escalated": _("Deadline escalated"),
+}
+
+
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=50)
@@ -41,6 +58,9 @@ class Notification(models.Model):
     complaint = models.ForeignKey(
         "complaints.Complaint", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications",
     )
+    # A notice about several cards (a sweep's grouped escalations) has no `complaint` but lists
+    # their numbers here, each with a space either side, for the filter by card.
+    card_numbers = models.TextField(blank=True, default="")
     template = models.CharField(max_length=200)
     context = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -27,7 +27,8 @@ def render_notification(notification: Notification) -> Rendered:
     url = card_url(complaint) if complaint else absolute_url(reverse("complaints:list"))
     with translation.override(language_of(notification.user)):
         text = render_to_string(notification.template, {
-            "complaint": complaint, "user": notification.user, "url": url, **notification.context,
+            "complaint": complaint, "user": notification.user, "url": url,
+            "base_url": settings.AMENDS_BASE_URL.rstrip("/"), **notification.context,
         })
     subject, _, body = text.strip().partition("\n")
     return Rendered(subject=subject.strip(), body=body.strip())

@@ -1,12 +1,13 @@
 """Reads of a user's own notifications."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from amends.accounts.models import User
 
 from .models import Notification, NotificationPreference
 from .rendering import render_notification
+from .services import card_numbers_field
 
 PAGE_SIZE = 50
 # What the staff templates read off the card, loaded with it so a page of notifications renders
@@ -18,10 +19,29 @@ def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
-def notification_page(user: User, number: int | str | None) -> Page:
-    """A page of the user's notifications, newest first, each with its `rendered` text."""
+def notifications_matching(user: User, *, kind: str = "", status: str = "", card: str = "") -> QuerySet[Notification]:
+    """The user's notifications of a kind, read or unread, about a card (alone or among others)."""
+    found = notifications_of(user)
+    if kind:
+        found = found.filter(kind=kind)
+    if status:
+        found = found.filter(read_at__isnull=status == "unread")
+    if card:
+        found = found.filter(Q(complaint__number=card) | Q(card_numbers__contains=card_numbers_field([card])))
+    return found
+
+
+def notification_kinds(user: User) -> list[str]:
+    """The kinds the user has notifications of, for the filter."""
+    return sorted(Notification.objects.filter(user=user).values_list("kind", flat=True).distinct())
+
+
+def notification_page(user: User, number: int | str | None, filters: dict[str, str] | None = None) -> Page:
+    """A page of the user's notifications (those matching `filters`), newest first, each with its
+    `rendered` text."""
     page = Paginator(
-        notifications_of(user).select_related("user", "complaint", *CARD_RELATIONS), PAGE_SIZE,
+        notifications_matching(user, **(filters or {})).select_related("user", "complaint", *CARD_RELATIONS),
+        PAGE_SIZE,
     ).get_page(number)
     for notification in page:
         notification.rendered = render_notification(notification)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from amends.accounts.models import User
@@ -28,6 +29,7 @@ class NotificationSpec:
     complaint_id: int | None
     template: str  # first line the subject, the rest the body; rendered in the recipient's language
     context: dict = field(default_factory=dict)  # JSON-serialisable
+    cards: tuple[str, ...] | list[str] = ()  # the numbers of the cards a notice about several lists
 
 
 def notify_many(specs: list[NotificationSpec]) -> int:
@@ -45,6 +47,7 @@ def notify_many(specs: list[NotificationSpec]) -> int:
             Notification(
                 user_id=spec.user_id, kind=spec.kind, key=spec.key, complaint_id=spec.complaint_id,
                 template=spec.template, context=spec.context, created_at=now, batch=batch,
+                card_numbers=card_numbers_field(spec.cards),
             )
             for spec in unique.values()
         ], ignore_conflicts=True)
@@ -52,6 +55,12 @@ def notify_many(specs: list[NotificationSpec]) -> int:
         created = list(Notification.objects.filter(batch=batch).values_list("user_id", "complaint_id", "kind"))
         _note_on_timelines(created)
     return len(created)
+
+
+def card_numbers_field(numbers: Iterable[str]) -> str:
+    """Space around each number, so that the filter by card finds " 2026-12 " and never 2026-123."""
+    numbers = list(numbers)
+    return f" {' '.join(numbers)} " if numbers else ""
 
 
 def notify(*, users: Iterable[User], kind: str, key: str, complaint: Complaint | None,
@@ -88,8 +97,9 @@ def notification_mark_read(*, notification: Notification) -> None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
 
 
-def notifications_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+def notifications_mark_read(*, notifications: QuerySet[Notification]) -> int:
+    """Mark these (one user's, chosen or matching a filter) read; returns how many were unread."""
+    return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
 def preference_set(*, user: User, email: str, daily_hour: int) -> NotificationPreference:

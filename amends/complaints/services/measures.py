@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from amends.accounts.models import User
 from amends.accounts.roles import Role
 
-from .. import access
+from .. import access, signals
 from ..events import event_measure
 from ..models import Complaint, Measure
 from .lifecycle import card_locked
@@ -65,4 +65,5 @@ def measure_report(*, measure: Measure, actor: User, report: str) -> Measure:
         _("Measure done: %(measure)s. Report: %(report)s")
         % {"measure": measure.description, "report": measure.report},
     )
+    signals.measure_reported.send(sender=Complaint, complaint=measure.complaint, measure=measure, actor=actor)
     return measure

@@ -87,14 +87,12 @@ def complaint_add_message(
     """A message from the customer (incoming) or to them, on the card's timeline with its files."""
     for upload in attachments:
         attachment_check(upload)
+    event = (event_message_in if incoming else event_message_out)(complaint, actor, text.strip())
+    stored = [attachment_store(complaint, upload, actor) for upload in attachments]
     if incoming:
-        event = event_message_in(complaint, actor, text.strip())
-        signals.customer_replied.send(sender=Complaint, complaint=complaint, event=event)
+        signals.customer_replied.send(sender=Complaint, complaint=complaint, event=event, attachments=stored)
     else:
-        event = event_message_out(complaint, actor, text.strip())
         signals.customer_contacted.send(sender=Complaint, complaint=complaint, event=event)
-    for upload in attachments:
-        attachment_store(complaint, upload, actor)
     return event
 
 
@@ -120,5 +118,6 @@ def complaint_receive_file(
     if complaint.events.filter(reference=reference).exists():
         return None
     attachment = attachment_store(complaint, upload, None) if upload is not None else None
-    event_file_received(complaint, reference=reference, note=note, attachment=attachment)
+    event = event_file_received(complaint, reference=reference, note=note, attachment=attachment)
+    signals.customer_file_received.send(sender=Complaint, complaint=complaint, event=event, attachment=attachment)
     return attachment

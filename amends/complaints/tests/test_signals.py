@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models.signals import post_save
 
@@ -18,8 +19,10 @@ from amends.complaints.services import (
     complaint_add_note,
     complaint_file_internal,
     complaint_log_call,
+    complaint_receive_file,
     complaint_transition,
     complaint_update,
+    measure_report,
 )
 from amends.core.bulk import insert_rows
 from amends.deadlines.choices import ClockKind
@@ -28,6 +31,7 @@ from amends.deadlines.models import Clock
 ALL = [
     signals.complaint_registered, signals.complaint_transitioned, signals.complaint_changed,
     signals.customer_replied, signals.customer_contacted, signals.internal_complaint_filed,
+    signals.measure_reported, signals.customer_file_received,
 ]
 
 
@@ -109,16 +113,36 @@ def test_an_edit_announces_the_fields_it_changed_and_nothing_when_nothing_change
 
 def test_messages_and_calls_announce_who_spoke(register, operator):
     complaint = register()
+    photo = SimpleUploadedFile("photo.jpg", b"jpeg", content_type="image/jpeg")
     with heard() as sent:
-        reply = complaint_add_message(complaint=complaint, incoming=True, text="Жду ответа")
+        reply = complaint_add_message(complaint=complaint, incoming=True, text="Жду ответа", attachments=[photo])
         answer = complaint_add_message(complaint=complaint, incoming=False, text="Отвечаем", actor=operator)
         call = complaint_log_call(complaint=complaint, actor=operator, text="Перезвонили")
         complaint_add_note(complaint=complaint, actor=operator, text="Только для своих")
     assert sent == [
-        (signals.customer_replied, {"complaint": complaint, "event": reply}),
+        # With the files that came with it, stored by then.
+        (signals.customer_replied, {"complaint": complaint, "event": reply,
+                                    "attachments": [complaint.attachments.get(original_name="photo.jpg")]}),
         (signals.customer_contacted, {"complaint": complaint, "event": answer}),
         (signals.customer_contacted, {"complaint": complaint, "event": call}),
     ]
+
+
+def test_a_file_received_later_is_announced_once(register):
+    complaint = register()
+    with heard() as sent:
+        complaint_receive_file(complaint=complaint, reference="received-file:1:a", note="Not fetched.")
+        complaint_receive_file(complaint=complaint, reference="received-file:1:a", note="Not fetched.")
+    note = complaint.events.get(reference="received-file:1:a")
+    assert sent == [(signals.customer_file_received, {"complaint": complaint, "event": note, "attachment": None})]
+
+
+def test_a_measure_reported_done_is_announced_with_who_reported(walk, executor):
+    complaint = walk(None, State.IN_PROGRESS)
+    [measure] = complaint.measures.all()
+    with heard(signals.measure_reported) as sent:
+        measure = measure_report(measure=measure, actor=executor, report="Заменили.")
+    assert sent == [(signals.measure_reported, {"complaint": measure.complaint, "measure": measure, "actor": executor})]
 
 
 def test_an_internal_complaint_is_announced_as_filed(operator, make_user):

@@ -43,7 +43,8 @@ def test_each_step_fires_once_to_its_people_and_is_on_the_timeline(assigned):
     assert sum(before_risk.fired.values()) == 0 and deadline_events() == []
 
     at_risk = deadlines_sweep(msk(2025, 3, 13, 4))  # 75 % of 24 h
-    assert at_risk.fired == {"at_risk": 2, "breached": 0, "escalated": 0} and at_risk.notifications == 2
+    # Two clocks of one card: one notice listing both.
+    assert at_risk.fired == {"at_risk": 2, "breached": 0, "escalated": 0} and at_risk.notifications == 1
     assert notified() == {("responsible", "deadline_at_risk")}
     assert deadlines_sweep(msk(2025, 3, 13, 4)).notifications == 0  # a second sweep fires nothing
 
@@ -57,16 +58,57 @@ def test_each_step_fires_once_to_its_people_and_is_on_the_timeline(assigned):
     assert sorted(code for _card, code in deadline_events()) == [
         "at_risk", "at_risk", "breached", "breached", "escalated", "escalated",
     ]
-    assert Notification.objects.count() == 6
+    assert Notification.objects.count() == 3
     event = TimelineEvent.objects.filter(kind=EventKind.DEADLINE, code="breached").first()
     # Written in the company's language (Russian by default): check the language-free parts.
     assert "2025-03-13 10:00" in event.text and "Qms" in event.text
 
 
-def test_a_late_sweep_fires_every_step_passed_in_order(assigned):
+@pytest.fixture
+def english_company(settings):
+    """The timeline is written in the company's language."""
+    settings.LANGUAGE_CODE = "en"
+
+
+def test_a_late_sweep_fires_only_the_highest_step_once_naming_the_passed_ones(assigned, english_company):
     result = deadlines_sweep(msk(2025, 3, 20, 10))
-    assert result.fired == {"at_risk": 2, "breached": 2, "escalated": 2}
+    assert result.fired == {"at_risk": 0, "breached": 0, "escalated": 2}
     assert set(Clock.objects.values_list("level", flat=True)) == {Level.ESCALATED}
+    assert sorted(code for _card, code in deadline_events()) == ["escalated", "escalated"]
+    entry = TimelineEvent.objects.filter(kind=EventKind.DEADLINE).first()
+    assert "Passed before the first check, not announced apart: At risk, Breached." in entry.text
+    # Everyone the passed steps would have told hears once, of the step the clocks are at now.
+    assert notified() == {
+        ("responsible", "deadline_escalated"), ("qms", "deadline_escalated"), ("manager", "deadline_escalated"),
+    }
+    assert deadlines_sweep(msk(2025, 3, 21, 10)).notifications == 0
+
+
+def test_a_clock_already_at_risk_skips_only_the_missed_step(assigned, english_company):
+    deadlines_sweep(msk(2025, 3, 13, 4))
+    deadlines_sweep(msk(2025, 3, 20, 10))
+    entries = TimelineEvent.objects.filter(kind=EventKind.DEADLINE, code="escalated")
+    assert [e.text.endswith("not announced apart: Breached.") for e in entries] == [True, True]
+    assert notified() == {
+        ("responsible", "deadline_at_risk"), ("qms", "deadline_escalated"), ("manager", "deadline_escalated"),
+    }
+
+
+def test_one_notice_per_person_and_step_lists_their_cards(frozen, register, qms, responsible, manager):
+    frozen(WEDNESDAY)
+    cards = [register(channel=Channel.EMAIL) for _ in range(3)]
+    deadlines_sweep(msk(2025, 3, 20, 10))
+    [notice] = Notification.objects.filter(user=manager)
+    assert notice.complaint is None and notice.kind == "deadline_escalated"
+    assert notice.card_numbers == " " + " ".join(sorted(c.number for c in cards)) + " "
+    assert len(notice.context["cards"]) == 6  # two clocks a card
+    from amends.notifications.rendering import render_notification
+
+    manager.language = "en"
+    rendered = render_notification(notice)
+    assert rendered.subject == "Escalation: 6 deadlines long missed"
+    assert all(f"/complaints/{c.number}/" in rendered.body for c in cards)
+    assert "three quarters" not in rendered.body and "(already this late when first checked)" in rendered.body
 
 
 def test_met_paused_and_unassigned_clocks(frozen, register, qms, assigned):
@@ -89,7 +131,7 @@ def test_the_ladder_is_configurable(assigned):
 
 def test_two_claims_of_the_same_step_fire_it_once(assigned):
     now = msk(2025, 3, 13, 4)
-    first, second = sweep._claim(Level.AT_RISK, now), sweep._claim(Level.AT_RISK, now)
+    first, second = sweep._claim(Level.AT_RISK, 0, now), sweep._claim(Level.AT_RISK, 0, now)
     assert len(first) == 2 and second == set()
 
 
@@ -148,9 +190,11 @@ def test_two_sweeps_racing_in_threads_fire_each_step_once(reference_data_restore
         register(channel=Channel.EMAIL, received_at=WEDNESDAY)
     moment = msk(2025, 3, 20, 10)
     results = at_once(lambda: deadlines_sweep(moment), 2)
-    assert sum(r.fired["breached"] for r in results) == 40
-    assert TimelineEvent.objects.filter(kind=EventKind.DEADLINE, code="breached").count() == 40
-    assert Notification.objects.filter(kind="deadline_breached").count() == 40
+    assert sum(r.fired["escalated"] for r in results) == 40
+    assert TimelineEvent.objects.filter(kind=EventKind.DEADLINE).count() == 40
+    # One notice per sweep that fired any: each clock listed once.
+    notices = Notification.objects.filter(kind="deadline_escalated")
+    assert sum(len(n.context["cards"]) for n in notices) == 40 and notices.count() <= 2
     assert Clock.objects.exclude(level=Level.ESCALATED).count() == 0
 
 
@@ -171,5 +215,5 @@ def test_the_notification_reads_in_the_recipients_language(assigned):
         notification.user.language = "en"
         rendered = render_notification(notification)
         subjects.add(rendered.subject)
-        assert f"complaint {assigned.number} was due" in rendered.body
-    assert subjects == {"Deadline missed: First response", "Deadline missed: Decision"}
+        assert f"- {assigned.number}, First response: due" in rendered.body
+    assert subjects == {"2 deadlines missed"}

@@ -13,7 +13,7 @@ from amends.complaints.choices import Channel
 from amends.complaints.services import complaint_register
 from amends.notifications.context_processors import unread_count
 from amends.notifications.models import EmailMode, Notification, NotificationPreference
-from amends.notifications.services import notify
+from amends.notifications.services import NotificationSpec, notify, notify_many
 
 pytestmark = pytest.mark.urls("amends.notifications.tests.urls")
 TEMPLATE = "complaints/mail/internal_filed.txt"
@@ -147,3 +147,64 @@ def test_choosing_a_daily_digest(client, qms):
     refused = client.post("/notifications/settings/", {"email": "daily", "daily_hour": "24"})
     assert refused.status_code == 400 and "daily_hour" in refused.context["form"].errors
     assert NotificationPreference.objects.get(user=qms).daily_hour == 7
+
+
+@pytest.fixture
+def mixed(qms, manager, operator, contact):
+    """qms has: two notices about `first`, one of another kind about `second`, and one grouped
+    notice listing both; manager one of their own."""
+    first, second = (
+        complaint_register(actor=operator, channel=Channel.PHONE, contact=contact, wording=f"Жалоба {i}: разбит.")
+        for i in (1, 2)
+    )
+    tell(qms, first, "a")
+    tell(qms, first, "b")
+    notify(users=[qms], kind="assigned", key="c", complaint=second, template="notifications/card/assigned.txt")
+    notify_many([NotificationSpec(
+        user_id=qms.pk, kind="deadline_breached", key="group", complaint_id=None,
+        template="deadlines/notifications/breached.txt",
+        context={"step": 2, "cards": [{"number": n, "clock": "decision", "due_at": "2026-01-01T10:00:00+00:00",
+                                        "passed": []} for n in (first.number, second.number)]},
+        cards=sorted([first.number, second.number]),
+    )])
+    tell(manager, first, "theirs")
+    return first, second
+
+
+def keys(response) -> list[str]:
+    return sorted(n.key for n in response.context["page"])
+
+
+def test_the_list_filters_by_kind_status_and_card(client, qms, mixed):
+    first, second = mixed
+    login(client, qms)
+    assert keys(client.get(LIST, {"kind": "assigned"})) == ["c"]
+    client.get(f"/notifications/{Notification.objects.get(user=qms, key='a').pk}/")
+    assert keys(client.get(LIST, {"status": "read"})) == ["a"]
+    assert keys(client.get(LIST, {"status": "unread"})) == ["b", "c", "group"]
+    # A grouped notice is found by any of its cards, and never by a number that only starts alike.
+    assert keys(client.get(LIST, {"card": second.number})) == ["c", "group"]
+    assert keys(client.get(LIST, {"card": first.number[:-1]})) == []
+    page = client.get(LIST, {"kind": "deadline_breached"}).content.decode()
+    assert f'href="/complaints/{first.number}/"' in page and f'href="/complaints/{second.number}/"' in page
+
+
+def test_marking_the_selected_read(client, qms, manager, mixed):
+    login(client, qms)
+    mine = Notification.objects.get(user=qms, key="b")
+    theirs = Notification.objects.get(user=manager)
+    response = client.post("/notifications/read-all/", {"scope": "selected", "ids": [mine.pk, theirs.pk]})
+    assert response.status_code == 302
+    assert set(Notification.objects.filter(read_at__isnull=False).values_list("key", flat=True)) == {"b"}
+    client.post("/notifications/read-all/", {"scope": "selected"})  # nothing ticked: nothing marked
+    assert Notification.objects.filter(read_at__isnull=False).count() == 1
+
+
+def test_marking_all_that_match_the_filter_read(client, qms, mixed):
+    first, _second = mixed
+    login(client, qms)
+    response = client.post("/notifications/read-all/", {"scope": "matching", "card": first.number,
+                                                         "kind": "internal_filed"})
+    assert response["Location"] == f"{LIST}?kind=internal_filed&card={first.number}"
+    assert sorted(Notification.objects.filter(user=qms, read_at__isnull=True).values_list("key", flat=True)) == [
+        "c", "group"]

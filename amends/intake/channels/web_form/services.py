@@ -18,8 +18,6 @@ from amends.intake.models import InboundMessage
 from amends.intake.parsed import IncomingComplaint
 from amends.intake.services import inbound_process, inbound_store_numbered_once, register_parser
 
-from .notify import notify_responsible_of_message
-
 logger = logging.getLogger(__name__)
 
 SOURCE = "web_form"
@@ -102,10 +100,6 @@ def submitted_email(message: InboundMessage) -> str:
 
 @transaction.atomic
 def tracking_message_add(*, complaint: Complaint, text: str, attachments: list[UploadedFile]) -> TimelineEvent:
-    """The customer's message from the tracking page onto the card; the responsible person hears of it."""
-    event = complaint_add_message(complaint=complaint, incoming=True, text=text, attachments=attachments)
-    names = [upload.name or "" for upload in attachments]  # a form's uploads always have a name
-    transaction.on_commit(
-        lambda: notify_responsible_of_message(complaint, event_id=event.pk, text=event.text, files=names)
-    )
-    return event
+    """The customer's message from the tracking page onto the card (notifications tell the
+    responsible person, as of every message from the customer)."""
+    return complaint_add_message(complaint=complaint, incoming=True, text=text, attachments=attachments)
