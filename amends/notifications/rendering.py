@@ -28,7 +28,7 @@ def render_notification(notification: Notification) -> Rendered:
     with translation.override(language_of(notification.user)):
         text = render_to_string(notification.template, {
             "complaint": complaint, "user": notification.user, "url": url,
-            "base_url": settings.AMENDS_BASE_URL.rstrip("/"), **notification.context,
+            "base_url": absolute_url(""), **notification.context,
         })
     subject, _, body = text.strip().partition("\n")
     return Rendered(subject=subject.strip(), body=body.strip())
