@@ -21,6 +21,7 @@ from ..events import (
     event_note,
 )
 from ..models import Attachment, Complaint, TimelineEvent
+from .after_answer import message_after_answer_record
 from .lifecycle import card_locked
 
 
@@ -89,6 +90,8 @@ def complaint_add_message(
         attachment_check(upload)
     if incoming:
         event = event_message_in(complaint, actor, text.strip())
+        # Flagged (or reopened) before anyone hears of the message, so they hear of the flag too.
+        message_after_answer_record(complaint, event)
         signals.customer_replied.send(sender=Complaint, complaint=complaint, event=event)
     else:
         event = event_message_out(complaint, actor, text.strip())
