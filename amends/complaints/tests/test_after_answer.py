@@ -5,6 +5,7 @@ closed; with AMENDS_REOPEN_WITHIN_DAYS it reopens by itself within that many day
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -191,3 +192,27 @@ def test_after_the_days_the_card_is_only_flagged(settings, walk):
 def test_by_default_nothing_reopens_by_itself(walk):
     card = write(answered_days_ago(walk(None, S.CLOSED), 0))
     assert card.state == S.CLOSED and card.message_after_answer_at is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# The list: a marker column and a filter
+
+
+def listed(client, query="") -> dict[str, bool]:
+    """The listed cards' numbers, each with whether its row carries the marker."""
+    html = BeautifulSoup(client.get(reverse("complaints:list") + query).content, "html.parser")
+    return {
+        row.select_one("td.number").get_text(strip=True): row.select_one("td.after_answer .after-answer") is not None
+        for row in html.select("table.complaints tbody tr") if row.select_one("td.number")
+    }
+
+
+def test_the_list_marks_and_filters_the_cards_the_customer_wrote_to(client, walk, qms):
+    flagged = write(walk(None, S.CLOSED))
+    quiet = walk(None, S.CLOSED)
+    open_card = write(walk(None, S.INVESTIGATING))
+    client.force_login(qms)
+    assert listed(client) == {flagged.number: True, quiet.number: False, open_card.number: False}
+    assert listed(client, "?after_answer=waiting") == {flagged.number: True}
+    complaint_keep_closed(complaint=flagged, actor=qms, text="Ответили")
+    assert listed(client, "?after_answer=waiting") == {}
