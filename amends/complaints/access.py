@@ -140,7 +140,7 @@ WRITE_REFUSALS = {
     ATTACHMENT: "Files are added by the people working on this complaint.",
     CALL: "Calls are logged by the people who talk to this customer.",
     MESSAGE: "Messages to the customer are written by the people who talk to this customer.",
-    AFTER_ANSWER: "The customer's message after the answer is handled by the responsible person or the head of the QMS.",
+    AFTER_ANSWER: "The customer's message after the answer is handled by the responsible person or the QMS head.",
 }
 
 

@@ -5,10 +5,11 @@ reads the message on the card and reopens it."""
 import pytest
 from playwright.sync_api import expect
 
-from amends.complaints.choices import Channel, EventKind, Justification, Loyalty, State
-from amends.complaints.models import Cause, Complaint
-from amends.complaints.services import complaint_register, complaint_transition
+from amends.complaints.choices import Channel, EventKind, State
+from amends.complaints.models import Complaint
+from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
+from amends.intake.tests.test_after_answer import answered
 
 from .conftest import TIMEOUT_MS
 from .test_walkthrough import act, assert_state, submit
@@ -19,19 +20,9 @@ MESSAGE = "The new kettle leaks too, exactly like the first one."
 
 
 def closed_card(people) -> Complaint:
-    qms, responsible = people["qms"], people["responsible"]
     contact = contact_create(full_name="Anna Smirnova", email="anna@example.org")
     card = complaint_register(actor=None, channel=Channel.WEB_FORM, contact=contact, wording="The kettle leaks.")
-    card = complaint_transition(complaint=card, name="assign", actor=qms, data={"responsible": responsible})
-    card = complaint_transition(complaint=card, name="investigate", actor=responsible)
-    card = complaint_transition(complaint=card, name="decide", actor=responsible, data={
-        "justification": Justification.UNJUSTIFIED, "opinion": "Used with hard water.",
-        "cause": Cause.objects.order_by("pk").first(),
-    })
-    card = complaint_transition(complaint=card, name="answer", actor=responsible,
-                                data={"answer_text": "Please descale the kettle."})
-    return complaint_transition(complaint=card, name="close", actor=responsible,
-                                data={"satisfaction": 6, "loyalty": Loyalty.STAYS})
+    return answered(card, people["qms"], people["responsible"], close=True)
 
 
 def test_a_tracking_page_message_flags_the_closed_card_and_its_responsible_person_reopens_it(

@@ -36,7 +36,9 @@ def test_the_responsible_person_reopens_for_the_message(api, closed_card, respon
     assert (event.transition, event.actor, event.text) == ("reopen_for_message", responsible, "Проверим ещё раз")
 
 
-def test_the_reopening_needs_the_message_a_reason_and_the_right_person(api, closed_card, responsible, executor, operator):
+def test_the_reopening_needs_the_message_a_reason_and_the_right_person(
+    api, closed_card, responsible, executor, operator,
+):
     refused = step(api(responsible), closed_card, "reopen_for_message", comment="Хочу")
     assert refused.status_code == 409 and "has not written since the answer" in refused.json()["detail"]
     complaint_add_message(complaint=closed_card, incoming=True, text="Не согласна")

@@ -30,7 +30,8 @@ from .timeline import (
 __all__ = [
     "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS", "TRACKED_FIELDS",
     "attachment_check", "attachment_store", "card_locked", "complaint_add_message", "complaint_add_note",
-    "complaint_attach", "complaint_contact_set", "complaint_file_internal", "complaint_keep_closed", "complaint_log_call",
+    "complaint_attach", "complaint_contact_set", "complaint_file_internal", "complaint_keep_closed",
+    "complaint_log_call",
     "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_transition", "complaint_update",
     "measure_add", "measure_remove", "measure_report", "message_after_answer_record",
 ]
