@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
@@ -40,11 +41,11 @@ def message_after_answer_record(complaint: Complaint, event: TimelineEvent) -> N
         )
     within = settings.AMENDS_REOPEN_WITHIN_DAYS
     if within > 0 and card.answered_at is not None and event.created_at - card.answered_at <= timedelta(days=within):
-        complaint_transition(
-            complaint=card, name="reopen_for_message", actor=None,
-            comment=_("Reopened by the rule: the customer wrote within %(days)d days of the answer "
-                      "(AMENDS_REOPEN_WITHIN_DAYS).") % {"days": within},
-        )
+        # The system's words, in the company's language, whatever the language of the customer's page.
+        with translation.override(settings.LANGUAGE_CODE):
+            rule = _("Reopened by the rule: the customer wrote within %(days)d days of the answer "
+                     "(AMENDS_REOPEN_WITHIN_DAYS).") % {"days": within}
+        complaint_transition(complaint=card, name="reopen_for_message", actor=None, comment=rule)
     complaint.refresh_from_db()
 
 

@@ -173,8 +173,9 @@ def answered_days_ago(card, days) -> Complaint:
 @pytest.mark.parametrize("state", [S.ANSWERED, S.CLOSED])
 def test_within_the_days_the_card_reopens_by_itself_naming_the_rule(settings, walk, state):
     settings.AMENDS_REOPEN_WITHIN_DAYS = 7
+    settings.LANGUAGE_CODE = "en"  # the system writes in the company's language
     card = answered_days_ago(walk(None, state), 6)
-    with translation.override("en"):
+    with translation.override("hy"):  # the customer's page
         card = write(card)
     assert card.state == S.INVESTIGATING and card.message_after_answer_at is None
     move = card.events.filter(kind=EventKind.TRANSITION).last()
