@@ -92,6 +92,8 @@ UI_CARD: dict[str, Probe] = {
     ),
     "complaints:note": Probe("post", access.NOTE, data=lambda card: {"text": "Заметка"}),
     "complaints:log_call": Probe("post", access.CALL, data=lambda card: {"text": "Позвонили"}),
+    "complaints:keep_closed": Probe("post", access.AFTER_ANSWER, state=State.CLOSED,
+                                    data=lambda card: {"keep-text": "Ответили по телефону"}),
     "complaints:attach": Probe("post", access.ATTACHMENT, data=_file),
     "complaints:measure_add": Probe("post", PLAN, state=State.DECIDED, data=_new_measure),
     "complaints:measure_remove": Probe("post", PLAN, state=State.DECIDED, kwargs=_measure),

@@ -111,6 +111,7 @@ NOTE = "note"  # an internal note on the timeline
 ATTACHMENT = "attachment"  # a file on the card
 CALL = "call"  # a logged call to the customer: it meets the first-response clock
 MESSAGE = "message"  # a message sent to the customer; also who is shown the tracking link
+AFTER_ANSWER = "after_answer"  # the customer's message after the answer handled, the card kept closed
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ WRITES: dict[str, Write] = {
     ATTACHMENT: Write(frozenset({QMS, RESPONSIBLE, OPERATOR, EXECUTOR})),
     CALL: Write(frozenset({QMS, RESPONSIBLE, OPERATOR})),
     MESSAGE: Write(frozenset({QMS, RESPONSIBLE, OPERATOR}), open_only=True),
+    AFTER_ANSWER: Write(frozenset({QMS, RESPONSIBLE})),
 }
 WRITE_REFUSALS = {
     EDIT: "You may not change this complaint.",
@@ -138,6 +140,7 @@ WRITE_REFUSALS = {
     ATTACHMENT: "Files are added by the people working on this complaint.",
     CALL: "Calls are logged by the people who talk to this customer.",
     MESSAGE: "Messages to the customer are written by the people who talk to this customer.",
+    AFTER_ANSWER: "The customer's message after the answer is handled by the responsible person or the QMS head.",
 }
 
 

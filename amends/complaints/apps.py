@@ -13,3 +13,6 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         # Before any URL configuration is read: the card pages of every app take it.
         register_converter(CardNumberConverter, "number")
+        from . import after_answer_page  # it reads the models, loaded only now
+
+        after_answer_page.register()

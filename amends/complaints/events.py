@@ -15,6 +15,9 @@ from amends.audit.services import audit_seal
 from .choices import EventKind
 from .models import Attachment, Complaint, TimelineEvent
 
+# The code of a note that answers the customer's message after the answer without reopening.
+KEPT_CLOSED = "kept_closed"
+
 
 def event_registered(complaint: Complaint, actor: User | None) -> TimelineEvent:
     return TimelineEvent.objects.create(
@@ -59,6 +62,13 @@ def event_message_in(complaint: Complaint, actor: User | None, text: str) -> Tim
 
 def event_message_out(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
     return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.MESSAGE_OUT, actor=actor, text=text)
+
+
+def event_kept_closed(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
+    """The customer's message after the answer was handled without reopening the card; `text` says how."""
+    return TimelineEvent.objects.create(
+        complaint=complaint, kind=EventKind.NOTE, actor=actor, code=KEPT_CLOSED, text=text,
+    )
 
 
 def event_attachment(complaint: Complaint, actor: User | None, attachment: Attachment) -> TimelineEvent:

@@ -240,6 +240,15 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class KeepClosedForm(forms.Form):
+    prefix = "keep"
+    text = forms.CharField(
+        label=_("How the message was handled"), max_length=TEXT_MAX_LENGTH,
+        help_text=_("E.g. answered by phone, nothing more to do. It goes on the timeline."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class CallLogForm(forms.Form):
     prefix = "call"
     text = forms.CharField(

@@ -160,6 +160,14 @@ class Complaint(TimeStampedModel):
     customer_unreachable = models.BooleanField(_("customer could not be reached"), default=False)
     unreachable_note = models.TextField(_("note on reaching the customer"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The customer wrote to an answered or closed card and nobody has decided yet: reopen it, or
+    # keep it closed (services/after_answer.py). The first such message; cleared by the decision.
+    message_after_answer_at = models.DateTimeField(
+        _("new message from the customer after the answer"), null=True, blank=True, editable=False,
+    )
+    message_after_answer = models.ForeignKey(
+        "TimelineEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT,
         related_name="duplicates", verbose_name=_("duplicate of"),
@@ -174,6 +182,11 @@ class Complaint(TimeStampedModel):
             models.Index(fields=["responsible", "state"]),
             # A customer's cards by date (duplicates' same contact, the privacy export), read backwards too.
             models.Index(fields=["contact", "received_at"]),
+            # The few cards whose customer wrote after the answer (the list's filter, My deadlines).
+            models.Index(
+                fields=["message_after_answer_at"], name="complaint_message_after_answer",
+                condition=models.Q(message_after_answer_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,7 +279,7 @@ class TimelineEvent(models.Model):
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)  # a field change's new value, nothing else
     text = models.TextField(blank=True)
-    code = models.CharField(max_length=30, blank=True)  # a deadline event's code: waiting, breached...
+    code = models.CharField(max_length=30, blank=True)  # a deadline event's code (waiting, breached...), or kept_closed
     reference = models.TextField(blank=True)  # a received file's reference: recorded once per card
     attachment = models.ForeignKey(
         Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",

@@ -13,7 +13,8 @@ complaint_registered = Signal()
 # complaint, actor, transition (its name), from_state, to_state, at (the transition event's time).
 complaint_transitioned = Signal()
 # complaint, actor, fields: frozenset of the card's fields that changed (the tracked ones, and
-# "state" when a transition moved it). Sent whenever a service writes the card's row after
+# "state" when a transition moved it; "message_after_answer_at" when the customer's message after
+# the answer flags the card or is handled). Sent whenever a service writes the card's row after
 # registration: an edit that changed something, or any transition (a re-assignment to the same
 # person changes nothing, and `fields` is empty).
 complaint_changed = Signal()

@@ -210,6 +210,22 @@ def _apply_reopen(complaint: Complaint, data: dict[str, Any], actor: User | None
     complaint.customer_unreachable = False
     complaint.unreachable_note = ""
     complaint.closed_at = None
+    # Reopening is one of the two answers to the customer's message after the answer.
+    complaint.message_after_answer_at = None
+    complaint.message_after_answer = None
+
+
+def _customer_wrote_after_answer(complaint: Complaint) -> str | Promise | None:
+    if complaint.message_after_answer_at is None:
+        return _("The customer has not written since the answer.")
+    return None
+
+
+def _no_message_after_answer(complaint: Complaint) -> str | Promise | None:
+    # One reopening button: while the customer's message waits, it is "reopen for the message".
+    if complaint.message_after_answer_at is not None:
+        return _("The customer wrote after the answer: reopen for their message.")
+    return None
 
 
 def _apply_mark_duplicate(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
@@ -280,7 +296,13 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "reopen", _("Reopen"), frozenset({S.ANSWERED, S.CLOSED}), S.INVESTIGATING,
-            frozenset({QMS}), _apply_reopen, requires_comment=True, danger=True,
+            frozenset({QMS}), _apply_reopen, guard=_no_message_after_answer, requires_comment=True, danger=True,
+        ),
+        # The customer wrote after the answer: the responsible person may reopen too (DOMAIN.md §4).
+        Transition(
+            "reopen_for_message", _("Reopen for the customer's message"), frozenset({S.ANSWERED, S.CLOSED}),
+            S.INVESTIGATING, frozenset({RESPONSIBLE, QMS}), _apply_reopen, guard=_customer_wrote_after_answer,
+            requires_comment=True,
         ),
         Transition(
             "mark_duplicate", _("Mark as duplicate"), OPEN_STATES, S.DUPLICATE,
@@ -293,6 +315,10 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     ]
 }
+
+
+# The steps that take an answered or closed card back into work.
+REOPENINGS = frozenset({"reopen", "reopen_for_message"})
 
 
 def available_transitions(user: User, complaint: Complaint) -> list[Transition]:

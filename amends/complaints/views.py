@@ -21,6 +21,7 @@ from .forms import (
     ComplaintEditForm,
     ComplaintFilterForm,
     InternalComplaintForm,
+    KeepClosedForm,
     MeasureForm,
     MeasureReportForm,
     NoteForm,
@@ -207,6 +208,18 @@ def complaint_log_call(request, number: str):
         request, complaint, CallLogForm(request.POST), "call",
         lambda text: services.complaint_log_call(complaint=complaint, actor=request.user, text=text),
         _("The call is on the timeline."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_keep_closed(request, number: str):
+    complaint = card_for_request(request, number)
+    access.access_writer(request.user, complaint, access.AFTER_ANSWER)  # refused before the form is read
+    return card_form_post(
+        request, complaint, KeepClosedForm(request.POST), "keep_closed",
+        lambda text: services.complaint_keep_closed(complaint=complaint, actor=request.user, text=text),
+        _("The customer's message is handled; the card stays as it is."),
     )
 
 

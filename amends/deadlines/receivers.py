@@ -6,6 +6,7 @@ from datetime import datetime
 from amends.accounts.models import User
 from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint, TimelineEvent
+from amends.complaints.transitions import REOPENINGS
 
 from . import services
 from .choices import ClockKind
@@ -29,7 +30,7 @@ def on_transitioned(
         services.clocks_stop(complaint_id=complaint.pk, at=at)
     elif transition in services.MET_BY_TRANSITION:
         services.clocks_meet(complaint_id=complaint.pk, kinds=services.MET_BY_TRANSITION[transition], at=at)
-    elif transition == "reopen":
+    elif transition in REOPENINGS:
         services.clock_restart(complaint=complaint, kind=ClockKind.DECISION, at=at)
 
 

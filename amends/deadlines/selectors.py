@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from amends.accounts.access import PROCESS_OWNERS
 from amends.accounts.models import User
 from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint, Measure
@@ -134,3 +135,13 @@ def my_deadlines(user: User, now: datetime | None = None) -> list[Deadline]:
     deadlines = [clock_deadline(c, now, complaint=c.complaint) for c in clocks]
     deadlines += [measure_deadline(m, now, complaint=m.complaint) for m in measures]
     return sorted(deadlines, key=lambda d: d.due_at)
+
+
+def my_messages_after_answer(user: User) -> QuerySet[Complaint]:
+    """Answered or closed cards whose customer wrote since and that wait for a decision (reopen or
+    keep closed): those the user is responsible for, and every one for the heads of the QMS. The
+    longest waiting first."""
+    cards = Complaint.objects.filter(message_after_answer_at__isnull=False)
+    if not user.has_role(*PROCESS_OWNERS):
+        cards = cards.filter(responsible=user)
+    return cards.select_related("message_after_answer").order_by("message_after_answer_at", "pk")

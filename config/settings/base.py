@@ -256,6 +256,9 @@ AMENDS_DUPLICATE_WINDOW_DAYS = int(os.environ.get("AMENDS_DUPLICATE_WINDOW_DAYS"
 AMENDS_DUPLICATE_THRESHOLD = float(os.environ.get("AMENDS_DUPLICATE_THRESHOLD", 0.65))
 # The same contact's same text within this many hours is linked without asking; 0 turns it off.
 AMENDS_DUPLICATE_AUTO_LINK_HOURS = int(os.environ.get("AMENDS_DUPLICATE_AUTO_LINK_HOURS", 24))
+# Reopen an answered or closed card by itself when the customer writes within this many days of
+# the answer; 0: never, the responsible person decides (README, "After the answer").
+AMENDS_REOPEN_WITHIN_DAYS = int(os.environ.get("AMENDS_REOPEN_WITHIN_DAYS", 0))
 
 # Sessions: how long a login lasts (seconds, two weeks by default), and whether it ends with the browser.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 14 * 24 * 3600))

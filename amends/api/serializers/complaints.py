@@ -151,6 +151,9 @@ class ComplaintSerializer(ComplaintListItemSerializer):
     customer_unreachable = serializers.BooleanField()
     unreachable_note = serializers.CharField()
     closed_at = serializers.DateTimeField(allow_null=True)
+    message_after_answer_at = serializers.DateTimeField(allow_null=True, help_text=_(
+        "When the customer wrote to the answered or closed card, while nobody has reopened it or "
+        "kept it closed; null otherwise."))
     duplicate_of = serializers.CharField(source="duplicate_of.number", default=None, allow_null=True)
     tracking_url = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()

@@ -21,6 +21,7 @@ from ..events import (
     event_note,
 )
 from ..models import Attachment, Complaint, TimelineEvent
+from .after_answer import message_after_answer_record
 from .lifecycle import card_locked
 
 
@@ -90,6 +91,8 @@ def complaint_add_message(
     event = (event_message_in if incoming else event_message_out)(complaint, actor, text.strip())
     stored = [attachment_store(complaint, upload, actor) for upload in attachments]
     if incoming:
+        # Flagged (or reopened) before anyone hears of the message, so they hear of the flag too.
+        message_after_answer_record(complaint, event)
         signals.customer_replied.send(sender=Complaint, complaint=complaint, event=event, attachments=stored)
     else:
         signals.customer_contacted.send(sender=Complaint, complaint=complaint, event=event)

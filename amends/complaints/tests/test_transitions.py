@@ -11,7 +11,7 @@ from amends.complaints import transitions as tr
 from amends.complaints.choices import FINAL_STATES, OPEN_STATES, Importance, Justification, Loyalty
 from amends.complaints.choices import State as S
 from amends.complaints.models import Category, Cause, Complaint, TimelineEvent
-from amends.complaints.services import complaint_transition, measure_add, measure_report
+from amends.complaints.services import complaint_add_message, complaint_transition, measure_add, measure_report
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 
 from .conftest import db_state
@@ -30,6 +30,7 @@ LIFECYCLE = {
     "answer": ({S.DECIDED, S.RESOLVED}, S.ANSWERED, {RESP, QMS}),
     "close": ({S.ANSWERED}, S.CLOSED, {RESP, QMS}),
     "reopen": ({S.ANSWERED, S.CLOSED}, S.INVESTIGATING, {QMS}),
+    "reopen_for_message": ({S.ANSWERED, S.CLOSED}, S.INVESTIGATING, {RESP, QMS}),
     "mark_duplicate": (
         {S.REGISTERED, S.ASSIGNED, S.INVESTIGATING, S.DECIDED, S.MEASURES_PLANNED,
          S.IN_PROGRESS, S.RESOLVED, S.ANSWERED},
@@ -68,15 +69,16 @@ def test_open_states_are_all_but_closed_duplicate_and_withdrawn():
     assert set(tr.TRANSITIONS["mark_duplicate"].sources) == set(OPEN_STATES)
 
 
-def test_only_reopen_leaves_a_final_state():
+def test_only_the_reopenings_leave_a_final_state():
     leaving = {t.name for t in tr.TRANSITIONS.values() if set(t.sources) & set(FINAL_STATES)}
-    assert leaving == {"reopen"}
-    assert set(tr.TRANSITIONS["reopen"].sources) & set(FINAL_STATES) == {S.CLOSED}
+    assert leaving == tr.REOPENINGS == {"reopen", "reopen_for_message"}
+    for name in tr.REOPENINGS:
+        assert set(tr.TRANSITIONS[name].sources) & set(FINAL_STATES) == {S.CLOSED}
 
 
-def test_a_comment_is_required_exactly_for_reopen_withdraw_and_return_plan():
+def test_a_comment_is_required_exactly_for_the_reopenings_withdraw_and_return_plan():
     assert {t.name for t in tr.TRANSITIONS.values() if t.requires_comment} == {
-        "reopen", "withdraw", "return_plan",
+        "reopen", "reopen_for_message", "withdraw", "return_plan",
     }
 
 
@@ -182,7 +184,7 @@ def spec_for(name, complaint, ctx) -> Spec:
         original = ctx["original"]
         return Spec({"original_number": original.number},
                     changes={"duplicate_of": ("", original.number)})
-    if name == "reopen":
+    if name in tr.REOPENINGS:
         # The earlier answer and outcome move to the timeline; the card waits for new ones.
         changes = {"answer_text": (complaint.answer_text, "")}
         if complaint.satisfaction is not None:
@@ -208,6 +210,9 @@ ALLOWED = [
     ("close", S.ANSWERED, ["responsible", "qms", "administrator"]),
     ("reopen", S.ANSWERED, ["qms", "administrator"]),
     ("reopen", S.CLOSED, ["qms", "administrator"]),
+    # Once the customer wrote after the answer, the responsible person may reopen too.
+    ("reopen_for_message", S.ANSWERED, ["responsible", "qms", "administrator"]),
+    ("reopen_for_message", S.CLOSED, ["responsible", "qms", "administrator"]),
     ("withdraw", S.REGISTERED, ["qms", "administrator"]),
     ("withdraw", S.ASSIGNED, ["qms", "administrator"]),
     ("withdraw", S.INVESTIGATING, ["qms", "administrator"]),
@@ -248,6 +253,8 @@ def test_allowed_transition(
     if name == "complete":
         for measure in complaint.measures.all():
             measure_report(measure=measure, actor=measure.executor, report="Сделано.")
+    if name == "reopen_for_message":
+        complaint_add_message(complaint=complaint, incoming=True, text="Снова сломалось.")
     actor = request.getfixturevalue(actor_name)
     ctx = {
         "responsible": responsible, "responsible2": responsible2,
