@@ -13,6 +13,10 @@ class IntakeConfig(AppConfig):
         from .channels.email import parser  # noqa: F401
         from .channels.web_form import services  # noqa: F401
         from .channels.webhooks import inbound, outbound  # noqa: F401
+        from amends.complaints import signals
+
+        from . import receivers
         from .pages import register
 
         register()
+        signals.complaint_registered.connect(receivers.on_registered, dispatch_uid="intake_registered")
