@@ -88,7 +88,7 @@ class Signatory(models.TextChoices):
     """Who signs the complaint card off (DOMAIN.md §2)."""
 
     RESPONSIBLE = "responsible", _("Responsible person")
-    QMS_HEAD = "qms_head", _("Head of the QMS")
+    QMS_HEAD = "qms_head", _("Head of the quality management system")
 
 
 # Channels whose customer is handed a printed acceptance note (a copy with the number, DOMAIN.md §1).
