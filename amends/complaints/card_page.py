@@ -22,6 +22,7 @@ from amends.accounts.models import User
 from amends.core.errors import TransitionNotAllowed
 
 from . import access, selectors
+from .choices import ACCEPTANCE_NOTE_CHANNELS, Signatory, State
 from .forms import (
     AttachmentForm,
     CallLogForm,
@@ -32,7 +33,6 @@ from .forms import (
     NoteForm,
     TransitionForm,
 )
-from .choices import ACCEPTANCE_NOTE_CHANNELS, Signatory, State
 from .models import Complaint
 from .services import SIGN_OFF_WRITES
 from .transitions import available_transitions
@@ -182,7 +182,9 @@ def _customer_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[s
     }
 
 
-SIGN_OFF_URLS = {Signatory.RESPONSIBLE: "complaints:sign_off_responsible", Signatory.QMS_HEAD: "complaints:sign_off_qms"}
+SIGN_OFF_URLS: dict[str, str] = {
+    Signatory.RESPONSIBLE: "complaints:sign_off_responsible", Signatory.QMS_HEAD: "complaints:sign_off_qms",
+}
 
 
 def _sign_offs_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:

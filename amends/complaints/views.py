@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from amends.customers.services import contact_create
 
 from . import access, selectors, services
 from .card_page import card_for_request, card_form_post, card_render, form_errors_add
+from .choices import Signatory
 from .forms import (
     AttachmentForm,
     CallLogForm,
@@ -31,7 +33,6 @@ from .forms import (
     TransitionForm,
 )
 from .list_page import FILTERS, list_columns
-from .choices import Signatory
 from .models import Attachment, Complaint, Measure, SignOff
 from .transitions import TRANSITIONS
 
@@ -127,7 +128,7 @@ def complaint_print(request, number: str):
     })
 
 
-def _signatures(complaint: Complaint) -> list[tuple[str, str, SignOff | None]]:
+def _signatures(complaint: Complaint) -> list[tuple[str, str | Promise, SignOff | None]]:
     """Each signatory of the card with their sign-off, if given."""
     signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")}
     return [(signatory, label, signed.get(signatory)) for signatory, label in Signatory.choices]

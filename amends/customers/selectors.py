@@ -55,4 +55,5 @@ def contacts_known_by(phone_or_email: str, *, limit: int = 5) -> list[Contact]:
         condition = Q(phone_digits=digits)
     else:
         return []
-    return list(Contact.objects.filter(condition, provisional=False).select_related("organisation").order_by("pk")[:limit])
+    known = Contact.objects.filter(condition, provisional=False).select_related("organisation")
+    return list(known.order_by("pk")[:limit])

@@ -10,12 +10,12 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         # Each channel registers its parser (and messenger sender) on import, so that the admin's
         # re-processing, commands and the worker find them without loading the URLs first.
-        from .channels.email import parser  # noqa: F401
-        from .channels.web_form import services  # noqa: F401
-        from .channels.webhooks import inbound, outbound  # noqa: F401
         from amends.complaints import signals
 
         from . import receivers
+        from .channels.email import parser  # noqa: F401
+        from .channels.web_form import services  # noqa: F401
+        from .channels.webhooks import inbound, outbound  # noqa: F401
         from .pages import register
 
         register()

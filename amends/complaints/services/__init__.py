@@ -29,9 +29,9 @@ from .timeline import (
 
 __all__ = [
     "CONTACT_DETAILS", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS", "SIGN_OFF_WRITES",
-    "TRACKED_FIELDS",
-    "attachment_check", "attachment_store", "card_locked", "complaint_add_message", "complaint_add_note",
-    "complaint_attach", "complaint_contact_set", "complaint_customer_correct", "complaint_file_internal", "complaint_log_call",
-    "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_sign_off", "complaint_transition", "complaint_update",
+    "TRACKED_FIELDS", "attachment_check", "attachment_store", "card_locked", "complaint_add_message",
+    "complaint_add_note", "complaint_attach", "complaint_contact_set", "complaint_customer_correct",
+    "complaint_file_internal", "complaint_log_call", "complaint_number_take", "complaint_receive_file",
+    "complaint_register", "complaint_sign_off", "complaint_transition", "complaint_update",
     "measure_add", "measure_remove", "measure_report",
 ]

@@ -16,7 +16,7 @@ from .lifecycle import card_locked, complaint_contact_set
 
 # The contact's details a person corrects on the card, in the order the timeline shows them.
 CONTACT_DETAILS = ("full_name", "phone", "fax", "email", "address")
-SIGN_OFF_WRITES = {Signatory.RESPONSIBLE: access.SIGN_RESPONSIBLE, Signatory.QMS_HEAD: access.SIGN_QMS}
+SIGN_OFF_WRITES: dict[str, str] = {Signatory.RESPONSIBLE: access.SIGN_RESPONSIBLE, Signatory.QMS_HEAD: access.SIGN_QMS}
 
 
 def _contact_summary(contact: Contact | None) -> str:

@@ -282,7 +282,8 @@ def test_the_acceptance_note_says_what_the_customer_needs(client, register, oper
     assert soup.select_one("#note-number").get_text() == complaint.number
     text = soup.get_text(" ")
     assert "Иванов Иван Иванович" in text and complaint.wording[:20] in text and str(operator) in text
-    assert soup.select_one("#note-tracking").get_text().endswith(f"/track/{complaint.number}/?code={complaint.tracking_code}")
+    tracking = soup.select_one("#note-tracking").get_text()
+    assert tracking.endswith(f"/track/{complaint.number}/?code={complaint.tracking_code}")
     assert soup.select_one('link[rel=stylesheet]')["href"].endswith("print.css")
     # A manager reads the card but is not given the customer's tracking link.
     client.force_login(manager)

@@ -234,7 +234,9 @@ def test_an_unmarked_duplicate_runs_again_the_clocks_its_marking_stopped(frozen,
     clocks stopped by an earlier closing stay stopped."""
     frozen(WEDNESDAY)
     complaint = walk(register(channel=Channel.EMAIL), State.CLOSED, justification=Justification.UNJUSTIFIED)
-    closed_stopped = set(Clock.objects.filter(complaint=complaint, stopped_at__isnull=False).values_list("pk", flat=True))
+    closed_stopped = set(
+        Clock.objects.filter(complaint=complaint, stopped_at__isnull=False).values_list("pk", flat=True)
+    )
     frozen(msk(2025, 3, 13, 10))
     complaint_transition(complaint=complaint, name="reopen", actor=qms, comment="Клиент не согласен.")
     reopened = Clock.objects.get(complaint=complaint, kind=ClockKind.DECISION, met_at__isnull=True)
