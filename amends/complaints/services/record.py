@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from amends.accounts.models import User
 from amends.core.errors import TransitionNotAllowed
 from amends.customers.models import Contact
+from amends.customers.services import contact_forget_if_unused
 
 from .. import access, signals
 from ..choices import Signatory, State
@@ -37,7 +38,11 @@ def complaint_customer_correct(
     if other is not None:
         if other.pk == complaint.contact_id:
             raise ValidationError({"other": _("The card is already this customer's.")})
-        return complaint_contact_set(complaint=complaint, contact=other, actor=actor)
+        before = complaint.contact
+        complaint = complaint_contact_set(complaint=complaint, contact=other, actor=actor)
+        if before is not None:  # a public form's unconfirmed contact goes once no card is theirs
+            contact_forget_if_unused(contact=before)
+        return complaint
     details = {name: (details or {}).get(name, "").strip() for name in CONTACT_DETAILS}
     if not details["full_name"]:
         raise ValidationError({"full_name": _("Enter the customer's name.")})

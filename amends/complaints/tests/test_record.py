@@ -88,6 +88,14 @@ def test_the_card_moves_to_another_customer(register, responsible, qms, contact)
     assert changes["contact"] == str(other)
 
 
+def test_moving_a_card_off_an_unconfirmed_contact_forgets_it(register, operator, contact):
+    typed = contact_create(full_name="Иванов", email="ivanov@example.ru", provisional=True)
+    complaint = register(contact=typed)
+    complaint_customer_correct(complaint=complaint, actor=operator, other=contact)
+    assert not Contact.objects.filter(pk=typed.pk).exists()
+    assert Contact.objects.filter(pk=contact.pk).exists()
+
+
 def test_a_stranger_or_a_closed_card_gets_no_correction(register, operator2, walk, responsible):
     complaint = register()
     with pytest.raises(AccessDenied):
