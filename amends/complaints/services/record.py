@@ -38,10 +38,10 @@ def complaint_customer_correct(
     if other is not None:
         if other.pk == complaint.contact_id:
             raise ValidationError({"other": _("The card is already this customer's.")})
-        before = complaint.contact
+        previous = complaint.contact
         complaint = complaint_contact_set(complaint=complaint, contact=other, actor=actor)
-        if before is not None:  # a public form's unconfirmed contact goes once no card is theirs
-            contact_forget_if_unused(contact=before)
+        if previous is not None:  # a public form's unconfirmed contact goes once no card is theirs
+            contact_forget_if_unused(contact=previous)
         return complaint
     details = {name: (details or {}).get(name, "").strip() for name in CONTACT_DETAILS}
     if not details["full_name"]:
