@@ -84,6 +84,10 @@ def _new_measure(card: Complaint) -> dict:
 UI_CARD: dict[str, Probe] = {
     "complaints:detail": Probe("get", READ),
     "complaints:print": Probe("get", READ),
+    "complaints:acceptance_note": Probe("get", READ),
+    "complaints:customer": Probe("post", access.CUSTOMER, data=lambda card: {"customer-full_name": "Петров"}),
+    "complaints:sign_off_responsible": Probe("post", access.SIGN_RESPONSIBLE, state=State.CLOSED),
+    "complaints:sign_off_qms": Probe("post", access.SIGN_QMS, state=State.CLOSED),
     "complaints:attachment": Probe("get", READ, kwargs=lambda card: {"pk": card.attachments.get().pk}),
     "complaints:edit": Probe("post", access.EDIT),
     "complaints:transition": Probe(

@@ -112,6 +112,9 @@ ATTACHMENT = "attachment"  # a file on the card
 CALL = "call"  # a logged call to the customer: it meets the first-response clock
 MESSAGE = "message"  # a message sent to the customer; also who is shown the tracking link
 AFTER_ANSWER = "after_answer"  # the customer's message after the answer handled, the card kept closed
+CUSTOMER = "customer"  # the card's customer: their details corrected, or the card moved to another
+SIGN_RESPONSIBLE = "sign_responsible"  # the card signed off by its responsible person
+SIGN_QMS = "sign_qms"  # the card signed off by the head of the QMS
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,10 @@ WRITES: dict[str, Write] = {
     CALL: Write(frozenset({QMS, RESPONSIBLE, OPERATOR})),
     MESSAGE: Write(frozenset({QMS, RESPONSIBLE, OPERATOR}), open_only=True),
     AFTER_ANSWER: Write(frozenset({QMS, RESPONSIBLE})),
+    # The operator who took the call corrects whom they wrote down.
+    CUSTOMER: Write(frozenset({QMS, RESPONSIBLE, OPERATOR}), open_only=True),
+    SIGN_RESPONSIBLE: Write(frozenset({RESPONSIBLE})),
+    SIGN_QMS: Write(frozenset({QMS})),
 }
 WRITE_REFUSALS = {
     EDIT: "You may not change this complaint.",
@@ -141,6 +148,9 @@ WRITE_REFUSALS = {
     CALL: "Calls are logged by the people who talk to this customer.",
     MESSAGE: "Messages to the customer are written by the people who talk to this customer.",
     AFTER_ANSWER: "The customer's message after the answer is handled by the responsible person or the QMS head.",
+    CUSTOMER: "The customer is corrected by the people who talk to this customer.",
+    SIGN_RESPONSIBLE: "Only the responsible person signs the card off as responsible.",
+    SIGN_QMS: "Only the head of the QMS signs the card off as head of the QMS.",
 }
 
 

@@ -22,16 +22,19 @@ from amends.accounts.models import User
 from amends.core.errors import TransitionNotAllowed
 
 from . import access, selectors
+from .choices import ACCEPTANCE_NOTE_CHANNELS, Signatory, State
 from .forms import (
     AttachmentForm,
     CallLogForm,
     ComplaintEditForm,
+    CustomerCorrectForm,
     MeasureForm,
     MeasureReportForm,
     NoteForm,
     TransitionForm,
 )
 from .models import Complaint
+from .services import SIGN_OFF_WRITES
 from .transitions import available_transitions
 
 PanelContext = Callable[[HttpRequest, Complaint, Mapping[str, forms.BaseForm]], dict[str, Any]]
@@ -108,6 +111,7 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
         "transition_forms": transition_forms,
         "open_form": next(iter(bound), None),
         "can_edit": can_edit,
+        "acceptance_note": complaint.channel in ACCEPTANCE_NOTE_CHANNELS,
         "edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None),
         "can_plan": access.can_plan_measures(user, complaint),
         "measure_form": bound.get("measure") or MeasureForm(),
@@ -170,9 +174,39 @@ def card_form_post(
     return card_render(request, complaint, 400, {name: form})
 
 
+def _customer_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
+    can_correct = access.can_write(_signed_in(request), complaint, access.CUSTOMER)
+    return {
+        "can_correct_customer": can_correct,
+        "customer_form": bound.get("customer") or (CustomerCorrectForm(complaint=complaint) if can_correct else None),
+    }
+
+
+SIGN_OFF_URLS: dict[str, str] = {
+    Signatory.RESPONSIBLE: "complaints:sign_off_responsible", Signatory.QMS_HEAD: "complaints:sign_off_qms",
+}
+
+
+def _sign_offs_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
+    """Each signatory with their sign-off, or whether this user may sign in their place now."""
+    user = _signed_in(request)
+    signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")}
+    closed = complaint.state == State.CLOSED
+    return {
+        "sign_offs": signed,
+        "signatories": [
+            (signatory, label, signed.get(signatory),
+             closed and access.can_write(user, complaint, SIGN_OFF_WRITES[signatory]), SIGN_OFF_URLS[signatory])
+            for signatory, label in Signatory.choices
+        ],
+    }
+
+
 # Complaints' own sections; other apps' panels fit between them by their order.
 for _name, _column, _order in (
     ("wording", "main", 20), ("fields", "main", 30), ("measures", "main", 40), ("attachments", "main", 50),
     ("actions", "side", 20), ("call", "side", 40), ("timeline", "side", 50),
 ):
     register_panel(_name, f"complaints/card/{_name}.html", column=_column, order=_order)
+register_panel("customer", "complaints/card/customer.html", column="main", order=32, context=_customer_panel)
+register_panel("sign_offs", "complaints/card/sign_offs.html", column="side", order=25, context=_sign_offs_panel)

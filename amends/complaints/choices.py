@@ -80,3 +80,16 @@ class EventKind(models.TextChoices):
     DEADLINE = "deadline", _("Deadline")
     NOTIFICATION = "notification", _("Notification")
     PERSONAL_DATA = "personal_data", _("Personal data erased")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement sent to the customer")
+    SIGN_OFF = "sign_off", _("Card signed off")
+
+
+class Signatory(models.TextChoices):
+    """Who signs the complaint card off (DOMAIN.md §2)."""
+
+    RESPONSIBLE = "responsible", _("Responsible person")
+    QMS_HEAD = "qms_head", _("Head of the quality management system")
+
+
+# Channels whose customer is handed a printed acceptance note (a copy with the number, DOMAIN.md §1).
+ACCEPTANCE_NOTE_CHANNELS = frozenset({Channel.IN_PERSON, Channel.LETTER, Channel.FAX})

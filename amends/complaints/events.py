@@ -112,12 +112,23 @@ def event_file_received(
     )
 
 
+def event_acknowledgement(complaint: Complaint, recipient: str) -> TimelineEvent:
+    """The automatic acknowledgement (number and tracking link) went to the customer at `recipient`."""
+    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.ACKNOWLEDGEMENT, text=recipient)
+
+
+def event_sign_off(complaint: Complaint, actor: User, signed_as: str) -> TimelineEvent:
+    """`actor` signed the card off; `signed_as` names the capacity (responsible person, head of the QMS)."""
+    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.SIGN_OFF, actor=actor, text=signed_as)
+
+
 def event_personal_data_erased(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
     """The audit entry of an anonymisation (a request or the retention policy): the only trace left
     of what was erased, so `text` says why and never what."""
     return TimelineEvent.objects.create(
         complaint=complaint, kind=EventKind.PERSONAL_DATA, actor=actor, text=text,
     )
+
 
 def timeline_seal(*, now: datetime | None = None) -> AuditEntry | None:
     """Seal the events written since the last seal into the audit chain: from then on `amends audit

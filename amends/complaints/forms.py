@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
 from amends.customers.models import Contact, Product
+from amends.customers.selectors import contacts_known_by
 
 from .choices import Channel, Importance, State
 from .inputs import (
@@ -26,7 +27,7 @@ from .inputs import (
 from .list_page import FILTERS
 from .models import Complaint
 from .selectors import ComplaintFilter
-from .services import EDITABLE_FIELDS, EXECUTOR_ROLES
+from .services import CONTACT_DETAILS, EDITABLE_FIELDS, EXECUTOR_ROLES
 from .transitions import Transition
 
 
@@ -81,7 +82,10 @@ class RegisterForm(forms.Form):
     )
     full_name = forms.CharField(label=_("Full name"), max_length=300, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, help_text=_("The customer is sent the number and a tracking link."),
+    )
+    fax = forms.CharField(label=_("Fax"), max_length=50, required=False)
     organisation_name = forms.CharField(
         label=_("Organisation"), max_length=300, required=False,
         help_text=_("Leave empty for a private person."),
@@ -121,9 +125,51 @@ class RegisterForm(forms.Form):
         if external and not data.get("contact"):
             if not data.get("full_name"):
                 self.add_error("full_name", _("Find the customer or enter their name."))
-            elif not (data.get("phone") or data.get("email") or data.get("address")):
+            elif data.get("channel") == Channel.FAX and not data.get("fax"):
+                self.add_error("fax", _("Enter the fax number the complaint came from."))
+            elif not (data.get("phone") or data.get("email") or data.get("address") or data.get("fax")):
                 self.add_error("phone", _("Give at least a phone, an e-mail or an address."))
         return data
+
+
+class CustomerCorrectForm(forms.Form):
+    """The card's customer after registration: another known customer, or their details corrected."""
+
+    prefix = "customer"
+    other = forms.CharField(
+        label=_("Move the card to another customer: their e-mail or phone"), max_length=300, required=False,
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    fax = forms.CharField(label=_("Fax"), max_length=50, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, complaint: Complaint, **kwargs):
+        super().__init__(*args, **kwargs)
+        if complaint.contact is not None and not self.is_bound:
+            self.initial.update({name: getattr(complaint.contact, name) for name in CONTACT_DETAILS})
+
+    def clean_other(self) -> Contact | None:
+        value = self.cleaned_data["other"].strip()
+        if not value:
+            return None
+        found = contacts_known_by(value)
+        if not found:
+            raise forms.ValidationError(_("No known customer has this e-mail or phone."))
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("Several customers have this e-mail or phone: %(names)s. Correct the details instead.")
+                % {"names": "; ".join(str(contact) for contact in found)}
+            )
+        return found[0]
+
+    def write_arguments(self) -> dict[str, Any]:
+        """What complaint_customer_correct is given: the other customer, or the details."""
+        data = self.cleaned_data
+        if data["other"] is not None:
+            return {"other": data["other"]}
+        return {"details": {name: data[name] for name in CONTACT_DETAILS}}
 
 
 class InternalComplaintForm(forms.Form):

@@ -19,6 +19,7 @@ from .choices import (
     Justification,
     Loyalty,
     Origin,
+    Signatory,
     State,
 )
 
@@ -237,6 +238,28 @@ class Measure(TimeStampedModel):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+
+class SignOff(models.Model):
+    """A signature on the complaint card: the responsible person's or the QMS head's, with its date."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="sign_offs", verbose_name=_("complaint"),
+    )
+    signatory = models.CharField(_("signed as"), max_length=20, choices=Signatory.choices)
+    signed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by"))
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "signatory"], name="complaints_signoff_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.signatory} {self.signed_by_id}"
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

@@ -8,7 +8,8 @@ are sent with sender=Complaint and keyword arguments only. Receivers connect in 
 from django.dispatch import Signal
 
 # complaint, actor (None: a channel registered it), duplicates ("queued" | "now" | "caller": who
-# runs the near-duplicate search: the worker, this process after commit, or the caller itself).
+# runs the near-duplicate search: the worker, this process after commit, or the caller itself),
+# acknowledge (True: the customer is to be sent the acknowledgement; a channel sends its own).
 complaint_registered = Signal()
 # complaint, actor, transition (its name), from_state, to_state, at (the transition event's time).
 complaint_transitioned = Signal()

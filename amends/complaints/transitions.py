@@ -213,6 +213,8 @@ def _apply_reopen(complaint: Complaint, data: dict[str, Any], actor: User | None
     # Reopening is one of the two answers to the customer's message after the answer.
     complaint.message_after_answer_at = None
     complaint.message_after_answer = None
+    # The signatures were given to the closed record; the timeline keeps them.
+    complaint.sign_offs.all().delete()
 
 
 def _customer_wrote_after_answer(complaint: Complaint) -> str | Promise | None:
@@ -243,6 +245,12 @@ def _apply_mark_duplicate(complaint: Complaint, data: dict[str, Any], actor: Use
     if root.pk == complaint.pk:
         raise ValidationError({"original_number": _("A complaint cannot duplicate itself.")})
     complaint.duplicate_of = root
+
+
+def _apply_unmark_duplicate(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
+    """Wrongly marked: the card is a complaint of its own again, back where the QMS head assigns it.
+    The timeline keeps which card it was linked to, and the reason is the transition's comment."""
+    complaint.duplicate_of = None
 
 
 def _apply_withdraw(complaint: Complaint, data: dict[str, Any], actor: User | None) -> None:
@@ -308,6 +316,10 @@ TRANSITIONS: dict[str, Transition] = {
             "mark_duplicate", _("Mark as duplicate"), OPEN_STATES, S.DUPLICATE,
             frozenset({OPERATOR, RESPONSIBLE, QMS}), _apply_mark_duplicate,
             inputs=(ORIGINAL_NUMBER,), danger=True,
+        ),
+        Transition(
+            "unmark_duplicate", _("Unmark the duplicate"), frozenset({S.DUPLICATE}), S.REGISTERED,
+            frozenset({QMS}), _apply_unmark_duplicate, requires_comment=True,
         ),
         Transition(
             "withdraw", _("Withdraw"), frozenset({S.REGISTERED, S.ASSIGNED, S.INVESTIGATING}),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .choices import Signatory
 
 app_name = "complaints"
 urlpatterns = [
@@ -9,7 +10,13 @@ urlpatterns = [
     path("internal/new/", views.complaint_file_internal, name="file_internal"),
     path("<number:number>/", views.complaint_detail, name="detail"),
     path("<number:number>/print/", views.complaint_print, name="print"),
+    path("<number:number>/acceptance-note/", views.complaint_acceptance_note, name="acceptance_note"),
     path("<number:number>/edit/", views.complaint_edit, name="edit"),
+    path("<number:number>/customer/", views.complaint_customer, name="customer"),
+    path("<number:number>/sign-off/responsible/", views.complaint_sign_off, {"signatory": Signatory.RESPONSIBLE},
+         name="sign_off_responsible"),
+    path("<number:number>/sign-off/qms/", views.complaint_sign_off, {"signatory": Signatory.QMS_HEAD},
+         name="sign_off_qms"),
     path("<number:number>/transition/<str:name>/", views.complaint_transition, name="transition"),
     path("<number:number>/note/", views.complaint_note, name="note"),
     path("<number:number>/call/", views.complaint_log_call, name="log_call"),

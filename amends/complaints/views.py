@@ -6,20 +6,25 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amends.accounts.access import access_register_complaint, can_register_complaint
 from amends.core.errors import StaleObject, TransitionNotAllowed
+from amends.core.links import absolute_url
 from amends.customers.services import contact_create
 
 from . import access, selectors, services
 from .card_page import card_for_request, card_form_post, card_render, form_errors_add
+from .choices import Signatory
 from .forms import (
     AttachmentForm,
     CallLogForm,
     ComplaintEditForm,
     ComplaintFilterForm,
+    CustomerCorrectForm,
     InternalComplaintForm,
     KeepClosedForm,
     MeasureForm,
@@ -29,7 +34,7 @@ from .forms import (
     TransitionForm,
 )
 from .list_page import FILTERS, list_columns
-from .models import Attachment, Complaint, Measure
+from .models import Attachment, Complaint, Measure, SignOff
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
@@ -65,7 +70,7 @@ def complaint_register(request):
             contact = data["contact"]
             if contact is None and data["full_name"]:
                 contact = contact_create(
-                    full_name=data["full_name"], phone=data["phone"], email=data["email"],
+                    full_name=data["full_name"], phone=data["phone"], email=data["email"], fax=data["fax"],
                     address=data["address"], organisation_name=data["organisation_name"],
                 )
             complaint = services.complaint_register(
@@ -74,7 +79,7 @@ def complaint_register(request):
                 order_reference=data["order_reference"], category=data["category"],
                 importance=data["importance"], employee_concerned=data["employee_concerned"],
                 department_concerned=data["department_concerned"],
-                attachments=data["attachments"], duplicates="now",
+                attachments=data["attachments"], duplicates="now", acknowledge=True,
             )
         except ValidationError as error:
             form_errors_add(form, error)
@@ -119,8 +124,54 @@ def complaint_print(request, number: str):
     return render(request, "complaints/print.html", {
         "complaint": complaint,
         "measures": complaint.measures.select_related("executor", "approved_by"),
+        "signatures": _signatures(complaint),
         "executors": sorted({m.executor for m in complaint.measures.select_related("executor")}, key=str),
     })
+
+
+def _signatures(complaint: Complaint) -> list[tuple[str, str | Promise, SignOff | None]]:
+    """Each signatory of the card with their sign-off, if given."""
+    signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")}
+    return [(signatory, label, signed.get(signatory)) for signatory, label in Signatory.choices]
+
+
+@login_required
+def complaint_acceptance_note(request, number: str):
+    """The note handed or sent to a customer who complained in person, by letter or by fax."""
+    complaint = card_for_request(request, number)
+    tracking_url = ""
+    if access.can_see_tracking_link(request.user, complaint):
+        path = reverse("web_form:track", kwargs={"number": complaint.number})
+        tracking_url = absolute_url(f"{path}?code={complaint.tracking_code}", request)
+    return render(request, "complaints/acceptance_note.html", {"complaint": complaint, "tracking_url": tracking_url})
+
+
+@login_required
+@require_POST
+def complaint_customer(request, number: str):
+    complaint = card_for_request(request, number)
+    access.access_writer(request.user, complaint, access.CUSTOMER)  # refused before the form is read
+    form = CustomerCorrectForm(request.POST, complaint=complaint)
+    return card_form_post(
+        request, complaint, form, "customer",
+        lambda **data: services.complaint_customer_correct(
+            complaint=complaint, actor=request.user, **form.write_arguments(),
+        ),
+        _("The customer is corrected."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_sign_off(request, number: str, signatory: str):
+    complaint = card_for_request(request, number)
+    try:
+        services.complaint_sign_off(complaint=complaint, actor=request.user, signatory=signatory)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The card is signed off."))
+    return redirect("complaints:detail", number=number)
 
 
 @login_required

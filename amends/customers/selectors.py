@@ -43,3 +43,17 @@ def contact_known_matches(contact: Contact, *, limit: int = 5) -> list[Contact]:
         Contact.objects.filter(condition, provisional=False).exclude(pk=contact.pk)
         .select_related("organisation").order_by("pk")[:limit]
     )
+
+
+def contacts_known_by(phone_or_email: str, *, limit: int = 5) -> list[Contact]:
+    """Known contacts whose e-mail or whole phone number is exactly this: whom a person names when
+    they move a card to another customer."""
+    value = phone_or_email.strip()
+    if "@" in value:
+        condition = Q(email=value.lower())
+    elif len(digits := phone_digits(value)) >= 5:
+        condition = Q(phone_digits=digits)
+    else:
+        return []
+    known = Contact.objects.filter(condition, provisional=False).select_related("organisation")
+    return list(known.order_by("pk")[:limit])

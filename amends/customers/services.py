@@ -8,7 +8,7 @@ from .models import Contact, Organisation
 def contact_create(
     *, full_name: str, phone: str = "", email: str = "", address: str = "",
     position: str = "", organisation_name: str = "", organisation: Organisation | None = None,
-    provisional: bool = False,
+    provisional: bool = False, fax: str = "",
 ) -> Contact:
     """Create a contact; an organisation named but not yet known is created with it, a known one is
     linked unless the contact is provisional."""
@@ -21,7 +21,7 @@ def contact_create(
             # key-account terms); it stays in the stored submission, and "Same customer" links it.
             organisation = None
     contact = Contact(
-        full_name=full_name.strip(), phone=phone.strip(), email=email.strip(),
+        full_name=full_name.strip(), phone=phone.strip(), email=email.strip(), fax=fax.strip(),
         address=address.strip(), position=position.strip(), organisation=organisation,
         provisional=provisional,
     )

@@ -32,6 +32,8 @@ def on_transitioned(
         services.clocks_meet(complaint_id=complaint.pk, kinds=services.MET_BY_TRANSITION[transition], at=at)
     elif transition in REOPENINGS:
         services.clock_restart(complaint=complaint, kind=ClockKind.DECISION, at=at)
+    elif transition == "unmark_duplicate":
+        services.clocks_resume(complaint_id=complaint.pk)
 
 
 def on_customer_contacted(sender, *, complaint: Complaint, event: TimelineEvent, **kwargs) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,6 +108,16 @@ def clocks_stop(*, complaint_id: int, at: datetime) -> int:
     """A card in a final state: nothing runs any more and nobody waits."""
     CustomerWait.objects.filter(complaint_id=complaint_id, ended_at__isnull=True).update(ended_at=at)
     return Clock.objects.filter(RUNNING, complaint_id=complaint_id).update(stopped_at=at)
+
+
+def clocks_resume(*, complaint_id: int) -> int:
+    """A card taken back out of a final state (a duplicate unmarked, marked by mistake): the
+    clocks its last stop stopped run again from where they started, the time it was set aside included."""
+    stopped = Clock.objects.filter(complaint_id=complaint_id, stopped_at__isnull=False, met_at__isnull=True)
+    last = stopped.aggregate(last=Max("stopped_at"))["last"]
+    if last is None:
+        return 0
+    return stopped.filter(stopped_at=last).update(stopped_at=None)
 
 
 def _retimed(clocks: Iterable[Clock], complaint: Complaint, table: PolicyTable) -> list[str]:

@@ -44,6 +44,16 @@ def follow_up_registrations_task(cards: list[list]) -> int:
     return acknowledged
 
 
+@task()
+def acknowledge_task(complaint_id: int, language: str) -> int | None:
+    """The acknowledgement of a card an employee registered (the operator's screen)."""
+    complaint = Complaint.objects.filter(pk=complaint_id).first()
+    if complaint is None:
+        return None
+    outbound = acknowledge(complaint, language)
+    return outbound.pk if outbound is not None else None
+
+
 def _duplicates_check(complaint: Complaint) -> None:
     try:
         duplicates_store(complaint=complaint)

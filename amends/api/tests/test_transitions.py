@@ -2,8 +2,9 @@
 
 import pytest
 
-from amends.complaints.choices import EventKind, Justification, Loyalty, State
+from amends.complaints.choices import Channel, EventKind, Justification, Loyalty, State
 from amends.complaints.models import Complaint, TimelineEvent
+from amends.complaints.services import complaint_register
 
 from .helpers import url
 
@@ -126,3 +127,20 @@ def test_mark_duplicate_by_the_registering_operator(api, operator, complaint, co
 
 def test_an_invisible_card_is_404(api, responsible, complaint):
     assert step(api(responsible), complaint, "investigate").status_code == 404
+
+
+def test_the_qms_head_unmarks_a_wrongly_marked_duplicate_with_a_reason(api, qms, operator, contact):
+    original, duplicate = (
+        complaint_register(actor=operator, channel=Channel.PHONE, contact=contact, wording=wording)
+        for wording in ("Оригинал", "Повтор")
+    )
+    assert step(api(operator), duplicate, "mark_duplicate", original_number=original.number).status_code == 200
+    assert step(api(operator), duplicate, "unmark_duplicate", comment="Нет.").status_code == 403
+    missing = step(api(qms), duplicate, "unmark_duplicate")
+    assert missing.status_code == 400 and missing.json()["errors"] == {"comment": ["Give the reason."]}
+    response = step(api(qms), duplicate, "unmark_duplicate", comment="Другой заказ, другая поломка.")
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == State.REGISTERED
+    duplicate.refresh_from_db()
+    assert duplicate.duplicate_of is None
+    assert duplicate.events.filter(kind=EventKind.TRANSITION).last().text == "Другой заказ, другая поломка."

@@ -11,6 +11,7 @@ from .lifecycle import (
     complaint_update,
 )
 from .measures import EXECUTOR_ROLES, measure_add, measure_remove, measure_report
+from .record import CONTACT_DETAILS, SIGN_OFF_WRITES, complaint_customer_correct, complaint_sign_off
 from .registration import (
     REGISTRATION_RELATIONS,
     complaint_file_internal,
@@ -28,10 +29,10 @@ from .timeline import (
 )
 
 __all__ = [
-    "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS", "TRACKED_FIELDS",
-    "attachment_check", "attachment_store", "card_locked", "complaint_add_message", "complaint_add_note",
-    "complaint_attach", "complaint_contact_set", "complaint_file_internal", "complaint_keep_closed",
-    "complaint_log_call",
-    "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_transition", "complaint_update",
-    "measure_add", "measure_remove", "measure_report", "message_after_answer_record",
+    "CONTACT_DETAILS", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS", "SIGN_OFF_WRITES",
+    "TRACKED_FIELDS", "attachment_check", "attachment_store", "card_locked", "complaint_add_message",
+    "complaint_add_note", "complaint_attach", "complaint_contact_set", "complaint_customer_correct",
+    "complaint_file_internal", "complaint_keep_closed", "complaint_log_call", "complaint_number_take",
+    "complaint_receive_file", "complaint_register", "complaint_sign_off", "complaint_transition",
+    "complaint_update", "measure_add", "measure_remove", "measure_report", "message_after_answer_record",
 ]

@@ -57,7 +57,7 @@ def complaint_register(
     order_reference: str = "", project: str = "", employee_concerned: str = "",
     department_concerned: Department | None = None, attachments: Sequence[UploadedFile] = (),
     external_id: str = "", thread_key: str = "", consent_text: str = "", consent_at: datetime | None = None,
-    duplicates: str = "queued", number: str = "", tracking_code: str = "",
+    duplicates: str = "queued", number: str = "", tracking_code: str = "", acknowledge: bool = False,
 ) -> Complaint:
     """Register a complaint from any channel and give it its number (DOMAIN.md §1).
 
@@ -69,6 +69,8 @@ def complaint_register(
 
     A `number` and `tracking_code` come with a submission accepted earlier (web form, API), which
     the customer was given then; its actor's right to register was checked when it was accepted.
+    `acknowledge` asks for the customer's acknowledgement to be sent (the operator's screen); a
+    channel sends its own.
     """
     if actor is not None and not number:
         access_register_complaint(actor)
@@ -86,7 +88,7 @@ def complaint_register(
         employee_concerned=employee_concerned.strip(), department_concerned=department_concerned,
         wording=wording.strip(), external_id=external_id.strip(), thread_key=thread_key,
         consent_text=consent_text, consent_at=consent_at, duplicates=duplicates, number=number,
-        **given_code,
+        acknowledge=acknowledge, **given_code,
     )
 
 
@@ -109,7 +111,7 @@ def complaint_file_internal(
 
 def _create_card(
     *, actor: User | None, attachments: Sequence[UploadedFile], duplicates: str = "now", number: str = "",
-    filed_internally: bool = False, **fields: Any,
+    filed_internally: bool = False, acknowledge: bool = False, **fields: Any,
 ) -> Complaint:
     if duplicates not in DUPLICATE_SEARCHES:
         raise ValueError(f"duplicates must be one of {DUPLICATE_SEARCHES}, not {duplicates!r}")
@@ -126,7 +128,9 @@ def _create_card(
         event_registered(complaint, actor)
         for upload in attachments:
             attachment_store(complaint, upload, actor)
-        signals.complaint_registered.send(sender=Complaint, complaint=complaint, actor=actor, duplicates=duplicates)
+        signals.complaint_registered.send(
+            sender=Complaint, complaint=complaint, actor=actor, duplicates=duplicates, acknowledge=acknowledge,
+        )
         if filed_internally:
             signals.internal_complaint_filed.send(sender=Complaint, complaint=complaint)
     return complaint

@@ -77,7 +77,7 @@ def test_registration_announces_the_card_with_its_duplicate_search(register, ope
     with heard() as sent:
         complaint = register(duplicates="caller")
     assert sent == [(signals.complaint_registered, {
-        "complaint": complaint, "actor": operator, "duplicates": "caller",
+        "complaint": complaint, "actor": operator, "duplicates": "caller", "acknowledge": False,
     })]
 
 

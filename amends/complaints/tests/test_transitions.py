@@ -37,6 +37,8 @@ LIFECYCLE = {
         S.DUPLICATE, {OPER, RESP, QMS},
     ),
     "withdraw": ({S.REGISTERED, S.ASSIGNED, S.INVESTIGATING}, S.WITHDRAWN, {QMS}),
+    # A duplicate marked by mistake is a complaint of its own again, back with the QMS head.
+    "unmark_duplicate": ({S.DUPLICATE}, S.REGISTERED, {QMS}),
 }
 
 
@@ -69,22 +71,24 @@ def test_open_states_are_all_but_closed_duplicate_and_withdrawn():
     assert set(tr.TRANSITIONS["mark_duplicate"].sources) == set(OPEN_STATES)
 
 
-def test_only_the_reopenings_leave_a_final_state():
+def test_only_the_reopenings_and_unmark_duplicate_leave_a_final_state():
     leaving = {t.name for t in tr.TRANSITIONS.values() if set(t.sources) & set(FINAL_STATES)}
-    assert leaving == tr.REOPENINGS == {"reopen", "reopen_for_message"}
+    assert leaving == tr.REOPENINGS | {"unmark_duplicate"}
+    assert tr.REOPENINGS == {"reopen", "reopen_for_message"}
     for name in tr.REOPENINGS:
         assert set(tr.TRANSITIONS[name].sources) & set(FINAL_STATES) == {S.CLOSED}
+    assert set(tr.TRANSITIONS["unmark_duplicate"].sources) == {S.DUPLICATE}
 
 
-def test_a_comment_is_required_exactly_for_the_reopenings_withdraw_and_return_plan():
+def test_a_comment_is_required_exactly_for_the_reopenings_withdraw_return_plan_and_unmark_duplicate():
     assert {t.name for t in tr.TRANSITIONS.values() if t.requires_comment} == {
-        "reopen", "reopen_for_message", "withdraw", "return_plan",
+        "reopen", "reopen_for_message", "withdraw", "return_plan", "unmark_duplicate",
     }
 
 
 def test_every_state_is_reachable_and_every_open_state_can_be_left():
     targets = {t.target for t in tr.TRANSITIONS.values()}
-    assert targets == set(S) - {S.REGISTERED}
+    assert targets == set(S)
     for state in OPEN_STATES:
         assert any(state in t.sources for t in tr.TRANSITIONS.values()), state
 
@@ -193,6 +197,9 @@ def spec_for(name, complaint, ctx) -> Spec:
         return Spec(comment="  Причина: reopen.  ", changes=changes)
     if name in ("withdraw", "return_plan"):
         return Spec(comment=f"  Причина: {name}.  ")
+    if name == "unmark_duplicate":
+        original = complaint.duplicate_of
+        return Spec(comment="  Другой заказ, другая поломка.  ", changes={"duplicate_of": (original.number, "")})
     return Spec()  # investigate, plan, approve
 
 
@@ -216,6 +223,7 @@ ALLOWED = [
     ("withdraw", S.REGISTERED, ["qms", "administrator"]),
     ("withdraw", S.ASSIGNED, ["qms", "administrator"]),
     ("withdraw", S.INVESTIGATING, ["qms", "administrator"]),
+    ("unmark_duplicate", S.DUPLICATE, ["qms", "administrator"]),
 ] + [
     ("mark_duplicate", state,
      ["operator", "qms", "administrator"] + ([] if state == S.REGISTERED else ["responsible"]))
@@ -378,6 +386,7 @@ def _valid_spec(name, ctx) -> Spec:
         "reopen": Spec(comment="Причина"),
         "withdraw": Spec(comment="Причина"),
         "return_plan": Spec(comment="Причина"),
+        "unmark_duplicate": Spec(comment="Причина"),
     }.get(name, Spec())
 
 
@@ -737,7 +746,9 @@ def test_mark_duplicate_refuses_to_make_a_card_its_own_original(register, qms):
         (S.CLOSED, None, "qms", ["reopen"]),
         (S.CLOSED, None, "responsible", []),
         (S.CLOSED, None, "operator", []),
-        (S.DUPLICATE, None, "qms", []),
+        (S.DUPLICATE, None, "qms", ["unmark_duplicate"]),
+        (S.DUPLICATE, None, "responsible", []),
+        (S.DUPLICATE, None, "operator", []),
         (S.WITHDRAWN, None, "administrator", []),
         (S.IN_PROGRESS, None, "manager", []),
     ],

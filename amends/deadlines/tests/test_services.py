@@ -227,3 +227,26 @@ def test_starting_the_clocks_is_one_insert_once_the_policies_are_read(complaint,
     clocks_start(complaint=complaint)  # reads the policy table, once per process
     with django_assert_num_queries(1):
         clocks_start(complaint=complaint)
+
+
+def test_an_unmarked_duplicate_runs_again_the_clocks_its_marking_stopped(frozen, register, walk, qms):
+    """Its customer waited all along: the clocks go on as they were, the days set aside included;
+    clocks stopped by an earlier closing stay stopped."""
+    frozen(WEDNESDAY)
+    complaint = walk(register(channel=Channel.EMAIL), State.CLOSED, justification=Justification.UNJUSTIFIED)
+    closed_stopped = set(
+        Clock.objects.filter(complaint=complaint, stopped_at__isnull=False).values_list("pk", flat=True)
+    )
+    frozen(msk(2025, 3, 13, 10))
+    complaint_transition(complaint=complaint, name="reopen", actor=qms, comment="Клиент не согласен.")
+    reopened = Clock.objects.get(complaint=complaint, kind=ClockKind.DECISION, met_at__isnull=True)
+    original = register(channel=Channel.EMAIL, wording="Оригинал")
+    frozen(msk(2025, 3, 13, 12))
+    complaint_transition(complaint=complaint, name="mark_duplicate", actor=qms,
+                         data={"original_number": original.number})
+    assert Clock.objects.get(pk=reopened.pk).stopped_at == msk(2025, 3, 13, 12)
+    frozen(msk(2025, 3, 14, 9))
+    complaint_transition(complaint=complaint, name="unmark_duplicate", actor=qms, comment="Другой заказ.")
+    resumed = Clock.objects.get(pk=reopened.pk)
+    assert (resumed.stopped_at, resumed.due_at) == (None, reopened.due_at)
+    assert all(clock.stopped_at is not None for clock in Clock.objects.filter(pk__in=closed_stopped))
