@@ -22,6 +22,7 @@ from amends.accounts.models import User
 from amends.core.errors import TransitionNotAllowed
 
 from . import access, selectors
+from .choices import RequestType
 from .forms import (
     AttachmentForm,
     CallLogForm,
@@ -30,6 +31,7 @@ from .forms import (
     MeasureReportForm,
     NoteForm,
     TransitionForm,
+    WrittenConfirmationForm,
 )
 from .models import Complaint
 from .transitions import available_transitions
@@ -109,6 +111,9 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
         "open_form": next(iter(bound), None),
         "can_edit": can_edit,
         "edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None),
+        "confirmation_form": bound.get("confirmation") or (
+            WrittenConfirmationForm() if can_edit and complaint.request_type == RequestType.COMPLAINT else None
+        ),
         "can_plan": access.can_plan_measures(user, complaint),
         "measure_form": bound.get("measure") or MeasureForm(),
         "report_form": MeasureReportForm(),

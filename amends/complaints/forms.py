@@ -10,7 +10,7 @@ from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
 from amends.customers.models import Contact, Product
 
-from .choices import Channel, Importance, State
+from .choices import Channel, ClaimDemand, Importance, RequestType, State
 from .inputs import (
     BOOL,
     CHOICE,
@@ -76,6 +76,13 @@ class RegisterForm(forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at"), widget=DateTimeLocalInput, initial=timezone.now,
     )
+    request_type = forms.ChoiceField(
+        label=_("Request type"), choices=RequestType.choices, initial=RequestType.COMPLAINT,
+        help_text=_("A phone or in-person complaint becomes a claim when its written confirmation is recorded."),
+    )
+    claim_demand = forms.ChoiceField(
+        label=_("Demand (a claim)"), choices=[("", "—"), *ClaimDemand.choices], required=False,
+    )
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.all(), required=False, widget=forms.HiddenInput,
     )
@@ -139,6 +146,15 @@ class InternalComplaintForm(forms.Form):
     )
     importance = forms.ChoiceField(label=_("Importance"), choices=Importance.choices, initial=Importance.MEDIUM)
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+
+class WrittenConfirmationForm(forms.Form):
+    """The customer's written confirmation of a complaint with a demand: it becomes a claim."""
+
+    prefix = "confirmation"
+    confirmed_on = forms.DateField(label=_("Received on"), widget=DateInput, initial=timezone.localdate)
+    demand = forms.ChoiceField(label=_("Demand"), choices=ClaimDemand.choices)
+    scan = forms.FileField(label=_("Scan of the written confirmation"))
 
 
 class ComplaintEditForm(forms.ModelForm):

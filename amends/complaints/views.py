@@ -26,6 +26,7 @@ from .forms import (
     NoteForm,
     RegisterForm,
     TransitionForm,
+    WrittenConfirmationForm,
 )
 from .list_page import FILTERS, list_columns
 from .models import Attachment, Complaint, Measure
@@ -74,6 +75,7 @@ def complaint_register(request):
                 importance=data["importance"], employee_concerned=data["employee_concerned"],
                 department_concerned=data["department_concerned"],
                 attachments=data["attachments"], duplicates="now",
+                request_type=data["request_type"], claim_demand=data["claim_demand"],
             )
         except ValidationError as error:
             form_errors_add(form, error)
@@ -207,6 +209,18 @@ def complaint_log_call(request, number: str):
         request, complaint, CallLogForm(request.POST), "call",
         lambda text: services.complaint_log_call(complaint=complaint, actor=request.user, text=text),
         _("The call is on the timeline."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_confirm_in_writing(request, number: str):
+    complaint = card_for_request(request, number)
+    access.access_writer(request.user, complaint, access.EDIT)  # refused before the form is read
+    return card_form_post(
+        request, complaint, WrittenConfirmationForm(request.POST, request.FILES), "confirmation",
+        lambda **data: services.complaint_confirm_in_writing(complaint=complaint, actor=request.user, **data),
+        _("The written confirmation is recorded: the complaint is now a claim."),
     )
 
 

@@ -1,6 +1,7 @@
 """Every write to a complaint card: each runs in one transaction with its timeline events and the
 lifecycle signals its hooks react to. Split by concern; the public names are all importable from here."""
 
+from .claims import complaint_confirm_in_writing
 from .lifecycle import (
     EDITABLE_FIELDS,
     TRACKED_FIELDS,
@@ -29,7 +30,8 @@ from .timeline import (
 __all__ = [
     "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS", "TRACKED_FIELDS",
     "attachment_check", "attachment_store", "card_locked", "complaint_add_message", "complaint_add_note",
-    "complaint_attach", "complaint_contact_set", "complaint_file_internal", "complaint_log_call",
+    "complaint_attach", "complaint_confirm_in_writing", "complaint_contact_set", "complaint_file_internal",
+    "complaint_log_call",
     "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_transition", "complaint_update",
     "measure_add", "measure_remove", "measure_report",
 ]
