@@ -77,7 +77,7 @@ class RegisterForm(forms.Form):
         label=_("Received at"), widget=DateTimeLocalInput, initial=timezone.now,
     )
     request_type = forms.ChoiceField(
-        label=_("Request type"), choices=RequestType.choices, initial=RequestType.COMPLAINT,
+        label=_("Request type"), choices=RequestType.choices, initial=RequestType.COMPLAINT, required=False,
         help_text=_("A phone or in-person complaint becomes a claim when its written confirmation is recorded."),
     )
     claim_demand = forms.ChoiceField(
@@ -120,6 +120,9 @@ class RegisterForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments (e.g. a scanned letter)"), required=False,
     )
+
+    def clean_request_type(self) -> str:
+        return self.cleaned_data["request_type"] or RequestType.COMPLAINT
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -288,6 +291,7 @@ class ComplaintFilterForm(forms.Form):
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput)
     received_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    set_aside = forms.BooleanField(label=_("Show duplicates and withdrawn"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -302,7 +306,7 @@ class ComplaintFilterForm(forms.Form):
 
     def to_filter(self) -> ComplaintFilter:
         if not self.is_valid():
-            return ComplaintFilter()
+            return ComplaintFilter(set_aside=False)
         data = self.cleaned_data
         return ComplaintFilter(
             state=data["state"], channel=data["channel"],
@@ -310,6 +314,6 @@ class ComplaintFilterForm(forms.Form):
             importance=data["importance"],
             responsible=data["responsible"].pk if data["responsible"] else None,
             received_from=data["received_from"], received_to=data["received_to"],
-            overdue=data["overdue"], q=data["q"], sort=data["sort"] or "-received",
+            overdue=data["overdue"], q=data["q"], sort=data["sort"] or "-received", set_aside=data["set_aside"],
             extra={name: data[name] for name in FILTERS},
         )
