@@ -17,6 +17,7 @@ from .plan import Spec, weighted
 from .texts import (
     COMPENSATIONS,
     FINDINGS,
+    FIRST_CALLS,
     KINDS,
     MEASURES,
     NOTES,
@@ -98,7 +99,28 @@ def _answer_text(rng: random.Random, spec: Spec, measures: list[list[str]],
     )
 
 
-def card_steps(rng: random.Random, spec: Spec, users: dict[str, User], responsible_for: dict[str, str]) -> list[Step]:
+# Hours from registration to the call that first answers a written complaint, as (low, high) for most
+# cards and for the few answered late: e-mail and paper get 24 hours, chats 60 working minutes.
+CALL_BACK: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    Channel.EMAIL: ((0.3, 6), (26, 40)), Channel.WEB_FORM: ((0.3, 6), (26, 40)),
+    Channel.LETTER: ((0.5, 8), (26, 48)), Channel.FAX: ((0.3, 6), (26, 40)),
+    Channel.MESSENGER: ((0.1, 0.8), (1.2, 5)), Channel.SOCIAL: ((0.1, 0.8), (1.2, 5)),
+}
+CALLED_BACK_LATE = 0.1
+
+
+def _call_back(calls: random.Random, spec: Spec) -> Step:
+    """The registrar calls the customer back: the first response to a written complaint. Drawn from
+    its own generator, so that the rest of the demo is what it was before calls were logged."""
+    usual, late = CALL_BACK[spec.channel]
+    low, high = late if calls.random() < CALLED_BACK_LATE else usual
+    return Step("call", _hours(calls, low, high), args={"text": calls.choice(FIRST_CALLS), "by": spec.registrar})
+
+
+def card_steps(
+    rng: random.Random, spec: Spec, users: dict[str, User], responsible_for: dict[str, str],
+    calls: random.Random,
+) -> list[Step]:
     """The steps from receipt to the card's planned state, each with its gap after the one before."""
     steps: list[Step] = []
     target = spec.target
@@ -110,6 +132,8 @@ def card_steps(rng: random.Random, spec: Spec, users: dict[str, User], responsib
     steps.append(Step("register", _hours(rng, *channel_delay[spec.channel]), staff=False))
     if target == State.REGISTERED:
         return steps
+    if spec.channel in CALL_BACK and target != State.DUPLICATE:
+        steps.append(_call_back(calls, spec))
     early = rng.random() < 0.5
     if target == State.DUPLICATE and early:
         steps.append(Step("mark_duplicate", _hours(rng, 0.2, 6), args={"by": spec.registrar}))
@@ -127,7 +151,8 @@ def card_steps(rng: random.Random, spec: Spec, users: dict[str, User], responsib
         return steps
     steps.append(Step("investigate", _hours(rng, 0.5, 36)))
     if rng.random() < 0.4:
-        steps.append(Step("note", _hours(rng, 1, 24), args={"text": rng.choice(NOTES)}))
+        kind, text = rng.choice(NOTES)
+        steps.append(Step(kind, _hours(rng, 1, 24), args={"text": text}))
     if target == State.INVESTIGATING:
         return steps
     if target == State.WITHDRAWN:
