@@ -225,6 +225,10 @@ class _Run:
                                 {"responsible": users[args["responsible"]]})
             case "investigate":
                 self.transition("investigate", self.responsible)
+                if args.get("needs_investigation"):
+                    self.complaint = complaint_update(
+                        complaint=self.card, actor=self.responsible, changes={"needs_investigation": True},
+                    )
             case "note":
                 complaint_add_note(complaint=self.card, actor=self.responsible,
                                    text=args["text"])

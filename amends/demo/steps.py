@@ -117,11 +117,38 @@ def _call_back(calls: random.Random, spec: Spec) -> Step:
     return Step("call", _hours(calls, low, high), args={"text": calls.choice(FIRST_CALLS), "by": spec.registrar})
 
 
+# A decision planned later than this after receipt needs an investigation: the responsible person
+# says so when starting it, and the decision clock allows 10 days instead of 1 (DOMAIN.md §5).
+QUICK_DECISION = timedelta(hours=16)
+
+
 def card_steps(
     rng: random.Random, spec: Spec, users: dict[str, User], responsible_for: dict[str, str],
     calls: random.Random,
 ) -> list[Step]:
     """The steps from receipt to the card's planned state, each with its gap after the one before."""
+    steps = _steps(rng, spec, users, responsible_for, calls)
+    _flag_investigation(steps)
+    return steps
+
+
+def _flag_investigation(steps: list[Step]) -> None:
+    elapsed = timedelta()
+    for step in steps:
+        elapsed += step.gap
+        if step.name == "decide":
+            break
+    else:
+        return
+    if elapsed > QUICK_DECISION:
+        investigate = next(step for step in steps if step.name == "investigate")
+        investigate.args["needs_investigation"] = True
+
+
+def _steps(
+    rng: random.Random, spec: Spec, users: dict[str, User], responsible_for: dict[str, str],
+    calls: random.Random,
+) -> list[Step]:
     steps: list[Step] = []
     target = spec.target
     channel_delay: dict[str, tuple[float, float]] = {  # hours from receipt to registration

@@ -80,7 +80,7 @@ def weekly_summary_xlsx(summary: WeeklySummary) -> bytes:
         (str(row.label), row.count) for row in summary.set_aside
     ])
     _sheet(book, _("Deadlines"), [
-        (_("Clock"), 30), (_("Met on time"), 14), (_("Met late"), 12), (_("On time, %"), 12),
+        (_("Clock"), 30), (_("Met on time"), 14), (_("Met late"), 12), (_("Share on time, %"), 16),
         (_("Overdue now"), 14), (_("Met by registration"), 20),
     ], [
         (str(row.label), row.on_time, row.late, row.percent_on_time, row.overdue, row.by_registration)

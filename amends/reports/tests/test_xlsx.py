@@ -34,7 +34,7 @@ def test_the_figures_in_the_workbook(week):
     assert rows(book["Not counted"]) == [("Received, left out of every figure", "Cards"), ("Duplicate", 1)]
     # The phone call C was answered by its registration: apart, and not in the share on time.
     assert rows(book["Deadlines"]) == [
-        ("Clock", "Met on time", "Met late", "On time, %", "Overdue now", "Met by registration"),
+        ("Clock", "Met on time", "Met late", "Share on time, %", "Overdue now", "Met by registration"),
         ("First response", 1, 2, 33, 0, 1), ("Decision", 1, 1, 50, 2, 0),
         ("Measures (resolution)", 1, 1, 50, 1, 0),
     ]
