@@ -99,6 +99,10 @@ UI_CARD: dict[str, Probe] = {
     "complaints:keep_closed": Probe("post", access.AFTER_ANSWER, state=State.CLOSED,
                                     data=lambda card: {"keep-text": "Ответили по телефону"}),
     "complaints:attach": Probe("post", access.ATTACHMENT, data=_file),
+    "complaints:confirm_in_writing": Probe("post", access.EDIT, data=lambda card: {
+        "confirmation-confirmed_on": timezone.localdate().isoformat(), "confirmation-demand": "refund",
+        "confirmation-scan": SimpleUploadedFile("claim.txt", b"I demand a refund", content_type="text/plain"),
+    }),
     "complaints:measure_add": Probe("post", PLAN, state=State.DECIDED, data=_new_measure),
     "complaints:measure_remove": Probe("post", PLAN, state=State.DECIDED, kwargs=_measure),
     "complaints:measure_report": Probe("post", REPORT, data=lambda card: {"report": "Сделано"}, kwargs=_measure),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from amends.accounts.access import access_register_complaint
 from amends.accounts.models import User
+from amends.complaints.choices import RequestType
 from amends.complaints.models import Category
 from amends.customers.models import Product
 from amends.intake.models import InboundMessage
@@ -23,7 +24,7 @@ def complaint_accept_from_api(
     *, actor: User, channel: str, text: str, customer: dict[str, str] | None = None,
     received_at: datetime | None = None, product: Product | None = None,
     category: Category | None = None, importance: str | None = None, order_reference: str = "",
-    external_id: str = "",
+    external_id: str = "", request_type: str = RequestType.COMPLAINT, claim_demand: str = "",
 ) -> InboundMessage:
     """Accept a complaint an API client sends: stored with its number and tracking code in one short
     transaction, then registered as a card by the worker (or by the first request for its number),
@@ -36,6 +37,7 @@ def complaint_accept_from_api(
         "received_at": received_at.isoformat() if received_at else None,
         "product": product.pk if product else None, "category": category.pk if category else None,
         "importance": importance or "", "order_reference": order_reference, "external_id": external_id,
+        "request_type": request_type, "claim_demand": claim_demand,
     }
     return inbound_store_numbered(
         channel=channel, source=SOURCE, raw=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
@@ -59,6 +61,7 @@ def api_parse(message: InboundMessage) -> IncomingComplaint:
         category=Category.objects.filter(pk=data["category"]).first() if data.get("category") else None,
         importance=data.get("importance") or "", order_reference=data.get("order_reference") or "",
         external_id=data.get("external_id") or "", registered_by=message.submitted_by, acknowledge=False,
+        request_type=data.get("request_type") or RequestType.COMPLAINT, claim_demand=data.get("claim_demand") or "",
         identity_proven=True,
     )
 

@@ -23,6 +23,7 @@ from amends.core.errors import TransitionNotAllowed
 
 from . import access, selectors
 from .choices import ACCEPTANCE_NOTE_CHANNELS, Signatory, State
+from .choices import RequestType
 from .forms import (
     AttachmentForm,
     CallLogForm,
@@ -32,6 +33,7 @@ from .forms import (
     MeasureReportForm,
     NoteForm,
     TransitionForm,
+    WrittenConfirmationForm,
 )
 from .models import Complaint
 from .services import SIGN_OFF_WRITES
@@ -113,6 +115,9 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
         "can_edit": can_edit,
         "acceptance_note": complaint.channel in ACCEPTANCE_NOTE_CHANNELS,
         "edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None),
+        "confirmation_form": bound.get("confirmation") or (
+            WrittenConfirmationForm() if can_edit and complaint.request_type == RequestType.COMPLAINT else None
+        ),
         "can_plan": access.can_plan_measures(user, complaint),
         "measure_form": bound.get("measure") or MeasureForm(),
         "report_form": MeasureReportForm(),

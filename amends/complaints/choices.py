@@ -32,6 +32,30 @@ class Channel(models.TextChoices):
     INTERNAL = "internal", _("Internal")
 
 
+# Oral complaints: a claim needs their written confirmation first (DOMAIN.md §1).
+ORAL_CHANNELS = frozenset({Channel.PHONE, Channel.IN_PERSON})
+
+
+class RequestType(models.TextChoices):
+    """What the customer's request is (DOMAIN.md, "Words"): only complaints and claims are counted
+    in complaint statistics; objections and other requests are registered and answered."""
+
+    COMPLAINT = "complaint", _("Complaint")
+    CLAIM = "claim", _("Claim (written, with a demand)")
+    OBJECTION = "objection", _("Objection")
+    OTHER = "other", _("Other request")
+
+
+COUNTED_REQUEST_TYPES = frozenset({RequestType.COMPLAINT, RequestType.CLAIM})
+
+
+class ClaimDemand(models.TextChoices):
+    REFUND = "refund", _("Refund")
+    REPAIR = "repair", _("Repair")
+    REPLACEMENT = "replacement", _("Replacement")
+    COMPENSATION = "compensation", _("Compensation")
+
+
 class Origin(models.TextChoices):
     EXTERNAL = "external", _("External (customer)")
     INTERNAL = "internal", _("Internal (appeal to the QMS)")

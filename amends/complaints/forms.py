@@ -11,7 +11,7 @@ from amends.accounts.roles import Role
 from amends.customers.models import Contact, Product
 from amends.customers.selectors import contacts_known_by
 
-from .choices import Channel, Importance, State
+from .choices import Channel, ClaimDemand, Importance, RequestType, State
 from .inputs import (
     BOOL,
     CHOICE,
@@ -77,6 +77,13 @@ class RegisterForm(forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at"), widget=DateTimeLocalInput, initial=timezone.now,
     )
+    request_type = forms.ChoiceField(
+        label=_("Request type"), choices=RequestType.choices, initial=RequestType.COMPLAINT, required=False,
+        help_text=_("A phone or in-person complaint becomes a claim when its written confirmation is recorded."),
+    )
+    claim_demand = forms.ChoiceField(
+        label=_("Demand (a claim)"), choices=[("", "—"), *ClaimDemand.choices], required=False,
+    )
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.all(), required=False, widget=forms.HiddenInput,
     )
@@ -117,6 +124,9 @@ class RegisterForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments (e.g. a scanned letter)"), required=False,
     )
+
+    def clean_request_type(self) -> str:
+        return self.cleaned_data["request_type"] or RequestType.COMPLAINT
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -185,6 +195,15 @@ class InternalComplaintForm(forms.Form):
     )
     importance = forms.ChoiceField(label=_("Importance"), choices=Importance.choices, initial=Importance.MEDIUM)
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+
+class WrittenConfirmationForm(forms.Form):
+    """The customer's written confirmation of a complaint with a demand: it becomes a claim."""
+
+    prefix = "confirmation"
+    confirmed_on = forms.DateField(label=_("Received on"), widget=DateInput, initial=timezone.localdate)
+    demand = forms.ChoiceField(label=_("Demand"), choices=ClaimDemand.choices)
+    scan = forms.FileField(label=_("Scan of the written confirmation"))
 
 
 class ComplaintEditForm(forms.ModelForm):
@@ -333,6 +352,7 @@ class ComplaintFilterForm(forms.Form):
             "Open cards with a measure not reported done by its due date. The card's own deadlines: “Card deadline”."
         )}),
     )
+    set_aside = forms.BooleanField(label=_("Show duplicates and withdrawn"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -347,7 +367,7 @@ class ComplaintFilterForm(forms.Form):
 
     def to_filter(self) -> ComplaintFilter:
         if not self.is_valid():
-            return ComplaintFilter()
+            return ComplaintFilter(set_aside=False)
         data = self.cleaned_data
         return ComplaintFilter(
             state=data["state"], channel=data["channel"],
@@ -355,6 +375,6 @@ class ComplaintFilterForm(forms.Form):
             importance=data["importance"],
             responsible=data["responsible"].pk if data["responsible"] else None,
             received_from=data["received_from"], received_to=data["received_to"],
-            overdue=data["overdue"], q=data["q"], sort=data["sort"] or "-received",
+            overdue=data["overdue"], q=data["q"], sort=data["sort"] or "-received", set_aside=data["set_aside"],
             extra={name: data[name] for name in FILTERS},
         )

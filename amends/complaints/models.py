@@ -1,7 +1,8 @@
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,16 +13,22 @@ from amends.customers.models import Component, Contact, Organisation, Product, S
 
 from .choices import (
     FINAL_STATES,
+    ORAL_CHANNELS,
     CauseKind,
     Channel,
+    ClaimDemand,
     EventKind,
     Importance,
     Justification,
     Loyalty,
     Origin,
     Signatory,
+    RequestType,
     State,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 USER = settings.AUTH_USER_MODEL
 
@@ -67,6 +74,22 @@ class NumberSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
+def request_type_errors(
+    *, request_type: str, claim_demand: str, channel: str, confirmed_in_writing: bool = False,
+) -> "dict[str, StrOrPromise]":
+    """What is wrong with a card's request type and demand, by field (DOMAIN.md §1: a claim is a
+    written complaint with a demand; an oral one becomes a claim on its written confirmation)."""
+    if request_type != RequestType.CLAIM:
+        return {"claim_demand": _("Only a claim has a demand.")} if claim_demand else {}
+    if not claim_demand:
+        return {"claim_demand": _("Say what the customer demands.")}
+    if channel in ORAL_CHANNELS and not confirmed_in_writing:
+        return {"request_type": _(
+            "An oral complaint becomes a claim when its written confirmation is recorded on the card."
+        )}
+    return {}
+
+
 class Complaint(TimeStampedModel):
     """The complaint card (ISO 9001 record, DOMAIN.md §2) with its classification (§3)."""
 
@@ -82,6 +105,16 @@ class Complaint(TimeStampedModel):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     origin = models.CharField(
         _("external / internal"), max_length=10, choices=Origin.choices, default=Origin.EXTERNAL,
+    )
+    request_type = models.CharField(
+        _("request type"), max_length=12, choices=RequestType.choices, default=RequestType.COMPLAINT,
+    )
+    claim_demand = models.CharField(_("demand"), max_length=12, choices=ClaimDemand.choices, blank=True)
+    # What turned an oral complaint into a claim: the day its written confirmation came, and its scan.
+    written_confirmation_on = models.DateField(_("written confirmation received on"), null=True, blank=True)
+    written_confirmation = models.ForeignKey(
+        "Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("scan of the written confirmation"),
     )
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT,
@@ -192,6 +225,14 @@ class Complaint(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    def clean(self) -> None:
+        errors = request_type_errors(
+            request_type=self.request_type, claim_demand=self.claim_demand, channel=self.channel,
+            confirmed_in_writing=self.written_confirmation_on is not None,
+        )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_open(self) -> bool:

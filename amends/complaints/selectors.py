@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from amends.accounts.models import User
@@ -33,6 +33,9 @@ class ComplaintFilter:
     overdue: bool = False
     q: str = ""
     sort: str = "-received"
+    # Duplicates and withdrawn cards are no complaints to handle; the web list leaves them out
+    # unless asked for them or for their state.
+    set_aside: bool = True
     # Values of the filters other apps registered (list_page.register_list_filter), by name.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -60,7 +63,30 @@ IMPORTANCE_RANK = Case(
 )
 
 
+SET_ASIDE_STATES = (State.DUPLICATE, State.WITHDRAWN)
+
+
 def complaint_list(user: User, filters: ComplaintFilter) -> QuerySet[Complaint]:
+    qs = _complaints_filtered(user, filters)
+    if not filters.set_aside and not filters.state:
+        qs = qs.exclude(state__in=SET_ASIDE_STATES)
+    qs = qs.annotate(
+        measure_overdue=_measure_overdue(), importance_rank=IMPORTANCE_RANK, state_rank=STATE_RANK,
+    )
+    return qs.order_by(SORTS.get(filters.sort, "-received_at"), "-pk")
+
+
+def complaint_list_set_aside(user: User, filters: ComplaintFilter) -> dict[str, int]:
+    """How many duplicates and withdrawn cards match the other filters, by state (each state there);
+    empty when a state is asked for, since the list then shows what was asked."""
+    if filters.state:
+        return {}
+    qs = _complaints_filtered(user, filters).filter(state__in=SET_ASIDE_STATES)
+    counts = dict(qs.values_list("state").annotate(n=Count("pk")).order_by())
+    return {state: counts.get(state, 0) for state in SET_ASIDE_STATES}
+
+
+def _complaints_filtered(user: User, filters: ComplaintFilter) -> QuerySet[Complaint]:
     qs = complaints_visible_to(user).select_related(
         "contact", "organisation", "category", "category__parent", "responsible",
     )
@@ -91,10 +117,7 @@ def complaint_list(user: User, filters: ComplaintFilter) -> QuerySet[Complaint]:
         if (phone := phone_matches(term, field="contact__phone_digits", min_digits=5)) is not None:
             condition |= phone
         qs = qs.filter(condition)
-    qs = qs.annotate(
-        measure_overdue=_measure_overdue(), importance_rank=IMPORTANCE_RANK, state_rank=STATE_RANK,
-    )
-    return qs.order_by(SORTS.get(filters.sort, "-received_at"), "-pk")
+    return qs
 
 
 def complaint_get(user: User, number: str) -> Complaint:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<number:number>/note/", views.complaint_note, name="note"),
     path("<number:number>/call/", views.complaint_log_call, name="log_call"),
     path("<number:number>/keep-closed/", views.complaint_keep_closed, name="keep_closed"),
+    path("<number:number>/confirmation/", views.complaint_confirm_in_writing, name="confirm_in_writing"),
     path("<number:number>/attach/", views.complaint_attach, name="attach"),
     path("<number:number>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("<number:number>/measures/", views.measure_add, name="measure_add"),

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from amends.accounts.access import access_register_complaint, can_register_complaint
@@ -18,7 +19,7 @@ from amends.customers.services import contact_create
 
 from . import access, selectors, services
 from .card_page import card_for_request, card_form_post, card_render, form_errors_add
-from .choices import Signatory
+from .choices import Signatory, State
 from .forms import (
     AttachmentForm,
     CallLogForm,
@@ -32,6 +33,7 @@ from .forms import (
     NoteForm,
     RegisterForm,
     TransitionForm,
+    WrittenConfirmationForm,
 )
 from .list_page import FILTERS, list_columns
 from .models import Attachment, Complaint, Measure, SignOff
@@ -43,21 +45,44 @@ PAGE_SIZE = 25
 @login_required
 def complaint_list(request):
     form = ComplaintFilterForm(request.GET or None)
-    filters = form.to_filter() if request.GET else selectors.ComplaintFilter()
+    filters = form.to_filter() if request.GET else selectors.ComplaintFilter(set_aside=False)
     page = Paginator(selectors.complaint_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
+    toggled = query.copy()
+    if filters.set_aside:
+        toggled.pop("set_aside", None)
+    else:
+        toggled["set_aside"] = "on"
     return render(request, "complaints/list.html", {
         "form": form, "page": page, "sort": filters.sort, "query": query.urlencode(),
+        "set_aside": _set_aside_cards(selectors.complaint_list_set_aside(request.user, filters)),
+        "set_aside_shown": filters.set_aside, "set_aside_toggle": toggled.urlencode(),
         "more_filters_used": any(
-            request.GET.get(name) for name in form.fields if name not in ("q", "state", "sort", *FILTERS)
+            request.GET.get(name) for name in form.fields
+            if name not in ("q", "state", "sort", "set_aside", *FILTERS)
         ),
         "columns": list_columns(),
         "can_register": can_register_complaint(request.user),
     })
+
+
+def _set_aside_cards(counts: dict[str, int]) -> str:
+    """"37 duplicates and 5 withdrawn": the cards the list's count leaves out or takes in; "" for none."""
+    parts = [
+        text % {"count": counts[state]}
+        for state, text in (
+            (State.DUPLICATE, ngettext("%(count)d duplicate", "%(count)d duplicates", counts.get(State.DUPLICATE, 0))),
+            (State.WITHDRAWN, ngettext("%(count)d withdrawn", "%(count)d withdrawn", counts.get(State.WITHDRAWN, 0))),
+        )
+        if counts.get(state)
+    ]
+    if len(parts) == 2:
+        return _("%(first)s and %(second)s") % {"first": parts[0], "second": parts[1]}
+    return parts[0] if parts else ""
 
 
 @login_required
@@ -80,6 +105,7 @@ def complaint_register(request):
                 importance=data["importance"], employee_concerned=data["employee_concerned"],
                 department_concerned=data["department_concerned"],
                 attachments=data["attachments"], duplicates="now", acknowledge=True,
+                request_type=data["request_type"], claim_demand=data["claim_demand"],
             )
         except ValidationError as error:
             form_errors_add(form, error)
@@ -271,6 +297,18 @@ def complaint_keep_closed(request, number: str):
         request, complaint, KeepClosedForm(request.POST), "keep_closed",
         lambda text: services.complaint_keep_closed(complaint=complaint, actor=request.user, text=text),
         _("The customer's message is handled; the card stays as it is."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_confirm_in_writing(request, number: str):
+    complaint = card_for_request(request, number)
+    access.access_writer(request.user, complaint, access.EDIT)  # refused before the form is read
+    return card_form_post(
+        request, complaint, WrittenConfirmationForm(request.POST, request.FILES), "confirmation",
+        lambda **data: services.complaint_confirm_in_writing(complaint=complaint, actor=request.user, **data),
+        _("The written confirmation is recorded: the complaint is now a claim."),
     )
 
 

@@ -269,6 +269,9 @@ class Clock(models.Model):
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_total = models.DurationField(_("time paused"), default=timedelta(0))
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    # Met by registering the card (a phone call taken): nobody had to meet it, so the on-time
+    # figures leave it out and show it apart.
+    met_by_registration = models.BooleanField(_("met by registration"), default=False)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     # The last escalation step fired (0: none); raised only by a conditional UPDATE in the sweep.
     level = models.PositiveSmallIntegerField(_("escalation step"), default=0)

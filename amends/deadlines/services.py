@@ -93,7 +93,7 @@ def clocks_start(
         )
         apply_policy(clock, policy, table)
         if policy.met_on_registration:
-            clock.met_at = complaint.created_at
+            clock.met_at, clock.met_by_registration = complaint.created_at, True
         clocks.append(clock)
     return Clock.objects.bulk_create(clocks)
 

@@ -1,11 +1,12 @@
 """`load_demo`: the demo company, its customers and about 300 complaints with real timelines.
 
 Every complaint goes through the services (complaint_register, complaint_transition, measure_add,
-measure_report, complaint_update, complaint_add_note), one step after another, as the people of the
-demo company would have taken them. The services stamp what they write with the time they run at;
-after each step the demo moves those stamps back to the moment the step was planned for, so that
-each timeline event, clock and measure carries the time it would have happened. A fixed seed gives
-the same demo on every run; dates are relative to `now`.
+measure_report, complaint_update, complaint_add_note, complaint_log_call), one step after another,
+as the people of the demo company would have taken them: a written complaint is first answered by a
+call back, logged as a call, as the first-response deadline expects. The services stamp what they
+write with the time they run at; after each step the demo moves those stamps back to the moment the
+step was planned for, so that each timeline event, clock and measure carries the time it would have
+happened. A fixed seed gives the same demo on every run; dates are relative to `now`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from amends.complaints.choices import Channel, EventKind, Origin, State
 from amends.complaints.models import Category, Cause, Complaint, Measure, TimelineEvent
 from amends.complaints.services import (
     complaint_add_note,
+    complaint_log_call,
     complaint_register,
     complaint_transition,
     complaint_update,
@@ -224,9 +226,16 @@ class _Run:
                                 {"responsible": users[args["responsible"]]})
             case "investigate":
                 self.transition("investigate", self.responsible)
+                if args.get("needs_investigation"):
+                    self.complaint = complaint_update(
+                        complaint=self.card, actor=self.responsible, changes={"needs_investigation": True},
+                    )
             case "note":
                 complaint_add_note(complaint=self.card, actor=self.responsible,
                                    text=args["text"])
+            case "call":
+                caller = users[args["by"]] if "by" in args else self.responsible
+                complaint_log_call(complaint=self.card, actor=caller, text=args["text"])
             case "decide":
                 if spec.component is not None and self.card.component_id is None:
                     self.complaint = complaint_update(
@@ -284,7 +293,7 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED) -> DemoResult:
     if now is not None and now > timezone.now():
         raise ValueError("The demo's history ends in the past: `now` cannot be later than the clock.")
     now = now or timezone.now()
-    rng = random.Random(seed)
+    rng, calls = random.Random(seed), random.Random(seed + 1)
     with transaction.atomic():
         departments = create_departments()
         users = create_users(departments)
@@ -300,7 +309,7 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED) -> DemoResult:
         # The history is the past: its notices would have been read long ago, so none is written today.
         with transaction.atomic(), lifecycle_notifications_muted():
             for spec in specs[chunk_start:chunk_start + 50]:
-                steps = card_steps(rng, spec, users, responsible_for)
+                steps = card_steps(rng, spec, users, responsible_for, calls)
                 run = _Run(spec, users, causes, categories, departments)
                 for step, moment in zip(steps, schedule_steps(spec.received_at, steps, limit), strict=True):
                     run.take(step, moment)

@@ -1,8 +1,9 @@
 """A card's history: the steps that take it to its planned state, with their words, and when each
-is taken (staff act in working hours)."""
+is taken (staff act in working hours, the contact centre from morning to evening every day)."""
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from .plan import Spec, weighted
 from .texts import (
     COMPENSATIONS,
     FINDINGS,
+    FIRST_CALLS,
     KINDS,
     MEASURES,
     NOTES,
@@ -41,6 +43,7 @@ class Step:
     name: str
     gap: timedelta
     staff: bool = True  # done in working hours by an employee
+    contact_centre: bool = False  # done by the contact centre, every day from 8:00 to 21:00
     args: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,8 +101,75 @@ def _answer_text(rng: random.Random, spec: Spec, measures: list[list[str]],
     )
 
 
-def card_steps(rng: random.Random, spec: Spec, users: dict[str, User], responsible_for: dict[str, str]) -> list[Step]:
+# Hours from registration to the call that first answers a written complaint, as (low, high) for most
+# cards and for the few answered late: e-mail and paper get 24 hours, chats 60 working minutes.
+CALL_BACK: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    Channel.EMAIL: ((0.3, 6), (26, 40)), Channel.WEB_FORM: ((0.3, 6), (26, 40)),
+    Channel.LETTER: ((0.5, 8), (26, 48)), Channel.FAX: ((0.3, 6), (26, 40)),
+    Channel.MESSENGER: ((0.1, 0.8), (1.2, 5)), Channel.SOCIAL: ((0.1, 0.8), (1.2, 5)),
+}
+CALLED_BACK_LATE = 0.1
+
+
+def _call_back(calls: random.Random, spec: Spec) -> Step:
+    """The registrar calls the customer back: the first response to a written complaint. Drawn from
+    its own generator, so that the rest of the demo is what it was before calls were logged."""
+    usual, late = CALL_BACK[spec.channel]
+    low, high = late if calls.random() < CALLED_BACK_LATE else usual
+    return Step("call", _hours(calls, low, high), contact_centre=True,
+                args={"text": calls.choice(FIRST_CALLS), "by": spec.registrar})
+
+
+# A decision planned later than this after receipt needs an investigation: the responsible person
+# says so when starting it, and the decision clock allows 10 days instead of 1 (DOMAIN.md §5).
+QUICK_DECISION = timedelta(hours=16)
+DUE_DATE_AGREED = 0.8
+LONGEST_MEASURE_DAYS = 30
+
+
+def card_steps(
+    rng: random.Random, spec: Spec, users: dict[str, User], responsible_for: dict[str, str],
+    calls: random.Random,
+) -> list[Step]:
     """The steps from receipt to the card's planned state, each with its gap after the one before."""
+    steps = _steps(rng, spec, users, responsible_for, calls)
+    _flag_investigation(steps)
+    _agree_due_dates(steps, calls)
+    return steps
+
+
+def _flag_investigation(steps: list[Step]) -> None:
+    elapsed = timedelta()
+    for step in steps:
+        elapsed += step.gap
+        if step.name == "decide":
+            break
+    else:
+        return
+    if elapsed > QUICK_DECISION:
+        investigate = next(step for step in steps if step.name == "investigate")
+        investigate.args["needs_investigation"] = True
+
+
+def _agree_due_dates(steps: list[Step], added: random.Random) -> None:
+    """Most measures are given the time their executor needs (a day to spare); the others are
+    reported late."""
+    elapsed, measures = timedelta(), []
+    for step in steps:
+        elapsed += step.gap
+        if step.name == "add_measure":
+            measures.append((elapsed, step))
+        elif step.name == "report":
+            added_at, planned = measures[step.args["index"]]
+            needed = math.ceil((elapsed - added_at) / timedelta(days=1)) + 1
+            if needed > planned.args["days"] and added.random() < DUE_DATE_AGREED:
+                planned.args["days"] = min(needed, LONGEST_MEASURE_DAYS)
+
+
+def _steps(
+    rng: random.Random, spec: Spec, users: dict[str, User], responsible_for: dict[str, str],
+    calls: random.Random,
+) -> list[Step]:
     steps: list[Step] = []
     target = spec.target
     channel_delay: dict[str, tuple[float, float]] = {  # hours from receipt to registration
@@ -110,6 +180,8 @@ def card_steps(rng: random.Random, spec: Spec, users: dict[str, User], responsib
     steps.append(Step("register", _hours(rng, *channel_delay[spec.channel]), staff=False))
     if target == State.REGISTERED:
         return steps
+    if spec.channel in CALL_BACK and target != State.DUPLICATE:
+        steps.append(_call_back(calls, spec))
     early = rng.random() < 0.5
     if target == State.DUPLICATE and early:
         steps.append(Step("mark_duplicate", _hours(rng, 0.2, 6), args={"by": spec.registrar}))
@@ -127,7 +199,8 @@ def card_steps(rng: random.Random, spec: Spec, users: dict[str, User], responsib
         return steps
     steps.append(Step("investigate", _hours(rng, 0.5, 36)))
     if rng.random() < 0.4:
-        steps.append(Step("note", _hours(rng, 1, 24), args={"text": rng.choice(NOTES)}))
+        kind, text = rng.choice(NOTES)
+        steps.append(Step(kind, _hours(rng, 1, 24), args={"text": text}))
     if target == State.INVESTIGATING:
         return steps
     if target == State.WITHDRAWN:
@@ -217,13 +290,24 @@ def _working(moment: datetime) -> datetime:
     return local
 
 
+def _contact_centre(moment: datetime) -> datetime:
+    local = timezone.localtime(moment)
+    if local.hour < 8:
+        return local.replace(hour=8)
+    if local.hour >= 21:
+        return (local + timedelta(days=1)).replace(hour=8)
+    return local
+
+
 def schedule_steps(start: datetime, steps: list[Step], limit: datetime) -> list[datetime]:
     """When each step is taken: in working hours for the staff's, and all of them before `limit`."""
     times: list[datetime] = []
     moment = start
     for step in steps:
         moment = moment + step.gap
-        if step.staff:
+        if step.contact_centre:
+            moment = _contact_centre(moment)
+        elif step.staff:
             moment = _working(moment)
         times.append(moment)
     if times and times[-1] > limit:

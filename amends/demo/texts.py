@@ -170,7 +170,11 @@ UNJUSTIFIED_OFFERS: list[str] = RU["unjustified_offers"]
 # Why an unjustified complaint is unjustified, per category (or "internal"): the finding and the
 # document it rests on (in the dative, after «согласно»).
 UNJUSTIFIED: dict[str, list[list[str]]] = RU["unjustified"]
-NOTES: list[str] = RU["notes"]
+# (kind, text) of what the responsible person records while investigating: a "call" to the customer
+# or an internal "note".
+NOTES: list[tuple[str, str]] = [(kind, text) for kind, text in RU["notes"]]
+# A call back to the customer that first answers a written complaint.
+FIRST_CALLS: list[str] = RU["first_calls"]
 WITHDRAW_REASONS: list[str] = RU["withdraw_reasons"]
 RETURN_REASONS: list[str] = RU["return_reasons"]
 REOPEN_REASONS: list[str] = RU["reopen_reasons"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 
+from amends.complaints.choices import RequestType
 from amends.customers.models import Contact
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class IncomingComplaint:
     product: "Product | None" = None
     category: "Category | None" = None
     importance: str = ""
+    request_type: str = RequestType.COMPLAINT
+    claim_demand: str = ""
     # False for the API: its client gets the number and tells the customer itself.
     acknowledge: bool = True
     # Called with the card inside the transaction that registers the message or adds it to the card,

@@ -208,7 +208,8 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
             thread_key=incoming.thread_key, attachments=incoming.attachments,
             consent_text=incoming.consent_text, consent_at=incoming.consent_at,
             duplicates="caller" if incoming.acknowledge or collected is not None else "queued",
-            number=message.number, tracking_code=message.tracking_code, **extra,
+            number=message.number, tracking_code=message.tracking_code,
+            request_type=incoming.request_type, claim_demand=incoming.claim_demand, **extra,
         )
         status = InboundStatus.REGISTERED
         language = (incoming.language or settings.LANGUAGE_CODE) if incoming.acknowledge else ""

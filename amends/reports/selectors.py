@@ -2,8 +2,12 @@
 were met on time or late that week, and what is overdue or oldest now.
 
 Every figure is an aggregate in the database, so the number of queries does not grow with the
-number of cards. Duplicates are left out of the statistics (DOMAIN.md §1). Measures' due dates are
-the resolution clock: a measure is met on time when reported by the end of its due day.
+number of cards. Only complaints and claims are counted: duplicates (DOMAIN.md §1), objections and
+other requests (DOMAIN.md, "Words") are left out of every figure, and the cards received in the week
+that were left out are shown apart. A clock met by registration itself (a phone call taken: the first
+response is the registration) was not a deadline anyone had to meet: it is shown apart, never as met
+on time. Measures' due dates are the resolution clock: a measure is met on time when reported by the
+end of its due day.
 """
 
 from dataclasses import dataclass
@@ -15,7 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from amends.complaints.choices import FINAL_STATES, Channel, State
+from amends.complaints.choices import COUNTED_REQUEST_TYPES, FINAL_STATES, Channel, RequestType, State
 from amends.complaints.models import Category, Complaint, Measure
 from amends.deadlines.choices import ClockKind
 from amends.deadlines.models import TICKING, Clock
@@ -57,15 +61,34 @@ class CategoryCount:
 
 
 @dataclass(frozen=True)
+class SetAsideCount:
+    """Cards received in the week and left out of the figures."""
+
+    kind: str  # a RequestType left out, or State.DUPLICATE
+    count: int
+
+    @property
+    def label(self) -> str | Promise:
+        return State(self.kind).label if self.kind == State.DUPLICATE else RequestType(self.kind).label
+
+
+@dataclass(frozen=True)
 class ClockFigures:
     kind: str  # a ClockKind, or RESOLUTION for measures
-    on_time: int  # met during the week by the due time
+    on_time: int  # met during the week by the due time, by someone
     late: int  # met during the week after the due time
     overdue: int  # running now and past due
+    by_registration: int = 0  # met during the week by registering the card: in no other figure
 
     @property
     def label(self) -> str | Promise:
         return clock_label(self.kind)
+
+    @property
+    def percent_on_time(self) -> int | None:
+        """Of the deadlines someone met this week, the share met on time; None when none was met."""
+        met = self.on_time + self.late
+        return round(100 * self.on_time / met) if met else None
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,7 @@ class WeeklySummary:
     now: datetime  # the moment "overdue", "open" and ages refer to
     by_channel: list[ChannelCount]
     by_category: list[CategoryCount]
+    set_aside: list[SetAsideCount]  # received in the week, left out of every figure
     clocks: list[ClockFigures]
     overdue: list[OverdueLine]  # the longest overdue first; cut at the limit asked for
     overdue_total: int  # overdue clocks and measures, however many are listed
@@ -134,7 +158,7 @@ def weekly_summary(
     week_start = week_start or previous_week_start(now)
     week_start -= timedelta(days=week_start.weekday())
     starts, ends = day_start(week_start), day_start(week_start + WEEK)
-    counted = Complaint.objects.exclude(state=State.DUPLICATE)
+    counted = counted_complaints()
     received = counted.filter(received_at__gte=starts, received_at__lt=ends)
     overdue_clocks, overdue_measures = _overdue_clocks(now), _overdue_measures(now)
     overdue_by_kind = _counts(overdue_clocks, "kind")
@@ -143,6 +167,7 @@ def weekly_summary(
         week_start=week_start, now=now,
         by_channel=_by_channel(received),
         by_category=_by_category(received),
+        set_aside=_set_aside(starts, ends),
         clocks=_clock_figures(starts, ends, overdue_by_kind),
         overdue=_overdue_lines(overdue_clocks, overdue_measures, now, overdue_limit),
         overdue_total=sum(overdue_by_kind.values()),
@@ -156,6 +181,20 @@ def weekly_summary(
             .order_by("received_at", "pk")[:OLDEST_OPEN]
         ],
     )
+
+
+def counted_complaints() -> QuerySet[Complaint]:
+    """The cards complaint statistics count: complaints and claims that are not duplicates."""
+    return Complaint.objects.exclude(state=State.DUPLICATE).filter(request_type__in=COUNTED_REQUEST_TYPES)
+
+
+def _set_aside(starts: datetime, ends: datetime) -> list[SetAsideCount]:
+    received = Complaint.objects.filter(received_at__gte=starts, received_at__lt=ends)
+    duplicates = received.filter(state=State.DUPLICATE).count()
+    by_type = _counts(received.exclude(state=State.DUPLICATE).exclude(request_type__in=COUNTED_REQUEST_TYPES),
+                      "request_type")
+    rows = [SetAsideCount(kind, by_type[kind]) for kind in RequestType.values if kind in by_type]
+    return [*rows, SetAsideCount(State.DUPLICATE, duplicates)] if duplicates else rows
 
 
 def _counts(queryset: QuerySet, field: str) -> dict:
@@ -180,38 +219,48 @@ def _by_category(received: QuerySet[Complaint]) -> list[CategoryCount]:
 
 
 def _clock_figures(starts: datetime, ends: datetime, overdue: dict[str, int]) -> list[ClockFigures]:
-    clocks = Clock.objects.filter(met_at__gte=starts, met_at__lt=ends).exclude(complaint__state=State.DUPLICATE)
+    clocks = Clock.objects.filter(met_at__gte=starts, met_at__lt=ends, complaint__in=counted_complaints())
+    by_someone = Q(met_by_registration=False)
     met = {
-        row["kind"]: (row["on_time"], row["late"])
+        row["kind"]: (row["on_time"], row["late"], row["by_registration"])
         for row in clocks.values("kind").annotate(
-            on_time=Count("pk", filter=Q(met_at__lte=F("due_at"))),
-            late=Count("pk", filter=Q(met_at__gt=F("due_at"))),
+            on_time=Count("pk", filter=by_someone & Q(met_at__lte=F("due_at"))),
+            late=Count("pk", filter=by_someone & Q(met_at__gt=F("due_at"))),
+            by_registration=Count("pk", filter=Q(met_by_registration=True)),
         ).order_by()
     }
-    measures = Measure.objects.filter(done_at__gte=starts, done_at__lt=ends).exclude(
-        complaint__state=State.DUPLICATE,
+    measures = Measure.objects.filter(
+        done_at__gte=starts, done_at__lt=ends, complaint__in=counted_complaints(),
     ).annotate(
         done_on=TruncDate("done_at", tzinfo=company_zone()),
     ).aggregate(
         on_time=Count("pk", filter=Q(done_on__lte=F("due_date"))),
         late=Count("pk", filter=Q(done_on__gt=F("due_date"))),
     )
-    met[RESOLUTION] = (measures["on_time"], measures["late"])
-    rows = [ClockFigures(kind, *met.get(kind, (0, 0)), overdue.get(kind, 0)) for kind in ROW_ORDER]
-    return [row for row in rows if row.kind in STANDARD_ROWS or row.on_time or row.late or row.overdue]
+    met[RESOLUTION] = (measures["on_time"], measures["late"], 0)
+    rows = []
+    for kind in ROW_ORDER:
+        on_time, late, by_registration = met.get(kind, (0, 0, 0))
+        rows.append(ClockFigures(kind, on_time, late, overdue.get(kind, 0), by_registration))
+    return [
+        row for row in rows
+        if row.kind in STANDARD_ROWS or row.on_time or row.late or row.overdue or row.by_registration
+    ]
 
 
 def _overdue_clocks(now: datetime) -> QuerySet[Clock]:
     """Clocks ticking past their due time; a paused clock waits for the customer and is not late."""
-    return Clock.objects.filter(TICKING, due_at__lte=now).exclude(complaint__state__in=FINAL_STATES)
+    return Clock.objects.filter(
+        TICKING, due_at__lte=now, complaint__request_type__in=COUNTED_REQUEST_TYPES,
+    ).exclude(complaint__state__in=FINAL_STATES)
 
 
 def _overdue_measures(now: datetime) -> QuerySet[Measure]:
     """Measures not reported by the end of their due day."""
     today = timezone.localtime(now, company_zone()).date()
-    return Measure.objects.filter(done_at__isnull=True, due_date__lt=today).exclude(
-        complaint__state__in=FINAL_STATES,
-    )
+    return Measure.objects.filter(
+        done_at__isnull=True, due_date__lt=today, complaint__request_type__in=COUNTED_REQUEST_TYPES,
+    ).exclude(complaint__state__in=FINAL_STATES)
 
 
 def _overdue_lines(

@@ -78,9 +78,16 @@ def weekly_summary_xlsx(summary: WeeklySummary, request: HttpRequest | None = No
     _sheet(book, _("By category"), [(_("Category"), 40), (_("Complaints"), 12)], [
         (str(row.label), row.count) for row in summary.by_category
     ])
+    _sheet(book, _("Not counted"), [(_("Received, left out of every figure"), 40), (_("Cards"), 12)], [
+        (str(row.label), row.count) for row in summary.set_aside
+    ])
     _sheet(book, _("Deadlines"), [
-        (_("Clock"), 30), (_("Met on time"), 14), (_("Met late"), 12), (_("Overdue now"), 14),
-    ], [(str(row.label), row.on_time, row.late, row.overdue) for row in summary.clocks])
+        (_("Clock"), 30), (_("Met on time"), 14), (_("Met late"), 12), (_("Share on time, %"), 16),
+        (_("Overdue now"), 14), (_("Met by registration"), 20),
+    ], [
+        (str(row.label), row.on_time, row.late, row.percent_on_time, row.overdue, row.by_registration)
+        for row in summary.clocks
+    ])
 
     overdue = _sheet(book, _("Overdue"), [
         (_("Card No."), 14), (_("Responsible"), 28), (_("Clock"), 40), (_("Due"), 18), (_("Late, days"), 12),

@@ -10,10 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from amends.complaints.access import can_see_tracking_link
-from amends.complaints.choices import Channel, Importance, Origin, State
+from amends.complaints.choices import Channel, ClaimDemand, Importance, Origin, RequestType, State
 from amends.complaints.inputs import MAX_INT, TEXT_MAX_LENGTH
 from amends.complaints.list_page import SORTS
-from amends.complaints.models import Category, Complaint
+from amends.complaints.models import Category, Complaint, request_type_errors
 from amends.complaints.selectors import ComplaintFilter
 from amends.complaints.transitions import TRANSITIONS, available_transitions
 from amends.customers.models import Product
@@ -43,6 +43,15 @@ class ComplaintCreateSerializer(SharedFieldsMixin, serializers.Serializer):
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True,
     )
     importance = serializers.ChoiceField(choices=Importance.choices, required=False)
+    request_type = serializers.ChoiceField(
+        choices=RequestType.choices, required=False, default=RequestType.COMPLAINT,
+        help_text=_("Objections and other requests are left out of complaint statistics. A phone or "
+                    "in-person complaint becomes a claim only when its written confirmation is recorded."),
+    )
+    claim_demand = serializers.ChoiceField(
+        choices=ClaimDemand.choices, required=False, allow_blank=True, default="",
+        help_text=_("What a claim demands; required for a claim, empty otherwise."),
+    )
     order_reference = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
     external_id = StrictCharField(
         max_length=200, required=False, allow_blank=True, default="",
@@ -57,6 +66,11 @@ class ComplaintCreateSerializer(SharedFieldsMixin, serializers.Serializer):
     def validate(self, data):
         if data["channel"] != Channel.INTERNAL and not data.get("customer"):
             raise serializers.ValidationError({"customer": _("Give the customer's name, e-mail or phone.")})
+        errors = request_type_errors(
+            request_type=data["request_type"], claim_demand=data["claim_demand"], channel=data["channel"],
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
         return data
 
 
@@ -134,6 +148,11 @@ class ComplaintSerializer(ComplaintListItemSerializer):
     """The whole card."""
 
     origin = serializers.ChoiceField(choices=Origin.choices)
+    request_type = serializers.ChoiceField(choices=RequestType.choices)
+    claim_demand = serializers.CharField(help_text=_("What a claim demands; empty for other request types."))
+    written_confirmation_on = serializers.DateField(
+        allow_null=True, help_text=_("The day the customer confirmed an oral complaint in writing."),
+    )
     order_reference = serializers.CharField()
     external_id = serializers.CharField()
     product = RefSerializer(allow_null=True)

@@ -2,6 +2,7 @@
 lifecycle signals its hooks react to. Split by concern; the public names are all importable from here."""
 
 from .after_answer import complaint_keep_closed, message_after_answer_record
+from .claims import complaint_confirm_in_writing
 from .lifecycle import (
     EDITABLE_FIELDS,
     TRACKED_FIELDS,
@@ -31,8 +32,9 @@ from .timeline import (
 __all__ = [
     "CONTACT_DETAILS", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS", "SIGN_OFF_WRITES",
     "TRACKED_FIELDS", "attachment_check", "attachment_store", "card_locked", "complaint_add_message",
-    "complaint_add_note", "complaint_attach", "complaint_contact_set", "complaint_customer_correct",
-    "complaint_file_internal", "complaint_keep_closed", "complaint_log_call", "complaint_number_take",
-    "complaint_receive_file", "complaint_register", "complaint_sign_off", "complaint_transition",
-    "complaint_update", "measure_add", "measure_remove", "measure_report", "message_after_answer_record",
+    "complaint_add_note", "complaint_attach", "complaint_confirm_in_writing", "complaint_contact_set",
+    "complaint_customer_correct", "complaint_file_internal", "complaint_keep_closed", "complaint_log_call",
+    "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_sign_off",
+    "complaint_transition", "complaint_update", "measure_add", "measure_remove", "measure_report",
+    "message_after_answer_record",
 ]

@@ -27,12 +27,12 @@ TRACKED_FIELDS = (
     "wording", "responsible", "category", "cause", "importance", "justification", "opinion",
     "opinion_date", "actions_taken", "answer_text", "time_spent_minutes", "satisfaction",
     "loyalty", "customer_unreachable", "unreachable_note", "duplicate_of", "needs_investigation",
-    "demand_presented_at",
+    "demand_presented_at", "request_type", "claim_demand", "written_confirmation_on", "written_confirmation",
 )
 # Fields a user may edit directly on the card (the rest change through transitions).
 EDITABLE_FIELDS = (
-    "received_at", "channel", "origin", "organisation", "contact", "project", "product",
-    "component", "supplier", "order_reference", "employee_concerned", "department_concerned",
+    "received_at", "channel", "origin", "request_type", "claim_demand", "organisation", "contact", "project",
+    "product", "component", "supplier", "order_reference", "employee_concerned", "department_concerned",
     "wording", "category", "importance", "needs_investigation", "demand_presented_at", "actions_taken",
     "time_spent_minutes",
 )

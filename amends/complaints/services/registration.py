@@ -15,7 +15,7 @@ from amends.accounts.models import Department, User
 from amends.core.errors import AccessDenied
 
 from .. import signals
-from ..choices import Channel, Importance, Origin
+from ..choices import Channel, Importance, Origin, RequestType
 from ..events import event_registered
 from ..models import Complaint, NumberSequence
 from .timeline import attachment_check, attachment_store
@@ -58,6 +58,7 @@ def complaint_register(
     department_concerned: Department | None = None, attachments: Sequence[UploadedFile] = (),
     external_id: str = "", thread_key: str = "", consent_text: str = "", consent_at: datetime | None = None,
     duplicates: str = "queued", number: str = "", tracking_code: str = "", acknowledge: bool = False,
+    request_type: str = RequestType.COMPLAINT, claim_demand: str = "",
 ) -> Complaint:
     """Register a complaint from any channel and give it its number (DOMAIN.md §1).
 
@@ -88,7 +89,7 @@ def complaint_register(
         employee_concerned=employee_concerned.strip(), department_concerned=department_concerned,
         wording=wording.strip(), external_id=external_id.strip(), thread_key=thread_key,
         consent_text=consent_text, consent_at=consent_at, duplicates=duplicates, number=number,
-        acknowledge=acknowledge, **given_code,
+        acknowledge=acknowledge, request_type=request_type, claim_demand=claim_demand, **given_code,
     )
 
 

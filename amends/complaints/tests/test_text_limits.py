@@ -27,7 +27,7 @@ def test_an_edit_cannot_make_the_wording_too_long(client, qms, complaint):
     client.force_login(qms)
     response = client.post(reverse("complaints:edit", args=[complaint.number]), {
         "version": complaint.version, "received_at": "2026-01-10T09:00", "channel": "phone",
-        "origin": "external", "wording": TOO_LONG, "importance": "high",
+        "origin": "external", "request_type": "complaint", "wording": TOO_LONG, "importance": "high",
     })
     assert response.status_code == 400
     complaint.refresh_from_db()
@@ -38,7 +38,7 @@ def test_an_edit_takes_no_more_minutes_than_the_close_step(client, qms, complain
     # SQLite would hold 64 bits; the card keeps to the integer column's range on every database.
     client.force_login(qms)
     edit = {"version": complaint.version, "received_at": "2026-01-10T09:00", "channel": "phone",
-            "origin": "external", "wording": complaint.wording, "importance": "high"}
+            "origin": "external", "request_type": "complaint", "wording": complaint.wording, "importance": "high"}
     response = client.post(reverse("complaints:edit", args=[complaint.number]), {**edit, "time_spent_minutes": 2**40})
     assert response.status_code == 400
     complaint.refresh_from_db()

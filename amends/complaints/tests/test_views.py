@@ -203,7 +203,7 @@ def test_stale_edit_is_refused_and_input_kept(client, qms, complaint):
     url = reverse("complaints:edit", args=[complaint.number])
     form_data = {
         "version": complaint.version, "received_at": "2026-01-10T09:00", "channel": "phone",
-        "origin": "external", "wording": "Уточнённая формулировка", "importance": "high",
+        "origin": "external", "request_type": "complaint", "wording": "Уточнённая формулировка", "importance": "high",
     }
     assert client.post(url, form_data).status_code == 302
     complaint.refresh_from_db()

@@ -353,8 +353,9 @@ def listed(client, **query) -> list[str]:
 def test_the_list_sorts_by_the_nearest_due_with_cards_without_clocks_last(client, three_cards, qms):
     client.force_login(qms)
     n = {name: card.number for name, card in three_cards.items()}
-    assert listed(client, sort="due") == [n["social"], n["phone"], n["email"], n["withdrawn"]]
-    assert listed(client, sort="-due") == [n["phone"], n["email"], n["social"], n["withdrawn"]]
+    # The withdrawn card, shown when asked for, has no running clock.
+    assert listed(client, sort="due", set_aside="on") == [n["social"], n["phone"], n["email"], n["withdrawn"]]
+    assert listed(client, sort="-due", set_aside="on") == [n["phone"], n["email"], n["social"], n["withdrawn"]]
 
 
 def test_the_list_filters_at_risk_and_breached_and_colours_the_due_column(client, frozen, three_cards, qms):
@@ -363,7 +364,7 @@ def test_the_list_filters_at_risk_and_breached_and_colours_the_due_column(client
     frozen(msk(2025, 3, 12, 10, 50))
     assert listed(client, deadline="at_risk") == [n["social"]]
     assert listed(client, deadline="breached") == []
-    response = client.get(reverse("complaints:list"), {"sort": "due"})
+    response = client.get(reverse("complaints:list"), {"sort": "due", "set_aside": "on"})
     due = [row.select_one("td.due") for row in page(response).select("table.complaints tbody tr")]
     assert [cell.select_one(".badge")["class"][1] if cell.select_one(".badge") else None for cell in due] == [
         "deadline-at_risk", "deadline-on_track", "deadline-on_track", None,
@@ -374,7 +375,7 @@ def test_the_list_filters_at_risk_and_breached_and_colours_the_due_column(client
     client.force_login(qms)
     assert set(listed(client, deadline="breached")) == {n["email"], n["social"], n["phone"]}
     assert listed(client, deadline="breached", sort="due", q="Товар") == [n["social"], n["phone"], n["email"]]
-    assert len(listed(client)) == 4  # "any"
+    assert len(listed(client, set_aside="on")) == 4  # "any"
 
 
 def test_the_due_column_shows_a_wait_and_an_overdue_measure(client, frozen, register, walk, qms):

@@ -22,8 +22,11 @@ from amends.complaints.choices import (
 )
 from amends.complaints.models import Category, Complaint, Measure, TimelineEvent
 from amends.customers.models import Contact, Organisation
+from amends.deadlines.choices import ClockKind
 from amends.deadlines.models import RUNNING, Clock
 from amends.demo.company import PASSWORD
+from amends.demo.steps import LONGEST_MEASURE_DAYS
+from amends.demo.texts import NOTES
 from amends.duplicates.models import DuplicateCandidate
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +195,8 @@ def test_dates_follow_the_steps_that_set_them():
         assert complaint.opinion_date == timezone.localdate(decided.created_at), complaint.number
     for measure in Measure.objects.select_related("complaint"):
         planned = timezone.localdate(measure.created_at)
-        assert planned + timedelta(days=2) <= measure.due_date <= planned + timedelta(days=14)
+        # Two weeks at most, or the time its executor needs (steps.LONGEST_MEASURE_DAYS at most).
+        assert planned + timedelta(days=2) <= measure.due_date <= planned + timedelta(days=LONGEST_MEASURE_DAYS)
         assert measure.complaint.events.filter(
             kind=EventKind.MEASURE, text__contains=measure.due_date.isoformat(),
         ).exists(), measure.complaint.number
@@ -217,3 +221,26 @@ def test_duplicates_are_searched_as_each_card_is_registered():
     assert candidates.count() == 98
     assert all(c.candidate_id < c.complaint_id for c in candidates)
     assert not DuplicateCandidate.objects.filter(created_at__range=(LOAD["started"], LOAD["finished"])).exists()
+
+
+WRITTEN = [Channel.EMAIL, Channel.WEB_FORM, Channel.LETTER, Channel.FAX, Channel.MESSENGER, Channel.SOCIAL]
+
+
+def test_a_written_complaint_is_first_answered_by_a_logged_call():
+    handled = Complaint.objects.filter(channel__in=WRITTEN).exclude(state__in=[State.REGISTERED, State.DUPLICATE])
+    assert handled.count() > 100
+    for card in handled:
+        calls = card.events.filter(kind=EventKind.CALL)
+        assert calls.exists(), card.number
+        clock = card.clocks.get(kind=ClockKind.FIRST_RESPONSE)
+        assert clock.met_at == calls.earliest("created_at").created_at, card.number
+    # What the people record about talking to the customer is a call, never a note.
+    calls = [text for kind, text in NOTES if kind == "call"]
+    assert TimelineEvent.objects.filter(kind=EventKind.CALL, text__in=calls).exists()
+    assert not TimelineEvent.objects.filter(kind=EventKind.NOTE, text__in=calls).exists()
+
+
+def test_the_first_response_deadlines_look_like_a_real_department():
+    met = Clock.objects.filter(kind=ClockKind.FIRST_RESPONSE, met_by_registration=False).exclude(met_at=None)
+    on_time = met.filter(met_at__lte=models.F("due_at")).count()
+    assert 0.7 < on_time / met.count() < 0.95

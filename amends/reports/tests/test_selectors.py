@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from amends.complaints.choices import Channel, State
+from amends.complaints.choices import Channel, ClaimDemand, RequestType, State
 from amends.complaints.services import complaint_add_message, measure_add
 from amends.deadlines.choices import ClockKind, Preset
 from amends.deadlines.services import card_preset_choose
@@ -31,8 +31,9 @@ def test_complaints_received_by_channel_and_by_top_level_category(week, categori
 
 def test_deadlines_met_on_time_and_late_during_the_week_and_overdue_now(week):
     assert figures(weekly_summary(now=NOW)) == {
-        # A and the phone call C on time; B and D (received the week before) late.
-        ClockKind.FIRST_RESPONSE: (2, 2, 0),
+        # A on time; B and D (received the week before) late. The phone call C was answered by
+        # its registration: nobody had to meet that clock, so it is counted apart.
+        ClockKind.FIRST_RESPONSE: (1, 2, 0),
         # A on time, C late; B and D still undecided; I waits for the customer, so it is not late.
         ClockKind.DECISION: (1, 1, 2),
         # A's two measures, one reported late; C's measure due Saturday not reported.
@@ -132,3 +133,45 @@ def test_a_deadline_met_at_its_very_due_time_is_on_time_and_a_minute_later_is_la
     frozen(msk(2025, 3, 11, 10, 1))
     complaint_add_message(complaint=a_minute_late, incoming=False, text="Ответ.")
     assert figures(weekly_summary(now=NOW))[ClockKind.FIRST_RESPONSE] == (1, 1, 0)
+
+
+def test_a_clock_met_by_registration_is_shown_apart_not_as_met_on_time(week):
+    first_response = next(row for row in weekly_summary(now=NOW).clocks if row.kind == ClockKind.FIRST_RESPONSE)
+    assert first_response.by_registration == 1  # the phone call C
+    assert first_response.percent_on_time == 33  # A on time, B and D late
+
+
+def test_a_week_whose_e_mail_first_responses_were_all_late_reads_0_per_cent_on_time(frozen, register):
+    """Six phone calls taken and two e-mails answered late read "75 % on time" when the calls count."""
+    frozen(msk(2025, 3, 10, 9))
+    emails = [register(channel=Channel.EMAIL), register(channel=Channel.EMAIL)]
+    for _call in range(6):
+        register(channel=Channel.PHONE)
+    frozen(msk(2025, 3, 12, 9))
+    for email in emails:
+        complaint_add_message(complaint=email, incoming=False, text="Разбираемся.")
+    first_response = next(row for row in weekly_summary(now=NOW).clocks if row.kind == ClockKind.FIRST_RESPONSE)
+    assert (first_response.on_time, first_response.late, first_response.by_registration) == (0, 2, 6)
+    assert first_response.percent_on_time == 0
+
+
+def test_objections_and_other_requests_are_left_out_of_every_figure_and_shown_apart(frozen, register):
+    frozen(msk(2025, 3, 10, 9))
+    complaint = register(channel=Channel.EMAIL)
+    claim = register(channel=Channel.LETTER, request_type=RequestType.CLAIM, claim_demand=ClaimDemand.REFUND)
+    objection = register(channel=Channel.EMAIL, request_type=RequestType.OBJECTION)
+    register(channel=Channel.WEB_FORM, request_type=RequestType.OTHER)
+    frozen(msk(2025, 3, 12, 9))
+    for card in (complaint, objection):
+        complaint_add_message(complaint=card, incoming=False, text="Разбираемся.")
+    summary = weekly_summary(now=NOW)
+    assert [(row.channel, row.count) for row in summary.by_channel] == [(Channel.EMAIL, 1), (Channel.LETTER, 1)]
+    assert [(row.kind, row.count) for row in summary.set_aside] == [
+        (RequestType.OBJECTION, 1), (RequestType.OTHER, 1),
+    ]
+    # Only the complaint's late answer and the undecided cards of the complaint and the claim.
+    assert figures(summary)[ClockKind.FIRST_RESPONSE] == (0, 1, 1)  # the claim's letter is unanswered
+    assert figures(summary)[ClockKind.DECISION] == (0, 0, 2)
+    assert {line.complaint for line in summary.overdue} == {complaint, claim}
+    assert summary.overdue_cards == 2
+    assert objection not in {card.complaint for card in summary.oldest_open}

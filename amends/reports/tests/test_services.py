@@ -48,7 +48,9 @@ def test_the_mail_sums_up_the_week_links_to_the_screen_and_attaches_the_workbook
     assert message.subject == "Weekly deadline control 2025-W11"
     for line in (
         "6 complaints received", "  E-mail: 4", "  Delivery: 2", "  Uncategorised: 3",
-        "  First response: 2 / 2 / 0", "  Decision: 1 / 1 / 2", "  Measures (resolution): 1 / 1 / 1",
+        "  First response: 1 / 2 / 0 — 33 % on time (and 1 met by registration itself)",
+        "  Decision: 1 / 1 / 2 — 50 % on time", "  Measures (resolution): 1 / 1 / 1 — 50 % on time",
+        "  Duplicate: 1",
         "Overdue now: 3 cards",
         f"  {week.D.number} — Decision — not assigned — late by 8 d 22 h",
         f"  {week.C.number} — Measure: Вернуть деньги — Responsible — late by 1 d 8 h",

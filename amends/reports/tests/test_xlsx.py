@@ -15,7 +15,7 @@ def rows(sheet) -> list[tuple]:
 
 def test_one_sheet_per_section_with_a_bold_frozen_header_and_set_widths(week):
     book = load_workbook(BytesIO(weekly_summary_xlsx(weekly_summary(now=NOW))))
-    assert book.sheetnames == ["By channel", "By category", "Deadlines", "Overdue", "Oldest open"]
+    assert book.sheetnames == ["By channel", "By category", "Not counted", "Deadlines", "Overdue", "Oldest open"]
     for sheet in book.worksheets:
         assert all(cell.font.bold for cell in sheet[1])
         assert not any(cell.font.bold for row in sheet.iter_rows(min_row=2) for cell in row)
@@ -31,9 +31,12 @@ def test_the_figures_in_the_workbook(week):
     assert rows(book["By category"]) == [
         ("Category", "Complaints"), ("Delivery", 2), ("Billing", 1), ("Uncategorised", 3),
     ]
+    assert rows(book["Not counted"]) == [("Received, left out of every figure", "Cards"), ("Duplicate", 1)]
+    # The phone call C was answered by its registration: apart, and not in the share on time.
     assert rows(book["Deadlines"]) == [
-        ("Clock", "Met on time", "Met late", "Overdue now"),
-        ("First response", 2, 2, 0), ("Decision", 1, 1, 2), ("Measures (resolution)", 1, 1, 1),
+        ("Clock", "Met on time", "Met late", "Share on time, %", "Overdue now", "Met by registration"),
+        ("First response", 1, 2, 33, 0, 1), ("Decision", 1, 1, 50, 2, 0),
+        ("Measures (resolution)", 1, 1, 50, 1, 0),
     ]
 
 
