@@ -22,8 +22,7 @@ from amends.accounts.models import User
 from amends.core.errors import TransitionNotAllowed
 
 from . import access, selectors
-from .choices import ACCEPTANCE_NOTE_CHANNELS, Signatory, State
-from .choices import RequestType
+from .choices import ACCEPTANCE_NOTE_CHANNELS, RequestType, Signatory, State
 from .forms import (
     AttachmentForm,
     CallLogForm,

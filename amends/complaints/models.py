@@ -22,8 +22,8 @@ from .choices import (
     Justification,
     Loyalty,
     Origin,
-    Signatory,
     RequestType,
+    Signatory,
     State,
 )
 
