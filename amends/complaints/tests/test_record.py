@@ -187,7 +187,7 @@ def test_the_card_shows_and_edits_component_and_supplier(client, register, qms):
     assert soup.select_one("select[name=component]") and soup.select_one("select[name=supplier]")
     form = {"version": complaint.version, "received_at": "2026-11-02T10:00", "channel": complaint.channel,
             "origin": complaint.origin, "wording": complaint.wording, "importance": complaint.importance,
-            "component": component.pk, "supplier": supplier.pk}
+            "component": component.pk, "supplier": supplier.pk, "request_type": complaint.request_type}
     assert client.post(url(complaint, "edit"), form).status_code == 302
     soup = BeautifulSoup(client.get(url(complaint, "detail")).content, "html.parser")
     assert soup.select_one("#card-component").get_text() == "Пружина клапана"
