@@ -180,10 +180,18 @@ def _text_field(spec: Input, **common) -> forms.Field:
     return forms.CharField(max_length=spec.max_length, widget=widget, **common)
 
 
+def _model_choice_field(spec: Input, **common) -> forms.Field:
+    assert spec.queryset is not None  # Input.__post_init__: a MODEL has its queryset
+    field = forms.ModelChoiceField(queryset=(spec.offered or spec.queryset)(), **common)
+    if spec.option_label:
+        field.label_from_instance = spec.option_label  # type: ignore[method-assign]
+    return field
+
+
 # The form field for each kind of transition input; the API's are in api/serializers/transitions.py.
 FORM_FIELDS: dict[str, Callable[..., forms.Field]] = {
     CHOICE: _choice_field,
-    MODEL: lambda spec, **common: forms.ModelChoiceField(queryset=(spec.offered or spec.queryset)(), **common),
+    MODEL: _model_choice_field,
     TEXT: _text_field,
     INT: lambda spec, **common: forms.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common),
     BOOL: lambda spec, **common: forms.BooleanField(**common),

@@ -4,7 +4,7 @@ a measure not reported by the end of its due day is breached."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import User
 from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint, Measure
+from amends.complaints.transitions import may_take_on_every_card
 
 from .calendar import time_between
 from .choices import ClockStatus
@@ -137,3 +138,26 @@ def my_deadlines(user: User, now: datetime | None = None) -> list[Deadline]:
     deadlines = [clock_deadline(c, now, complaint=c.complaint) for c in clocks]
     deadlines += [measure_deadline(m, now, complaint=m.complaint) for m in measures]
     return sorted(deadlines, key=lambda d: d.due_at)
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """An open card nobody is responsible for yet, with its nearest running deadline (None: none runs)."""
+
+    complaint: Complaint
+    deadline: Deadline | None
+
+
+def unassigned_cards(user: User, now: datetime | None = None) -> list[Unassigned]:
+    """For those who assign responsible persons (the head of the QMS): the open cards without one,
+    the oldest first; nobody else is given any."""
+    if not may_take_on_every_card(user, "assign"):
+        return []
+    now = now or timezone.now()
+    cards = Complaint.objects.filter(responsible__isnull=True).exclude(state__in=FINAL_STATES).prefetch_related(
+        Prefetch("clocks", queryset=Clock.objects.filter(RUNNING).order_by("due_at"), to_attr="running_clocks"),
+    ).order_by("received_at", "pk")
+    return [
+        Unassigned(card, clock_deadline(card.running_clocks[0], now, complaint=card) if card.running_clocks else None)
+        for card in cards
+    ]
