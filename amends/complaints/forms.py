@@ -261,6 +261,7 @@ class AttachmentForm(forms.Form):
 
 class ComplaintFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+    mine = forms.BooleanField(label=_("My cards"), required=False)
     state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *State.choices], required=False)
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False,
@@ -302,6 +303,6 @@ class ComplaintFilterForm(forms.Form):
             importance=data["importance"],
             responsible=data["responsible"].pk if data["responsible"] else None,
             received_from=data["received_from"], received_to=data["received_to"],
-            overdue=data["overdue"], q=data["q"], sort=data["sort"] or "-received",
+            overdue=data["overdue"], mine=data["mine"], q=data["q"], sort=data["sort"] or "-received",
             extra={name: data[name] for name in FILTERS},
         )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from amends.accounts.models import User
 from amends.customers.selectors import phone_matches
 
-from .access import relations_filter
+from .access import personal_filter, relations_filter
 from .choices import FINAL_STATES, Importance, State
 from .list_page import ANNOTATIONS, FILTERS, SORTS
 from .models import Complaint, Measure
@@ -31,6 +31,7 @@ class ComplaintFilter:
     received_from: date | None = None
     received_to: date | None = None
     overdue: bool = False
+    mine: bool = False  # only the cards tied to the user themselves (access.personal_filter)
     q: str = ""
     sort: str = "-received"
     # Values of the filters other apps registered (list_page.register_list_filter), by name.
@@ -77,6 +78,8 @@ def complaint_list(user: User, filters: ComplaintFilter) -> QuerySet[Complaint]:
         qs = qs.filter(received_at__date__lte=filters.received_to)
     if filters.overdue:
         qs = qs.filter(_overdue_condition())
+    if filters.mine:
+        qs = qs.filter(personal_filter(user))
     for annotate in ANNOTATIONS.values():  # before the filters and sorts that read them
         qs = annotate(qs)
     for name, value in filters.extra.items():

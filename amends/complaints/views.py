@@ -47,7 +47,7 @@ def complaint_list(request):
     return render(request, "complaints/list.html", {
         "form": form, "page": page, "sort": filters.sort, "query": query.urlencode(),
         "more_filters_used": any(
-            request.GET.get(name) for name in form.fields if name not in ("q", "state", "sort", *FILTERS)
+            request.GET.get(name) for name in form.fields if name not in ("q", "state", "mine", "sort", *FILTERS)
         ),
         "columns": list_columns(),
         "can_register": can_register_complaint(request.user),
