@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +27,8 @@ from .inputs import (
 from .list_page import FILTERS
 from .models import Complaint
 from .selectors import ComplaintFilter
-from .services import EDITABLE_FIELDS, EXECUTOR_ROLES
-from .transitions import Transition
+from .services import BULK_MAX, EDITABLE_FIELDS, EXECUTOR_ROLES
+from .transitions import RESPONSIBLE_PERSON, Transition
 
 
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
@@ -184,7 +185,7 @@ def _model_choice_field(spec: Input, **common) -> forms.Field:
     assert spec.queryset is not None  # Input.__post_init__: a MODEL has its queryset
     field = forms.ModelChoiceField(queryset=(spec.offered or spec.queryset)(), **common)
     if spec.option_label:
-        field.label_from_instance = spec.option_label  # type: ignore[method-assign]
+        field.label_from_instance = spec.option_label  # type: ignore[method-assign,assignment]
     return field
 
 
@@ -306,3 +307,55 @@ class ComplaintFilterForm(forms.Form):
             overdue=data["overdue"], mine=data["mine"], q=data["q"], sort=data["sort"] or "-received",
             extra={name: data[name] for name in FILTERS},
         )
+
+
+def list_query(raw: str) -> str:
+    """The list's query string with only the filter form's own fields, set ones, in their order:
+    what a saved filter keeps and a bulk action goes back to."""
+    given, kept = QueryDict(raw), QueryDict(mutable=True)
+    for name in ComplaintFilterForm().fields:
+        values = [value for value in given.getlist(name) if value]
+        if values:
+            kept.setlist(name, values)
+    return kept.urlencode()
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, error_messages={"required": _("Give the filter a name.")})
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def clean_query(self) -> str:
+        return list_query(self.cleaned_data["query"])
+
+
+class CardNumbersField(forms.Field):
+    """The numbers of the cards selected in the list."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": _("Select the cards first.")}
+
+    def to_python(self, value) -> list[str]:
+        numbers = [str(number).strip() for number in value or [] if str(number).strip()]
+        if len(numbers) > BULK_MAX:
+            raise forms.ValidationError(_("Choose at most %(count)d cards at once.") % {"count": BULK_MAX})
+        return numbers
+
+
+class BulkAssignForm(forms.Form):
+    """The list's bulk action: one responsible person for every selected card."""
+
+    prefix = "bulk"
+    cards = CardNumbersField()
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"] = input_form_field(RESPONSIBLE_PERSON)
+
+    def clean_query(self) -> str:
+        return list_query(self.cleaned_data["query"])
+
+
+def form_error_text(form: forms.Form) -> str:
+    """A form's errors in one line, for a message on the page it came from."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)

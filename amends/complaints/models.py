@@ -294,3 +294,20 @@ class TimelineEvent(models.Model):
             return self.field
         # Timeline rows name card fields; a reverse relation has no verbose name of its own.
         return str(field.verbose_name) if isinstance(field, models.Field) else self.field
+
+
+class SavedFilter(models.Model):
+    """A user's named set of the list's filters, kept as the list's query string. Here rather than
+    in accounts: a search may name a customer, and erasing their data sweeps this table."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,7 +14,7 @@ from amends.customers.selectors import phone_matches
 from .access import personal_filter, relations_filter
 from .choices import FINAL_STATES, Importance, State
 from .list_page import ANNOTATIONS, FILTERS, SORTS
-from .models import Complaint, Measure
+from .models import Complaint, Measure, SavedFilter
 
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
@@ -128,3 +128,7 @@ def complaint_get_or_registered(user: User, number: str) -> Complaint:
         if not any(hook(number) for hook in MISSING_CARD_HOOKS):
             raise
     return complaint_get(user, number)
+
+
+def saved_filters(user: User) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(user=user)

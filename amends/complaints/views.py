@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from amends.accounts.access import access_register_complaint, can_register_complaint
@@ -17,6 +19,7 @@ from . import access, selectors, services
 from .card_page import card_for_request, card_form_post, card_render, form_errors_add
 from .forms import (
     AttachmentForm,
+    BulkAssignForm,
     CallLogForm,
     ComplaintEditForm,
     ComplaintFilterForm,
@@ -25,7 +28,10 @@ from .forms import (
     MeasureReportForm,
     NoteForm,
     RegisterForm,
+    SavedFilterForm,
     TransitionForm,
+    form_error_text,
+    list_query,
 )
 from .list_page import FILTERS, list_columns
 from .models import Attachment, Complaint, Measure
@@ -51,7 +57,70 @@ def complaint_list(request):
         ),
         "columns": list_columns(),
         "can_register": can_register_complaint(request.user),
+        **_list_tools(request),
     })
+
+
+def _list_tools(request) -> dict:
+    """The saved filters above the list and, for the head of the QMS, the bulk assign form; both
+    keep the list's current filters."""
+    current = {"query": list_query(request.GET.urlencode())}
+    return {
+        "saved_filters": selectors.saved_filters(request.user),
+        "save_filter_form": SavedFilterForm(initial=current),
+        "bulk_form": BulkAssignForm(initial=current) if services.can_assign_in_bulk(request.user) else None,
+    }
+
+
+def _list_url(query: str) -> str:
+    return f"{reverse('complaints:list')}?{query}" if query else reverse("complaints:list")
+
+
+@login_required
+@require_POST
+def saved_filter_save(request):
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect(_list_url(list_query(request.POST.get("query", ""))))
+    try:
+        saved = services.saved_filter_save(user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_list_url(form.cleaned_data["query"]))
+    messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
+    return redirect(_list_url(saved.query))
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk: int):
+    if not services.saved_filter_delete(user=request.user, pk=pk):
+        raise Http404  # another user's, or gone
+    messages.success(request, _("Saved filter deleted."))
+    return redirect("complaints:list")
+
+
+@login_required
+@require_POST
+def complaints_bulk_assign(request):
+    services.access_assign_in_bulk(request.user)  # refused before the form is read
+    form = BulkAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect(_list_url(list_query(request.POST.get("bulk-query", ""))))
+    data = form.cleaned_data
+    result = services.complaints_assign(actor=request.user, numbers=data["cards"], responsible=data["responsible"])
+    if result.assigned:
+        messages.success(request, ngettext(
+            "%(count)d card assigned to %(user)s: %(numbers)s.", "%(count)d cards assigned to %(user)s: %(numbers)s.",
+            len(result.assigned),
+        ) % {"count": len(result.assigned), "user": data["responsible"], "numbers": ", ".join(result.assigned)})
+    if result.skipped:
+        messages.warning(request, ngettext(
+            "%(count)d card skipped: %(reasons)s.", "%(count)d cards skipped: %(reasons)s.", len(result.skipped),
+        ) % {"count": len(result.skipped), "reasons": "; ".join(f"{n} — {why}" for n, why in result.skipped)})
+    return redirect(_list_url(data["query"]))
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Every write to a complaint card: each runs in one transaction with its timeline events and the
 lifecycle signals its hooks react to. Split by concern; the public names are all importable from here."""
 
+from .bulk import BULK_MAX, BulkResult, access_assign_in_bulk, can_assign_in_bulk, complaints_assign
 from .lifecycle import (
     EDITABLE_FIELDS,
     TRACKED_FIELDS,
@@ -16,6 +17,7 @@ from .registration import (
     complaint_number_take,
     complaint_register,
 )
+from .saved_filters import SAVED_FILTERS_MAX, saved_filter_delete, saved_filter_save
 from .timeline import (
     attachment_check,
     attachment_store,
@@ -27,9 +29,10 @@ from .timeline import (
 )
 
 __all__ = [
-    "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS", "TRACKED_FIELDS",
-    "attachment_check", "attachment_store", "card_locked", "complaint_add_message", "complaint_add_note",
-    "complaint_attach", "complaint_contact_set", "complaint_file_internal", "complaint_log_call",
-    "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_transition", "complaint_update",
-    "measure_add", "measure_remove", "measure_report",
+    "BULK_MAX", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS", "SAVED_FILTERS_MAX", "TRACKED_FIELDS",
+    "BulkResult", "access_assign_in_bulk", "attachment_check", "attachment_store", "can_assign_in_bulk", "card_locked",
+    "complaint_add_message", "complaint_add_note", "complaint_attach", "complaint_contact_set",
+    "complaint_file_internal", "complaint_log_call", "complaint_number_take", "complaint_receive_file",
+    "complaint_register", "complaint_transition", "complaint_update", "complaints_assign",
+    "measure_add", "measure_remove", "measure_report", "saved_filter_delete", "saved_filter_save",
 ]
