@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator
@@ -309,23 +310,25 @@ class ComplaintFilterForm(forms.Form):
         )
 
 
+def list_filters(raw: str) -> dict[str, list[str]]:
+    """The filter form's own fields of a list's query string, set ones, in the form's order: what a
+    saved filter keeps (never the page, nor anything else the query carried)."""
+    given = QueryDict(raw)
+    kept = {name: [value for value in given.getlist(name) if value] for name in ComplaintFilterForm().fields}
+    return {name: values for name, values in kept.items() if values}
+
+
 def list_query(raw: str) -> str:
-    """The list's query string with only the filter form's own fields, set ones, in their order:
-    what a saved filter keeps and a bulk action goes back to."""
-    given, kept = QueryDict(raw), QueryDict(mutable=True)
-    for name in ComplaintFilterForm().fields:
-        values = [value for value in given.getlist(name) if value]
-        if values:
-            kept.setlist(name, values)
-    return kept.urlencode()
+    """The list's query string with only its filters: where a bulk action goes back to."""
+    return urlencode(list_filters(raw), doseq=True)
 
 
 class SavedFilterForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, error_messages={"required": _("Give the filter a name.")})
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
-    def clean_query(self) -> str:
-        return list_query(self.cleaned_data["query"])
+    def clean_query(self) -> dict[str, list[str]]:
+        return list_filters(self.cleaned_data["query"])
 
 
 class CardNumbersField(forms.Field):

@@ -1,4 +1,5 @@
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -297,12 +298,14 @@ class TimelineEvent(models.Model):
 
 
 class SavedFilter(models.Model):
-    """A user's named set of the list's filters, kept as the list's query string. Here rather than
-    in accounts: a search may name a customer, and erasing their data sweeps this table."""
+    """A user's named set of the list's filters: field name → values, as the list's query has them.
+    Kept as JSON, not as a query string, and in complaints rather than accounts: a search may name a
+    customer, and erasing their personal data sweeps this table's text for them (a query string
+    would hide a Cyrillic name behind percent-escapes)."""
 
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="saved_filters")
     name = models.CharField(_("name"), max_length=100)
-    query = models.CharField(max_length=2000)
+    filters = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -311,3 +314,8 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def query(self) -> str:
+        """The list's query string that applies these filters."""
+        return urlencode(self.filters, doseq=True)

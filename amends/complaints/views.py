@@ -84,10 +84,12 @@ def saved_filter_save(request):
         messages.error(request, form_error_text(form))
         return redirect(_list_url(list_query(request.POST.get("query", ""))))
     try:
-        saved = services.saved_filter_save(user=request.user, **form.cleaned_data)
+        saved = services.saved_filter_save(
+            user=request.user, name=form.cleaned_data["name"], filters=form.cleaned_data["query"],
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(_list_url(form.cleaned_data["query"]))
+        return redirect(_list_url(list_query(request.POST.get("query", ""))))
     messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
     return redirect(_list_url(saved.query))
 

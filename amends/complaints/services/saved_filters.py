@@ -1,4 +1,4 @@
-"""A user's saved filters of the complaint list: their own, named, kept as the list's query string."""
+"""A user's saved filters of the complaint list: their own, named, each the list's filter fields and values."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +12,7 @@ SAVED_FILTERS_MAX = 30  # a row of links above the list, not a store
 
 
 @transaction.atomic
-def saved_filter_save(*, user: User, name: str, query: str) -> SavedFilter:
+def saved_filter_save(*, user: User, name: str, filters: dict[str, list[str]]) -> SavedFilter:
     """Save the filters under a name; the same name again replaces what it kept."""
     name = name.strip()
     if not name:
@@ -22,7 +22,7 @@ def saved_filter_save(*, user: User, name: str, query: str) -> SavedFilter:
         raise ValidationError(
             _("You have %(count)d saved filters; delete one first.") % {"count": SAVED_FILTERS_MAX}
         )
-    saved, _created = SavedFilter.objects.update_or_create(user=user, name=name, defaults={"query": query})
+    saved, _created = SavedFilter.objects.update_or_create(user=user, name=name, defaults={"filters": filters})
     return saved
 
 

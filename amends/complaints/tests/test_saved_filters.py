@@ -7,6 +7,7 @@ from django.urls import reverse
 from amends.complaints.choices import Channel
 from amends.complaints.models import SavedFilter
 from amends.complaints.services import SAVED_FILTERS_MAX, saved_filter_save
+from amends.privacy.services import personal_data_erase
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +28,9 @@ def test_a_filter_is_saved_shown_as_a_link_and_used(client, qms, register):
     assert response.status_code == 302
     assert response["Location"] == reverse("complaints:list") + "?channel=phone&sort=-number"
     saved = SavedFilter.objects.get(user=qms)
-    assert (saved.name, saved.query) == ("Phone calls", "channel=phone&sort=-number")
+    assert (saved.name, saved.filters, saved.query) == (
+        "Phone calls", {"channel": ["phone"], "sort": ["-number"]}, "channel=phone&sort=-number",
+    )
 
     page = client.get(reverse("complaints:list")).content.decode()
     assert '<a href="?channel=phone&amp;sort=-number">Phone calls</a>' in page
@@ -40,7 +43,7 @@ def test_the_same_name_replaces_and_a_name_is_needed(client, qms):
     client.force_login(qms)
     save(client, "Mine", "mine=on")
     save(client, "Mine", "mine=on&state=assigned")
-    assert list(SavedFilter.objects.values_list("name", "query")) == [("Mine", "mine=on&state=assigned")]
+    assert [(f.name, f.query) for f in SavedFilter.objects.all()] == [("Mine", "mine=on&state=assigned")]
     response = save(client, "   ", "state=assigned")
     assert SavedFilter.objects.count() == 1
     assert "Give the filter a name." in client.get(response["Location"]).content.decode()
@@ -48,14 +51,14 @@ def test_the_same_name_replaces_and_a_name_is_needed(client, qms):
 
 def test_a_user_keeps_a_bounded_number(qms):
     for n in range(SAVED_FILTERS_MAX):
-        saved_filter_save(user=qms, name=f"f{n}", query="")
+        saved_filter_save(user=qms, name=f"f{n}", filters={})
     with pytest.raises(ValidationError):
-        saved_filter_save(user=qms, name="one more", query="")
-    saved_filter_save(user=qms, name="f0", query="state=closed")  # replacing one is fine
+        saved_filter_save(user=qms, name="one more", filters={})
+    saved_filter_save(user=qms, name="f0", filters={"state": ["closed"]})  # replacing one is fine
 
 
 def test_saved_filters_are_each_users_own(client, qms, operator):
-    theirs = saved_filter_save(user=qms, name="QMS only", query="state=registered")
+    theirs = saved_filter_save(user=qms, name="QMS only", filters={"state": ["registered"]})
     client.force_login(operator)
     assert "QMS only" not in client.get(reverse("complaints:list")).content.decode()
     response = client.post(reverse("complaints:saved_filter_delete", args=[theirs.pk]))
@@ -67,7 +70,7 @@ def test_saved_filters_are_each_users_own(client, qms, operator):
 
 
 def test_a_filter_is_deleted_by_its_owner(client, qms):
-    saved = saved_filter_save(user=qms, name="Old", query="state=closed")
+    saved = saved_filter_save(user=qms, name="Old", filters={"state": ["closed"]})
     client.force_login(qms)
     response = client.post(reverse("complaints:saved_filter_delete", args=[saved.pk]))
     assert response.status_code == 302
@@ -76,8 +79,17 @@ def test_a_filter_is_deleted_by_its_owner(client, qms):
 
 
 def test_saving_and_deleting_need_a_login_and_a_post(client, qms):
-    saved = saved_filter_save(user=qms, name="Old", query="")
+    saved = saved_filter_save(user=qms, name="Old", filters={})
     for url in (reverse("complaints:saved_filter_save"), reverse("complaints:saved_filter_delete", args=[saved.pk])):
         assert client.post(url)["Location"].startswith(reverse("login"))
     client.force_login(qms)
     assert client.get(reverse("complaints:saved_filter_delete", args=[saved.pk])).status_code == 405
+
+
+def test_a_saved_search_for_a_customer_is_redacted_when_their_data_is_erased(client, qms, complaint, contact):
+    client.force_login(qms)
+    save(client, "Ivanov", "q=Иванов Иван Иванович&state=registered")
+    assert SavedFilter.objects.get().filters["q"] == ["Иванов Иван Иванович"]
+    personal_data_erase(contact=contact, actor=qms)
+    kept = SavedFilter.objects.get().filters
+    assert "Иванов" not in kept["q"][0] and kept["state"] == ["registered"]
