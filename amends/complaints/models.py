@@ -317,5 +317,6 @@ class SavedFilter(models.Model):
 
     @property
     def query(self) -> str:
-        """The list's query string that applies these filters."""
-        return urlencode(self.filters, doseq=True)
+        """The list's query string that applies these filters, by field name (PostgreSQL's JSON
+        keeps no order of its own)."""
+        return urlencode(sorted(self.filters.items()), doseq=True)
