@@ -80,16 +80,17 @@ def _list_url(query: str) -> str:
 @require_POST
 def saved_filter_save(request):
     form = SavedFilterForm(request.POST)
+    back = _list_url(list_query(request.POST.get("query", "")))
     if not form.is_valid():
         messages.error(request, form_error_text(form))
-        return redirect(_list_url(list_query(request.POST.get("query", ""))))
+        return redirect(back)
     try:
         saved = services.saved_filter_save(
             user=request.user, name=form.cleaned_data["name"], filters=form.cleaned_data["query"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(_list_url(list_query(request.POST.get("query", ""))))
+        return redirect(back)
     messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
     return redirect(_list_url(saved.query))
 

@@ -23,7 +23,10 @@ BULK_MAX = 100  # cards in one request
 @dataclass
 class BulkResult:
     assigned: list[str] = field(default_factory=list)  # card numbers
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # card number, why
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # card number, why (no full stop: listed)
+
+    def skip(self, number: str, why: str) -> None:
+        self.skipped.append((number, why.strip().rstrip(".")))
 
 
 def can_assign_in_bulk(user: User) -> bool:
@@ -45,17 +48,17 @@ def complaints_assign(*, actor: User, numbers: list[str], responsible: User) -> 
     for number in numbers:
         card = cards.get(number)
         if card is None:
-            result.skipped.append((number, _("no such complaint")))
+            result.skip(number, _("no such complaint"))
             continue
         if card.responsible_id == responsible.pk:
-            result.skipped.append((number, _("already assigned to %(user)s") % {"user": responsible}))
+            result.skip(number, _("already assigned to %(user)s") % {"user": responsible})
             continue
         try:
             complaint_transition(complaint=card, name="assign", actor=actor, data={"responsible": responsible})
         except ValidationError as error:
-            result.skipped.append((number, " ".join(error.messages)))
+            result.skip(number, " ".join(error.messages))
         except (AccessDenied, StaleObject, TransitionNotAllowed) as error:
-            result.skipped.append((number, str(error)))
+            result.skip(number, str(error))
         else:
             result.assigned.append(number)
     return result

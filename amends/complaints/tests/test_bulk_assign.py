@@ -52,8 +52,9 @@ def test_the_qms_head_assigns_several_cards_each_through_the_assign_step(
     assert texts[0] == f"3 cards assigned to Responsible2: {first.number}, {second.number}, {reassigned.number}."
     assert texts[1].startswith("3 cards skipped: ")
     assert f"{already.number} — already assigned to Responsible2" in texts[1]
-    assert f"{investigating.number} — This action is not possible in the state “Investigating”." in texts[1]
-    assert "2099-999999 — no such complaint" in texts[1]
+    assert f"{investigating.number} — This action is not possible in the state “Investigating”;" in texts[1]
+    assert texts[1].endswith("2099-999999 — no such complaint.")
+    assert ".." not in texts[1] and ".;" not in texts[1]
 
 
 @pytest.mark.parametrize("role", ["operator", "responsible", "executor", "manager"])
