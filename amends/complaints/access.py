@@ -5,7 +5,7 @@ How a user stands to a card is declared once, in RELATIONS; `relations` reads it
 (transitions.py grants each step to relations) cannot drift apart.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -87,13 +87,22 @@ def has_relation(user: User, complaint: Complaint, *keys: str) -> bool:
     return any(r.held_by(user, complaint) for r in RELATIONS if r.key in keys)
 
 
-def relations_filter(user: User) -> Q:
-    """The cards this user has any relation to, i.e. sees, as a queryset condition."""
-    links = dict.fromkeys(r.link for r in RELATIONS if r.open_to(user))  # once each, in order
-    conditions = [link.condition(user) for link in links]
+def _links_filter(user: User, links: Iterable[Link]) -> Q:
+    conditions = [link.condition(user) for link in dict.fromkeys(links)]  # once each, in order
     if any(condition is None for condition in conditions):
         return Q()
     return reduce(or_, conditions, Q(pk__in=[]))  # Q(pk__in=[]) matches nothing and drops out of the OR
+
+
+def relations_filter(user: User) -> Q:
+    """The cards this user has any relation to, i.e. sees, as a queryset condition."""
+    return _links_filter(user, (r.link for r in RELATIONS if r.open_to(user)))
+
+
+def personal_filter(user: User) -> Q:
+    """The list's "my cards": those tied to the user themselves as their roles allow (responsible
+    for it, carries a measure of it, registered it), not every card a role shows."""
+    return _links_filter(user, (r.link for r in RELATIONS if r.open_to(user) and r.link is not EVERY_CARD))
 
 
 def can_view_complaint(user: User, complaint: Complaint) -> bool:

@@ -1,8 +1,10 @@
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +29,8 @@ from .inputs import (
 from .list_page import FILTERS
 from .models import Complaint
 from .selectors import ComplaintFilter
-from .services import CONTACT_DETAILS, EDITABLE_FIELDS, EXECUTOR_ROLES
-from .transitions import Transition
+from .services import BULK_MAX, CONTACT_DETAILS, EDITABLE_FIELDS, EXECUTOR_ROLES
+from .transitions import RESPONSIBLE_PERSON, Transition
 
 
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
@@ -245,10 +247,18 @@ def _text_field(spec: Input, **common) -> forms.Field:
     return forms.CharField(max_length=spec.max_length, widget=widget, **common)
 
 
+def _model_choice_field(spec: Input, **common) -> forms.Field:
+    assert spec.queryset is not None  # Input.__post_init__: a MODEL has its queryset
+    field = forms.ModelChoiceField(queryset=(spec.offered or spec.queryset)(), **common)
+    if spec.option_label:
+        field.label_from_instance = spec.option_label  # type: ignore[method-assign,assignment]
+    return field
+
+
 # The form field for each kind of transition input; the API's are in api/serializers/transitions.py.
 FORM_FIELDS: dict[str, Callable[..., forms.Field]] = {
     CHOICE: _choice_field,
-    MODEL: lambda spec, **common: forms.ModelChoiceField(queryset=(spec.offered or spec.queryset)(), **common),
+    MODEL: _model_choice_field,
     TEXT: _text_field,
     INT: lambda spec, **common: forms.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common),
     BOOL: lambda spec, **common: forms.BooleanField(**common),
@@ -327,6 +337,7 @@ class AttachmentForm(forms.Form):
 
 class ComplaintFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+    mine = forms.BooleanField(label=_("My cards"), required=False)
     state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *State.choices], required=False)
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False,
@@ -375,6 +386,61 @@ class ComplaintFilterForm(forms.Form):
             importance=data["importance"],
             responsible=data["responsible"].pk if data["responsible"] else None,
             received_from=data["received_from"], received_to=data["received_to"],
-            overdue=data["overdue"], q=data["q"], sort=data["sort"] or "-received", set_aside=data["set_aside"],
+            overdue=data["overdue"], mine=data["mine"], q=data["q"], sort=data["sort"] or "-received",
+            set_aside=data["set_aside"],
             extra={name: data[name] for name in FILTERS},
         )
+
+
+def list_filters(raw: str) -> dict[str, list[str]]:
+    """The filter form's own fields of a list's query string, set ones, in the form's order: what a
+    saved filter keeps (never the page, nor anything else the query carried)."""
+    given = QueryDict(raw)
+    kept = {name: [value for value in given.getlist(name) if value] for name in ComplaintFilterForm().fields}
+    return {name: values for name, values in kept.items() if values}
+
+
+def list_query(raw: str) -> str:
+    """The list's query string with only its filters: where a bulk action goes back to."""
+    return urlencode(list_filters(raw), doseq=True)
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, error_messages={"required": _("Give the filter a name.")})
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def clean_query(self) -> dict[str, list[str]]:
+        return list_filters(self.cleaned_data["query"])
+
+
+class CardNumbersField(forms.Field):
+    """The numbers of the cards selected in the list."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": _("Select the cards first.")}
+
+    def to_python(self, value) -> list[str]:
+        numbers = [str(number).strip() for number in value or [] if str(number).strip()]
+        if len(numbers) > BULK_MAX:
+            raise forms.ValidationError(_("Choose at most %(count)d cards at once.") % {"count": BULK_MAX})
+        return numbers
+
+
+class BulkAssignForm(forms.Form):
+    """The list's bulk action: one responsible person for every selected card."""
+
+    prefix = "bulk"
+    cards = CardNumbersField()
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"] = input_form_field(RESPONSIBLE_PERSON)
+
+    def clean_query(self) -> str:
+        return list_query(self.cleaned_data["query"])
+
+
+def form_error_text(form: forms.Form) -> str:
+    """A form's errors in one line, for a message on the page it came from."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)

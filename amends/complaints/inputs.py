@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import ngettext
 
 from amends.accounts.models import User
+from amends.accounts.roles import Role
 
+from .choices import OPEN_STATES
 from .models import Category, Complaint
 
 CHOICE, MODEL, TEXT, INT, BOOL = "choice", "model", "text", "int", "bool"
@@ -34,6 +37,7 @@ class Input:
     choices: type[models.Choices] | None = None  # CHOICE
     queryset: Callable[[], QuerySet] | None = None  # MODEL: what an ID may name
     offered: Callable[[], QuerySet] | None = None  # MODEL: what the form lists, if narrower
+    option_label: Callable[[Any], str] | None = None  # MODEL: how the form names each of them
     min_value: int | None = None  # INT
     max_value: int = MAX_INT  # INT
     max_length: int = TEXT_MAX_LENGTH  # TEXT
@@ -69,3 +73,22 @@ def users_with_roles(*roles: str) -> QuerySet[User]:
 
 def category_choices_queryset() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).select_related("parent").order_by("parent__name", "name")
+
+
+def responsible_people() -> QuerySet[User]:
+    """Who may be made responsible for a card, each with `open_cards`: how many open cards they are
+    responsible for already, counted in the same query. The role filter is a subquery so that a
+    person with both roles is counted once."""
+    return User.objects.filter(
+        pk__in=users_with_roles(Role.RESPONSIBLE, Role.QMS_HEAD).values("pk"),
+    ).annotate(open_cards=Count(
+        "responsible_complaints", filter=Q(responsible_complaints__state__in=OPEN_STATES),
+    ))
+
+
+def responsible_label(user: User) -> str:
+    """A person in the responsible-person picker, with their load: "Ivanova A. — 7 open"."""
+    count = user.open_cards  # type: ignore[attr-defined]  # responsible_people's annotation
+    return ngettext("%(name)s — %(count)d open", "%(name)s — %(count)d open", count) % {
+        "name": user, "count": count,
+    }

@@ -1,5 +1,6 @@
 import secrets
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -371,3 +372,28 @@ class TimelineEvent(models.Model):
             return self.field
         # Timeline rows name card fields; a reverse relation has no verbose name of its own.
         return str(field.verbose_name) if isinstance(field, models.Field) else self.field
+
+
+class SavedFilter(models.Model):
+    """A user's named set of the list's filters: field name → values, as the list's query has them.
+    Kept as JSON, not as a query string, and in complaints rather than accounts: a search may name a
+    customer, and erasing their personal data sweeps this table's text for them (a query string
+    would hide a Cyrillic name behind percent-escapes)."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("name"), max_length=100)
+    filters = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def query(self) -> str:
+        """The list's query string that applies these filters, by field name (PostgreSQL's JSON
+        keeps no order of its own)."""
+        return urlencode(sorted(self.filters.items()), doseq=True)

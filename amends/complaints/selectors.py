@@ -11,10 +11,10 @@ from django.utils import timezone
 from amends.accounts.models import User
 from amends.customers.selectors import phone_matches
 
-from .access import relations_filter
+from .access import personal_filter, relations_filter
 from .choices import FINAL_STATES, Importance, State
 from .list_page import ANNOTATIONS, FILTERS, SORTS
-from .models import Complaint, Measure
+from .models import Complaint, Measure, SavedFilter
 
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
@@ -31,6 +31,7 @@ class ComplaintFilter:
     received_from: date | None = None
     received_to: date | None = None
     overdue: bool = False
+    mine: bool = False  # only the cards tied to the user themselves (access.personal_filter)
     q: str = ""
     sort: str = "-received"
     # Duplicates and withdrawn cards are no complaints to handle; the web list leaves them out
@@ -103,6 +104,8 @@ def _complaints_filtered(user: User, filters: ComplaintFilter) -> QuerySet[Compl
         qs = qs.filter(received_at__date__lte=filters.received_to)
     if filters.overdue:
         qs = qs.filter(_overdue_condition())
+    if filters.mine:
+        qs = qs.filter(personal_filter(user))
     for annotate in ANNOTATIONS.values():  # before the filters and sorts that read them
         qs = annotate(qs)
     for name, value in filters.extra.items():
@@ -148,3 +151,7 @@ def complaint_get_or_registered(user: User, number: str) -> Complaint:
         if not any(hook(number) for hook in MISSING_CARD_HOOKS):
             raise
     return complaint_get(user, number)
+
+
+def saved_filters(user: User) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(user=user)

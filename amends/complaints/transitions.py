@@ -18,9 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import User
 from amends.accounts.roles import Role
 
-from .access import EXECUTOR, OPERATOR, QMS, RESPONSIBLE, relations
+from .access import EVERY_CARD, EXECUTOR, OPERATOR, QMS, RELATIONS, RESPONSIBLE, relations
 from .choices import OPEN_STATES, Importance, Justification, Loyalty, State
-from .inputs import BOOL, CHOICE, INT, MODEL, TEXT, Input, category_choices_queryset, users_with_roles
+from .inputs import (
+    BOOL,
+    CHOICE,
+    INT,
+    MODEL,
+    TEXT,
+    Input,
+    category_choices_queryset,
+    responsible_label,
+    responsible_people,
+)
 from .models import Cause, Complaint
 
 # The step's own checks and writes: the card, the data it was given, who takes it (None: the system).
@@ -55,7 +65,7 @@ RESPONSIBLE_PERSON = Input(
     "responsible", MODEL, _("Responsible person"), required=True,
     # The API takes any user's ID so that _apply_assign can say why that user will not do.
     queryset=lambda: User.objects.filter(is_active=True),
-    offered=lambda: users_with_roles(Role.RESPONSIBLE, Role.QMS_HEAD),
+    offered=responsible_people, option_label=responsible_label,
 )
 JUSTIFICATION = Input("justification", CHOICE, _("Justification"), required=True, choices=Justification, radio=True)
 CAUSE = Input("cause", MODEL, _("Cause"), required=True, queryset=lambda: Cause.objects.filter(is_active=True))
@@ -340,6 +350,13 @@ def available_transitions(user: User, complaint: Complaint) -> list[Transition]:
         t for t in TRANSITIONS.values()
         if t.performers & mine and t.blocked_reason(complaint) is None
     ]
+
+
+def may_take_on_every_card(user: User, name: str) -> bool:
+    """Whether the user's role alone grants this step on every card (the head of the QMS assigns):
+    what pages about many cards at once offer, each card's step still checking its own."""
+    performers = TRANSITIONS[name].performers
+    return any(r.key in performers and r.link is EVERY_CARD and r.open_to(user) for r in RELATIONS)
 
 
 def transition_inputs() -> dict[str, Input]:

@@ -22,6 +22,7 @@ from .card_page import card_for_request, card_form_post, card_render, form_error
 from .choices import Signatory, State
 from .forms import (
     AttachmentForm,
+    BulkAssignForm,
     CallLogForm,
     ComplaintEditForm,
     ComplaintFilterForm,
@@ -32,8 +33,11 @@ from .forms import (
     MeasureReportForm,
     NoteForm,
     RegisterForm,
+    SavedFilterForm,
     TransitionForm,
     WrittenConfirmationForm,
+    form_error_text,
+    list_query,
 )
 from .list_page import FILTERS, list_columns
 from .models import Attachment, Complaint, Measure, SignOff
@@ -63,10 +67,11 @@ def complaint_list(request):
         "set_aside_shown": filters.set_aside, "set_aside_toggle": toggled.urlencode(),
         "more_filters_used": any(
             request.GET.get(name) for name in form.fields
-            if name not in ("q", "state", "sort", "set_aside", *FILTERS)
+            if name not in ("q", "state", "mine", "sort", "set_aside", *FILTERS)
         ),
         "columns": list_columns(),
         "can_register": can_register_complaint(request.user),
+        **_list_tools(request),
     })
 
 
@@ -83,6 +88,71 @@ def _set_aside_cards(counts: dict[str, int]) -> str:
     if len(parts) == 2:
         return _("%(first)s and %(second)s") % {"first": parts[0], "second": parts[1]}
     return parts[0] if parts else ""
+
+
+def _list_tools(request) -> dict:
+    """The saved filters above the list and, for the head of the QMS, the bulk assign form; both
+    keep the list's current filters."""
+    current = {"query": list_query(request.GET.urlencode())}
+    return {
+        "saved_filters": selectors.saved_filters(request.user),
+        "save_filter_form": SavedFilterForm(initial=current),
+        "bulk_form": BulkAssignForm(initial=current) if services.can_assign_in_bulk(request.user) else None,
+    }
+
+
+def _list_url(query: str) -> str:
+    return f"{reverse('complaints:list')}?{query}" if query else reverse("complaints:list")
+
+
+@login_required
+@require_POST
+def saved_filter_save(request):
+    form = SavedFilterForm(request.POST)
+    back = _list_url(list_query(request.POST.get("query", "")))
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect(back)
+    try:
+        saved = services.saved_filter_save(
+            user=request.user, name=form.cleaned_data["name"], filters=form.cleaned_data["query"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
+    return redirect(_list_url(saved.query))
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk: int):
+    if not services.saved_filter_delete(user=request.user, pk=pk):
+        raise Http404  # another user's, or gone
+    messages.success(request, _("Saved filter deleted."))
+    return redirect("complaints:list")
+
+
+@login_required
+@require_POST
+def complaints_bulk_assign(request):
+    services.access_assign_in_bulk(request.user)  # refused before the form is read
+    form = BulkAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect(_list_url(list_query(request.POST.get("bulk-query", ""))))
+    data = form.cleaned_data
+    result = services.complaints_assign(actor=request.user, numbers=data["cards"], responsible=data["responsible"])
+    if result.assigned:
+        messages.success(request, ngettext(
+            "%(count)d card assigned to %(user)s: %(numbers)s.", "%(count)d cards assigned to %(user)s: %(numbers)s.",
+            len(result.assigned),
+        ) % {"count": len(result.assigned), "user": data["responsible"], "numbers": ", ".join(result.assigned)})
+    if result.skipped:
+        messages.warning(request, ngettext(
+            "%(count)d card skipped: %(reasons)s.", "%(count)d cards skipped: %(reasons)s.", len(result.skipped),
+        ) % {"count": len(result.skipped), "reasons": "; ".join(f"{n} — {why}" for n, why in result.skipped)})
+    return redirect(_list_url(data["query"]))
 
 
 @login_required

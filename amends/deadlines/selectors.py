@@ -4,7 +4,7 @@ a measure not reported by the end of its due day is breached."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from amends.accounts.access import PROCESS_OWNERS
 from amends.accounts.models import User
 from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint, Measure
+from amends.complaints.transitions import may_take_on_every_card
 
 from .calendar import time_between
 from .choices import ClockStatus
@@ -145,3 +146,24 @@ def my_messages_after_answer(user: User) -> QuerySet[Complaint]:
     if not user.has_role(*PROCESS_OWNERS):
         cards = cards.filter(responsible=user)
     return cards.select_related("message_after_answer").order_by("message_after_answer_at", "pk")
+@dataclass(frozen=True)
+class Unassigned:
+    """An open card nobody is responsible for yet, with its nearest running deadline (None: none runs)."""
+
+    complaint: Complaint
+    deadline: Deadline | None
+
+
+def unassigned_cards(user: User, now: datetime | None = None) -> list[Unassigned]:
+    """For those who assign responsible persons (the head of the QMS): the open cards without one,
+    the oldest first; nobody else is given any."""
+    if not may_take_on_every_card(user, "assign"):
+        return []
+    now = now or timezone.now()
+    cards = Complaint.objects.filter(responsible__isnull=True).exclude(state__in=FINAL_STATES).prefetch_related(
+        Prefetch("clocks", queryset=Clock.objects.filter(RUNNING).order_by("due_at"), to_attr="running_clocks"),
+    ).order_by("received_at", "pk")
+    return [
+        Unassigned(card, clock_deadline(card.running_clocks[0], now, complaint=card) if card.running_clocks else None)
+        for card in cards
+    ]

@@ -15,7 +15,7 @@ from . import services
 from .choices import ClockStatus
 from .forms import ExtensionForm, PresetForm, WaitingForm
 from .models import Clock
-from .selectors import my_deadlines, my_messages_after_answer
+from .selectors import my_deadlines, my_messages_after_answer, unassigned_cards
 
 # "My deadlines" shows the worst first; within a group, the nearest due first.
 GROUP_ORDER = (ClockStatus.BREACHED, ClockStatus.AT_RISK, ClockStatus.ON_TRACK, ClockStatus.PAUSED)
@@ -94,4 +94,5 @@ def deadlines_mine(request):
     return render(request, "deadlines/mine.html", {
         "groups": [group for group in groups if group[2]], "total": len(deadlines),
         "messages_after_answer": list(my_messages_after_answer(request.user)),
+        "unassigned": unassigned_cards(request.user),
     })

@@ -2,6 +2,7 @@
 lifecycle signals its hooks react to. Split by concern; the public names are all importable from here."""
 
 from .after_answer import complaint_keep_closed, message_after_answer_record
+from .bulk import BULK_MAX, BulkResult, access_assign_in_bulk, can_assign_in_bulk, complaints_assign
 from .claims import complaint_confirm_in_writing
 from .lifecycle import (
     EDITABLE_FIELDS,
@@ -19,6 +20,7 @@ from .registration import (
     complaint_number_take,
     complaint_register,
 )
+from .saved_filters import SAVED_FILTERS_MAX, saved_filter_delete, saved_filter_save
 from .timeline import (
     attachment_check,
     attachment_store,
@@ -30,11 +32,12 @@ from .timeline import (
 )
 
 __all__ = [
-    "CONTACT_DETAILS", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS", "SIGN_OFF_WRITES",
-    "TRACKED_FIELDS", "attachment_check", "attachment_store", "card_locked", "complaint_add_message",
+    "BULK_MAX", "CONTACT_DETAILS", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS",
+    "SAVED_FILTERS_MAX", "SIGN_OFF_WRITES", "TRACKED_FIELDS", "BulkResult", "access_assign_in_bulk",
+    "attachment_check", "attachment_store", "can_assign_in_bulk", "card_locked", "complaint_add_message",
     "complaint_add_note", "complaint_attach", "complaint_confirm_in_writing", "complaint_contact_set",
     "complaint_customer_correct", "complaint_file_internal", "complaint_keep_closed", "complaint_log_call",
     "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_sign_off",
-    "complaint_transition", "complaint_update", "measure_add", "measure_remove", "measure_report",
-    "message_after_answer_record",
+    "complaint_transition", "complaint_update", "complaints_assign", "measure_add", "measure_remove",
+    "measure_report", "message_after_answer_record", "saved_filter_delete", "saved_filter_save",
 ]
