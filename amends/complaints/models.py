@@ -174,6 +174,8 @@ class Complaint(TimeStampedModel):
             models.Index(fields=["responsible", "state"]),
             # A customer's cards by date (duplicates' same contact, the privacy export), read backwards too.
             models.Index(fields=["contact", "received_at"]),
+            # The cards of one order (duplicates: the same order is the same customer's matter).
+            models.Index(fields=["order_reference", "received_at"]),
         ]
 
     def __str__(self) -> str:

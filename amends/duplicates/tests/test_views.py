@@ -22,8 +22,14 @@ def english(client):
 
 
 @pytest.fixture
-def pair(register, contact, other_contact):
-    """An original card and the operator's new card that resends it from another contact."""
+def pair(register, contact):
+    """An original card and the operator's new card: the same customer sends it again, reworded."""
+    return register(RU, contact=contact), register(RU_RESENT, contact=contact)
+
+
+@pytest.fixture
+def alike(register, contact, other_contact):
+    """A card and another customer's card worded alike."""
     return register(RU, contact=contact), register(RU_RESENT, contact=other_contact)
 
 
@@ -52,7 +58,7 @@ def test_the_card_snippet_offers_one_click_mark_and_dismiss(pair, operator):
     candidate = DuplicateCandidate.objects.get(complaint=card)
 
     assert f'href="{reverse("complaints:detail", args=[original.number])}"' in html
-    assert "Similar text" in html and f"{round(candidate.score * 100)} %" in html
+    assert "Same contact" in html and f"{round(candidate.score * 100)} %" in html
     assert forms(html) == [
         (reverse("complaints:transition", args=[card.number, "mark_duplicate"]),
          {"mark_duplicate-version": str(card.version), "mark_duplicate-original_number": original.number}),
@@ -128,3 +134,19 @@ def test_the_card_page_shows_the_candidates_first_in_its_main_column(client, pai
     first = page.select_one(".main-col > section")
     assert first["id"] == "duplicate-candidates"
     assert first.select_one(f'tr[data-candidate="{original.number}"]') is not None
+
+
+def test_another_customers_similar_complaint_is_shown_apart_and_never_offered_as_a_duplicate(alike, operator):
+    from bs4 import BeautifulSoup
+
+    original, card = alike
+    page = BeautifulSoup(render_candidates(operator, card), "html.parser")
+
+    assert page.select_one("#duplicate-candidates") is None
+    similar = page.select_one("#similar-complaints")
+    assert similar.h2.get_text() == "Similar complaints"
+    assert similar.select_one(f'li[data-similar="{original.number}"] a')["href"] == reverse(
+        "complaints:detail", args=[original.number],
+    )
+    assert "not duplicates" in similar.get_text()
+    assert forms(str(page)) == []  # no "Duplicate of", no "Not a duplicate"
