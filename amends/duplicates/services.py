@@ -297,8 +297,10 @@ def draft_matches(
     nothing: a card found unsigned is signed in memory only."""
     if contact is None and (email.strip() or phone.strip()):
         contact = Contact(email=email.strip().lower(), phone_digits=phone_digits(phone))
-    probe = Probe(None, timezone.now(), contact, order_reference)
-    return _matches(probe, detector.signature(wording), store=False)
+    signature = detector.signature(wording)
+    if not (signature.size or contact is not None or _order_reference(order_reference)):
+        return []
+    return _matches(Probe(None, timezone.now(), contact, order_reference), signature, store=False)
 
 
 def _auto_link(complaint: Complaint, candidates: list[tuple[DuplicateCandidate, Card]]) -> None:
