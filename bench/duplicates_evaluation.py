@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import User
@@ -442,14 +443,14 @@ def customer_set(*, resends: int, negatives: int, per_group: int = 3, seed: int 
 class CustomerOutcome:
     resends_found: int = 0  # offered as a duplicate of its original
     resends: int = 0
-    other_duplicate_calls: int = 0  # another customer's card offered as a duplicate (any query)
     duplicate_calls: int = 0  # hard negatives whose first card was offered as a duplicate of the second
     negatives: int = 0
     similar: Counter = field(default_factory=Counter)  # (template, shown as similar) per hard negative
 
     def duplicates(self) -> tuple[float, float]:
-        """Precision and recall of the same-customer duplicates."""
-        calls = self.resends_found + self.other_duplicate_calls
+        """Precision and recall of the same-customer duplicates (another customer's card called a duplicate
+        is a false one)."""
+        calls = self.resends_found + self.duplicate_calls
         return (self.resends_found / calls if calls else 1.0), self.resends_found / max(1, self.resends)
 
     def similar_complaints(self) -> tuple[float, float]:
@@ -464,9 +465,11 @@ class CustomerOutcome:
 
 
 def measure_customers(labelled: CustomerSet, *, registered_by: User) -> CustomerOutcome:
-    """Register the set's cards with their customers in the current database and read what each
-    new card shows: possible duplicates (`selectors.duplicate_candidates_for`, all that a card offered
-    before similar complaints were shown apart) and similar complaints."""
+    """Register each resend and each hard negative with its customers, the earlier card first, and
+    read what the later card shows: possible duplicates (`selectors.duplicate_candidates_for`, all that
+    a card offered before similar complaints were shown apart) and similar complaints. Each pair is
+    registered alone, in a transaction rolled back after it: a template filed by many customers would
+    otherwise crowd a pair's partner out of the card's ten candidates of a kind."""
     similar_for = getattr(selectors, "similar_complaints_for", None)
     now = timezone.now()
     serial = iter(range(1, 10**7))
@@ -475,35 +478,28 @@ def measure_customers(labelled: CustomerSet, *, registered_by: User) -> Customer
         n = next(serial)
         return Contact.objects.create(full_name=f"Consumer {n}", email=f"consumer{n}@example.com")
 
-    def card(text: str, contact: Contact, days_ago: float, channel: str) -> Complaint:
-        return Complaint.objects.create(
+    def checked(text: str, contact: Contact, days_ago: float, channel: str) -> Complaint:
+        card = Complaint.objects.create(
             number=f"E-{next(serial):07d}", tracking_code=new_tracking_code(), wording=text, contact=contact,
             received_at=now - timedelta(days=days_ago), channel=channel, registered_by=registered_by,
         )
+        duplicates_check(complaint=card)
+        return card
 
-    # The earlier cards first, then each later one as it is registered and checked.
-    originals, queries = [], []
-    for original, copy in labelled.resends:
-        contact = customer()
-        originals.append(card(original, contact, 3, Channel.PHONE))
-        queries.append((copy, contact, originals[-1], None))
-    for negative in labelled.negatives:
-        originals.append(card(negative.first, customer(), 2, Channel.WEB_FORM))
-        queries.append((negative.second, customer(), None, (originals[-1], negative.template)))
-    for original in originals:
-        duplicates_check(complaint=original)
     outcome = CustomerOutcome(resends=len(labelled.resends), negatives=len(labelled.negatives))
-    for text, contact, own_original, negative in queries:
-        new = card(text, contact, 0, Channel.EMAIL)
-        duplicates_check(complaint=new)
-        offered = {c.candidate_id for c in selectors.duplicate_candidates_for(new)}
-        if own_original is not None and own_original.pk in offered:
-            outcome.resends_found += 1
-            offered.discard(own_original.pk)
-        outcome.other_duplicate_calls += len(offered)
-        if negative is not None:
-            first, template = negative
+    for original, copy in labelled.resends:
+        with transaction.atomic():
+            contact = customer()
+            first = checked(original, contact, 3, Channel.PHONE)
+            new = checked(copy, contact, 0, Channel.EMAIL)
+            outcome.resends_found += selectors.duplicate_candidates_for(new).filter(candidate=first).exists()
+            transaction.set_rollback(True)
+    for negative in labelled.negatives:
+        with transaction.atomic():
+            first = checked(negative.first, customer(), 2, Channel.WEB_FORM)
+            new = checked(negative.second, customer(), 0, Channel.EMAIL)
+            outcome.duplicate_calls += selectors.duplicate_candidates_for(new).filter(candidate=first).exists()
             shown = similar_for is not None and similar_for(new).filter(candidate=first).exists()
-            outcome.duplicate_calls += first.pk in offered
-            outcome.similar[template, shown] += 1
+            outcome.similar[negative.template, shown] += 1
+            transaction.set_rollback(True)
     return outcome

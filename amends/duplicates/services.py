@@ -138,7 +138,8 @@ def _same_customer(probe: Probe) -> tuple[set[int], set[int]]:
             by_contact=ExpressionWrapper(customer, output_field=BooleanField()),
         )
     found = cards.order_by("-received_at").values_list("pk", "by_contact")[:MAX_SAME_CONTACT]
-    by_contact, by_order = set(), set()
+    by_contact: set[int] = set()
+    by_order: set[int] = set()
     for pk, contact_matched in found:
         (by_contact if contact_matched else by_order).add(pk)
     return by_contact, by_order
