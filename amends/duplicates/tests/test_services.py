@@ -323,3 +323,18 @@ def test_a_draft_without_a_customer_yet_finds_only_similar_complaints(register, 
     matches = draft_matches(wording=RU_RESENT)
     assert [(m.card.number, m.reason) for m in matches] == [(first.number, Reason.SIMILAR_TEXT)]
     assert draft_matches(wording=RU_RESENT, contact=contact)[0].reason == Reason.SAME_CONTACT
+
+
+def test_the_drafts_search_costs_the_same_statements_however_many_cards_it_finds(register, contact):
+    from amends.duplicates.services import draft_matches
+
+    def statements(extra: int) -> int:
+        for i in range(extra):
+            register(RU, contact=contact_create(full_name=f"Customer {i}", email=f"c{i}-{extra}@example.com"))
+        with CaptureQueriesContext(connection) as queries:
+            matches = draft_matches(wording=RU_RESENT, contact=contact, order_reference="ORD-1")
+        assert len(matches) > extra
+        return len(queries)
+
+    register(RU_OTHER, contact=contact)
+    assert statements(2) == statements(8)
