@@ -319,10 +319,15 @@ def test_the_operators_draft_finds_both_kinds_and_writes_nothing(register, conta
 def test_a_draft_without_a_customer_yet_finds_only_similar_complaints(register, contact):
     from amends.duplicates.services import draft_matches
 
-    first = register(RU, contact=contact)
+    first = register(RU, contact=contact, order_reference="ORD-9")
     matches = draft_matches(wording=RU_RESENT)
     assert [(m.card.number, m.reason) for m in matches] == [(first.number, Reason.SIMILAR_TEXT)]
     assert draft_matches(wording=RU_RESENT, contact=contact)[0].reason == Reason.SAME_CONTACT
+    # The order No. alone, before any text is typed.
+    assert [(m.card.number, m.reason) for m in draft_matches(wording="", order_reference="ORD-9")] == [
+        (first.number, Reason.SAME_ORDER),
+    ]
+    assert draft_matches(wording="") == []
 
 
 def test_the_drafts_search_costs_the_same_statements_however_many_cards_it_finds(register, contact):
