@@ -10,6 +10,11 @@
     complaint_register — half of them edited copies of stored ones — and each
     duplicates_check is timed: median, 95th percentile, SQL queries, and how often the copy's
     source was found.
+(c) Who sent it: CFPB hard negatives (two consumers, same company and issue, another state or ZIP,
+    meeting in the band index) and same-customer resends, registered with their customers on a
+    fresh database (see duplicates_evaluation.customer_set): precision and recall of the
+    same-customer duplicates and of other customers' similar complaints, and the share of hard
+    negatives called duplicates, at the default threshold.
 """
 
 import argparse
@@ -192,6 +197,32 @@ def speed(cards: int, checks: int, seed: int) -> None:
     say(f"  edited copies whose source was found: {found_source} of {copies}")
 
 
+def customers(resends: int, negatives: int, per_group: int, seed: int) -> None:
+    if not evaluation.data_available("cfpb"):
+        say(f"(c) Who sent it: no cfpb data in {evaluation.DATA_DIR}, skipped")
+        return
+    started = time.perf_counter()
+    labelled = evaluation.customer_set(resends=resends, negatives=negatives, per_group=per_group, seed=seed)
+    call_command("migrate", verbosity=0)
+    evaluator = User.objects.create_user(username="evaluator", password="bench-evaluator")
+    evaluator.groups.set(Group.objects.filter(name=Role.OPERATOR))
+    outcome = evaluation.measure_customers(labelled, registered_by=evaluator)
+    by_text = sum(n.score >= DEFAULT_THRESHOLD for n in labelled.negatives)
+    templates = sum(n.template for n in labelled.negatives)
+    say(f"(c) Who sent it, at the default threshold {DEFAULT_THRESHOLD:.2f}: {len(labelled.resends)} same-customer "
+        f"resends, {len(labelled.negatives)} hard negatives ({templates} one template; {by_text} score at or above "
+        f"the threshold by text alone; at most {per_group} of a company and issue), seed {seed}, "
+        f"{time.perf_counter() - started:.0f} s")
+    precision, recall = outcome.duplicates()
+    say(f"  same-customer duplicates: precision {precision:.3f}, recall {recall:.3f} "
+        f"({outcome.resends_found} of {outcome.resends} found)")
+    precision, recall = outcome.similar_complaints()
+    say(f"  other customers' similar complaints: precision {precision:.3f}, recall {recall:.3f} "
+        f"{dict(outcome.similar)} (template, shown)")
+    say(f"  hard negatives called duplicates: {outcome.duplicate_calls} of {outcome.negatives} "
+        f"({outcome.duplicate_call_rate():.1%})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pool", type=int, default=3000)
@@ -201,7 +232,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--per-key", type=int, default=MAX_KEY_CARDS,
                         help="wordings read per band key in (a); 0: all, as before the cap")
+    parser.add_argument("--resends", type=int, default=200, help="(c): same-customer resends")
+    parser.add_argument("--negatives", type=int, default=600, help="(c): hard negatives")
+    parser.add_argument("--per-group", type=int, default=20, help="(c): hard negatives of one company and issue")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-customers", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL (a fresh, empty database)")
     options = parser.parse_args()
@@ -214,6 +249,8 @@ def main() -> None:
             quality(options.pool, options.queries, options.seed, options.per_key)
         if not options.skip_speed:
             speed(options.cards, options.checks, options.seed)
+        if not options.skip_customers:
+            customers(options.resends, options.negatives, options.per_group, options.seed)
     finally:
         connection.close()
         shutil.rmtree(VAR_DIR, ignore_errors=True)

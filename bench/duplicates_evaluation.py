@@ -22,10 +22,18 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from amends.duplicates import detector
-from amends.duplicates.services import MAX_KEY_CARDS
+from django.db import transaction
+from django.utils import timezone
+
+from amends.accounts.models import User
+from amends.complaints.choices import Channel
+from amends.complaints.models import Complaint, new_tracking_code
+from amends.customers.models import Contact
+from amends.duplicates import detector, selectors
+from amends.duplicates.services import MAX_KEY_CARDS, duplicates_check
 
 DATA_DIR = Path(os.environ.get(
     "AMENDS_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data",
@@ -345,3 +353,153 @@ def sample_sets(*, pool_size: int, queries: int, seed: int = 7) -> Iterator[Labe
     for name in DATASETS:
         if data_available(name):
             yield labelled_set(name, pool_size=pool_size, queries=queries, seed=seed)
+
+
+# ---- who sent it: the same customer's duplicates, other customers' similar complaints (CFPB) ----
+
+CFPB_COLUMNS = ("Consumer complaint narrative", "Company", "Issue", "State", "ZIP code")
+
+
+@dataclass(frozen=True)
+class Narrative:
+    text: str
+    company: str
+    issue: str
+    place: tuple[str, str]  # state and ZIP code: another place is another consumer
+
+
+@dataclass(frozen=True)
+class HardNegative:
+    """Two consumers' narratives on the same company and issue that meet in the band index."""
+
+    first: str
+    second: str
+    template: bool  # sharing half their words: one template, a similar complaint to show
+    score: float  # the detector's text similarity
+
+
+@dataclass
+class CustomerSet:
+    resends: list[tuple[str, str]]  # (original, the same customer's edited copy)
+    negatives: list[HardNegative]
+
+
+def load_narratives() -> list[Narrative]:
+    """CFPB narratives whose company, issue, state and ZIP code are known."""
+    csv.field_size_limit(10**8)
+    with gzip.open(DATA_DIR / DATASETS["cfpb"].path, "rt", encoding="utf-8", newline="") as fh:
+        rows = csv.reader(fh)
+        header = next(rows)
+        text, company, issue, state, zip_code = (header.index(column) for column in CFPB_COLUMNS)
+        return [
+            Narrative(row[text], row[company], row[issue], (row[state], row[zip_code]))
+            for row in rows if row[text].strip() and all(row[i] for i in (company, issue, state, zip_code))
+        ]
+
+
+def _words_overlap(a: str, b: str) -> bool:
+    words_a, words_b = set(plain_key(a).split()), set(plain_key(b).split())
+    return len(words_a & words_b) >= UNLABELLED_WORD_OVERLAP * len(words_a | words_b)
+
+
+def customer_set(*, resends: int, negatives: int, per_group: int = 3, seed: int = 7) -> CustomerSet:
+    """`negatives` hard negatives, at most `per_group` of each company and issue, and `resends`
+    same-customer resends of other narratives. Groups are visited in a seeded order and signed as
+    visited, so a small set costs little."""
+    rng = random.Random(f"customers:{seed}")
+    narratives = load_narratives()
+    groups: dict[tuple[str, str], list[Narrative]] = defaultdict(list)
+    for narrative in narratives:
+        groups[narrative.company, narrative.issue].append(narrative)
+    order = sorted(groups)
+    rng.shuffle(order)
+    found: list[HardNegative] = []
+    used: set[str] = set()
+    for key in order:
+        if len(found) >= negatives:
+            break
+        group = groups[key]
+        signatures = [detector.signature(n.text) for n in group]
+        meeting: dict[int, list[int]] = defaultdict(list)
+        for i, signature in enumerate(signatures):
+            for band in signature.bands:
+                meeting[band].append(i)
+        pairs = sorted({
+            (i, j) for members in meeting.values() for i in members for j in members
+            if i < j and group[i].place != group[j].place and group[i].text != group[j].text
+        })
+        for i, j in rng.sample(pairs, min(per_group, len(pairs), negatives - len(found))):
+            first, second = group[i].text, group[j].text
+            found.append(HardNegative(
+                first, second, _words_overlap(first, second), detector.score(signatures[i], signatures[j]),
+            ))
+            used |= {first, second}
+    rest = sorted({n.text for n in narratives if n.text not in used and len(plain_key(n.text)) >= 30})
+    originals = rng.sample(rest, min(resends, len(rest)))
+    return CustomerSet([(text, edit(text, rng, "en")[0]) for text in originals], found)
+
+
+@dataclass
+class CustomerOutcome:
+    resends_found: int = 0  # offered as a duplicate of its original
+    resends: int = 0
+    duplicate_calls: int = 0  # hard negatives whose first card was offered as a duplicate of the second
+    negatives: int = 0
+    similar: Counter = field(default_factory=Counter)  # (template, shown as similar) per hard negative
+
+    def duplicates(self) -> tuple[float, float]:
+        """Precision and recall of the same-customer duplicates (another customer's card called a duplicate
+        is a false one)."""
+        calls = self.resends_found + self.duplicate_calls
+        return (self.resends_found / calls if calls else 1.0), self.resends_found / max(1, self.resends)
+
+    def similar_complaints(self) -> tuple[float, float]:
+        """Precision and recall of other customers' similar complaints (a template pair is one to show)."""
+        shown = self.similar[True, True] + self.similar[False, True]
+        templates = self.similar[True, True] + self.similar[True, False]
+        return (self.similar[True, True] / shown if shown else 1.0), self.similar[True, True] / max(1, templates)
+
+    def duplicate_call_rate(self) -> float:
+        """Share of hard negatives (other customers) called duplicates."""
+        return self.duplicate_calls / max(1, self.negatives)
+
+
+def measure_customers(labelled: CustomerSet, *, registered_by: User) -> CustomerOutcome:
+    """Register each resend and each hard negative with its customers, the earlier card first, and
+    read what the later card shows: possible duplicates (`selectors.duplicate_candidates_for`, all that
+    a card offered before similar complaints were shown apart) and similar complaints. Each pair is
+    registered alone, in a transaction rolled back after it: a template filed by many customers would
+    otherwise crowd a pair's partner out of the card's ten candidates of a kind."""
+    similar_for = getattr(selectors, "similar_complaints_for", None)
+    now = timezone.now()
+    serial = iter(range(1, 10**7))
+
+    def customer() -> Contact:
+        n = next(serial)
+        return Contact.objects.create(full_name=f"Consumer {n}", email=f"consumer{n}@example.com")
+
+    def checked(text: str, contact: Contact, days_ago: float, channel: str) -> Complaint:
+        card = Complaint.objects.create(
+            number=f"E-{next(serial):07d}", tracking_code=new_tracking_code(), wording=text, contact=contact,
+            received_at=now - timedelta(days=days_ago), channel=channel, registered_by=registered_by,
+        )
+        duplicates_check(complaint=card)
+        return card
+
+    outcome = CustomerOutcome(resends=len(labelled.resends), negatives=len(labelled.negatives))
+    for original, copy in labelled.resends:
+        with transaction.atomic():
+            contact = customer()
+            first = checked(original, contact, 3, Channel.PHONE)
+            new = checked(copy, contact, 0, Channel.EMAIL)
+            outcome.resends_found += selectors.duplicate_candidates_for(new).filter(candidate=first).exists()
+            transaction.set_rollback(True)
+    for negative in labelled.negatives:
+        with transaction.atomic():
+            first = checked(negative.first, customer(), 2, Channel.WEB_FORM)
+            new = checked(negative.second, customer(), 0, Channel.EMAIL)
+            outcome.duplicate_calls += selectors.duplicate_candidates_for(new).filter(candidate=first).exists()
+            shown = similar_for is not None and similar_for(new).filter(candidate=first).exists()
+            outcome.similar[negative.template, shown] += 1
+            transaction.set_rollback(True)
+    return outcome

@@ -222,6 +222,8 @@ class Complaint(TimeStampedModel):
                 fields=["message_after_answer_at"], name="complaint_message_after_answer",
                 condition=models.Q(message_after_answer_at__isnull=False),
             ),
+            # The cards of one order (duplicates: the same order is the same customer's matter).
+            models.Index(fields=["order_reference", "received_at"]),
         ]
 
     def __str__(self) -> str:

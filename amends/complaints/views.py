@@ -41,6 +41,7 @@ from .forms import (
 )
 from .list_page import FILTERS, list_columns
 from .models import Attachment, Complaint, Measure, SignOff
+from .register_page import register_form_parts
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
@@ -187,7 +188,8 @@ def complaint_register(request):
             return redirect("complaints:detail", number=complaint.number)
     chosen_contact = form.cleaned_data.get("contact") if form.is_bound else None
     return render(
-        request, "complaints/register.html", {"form": form, "chosen_contact": chosen_contact},
+        request, "complaints/register.html",
+        {"form": form, "chosen_contact": chosen_contact, "register_parts": register_form_parts()},
         status=400 if form.errors else 200,
     )
 

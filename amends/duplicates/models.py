@@ -40,8 +40,16 @@ class SignatureBand(models.Model):
 
 class Reason(models.TextChoices):
     SAME_CONTACT = "same_contact", _("Same contact")
-    SIMILAR_TEXT = "similar_text", _("Similar text")
+    SIMILAR_TEXT = "similar_text", _("Similar text, another customer")
     SAME_CONTACT_SAME_TEXT = "same_contact_same_text", _("Same contact, same text")
+    SAME_ORDER = "same_order", _("Same order No.")
+
+
+# A duplicate is the same customer's complaint sent again (DOMAIN.md §1): only these are offered as
+# duplicates, and only the first may be linked automatically. Another customer's similar wording is
+# a separate complaint, shown apart as a possible mass problem.
+DUPLICATE_REASONS = frozenset({Reason.SAME_CONTACT_SAME_TEXT, Reason.SAME_CONTACT, Reason.SAME_ORDER})
+SIMILAR_REASONS = frozenset({Reason.SIMILAR_TEXT})
 
 
 class DuplicateCandidate(models.Model):
@@ -72,6 +80,10 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} ~ {self.candidate_id} ({self.reason}, {self.score:.2f})"
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.reason in DUPLICATE_REASONS
 
 
 class SigningProgress(models.Model):

@@ -1,9 +1,12 @@
 """Finding the cards a new complaint may duplicate (DOMAIN.md §1), and the operator's "not a duplicate".
 
-`duplicates_check` runs at registration from any channel. The database narrows the search
-(open cards and cards received within the window; band keys shared with the new wording;
-the same contact), and only the few cards found are compared in Python, from their stored
-signatures. A card the same contact sent with the same text within 24 hours is linked at once.
+`duplicates_check` runs at registration from any channel, `draft_matches` while the operator types.
+The database narrows the search (open cards and cards received within the window; band keys shared
+with the new wording; the same contact or order No.), and only the few cards found are compared in
+Python, from their stored signatures. A duplicate is the same customer's complaint sent again: only
+cards of the same contact (e-mail, phone) or order No. are offered as duplicates; another customer's
+card with a similar wording is a similar complaint (a possible mass problem), never a duplicate. A
+card the same contact sent with the same text within 24 hours is linked at once.
 """
 
 import logging
@@ -14,7 +17,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
@@ -24,12 +28,12 @@ from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_transition
 from amends.core.bulk import insert_rows
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
-from amends.customers.models import Contact
+from amends.customers.models import Contact, phone_digits
 
 from . import detector
 from .access import access_decide_duplicate
 from .indexes import band_index_ready
-from .models import DuplicateCandidate, Reason, SignatureBand, TextSignature
+from .models import DUPLICATE_REASONS, DuplicateCandidate, Reason, SignatureBand, TextSignature
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +42,14 @@ DEFAULT_WINDOW_DAYS = 30
 DEFAULT_THRESHOLD = 0.65
 # "The same text": an equal normalised wording, or a score at least this high.
 SAME_TEXT_SCORE = 0.9
-MAX_CANDIDATES = 10  # kept per card, best first
+MAX_CANDIDATES = 10  # kept per card of each kind (duplicates, similar complaints), best first
 MAX_SCORED = 100  # cards sharing band keys that are scored, most shared keys first
 # Cards read per band key (and per digest), the latest first. Common phrasing and templates make
 # some keys shared by thousands of cards; reading them all made each check grow with the table.
 # A key that many cards share says little, so only its latest cards, the likeliest in scope, are read.
 MAX_KEY_CARDS = 100
-MAX_SAME_CONTACT = 50  # the contact's most recent cards looked at
+MAX_SAME_CONTACT = 50  # the contact's (and the order's) most recent cards looked at
+MIN_ORDER_REFERENCE = 3  # shorter order numbers ("1", "12") say nothing about the order
 
 
 def auto_link_within() -> timedelta:
@@ -84,30 +89,60 @@ def _signatures_save(signatures: dict[int, detector.Signature]) -> dict[int, det
     return signatures
 
 
-def _in_scope(complaint: Complaint, prefix: str = "") -> Q:
+@dataclass(frozen=True)
+class Probe:
+    """What the search needs of the card being checked, or of the operator's draft (no pk yet)."""
+
+    pk: int | None
+    received_at: datetime
+    contact: Contact | None
+    order_reference: str
+
+    @classmethod
+    def of(cls, complaint: Complaint) -> "Probe":
+        return cls(complaint.pk, complaint.received_at, complaint.contact, complaint.order_reference)
+
+
+def _in_scope(probe: Probe, prefix: str = "") -> Q:
     """Open cards and cards received within the window, except this one and known duplicates."""
-    since, until = complaint.received_at - window(), complaint.received_at + window()
+    since, until = probe.received_at - window(), probe.received_at + window()
     return (
         (Q(**{f"{prefix}state__in": OPEN_STATES}) | Q(**{f"{prefix}received_at__range": (since, until)}))
         & ~Q(**{f"{prefix}state": State.DUPLICATE})
-        & ~Q(**{f"{prefix}pk": complaint.pk})
+        & ~Q(**{f"{prefix}pk": probe.pk})
     )
 
 
-def _same_contact(complaint: Complaint) -> set[int]:
-    """Cards of this contact, or of another contact record with the same e-mail or phone."""
-    contact = complaint.contact
-    if contact is None:
-        return set()
-    same = Q(pk=contact.pk)
-    if contact.email:
+def _order_reference(reference: str) -> str:
+    """The order No. compared, or "" when too short to tell one order from another."""
+    reference = reference.strip()
+    return reference if len(reference) >= MIN_ORDER_REFERENCE else ""
+
+
+def _same_customer(probe: Probe) -> tuple[set[int], set[int]]:
+    """Cards of this contact, or of another contact record with the same e-mail or phone; and cards
+    of the same order No. whoever sent them. One statement: the contacts are a subquery."""
+    contact, reference = probe.contact, _order_reference(probe.order_reference)
+    same = Q(pk=contact.pk) if contact is not None and contact.pk else Q(pk__in=[])
+    if contact is not None and contact.email:
         same |= Q(email=contact.email)
-    if len(contact.phone_digits) >= 7:
+    if contact is not None and len(contact.phone_digits) >= 7:
         same |= Q(phone_digits=contact.phone_digits)
     # Contacts first, through their indexes; then their cards through the contact index.
     contacts = Contact.objects.filter(same).values("pk")[:MAX_SAME_CONTACT]
-    cards = Complaint.objects.filter(_in_scope(complaint), contact_id__in=contacts).order_by("-received_at")
-    return set(cards.values_list("pk", flat=True)[:MAX_SAME_CONTACT])
+    customer = Q(contact_id__in=contacts)
+    if not reference:
+        cards = Complaint.objects.filter(_in_scope(probe), customer).annotate(by_contact=Value(True))
+    else:
+        cards = Complaint.objects.filter(_in_scope(probe), customer | Q(order_reference=reference)).annotate(
+            by_contact=ExpressionWrapper(customer, output_field=BooleanField()),
+        )
+    found = cards.order_by("-received_at").values_list("pk", "by_contact")[:MAX_SAME_CONTACT]
+    by_contact: set[int] = set()
+    by_order: set[int] = set()
+    for pk, contact_matched in found:
+        (by_contact if contact_matched else by_order).add(pk)
+    return by_contact, by_order
 
 
 def _latest_sharers_sql(bands: Sequence[int], digest: str) -> tuple[str, list]:
@@ -127,7 +162,7 @@ def _latest_sharers_sql(bands: Sequence[int], digest: str) -> tuple[str, list]:
     return " UNION ALL ".join(parts), [*bands, digest]
 
 
-def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[int]:
+def _similar_text(probe: Probe, signature: detector.Signature) -> set[int]:
     """The MAX_SCORED cards in scope that share the most band keys with the wording (the latest
     first among equals), in one statement: the sharers are counted and filtered by the database."""
     if not signature.size:
@@ -137,7 +172,7 @@ def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[in
     sharers, params = _latest_sharers_sql(signature.bands if band_index_ready() else (), signature.digest)
     card, complaints = q("complaint_id"), q(Complaint._meta.db_table)
     state, received_at, pk = q("state"), q("received_at"), q("id")
-    since, until = complaint.received_at - window(), complaint.received_at + window()
+    since, until = probe.received_at - window(), probe.received_at + window()
     open_states = [str(open_state) for open_state in OPEN_STATES]
     sql = (
         f"SELECT shared.{card} FROM ({sharers}) AS shared JOIN {complaints} AS card ON card.{pk} = shared.{card} "
@@ -146,7 +181,7 @@ def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[in
         f"GROUP BY shared.{card} ORDER BY COUNT(*) DESC, shared.{card} DESC LIMIT {MAX_SCORED}"
     )
     params += [*open_states, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until),
-               State.DUPLICATE, complaint.pk]
+               State.DUPLICATE, probe.pk or 0]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {pk for (pk,) in cursor.fetchall()}
@@ -154,43 +189,80 @@ def _similar_text(complaint: Complaint, signature: detector.Signature) -> set[in
 
 @dataclass(frozen=True)
 class Card:
-    """What scoring needs of another card; building a whole Complaint per candidate costs more
-    than the scoring itself."""
+    """What scoring and showing need of another card; building a whole Complaint per candidate costs
+    more than the scoring itself."""
 
     pk: int
     number: str
     received_at: datetime
+    channel: str
+    state: str
 
 
-def _signatures_of(pks: set[int]) -> dict[int, tuple[detector.Signature, Card]]:
-    """Stored signatures of these cards, with their number and date; a card without one is signed now."""
+@dataclass(frozen=True)
+class Match:
+    """A card found for a wording: a possible duplicate (the same customer or order) or another
+    customer's similar complaint."""
+
+    card: Card
+    score: float
+    reason: Reason
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.reason in DUPLICATE_REASONS
+
+
+def _signatures_of(pks: set[int], *, store: bool = True) -> dict[int, tuple[detector.Signature, Card]]:
+    """Stored signatures of these cards, with what is shown of them; a card without one is signed now,
+    and the signature stored unless `store` is false (a search that must not write)."""
     rows = TextSignature.objects.filter(complaint_id__in=pks).values_list(
-        "complaint_id", "size", "sketch", "digest", "complaint__number", "complaint__received_at",
+        "complaint_id", "size", "sketch", "digest",
+        "complaint__number", "complaint__received_at", "complaint__channel", "complaint__state",
     )
     found = {
         pk: (
             detector.Signature(size, detector.Signature.sketch_from_bytes(sketch), (), digest),
-            Card(pk, number, received_at),
+            Card(pk, number, received_at, channel, state),
         )
-        for pk, size, sketch, digest, number, received_at in rows
+        for pk, size, sketch, digest, number, received_at, channel, state in rows
     }
     unsigned = {
         card.pk: card
-        for card in Complaint.objects.filter(pk__in=pks - found.keys()).only("pk", "number", "received_at", "wording")
+        for card in Complaint.objects.filter(pk__in=pks - found.keys()).only(
+            "pk", "number", "received_at", "channel", "state", "wording",
+        )
     }
     signed = {}
-    if unsigned:
+    if unsigned and store:
         with transaction.atomic():
             signed = signatures_store(unsigned.values())
+    elif unsigned:
+        signed = {pk: detector.signature(card.wording) for pk, card in unsigned.items()}
     for pk, signature in signed.items():
         card = unsigned[pk]
-        found[pk] = (signature, Card(card.pk, card.number, card.received_at))
+        found[pk] = (signature, Card(card.pk, card.number, card.received_at, card.channel, card.state))
     return found
 
 
-def _candidates(complaint: Complaint, signature: detector.Signature) -> list[tuple[DuplicateCandidate, Card]]:
-    same_contact = _same_contact(complaint)
-    cards = _signatures_of(same_contact | _similar_text(complaint, signature))
+def candidate_reason(*, same_contact: bool, same_order: bool, score: float, threshold: float) -> Reason | None:
+    """Why a card is shown beside a wording, or None: a duplicate needs the same customer (contact,
+    e-mail, phone) or the same order No., whatever the text; another customer's card only with a
+    similar text, and then as a similar complaint, never as a duplicate."""
+    if same_contact:
+        return Reason.SAME_CONTACT_SAME_TEXT if score >= SAME_TEXT_SCORE else Reason.SAME_CONTACT
+    if same_order:
+        return Reason.SAME_ORDER
+    if score >= threshold:
+        return Reason.SIMILAR_TEXT
+    return None
+
+
+def _matches(probe: Probe, signature: detector.Signature, *, store: bool = True) -> list[Match]:
+    """The cards to show beside a wording: at most MAX_CANDIDATES possible duplicates, best first, then
+    at most MAX_CANDIDATES similar complaints of other customers."""
+    same_contact, same_order = _same_customer(probe)
+    cards = _signatures_of(same_contact | same_order | _similar_text(probe, signature), store=store)
     mine, limit = frozenset(signature.sketch), threshold()
     found = []
     for pk, (other, card) in cards.items():
@@ -200,15 +272,36 @@ def _candidates(complaint: Complaint, signature: detector.Signature) -> list[tup
             score = 1.0
         else:
             score = round(detector.score(signature, other, a_set=mine), 4)
-        if pk in same_contact:
-            reason = Reason.SAME_CONTACT_SAME_TEXT if score >= SAME_TEXT_SCORE else Reason.SAME_CONTACT
-        elif score >= limit:
-            reason = Reason.SIMILAR_TEXT
-        else:
-            continue
-        found.append((DuplicateCandidate(complaint=complaint, candidate_id=pk, score=score, reason=reason), card))
-    found.sort(key=lambda pair: (pair[0].reason != Reason.SAME_CONTACT_SAME_TEXT, -pair[0].score, pair[1].received_at))
-    return found[:MAX_CANDIDATES]
+        reason = candidate_reason(
+            same_contact=pk in same_contact, same_order=pk in same_order, score=score, threshold=limit,
+        )
+        if reason is not None:
+            found.append(Match(card, score, reason))
+    found.sort(key=lambda m: (not m.is_duplicate, m.reason != Reason.SAME_CONTACT_SAME_TEXT, -m.score,
+                              m.card.received_at))
+    duplicates = [m for m in found if m.is_duplicate][:MAX_CANDIDATES]
+    return duplicates + [m for m in found if not m.is_duplicate][:MAX_CANDIDATES]
+
+
+def _candidates(complaint: Complaint, signature: detector.Signature) -> list[tuple[DuplicateCandidate, Card]]:
+    return [
+        (DuplicateCandidate(complaint=complaint, candidate_id=m.card.pk, score=m.score, reason=m.reason), m.card)
+        for m in _matches(Probe.of(complaint), signature)
+    ]
+
+
+def draft_matches(
+    *, wording: str, contact: Contact | None = None, email: str = "", phone: str = "", order_reference: str = "",
+) -> list[Match]:
+    """The cards the operator's draft may duplicate, or resembles, before it is registered: the same
+    search as at registration, for a customer chosen (`contact`) or typed (`email`, `phone`). Writes
+    nothing: a card found unsigned is signed in memory only."""
+    if contact is None and (email.strip() or phone.strip()):
+        contact = Contact(email=email.strip().lower(), phone_digits=phone_digits(phone))
+    signature = detector.signature(wording)
+    if not (signature.size or contact is not None or _order_reference(order_reference)):
+        return []
+    return _matches(Probe(None, timezone.now(), contact, order_reference), signature, store=False)
 
 
 def _auto_link(complaint: Complaint, candidates: list[tuple[DuplicateCandidate, Card]]) -> None:

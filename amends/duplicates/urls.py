@@ -5,4 +5,5 @@ from . import views
 app_name = "duplicates"
 urlpatterns = [
     path("candidates/<int:pk>/dismiss/", views.candidate_dismiss, name="dismiss"),
+    path("draft/", views.draft_candidates, name="draft"),
 ]

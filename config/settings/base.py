@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "amends.demo",
     "django_tasks",
     "django_tasks_db",
+    "django_htmx",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

@@ -53,3 +53,22 @@ def test_edits_change_the_text_the_way_a_resend_does():
     assert "12345" not in edited["numbers"] or edited["numbers"].count("0") != text.count("0")
     for name, result in edited.items():
         assert result != text, name
+
+
+def test_other_customers_alike_complaints_are_shown_as_similar_never_as_duplicates(operator):
+    """Hard negatives from the CFPB data: two consumers (another state or ZIP) on the same company and
+    issue, whose narratives meet in the band index, often one template filled in by each."""
+    if not evaluation.data_available("cfpb"):
+        pytest.skip(f"{evaluation.DATA_DIR} has no cfpb data")
+    labelled = evaluation.customer_set(resends=30, negatives=60, seed=7)
+    assert len(labelled.resends) == 30 and len(labelled.negatives) == 60
+    # Hard indeed: by text alone, many of them would pass for duplicates.
+    assert sum(n.score >= DEFAULT_THRESHOLD for n in labelled.negatives) >= 10
+
+    outcome = evaluation.measure_customers(labelled, registered_by=operator)
+
+    assert outcome.duplicate_call_rate() <= 0.02
+    precision, recall = outcome.duplicates()
+    assert precision >= 0.95 and recall >= 0.9
+    similar_precision, similar_recall = outcome.similar_complaints()
+    assert similar_precision >= 0.8 and similar_recall >= 0.8

@@ -49,13 +49,13 @@ def test_a_band_key_shared_by_many_cards_costs_the_same_however_many(register, c
 
     def cost_with_sharers(count: int) -> int:
         share_key(copies(filler, count), popular)
-        return steps(lambda: services._similar_text(card, signature))
+        return steps(lambda: services._similar_text(services.Probe.of(card), signature))
 
     few = cost_with_sharers(40)
     many = cost_with_sharers(1000)  # now 1,040 cards share the key
     assert many < few * 1.3
     # The original still meets the new card on its other keys, ahead of the crowd.
-    assert original.pk in services._similar_text(card, signature)
+    assert original.pk in services._similar_text(services.Probe.of(card), signature)
 
 
 def test_the_candidates_of_a_popular_key_are_its_latest_cards_and_bounded(register, contact, other_contact,
@@ -69,7 +69,7 @@ def test_the_candidates_of_a_popular_key_are_its_latest_cards_and_bounded(regist
     for key in signature.bands[:3]:
         share_key(sharers, key)
 
-    assert services._similar_text(card, signature) == {c.pk for c in sharers[-5:]}
+    assert services._similar_text(services.Probe.of(card), signature) == {c.pk for c in sharers[-5:]}
     sharers_sql, params = services._latest_sharers_sql(signature.bands, signature.digest)
     with connection.cursor() as cursor:
         cursor.execute(sharers_sql, params)

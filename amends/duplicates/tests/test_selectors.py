@@ -1,7 +1,7 @@
 from amends.complaints.choices import State
 from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_transition
-from amends.duplicates.selectors import countable_complaints, duplicate_candidates_for
+from amends.duplicates.selectors import countable_complaints, duplicate_candidates_for, similar_complaints_for
 from amends.duplicates.services import duplicate_dismiss
 
 from .samples import EN, RU, RU_RESENT
@@ -13,9 +13,10 @@ def test_candidates_to_decide_leave_out_dismissed_ones_and_cards_since_marked_du
     ru_first = register(RU, contact=contact)
     en_first = register(EN, contact=contact)
     ru_second = register(RU_RESENT, contact=other_contact)
-    # The first customer again: their two cards by contact, the other customer's by text.
+    # The first customer again: their two cards are possible duplicates, the other customer's a similar one.
     card = register(RU_RESENT, contact=contact)
-    assert {c.candidate for c in duplicate_candidates_for(card)} == {ru_first, en_first, ru_second}
+    assert {c.candidate for c in duplicate_candidates_for(card)} == {ru_first, en_first}
+    assert [c.candidate for c in similar_complaints_for(card)] == [ru_second]
 
     duplicate_dismiss(candidate=card.duplicate_candidates.get(candidate=en_first), actor=operator)
     complaint_transition(
@@ -23,15 +24,19 @@ def test_candidates_to_decide_leave_out_dismissed_ones_and_cards_since_marked_du
     )
 
     assert [c.candidate for c in duplicate_candidates_for(card)] == [ru_first]
+    assert not similar_complaints_for(card).exists()
 
 
-def test_candidates_come_best_first(register, contact, other_contact):
+def test_similar_complaints_of_other_customers_come_best_first_and_are_never_duplicates(
+    register, contact, other_contact,
+):
     first = register(RU, contact=contact)
     closer = register(RU_RESENT.replace("Здравствуйте! ", ""), contact=other_contact)
     card = register(RU_RESENT, contact=None)
-    assert [c.candidate for c in duplicate_candidates_for(card)] == [closer, first]
-    scores = [c.score for c in duplicate_candidates_for(card)]
+    assert [c.candidate for c in similar_complaints_for(card)] == [closer, first]
+    scores = [c.score for c in similar_complaints_for(card)]
     assert scores[0] > scores[1]
+    assert not duplicate_candidates_for(card).exists()
 
 
 def test_statistics_leave_out_duplicates_but_count_repeat_complaints(register, contact, qms):

@@ -242,3 +242,104 @@ def test_a_provisional_contact_with_a_known_address_is_never_linked_automaticall
     assert found(again)[original.number].reason == Reason.SAME_CONTACT_SAME_TEXT
     again.refresh_from_db()
     assert again.state == State.REGISTERED and again.duplicate_of is None
+
+
+# ---- a duplicate is the same customer's complaint; another customer's alike wording is only similar ----
+
+def test_the_same_customer_sending_it_again_reworded_is_offered_as_a_duplicate(register, contact):
+    first = register(RU, contact=contact, channel=Channel.PHONE, received_at=days_ago(2))
+    again = register(RU_RESENT, contact=contact, channel=Channel.EMAIL)
+    candidate = found(again)[first.number]
+    assert candidate.is_duplicate and candidate.reason == Reason.SAME_CONTACT
+
+
+@pytest.mark.parametrize("wording", [RU, RU_RESENT], ids=["the same template", "reworded"])
+def test_another_customer_with_the_same_wording_is_a_similar_complaint_never_a_duplicate(
+    register, contact, other_contact, wording,
+):
+    first = register(RU, contact=contact, received_at=days_ago(0.1))
+    other = register(wording, contact=other_contact)  # within a day: would be linked if it were the same contact
+
+    candidate = found(other)[first.number]
+    assert candidate.reason == Reason.SIMILAR_TEXT and not candidate.is_duplicate
+    assert candidate.score >= (0.99 if wording == RU else DEFAULT_THRESHOLD)
+    other.refresh_from_db()
+    assert other.state == State.REGISTERED and other.duplicate_of is None
+
+
+def test_the_same_order_from_another_contact_is_offered_as_a_duplicate_whatever_the_text(
+    register, contact, other_contact,
+):
+    first = register(RU_OTHER, contact=contact, order_reference="ORD-4512")
+    short = register(EN, contact=contact, order_reference="12")
+    again = register(EN_OTHER, contact=other_contact, order_reference=" ORD-4512 ")
+    elsewhere = register(EN_OTHER, contact=other_contact, order_reference="12")
+
+    assert found(again)[first.number].reason == Reason.SAME_ORDER and found(again)[first.number].is_duplicate
+    assert short.number not in found(elsewhere)  # too short to name one order
+    again.refresh_from_db()
+    assert again.state == State.REGISTERED  # never linked automatically
+
+
+def test_each_kind_keeps_its_own_places(register, contact, monkeypatch):
+    from amends.duplicates import services
+
+    monkeypatch.setattr(services, "MAX_CANDIDATES", 2)
+    strangers = [register(RU, contact=contact_create(full_name=f"Customer {i}", phone=f"+1 555 010 000{i}"))
+                 for i in range(3)]
+    own = register(EN_OTHER, contact=contact)  # the customer's own card, its text unlike the new one
+    card = register(RU_RESENT, contact=contact)
+    kinds = [c.is_duplicate for c in duplicates_check(complaint=card)]
+    assert kinds == [True, False, False]
+    assert own.number in found(card) and len({s.number for s in strangers} & set(found(card))) == 2
+
+
+def test_the_operators_draft_finds_both_kinds_and_writes_nothing(register, contact, other_contact):
+    from amends.duplicates.services import draft_matches
+
+    mine = register(RU, contact=contact, check=False)  # unsigned: signed in memory only
+    theirs = register(RU, contact=other_contact)
+    order = register(EN_OTHER, contact=other_contact, order_reference="ORD-77")
+    rows = (TextSignature.objects.count(), SignatureBand.objects.count(), DuplicateCandidate.objects.count())
+
+    with CaptureQueriesContext(connection) as queries:
+        # A new customer's form filled with the known customer's e-mail, typed another way.
+        matches = draft_matches(wording=RU_RESENT, email=" IVANOV@example.RU ", order_reference="ORD-77")
+
+    by_number = {m.card.number: m for m in matches}
+    assert contact.email == "ivanov@example.ru"
+    assert by_number[mine.number].reason == Reason.SAME_CONTACT and by_number[mine.number].is_duplicate
+    assert by_number[order.number].reason == Reason.SAME_ORDER
+    assert by_number[theirs.number].reason == Reason.SIMILAR_TEXT and not by_number[theirs.number].is_duplicate
+    assert [m.is_duplicate for m in matches] == [True, True, False]
+    assert not [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert rows == (TextSignature.objects.count(), SignatureBand.objects.count(), DuplicateCandidate.objects.count())
+
+
+def test_a_draft_without_a_customer_yet_finds_only_similar_complaints(register, contact):
+    from amends.duplicates.services import draft_matches
+
+    first = register(RU, contact=contact, order_reference="ORD-9")
+    matches = draft_matches(wording=RU_RESENT)
+    assert [(m.card.number, m.reason) for m in matches] == [(first.number, Reason.SIMILAR_TEXT)]
+    assert draft_matches(wording=RU_RESENT, contact=contact)[0].reason == Reason.SAME_CONTACT
+    # The order No. alone, before any text is typed.
+    assert [(m.card.number, m.reason) for m in draft_matches(wording="", order_reference="ORD-9")] == [
+        (first.number, Reason.SAME_ORDER),
+    ]
+    assert draft_matches(wording="") == []
+
+
+def test_the_drafts_search_costs_the_same_statements_however_many_cards_it_finds(register, contact):
+    from amends.duplicates.services import draft_matches
+
+    def statements(extra: int) -> int:
+        for i in range(extra):
+            register(RU, contact=contact_create(full_name=f"Customer {i}", email=f"c{i}-{extra}@example.com"))
+        with CaptureQueriesContext(connection) as queries:
+            matches = draft_matches(wording=RU_RESENT, contact=contact, order_reference="ORD-1")
+        assert len(matches) > extra
+        return len(queries)
+
+    register(RU_OTHER, contact=contact)
+    assert statements(2) == statements(8)

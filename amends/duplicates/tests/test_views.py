@@ -22,8 +22,14 @@ def english(client):
 
 
 @pytest.fixture
-def pair(register, contact, other_contact):
-    """An original card and the operator's new card that resends it from another contact."""
+def pair(register, contact):
+    """An original card and the operator's new card: the same customer sends it again, reworded."""
+    return register(RU, contact=contact), register(RU_RESENT, contact=contact)
+
+
+@pytest.fixture
+def alike(register, contact, other_contact):
+    """A card and another customer's card worded alike."""
     return register(RU, contact=contact), register(RU_RESENT, contact=other_contact)
 
 
@@ -52,7 +58,7 @@ def test_the_card_snippet_offers_one_click_mark_and_dismiss(pair, operator):
     candidate = DuplicateCandidate.objects.get(complaint=card)
 
     assert f'href="{reverse("complaints:detail", args=[original.number])}"' in html
-    assert "Similar text" in html and f"{round(candidate.score * 100)} %" in html
+    assert "Same contact" in html and f"{round(candidate.score * 100)} %" in html
     assert forms(html) == [
         (reverse("complaints:transition", args=[card.number, "mark_duplicate"]),
          {"mark_duplicate-version": str(card.version), "mark_duplicate-original_number": original.number}),
@@ -128,3 +134,100 @@ def test_the_card_page_shows_the_candidates_first_in_its_main_column(client, pai
     first = page.select_one(".main-col > section")
     assert first["id"] == "duplicate-candidates"
     assert first.select_one(f'tr[data-candidate="{original.number}"]') is not None
+
+
+def test_another_customers_similar_complaint_is_shown_apart_and_never_offered_as_a_duplicate(alike, operator):
+    from bs4 import BeautifulSoup
+
+    original, card = alike
+    page = BeautifulSoup(render_candidates(operator, card), "html.parser")
+
+    assert page.select_one("#duplicate-candidates") is None
+    similar = page.select_one("#similar-complaints")
+    assert similar.h2.get_text() == "Similar complaints"
+    assert similar.select_one(f'li[data-similar="{original.number}"] a')["href"] == reverse(
+        "complaints:detail", args=[original.number],
+    )
+    assert "not duplicates" in similar.get_text()
+    assert forms(str(page)) == []  # no "Duplicate of", no "Not a duplicate"
+
+
+# ---- the registration form's live search ----
+
+def draft(client, **fields):
+    return client.post(reverse("duplicates:draft"), {"csrfmiddlewaretoken": "x", **fields})
+
+
+def test_the_draft_search_shows_the_customers_duplicates_and_others_similar_complaints(
+    client, register, contact, other_contact, operator,
+):
+    from bs4 import BeautifulSoup
+
+    mine = register(RU, contact=contact)  # registered by this operator: linked
+    theirs = register(RU_RESENT.replace("Здравствуйте! ", ""), contact=other_contact)
+    client.force_login(operator)
+
+    page = BeautifulSoup(draft(client, wording=RU_RESENT, contact=contact.pk).content, "html.parser")
+
+    duplicates, similar = page.select_one("#draft-duplicates"), page.select_one("#draft-similar")
+    assert [li["data-candidate"] for li in duplicates.select("li")] == [mine.number]
+    assert duplicates.select_one("a")["href"] == reverse("complaints:detail", args=[mine.number])
+    assert "Same contact" in duplicates.get_text()
+    assert [li["data-candidate"] for li in similar.select("li")] == [theirs.number]
+    assert "not duplicates" in similar.get_text()
+
+
+def test_the_draft_search_links_only_the_cards_the_operator_may_open(client, register, contact, make_user):
+    from amends.accounts.roles import Role
+
+    mine = register(RU, contact=contact)
+    other_operator = make_user("operator2", Role.OPERATOR)
+    client.force_login(other_operator)
+    html = draft(client, wording=RU_RESENT, email=contact.email).content.decode()
+    assert mine.number in html
+    assert reverse("complaints:detail", args=[mine.number]) not in html
+
+
+def test_the_draft_search_is_for_who_registers_complaints_and_writes_nothing(
+    client, register, contact, operator, qms, manager, make_user,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amends.accounts.roles import Role
+    from amends.complaints.models import Complaint
+    from amends.duplicates.models import SignatureBand, TextSignature
+
+    card = register(RU, contact=contact, check=False)  # unsigned: the search signs it in memory only
+    url = reverse("duplicates:draft")
+    assert client.post(url, {"wording": RU_RESENT}).status_code == 302  # to the login page
+    for user, status in [(operator, 200), (qms, 200), (manager, 403), (make_user("ex", Role.EXECUTOR), 403)]:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, {"wording": RU_RESENT, "contact": contact.pk})
+        assert response.status_code == status, user
+        writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+        # Signing in keeps the session; the search itself writes nothing.
+        assert all("django_session" in sql or "last_login" in sql for sql in writes), writes
+    assert client.get(url).status_code == 405
+    assert not TextSignature.objects.filter(complaint=card).exists()
+    assert not SignatureBand.objects.filter(complaint=card).exists()
+    assert not DuplicateCandidate.objects.exists()
+    assert Complaint.objects.count() == 1
+
+
+def test_the_draft_search_of_nothing_is_empty(client, operator):
+    client.force_login(operator)
+    response = draft(client, wording="", contact="999999")
+    assert response.status_code == 200 and response.content.decode().strip() == ""
+
+
+def test_the_registration_form_carries_the_live_search(client, operator):
+    from bs4 import BeautifulSoup
+
+    client.force_login(operator)
+    page = BeautifulSoup(client.get(reverse("complaints:register")).content, "html.parser")
+    search = page.select_one("form #draft-candidates")
+    assert search["hx-post"] == reverse("duplicates:draft")
+    assert "keyup changed delay:500ms from:#id_wording" in search["hx-trigger"]
+    assert page.select_one('script[src$="htmx-2.min.js"]') is not None

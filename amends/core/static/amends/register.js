@@ -17,6 +17,8 @@
     newCustomer.hidden = true;
     results.hidden = true;
     search.value = "";
+    // Other parts of the form (the live duplicate search) follow the customer chosen.
+    contactInput.dispatchEvent(new Event("change", { bubbles: true }));
     document.getElementById("id_wording").focus();
   }
 
@@ -57,6 +59,7 @@
   });
   document.getElementById("customer-clear").addEventListener("click", function () {
     contactInput.value = "";
+    contactInput.dispatchEvent(new Event("change", { bubbles: true }));
     chosen.hidden = true;
     newCustomer.hidden = false;
     search.focus();
