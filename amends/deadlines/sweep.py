@@ -20,11 +20,12 @@ from amends.accounts.roles import Role
 from amends.complaints.events import event_deadline_row
 from amends.complaints.models import TimelineEvent
 from amends.core.bulk import insert_rows
+from amends.core.dates import datetime_text
 from amends.notifications.services import NotificationSpec, notify_many
 
 from .choices import ClockKind, Level
 from .models import Clock, EscalationStep
-from .services import THRESHOLD_FIELDS, local
+from .services import THRESHOLD_FIELDS
 
 STEP_CODES = {Level.AT_RISK: "at_risk", Level.BREACHED: "breached", Level.ESCALATED: "escalated"}
 # The ladder when an administrator removed a step's row: (responsible, QMS heads, managers).
@@ -121,7 +122,7 @@ def _fire(level: Level, now: datetime) -> tuple[int, int]:
     for pk, complaint_id, kind, due_at, responsible_id in fired:
         notified = recipients.for_card(responsible_id)
         events.append((complaint_id, code, template % {
-            "step": step, "clock": clock_labels[kind], "due": local(due_at),
+            "step": step, "clock": clock_labels[kind], "due": datetime_text(due_at),
             "people": ", ".join(str(user) for user in notified) or nobody,
         }))
         specs.extend(

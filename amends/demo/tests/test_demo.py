@@ -21,6 +21,7 @@ from amends.complaints.choices import (
     State,
 )
 from amends.complaints.models import Category, Complaint, Measure, TimelineEvent
+from amends.core.dates import date_text
 from amends.customers.models import Contact, Organisation
 from amends.deadlines.models import RUNNING, Clock
 from amends.demo.company import PASSWORD
@@ -194,7 +195,7 @@ def test_dates_follow_the_steps_that_set_them():
         planned = timezone.localdate(measure.created_at)
         assert planned + timedelta(days=2) <= measure.due_date <= planned + timedelta(days=14)
         assert measure.complaint.events.filter(
-            kind=EventKind.MEASURE, text__contains=measure.due_date.isoformat(),
+            kind=EventKind.MEASURE, text__contains=date_text(measure.due_date),
         ).exists(), measure.complaint.number
     for card in Complaint.objects.filter(state__in=[State.ANSWERED, State.CLOSED]):
         assert card.received_at < card.answered_at <= (card.closed_at or card.answered_at) < LOAD["started"]

@@ -81,3 +81,10 @@ def test_the_page_takes_as_many_queries_with_more_overdue_and_open_cards(client,
         register(channel=Channel.EMAIL)
     frozen(NOW)
     assert queries() == before
+
+
+def test_a_measure_is_due_on_its_date_as_on_the_card(client, qms, week):
+    client.force_login(qms)
+    page = client.get(WEEKLY, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = page.split(f'<a href="/complaints/{week.C.number}/">')[1].split("</tr>")[0]
+    assert "15 Mar 2025<" in row and "16 Mar" not in row and "00:00" not in row
