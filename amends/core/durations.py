@@ -6,12 +6,14 @@ the default language, Russian ("23 часа" in an Armenian sentence). Ours come
 timesince and naturaltime too."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import ngettext_lazy
 
-TIME_STRINGS = {
+# Lazy, as Django's are: translated when used, in the language active then.
+TIME_STRINGS: dict[str, Any] = {
     "year": ngettext_lazy("%(num)d year", "%(num)d years", "num"),
     "month": ngettext_lazy("%(num)d month", "%(num)d months", "num"),
     "week": ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
