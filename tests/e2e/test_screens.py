@@ -1,5 +1,6 @@
 """Every main page fits a laptop (1366×768) and a phone (390×844), with the demo's data: nothing
-scrolls sideways, no control lies under another element, no table cell spills over its neighbour.
+scrolls sideways, no control lies under another element, no table cell spills over its neighbour,
+no text box is too narrow to write in.
 
 Each role signs in through /login/ in its own language, so the longest words (Armenian, Russian)
 are measured too; the list must also show its table without an inner scroll bar on the laptop.
@@ -42,9 +43,12 @@ PROBE = """() => {
   window.scrollTo(0, 0);
   const spilling = [...document.querySelectorAll("td")].filter(td => visible(td) &&
     getComputedStyle(td).overflowX === "visible" && td.scrollWidth > td.clientWidth + 1).map(name);
+  // A box to write a report or a note in needs room for a line of words (the measure's was 110 px).
+  const cramped = [...document.querySelectorAll("textarea")].filter(visible)
+    .filter(box => box.getBoundingClientRect().width < 240).map(name);
   const list = document.querySelector("table.complaints");
   return {
-    width: document.documentElement.scrollWidth, viewport: window.innerWidth, covered, spilling,
+    width: document.documentElement.scrollWidth, viewport: window.innerWidth, covered, spilling, cramped,
     listClipped: list ? list.parentElement.scrollWidth > list.parentElement.clientWidth + 1 : false,
   };
 }"""
@@ -104,6 +108,7 @@ def test_main_pages_fit_the_screen(chromium_browser, live_server, reference_data
                 problems.append(f"{who}: the page is {found['width']} px wide")
             problems += [f"{who}: {control} is covered" for control in found["covered"]]
             problems += [f"{who}: {cell} spills over its neighbours" for cell in found["spilling"]]
+            problems += [f"{who}: {box} is too narrow to write in" for box in found["cramped"]]
             if screen == "laptop" and found["listClipped"]:
                 problems.append(f"{who}: the list's table scrolls inside its box")
         context.close()
