@@ -6,10 +6,15 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
 
 class AdminSite(admin.AdminSite):
+    site_header = _("Amends administration")
+    site_title = _("Amends")
+    index_title = _("Settings and reference data")
+
     def login(self, request, extra_context=None):
         # /admin/login/ never checks a password itself, so it cannot be a way around /login/.
         target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)

@@ -1,4 +1,5 @@
 import secrets
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -9,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Department
+from amends.core.dates import date_text, datetime_text
 from amends.core.models import ReferenceModel, TimeStampedModel
 from amends.customers.models import Component, Contact, Organisation, Product, Supplier
 
@@ -375,6 +377,25 @@ class TimelineEvent(models.Model):
         # Timeline rows name card fields; a reverse relation has no verbose name of its own.
         return str(field.verbose_name) if isinstance(field, models.Field) else self.field
 
+    @property
+    def old_display(self) -> str:
+        return self._value_display(self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return self._value_display(self.new_value)
+
+    def _value_display(self, value: str) -> str:
+        """A changed date or time, stored in ISO, in the reader's format; any other value as stored."""
+        try:
+            field = Complaint._meta.get_field(self.field)
+            if isinstance(field, models.DateTimeField):
+                return datetime_text(datetime.fromisoformat(value))
+            if isinstance(field, models.DateField):
+                return date_text(date.fromisoformat(value))
+        except (FieldDoesNotExist, ValueError):
+            pass
+        return value
 
 class SavedFilter(models.Model):
     """A user's named set of the list's filters: field name → values, as the list's query has them.

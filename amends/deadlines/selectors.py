@@ -44,7 +44,8 @@ class Deadline:
 
 def end_of_day(day: date) -> datetime:
     """A measure due on a day is due when that day ends, in the company's time zone."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    # The company's zone, not the reader's: else the same measure fell due at another moment for each user.
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_default_timezone())
 
 
 def clock_status(clock: Clock, now: datetime) -> str:

@@ -21,6 +21,7 @@ from amends.complaints.access import access_edit_complaint
 from amends.complaints.choices import FINAL_STATES, EventKind
 from amends.complaints.events import event_deadline, event_deadline_row
 from amends.complaints.models import Complaint, TimelineEvent
+from amends.core.dates import datetime_text
 from amends.core.errors import AccessDenied
 
 from .calendar import CalendarRules, add_time, time_between
@@ -29,10 +30,6 @@ from .models import RUNNING, CardPreset, Clock, CustomerWait, DeadlinePolicy
 from .policies import CardFacts, PolicyTable, forget_policy_table, policy_table
 
 THRESHOLD_FIELDS = {Level.AT_RISK: "at_risk_at", Level.BREACHED: "due_at", Level.ESCALATED: "escalate_at"}
-
-
-def local(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def calendar_rules(table: PolicyTable, calendar_id: int | None) -> tuple[PolicyTable, CalendarRules | None]:
@@ -137,7 +134,7 @@ def _retimed(clocks: Iterable[Clock], complaint: Complaint, table: PolicyTable) 
         if clock.due_at == before:
             continue
         changes.append(_("%(clock)s: due %(before)s → %(after)s") % {
-            "clock": clock.get_kind_display(), "before": local(before), "after": local(clock.due_at),
+            "clock": clock.get_kind_display(), "before": datetime_text(before), "after": datetime_text(clock.due_at),
         })
     return changes
 
@@ -262,7 +259,7 @@ def card_preset_choose(*, complaint: Complaint, actor: User, preset: str) -> lis
     event_deadline(complaint, actor, "preset", _("Statutory terms: %(preset)s.\n%(clocks)s") % {
         "preset": Preset(preset).label,
         "clocks": "\n".join(
-            _("%(clock)s: due %(due)s") % {"clock": c.get_kind_display(), "due": local(c.due_at)}
+            _("%(clock)s: due %(due)s") % {"clock": c.get_kind_display(), "due": datetime_text(c.due_at)}
             for c in clocks
         ),
     })
@@ -289,7 +286,8 @@ def clock_extend(*, clock: Clock, actor: User, reason: str) -> Clock:
     clock.save(update_fields=["allowance", "extension_reason", *THRESHOLD_FIELDS.values()])
     event_deadline(clock.complaint, actor, "extended",
                    _("%(clock)s extended: due %(before)s → %(after)s. Reason: %(reason)s")
-                   % {"clock": clock.get_kind_display(), "before": local(before), "after": local(clock.due_at),
+                   % {"clock": clock.get_kind_display(), "before": datetime_text(before),
+                      "after": datetime_text(clock.due_at),
                       "reason": reason})
     return clock
 

@@ -25,11 +25,12 @@ from amends.accounts.roles import Role
 from amends.complaints.events import event_deadline_row
 from amends.complaints.models import TimelineEvent
 from amends.core.bulk import insert_rows
+from amends.core.dates import datetime_text
 from amends.notifications.services import NotificationSpec, notify_many
 
 from .choices import ClockKind, Level
 from .models import Clock, EscalationStep
-from .services import THRESHOLD_FIELDS, local
+from .services import THRESHOLD_FIELDS
 
 STEP_CODES = {Level.AT_RISK: "at_risk", Level.BREACHED: "breached", Level.ESCALATED: "escalated"}
 # The ladder when an administrator removed a step's row: (responsible, QMS heads, managers).
@@ -135,7 +136,7 @@ def _fire(level: Level, now: datetime) -> tuple[int, int]:
             user.pk: user for step in [*passed, level] for user in ladder[step].for_card(responsible_id)
         }.values())
         text = template % {
-            "step": Level(level).label, "clock": clock_labels[kind], "due": local(due_at),
+            "step": Level(level).label, "clock": clock_labels[kind], "due": datetime_text(due_at),
             "people": ", ".join(str(user) for user in notified) or nobody,
         }
         if passed:

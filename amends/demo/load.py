@@ -35,6 +35,7 @@ from amends.complaints.services import (
     measure_add,
     measure_report,
 )
+from amends.core.dates import date_text
 from amends.deadlines.models import Clock
 from amends.deadlines.policies import policy_table
 from amends.deadlines.services import THRESHOLD_FIELDS, schedule
@@ -110,7 +111,7 @@ def measure_due_date_set(measure: Measure, due: date, since: datetime) -> None:
     Measure.objects.filter(pk=measure.pk).update(due_date=due)
     TimelineEvent.objects.filter(
         complaint_id=measure.complaint_id, kind=EventKind.MEASURE, created_at__gte=since,
-    ).update(text=Replace(F("text"), Value(measure.due_date.isoformat()), Value(due.isoformat())))
+    ).update(text=Replace(F("text"), Value(date_text(measure.due_date)), Value(date_text(due))))
     measure.due_date = due
 
 

@@ -1,7 +1,7 @@
 """The weekly summary as an Excel workbook: one sheet per section, in the current language."""
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
 
 from django.http import HttpRequest
@@ -14,13 +14,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from amends.complaints.models import Complaint
+from amends.core.dates import excel_number_format
 from amends.core.links import absolute_url
 
-from .selectors import WeeklySummary
+from .selectors import OverdueLine, WeeklySummary
 from .weeks import company_zone
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DAYS_FORMAT = "0.0"
 # Characters Excel refuses in a sheet's name, and its length limit.
 SHEET_NAME_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
@@ -59,6 +59,18 @@ def _format(sheet: Worksheet, column: int, number_format: str) -> None:
         cell.number_format = number_format
 
 
+def _format_moments(sheet: Worksheet, column: int) -> None:
+    """Dates and times in the language's one format (config/formats), as on the pages."""
+    date_format, datetime_format = excel_number_format("SHORT_DATE_FORMAT"), excel_number_format()
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        cell.number_format = datetime_format if isinstance(cell.value, datetime) else date_format
+
+
+def due(line: OverdueLine) -> date | datetime:
+    """A measure is due on a day (to its end), a clock at a time."""
+    return line.measure.due_date if line.measure is not None else excel_time(line.due_at)
+
+
 def _link_numbers(sheet: Worksheet, complaints: Iterable[Complaint], request: HttpRequest | None) -> None:
     for row, complaint in enumerate(complaints, start=2):
         sheet.cell(row=row, column=1).hyperlink = card_url(complaint, request)
@@ -93,10 +105,10 @@ def weekly_summary_xlsx(summary: WeeklySummary, request: HttpRequest | None = No
         (_("Card No."), 14), (_("Responsible"), 28), (_("Clock"), 40), (_("Due"), 18), (_("Late, days"), 12),
     ], [
         (line.complaint.number, str(line.complaint.responsible or not_assigned), str(line.label),
-         excel_time(line.due_at), days(line.late_by))
+         due(line), days(line.late_by))
         for line in summary.overdue
     ])
-    _format(overdue, 4, DATETIME_FORMAT)
+    _format_moments(overdue, 4)
     _format(overdue, 5, DAYS_FORMAT)
     _link_numbers(overdue, [line.complaint for line in summary.overdue], request)
 
@@ -107,7 +119,7 @@ def weekly_summary_xlsx(summary: WeeklySummary, request: HttpRequest | None = No
          str(card.complaint.get_state_display()), str(card.complaint.responsible or not_assigned))
         for card in summary.oldest_open
     ])
-    _format(oldest, 2, DATETIME_FORMAT)
+    _format_moments(oldest, 2)
     _format(oldest, 3, DAYS_FORMAT)
     _link_numbers(oldest, [card.complaint for card in summary.oldest_open], request)
 

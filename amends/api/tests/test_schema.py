@@ -1,6 +1,7 @@
 """The OpenAPI description: valid, served, and rendered by Swagger UI from local assets."""
 
 import json
+import re
 
 from django.core.management import call_command
 
@@ -47,3 +48,22 @@ def test_swagger_ui_uses_the_vendored_assets(client, db):
     assert "/api/schema/" in script.content.decode()
     policy = [part.strip() for part in response["Content-Security-Policy"].split(";")]
     assert "script-src 'self'" in policy and "style-src 'self' 'unsafe-inline'" in policy
+
+
+def schema_texts(client, language: str) -> list[str]:
+    """Every description and summary of the schema's operations and their responses."""
+    schema = json.loads(client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE=language).content)
+    texts = []
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            texts += [operation.get("description", ""), operation.get("summary", "")]
+            texts += [response.get("description", "") for response in operation.get("responses", {}).values()]
+    return [text for text in texts if text]
+
+
+def test_operations_are_described_in_the_language_asked_for(client, db):
+    english, russian = schema_texts(client, "en"), schema_texts(client, "ru")
+    cyrillic = re.compile("[а-яА-ЯёЁ]")
+    assert english and not [text for text in english if cyrillic.search(text)]
+    assert "The complaints visible to you, newest first, 50 a page." in english
+    assert "Доступные вам жалобы, сначала новые, по 50 на странице." in russian

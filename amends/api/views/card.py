@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
@@ -31,8 +32,8 @@ class TransitionView(ApiView):
     @extend_schema(
         operation_id="complaints_transition", tags=["complaints"], parameters=[NUMBER_PARAMETER],
         request=TransitionInputSerializer, responses={200: ComplaintSerializer, **errors(400, 401, 403, 404, 409, 415)},
-        description=_("Take one step of the lifecycle, with the same names, rules and role checks as the "
-                      "card's buttons in the web interface. Each step reads only its own data fields."),
+        description=gettext_lazy("Take one step of the lifecycle, with the same names, rules and role checks as the "
+                                 "card's buttons in the web interface. Each step reads only its own data fields."),
     )
     def post(self, request, number: str):
         complaint = card(request, number)

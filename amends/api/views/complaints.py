@@ -1,6 +1,7 @@
 """The complaint collection: the filtered list, registration (with Idempotency-Key), one card."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -49,7 +50,7 @@ class ComplaintsView(ApiView, generics.ListAPIView):
     @extend_schema(
         operation_id="complaints_list", tags=["complaints"], parameters=[ComplaintFilterSerializer],
         responses={200: ComplaintListItemSerializer(many=True), **errors(400, 401, 404)},
-        description=_("The complaints visible to you, newest first, 50 a page."),
+        description=gettext_lazy("The complaints visible to you, newest first, 50 a page."),
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -58,7 +59,7 @@ class ComplaintsView(ApiView, generics.ListAPIView):
         operation_id="complaints_create", tags=["complaints"], parameters=[IDEMPOTENCY_PARAMETER],
         request=ComplaintCreateSerializer,
         responses={
-            201: OpenApiResponse(ComplaintCreatedSerializer, description=_(
+            201: OpenApiResponse(ComplaintCreatedSerializer, description=gettext_lazy(
                 "Registered; `url` gives the whole card. A retry with the same Idempotency-Key returns "
                 "this again, with the header Idempotent-Replayed: true.")),
             **errors(400, 401, 403, 413, 415, 422),

@@ -1,6 +1,7 @@
 """Measures of a card: planned by the responsible person, reported on by their executors."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -25,8 +26,9 @@ class MeasuresView(ApiView):
     @extend_schema(
         operation_id="complaints_measure_add", tags=["measures"], parameters=[NUMBER_PARAMETER],
         request=MeasureInputSerializer, responses={201: MeasureSerializer, **errors(400, 401, 403, 404, 409, 415)},
-        description=_("Plan a measure, as the responsible person does once the complaint is decided justified "
-                      "or partly justified."),
+        description=gettext_lazy(
+            "Plan a measure, as the responsible person does once the complaint is decided justified "
+            "or partly justified."),
     )
     def post(self, request, number: str):
         complaint = card(request, number)
@@ -39,8 +41,8 @@ class MeasuresView(ApiView):
 class MeasureView(ApiView):
     @extend_schema(
         operation_id="complaints_measure_remove", tags=["measures"], parameters=[NUMBER_PARAMETER, MEASURE_PARAMETER],
-        responses={204: OpenApiResponse(description=_("Removed.")), **errors(401, 403, 404, 409)},
-        description=_("Remove a planned measure, while the plan may still be changed."),
+        responses={204: OpenApiResponse(description=gettext_lazy("Removed.")), **errors(401, 403, 404, 409)},
+        description=gettext_lazy("Remove a planned measure, while the plan may still be changed."),
     )
     def delete(self, request, number: str, measure_id: str):
         measure_remove(measure=measure_of(card(request, number), measure_id), actor=request.user)
@@ -52,7 +54,7 @@ class MeasureReportView(ApiView):
         operation_id="complaints_measure_report", tags=["measures"], parameters=[NUMBER_PARAMETER, MEASURE_PARAMETER],
         request=MeasureReportInputSerializer,
         responses={200: MeasureSerializer, **errors(400, 401, 403, 404, 409, 415)},
-        description=_("Report what was done: the executor, once the plan is approved."),
+        description=gettext_lazy("Report what was done: the executor, once the plan is approved."),
     )
     def post(self, request, number: str, measure_id: str):
         measure = measure_of(card(request, number), measure_id)

@@ -6,7 +6,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
@@ -69,7 +68,8 @@ def _format(complaint: Complaint, name: str, raw: Any) -> str:
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(raw, raw))
     if isinstance(raw, datetime):
-        return timezone.localtime(raw).strftime("%Y-%m-%d %H:%M")
+        # In ISO with its offset: the timeline shows it in each reader's format and time zone.
+        return raw.isoformat(timespec="minutes")
     if isinstance(raw, bool):
         return _("yes") if raw else _("no")
     return str(raw)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
+from amends.core.dates import date_text
 
 from .. import access, signals
 from ..events import event_measure
@@ -37,7 +38,7 @@ def measure_add(
     event_measure(
         complaint, actor,
         _("Measure planned: %(measure)s — %(executor)s, due %(due)s")
-        % {"measure": measure.description, "executor": executor, "due": due_date.isoformat()},
+        % {"measure": measure.description, "executor": executor, "due": date_text(due_date)},
     )
     return measure
 

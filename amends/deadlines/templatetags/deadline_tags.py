@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.timesince import timeuntil
 
+from amends.core.durations import duration_words
 from amends.deadlines.choices import ClockKind, ClockStatus
 
 register = template.Library()
@@ -31,10 +31,7 @@ def as_datetime(value: str) -> datetime | str:
 @register.filter
 def duration(value: timedelta | None) -> str:
     """A length of time in words in the reader's language, e.g. “1 day, 3 hours”; the sign is ignored."""
-    if value is None:
-        return ""
-    anchor = timezone.now()
-    return timeuntil(anchor + abs(value), anchor, depth=2)
+    return "" if value is None else duration_words(value)
 
 
 def due_status(nearest_due: datetime | None, nearest_at_risk: datetime | None, now: datetime) -> str:

@@ -154,7 +154,7 @@ def test_changing_a_policy_rewrites_no_running_clock_until_an_administrator_reco
     assert clocks_of(before)[ClockKind.DECISION].due_at == msk(2025, 3, 14, 10)
     events = TimelineEvent.objects.filter(kind=EventKind.DEADLINE, code="recomputed")
     assert {e.complaint_id for e in events} == {before.pk, after.pk}
-    assert "Decision: due 2025-03-13 10:00 → 2025-03-14 10:00" in events.get(complaint=before).text
+    assert "Decision: due 13 Mar 2025 10:00 → 14 Mar 2025 10:00" in events.get(complaint=before).text
     assert "No deadline changed." in events.get(complaint=after).text
 
 

@@ -21,6 +21,7 @@ from amends.complaints.choices import (
     State,
 )
 from amends.complaints.models import Category, Complaint, Measure, TimelineEvent
+from amends.core.dates import date_text
 from amends.customers.models import Contact, Organisation
 from amends.deadlines.choices import ClockKind
 from amends.deadlines.models import RUNNING, Clock
@@ -198,7 +199,7 @@ def test_dates_follow_the_steps_that_set_them():
         # Two weeks at most, or the time its executor needs (steps.LONGEST_MEASURE_DAYS at most).
         assert planned + timedelta(days=2) <= measure.due_date <= planned + timedelta(days=LONGEST_MEASURE_DAYS)
         assert measure.complaint.events.filter(
-            kind=EventKind.MEASURE, text__contains=measure.due_date.isoformat(),
+            kind=EventKind.MEASURE, text__contains=date_text(measure.due_date),
         ).exists(), measure.complaint.number
     for card in Complaint.objects.filter(state__in=[State.ANSWERED, State.CLOSED]):
         assert card.received_at < card.answered_at <= (card.closed_at or card.answered_at) < LOAD["started"]

@@ -96,3 +96,10 @@ def test_without_a_base_url_the_downloaded_workbook_links_cards_on_the_host_it_c
     links = {cell.hyperlink.target for sheet in book for row in sheet.iter_rows() for cell in row if cell.hyperlink}
     assert f"http://amends.shop.example/complaints/{week.D.number}/" in links
     assert all(link.startswith("http://amends.shop.example/complaints/") for link in links)
+
+
+def test_a_measure_is_due_on_its_date_as_on_the_card(client, qms, week):
+    client.force_login(qms)
+    page = client.get(WEEKLY, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = page.split(f'<a href="/complaints/{week.C.number}/">')[1].split("</tr>")[0]
+    assert "15 Mar 2025<" in row and "16 Mar" not in row and "00:00" not in row

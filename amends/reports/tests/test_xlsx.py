@@ -1,6 +1,7 @@
 from datetime import datetime
 from io import BytesIO
 
+from django.utils import translation
 from openpyxl import load_workbook
 
 from amends.reports.selectors import weekly_summary
@@ -47,12 +48,23 @@ def test_overdue_and_oldest_cards_with_real_dates_in_the_company_time_zone(week)
         ("Card No.", "Responsible", "Clock", "Due", "Late, days"),
         (week.D.number, "not assigned", "Decision", datetime(2025, 3, 8, 10), 8.9),
         (week.B.number, "not assigned", "Decision", datetime(2025, 3, 12, 9), 5.0),
-        (week.C.number, "Responsible", "Measure: Вернуть деньги", datetime(2025, 3, 16), 1.3),
+        # Due on the 15th, as the card says: a date, not the moment the day ends (the 16th, 00:00).
+        (week.C.number, "Responsible", "Measure: Вернуть деньги", datetime(2025, 3, 15), 1.3),
     ]
-    assert overdue["D2"].number_format == "yyyy-mm-dd hh:mm"
+    # The English format of the pages (config/formats/en), in Excel's words.
+    assert overdue["D2"].number_format == "d mmm yyyy hh:mm"
+    assert overdue["D4"].number_format == "d mmm yyyy"
     assert overdue["A2"].hyperlink.target == f"https://complaints.example.com/complaints/{week.D.number}/"
+    assert book["Oldest open"]["B2"].number_format == "d mmm yyyy hh:mm"
     oldest = rows(book["Oldest open"])
     assert oldest[0] == ("Card No.", "Received", "Age, days", "State", "Responsible")
     assert oldest[1] == (week.D.number, datetime(2025, 3, 7, 10), 9.9, "Registered", "not assigned")
     assert oldest[2] == (week.A.number, datetime(2025, 3, 10, 10), 6.9, "Measures in progress", "Responsible")
     assert len(oldest) == 1 + 7
+
+
+def test_dates_in_the_workbook_take_the_readers_language_format(week):
+    with translation.override("ru"):
+        book = load_workbook(BytesIO(weekly_summary_xlsx(weekly_summary(now=NOW))))
+    overdue = book.worksheets[3]
+    assert (overdue["D2"].number_format, overdue["D4"].number_format) == ("dd.mm.yyyy hh:mm", "dd.mm.yyyy")

@@ -1,11 +1,10 @@
 # Django ships no Armenian formats; without these, dates in the Armenian UI come out US-style.
-DATE_FORMAT = "d.m.Y"
+# One date and one date-and-time format a language: pages, the timeline and the XLSX (amends.core.dates).
+DATE_FORMAT = SHORT_DATE_FORMAT = "d.m.Y"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "d.m.Y H:i"
 TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "d.m.Y H:i"
 YEAR_MONTH_FORMAT = "m.Y"
 MONTH_DAY_FORMAT = "d.m"
-SHORT_DATE_FORMAT = "d.m.Y"
-SHORT_DATETIME_FORMAT = "d.m.Y H:i"
 FIRST_DAY_OF_WEEK = 1  # Monday
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 DATETIME_INPUT_FORMATS = ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
