@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from django.conf import settings
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
 from amends.complaints.access import MESSAGE, access_write
-from amends.complaints.choices import FINAL_STATES, Channel
+from amends.complaints.choices import FINAL_STATES, Channel, State
 from amends.complaints.models import Complaint, new_tracking_code
 from amends.complaints.services import (
     complaint_add_message,
@@ -169,11 +169,22 @@ def find_thread(incoming: IncomingComplaint) -> Complaint | None:
         if received is not None:
             return received.complaint
     if incoming.thread_key:
-        return (
-            Complaint.objects.filter(thread_key=incoming.thread_key)
-            .exclude(state__in=FINAL_STATES).order_by("-received_at").first()
-        )
+        return _chat_card(incoming.thread_key)
     return None
+
+
+def _chat_card(thread_key: str) -> Complaint | None:
+    """A chat has no "reply to": its message continues the chat's open card, else its card closed
+    within AMENDS_CHAT_FOLLOWS_CLOSED_DAYS (flagged there as a message after the answer, never
+    buried); after that it is a new complaint. Duplicates and withdrawn cards continue nothing."""
+    latest = (
+        Complaint.objects.filter(thread_key=thread_key)
+        .exclude(state__in=(State.DUPLICATE, State.WITHDRAWN)).order_by("-received_at").first()
+    )
+    if latest is None or latest.state not in FINAL_STATES:
+        return latest
+    since = timezone.now() - timedelta(days=settings.AMENDS_CHAT_FOLLOWS_CLOSED_DAYS)
+    return latest if latest.closed_at is not None and latest.closed_at >= since else None
 
 
 def _same_sender(incoming: IncomingComplaint, complaint: Complaint) -> bool:

@@ -260,6 +260,9 @@ AMENDS_DUPLICATE_AUTO_LINK_HOURS = int(os.environ.get("AMENDS_DUPLICATE_AUTO_LIN
 # Reopen an answered or closed card by itself when the customer writes within this many days of
 # the answer; 0: never, the responsible person decides (README, "After the answer").
 AMENDS_REOPEN_WITHIN_DAYS = int(os.environ.get("AMENDS_REOPEN_WITHIN_DAYS", 0))
+# A messenger chat's message continues its card closed within this many days (flagged as a message
+# after the answer); later, or on a duplicate or withdrawn card, it is a new complaint.
+AMENDS_CHAT_FOLLOWS_CLOSED_DAYS = int(os.environ.get("AMENDS_CHAT_FOLLOWS_CLOSED_DAYS", 30))
 
 # Sessions: how long a login lasts (seconds, two weeks by default), and whether it ends with the browser.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 14 * 24 * 3600))

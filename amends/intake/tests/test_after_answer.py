@@ -69,6 +69,25 @@ def test_a_messenger_message_flags_the_answered_card_of_its_chat(client, qms, re
     assert flagged_by_last_message(Complaint.objects.get())
 
 
+def test_a_messenger_message_flags_the_card_of_its_chat_closed_lately(client, qms, responsible):
+    bot = make_source("telegram", "quality-bot")
+    deliver(client, bot, "telegram_message")
+    answered(Complaint.objects.get(), qms, responsible, close=True)
+    assert deliver(client, bot, "telegram_message_followup").json()["status"] == "threaded"
+    assert flagged_by_last_message(Complaint.objects.get())
+
+
+def test_a_messenger_message_long_after_its_chat_card_closed_is_a_new_complaint(client, qms, responsible, settings):
+    settings.AMENDS_CHAT_FOLLOWS_CLOSED_DAYS = 30
+    bot = make_source("telegram", "quality-bot")
+    deliver(client, bot, "telegram_message")
+    answered(Complaint.objects.get(), qms, responsible, close=True)
+    with time_machine.travel(datetime(2027, 1, 10, 9, 0, tzinfo=UTC), tick=False):
+        assert deliver(client, bot, "telegram_message_followup").json()["status"] != "threaded"
+    assert Complaint.objects.count() == 2
+    assert Complaint.objects.order_by("pk").first().message_after_answer_at is None
+
+
 def test_a_message_from_the_tracking_page_flags_the_closed_card(client, contact, qms, responsible):
     card = complaint_register(actor=None, channel=Channel.WEB_FORM, contact=contact, wording="Чайник протекает")
     card = answered(card, qms, responsible, close=True)
