@@ -89,7 +89,7 @@ from amends.api.serializers.timeline import NoteInputSerializer  # noqa: E402
 from amends.complaints import forms as card_forms  # noqa: E402
 from amends.complaints.choices import Channel, EventKind, Justification  # noqa: E402
 from amends.complaints.models import Attachment, Complaint, Measure, TimelineEvent  # noqa: E402
-from amends.complaints.selectors import complaints_visible_to  # noqa: E402
+from amends.complaints.selectors import SET_ASIDE_STATES, complaints_visible_to  # noqa: E402
 from amends.complaints.services import complaint_attach, complaint_register  # noqa: E402
 from amends.complaints.transitions import TRANSITIONS  # noqa: E402
 from amends.customers.models import phone_digits  # noqa: E402
@@ -380,7 +380,7 @@ def api_list_params() -> list[str]:
     return [p["name"] for p in schema["paths"]["/api/v1/complaints/"]["get"]["parameters"] if p["in"] == "query"]
 
 
-LIST_COUNT = re.compile(rb'<p class="muted">(\d+) complaints?</p>')
+LIST_COUNT = re.compile(rb'<p class="muted" id="list-count">(\d+) complaints?[ <]')
 
 
 def listed(answer: Answer) -> int | None:
@@ -396,7 +396,8 @@ def honest_search(user, term: str) -> int | None:
     term = term.strip()
     if len(phone_digits(term)) >= 5:
         return None
-    cards = complaints_visible_to(user).select_related("contact", "organisation")
+    # As the list: duplicates and withdrawn cards only when asked for.
+    cards = complaints_visible_to(user).exclude(state__in=SET_ASIDE_STATES).select_related("contact", "organisation")
     if not term:
         return cards.count()
     needle = term.lower()
@@ -421,7 +422,7 @@ def list_check(user, param: str, value: str) -> Callable[[Answer], str]:
             return "no count of complaints in the answer"
         if count > visible:
             return f"listed {count} complaints, the user may see {visible}"
-        honest: int | None = visible
+        honest: int | None = complaints_visible_to(user).exclude(state__in=SET_ASIDE_STATES).count()
         if param == "q" and "\x00" not in value:
             honest = honest_search(user, value)
         elif param in card_forms.ComplaintFilterForm().fields or param in ("page", "sort"):

@@ -23,6 +23,7 @@ def test_request_types_and_the_list_count(people, login_as, tmp_path):
     op = login_as(operator)
     open_register(op)
     op.fill("#customer-search", "+7 900 111-22-33")
+    expect(op.locator("#id_phone")).to_have_value("+7 900 111-22-33")  # copied once the lookup found nobody
     op.fill("#id_full_name", "Петров Пётр")
     op.select_option("#id_channel", Channel.EMAIL.value)
     op.select_option("#id_request_type", RequestType.OBJECTION.value)

@@ -104,7 +104,7 @@ def test_one_notice_per_person_and_step_lists_their_cards(frozen, register, qms,
     assert len(notice.context["cards"]) == 6  # two clocks a card
     from amends.notifications.rendering import render_notification
 
-    manager.language = "en"
+    notice.user.language = "en"
     rendered = render_notification(notice)
     assert rendered.subject == "Escalation: 6 deadlines long missed"
     assert all(f"/complaints/{c.number}/" in rendered.body for c in cards)
