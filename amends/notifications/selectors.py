@@ -2,6 +2,7 @@
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils import translation
 
 from amends.accounts.models import User
 
@@ -38,13 +39,14 @@ def notification_kinds(user: User) -> list[str]:
 
 def notification_page(user: User, number: int | str | None, filters: dict[str, str] | None = None) -> Page:
     """A page of the user's notifications (those matching `filters`), newest first, each with its
-    `rendered` text."""
+    `rendered` text in the page's language: the one the reader sees the page in, even when they never
+    chose one and their browser's is not the company's."""
     page = Paginator(
         notifications_matching(user, **(filters or {})).select_related("user", "complaint", *CARD_RELATIONS),
         PAGE_SIZE,
     ).get_page(number)
     for notification in page:
-        notification.rendered = render_notification(notification)
+        notification.rendered = render_notification(notification, translation.get_language())
     return page
 
 

@@ -47,6 +47,14 @@ def test_pages_need_a_login(client, qms, complaint):
     assert Notification.objects.get().read_at is None
 
 
+def test_the_list_shows_notifications_in_the_language_of_the_page(client, qms, complaint):
+    """A reader who never chose a language sees the page in their browser's: the notices too."""
+    assert qms.language == ""
+    tell(qms, complaint, "a")
+    html = login(client, qms).get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Internal complaint {complaint.number} needs a responsible person" in html
+
+
 def test_the_list_shows_only_my_notifications_newest_first_unread_marked(client, qms, manager, complaint):
     tell(qms, complaint, "older")
     newer = tell(qms, complaint, "newer")
