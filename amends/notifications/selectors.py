@@ -34,7 +34,8 @@ def notifications_matching(user: User, *, kind: str = "", status: str = "", card
 
 def notification_kinds(user: User) -> list[str]:
     """The kinds the user has notifications of, for the filter."""
-    return sorted(Notification.objects.filter(user=user).values_list("kind", flat=True).distinct())
+    # order_by() drops the model's ordering, which DISTINCT would otherwise count in (one row a notice).
+    return sorted(Notification.objects.filter(user=user).order_by().values_list("kind", flat=True).distinct())
 
 
 def notification_page(user: User, number: int | str | None, filters: dict[str, str] | None = None) -> Page:

@@ -197,6 +197,13 @@ def test_the_list_filters_by_kind_status_and_card(client, qms, mixed):
     assert f'href="/complaints/{first.number}/"' in page and f'href="/complaints/{second.number}/"' in page
 
 
+def test_the_kind_filter_offers_each_kind_once(client, qms, mixed):
+    """qms has two notices of one kind: the filter lists it once, not once a notice."""
+    page = login(client, qms).get(LIST).content.decode()
+    assert [page.count(f'<option value="{kind}"') for kind in ("internal_filed", "assigned", "deadline_breached")] == [
+        1, 1, 1]
+
+
 def test_marking_the_selected_read(client, qms, manager, mixed):
     login(client, qms)
     mine = Notification.objects.get(user=qms, key="b")
