@@ -65,6 +65,8 @@ def test_the_list_shows_only_my_notifications_newest_first_unread_marked(client,
     html = page.content.decode()
     assert html.count('class="card unread"') == 2
     assert f'href="/notifications/{newer.pk}/"' in html and complaint.number in html
+    # The subject names the card already: the list does not put its number in front a second time.
+    assert f"{complaint.number}: " not in html
 
 
 def test_opening_one_marks_it_read_and_goes_to_the_card(client, qms, manager, complaint):
