@@ -571,6 +571,15 @@ def test_a_measure_is_reported_once_in_progress(request, walk, user):
     assert event.actor == actor and "Пульт заменён." in event.text
 
 
+def test_a_reported_measure_reads_without_a_doubled_full_stop(walk, executor):
+    complaint = walk(None, S.IN_PROGRESS)
+    measure = complaint.measures.get()
+    Measure.objects.filter(pk=measure.pk).update(description="Заменить пульт.")
+    measure_report(measure=Measure.objects.get(pk=measure.pk), actor=executor, report="Пульт заменён.")
+    event = complaint.events.filter(kind="measure").order_by("-pk").first()
+    assert "Заменить пульт. " in event.text and ".." not in event.text
+
+
 @pytest.mark.parametrize("user", ["executor2", "operator", "responsible2", "manager"])
 def test_a_measure_is_not_reported_by_others(request, walk, user):
     complaint = walk(None, S.IN_PROGRESS)
