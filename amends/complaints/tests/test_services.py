@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amends.complaints.choices import Channel, Importance, Origin
 from amends.complaints.choices import State as S
@@ -571,13 +571,17 @@ def test_a_measure_is_reported_once_in_progress(request, walk, user):
     assert event.actor == actor and "Пульт заменён." in event.text
 
 
-def test_a_reported_measure_reads_without_a_doubled_full_stop(walk, executor):
+@pytest.mark.parametrize(("language", "description", "stop"), [
+    ("ru", "Заменить пульт.", "."), ("hy", "Փոխել վահանակը։", "։"),
+])
+def test_a_reported_measure_reads_without_a_doubled_full_stop(walk, executor, language, description, stop):
     complaint = walk(None, S.IN_PROGRESS)
     measure = complaint.measures.get()
-    Measure.objects.filter(pk=measure.pk).update(description="Заменить пульт.")
-    measure_report(measure=Measure.objects.get(pk=measure.pk), actor=executor, report="Пульт заменён.")
+    Measure.objects.filter(pk=measure.pk).update(description=description)
+    with translation.override(language):
+        measure_report(measure=Measure.objects.get(pk=measure.pk), actor=executor, report="Готово.")
     event = complaint.events.filter(kind="measure").order_by("-pk").first()
-    assert "Заменить пульт. " in event.text and ".." not in event.text
+    assert f"{description} " in event.text and stop * 2 not in event.text
 
 
 @pytest.mark.parametrize("user", ["executor2", "operator", "responsible2", "manager"])
