@@ -625,6 +625,26 @@ def test_a_report_is_required(walk, executor):
 # The timeline is append-only
 
 
+@pytest.mark.parametrize(("field", "stored", "english"), [
+    ("justification", "Обоснованная", "Justified"),
+    ("needs_investigation", "нет", "no"),
+    ("importance", "Բարձր", "High"),
+    ("project", "Обоснованная", "Обоснованная"),  # free text is shown as written
+])
+def test_a_changed_choice_reads_in_the_readers_language(field, stored, english):
+    """The timeline keeps a choice as its author read it; a reader of another language reads it in theirs."""
+    change = TimelineEvent(kind="field_change", field=field, old_value="", new_value=stored)
+    with translation.override("en"):
+        assert change.new_display == english
+
+
+def test_a_registration_names_its_channel_in_the_readers_language():
+    with translation.override("ru"):
+        stored = str(Channel.PHONE.label)
+    with translation.override("hy"):
+        assert TimelineEvent(kind="registered", text=stored).text_display == str(Channel.PHONE.label) != stored
+
+
 def test_a_timeline_event_cannot_be_changed(complaint):
     event = complaint.events.get()
     event.text = "Подделка"
