@@ -72,9 +72,13 @@ def demo_pages() -> dict[str, tuple[str, list[str]]]:
     closed = Complaint.objects.filter(state="closed").order_by("-number").first()
     assert closed is not None
     Complaint.objects.filter(pk=closed.pk).update(message_after_answer_at=timezone.now())
+    # A duplicate's decision clock is "removed from control": the longest status, in Armenian.
+    duplicate = Complaint.objects.filter(state="duplicate").order_by("-number").first()
+    assert duplicate is not None
     return {
         "qms": ("hy", ["/complaints/", f"/complaints/{candidate.complaint.number}/", "/deadlines/mine/",
-                       "/notifications/", "/reports/weekly/", f"/complaints/{planned.number}/print/"]),
+                       "/notifications/", "/reports/weekly/", f"/complaints/{planned.number}/print/",
+                       f"/complaints/{duplicate.number}/"]),
         "responsible": ("ru", ["/complaints/", f"/complaints/{planned.number}/", "/deadlines/mine/",
                                "/notifications/"]),
         "executor": ("en", ["/complaints/", f"/complaints/{reporting.complaint.number}/", "/deadlines/mine/",
