@@ -1,3 +1,4 @@
+import functools
 import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Department
@@ -386,7 +389,8 @@ class TimelineEvent(models.Model):
         return self._value_display(self.new_value)
 
     def _value_display(self, value: str) -> str:
-        """A changed date or time, stored in ISO, in the reader's format; any other value as stored."""
+        """A changed date or time, stored in ISO, in the reader's format; a choice or a yes/no, stored
+        as its author read it, in the reader's language; any other value as stored."""
         try:
             field = Complaint._meta.get_field(self.field)
             if isinstance(field, models.DateTimeField):
@@ -395,7 +399,41 @@ class TimelineEvent(models.Model):
                 return date_text(date.fromisoformat(value))
         except (FieldDoesNotExist, ValueError):
             pass
-        return value
+        return label_in_reader_language(self.field, value)
+
+    @property
+    def text_display(self) -> str:
+        """A registration's channel, stored as its author read it, in the reader's language."""
+        return label_in_reader_language("channel", self.text) if self.kind == EventKind.REGISTERED else self.text
+
+
+@functools.cache
+def _labels_in_every_language(field_name: str) -> dict[str, object]:
+    """Each label of a card field's choices (or of yes/no) in every language the app speaks, to its value."""
+    try:
+        field = Complaint._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return {}
+    found: dict[str, object] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            if getattr(field, "choices", None):
+                found |= {str(label): value for value, label in field.flatchoices}  # type: ignore[union-attr]
+            elif isinstance(field, models.BooleanField):
+                found |= {str(gettext("yes")): True, str(gettext("no")): False}
+    return found
+
+
+def label_in_reader_language(field_name: str, stored: str) -> str:
+    """The timeline keeps a choice as the label its author read ("Обоснованная"); a reader of
+    another language reads it in theirs. Anything that is not such a label stays as stored."""
+    value = _labels_in_every_language(field_name).get(stored)
+    if value is None:
+        return stored
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    field = Complaint._meta.get_field(field_name)
+    return str(dict(field.flatchoices).get(value, stored))  # type: ignore[union-attr]
 
 class SavedFilter(models.Model):
     """A user's named set of the list's filters: field name → values, as the list's query has them.

@@ -20,12 +20,13 @@ def language_of(user: User) -> str:
     return user.language or settings.LANGUAGE_CODE
 
 
-def render_notification(notification: Notification) -> Rendered:
-    """The template's first line is the subject, the rest the body. Needs `user` (and
-    `complaint`, if any) loaded; the context given at creation may override `url`."""
+def render_notification(notification: Notification, language: str = "") -> Rendered:
+    """The template's first line is the subject, the rest the body, in `language` or else the
+    reader's. Needs `user` (and `complaint`, if any) loaded; the context given at creation may
+    override `url`."""
     complaint = notification.complaint
     url = card_url(complaint) if complaint else absolute_url(reverse("complaints:list"))
-    with translation.override(language_of(notification.user)):
+    with translation.override(language or language_of(notification.user)):
         text = render_to_string(notification.template, {
             "complaint": complaint, "user": notification.user, "url": url,
             "base_url": absolute_url(""), **notification.context,

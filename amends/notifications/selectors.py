@@ -2,6 +2,7 @@
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils import translation
 
 from amends.accounts.models import User
 
@@ -33,18 +34,20 @@ def notifications_matching(user: User, *, kind: str = "", status: str = "", card
 
 def notification_kinds(user: User) -> list[str]:
     """The kinds the user has notifications of, for the filter."""
-    return sorted(Notification.objects.filter(user=user).values_list("kind", flat=True).distinct())
+    # order_by() drops the model's ordering, which DISTINCT would otherwise count in (one row a notice).
+    return sorted(Notification.objects.filter(user=user).order_by().values_list("kind", flat=True).distinct())
 
 
 def notification_page(user: User, number: int | str | None, filters: dict[str, str] | None = None) -> Page:
     """A page of the user's notifications (those matching `filters`), newest first, each with its
-    `rendered` text."""
+    `rendered` text in the page's language: the one the reader sees the page in, even when they never
+    chose one and their browser's is not the company's."""
     page = Paginator(
         notifications_matching(user, **(filters or {})).select_related("user", "complaint", *CARD_RELATIONS),
         PAGE_SIZE,
     ).get_page(number)
     for notification in page:
-        notification.rendered = render_notification(notification)
+        notification.rendered = render_notification(notification, translation.get_language())
     return page
 
 

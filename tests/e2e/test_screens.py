@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from amends.accounts.models import User
 from amends.complaints.models import Complaint, Measure
@@ -67,9 +68,17 @@ def demo_pages() -> dict[str, tuple[str, list[str]]]:
     assert planned is not None
     tracked = Complaint.objects.exclude(tracking_code="").order_by("-number").first()
     assert tracked is not None
+    # A customer wrote after the answer: My deadlines heads that list with a badge, long in Armenian.
+    closed = Complaint.objects.filter(state="closed").order_by("-number").first()
+    assert closed is not None
+    Complaint.objects.filter(pk=closed.pk).update(message_after_answer_at=timezone.now())
+    # A duplicate's decision clock is "removed from control": the longest status, in Armenian.
+    duplicate = Complaint.objects.filter(state="duplicate").order_by("-number").first()
+    assert duplicate is not None
     return {
         "qms": ("hy", ["/complaints/", f"/complaints/{candidate.complaint.number}/", "/deadlines/mine/",
-                       "/notifications/", "/reports/weekly/"]),
+                       "/notifications/", "/reports/weekly/", f"/complaints/{planned.number}/print/",
+                       f"/complaints/{duplicate.number}/"]),
         "responsible": ("ru", ["/complaints/", f"/complaints/{planned.number}/", "/deadlines/mine/",
                                "/notifications/"]),
         "executor": ("en", ["/complaints/", f"/complaints/{reporting.complaint.number}/", "/deadlines/mine/",

@@ -64,7 +64,8 @@ def measure_report(*, measure: Measure, actor: User, report: str) -> Measure:
     event_measure(
         measure.complaint, actor,
         _("Measure done: %(measure)s. Report: %(report)s")
-        % {"measure": measure.description, "report": measure.report},
+        # A description that ends a sentence already would read "route.. Report" (or "։։" in Armenian).
+        % {"measure": measure.description.rstrip(".։"), "report": measure.report},
     )
     signals.measure_reported.send(sender=Complaint, complaint=measure.complaint, measure=measure, actor=actor)
     return measure

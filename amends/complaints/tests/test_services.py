@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amends.complaints.choices import Channel, Importance, Origin
 from amends.complaints.choices import State as S
@@ -571,6 +571,19 @@ def test_a_measure_is_reported_once_in_progress(request, walk, user):
     assert event.actor == actor and "Пульт заменён." in event.text
 
 
+@pytest.mark.parametrize(("language", "description", "stop"), [
+    ("ru", "Заменить пульт.", "."), ("hy", "Փոխել վահանակը։", "։"),
+])
+def test_a_reported_measure_reads_without_a_doubled_full_stop(walk, executor, language, description, stop):
+    complaint = walk(None, S.IN_PROGRESS)
+    measure = complaint.measures.get()
+    Measure.objects.filter(pk=measure.pk).update(description=description)
+    with translation.override(language):
+        measure_report(measure=Measure.objects.get(pk=measure.pk), actor=executor, report="Готово.")
+    event = complaint.events.filter(kind="measure").order_by("-pk").first()
+    assert f"{description} " in event.text and stop * 2 not in event.text
+
+
 @pytest.mark.parametrize("user", ["executor2", "operator", "responsible2", "manager"])
 def test_a_measure_is_not_reported_by_others(request, walk, user):
     complaint = walk(None, S.IN_PROGRESS)
@@ -610,6 +623,26 @@ def test_a_report_is_required(walk, executor):
 
 # ---------------------------------------------------------------------------------------------
 # The timeline is append-only
+
+
+@pytest.mark.parametrize(("field", "stored", "english"), [
+    ("justification", "Обоснованная", "Justified"),
+    ("needs_investigation", "нет", "no"),
+    ("importance", "Բարձր", "High"),
+    ("project", "Обоснованная", "Обоснованная"),  # free text is shown as written
+])
+def test_a_changed_choice_reads_in_the_readers_language(field, stored, english):
+    """The timeline keeps a choice as its author read it; a reader of another language reads it in theirs."""
+    change = TimelineEvent(kind="field_change", field=field, old_value="", new_value=stored)
+    with translation.override("en"):
+        assert change.new_display == english
+
+
+def test_a_registration_names_its_channel_in_the_readers_language():
+    with translation.override("ru"):
+        stored = str(Channel.PHONE.label)
+    with translation.override("hy"):
+        assert TimelineEvent(kind="registered", text=stored).text_display == str(Channel.PHONE.label) != stored
 
 
 def test_a_timeline_event_cannot_be_changed(complaint):

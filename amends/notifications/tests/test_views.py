@@ -47,6 +47,14 @@ def test_pages_need_a_login(client, qms, complaint):
     assert Notification.objects.get().read_at is None
 
 
+def test_the_list_shows_notifications_in_the_language_of_the_page(client, qms, complaint):
+    """A reader who never chose a language sees the page in their browser's: the notices too."""
+    assert qms.language == ""
+    tell(qms, complaint, "a")
+    html = login(client, qms).get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Internal complaint {complaint.number} needs a responsible person" in html
+
+
 def test_the_list_shows_only_my_notifications_newest_first_unread_marked(client, qms, manager, complaint):
     tell(qms, complaint, "older")
     newer = tell(qms, complaint, "newer")
@@ -57,6 +65,8 @@ def test_the_list_shows_only_my_notifications_newest_first_unread_marked(client,
     html = page.content.decode()
     assert html.count('class="card unread"') == 2
     assert f'href="/notifications/{newer.pk}/"' in html and complaint.number in html
+    # The subject names the card already: the list does not put its number in front a second time.
+    assert f"{complaint.number}: " not in html
 
 
 def test_opening_one_marks_it_read_and_goes_to_the_card(client, qms, manager, complaint):
@@ -187,6 +197,13 @@ def test_the_list_filters_by_kind_status_and_card(client, qms, mixed):
     assert keys(client.get(LIST, {"card": first.number[:-1]})) == []
     page = client.get(LIST, {"kind": "deadline_breached"}).content.decode()
     assert f'href="/complaints/{first.number}/"' in page and f'href="/complaints/{second.number}/"' in page
+
+
+def test_the_kind_filter_offers_each_kind_once(client, qms, mixed):
+    """qms has two notices of one kind: the filter lists it once, not once a notice."""
+    page = login(client, qms).get(LIST).content.decode()
+    assert [page.count(f'<option value="{kind}"') for kind in ("internal_filed", "assigned", "deadline_breached")] == [
+        1, 1, 1]
 
 
 def test_marking_the_selected_read(client, qms, manager, mixed):
