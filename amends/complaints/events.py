@@ -13,6 +13,7 @@ from amends.audit.models import AuditEntry
 from amends.audit.services import audit_seal
 
 from .choices import EventKind
+from .event_texts import Params, event_text
 from .models import Attachment, Complaint, TimelineEvent
 
 # The code of a note that answers the customer's message after the answer without reopening.
@@ -78,20 +79,33 @@ def event_attachment(complaint: Complaint, actor: User | None, attachment: Attac
     )
 
 
-def event_measure(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
-    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.MEASURE, actor=actor, text=text)
-
-
-def event_deadline(complaint: Complaint, actor: User | None, code: str, text: str) -> TimelineEvent:
-    """`code` says what happened to the clocks: retimed, waiting, resumed, preset, extended,
-    recomputed, or an escalation step (at_risk, breached, escalated)."""
-    return TimelineEvent.objects.create(
-        complaint=complaint, kind=EventKind.DEADLINE, actor=actor, code=code, text=text,
+def _worded_row(complaint_id: int, kind: str, code: str, params: Params, actor: User | None) -> TimelineEvent:
+    """An entry kept as `code` and `params` (event_texts.py), worded for each reader; its `text` is
+    the writer's wording, for search, the audit chain and erasure."""
+    text = event_text(kind, code, params)
+    assert text is not None, f"no wording for {kind} {code}"  # a writer without its renderer is a bug
+    return TimelineEvent(
+        complaint_id=complaint_id, kind=kind, actor=actor, code=code, params=params, text=text,
     )
 
 
-def event_deadline_row(complaint_id: int, code: str, text: str, actor: User | None = None) -> TimelineEvent:
-    return TimelineEvent(complaint_id=complaint_id, kind=EventKind.DEADLINE, actor=actor, code=code, text=text)
+def event_measure(complaint: Complaint, actor: User | None, code: str, params: Params) -> TimelineEvent:
+    """`code` is planned, removed or done (event_texts.MEASURE_*)."""
+    event = _worded_row(complaint.pk, EventKind.MEASURE, code, params, actor)
+    event.save()
+    return event
+
+
+def event_deadline(complaint: Complaint, actor: User | None, code: str, params: Params) -> TimelineEvent:
+    """`code` says what happened to the clocks: retimed, waiting, resumed, preset, extended,
+    recomputed, or an escalation step (at_risk, breached, escalated)."""
+    event = event_deadline_row(complaint.pk, code, params, actor)
+    event.save()
+    return event
+
+
+def event_deadline_row(complaint_id: int, code: str, params: Params, actor: User | None = None) -> TimelineEvent:
+    return _worded_row(complaint_id, EventKind.DEADLINE, code, params, actor)
 
 
 def event_notification(complaint: Complaint, text: str) -> TimelineEvent:

@@ -32,6 +32,7 @@ from .choices import (
     Signatory,
     State,
 )
+from .event_texts import event_text
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -353,6 +354,8 @@ class TimelineEvent(models.Model):
     text = models.TextField(blank=True)
     code = models.CharField(max_length=30, blank=True)  # a deadline event's code (waiting, breached...), or kept_closed
     reference = models.TextField(blank=True)  # a received file's reference: recorded once per card
+    # A measure's or deadline's entry as its code's parameters, worded for each reader (event_texts.py).
+    params = models.JSONField(null=True, blank=True)
     attachment = models.ForeignKey(
         Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )
@@ -403,8 +406,13 @@ class TimelineEvent(models.Model):
 
     @property
     def text_display(self) -> str:
-        """A registration's channel, stored as its author read it, in the reader's language."""
-        return label_in_reader_language("channel", self.text) if self.kind == EventKind.REGISTERED else self.text
+        """A registration's channel, stored as its author read it, in the reader's language; an entry
+        kept with its parameters worded in the reader's language; any other text as stored."""
+        if self.kind == EventKind.REGISTERED:
+            return label_in_reader_language("channel", self.text)
+        if self.params is not None:
+            return event_text(self.kind, self.code, self.params) or self.text
+        return self.text
 
 
 @functools.cache

@@ -11,7 +11,7 @@ class DeadlinesConfig(AppConfig):
     def ready(self) -> None:
         from amends.complaints import signals
 
-        from . import models, pages, receivers
+        from . import event_texts, models, pages, receivers
         from .policies import forget_policy_table
 
         signals.complaint_registered.connect(receivers.on_registered, dispatch_uid="deadlines_registered")
@@ -27,3 +27,4 @@ class DeadlinesConfig(AppConfig):
         # A flush (transactional tests) or a migration replaces the rows a cached table points at.
         post_migrate.connect(forget_policy_table, dispatch_uid="deadlines_forget_migrate")
         pages.register()
+        event_texts.register()

@@ -21,11 +21,11 @@ from amends.complaints.access import access_edit_complaint
 from amends.complaints.choices import FINAL_STATES, EventKind
 from amends.complaints.events import event_deadline, event_deadline_row
 from amends.complaints.models import Complaint, TimelineEvent
-from amends.core.dates import datetime_text
 from amends.core.errors import AccessDenied
 
 from .calendar import CalendarRules, add_time, time_between
 from .choices import REPLACED_BY_PRESET, STANDARD_CLOCKS, ClockKind, Level, Preset
+from .event_texts import due_change
 from .models import RUNNING, CardPreset, Clock, CustomerWait, DeadlinePolicy
 from .policies import CardFacts, PolicyTable, forget_policy_table, policy_table
 
@@ -117,8 +117,8 @@ def clocks_resume(*, complaint_id: int) -> int:
     return stopped.filter(stopped_at=last).update(stopped_at=None)
 
 
-def _retimed(clocks: Iterable[Clock], complaint: Complaint, table: PolicyTable) -> list[str]:
-    """Pick each running clock's policy again for the card as it is now; the changes, in words."""
+def _retimed(clocks: Iterable[Clock], complaint: Complaint, table: PolicyTable) -> list[dict[str, str]]:
+    """Pick each running clock's policy again for the card as it is now; the changes (event_texts.due_change)."""
     facts, changes = CardFacts.of(complaint), []
     for clock in clocks:
         policy = table.resolve(clock.kind, clock.preset, facts)
@@ -133,9 +133,7 @@ def _retimed(clocks: Iterable[Clock], complaint: Complaint, table: PolicyTable) 
         ])
         if clock.due_at == before:
             continue
-        changes.append(_("%(clock)s: due %(before)s → %(after)s") % {
-            "clock": clock.get_kind_display(), "before": datetime_text(before), "after": datetime_text(clock.due_at),
-        })
+        changes.append(due_change(clock.kind, before.isoformat(), clock.due_at.isoformat()))
     return changes
 
 
@@ -147,7 +145,7 @@ def clocks_follow_card(*, complaint: Complaint) -> None:
         return
     changes = _retimed(clocks, complaint, policy_table())
     if changes:
-        event_deadline(complaint, None, "retimed", "\n".join(changes))
+        event_deadline(complaint, None, "retimed", {"changes": changes})
 
 
 @transaction.atomic
@@ -170,12 +168,7 @@ def deadlines_recompute(complaints: Iterable[Complaint], actor: User) -> int:
         for clock in running[card.pk]:
             clock.policy_id = None  # take the current row even when it is the same one, edited
         changes = _retimed(running[card.pk], card, table)
-        events.append(event_deadline_row(
-            card.pk, "recomputed",
-            _("Deadlines recomputed with the current policies.") + "\n"
-            + ("\n".join(changes) or _("No deadline changed.")),
-            actor=actor,
-        ))
+        events.append(event_deadline_row(card.pk, "recomputed", {"changes": changes}, actor=actor))
     # No lifecycle signal: a DEADLINE event meets no clock.
     TimelineEvent.objects.bulk_create(events)
     audit_record(actor=actor, action=Action.RUN, object_type="deadlines.recompute",
@@ -201,8 +194,7 @@ def waiting_start(*, complaint: Complaint, actor: User, reason: str) -> Customer
     now = timezone.now()
     wait = CustomerWait.objects.create(complaint=complaint, reason=reason, started_at=now, started_by=actor)
     Clock.objects.filter(RUNNING, complaint=complaint, paused_at__isnull=True).update(paused_at=now)
-    event_deadline(complaint, actor, "waiting", _("Waiting for the customer: %(reason)s. The deadlines are paused.")
-                   % {"reason": reason})
+    event_deadline(complaint, actor, "waiting", {"reason": reason})
     return wait
 
 
@@ -233,9 +225,7 @@ def waiting_end(*, complaint: Complaint, actor: User | None) -> CustomerWait | N
         clock.paused_total += time_between(paused_at, now, clock.basis, rules)
         clock.paused_at = None
         clock.save(update_fields=["paused_at", "paused_total", *THRESHOLD_FIELDS.values()])
-    event_deadline(complaint, actor, "resumed",
-                   _("No longer waiting for the customer (%(reason)s). The deadlines run again.")
-                   % {"reason": wait.reason})
+    event_deadline(complaint, actor, "resumed", {"reason": wait.reason})
     return wait
 
 
@@ -256,12 +246,8 @@ def card_preset_choose(*, complaint: Complaint, actor: User, preset: str) -> lis
         stopped_at=now,
     )
     clocks = clocks_start(complaint=complaint, kinds=policy_table().clocks_of(preset), preset=preset)
-    event_deadline(complaint, actor, "preset", _("Statutory terms: %(preset)s.\n%(clocks)s") % {
-        "preset": Preset(preset).label,
-        "clocks": "\n".join(
-            _("%(clock)s: due %(due)s") % {"clock": c.get_kind_display(), "due": datetime_text(c.due_at)}
-            for c in clocks
-        ),
+    event_deadline(complaint, actor, "preset", {
+        "preset": preset, "clocks": [{"clock": c.kind, "due": c.due_at.isoformat()} for c in clocks],
     })
     return clocks
 
@@ -284,11 +270,9 @@ def clock_extend(*, clock: Clock, actor: User, reason: str) -> Clock:
     clock.extension_reason = reason
     schedule(clock, policy_table())
     clock.save(update_fields=["allowance", "extension_reason", *THRESHOLD_FIELDS.values()])
-    event_deadline(clock.complaint, actor, "extended",
-                   _("%(clock)s extended: due %(before)s → %(after)s. Reason: %(reason)s")
-                   % {"clock": clock.get_kind_display(), "before": datetime_text(before),
-                      "after": datetime_text(clock.due_at),
-                      "reason": reason})
+    event_deadline(clock.complaint, actor, "extended", {
+        "clock": clock.kind, "before": before.isoformat(), "after": clock.due_at.isoformat(), "reason": reason,
+    })
     return clock
 
 

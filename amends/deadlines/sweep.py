@@ -18,21 +18,19 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.complaints.events import event_deadline_row
 from amends.complaints.models import TimelineEvent
 from amends.core.bulk import insert_rows
-from amends.core.dates import datetime_text
 from amends.notifications.services import NotificationSpec, notify_many
 
-from .choices import ClockKind, Level
+from .choices import Level
+from .event_texts import STEP_CODES
 from .models import Clock, EscalationStep
 from .services import THRESHOLD_FIELDS
 
-STEP_CODES = {Level.AT_RISK: "at_risk", Level.BREACHED: "breached", Level.ESCALATED: "escalated"}
 # The ladder when an administrator removed a step's row: (responsible, QMS heads, managers).
 DEFAULT_RECIPIENTS = {
     Level.AT_RISK: (True, False, False), Level.BREACHED: (False, True, False), Level.ESCALATED: (False, False, True),
@@ -98,10 +96,10 @@ class Recipients:
         return list({user.pk: user for user in found}.values())
 
 
-def _insert_events(events: list[tuple[int, str, str]]) -> None:
-    """DEADLINE events given as (card, code, text), in one statement for any number of them.
+def _insert_events(events: list[tuple[int, str, dict]]) -> None:
+    """DEADLINE events given as (card, code, params), in one statement for any number of them.
     No lifecycle signal: an escalation step is the clock's own news and meets no clock."""
-    insert_rows(TimelineEvent, [event_deadline_row(card, code, text) for card, code, text in events])
+    insert_rows(TimelineEvent, [event_deadline_row(card, code, params) for card, code, params in events])
 
 
 def _fire(level: Level, now: datetime) -> tuple[int, int]:
@@ -124,10 +122,8 @@ def _fire(level: Level, now: datetime) -> tuple[int, int]:
         step: Recipients.of_step(step, responsible_ids)
         for step in Level if min(came_from.values()) < step <= level
     }
-    code, nobody = STEP_CODES[level], _("nobody")
-    template = _("%(step)s: %(clock)s, due %(due)s. Notified: %(people)s.")
-    clock_labels = {kind.value: str(kind.label) for kind in ClockKind}
-    events: list[tuple[int, str, str]] = []
+    code = STEP_CODES[level]
+    events: list[tuple[int, str, dict]] = []
     cards_of: dict[int, list[dict]] = defaultdict(list)
     clocks_of: dict[int, list[int]] = defaultdict(list)
     for pk, complaint_id, number, kind, due_at, responsible_id, _level in fired:
@@ -135,15 +131,10 @@ def _fire(level: Level, now: datetime) -> tuple[int, int]:
         notified = list({
             user.pk: user for step in [*passed, level] for user in ladder[step].for_card(responsible_id)
         }.values())
-        text = template % {
-            "step": Level(level).label, "clock": clock_labels[kind], "due": datetime_text(due_at),
-            "people": ", ".join(str(user) for user in notified) or nobody,
-        }
-        if passed:
-            text += " " + _("Passed before the first check, not announced apart: %(steps)s.") % {
-                "steps": ", ".join(str(Level(step).label) for step in passed),
-            }
-        events.append((complaint_id, code, text))
+        events.append((complaint_id, code, {
+            "step": int(level), "clock": kind, "due": due_at.isoformat(),
+            "people": [str(user) for user in notified], "passed": [int(step) for step in passed],
+        }))
         for user in notified:
             cards_of[user.pk].append({
                 "number": number, "clock": kind, "due_at": due_at.isoformat(), "passed": passed,

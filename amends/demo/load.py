@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from amends.accounts.models import Department, User
 from amends.complaints.choices import Channel, EventKind, Origin, State
+from amends.complaints.event_texts import MEASURE_PLANNED
 from amends.complaints.models import Category, Cause, Complaint, Measure, TimelineEvent
 from amends.complaints.services import (
     complaint_add_note,
@@ -109,9 +110,15 @@ def measure_due_date_set(measure: Measure, due: date, since: datetime) -> None:
     if measure.due_date == due:
         return
     Measure.objects.filter(pk=measure.pk).update(due_date=due)
-    TimelineEvent.objects.filter(
-        complaint_id=measure.complaint_id, kind=EventKind.MEASURE, created_at__gte=since,
-    ).update(text=Replace(F("text"), Value(date_text(measure.due_date)), Value(date_text(due))))
+    planned = TimelineEvent.objects.filter(
+        complaint_id=measure.complaint_id, kind=EventKind.MEASURE, code=MEASURE_PLANNED, created_at__gte=since,
+        params__due=measure.due_date.isoformat(),
+    )
+    for event in planned:
+        TimelineEvent.objects.filter(pk=event.pk).update(
+            text=event.text.replace(date_text(measure.due_date), date_text(due)),
+            params={**event.params, "due": due.isoformat()},
+        )
     measure.due_date = due
 
 

@@ -107,8 +107,10 @@ def card_anonymise(
         else:
             event.old_value, event.new_value = redactor.text(event.old_value), redactor.text(event.new_value)
         event.reference = redactor.text(event.reference)
+        # The entry is worded from its params for each reader: a measure's wording or a reason there too.
+        event.params = redactor.json(event.params)
         events.append(event)
-    TimelineEvent.objects.bulk_update(events, ["text", "old_value", "new_value", "reference"], batch_size=500)
+    TimelineEvent.objects.bulk_update(events, ["text", "old_value", "new_value", "reference", "params"], batch_size=500)
     counts.events += len(events)
     rewritten.setdefault(TimelineEvent, set()).update(event.pk for event in events)
 

@@ -38,5 +38,6 @@ class TimelineEventSerializer(serializers.Serializer):
     new_value = serializers.CharField()
     code = serializers.CharField()  # a deadline event's code, e.g. "breached"
     reference = serializers.CharField()  # a received file's reference
-    text = serializers.CharField()
+    # In the request's language where the entry keeps its params (a measure's, a deadline's), else as stored.
+    text = serializers.CharField(source="text_display")
     attachment = AttachmentSerializer(allow_null=True)

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
-from amends.core.dates import date_text
 
 from .. import access, signals
+from ..event_texts import MEASURE_DONE, MEASURE_PLANNED, MEASURE_REMOVED
 from ..events import event_measure
 from ..models import Complaint, Measure
 from .lifecycle import card_locked
@@ -35,11 +35,9 @@ def measure_add(
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date is in the past.")})
     measure.save()
-    event_measure(
-        complaint, actor,
-        _("Measure planned: %(measure)s — %(executor)s, due %(due)s")
-        % {"measure": measure.description, "executor": executor, "due": date_text(due_date)},
-    )
+    event_measure(complaint, actor, MEASURE_PLANNED, {
+        "measure": measure.description, "executor": str(executor), "due": due_date.isoformat(),
+    })
     return measure
 
 
@@ -48,7 +46,7 @@ def measure_remove(*, measure: Measure, actor: User) -> None:
     complaint = card_locked(Complaint(pk=measure.complaint_id), None)
     measure = Measure.objects.get(pk=measure.pk, complaint=complaint)
     access.access_plan_measures(actor, complaint)
-    event_measure(complaint, actor, _("Measure removed: %(measure)s") % {"measure": measure.description})
+    event_measure(complaint, actor, MEASURE_REMOVED, {"measure": measure.description})
     measure.delete()
 
 
@@ -61,11 +59,6 @@ def measure_report(*, measure: Measure, actor: User, report: str) -> Measure:
     measure.report = report.strip()
     measure.done_at = timezone.now()
     measure.save(update_fields=["report", "done_at", "updated_at"])
-    event_measure(
-        measure.complaint, actor,
-        _("Measure done: %(measure)s. Report: %(report)s")
-        # A description that ends a sentence already would read "route.. Report" (or "։։" in Armenian).
-        % {"measure": measure.description.rstrip(".։"), "report": measure.report},
-    )
+    event_measure(measure.complaint, actor, MEASURE_DONE, {"measure": measure.description, "report": measure.report})
     signals.measure_reported.send(sender=Complaint, complaint=measure.complaint, measure=measure, actor=actor)
     return measure

@@ -206,7 +206,7 @@ def test_timeline_rows_written_in_bulk_announce_nothing_and_move_no_clock(regist
         ])
         TimelineEvent.objects.create(complaint=complaint, kind=EventKind.CALL, text="звонок")
         insert_rows(TimelineEvent, [
-            event_deadline_row(complaint.pk, "breached", "Просрочено"),
+            event_deadline_row(complaint.pk, "retimed", {"changes": []}),
             event_notification_row(complaint.pk, "Иванов"),
         ])
     assert sent == []
