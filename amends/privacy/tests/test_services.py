@@ -6,11 +6,13 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import translation
 
 from amends.complaints.choices import Channel, EventKind
 from amends.complaints.models import Attachment, Complaint, TimelineEvent
 from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
+from amends.deadlines.services import waiting_start
 from amends.duplicates.models import SignatureBand, TextSignature
 from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
 from amends.privacy.models import AnonymisedCard, Erasure, ErasureKind
@@ -173,3 +175,14 @@ def test_a_provisional_contact_with_her_e_mail_is_erased_with_her(person, qms, c
     later.contact.refresh_from_db()
     assert later.wording == "[erased]" and later.contact.full_name == "[erased]" and later.contact.email == ""
     assert rows_naming_the_person() == []
+
+
+def test_erasure_clears_the_person_from_the_params_a_timeline_entry_is_worded_from(person, qms):
+    waiting_start(complaint=person.mailed, actor=qms, reason="Анна Петрова пришлёт фото чайника")
+    erasure = personal_data_erase(contact=person.contact, actor=qms)
+    entry = TimelineEvent.objects.get(complaint=person.mailed, kind=EventKind.DEADLINE, code="waiting")
+    assert entry.params == {"reason": "[erased] пришлёт фото чайника"}
+    with translation.override("en"):
+        assert entry.text_display == "Waiting for the customer: [erased] пришлёт фото чайника. The deadlines are paused."
+    # The card's own pass redacted it: the last-resort sweep of every table found only the 4 rows outside the cards.
+    assert erasure.scope["other_rows"] == 4
