@@ -117,7 +117,7 @@ def measure_due_date_set(measure: Measure, due: date, since: datetime) -> None:
     for event in planned:
         TimelineEvent.objects.filter(pk=event.pk).update(
             text=event.text.replace(date_text(measure.due_date), date_text(due)),
-            params={**event.params, "due": due.isoformat()},
+            params={**(event.params or {}), "due": due.isoformat()},
         )
     measure.due_date = due
 
