@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from amends.accounts.roles import Role
 from amends.complaints.choices import Channel, EventKind
@@ -77,6 +78,9 @@ def test_a_late_sweep_fires_only_the_highest_step_once_naming_the_passed_ones(as
     assert sorted(code for _card, code in deadline_events()) == ["escalated", "escalated"]
     entry = TimelineEvent.objects.filter(kind=EventKind.DEADLINE).first()
     assert "Passed before the first check, not announced apart: At risk, Breached." in entry.text
+    with translation.override("ru"):  # a Russian reader of the entry the English company wrote
+        assert "Пройдены до первой проверки" in entry.text_display
+        assert "13.03.2025 10:00" in entry.text_display and "13 Mar 2025 10:00" in entry.text
     # Everyone the passed steps would have told hears once, of the step the clocks are at now.
     assert notified() == {
         ("responsible", "deadline_escalated"), ("qms", "deadline_escalated"), ("manager", "deadline_escalated"),
