@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.complaints.choices import EventKind
+from amends.complaints.event_texts import event_text
 from amends.complaints.models import Attachment, Complaint, Measure, TimelineEvent
 from amends.customers.models import Contact, Organisation
 from amends.intake.models import InboundMessage, OutboundMessage
@@ -57,7 +58,26 @@ def _event(event: TimelineEvent) -> dict[str, Any]:
         values["text"] = ""
     if event.field in STAFF_FIELDS:
         values |= {"old_value": "staff" if event.old_value else "", "new_value": "staff" if event.new_value else ""}
+    if event.kind in NAMING_KINDS:
+        values["text"] = _text_without_staff(event)
     return values
+
+
+# Timeline entries whose text may name staff: a measure's executor, the people an escalation told.
+NAMING_KINDS = {EventKind.MEASURE, EventKind.DEADLINE}
+
+
+def _text_without_staff(event: TimelineEvent) -> str:
+    """Worded again from its parameters with staff as "staff"; an older entry kept only as text
+    could name them anywhere, so it is left out."""
+    if event.params is None:
+        return ""
+    params = dict(event.params)
+    if "executor" in params:
+        params["executor"] = "staff"
+    if params.get("people"):
+        params["people"] = ["staff"]
+    return event_text(event.kind, event.code, params) or ""
 
 
 def _card(complaint: Complaint) -> dict[str, Any]:

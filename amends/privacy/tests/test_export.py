@@ -5,12 +5,16 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from pypdf import PdfReader
 
-from amends.complaints.choices import Channel
-from amends.complaints.models import Complaint
+from amends.complaints.choices import Channel, EventKind
+from amends.complaints.event_texts import MEASURE_PLANNED
+from amends.complaints.events import event_deadline, event_measure
+from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
+from amends.deadlines.choices import ClockKind, Level
 from amends.intake.identity import contact_email_proven
 from amends.intake.outbound import email_proof
 from amends.privacy.export import personal_data_export, personal_data_zip
@@ -99,3 +103,21 @@ def test_a_provisional_row_with_her_e_mail_stays_out_of_the_export_until_she_pro
     assert contact_email_proven(complaint=later, proof=email_proof(later, EMAIL))
     data = personal_data_export(contact=person.contact)
     assert later.number in {card["number"] for card in data["complaints"]}
+
+
+def test_measure_and_escalation_entries_are_exported_without_the_staff_they_name(person, responsible):
+    event_measure(person.web, responsible, MEASURE_PLANNED, {
+        "measure": "Заменить чайник", "executor": "Сергей Новиков", "due": "2026-12-13",
+    })
+    event_deadline(person.web, None, "breached", {
+        "step": Level.BREACHED, "clock": ClockKind.DECISION, "due": "2026-12-01T12:00:00+00:00",
+        "people": ["Сергей Новиков", "Кира Качествова"], "passed": [],
+    })
+    # An older entry kept only as text may name anyone.
+    TimelineEvent.objects.create(complaint=person.web, kind=EventKind.MEASURE, text="Мероприятие: Сергей Новиков")
+
+    with translation.override("ru"):
+        exported = json.dumps(personal_data_export(contact=person.contact), ensure_ascii=False)
+
+    assert "Новиков" not in exported and "Качествова" not in exported
+    assert "Заменить чайник" in exported  # the measure itself is hers to read
