@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "amends.intake",
     "amends.reports",
     "amends.privacy",
+    "amends.answers",
     "amends.api",
     "amends.jobs",
     "amends.demo",

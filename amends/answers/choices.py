@@ -1,0 +1,30 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amends.complaints.choices import Justification
+
+
+class Outcome(models.TextChoices):
+    """What a letter tells the customer (DOMAIN.md §6): one template set per outcome and language."""
+
+    SATISFIED = "satisfied", _("Fully satisfied")
+    PARTLY = "partly", _("Partly satisfied")
+    REFUSED = "refused", _("Refused")
+    HOLDING = "holding", _("Holding reply")
+    INFO_REQUEST = "info_request", _("Request for information")
+
+
+# The outcomes that decide the complaint; the others are letters on the way.
+FINAL_OUTCOMES = frozenset({Outcome.SATISFIED, Outcome.PARTLY, Outcome.REFUSED})
+
+OUTCOME_BY_JUSTIFICATION = {
+    Justification.JUSTIFIED: Outcome.SATISFIED,
+    Justification.PARTLY: Outcome.PARTLY,
+    Justification.UNJUSTIFIED: Outcome.REFUSED,
+}
+
+
+class ReferenceKind(models.TextChoices):
+    LAW = "law", _("Law or regulation")
+    CONTRACT = "contract", _("Contract clause")
+    OTHER = "other", _("Other document")

@@ -1,0 +1,3 @@
+from .letters import LegalReference, Letter, Letterhead, LetterTemplate
+
+__all__ = ["LegalReference", "Letter", "LetterTemplate", "Letterhead"]
