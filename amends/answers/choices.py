@@ -28,3 +28,22 @@ class ReferenceKind(models.TextChoices):
     LAW = "law", _("Law or regulation")
     CONTRACT = "contract", _("Contract clause")
     OTHER = "other", _("Other document")
+
+
+class CompensationKind(models.TextChoices):
+    """Seed 001: options of different value, cheap for the company and valuable for the customer."""
+
+    REFUND = "refund", _("Refund")
+    PRICE_REDUCTION = "price_reduction", _("Price reduction")
+    REPLACEMENT = "replacement", _("Replacement")
+    REPAIR = "repair", _("Repair")
+    VOUCHER = "voucher", _("Voucher")
+    FREE_DELIVERY = "free_delivery", _("Free delivery")
+    GIFT = "gift", _("Gift")
+    APOLOGY_CARD = "apology_card", _("Personal apology card with a small gift")
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Granted")
+    REFUSED = "refused", _("Refused")

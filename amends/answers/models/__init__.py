@@ -1,3 +1,7 @@
+from .compensation import CompensationGrant, CompensationLimit, CompensationOption
 from .letters import LegalReference, Letter, Letterhead, LetterTemplate
 
-__all__ = ["LegalReference", "Letter", "LetterTemplate", "Letterhead"]
+__all__ = [
+    "CompensationGrant", "CompensationLimit", "CompensationOption",
+    "LegalReference", "Letter", "LetterTemplate", "Letterhead",
+]
