@@ -9,4 +9,8 @@ class AnswersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        pass
+        from . import compensation, event_texts, pages_compensation
+
+        compensation.register()
+        event_texts.register()
+        pages_compensation.register()

@@ -41,6 +41,8 @@ class CompensationKind(models.TextChoices):
     FREE_DELIVERY = "free_delivery", _("Free delivery")
     GIFT = "gift", _("Gift")
     APOLOGY_CARD = "apology_card", _("Personal apology card with a small gift")
+    # Consumer law art. 23: 1 % of the price per day a statutory term was missed (DOMAIN.md §10).
+    PENALTY = "penalty", _("Statutory penalty")
 
 
 class GrantStatus(models.TextChoices):

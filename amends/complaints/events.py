@@ -108,6 +108,14 @@ def event_deadline_row(complaint_id: int, code: str, params: Params, actor: User
     return _worded_row(complaint_id, EventKind.DEADLINE, code, params, actor)
 
 
+def event_compensation(complaint: Complaint, actor: User | None, code: str, params: Params) -> TimelineEvent:
+    """`code` says what happened to a grant: granted, pending (above the limit), approved, refused;
+    or the goods' price set for the statutory penalty (answers/event_texts.py words them)."""
+    event = _worded_row(complaint.pk, EventKind.COMPENSATION, code, params, actor)
+    event.save()
+    return event
+
+
 def event_notification(complaint: Complaint, text: str) -> TimelineEvent:
     return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.NOTIFICATION, text=text)
 

@@ -13,15 +13,18 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from amends.answers.compensation import compensation_granted
+from amends.answers.money import currency
 from amends.complaints.models import Complaint
 from amends.core.dates import excel_number_format
 from amends.core.links import absolute_url
 
 from .selectors import OverdueLine, WeeklySummary
-from .weeks import company_zone
+from .weeks import WEEK, company_zone, day_start
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DAYS_FORMAT = "0.0"
+MONEY_FORMAT = "#,##0.00"
 # Characters Excel refuses in a sheet's name, and its length limit.
 SHEET_NAME_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
 SHEET_NAME_MAX = 31
@@ -122,6 +125,15 @@ def weekly_summary_xlsx(summary: WeeklySummary, request: HttpRequest | None = No
     _format_moments(oldest, 2)
     _format(oldest, 3, DAYS_FORMAT)
     _link_numbers(oldest, [card.complaint for card in summary.oldest_open], request)
+
+    granted = compensation_granted(day_start(summary.week_start), day_start(summary.week_start + WEEK))
+    compensation = _sheet(book, _("Compensation"), [
+        (_("Compensation"), 40), (_("Granted"), 12), (_("Value, %(currency)s") % {"currency": currency()}, 16),
+    ], [
+        *[(row.option, row.count, row.value) for row in granted],
+        (_("Total"), sum(row.count for row in granted), sum(row.value for row in granted)),
+    ])
+    _format(compensation, 3, MONEY_FORMAT)
 
     buffer = BytesIO()
     book.save(buffer)

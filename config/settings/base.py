@@ -264,6 +264,8 @@ AMENDS_REOPEN_WITHIN_DAYS = int(os.environ.get("AMENDS_REOPEN_WITHIN_DAYS", 0))
 # A messenger chat's message continues its card closed within this many days (flagged as a message
 # after the answer); later, or on a duplicate or withdrawn card, it is a new complaint.
 AMENDS_CHAT_FOLLOWS_CLOSED_DAYS = int(os.environ.get("AMENDS_CHAT_FOLLOWS_CLOSED_DAYS", 30))
+# The currency compensation values, limits and the goods' prices are kept in (ISO 4217 code).
+AMENDS_CURRENCY = os.environ.get("AMENDS_CURRENCY", "RUB")
 
 # Sessions: how long a login lasts (seconds, two weeks by default), and whether it ends with the browser.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 14 * 24 * 3600))

@@ -1,7 +1,8 @@
 from .compensation import CompensationGrant, CompensationLimit, CompensationOption
 from .letters import LegalReference, Letter, Letterhead, LetterTemplate
+from .penalty import GoodsPrice
 
 __all__ = [
-    "CompensationGrant", "CompensationLimit", "CompensationOption",
+    "CompensationGrant", "CompensationLimit", "CompensationOption", "GoodsPrice",
     "LegalReference", "Letter", "LetterTemplate", "Letterhead",
 ]

@@ -34,7 +34,11 @@ class CompensationLimit(models.Model):
 
     option = models.ForeignKey(CompensationOption, on_delete=models.CASCADE, related_name="limits")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    limit = models.DecimalField(_("limit without approval"), max_digits=12, decimal_places=2)
+    # Empty: no limit (the QMS head, who approves the others' grants).
+    limit = models.DecimalField(
+        _("limit without approval"), max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text=_("Empty: without limit."),
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["option", "role"], name="answers_limit_one_per_role")]

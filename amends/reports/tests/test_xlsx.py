@@ -16,7 +16,7 @@ def rows(sheet) -> list[tuple]:
 
 def test_one_sheet_per_section_with_a_bold_frozen_header_and_set_widths(week):
     book = load_workbook(BytesIO(weekly_summary_xlsx(weekly_summary(now=NOW))))
-    assert book.sheetnames == ["By channel", "By category", "Not counted", "Deadlines", "Overdue", "Oldest open"]
+    assert book.sheetnames == ["By channel", "By category", "Not counted", "Deadlines", "Overdue", "Oldest open", "Compensation"]
     for sheet in book.worksheets:
         assert all(cell.font.bold for cell in sheet[1])
         assert not any(cell.font.bold for row in sheet.iter_rows(min_row=2) for cell in row)

@@ -1,0 +1,52 @@
+"""The card's compensation panel: its grants, the grant form within the user's limits, the QMS
+head's approve/refuse, and the statutory penalty of a missed consumer-law term."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from amends.complaints.access import COMPENSATION, QMS, can_write, has_relation
+from amends.complaints.card_page import register_panel
+
+from .choices import GrantStatus
+from .compensation import allowances, card_grants, penalty_option, statutory_penalty
+from .compensation_forms import GrantForm, PriceForm, RefuseForm
+from .money import currency
+
+# The date a grant is offered with: a week gives time to pay or send it.
+DEFAULT_DUE = timedelta(days=7)
+
+
+def compensation_panel(request, complaint, bound) -> dict:
+    user = request.user
+    can_grant = can_write(user, complaint, COMPENSATION)
+    is_head = has_relation(user, complaint, QMS)
+    mine = allowances(user) if can_grant else []
+    penalty = statutory_penalty(complaint)
+    grants = [
+        {"grant": grant, "refuse_form": bound.get(f"refuse-{grant.pk}") or RefuseForm(grant_id=grant.pk)}
+        for grant in card_grants(complaint)
+    ]
+    initial = {"due_date": timezone.localdate() + DEFAULT_DUE}
+    option = penalty_option()
+    penalty_offer = None
+    if penalty is not None and penalty.amount and option is not None and any(a.option.pk == option.pk for a in mine):
+        penalty_offer = {"option": option.pk, "value": penalty.amount, "due_date": initial["due_date"]}
+    return {
+        "grants": grants,
+        "can_decide": is_head,
+        "pending_status": GrantStatus.PENDING,
+        "allowances": mine,
+        "grant_form": bound.get("compensation") or (GrantForm(options=[a.option for a in mine], initial=initial)
+                                                   if mine else None),
+        "penalty": penalty,
+        "penalty_offer": penalty_offer,
+        "price_form": bound.get("goods-price") or (PriceForm() if can_grant and penalty is not None else None),
+        "currency": currency(),
+    }
+
+
+def register() -> None:
+    register_panel(
+        "compensation", "answers/compensation_panel.html", column="main", order=34, context=compensation_panel,
+    )

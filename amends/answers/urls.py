@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views_compensation
+
+app_name = "answers"
+urlpatterns = [
+    path("compensation/pending/", views_compensation.pending, name="compensation_pending"),
+    path("<number:number>/compensation/", views_compensation.grant, name="compensation_grant"),
+    path("<number:number>/compensation/price/", views_compensation.price, name="compensation_price"),
+    path("<number:number>/compensation/<int:pk>/approve/", views_compensation.approve,
+         name="compensation_approve"),
+    path("<number:number>/compensation/<int:pk>/refuse/", views_compensation.refuse, name="compensation_refuse"),
+]
