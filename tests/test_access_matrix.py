@@ -23,6 +23,8 @@ from rest_framework.test import APIClient
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
+from amends.answers.compensation import allowance_for
+from amends.answers.models import CompensationGrant, CompensationOption
 from amends.complaints import access
 from amends.complaints.choices import Channel, Justification, State
 from amends.complaints.models import Complaint, Measure, new_tracking_code
@@ -32,6 +34,8 @@ from amends.complaints.transitions import TRANSITIONS
 ROLES = [None, *Role.values]  # None: an employee without a role
 TIES = ("registered", "responsible", "measure", "none")
 READ, PLAN, REPORT = "read", "plan", "report"
+DECIDE_COMPENSATION = "decide_compensation"  # a grant above the limit approved or refused: the QMS head
+GRANT_GIFT = "grant_gift"  # the COMPENSATION write and the limit rule: a role with a limit for the gift
 
 
 def transition(name: str) -> str:
@@ -51,6 +55,11 @@ def allowed(user: User, card: Complaint, needs: str) -> bool:
         return access.can_plan_measures(user, card)
     if needs == REPORT:
         return access.can_report_measure(user, card.measures.get())
+    if needs == DECIDE_COMPENSATION:
+        return access.has_relation(user, card, access.QMS)
+    if needs == GRANT_GIFT:
+        gift = CompensationOption.objects.get(kind="gift")
+        return access.can_write(user, card, access.COMPENSATION) and allowance_for(user, gift) is not None
     raise AssertionError(needs)
 
 
@@ -78,6 +87,19 @@ def _measure(card: Complaint) -> dict:
 def _new_measure(card: Complaint) -> dict:
     return {"description": "Заменить", "executor": User.objects.get(username="other_executor").pk,
             "due_date": (timezone.localdate() + timedelta(days=5)).isoformat()}
+
+
+def _gift(card: Complaint) -> dict:
+    return {"option": CompensationOption.objects.get(kind="gift").pk, "value": "100", "method": "в магазине",
+            "due_date": (timezone.localdate() + timedelta(days=5)).isoformat()}
+
+
+def _pending_grant(card: Complaint) -> dict:
+    grant = CompensationGrant.objects.create(
+        complaint=card, option=CompensationOption.objects.get(kind="refund"), value=50000, method="перевод",
+        due_date=timezone.localdate(), granted_by=card.responsible,
+    )
+    return {"grant_id": grant.pk}
 
 
 # The web pages and forms of a card, by URL name.
@@ -114,6 +136,16 @@ UI_CARD: dict[str, Probe] = {
     "deadlines:clock_extend": Probe(
         "post", access.EDIT, kwargs=lambda card: {"pk": card.clocks.first().pk},
     ),
+    "answers:compensation_grant": Probe(
+        "post", access.COMPENSATION, data=lambda card: {f"compensation-{k}": v for k, v in _gift(card).items()},
+    ),
+    "answers:compensation_price": Probe("post", access.COMPENSATION, data=lambda card: {"goods-price-price": "10"}),
+    "answers:compensation_approve": Probe(
+        "post", DECIDE_COMPENSATION, kwargs=lambda card: {"pk": _pending_grant(card)["grant_id"]},
+    ),
+    "answers:compensation_refuse": Probe(
+        "post", DECIDE_COMPENSATION, kwargs=lambda card: {"pk": _pending_grant(card)["grant_id"]},
+    ),
 }
 
 # The API's operations on a card, by operationId (the schema's paths with {number}).
@@ -129,6 +161,12 @@ API_CARD: dict[str, Probe] = {
                                        kwargs=lambda card: {"measure_id": card.measures.get().pk}),
     "complaints_measure_report": Probe("post", REPORT, data=lambda card: {"report": "Сделано"},
                                        kwargs=lambda card: {"measure_id": card.measures.get().pk}),
+    "complaints_compensation": Probe("get", READ),
+    "complaints_compensation_options": Probe("get", READ),
+    "complaints_compensation_grant": Probe("post", GRANT_GIFT, data=_gift),
+    "complaints_compensation_approve": Probe("post", DECIDE_COMPENSATION, kwargs=_pending_grant),
+    "complaints_compensation_refuse": Probe("post", DECIDE_COMPENSATION, data=lambda card: {"reason": "Много"},
+                                            kwargs=_pending_grant),
 }
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
@@ -153,6 +191,7 @@ NOT_A_CARD: dict[str, str] = {
     "notifications:list": "the user's own", "notifications:read_all": "the user's own",
     "notifications:settings": "the user's own", "notifications:open": "the user's own",
     "deadlines:mine": "the user's own clocks",
+    "answers:compensation_pending": "role rule, PROCESS_OWNERS (answers/tests/test_compensation_views.py)",
     "reports:weekly": "reports.access", "reports:weekly_xlsx": "reports.access",
     "web_form:complain": "public form", "web_form:thanks": "the customer's code",
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
@@ -160,7 +199,8 @@ NOT_A_CARD: dict[str, str] = {
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
-                 "api:measures", "api:measure", "api:measure_report"}
+                 "api:measures", "api:measure", "api:measure_report", "api:compensation",
+                 "api:compensation_options", "api:compensation_approve", "api:compensation_refuse"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

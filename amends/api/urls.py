@@ -7,6 +7,12 @@ from amends.complaints.converters import NUMBER_PATTERN
 
 from .exceptions import not_found
 from .schema import MEASURE_ID_PATTERN
+from .views.answers_compensation import (
+    CompensationApproveView,
+    CompensationOptionsView,
+    CompensationRefuseView,
+    CompensationView,
+)
 from .views.auth import TokenView
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
 from .views.complaints import ComplaintDetailView, ComplaintsView
@@ -16,6 +22,7 @@ app_name = "api"
 
 card = rf"^complaints/(?P<number>{NUMBER_PATTERN})/"
 measure = card + rf"measures/(?P<measure_id>{MEASURE_ID_PATTERN})/"
+compensation_grant = card + rf"compensation/(?P<grant_id>{MEASURE_ID_PATTERN})/"
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("complaints/", ComplaintsView.as_view(), name="complaints"),
@@ -27,6 +34,10 @@ v1 = [
     re_path(card + "measures/$", MeasuresView.as_view(), name="measures"),
     re_path(measure + "$", MeasureView.as_view(), name="measure"),
     re_path(measure + "report/$", MeasureReportView.as_view(), name="measure_report"),
+    re_path(card + "compensation/$", CompensationView.as_view(), name="compensation"),
+    re_path(card + "compensation/options/$", CompensationOptionsView.as_view(), name="compensation_options"),
+    re_path(compensation_grant + "approve/$", CompensationApproveView.as_view(), name="compensation_approve"),
+    re_path(compensation_grant + "refuse/$", CompensationRefuseView.as_view(), name="compensation_refuse"),
 ]
 
 urlpatterns = [
