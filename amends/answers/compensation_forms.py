@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amends.complaints.forms import model_choice_field
+
 from .models import CompensationOption
 
 
@@ -19,7 +21,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, options=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["option"].queryset = CompensationOption.objects.filter(pk__in=[o.pk for o in options])
+        model_choice_field(self, "option").queryset = CompensationOption.objects.filter(pk__in=[o.pk for o in options])
 
 
 class RefuseForm(forms.Form):

@@ -31,7 +31,8 @@ def grant(request, number: str):
     def write(**data):
         made = services.compensation_grant(complaint=complaint, actor=request.user, **data)
         if made.status == GrantStatus.PENDING:
-            messages.info(request, _("Above your limit: the compensation waits for the approval of the head of the QMS."))
+            messages.info(request, _(
+                "Above your limit: the compensation waits for the approval of the head of the QMS."))
         else:
             messages.success(request, done)
 
@@ -71,7 +72,7 @@ def refuse(request, number: str, pk: int):
     grant_ = _grant_of(request, number, pk)
     form = RefuseForm(request.POST, grant_id=grant_.pk)
     return card_form_post(
-        request, grant_.complaint, form, form.prefix,
+        request, grant_.complaint, form, f"refuse-{grant_.pk}",
         lambda reason: services.compensation_refuse(grant=grant_, actor=request.user, reason=reason),
         _("Compensation refused."),
     )

@@ -12,8 +12,8 @@ from amends.answers.choices import CompensationKind, GrantStatus, Outcome
 from amends.answers.compensation import (
     allowances,
     compensation_approve,
-    compensation_granted,
     compensation_grant,
+    compensation_granted,
     compensation_refuse,
     pending_grants,
 )
@@ -62,7 +62,9 @@ def test_a_user_with_two_roles_has_the_higher_limit(make_user):
     assert {a.option.kind: a.limit for a in allowances(both)}["voucher"] == Decimal("5000")
 
 
-def test_within_the_limit_is_granted_at_once_and_on_the_timeline(complaint, operator, django_capture_on_commit_callbacks):
+def test_within_the_limit_is_granted_at_once_and_on_the_timeline(
+    complaint, operator, django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=True):
         made = grant(complaint, operator, "apology_card", "800", method="sent with the answer")
     assert made.status == GrantStatus.APPROVED and made.decided_by is None

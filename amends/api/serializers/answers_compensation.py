@@ -9,7 +9,10 @@ from amends.complaints.inputs import TEXT_MAX_LENGTH
 from .fields import StrictCharField, StrictPrimaryKeyRelatedField
 from .refs import UserRefSerializer
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True}
+
+def money(**kwargs) -> serializers.DecimalField:
+    """A sum as a decimal string with two places, in AMENDS_CURRENCY."""
+    return serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True, **kwargs)
 
 
 class CompensationOptionSerializer(serializers.Serializer):
@@ -17,9 +20,9 @@ class CompensationOptionSerializer(serializers.Serializer):
     kind = serializers.CharField(source="option.kind")
     name = serializers.CharField(source="option.name")
     description = serializers.CharField(source="option.description")
-    cost = serializers.DecimalField(source="option.cost", **MONEY, help_text=_("What it typically costs the company."))
-    limit = serializers.DecimalField(
-        **MONEY, allow_null=True,
+    cost = money(source="option.cost", help_text=_("What it typically costs the company."))
+    limit = money(
+        allow_null=True,
         help_text=_("Granted at once up to this value; above it the grant waits for the head of the QMS. "
                     "Null: without limit."),
     )
@@ -44,7 +47,7 @@ class CompensationGrantSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     option = serializers.CharField(source="option.name")
     kind = serializers.CharField(source="option.kind")
-    value = serializers.DecimalField(**MONEY)
+    value = money()
     method = serializers.CharField()
     due_date = serializers.DateField()
     note = serializers.CharField()
@@ -63,8 +66,8 @@ class PenaltySerializer(serializers.Serializer):
     until = serializers.DateTimeField(help_text=_("When the delay ended, or now while it runs."))
     running = serializers.BooleanField()
     days = serializers.IntegerField()
-    price = serializers.DecimalField(**MONEY, allow_null=True, help_text=_("Null: the card has no price yet."))
-    amount = serializers.DecimalField(**MONEY, allow_null=True)
+    price = money(allow_null=True, help_text=_("Null: the card has no price yet."))
+    amount = money(allow_null=True)
 
 
 class CompensationSerializer(serializers.Serializer):

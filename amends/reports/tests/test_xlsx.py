@@ -1,9 +1,11 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import BytesIO
 
 from django.utils import translation
 from openpyxl import load_workbook
 
+from amends.answers.compensation import compensation_grant
+from amends.answers.models import CompensationOption
 from amends.reports.selectors import weekly_summary
 from amends.reports.xlsx import weekly_summary_xlsx
 
@@ -16,7 +18,9 @@ def rows(sheet) -> list[tuple]:
 
 def test_one_sheet_per_section_with_a_bold_frozen_header_and_set_widths(week):
     book = load_workbook(BytesIO(weekly_summary_xlsx(weekly_summary(now=NOW))))
-    assert book.sheetnames == ["By channel", "By category", "Not counted", "Deadlines", "Overdue", "Oldest open", "Compensation"]
+    assert book.sheetnames == [
+        "By channel", "By category", "Not counted", "Deadlines", "Overdue", "Oldest open", "Compensation",
+    ]
     for sheet in book.worksheets:
         assert all(cell.font.bold for cell in sheet[1])
         assert not any(cell.font.bold for row in sheet.iter_rows(min_row=2) for cell in row)
@@ -66,5 +70,20 @@ def test_overdue_and_oldest_cards_with_real_dates_in_the_company_time_zone(week)
 def test_dates_in_the_workbook_take_the_readers_language_format(week):
     with translation.override("ru"):
         book = load_workbook(BytesIO(weekly_summary_xlsx(weekly_summary(now=NOW))))
-    overdue = book.worksheets[-2]  # "Overdue", in Russian here
+    overdue = book.worksheets[4]  # "Overdue", in Russian here
     assert (overdue["D2"].number_format, overdue["D4"].number_format) == ("dd.mm.yyyy hh:mm", "dd.mm.yyyy")
+
+
+def test_the_compensation_given_in_the_week(week, qms):
+    gift, refund = CompensationOption.objects.get(kind="gift"), CompensationOption.objects.get(kind="refund")
+    for option, value in [(gift, 500), (gift, 700), (refund, 12000)]:
+        grant = compensation_grant(complaint=week.A, actor=qms, option=option, value=value, method="—",
+                                   due_date=NOW.date(), note="")
+        type(grant).objects.filter(pk=grant.pk).update(granted_at=NOW - timedelta(days=7))  # in the reported week
+    book = load_workbook(BytesIO(weekly_summary_xlsx(weekly_summary(now=NOW))))
+    assert rows(book["Compensation"]) == [
+        ("Compensation", "Granted", "Value, RUB"),
+        *sorted([(gift.name, 2, 1200), (refund.name, 1, 12000)]),  # by option name
+        ("Total", 3, 13200),
+    ]
+    assert book["Compensation"]["C2"].number_format == "#,##0.00"
