@@ -63,8 +63,9 @@ def _event(event: TimelineEvent) -> dict[str, Any]:
     return values
 
 
-# Timeline entries whose text may name staff: a measure's executor, the people an escalation told.
-NAMING_KINDS = {EventKind.MEASURE, EventKind.DEADLINE}
+# Timeline entries whose text may name staff: a measure's executor, the people an escalation told,
+# who granted a compensation.
+NAMING_KINDS = {EventKind.MEASURE, EventKind.DEADLINE, EventKind.COMPENSATION}
 
 
 def _text_without_staff(event: TimelineEvent) -> str:
@@ -77,6 +78,8 @@ def _text_without_staff(event: TimelineEvent) -> str:
         params["executor"] = "staff"
     if params.get("people"):
         params["people"] = ["staff"]
+    if "granted_by" in params:
+        params["granted_by"] = "staff"
     return event_text(event.kind, event.code, params) or ""
 
 

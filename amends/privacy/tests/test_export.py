@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from amends.complaints.choices import Channel, EventKind
 from amends.complaints.event_texts import MEASURE_PLANNED
-from amends.complaints.events import event_deadline, event_measure
+from amends.complaints.events import event_compensation, event_deadline, event_measure
 from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
@@ -113,6 +113,10 @@ def test_measure_and_escalation_entries_are_exported_without_the_staff_they_name
         "step": Level.BREACHED, "clock": ClockKind.DECISION, "due": "2026-12-01T12:00:00+00:00",
         "people": ["Сергей Новиков", "Кира Качествова"], "passed": [],
     })
+    event_compensation(person.web, responsible, "approved", {
+        "option": "Подарок", "value": "500.00", "currency": "RUB", "method": "в магазине", "due": "2026-12-13",
+        "granted_by": "Сергей Новиков", "reason": "",
+    })
     # An older entry kept only as text may name anyone.
     TimelineEvent.objects.create(complaint=person.web, kind=EventKind.MEASURE, text="Мероприятие: Сергей Новиков")
 
@@ -121,3 +125,4 @@ def test_measure_and_escalation_entries_are_exported_without_the_staff_they_name
 
     assert "Новиков" not in exported and "Качествова" not in exported
     assert "Заменить чайник" in exported  # the measure itself is hers to read
+    assert "Подарок" in exported  # and so is her compensation
