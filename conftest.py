@@ -31,9 +31,11 @@ def _fresh_policy_table():
 @pytest.fixture
 def reference_data_restored(transactional_db):
     """For transactional tests: the flush after an earlier one removed what the data migrations
-    made (role groups, causes, categories); load it again."""
+    made (role groups, causes, categories, the compensation catalogue); load it again."""
     from django.contrib.auth.models import Permission
 
+    from amends.answers.catalogue import load_catalogue
+    from amends.answers.models import CompensationLimit, CompensationOption
     from amends.complaints.models import Category, Cause
     from amends.complaints.reference import load_reference_data
     from amends.deadlines.defaults import load_defaults
@@ -43,6 +45,7 @@ def reference_data_restored(transactional_db):
     load_reference_data(Cause, Category)
     if not BusinessCalendar.objects.exists():
         load_defaults(BusinessCalendar, WorkingHours, DeadlinePolicy, EscalationStep)
+    load_catalogue(CompensationOption, CompensationLimit)
 
 
 @pytest.fixture

@@ -176,6 +176,11 @@ def card_grants(complaint: Complaint) -> QuerySet[CompensationGrant]:
     return complaint.compensations.select_related("option", "granted_by", "decided_by")
 
 
+def approved_grants(complaint: Complaint) -> QuerySet[CompensationGrant]:
+    """What the card gives the customer: the letter's compensation element names these."""
+    return card_grants(complaint).filter(status=GrantStatus.APPROVED)
+
+
 def pending_grants() -> QuerySet[CompensationGrant]:
     """Every grant waiting for a QMS head, the oldest first."""
     return CompensationGrant.objects.filter(status=GrantStatus.PENDING).select_related(

@@ -11,6 +11,7 @@ from amends.answers.checks import letter_problems
 from amends.answers.choices import CompensationKind, GrantStatus, Outcome
 from amends.answers.compensation import (
     allowances,
+    approved_grants,
     compensation_approve,
     compensation_grant,
     compensation_granted,
@@ -169,8 +170,10 @@ def test_a_letter_is_not_sent_while_a_grant_waits(assigned, responsible, qms):
     problems = [p for p in letter_problems(letter) if p.code == "compensation:pending"]
     assert len(problems) == 1
     assert problems[0].url == "#panel-compensation" and not problems[0].overridable
+    assert list(approved_grants(assigned)) == []
     compensation_approve(grant=made, actor=qms)
     assert not [p for p in letter_problems(letter) if p.code == "compensation:pending"]
+    assert list(approved_grants(assigned)) == [made]  # what the letter's compensation element names
 
 
 def test_the_week_counts_what_was_given(assigned, responsible, qms):
