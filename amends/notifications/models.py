@@ -47,6 +47,8 @@ KIND_LABELS = {
     "deadline_at_risk": _("Deadline at risk"),
     "deadline_breached": _("Deadline missed"),
     "deadline_escalated": _("Deadline escalated"),
+    "compensation_pending": _("Compensation to approve"),
+    "compensation_decided": _("Compensation approved or refused"),
 }
 
 
