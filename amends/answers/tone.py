@@ -16,8 +16,9 @@ from itertools import product
 import pymorphy3
 import snowballstemmer
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
+
+from amends.intake.outbound import register_outgoing_text_check
 
 from .checks import Problem, register_send_check
 from .models import Letter, StopPhrase
@@ -260,13 +261,14 @@ _cache: dict[str, tuple[tuple, Matcher]] = {}
 
 
 def stop_phrases(language: str) -> Matcher:
-    """The active stop-phrases of `language`, compiled once and again only when a row changes (in any process)."""
-    rows = StopPhrase.objects.filter(language=language)
-    version = tuple(rows.aggregate(count=Count("id"), last=Max("updated_at")).values())
+    """The active stop-phrases of `language`, compiled again only when a row changed (in any process,
+    however it was changed): reading the rows is cheap, compiling them is not."""
+    rows = tuple(
+        StopPhrase.objects.filter(language=language, active=True).order_by("pk").values_list("phrase", "replacement", "pk")
+    )
     cached = _cache.get(language)
-    if cached is None or cached[0] != version:
-        active = rows.filter(active=True).values_list("phrase", "replacement", "pk")
-        cached = (version, matcher_compile(((p, r, str(pk)) for p, r, pk in active), language))
+    if cached is None or cached[0] != rows:
+        cached = (rows, matcher_compile(((p, r, str(pk)) for p, r, pk in rows), language))
         _cache[language] = cached
     return cached[1]
 
@@ -393,14 +395,23 @@ class ToneReport:
         return [part for part in parts if part[0]]
 
 
-def tone_language(language: str) -> str:
-    """`language` as the check knows it, else the company language."""
+_SCRIPTS = {"hy": re.compile(r"[\u0531-\u0587]"), "ru": re.compile(r"[а-яё]", re.IGNORECASE), "en": re.compile(r"[a-z]", re.IGNORECASE)}
+
+
+def tone_language(language: str, text: str = "") -> str:
+    """`language` as the check knows it; if none, the one whose letters the text is mostly written
+    in (a message on the card has no language of its own); else the company language."""
     language = (language or "").lower()[:2]
-    return language if language in LANGUAGES else settings.LANGUAGE_CODE[:2]
+    if language in LANGUAGES:
+        return language
+    counts = {code: len(script.findall(text)) for code, script in _SCRIPTS.items()}
+    best = max(counts, key=lambda code: counts[code])
+    return best if counts[best] else settings.LANGUAGE_CODE[:2]
 
 
 def tone_check(text: str, language: str) -> ToneReport:
-    language = tone_language(language)
+    """`language` "" checks the text in the language it is written in."""
+    language = tone_language(language, text)
     found = tokens(text, language)
     return ToneReport(
         text=text, language=language,
@@ -426,3 +437,4 @@ def outgoing_text_findings(text: str, language: str) -> list[str]:
 
 def register() -> None:
     register_send_check("tone", letter_tone_problems)
+    register_outgoing_text_check("tone", outgoing_text_findings)
