@@ -376,7 +376,7 @@ class ToneReport:
             for finding in self.findings
         ]
         problems += [
-            Problem(f"tone:{item.code}", str(_("Tone checklist: %(item)s")) % {"item": item.label}, overridable=True)
+            Problem(f"tone:{item.code}", str(_("Tone checklist, not met: %(item)s")) % {"item": item.label}, overridable=True)
             for item in self.checklist if not item.ok
         ]
         return problems
