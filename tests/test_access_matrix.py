@@ -149,6 +149,7 @@ NOT_A_CARD: dict[str, str] = {
     "api:schema": "public description", "api:docs": "public description",
     "api:": "the API's JSON 404",
     "duplicates:dismiss": "a candidate: duplicates.access, the mark_duplicate step's performers",
+    "answers:tone_check": "any employee: checks only the text posted (answers/tests/test_tone.py)",
     "duplicates:draft": "role rule, accounts.access: the registration form's search (duplicates/tests/test_views.py)",
     "notifications:list": "the user's own", "notifications:read_all": "the user's own",
     "notifications:settings": "the user's own", "notifications:open": "the user's own",

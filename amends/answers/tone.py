@@ -121,9 +121,13 @@ def _hy_word_keys(word: str) -> Keys:
 
 
 def _hy_keys(word: str) -> list[Keys]:
-    """A negated verb ("չգիտեմ", "չենք") is the negation and the verb, as two tokens."""
-    if word.startswith(_HY_NEGATION) and len(word) > 2 and not word.startswith(_HY_NOT_NEGATED):
-        return [frozenset({_HY_NEGATION}), _hy_word_keys(word[1:])]
+    """A negated verb ("չգիտեմ") is the negation and the verb, as two tokens; a negated auxiliary
+    ("չենք") the negation alone."""
+    if word.startswith(_HY_NEGATION) and len(word) > 1 and not word.startswith(_HY_NOT_NEGATED):
+        verb = word[1:]
+        if _HY_LEMMAS.get(verb) == "լինել":  # "չեմ կարող" and "չկարողացանք" read alike
+            return [frozenset({_HY_NEGATION})]
+        return [frozenset({_HY_NEGATION}), _hy_word_keys(verb)]
     return [_hy_word_keys(word)]
 
 
@@ -285,10 +289,11 @@ _APOLOGY = {
     "en": "sorry; apologise; apologize; apologies; apology",
     "hy": "ներողություն; ներեցեք; ներողություն ենք խնդրում; ցավում ենք; ափսոսում ենք",
 }
+# The customer asked to call: imperative forms only, since "we will call you back" is what they should read.
 _CALL_BACK = {
-    "ru": "перезвоните; позвоните ... позже; позвоните ... еще раз; свяжитесь ... еще раз; обратитесь ... позже",
-    "en": "call ... back; call ... later; call ... again; contact ... again; get back to us; try again later",
-    "hy": "հետ զանգահարեք; զանգահարեք ... ավելի ուշ; զանգահարեք ... կրկին; կապվեք ... կրկին",
+    "ru": "=перезвоните; =позвоните ... позже; =позвоните ... еще раз; =свяжитесь ... еще раз; =обратитесь ... позже",
+    "en": "call us back; call us ... later; call us ... again; call back later; contact us again; try again later",
+    "hy": "հետ =զանգահարեք; =զանգահարեք ... ավելի ուշ; =զանգահարեք ... կրկին; =կապվեք ... կրկին",
 }
 _DONT_KNOW = {"ru": "не знаю; не знаем", "en": "don't know", "hy": "չգիտեմ; չգիտենք"}
 _BARE_NO = {
