@@ -23,7 +23,7 @@ from amends.accounts.models import User
 from amends.complaints.access import MESSAGE, access_write
 from amends.complaints.choices import FINAL_STATES, Channel, State
 from amends.complaints.events import event_sent_despite_check
-from amends.complaints.models import Complaint, new_tracking_code
+from amends.complaints.models import Complaint, TimelineEvent, new_tracking_code
 from amends.complaints.services import (
     complaint_add_message,
     complaint_number_take,
@@ -305,7 +305,7 @@ def inbound_reprocess(message: InboundMessage) -> InboundMessage:
 
 
 @transaction.atomic
-def message_to_customer(*, complaint: Complaint, actor: User, text: str, reason: str = "") -> None:
+def message_to_customer(*, complaint: Complaint, actor: User, text: str, reason: str = "") -> TimelineEvent:
     """Write to the customer from the card: on the timeline now, sent on their channel after commit.
     A text the checks of outgoing texts find fault with (the tone check) goes only with a reason,
     kept on the timeline."""
@@ -317,11 +317,12 @@ def message_to_customer(*, complaint: Complaint, actor: User, text: str, reason:
         raise ValidationError({"reason": [
             _("The tone check found what follows: rephrase, or give a reason to send it as it is."), *findings,
         ]})
-    complaint_add_message(complaint=complaint, incoming=False, text=text, actor=actor)
+    event = complaint_add_message(complaint=complaint, incoming=False, text=text, actor=actor)
     if findings:
         event_sent_despite_check(complaint, actor, reason=reason.strip(), findings=findings)
     subject = _("About your complaint No. %(number)s") % {"number": complaint.number}
     transaction.on_commit(lambda: send_to_customer(complaint, subject=subject, text=text.strip(), purpose=WRITTEN))
+    return event
 
 
 def customer_reachable_by(complaint: Complaint) -> str:
