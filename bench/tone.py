@@ -99,7 +99,8 @@ def main() -> None:
     url = reverse("answers:tone_check")
     response = client.post(url, {"text": text, "language": "ru"})
     assert response.status_code == 200 and b"tone-finding" in response.content
-    print("  HTMX endpoint (test client): ", percentiles(timed(lambda: client.post(url, {"text": text, "language": "ru"}))))
+    posted = {"text": text, "language": "ru"}
+    print("  HTMX endpoint (test client): ", percentiles(timed(lambda: client.post(url, posted))))
 
     print("\n(b) stop-phrase matcher on bench/data/tone_replies.jsonl (targets: precision and recall >= 0.95)")
     for split in ("holdout", None):

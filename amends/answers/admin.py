@@ -14,7 +14,7 @@ class StopPhraseForm(forms.ModelForm):
         fields = ("language", "phrase", "replacement", "source", "active")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         phrase, language = data.get("phrase", ""), data.get("language", "")
         if phrase and language and not phrase_compile(phrase, language).variants:
             self.add_error("phrase", _("The phrase has no words to match."))

@@ -10,8 +10,7 @@ apology, a date, direct contacts, and the absence of "call us back" and of a bar
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import product
+from functools import cache, lru_cache
 
 import pymorphy3
 import snowballstemmer
@@ -61,7 +60,9 @@ _HY_LEMMAS = {
     **dict.fromkeys(("հանգստացեք", "հանգստացիր", "հանգստանալ", "հանգստացեք", "հանգստացի"), "հանգստանալ"),
     **dict.fromkeys(("զանգահարեք", "զանգահարիր", "զանգահարել", "զանգեք", "զանգիր", "զանգել", "զանգահարի"), "զանգել"),
     **dict.fromkeys(("դիմեք", "դիմիր", "դիմել", "դիմեցեք"), "դիմել"),
-    **dict.fromkeys(("բողոքեք", "բողոքիր", "բողոքել", "բողոքում", "բողոքեց", "բողոքի", "բողոքողը", "բողոքող"), "բողոքել"),
+    **dict.fromkeys(
+        ("բողոքեք", "բողոքիր", "բողոքել", "բողոքում", "բողոքեց", "բողոքի", "բողոքողը", "բողոքող"), "բողոքել",
+    ),
     **dict.fromkeys(("գիտեմ", "գիտենք", "գիտի", "գիտես", "գիտեք", "գիտեն", "գիտեի", "իմանալ"), "գիտենալ"),
     **dict.fromkeys(("կարող", "կարողանում", "կարողացանք", "կարողացա", "կարողանալ", "կարողանանք", "կարողանամ",
                      "կկարողանանք", "կկարողանամ", "կարողացավ"), "կարող"),
@@ -206,7 +207,8 @@ def _match_at(found: Sequence[Token], at: int, places: Sequence[Place], sentence
         for option in place.options:
             end = start + len(option)
             if end <= len(found) and all(
-                found[i].sentence == sentence and found[i].keys & keys for i, keys in zip(range(start, end), option)
+                found[i].sentence == sentence and found[i].keys & keys
+                for i, keys in zip(range(start, end), option, strict=True)
             ):
                 after = _match_at(found, end, rest, sentence)
                 if after is not None:
@@ -243,7 +245,8 @@ class Matcher:
         taken: dict[int, int] = {}  # id(phrase) -> the end of its last finding: one finding per place
         for at, token in enumerate(found):
             candidates = [pair for key in token.keys for pair in self._by_first_key.get(key, ())]
-            for phrase, variant in {id(pair): pair for pair in candidates}.values() if len(candidates) > 1 else candidates:
+            unique = {id(pair): pair for pair in candidates}.values() if len(candidates) > 1 else candidates
+            for phrase, variant in unique:
                 if token.start < taken.get(id(phrase), -1):
                     continue
                 after = _match_at(found, at, variant, token.sentence)
@@ -252,7 +255,9 @@ class Matcher:
                 start, end = token.start, found[after - 1].end
                 taken[id(phrase)] = end
                 words = tuple(dict.fromkeys(text[t.start:t.end] for t in found[at:after]))
-                findings.append(Finding(start, end, text[start:end], words, phrase.phrase, phrase.replacement, phrase.label))
+                findings.append(Finding(
+                    start, end, text[start:end], words, phrase.phrase, phrase.replacement, phrase.label,
+                ))
         findings.sort(key=lambda finding: (finding.start, finding.end))
         return findings
 
@@ -268,9 +273,8 @@ _cache: dict[str, tuple[tuple, Matcher]] = {}
 def stop_phrases(language: str) -> Matcher:
     """The active stop-phrases of `language`, compiled again only when a row changed (in any process,
     however it was changed): reading the rows is cheap, compiling them is not."""
-    rows = tuple(
-        StopPhrase.objects.filter(language=language, active=True).order_by("pk").values_list("phrase", "replacement", "pk")
-    )
+    active = StopPhrase.objects.filter(language=language, active=True).order_by("pk")
+    rows = tuple(active.values_list("phrase", "replacement", "pk"))
     cached = _cache.get(language)
     if cached is None or cached[0] != rows:
         cached = (rows, matcher_compile(((p, r, str(pk)) for p, r, pk in rows), language))
@@ -337,7 +341,7 @@ CHECKLIST_LABELS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _checklist_matcher(language: str) -> Matcher:
     """The checklist's phrases, each labelled with what it shows, in one matcher: one pass over the text."""
     return matcher_compile(
@@ -382,7 +386,10 @@ class ToneReport:
             for finding in self.findings
         ]
         problems += [
-            Problem(f"tone:{item.code}", str(_("Tone checklist, not met: %(item)s")) % {"item": item.label}, overridable=True)
+            Problem(
+                f"tone:{item.code}", str(_("Tone checklist, not met: %(item)s")) % {"item": item.label},
+                overridable=True,
+            )
             for item in self.checklist if not item.ok
         ]
         return problems
@@ -401,7 +408,11 @@ class ToneReport:
         return [part for part in parts if part[0]]
 
 
-_SCRIPTS = {"hy": re.compile(r"[\u0531-\u0587]"), "ru": re.compile(r"[а-яё]", re.IGNORECASE), "en": re.compile(r"[a-z]", re.IGNORECASE)}
+_SCRIPTS = {
+    "hy": re.compile(r"[\u0531-\u0587]"),
+    "ru": re.compile(r"[а-яё]", re.IGNORECASE),
+    "en": re.compile(r"[a-z]", re.IGNORECASE),
+}
 
 
 def tone_language(language: str, text: str = "") -> str:

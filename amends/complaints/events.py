@@ -65,9 +65,12 @@ def event_message_out(complaint: Complaint, actor: User | None, text: str) -> Ti
     return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.MESSAGE_OUT, actor=actor, text=text)
 
 
-def event_sent_despite_check(complaint: Complaint, actor: User | None, *, reason: str, findings: list[str]) -> TimelineEvent:
+def event_sent_despite_check(
+    complaint: Complaint, actor: User | None, *, reason: str, findings: list[str],
+) -> TimelineEvent:
     """A text went to the customer with open findings of the tone check; why, as the sender said."""
-    event = _worded_row(complaint.pk, EventKind.NOTE, SENT_DESPITE_CHECK, {"reason": reason, "findings": findings}, actor)
+    params = {"reason": reason, "findings": findings}
+    event = _worded_row(complaint.pk, EventKind.NOTE, SENT_DESPITE_CHECK, params, actor)
     event.save()
     return event
 

@@ -27,7 +27,7 @@ class ToneFindingSerializer(serializers.Serializer):
 
 class ToneChecklistItemSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the field, not the serializer's label
     ok = serializers.BooleanField()
 
 

@@ -30,7 +30,8 @@ class ToneCheckView(ApiView):
 class CustomerMessageView(ApiView):
     @extend_schema(
         operation_id="complaints_message_customer", tags=["complaints"], parameters=[NUMBER_PARAMETER],
-        request=CustomerMessageInputSerializer, responses={201: TimelineEventSerializer, **errors(400, 401, 403, 404, 415)},
+        request=CustomerMessageInputSerializer,
+        responses={201: TimelineEventSerializer, **errors(400, 401, 403, 404, 415)},
         description="Writes to the customer on their channel. A text the tone check finds fault with is "
                     "refused (400, the findings under `errors.reason`) unless `reason` is given.",
     )
