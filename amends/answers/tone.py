@@ -438,8 +438,13 @@ def tone_check(text: str, language: str) -> ToneReport:
 
 
 def letter_tone_problems(letter: Letter) -> list[Problem]:
-    """The send check "tone": the letter's subject and body, in the letter's language."""
-    return tone_check(f"{letter.subject}\n{letter.body}", letter.language).problems()
+    """The send check "tone": the letter's subject and body, in the letter's language. A letter
+    signed by someone with a phone or e-mail on record has its named person with direct contacts."""
+    problems = tone_check(f"{letter.subject}\n{letter.body}", letter.language).problems()
+    signer = letter.signed_by
+    if signer is not None and signer.get_full_name() and (signer.phone or signer.email):
+        problems = [problem for problem in problems if problem.code != "tone:contacts"]
+    return problems
 
 
 # What a short message must not do; the rest of the checklist is asked of letters only.

@@ -153,10 +153,15 @@ def test_the_live_check_shows_each_finding_in_place_with_its_replacement(client,
     assert 'data-check="thanks"' in html and "✗" in html
 
 
-def test_the_send_check_runs_on_subject_and_body_in_the_letters_language(complaint):
+def test_the_send_check_runs_on_subject_and_body_in_the_letters_language(complaint, responsible):
     letter = Letter.objects.create(
         complaint=complaint, outcome="refused", language="en", subject="It's our policy", body="Calm down.",
     )
     tone = [problem for problem in letter_problems(letter) if problem.code == "tone"]
     assert [problem.message.split("”")[0] for problem in tone] == ["“It's our policy", "“Calm down"]
-    assert all(problem.overridable for problem in tone)
+    assert all(problem.overridable for problem in letter_problems(letter) if problem.code.startswith("tone"))
+    assert "tone:contacts" in {problem.code for problem in letter_problems(letter)}
+    responsible.phone = "+7 912 000-00-00"
+    responsible.save()
+    letter.signed_by = responsible  # the signer's direct contacts go with the letter
+    assert "tone:contacts" not in {problem.code for problem in letter_problems(letter)}
