@@ -92,7 +92,7 @@ def _exact(word: str) -> str:
 
 
 def _ru_keys(word: str) -> list[Keys]:
-    lemmas = {parse.normal_form.replace("ё", "е") for parse in _morph.parse(word)}
+    lemmas = {lemma.replace("ё", "е") for lemma in _morph.normal_forms(word)}
     return [frozenset({_RU_ALIASES.get(lemma, lemma) for lemma in lemmas} | {_exact(word)})]
 
 
