@@ -41,7 +41,12 @@ class Token:
 
 # Words --------------------------------------------------------------------------------------------
 
-_morph = pymorphy3.MorphAnalyzer()
+@lru_cache(maxsize=1)
+def _morph() -> pymorphy3.MorphAnalyzer:
+    """Loaded when first needed, not by every process that starts Django (its dictionaries take a while)."""
+    return pymorphy3.MorphAnalyzer()
+
+
 # Aspect pairs and near synonyms a stop-phrase means alike: "не смогли" is "не могу".
 _RU_ALIASES = {
     "смочь": "мочь", "суметь": "мочь", "сказать": "говорить", "понимать": "понять", "пообещать": "обещать",
@@ -92,7 +97,7 @@ def _exact(word: str) -> str:
 
 
 def _ru_keys(word: str) -> list[Keys]:
-    lemmas = {lemma.replace("ё", "е") for lemma in _morph.normal_forms(word)}
+    lemmas = {lemma.replace("ё", "е") for lemma in _morph().normal_forms(word)}
     return [frozenset({_RU_ALIASES.get(lemma, lemma) for lemma in lemmas} | {_exact(word)})]
 
 

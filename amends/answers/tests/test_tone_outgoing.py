@@ -32,6 +32,12 @@ def test_with_a_reason_it_goes_and_the_reason_is_on_the_timeline(complaint, qms,
     assert mail.outbox[-1].to == ["ivanov@example.ru"]
 
 
+def test_the_tracking_page_shows_the_message_but_not_the_reason(client, complaint, qms):
+    message_to_customer(complaint=complaint, actor=qms, text=ROUGH, reason="Внутренняя причина")
+    page = client.get(f"/track/{complaint.number}/?code={complaint.tracking_code}").content.decode()
+    assert "Вы должны прислать чек" in page and "Внутренняя причина" not in page
+
+
 def test_a_clean_message_goes_without_a_reason_or_note(complaint, qms):
     message_to_customer(complaint=complaint, actor=qms, text="Курьер привезёт заказ сегодня до 18:00.")
     assert complaint.events.filter(kind=EventKind.MESSAGE_OUT).exists()
