@@ -155,6 +155,7 @@ API_CARD: dict[str, Probe] = {
     "complaints_transition": Probe("post", transition("investigate"), state=State.ASSIGNED,
                                    data=lambda card: {"transition": "investigate"}),
     "complaints_note": Probe("post", access.NOTE, data=lambda card: {"text": "Заметка"}),
+    "complaints_message_customer": Probe("post", access.MESSAGE, data=lambda card: {"text": "Здравствуйте"}),
     "complaints_attach": Probe("post", access.ATTACHMENT, data=_file, extra={"format": "multipart"}),
     "complaints_measure_add": Probe("post", PLAN, state=State.DECIDED, data=_new_measure),
     "complaints_measure_remove": Probe("delete", PLAN, state=State.DECIDED,
@@ -186,7 +187,9 @@ NOT_A_CARD: dict[str, str] = {
     "api:complaints": "the list and registration (api/tests/test_complaints.py)",
     "api:schema": "public description", "api:docs": "public description",
     "api:": "the API's JSON 404",
+    "api:tone_check": "any employee: checks only the text posted (api/tests/test_answers_tone.py)",
     "duplicates:dismiss": "a candidate: duplicates.access, the mark_duplicate step's performers",
+    "answers:tone_check": "any employee: checks only the text posted (answers/tests/test_tone.py)",
     "duplicates:draft": "role rule, accounts.access: the registration form's search (duplicates/tests/test_views.py)",
     "notifications:list": "the user's own", "notifications:read_all": "the user's own",
     "notifications:settings": "the user's own", "notifications:open": "the user's own",
@@ -200,7 +203,7 @@ NOT_A_CARD: dict[str, str] = {
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
                  "api:measures", "api:measure", "api:measure_report", "api:compensation",
-                 "api:compensation_options", "api:compensation_approve", "api:compensation_refuse"}
+                 "api:compensation_options", "api:compensation_approve", "api:compensation_refuse", "api:messages"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

@@ -9,8 +9,9 @@ class AnswersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import compensation, event_texts, pages_compensation
+        from . import compensation, event_texts, pages_compensation, tone
 
         compensation.register()
         event_texts.register()
         pages_compensation.register()
+        tone.register()

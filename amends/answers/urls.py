@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_compensation
+from . import views_compensation, views_tone
 
 app_name = "answers"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("<number:number>/compensation/<int:pk>/approve/", views_compensation.approve,
          name="compensation_approve"),
     path("<number:number>/compensation/<int:pk>/refuse/", views_compensation.refuse, name="compensation_refuse"),
+    path("tone/", views_tone.tone_check_partial, name="tone_check"),
 ]

@@ -13,6 +13,7 @@ from .views.answers_compensation import (
     CompensationRefuseView,
     CompensationView,
 )
+from .views.answers_tone import CustomerMessageView, ToneCheckView
 from .views.auth import TokenView
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
 from .views.complaints import ComplaintDetailView, ComplaintsView
@@ -31,6 +32,8 @@ v1 = [
     re_path(card + "notes/$", NoteView.as_view(), name="notes"),
     re_path(card + "attachments/$", AttachmentView.as_view(), name="attachments"),
     re_path(card + "timeline/$", TimelineView.as_view(), name="timeline"),
+    re_path(card + "messages/$", CustomerMessageView.as_view(), name="messages"),
+    path("tone-check/", ToneCheckView.as_view(), name="tone_check"),
     re_path(card + "measures/$", MeasuresView.as_view(), name="measures"),
     re_path(measure + "$", MeasureView.as_view(), name="measure"),
     re_path(measure + "report/$", MeasureReportView.as_view(), name="measure_report"),

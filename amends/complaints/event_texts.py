@@ -23,6 +23,8 @@ Renderer = Callable[[Params], str]
 _RENDERERS: dict[tuple[str, str], Renderer] = {}
 
 MEASURE_PLANNED, MEASURE_REMOVED, MEASURE_DONE = "planned", "removed", "done"
+# A note: a text went to the customer although a check of outgoing texts (the tone check) found something.
+SENT_DESPITE_CHECK = "sent_despite_check"
 
 
 def event_text_register(kind: str, code: str, render: Renderer) -> None:
@@ -68,3 +70,12 @@ def _measure_done(params: Params) -> str:
 event_text_register(EventKind.MEASURE, MEASURE_PLANNED, _measure_planned)
 event_text_register(EventKind.MEASURE, MEASURE_REMOVED, _measure_removed)
 event_text_register(EventKind.MEASURE, MEASURE_DONE, _measure_done)
+
+
+def _sent_despite_check(params: Params) -> str:
+    return _("Sent to the customer despite the tone check (%(findings)s). Reason: %(reason)s") % {
+        "findings": "; ".join(params["findings"]), "reason": params["reason"],
+    }
+
+
+event_text_register(EventKind.NOTE, SENT_DESPITE_CHECK, _sent_despite_check)

@@ -13,7 +13,7 @@ from amends.audit.models import AuditEntry
 from amends.audit.services import audit_seal
 
 from .choices import EventKind
-from .event_texts import Params, event_text
+from .event_texts import SENT_DESPITE_CHECK, Params, event_text
 from .models import Attachment, Complaint, TimelineEvent
 
 # The code of a note that answers the customer's message after the answer without reopening.
@@ -63,6 +63,16 @@ def event_message_in(complaint: Complaint, actor: User | None, text: str) -> Tim
 
 def event_message_out(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
     return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.MESSAGE_OUT, actor=actor, text=text)
+
+
+def event_sent_despite_check(
+    complaint: Complaint, actor: User | None, *, reason: str, findings: list[str],
+) -> TimelineEvent:
+    """A text went to the customer with open findings of the tone check; why, as the sender said."""
+    params = {"reason": reason, "findings": findings}
+    event = _worded_row(complaint.pk, EventKind.NOTE, SENT_DESPITE_CHECK, params, actor)
+    event.save()
+    return event
 
 
 def event_kept_closed(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:

@@ -10,6 +10,10 @@ class CustomerMessageForm(forms.Form):
     text = forms.CharField(
         label=_("Message to the customer"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
     )
+    reason = forms.CharField(
+        label=_("Reason to send despite the tone check"), required=False, max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SameCustomerForm(forms.Form):

@@ -36,6 +36,20 @@ def register_messenger_sender(prefix: str, sender: MessengerSender) -> None:
     MESSENGER_SENDERS[prefix] = sender
 
 
+# Checks every text a person writes to a customer passes: fn(text, language or "") -> what they found,
+# as messages. A higher app registers its own (answers: the tone check); intake never imports it.
+OutgoingTextCheck = Callable[[str, str], list[str]]
+OUTGOING_TEXT_CHECKS: dict[str, OutgoingTextCheck] = {}
+
+
+def register_outgoing_text_check(name: str, check: OutgoingTextCheck) -> None:
+    OUTGOING_TEXT_CHECKS[name] = check
+
+
+def outgoing_text_findings(text: str, language: str = "") -> list[str]:
+    return [finding for check in OUTGOING_TEXT_CHECKS.values() for finding in check(text, language)]
+
+
 def tracking_url(complaint: Complaint | InboundMessage, request: HttpRequest | None = None) -> str:
     """The customer's tracking link; a submission stored with its card's number has it already."""
     return absolute_url(f"/track/{complaint.number}/?code={complaint.tracking_code}", request)

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from amends.accounts.models import User
 from amends.complaints.access import MESSAGE, access_write
 from amends.complaints.choices import FINAL_STATES, Channel, State
-from amends.complaints.models import Complaint, new_tracking_code
+from amends.complaints.events import event_sent_despite_check
+from amends.complaints.models import Complaint, TimelineEvent, new_tracking_code
 from amends.complaints.services import (
     complaint_add_message,
     complaint_number_take,
@@ -32,7 +33,7 @@ from amends.customers.models import phone_digits
 
 from .identity import contact_for
 from .models import InboundMessage, InboundStatus, OutboundMessage
-from .outbound import MESSENGER_SENDERS, WRITTEN, send_to_customer
+from .outbound import MESSENGER_SENDERS, WRITTEN, outgoing_text_findings, send_to_customer
 from .parsed import IncomingComplaint
 from .quarantine import inbound_quarantine_stalled
 from .tasks import follow_up_registration_task
@@ -304,14 +305,24 @@ def inbound_reprocess(message: InboundMessage) -> InboundMessage:
 
 
 @transaction.atomic
-def message_to_customer(*, complaint: Complaint, actor: User, text: str) -> None:
-    """Write to the customer from the card: on the timeline now, sent on their channel after commit."""
+def message_to_customer(*, complaint: Complaint, actor: User, text: str, reason: str = "") -> TimelineEvent:
+    """Write to the customer from the card: on the timeline now, sent on their channel after commit.
+    A text the checks of outgoing texts find fault with (the tone check) goes only with a reason,
+    kept on the timeline."""
     access_write(actor, complaint, MESSAGE)
     if not text.strip():
         raise ValidationError({"text": _("The message is empty.")})
-    complaint_add_message(complaint=complaint, incoming=False, text=text, actor=actor)
+    findings = outgoing_text_findings(text)
+    if findings and not reason.strip():
+        raise ValidationError({"reason": [
+            _("The tone check found what follows: rephrase, or give a reason to send it as it is."), *findings,
+        ]})
+    event = complaint_add_message(complaint=complaint, incoming=False, text=text, actor=actor)
+    if findings:
+        event_sent_despite_check(complaint, actor, reason=reason.strip(), findings=findings)
     subject = _("About your complaint No. %(number)s") % {"number": complaint.number}
     transaction.on_commit(lambda: send_to_customer(complaint, subject=subject, text=text.strip(), purpose=WRITTEN))
+    return event
 
 
 def customer_reachable_by(complaint: Complaint) -> str:

@@ -19,7 +19,7 @@ def message_customer(request, number: str):
     access_writer(request.user, complaint, MESSAGE)  # refused before the form is read
     return card_form_post(
         request, complaint, CustomerMessageForm(request.POST), "customer_message",
-        lambda text: message_to_customer(complaint=complaint, actor=request.user, text=text),
+        lambda text, reason: message_to_customer(complaint=complaint, actor=request.user, text=text, reason=reason),
         _("Message sent to the customer."),
     )
 
