@@ -9,4 +9,8 @@ class AnswersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        pass
+        from . import elements, letter_names, pages_letters
+
+        letter_names.register()
+        elements.register()
+        pages_letters.register()
