@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
+from amends.answers.models import Letter
 from amends.complaints import access
 from amends.complaints.choices import Channel, Justification, State
 from amends.complaints.models import Complaint, Measure, new_tracking_code
@@ -80,6 +81,10 @@ def _new_measure(card: Complaint) -> dict:
             "due_date": (timezone.localdate() + timedelta(days=5)).isoformat()}
 
 
+def _letter(card: Complaint) -> int:
+    return Letter.objects.create(complaint=card, outcome="holding", language="ru", subject="Ответ", body="Текст").pk
+
+
 # The web pages and forms of a card, by URL name.
 UI_CARD: dict[str, Probe] = {
     "complaints:detail": Probe("get", READ),
@@ -114,6 +119,10 @@ UI_CARD: dict[str, Probe] = {
     "deadlines:clock_extend": Probe(
         "post", access.EDIT, kwargs=lambda card: {"pk": card.clocks.first().pk},
     ),
+    "answers:letter_draft": Probe("post", access.LETTER,
+                                  data=lambda card: {"draft-outcome": "satisfied", "draft-language": "ru"}),
+    "answers:letter_edit": Probe("post", access.LETTER, data=lambda card: {"letter-subject": "Ответ"},
+                                 kwargs=lambda card: {"pk": _letter(card)}),
 }
 
 # The API's operations on a card, by operationId (the schema's paths with {number}).
@@ -129,6 +138,12 @@ API_CARD: dict[str, Probe] = {
                                        kwargs=lambda card: {"measure_id": card.measures.get().pk}),
     "complaints_measure_report": Probe("post", REPORT, data=lambda card: {"report": "Сделано"},
                                        kwargs=lambda card: {"measure_id": card.measures.get().pk}),
+    "answers_letters": Probe("get", READ),
+    "answers_letter_draft": Probe("post", access.LETTER, data=lambda card: {"outcome": "satisfied"}),
+    "answers_letter_retrieve": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)}),
+    "answers_letter_update": Probe("patch", access.LETTER, data=lambda card: {"subject": "Ответ"},
+                                   kwargs=lambda card: {"letter_id": _letter(card)}),
+    "answers_letter_missing": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)}),
 }
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
@@ -160,7 +175,8 @@ NOT_A_CARD: dict[str, str] = {
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
-                 "api:measures", "api:measure", "api:measure_report"}
+                 "api:measures", "api:measure", "api:measure_report",
+                 "api:letters", "api:letter", "api:letter_missing"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

@@ -41,7 +41,7 @@ class LetterTemplateForm(forms.ModelForm):
         fields = ("outcome", "language", "name", "subject", "body", "is_active")
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         texts = {field: cleaned[field] for field in ("subject", "body") if cleaned.get(field)}
         try:
             template_validate(**texts)

@@ -8,12 +8,13 @@ dicts and lists, never model instances, so no placeholder reaches the ORM.
 """
 
 import functools
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, Library, TemplateSyntaxError, defaultfilters, defaulttags
-from django.template.base import FilterExpression, Node, NodeList, TextNode, Variable, VariableNode
+from django.template.base import Node, TextNode, Variable, VariableNode
 from django.utils.translation import gettext as _
 
 from .context import allowed_names, name_shapes
@@ -34,7 +35,7 @@ PLAIN = (str, int, float, bool, Decimal, type(None))
 
 
 class SandboxEngine(Engine):
-    default_builtins: list[str] = []  # not Django's tags and filters: only this module's `register`
+    default_builtins: ClassVar[list[str]] = []  # not Django's tags and filters: only this module's `register`
 
 
 @functools.cache
@@ -66,7 +67,7 @@ def _shape_of(var: Any, scope: dict[str, Any]) -> Any:
     return shape
 
 
-def _check_expression(expression: FilterExpression, scope: dict[str, Any]) -> Any:
+def _check_expression(expression: Any, scope: dict[str, Any]) -> Any:
     for _func, args in expression.filters:
         for is_variable, arg in args:
             if is_variable:
@@ -84,15 +85,19 @@ def _check_condition(condition: Any, scope: dict[str, Any]) -> None:
         _check_condition(part, scope)
 
 
-def _check_nodes(nodes: NodeList, scope: dict[str, Any]) -> None:
+def _check_nodes(nodes: Iterable[Any], scope: dict[str, Any]) -> None:
     for node in nodes:
         _check_node(node, scope)
 
 
 def _check_node(node: Node, scope: dict[str, Any]) -> None:
-    if isinstance(node, TextNode | defaulttags.CommentNode):
+    if isinstance(node, defaulttags.CommentNode):
         return
-    if isinstance(node, VariableNode):
+    if isinstance(node, TextNode):
+        # Django keeps an unclosed "{{ name" as text: a letter would show it to the customer.
+        if "{{" in node.s or "{%" in node.s:
+            raise TemplateSyntaxError(_("a placeholder or tag is not closed: %(text)s") % {"text": node.s.strip()[:60]})
+    elif isinstance(node, VariableNode):
         _check_expression(node.filter_expression, scope)
     elif isinstance(node, defaulttags.IfNode):
         for condition, nodelist in node.conditions_nodelists:
