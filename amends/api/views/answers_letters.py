@@ -93,8 +93,9 @@ class LetterMissingView(ApiView):
         operation_id="answers_letter_missing", tags=["letters"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
         responses={200: ProblemSerializer(many=True), **errors(401, 404)},
         description=gettext_lazy(
-            "The elements the letter lacks (DOMAIN: company, addresses, essence, compensation, reasons with "
-            "references, enclosures), each with where it is filled; while any is listed the letter cannot be sent."),
+            "The elements the letter lacks (the company, the addresses, the essence of the complaint, the "
+            "compensation, the reasons with references, the enclosures), each with where it is filled; while any "
+            "is listed the letter cannot be sent."),
     )
     def get(self, request, number: str, letter_id: str):
         problems = missing_elements(letter_of(card(request, number), letter_id))
