@@ -1,3 +1,4 @@
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -7,6 +8,14 @@ from amends.answers.letters import letter_draft, letter_update
 from amends.answers.models import LegalReference, Letter, Letterhead
 from amends.complaints.choices import Justification
 from amends.complaints.services import attachment_store
+
+
+@pytest.fixture
+def satisfied(decided, grant, writer):
+    """A justified card with approved compensation, and its letter as drafted."""
+    card = decided()
+    grant(card)
+    return card, letter_draft(complaint=card, actor=writer)
 
 
 def codes(letter: Letter) -> dict[str, str]:
@@ -19,10 +28,8 @@ def edit(letter: Letter, writer, **changes) -> Letter:
     return letter_update(letter=letter, actor=writer, **fields)
 
 
-def test_a_drafted_satisfied_letter_with_approved_compensation_holds_every_element(decided, grant, writer):
-    card = decided()
-    grant(card)
-    letter = letter_draft(complaint=card, actor=writer)
+def test_a_drafted_satisfied_letter_with_approved_compensation_holds_every_element(satisfied):
+    _card, letter = satisfied
     assert missing_elements(letter) == []
     assert letter_problems(letter) == []  # registered as the send check "elements"
 
@@ -38,28 +45,22 @@ def test_without_a_letterhead_the_company_elements_point_to_its_admin(decided, g
     }
 
 
-def test_the_company_edited_out_of_the_text_points_to_the_body(decided, grant, writer):
-    card = decided()
-    grant(card)
-    letter = letter_draft(complaint=card, actor=writer)
+def test_the_company_edited_out_of_the_text_points_to_the_body(satisfied, writer):
+    card, letter = satisfied
     letter = edit(letter, writer, body=letter.body.replace("ОГРН 1027700132195, ИНН 7701234567", ""))
     assert codes(letter) == {"missing:registration": f"/complaints/{card.number}/#id_letter-body"}
 
 
-def test_a_customer_without_an_address_points_to_the_customer_form(decided, grant, writer):
-    card = decided()
-    grant(card)
-    letter = letter_draft(complaint=card, actor=writer)
+def test_a_customer_without_an_address_points_to_the_customer_form(satisfied):
+    card, letter = satisfied
     card.contact.address = ""
     card.contact.save()
     letter = Letter.objects.get(pk=letter.pk)
     assert codes(letter) == {"missing:recipient_address": f"/complaints/{card.number}/#customer"}
 
 
-def test_the_essence_must_be_restated(decided, grant, writer):
-    card = decided()
-    grant(card)
-    letter = letter_draft(complaint=card, actor=writer)
+def test_the_essence_must_be_restated(satisfied, writer):
+    _card, letter = satisfied
     letter = edit(letter, writer, body=letter.body.replace("Доставка опоздала на три дня", "Что-то случилось"))
     assert list(codes(letter)) == ["missing:essence"]
 
@@ -71,10 +72,8 @@ def test_a_satisfied_letter_without_approved_compensation_points_to_the_compensa
     assert codes(letter) == {"missing:compensation": f"/complaints/{card.number}/#panel-compensation"}
 
 
-def test_the_compensation_figures_must_be_in_the_text(decided, grant, writer):
-    card = decided()
-    grant(card)
-    letter = letter_draft(complaint=card, actor=writer)
+def test_the_compensation_figures_must_be_in_the_text(satisfied, writer):
+    _card, letter = satisfied
     letter = edit(letter, writer, body=letter.body.replace("1\xa0500,00", "полторы тысячи"))
     (problem,) = missing_elements(letter)
     assert problem.code == "missing:compensation" and "1\xa0500,00" in problem.message
@@ -97,11 +96,10 @@ def test_a_refusal_needs_reasons_and_a_cited_reference(decided, writer):
     assert missing_elements(letter) == []
 
 
-def test_enclosures_are_listed_in_the_letter(decided, grant, writer):
-    card = decided()
-    grant(card)
+def test_enclosures_are_listed_in_the_letter(satisfied, writer):
+    card, letter = satisfied
     act = attachment_store(card, SimpleUploadedFile("акт-экспертизы.pdf", b"%PDF"), None)
-    letter = edit(letter_draft(complaint=card, actor=writer), writer, enclosures=[act])
+    letter = edit(letter, writer, enclosures=[act])
     (problem,) = missing_elements(letter)
     assert problem.code == "missing:enclosures" and "акт-экспертизы.pdf" in problem.message
     letter = letter_draft(complaint=card, actor=writer)
