@@ -14,6 +14,7 @@ from amends.complaints.access import LETTER, access_write
 from amends.complaints.choices import State
 from amends.complaints.models import Attachment, Complaint
 from amends.core.errors import TransitionNotAllowed
+from amends.intake.channels.web_form.services import SOURCE as WEB_FORM_SOURCE
 from amends.intake.services import parser_for
 
 from .choices import FINAL_OUTCOMES, OUTCOME_BY_JUSTIFICATION, Outcome
@@ -40,9 +41,10 @@ def outcomes_open(complaint: Complaint) -> list[str]:
 
 
 def _channel_language(complaint: Complaint) -> str:
-    """The language the channel told with the customer's first message (the web form's page), as
-    intake's acknowledgement reads it; "" when it told none."""
-    message = complaint.inbound_messages.order_by("received_at", "pk").first()
+    """The language the channel told with the customer's first message, as intake's acknowledgement
+    reads it; "" when it told none. Only the web form tells one (its page's language): other channels'
+    messages (a mail with its files) are not read again for nothing."""
+    message = complaint.inbound_messages.filter(source=WEB_FORM_SOURCE).order_by("received_at", "pk").first()
     if message is None:
         return ""
     try:
