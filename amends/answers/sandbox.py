@@ -24,7 +24,7 @@ for _tag in ("if", "for", "comment"):
     register.tag(_tag, defaulttags.register.tags[_tag])
 FILTERS = (
     "capfirst", "cut", "default", "default_if_none", "first", "floatformat", "join", "last", "length",
-    "linebreaks", "lower", "pluralize", "title", "truncatechars", "truncatewords", "upper", "wordwrap", "yesno",
+    "lower", "pluralize", "title", "truncatechars", "truncatewords", "upper", "wordwrap", "yesno",
 )
 for _filter in FILTERS:
     register.filter(_filter, defaultfilters.register.filters[_filter])
