@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.answers.compensation import allowance_for
-from amends.answers.models import CompensationGrant, CompensationOption
+from amends.answers.models import CompensationGrant, CompensationOption, Letter
 from amends.complaints import access
 from amends.complaints.choices import Channel, Justification, State
 from amends.complaints.models import Complaint, Measure, new_tracking_code
@@ -102,6 +102,10 @@ def _pending_grant(card: Complaint) -> dict:
     return {"grant_id": grant.pk}
 
 
+def _letter(card: Complaint) -> int:
+    return Letter.objects.create(complaint=card, outcome="holding", language="ru", subject="Ответ", body="Текст").pk
+
+
 # The web pages and forms of a card, by URL name.
 UI_CARD: dict[str, Probe] = {
     "complaints:detail": Probe("get", READ),
@@ -146,6 +150,10 @@ UI_CARD: dict[str, Probe] = {
     "answers:compensation_refuse": Probe(
         "post", DECIDE_COMPENSATION, kwargs=lambda card: {"pk": _pending_grant(card)["grant_id"]},
     ),
+    "answers:letter_draft": Probe("post", access.LETTER,
+                                  data=lambda card: {"draft-outcome": "satisfied", "draft-language": "ru"}),
+    "answers:letter_edit": Probe("post", access.LETTER, data=lambda card: {"letter-subject": "Ответ"},
+                                 kwargs=lambda card: {"pk": _letter(card)}),
 }
 
 # The API's operations on a card, by operationId (the schema's paths with {number}).
@@ -168,6 +176,12 @@ API_CARD: dict[str, Probe] = {
     "complaints_compensation_approve": Probe("post", DECIDE_COMPENSATION, kwargs=_pending_grant),
     "complaints_compensation_refuse": Probe("post", DECIDE_COMPENSATION, data=lambda card: {"reason": "Много"},
                                             kwargs=_pending_grant),
+    "answers_letters": Probe("get", READ),
+    "answers_letter_draft": Probe("post", access.LETTER, data=lambda card: {"outcome": "satisfied"}),
+    "answers_letter_retrieve": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)}),
+    "answers_letter_update": Probe("patch", access.LETTER, data=lambda card: {"subject": "Ответ"},
+                                   kwargs=lambda card: {"letter_id": _letter(card)}),
+    "answers_letter_missing": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)}),
 }
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
@@ -203,7 +217,8 @@ NOT_A_CARD: dict[str, str] = {
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
                  "api:measures", "api:measure", "api:measure_report", "api:compensation",
-                 "api:compensation_options", "api:compensation_approve", "api:compensation_refuse", "api:messages"}
+                 "api:compensation_options", "api:compensation_approve", "api:compensation_refuse", "api:messages",
+                 "api:letters", "api:letter", "api:letter_missing"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

@@ -9,9 +9,12 @@ class AnswersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import compensation, event_texts, pages_compensation, tone
+        from . import compensation, elements, event_texts, letter_names, pages_compensation, pages_letters, tone
 
         compensation.register()
         event_texts.register()
         pages_compensation.register()
         tone.register()
+        letter_names.register()
+        elements.register()
+        pages_letters.register()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_compensation, views_tone
+from . import letter_views, views_compensation, views_tone
 
 app_name = "answers"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
          name="compensation_approve"),
     path("<number:number>/compensation/<int:pk>/refuse/", views_compensation.refuse, name="compensation_refuse"),
     path("tone/", views_tone.tone_check_partial, name="tone_check"),
+    path("<number:number>/letter/draft/", letter_views.draft, name="letter_draft"),
+    path("<number:number>/letter/<int:pk>/", letter_views.edit, name="letter_edit"),
 ]

@@ -13,6 +13,7 @@ from .views.answers_compensation import (
     CompensationRefuseView,
     CompensationView,
 )
+from .views.answers_letters import LETTER_ID_PATTERN, LetterMissingView, LettersView, LetterView
 from .views.answers_tone import CustomerMessageView, ToneCheckView
 from .views.auth import TokenView
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
@@ -24,6 +25,7 @@ app_name = "api"
 card = rf"^complaints/(?P<number>{NUMBER_PATTERN})/"
 measure = card + rf"measures/(?P<measure_id>{MEASURE_ID_PATTERN})/"
 compensation_grant = card + rf"compensation/(?P<grant_id>{MEASURE_ID_PATTERN})/"
+letter = card + rf"letters/(?P<letter_id>{LETTER_ID_PATTERN})/"
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("complaints/", ComplaintsView.as_view(), name="complaints"),
@@ -41,6 +43,9 @@ v1 = [
     re_path(card + "compensation/options/$", CompensationOptionsView.as_view(), name="compensation_options"),
     re_path(compensation_grant + "approve/$", CompensationApproveView.as_view(), name="compensation_approve"),
     re_path(compensation_grant + "refuse/$", CompensationRefuseView.as_view(), name="compensation_refuse"),
+    re_path(card + "letters/$", LettersView.as_view(), name="letters"),
+    re_path(letter + "$", LetterView.as_view(), name="letter"),
+    re_path(letter + "missing/$", LetterMissingView.as_view(), name="letter_missing"),
 ]
 
 urlpatterns = [

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 
 from .models import Action, AuditEntry
@@ -19,8 +20,8 @@ def _value(value: Any) -> Any:
         return value.pk
     if isinstance(value, (list, tuple, set, models.QuerySet)):
         return sorted(_value(item) for item in value)
-    if hasattr(value, "name") and hasattr(value, "url"):  # a file
-        return getattr(value, "name", "") or ""
+    if isinstance(value, FieldFile):  # its name; an empty one has no url to ask for
+        return value.name or ""
     return value
 
 

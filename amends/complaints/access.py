@@ -125,6 +125,7 @@ CUSTOMER = "customer"  # the card's customer: their details corrected, or the ca
 SIGN_RESPONSIBLE = "sign_responsible"  # the card signed off by its responsible person
 SIGN_QMS = "sign_qms"  # the card signed off by the head of the QMS
 COMPENSATION = "compensation"  # compensation granted to the customer (within the role's limit, answers app)
+LETTER = "letter"  # a letter to the customer drafted or edited (answers)
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ WRITES: dict[str, Write] = {
     SIGN_RESPONSIBLE: Write(frozenset({RESPONSIBLE})),
     SIGN_QMS: Write(frozenset({QMS})),
     COMPENSATION: Write(frozenset({QMS, RESPONSIBLE, OPERATOR}), open_only=True),
+    LETTER: Write(frozenset({QMS, RESPONSIBLE}), open_only=True),
 }
 WRITE_REFUSALS = {
     EDIT: "You may not change this complaint.",
@@ -163,6 +165,7 @@ WRITE_REFUSALS = {
     SIGN_RESPONSIBLE: "Only the responsible person signs the card off as responsible.",
     SIGN_QMS: "Only the head of the QMS signs the card off as head of the QMS.",
     COMPENSATION: "Compensation is granted by the people who talk to this customer.",
+    LETTER: "Letters to the customer are written by the responsible person or the QMS head.",
 }
 
 

@@ -133,12 +133,13 @@ WRITERS = {
     access.CUSTOMER: TALKS_TO_THE_CUSTOMER,
     access.SIGN_RESPONSIBLE: {tr.RESPONSIBLE}, access.SIGN_QMS: {tr.QMS},
     access.COMPENSATION: TALKS_TO_THE_CUSTOMER,
+    access.LETTER: {tr.QMS, tr.RESPONSIBLE},
 }
 
 
 def expected_write(write, role, tie, state) -> bool:
     final = state in (S.CLOSED, S.WITHDRAWN, S.DUPLICATE)
-    if final and write in (access.EDIT, access.MESSAGE, access.CUSTOMER, access.COMPENSATION):
+    if final and write in (access.EDIT, access.MESSAGE, access.CUSTOMER, access.COMPENSATION, access.LETTER):
         return False
     if write == access.EDIT and state == S.REGISTERED and tie == "registered":
         return True  # its author corrects it until it is assigned

@@ -1,0 +1,102 @@
+"""Letters to the customer: drafted from a template, read, edited, and what they still lack."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from amends.answers.elements import missing_elements
+from amends.answers.letters import letter_draft, letter_update
+from amends.answers.models import Letter
+from amends.complaints.models import Complaint
+
+from ..schema import MEASURE_ID_PATTERN, NUMBER_PARAMETER, errors
+from ..serializers.answers_letters import (
+    LetterDraftInputSerializer,
+    LetterSerializer,
+    LetterUpdateInputSerializer,
+    ProblemSerializer,
+)
+from .base import ApiView, card
+
+LETTER_ID_PATTERN = MEASURE_ID_PATTERN
+LETTER_PARAMETER = OpenApiParameter(
+    "letter_id", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, OpenApiParameter.PATH,
+    description=gettext_lazy("The letter's ID, as the card's letters list it."),
+)
+
+
+def letter_of(complaint: Complaint, letter_id: str) -> Letter:
+    try:
+        return complaint.letters.get(pk=int(letter_id))
+    except Letter.DoesNotExist:
+        raise NotFound(_("No such letter on this complaint.")) from None
+
+
+class LettersView(ApiView):
+    @extend_schema(
+        operation_id="answers_letters", tags=["letters"], parameters=[NUMBER_PARAMETER],
+        responses={200: LetterSerializer(many=True), **errors(401, 404)},
+        description=gettext_lazy("The complaint's letters to the customer, the oldest first."),
+    )
+    def get(self, request, number: str):
+        letters = card(request, number).letters.select_related("signed_by").order_by("created_at", "pk")
+        return Response(LetterSerializer(letters, many=True).data)
+
+    @extend_schema(
+        operation_id="answers_letter_draft", tags=["letters"], parameters=[NUMBER_PARAMETER],
+        request=LetterDraftInputSerializer,
+        responses={201: LetterSerializer, **errors(400, 401, 403, 404, 409, 415)},
+        description=gettext_lazy(
+            "Draft the letter from a template, filled from the card: the responsible person or the QMS head. "
+            "A letter not yet sent is drafted again in place, keeping its references, enclosures and signer."),
+    )
+    def post(self, request, number: str):
+        complaint = card(request, number)
+        serializer = LetterDraftInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        letter = letter_draft(complaint=complaint, actor=request.user, **serializer.validated_data)
+        return Response(LetterSerializer(letter).data, status=status.HTTP_201_CREATED)
+
+
+class LetterView(ApiView):
+    @extend_schema(
+        operation_id="answers_letter_retrieve", tags=["letters"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
+        responses={200: LetterSerializer, **errors(401, 404)},
+        description=gettext_lazy("One letter as it stands."),
+    )
+    def get(self, request, number: str, letter_id: str):
+        return Response(LetterSerializer(letter_of(card(request, number), letter_id)).data)
+
+    @extend_schema(
+        operation_id="answers_letter_update", tags=["letters"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
+        request=LetterUpdateInputSerializer,
+        responses={200: LetterSerializer, **errors(400, 401, 403, 404, 409, 415)},
+        description=gettext_lazy("Edit the letter before it is sent; the fields left out keep their values."),
+    )
+    def patch(self, request, number: str, letter_id: str):
+        letter = letter_of(card(request, number), letter_id)
+        serializer = LetterUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = {
+            "subject": letter.subject, "body": letter.body, "references": letter.references.all(),
+            "enclosures": letter.enclosures.all(), "signed_by": letter.signed_by,
+        } | serializer.validated_data
+        letter = letter_update(letter=letter, actor=request.user, **fields)
+        return Response(LetterSerializer(letter).data)
+
+
+class LetterMissingView(ApiView):
+    @extend_schema(
+        operation_id="answers_letter_missing", tags=["letters"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
+        responses={200: ProblemSerializer(many=True), **errors(401, 404)},
+        description=gettext_lazy(
+            "The elements the letter lacks (the company, the addresses, the essence of the complaint, the "
+            "compensation, the reasons with references, the enclosures), each with where it is filled; while any "
+            "is listed the letter cannot be sent."),
+    )
+    def get(self, request, number: str, letter_id: str):
+        problems = missing_elements(letter_of(card(request, number), letter_id))
+        return Response(ProblemSerializer(problems, many=True).data)
