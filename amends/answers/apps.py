@@ -9,4 +9,10 @@ class AnswersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        pass
+        from amends.intake.outbound import register_outbound_result
+
+        from . import delivery, delivery_texts, pages_deliver
+
+        register_outbound_result(delivery.outbound_followed)
+        delivery_texts.register()
+        pages_deliver.register()

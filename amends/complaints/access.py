@@ -124,6 +124,7 @@ AFTER_ANSWER = "after_answer"  # the customer's message after the answer handled
 CUSTOMER = "customer"  # the card's customer: their details corrected, or the card moved to another
 SIGN_RESPONSIBLE = "sign_responsible"  # the card signed off by its responsible person
 SIGN_QMS = "sign_qms"  # the card signed off by the head of the QMS
+ANSWER = "answer"  # the answer letter sent, retried or marked as posted
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ WRITES: dict[str, Write] = {
     CUSTOMER: Write(frozenset({QMS, RESPONSIBLE, OPERATOR}), open_only=True),
     SIGN_RESPONSIBLE: Write(frozenset({RESPONSIBLE})),
     SIGN_QMS: Write(frozenset({QMS})),
+    ANSWER: Write(frozenset({QMS, RESPONSIBLE})),
 }
 WRITE_REFUSALS = {
     EDIT: "You may not change this complaint.",
@@ -160,6 +162,7 @@ WRITE_REFUSALS = {
     CUSTOMER: "The customer is corrected by the people who talk to this customer.",
     SIGN_RESPONSIBLE: "Only the responsible person signs the card off as responsible.",
     SIGN_QMS: "Only the head of the QMS signs the card off as head of the QMS.",
+    ANSWER: "The answer is sent by the responsible person or the head of the QMS.",
 }
 
 

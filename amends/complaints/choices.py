@@ -106,6 +106,7 @@ class EventKind(models.TextChoices):
     PERSONAL_DATA = "personal_data", _("Personal data erased")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement sent to the customer")
     SIGN_OFF = "sign_off", _("Card signed off")
+    ANSWER_SENT = "answer_sent", _("Answer sent to the customer")
 
 
 class Signatory(models.TextChoices):
