@@ -47,7 +47,7 @@ def send_panel(request, complaint, bound) -> dict:
         "deliveries": deliveries,
         "failed": DeliveryStatus.FAILED, "queued": DeliveryStatus.QUEUED, "post": DeliveryChannel.POST,
         "holding_due": holding_reply_due(complaint) if can_send else None,
-        "holding_sent": letter is not None and letter.outcome == Outcome.HOLDING,
+        "holding_drafted": letter is not None and letter.outcome == Outcome.HOLDING,
     }
 
 
