@@ -80,6 +80,18 @@ def _new_measure(card: Complaint) -> dict:
             "due_date": (timezone.localdate() + timedelta(days=5)).isoformat()}
 
 
+def _letter(card: Complaint):
+    from amends.answers.models import Letter
+
+    return Letter.objects.create(complaint=card, outcome="refused", language="en", subject="Ответ", body="Текст")
+
+
+def _for_post(card: Complaint):
+    from amends.answers.models import Delivery
+
+    return Delivery.objects.create(letter=_letter(card), channel="post", recipient="г. Казань")
+
+
 # The web pages and forms of a card, by URL name.
 UI_CARD: dict[str, Probe] = {
     "complaints:detail": Probe("get", READ),
@@ -110,6 +122,12 @@ UI_CARD: dict[str, Probe] = {
     "intake:same_customer": Probe("post", access.EDIT),
     "deadlines:waiting_start": Probe("post", access.EDIT, data=lambda card: {"waiting-reason": "Ждём фото"}),
     "deadlines:waiting_end": Probe("post", access.EDIT),
+    "answers:send": Probe("post", access.ANSWER, state=State.RESOLVED, data=lambda card: {"channel": "tracking"},
+                          kwargs=lambda card: {"pk": _letter(card).pk}),
+    "answers:retry": Probe("post", access.ANSWER, kwargs=lambda card: {"pk": _for_post(card).pk}),
+    "answers:posted": Probe("post", access.ANSWER, data=lambda card: {"posted_on": timezone.localdate().isoformat()},
+                            kwargs=lambda card: {"pk": _for_post(card).pk}),
+    "answers:post_pdf": Probe("get", access.ANSWER, kwargs=lambda card: {"pk": _for_post(card).pk}),
     "deadlines:preset_choose": Probe("post", access.EDIT),
     "deadlines:clock_extend": Probe(
         "post", access.EDIT, kwargs=lambda card: {"pk": card.clocks.first().pk},
@@ -129,6 +147,13 @@ API_CARD: dict[str, Probe] = {
                                        kwargs=lambda card: {"measure_id": card.measures.get().pk}),
     "complaints_measure_report": Probe("post", REPORT, data=lambda card: {"report": "Сделано"},
                                        kwargs=lambda card: {"measure_id": card.measures.get().pk}),
+    "complaints_answer_send": Probe("post", access.ANSWER, state=State.RESOLVED,
+                                    data=lambda card: {"channel": "tracking"},
+                                    kwargs=lambda card: {"letter_id": _letter(card).pk}),
+    "complaints_deliveries": Probe("get", READ),
+    "complaints_delivery_posted": Probe("post", access.ANSWER,
+                                        data=lambda card: {"posted_on": timezone.localdate().isoformat()},
+                                        kwargs=lambda card: {"delivery_id": _for_post(card).pk}),
 }
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
@@ -156,11 +181,13 @@ NOT_A_CARD: dict[str, str] = {
     "reports:weekly": "reports.access", "reports:weekly_xlsx": "reports.access",
     "web_form:complain": "public form", "web_form:thanks": "the customer's code",
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
+    "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
-                 "api:measures", "api:measure", "api:measure_report"}
+                 "api:measures", "api:measure", "api:measure_report", "api:answer_send", "api:deliveries",
+                 "api:delivery_posted"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

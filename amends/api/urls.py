@@ -7,6 +7,7 @@ from amends.complaints.converters import NUMBER_PATTERN
 
 from .exceptions import not_found
 from .schema import MEASURE_ID_PATTERN
+from .views.answers_send import AnswerSendView, DeliveriesView, DeliveryPostedView
 from .views.auth import TokenView
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
 from .views.complaints import ComplaintDetailView, ComplaintsView
@@ -27,6 +28,11 @@ v1 = [
     re_path(card + "measures/$", MeasuresView.as_view(), name="measures"),
     re_path(measure + "$", MeasureView.as_view(), name="measure"),
     re_path(measure + "report/$", MeasureReportView.as_view(), name="measure_report"),
+    re_path(card + rf"letters/(?P<letter_id>{MEASURE_ID_PATTERN})/send/$", AnswerSendView.as_view(),
+            name="answer_send"),
+    re_path(card + "deliveries/$", DeliveriesView.as_view(), name="deliveries"),
+    re_path(card + rf"deliveries/(?P<delivery_id>{MEASURE_ID_PATTERN})/posted/$", DeliveryPostedView.as_view(),
+            name="delivery_posted"),
 ]
 
 urlpatterns = [
