@@ -57,7 +57,7 @@ class Offer:
 
     @property
     def label(self) -> str:
-        return DeliveryChannel(self.channel).label
+        return str(DeliveryChannel(self.channel).label)
 
 
 def messenger_prefix(complaint: Complaint) -> str:

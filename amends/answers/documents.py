@@ -2,7 +2,7 @@
 letterhead, logo and the envelope address block); the lead keeps that one on merge."""
 
 from django.utils.html import escape, linebreaks
-from weasyprint import HTML
+from weasyprint import HTML  # type: ignore[import-untyped]
 
 from .models import Letter
 

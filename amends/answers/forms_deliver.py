@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +17,7 @@ class AnswerSendForm(forms.Form):
     def __init__(self, *args, offers=(), **kwargs):
         super().__init__(*args, **kwargs)
         if offers:
-            self.fields["channel"].choices = [
+            cast(forms.ChoiceField, self.fields["channel"]).choices = [
                 (offer.channel, f"{offer.label}: {offer.shown_as}") for offer in offers
             ]
 

@@ -19,6 +19,15 @@ from .forms_deliver import AnswerSendForm, PostedForm
 from .models import Delivery, DeliveryChannel, DeliveryStatus, Letter
 
 
+def _on_card(request, number: str, queryset, pk: int):
+    """The card as this user may see it, refused (403) unless they send its answers, and the letter
+    or delivery `pk` of `queryset` on it."""
+    complaint = card_for_request(request, number)
+    access_writer(request.user, complaint, ANSWER)
+    field = "complaint" if queryset.model is Letter else "letter__complaint"
+    return complaint, get_object_or_404(queryset, pk=pk, **{field: complaint})
+
+
 def _pdf(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=services.PDF)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -28,9 +37,7 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def answer_send(request, number: str, pk: int):
-    complaint = card_for_request(request, number)
-    access_writer(request.user, complaint, ANSWER)
-    letter = get_object_or_404(Letter, pk=pk, complaint=complaint)
+    complaint, letter = _on_card(request, number, Letter.objects.all(), pk)
     return card_form_post(
         request, complaint, AnswerSendForm(request.POST, offers=services.channels_offered(complaint)), "answer_send",
         lambda channel, reason: services.answer_send(letter=letter, actor=request.user, channel=channel, reason=reason),
@@ -41,9 +48,7 @@ def answer_send(request, number: str, pk: int):
 @login_required
 @require_POST
 def delivery_retry(request, number: str, pk: int):
-    complaint = card_for_request(request, number)
-    access_writer(request.user, complaint, ANSWER)
-    delivery = get_object_or_404(Delivery, pk=pk, letter__complaint=complaint)
+    _complaint, delivery = _on_card(request, number, Delivery.objects.all(), pk)
     try:
         delivery = services.delivery_retry(delivery=delivery, actor=request.user)
     except ValidationError as error:
@@ -59,9 +64,7 @@ def delivery_retry(request, number: str, pk: int):
 @login_required
 @require_POST
 def delivery_posted(request, number: str, pk: int):
-    complaint = card_for_request(request, number)
-    access_writer(request.user, complaint, ANSWER)
-    delivery = get_object_or_404(Delivery, pk=pk, letter__complaint=complaint)
+    complaint, delivery = _on_card(request, number, Delivery.objects.all(), pk)
     return card_form_post(
         request, complaint, PostedForm(request.POST), "answer_posted",
         lambda posted_on: services.delivery_posted(delivery=delivery, actor=request.user, posted_on=posted_on),
@@ -73,11 +76,10 @@ def delivery_posted(request, number: str, pk: int):
 @require_GET
 def post_pdf(request, number: str, pk: int):
     """The printable letter with the envelope address block, for a delivery by post."""
-    complaint = card_for_request(request, number)
-    access_writer(request.user, complaint, ANSWER)
-    delivery = get_object_or_404(
-        Delivery.objects.select_related("letter__complaint__contact"), pk=pk, letter__complaint=complaint,
-        channel=DeliveryChannel.POST,
+    _complaint, delivery = _on_card(
+        request, number, Delivery.objects.select_related("letter__complaint__contact").filter(
+            channel=DeliveryChannel.POST,
+        ), pk,
     )
     return _pdf(letter_pdf(delivery.letter, for_post=True), services.letter_file_name(delivery.letter, for_post=True))
 

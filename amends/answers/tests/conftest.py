@@ -2,24 +2,13 @@
 server on 127.0.0.1 and the fake messenger platform the intake tests use."""
 
 import pytest
-from django.utils import translation
 
 from amends.answers.choices import Outcome
 from amends.answers.models import Letter
 from amends.complaints.tests.conftest import cause, register, walk  # noqa: F401 - shared fixtures
+from amends.deadlines.tests.conftest import _english, _no_automatic_duplicate_links  # noqa: F401 - autouse
 from amends.intake.tests.test_email_smtp import smtp_server  # noqa: F401 - the loopback SMTP server
 from amends.intake.tests.test_webhooks_support import FakePlatform
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _no_automatic_duplicate_links(settings):
-    settings.AMENDS_DUPLICATE_AUTO_LINK_HOURS = 0
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from amends.customers.services import contact_create
 from amends.deadlines.choices import ClockKind
 from amends.deadlines.models import Clock
 from amends.intake.channels.email.services import MAILGATE_SOURCE, email_receive
-from amends.intake.outbound import outbound_retry_failed
+from amends.intake.outbound import customer_last_message_id, outbound_retry_failed
 from amends.intake.tests.test_webhooks_support import deliver, make_source
 
 FIXTURES = Path(__file__).resolve().parents[2] / "intake" / "tests" / "fixtures" / "email"
@@ -56,11 +56,13 @@ def test_the_answer_goes_by_email_with_its_pdf_threaded_to_the_customers_mail(
     assert envelope.rcpt_tos == ["kuznetsov@mail.example.net"]
     sent = message_from_bytes(envelope.original_content, policy=policy.default)
     assert sent["Subject"] == f"[#{emailed_card.number}] Your complaint"
-    assert sent["In-Reply-To"] == emailed_card.inbound_messages.get().external_ref[:len(sent["In-Reply-To"])]
-    assert sent["In-Reply-To"].startswith("<") and sent["Auto-Submitted"] is None  # a person's answer
+    customer_mail = customer_last_message_id(emailed_card.pk)
+    assert customer_mail.startswith("<") and sent["In-Reply-To"] == sent["References"] == customer_mail
+    assert sent["Auto-Submitted"] is None  # a person's answer, not automatic mail
     assert "it was on time" in sent.get_body(("plain",)).get_content()
     (pdf,) = list(sent.iter_attachments())
-    assert pdf.get_content_type() == "application/pdf" and pdf.get_filename() == f"{emailed_card.number}-letter-{letter.pk}.pdf"
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_filename() == f"{emailed_card.number}-letter-{letter.pk}.pdf"
     assert pdf.get_content().startswith(b"%PDF")
 
     delivery.refresh_from_db()

@@ -32,6 +32,17 @@ DELIVERY_PARAMETER = OpenApiParameter(
 )
 
 
+def _on_card(request, number: str, queryset, pk: str, missing: str):
+    """The letter or delivery `pk` on the card, for one who sends its answers (else 403 or 404)."""
+    complaint = card(request, number)
+    access_writer(request.user, complaint, ANSWER)
+    field = "complaint" if queryset.model is Letter else "letter__complaint"
+    found = queryset.filter(pk=int(pk), **{field: complaint}).first()
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
 def _refused(refusal: AnswerRefused) -> Response:
     return Response({
         "detail": " ".join(refusal.messages),
@@ -59,11 +70,7 @@ class AnswerSendView(ApiView):
             "messenger deliveries are sent after the request and retried; read them under deliveries."),
     )
     def post(self, request, number: str, letter_id: str):
-        complaint = card(request, number)
-        access_writer(request.user, complaint, ANSWER)
-        letter = Letter.objects.filter(complaint=complaint, pk=int(letter_id)).first()
-        if letter is None:
-            raise NotFound(_("No such letter on this complaint."))
+        letter = _on_card(request, number, Letter.objects.all(), letter_id, _("No such letter on this complaint."))
         serializer = AnswerSendInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -93,11 +100,9 @@ class DeliveryPostedView(ApiView):
         description=gettext_lazy("Mark a letter for post as posted on a day: it left then."),
     )
     def post(self, request, number: str, delivery_id: str):
-        complaint = card(request, number)
-        access_writer(request.user, complaint, ANSWER)
-        delivery = Delivery.objects.filter(letter__complaint=complaint, pk=int(delivery_id)).first()
-        if delivery is None:
-            raise NotFound(_("No such delivery on this complaint."))
+        delivery = _on_card(
+            request, number, Delivery.objects.all(), delivery_id, _("No such delivery on this complaint."),
+        )
         serializer = PostedInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         delivery = delivery_posted(delivery=delivery, actor=request.user, **serializer.validated_data)

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from amends.complaints.choices import Channel, EventKind, Justification, State
 from amends.complaints.models import Complaint, TimelineEvent
-from amends.complaints.signals import answer_delivered
 from amends.complaints.services import complaint_add_message, complaint_log_call, complaint_transition, complaint_update
+from amends.complaints.signals import answer_delivered
 from amends.core.errors import AccessDenied
 from amends.deadlines.choices import ClockKind, Preset
 from amends.deadlines.models import Clock
