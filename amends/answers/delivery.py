@@ -204,7 +204,8 @@ def outbound_followed(outbound: OutboundMessage) -> None:
         return
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update().select_related("letter__complaint", "outbound", "sent_by")
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("letter__complaint", "outbound", "sent_by")
             .filter(outbound_id=outbound.pk).exclude(status=DeliveryStatus.SENT).first()
         )
         if delivery is None:  # recorded meanwhile by another process
