@@ -279,3 +279,21 @@ def test_only_the_responsible_person_and_the_qms_head_send(register, walk, make_
     client.force_login(qms)
     assert client.post(url, {"channel": DeliveryChannel.TRACKING}).status_code == 302
     assert Complaint.objects.get(pk=card.pk).state == State.ANSWERED
+
+
+def test_an_erasure_takes_the_person_out_of_the_answer_sent_and_its_pdf(
+    emailed_card, make_letter, responsible, qms, django_capture_on_commit_callbacks,
+):
+    from amends.intake.models import OutboundAttachment
+    from amends.privacy.services import personal_data_erase
+
+    letter = make_letter(emailed_card, body="Dear Mr Kuznetsov, the delivery was on time.")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = answer_send(letter=letter, actor=responsible, channel=DeliveryChannel.EMAIL)
+    assert OutboundAttachment.objects.get().content
+    with django_capture_on_commit_callbacks(execute=True):
+        personal_data_erase(contact=emailed_card.contact, actor=qms)
+    attachment = OutboundAttachment.objects.get()
+    assert (attachment.name, bytes(attachment.content)) == ("erased", b"")
+    delivery.refresh_from_db()
+    assert "kuznetsov" not in delivery.recipient.lower()
