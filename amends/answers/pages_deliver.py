@@ -29,7 +29,8 @@ def holding_reply_due(complaint: Complaint) -> Clock | None:
 
 def send_panel(request, complaint, bound) -> dict:
     can_send = can_write(request.user, complaint, ANSWER)
-    letter = complaint.letters.order_by("-created_at", "-pk").first() if can_send else None
+    # A closed card sends nothing more; its letters for post may still be marked as posted.
+    letter = complaint.letters.order_by("-created_at", "-pk").first() if can_send and complaint.is_open else None
     offers = channels_offered(complaint) if letter is not None else []
     problems = letter_problems(letter) if letter is not None else []
     deliveries = list(
