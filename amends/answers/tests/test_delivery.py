@@ -104,6 +104,9 @@ def test_a_failed_email_stays_unsent_and_visible_until_a_retry_sends_it(
     assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 3 and delivery.error == ""
     assert clocks(card)[ClockKind.FIRST_RESPONSE].met_at == delivery.sent_at
     assert len(sent_events(card)) == 1 and len(smtp_server.envelopes) == 1
+    resent = message_from_bytes(smtp_server.envelopes[0].original_content, policy=policy.default)
+    (pdf,) = list(resent.iter_attachments())  # the same PDF, kept with the message
+    assert pdf.get_content().startswith(b"%PDF") and resent["Message-ID"] == delivery.outbound.message_id
 
 
 def test_retry_now_sends_a_failed_email(emailed_card, make_letter, responsible, smtp_server, client,
