@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.answers.compensation import allowance_for
-from amends.answers.models import CompensationGrant, CompensationOption, Letter
+from amends.answers.models import CompensationGrant, CompensationOption, Delivery, Letter
 from amends.complaints import access
 from amends.complaints.choices import Channel, Justification, State
 from amends.complaints.models import Complaint, Measure, new_tracking_code
@@ -106,6 +106,14 @@ def _letter(card: Complaint) -> int:
     return Letter.objects.create(complaint=card, outcome="holding", language="ru", subject="Ответ", body="Текст").pk
 
 
+def _answer_letter(card: Complaint) -> Letter:
+    return Letter.objects.create(complaint=card, outcome="refused", language="en", subject="Ответ", body="Текст")
+
+
+def _for_post(card: Complaint):
+    return Delivery.objects.create(letter=_answer_letter(card), channel="post", recipient="г. Казань")
+
+
 # The web pages and forms of a card, by URL name.
 UI_CARD: dict[str, Probe] = {
     "complaints:detail": Probe("get", READ),
@@ -136,6 +144,12 @@ UI_CARD: dict[str, Probe] = {
     "intake:same_customer": Probe("post", access.EDIT),
     "deadlines:waiting_start": Probe("post", access.EDIT, data=lambda card: {"waiting-reason": "Ждём фото"}),
     "deadlines:waiting_end": Probe("post", access.EDIT),
+    "answers:send": Probe("post", access.ANSWER, state=State.RESOLVED, data=lambda card: {"channel": "tracking"},
+                          kwargs=lambda card: {"pk": _letter(card).pk}),
+    "answers:retry": Probe("post", access.ANSWER, kwargs=lambda card: {"pk": _for_post(card).pk}),
+    "answers:posted": Probe("post", access.ANSWER, data=lambda card: {"posted_on": timezone.localdate().isoformat()},
+                            kwargs=lambda card: {"pk": _for_post(card).pk}),
+    "answers:post_pdf": Probe("get", access.ANSWER, kwargs=lambda card: {"pk": _for_post(card).pk}),
     "deadlines:preset_choose": Probe("post", access.EDIT),
     "deadlines:clock_extend": Probe(
         "post", access.EDIT, kwargs=lambda card: {"pk": card.clocks.first().pk},
@@ -182,6 +196,13 @@ API_CARD: dict[str, Probe] = {
     "answers_letter_update": Probe("patch", access.LETTER, data=lambda card: {"subject": "Ответ"},
                                    kwargs=lambda card: {"letter_id": _letter(card)}),
     "answers_letter_missing": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)}),
+    "complaints_answer_send": Probe("post", access.ANSWER, state=State.RESOLVED,
+                                    data=lambda card: {"channel": "tracking"},
+                                    kwargs=lambda card: {"letter_id": _answer_letter(card).pk}),
+    "complaints_deliveries": Probe("get", READ),
+    "complaints_delivery_posted": Probe("post", access.ANSWER,
+                                        data=lambda card: {"posted_on": timezone.localdate().isoformat()},
+                                        kwargs=lambda card: {"delivery_id": _for_post(card).pk}),
 }
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
@@ -212,13 +233,15 @@ NOT_A_CARD: dict[str, str] = {
     "reports:weekly": "reports.access", "reports:weekly_xlsx": "reports.access",
     "web_form:complain": "public form", "web_form:thanks": "the customer's code",
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
+    "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
                  "api:measures", "api:measure", "api:measure_report", "api:compensation",
                  "api:compensation_options", "api:compensation_approve", "api:compensation_refuse", "api:messages",
-                 "api:letters", "api:letter", "api:letter_missing"}
+                 "api:letters", "api:letter", "api:letter_missing", "api:answer_send", "api:deliveries",
+                 "api:delivery_posted"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

@@ -9,7 +9,20 @@ class AnswersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import compensation, elements, event_texts, letter_names, pages_compensation, pages_letters, tone
+        from amends.intake.outbound import register_outbound_result
+
+        from . import (
+            compensation,
+            delivery,
+            delivery_texts,
+            elements,
+            event_texts,
+            letter_names,
+            pages_compensation,
+            pages_deliver,
+            pages_letters,
+            tone,
+        )
 
         compensation.register()
         event_texts.register()
@@ -18,3 +31,6 @@ class AnswersConfig(AppConfig):
         letter_names.register()
         elements.register()
         pages_letters.register()
+        register_outbound_result(delivery.outbound_followed)
+        delivery_texts.register()
+        pages_deliver.register()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import letter_views, views_compensation, views_tone
+from . import letter_views, views_compensation, views_deliver, views_tone
 
 app_name = "answers"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("tone/", views_tone.tone_check_partial, name="tone_check"),
     path("<number:number>/letter/draft/", letter_views.draft, name="letter_draft"),
     path("<number:number>/letter/<int:pk>/", letter_views.edit, name="letter_edit"),
+    path("<number:number>/letters/<int:pk>/send/", views_deliver.answer_send, name="send"),
+    path("<number:number>/deliveries/<int:pk>/retry/", views_deliver.delivery_retry, name="retry"),
+    path("<number:number>/deliveries/<int:pk>/posted/", views_deliver.delivery_posted, name="posted"),
+    path("<number:number>/deliveries/<int:pk>/post.pdf", views_deliver.post_pdf, name="post_pdf"),
+    path("track/<number:number>/letters/<int:pk>.pdf", views_deliver.tracking_pdf, name="tracking_pdf"),
 ]

@@ -14,6 +14,7 @@ from .views.answers_compensation import (
     CompensationView,
 )
 from .views.answers_letters import LETTER_ID_PATTERN, LetterMissingView, LettersView, LetterView
+from .views.answers_send import AnswerSendView, DeliveriesView, DeliveryPostedView
 from .views.answers_tone import CustomerMessageView, ToneCheckView
 from .views.auth import TokenView
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
@@ -46,6 +47,11 @@ v1 = [
     re_path(card + "letters/$", LettersView.as_view(), name="letters"),
     re_path(letter + "$", LetterView.as_view(), name="letter"),
     re_path(letter + "missing/$", LetterMissingView.as_view(), name="letter_missing"),
+    re_path(card + rf"letters/(?P<letter_id>{MEASURE_ID_PATTERN})/send/$", AnswerSendView.as_view(),
+            name="answer_send"),
+    re_path(card + "deliveries/$", DeliveriesView.as_view(), name="deliveries"),
+    re_path(card + rf"deliveries/(?P<delivery_id>{MEASURE_ID_PATTERN})/posted/$", DeliveryPostedView.as_view(),
+            name="delivery_posted"),
 ]
 
 urlpatterns = [

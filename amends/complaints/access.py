@@ -126,6 +126,7 @@ SIGN_RESPONSIBLE = "sign_responsible"  # the card signed off by its responsible 
 SIGN_QMS = "sign_qms"  # the card signed off by the head of the QMS
 COMPENSATION = "compensation"  # compensation granted to the customer (within the role's limit, answers app)
 LETTER = "letter"  # a letter to the customer drafted or edited (answers)
+ANSWER = "answer"  # the answer letter sent, retried or marked as posted
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ WRITES: dict[str, Write] = {
     SIGN_QMS: Write(frozenset({QMS})),
     COMPENSATION: Write(frozenset({QMS, RESPONSIBLE, OPERATOR}), open_only=True),
     LETTER: Write(frozenset({QMS, RESPONSIBLE}), open_only=True),
+    ANSWER: Write(frozenset({QMS, RESPONSIBLE})),
 }
 WRITE_REFUSALS = {
     EDIT: "You may not change this complaint.",
@@ -166,6 +168,7 @@ WRITE_REFUSALS = {
     SIGN_QMS: "Only the head of the QMS signs the card off as head of the QMS.",
     COMPENSATION: "Compensation is granted by the people who talk to this customer.",
     LETTER: "Letters to the customer are written by the responsible person or the QMS head.",
+    ANSWER: "The answer is sent by the responsible person or the head of the QMS.",
 }
 
 

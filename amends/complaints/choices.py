@@ -107,6 +107,7 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement sent to the customer")
     SIGN_OFF = "sign_off", _("Card signed off")
     COMPENSATION = "compensation", _("Compensation")
+    ANSWER_SENT = "answer_sent", _("Answer sent to the customer")
 
 
 class Signatory(models.TextChoices):

@@ -154,6 +154,14 @@ def event_sign_off(complaint: Complaint, actor: User, signed_as: str) -> Timelin
     return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.SIGN_OFF, actor=actor, text=signed_as)
 
 
+def event_answer_sent(complaint: Complaint, actor: User | None, code: str, params: Params) -> TimelineEvent:
+    """Exactly what left for the customer: `params` hold the channel, recipient, subject, text,
+    attachments, when it left and any reason to send despite open findings; `code` is the channel."""
+    event = _worded_row(complaint.pk, EventKind.ANSWER_SENT, code, params, actor)
+    event.save()
+    return event
+
+
 def event_personal_data_erased(complaint: Complaint, actor: User | None, text: str) -> TimelineEvent:
     """The audit entry of an anonymisation (a request or the retention policy): the only trace left
     of what was erased, so `text` says why and never what."""

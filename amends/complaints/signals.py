@@ -11,7 +11,8 @@ from django.dispatch import Signal
 # runs the near-duplicate search: the worker, this process after commit, or the caller itself),
 # acknowledge (True: the customer is to be sent the acknowledgement; a channel sends its own).
 complaint_registered = Signal()
-# complaint, actor, transition (its name), from_state, to_state, at (the transition event's time).
+# complaint, actor, transition (its name), from_state, to_state, at (the transition event's time),
+# awaits_delivery (True: the answer recorded has not left yet; answer_delivered follows when it does).
 complaint_transitioned = Signal()
 # complaint, actor, fields: frozenset of the card's fields that changed (the tracked ones, and
 # "state" when a transition moved it; "message_after_answer_at" when the customer's message after
@@ -29,5 +30,9 @@ customer_file_received = Signal()
 customer_contacted = Signal()
 # complaint, measure, actor: an executor reported a measure done.
 measure_reported = Signal()
+# complaint, event, at, final: an answer left for the customer (e-mail sent, messenger accepted, posted,
+# published on the tracking page, or given orally); at is when it left, final whether it decides the
+# complaint (a holding reply or a request for information does not). Sent by the answers app.
+answer_delivered = Signal()
 # complaint: an employee filed an internal complaint (the QMS heads are told).
 internal_complaint_filed = Signal()

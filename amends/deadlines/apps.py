@@ -19,6 +19,7 @@ class DeadlinesConfig(AppConfig):
         signals.complaint_transitioned.connect(receivers.on_transitioned, dispatch_uid="deadlines_transitioned")
         signals.customer_contacted.connect(receivers.on_customer_contacted, dispatch_uid="deadlines_contacted")
         signals.customer_replied.connect(receivers.on_customer_replied, dispatch_uid="deadlines_replied")
+        signals.answer_delivered.connect(receivers.on_answer_delivered, dispatch_uid="deadlines_answer_delivered")
         # Cache invalidation, not a business rule: a cached policy table must not outlive its rows.
         for model in (models.BusinessCalendar, models.WorkingHours, models.CalendarException,
                       models.DeadlinePolicy, models.EscalationStep):

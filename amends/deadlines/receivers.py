@@ -24,11 +24,13 @@ def on_changed(sender, *, complaint: Complaint, actor: User | None, fields: froz
 
 
 def on_transitioned(
-    sender, *, complaint: Complaint, transition: str, to_state: str, at: datetime, **kwargs,
+    sender, *, complaint: Complaint, transition: str, to_state: str, at: datetime,
+    awaits_delivery: bool = False, **kwargs,
 ) -> None:
     if to_state in FINAL_STATES:
         services.clocks_stop(complaint_id=complaint.pk, at=at)
-    elif transition in services.MET_BY_TRANSITION:
+    elif transition in services.MET_BY_TRANSITION and not awaits_delivery:
+        # A written answer on its way meets its clocks when it leaves (on_answer_delivered).
         services.clocks_meet(complaint_id=complaint.pk, kinds=services.MET_BY_TRANSITION[transition], at=at)
     elif transition in REOPENINGS:
         services.clock_restart(complaint=complaint, kind=ClockKind.DECISION, at=at)
@@ -42,3 +44,10 @@ def on_customer_contacted(sender, *, complaint: Complaint, event: TimelineEvent,
 
 def on_customer_replied(sender, *, complaint: Complaint, event: TimelineEvent, **kwargs) -> None:
     services.waiting_end(complaint=complaint, actor=None)
+
+
+def on_answer_delivered(sender, *, complaint: Complaint, at: datetime, final: bool, **kwargs) -> None:
+    """The answer left: a final one meets what the `answer` step would have; a holding reply or a
+    request for information is a first response only."""
+    kinds = services.MET_BY_TRANSITION["answer"] if final else (ClockKind.FIRST_RESPONSE,)
+    services.clocks_meet(complaint_id=complaint.pk, kinds=kinds, at=at)

@@ -90,6 +90,21 @@ class OutboundMessage(models.Model):
         return f"{self.complaint_id} → {self.recipient}"
 
 
+class OutboundAttachment(models.Model):
+    """A file sent with an e-mail (the answer letter's PDF), kept so that a retry sends the same bytes."""
+
+    message = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Mailbox(models.Model):
     """An IMAP mailbox the worker polls for complaints."""
 

@@ -17,7 +17,7 @@ from django.utils.crypto import salted_hmac
 from amends.complaints.models import Complaint
 from amends.core.links import absolute_url
 
-from .models import InboundMessage, InboundStatus, OutboundMessage
+from .models import InboundMessage, InboundStatus, OutboundAttachment, OutboundMessage
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +30,28 @@ _STORED_MESSAGE_ID = re.compile(r"^<[^<>\s]{1,250}>")
 # thread_key prefix ("telegram", "vk", ...) → function(complaint, text) -> OutboundMessage
 MessengerSender = Callable[[Complaint, str], OutboundMessage]
 MESSENGER_SENDERS: dict[str, MessengerSender] = {}
+# The same prefix → function(outbound) -> bool: send a stored message (again), recording the attempt.
+MessengerDeliverer = Callable[[OutboundMessage], bool]
+MESSENGER_DELIVERERS: dict[str, MessengerDeliverer] = {}
+# Told of every attempt to send a stored message, after it is recorded on the row (sent_at or error):
+# the answers app follows its deliveries this way, intake knowing nothing of them.
+OutboundResultHook = Callable[[OutboundMessage], None]
+_RESULT_HOOKS: list[OutboundResultHook] = []
 
 
-def register_messenger_sender(prefix: str, sender: MessengerSender) -> None:
+def register_messenger_sender(prefix: str, sender: MessengerSender, deliverer: MessengerDeliverer) -> None:
     MESSENGER_SENDERS[prefix] = sender
+    MESSENGER_DELIVERERS[prefix] = deliverer
+
+
+def register_outbound_result(hook: OutboundResultHook) -> None:
+    if hook not in _RESULT_HOOKS:
+        _RESULT_HOOKS.append(hook)
+
+
+def outbound_result(outbound: OutboundMessage) -> None:
+    for hook in _RESULT_HOOKS:
+        hook(outbound)
 
 
 # Checks every text a person writes to a customer passes: fn(text, language or "") -> what they found,
@@ -114,10 +132,18 @@ def mail_headers(outbound: OutboundMessage) -> dict[str, str]:
 
 
 def _deliver(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) -> bool:
+    sent = _deliver_email(outbound, shared)
+    outbound_result(outbound)
+    return sent
+
+
+def _deliver_email(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) -> bool:
     """Send one e-mail, on `shared` when given: its caller closes it after its last message."""
     email = EmailMessage(
         subject=outbound.subject, body=outbound.body, to=[outbound.recipient], headers=mail_headers(outbound),
     )
+    for attachment in OutboundAttachment.objects.filter(message_id=outbound.pk):
+        email.attach(attachment.name, bytes(attachment.content), attachment.content_type)
     connection = shared or get_connection()
     outbound.attempts += 1
     try:
@@ -129,24 +155,40 @@ def _deliver(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) 
         connection.send_messages([email])
     except Exception as error:  # noqa: BLE001 - recorded on the message; the worker retries it
         logger.warning("Mail to %s (message %s) failed: %s", outbound.recipient, outbound.pk, error)
-        OutboundMessage.objects.filter(pk=outbound.pk).update(error=str(error)[:2000], attempts=outbound.attempts)
+        outbound.error = str(error)[:2000]
+        OutboundMessage.objects.filter(pk=outbound.pk).update(error=outbound.error, attempts=outbound.attempts)
         connection.close()  # a shared connection is opened again for the next message
         return False
     if shared is None:
         connection.close()
-    OutboundMessage.objects.filter(pk=outbound.pk).update(sent_at=timezone.now(), error="")
+    outbound.sent_at, outbound.error = timezone.now(), ""
+    OutboundMessage.objects.filter(pk=outbound.pk).update(sent_at=outbound.sent_at, error="")
     return True
 
 
+def outbound_send(outbound: OutboundMessage) -> bool:
+    """Send a stored message (again) on its channel: e-mail, or the messenger of its recipient's
+    thread key. Whether it went is recorded on the row; failures are never raised."""
+    if outbound.channel == "email":
+        return _deliver(outbound)
+    deliverer = MESSENGER_DELIVERERS.get(outbound.recipient.split(":", 1)[0])
+    if deliverer is None:
+        outbound.error = f"No messenger sends to {outbound.recipient}."
+        OutboundMessage.objects.filter(pk=outbound.pk).update(error=outbound.error)
+        outbound_result(outbound)
+        return False
+    return deliverer(outbound)
+
+
 def outbound_retry_failed(*, older_than: timedelta = timedelta(minutes=2), max_attempts: int = 5) -> int:
-    """Send again the e-mails the mail server refused, and those a stopped process never tried. One
-    whose sending was cut short (tried, no error, not marked sent) may have gone out: a customer
-    gets no message twice, so it waits for an administrator instead."""
+    """Send again the e-mails and messenger messages that were refused, and those a stopped process
+    never tried. One whose sending was cut short (tried, no error, not marked sent) may have gone
+    out: a customer gets no message twice, so it waits for an administrator instead."""
     pending = OutboundMessage.objects.filter(
-        Q(attempts=0) | ~Q(error=""), channel="email", sent_at__isnull=True, attempts__lt=max_attempts,
+        Q(attempts=0) | ~Q(error=""), sent_at__isnull=True, attempts__lt=max_attempts,
         created_at__lt=timezone.now() - older_than,
     )
-    return sum(_deliver(outbound) for outbound in pending.iterator())
+    return sum(outbound_send(outbound) for outbound in pending.iterator())
 
 
 def send_to_customer(

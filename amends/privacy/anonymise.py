@@ -18,7 +18,7 @@ from amends.complaints.events import event_personal_data_erased
 from amends.complaints.models import Attachment, Complaint, Measure, TimelineEvent, new_tracking_code
 from amends.customers.models import Contact
 from amends.duplicates.models import SignatureBand, TextSignature
-from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
+from amends.intake.models import InboundMessage, InboundStatus, OutboundAttachment, OutboundMessage
 from amends.notifications.models import Notification
 
 from .models import AnonymisedCard, Erasure
@@ -124,6 +124,9 @@ def card_anonymise(
             recipient=ERASED, subject=redactor.text(outbound.subject), body=ERASED, error=redactor.text(outbound.error),
         )
         counts.outbound += 1
+    # The files mailed with them (an answer letter's PDF names and addresses the person): bytes, so no
+    # text redaction reaches them.
+    OutboundAttachment.objects.filter(message__complaint=complaint).update(name=ERASED_FILE_NAME, content=b"")
     for notification in Notification.objects.filter(complaint=complaint):
         Notification.objects.filter(pk=notification.pk).update(
             context=redactor.json(notification.context), last_error=redactor.text(notification.last_error),

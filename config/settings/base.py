@@ -210,6 +210,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets named "channel": the card's intake channel and the answer's delivery channel.
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "amends.complaints.choices.Channel",
+        "DeliveryChannelEnum": "amends.answers.models.delivery.DeliveryChannel",
+    },
 }
 
 # Where people reach Amends: the start of links in mail, workbooks and API answers (amends/core/links.py).

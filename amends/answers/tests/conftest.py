@@ -14,6 +14,7 @@ from amends.complaints.choices import Justification, State
 from amends.complaints.models import Complaint
 from amends.complaints.tests.conftest import cause, register, walk  # noqa: F401 - shared fixtures
 from amends.deadlines.tests.conftest import frozen  # noqa: F401 - shared fixture
+from amends.intake.tests.test_email_smtp import smtp_server  # noqa: F401 - the loopback SMTP server
 
 
 @pytest.fixture

@@ -98,9 +98,11 @@ def _record_field_changes(complaint: Complaint, before: dict[str, Any], changed:
 @transaction.atomic
 def complaint_transition(
     *, complaint: Complaint, name: str, actor: User | None, data: dict[str, Any] | None = None,
-    comment: str = "", expected_version: int | None = None,
+    comment: str = "", expected_version: int | None = None, awaits_delivery: bool = False,
 ) -> Complaint:
-    """Take one step of the lifecycle: lock, check the table and the role, record, bump the version."""
+    """Take one step of the lifecycle: lock, check the table and the role, record, bump the version.
+    `awaits_delivery`: the answer recorded is still on its way; its clocks are met when it leaves
+    (signals.answer_delivered), not by the step."""
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise TransitionNotAllowed(_("There is no action “%(name)s”.") % {"name": name})
@@ -134,7 +136,7 @@ def complaint_transition(
     )
     signals.complaint_transitioned.send(
         sender=Complaint, complaint=complaint, actor=actor, transition=name,
-        from_state=from_state, to_state=complaint.state, at=event.created_at,
+        from_state=from_state, to_state=complaint.state, at=event.created_at, awaits_delivery=awaits_delivery,
     )
     return complaint
 

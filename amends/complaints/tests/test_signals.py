@@ -95,6 +95,7 @@ def test_a_transition_announces_the_change_then_the_step(register, qms, responsi
         (signals.complaint_transitioned, {
             "complaint": complaint, "actor": qms, "transition": "assign",
             "from_state": State.REGISTERED, "to_state": State.ASSIGNED, "at": event.created_at,
+            "awaits_delivery": False,
         }),
     ]
 

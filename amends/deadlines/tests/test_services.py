@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from amends.complaints.choices import Channel, EventKind, Justification, State
-from amends.complaints.models import TimelineEvent
+from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import complaint_add_message, complaint_log_call, complaint_transition, complaint_update
+from amends.complaints.signals import answer_delivered
 from amends.core.errors import AccessDenied
 from amends.deadlines.choices import ClockKind, Preset
 from amends.deadlines.models import Clock
@@ -67,6 +68,36 @@ def test_the_decision_meets_the_decision_clock(frozen, register, walk):
     clocks = clocks_of(complaint)
     assert clocks[ClockKind.DECISION].met_at == WEDNESDAY
     assert clocks[ClockKind.FIRST_RESPONSE].met_at is None
+
+
+def test_an_answer_recorded_on_the_card_meets_its_clocks_at_once(frozen, register, walk):
+    """An oral answer recorded through the generic step: it was given as it was written down."""
+    frozen(WEDNESDAY)
+    complaint = walk(register(channel=Channel.PHONE), State.ANSWERED, justification=Justification.UNJUSTIFIED)
+    assert clocks_of(complaint)[ClockKind.FIRST_RESPONSE].met_at == WEDNESDAY
+
+
+def test_a_written_answer_meets_its_clocks_when_it_leaves_not_when_recorded(frozen, register, walk, responsible):
+    frozen(WEDNESDAY)
+    complaint = walk(register(channel=Channel.EMAIL), State.DECIDED, justification=Justification.UNJUSTIFIED)
+    complaint = complaint_transition(
+        complaint=complaint, name="answer", actor=responsible, data={"answer_text": "Ответ письмом."},
+        awaits_delivery=True,
+    )
+    assert clocks_of(complaint)[ClockKind.FIRST_RESPONSE].met_at is None
+    left = WEDNESDAY + DAY
+    answer_delivered.send(sender=Complaint, complaint=complaint, event=None, at=left, final=True)
+    assert clocks_of(complaint)[ClockKind.FIRST_RESPONSE].met_at == left
+
+
+def test_a_holding_reply_that_left_meets_the_first_response_only(register, walk):
+    complaint = walk(register(channel=Channel.EMAIL), State.INVESTIGATING)
+    left = complaint.received_at + DAY
+    answer_delivered.send(sender=Complaint, complaint=complaint, event=None, at=left, final=False)
+    clocks = clocks_of(complaint)
+    assert clocks[ClockKind.FIRST_RESPONSE].met_at == left and clocks[ClockKind.DECISION].met_at is None
+    answer_delivered.send(sender=Complaint, complaint=complaint, event=None, at=left + DAY, final=True)
+    assert clocks_of(complaint)[ClockKind.DECISION].met_at == left + DAY
 
 
 @pytest.mark.parametrize("final", [State.WITHDRAWN, State.DUPLICATE])

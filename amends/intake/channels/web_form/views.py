@@ -24,6 +24,7 @@ from amends.intake.services import inbound_register_number
 
 from . import ratelimit, selectors, services
 from .forms import ComplaintForm, TrackingMessageForm
+from .tracking_page import tracking_parts
 
 logger = logging.getLogger(__name__)
 
@@ -205,4 +206,5 @@ def _track_context(complaint: Complaint, form: TrackingMessageForm, staff: bool,
         "stage": selectors.customer_stage(complaint),
         "expected": selectors.expected_answer_date(complaint),
         "conversation": selectors.customer_conversation(complaint),
+        "parts": tracking_parts(complaint, complaint.tracking_code),
     }

@@ -1,0 +1,68 @@
+"""The card's "Send the answer" panel: the letter ready to send, the ways the customer can receive
+it, what still stops it, and each delivery with its status."""
+
+from amends.complaints.access import ANSWER, can_write
+from amends.complaints.card_page import register_panel
+from amends.complaints.models import Complaint
+from amends.deadlines.choices import ClockKind
+from amends.deadlines.models import Clock
+from amends.intake.channels.web_form.tracking_page import register_tracking_part
+
+from .checks import letter_problems
+from .choices import Outcome
+from .delivery import channels_offered
+from .forms_deliver import AnswerSendForm, PostedForm
+from .models import Delivery, DeliveryChannel, DeliveryStatus
+
+
+def holding_reply_due(complaint: Complaint) -> Clock | None:
+    """A card that needs an investigation (the 10-day clock) and has had no first response is
+    offered a holding reply: the decision clock says by when the answer will come."""
+    if not complaint.needs_investigation or not complaint.is_open:
+        return None
+    clocks = {clock.kind: clock for clock in Clock.objects.filter(complaint=complaint, stopped_at__isnull=True)}
+    first = clocks.get(ClockKind.FIRST_RESPONSE)
+    if first is None or first.met_at is not None:
+        return None
+    return clocks.get(ClockKind.DECISION)
+
+
+def send_panel(request, complaint, bound) -> dict:
+    can_send = can_write(request.user, complaint, ANSWER)
+    # A closed card sends nothing more; its letters for post may still be marked as posted.
+    letter = complaint.letters.order_by("-created_at", "-pk").first() if can_send and complaint.is_open else None
+    offers = channels_offered(complaint) if letter is not None else []
+    problems = letter_problems(letter) if letter is not None else []
+    deliveries = list(
+        Delivery.objects.filter(letter__complaint=complaint).select_related("letter").order_by("-created_at", "-pk")
+    )
+    return {
+        "can_send": can_send,
+        "letter": letter,
+        "offers": offers,
+        "problems": problems,
+        "blocked": any(not problem.overridable for problem in problems),
+        "reason_needed": bool(problems),
+        "send_form": bound.get("answer_send") or AnswerSendForm(offers=offers),
+        "posted_form": bound.get("answer_posted") or PostedForm(),
+        "deliveries": deliveries,
+        "failed": DeliveryStatus.FAILED, "queued": DeliveryStatus.QUEUED, "post": DeliveryChannel.POST,
+        "holding_due": holding_reply_due(complaint) if can_send else None,
+        "holding_drafted": letter is not None and letter.outcome == Outcome.HOLDING,
+    }
+
+
+def tracking_letters(complaint: Complaint, code: str) -> dict:
+    """The letters published on the customer's tracking page, with their PDFs."""
+    return {
+        "number": complaint.number, "code": code,
+        "deliveries": Delivery.objects.filter(
+            letter__complaint=complaint, channel=DeliveryChannel.TRACKING, status=DeliveryStatus.SENT,
+        ).select_related("letter").order_by("sent_at", "pk"),
+    }
+
+
+def register() -> None:
+    register_panel("answer_send", "answers/send_panel.html", column="main", order=36, context=send_panel)
+    register_tracking_part("answer_letters", "answers/tracking_letters.html", tracking_letters)
+
