@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", include("amends.notifications.urls")),
     path("deadlines/", include("amends.deadlines.urls")),
     path("reports/", include("amends.reports.urls")),
+    path("answers/", include("amends.answers.urls")),
     path("", include("amends.intake.urls")),
 ]
 

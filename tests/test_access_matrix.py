@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 
 from amends.accounts.models import User
 from amends.accounts.roles import Role
+from amends.answers.models import Letter
 from amends.complaints import access
 from amends.complaints.choices import Channel, Justification, State
 from amends.complaints.models import Complaint, Measure, new_tracking_code
@@ -75,6 +76,11 @@ def _measure(card: Complaint) -> dict:
     return {"pk": card.measures.get().pk}
 
 
+def _letter(card: Complaint) -> dict:
+    return {"pk": Letter.objects.create(complaint=card, outcome="satisfied", language="ru", subject="Ответ",
+                                        body="Благодарим вас.").pk}
+
+
 def _new_measure(card: Complaint) -> dict:
     return {"description": "Заменить", "executor": User.objects.get(username="other_executor").pk,
             "due_date": (timezone.localdate() + timedelta(days=5)).isoformat()}
@@ -114,6 +120,9 @@ UI_CARD: dict[str, Probe] = {
     "deadlines:clock_extend": Probe(
         "post", access.EDIT, kwargs=lambda card: {"pk": card.clocks.first().pk},
     ),
+    "answers:letter_pdf": Probe("get", READ, kwargs=_letter),
+    "answers:letter_docx": Probe("get", READ, kwargs=_letter),
+    "answers:card_pdf": Probe("get", READ),
 }
 
 # The API's operations on a card, by operationId (the schema's paths with {number}).
@@ -129,6 +138,9 @@ API_CARD: dict[str, Probe] = {
                                        kwargs=lambda card: {"measure_id": card.measures.get().pk}),
     "complaints_measure_report": Probe("post", REPORT, data=lambda card: {"report": "Сделано"},
                                        kwargs=lambda card: {"measure_id": card.measures.get().pk}),
+    "answers_letter_pdf": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)["pk"]}),
+    "answers_letter_docx": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)["pk"]}),
+    "answers_card_pdf": Probe("get", READ),
 }
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
@@ -160,7 +172,8 @@ NOT_A_CARD: dict[str, str] = {
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
-                 "api:measures", "api:measure", "api:measure_report"}
+                 "api:measures", "api:measure", "api:measure_report", "api:letter_pdf", "api:letter_docx",
+                 "api:card_pdf"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

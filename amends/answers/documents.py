@@ -98,6 +98,10 @@ def letter_number(letter: Letter) -> str:
     return f"{letter.complaint.number}/{letter.complaint.letters.filter(pk__lte=letter.pk).count()}"
 
 
+def file_name(letter: Letter, extension: str) -> str:
+    return f"letter-{letter_number(letter).replace('/', '-')}.{extension}"
+
+
 def recipient(complaint: Complaint) -> dict[str, str]:
     contact, organisation = complaint.contact, complaint.organisation
     address = (contact.address if contact else "") or (organisation.address if organisation else "")

@@ -7,6 +7,7 @@ from amends.complaints.converters import NUMBER_PATTERN
 
 from .exceptions import not_found
 from .schema import MEASURE_ID_PATTERN
+from .views.answers_documents import LETTER_ID_PATTERN, CardPdfView, LetterDocxView, LetterPdfView
 from .views.auth import TokenView
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
 from .views.complaints import ComplaintDetailView, ComplaintsView
@@ -16,6 +17,7 @@ app_name = "api"
 
 card = rf"^complaints/(?P<number>{NUMBER_PATTERN})/"
 measure = card + rf"measures/(?P<measure_id>{MEASURE_ID_PATTERN})/"
+letter = card + rf"letters/(?P<letter_id>{LETTER_ID_PATTERN})/"
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("complaints/", ComplaintsView.as_view(), name="complaints"),
@@ -27,6 +29,9 @@ v1 = [
     re_path(card + "measures/$", MeasuresView.as_view(), name="measures"),
     re_path(measure + "$", MeasureView.as_view(), name="measure"),
     re_path(measure + "report/$", MeasureReportView.as_view(), name="measure_report"),
+    re_path(letter + "pdf/$", LetterPdfView.as_view(), name="letter_pdf"),
+    re_path(letter + "docx/$", LetterDocxView.as_view(), name="letter_docx"),
+    re_path(card + "pdf/$", CardPdfView.as_view(), name="card_pdf"),
 ]
 
 urlpatterns = [

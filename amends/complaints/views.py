@@ -18,7 +18,7 @@ from amends.customers.services import contact_create
 
 from . import access, selectors, services
 from .card_page import card_for_request, card_form_post, card_render, form_errors_add
-from .choices import Signatory, State
+from .choices import State
 from .forms import (
     AttachmentForm,
     BulkAssignForm,
@@ -39,7 +39,7 @@ from .forms import (
     list_query,
 )
 from .list_page import FILTERS, list_columns
-from .models import Attachment, Complaint, Measure, SignOff
+from .models import Attachment, Complaint, Measure
 from .register_page import register_form_parts
 from .transitions import TRANSITIONS
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 from PIL import Image
@@ -20,7 +22,7 @@ from amends.answers.logo import LOGO_MAX_BYTES
 from amends.answers.models import Letter, Letterhead
 from amends.complaints.choices import Signatory
 from amends.complaints.models import SignOff
-from amends.complaints.services import attachment_store
+from amends.complaints.services import attachment_store, complaint_register
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
 
@@ -206,3 +208,47 @@ def test_svg_and_jpeg_logos_are_taken_and_scaled_into_the_letterhead(complaint, 
         below = [pixel for pixel in page.crop((0, band, *page.size)).get_flattened_data() if colour(*pixel)]
         assert len(in_band) > 500, name
         assert not below, name
+
+
+# --- the card's links --------------------------------------------------------------------------
+
+def test_the_card_links_give_the_letters_pdf_docx_and_the_card_pdf(client, operator, complaint, letterhead, signer):
+    letter = make_letter(complaint, signer, "ru")
+    client.force_login(operator)
+    pdf = client.get(reverse("answers:letter_pdf", args=[complaint.number, letter.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == f'inline; filename="letter-{complaint.number}-1.pdf"'
+    post = client.get(reverse("answers:letter_pdf", args=[complaint.number, letter.pk]) + "?post=1")
+    assert post.content != pdf.content
+    docx = client.get(reverse("answers:letter_docx", args=[complaint.number, letter.pk]))
+    assert docx["Content-Disposition"].startswith("attachment;")
+    assert Document(BytesIO(docx.content)).paragraphs
+    card = client.get(reverse("answers:card_pdf", args=[complaint.number]))
+    assert card.status_code == 200 and card.content.startswith(b"%PDF")
+    links = render_to_string("answers/letter_documents.html", {"letter": letter})
+    assert reverse("answers:letter_pdf", args=[complaint.number, letter.pk]) + "?post=1" in links
+
+
+def test_a_letter_the_fonts_cannot_draw_goes_back_to_the_card_naming_the_character(
+    client, operator, complaint, letterhead, signer,
+):
+    letter = make_letter(complaint, signer, "hy", body="Գինը՝ 15000 ֏")
+    client.force_login(operator)
+    response = client.get(reverse("answers:letter_pdf", args=[complaint.number, letter.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("complaints:detail", args=[complaint.number])
+    assert "U+058F" in response.content.decode()
+
+
+def test_a_letter_of_another_card_or_an_invisible_card_is_not_found(client, operator, executor, complaint, signer):
+    letter = make_letter(complaint, signer, "ru")
+    client.force_login(executor)
+    assert client.get(reverse("answers:letter_pdf", args=[complaint.number, letter.pk])).status_code == 404
+    client.force_login(operator)
+    other = complaint_register(actor=operator, channel=complaint.channel, contact=complaint.contact, wording="Другая")
+    assert client.get(reverse("answers:letter_docx", args=[other.number, letter.pk])).status_code == 404
+
+
+def test_the_print_page_links_to_the_card_pdf(client, operator, complaint):
+    client.force_login(operator)
+    page = client.get(reverse("complaints:print", args=[complaint.number])).content.decode()
+    assert f'href="{reverse("answers:card_pdf", args=[complaint.number])}"' in page
