@@ -3,6 +3,7 @@ DOCX through python-docx."""
 
 import shutil
 import subprocess
+import sys
 from io import BytesIO
 from pathlib import Path
 
@@ -11,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from PIL import Image
 
 from amends.accounts.roles import Role
 from amends.answers.choices import Outcome
-from amends.answers.documents import MissingGlyph, card_pdf, letter_docx, letter_pdf
+from amends.answers.documents import DocumentError, MissingGlyph, card_pdf, letter_docx, letter_pdf
 from amends.answers.logo import LOGO_MAX_BYTES
 from amends.answers.models import Letter, Letterhead
 from amends.complaints.choices import Signatory
@@ -154,7 +155,8 @@ def test_character_without_glyph_is_named_not_drawn(complaint, letterhead, signe
 
 def test_card_pdf_is_the_print_layout_with_sign_offs_on_the_letterhead(complaint, letterhead, qms, tmp_path):
     SignOff.objects.create(complaint=complaint, signatory=Signatory.QMS_HEAD, signed_by=qms, signed_at=timezone.now())
-    pdf = card_pdf(complaint)
+    with translation.override("ru"):  # the card is printed in the reader's language
+        pdf = card_pdf(complaint)
     text = words(pdf_text(pdf, tmp_path))
     for expected in ("ООО «Амендс Сервис»", complaint.number, "Иванов Иван Иванович",
                      "Доставка опоздала на три дня", "Подписано в Amends: Qms"):
@@ -252,3 +254,23 @@ def test_the_print_page_links_to_the_card_pdf(client, operator, complaint):
     client.force_login(operator)
     page = client.get(reverse("complaints:print", args=[complaint.number])).content.decode()
     assert f'href="{reverse("answers:card_pdf", args=[complaint.number])}"' in page
+
+
+class _PangoMissing:
+    """Stands for a machine without Pango: loading WeasyPrint fails as cffi's dlopen fails there."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
+
+
+def test_without_pango_a_pdf_is_refused_with_what_is_missing_and_docx_still_works(
+    monkeypatch, complaint, letterhead, signer,
+):
+    letter = make_letter(complaint, signer, "ru")
+    for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [_PangoMissing(), *sys.meta_path])
+    with pytest.raises(DocumentError, match="PDF needs Pango: cannot load library 'libpango-1.0-0'"):
+        letter_pdf(letter)
+    assert Document(BytesIO(letter_docx(letter))).paragraphs
