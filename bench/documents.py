@@ -1,11 +1,11 @@
 """Benchmark, run by hand: `.venv/bin/python bench/documents.py [--renders 20]`.
 
-On a fresh SQLite database in a temporary folder: migrate, collect the static files, write a letterhead with a PNG logo, a
-card with a customer, a two-page letter (Russian) with a signer and an enclosure, and sign the card
-off. Then render the letter's PDF, the same for post, the card's PDF and the letter's DOCX, each
-`--renders` times after one warm-up render (fonts and styles are cached per process, as in a server
-worker), and print p50 / p95 / max in milliseconds and the page count. Target: a two-page letter's
-PDF under 1 s.
+On a fresh SQLite database in a temporary folder: migrate, collect the static files, write a
+letterhead with a PNG logo, a card with a customer, a two-page letter (Russian) with a signer and
+an enclosure, and sign the card off. Then render the letter's PDF, the same for post, the card's
+PDF and the letter's DOCX, each `--renders` times after one warm-up render (as a server worker
+renders after its first request), and print p50 / p95 / max in milliseconds and the page count.
+Target: a two-page letter's PDF under 1 s.
 """
 
 import argparse

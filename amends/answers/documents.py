@@ -61,6 +61,10 @@ def letter_pdf(letter: Letter, *, for_post: bool = False) -> bytes:
     sender's return address in the window of a DL envelope (DIN 5008 form B) and marks the folds."""
     with translation.override(letter.language):
         context = letter_context(letter)
+        if for_post and not context["recipient"]["address"].strip():
+            raise DocumentError(
+                _("The customer has no postal address: fill it in on the card to send the letter by post."),
+            )
         return html_pdf(render_to_string("answers/pdf/letter.html", {**context, "for_post": for_post}))
 
 

@@ -139,6 +139,15 @@ def test_letter_for_post_has_return_address_in_the_window(complaint, letterhead,
     assert 45 * mm < y_min < 90 * mm
 
 
+def test_a_letter_for_post_needs_the_customers_postal_address(complaint, letterhead, signer):
+    letter = make_letter(complaint, signer, "en")
+    complaint.contact.address = ""
+    complaint.contact.save(update_fields=["address"])
+    with pytest.raises(DocumentError, match="no postal address"):
+        letter_pdf(letter, for_post=True)
+    assert letter_pdf(letter).startswith(b"%PDF")  # by e-mail it needs none
+
+
 def test_a_two_page_letter_numbers_its_pages(complaint, letterhead, signer, tmp_path):
     long_body = "\n\n".join(["Благодарим вас за терпение. " * 12] * 9)
     text = pdf_text(letter_pdf(make_letter(complaint, signer, "ru", body=long_body)), tmp_path)
