@@ -42,13 +42,18 @@ def logo_content_type(content: bytes) -> str:
 
 def logo_check(logo: File) -> None:
     """A logo too large or of another type is refused with a message naming the limit."""
-    if logo.size > LOGO_MAX_BYTES:
+    try:
+        size = logo.size
+        logo.seek(0)
+        content = logo.read(LOGO_MAX_BYTES + 1)
+        logo.seek(0)
+    except OSError as error:  # a stored logo whose file is gone
+        raise ValidationError(_("The logo cannot be read (%(error)s); upload it again.") % {"error": error},
+                              code="logo_unreadable") from None
+    if size > LOGO_MAX_BYTES:
         raise ValidationError(
             _("The logo is %(size)s; at most %(limit)s.")
-            % {"size": filesizeformat(logo.size), "limit": filesizeformat(LOGO_MAX_BYTES)},
+            % {"size": filesizeformat(size), "limit": filesizeformat(LOGO_MAX_BYTES)},
             code="logo_size",
         )
-    logo.seek(0)
-    logo_content_type(logo.read())
-    logo.seek(0)
-
+    logo_content_type(content)

@@ -202,6 +202,13 @@ def test_logo_too_large_or_of_another_type_is_refused(db, name, content, message
     assert message in " ".join(refused.value.message_dict["logo"])
 
 
+def test_a_stored_logo_whose_file_is_gone_is_reported_on_save(letterhead):
+    letterhead.logo.storage.delete(letterhead.logo.name)
+    with pytest.raises(ValidationError) as refused:
+        letterhead.full_clean()
+    assert "upload it again" in refused.value.message_dict["logo"][0]
+
+
 def test_svg_and_jpeg_logos_are_taken_and_scaled_into_the_letterhead(complaint, signer, tmp_path):
     svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="2000" height="600">'
            b'<rect width="2000" height="600" fill="#cc0000"/></svg>')
