@@ -20,6 +20,10 @@ def test_letter_pdf_docx_and_card_pdf(api, operator, complaint, letter):
     client = api(operator)
     pdf = client.get(url(complaint, f"letters/{letter.pk}/pdf"), HTTP_ACCEPT="application/pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    no_address = client.get(url(complaint, f"letters/{letter.pk}/pdf") + "?post=true")
+    assert no_address.status_code == 422 and "postal address" in no_address.json()["detail"]
+    complaint.contact.address = "1 Abovyan St, Yerevan 0001"
+    complaint.contact.save(update_fields=["address"])
     post = client.get(url(complaint, f"letters/{letter.pk}/pdf") + "?post=true")
     assert post.status_code == 200 and post.content != pdf.content
     docx = client.get(url(complaint, f"letters/{letter.pk}/docx"))
