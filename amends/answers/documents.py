@@ -183,17 +183,28 @@ def document_resource(url: str) -> bytes:
     """The bytes of a font face, a static file or an inline image; any other URL is refused."""
     parts = urlsplit(url)
     if parts.scheme == "data":
-        with urlopen(url) as data:  # noqa: S310 (the scheme is data:, read in memory)
+        with urlopen(url) as data:  # only data: reaches urlopen: decoded in memory
             return data.read()
     if parts.scheme == "file" and Path(unquote(parts.path)) in font_files().values():
         return Path(unquote(parts.path)).read_bytes()
     static = BASE_URL + settings.STATIC_URL.lstrip("/")
     if url.startswith(static):
         name = unquote(parts.path).removeprefix("/" + settings.STATIC_URL.lstrip("/"))
-        found = finders.find(name) or Path(settings.STATIC_ROOT) / name
-        if isinstance(found, (str, Path)) and Path(found).is_file():
-            return Path(found).read_bytes()
+        found = _static_file(name)
+        if found is not None:
+            return found.read_bytes()
     raise ValueError(f"A document fetches no {url}")
+
+
+def _static_file(name: str) -> Path | None:
+    """An app's static file (the finders refuse a name that climbs out of their folders), else a
+    collected one (by its hashed name, in production) from STATIC_ROOT, never above it."""
+    found = finders.find(name)
+    if found:
+        return Path(str(found))
+    root = Path(settings.STATIC_ROOT).resolve()
+    collected = (root / name).resolve()
+    return collected if collected.is_relative_to(root) and collected.is_file() else None
 
 
 @cache

@@ -8,7 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +18,15 @@ from PIL import Image
 
 from amends.accounts.roles import Role
 from amends.answers.choices import Outcome
-from amends.answers.documents import DocumentError, MissingGlyph, card_pdf, letter_docx, letter_pdf
+from amends.answers.documents import (
+    DocumentError,
+    MissingGlyph,
+    card_pdf,
+    document_resource,
+    font_faces,
+    letter_docx,
+    letter_pdf,
+)
 from amends.answers.logo import LOGO_MAX_BYTES
 from amends.answers.models import Letter, Letterhead
 from amends.complaints.choices import Signatory
@@ -290,3 +298,17 @@ def test_without_pango_a_pdf_is_refused_with_what_is_missing_and_docx_still_work
     with pytest.raises(DocumentError, match="PDF needs Pango: cannot load library 'libpango-1.0-0'"):
         letter_pdf(letter)
     assert Document(BytesIO(letter_docx(letter))).paragraphs
+
+
+@pytest.mark.parametrize("url", [
+    "file:///etc/passwd", "https://example.com/logo.png", "http://169.254.169.254/latest/meta-data/",
+    "https://amends.invalid/static/../../../../etc/passwd", "https://amends.invalid/static/%2e%2e/%2e%2e/etc/hostname",
+])
+def test_a_document_fetches_nothing_but_its_fonts_static_files_and_inline_images(url):
+    with pytest.raises((ValueError, SuspiciousFileOperation)):
+        document_resource(url)
+
+
+def test_a_document_fetches_its_fonts_and_the_print_stylesheet():
+    assert document_resource("https://amends.invalid/static/amends/print.css").startswith(b"@page")
+    assert document_resource(font_faces()[0]["url"])[:4] == b"\x00\x01\x00\x00"
