@@ -9,7 +9,6 @@ Target: a two-page letter's PDF under 1 s.
 """
 
 import argparse
-import logging
 import os
 import platform
 import shutil
@@ -115,7 +114,6 @@ def measure(name: str, render, is_pdf: bool = True) -> None:
 
 
 def main() -> None:
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # print.css's screen-only rules, said on each render
     say(f"Python {platform.python_version()}, {os.cpu_count()} CPUs; {options.renders} renders each, after a warm-up")
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # the card's print.css, by its hashed name

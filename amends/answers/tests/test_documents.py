@@ -234,6 +234,9 @@ def test_svg_and_jpeg_logos_are_taken_and_scaled_into_the_letterhead(complaint, 
         below = [pixel for pixel in page.crop((0, band, *page.size)).get_flattened_data() if colour(*pixel)]
         assert len(in_band) > 500, name
         assert not below, name
+        # Word takes the raster logo into the header; an SVG one is left out, the letter still made.
+        docx = Document(BytesIO(letter_docx(Letter.objects.last())))
+        assert bool(docx.sections[0].header.part.related_parts) == (name == "logo.jpg"), name
 
 
 # --- the card's links --------------------------------------------------------------------------
