@@ -12,6 +12,8 @@ $(VENV)/.installed: requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -q "DejaVu Sans" || \
+	  echo "PDF letters and cards need Pango and DejaVu fonts: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 	touch $@
 
 # Outgoing mail lands in var/mail/ unless EMAIL_BACKEND is set, e.g. to

@@ -84,6 +84,11 @@ def _measure(card: Complaint) -> dict:
     return {"pk": card.measures.get().pk}
 
 
+def _letter_kwargs(card: Complaint) -> dict:
+    return {"pk": Letter.objects.create(complaint=card, outcome="satisfied", language="ru", subject="Ответ",
+                                        body="Благодарим вас.").pk}
+
+
 def _new_measure(card: Complaint) -> dict:
     return {"description": "Заменить", "executor": User.objects.get(username="other_executor").pk,
             "due_date": (timezone.localdate() + timedelta(days=5)).isoformat()}
@@ -145,7 +150,7 @@ UI_CARD: dict[str, Probe] = {
     "deadlines:waiting_start": Probe("post", access.EDIT, data=lambda card: {"waiting-reason": "Ждём фото"}),
     "deadlines:waiting_end": Probe("post", access.EDIT),
     "answers:send": Probe("post", access.ANSWER, state=State.RESOLVED, data=lambda card: {"channel": "tracking"},
-                          kwargs=lambda card: {"pk": _letter(card).pk}),
+                          kwargs=lambda card: {"pk": _answer_letter(card).pk}),
     "answers:retry": Probe("post", access.ANSWER, kwargs=lambda card: {"pk": _for_post(card).pk}),
     "answers:posted": Probe("post", access.ANSWER, data=lambda card: {"posted_on": timezone.localdate().isoformat()},
                             kwargs=lambda card: {"pk": _for_post(card).pk}),
@@ -168,6 +173,9 @@ UI_CARD: dict[str, Probe] = {
                                   data=lambda card: {"draft-outcome": "satisfied", "draft-language": "ru"}),
     "answers:letter_edit": Probe("post", access.LETTER, data=lambda card: {"letter-subject": "Ответ"},
                                  kwargs=lambda card: {"pk": _letter(card)}),
+    "answers:letter_pdf": Probe("get", READ, kwargs=_letter_kwargs),
+    "answers:letter_docx": Probe("get", READ, kwargs=_letter_kwargs),
+    "answers:card_pdf": Probe("get", READ),
 }
 
 # The API's operations on a card, by operationId (the schema's paths with {number}).
@@ -203,6 +211,9 @@ API_CARD: dict[str, Probe] = {
     "complaints_delivery_posted": Probe("post", access.ANSWER,
                                         data=lambda card: {"posted_on": timezone.localdate().isoformat()},
                                         kwargs=lambda card: {"delivery_id": _for_post(card).pk}),
+    "answers_letter_pdf": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter_kwargs(card)["pk"]}),
+    "answers_letter_docx": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter_kwargs(card)["pk"]}),
+    "answers_card_pdf": Probe("get", READ),
 }
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
@@ -241,7 +252,7 @@ API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachmen
                  "api:measures", "api:measure", "api:measure_report", "api:compensation",
                  "api:compensation_options", "api:compensation_approve", "api:compensation_refuse", "api:messages",
                  "api:letters", "api:letter", "api:letter_missing", "api:answer_send", "api:deliveries",
-                 "api:delivery_posted"}
+                 "api:delivery_posted", "api:letter_pdf", "api:letter_docx", "api:card_pdf"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

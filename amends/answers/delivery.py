@@ -29,7 +29,7 @@ from amends.intake.outbound import MESSENGER_SENDERS, WRITTEN, email_subject, ou
 
 from .checks import Problem, letter_problems
 from .choices import FINAL_OUTCOMES
-from .documents import letter_pdf
+from .documents import DocumentError, file_name, letter_pdf
 from .models import Delivery, DeliveryChannel, DeliveryStatus, Letter
 
 PDF = "application/pdf"
@@ -120,6 +120,7 @@ def answer_send(*, letter: Letter, actor: User, channel: str, reason: str = "") 
         })
     offer = _offer(complaint, channel)
     letter_checked(letter, reason)
+    pdf = _letter_document(letter, channel)
     final = letter.outcome in FINAL_OUTCOMES
     if final and complaint.state != State.ANSWERED:
         complaint = complaint_transition(
@@ -134,7 +135,7 @@ def answer_send(*, letter: Letter, actor: User, channel: str, reason: str = "") 
     if channel in AT_ONCE:
         _record_sent(delivery, timezone.now())
     elif channel in (DeliveryChannel.EMAIL, DeliveryChannel.MESSENGER):
-        outbound = _outbound(delivery, complaint)
+        outbound = _outbound(delivery, complaint, pdf)
         transaction.on_commit(lambda: outbound_send(outbound))
     else:  # post: printed, then marked as posted when it left
         Delivery.objects.filter(pk=delivery.pk).update(attachments=[letter_file_name(letter, for_post=True)])
@@ -142,11 +143,22 @@ def answer_send(*, letter: Letter, actor: User, channel: str, reason: str = "") 
     return delivery
 
 
+def _letter_document(letter: Letter, channel: str) -> bytes:
+    """The letter's PDF, made before anything is recorded: a letter whose document cannot be made (a
+    character no font has, no postal address for the envelope) is refused, not sent half-way."""
+    if channel == DeliveryChannel.ORAL:
+        return b""
+    try:
+        return letter_pdf(letter, for_post=channel == DeliveryChannel.POST)
+    except DocumentError as error:
+        raise ValidationError(str(error)) from error
+
+
 def letter_file_name(letter: Letter, *, for_post: bool = False) -> str:
-    return f"{letter.complaint.number}-{'post' if for_post else 'letter'}-{letter.pk}.pdf"
+    return file_name(letter, "post.pdf" if for_post else "pdf")
 
 
-def _outbound(delivery: Delivery, complaint: Complaint) -> OutboundMessage:
+def _outbound(delivery: Delivery, complaint: Complaint, pdf: bytes) -> OutboundMessage:
     """The e-mail (the letter in the body, its PDF and enclosures attached, threaded to the customer's
     mail) or the chat message (the letter and the tracking link) that carries the delivery."""
     letter = delivery.letter
@@ -164,7 +176,7 @@ def _outbound(delivery: Delivery, complaint: Complaint) -> OutboundMessage:
             subject=email_subject(complaint, letter.subject), body=letter.body,
             message_id=make_msgid(domain=settings.AMENDS_MAIL_DOMAIN),
         )
-        files = [(letter_file_name(letter), PDF, letter_pdf(letter))] + [
+        files = [(letter_file_name(letter), PDF, pdf)] + [
             (enclosure.original_name, enclosure.content_type or "application/octet-stream", _read(enclosure.file))
             for enclosure in letter.enclosures.all()
         ]

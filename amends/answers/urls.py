@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import letter_views, views_compensation, views_deliver, views_tone
+from . import document_views, letter_views, views_compensation, views_deliver, views_tone
 
 app_name = "answers"
 urlpatterns = [
@@ -18,4 +18,7 @@ urlpatterns = [
     path("<number:number>/deliveries/<int:pk>/posted/", views_deliver.delivery_posted, name="posted"),
     path("<number:number>/deliveries/<int:pk>/post.pdf", views_deliver.post_pdf, name="post_pdf"),
     path("track/<number:number>/letters/<int:pk>.pdf", views_deliver.tracking_pdf, name="tracking_pdf"),
+    path("<number:number>/letters/<int:pk>/pdf/", document_views.letter_pdf, name="letter_pdf"),
+    path("<number:number>/letters/<int:pk>/docx/", document_views.letter_docx, name="letter_docx"),
+    path("<number:number>/pdf/", document_views.card_pdf, name="card_pdf"),
 ]

@@ -14,7 +14,8 @@ from amends.complaints.card_page import card_for_request, card_form_post
 from amends.intake.channels.web_form.selectors import complaint_for_tracking
 
 from . import delivery as services
-from .documents import letter_pdf
+from . import document_views
+from .documents import DocumentError, letter_pdf
 from .forms_deliver import AnswerSendForm, PostedForm
 from .models import Delivery, DeliveryChannel, DeliveryStatus, Letter
 
@@ -28,10 +29,6 @@ def _on_card(request, number: str, queryset, pk: int):
     return complaint, get_object_or_404(queryset, pk=pk, **{field: complaint})
 
 
-def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=services.PDF)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @login_required
@@ -81,7 +78,10 @@ def post_pdf(request, number: str, pk: int):
             channel=DeliveryChannel.POST,
         ), pk,
     )
-    return _pdf(letter_pdf(delivery.letter, for_post=True), services.letter_file_name(delivery.letter, for_post=True))
+    return document_views.document_download(
+        request, number, lambda: letter_pdf(delivery.letter, for_post=True), services.PDF,
+        services.letter_file_name(delivery.letter, for_post=True),
+    )
 
 
 @never_cache
@@ -95,4 +95,8 @@ def tracking_pdf(request, number: str, pk: int):
         Delivery.objects.select_related("letter__complaint"), pk=pk, letter__complaint=complaint,
         channel=DeliveryChannel.TRACKING, status=DeliveryStatus.SENT,
     )
-    return _pdf(letter_pdf(delivery.letter), services.letter_file_name(delivery.letter))
+    try:
+        content = letter_pdf(delivery.letter)
+    except DocumentError as error:  # the letter's PDF was made when it was sent; say what changed since
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    return document_views.document_response(content, services.PDF, services.letter_file_name(delivery.letter))

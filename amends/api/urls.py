@@ -13,6 +13,7 @@ from .views.answers_compensation import (
     CompensationRefuseView,
     CompensationView,
 )
+from .views.answers_documents import CardPdfView, LetterDocxView, LetterPdfView
 from .views.answers_letters import LETTER_ID_PATTERN, LetterMissingView, LettersView, LetterView
 from .views.answers_send import AnswerSendView, DeliveriesView, DeliveryPostedView
 from .views.answers_tone import CustomerMessageView, ToneCheckView
@@ -52,6 +53,9 @@ v1 = [
     re_path(card + "deliveries/$", DeliveriesView.as_view(), name="deliveries"),
     re_path(card + rf"deliveries/(?P<delivery_id>{MEASURE_ID_PATTERN})/posted/$", DeliveryPostedView.as_view(),
             name="delivery_posted"),
+    re_path(letter + "pdf/$", LetterPdfView.as_view(), name="letter_pdf"),
+    re_path(letter + "docx/$", LetterDocxView.as_view(), name="letter_docx"),
+    re_path(card + "pdf/$", CardPdfView.as_view(), name="card_pdf"),
 ]
 
 urlpatterns = [

@@ -7,14 +7,15 @@ from typing import Any
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from amends.accounts.models import User
 from amends.customers.selectors import phone_matches
 
 from .access import personal_filter, relations_filter
-from .choices import FINAL_STATES, Importance, State
+from .choices import FINAL_STATES, Importance, Signatory, State
 from .list_page import ANNOTATIONS, FILTERS, SORTS
-from .models import Complaint, Measure, SavedFilter
+from .models import Complaint, Measure, SavedFilter, SignOff
 
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
@@ -155,3 +156,20 @@ def complaint_get_or_registered(user: User, number: str) -> Complaint:
 
 def saved_filters(user: User) -> QuerySet[SavedFilter]:
     return SavedFilter.objects.filter(user=user)
+
+
+def card_print_context(complaint: Complaint) -> dict[str, Any]:
+    """What the card's print layout shows (complaints/print.html): the page and its PDF both use it."""
+    measures = complaint.measures.select_related("executor", "approved_by")
+    return {
+        "complaint": complaint,
+        "measures": measures,
+        "signatures": _signatures(complaint),
+        "executors": sorted({m.executor for m in measures}, key=str),
+    }
+
+
+def _signatures(complaint: Complaint) -> list[tuple[str, str | Promise, SignOff | None]]:
+    """Each signatory of the card with their sign-off, if given."""
+    signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")}
+    return [(signatory, label, signed.get(signatory)) for signatory, label in Signatory.choices]

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -19,7 +18,7 @@ from amends.customers.services import contact_create
 
 from . import access, selectors, services
 from .card_page import card_for_request, card_form_post, card_render, form_errors_add
-from .choices import Signatory, State
+from .choices import State
 from .forms import (
     AttachmentForm,
     BulkAssignForm,
@@ -40,7 +39,7 @@ from .forms import (
     list_query,
 )
 from .list_page import FILTERS, list_columns
-from .models import Attachment, Complaint, Measure, SignOff
+from .models import Attachment, Complaint, Measure
 from .register_page import register_form_parts
 from .transitions import TRANSITIONS
 
@@ -218,19 +217,7 @@ def complaint_detail(request, number: str):
 
 @login_required
 def complaint_print(request, number: str):
-    complaint = card_for_request(request, number)
-    return render(request, "complaints/print.html", {
-        "complaint": complaint,
-        "measures": complaint.measures.select_related("executor", "approved_by"),
-        "signatures": _signatures(complaint),
-        "executors": sorted({m.executor for m in complaint.measures.select_related("executor")}, key=str),
-    })
-
-
-def _signatures(complaint: Complaint) -> list[tuple[str, str | Promise, SignOff | None]]:
-    """Each signatory of the card with their sign-off, if given."""
-    signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")}
-    return [(signatory, label, signed.get(signatory)) for signatory, label in Signatory.choices]
+    return render(request, "complaints/print.html", selectors.card_print_context(card_for_request(request, number)))
 
 
 @login_required

@@ -330,6 +330,9 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # urllib3's DEBUG lines carry request paths, and Telegram's carry the bot token.
         "urllib3": {"level": "INFO"},
+        # WeasyPrint says each step of every PDF and each screen-only CSS rule it skips; a resource it
+        # could not load is still an error.
+        "weasyprint": {"level": "ERROR"},
     },
 }
 

@@ -1,12 +1,14 @@
 """The letter to the customer, the templates it is drafted from, and what every letter must name."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.models import Attachment, Complaint
 
 from ..choices import Outcome, ReferenceKind
+from ..logo import logo_check
 
 USER = settings.AUTH_USER_MODEL
 
@@ -29,6 +31,13 @@ class Letterhead(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.logo:
+            try:
+                logo_check(self.logo)
+            except ValidationError as error:
+                raise ValidationError({"logo": error}) from None
 
 
 class LegalReference(models.Model):
