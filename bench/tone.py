@@ -7,10 +7,13 @@
     signed-in employee. p50 and p95 of each.
 (b) Quality: precision and recall of the stop-phrase matcher on bench/data/tone_replies.jsonl
     (bench/tone_evaluation.py), per language, on the held-out fifth and on the whole set.
+(c) The letter's PDF: bench/documents.py run as it is (a two-page letter, the same for post, the
+    card, the DOCX); `--no-pdf` leaves it out.
 """
 
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -113,6 +116,10 @@ def main() -> None:
                   f"(TP {current.true_positives}, FP {current.false_positives}, FN {current.false_negatives})")
         for error in scores["all"].errors:
             print("    miss:", error)
+
+    if "--no-pdf" not in sys.argv:
+        print("\n(c) documents (target: a two-page letter's PDF under 1 s)", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "documents.py"), "--renders", "10"], check=True)
 
 
 if __name__ == "__main__":
