@@ -42,7 +42,8 @@ def seeds() -> None:
 
 def resolved_card(people) -> Complaint:
     qms, responsible, executor = people["qms"], people["responsible"], people["executor"]
-    responsible.position, responsible.phone, responsible.email = "Head of service", "+7 495 000 0001", "roman@example.ru"
+    responsible.position, responsible.phone = "Head of service", "+7 495 000 0001"
+    responsible.email = "roman@example.ru"
     responsible.save()
     Letterhead.objects.create(name="ООО «Сервис Плюс»", registration="ОГРН 1027700132195",
                               address="101000, Москва, ул. Мясницкая, д. 1", phone="+7 495 000 0000")

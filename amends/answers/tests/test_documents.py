@@ -32,6 +32,7 @@ from amends.answers.models import Letter, Letterhead
 from amends.complaints.choices import Signatory
 from amends.complaints.models import SignOff
 from amends.complaints.services import attachment_store, complaint_register
+from amends.deadlines.tests.conftest import _english  # noqa: F401 - autouse: messages asserted in English
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
 
@@ -294,7 +295,7 @@ class _PangoMissing:
 def test_without_pango_a_pdf_is_refused_with_what_is_missing_and_docx_still_works(
     monkeypatch, complaint, letterhead, signer,
 ):
-    letter = make_letter(complaint, signer, "ru")
+    letter = make_letter(complaint, signer, "en")  # its messages in the letter's language
     for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setattr(sys, "meta_path", [_PangoMissing(), *sys.meta_path])
