@@ -10,6 +10,7 @@ from django.urls import reverse
 from amends.answers.checks import letter_problems
 from amends.answers.models import Letter, StopPhrase
 from amends.answers.tone import tone_check, tone_language
+from amends.deadlines.tests.conftest import _english  # noqa: F401 - autouse: messages asserted in English
 
 SEED = json.loads((Path(__file__).resolve().parents[1] / "data" / "stopwords.json").read_text(encoding="utf-8"))
 
