@@ -5,7 +5,6 @@ sends the letter by e-mail to a real SMTP server, and the customer's tracking pa
 with its PDF; the e-mail carries the PDF, read back."""
 
 import io
-import json
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -14,8 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from amends.answers.defaults import DATA, load_letter_defaults
-from amends.answers.models import CompensationOption, LegalReference, Letter, Letterhead, LetterTemplate, StopPhrase
+from amends.answers.models import CompensationOption, Letter, Letterhead
 from amends.complaints.choices import Channel, Justification, State
 from amends.complaints.models import Cause, Complaint
 from amends.complaints.services import complaint_register, complaint_transition, measure_add, measure_report
@@ -29,15 +27,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ADDRESS = "101000, Москва, ул. Мясницкая, д. 20, кв. 3"
 INFLECTED = "Раньше мы ничем не смогли вам помочь."  # the stop-phrase "ничем не могу помочь", inflected
-
-
-def seeds() -> None:
-    """What the data migrations made, removed by the flush after an earlier transactional test."""
-    load_letter_defaults(LetterTemplate, LegalReference)
-    if not StopPhrase.objects.exists():
-        StopPhrase.objects.bulk_create(
-            StopPhrase(**row) for row in json.loads((DATA / "stopwords.json").read_text(encoding="utf-8"))
-        )
 
 
 def resolved_card(people) -> Complaint:
@@ -71,7 +60,6 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_one_answer_end_to_end(chromium_browser, live_server, login_as, people, smtp_server):  # noqa: F811
-    seeds()
     card = resolved_card(people)
     refund = CompensationOption.objects.get(kind="refund")
     page = login_as(people["responsible"])
