@@ -12,7 +12,7 @@ from amends.deadlines.models import Clock
 from amends.intake.channels.web_form.tracking_page import register_tracking_part
 
 from .checks import letter_problems
-from .choices import Outcome
+from .choices import FINAL_OUTCOMES, Outcome
 from .delivery import channels_offered
 from .forms_deliver import AnswerSendForm, PostedForm
 from .letter_forms import LetterDraftForm
@@ -57,8 +57,10 @@ def send_panel(request, complaint, bound) -> dict:
         # The holding reply is drafted in one click: the letter panel's draft form, its fields given.
         "holding_prefix": LetterDraftForm.prefix, "holding_outcome": Outcome.HOLDING,
         "holding_language": card_language(complaint) if can_send else "",
-        # The card's `answer` step is taken here (its button on the card links to this panel).
-        "answer_open": can_send and any(t.name == "answer" for t in available_transitions(request.user, complaint)),
+        # The card's `answer` step is taken here (its button on the card links to this panel): until a
+        # letter that decides the complaint is drafted, the panel says where to draft it.
+        "needs_final_letter": (letter is None or letter.outcome not in FINAL_OUTCOMES) and can_send
+        and any(t.name == "answer" for t in available_transitions(request.user, complaint)),
     }
 
 

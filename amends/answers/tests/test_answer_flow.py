@@ -103,7 +103,7 @@ def test_the_responsible_person_answers_from_the_card(
     # One way to answer: the card's actions link to the send panel instead of the free-text step.
     assert page.find("details", attrs={"data-transition": "answer"}) is None
     assert page.find(attrs={"data-transition-panel": "answer"}).find("a")["href"] == "#answer-send"
-    assert page.find(id="answer-send") is not None
+    assert page.find(id="answer-send").find(id="answer-needs-letter").find("a")["href"] == "#panel-letter"
 
     if justification != Justification.UNJUSTIFIED:
         grant_compensation(client, card)
@@ -117,6 +117,7 @@ def test_the_responsible_person_answers_from_the_card(
     assert letter_problems(letter) == []
     panel = send_panel(client, card)
     assert panel.find(class_="problems") is None and panel.find(id="answer-send-form") is not None
+    assert panel.find(id="answer-needs-letter") is None
 
     smtp_server.envelopes.clear()
     with django_capture_on_commit_callbacks(execute=True):
