@@ -217,7 +217,7 @@ def test_a_letter_for_post_meets_the_clocks_when_marked_as_posted(
     assert delivery.status == DeliveryStatus.SENT
     assert clocks(card)[ClockKind.FIRST_RESPONSE].met_at == delivery.sent_at
     (event,) = sent_events(card)
-    with translation.override("en"):  # the request left its own language active
+    with translation.override("en"):  # the request left the responsible person's language active
         assert "Sent by post to г. Казань" in event.text_display
 
 

@@ -32,7 +32,6 @@ from amends.answers.models import Letter, Letterhead
 from amends.complaints.choices import Signatory
 from amends.complaints.models import SignOff
 from amends.complaints.services import attachment_store, complaint_register
-from amends.deadlines.tests.conftest import _english  # noqa: F401 - autouse: messages asserted in English
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
 
@@ -50,6 +49,13 @@ def png_bytes(size: tuple[int, int] = (400, 120), kind: str = "PNG") -> bytes:
     output = BytesIO()
     Image.new("RGB", size, (20, 90, 160)).save(output, kind)
     return output.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Errors are asserted in their English source; each letter is rendered in its own language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -295,7 +301,7 @@ class _PangoMissing:
 def test_without_pango_a_pdf_is_refused_with_what_is_missing_and_docx_still_works(
     monkeypatch, complaint, letterhead, signer,
 ):
-    letter = make_letter(complaint, signer, "en")  # its messages in the letter's language
+    letter = make_letter(complaint, signer, "ru")
     for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setattr(sys, "meta_path", [_PangoMissing(), *sys.meta_path])

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from amends.answers.checks import letter_problems
 from amends.answers.models import Letter, StopPhrase
 from amends.answers.tone import tone_check, tone_language
-from amends.deadlines.tests.conftest import _english  # noqa: F401 - autouse: messages asserted in English
 
 SEED = json.loads((Path(__file__).resolve().parents[1] / "data" / "stopwords.json").read_text(encoding="utf-8"))
 
@@ -170,7 +170,8 @@ def test_the_send_check_runs_on_subject_and_body_in_the_letters_language(complai
     letter = Letter.objects.create(
         complaint=complaint, outcome="refused", language="en", subject="It's our policy", body="Calm down.",
     )
-    tone = [problem for problem in letter_problems(letter) if problem.code == "tone"]
+    with translation.override("en"):  # the findings are worded for the reader
+        tone = [problem for problem in letter_problems(letter) if problem.code == "tone"]
     assert [problem.message.split("”")[0] for problem in tone] == ["“It's our policy", "“Calm down"]
     assert all(problem.overridable for problem in letter_problems(letter) if problem.code.startswith("tone"))
     assert "tone:contacts" in {problem.code for problem in letter_problems(letter)}
