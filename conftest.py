@@ -31,11 +31,16 @@ def _fresh_policy_table():
 @pytest.fixture
 def reference_data_restored(transactional_db):
     """For transactional tests: the flush after an earlier one removed what the data migrations
-    made (role groups, causes, categories, the compensation catalogue); load it again."""
+    made (role groups, causes, categories, the compensation catalogue, the letter templates and
+    references, the stop-phrases); load it again."""
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
     from django.contrib.auth.models import Permission
 
     from amends.answers.catalogue import load_catalogue
-    from amends.answers.models import CompensationLimit, CompensationOption
+    from amends.answers.defaults import load_letter_defaults
+    from amends.answers.models import CompensationLimit, CompensationOption, LegalReference, LetterTemplate, StopPhrase
     from amends.complaints.models import Category, Cause
     from amends.complaints.reference import load_reference_data
     from amends.deadlines.defaults import load_defaults
@@ -46,6 +51,9 @@ def reference_data_restored(transactional_db):
     if not BusinessCalendar.objects.exists():
         load_defaults(BusinessCalendar, WorkingHours, DeadlinePolicy, EscalationStep)
     load_catalogue(CompensationOption, CompensationLimit)
+    load_letter_defaults(LetterTemplate, LegalReference)
+    if not StopPhrase.objects.exists():
+        import_module("amends.answers.migrations.0003_tone_stopphrase").stop_phrases_seed(django_apps, None)
 
 
 @pytest.fixture

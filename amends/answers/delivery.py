@@ -230,8 +230,10 @@ def outbound_followed(outbound: OutboundMessage) -> None:
 
 
 def delivery_retry(*, delivery: Delivery, actor: User) -> Delivery:
-    """"Retry now" for a failed e-mail or messenger delivery (the worker retries them too)."""
+    """"Retry now" for a failed e-mail or messenger delivery. The worker retries them too: the message
+    is claimed before it is sent (`outbound_send`), so of the two only one sends it."""
     access_write(actor, delivery.letter.complaint, ANSWER)
+    delivery.refresh_from_db()
     if delivery.status != DeliveryStatus.FAILED or delivery.outbound_id is None:
         raise ValidationError(_("Only a failed e-mail or messenger delivery is sent again."))
     outbound_send(OutboundMessage.objects.get(pk=delivery.outbound_id))

@@ -1,17 +1,22 @@
 """The card's "Send the answer" panel: the letter ready to send, the ways the customer can receive
 it, what still stops it, and each delivery with its status."""
 
+from django.utils.translation import gettext_lazy as _
+
 from amends.complaints.access import ANSWER, can_write
-from amends.complaints.card_page import register_panel
+from amends.complaints.card_page import register_panel, register_transition_panel
 from amends.complaints.models import Complaint
+from amends.complaints.transitions import available_transitions
 from amends.deadlines.choices import ClockKind
 from amends.deadlines.models import Clock
 from amends.intake.channels.web_form.tracking_page import register_tracking_part
 
 from .checks import letter_problems
-from .choices import Outcome
+from .choices import FINAL_OUTCOMES, Outcome
 from .delivery import channels_offered
 from .forms_deliver import AnswerSendForm, PostedForm
+from .letter_forms import LetterDraftForm
+from .letters import card_language
 from .models import Delivery, DeliveryChannel, DeliveryStatus
 
 
@@ -49,20 +54,34 @@ def send_panel(request, complaint, bound) -> dict:
         "failed": DeliveryStatus.FAILED, "queued": DeliveryStatus.QUEUED, "post": DeliveryChannel.POST,
         "holding_due": holding_reply_due(complaint) if can_send else None,
         "holding_drafted": letter is not None and letter.outcome == Outcome.HOLDING,
+        # The holding reply is drafted in one click: the letter panel's draft form, its fields given.
+        "holding_prefix": LetterDraftForm.prefix, "holding_outcome": Outcome.HOLDING,
+        "holding_language": card_language(complaint) if can_send else "",
+        # The card's `answer` step is taken here (its button on the card links to this panel): until a
+        # letter that decides the complaint is drafted, the panel says where to draft it.
+        "needs_final_letter": (letter is None or letter.outcome not in FINAL_OUTCOMES) and can_send
+        and any(t.name == "answer" for t in available_transitions(request.user, complaint)),
     }
 
 
 def tracking_letters(complaint: Complaint, code: str) -> dict:
-    """The letters published on the customer's tracking page, with their PDFs."""
+    """The letters that reached the customer, on any channel, each once (as it first left) with its PDF.
+    A card answered by a letter shows its answer only so: the card's answer text is recorded when the
+    letter is sent, before an e-mail or a letter for post has left."""
+    deliveries = Delivery.objects.filter(
+        letter__complaint=complaint, status=DeliveryStatus.SENT,
+    ).select_related("letter").order_by("sent_at", "pk")
+    first_by_letter: dict[int, Delivery] = {}
+    for delivery in deliveries:
+        first_by_letter.setdefault(delivery.letter_id, delivery)
     return {
-        "number": complaint.number, "code": code,
-        "deliveries": Delivery.objects.filter(
-            letter__complaint=complaint, channel=DeliveryChannel.TRACKING, status=DeliveryStatus.SENT,
-        ).select_related("letter").order_by("sent_at", "pk"),
+        "number": complaint.number, "code": code, "deliveries": list(first_by_letter.values()),
+        "replaces_answer": Delivery.objects.filter(letter__complaint=complaint, final=True).exists(),
     }
 
 
 def register() -> None:
     register_panel("answer_send", "answers/send_panel.html", column="main", order=36, context=send_panel)
+    register_transition_panel("answer", "answer-send", _("Send the answer"))
     register_tracking_part("answer_letters", "answers/tracking_letters.html", tracking_letters)
 

@@ -321,8 +321,11 @@ _WEEKDAYS = (
     "|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow"
     "|երկուշաբթի|երեքշաբթի|չորեքշաբթի|հինգշաբթի|ուրբաթ|շաբաթ օրը|կիրակի|այսօր|վաղը"
 )
+_MONTHS_SHORT = "jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"  # "6 Dec 2026", the English letters' dates
+# A run of digits with dashes inside a longer one is a phone number, not a date ("+7 495 000-00-01").
 _DATE = re.compile(
-    rf"\b\d{{1,2}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?\b|\b\d{{1,2}}[:։]\d{{2}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+    rf"(?<![\d./-])\d{{1,2}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?(?![./-]?\d)|\b\d{{1,2}}[:։]\d{{2}}\b"
+    rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}\s+(?:{_MONTHS_SHORT})\.?\s+\d{{4}}\b"
     rf"|\d{{1,2}}(?:-?[ա-և]+)?\s+(?:{_MONTHS})|(?:{_MONTHS})\w*\s+\d{{1,2}}|(?:{_WEEKDAYS})",
     re.IGNORECASE,
 )

@@ -88,13 +88,13 @@ def post_pdf(request, number: str, pk: int):
 @never_cache
 @require_GET
 def tracking_pdf(request, number: str, pk: int):
-    """A letter published on the customer's tracking page, for whoever holds its link."""
+    """A letter that reached the customer, on their tracking page, for whoever holds its link."""
     complaint = complaint_for_tracking(number, request.GET.get("code", ""))
     if complaint is None:
         raise Http404
     delivery = get_object_or_404(
-        Delivery.objects.select_related("letter__complaint"), pk=pk, letter__complaint=complaint,
-        channel=DeliveryChannel.TRACKING, status=DeliveryStatus.SENT,
+        Delivery.objects.select_related("letter__complaint"), pk=pk,
+        letter__complaint=complaint, status=DeliveryStatus.SENT,
     )
     try:
         content = letter_pdf(delivery.letter)

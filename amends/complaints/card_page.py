@@ -69,6 +69,23 @@ def unregister_panel(name: str) -> None:
     PANELS.pop(name, None)
 
 
+@dataclass(frozen=True)
+class TransitionPanel:
+    """A lifecycle step another app's panel takes on the card (the answer, sent by the answers app):
+    the card links to the panel where the step's form would be, so there is one way to take it."""
+
+    transition: str
+    anchor: str  # the panel's element id
+    label: Any  # the link's text (lazy, in the reader's language)
+
+
+TRANSITION_PANELS: dict[str, TransitionPanel] = {}
+
+
+def register_transition_panel(transition: str, anchor: str, label: Any) -> None:
+    TRANSITION_PANELS[transition] = TransitionPanel(transition, anchor, label)
+
+
 def _signed_in(request: HttpRequest) -> User:
     """The user of a card page: every view that shows a card requires login."""
     user = request.user
@@ -99,8 +116,9 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
     user = _signed_in(request)
     measures = list(complaint.measures.select_related("executor", "approved_by"))
     events = complaint.events.select_related("actor", "attachment")
+    available = available_transitions(user, complaint)
     transition_forms = [
-        bound.get(t.name) or TransitionForm(t, complaint) for t in available_transitions(user, complaint)
+        bound.get(t.name) or TransitionForm(t, complaint) for t in available if t.name not in TRANSITION_PANELS
     ]
     can_edit = access.can_edit_complaint(user, complaint)
     return {
@@ -110,6 +128,7 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
         "attachments": complaint.attachments.all(),
         "duplicates": complaint.duplicates.only("number", "state"),
         "transition_forms": transition_forms,
+        "transition_panels": [TRANSITION_PANELS[t.name] for t in available if t.name in TRANSITION_PANELS],
         "open_form": next(iter(bound), None),
         "can_edit": can_edit,
         "acceptance_note": complaint.channel in ACCEPTANCE_NOTE_CHANNELS,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -131,27 +131,38 @@ def mail_headers(outbound: OutboundMessage) -> dict[str, str]:
     return headers
 
 
+def outbound_claim(outbound: OutboundMessage) -> bool:
+    """Take a stored message for one attempt, as it was read: counted and its error cleared in one
+    conditional update, so that of two processes that read it alike ("Retry now" and the worker's
+    retry) only one sends it. The attempt is committed before the message leaves: a process killed
+    after the server took it and before `sent_at` was written leaves an attempt with no error, never
+    sent again."""
+    claimed = OutboundMessage.objects.filter(
+        pk=outbound.pk, attempts=outbound.attempts, sent_at__isnull=True,
+    ).update(attempts=F("attempts") + 1, error="")
+    if claimed:
+        outbound.attempts, outbound.error = outbound.attempts + 1, ""
+    return bool(claimed)
+
+
 def _deliver(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) -> bool:
+    if not outbound_claim(outbound):
+        return False  # sent, or being sent, by another process, which reports its attempt
     sent = _deliver_email(outbound, shared)
     outbound_result(outbound)
     return sent
 
 
 def _deliver_email(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) -> bool:
-    """Send one e-mail, on `shared` when given: its caller closes it after its last message."""
+    """Send one claimed e-mail, on `shared` when given: its caller closes it after its last message."""
     email = EmailMessage(
         subject=outbound.subject, body=outbound.body, to=[outbound.recipient], headers=mail_headers(outbound),
     )
     for attachment in OutboundAttachment.objects.filter(message_id=outbound.pk):
         email.attach(attachment.name, bytes(attachment.content), attachment.content_type)
     connection = shared or get_connection()
-    outbound.attempts += 1
     try:
-        # Connected first, so that as little as possible lies between the attempt's mark and the send.
         connection.open()
-        # The attempt is committed before the mail leaves: a process killed after the server took
-        # the mail and before `sent_at` was written leaves an attempt with no error, never sent again.
-        OutboundMessage.objects.filter(pk=outbound.pk).update(attempts=outbound.attempts)
         connection.send_messages([email])
     except Exception as error:  # noqa: BLE001 - recorded on the message; the worker retries it
         logger.warning("Mail to %s (message %s) failed: %s", outbound.recipient, outbound.pk, error)

@@ -7,11 +7,15 @@ Every user signs in through /login/ in a browser context of their own.
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
+from amends.answers.compensation import compensation_grant
+from amends.answers.defaults import load_letter_defaults
+from amends.answers.models import CompensationOption, LegalReference, Letterhead, LetterTemplate
 from amends.complaints.choices import Channel, EventKind, Justification, Loyalty, State
 from amends.complaints.models import Cause, Complaint, TimelineEvent
 from amends.customers.models import Contact
@@ -215,10 +219,25 @@ def test_complaint_walkthrough(people, login_as, live_server, tmp_path):
 
     act(ex, "complete", State.RESOLVED, complete)
 
-    # 6. The responsible person records the answer and closes the card.
+    # 6. The responsible person answers with a letter drafted from the template (the company's
+    # letterhead and the compensation granted are filled in), told on the phone, and closes the card.
+    load_letter_defaults(LetterTemplate, LegalReference)
+    Letterhead.objects.create(name="ООО «Сервис Плюс»", registration="ОГРН 1027700132195",
+                              address="101000, Москва, ул. Мясницкая, д. 1", phone="+7 495 000 0000")
+    Contact.objects.filter(pk=customer.pk).update(address="620000, Екатеринбург, ул. Ленина, д. 5")
+    compensation_grant(
+        complaint=Complaint.objects.get(pk=complaint.pk), actor=responsible,
+        option=CompensationOption.objects.get(kind="free_delivery"),
+        value=Decimal("500"), method="на следующий заказ", due_date=timezone.localdate() + timedelta(days=7),
+    )
     resp.reload()
-    act(resp, "answer", State.ANSWERED, lambda form: form.locator(
-        "textarea[name='answer-answer_text']").fill("Приносим извинения, службу доставки сменили."))
+    expect(resp.locator('#actions [data-transition-panel="answer"] a')).to_have_attribute("href", "#answer-send")
+    submit(resp, resp.locator("#panel-letter").get_by_role("button", name="Draft", exact=True))
+    send = resp.locator("#answer-send")
+    expect(send.locator(".problems")).to_have_count(0)
+    send.locator("input[name=channel][value=oral]").check()
+    submit(resp, send.locator("#answer-send-form button[type=submit]"))
+    assert_state(resp, State.ANSWERED, "answer sent")
 
     def close(form):
         form.locator("input[name='close-satisfaction']").fill("9")

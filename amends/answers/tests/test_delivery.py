@@ -23,7 +23,8 @@ from amends.deadlines.choices import ClockKind
 from amends.deadlines.models import Clock
 from amends.deadlines.tests.conftest import _english, _no_automatic_duplicate_links  # noqa: F401 - autouse
 from amends.intake.channels.email.services import MAILGATE_SOURCE, email_receive
-from amends.intake.outbound import customer_last_message_id, outbound_retry_failed
+from amends.intake.models import OutboundMessage
+from amends.intake.outbound import customer_last_message_id, outbound_retry_failed, outbound_send
 from amends.intake.tests.test_webhooks_support import FakePlatform, deliver, make_source
 
 FIXTURES = Path(__file__).resolve().parents[2] / "intake" / "tests" / "fixtures" / "email"
@@ -327,3 +328,54 @@ def test_an_erasure_takes_the_person_out_of_the_answer_sent_and_its_pdf(
     assert (attachment.name, bytes(attachment.content)) == ("erased", b"")
     delivery.refresh_from_db()
     assert "kuznetsov" not in delivery.recipient.lower()
+
+
+def test_retry_now_and_the_workers_retry_at_the_same_moment_send_it_once(
+    emailed_card, make_letter, responsible, smtp_server, django_capture_on_commit_callbacks,
+):
+    smtp_server.refused.add("kuznetsov@mail.example.net")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = answer_send(letter=make_letter(emailed_card), actor=responsible, channel=DeliveryChannel.EMAIL)
+    smtp_server.refused.clear()
+    # The worker has read the failed message, as "Retry now" has: the first to claim it sends it.
+    as_the_worker_read_it = OutboundMessage.objects.get(pk=delivery.outbound_id)
+    assert delivery_retry(delivery=delivery, actor=responsible).status == DeliveryStatus.SENT
+    assert outbound_send(as_the_worker_read_it) is False
+    assert len(smtp_server.envelopes) == 1
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and OutboundMessage.objects.get(pk=delivery.outbound_id).attempts == 2
+    assert len(sent_events(emailed_card)) == 1
+
+
+def test_the_tracking_page_shows_the_answer_only_once_it_left(
+    emailed_card, make_letter, responsible, smtp_server, client, django_capture_on_commit_callbacks,
+):
+    smtp_server.refused.add("kuznetsov@mail.example.net")
+    letter = make_letter(emailed_card, subject="Our answer to complaint")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = answer_send(letter=letter, actor=responsible, channel=DeliveryChannel.EMAIL)
+    card = Complaint.objects.get(pk=emailed_card.pk)
+    assert card.state == State.ANSWERED and card.answer_text == letter.body
+
+    def tracking_page() -> str:
+        response = client.get(f"/track/{card.number}/?code={card.tracking_code}", HTTP_ACCEPT_LANGUAGE="en")
+        return response.content.decode()
+
+    page = tracking_page()
+    assert "it was on time" not in page and "Our answer to complaint" not in page  # not left yet
+    pdf_url = reverse("answers:tracking_pdf", args=[card.number, delivery.pk])
+    assert client.get(pdf_url, {"code": card.tracking_code}).status_code == 404
+
+    smtp_server.refused.clear()
+    delivery_retry(delivery=delivery, actor=responsible)
+    client.logout()
+    page = tracking_page()
+    assert "Our answer to complaint" in page and page.count("it was on time") == 1
+    assert f"{pdf_url}?code={card.tracking_code}" in page
+    assert client.get(pdf_url, {"code": card.tracking_code}).content.startswith(b"%PDF")
+
+
+def test_an_answer_recorded_outside_amends_is_still_shown_on_the_tracking_page(register, walk, client):
+    card = walk(register(channel=Channel.WEB_FORM), State.ANSWERED, justification=UNJUSTIFIED)
+    page = client.get(f"/track/{card.number}/?code={card.tracking_code}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Our answer" in page and card.answer_text in page

@@ -99,3 +99,16 @@ def test_a_sent_letter_is_shown_not_edited(client, decided, writer):
     panel = card_page(client, card).find(id="panel-letter")
     assert panel.find("textarea", {"name": "letter-body"}) is None
     assert letter.body.splitlines()[0] in panel.find("pre").get_text()
+
+
+def test_the_live_tone_check_reads_the_letters_text_field(client, decided, writer):
+    card = decided()
+    letter_draft(complaint=card, actor=writer, language="ru")
+    client.force_login(writer)
+    panel = card_page(client, card).find(id="panel-letter")
+    live = panel.find(attrs={"data-tone-field": True})
+    assert panel.find("textarea", {"name": live["data-tone-field"]}) is not None
+    response = client.post(reverse("answers:tone_check"), {
+        "field": live["data-tone-field"], "language": "ru", live["data-tone-field"]: "Успокойтесь, пожалуйста.",
+    })
+    assert "tone-finding" in response.content.decode()

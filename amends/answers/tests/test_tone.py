@@ -105,6 +105,18 @@ def test_checklist_of_a_warm_answer_and_of_a_cold_one(db):
     assert all(item.ok for item in armenian.checklist), armenian.checklist
 
 
+@pytest.mark.parametrize(("text", "dated"), [
+    ("We will refund it by 11 Dec 2026.", True),  # the English letters' dates
+    ("Вернём деньги до 11.12.2026.", True),
+    ("Call me back at 10:30 tomorrow.", True),
+    ("My direct phone: +7 495 000-00-01.", False),  # a phone number is not a date
+    ("Phone +7 (495) 123-45-67, e-mail anna@example.ru.", False),
+])
+def test_the_checklist_reads_dates_not_phone_numbers(db, text, dated):
+    items = {item.code: item.ok for item in tone_check(text, "").checklist}
+    assert items["solution_date"] is dated
+
+
 def test_problems_are_overridable_and_name_the_replacement(db):
     problems = tone_check("Успокойтесь.", "ru").problems()
     assert problems and all(problem.overridable for problem in problems)

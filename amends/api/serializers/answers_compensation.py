@@ -74,4 +74,5 @@ class CompensationSerializer(serializers.Serializer):
     currency = serializers.CharField()
     grants = CompensationGrantSerializer(many=True)
     penalty = PenaltySerializer(allow_null=True, help_text=_(
-        "The statutory penalty of a missed consumer-law term (one per cent of the price per day); null when none was missed."))
+        "The statutory penalty of a missed consumer-law term (one per cent of the price per day); "
+        "null when none was missed."))

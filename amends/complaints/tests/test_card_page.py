@@ -140,3 +140,21 @@ def test_the_card_offers_only_the_writes_the_user_may_make(client, request, walk
     complaint = walk(None, State.IN_PROGRESS)
     client.force_login(request.getfixturevalue(who))
     assert write_forms(client, complaint) == offered
+
+
+def test_a_step_another_app_takes_in_its_panel_is_a_link_there_not_a_form(client, qms, complaint, monkeypatch):
+    """The QMS head may assign a registered card: registered to a panel, the step's form gives way to
+    a link to that panel (the answers app takes the answer step so, in "Send the answer")."""
+    from amends.complaints import card_page
+
+    client.force_login(qms)
+    page = BeautifulSoup(client.get(card_url(complaint)).content, "html.parser")
+    assert page.find("details", attrs={"data-transition": "assign"}) is not None
+    monkeypatch.setattr(card_page, "TRANSITION_PANELS", {})
+    card_page.register_transition_panel("assign", "test-panel", "Assign on the panel")
+    page = BeautifulSoup(client.get(card_url(complaint)).content, "html.parser")
+    assert page.find("details", attrs={"data-transition": "assign"}) is None
+    link = page.select_one('#actions [data-transition-panel="assign"] a')
+    assert (link["href"], link.get_text()) == ("#test-panel", "Assign on the panel")
+    assert page.find("details", attrs={"data-transition": "withdraw"}) is not None  # the other steps stay
+

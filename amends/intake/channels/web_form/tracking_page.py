@@ -26,3 +26,9 @@ def register_tracking_part(name: str, template: str, context: PartContext) -> No
 
 def tracking_parts(complaint: Complaint, code: str) -> list[TrackingPart]:
     return [TrackingPart(template, context(complaint, code)) for template, context in _PARTS.values()]
+
+
+def answer_shown_by_parts(parts: list[TrackingPart]) -> bool:
+    """A part whose context has `replaces_answer` shows the card's answer itself (the answers app: its
+    letters, once they left), so the page leaves out the answer text recorded on the card."""
+    return any(part.context.get("replaces_answer") for part in parts)

@@ -24,7 +24,7 @@ from amends.intake.services import inbound_register_number
 
 from . import ratelimit, selectors, services
 from .forms import ComplaintForm, TrackingMessageForm
-from .tracking_page import tracking_parts
+from .tracking_page import answer_shown_by_parts, tracking_parts
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +199,7 @@ def track(request, number: str):
 
 
 def _track_context(complaint: Complaint, form: TrackingMessageForm, staff: bool, proof: str = "") -> dict:
+    parts = tracking_parts(complaint, complaint.tracking_code)
     return {
         "complaint": complaint, "form": form, "staff": staff, "proof": proof,
         # A heading never breaks the number at its hyphen.
@@ -206,5 +207,6 @@ def _track_context(complaint: Complaint, form: TrackingMessageForm, staff: bool,
         "stage": selectors.customer_stage(complaint),
         "expected": selectors.expected_answer_date(complaint),
         "conversation": selectors.customer_conversation(complaint),
-        "parts": tracking_parts(complaint, complaint.tracking_code),
+        "parts": parts,
+        "own_answer": not answer_shown_by_parts(parts),
     }

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from amends.complaints.models import Complaint
 from amends.intake.models import OutboundMessage, WebhookSource
-from amends.intake.outbound import outbound_result, register_messenger_sender
+from amends.intake.outbound import outbound_claim, outbound_result, register_messenger_sender
 
 from .inbound import ADAPTERS
 
@@ -31,8 +31,9 @@ def webhook_deliver(outbound: OutboundMessage) -> bool:
     """Send a stored message (again) to the chat its recipient names ("<kind>:<source>:<chat>")."""
     kind, _, rest = outbound.recipient.partition(":")
     name, _, chat = rest.partition(":")
+    if not outbound_claim(outbound):
+        return False  # sent, or being sent, by another process
     source = WebhookSource.objects.filter(name=name, kind=kind).first()
-    outbound.attempts += 1
     try:
         if source is None or not chat:
             raise LookupError(f"No {kind} webhook source {name!r} to answer chat {chat!r} through.")
