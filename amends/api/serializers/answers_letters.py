@@ -47,9 +47,12 @@ class LetterUpdateInputSerializer(serializers.Serializer):
 
 
 class ProblemSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("e.g. missing:compensation"))
+    """What stops a letter from being sent (answers.checks.Problem)."""
+
+    code = serializers.CharField(help_text=_("e.g. missing:references, compensation:pending, tone"))
     message = serializers.CharField()
     url = serializers.CharField(help_text=_("Where it is put right (a page of the web interface)."))
+    overridable = serializers.BooleanField(help_text=_("A reason to send anyway is enough."))
 
 
 class ReferenceSerializer(serializers.Serializer):
