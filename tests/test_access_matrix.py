@@ -236,6 +236,8 @@ NOT_A_CARD: dict[str, str] = {
     "api:schema": "public description", "api:docs": "public description",
     "api:": "the API's JSON 404",
     "api:tone_check": "any employee: checks only the text posted (api/tests/test_answers_tone.py)",
+    "api:letter_templates": "any employee: the templates' library (api/tests/test_answers_flow.py)",
+    "api:letter_references": "any employee: the references' library (api/tests/test_answers_flow.py)",
     "duplicates:dismiss": "a candidate: duplicates.access, the mark_duplicate step's performers",
     "answers:tone_check": "any employee: checks only the text posted (answers/tests/test_tone.py)",
     "duplicates:draft": "role rule, accounts.access: the registration form's search (duplicates/tests/test_views.py)",

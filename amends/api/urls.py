@@ -14,7 +14,13 @@ from .views.answers_compensation import (
     CompensationView,
 )
 from .views.answers_documents import CardPdfView, LetterDocxView, LetterPdfView
-from .views.answers_letters import LetterMissingView, LettersView, LetterView
+from .views.answers_letters import (
+    LegalReferencesView,
+    LetterMissingView,
+    LettersView,
+    LetterTemplatesView,
+    LetterView,
+)
 from .views.answers_send import (
     AnswerSendView,
     DeliveriesView,
@@ -45,6 +51,8 @@ v1 = [
     re_path(card + "timeline/$", TimelineView.as_view(), name="timeline"),
     re_path(card + "messages/$", CustomerMessageView.as_view(), name="messages"),
     path("tone-check/", ToneCheckView.as_view(), name="tone_check"),
+    path("letter-templates/", LetterTemplatesView.as_view(), name="letter_templates"),
+    path("letter-references/", LegalReferencesView.as_view(), name="letter_references"),
     re_path(card + "measures/$", MeasuresView.as_view(), name="measures"),
     re_path(measure + "$", MeasureView.as_view(), name="measure"),
     re_path(measure + "report/$", MeasureReportView.as_view(), name="measure_report"),

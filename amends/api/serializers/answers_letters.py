@@ -78,3 +78,19 @@ class LetterSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class LegalReferenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text=_("law, contract or other"))
+    title = serializers.CharField(help_text=_("How a letter cites it: the letter's text must name it."))
+    text = serializers.CharField()
+
+
+class LetterTemplateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    language = serializers.CharField()
+    name = serializers.CharField()
+    subject = serializers.CharField()
+    body = serializers.CharField()

@@ -9,14 +9,16 @@ from rest_framework.response import Response
 
 from amends.answers.checks import letter_problems
 from amends.answers.letters import letter_draft, letter_update
-from amends.answers.models import Letter
+from amends.answers.models import LegalReference, Letter, LetterTemplate
 from amends.complaints.access import LETTER
 from amends.complaints.models import Complaint
 
 from ..schema import LETTER_PARAMETER, NUMBER_PARAMETER, errors
 from ..serializers.answers_letters import (
+    LegalReferenceSerializer,
     LetterDraftInputSerializer,
     LetterSerializer,
+    LetterTemplateSerializer,
     LetterUpdateInputSerializer,
     ProblemSerializer,
 )
@@ -100,3 +102,27 @@ class LetterMissingView(ApiView):
     def get(self, request, number: str, letter_id: str):
         problems = letter_problems(letter_of(card(request, number), letter_id))
         return Response(ProblemSerializer(problems, many=True).data)
+
+
+class LegalReferencesView(ApiView):
+    @extend_schema(
+        operation_id="letter_references_list", tags=["answers"],
+        responses={200: LegalReferenceSerializer(many=True), **errors(401)},
+        description=gettext_lazy(
+            "The legal and contractual references administrators keep, in use now: a letter cites them by ID "
+            "(PATCH …/letters/{letter_id}/, references), and a refusal needs at least one."),
+    )
+    def get(self, request):
+        return Response(LegalReferenceSerializer(LegalReference.objects.filter(is_active=True), many=True).data)
+
+
+class LetterTemplatesView(ApiView):
+    @extend_schema(
+        operation_id="letter_templates_list", tags=["answers"],
+        responses={200: LetterTemplateSerializer(many=True), **errors(401)},
+        description=gettext_lazy(
+            "The letter templates in use, per outcome and language, as administrators keep them: a letter is "
+            "drafted from one by ID (POST …/letters/, template), else from its outcome's in its language."),
+    )
+    def get(self, request):
+        return Response(LetterTemplateSerializer(LetterTemplate.objects.filter(is_active=True), many=True).data)
