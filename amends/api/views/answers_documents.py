@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 
 from amends.answers import documents
@@ -17,6 +18,12 @@ POST_PARAMETER = OpenApiParameter(
     "post", OpenApiTypes.BOOL, OpenApiParameter.QUERY, required=False,
     description=gettext_lazy("With the address block placed for a DL window envelope, to send by post."),
 )
+
+
+class _PdfQuerySerializer(serializers.Serializer):
+    post = serializers.BooleanField(required=False, default=False)
+
+
 NOT_MADE = {422: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
     "The document cannot be made: the text holds a character the fonts have no glyph for (named in the "
     "message), or the server lacks what PDF needs (Pango, the fonts).",
@@ -44,12 +51,14 @@ class LetterPdfView(_DocumentView):
     @extend_schema(
         operation_id="complaints_letter_pdf", tags=["answers"],
         parameters=[NUMBER_PARAMETER, LETTER_PARAMETER, POST_PARAMETER],
-        responses={(200, PDF): OpenApiTypes.BINARY, **errors(401, 404), **NOT_MADE},
+        responses={(200, PDF): OpenApiTypes.BINARY, **errors(400, 401, 404), **NOT_MADE},
         description=gettext_lazy("The letter as a PDF on the company's letterhead."),
     )
     def get(self, request, number: str, letter_id: str):
         letter = letter_of(card(request, number), letter_id)
-        for_post = request.query_params.get("post", "").lower() in ("1", "true")
+        query = _PdfQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)  # as the schema says: a boolean or nothing
+        for_post = query.validated_data["post"]
         return self.made(lambda: documents.letter_pdf(letter, for_post=for_post), PDF,
                          documents.file_name(letter, "pdf"))
 
