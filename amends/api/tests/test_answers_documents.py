@@ -53,5 +53,6 @@ def test_schema_describes_binary_responses(api):
 
 
 def test_post_is_a_boolean_as_the_schema_says(api, operator, complaint, letter):
-    refused = api(operator).get(url(complaint, f"letters/{letter.pk}/pdf") + "?post=null", HTTP_ACCEPT="application/pdf")
+    path = url(complaint, f"letters/{letter.pk}/pdf") + "?post=null"
+    refused = api(operator).get(path, HTTP_ACCEPT="application/pdf")
     assert refused.status_code == 400 and "post" in refused.json()["errors"]

@@ -100,7 +100,8 @@ def make_card(administrator, make_user):
     def make_for_answers() -> tuple[Complaint, dict]:
         Letterhead.objects.get_or_create(name="Fuzz Ltd", registration="Reg. 1", address="1 Main St")
         contact = contact_create(full_name="Fuzz Customer", email="fuzz@example.com", address="2 Main St")
-        card = complaint_register(actor=administrator, channel=Channel.EMAIL, contact=contact, wording="Проверка ответа")
+        card = complaint_register(actor=administrator, channel=Channel.EMAIL, contact=contact,
+                                  wording="Проверка ответа")
         for name, data in steps[:3]:
             card = complaint_transition(complaint=card, name=name, actor=administrator, data=data)
         letter = letter_draft(complaint=card, actor=administrator, language="en")
