@@ -67,8 +67,8 @@ class EnclosureSerializer(serializers.Serializer):
 
 class LetterSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    outcome = serializers.CharField()
-    language = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
     template = serializers.IntegerField(source="template_id", allow_null=True)
     subject = serializers.CharField()
     body = serializers.CharField()

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from amends.answers.models import Delivery, DeliveryChannel
+from amends.complaints.inputs import TEXT_MAX_LENGTH
 
 from ..schema import ErrorSerializer, ValidationErrorSerializer
 from .answers_letters import ProblemSerializer
@@ -14,7 +15,7 @@ from .refs import UserRefSerializer
 class AnswerSendInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=DeliveryChannel.choices, help_text=_("How the letter is sent."))
     reason = StrictCharField(
-        required=False, allow_blank=True, default="", max_length=2000,
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH,
         help_text=_("Why the letter goes despite the tone check's findings; required when there are any."),
     )
 
