@@ -6,7 +6,7 @@ from dataclasses import asdict
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -39,6 +39,28 @@ def delivery_of(complaint: Complaint, delivery_id: str) -> Delivery:
         raise NotFound(_("No such delivery on this complaint.")) from None
 
 
+# What an integration meets first: a refusal lacking a reference, then the same letter gone by e-mail.
+SEND_EXAMPLES = [
+    OpenApiExample("email", value={"channel": "email"}, request_only=True),
+    OpenApiExample("letter_blocked", status_codes=["409"], response_only=True, value={
+        "detail": "The letter cannot be sent yet: A refusal cites at least one legal or contractual reference: "
+                  "choose it on the letter.",
+        "code": "letter_blocked",
+        "problems": [{
+            "code": "missing:references",
+            "message": "A refusal cites at least one legal or contractual reference: choose it on the letter.",
+            "url": "/complaints/2026-000123/#id_letter-references", "overridable": False,
+        }],
+    }),
+    OpenApiExample("queued", status_codes=["201"], response_only=True, value={
+        "id": 31, "letter": 12, "channel": "email", "recipient": "anna@example.com", "status": "queued",
+        "attempts": 0, "error": "", "final": True, "attachments": ["letter-2026-000123-1.pdf"],
+        "created_at": "2026-03-05T10:15:00+03:00", "sent_at": None,
+        "sent_by": {"id": 7, "username": "petrova", "name": "Anna Petrova"},
+    }),
+]
+
+
 def _refused(refusal: AnswerRefused) -> Response:
     """Blocking problems: 409 with the list. Only tone findings: 400 on the field `reason`, as the
     message to the customer answers it, with the same list."""
@@ -67,6 +89,7 @@ class AnswerSendView(ApiView):
                 "with the problems), or the card's state allows no answer any more (transition_not_allowed).")),
             **errors(401, 403, 404, 415, 422),
         },
+        examples=SEND_EXAMPLES,
         description=gettext_lazy(
             "Send the letter to the customer on one channel (email, messenger, tracking, post, oral; "
             "GET …/deliveries/channels/ lists this customer's). A final outcome records the card's answer; its "
