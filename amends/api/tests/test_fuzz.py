@@ -4,8 +4,9 @@ The schema is fetched from the application itself (`/api/schema/`), and every re
 in-process by its WSGI handler, authenticated with the token of an administrator (who may do
 everything, so the deepest code is reached). A card operation with a valid-looking number gets a
 real card, brought to the state its transition starts from (a measure operation: a card with a
-measure, in the state that operation needs), so that the generated bodies reach the services rather
-than a 404. Whatever comes in, the answer is never a 5xx and always matches what the
+measure, in the state that operation needs; an answer's operation: a decided card with a letter, a
+grant waiting for approval and a letter for post, whose IDs it is given), so that the generated bodies
+reach the services rather than a 404. Whatever comes in, the answer is never a 5xx and always matches what the
 schema documents for its status; what the schema forbids is refused.
 
 Size: the coverage phase (every boundary and wrong type the schema defines, deterministic) plus
