@@ -40,11 +40,16 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
+# An operation on one letter, grant, delivery or measure of the card: its ID may be of no such object too.
+OBJECT_NOT_FOUND = _("No such complaint, or it is not visible to you; or the ID in the path is of nothing on it.")
+
+
+def errors(*codes: int, object_in_path: bool = False) -> dict[int, OpenApiResponse]:
     """Documented error responses for an operation."""
+    descriptions = ERROR_DESCRIPTIONS | ({404: OBJECT_NOT_FOUND} if object_in_path else {})
     return {
         code: OpenApiResponse(
-            ValidationErrorSerializer if code == 400 else ErrorSerializer, description=ERROR_DESCRIPTIONS[code],
+            ValidationErrorSerializer if code == 400 else ErrorSerializer, description=descriptions[code],
         )
         for code in codes
     }

@@ -41,6 +41,7 @@ def test_every_answers_operation_is_under_one_tag_with_the_cards_ids(client, db)
     send = schema["paths"]["/api/v1/complaints/{number}/letters/{letter_id}/send/"]["post"]
     assert {"400", "403", "404", "409", "422"} <= set(send["responses"])
     assert "Idempotency-Key" in [parameter["name"] for parameter in send["parameters"]]
+    assert "the ID in the path is of nothing on it" in send["responses"]["404"]["description"]
 
 
 @pytest.mark.parametrize(("part", "body"), [

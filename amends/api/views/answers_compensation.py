@@ -88,7 +88,7 @@ class CompensationApproveView(ApiView):
     @extend_schema(
         operation_id="complaints_compensation_approve", tags=["answers"],
         parameters=[NUMBER_PARAMETER, GRANT_PARAMETER], request=None,
-        responses={200: CompensationGrantSerializer, **errors(401, 403, 404, 409)},
+        responses={200: CompensationGrantSerializer, **errors(401, 403, 404, 409, object_in_path=True)},
         description=gettext_lazy("Approve a grant above the granter's limit: the head of the QMS."),
     )
     def post(self, request, number: str, grant_id: str):
@@ -100,7 +100,7 @@ class CompensationRefuseView(ApiView):
     @extend_schema(
         operation_id="complaints_compensation_refuse", tags=["answers"],
         parameters=[NUMBER_PARAMETER, GRANT_PARAMETER], request=CompensationRefuseInputSerializer,
-        responses={200: CompensationGrantSerializer, **errors(400, 401, 403, 404, 409, 415)},
+        responses={200: CompensationGrantSerializer, **errors(400, 401, 403, 404, 409, 415, object_in_path=True)},
         description=gettext_lazy("Refuse a grant above the granter's limit, with a reason: the head of the QMS."),
     )
     def post(self, request, number: str, grant_id: str):

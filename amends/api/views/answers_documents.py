@@ -51,7 +51,7 @@ class LetterPdfView(_DocumentView):
     @extend_schema(
         operation_id="complaints_letter_pdf", tags=["answers"],
         parameters=[NUMBER_PARAMETER, LETTER_PARAMETER, POST_PARAMETER],
-        responses={(200, PDF): OpenApiTypes.BINARY, **errors(400, 401, 404), **NOT_MADE},
+        responses={(200, PDF): OpenApiTypes.BINARY, **errors(400, 401, 404, object_in_path=True), **NOT_MADE},
         description=gettext_lazy("The letter as a PDF on the company's letterhead."),
     )
     def get(self, request, number: str, letter_id: str):
@@ -66,7 +66,7 @@ class LetterPdfView(_DocumentView):
 class LetterDocxView(_DocumentView):
     @extend_schema(
         operation_id="complaints_letter_docx", tags=["answers"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
-        responses={(200, DOCX): OpenApiTypes.BINARY, **errors(401, 404), **NOT_MADE},
+        responses={(200, DOCX): OpenApiTypes.BINARY, **errors(401, 404, object_in_path=True), **NOT_MADE},
         description=gettext_lazy("The letter as a Word document, to edit."),
     )
     def get(self, request, number: str, letter_id: str):

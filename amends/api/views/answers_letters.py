@@ -62,7 +62,7 @@ class LettersView(ApiView):
 class LetterView(ApiView):
     @extend_schema(
         operation_id="complaints_letter_retrieve", tags=["answers"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
-        responses={200: LetterSerializer, **errors(401, 404)},
+        responses={200: LetterSerializer, **errors(401, 404, object_in_path=True)},
         description=gettext_lazy("One letter as it stands."),
     )
     def get(self, request, number: str, letter_id: str):
@@ -71,7 +71,7 @@ class LetterView(ApiView):
     @extend_schema(
         operation_id="complaints_letter_update", tags=["answers"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
         request=LetterUpdateInputSerializer,
-        responses={200: LetterSerializer, **errors(400, 401, 403, 404, 409, 415)},
+        responses={200: LetterSerializer, **errors(400, 401, 403, 404, 409, 415, object_in_path=True)},
         description=gettext_lazy("Edit the letter before it is sent; the fields left out keep their values."),
     )
     def patch(self, request, number: str, letter_id: str):
@@ -91,7 +91,7 @@ class LetterView(ApiView):
 class LetterMissingView(ApiView):
     @extend_schema(
         operation_id="complaints_letter_missing", tags=["answers"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
-        responses={200: ProblemSerializer(many=True), **errors(401, 404)},
+        responses={200: ProblemSerializer(many=True), **errors(401, 404, object_in_path=True)},
         description=gettext_lazy(
             "What stops the letter from being sent, as sending it would list it: the elements it lacks (the "
             "company, the addresses, the essence of the complaint, the compensation, the reasons with references, "

@@ -87,7 +87,7 @@ class AnswerSendView(ApiView):
             409: OpenApiResponse(AnswerBlockedSerializer, description=gettext_lazy(
                 "The letter lacks what it must hold or a compensation waits for approval (code letter_blocked, "
                 "with the problems), or the card's state allows no answer any more (transition_not_allowed).")),
-            **errors(401, 403, 404, 415, 422),
+            **errors(401, 403, 404, 415, 422, object_in_path=True),
         },
         examples=SEND_EXAMPLES,
         description=gettext_lazy(
@@ -141,7 +141,8 @@ class DeliveriesView(ApiView):
 class DeliveryPostedView(ApiView):
     @extend_schema(
         operation_id="complaints_delivery_posted", tags=["answers"], parameters=[NUMBER_PARAMETER, DELIVERY_PARAMETER],
-        request=PostedInputSerializer, responses={200: DeliverySerializer, **errors(400, 401, 403, 404, 409, 415)},
+        request=PostedInputSerializer,
+        responses={200: DeliverySerializer, **errors(400, 401, 403, 404, 409, 415, object_in_path=True)},
         description=gettext_lazy(
             "Mark a letter for post as posted on a day: it left then, and its deadlines are met then. A delivery "
             "not by post, or already posted, is 409."),
@@ -160,7 +161,7 @@ class DeliveryPostedView(ApiView):
 class DeliveryRetryView(ApiView):
     @extend_schema(
         operation_id="complaints_delivery_retry", tags=["answers"], parameters=[NUMBER_PARAMETER, DELIVERY_PARAMETER],
-        request=None, responses={200: DeliverySerializer, **errors(401, 403, 404, 409)},
+        request=None, responses={200: DeliverySerializer, **errors(401, 403, 404, 409, object_in_path=True)},
         description=gettext_lazy(
             "Send a failed e-mail or messenger delivery again now (the worker retries them too); the answer "
             "tells its status after the attempt. Any other delivery is 409."),
