@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from amends.answers import checks
 from amends.answers.models import Letter
 from amends.complaints.choices import Channel, Justification, State
 from amends.complaints.models import Cause
@@ -16,6 +17,12 @@ from .conftest import TIMEOUT_MS
 from .test_walkthrough import assert_state, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _delivery_alone(monkeypatch):
+    """The letter's checks (elements, tone, compensation) have their own browser tests; this letter is short."""
+    monkeypatch.setattr(checks, "_CHECKS", {})
 
 
 def decided_with_letter(people) -> Letter:

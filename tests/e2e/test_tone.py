@@ -16,7 +16,9 @@ def test_the_live_tone_check_on_the_card(people, login_as):
     card = complaint_register(actor=people["operator"], channel=Channel.EMAIL, contact=contact,
                               wording="The kettle arrived broken.")
     page = login_as(people["qms"])
-    page.goto(f"/complaints/{card.number}/")
+    # htmx checks the field once it is loaded: typing before that would go unheard, as no person types so fast.
+    with page.expect_response("**/answers/tone/"):
+        page.goto(f"/complaints/{card.number}/")
     page.fill("#id_customer-text", "Please calm down, it's our policy.")
     finding = page.locator("#tone-customer-text mark.tone-finding").first
     finding.wait_for()
