@@ -198,22 +198,24 @@ API_CARD: dict[str, Probe] = {
     "complaints_compensation_approve": Probe("post", DECIDE_COMPENSATION, kwargs=_pending_grant),
     "complaints_compensation_refuse": Probe("post", DECIDE_COMPENSATION, data=lambda card: {"reason": "Много"},
                                             kwargs=_pending_grant),
-    "answers_letters": Probe("get", READ),
-    "answers_letter_draft": Probe("post", access.LETTER, data=lambda card: {"outcome": "satisfied"}),
-    "answers_letter_retrieve": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)}),
-    "answers_letter_update": Probe("patch", access.LETTER, data=lambda card: {"subject": "Ответ"},
+    "complaints_letters": Probe("get", READ),
+    "complaints_letter_draft": Probe("post", access.LETTER, data=lambda card: {"outcome": "satisfied"}),
+    "complaints_letter_retrieve": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)}),
+    "complaints_letter_update": Probe("patch", access.LETTER, data=lambda card: {"subject": "Ответ"},
                                    kwargs=lambda card: {"letter_id": _letter(card)}),
-    "answers_letter_missing": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)}),
-    "complaints_answer_send": Probe("post", access.ANSWER, state=State.RESOLVED,
+    "complaints_letter_missing": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter(card)}),
+    "complaints_letter_send": Probe("post", access.ANSWER, state=State.RESOLVED,
                                     data=lambda card: {"channel": "tracking"},
                                     kwargs=lambda card: {"letter_id": _answer_letter(card).pk}),
     "complaints_deliveries": Probe("get", READ),
+    "complaints_delivery_channels": Probe("get", READ),
+    "complaints_delivery_retry": Probe("post", access.ANSWER, kwargs=lambda card: {"delivery_id": _for_post(card).pk}),
     "complaints_delivery_posted": Probe("post", access.ANSWER,
                                         data=lambda card: {"posted_on": timezone.localdate().isoformat()},
                                         kwargs=lambda card: {"delivery_id": _for_post(card).pk}),
-    "answers_letter_pdf": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter_kwargs(card)["pk"]}),
-    "answers_letter_docx": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter_kwargs(card)["pk"]}),
-    "answers_card_pdf": Probe("get", READ),
+    "complaints_letter_pdf": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter_kwargs(card)["pk"]}),
+    "complaints_letter_docx": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter_kwargs(card)["pk"]}),
+    "complaints_pdf": Probe("get", READ),
 }
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
@@ -234,6 +236,8 @@ NOT_A_CARD: dict[str, str] = {
     "api:schema": "public description", "api:docs": "public description",
     "api:": "the API's JSON 404",
     "api:tone_check": "any employee: checks only the text posted (api/tests/test_answers_tone.py)",
+    "api:letter_templates": "any employee: the templates' library (api/tests/test_answers_flow.py)",
+    "api:letter_references": "any employee: the references' library (api/tests/test_answers_flow.py)",
     "duplicates:dismiss": "a candidate: duplicates.access, the mark_duplicate step's performers",
     "answers:tone_check": "any employee: checks only the text posted (answers/tests/test_tone.py)",
     "duplicates:draft": "role rule, accounts.access: the registration form's search (duplicates/tests/test_views.py)",
@@ -252,7 +256,8 @@ API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachmen
                  "api:measures", "api:measure", "api:measure_report", "api:compensation",
                  "api:compensation_options", "api:compensation_approve", "api:compensation_refuse", "api:messages",
                  "api:letters", "api:letter", "api:letter_missing", "api:answer_send", "api:deliveries",
-                 "api:delivery_posted", "api:letter_pdf", "api:letter_docx", "api:card_pdf"}
+                 "api:delivery_posted", "api:delivery_channels", "api:delivery_retry", "api:letter_pdf",
+                 "api:letter_docx", "api:card_pdf"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

@@ -24,6 +24,7 @@ from amends.complaints.events import event_answer_sent
 from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_transition
 from amends.complaints.signals import answer_delivered
+from amends.core.errors import TransitionNotAllowed
 from amends.intake.models import OutboundAttachment, OutboundMessage
 from amends.intake.outbound import MESSENGER_SENDERS, WRITTEN, email_subject, outbound_send, tracking_url
 
@@ -115,7 +116,7 @@ def answer_send(*, letter: Letter, actor: User, channel: str, reason: str = "") 
     complaint = Complaint.objects.select_related("contact").get(pk=letter.complaint_id)
     access_write(actor, complaint, ANSWER)
     if complaint.state in FINAL_STATES:
-        raise ValidationError(_("Complaint %(number)s is %(state)s: no answer is sent any more.") % {
+        raise TransitionNotAllowed(_("Complaint %(number)s is %(state)s: no answer is sent any more.") % {
             "number": complaint.number, "state": complaint.get_state_display().lower(),
         })
     offer = _offer(complaint, channel)
@@ -247,7 +248,7 @@ def delivery_posted(*, delivery: Delivery, actor: User, posted_on: date) -> Deli
     delivery = Delivery.objects.select_for_update().select_related("letter__complaint").get(pk=delivery.pk)
     access_write(actor, delivery.letter.complaint, ANSWER)
     if delivery.channel != DeliveryChannel.POST or delivery.status == DeliveryStatus.SENT:
-        raise ValidationError(_("Only a letter for post that has not been marked as posted can be marked."))
+        raise TransitionNotAllowed(_("Only a letter for post that has not been marked as posted can be marked."))
     now = timezone.localtime()
     created = timezone.localtime(delivery.created_at)
     if posted_on > now.date() or posted_on < created.date():

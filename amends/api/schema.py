@@ -10,7 +10,7 @@ from amends.complaints.converters import NUMBER_PATTERN
 from .idempotency import HEADER, MAX_LENGTH
 
 # Up to 18 digits: any such number fits the database's 64-bit keys.
-MEASURE_ID_PATTERN = "[0-9]{1,18}"
+ID_PATTERN = "[0-9]{1,18}"
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -40,11 +40,16 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
+# An operation on one letter, grant, delivery or measure of the card: its ID may be of no such object too.
+OBJECT_NOT_FOUND = _("No such complaint, or it is not visible to you; or the ID in the path is of nothing on it.")
+
+
+def errors(*codes: int, object_in_path: bool = False) -> dict[int, OpenApiResponse]:
     """Documented error responses for an operation."""
+    descriptions = ERROR_DESCRIPTIONS | ({404: OBJECT_NOT_FOUND} if object_in_path else {})
     return {
         code: OpenApiResponse(
-            ValidationErrorSerializer if code == 400 else ErrorSerializer, description=ERROR_DESCRIPTIONS[code],
+            ValidationErrorSerializer if code == 400 else ErrorSerializer, description=descriptions[code],
         )
         for code in codes
     }
@@ -55,10 +60,18 @@ NUMBER_PARAMETER = OpenApiParameter(
     description=_("The card number, e.g. 2026-000123."),
 )
 
-MEASURE_PARAMETER = OpenApiParameter(
-    "measure_id", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, OpenApiParameter.PATH,
-    description=_("The measure's ID, as the card lists it."),
-)
+def id_parameter(name: str, description) -> OpenApiParameter:
+    """A path parameter matching ID_PATTERN: an object of the card by its ID."""
+    return OpenApiParameter(
+        name, {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, OpenApiParameter.PATH,
+        description=description,
+    )
+
+
+MEASURE_PARAMETER = id_parameter("measure_id", _("The measure's ID, as the card lists it."))
+LETTER_PARAMETER = id_parameter("letter_id", _("The letter's ID, as the card's letters list it."))
+GRANT_PARAMETER = id_parameter("grant_id", _("The grant's ID, as the card's compensation lists it."))
+DELIVERY_PARAMETER = id_parameter("delivery_id", _("The delivery's ID on this complaint."))
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER, {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH}, OpenApiParameter.HEADER,
@@ -67,4 +80,16 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
                   "returns the first answer and creates nothing; the same key with a different body gives 422."),
 )
 
-__all__ = ["NUMBER_PARAMETER", "MEASURE_PARAMETER", "IDEMPOTENCY_PARAMETER", "OpenApiTypes", "errors"]
+# The same header on the card's writes a retry must not repeat (a second e-mail, a second grant).
+IDEMPOTENT_WRITE_PARAMETER = OpenApiParameter(
+    HEADER, {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH}, OpenApiParameter.HEADER,
+    required=False,
+    description=_("A unique value per request you mean to make once (e.g. a UUID). A retry with the same key "
+                  "and body returns the first answer and does nothing again; the same key with a different "
+                  "body gives 422."),
+)
+
+__all__ = [
+    "NUMBER_PARAMETER", "MEASURE_PARAMETER", "LETTER_PARAMETER", "GRANT_PARAMETER", "DELIVERY_PARAMETER",
+    "IDEMPOTENCY_PARAMETER", "IDEMPOTENT_WRITE_PARAMETER", "OpenApiTypes", "errors",
+]

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from amends.complaints.converters import NUMBER_PATTERN
 
 from .exceptions import not_found
-from .schema import MEASURE_ID_PATTERN
+from .schema import ID_PATTERN
 from .views.answers_compensation import (
     CompensationApproveView,
     CompensationOptionsView,
@@ -14,8 +14,20 @@ from .views.answers_compensation import (
     CompensationView,
 )
 from .views.answers_documents import CardPdfView, LetterDocxView, LetterPdfView
-from .views.answers_letters import LETTER_ID_PATTERN, LetterMissingView, LettersView, LetterView
-from .views.answers_send import AnswerSendView, DeliveriesView, DeliveryPostedView
+from .views.answers_letters import (
+    LegalReferencesView,
+    LetterMissingView,
+    LettersView,
+    LetterTemplatesView,
+    LetterView,
+)
+from .views.answers_send import (
+    AnswerSendView,
+    DeliveriesView,
+    DeliveryChannelsView,
+    DeliveryPostedView,
+    DeliveryRetryView,
+)
 from .views.answers_tone import CustomerMessageView, ToneCheckView
 from .views.auth import TokenView
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
@@ -25,9 +37,10 @@ from .views.measures import MeasureReportView, MeasuresView, MeasureView
 app_name = "api"
 
 card = rf"^complaints/(?P<number>{NUMBER_PATTERN})/"
-measure = card + rf"measures/(?P<measure_id>{MEASURE_ID_PATTERN})/"
-compensation_grant = card + rf"compensation/(?P<grant_id>{MEASURE_ID_PATTERN})/"
-letter = card + rf"letters/(?P<letter_id>{LETTER_ID_PATTERN})/"
+measure = card + rf"measures/(?P<measure_id>{ID_PATTERN})/"
+compensation_grant = card + rf"compensation/(?P<grant_id>{ID_PATTERN})/"
+letter = card + rf"letters/(?P<letter_id>{ID_PATTERN})/"
+delivery = card + rf"deliveries/(?P<delivery_id>{ID_PATTERN})/"
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("complaints/", ComplaintsView.as_view(), name="complaints"),
@@ -38,6 +51,8 @@ v1 = [
     re_path(card + "timeline/$", TimelineView.as_view(), name="timeline"),
     re_path(card + "messages/$", CustomerMessageView.as_view(), name="messages"),
     path("tone-check/", ToneCheckView.as_view(), name="tone_check"),
+    path("letter-templates/", LetterTemplatesView.as_view(), name="letter_templates"),
+    path("letter-references/", LegalReferencesView.as_view(), name="letter_references"),
     re_path(card + "measures/$", MeasuresView.as_view(), name="measures"),
     re_path(measure + "$", MeasureView.as_view(), name="measure"),
     re_path(measure + "report/$", MeasureReportView.as_view(), name="measure_report"),
@@ -48,11 +63,11 @@ v1 = [
     re_path(card + "letters/$", LettersView.as_view(), name="letters"),
     re_path(letter + "$", LetterView.as_view(), name="letter"),
     re_path(letter + "missing/$", LetterMissingView.as_view(), name="letter_missing"),
-    re_path(card + rf"letters/(?P<letter_id>{MEASURE_ID_PATTERN})/send/$", AnswerSendView.as_view(),
-            name="answer_send"),
+    re_path(letter + "send/$", AnswerSendView.as_view(), name="answer_send"),
     re_path(card + "deliveries/$", DeliveriesView.as_view(), name="deliveries"),
-    re_path(card + rf"deliveries/(?P<delivery_id>{MEASURE_ID_PATTERN})/posted/$", DeliveryPostedView.as_view(),
-            name="delivery_posted"),
+    re_path(card + "deliveries/channels/$", DeliveryChannelsView.as_view(), name="delivery_channels"),
+    re_path(delivery + "posted/$", DeliveryPostedView.as_view(), name="delivery_posted"),
+    re_path(delivery + "retry/$", DeliveryRetryView.as_view(), name="delivery_retry"),
     re_path(letter + "pdf/$", LetterPdfView.as_view(), name="letter_pdf"),
     re_path(letter + "docx/$", LetterDocxView.as_view(), name="letter_docx"),
     re_path(card + "pdf/$", CardPdfView.as_view(), name="card_pdf"),

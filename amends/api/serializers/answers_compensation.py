@@ -7,7 +7,7 @@ from amends.answers.models import CompensationOption
 from amends.complaints.inputs import TEXT_MAX_LENGTH
 
 from .fields import StrictCharField, StrictPrimaryKeyRelatedField
-from .refs import UserRefSerializer
+from .refs import RefSerializer, UserRefSerializer
 
 
 def money(**kwargs) -> serializers.DecimalField:
@@ -45,7 +45,7 @@ class CompensationRefuseInputSerializer(serializers.Serializer):
 
 class CompensationGrantSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    option = serializers.CharField(source="option.name")
+    option = RefSerializer(help_text=_("The option granted, as the grant's input names it by ID."))
     kind = serializers.CharField(source="option.kind")
     value = money()
     method = serializers.CharField()

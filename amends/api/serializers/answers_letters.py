@@ -47,9 +47,12 @@ class LetterUpdateInputSerializer(serializers.Serializer):
 
 
 class ProblemSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("e.g. missing:compensation"))
+    """What stops a letter from being sent (answers.checks.Problem)."""
+
+    code = serializers.CharField(help_text=_("e.g. missing:references, compensation:pending, tone"))
     message = serializers.CharField()
     url = serializers.CharField(help_text=_("Where it is put right (a page of the web interface)."))
+    overridable = serializers.BooleanField(help_text=_("A reason to send anyway is enough."))
 
 
 class ReferenceSerializer(serializers.Serializer):
@@ -64,8 +67,8 @@ class EnclosureSerializer(serializers.Serializer):
 
 class LetterSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    outcome = serializers.CharField()
-    language = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
     template = serializers.IntegerField(source="template_id", allow_null=True)
     subject = serializers.CharField()
     body = serializers.CharField()
@@ -75,3 +78,19 @@ class LetterSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class LegalReferenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text=_("law, contract or other"))
+    title = serializers.CharField(help_text=_("How a letter cites it: the letter's text must name it."))
+    text = serializers.CharField()
+
+
+class LetterTemplateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    language = serializers.CharField()
+    name = serializers.CharField()
+    subject = serializers.CharField()
+    body = serializers.CharField()

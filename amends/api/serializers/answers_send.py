@@ -1,15 +1,21 @@
-"""Sending the answer letter: the request, a delivery, and the problems that refuse a letter."""
+"""Sending the answer letter: the request, the channels offered, a delivery, and the refusals."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from amends.answers.models import Delivery, DeliveryChannel
+from amends.complaints.inputs import TEXT_MAX_LENGTH
+
+from ..schema import ErrorSerializer, ValidationErrorSerializer
+from .answers_letters import ProblemSerializer
+from .fields import StrictCharField
+from .refs import UserRefSerializer
 
 
 class AnswerSendInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=DeliveryChannel.choices, help_text=_("How the letter is sent."))
-    reason = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=2000,
+    reason = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH,
         help_text=_("Why the letter goes despite the tone check's findings; required when there are any."),
     )
 
@@ -18,24 +24,28 @@ class PostedInputSerializer(serializers.Serializer):
     posted_on = serializers.DateField(help_text=_("The day the letter was posted: when it left."))
 
 
+class ChannelOfferSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=DeliveryChannel.choices)
+    label = serializers.CharField()  # type: ignore[assignment]  # the field, not the serializer's label
+    recipient = serializers.CharField(help_text=_("Where it goes: an address, a chat, a page."))
+
+
 class DeliverySerializer(serializers.ModelSerializer):
+    sent_by = UserRefSerializer(allow_null=True)
+
     class Meta:
         model = Delivery
         fields = [
             "id", "letter", "channel", "recipient", "status", "attempts", "error", "final", "attachments",
-            "created_at", "sent_at",
+            "created_at", "sent_at", "sent_by",
         ]
         read_only_fields = fields
 
 
-class ProblemSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    url = serializers.CharField(help_text=_("Where it is put right; empty when nowhere in particular."))
-    overridable = serializers.BooleanField(help_text=_("A reason to send anyway is enough."))
-
-
-class AnswerRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(help_text=_("letter_blocked (409) or reason_required (400)."))
+class AnswerBlockedSerializer(ErrorSerializer):
     problems = ProblemSerializer(many=True)
+
+
+class ReasonRequiredSerializer(ValidationErrorSerializer):
+    problems = ProblemSerializer(many=True, required=False, help_text=_("The tone check's findings, when those "
+                                                                         "are why the reason is asked for."))

@@ -1,6 +1,7 @@
 """The tone check and the message to the customer it guards."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from amends.complaints.inputs import TEXT_MAX_LENGTH
@@ -12,7 +13,7 @@ class ToneCheckInputSerializer(serializers.Serializer):
     text = StrictCharField(max_length=TEXT_MAX_LENGTH, allow_blank=True)
     language = serializers.ChoiceField(
         choices=[("", "")] + list(settings.LANGUAGES), required=False, default="",
-        help_text="Empty: the language the text is written in.",
+        help_text=_("Empty: the language the text is written in."),
     )
 
 
@@ -41,5 +42,5 @@ class CustomerMessageInputSerializer(serializers.Serializer):
     text = StrictCharField(max_length=TEXT_MAX_LENGTH)
     reason = StrictCharField(
         max_length=TEXT_MAX_LENGTH, required=False, default="", allow_blank=True,
-        help_text="Needed when the tone check finds something; kept on the timeline.",
+        help_text=_("Needed when the tone check finds something; kept on the timeline."),
     )

@@ -17,6 +17,8 @@ from amends.complaints.models import Category, Complaint, request_type_errors
 from amends.complaints.selectors import ComplaintFilter
 from amends.complaints.transitions import TRANSITIONS, available_transitions
 from amends.customers.models import Product
+from amends.deadlines.choices import ClockKind, ClockStatus
+from amends.deadlines.selectors import clock_deadline
 from amends.intake.models import InboundMessage
 from amends.intake.outbound import tracking_url
 
@@ -144,6 +146,17 @@ def created_body(request, submission: InboundMessage, received_at: datetime) -> 
     }
 
 
+class ClockSerializer(serializers.Serializer):
+    """One of the card's deadline clocks (deadlines.selectors.Deadline), as the card page shows it."""
+
+    kind = serializers.ChoiceField(choices=ClockKind.choices, source="clock.kind")
+    label = serializers.CharField()  # type: ignore[assignment]  # the field, not the serializer's label
+    due_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=ClockStatus.choices)
+    met_at = serializers.DateTimeField(source="clock.met_at", allow_null=True, help_text=_(
+        "When it was met: for the answer, when the answer left (not when it was recorded)."))
+
+
 class ComplaintSerializer(ComplaintListItemSerializer):
     """The whole card."""
 
@@ -177,6 +190,7 @@ class ComplaintSerializer(ComplaintListItemSerializer):
     tracking_url = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
     measures = serializers.SerializerMethodField()
+    clocks = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.URLField(allow_null=True, help_text=_(
         "The customer's private tracking page, which lets its holder write as the customer: given "
@@ -197,3 +211,9 @@ class ComplaintSerializer(ComplaintListItemSerializer):
         measures = complaint.measures.select_related("executor", "approved_by")
         # many=True makes a ListSerializer, whose data is a list; the stubs keep the class's ReturnDict.
         return cast(list[dict], MeasureSerializer(measures, many=True, context=self.context).data)
+
+    @extend_schema_field(ClockSerializer(many=True))
+    def get_clocks(self, complaint: Complaint) -> list[dict]:
+        now = timezone.now()
+        deadlines = sorted((clock_deadline(clock, now) for clock in complaint.clocks.all()), key=lambda d: d.due_at)
+        return cast(list[dict], ClockSerializer(deadlines, many=True).data)

@@ -50,3 +50,9 @@ def test_schema_describes_binary_responses(api):
     docx = schema["paths"]["/api/v1/complaints/{number}/letters/{letter_id}/docx/"]["get"]["responses"]["200"]
     assert list(docx["content"]) == ["application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
     assert "422" in schema["paths"]["/api/v1/complaints/{number}/pdf/"]["get"]["responses"]
+
+
+def test_post_is_a_boolean_as_the_schema_says(api, operator, complaint, letter):
+    path = url(complaint, f"letters/{letter.pk}/pdf") + "?post=null"
+    refused = api(operator).get(path, HTTP_ACCEPT="application/pdf")
+    assert refused.status_code == 400 and "post" in refused.json()["errors"]

@@ -4,8 +4,9 @@ The schema is fetched from the application itself (`/api/schema/`), and every re
 in-process by its WSGI handler, authenticated with the token of an administrator (who may do
 everything, so the deepest code is reached). A card operation with a valid-looking number gets a
 real card, brought to the state its transition starts from (a measure operation: a card with a
-measure, in the state that operation needs), so that the generated bodies reach the services rather
-than a 404. Whatever comes in, the answer is never a 5xx and always matches what the
+measure, in the state that operation needs; an answer's operation: a decided card with a letter, a
+grant waiting for approval and a letter for post, whose IDs it is given), so that the generated bodies
+reach the services rather than a 404. Whatever comes in, the answer is never a 5xx and always matches what the
 schema documents for its status; what the schema forbids is refused.
 
 Size: the coverage phase (every boundary and wrong type the schema defines, deterministic) plus
@@ -24,9 +25,12 @@ from schemathesis import checks
 from schemathesis.core.parameters import ParameterLocation
 
 from amends.accounts.roles import Role
+from amends.answers.letters import letter_draft
+from amends.answers.models import CompensationGrant, CompensationOption, Delivery, Letterhead
 from amends.complaints.choices import Channel, Justification, State
 from amends.complaints.models import Cause, Complaint, Measure
 from amends.complaints.services import complaint_register, complaint_transition, measure_add
+from amends.customers.services import contact_create
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -55,6 +59,8 @@ STEPS_BEFORE = {
 }
 # Measures: planned on a justified decision, reported on once approved.
 MEASURE_STEPS = {"measures/": 0, "measures/{measure_id}/": 1, "measures/{measure_id}/report/": 3}
+# The answer's operations: a decided card with a letter, a grant waiting for approval and a letter for post.
+ANSWER_PARTS = ("letters/", "compensation/", "deliveries/", "messages/", "pdf/")
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +98,23 @@ def make_card(administrator, make_user):
             card = complaint_transition(complaint=card, name=name, actor=administrator)
         return card, measure
 
+    def make_for_answers() -> tuple[Complaint, dict]:
+        Letterhead.objects.get_or_create(name="Fuzz Ltd", registration="Reg. 1", address="1 Main St")
+        contact = contact_create(full_name="Fuzz Customer", email="fuzz@example.com", address="2 Main St")
+        card = complaint_register(actor=administrator, channel=Channel.EMAIL, contact=contact,
+                                  wording="Проверка ответа")
+        for name, data in steps[:3]:
+            card = complaint_transition(complaint=card, name=name, actor=administrator, data=data)
+        letter = letter_draft(complaint=card, actor=administrator, language="en")
+        grant = CompensationGrant.objects.create(
+            complaint=card, option=CompensationOption.objects.get(kind="refund"), value=50000, method="transfer",
+            due_date=timezone.localdate(), granted_by=responsible,
+        )
+        delivery = Delivery.objects.create(letter=letter, channel="post", recipient=contact.address)
+        return card, {"letter_id": letter.pk, "grant_id": grant.pk, "delivery_id": delivery.pk}
+
     make.for_measures = make_for_measures
+    make.for_answers = make_for_answers
     return make
 
 
@@ -106,6 +128,11 @@ def with_real_card(case, make_card) -> None:
         card, measure = make_card.for_measures(part)
         if "measure_id" in case.path_parameters:
             case.path_parameters["measure_id"] = measure.pk
+        case.path_parameters["number"] = card.number
+        return
+    if part.startswith(ANSWER_PARTS):
+        card, ids = make_card.for_answers()
+        case.path_parameters.update({key: ids[key] for key in case.path_parameters if key in ids})
         case.path_parameters["number"] = card.number
         return
     transition = case.body.get("transition") if isinstance(case.body, dict) else None

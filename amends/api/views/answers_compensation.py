@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -20,7 +20,7 @@ from amends.answers.money import currency
 from amends.complaints.access import COMPENSATION, can_write
 from amends.complaints.models import Complaint
 
-from ..schema import NUMBER_PARAMETER, errors
+from ..schema import GRANT_PARAMETER, IDEMPOTENT_WRITE_PARAMETER, NUMBER_PARAMETER, errors
 from ..serializers.answers_compensation import (
     CompensationGrantInputSerializer,
     CompensationGrantSerializer,
@@ -28,12 +28,7 @@ from ..serializers.answers_compensation import (
     CompensationRefuseInputSerializer,
     CompensationSerializer,
 )
-from .base import ApiView, card
-
-GRANT_PARAMETER = OpenApiParameter(
-    "grant_id", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, OpenApiParameter.PATH,
-    description=gettext_lazy("The grant's ID, as the card's compensation lists it."),
-)
+from .base import ApiView, card, idempotent, writer
 
 
 def grant_of(complaint: Complaint, grant_id: str) -> CompensationGrant:
@@ -45,7 +40,7 @@ def grant_of(complaint: Complaint, grant_id: str) -> CompensationGrant:
 
 class CompensationView(ApiView):
     @extend_schema(
-        operation_id="complaints_compensation", tags=["compensation"], parameters=[NUMBER_PARAMETER],
+        operation_id="complaints_compensation", tags=["answers"], parameters=[NUMBER_PARAMETER],
         responses={200: CompensationSerializer, **errors(401, 404)},
         description=gettext_lazy("The card's compensation grants and the statutory penalty, if a term was missed."),
     )
@@ -56,9 +51,9 @@ class CompensationView(ApiView):
         }).data)
 
     @extend_schema(
-        operation_id="complaints_compensation_grant", tags=["compensation"], parameters=[NUMBER_PARAMETER],
-        request=CompensationGrantInputSerializer,
-        responses={201: CompensationGrantSerializer, **errors(400, 401, 403, 404, 415)},
+        operation_id="complaints_compensation_grant", tags=["answers"],
+        parameters=[NUMBER_PARAMETER, IDEMPOTENT_WRITE_PARAMETER], request=CompensationGrantInputSerializer,
+        responses={201: CompensationGrantSerializer, **errors(400, 401, 403, 404, 409, 415, 422)},
         description=gettext_lazy(
             "Grant compensation. Within the highest limit of the user's roles it is approved at once; above "
             "it, it is created with status pending and the heads of the QMS are notified. An option the "
@@ -66,15 +61,20 @@ class CompensationView(ApiView):
     )
     def post(self, request, number: str):
         complaint = card(request, number)
-        serializer = CompensationGrantInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        made = compensation_grant(complaint=complaint, actor=request.user, **serializer.validated_data)
-        return Response(CompensationGrantSerializer(made).data, status=status.HTTP_201_CREATED)
+        writer(request, complaint, COMPENSATION)
+
+        def grant() -> tuple[int, dict]:
+            serializer = CompensationGrantInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            made = compensation_grant(complaint=complaint, actor=request.user, **serializer.validated_data)
+            return status.HTTP_201_CREATED, CompensationGrantSerializer(made).data
+
+        return idempotent(request, grant)
 
 
 class CompensationOptionsView(ApiView):
     @extend_schema(
-        operation_id="complaints_compensation_options", tags=["compensation"], parameters=[NUMBER_PARAMETER],
+        operation_id="complaints_compensation_options", tags=["answers"], parameters=[NUMBER_PARAMETER],
         responses={200: CompensationOptionSerializer(many=True), **errors(401, 404)},
         description=gettext_lazy("The options the user may grant on this card now, each with their limit."),
     )
@@ -86,9 +86,9 @@ class CompensationOptionsView(ApiView):
 
 class CompensationApproveView(ApiView):
     @extend_schema(
-        operation_id="complaints_compensation_approve", tags=["compensation"],
+        operation_id="complaints_compensation_approve", tags=["answers"],
         parameters=[NUMBER_PARAMETER, GRANT_PARAMETER], request=None,
-        responses={200: CompensationGrantSerializer, **errors(401, 403, 404, 409)},
+        responses={200: CompensationGrantSerializer, **errors(401, 403, 404, 409, object_in_path=True)},
         description=gettext_lazy("Approve a grant above the granter's limit: the head of the QMS."),
     )
     def post(self, request, number: str, grant_id: str):
@@ -98,9 +98,9 @@ class CompensationApproveView(ApiView):
 
 class CompensationRefuseView(ApiView):
     @extend_schema(
-        operation_id="complaints_compensation_refuse", tags=["compensation"],
+        operation_id="complaints_compensation_refuse", tags=["answers"],
         parameters=[NUMBER_PARAMETER, GRANT_PARAMETER], request=CompensationRefuseInputSerializer,
-        responses={200: CompensationGrantSerializer, **errors(400, 401, 403, 404, 409, 415)},
+        responses={200: CompensationGrantSerializer, **errors(400, 401, 403, 404, 409, 415, object_in_path=True)},
         description=gettext_lazy("Refuse a grant above the granter's limit, with a reason: the head of the QMS."),
     )
     def post(self, request, number: str, grant_id: str):

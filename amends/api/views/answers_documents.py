@@ -1,29 +1,29 @@
 """A letter's PDF and DOCX and the card's PDF: the same documents, rules and errors as the card's links."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound
+from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 
 from amends.answers import documents
 from amends.answers.document_views import DOCX, PDF, document_response
-from amends.answers.models import Letter
 
 from ..exceptions import Unprocessable
-from ..schema import NUMBER_PARAMETER, ErrorSerializer, errors
+from ..schema import LETTER_PARAMETER, NUMBER_PARAMETER, ErrorSerializer, errors
+from .answers_letters import letter_of
 from .base import ApiView, card
 
-LETTER_ID_PATTERN = "[0-9]{1,18}"
-LETTER_PARAMETER = OpenApiParameter(
-    "letter_id", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, OpenApiParameter.PATH,
-    description=gettext_lazy("The letter's ID."),
-)
 POST_PARAMETER = OpenApiParameter(
     "post", OpenApiTypes.BOOL, OpenApiParameter.QUERY, required=False,
     description=gettext_lazy("With the address block placed for a DL window envelope, to send by post."),
 )
+
+
+class _PdfQuerySerializer(serializers.Serializer):
+    post = serializers.BooleanField(required=False, default=False)
+
+
 NOT_MADE = {422: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
     "The document cannot be made: the text holds a character the fonts have no glyph for (named in the "
     "message), or the server lacks what PDF needs (Pango, the fonts).",
@@ -47,41 +47,36 @@ class _DocumentView(ApiView):
             raise Unprocessable(str(error), code="document_not_made") from None
 
 
-def _letter(request, number: str, letter_id: str) -> Letter:
-    try:
-        return Letter.objects.get(complaint=card(request, number), pk=letter_id)
-    except Letter.DoesNotExist:
-        raise NotFound(_("No such letter on this complaint.")) from None
-
-
 class LetterPdfView(_DocumentView):
     @extend_schema(
-        operation_id="answers_letter_pdf", tags=["answers"],
+        operation_id="complaints_letter_pdf", tags=["answers"],
         parameters=[NUMBER_PARAMETER, LETTER_PARAMETER, POST_PARAMETER],
-        responses={(200, PDF): OpenApiTypes.BINARY, **errors(401, 404), **NOT_MADE},
+        responses={(200, PDF): OpenApiTypes.BINARY, **errors(400, 401, 404, object_in_path=True), **NOT_MADE},
         description=gettext_lazy("The letter as a PDF on the company's letterhead."),
     )
     def get(self, request, number: str, letter_id: str):
-        letter = _letter(request, number, letter_id)
-        for_post = request.query_params.get("post", "").lower() in ("1", "true")
+        letter = letter_of(card(request, number), letter_id)
+        query = _PdfQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)  # as the schema says: a boolean or nothing
+        for_post = query.validated_data["post"]
         return self.made(lambda: documents.letter_pdf(letter, for_post=for_post), PDF,
                          documents.file_name(letter, "pdf"))
 
 
 class LetterDocxView(_DocumentView):
     @extend_schema(
-        operation_id="answers_letter_docx", tags=["answers"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
-        responses={(200, DOCX): OpenApiTypes.BINARY, **errors(401, 404), **NOT_MADE},
+        operation_id="complaints_letter_docx", tags=["answers"], parameters=[NUMBER_PARAMETER, LETTER_PARAMETER],
+        responses={(200, DOCX): OpenApiTypes.BINARY, **errors(401, 404, object_in_path=True), **NOT_MADE},
         description=gettext_lazy("The letter as a Word document, to edit."),
     )
     def get(self, request, number: str, letter_id: str):
-        letter = _letter(request, number, letter_id)
+        letter = letter_of(card(request, number), letter_id)
         return self.made(lambda: documents.letter_docx(letter), DOCX, documents.file_name(letter, "docx"))
 
 
 class CardPdfView(_DocumentView):
     @extend_schema(
-        operation_id="answers_card_pdf", tags=["answers"], parameters=[NUMBER_PARAMETER],
+        operation_id="complaints_pdf", tags=["complaints"], parameters=[NUMBER_PARAMETER],
         responses={(200, PDF): OpenApiTypes.BINARY, **errors(401, 404), **NOT_MADE},
         description=gettext_lazy("The complaint card's print layout, with its sign-offs, as a PDF."),
     )

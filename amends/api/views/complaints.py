@@ -1,16 +1,13 @@
 """The complaint collection: the filtered list, registration (with Idempotency-Key), one card."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from amends.accounts.models import User
 from amends.complaints.selectors import complaint_list
 
-from .. import idempotency
 from ..schema import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER, errors
 from ..serializers.complaints import (
     ComplaintCreatedSerializer,
@@ -21,19 +18,7 @@ from ..serializers.complaints import (
     created_body,
 )
 from ..services import complaint_accept_from_api
-from .base import ApiView, card
-
-
-def _idempotency_key(request) -> str | None:
-    key = request.headers.get(idempotency.HEADER)
-    if key is None:
-        return None
-    key = key.strip()
-    # Control characters too: a NUL is what PostgreSQL cannot store.
-    if not key or len(key) > idempotency.MAX_LENGTH or not key.isprintable():
-        raise ValidationError({idempotency.HEADER: _("Give a key of 1 to %(max)d characters.")
-                               % {"max": idempotency.MAX_LENGTH}})
-    return key
+from .base import ApiView, card, idempotent
 
 
 class ComplaintsView(ApiView, generics.ListAPIView):
@@ -66,18 +51,7 @@ class ComplaintsView(ApiView, generics.ListAPIView):
         },
     )
     def post(self, request, *args, **kwargs):
-        key = _idempotency_key(request)
-        if key is None:
-            status_code, body = self._register(request)
-            return Response(body, status=status_code)
-        outcome = idempotency.run_once(
-            user=request.user, key=key, perform=lambda: self._register(request),
-            request_fingerprint=idempotency.fingerprint(method="POST", path=request.path, data=request.data),
-        )
-        response = Response(outcome.body, status=outcome.status_code)
-        if outcome.replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
+        return idempotent(request, lambda: self._register(request))
 
     def _register(self, request) -> tuple[int, dict]:
         serializer = ComplaintCreateSerializer(data=request.data)

@@ -41,7 +41,8 @@ class MeasuresView(ApiView):
 class MeasureView(ApiView):
     @extend_schema(
         operation_id="complaints_measure_remove", tags=["measures"], parameters=[NUMBER_PARAMETER, MEASURE_PARAMETER],
-        responses={204: OpenApiResponse(description=gettext_lazy("Removed.")), **errors(401, 403, 404, 409)},
+        responses={204: OpenApiResponse(description=gettext_lazy("Removed.")),
+                   **errors(401, 403, 404, 409, object_in_path=True)},
         description=gettext_lazy("Remove a planned measure, while the plan may still be changed."),
     )
     def delete(self, request, number: str, measure_id: str):
@@ -53,7 +54,7 @@ class MeasureReportView(ApiView):
     @extend_schema(
         operation_id="complaints_measure_report", tags=["measures"], parameters=[NUMBER_PARAMETER, MEASURE_PARAMETER],
         request=MeasureReportInputSerializer,
-        responses={200: MeasureSerializer, **errors(400, 401, 403, 404, 409, 415)},
+        responses={200: MeasureSerializer, **errors(400, 401, 403, 404, 409, 415, object_in_path=True)},
         description=gettext_lazy("Report what was done: the executor, once the plan is approved."),
     )
     def post(self, request, number: str, measure_id: str):
