@@ -1,15 +1,8 @@
 """Sending the answer through the API: the same rules as the card (answers/delivery.py)."""
 
-import pytest
 from django.utils import timezone
 
 from amends.answers.models import Delivery, Letter
-
-
-@pytest.fixture(autouse=True)
-def _checks_alone(monkeypatch):
-    """The letters here are short: only the check a test registers runs (each check is tested with its part)."""
-    monkeypatch.setattr(checks, "_CHECKS", {})
 
 
 def letter_on(card, responsible) -> Letter:
