@@ -1,7 +1,7 @@
 """The card's "Send the answer" panel: the letter ready to send, the ways the customer can receive
 it, what still stops it, and each delivery with its status."""
 
-from amends.complaints.access import ANSWER, can_write
+from amends.complaints.access import ANSWER, can_write, is_writer
 from amends.complaints.card_page import register_panel
 from amends.complaints.models import Complaint
 from amends.deadlines.choices import ClockKind
@@ -38,6 +38,8 @@ def send_panel(request, complaint, bound) -> dict:
     )
     return {
         "can_send": can_send,
+        # The printable letter of a delivery by post is for those who send the answers (answers:post_pdf).
+        "sends_answers": is_writer(request.user, complaint, ANSWER),
         "letter": letter,
         "offers": offers,
         "problems": problems,

@@ -1,0 +1,36 @@
+"""What the UI walk of the answer pages found: a link shown to someone the page behind it refuses."""
+
+from django.urls import reverse
+
+from amends.answers.delivery import answer_send
+from amends.answers.models import DeliveryChannel, Letter
+from amends.complaints.choices import Channel, Justification, State
+from amends.complaints.models import Complaint
+from amends.complaints.services import complaint_register
+from amends.customers.services import contact_create
+
+
+def test_the_letter_for_post_is_linked_only_for_those_who_may_download_it(
+    db, operator, walk, responsible, manager, client, monkeypatch,
+):
+    from amends.answers import checks
+
+    monkeypatch.setattr(checks, "_CHECKS", {})  # the letter's own checks are tested with their parts
+    contact = contact_create(full_name="Петров Пётр", address="г. Казань, ул. Баумана, д. 1, кв. 2")
+    card = complaint_register(actor=operator, channel=Channel.LETTER, contact=contact, wording="Посылка пришла мятой.")
+    card = walk(Complaint.objects.get(pk=card.pk), State.DECIDED, justification=Justification.UNJUSTIFIED)
+    letter = Letter.objects.create(
+        complaint=card, outcome="refused", language="en", created_by=responsible, signed_by=responsible,
+        subject="Your complaint", body="Thank you for writing to us. We checked the delivery: it was on time.",
+    )
+    delivery = answer_send(letter=letter, actor=responsible, channel=DeliveryChannel.POST)
+    url = reverse("answers:post_pdf", args=[card.number, delivery.pk])
+    page = reverse("complaints:detail", args=[card.number])
+
+    client.force_login(manager)  # reads every card, sends no answer
+    assert client.get(page).status_code == 200
+    assert url not in client.get(page).content.decode()
+    assert client.get(url).status_code == 403
+    client.force_login(responsible)
+    assert url in client.get(page).content.decode()
+    assert client.get(url).status_code == 200
