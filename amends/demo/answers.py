@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amends.accounts.models import User
 from amends.answers.checks import letter_problems
@@ -35,11 +35,12 @@ from amends.answers.models import (
 from amends.complaints.choices import Channel, EventKind, Justification, State
 from amends.complaints.event_texts import iso_datetime
 from amends.complaints.models import Complaint, TimelineEvent
+from amends.core.dates import date_text
 from amends.notifications.models import Notification
 
 from .plan import Spec
 from .steps import Step
-from .texts import RU
+from .texts import RU, USERS
 
 ANSWERED_BY_LETTER = 6  # the newest answered cards whose answer went as a letter
 DRAFTED = 2  # the newest decided cards with a letter ready to send
@@ -47,6 +48,8 @@ POST_FIRST = frozenset({Channel.LETTER, Channel.FAX, Channel.IN_PERSON})
 STEPS = frozenset({"grant", "letter_draft", "letter_send", "letter_posted"})
 # What the responsible person grants within their limit (data/ru.json "compensation")
 GRANTED: dict[str, str] = {Justification.JUSTIFIED: "satisfied", Justification.PARTLY: "partly"}
+# The department of the demo's login "responsible": the cards to show first are theirs.
+DEMO_RESPONSIBLE = next(department for username, *_rest, department, _heads in USERS if username == "responsible")
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 
@@ -67,7 +70,7 @@ def _answerable(spec: Spec) -> bool:
 
 def answers_plan(specs: list[Spec]) -> dict[int, str]:
     """Which cards (by id of their spec) get a letter, and how: "tracking" or "post" (answered by a
-    letter sent that way), "draft" (decided, a letter ready to send), "pending" (resolved, a grant
+    letter sent that way), "draft" (decided or resolved, a letter ready to send), "pending" (resolved, a grant
     above the limit waiting for approval, its letter drafted)."""
     newest = sorted((s for s in specs if _answerable(s)), key=lambda s: s.received_at, reverse=True)
     plan: dict[int, str] = {}
@@ -75,12 +78,13 @@ def answers_plan(specs: list[Spec]) -> dict[int, str]:
     for index, spec in enumerate(answered):
         plan[id(spec)] = "post" if spec.channel in POST_FIRST or index % 2 else "tracking"
     refused = [s for s in newest if s.target == State.DECIDED and s.justification == Justification.UNJUSTIFIED]
+    refused.sort(key=lambda s: s.department != DEMO_RESPONSIBLE)  # the newest first among each
     for spec in refused[:DRAFTED]:
         plan[id(spec)] = "draft"
-    resolved = [s for s in newest if s.target == State.RESOLVED]
+    resolved = sorted((s for s in newest if s.target == State.RESOLVED), key=lambda s: s.department != DEMO_RESPONSIBLE)
     if resolved:
         plan[id(resolved[0])] = "pending"
-    if len(resolved) > 1 and len(refused) < DRAFTED:
+    if len(resolved) > 1:
         plan[id(resolved[1])] = "draft"
     return plan
 
@@ -111,9 +115,11 @@ def _reference(language: str) -> LegalReference | None:
     return None
 
 
-def _drafted(complaint: Complaint, actor: User) -> Letter:
-    """The letter of the card's outcome from its template; a refusal cites a contract clause."""
+def _drafted(complaint: Complaint, actor: User, moment: datetime) -> Letter:
+    """The letter of the card's outcome from its template; a refusal cites a contract clause. It is
+    dated the day of its step, as its writer would have dated it then."""
     letter = letter_draft(complaint=complaint, actor=actor)
+    references = []
     if complaint.justification == Justification.UNJUSTIFIED:
         reference = _reference(letter.language)
         if reference is not None:
@@ -122,6 +128,13 @@ def _drafted(complaint: Complaint, actor: User) -> Letter:
                 enclosures=[], signed_by=letter.signed_by,
             )
             letter = letter_draft(complaint=complaint, actor=actor)  # the text cites it now
+            references = [reference]
+    with translation.override(letter.language):
+        today, then = date_text(timezone.localdate()), date_text(timezone.localdate(moment))
+    letter = letter_update(
+        letter=letter, actor=actor, subject=letter.subject, body=letter.body.replace(today, then, 1),
+        references=references, enclosures=[], signed_by=letter.signed_by,
+    )
     blocking = [p.message for p in letter_problems(letter) if not p.overridable]
     if blocking and not complaint.compensations.filter(status=GrantStatus.PENDING).exists():
         raise ValueError(f"The demo's letter of {complaint.number} lacks: {blocking}")
@@ -139,9 +152,9 @@ def answer_step(step: Step, complaint: Complaint, actor: User, moment: datetime)
                 due_date=max(timezone.localdate(moment) + timedelta(days=7), timezone.localdate()),
             )
         case "letter_draft":
-            _drafted(complaint, actor)
+            _drafted(complaint, actor, moment)
         case "letter_send":
-            letter = _drafted(complaint, actor)
+            letter = _drafted(complaint, actor, moment)
             problems = letter_problems(letter)
             answer_send(letter=letter, actor=actor, channel=step.args["channel"],
                         reason=RU["tone_reason"] if problems else "")
