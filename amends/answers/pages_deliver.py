@@ -49,6 +49,7 @@ def send_panel(request, complaint, bound) -> dict:
         "posted_form": bound.get("answer_posted") or PostedForm(),
         "deliveries": deliveries,
         "failed": DeliveryStatus.FAILED, "queued": DeliveryStatus.QUEUED, "post": DeliveryChannel.POST,
+        "tracking": DeliveryChannel.TRACKING,
         "holding_due": holding_reply_due(complaint) if can_send else None,
         "holding_drafted": letter is not None and letter.outcome == Outcome.HOLDING,
     }

@@ -49,3 +49,21 @@ def test_the_admin_speaks_the_readers_language_of_templates_and_limits(db, admin
         operator = CompensationLimit.objects.create(option=option, role=Role.OPERATOR, limit=Decimal("1000.00"))
         assert str(head) == "Подарок: Руководитель СМК без лимита"
         assert str(operator) == "Подарок: Оператор ≤ 1000.00"
+
+
+def test_a_letter_on_the_tracking_page_is_listed_as_sent_to_that_page_not_to_its_path(
+    db, operator, walk, responsible, client, monkeypatch,
+):
+    monkeypatch.setattr(checks, "_CHECKS", {})
+    card = complaint_register(actor=operator, channel=Channel.PHONE, wording="Посылка пришла мятой.")
+    card = walk(Complaint.objects.get(pk=card.pk), State.DECIDED, justification=Justification.UNJUSTIFIED)
+    letter = Letter.objects.create(
+        complaint=card, outcome="refused", language="en", created_by=responsible, signed_by=responsible,
+        subject="Your complaint", body="Thank you for writing to us. We checked the delivery: it was on time.",
+    )
+    answer_send(letter=letter, actor=responsible, channel=DeliveryChannel.TRACKING)
+    client.force_login(responsible)
+    with translation.override("en"):
+        page = client.get(reverse("complaints:detail", args=[card.number]), HTTP_ACCEPT_LANGUAGE="en")
+    table = page.content.decode().split('<table class="deliveries">')[1].split("</table>")[0]
+    assert "tracking page" in table and f"/track/{card.number}/" not in table
