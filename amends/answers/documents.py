@@ -59,13 +59,15 @@ class MissingGlyph(DocumentError):
 def letter_pdf(letter: Letter, *, for_post: bool = False) -> bytes:
     """The letter on the letterhead; `for_post` places the recipient's postal address and the
     sender's return address in the window of a DL envelope (DIN 5008 form B) and marks the folds."""
+    # The letter is worded in its language; what stops it is told in the reader's.
     with translation.override(letter.language):
         context = letter_context(letter)
-        if for_post and not context["recipient"]["address"].strip():
-            raise DocumentError(
-                _("The customer has no postal address: fill it in on the card to send the letter by post."),
-            )
-        return html_pdf(render_to_string("answers/pdf/letter.html", {**context, "for_post": for_post}))
+        html = render_to_string("answers/pdf/letter.html", {**context, "for_post": for_post})
+    if for_post and not context["recipient"]["address"].strip():
+        raise DocumentError(
+            _("The customer has no postal address: fill it in on the card to send the letter by post."),
+        )
+    return html_pdf(html, layout=render_to_string("answers/pdf/letter.css"))
 
 
 def card_pdf(complaint: Complaint) -> bytes:
@@ -145,7 +147,9 @@ def _logo_bytes(letterhead: Letterhead) -> bytes:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-def html_pdf(html: str) -> bytes:
+def html_pdf(html: str, *, layout: str = "") -> bytes:
+    """`html` as a PDF with the documents' fonts; `layout` is the document's own stylesheet (kept out of
+    the HTML, as every template's styles are: the content security policy allows no inline styles)."""
     glyphs_check(html_text(html))
     weasyprint = _weasyprint()
     fonts = weasyprint.text.fonts.FontConfiguration()
@@ -154,8 +158,11 @@ def html_pdf(html: str) -> bytes:
         string=render_to_string("answers/pdf/documents.css", {"faces": font_faces()}),
         font_config=fonts, url_fetcher=fetcher,
     )
+    stylesheets = [stylesheet]
+    if layout:
+        stylesheets.append(weasyprint.CSS(string=layout, font_config=fonts, url_fetcher=fetcher))
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
 
 
 def _weasyprint() -> Any:

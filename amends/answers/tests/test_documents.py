@@ -51,6 +51,13 @@ def png_bytes(size: tuple[int, int] = (400, 120), kind: str = "PNG") -> bytes:
     return output.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Errors are asserted in their English source; each letter is rendered in its own language."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def letterhead(db):
     head = Letterhead(
