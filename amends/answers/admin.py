@@ -94,6 +94,10 @@ class LetterTemplateForm(forms.ModelForm):
 @admin.register(LetterTemplate)
 class LetterTemplateAdmin(AuditedAdmin):
     form = LetterTemplateForm
-    list_display = ("name", "outcome", "language", "is_active", "updated_at")
+    list_display = ("name", "outcome", "language", "is_active", "changed")
     list_filter = ("outcome", "language", "is_active")
+
+    @admin.display(description=_("changed"), ordering="updated_at")
+    def changed(self, template: LetterTemplate):
+        return template.updated_at
     search_fields = ("name", "subject", "body")

@@ -3,7 +3,7 @@ it, what still stops it, and each delivery with its status."""
 
 from django.utils.translation import gettext_lazy as _
 
-from amends.complaints.access import ANSWER, can_write
+from amends.complaints.access import ANSWER, can_write, is_writer
 from amends.complaints.card_page import register_panel, register_transition_panel
 from amends.complaints.models import Complaint
 from amends.complaints.transitions import available_transitions
@@ -43,6 +43,8 @@ def send_panel(request, complaint, bound) -> dict:
     )
     return {
         "can_send": can_send,
+        # The printable letter of a delivery by post is for those who send the answers (answers:post_pdf).
+        "sends_answers": is_writer(request.user, complaint, ANSWER),
         "letter": letter,
         "offers": offers,
         "problems": problems,
@@ -52,6 +54,7 @@ def send_panel(request, complaint, bound) -> dict:
         "posted_form": bound.get("answer_posted") or PostedForm(),
         "deliveries": deliveries,
         "failed": DeliveryStatus.FAILED, "queued": DeliveryStatus.QUEUED, "post": DeliveryChannel.POST,
+        "tracking": DeliveryChannel.TRACKING,
         "holding_due": holding_reply_due(complaint) if can_send else None,
         "holding_drafted": letter is not None and letter.outcome == Outcome.HOLDING,
         # The holding reply is drafted in one click: the letter panel's draft form, its fields given.

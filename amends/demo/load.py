@@ -44,6 +44,15 @@ from amends.duplicates.models import DuplicateCandidate, TextSignature
 from amends.duplicates.services import duplicates_check
 from amends.notifications.receivers import lifecycle_notifications_muted
 
+from .answers import STEPS as ANSWER_STEPS
+from .answers import (
+    answer_step,
+    answer_steps,
+    answers_backdate,
+    answers_plan,
+    letterhead_create,
+    notifications_backdate,
+)
 from .company import create_catalogue, create_customers, create_departments, create_users
 from .plan import Spec, plan_complaints
 from .steps import Step, card_steps, schedule_steps
@@ -202,6 +211,8 @@ class _Run:
         elif step.name == "reopen":
             clocks_restarted(self.card.pk, since, moment)
         backdate(self.card.pk, since, moment)
+        if step.name in ANSWER_STEPS:
+            answers_backdate(self.card.pk, since, moment)
 
     def perform(self, step: Step, moment: datetime) -> None:
         spec, users, args = self.spec, self.users, step.args
@@ -290,6 +301,9 @@ class _Run:
                 self.transition("mark_duplicate", users[args["by"]], {"original_number": original}, comment)
             case "withdraw":
                 self.transition("withdraw", users["qms"], comment=args["comment"])
+            case name if name in ANSWER_STEPS:
+                answer_step(step, self.card, self.responsible, moment)
+                self.complaint = Complaint.objects.get(pk=self.card.pk)
             case _:
                 raise ValueError(step.name)
 
@@ -300,17 +314,20 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED) -> DemoResult:
     started = time.perf_counter()
     if now is not None and now > timezone.now():
         raise ValueError("The demo's history ends in the past: `now` cannot be later than the clock.")
-    now = now or timezone.now()
+    loading = timezone.now()
+    now = now or loading
     rng, calls = random.Random(seed), random.Random(seed + 1)
     with transaction.atomic():
         departments = create_departments()
         users = create_users(departments)
         products, components = create_catalogue()
         customers, organisations = create_customers(rng)
+        letterhead_create()
     causes = {cause.kind: cause for cause in Cause.objects.order_by("pk")}
     categories = {c.name: c for c in Category.objects.filter(parent__isnull=False)}
     responsible_for = {dept: username for username, _r, _f, _l, _p, dept, heads in USERS if heads}
     specs = plan_complaints(rng, now, customers, products, components)
+    by_letter = answers_plan(specs)
     limit = now - timedelta(minutes=5)
     created = 0
     for chunk_start in range(0, len(specs), 50):
@@ -318,10 +335,13 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED) -> DemoResult:
         with transaction.atomic(), lifecycle_notifications_muted():
             for spec in specs[chunk_start:chunk_start + 50]:
                 steps = card_steps(rng, spec, users, responsible_for, calls)
+                if id(spec) in by_letter:
+                    steps = answer_steps(steps, by_letter[id(spec)], spec.justification)
                 run = _Run(spec, users, causes, categories, departments)
                 for step, moment in zip(steps, schedule_steps(spec.received_at, steps, limit), strict=True):
                     run.take(step, moment)
                 created += 1
+    notifications_backdate(loading)
     complaints = Complaint.objects.filter(number__in=[s.number for s in specs])
     return DemoResult(
         seconds=time.perf_counter() - started, users=len(users), departments=len(departments),

@@ -46,7 +46,8 @@ class CompensationLimit(models.Model):
         verbose_name_plural = _("limits")
 
     def __str__(self) -> str:
-        return f"{self.option}: {self.role} ≤ {self.limit}"
+        limit = _("without limit") if self.limit is None else f"≤ {self.limit}"
+        return f"{self.option}: {self.get_role_display()} {limit}"
 
 
 class CompensationGrant(models.Model):

@@ -1,17 +1,21 @@
 """`amends demo`: run once for the module (it takes a few seconds), then check what it made."""
 
 import ast
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import models, transaction
+from django.test import TestCase
 from django.utils import timezone
 
 from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
+from amends.answers.checks import letter_problems
+from amends.answers.choices import GrantStatus
+from amends.answers.models import CompensationGrant, Delivery, DeliveryChannel, DeliveryStatus, Letter, Letterhead
 from amends.complaints.choices import (
     CauseKind,
     Channel,
@@ -29,6 +33,7 @@ from amends.demo.company import PASSWORD
 from amends.demo.steps import LONGEST_MEASURE_DAYS
 from amends.demo.texts import NOTES
 from amends.duplicates.models import DuplicateCandidate
+from amends.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +52,10 @@ def demo_output(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
         LOAD["started"] = timezone.now()
-        call_command("demo", stdout=out)
+        # The demo's history commits in chunks; here inside one transaction, so what waits for the
+        # commit (the notice of a grant to approve) runs as the load ends.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("demo", stdout=out)
         LOAD["finished"] = timezone.now()
         yield out.getvalue()
         transaction.set_rollback(True)
@@ -245,3 +253,28 @@ def test_the_first_response_deadlines_look_like_a_real_department():
     met = Clock.objects.filter(kind=ClockKind.FIRST_RESPONSE, met_by_registration=False).exclude(met_at=None)
     on_time = met.filter(met_at__lte=models.F("due_at")).count()
     assert 0.7 < on_time / met.count() < 0.95
+
+
+def test_recent_answers_went_as_letters_through_the_answers_app():
+    """The letterhead is filled; recent cards were answered by letters sent on the tracking page and by
+    post (marked as posted), each on the timeline at the time it left; compensation within the limits
+    is on them, one grant waits for the QMS head (notified), and a decided card has a letter ready."""
+    letterhead = Letterhead.objects.get()
+    assert letterhead.name and letterhead.registration and letterhead.address and letterhead.email
+    sent = Delivery.objects.filter(status=DeliveryStatus.SENT).select_related("letter__complaint")
+    assert {d.channel for d in sent} >= {DeliveryChannel.TRACKING, DeliveryChannel.POST}
+    for delivery in sent:
+        card = delivery.letter.complaint
+        assert card.state in (State.ANSWERED, State.CLOSED), card.number
+        assert delivery.created_at <= delivery.sent_at < LOAD["started"], card.number
+        event = card.events.get(kind=EventKind.ANSWER_SENT)
+        assert event.created_at == delivery.sent_at and datetime.fromisoformat(event.params["at"]) == delivery.sent_at
+        assert not letter_problems(delivery.letter) or delivery.letter.tone_reason, card.number
+    approved = CompensationGrant.objects.filter(status=GrantStatus.APPROVED)
+    assert approved.count() >= 3 and all(g.granted_at < LOAD["started"] for g in approved)
+    pending = CompensationGrant.objects.get(status=GrantStatus.PENDING)
+    notice = Notification.objects.get(kind="compensation_pending", user__username="qms")
+    assert notice.complaint_id == pending.complaint_id and notice.created_at == pending.granted_at
+    ready = Letter.objects.filter(sent_at=None, complaint__state=State.DECIDED)
+    assert ready.exists()
+    assert all(p.overridable for letter in ready for p in letter_problems(letter))
