@@ -70,8 +70,8 @@ class LetterheadAdmin(AuditedAdmin):
 
 @admin.register(LegalReference)
 class LegalReferenceAdmin(AuditedAdmin):
-    list_display = ("title", "kind", "is_active")
-    list_filter = ("kind", "is_active")
+    list_display = ("title", "kind", "language", "is_active")
+    list_filter = ("kind", "language", "is_active")
     search_fields = ("title", "text")
 
 

@@ -30,5 +30,8 @@ def load_letter_defaults(letter_template: Any, legal_reference: Any) -> None:
         letter_template.objects.get_or_create(
             outcome=fields["outcome"], language=fields["language"], name=fields["name"], defaults=fields,
         )
+    known = {field.name for field in legal_reference._meta.fields}  # a migration's model may lack newer ones
     for fields in default_references():
-        legal_reference.objects.get_or_create(title=fields["title"], defaults=fields)
+        legal_reference.objects.get_or_create(
+            title=fields["title"], defaults={name: value for name, value in fields.items() if name in known},
+        )

@@ -120,6 +120,12 @@ def answer_send(*, letter: Letter, actor: User, channel: str, reason: str = "") 
             "number": complaint.number, "state": complaint.get_state_display().lower(),
         })
     offer = _offer(complaint, channel)
+    # Two sends of one letter wait for each other here, so the second sees the first's delivery.
+    Letter.objects.select_for_update().filter(pk=letter.pk).first()
+    if letter.deliveries.filter(channel=channel).exists():
+        raise TransitionNotAllowed(_(
+            "This letter has already gone, or is on its way, by %(channel)s: a failed delivery is retried instead."
+        ) % {"channel": DeliveryChannel(channel).label.lower()})
     letter_checked(letter, reason)
     pdf = _letter_document(letter, channel)
     final = letter.outcome in FINAL_OUTCOMES

@@ -10,11 +10,15 @@ from .models import DeliveryChannel
 
 
 def _answer_sent(params: Params) -> str:
-    lines = [
-        _("Sent by %(channel)s to %(recipient)s at %(at)s") % {
+    if params["channel"] == DeliveryChannel.TRACKING:  # its recipient is the page's address, no one's name
+        sent = _("Published on the customer's tracking page at %(at)s") % {"at": iso_datetime(params["at"])}
+    else:
+        sent = _("Sent by %(channel)s to %(recipient)s at %(at)s") % {
             "channel": DeliveryChannel(params["channel"]).label.lower(), "recipient": params["recipient"],
             "at": iso_datetime(params["at"]),
-        },
+        }
+    lines = [
+        sent,
         _("Subject: %(subject)s") % {"subject": params["subject"]},
     ]
     if params["attachments"]:

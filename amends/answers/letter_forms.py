@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import User
@@ -49,7 +50,9 @@ class LetterForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         fields = self.fields
         for name, queryset in (
-            ("references", LegalReference.objects.filter(is_active=True)),
+            ("references", LegalReference.objects.filter(is_active=True).filter(
+                Q(language=self.instance.language) | Q(language=""),
+            )),
             ("enclosures", self.instance.complaint.attachments.all()),
             ("signed_by", User.objects.filter(is_active=True).order_by("last_name", "first_name")),
         ):

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -81,8 +82,12 @@ def approved_grants(complaint: Complaint) -> QuerySet[CompensationGrant]:
 
 
 def grant_names(grant: CompensationGrant) -> dict[str, str]:
+    """A grant as the letter words it. The catalogue's names are in the company's language; a letter in
+    another language names the option by its kind, worded in the letter's language."""
+    kind = str(grant.option.get_kind_display())
+    in_company_language = translation.get_language() == settings.LANGUAGE_CODE
     return {
-        "option": grant.option.name, "kind": str(grant.option.get_kind_display()),
+        "option": grant.option.name if in_company_language else kind, "kind": kind,
         "value": money_text(grant.value), "method": grant.method, "due": day_text(grant.due_date),
     }
 

@@ -71,7 +71,7 @@ def test_the_responsible_person_sends_the_answer_and_the_customer_reads_it(
 
     send(page, "tracking")
     expect(page.locator("#answer-send tr.delivery-sent")).to_have_count(2)
-    expect(page.locator("ol.timeline")).to_contain_text("Sent by tracking page")
+    expect(page.locator("ol.timeline")).to_contain_text("Published on the customer's tracking page")
     assert not login_as.page_errors
 
     context = chromium_browser.new_context(base_url=live_server.url, locale="en-US")

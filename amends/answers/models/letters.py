@@ -44,6 +44,10 @@ class LegalReference(models.Model):
     """A law article or contract clause a refusal cites (DOMAIN.md §6): a library administrators keep."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ReferenceKind.choices, default=ReferenceKind.LAW)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("Offered to letters in this language; empty: to letters in any language."),
+    )
     title = models.CharField(_("title"), max_length=300, help_text=_("How a letter cites it."))
     text = models.TextField(_("wording"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -76,7 +76,7 @@ def grant_compensation(client, card) -> None:
 def choose_reference(client, card, writer) -> None:
     """The refusal cites a reference: chosen on the letter, and the text filled from the template again."""
     letter = Letter.objects.get(complaint=card)
-    reference = LegalReference.objects.filter(is_active=True).order_by("pk").first()
+    reference = LegalReference.objects.filter(is_active=True, language=letter.language).order_by("pk").first()
     response = client.post(reverse("answers:letter_edit", args=[card.number, letter.pk]), {
         "letter-subject": letter.subject, "letter-body": letter.body, "letter-references": [reference.pk],
         "letter-signed_by": writer.pk, "letter-redraft": "on",

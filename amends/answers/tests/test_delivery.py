@@ -17,7 +17,7 @@ from amends.answers.delivery import AnswerRefused, answer_send, channels_offered
 from amends.answers.models import DeliveryChannel, DeliveryStatus, Letter
 from amends.complaints.choices import Channel, EventKind, Justification, State
 from amends.complaints.models import Complaint
-from amends.core.errors import AccessDenied
+from amends.core.errors import AccessDenied, TransitionNotAllowed
 from amends.customers.services import contact_create
 from amends.deadlines.choices import ClockKind
 from amends.deadlines.models import Clock
@@ -172,6 +172,15 @@ def test_the_answer_goes_to_the_customers_messenger_chat_with_the_tracking_link(
     assert text.startswith("Thank you for writing to us.")
     assert f"/track/{card.number}/?code={card.tracking_code}" in text
     assert clocks(card)[ClockKind.FIRST_RESPONSE].met_at == delivery.sent_at
+
+
+def test_a_letter_goes_once_per_channel(register, walk, make_letter, responsible):
+    card = walk(register(channel=Channel.WEB_FORM), State.DECIDED, justification=UNJUSTIFIED)
+    letter = make_letter(card)
+    answer_send(letter=letter, actor=responsible, channel=DeliveryChannel.TRACKING)
+    with pytest.raises(TransitionNotAllowed, match="already gone"):
+        answer_send(letter=letter, actor=responsible, channel=DeliveryChannel.TRACKING)
+    assert letter.deliveries.count() == 1
 
 
 def test_the_tracking_page_shows_the_letter_and_its_pdf(register, walk, make_letter, responsible, client):

@@ -56,6 +56,16 @@ def test_the_amount_and_date_are_written_as_the_letters_language_writes_them(dec
     assert f"1\xa0500,00, переводом на карту, до {due:%d.%m.%Y}" in russian.body
 
 
+def test_a_letter_in_another_language_names_the_option_by_its_kind_in_that_language(decided, grant, writer):
+    card = decided()
+    grant(card)  # "Возврат стоимости доставки", a refund, named in the company's language
+    english = letter_draft(complaint=card, actor=writer, language="en")
+    assert "Refund: 1,500.00" in english.body and "Возврат стоимости доставки" not in english.body
+    Letter.objects.filter(pk=english.pk).update(sent_at=timezone.now())
+    russian = letter_draft(complaint=card, actor=writer, language="ru")
+    assert "Возврат стоимости доставки: 1\xa0500,00" in russian.body
+
+
 def test_only_approved_compensation_is_in_the_letter(decided, grant, writer):
     card = decided()
     grant(card, status="pending", value="9999.00")

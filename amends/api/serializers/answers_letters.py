@@ -83,6 +83,7 @@ class LetterSerializer(serializers.Serializer):
 class LegalReferenceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField(help_text=_("law, contract or other"))
+    language = serializers.CharField(help_text=_("The language of the letters it is offered to; empty: any."))
     title = serializers.CharField(help_text=_("How a letter cites it: the letter's text must name it."))
     text = serializers.CharField()
 
