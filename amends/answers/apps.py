@@ -11,26 +11,14 @@ class AnswersConfig(AppConfig):
     def ready(self) -> None:
         from amends.intake.outbound import register_outbound_result
 
-        from . import (
-            compensation,
-            delivery,
-            delivery_texts,
-            elements,
-            event_texts,
-            letter_names,
-            pages_compensation,
-            pages_deliver,
-            pages_letters,
-            tone,
-        )
+        from . import compensation, delivery, elements, event_texts, letter_names, pages, tone
 
+        # The checks before a letter is sent (checks.py) and the names its templates fill (context.py).
         compensation.register()
-        event_texts.register()
-        pages_compensation.register()
         tone.register()
         letter_names.register()
         elements.register()
-        pages_letters.register()
+        # What the answer's delivery learns from intake's outgoing messages, the timeline's wording, the card.
         register_outbound_result(delivery.outbound_followed)
-        delivery_texts.register()
-        pages_deliver.register()
+        event_texts.register()
+        pages.register()

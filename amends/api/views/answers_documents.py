@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 
 from amends.answers import documents
-from amends.answers.document_views import DOCX, PDF, document_response
+from amends.answers.views.documents import DOCX, PDF, document_response
 
 from ..exceptions import Unprocessable
 from ..schema import LETTER_PARAMETER, NUMBER_PARAMETER, ErrorSerializer, errors

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.forms import model_choice_field
 
-from .models import CompensationOption
+from ..models import CompensationOption
 
 
 class GrantForm(forms.Form):

@@ -11,13 +11,13 @@ from amends.deadlines.choices import ClockKind
 from amends.deadlines.models import Clock
 from amends.intake.channels.web_form.tracking_page import register_tracking_part
 
-from .checks import letter_problems
-from .choices import FINAL_OUTCOMES, Outcome
-from .delivery import channels_offered
-from .forms_deliver import AnswerSendForm, PostedForm
-from .letter_forms import LetterDraftForm
-from .letters import card_language
-from .models import Delivery, DeliveryChannel, DeliveryStatus
+from ..checks import letter_problems
+from ..choices import FINAL_OUTCOMES, Outcome
+from ..delivery import channels_offered
+from ..forms.delivery import AnswerSendForm, PostedForm
+from ..forms.letters import LetterDraftForm
+from ..letters import card_language
+from ..models import Delivery, DeliveryChannel, DeliveryStatus
 
 
 def holding_reply_due(complaint: Complaint) -> Clock | None:

@@ -8,10 +8,10 @@ from django.utils import timezone
 from amends.complaints.access import COMPENSATION, QMS, can_write, has_relation
 from amends.complaints.card_page import register_panel
 
-from .choices import GrantStatus
-from .compensation import allowances, card_grants, penalty_option, statutory_penalty
-from .compensation_forms import GrantForm, PriceForm, RefuseForm
-from .money import currency
+from ..choices import GrantStatus
+from ..compensation import allowances, card_grants, penalty_option, statutory_penalty
+from ..forms.compensation import GrantForm, PriceForm, RefuseForm
+from ..money import currency
 
 # The date a grant is offered with: a week gives time to pay or send it.
 DEFAULT_DUE = timedelta(days=7)

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from .tone import tone_check
+from ..tone import tone_check
 
 
 @login_required

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 from amends.complaints.access import LETTER, access_writer
 from amends.complaints.card_page import card_for_request, card_form_post
 
-from .letter_forms import LetterDraftForm, LetterForm
-from .letters import letter_draft, letter_update
-from .models import Letter
+from ..forms.letters import LetterDraftForm, LetterForm
+from ..letters import letter_draft, letter_update
+from ..models import Letter
 
 
 @login_required

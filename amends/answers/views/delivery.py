@@ -14,11 +14,11 @@ from amends.complaints.access import ANSWER, access_writer
 from amends.complaints.card_page import card_for_request, card_form_post
 from amends.intake.channels.web_form.selectors import complaint_for_tracking
 
-from . import delivery as services
-from . import document_views
-from .documents import DocumentError, letter_pdf
-from .forms_deliver import AnswerSendForm, PostedForm
-from .models import Delivery, DeliveryChannel, DeliveryStatus, Letter
+from .. import delivery as services
+from ..documents import DocumentError, letter_pdf
+from ..forms.delivery import AnswerSendForm, PostedForm
+from ..models import Delivery, DeliveryChannel, DeliveryStatus, Letter
+from . import documents as document_views
 
 
 def _on_card(request, number: str, queryset, pk: int):

@@ -10,8 +10,8 @@ from django.utils.http import content_disposition_header
 
 from amends.complaints.card_page import card_for_request
 
-from . import documents
-from .models import Letter
+from .. import documents
+from ..models import Letter
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import User
 from amends.complaints.models import Complaint
 
-from .choices import Outcome
-from .letters import card_language, outcomes_open
-from .models import LegalReference, Letter, LetterTemplate
+from ..choices import Outcome
+from ..letters import card_language, outcomes_open
+from ..models import LegalReference, Letter, LetterTemplate
 
 
 class LetterDraftForm(forms.Form):

@@ -3,9 +3,9 @@
 from amends.complaints.access import LETTER, can_write
 from amends.complaints.card_page import register_panel
 
-from .elements import missing_elements
-from .letter_forms import LetterDraftForm, LetterForm
-from .letters import current_letter, default_outcome, outcomes_open
+from ..elements import missing_elements
+from ..forms.letters import LetterDraftForm, LetterForm
+from ..letters import current_letter, default_outcome, outcomes_open
 
 
 def letter_panel(request, complaint, bound) -> dict:

@@ -12,10 +12,10 @@ from amends.complaints.access import COMPENSATION, QMS, access_writer, has_relat
 from amends.complaints.card_page import card_for_request, card_form_post
 from amends.core.errors import AccessDenied, TransitionNotAllowed
 
-from . import compensation as services
-from .choices import GrantStatus
-from .compensation_forms import GrantForm, PriceForm, RefuseForm
-from .models import CompensationGrant
+from .. import compensation as services
+from ..choices import GrantStatus
+from ..forms.compensation import GrantForm, PriceForm, RefuseForm
+from ..models import CompensationGrant
 
 PENDING_PAGE = "pending"
 

@@ -1,0 +1,1 @@
+"""The answers app's forms, one module per part."""
