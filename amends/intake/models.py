@@ -85,6 +85,8 @@ class OutboundMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("message to a customer")
+        verbose_name_plural = _("messages to customers")
 
     def __str__(self) -> str:
         return f"{self.complaint_id} → {self.recipient}"

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -100,6 +99,4 @@ def tracking_pdf(request, number: str, pk: int):
         content = letter_pdf(delivery.letter)
     except DocumentError as error:  # the letter's PDF was made when it was sent; say what changed since
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content, content_type=services.PDF)
-    response["Content-Disposition"] = content_disposition_header(True, services.letter_file_name(delivery.letter))
-    return response
+    return document_views.document_response(content, services.PDF, services.letter_file_name(delivery.letter))

@@ -43,7 +43,8 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class AnswerBlockedSerializer(ErrorSerializer):
-    problems = ProblemSerializer(many=True)
+    problems = ProblemSerializer(many=True, required=False, help_text=_(
+        "With the code letter_blocked: what stops the letter, each with where it is put right."))
 
 
 class ReasonRequiredSerializer(ValidationErrorSerializer):

@@ -86,7 +86,8 @@ class AnswerSendView(ApiView):
                 "findings need a reason: the messages under errors.reason, the findings under problems.")),
             409: OpenApiResponse(AnswerBlockedSerializer, description=gettext_lazy(
                 "The letter lacks what it must hold or a compensation waits for approval (code letter_blocked, "
-                "with the problems), or the card's state allows no answer any more (transition_not_allowed).")),
+                "with the problems), or the card's state allows no answer any more, or the letter has already gone "
+                "on this channel (transition_not_allowed).")),
             **errors(401, 403, 404, 415, 422, object_in_path=True),
         },
         examples=SEND_EXAMPLES,
