@@ -32,6 +32,7 @@ from amends.accounts.models import User
 from amends.complaints.models import Complaint
 from amends.complaints.selectors import card_print_context
 
+from .letter_names import letterhead as current_letterhead
 from .logo import SVG, logo_content_type
 from .models import Letter, Letterhead
 
@@ -72,7 +73,7 @@ def letter_pdf(letter: Letter, *, for_post: bool = False) -> bytes:
 
 def card_pdf(complaint: Complaint) -> bytes:
     """The complaint card's print layout with its sign-offs, on the letterhead, in the active language."""
-    letterhead = Letterhead.objects.first()
+    letterhead = current_letterhead()
     context = {
         **card_print_context(complaint),
         "letterhead": letterhead, "logo": logo_uri(letterhead), "contacts": letterhead_contacts(letterhead),
@@ -83,7 +84,7 @@ def card_pdf(complaint: Complaint) -> bytes:
 def letter_context(letter: Letter) -> dict[str, Any]:
     """What a letter shows, for the PDF and the DOCX alike."""
     complaint = letter.complaint
-    letterhead = Letterhead.objects.first()
+    letterhead = current_letterhead()
     signer = letter.signed_by
     return {
         "letter": letter, "complaint": complaint, "letterhead": letterhead, "logo": logo_uri(letterhead),

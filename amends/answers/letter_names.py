@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from amends.deadlines.choices import ClockKind
 from .choices import GrantStatus
 from .context import register_letter_context
 from .models import CompensationGrant, LegalReference, Letter, Letterhead
+from .money import money_text
 
 ESSENCE_CHARS = 300  # the customer's wording, shortened to what a letter restates
 
@@ -53,11 +54,6 @@ def day_text(moment: date | datetime | None) -> str:
     if isinstance(moment, datetime):
         moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
     return date_text(moment)
-
-
-def money_text(value: Decimal) -> str:
-    """A sum as the letter's language writes it (1 500,00 / 1,500.00): the form `elements` looks for."""
-    return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
 def essence_text(complaint: Complaint) -> str:

@@ -2,7 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from amends.answers.money import money as money_text
+from amends.answers.money import money as money_with_currency
 
 register = template.Library()
 
@@ -13,6 +13,6 @@ def money(value, code: str = "") -> str:
     if value is None or value == "" or value == "None":
         return "—"
     try:
-        return money_text(Decimal(value), code)
+        return money_with_currency(Decimal(value), code)
     except InvalidOperation:
         return str(value)
