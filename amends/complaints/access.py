@@ -127,6 +127,9 @@ SIGN_QMS = "sign_qms"  # the card signed off by the head of the QMS
 COMPENSATION = "compensation"  # compensation granted to the customer (within the role's limit, answers app)
 LETTER = "letter"  # a letter to the customer drafted or edited (answers)
 ANSWER = "answer"  # the answer letter sent, retried or marked as posted
+# The card linked to a nonconformity or unlinked, one opened from it, its measure promoted (capa);
+# closed cards too: the analysis of causes comes after the answer (DOMAIN.md §4 step 5).
+NONCONFORMITY = "nonconformity"
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ WRITES: dict[str, Write] = {
     COMPENSATION: Write(frozenset({QMS, RESPONSIBLE, OPERATOR}), open_only=True),
     LETTER: Write(frozenset({QMS, RESPONSIBLE}), open_only=True),
     ANSWER: Write(frozenset({QMS, RESPONSIBLE})),
+    NONCONFORMITY: Write(frozenset({QMS, RESPONSIBLE})),
 }
 WRITE_REFUSALS = {
     EDIT: "You may not change this complaint.",
@@ -169,6 +173,7 @@ WRITE_REFUSALS = {
     COMPENSATION: "Compensation is granted by the people who talk to this customer.",
     LETTER: "Letters to the customer are written by the responsible person or the QMS head.",
     ANSWER: "The answer is sent by the responsible person or the head of the QMS.",
+    NONCONFORMITY: "Complaints are linked to nonconformities by the responsible person or the head of the QMS.",
 }
 
 

@@ -108,6 +108,7 @@ class EventKind(models.TextChoices):
     SIGN_OFF = "sign_off", _("Card signed off")
     COMPENSATION = "compensation", _("Compensation")
     ANSWER_SENT = "answer_sent", _("Answer sent to the customer")
+    NONCONFORMITY = "nonconformity", _("Nonconformity")
 
 
 class Signatory(models.TextChoices):

@@ -126,6 +126,14 @@ def event_compensation(complaint: Complaint, actor: User | None, code: str, para
     return event
 
 
+def event_nonconformity(complaint: Complaint, actor: User | None, code: str, params: Params) -> TimelineEvent:
+    """`code` says what happened between the card and a nonconformity: linked, unlinked, its measure
+    promoted to a corrective action (capa/event_texts.py words them)."""
+    event = _worded_row(complaint.pk, EventKind.NONCONFORMITY, code, params, actor)
+    event.save()
+    return event
+
+
 def event_notification(complaint: Complaint, text: str) -> TimelineEvent:
     return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.NOTIFICATION, text=text)
 

@@ -68,6 +68,13 @@ class Contact(TimeStampedModel):
 
 
 class Supplier(ReferenceModel):
+    # Set when this supplier was merged into another: its complaints, components and records moved
+    # there (capa/suppliers.py), and it is kept only so that old references still resolve.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_suppliers",
+        verbose_name=_("merged into"), editable=False,
+    )
+
     class Meta(ReferenceModel.Meta):
         verbose_name = _("supplier")
         verbose_name_plural = _("suppliers")

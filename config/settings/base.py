@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "amends.reports",
     "amends.privacy",
     "amends.answers",
+    "amends.capa",
     "amends.api",
     "amends.jobs",
     "amends.demo",

@@ -135,6 +135,7 @@ WRITERS = {
     access.SIGN_RESPONSIBLE: {tr.RESPONSIBLE}, access.SIGN_QMS: {tr.QMS},
     access.COMPENSATION: TALKS_TO_THE_CUSTOMER,
     access.LETTER: {tr.QMS, tr.RESPONSIBLE},
+    access.NONCONFORMITY: {tr.QMS, tr.RESPONSIBLE},
 }
 
 

@@ -1,0 +1,47 @@
+"""Who may see and do what on nonconformities, declared once (the card's side is complaints'
+`access.WRITES[NONCONFORMITY]`: linking a card, opening one from it, promoting its measure)."""
+
+from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
+from amends.accounts.models import User
+from amends.core.errors import AccessDenied
+
+from .models import Action, Nonconformity
+
+
+def can_see_nonconformities(user: User) -> bool:
+    """The registers (nonconformities, proposals, suppliers): those who oversee quality, and
+    everyone who owns a nonconformity or an action (their own records)."""
+    if user.has_role(*OVERSEERS):
+        return True
+    return Nonconformity.objects.filter(owner=user).exists() or Action.objects.filter(owner=user).exists()
+
+
+def can_see_nonconformity(user: User, nonconformity: Nonconformity) -> bool:
+    if user.has_role(*OVERSEERS) or nonconformity.owner_id == user.pk:
+        return True
+    return nonconformity.actions.filter(owner=user).exists()
+
+
+def is_process_owner(user: User) -> bool:
+    """The head of the QMS: opens nonconformities, appoints owners, decides proposals, closes."""
+    return user.has_role(*PROCESS_OWNERS)
+
+
+def can_manage(user: User, nonconformity: Nonconformity) -> bool:
+    """Analyses it, plans and checks its actions: its owner and the head of the QMS."""
+    return is_process_owner(user) or (nonconformity.owner_id is not None and nonconformity.owner_id == user.pk)
+
+
+def access_process_owner(user: User) -> None:
+    if not is_process_owner(user):
+        raise AccessDenied("Only the head of the QMS does this.")
+
+
+def access_manage(user: User, nonconformity: Nonconformity) -> None:
+    if not can_manage(user, nonconformity):
+        raise AccessDenied("Only the owner of the nonconformity or the head of the QMS does this.")
+
+
+def access_see(user: User, nonconformity: Nonconformity) -> None:
+    if not can_see_nonconformity(user, nonconformity):
+        raise AccessDenied("You may not see this nonconformity.")

@@ -1,0 +1,62 @@
+"""The wording of a nonconformity's timeline entries and of the card's entries about them, in the
+reader's language (registered in complaints' wording registry; kinds of the record are prefixed,
+models.nonconformities.record_kind)."""
+
+from django.utils.translation import gettext as _
+
+from amends.complaints.choices import EventKind
+from amends.complaints.event_texts import Params, event_text_register
+
+from .choices import NonconformityState, RecordEventKind, Source
+from .lifecycle import CLOSE, REOPEN
+from .models.nonconformities import record_kind
+
+OPENED, OWNER_APPOINTED, LINKED, UNLINKED, STEP = "opened", "owner", "linked", "unlinked", "step"
+# On the card: linked to a nonconformity, or unlinked from it.
+CARD_LINKED, CARD_UNLINKED = "linked", "unlinked"
+
+
+def _opened(params: Params) -> str:
+    return _("Nonconformity opened (%(source)s): %(title)s") % {
+        "source": Source(params["source"]).label, "title": params["title"],
+    }
+
+
+def _owner(params: Params) -> str:
+    return _("Owner appointed: %(owner)s") % {"owner": params["owner"]}
+
+
+def _linked(params: Params) -> str:
+    return _("Complaints linked: %(cards)s") % {"cards": ", ".join(params["cards"])}
+
+
+def _unlinked(params: Params) -> str:
+    return _("Complaints unlinked: %(cards)s") % {"cards": ", ".join(params["cards"])}
+
+
+def _step(params: Params) -> str:
+    if params["step"] == REOPEN:
+        text = _("Reopened (was “%(from)s”).") % {"from": NonconformityState(params["from"]).label}
+    elif params["step"] == CLOSE:
+        text = _("Closed.")
+    else:
+        text = _("Status: %(to)s.") % {"to": NonconformityState(params["to"]).label}
+    return f"{text} {params['reason']}".strip() if params.get("reason") else text
+
+
+def _card_linked(params: Params) -> str:
+    return _("Linked to the nonconformity %(number)s: %(title)s") % params
+
+
+def _card_unlinked(params: Params) -> str:
+    return _("Unlinked from the nonconformity %(number)s: %(title)s") % params
+
+
+def register() -> None:
+    event_text_register(record_kind(RecordEventKind.OPENED), OPENED, _opened)
+    event_text_register(record_kind(RecordEventKind.OWNER), OWNER_APPOINTED, _owner)
+    event_text_register(record_kind(RecordEventKind.COMPLAINTS), LINKED, _linked)
+    event_text_register(record_kind(RecordEventKind.COMPLAINTS), UNLINKED, _unlinked)
+    event_text_register(record_kind(RecordEventKind.TRANSITION), STEP, _step)
+    event_text_register(EventKind.NONCONFORMITY, CARD_LINKED, _card_linked)
+    event_text_register(EventKind.NONCONFORMITY, CARD_UNLINKED, _card_unlinked)

@@ -1,0 +1,18 @@
+"""The one writer of a nonconformity's timeline (as complaints/events.py is for a card's)."""
+
+from amends.accounts.models import User
+from amends.complaints.event_texts import Params, event_text
+
+from .models import Nonconformity, NonconformityEvent
+from .models.nonconformities import record_kind
+
+
+def record_event(
+    nonconformity: Nonconformity, kind: str, code: str, params: Params, actor: User | None,
+) -> NonconformityEvent:
+    """An entry kept as `code` and `params`, worded for each reader; `text` is the writer's wording."""
+    text = event_text(record_kind(kind), code, params)
+    assert text is not None, f"no wording for {kind} {code}"  # a writer without its renderer is a bug
+    event = NonconformityEvent(nonconformity=nonconformity, kind=kind, code=code, params=params, text=text, actor=actor)
+    event.save()
+    return event
