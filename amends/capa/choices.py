@@ -59,10 +59,12 @@ class PeriodKind(models.TextChoices):
 
 
 class NormSubject(models.TextChoices):
-    """Whose fault a norm counts (DOMAIN.md §7)."""
+    """Whose fault a norm counts (DOMAIN.md §7): the company's own production, every supplier's
+    components together (the seeds' company-wide figure), and each supplier's own."""
 
     MANUFACTURER = "manufacturer", _("Manufacturer's fault")
-    SUPPLIER = "supplier", _("Supplier's components")
+    ALL_SUPPLIERS = "all_suppliers", _("Suppliers' components, all suppliers")
+    SUPPLIER = "supplier", _("One supplier's components")
 
 
 class ProposalKind(models.TextChoices):

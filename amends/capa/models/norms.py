@@ -15,8 +15,13 @@ class CapaSettings(models.Model):
     manufacturer_norm = models.PositiveIntegerField(
         _("norm: complaints by the manufacturer's fault per period"), default=4, validators=[MinValueValidator(1)],
     )
+    all_suppliers_norm = models.PositiveIntegerField(
+        _("norm: complaints by suppliers' components per period, all suppliers together"), default=6,
+        validators=[MinValueValidator(1)],
+    )
     supplier_norm = models.PositiveIntegerField(
         _("norm: complaints by one supplier's components per period"), default=6, validators=[MinValueValidator(1)],
+        help_text=_("Each supplier's, unless the supplier has a norm of its own."),
     )
     norm_period = models.CharField(_("norm period"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.YEAR)
     cluster_size = models.PositiveSmallIntegerField(
@@ -46,7 +51,8 @@ class CapaSettings(models.Model):
         verbose_name_plural = _("CAPA settings")
         constraints = [
             models.CheckConstraint(
-                condition=Q(manufacturer_norm__gte=1, supplier_norm__gte=1), name="capa_norms_positive",
+                condition=Q(manufacturer_norm__gte=1, all_suppliers_norm__gte=1, supplier_norm__gte=1),
+                name="capa_norms_positive",
             ),
         ]
 
@@ -81,7 +87,7 @@ class NormBreach(models.Model):
     """A norm crossed in one period: flagged, announced and proposed once (`key` is unique)."""
 
     key = models.CharField(max_length=100, unique=True)
-    subject = models.CharField(_("whose fault"), max_length=12, choices=NormSubject.choices)
+    subject = models.CharField(_("whose fault"), max_length=20, choices=NormSubject.choices)
     supplier = models.ForeignKey(
         Supplier, null=True, blank=True, on_delete=models.CASCADE, related_name="norm_breaches",
         verbose_name=_("supplier"),
