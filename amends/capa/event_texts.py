@@ -5,13 +5,14 @@ models.nonconformities.record_kind)."""
 from django.utils.translation import gettext as _
 
 from amends.complaints.choices import EventKind
-from amends.complaints.event_texts import Params, event_text_register
+from amends.complaints.event_texts import Params, event_text_register, iso_date
 
-from .choices import NonconformityState, RecordEventKind, Source
+from .choices import ActionKind, NonconformityState, RecordEventKind, Source
 from .lifecycle import CLOSE, REOPEN
 from .models.nonconformities import record_kind
 
 OPENED, OWNER_APPOINTED, LINKED, UNLINKED, STEP = "opened", "owner", "linked", "unlinked", "step"
+ACTION_PLANNED = "planned"
 # On the card: linked to a nonconformity, or unlinked from it.
 CARD_LINKED, CARD_UNLINKED = "linked", "unlinked"
 
@@ -44,6 +45,13 @@ def _step(params: Params) -> str:
     return f"{text} {params['reason']}".strip() if params.get("reason") else text
 
 
+def _action_planned(params: Params) -> str:
+    return _("%(kind)s planned: %(action)s — %(owner)s, due %(due)s, effectiveness checked on %(check_on)s") % {
+        "kind": ActionKind(params["kind"]).label, "action": params["action"], "owner": params["owner"],
+        "due": iso_date(params["due"]), "check_on": iso_date(params["check_on"]),
+    }
+
+
 def _card_linked(params: Params) -> str:
     return _("Linked to the nonconformity %(number)s: %(title)s") % params
 
@@ -58,5 +66,6 @@ def register() -> None:
     event_text_register(record_kind(RecordEventKind.COMPLAINTS), LINKED, _linked)
     event_text_register(record_kind(RecordEventKind.COMPLAINTS), UNLINKED, _unlinked)
     event_text_register(record_kind(RecordEventKind.TRANSITION), STEP, _step)
+    event_text_register(record_kind(RecordEventKind.ACTION), ACTION_PLANNED, _action_planned)
     event_text_register(EventKind.NONCONFORMITY, CARD_LINKED, _card_linked)
     event_text_register(EventKind.NONCONFORMITY, CARD_UNLINKED, _card_unlinked)
