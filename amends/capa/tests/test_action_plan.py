@@ -12,7 +12,9 @@ from amends.capa.nonconformities import nonconformity_open
 def test_an_action_gets_its_check_90_days_after_its_due_date_by_default(qms, executor):
     record = nonconformity_open(actor=qms, title="Батареи")
     due = timezone.localdate() + timedelta(days=14)
-    action = action_plan(actor=qms, nonconformity=record, description="Входной контроль АКБ", owner=executor, due_date=due)
+    action = action_plan(
+        actor=qms, nonconformity=record, description="Входной контроль АКБ", owner=executor, due_date=due,
+    )
     assert action.check_on == due + timedelta(days=90)
     assert record.events.filter(code="planned").exists()
 
