@@ -26,6 +26,7 @@ urlpatterns = [
     path("deadlines/", include("amends.deadlines.urls")),
     path("reports/", include("amends.reports.urls")),
     path("answers/", include("amends.answers.urls")),
+    path("capa/", include("amends.capa.urls")),
     path("", include("amends.intake.urls")),
 ]
 
