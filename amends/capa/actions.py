@@ -10,12 +10,15 @@ from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
 from amends.complaints.models import Measure
+from amends.core.errors import AccessDenied
 
-from .access import access_manage
-from .choices import ActionKind, NonconformityState, RecordEventKind
-from .event_texts import ACTION_PLANNED
+from .access import access_manage, can_manage
+from .choices import ActionKind, ActionStatus, NonconformityState, RecordEventKind
+from .event_texts import ACTION_CANCELLED, ACTION_DONE, ACTION_PLANNED, ACTION_REPORTED, ACTION_RESCHEDULED
 from .events import record_event
+from .lifecycle import ACTIONS_DONE, PLAN, STEPS
 from .models import Action, CapaSettings, Nonconformity
+from .nonconformities import nonconformity_step
 
 # Actions are planned until the owner says the plan is complete; a reopened record takes new ones.
 PLANNABLE = frozenset({NonconformityState.OPEN, NonconformityState.ANALYSED, NonconformityState.ACTIONS_PLANNED})
@@ -67,3 +70,95 @@ def action_plan(
         actor=actor, nonconformity=nonconformity, description=description, owner=owner, due_date=due_date,
         kind=kind, check_on=check_on,
     )
+
+
+# An action still to be done; a done or cancelled one is reported no more.
+OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+
+
+def _all_done(nonconformity: Nonconformity) -> bool:
+    statuses = set(nonconformity.actions.exclude(status=ActionStatus.CANCELLED).values_list("status", flat=True))
+    return statuses == {ActionStatus.DONE}
+
+
+def _take_actions_done_when_all_are(nonconformity: Nonconformity) -> Nonconformity:
+    """The record takes `actions_done` itself once the plan is complete and every action not cancelled is done."""
+    nonconformity.refresh_from_db(fields=["state"])
+    if nonconformity.state in STEPS[ACTIONS_DONE].sources and _all_done(nonconformity):
+        return nonconformity_step(actor=None, nonconformity=nonconformity, step=ACTIONS_DONE)
+    return nonconformity
+
+
+@transaction.atomic
+def plan_complete(*, actor: User, nonconformity: Nonconformity) -> Nonconformity:
+    """The manager says the plan is complete (step `plan`): it needs at least one action not cancelled."""
+    access_manage(actor, nonconformity)
+    if not nonconformity.actions.exclude(status=ActionStatus.CANCELLED).exists():
+        raise ValidationError(_("Plan at least one action before completing the plan."))
+    nonconformity = nonconformity_step(actor=actor, nonconformity=nonconformity, step=PLAN)
+    return _take_actions_done_when_all_are(nonconformity)
+
+
+def _locked_open_action(action: Action) -> Action:
+    action = Action.objects.select_for_update().select_related("nonconformity").get(pk=action.pk)
+    if action.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("The action is “%(status)s”: it is reported no more.") % {"status": action.get_status_display()}
+        )
+    return action
+
+
+@transaction.atomic
+def action_report(*, actor: User, action: Action, report: str, done: bool = False) -> Action:
+    """The action's owner (or the record's manager) reports on it; `done` ends it."""
+    if action.owner_id != actor.pk and not can_manage(actor, action.nonconformity):
+        raise AccessDenied(_("Only the owner of the action or of the nonconformity reports on it."))
+    report = report.strip()
+    if not report:
+        raise ValidationError({"report": _("Say what was done.")})
+    action = _locked_open_action(action)
+    action.report = report
+    action.status = ActionStatus.DONE if done else ActionStatus.IN_PROGRESS
+    action.done_at = timezone.now() if done else None
+    action.save(update_fields=["report", "status", "done_at"])
+    record_event(
+        action.nonconformity, RecordEventKind.ACTION, ACTION_DONE if done else ACTION_REPORTED,
+        {"action": action.description, "report": report}, actor,
+    )
+    if done:
+        _take_actions_done_when_all_are(action.nonconformity)
+    return action
+
+
+@transaction.atomic
+def action_cancel(*, actor: User, action: Action, reason: str) -> Action:
+    access_manage(actor, action.nonconformity)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the action is cancelled.")})
+    action = _locked_open_action(action)
+    action.status = ActionStatus.CANCELLED
+    action.save(update_fields=["status"])
+    record_event(
+        action.nonconformity, RecordEventKind.ACTION, ACTION_CANCELLED,
+        {"action": action.description, "reason": reason}, actor,
+    )
+    _take_actions_done_when_all_are(action.nonconformity)
+    return action
+
+
+@transaction.atomic
+def action_reschedule(*, actor: User, action: Action, due_date: date, check_on: date | None = None) -> Action:
+    """A new due date (and check date) for an action still to be done, e.g. one found not effective."""
+    access_manage(actor, action.nonconformity)
+    action = _locked_open_action(action)
+    check_on = check_on or default_check_on(due_date)
+    errors = action_errors(due_date=due_date, check_on=check_on, state=NonconformityState.OPEN)
+    if errors:
+        raise ValidationError(errors)
+    action.due_date, action.check_on = due_date, check_on
+    action.save(update_fields=["due_date", "check_on"])
+    record_event(action.nonconformity, RecordEventKind.ACTION, ACTION_RESCHEDULED, {
+        "action": action.description, "due": due_date.isoformat(), "check_on": check_on.isoformat(),
+    }, actor)
+    return action

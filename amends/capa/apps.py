@@ -10,6 +10,8 @@ class CapaConfig(AppConfig):
 
     def ready(self) -> None:
         from . import event_texts
+        from .pages import actions as actions_page
 
         # Each part registers its timeline wording, record sections and card panels here.
         event_texts.register()
+        actions_page.register()

@@ -69,3 +69,44 @@ def register() -> None:
     event_text_register(record_kind(RecordEventKind.ACTION), ACTION_PLANNED, _action_planned)
     event_text_register(EventKind.NONCONFORMITY, CARD_LINKED, _card_linked)
     event_text_register(EventKind.NONCONFORMITY, CARD_UNLINKED, _card_unlinked)
+    register_actions()
+
+
+ACTION_REPORTED, ACTION_DONE, ACTION_CANCELLED, ACTION_RESCHEDULED = "reported", "done", "cancelled", "rescheduled"
+CHECK_EFFECTIVE, CHECK_NOT_EFFECTIVE = "effective", "not_effective"
+
+
+def _action_reported(params: Params) -> str:
+    return _("Action reported on: %(action)s — %(report)s") % params
+
+
+def _action_done(params: Params) -> str:
+    return _("Action done: %(action)s — %(report)s") % params
+
+
+def _action_cancelled(params: Params) -> str:
+    return _("Action cancelled: %(action)s — %(reason)s") % params
+
+
+def _action_rescheduled(params: Params) -> str:
+    return _("Action rescheduled: %(action)s — due %(due)s, effectiveness checked on %(check_on)s") % {
+        "action": params["action"], "due": iso_date(params["due"]), "check_on": iso_date(params["check_on"]),
+    }
+
+
+def _check_effective(params: Params) -> str:
+    return _("Effective: %(action)s — %(comment)s") % params
+
+
+def _check_not_effective(params: Params) -> str:
+    return _("Not effective: %(action)s — %(comment)s") % params
+
+
+def register_actions() -> None:
+    action = record_kind(RecordEventKind.ACTION)
+    event_text_register(action, ACTION_REPORTED, _action_reported)
+    event_text_register(action, ACTION_DONE, _action_done)
+    event_text_register(action, ACTION_CANCELLED, _action_cancelled)
+    event_text_register(action, ACTION_RESCHEDULED, _action_rescheduled)
+    event_text_register(record_kind(RecordEventKind.CHECK), CHECK_EFFECTIVE, _check_effective)
+    event_text_register(record_kind(RecordEventKind.CHECK), CHECK_NOT_EFFECTIVE, _check_not_effective)

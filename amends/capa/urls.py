@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401 - each part adds its paths
+from django.urls import path
+
+from .views import actions, records
 
 app_name = "capa"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("<str:number>/", records.record, name="record"),
+    path("<str:number>/actions/", actions.action_plan, name="action_plan"),
+    path("<str:number>/actions/complete/", actions.plan_complete, name="plan_complete"),
+    path("<str:number>/actions/<int:pk>/report/", actions.action_report, name="action_report"),
+    path("<str:number>/actions/<int:pk>/cancel/", actions.action_cancel, name="action_cancel"),
+    path("<str:number>/actions/<int:pk>/reschedule/", actions.action_reschedule, name="action_reschedule"),
+    path("<str:number>/actions/<int:pk>/check/", actions.action_check, name="action_check"),
+]

@@ -1,0 +1,70 @@
+"""An action's effectiveness check, recorded with the evidence (evidence.py). Not effective: the
+record reopens and the action is planned again for a new due date. Every action not cancelled
+checked effective: the record is `checked`."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amends.accounts.models import User
+
+from .access import access_manage
+from .choices import ActionStatus, NonconformityState, RecordEventKind
+from .event_texts import CHECK_EFFECTIVE, CHECK_NOT_EFFECTIVE
+from .events import record_event
+from .evidence import evidence_for
+from .lifecycle import CHECKED, REOPEN, STEPS
+from .models import Action, EffectivenessCheck, Nonconformity
+from .nonconformities import nonconformity_step
+
+# Once checked or closed, a record takes no more checks (a new one reopens it by hand).
+FINISHED = (NonconformityState.EFFECTIVENESS_CHECKED, NonconformityState.CLOSED)
+
+
+def check_is_early(action: Action) -> bool:
+    """Checked before its date: allowed, but too little time may have passed to tell."""
+    return timezone.localdate() < action.check_on
+
+
+def _checked_effective(action: Action) -> bool:
+    checks = list(action.checks.all())
+    return action.status == ActionStatus.DONE and bool(checks) and checks[-1].effective
+
+
+def _all_effective(record: Nonconformity) -> bool:
+    actions = list(record.actions.exclude(status=ActionStatus.CANCELLED).prefetch_related("checks"))
+    return bool(actions) and all(_checked_effective(action) for action in actions)
+
+
+@transaction.atomic
+def effectiveness_record(*, actor: User, action: Action, effective: bool, comment: str) -> EffectivenessCheck:
+    record = action.nonconformity
+    access_manage(actor, record)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    record.refresh_from_db(fields=["state"])
+    if action.status != ActionStatus.DONE:
+        raise ValidationError(_("The action is not done yet: its effectiveness is checked once it is done."))
+    if record.state in FINISHED:
+        raise ValidationError(
+            _("The nonconformity is “%(state)s”: it takes no more checks.") % {"state": record.get_state_display()}
+        )
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what the evidence shows.")})
+    check = EffectivenessCheck.objects.create(
+        action=action, effective=effective, comment=comment, evidence=evidence_for(action).as_json(),
+        checked_by=actor,
+    )
+    record_event(
+        record, RecordEventKind.CHECK, CHECK_EFFECTIVE if effective else CHECK_NOT_EFFECTIVE,
+        {"action": action.description, "comment": comment}, actor,
+    )
+    if not effective:
+        action.status, action.done_at = ActionStatus.PLANNED, None
+        action.save(update_fields=["status", "done_at"])
+        if record.state in STEPS[REOPEN].sources:
+            nonconformity_step(actor=None, nonconformity=record, step=REOPEN, reason=comment)
+    elif record.state in STEPS[CHECKED].sources and _all_effective(record):
+        nonconformity_step(actor=None, nonconformity=record, step=CHECKED)
+    return check

@@ -1,0 +1,54 @@
+"""The forms of the record's "actions" section: plan, report, cancel, reschedule, check."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from amends.accounts.models import User
+
+from ..choices import ActionKind
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class PlanForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActionKind.choices, initial=ActionKind.CORRECTIVE)
+    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    check_on = forms.DateField(
+        label=_("Effectiveness check on"), widget=DATE, required=False,
+        help_text=_("Empty: the set number of days after the due date."),
+    )
+
+
+class _OfAction(forms.Form):
+    """A form repeated per action: its fields' ids carry the action's, so that they stay unique."""
+
+    def __init__(self, *args, action_id: int, **kwargs):
+        kwargs.setdefault("auto_id", f"id_%s_{action_id}")
+        super().__init__(*args, **kwargs)
+
+
+class ReportForm(_OfAction):
+    report = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 3}))
+    done = forms.BooleanField(label=_("The action is done"), required=False)
+
+
+class CancelForm(_OfAction):
+    reason = forms.CharField(label=_("Why it is cancelled"), max_length=500)
+
+
+class RescheduleForm(_OfAction):
+    due_date = forms.DateField(label=_("New due date"), widget=DATE)
+    check_on = forms.DateField(
+        label=_("Effectiveness check on"), widget=DATE, required=False,
+        help_text=_("Empty: the set number of days after the due date."),
+    )
+
+
+class CheckForm(_OfAction):
+    effective = forms.TypedChoiceField(
+        label=_("The action was"), widget=forms.RadioSelect, coerce=lambda value: value == "yes",
+        choices=[("yes", _("Effective")), ("no", _("Not effective: reopen the nonconformity"))],
+    )
+    comment = forms.CharField(label=_("What the evidence shows"), widget=forms.Textarea(attrs={"rows": 3}))
