@@ -88,7 +88,7 @@ def evidence_for_actions(
     keys = dict(DIMENSIONS)
     rows: list[dict[str, Any]] = []
     if concerns:
-        earliest = min(2 * action.done_at - now for action in done)
+        earliest = min(action.done_at - (now - action.done_at) for action in done)
         matches = Q()
         for name, pk, _label in concerns:
             matches |= Q(**{keys[name]: pk})
