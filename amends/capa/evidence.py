@@ -81,17 +81,17 @@ def evidence_for_actions(
 ) -> dict[int, Evidence]:
     """The evidence of each done action of one record, from one query of the cards whatever their number."""
     now = now or timezone.now()
-    done = [action for action in actions if action.done_at is not None]
+    done = [(action.pk, action.done_at) for action in actions if action.done_at is not None]
     if not done:
         return {}
     concerns = _concerns(record)
     keys = dict(DIMENSIONS)
-    rows: list[dict[str, Any]] = []
+    rows: list[Any] = []
     if concerns:
-        earliest = min(action.done_at - (now - action.done_at) for action in done)
+        earliest = min(done_at - (now - done_at) for _pk, done_at in done)
         matches = Q()
-        for name, pk, _label in concerns:
-            matches |= Q(**{keys[name]: pk})
+        for name, concern_id, _label in concerns:
+            matches |= Q(**{keys[name]: concern_id})
         rows = list(
             counted_complaints().annotate(supplier_key=Coalesce("supplier", "component__supplier"))
             .filter(matches, received_at__gte=earliest, received_at__lt=now)
@@ -99,18 +99,17 @@ def evidence_for_actions(
             .values("number", "received_at", "cause_id", "product_id", "component_id", "supplier_key")
         )
     result = {}
-    for action in done:
-        done_at = action.done_at
+    for action_id, done_at in done:
         before_from = done_at - (now - done_at)
         dimensions = []
-        for name, pk, label in concerns:
-            mine = [row for row in rows if row[keys[name]] == pk]
+        for name, concern_id, label in concerns:
+            mine = [row for row in rows if row[keys[name]] == concern_id]
             dimensions.append(Dimension(
                 name, label,
                 before=[row["number"] for row in mine if before_from <= row["received_at"] < done_at],
                 after=[row["number"] for row in mine if done_at <= row["received_at"] < now],
             ))
-        result[action.pk] = Evidence(before_from, done_at, now, dimensions)
+        result[action_id] = Evidence(before_from, done_at, now, dimensions)
     return result
 
 

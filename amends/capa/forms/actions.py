@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import User
 
 from ..choices import ActionKind
+from ..models import CapaSettings
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -17,11 +18,16 @@ class PlanForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), widget=DATE)
     check_on = forms.DateField(
         label=_("Effectiveness check on"), widget=DATE, required=False,
-        help_text=_("Empty: the set number of days after the due date."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["check_on"].help_text = _("Empty: %(days)s days after the due date.") % {
+            "days": CapaSettings.current().effectiveness_days,
+        }
 
-class _OfAction(forms.Form):
+
+class ActionForm(forms.Form):
     """A form repeated per action: its fields' ids carry the action's, so that they stay unique."""
 
     def __init__(self, *args, action_id: int, **kwargs):
@@ -29,16 +35,16 @@ class _OfAction(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ReportForm(_OfAction):
+class ReportForm(ActionForm):
     report = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 3}))
     done = forms.BooleanField(label=_("The action is done"), required=False)
 
 
-class CancelForm(_OfAction):
+class CancelForm(ActionForm):
     reason = forms.CharField(label=_("Why it is cancelled"), max_length=500)
 
 
-class RescheduleForm(_OfAction):
+class RescheduleForm(ActionForm):
     due_date = forms.DateField(label=_("New due date"), widget=DATE)
     check_on = forms.DateField(
         label=_("Effectiveness check on"), widget=DATE, required=False,
@@ -46,7 +52,7 @@ class RescheduleForm(_OfAction):
     )
 
 
-class CheckForm(_OfAction):
+class CheckForm(ActionForm):
     effective = forms.TypedChoiceField(
         label=_("The action was"), widget=forms.RadioSelect, coerce=lambda value: value == "yes",
         choices=[("yes", _("Effective")), ("no", _("Not effective: reopen the nonconformity"))],

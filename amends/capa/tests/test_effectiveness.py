@@ -76,7 +76,8 @@ def test_not_effective_reopens_the_record_and_plans_the_action_again(record, exe
     reopen = record.events.get(code="step", params__step="reopen")
     assert (reopen.actor, reopen.params["reason"]) == (None, "Жалобы идут")
     with translation.override("en"):
-        assert [e.text_display for e in record.events.filter(kind="check")] == ["Not effective: Действие 0 — Жалобы идут"]
+        entries = [e.text_display for e in record.events.filter(kind="check")]
+    assert entries == ["Not effective: Действие 0 — Жалобы идут"]
     later = timezone.localdate() + timedelta(days=30)
     assert action_reschedule(actor=responsible, action=action, due_date=later).due_date == later
 

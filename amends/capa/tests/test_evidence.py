@@ -80,7 +80,8 @@ def test_only_the_concerns_the_record_has_are_shown(qms, executor, classified, s
     Action.objects.filter(pk=action.pk).update(status="done", done_at=DONE)
     card = classified(received_at=DONE + timedelta(days=1), cause=supplier_cause)
     evidence = evidence_for(Action.objects.get(pk=action.pk), now=NOW)
-    assert [(d.dimension, d.label, d.after) for d in evidence.dimensions] == [("cause", str(supplier_cause), [card.number])]
+    rows = [(d.dimension, d.label, d.after) for d in evidence.dimensions]
+    assert rows == [("cause", str(supplier_cause), [card.number])]
 
 
 def test_the_evidence_keeps_as_json_and_reads_back(done_action, classified, supplier_cause):

@@ -61,37 +61,32 @@ def action_report(request, number: str, pk: int):
     )
 
 
-@login_required
-@require_POST
-def action_cancel(request, number: str, pk: int):
+def _managed_action_post(request, number: str, pk: int, form_class, name: str, service, done: str):
+    """A manager's form on one action: refused (403) before the form is read when the user manages nothing."""
     record, action = _action_of(request, number, pk)
     access_manage(request.user, record)
     return record_form_post(
-        request, record, CancelForm(request.POST, action_id=pk), f"cancel-{pk}",
-        lambda **data: services.action_cancel(actor=request.user, action=action, **data),
-        _("Action cancelled."),
+        request, record, form_class(request.POST, action_id=pk), f"{name}-{pk}",
+        lambda **data: service(actor=request.user, action=action, **data), done,
     )
+
+
+@login_required
+@require_POST
+def action_cancel(request, number: str, pk: int):
+    return _managed_action_post(request, number, pk, CancelForm, "cancel", services.action_cancel,
+                                _("Action cancelled."))
 
 
 @login_required
 @require_POST
 def action_reschedule(request, number: str, pk: int):
-    record, action = _action_of(request, number, pk)
-    access_manage(request.user, record)
-    return record_form_post(
-        request, record, RescheduleForm(request.POST, action_id=pk), f"reschedule-{pk}",
-        lambda **data: services.action_reschedule(actor=request.user, action=action, **data),
-        _("New due date set."),
-    )
+    return _managed_action_post(request, number, pk, RescheduleForm, "reschedule", services.action_reschedule,
+                                _("New due date set."))
 
 
 @login_required
 @require_POST
 def action_check(request, number: str, pk: int):
-    record, action = _action_of(request, number, pk)
-    access_manage(request.user, record)
-    return record_form_post(
-        request, record, CheckForm(request.POST, action_id=pk), f"check-{pk}",
-        lambda **data: effectiveness_record(actor=request.user, action=action, **data),
-        _("Effectiveness check recorded."),
-    )
+    return _managed_action_post(request, number, pk, CheckForm, "check", effectiveness_record,
+                                _("Effectiveness check recorded."))
