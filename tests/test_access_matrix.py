@@ -250,6 +250,13 @@ NOT_A_CARD: dict[str, str] = {
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
     "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
+    "capa:record": "capa.access: a nonconformity, not a card",
+    "capa:action_plan": "capa.access, the record's manager (capa/tests/test_actions.py)",
+    "capa:plan_complete": "capa.access, the record's manager (capa/tests/test_actions.py)",
+    "capa:action_report": "capa.access, the action's owner or the manager (capa/tests/test_actions.py)",
+    "capa:action_cancel": "capa.access, the record's manager (capa/tests/test_actions.py)",
+    "capa:action_reschedule": "capa.access, the record's manager (capa/tests/test_actions.py)",
+    "capa:action_check": "capa.access, the record's manager (capa/tests/test_effectiveness.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
