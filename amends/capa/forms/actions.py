@@ -54,7 +54,7 @@ class RescheduleForm(ActionForm):
 
 class CheckForm(ActionForm):
     effective = forms.TypedChoiceField(
-        label=_("The action was"), widget=forms.RadioSelect, coerce=lambda value: value == "yes",
+        label=_("Result of the check"), widget=forms.RadioSelect, coerce=lambda value: value == "yes",
         choices=[("yes", _("Effective")), ("no", _("Not effective: reopen the nonconformity"))],
     )
     comment = forms.CharField(label=_("What the evidence shows"), widget=forms.Textarea(attrs={"rows": 3}))
