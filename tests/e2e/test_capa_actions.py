@@ -1,0 +1,66 @@
+"""A nonconformity's actions in the browser: the owner plans one and completes the plan, the action's
+owner reports it done, the owner reads the evidence (the card since the action links to it) and
+finds it not effective, which reopens the record; the section reads at 390 px wide."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from amends.capa.choices import ActionStatus, NonconformityState
+from amends.capa.lifecycle import ANALYSE
+from amends.capa.models import Action
+from amends.capa.nonconformities import nonconformity_open, nonconformity_step
+from amends.complaints.choices import CauseKind, Channel, Justification
+from amends.complaints.models import Cause, Complaint
+from amends.complaints.services import complaint_register
+
+
+def test_plan_report_and_check_an_action(login_as, people, contact):
+    owner, executor, qms = people["responsible"], people["executor"], people["qms"]
+    cause = Cause.objects.get_or_create(name="Брак комплектующих", defaults={"kind": CauseKind.SUPPLIER})[0]
+    record = nonconformity_open(actor=qms, title="Батареи теряют ёмкость", owner=owner, cause=cause)
+    nonconformity_step(actor=qms, nonconformity=record, step=ANALYSE)
+    url = f"/capa/{record.number}/"
+
+    page = login_as(owner)
+    page.goto(url)
+    page.click("#action-plan-form summary")
+    form = page.locator("#action-plan-form form")
+    form.locator("select[name=owner]").select_option(str(executor.pk))
+    form.locator("textarea[name=description]").fill("Входной контроль каждой партии АКБ")
+    form.locator("input[name=due_date]").fill((timezone.localdate() + timedelta(days=10)).isoformat())
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    action = Action.objects.get()
+    assert action.check_on == action.due_date + timedelta(days=90)
+    with page.expect_navigation():
+        page.click("#section-actions form[action$='/actions/complete/'] button")
+
+    worker = login_as(executor)
+    worker.goto(url)
+    row_forms = worker.locator(f"#action-{action.pk} + tr")
+    row_forms.locator("summary").first.click()
+    row_forms.locator("textarea[name=report]").fill("Контроль введён с 1-й партии")
+    row_forms.locator("input[name=done]").check()
+    with worker.expect_navigation():
+        row_forms.locator("button[type=submit]").first.click()
+    record.refresh_from_db()
+    assert record.state == NonconformityState.ACTIONS_DONE
+
+    card = complaint_register(actor=qms, channel=Channel.PHONE, wording="Аккумулятор снова сел", contact=contact)
+    Complaint.objects.filter(pk=card.pk).update(cause=cause, justification=Justification.JUSTIFIED)
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(url)
+    check = page.locator(".capa-check-form")
+    assert "It is early" in check.inner_text()
+    assert check.locator("[data-dimension=cause] .evidence-after").inner_text() == "1"
+    assert check.locator(f"a[href='/complaints/{card.number}/']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    check.locator("input[name=effective][value=no]").check()
+    check.locator("textarea[name=comment]").fill("Жалобы на АКБ продолжаются")
+    with page.expect_navigation():
+        check.locator("button[type=submit]").click()
+    record.refresh_from_db()
+    action.refresh_from_db()
+    assert (record.state, action.status) == (NonconformityState.OPEN, ActionStatus.PLANNED)
+    assert not login_as.page_errors
