@@ -99,7 +99,13 @@ def plan_complete(*, actor: User, nonconformity: Nonconformity) -> Nonconformity
     return _take_actions_done_when_all_are(nonconformity)
 
 
+def lock_record(nonconformity_id: int) -> Nonconformity:
+    """The record's row locked first, so that two actions ended at once see each other's end."""
+    return Nonconformity.objects.select_for_update().get(pk=nonconformity_id)
+
+
 def _locked_open_action(action: Action) -> Action:
+    lock_record(action.nonconformity_id)
     action = Action.objects.select_for_update().select_related("nonconformity").get(pk=action.pk)
     if action.status not in OPEN_STATUSES:
         raise ValidationError(
@@ -153,7 +159,7 @@ def action_reschedule(*, actor: User, action: Action, due_date: date, check_on: 
     access_manage(actor, action.nonconformity)
     action = _locked_open_action(action)
     check_on = check_on or default_check_on(due_date)
-    errors = action_errors(due_date=due_date, check_on=check_on, state=NonconformityState.OPEN)
+    errors = action_errors(due_date=due_date, check_on=check_on, state=action.nonconformity.state)
     if errors:
         raise ValidationError(errors)
     action.due_date, action.check_on = due_date, check_on

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from amends.accounts.models import User
 
 from .access import access_manage
+from .actions import lock_record
 from .choices import ActionStatus, NonconformityState, RecordEventKind
 from .event_texts import CHECK_EFFECTIVE, CHECK_NOT_EFFECTIVE
 from .events import record_event
@@ -39,10 +40,9 @@ def _all_effective(record: Nonconformity) -> bool:
 
 @transaction.atomic
 def effectiveness_record(*, actor: User, action: Action, effective: bool, comment: str) -> EffectivenessCheck:
-    record = action.nonconformity
-    access_manage(actor, record)
+    access_manage(actor, action.nonconformity)
+    record = lock_record(action.nonconformity_id)  # two checks at once see each other's
     action = Action.objects.select_for_update().get(pk=action.pk)
-    record.refresh_from_db(fields=["state"])
     if action.status != ActionStatus.DONE:
         raise ValidationError(_("The action is not done yet: its effectiveness is checked once it is done."))
     if record.state in FINISHED:

@@ -183,3 +183,13 @@ def test_the_page_makes_the_same_number_of_queries_whatever_the_number_of_action
         plan(record, executor)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_completing_an_empty_plan_from_the_page_says_why(client, record, responsible):
+    responsible.language = "en"
+    responsible.save(update_fields=["language"])
+    client.force_login(responsible)
+    answer = client.post(reverse("capa:plan_complete", args=[record.number]), follow=True)
+    assert "Plan at least one action before completing the plan." in answer.content.decode()
+    record.refresh_from_db()
+    assert record.state == NonconformityState.ANALYSED
