@@ -28,14 +28,15 @@ def check_is_early(action: Action) -> bool:
     return timezone.localdate() < action.check_on
 
 
-def _checked_effective(action: Action) -> bool:
+def checked_effective(action: Action) -> bool:
+    """Its latest check (with `checks` prefetched) found it effective."""
     checks = list(action.checks.all())
     return action.status == ActionStatus.DONE and bool(checks) and checks[-1].effective
 
 
 def _all_effective(record: Nonconformity) -> bool:
     actions = list(record.actions.exclude(status=ActionStatus.CANCELLED).prefetch_related("checks"))
-    return bool(actions) and all(_checked_effective(action) for action in actions)
+    return bool(actions) and all(checked_effective(action) for action in actions)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ form and "plan complete", each owner's report form, and the check form with its 
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from ..access import can_manage
 from ..actions import OPEN_STATUSES, PLANNABLE
 from ..choices import ActionStatus
-from ..effectiveness import FINISHED, check_is_early
+from ..effectiveness import FINISHED, check_is_early, checked_effective
 from ..evidence import Evidence, evidence_for_actions
 from ..forms.actions import ActionForm, CancelForm, CheckForm, PlanForm, ReportForm, RescheduleForm
 from ..lifecycle import PLAN, STEPS
-from ..models import Action
+from ..models import Action, EffectivenessCheck
 from ..record_page import register_section
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class OfferedForm:
 @dataclass
 class ActionRow:
     action: Action
-    checks: list[tuple[Any, Evidence]]
+    checks: list[tuple[EffectivenessCheck, Evidence | None]]
     forms: list[OfferedForm] = field(default_factory=list)
     check_form: ActionForm | None = None
     evidence: Evidence | None = None
@@ -55,7 +55,9 @@ OPEN_ACTION_FORMS = (
 
 def _row(action: Action, user, manages: bool, finished: bool, bound, evidence: dict[int, Evidence]) -> ActionRow:
     pk = action.pk
-    row = ActionRow(action, [(check, Evidence.from_json(check.evidence)) for check in action.checks.all()])
+    row = ActionRow(action, [
+        (check, Evidence.from_json(check.evidence) if check.evidence else None) for check in action.checks.all()
+    ])
 
     if action.status in OPEN_STATUSES:
         offered = OPEN_ACTION_FORMS if manages else OPEN_ACTION_FORMS[:1] if action.owner_id == user.pk else ()
@@ -64,7 +66,7 @@ def _row(action: Action, user, manages: bool, finished: bool, bound, evidence: d
                         reverse(url, args=[action.nonconformity.number, pk]), summary, button)
             for name, form_class, url, summary, button in offered
         ]
-    elif action.status == ActionStatus.DONE and manages and not finished:
+    elif action.status == ActionStatus.DONE and manages and not finished and not checked_effective(action):
         row.check_form = bound.get(f"check-{pk}") or CheckForm(action_id=pk)
         row.evidence = evidence.get(pk)
         row.early = check_is_early(action)

@@ -131,3 +131,15 @@ def test_the_check_view_by_role(client, record, executor, qms, operator):
     client.force_login(qms)
     assert client.post(url, {"effective": "no", "comment": "Жалобы идут"}).status_code == 302
     assert state(record) == NonconformityState.OPEN
+
+
+def test_an_action_checked_effective_is_not_offered_for_a_check_again(client, record, executor, responsible):
+    first, second = planned(record, executor, 2)
+    done(first, executor)
+    done(second, executor)
+    effectiveness_record(actor=responsible, action=first, effective=True, comment="Жалоб меньше")
+    client.force_login(responsible)
+    body = client.get(reverse("capa:record", args=[record.number])).content.decode()
+    assert reverse("capa:action_check", args=[record.number, first.pk]) not in body
+    assert reverse("capa:action_check", args=[record.number, second.pk]) in body
+    assert 'data-effective="yes"' in body
