@@ -10,6 +10,8 @@ class CapaConfig(AppConfig):
 
     def ready(self) -> None:
         from . import event_texts
+        from .pages import card
 
         # Each part registers its timeline wording, record sections and card panels here.
         event_texts.register()
+        card.register()

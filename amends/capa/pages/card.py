@@ -1,0 +1,42 @@
+"""The card's "Nonconformities" panel (main column, order 60): the card's nonconformities, the forms
+to link it to one or open one from it, and each measure's promotion to a corrective action; and the
+list's action on the ticked cards (open a nonconformity from them, or link them to one). Registered
+from CapaConfig.ready()."""
+
+from amends.complaints.access import NONCONFORMITY, can_write
+from amends.complaints.card_page import register_panel
+from amends.complaints.list_page import register_list_action
+
+from ..access import visible_nonconformities
+from ..forms.card import FromListForm, LinkForm, OpenForm, PromoteForm
+from ..promotion import may_link_cards
+
+# After the card's measures (40) and attachments (50).
+ORDER = 60
+
+def nonconformities_panel(request, complaint, bound) -> dict:
+    user = request.user
+    records = list(complaint.nonconformities.order_by("opened_at", "pk"))
+    writer = can_write(user, complaint, NONCONFORMITY)
+    measures = list(complaint.measures.select_related("executor", "capa_action__nonconformity"))
+    visible = set(visible_nonconformities(user, records).values_list("pk", flat=True)) if records else set()
+    return {
+        "nc_records": [(record, record.pk in visible) for record in records],
+        "nc_writer": writer,
+        "nc_link_form": (bound.get("nc-link") or LinkForm(complaint=complaint)) if writer else None,
+        "nc_open_form": (bound.get("nc-open") or OpenForm(complaint=complaint)) if writer else None,
+        "nc_measures": [
+            (measure, getattr(measure, "capa_action", None),
+             (bound.get(f"promote-{measure.pk}") or PromoteForm(measure=measure)) if writer else None)
+            for measure in measures
+        ],
+    }
+
+def register() -> None:
+    register_panel(
+        "nonconformities", "capa/card_panel.html", column="main", order=ORDER, context=nonconformities_panel,
+    )
+    register_list_action(
+        "nonconformity", "capa/list_action.html", offered=may_link_cards, order=10,
+        context=lambda request: {"nc_list_form": FromListForm()},
+    )
