@@ -13,9 +13,18 @@ from ..promotion import card_concerns, open_records, plannable_records, promotio
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def record_label(record) -> str:
+    return f"{record.number} — {record.title}"
+
+
 class RecordChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.number} — {obj.title}"
+        return record_label(obj)
+
+
+def record_choices(records, empty_label: str) -> list[tuple]:
+    """A select's choices read once, for many forms on one page."""
+    return [("", empty_label), *((record.pk, record_label(record)) for record in records)]
 
 
 class LinkForm(forms.Form):
@@ -65,10 +74,12 @@ class PromoteForm(forms.Form):
     )
     due_date = forms.DateField(label=_("Action due"), required=False, widget=DATE)
 
-    def __init__(self, *args, measure: Measure, **kwargs):
+    def __init__(self, *args, measure: Measure, choices: list | None = None, **kwargs):
         kwargs.setdefault("prefix", f"promote-{measure.pk}")
         kwargs.setdefault("initial", {"due_date": promotion_due_date(measure)})
         super().__init__(*args, **kwargs)
+        if choices is not None:
+            model_choice_field(self, "nonconformity").choices = choices
 
 
 OPEN, LINK = "open", "link"
