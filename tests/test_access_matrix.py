@@ -155,6 +155,10 @@ UI_CARD: dict[str, Probe] = {
     "answers:posted": Probe("post", access.ANSWER, data=lambda card: {"posted_on": timezone.localdate().isoformat()},
                             kwargs=lambda card: {"pk": _for_post(card).pk}),
     "answers:post_pdf": Probe("get", access.ANSWER, kwargs=lambda card: {"pk": _for_post(card).pk}),
+    "capa:card_link": Probe("post", access.NONCONFORMITY),
+    "capa:card_open": Probe("post", access.NONCONFORMITY, data=lambda card: {"nc-open-title": "Батареи"}),
+    "capa:measure_promote": Probe("post", access.NONCONFORMITY, kwargs=_measure,
+                                  data=lambda card: {f"promote-{card.measures.get().pk}-title": "Батареи"}),
     "deadlines:preset_choose": Probe("post", access.EDIT),
     "deadlines:clock_extend": Probe(
         "post", access.EDIT, kwargs=lambda card: {"pk": card.clocks.first().pk},
@@ -249,6 +253,8 @@ NOT_A_CARD: dict[str, str] = {
     "web_form:complain": "public form", "web_form:thanks": "the customer's code",
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
     "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
+    "capa:from_list": "each ticked card checked against access.WRITES[NONCONFORMITY] (capa/tests/test_card_list.py)",
+    "capa:record": "the records part's page: capa.access (placeholder on the card branch)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
 }
 # The API's card URLs are checked by operation, from the schema.
