@@ -63,7 +63,9 @@ def _card_unlinked(params: Params) -> str:
 
 
 def _card_promoted(params: Params) -> str:
-    return _("Measure “%(measure)s” promoted to a corrective action of the nonconformity %(number)s: %(title)s") % params
+    return _(
+        "Measure “%(measure)s” promoted to a corrective action of the nonconformity %(number)s: %(title)s"
+    ) % params
 
 
 def register() -> None:

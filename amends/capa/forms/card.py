@@ -100,8 +100,8 @@ class FromListForm(forms.Form):
     def clean_query(self) -> str:
         return list_query(self.cleaned_data["query"])
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict:
+        data = super().clean() or {}
         if data.get("do") == OPEN and not (data.get("nc_title") or "").strip():
             self.add_error("nc_title", _("Give the new nonconformity a title."))
         if data.get("do") == LINK and data.get("nc_record") is None:
