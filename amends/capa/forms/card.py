@@ -95,7 +95,8 @@ class FromListForm(forms.Form):
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     do = forms.ChoiceField(choices=[(OPEN, OPEN), (LINK, LINK)], widget=forms.HiddenInput)
     nc_title = forms.CharField(label=_("Title"), max_length=300, required=False)
-    nc_record = RecordChoiceField(label=_("Nonconformity"), queryset=open_records(), required=False)
+    nc_record = RecordChoiceField(label=_("Nonconformity"), queryset=open_records(), required=False,
+                                  empty_label=_("choose a nonconformity"))
 
     def clean_query(self) -> str:
         return list_query(self.cleaned_data["query"])
