@@ -1,6 +1,7 @@
 """The card's nonconformity forms and the list's; the services give the messages for bad input."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Department
@@ -55,10 +56,13 @@ class OpenForm(forms.Form):
     cause = forms.ModelChoiceField(label=_("Cause"), queryset=Cause.objects.filter(is_active=True), required=False)
 
     def __init__(self, *args, complaint: Complaint, **kwargs):
-        kwargs.setdefault("initial", {
-            concern: value.pk for concern, value in card_concerns([complaint]).items()
-        })
+        concerns = card_concerns([complaint])
+        kwargs.setdefault("initial", {concern: value.pk for concern, value in concerns.items()})
         super().__init__(*args, **kwargs)
+        # The card's own values stay choosable when they have since been retired.
+        for concern, value in concerns.items():
+            field = model_choice_field(self, concern)
+            field.queryset = type(value).objects.filter(Q(is_active=True) | Q(pk=value.pk))
 
 
 class PromoteForm(forms.Form):

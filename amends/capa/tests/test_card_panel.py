@@ -187,3 +187,13 @@ def test_the_panel_makes_a_fixed_number_of_queries(rf, card, responsible, qms, e
     add(5)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert render_panel() == (6, 6)
+
+
+def test_a_retired_product_of_the_card_is_still_offered_and_kept(client, card, responsible, product):
+    type(product).objects.filter(pk=product.pk).update(is_active=False)
+    client.force_login(responsible)
+    response = client.post(reverse("capa:card_open", args=[card.number]), {
+        "nc-open-title": "Батареи", "nc-open-product": product.pk,
+    })
+    assert response.status_code == 302
+    assert Nonconformity.objects.get().product == product
