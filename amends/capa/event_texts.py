@@ -15,6 +15,8 @@ OPENED, OWNER_APPOINTED, LINKED, UNLINKED, STEP = "opened", "owner", "linked", "
 ACTION_PLANNED = "planned"
 # On the card: linked to a nonconformity, or unlinked from it.
 CARD_LINKED, CARD_UNLINKED = "linked", "unlinked"
+# On the card: its measure promoted to a corrective action (promotion.py).
+CARD_PROMOTED = "promoted"
 
 
 def _opened(params: Params) -> str:
@@ -60,6 +62,12 @@ def _card_unlinked(params: Params) -> str:
     return _("Unlinked from the nonconformity %(number)s: %(title)s") % params
 
 
+def _card_promoted(params: Params) -> str:
+    return _(
+        "Measure “%(measure)s” promoted to a corrective action of the nonconformity %(number)s: %(title)s"
+    ) % params
+
+
 def register() -> None:
     event_text_register(record_kind(RecordEventKind.OPENED), OPENED, _opened)
     event_text_register(record_kind(RecordEventKind.OWNER), OWNER_APPOINTED, _owner)
@@ -69,6 +77,7 @@ def register() -> None:
     event_text_register(record_kind(RecordEventKind.ACTION), ACTION_PLANNED, _action_planned)
     event_text_register(EventKind.NONCONFORMITY, CARD_LINKED, _card_linked)
     event_text_register(EventKind.NONCONFORMITY, CARD_UNLINKED, _card_unlinked)
+    event_text_register(EventKind.NONCONFORMITY, CARD_PROMOTED, _card_promoted)
     register_actions()
 
 

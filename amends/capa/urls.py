@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, records
+from .views import actions, card, records
 
 app_name = "capa"
 
@@ -12,4 +12,8 @@ urlpatterns: list = [
     path("<str:number>/actions/<int:pk>/cancel/", actions.action_cancel, name="action_cancel"),
     path("<str:number>/actions/<int:pk>/reschedule/", actions.action_reschedule, name="action_reschedule"),
     path("<str:number>/actions/<int:pk>/check/", actions.action_check, name="action_check"),
+    path("card/selected/", card.from_list, name="from_list"),
+    path("card/<number:number>/link/", card.card_link, name="card_link"),
+    path("card/<number:number>/open/", card.card_open, name="card_open"),
+    path("card/<number:number>/measures/<int:pk>/promote/", card.promote, name="measure_promote"),
 ]

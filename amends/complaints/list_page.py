@@ -2,8 +2,8 @@
 
 Higher apps (deadlines) add to the list in their AppConfig.ready(), so complaints never imports
 them: annotations on the list's query, filters (a field of the filter form and how its value
-narrows the query), sort keys and columns (a header and a cell template). The API's list uses the
-same query, annotations, filters' query parts and sort keys.
+narrows the query), sort keys, columns (a header and a cell template) and actions on the selected
+cards. The API's list uses the same query, annotations, filters' query parts and sort keys.
 """
 
 from collections.abc import Callable
@@ -43,7 +43,32 @@ class ListColumn:
     order: int = 100  # after complaints' own columns, by this order
 
 
+@dataclass(frozen=True)
+class ListAction:
+    """Something done to the cards ticked in the list. The list has one selection form (id
+    `list-selection`, complaints' own bulk assign among it): the ticked numbers arrive as `bulk-cards`,
+    the list's filters as `bulk-query`; the action's template holds its fields and its buttons, each
+    posting to its own URL with `formaction` (and `formnovalidate`, since the form holds other
+    actions' fields). An action with a text field goes first: Enter submits the form's first button."""
+
+    name: str
+    template: str
+    offered: Callable[[Any], bool]  # (user) -> shown to them
+    context: Callable[[Any], dict[str, Any]] | None = None  # (request) -> the template's context
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RenderedAction:
+    """An action with its context, as list_tools.html's {% card_panel %} renders it."""
+
+    name: str
+    template: str
+    context: dict[str, Any]
+
+
 FILTERS: dict[str, ListFilter] = {}
+ACTIONS: dict[str, ListAction] = {}
 COLUMNS: dict[str, ListColumn] = {}
 
 
@@ -69,3 +94,18 @@ def register_list_column(
 
 def list_columns() -> list[ListColumn]:
     return sorted(COLUMNS.values(), key=lambda c: (c.order, c.name))
+
+
+def register_list_action(
+    name: str, template: str, *, offered: Callable[[Any], bool],
+    context: Callable[[Any], dict[str, Any]] | None = None, order: int = 100,
+) -> None:
+    ACTIONS[name] = ListAction(name, template, offered, context, order)
+
+
+def list_actions(request: Any) -> list[RenderedAction]:
+    """The actions offered to this request's user, in order, with their context."""
+    return [
+        RenderedAction(a.name, a.template, a.context(request) if a.context else {})
+        for a in sorted(ACTIONS.values(), key=lambda a: (a.order, a.name)) if a.offered(request.user)
+    ]

@@ -38,7 +38,7 @@ from .forms import (
     form_error_text,
     list_query,
 )
-from .list_page import FILTERS, list_columns
+from .list_page import FILTERS, list_actions, list_columns
 from .models import Attachment, Complaint, Measure
 from .register_page import register_form_parts
 from .transitions import TRANSITIONS
@@ -94,10 +94,16 @@ def _list_tools(request) -> dict:
     """The saved filters above the list and, for the head of the QMS, the bulk assign form; both
     keep the list's current filters."""
     current = {"query": list_query(request.GET.urlencode())}
+    bulk_form = BulkAssignForm(initial=current) if services.can_assign_in_bulk(request.user) else None
+    actions = list_actions(request)
     return {
         "saved_filters": selectors.saved_filters(request.user),
         "save_filter_form": SavedFilterForm(initial=current),
-        "bulk_form": BulkAssignForm(initial=current) if services.can_assign_in_bulk(request.user) else None,
+        "bulk_form": bulk_form,
+        "list_actions": actions,
+        # The tick column and the one form the ticked cards are sent with (list_page.ListAction).
+        "selection": bool(bulk_form or actions),
+        "selection_query": current["query"],
     }
 
 

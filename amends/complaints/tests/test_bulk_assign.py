@@ -75,7 +75,7 @@ def test_the_list_offers_the_qms_head_checkboxes_and_the_loaded_picker(client, q
     client.force_login(qms)
     page = client.get(reverse("complaints:list")).content.decode()
     assert 'id="bulk-assign"' in page
-    assert f'name="bulk-cards" value="{card.number}" form="bulk-assign"' in page
+    assert f'name="bulk-cards" value="{card.number}" form="list-selection"' in page
     assert "Responsible — 0 open" in page
 
 
