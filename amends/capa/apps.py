@@ -10,6 +10,8 @@ class CapaConfig(AppConfig):
 
     def ready(self) -> None:
         from . import event_texts
+        from .pages import root_cause
 
         # Each part registers its timeline wording, record sections and card panels here.
         event_texts.register()
+        root_cause.register()
