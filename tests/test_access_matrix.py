@@ -250,6 +250,14 @@ NOT_A_CARD: dict[str, str] = {
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
     "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
+    "capa:record": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:whys": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:fishbone_add": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:fishbone_remove": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:fishbone_confirm": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:analysis": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:print": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:pdf": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Field, Prefetch
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -46,12 +46,18 @@ def _moment(value: Any) -> datetime | None:
         return None
 
 
+def concern_label(name: str) -> str:
+    field = Nonconformity._meta.get_field(name)
+    assert isinstance(field, Field)
+    return str(capfirst(field.verbose_name))
+
+
 def _dimension(row: dict[str, Any]) -> str:
     """“Supplier: AKB-Snab”: the concern's name in the reader's language, and what it was."""
     name = row.get("dimension")
     label = str(row.get("label", ""))
     if name in CONCERNS:
-        return f"{capfirst(Nonconformity._meta.get_field(name).verbose_name)}: {label}"
+        return f"{concern_label(name)}: {label}"
     return label
 
 
@@ -78,7 +84,7 @@ def record_print_context(record: Nonconformity) -> dict[str, Any]:
     return {
         "record": record,
         "concerns": [
-            (Nonconformity._meta.get_field(name).verbose_name, getattr(record, name))
+            (concern_label(name), getattr(record, name))
             for name in CONCERNS if getattr(record, name)
         ],
         "links": record.links.select_related("complaint__product", "complaint__cause").order_by(

@@ -28,7 +28,7 @@ MAX_WHYS = 7
 # A bone with more causes than this is a list, not a diagram: split the cause or group it.
 MAX_CAUSES_PER_BONE = 12
 MAX_WHY_LENGTH = 1000
-CAUSE_LENGTH = FishboneCause._meta.get_field("text").max_length
+CAUSE_LENGTH: int = FishboneCause._meta.get_field("text").max_length or 0
 
 
 def _locked(nonconformity: Nonconformity) -> Nonconformity:

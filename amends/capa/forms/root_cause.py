@@ -22,7 +22,8 @@ class WhysForm(forms.Form):
         initial = {}
         for position, (why, because) in enumerate(chain, start=1):
             initial[f"why_{position}"], initial[f"because_{position}"] = why, because
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         for position in range(1, MAX_WHYS + 1):
             self.fields[f"why_{position}"] = forms.CharField(
                 label=_("Why?"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
