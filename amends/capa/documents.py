@@ -16,7 +16,6 @@ from django.utils.text import capfirst
 from amends.answers.documents import html_pdf, letterhead_contacts, logo_uri
 from amends.answers.letter_names import letterhead as current_letterhead
 
-from .choices import Category6M
 from .fishbone import fishbone_svg
 from .models import EffectivenessCheck, Nonconformity
 
@@ -91,9 +90,6 @@ def record_print_context(record: Nonconformity) -> dict[str, Any]:
             "complaint__received_at", "complaint__number",
         ),
         "whys": list(record.whys.all()),
-        "bones": [
-            (label, [cause for cause in causes if cause.category == category]) for category, label in Category6M.choices
-        ],
         "fishbone": mark_safe(fishbone_svg(record, causes)),  # built from escaped text (fishbone.py)
         "actions": [(action, [check_shown(check) for check in action.checks.all()]) for action in actions],
         "events": record.events.select_related("actor"),
