@@ -2,18 +2,22 @@
 library, so the page, its print and its PDF show the same picture.
 
 The problem sits in the head on the right, at the end of the spine; the six 6M bones run into the
-spine, three above and three below; each cause is written beside its bone, wrapped, on a short rib
-to it; a confirmed root cause is bold, dark red and has a filled dot where its rib meets the bone
-(still told apart in black and white). Every text is escaped. The drawing has a fixed width; the
-page lets it scroll sideways on a phone and scales it to the page in print."""
+spine, three above and three below; each cause is written beside its bone on a short rib to it,
+wrapped by the glyph widths of the DejaVu Sans it is drawn in; a confirmed root cause is bold, dark
+red and has a filled dot where its rib meets the bone (still told apart in black and white). Every
+text is escaped. The drawing has a fixed width; the page lets it scroll sideways on a phone and
+scales it to the page in print."""
 
-import textwrap
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
+
+from amends.answers.documents import DocumentError, font_files
 
 from .choices import Category6M
 from .models import FishboneCause, Nonconformity
@@ -25,9 +29,12 @@ MARGIN = 16
 COLUMN = 320  # each bone's column: its causes are written to the left of the bone
 SLANT = 40  # how far a bone leans from its outer end to the spine
 HEAD = 230
-CAUSE_CHARS = 28  # a wrapped line of a cause, in characters (DejaVu Sans at 14 px: about 230 px)
-LABEL_CHARS = 20
-HEAD_CHARS = 22
+# The widths text is wrapped to, in px: a cause beside its bone, a bone's label, the head's problem.
+CAUSE_WIDTH = 230
+LABEL_WIDTH = 190
+HEAD_WIDTH = HEAD - 24
+# Without the font's metrics (no DejaVu installed): an em fraction wide enough for capitals.
+FALLBACK_ADVANCE = 0.8
 MIN_BONE = 70
 ROOT_COLOUR = "#a4161a"
 INK = "#1f2328"
@@ -51,8 +58,41 @@ def clean(text: str) -> str:
     return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
 
 
-def wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(clean(text), width=width, break_long_words=True, break_on_hyphens=True) or [""]
+@cache
+def _advances(bold: bool) -> tuple[dict[int, float], float]:
+    """Each character's advance in em, from the face the PDF draws with (the page names it first)."""
+    try:
+        path = font_files()[("bold" if bold else "normal", "normal")]
+    except DocumentError:
+        return {}, FALLBACK_ADVANCE
+    font = TTFont(path, lazy=True)
+    units, metrics = font["head"].unitsPerEm, font["hmtx"].metrics
+    return {code: metrics[glyph][0] / units for code, glyph in font.getBestCmap().items()}, FALLBACK_ADVANCE
+
+
+def text_width(text: str, *, size: int = FONT, bold: bool = False) -> float:
+    advances, fallback = _advances(bold)
+    return size * sum(advances.get(ord(c), fallback) for c in text)
+
+
+def wrap(text: str, width: float, *, bold: bool = False) -> list[str]:
+    """`text` in lines no wider than `width` px, broken between words, inside a word only when it is longer."""
+    lines: list[str] = []
+    line = ""
+    for word in clean(text).split():
+        candidate = f"{line} {word}" if line else word
+        if text_width(candidate, bold=bold) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if line and text_width(line + char, bold=bold) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    return [*lines, line] if line or not lines else lines
 
 
 def _text(x: float, y: float, lines: Sequence[str], *, anchor: str = "start", bold: bool = False,
@@ -77,7 +117,7 @@ def _bone(column: int, category: str, causes: Sequence[Cause], spine_y: int, len
     def bone_x(y: float) -> float:
         return foot - SLANT * abs(y - spine_y) / length
 
-    label = wrap(str(Category6M(category).label), LABEL_CHARS)
+    label = wrap(str(Category6M(category).label), LABEL_WIDTH, bold=True)
     label_y = end_y - 8 - (len(label) - 1) * LINE if above else end_y + 8 + FONT
     parts = [
         f'<g class="bone" data-category="{category}">',
@@ -107,11 +147,11 @@ def fishbone_svg(nonconformity: Nonconformity, causes: Sequence[FishboneCause] |
         causes = list(nonconformity.fishbone.all())
     bones: dict[str, list[Cause]] = {category: [] for category in Category6M.values}
     for cause in causes:
-        bones[cause.category].append(Cause(wrap(cause.text, CAUSE_CHARS), cause.is_root))
+        bones[cause.category].append(Cause(wrap(cause.text, CAUSE_WIDTH, bold=cause.is_root), cause.is_root))
 
-    label_lines = max(len(wrap(str(label), LABEL_CHARS)) for label in Category6M.labels)
+    label_lines = max(len(wrap(str(label), LABEL_WIDTH, bold=True)) for label in Category6M.labels)
     label_height = label_lines * LINE + 10
-    head = [clean(nonconformity.number), *wrap(nonconformity.title, HEAD_CHARS)]
+    head = [clean(nonconformity.number), *wrap(nonconformity.title, HEAD_WIDTH, bold=True)]
     head_height = len(head) * LINE + 2 * GAP
     top = max(_bone_height(bones[c]) for c in TOP)
     bottom = max(_bone_height(bones[c]) for c in BOTTOM)

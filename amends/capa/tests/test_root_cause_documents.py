@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from amends.capa.actions import action_plan
 from amends.capa.choices import ActionStatus, Category6M
 from amends.capa.documents import nonconformity_pdf, record_print_context
-from amends.capa.fishbone import fishbone_svg
+from amends.capa.fishbone import CAUSE_WIDTH, fishbone_svg, text_width, wrap
 from amends.capa.models import EffectivenessCheck
 from amends.capa.nonconformities import nonconformity_link, nonconformity_open
 from amends.capa.root_cause import fishbone_add, whys_save
@@ -64,13 +64,21 @@ def test_long_causes_are_wrapped_and_the_drawing_grows_with_them(analysed, qms):
     svg = ElementTree.fromstring(fishbone_svg(analysed))
     method = next(g for g in svg.iter(f"{SVG}g") if g.get("data-category") == Category6M.METHOD)
     lines = [t.text for t in method.iter(f"{SVG}tspan")]
-    assert len(lines) >= 4 and all(len(line) <= 28 for line in lines)  # label + a cause on three lines or more
+    assert len(lines) >= 4 and all(text_width(line) <= CAUSE_WIDTH for line in lines[1:])  # label, then the cause
     height = float(svg.get("height"))
     for n in range(8):
         fishbone_add(actor=qms, nonconformity=analysed, category=Category6M.MAN, text=f"Ещё одна причина номер {n}")
     taller = ElementTree.fromstring(fishbone_svg(analysed))
     assert float(taller.get("height")) > height + 8 * 18
     assert taller.get("viewBox") == f"0 0 {taller.get('width')} {taller.get('height')}"
+
+
+def test_wide_letters_take_more_lines_and_a_word_longer_than_a_line_is_broken():
+    assert wrap("и" * 20 + " " + "и" * 10, CAUSE_WIDTH) == ["и" * 20, "и" * 10]
+    wide = wrap("Ш" * 20 + " " + "Ш" * 10, CAUSE_WIDTH, bold=True)
+    assert len(wide[0]) < 20 and "".join(wide).replace(" ", "") == "Ш" * 30
+    assert all(text_width(line, bold=True) <= CAUSE_WIDTH for line in wide)
+    assert wrap("", CAUSE_WIDTH) == [""]
 
 
 def test_an_empty_fishbone_and_a_title_with_control_characters_are_still_well_formed(qms):
