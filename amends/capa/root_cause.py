@@ -122,6 +122,7 @@ def fishbone_confirm(*, actor: User, cause: FishboneCause, is_root: bool) -> Fis
     """Mark a cause already on the diagram as a confirmed root cause, or take the mark away."""
     access_manage(actor, cause.nonconformity)
     record = _locked(cause.nonconformity)
+    cause = record.fishbone.get(pk=cause.pk)  # as it is now, the record locked: a second click changes nothing
     if cause.is_root == is_root:
         return cause
     cause.is_root = is_root
@@ -132,11 +133,12 @@ def fishbone_confirm(*, actor: User, cause: FishboneCause, is_root: bool) -> Fis
 
 @transaction.atomic
 def fishbone_remove(*, actor: User, cause: FishboneCause) -> None:
+    """Remove a cause; one removed already (a second click) is gone without a second entry."""
     access_manage(actor, cause.nonconformity)
     record = _locked(cause.nonconformity)
-    params = _cause_params(cause)
-    cause.delete()
-    record_event(record, RecordEventKind.ROOT_CAUSE, CAUSE_REMOVED, params, actor)
+    deleted, _rows = record.fishbone.filter(pk=cause.pk).delete()
+    if deleted:
+        record_event(record, RecordEventKind.ROOT_CAUSE, CAUSE_REMOVED, _cause_params(cause), actor)
 
 
 def _cause_params(cause: FishboneCause) -> dict:

@@ -111,6 +111,20 @@ def test_causes_go_on_their_bones_in_order_and_each_change_is_on_the_timeline(re
     ]
 
 
+def test_a_second_click_on_remove_or_confirm_records_nothing_twice(record, responsible):
+    cause = fishbone_add(actor=responsible, nonconformity=record, category=Category6M.MAN, text="Спешка")
+    other = fishbone_add(actor=responsible, nonconformity=record, category=Category6M.MAN, text="Усталость")
+    stale = FishboneCause.objects.get(pk=other.pk)
+    fishbone_confirm(actor=responsible, cause=other, is_root=True)
+    fishbone_confirm(actor=responsible, cause=stale, is_root=True)  # the page was open before the first click
+    fishbone_remove(actor=responsible, cause=cause)
+    fishbone_remove(actor=responsible, cause=cause)
+    assert [e.code for e in record.events.filter(kind="root_cause")] == [
+        "cause_added", "cause_added", "cause_confirmed", "cause_removed",
+    ]
+    assert list(record.fishbone.values_list("text", "is_root")) == [("Усталость", True)]
+
+
 @pytest.mark.parametrize(("category", "text", "field", "message"), [
     ("money", "Дорого", "category", "Choose one of the six categories (6M)."),
     (Category6M.MAN, "  \n ", "text", "Write the cause."),
