@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from amends.accounts.models import User
+from amends.answers.documents import DocumentError, MissingGlyph, glyphs_check
 
 from .access import access_manage
 from .choices import Category6M, NonconformityState, RecordEventKind
@@ -39,6 +40,17 @@ def _locked(nonconformity: Nonconformity) -> Nonconformity:
     return record
 
 
+def glyph_errors(text: str) -> list[str]:
+    """A character the PDF's fonts cannot draw is refused when written, not when the record is printed."""
+    try:
+        glyphs_check(text)
+    except MissingGlyph as error:
+        return [str(error)]
+    except DocumentError:  # no fonts on this machine: the PDF itself says what to install
+        pass
+    return []
+
+
 def whys_errors(steps: Iterable[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[str]]:
     """The chain without its empty pairs, and what is wrong with it."""
     chain = [(why.strip(), because.strip()) for why, because in steps if why.strip() or because.strip()]
@@ -61,6 +73,7 @@ def whys_errors(steps: Iterable[tuple[str, str]]) -> tuple[list[tuple[str, str]]
                 _("Step %(step)d is longer than %(max)d characters: say it shorter.")
                 % {"step": position, "max": MAX_WHY_LENGTH}
             )
+        errors += glyph_errors(why + because)
     return chain, errors
 
 
@@ -98,6 +111,8 @@ def fishbone_add(
         raise ValidationError({"text": _("Write the cause.")})
     if len(text) > CAUSE_LENGTH:
         raise ValidationError({"text": _("At most %(max)d characters: say the cause shorter.") % {"max": CAUSE_LENGTH}})
+    if unprintable := glyph_errors(text):
+        raise ValidationError({"text": unprintable})
     bone = record.fishbone.filter(category=category)
     label = Category6M(category).label
     if any(existing.casefold() == text.casefold() for existing in bone.values_list("text", flat=True)):
@@ -157,6 +172,7 @@ def analysis_complete(*, actor: User, nonconformity: Nonconformity, root_cause: 
         errors.append(_("Analyse first: answer at least one why, or put a cause on the fishbone."))
     if not root_cause:
         errors.append(_("State the root cause the analysis found."))
+    errors += glyph_errors(root_cause)
     if errors:
         raise ValidationError(errors)
     record.root_cause = root_cause

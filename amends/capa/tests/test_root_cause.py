@@ -62,6 +62,7 @@ def test_saving_the_same_chain_again_writes_nothing(record, responsible):
     ([CHAIN[0], ("Почему?", "")], "Step 2: the answer “because …” is missing."),
     ([("", "Потому что")], "Step 1: the question “why?” is missing."),
     ([("Почему?", "x" * 1001)], "Step 1 is longer than 1000 characters"),
+    ([("Почему?", "Потому что 🔋")], "The font has no glyph for «🔋» (U+1F50B BATTERY)"),
 ])
 def test_a_bad_chain_is_refused_with_a_message_and_the_old_one_kept(record, responsible, steps, message):
     whys_save(actor=responsible, nonconformity=record, steps=CHAIN)
@@ -129,6 +130,8 @@ def test_a_second_click_on_remove_or_confirm_records_nothing_twice(record, respo
     ("money", "Дорого", "category", "Choose one of the six categories (6M)."),
     (Category6M.MAN, "  \n ", "text", "Write the cause."),
     (Category6M.MAN, "x" * 301, "text", "At most 300 characters: say the cause shorter."),
+    (Category6M.MAN, "Батарея 🔋", "text",
+     "The font has no glyph for «🔋» (U+1F50B BATTERY); the document would show a box there. Write it otherwise."),
     (Category6M.MAN, "УСТАЛОСТЬ  сборщиков", "text", "“УСТАЛОСТЬ сборщиков” is already on the bone “Man (people)”."),
 ])
 def test_a_bad_cause_is_refused_with_a_message(record, responsible, category, text, field, message):

@@ -136,3 +136,12 @@ def test_the_section_reads_a_fixed_number_of_queries(client, record, qms, django
     with django_assert_max_num_queries(12):
         page = client.get(url)
     assert page.text.count("data-cause=") == 24
+
+
+def test_a_pdf_that_cannot_be_made_sends_the_reader_back_with_the_reason(client, record, qms):
+    # A title the records part does not check: the causes written here are (test_root_cause.py).
+    Nonconformity.objects.filter(pk=record.pk).update(title="Батарея 🔋")
+    client_of(client, qms)
+    response = client.get(reverse("capa:pdf", args=[record.number]), follow=True)
+    assert response.redirect_chain == [(reverse("capa:record", args=[record.number]), 302)]
+    assert "U+1F50B" in response.text
