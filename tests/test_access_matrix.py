@@ -262,6 +262,13 @@ NOT_A_CARD: dict[str, str] = {
     "capa:action_cancel": "capa.access, the record's manager (capa/tests/test_actions.py)",
     "capa:action_reschedule": "capa.access, the record's manager (capa/tests/test_actions.py)",
     "capa:action_check": "capa.access, the record's manager (capa/tests/test_effectiveness.py)",
+    "capa:whys": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:fishbone_add": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:fishbone_remove": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:fishbone_confirm": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:analysis": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:print": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    "capa:pdf": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -11,9 +11,10 @@ class CapaConfig(AppConfig):
     def ready(self) -> None:
         from . import event_texts
         from .pages import actions as actions_page
-        from .pages import card
+        from .pages import card, root_cause
 
         # Each part registers its timeline wording, record sections and card panels here.
         event_texts.register()
         actions_page.register()
         card.register()
+        root_cause.register()

@@ -3,11 +3,12 @@ reader's language (registered in complaints' wording registry; kinds of the reco
 models.nonconformities.record_kind)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from amends.complaints.choices import EventKind
 from amends.complaints.event_texts import Params, event_text_register, iso_date
 
-from .choices import ActionKind, NonconformityState, RecordEventKind, Source
+from .choices import ActionKind, Category6M, NonconformityState, RecordEventKind, Source
 from .lifecycle import CLOSE, REOPEN
 from .models.nonconformities import record_kind
 
@@ -66,6 +67,43 @@ def _card_promoted(params: Params) -> str:
     return _(
         "Measure “%(measure)s” promoted to a corrective action of the nonconformity %(number)s: %(title)s"
     ) % params
+# Root cause (root_cause.py): the 5 Whys saved, a fishbone cause added, removed, confirmed or not, the conclusion.
+WHYS_SAVED, CAUSE_ADDED, CAUSE_REMOVED, CAUSE_CONFIRMED, ROOT_CAUSE_STATED = (
+    "whys", "cause_added", "cause_removed", "cause_confirmed", "concluded",
+)
+
+
+def _whys_saved(params: Params) -> str:
+    steps = params["steps"]
+    return ngettext(
+        "5 Whys saved, %(count)d step; the deepest answer: %(because)s",
+        "5 Whys saved, %(count)d steps; the deepest answer: %(because)s",
+        len(steps),
+    ) % {"count": len(steps), "because": steps[-1][1]}
+
+
+def _cause_text(params: Params) -> dict[str, str]:
+    return {"category": Category6M(params["category"]).label, "cause": params["text"]}
+
+
+def _cause_added(params: Params) -> str:
+    if params["is_root"]:
+        return _("Fishbone, %(category)s: root cause added: %(cause)s") % _cause_text(params)
+    return _("Fishbone, %(category)s: cause added: %(cause)s") % _cause_text(params)
+
+
+def _cause_removed(params: Params) -> str:
+    return _("Fishbone, %(category)s: cause removed: %(cause)s") % _cause_text(params)
+
+
+def _cause_confirmed(params: Params) -> str:
+    if params["is_root"]:
+        return _("Fishbone, %(category)s: confirmed as a root cause: %(cause)s") % _cause_text(params)
+    return _("Fishbone, %(category)s: no longer a root cause: %(cause)s") % _cause_text(params)
+
+
+def _root_cause_stated(params: Params) -> str:
+    return _("Root cause analysed: %(root_cause)s") % params
 
 
 def register() -> None:
@@ -119,3 +157,8 @@ def register_actions() -> None:
     event_text_register(action, ACTION_RESCHEDULED, _action_rescheduled)
     event_text_register(record_kind(RecordEventKind.CHECK), CHECK_EFFECTIVE, _check_effective)
     event_text_register(record_kind(RecordEventKind.CHECK), CHECK_NOT_EFFECTIVE, _check_not_effective)
+    event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), WHYS_SAVED, _whys_saved)
+    event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), CAUSE_ADDED, _cause_added)
+    event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), CAUSE_REMOVED, _cause_removed)
+    event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), CAUSE_CONFIRMED, _cause_confirmed)
+    event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), ROOT_CAUSE_STATED, _root_cause_stated)

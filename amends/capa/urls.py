@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, card, records
+from .views import actions, card, records, root_cause
 
 app_name = "capa"
 
@@ -16,4 +16,11 @@ urlpatterns: list = [
     path("card/<number:number>/link/", card.card_link, name="card_link"),
     path("card/<number:number>/open/", card.card_open, name="card_open"),
     path("card/<number:number>/measures/<int:pk>/promote/", card.promote, name="measure_promote"),
+    path("<str:number>/whys/", root_cause.whys, name="whys"),
+    path("<str:number>/fishbone/", root_cause.fishbone_add, name="fishbone_add"),
+    path("<str:number>/fishbone/<int:pk>/remove/", root_cause.fishbone_remove, name="fishbone_remove"),
+    path("<str:number>/fishbone/<int:pk>/confirm/", root_cause.fishbone_confirm, name="fishbone_confirm"),
+    path("<str:number>/analysis/", root_cause.analysis, name="analysis"),
+    path("<str:number>/print/", root_cause.print_page, name="print"),
+    path("<str:number>/pdf/", root_cause.pdf, name="pdf"),
 ]
