@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
+
+from .converters import RecordNumberConverter
 
 
 class CapaConfig(AppConfig):
@@ -10,6 +13,9 @@ class CapaConfig(AppConfig):
 
     def ready(self) -> None:
         from . import event_texts
+        from .pages import records
 
+        register_converter(RecordNumberConverter, "record")
         # Each part registers its timeline wording, record sections and card panels here.
         event_texts.register()
+        records.register()

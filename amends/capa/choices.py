@@ -91,3 +91,4 @@ class RecordEventKind(models.TextChoices):
     CHECK = "check", _("Effectiveness check")
     DEADLINE = "deadline", _("Deadline")
     NOTE = "note", _("Note")
+    CHANGED = "changed", _("Changed")

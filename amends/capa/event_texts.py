@@ -2,14 +2,15 @@
 reader's language (registered in complaints' wording registry; kinds of the record are prefixed,
 models.nonconformities.record_kind)."""
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from amends.complaints.choices import EventKind
 from amends.complaints.event_texts import Params, event_text_register, iso_date
 
-from .choices import ActionKind, NonconformityState, RecordEventKind, Source
+from .choices import ActionKind, NonconformityKind, NonconformityState, RecordEventKind, Source
 from .lifecycle import CLOSE, REOPEN
-from .models.nonconformities import record_kind
+from .models.nonconformities import Nonconformity, record_kind
 
 OPENED, OWNER_APPOINTED, LINKED, UNLINKED, STEP = "opened", "owner", "linked", "unlinked", "step"
 ACTION_PLANNED = "planned"
@@ -60,6 +61,26 @@ def _card_unlinked(params: Params) -> str:
     return _("Unlinked from the nonconformity %(number)s: %(title)s") % params
 
 
+CHANGED = "changed"
+# Long texts (a description) are kept whole in the params and cut on the timeline.
+CHANGE_SHOWN_CHARS = 120
+
+
+def _change(change: Params) -> str:
+    field = change["field"]
+    old, new = change["old"], change["new"]
+    if field == "kind":
+        old, new = NonconformityKind(old).label, NonconformityKind(new).label
+    cut = [Truncator(value).chars(CHANGE_SHOWN_CHARS) if value else "—" for value in (old, new)]
+    return _("%(field)s: “%(old)s” → “%(new)s”") % {
+        "field": Nonconformity._meta.get_field(field).verbose_name, "old": cut[0], "new": cut[1],
+    }
+
+
+def _changed(params: Params) -> str:
+    return _("Changed: %(changes)s") % {"changes": "; ".join(_change(change) for change in params["changes"])}
+
+
 def register() -> None:
     event_text_register(record_kind(RecordEventKind.OPENED), OPENED, _opened)
     event_text_register(record_kind(RecordEventKind.OWNER), OWNER_APPOINTED, _owner)
@@ -69,3 +90,4 @@ def register() -> None:
     event_text_register(record_kind(RecordEventKind.ACTION), ACTION_PLANNED, _action_planned)
     event_text_register(EventKind.NONCONFORMITY, CARD_LINKED, _card_linked)
     event_text_register(EventKind.NONCONFORMITY, CARD_UNLINKED, _card_unlinked)
+    event_text_register(record_kind(RecordEventKind.CHANGED), CHANGED, _changed)
