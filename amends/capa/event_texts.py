@@ -2,7 +2,7 @@
 reader's language (registered in complaints' wording registry; kinds of the record are prefixed,
 models.nonconformities.record_kind)."""
 
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from amends.complaints.choices import EventKind
@@ -73,7 +73,7 @@ def _change(change: Params) -> str:
         old, new = NonconformityKind(old).label, NonconformityKind(new).label
     cut = [Truncator(value).chars(CHANGE_SHOWN_CHARS) if value else "—" for value in (old, new)]
     return _("%(field)s: “%(old)s” → “%(new)s”") % {
-        "field": Nonconformity._meta.get_field(field).verbose_name, "old": cut[0], "new": cut[1],
+        "field": capfirst(Nonconformity._meta.get_field(field).verbose_name), "old": cut[0], "new": cut[1],
     }
 
 

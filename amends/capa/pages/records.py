@@ -35,12 +35,13 @@ def summary(request, record, bound) -> dict:
             for index, state in enumerate(PATH)
         ],
         "next_step": NEXT.get(record.state),
-        "appoint_form": (bound.get("appoint") or AppointForm(initial={"owner": record.owner_id})) if head else None,
-        "edit_form": (bound.get("edit") or RecordEditForm(record=record))
-        if manages and record.state != S.CLOSED else None,
-        "close_form": (bound.get("close") or CloseForm()) if head and record.state in STEPS[CLOSE].sources else None,
-        "reopen_form": (bound.get("reopen") or ReopenForm())
-        if manages and record.state in STEPS[REOPEN].sources else None,
+        # A form posted with errors is shown again whatever the state, with the reason it was refused.
+        "appoint_form": bound.get("appoint") or (AppointForm(initial={"owner": record.owner_id}) if head else None),
+        "edit_form": bound.get("edit") or (RecordEditForm(record=record) if manages and record.state != S.CLOSED
+                                           else None),
+        "close_form": bound.get("close") or (CloseForm() if head and record.state in STEPS[CLOSE].sources else None),
+        "reopen_form": bound.get("reopen") or (ReopenForm() if manages and record.state in STEPS[REOPEN].sources
+                                               else None),
     }
 
 
@@ -58,8 +59,8 @@ def complaints(request, record, bound) -> dict:
              "can_unlink": card_access.can_write(user, link.complaint, card_access.NONCONFORMITY)}
             for link in links
         ],
-        "link_form": (bound.get("link") or LinkForm(visible=Complaint.objects.none()))
-        if can_manage(user, record) else None,
+        "link_form": bound.get("link") or (LinkForm(visible=Complaint.objects.none()) if can_manage(user, record)
+                                           else None),
     }
 
 
