@@ -250,6 +250,12 @@ NOT_A_CARD: dict[str, str] = {
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
     "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
+    # Nonconformities: capa.access, every role and tie in capa/tests/test_records_access.py.
+    "capa:list": "capa.access: overseers and owners (capa/tests/test_records_views.py)",
+    "capa:new": "capa.access: the head of the QMS", "capa:record": "capa.access",
+    "capa:appoint": "capa.access", "capa:edit": "capa.access", "capa:step": "capa.access",
+    "capa:link": "capa.access, then each card's NONCONFORMITY write in the service",
+    "capa:unlink": "the card's NONCONFORMITY write (capa/tests/test_records_views.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
