@@ -2,6 +2,7 @@
 reader's language (registered in complaints' wording registry; kinds of the record are prefixed,
 models.nonconformities.record_kind)."""
 
+from django.db.models import Field
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
@@ -73,8 +74,14 @@ def _change(change: Params) -> str:
         old, new = NonconformityKind(old).label, NonconformityKind(new).label
     cut = [Truncator(value).chars(CHANGE_SHOWN_CHARS) if value else "—" for value in (old, new)]
     return _("%(field)s: “%(old)s” → “%(new)s”") % {
-        "field": capfirst(Nonconformity._meta.get_field(field).verbose_name), "old": cut[0], "new": cut[1],
+        "field": _field_label(field), "old": cut[0], "new": cut[1],
     }
+
+
+def _field_label(name: str) -> str:
+    field = Nonconformity._meta.get_field(name)
+    assert isinstance(field, Field)
+    return str(capfirst(field.verbose_name))
 
 
 def _changed(params: Params) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.complaints.converters import NUMBER_PATTERN
+from amends.complaints.forms import model_choice_field
 from amends.complaints.inputs import users_with_roles
 from amends.complaints.models import Complaint
 from amends.complaints.services import BULK_MAX
@@ -61,7 +62,7 @@ class CardNumbersField(forms.CharField):
     """Card numbers typed or pasted, separated by commas, spaces or lines; each one once."""
 
     def to_python(self, value) -> list[str]:  # type: ignore[override]
-        numbers = list(dict.fromkeys(re.split(r"[\s,;]+", super().to_python(value).strip())))
+        numbers = list(dict.fromkeys(re.split(r"[\s,;]+", (super().to_python(value) or "").strip())))
         numbers = [number for number in numbers if number]
         wrong = [number for number in numbers if not NUMBER.fullmatch(number)]
         if wrong:
@@ -112,14 +113,13 @@ class RecordFieldsForm(forms.Form):
         self.fields["description"].widget = forms.Textarea(attrs={"rows": 4})
         for name in CONCERNS:
             field = self.fields[name]
-            if isinstance(field, forms.ModelChoiceField):
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
                 current = getattr(record, f"{name}_id") if record is not None else None
-                field.queryset = _with_current(field.queryset, current)
-        supplier = self.fields["supplier"]
-        assert isinstance(supplier, forms.ModelChoiceField)
-        supplier.queryset = supplier.queryset.filter(merged_into__isnull=True)
+                queryset = _with_current(field.queryset, current)
+                # A merged supplier's records follow it to the one it was merged into.
+                field.queryset = queryset.filter(merged_into__isnull=True) if name == "supplier" else queryset
         if record is not None and not self.is_bound:
-            self.initial = {name: getattr(record, Nonconformity._meta.get_field(name).attname) for name in UPDATABLE}
+            self.initial = {name: record.serializable_value(name) for name in UPDATABLE}
 
 
 class NonconformityOpenForm(CardsFormMixin, RecordFieldsForm):
@@ -131,9 +131,7 @@ class NonconformityOpenForm(CardsFormMixin, RecordFieldsForm):
     def __init__(self, *args, visible: QuerySet[Complaint], **kwargs):
         super().__init__(*args, **kwargs)
         self.visible = visible
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
-        owner.queryset = owner_choices()
+        model_choice_field(self, "owner").queryset = owner_choices()
 
 
 class RecordEditForm(RecordFieldsForm):
@@ -146,9 +144,7 @@ class AppointForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
-        owner.queryset = owner_choices()
+        model_choice_field(self, "owner").queryset = owner_choices()
 
 
 class LinkForm(CardsFormMixin, forms.Form):

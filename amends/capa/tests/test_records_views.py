@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 

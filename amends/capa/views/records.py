@@ -143,7 +143,9 @@ def link(request, number: str):
 @require_POST
 def unlink(request, number: str, card: str):
     nonconformity = record_for_request(request, number)
-    complaint = get_object_or_404(_visible_cards(request), number=card, nonconformity_links__nonconformity=nonconformity)
+    complaint = get_object_or_404(
+        _visible_cards(request), number=card, nonconformity_links__nonconformity=nonconformity,
+    )
     card_access.access_writer(request.user, complaint, card_access.NONCONFORMITY)
     services.nonconformity_unlink(actor=request.user, nonconformity=nonconformity, complaint=complaint)
     messages.success(request, _("Complaint %(number)s unlinked.") % {"number": complaint.number})
