@@ -4,7 +4,6 @@ its own ModelAdmin classes below."""
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from amends.audit.admin import AuditedAdmin
 
@@ -55,5 +54,3 @@ class NonconformityAdmin(AuditedAdmin):
 
     def view_on_site(self, obj: Nonconformity) -> str:
         return reverse("capa:record", args=[obj.number])
-
-    view_on_site.short_description = _("Open the record's page")  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,10 +184,11 @@ def nonconformity_update(*, actor: User, nonconformity: Nonconformity, **fields)
         raise TransitionNotAllowed(_("A closed nonconformity is not changed: reopen it first."))
     changes = []
     for name, value in fields.items():
-        old = getattr(nonconformity, name)
-        if old != value:
-            changes.append({"field": name, "old": _shown(old), "new": _shown(value)})
-            setattr(nonconformity, name, value)
+        # Compared by key, so that an unchanged product or supplier is not read to be compared.
+        if nonconformity.serializable_value(name) == (value.pk if isinstance(value, Model) else value):
+            continue
+        changes.append({"field": name, "old": _shown(getattr(nonconformity, name)), "new": _shown(value)})
+        setattr(nonconformity, name, value)
     if not changes:
         return nonconformity
     nonconformity.full_clean(exclude=["number"])
