@@ -255,7 +255,6 @@ NOT_A_CARD: dict[str, str] = {
     "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
     "capa:from_list": "each ticked card checked against access.WRITES[NONCONFORMITY] (capa/tests/test_card_list.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
-    "capa:record": "capa.access: a nonconformity, not a card",
     "capa:action_plan": "capa.access, the record's manager (capa/tests/test_actions.py)",
     "capa:plan_complete": "capa.access, the record's manager (capa/tests/test_actions.py)",
     "capa:action_report": "capa.access, the action's owner or the manager (capa/tests/test_actions.py)",
@@ -269,6 +268,12 @@ NOT_A_CARD: dict[str, str] = {
     "capa:analysis": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
     "capa:print": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
     "capa:pdf": "a nonconformity: capa.access (capa/tests/test_root_cause_views.py)",
+    # Nonconformities: capa.access, every role and tie in capa/tests/test_records_access.py.
+    "capa:list": "capa.access: overseers and owners (capa/tests/test_records_views.py)",
+    "capa:new": "capa.access: the head of the QMS", "capa:record": "capa.access",
+    "capa:appoint": "capa.access", "capa:edit": "capa.access", "capa:step": "capa.access",
+    "capa:link": "capa.access, then each card's NONCONFORMITY write in the service",
+    "capa:unlink": "the card's NONCONFORMITY write (capa/tests/test_records_views.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -9,7 +9,7 @@ from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
 from amends.accounts.models import User
 from amends.core.errors import AccessDenied
 
-from .models import Action, Nonconformity
+from .models import Nonconformity
 
 
 def can_see_nonconformities(user: User) -> bool:
@@ -17,7 +17,17 @@ def can_see_nonconformities(user: User) -> bool:
     everyone who owns a nonconformity or an action (their own records)."""
     if user.has_role(*OVERSEERS):
         return True
-    return Nonconformity.objects.filter(owner=user).exists() or Action.objects.filter(owner=user).exists()
+    return Nonconformity.objects.filter(Q(owner=user) | Q(actions__owner=user)).exists()
+
+
+def can_see_nonconformities_in_request(user: User) -> bool:
+    """can_see_nonconformities asked once per request (the header's link asks it on every page):
+    kept on the request's own user object, never on one that outlives the request."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_capa_sees_records"):
+        user._capa_sees_records = can_see_nonconformities(user)  # type: ignore[attr-defined]
+    return user._capa_sees_records  # type: ignore[attr-defined]
 
 
 def can_see_nonconformity(user: User, nonconformity: Nonconformity) -> bool:

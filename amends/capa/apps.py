@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
+
+from .converters import RecordNumberConverter
 
 
 class CapaConfig(AppConfig):
@@ -11,10 +14,12 @@ class CapaConfig(AppConfig):
     def ready(self) -> None:
         from . import event_texts
         from .pages import actions as actions_page
-        from .pages import card, root_cause
+        from .pages import card, records, root_cause
 
+        register_converter(RecordNumberConverter, "record")
         # Each part registers its timeline wording, record sections and card panels here.
         event_texts.register()
         actions_page.register()
         card.register()
         root_cause.register()
+        records.register()

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NonconformityKind(models.TextChoices):
@@ -10,12 +11,13 @@ class NonconformityKind(models.TextChoices):
 
 
 class NonconformityState(models.TextChoices):
-    OPEN = "open", _("Open")
+    # Worded for a record, apart from a complaint's "Closed" (its gender in Russian) and the verb "Open".
+    OPEN = "open", pgettext_lazy("nonconformity", "Open")
     ANALYSED = "analysed", _("Analysed")
     ACTIONS_PLANNED = "actions_planned", _("Actions planned")
     ACTIONS_DONE = "actions_done", _("Actions done")
     EFFECTIVENESS_CHECKED = "checked", _("Effectiveness checked")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("nonconformity", "Closed")
 
 
 class Source(models.TextChoices):
@@ -91,3 +93,4 @@ class RecordEventKind(models.TextChoices):
     CHECK = "check", _("Effectiveness check")
     DEADLINE = "deadline", _("Deadline")
     NOTE = "note", _("Note")
+    CHANGED = "changed", _("Changed")

@@ -2,15 +2,17 @@
 reader's language (registered in complaints' wording registry; kinds of the record are prefixed,
 models.nonconformities.record_kind)."""
 
+from django.db.models import Field
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from amends.complaints.choices import EventKind
 from amends.complaints.event_texts import Params, event_text_register, iso_date
 
-from .choices import ActionKind, Category6M, NonconformityState, RecordEventKind, Source
+from .choices import ActionKind, Category6M, NonconformityKind, NonconformityState, RecordEventKind, Source
 from .lifecycle import CLOSE, REOPEN
-from .models.nonconformities import record_kind
+from .models.nonconformities import Nonconformity, record_kind
 
 OPENED, OWNER_APPOINTED, LINKED, UNLINKED, STEP = "opened", "owner", "linked", "unlinked", "step"
 ACTION_PLANNED = "planned"
@@ -104,6 +106,30 @@ def _cause_confirmed(params: Params) -> str:
 
 def _root_cause_stated(params: Params) -> str:
     return _("Root cause analysed: %(root_cause)s") % params
+CHANGED = "changed"
+# Long texts (a description) are kept whole in the params and cut on the timeline.
+CHANGE_SHOWN_CHARS = 120
+
+
+def _change(change: Params) -> str:
+    field = change["field"]
+    old, new = change["old"], change["new"]
+    if field == "kind":
+        old, new = NonconformityKind(old).label, NonconformityKind(new).label
+    cut = [Truncator(value).chars(CHANGE_SHOWN_CHARS) if value else "—" for value in (old, new)]
+    return _("%(field)s: “%(old)s” → “%(new)s”") % {
+        "field": _field_label(field), "old": cut[0], "new": cut[1],
+    }
+
+
+def _field_label(name: str) -> str:
+    field = Nonconformity._meta.get_field(name)
+    assert isinstance(field, Field)
+    return str(capfirst(field.verbose_name))
+
+
+def _changed(params: Params) -> str:
+    return _("Changed: %(changes)s") % {"changes": "; ".join(_change(change) for change in params["changes"])}
 
 
 def register() -> None:
@@ -162,3 +188,4 @@ def register_actions() -> None:
     event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), CAUSE_REMOVED, _cause_removed)
     event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), CAUSE_CONFIRMED, _cause_confirmed)
     event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), ROOT_CAUSE_STATED, _root_cause_stated)
+    event_text_register(record_kind(RecordEventKind.CHANGED), CHANGED, _changed)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,8 +17,8 @@ from amends.complaints.models import Complaint
 from amends.core.errors import TransitionNotAllowed
 
 from .access import access_manage, access_process_owner
-from .choices import NonconformityKind, RecordEventKind, Source
-from .event_texts import CARD_LINKED, CARD_UNLINKED, LINKED, OPENED, OWNER_APPOINTED, STEP, UNLINKED
+from .choices import NonconformityKind, NonconformityState, RecordEventKind, Source
+from .event_texts import CARD_LINKED, CARD_UNLINKED, CHANGED, LINKED, OPENED, OWNER_APPOINTED, STEP, UNLINKED
 from .events import record_event
 from .lifecycle import CLOSE, REOPEN, STEPS
 from .models import CapaSettings, Nonconformity, NonconformityComplaint, NonconformitySequence
@@ -158,3 +159,56 @@ def nonconformity_step(
         {"step": step, "from": from_state, "to": rule.target, "reason": reason}, actor,
     )
     return nonconformity
+
+
+# What a person may change after opening it: its wording, kind and what it concerns.
+CONCERNS = ("product", "component", "supplier", "department", "process", "cause")
+UPDATABLE = ("title", "description", "kind", *CONCERNS)
+
+
+def _shown(value) -> str:
+    """A value as the timeline keeps it: codes and texts as they are, reference data and people by name."""
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def nonconformity_update(*, actor: User, nonconformity: Nonconformity, **fields) -> Nonconformity:
+    """Change its title, description, kind or concerns (UPDATABLE); one timeline entry lists what
+    changed, old and new. A closed record is reopened first; nothing changed writes nothing."""
+    unknown = set(fields) - set(UPDATABLE)
+    if unknown:
+        raise TypeError(f"nonconformity_update does not change {sorted(unknown)}")
+    access_manage(actor, nonconformity)
+    nonconformity = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
+    if nonconformity.state == NonconformityState.CLOSED:
+        raise TransitionNotAllowed(_("A closed nonconformity is not changed: reopen it first."))
+    changes = []
+    for name, value in fields.items():
+        # Compared by key, so that an unchanged product or supplier is not read to be compared.
+        if nonconformity.serializable_value(name) == (value.pk if isinstance(value, Model) else value):
+            continue
+        changes.append({"field": name, "old": _shown(getattr(nonconformity, name)), "new": _shown(value)})
+        setattr(nonconformity, name, value)
+    if not changes:
+        return nonconformity
+    nonconformity.full_clean(exclude=["number"])
+    nonconformity.version += 1
+    nonconformity.save(update_fields=[change["field"] for change in changes] + ["version"])
+    record_event(nonconformity, RecordEventKind.CHANGED, CHANGED, {"changes": changes}, actor)
+    return nonconformity
+
+
+@transaction.atomic
+def nonconformity_close(*, actor: User, nonconformity: Nonconformity) -> Nonconformity:
+    """Closing, once the effectiveness is checked, is the head of the QMS's decision."""
+    access_process_owner(actor)
+    return nonconformity_step(actor=actor, nonconformity=nonconformity, step=CLOSE)
+
+
+@transaction.atomic
+def nonconformity_reopen(*, actor: User, nonconformity: Nonconformity, reason: str) -> Nonconformity:
+    """Reopened by hand by its owner or the head of the QMS, always with the reason on the timeline."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the nonconformity is reopened.")})
+    return nonconformity_step(actor=actor, nonconformity=nonconformity, step=REOPEN, reason=reason)
