@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from amends.complaints.choices import EventKind
 from amends.complaints.event_texts import Params, event_text_register, iso_date
 
-from .choices import ActionKind, NonconformityState, RecordEventKind, Source
+from .choices import ActionKind, NonconformityState, ProposalKind, RecordEventKind, Source
 from .lifecycle import CLOSE, REOPEN
 from .models.nonconformities import record_kind
 
@@ -15,6 +15,7 @@ OPENED, OWNER_APPOINTED, LINKED, UNLINKED, STEP = "opened", "owner", "linked", "
 ACTION_PLANNED = "planned"
 # On the card: linked to a nonconformity, or unlinked from it.
 CARD_LINKED, CARD_UNLINKED = "linked", "unlinked"
+PROPOSAL_ACCEPTED = "proposal"
 
 
 def _opened(params: Params) -> str:
@@ -60,6 +61,12 @@ def _card_unlinked(params: Params) -> str:
     return _("Unlinked from the nonconformity %(number)s: %(title)s") % params
 
 
+def _proposal_accepted(params: Params) -> str:
+    return _("Opened from the proposal of %(date)s: %(kind)s.") % {
+        "date": iso_date(params["proposed_at"]), "kind": ProposalKind(params["kind"]).label,
+    }
+
+
 def register() -> None:
     event_text_register(record_kind(RecordEventKind.OPENED), OPENED, _opened)
     event_text_register(record_kind(RecordEventKind.OWNER), OWNER_APPOINTED, _owner)
@@ -69,3 +76,4 @@ def register() -> None:
     event_text_register(record_kind(RecordEventKind.ACTION), ACTION_PLANNED, _action_planned)
     event_text_register(EventKind.NONCONFORMITY, CARD_LINKED, _card_linked)
     event_text_register(EventKind.NONCONFORMITY, CARD_UNLINKED, _card_unlinked)
+    event_text_register(record_kind(RecordEventKind.OPENED), PROPOSAL_ACCEPTED, _proposal_accepted)
