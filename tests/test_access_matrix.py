@@ -250,6 +250,9 @@ NOT_A_CARD: dict[str, str] = {
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
     "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
+    "capa:proposals": "role rule, OVERSEERS (capa/tests/test_proposals_views.py)",
+    "capa:proposal_accept": "capa.access, the head of the QMS (capa/tests/test_proposals_views.py)",
+    "capa:proposal_dismiss": "capa.access, the head of the QMS (capa/tests/test_proposals_views.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -31,7 +31,8 @@ def cause_growth_check(now: datetime | None = None) -> list[Proposal]:
     rows = (
         counted_complaints().filter(cause__isnull=False, received_at__gte=before, received_at__lte=now)
         .values("cause").annotate(
-            current=Count("pk", filter=Q(received_at__gte=start)), previous=Count("pk", filter=Q(received_at__lt=start)),
+            current=Count("pk", filter=Q(received_at__gte=start)),
+            previous=Count("pk", filter=Q(received_at__lt=start)),
         )
     )
     grown = {

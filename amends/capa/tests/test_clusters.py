@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from amends.capa.clusters import cluster_check
 from amends.capa.choices import ProposalKind, ProposalStatus
+from amends.capa.clusters import cluster_check
 from amends.capa.models import CapaSettings, Proposal
 from amends.capa.proposals import proposal_dismiss
 from amends.complaints.choices import Channel, State

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amends.accounts.access import OVERSEERS
+from amends.accounts.models import User
 from amends.complaints.card_page import form_errors_add
 from amends.complaints.models import Complaint
 from amends.core.errors import AccessDenied, TransitionNotAllowed
@@ -35,8 +36,14 @@ class Row:
     dismiss: DismissForm | None
 
 
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User), "the proposals' views are login_required"
+    return user
+
+
 def _rows(request: HttpRequest, bound: Mapping[str, forms.BaseForm]) -> tuple[list[Row], list[Row]]:
-    deciding = is_process_owner(request.user)  # type: ignore[arg-type]
+    deciding = is_process_owner(_user(request))
     owners = owner_choices() if deciding else []
     proposals = (
         Proposal.objects.select_related("supplier", "product", "cause", "decided_by", "nonconformity")
@@ -64,7 +71,7 @@ def _render(request: HttpRequest, status: int = 200, bound: Mapping[str, forms.B
 
 @login_required
 def proposals(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(*OVERSEERS):  # type: ignore[union-attr]
+    if not _user(request).has_role(*OVERSEERS):
         raise AccessDenied(_("Only those who oversee quality see the proposals."))
     return _render(request)
 
@@ -86,12 +93,13 @@ def _decide(request: HttpRequest, form: forms.Form, name: str, write, done) -> H
 @login_required
 @require_POST
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    access_process_owner(request.user)  # type: ignore[arg-type]  # refused before the form is read
+    actor = _user(request)
+    access_process_owner(actor)  # refused before the form is read
     proposal = get_object_or_404(Proposal, pk=pk)
     form = AcceptForm(request.POST, proposal_id=pk, owners=owner_choices())
     return _decide(
         request, form, f"accept-{pk}",
-        lambda title, owner: proposal_accept(actor=request.user, proposal=proposal, title=title, owner=owner),
+        lambda title, owner: proposal_accept(actor=actor, proposal=proposal, title=title, owner=owner),
         lambda record: _("Nonconformity %(number)s opened from the proposal.") % {"number": record.number},
     )
 
@@ -99,11 +107,12 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    access_process_owner(request.user)  # type: ignore[arg-type]
+    actor = _user(request)
+    access_process_owner(actor)
     proposal = get_object_or_404(Proposal, pk=pk)
     form = DismissForm(request.POST, proposal_id=pk)
     return _decide(
         request, form, f"dismiss-{pk}",
-        lambda reason: proposal_dismiss(actor=request.user, proposal=proposal, reason=reason),
+        lambda reason: proposal_dismiss(actor=actor, proposal=proposal, reason=reason),
         lambda _proposal: _("Proposal dismissed."),
     )
