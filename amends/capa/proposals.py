@@ -40,9 +40,11 @@ SOURCE_OF = {ProposalKind.NORM: Source.NORM, ProposalKind.CLUSTER: Source.CLUSTE
 def proposal_raise(
     *, kind: str, key: str, params: dict[str, Any], complaints: Iterable[Complaint] = (),
     supplier: Supplier | None = None, product: Product | None = None, cause: Cause | None = None,
+    notify: bool = True,
 ) -> Proposal | None:
     """Propose a nonconformity for this finding unless it was proposed before; None then. The heads
-    of the QMS are told once, each in their own language when they read it."""
+    of the QMS are told once, each in their own language when they read it (`notify=False`: the
+    caller tells them of the finding itself, as the norms' check does)."""
     proposal, created = Proposal.objects.get_or_create(key=key, defaults={
         "kind": kind, "params": params, "supplier": supplier, "product": product, "cause": cause,
     })
@@ -50,6 +52,12 @@ def proposal_raise(
         return None
     cards = list(complaints)
     proposal.complaints.set(cards)
+    if notify:
+        _notify_heads(proposal, cards)
+    return proposal
+
+
+def _notify_heads(proposal: Proposal, cards: list[Complaint]) -> None:
     url = absolute_url(reverse("capa:proposals")) + f"#proposal-{proposal.pk}"
     numbers = [card.number for card in cards]
     notify_many([
@@ -59,7 +67,6 @@ def proposal_raise(
         )
         for head in qms_heads()
     ])
-    return proposal
 
 
 def proposal_finding(proposal: Proposal) -> str:

@@ -10,7 +10,7 @@ from amends.capa.choices import ProposalKind, ProposalStatus, Source
 from amends.capa.growth import cause_growth_check
 from amends.capa.models import Nonconformity, Proposal
 from amends.capa.proposal_checks import proposals_check
-from amends.capa.proposals import proposal_accept, proposal_dismiss, proposal_raise
+from amends.capa.proposals import proposal_accept, proposal_dismiss, proposal_finding, proposal_raise, proposal_title
 from amends.complaints.choices import State
 from amends.complaints.models import Complaint
 from amends.core.errors import AccessDenied, TransitionNotAllowed
@@ -128,3 +128,17 @@ def test_the_job_runs_both_checks():
 
     assert "capa_proposals" in {job.name for job in PERIODIC}
     assert capa_proposals_task.call() == {"cluster_check": 0, "cause_growth_check": 0}
+
+
+def test_a_norm_proposal_is_worded_from_the_norms_params_and_may_be_raised_without_a_notice(qms, supplier):
+    proposal = proposal_raise(kind=ProposalKind.NORM, key="norm:supplier:1:year:2026-01-01", supplier=supplier,
+                              params={"subject": "supplier", "count": 8, "norm": 6, "period": "2026"}, notify=False)
+    assert not Notification.objects.exists()  # the norms' check tells the heads of the breach itself
+    with translation.override("en"):
+        assert proposal_finding(proposal) == "Norm exceeded (AKB-Snab): 8 complaints against a norm of 6 in 2026."
+        assert proposal_title(proposal) == "Norm exceeded: AKB-Snab"
+    everyone = proposal_raise(kind=ProposalKind.NORM, key="norm:manufacturer:-:year:2026-01-01",
+                              params={"subject": "manufacturer", "count": 5, "norm": 4, "period": "2026"})
+    with translation.override("en"):
+        assert proposal_title(everyone) == "Norm exceeded: Manufacturer's fault"
+    assert Notification.objects.filter(user=qms, kind="capa_proposal").count() == 1
