@@ -142,3 +142,22 @@ def test_a_norm_proposal_is_worded_from_the_norms_params_and_may_be_raised_witho
     with translation.override("en"):
         assert proposal_title(everyone) == "Norm exceeded: Manufacturer's fault"
     assert Notification.objects.filter(user=qms, kind="capa_proposal").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_heads_accepting_at_the_same_moment_open_one_nonconformity(reference_data_restored, at_once, make_user):
+    heads = [make_user(f"head{i}", Role.QMS_HEAD) for i in range(2)]
+    proposal = proposal_raise(kind=ProposalKind.CLUSTER, key="cluster:race", params={
+        "cards": 3, "customers": 3, "days": 30, "first": "2026-11-01", "last": "2026-11-03",
+    })
+    pending = iter(heads)
+
+    def accept():
+        try:
+            return proposal_accept(actor=next(pending), proposal=proposal, title="Гонка").number
+        except TransitionNotAllowed:
+            return None
+
+    assert sorted(at_once(accept, 2), key=bool)[0] is None
+    assert Nonconformity.objects.count() == 1
+    assert Proposal.objects.get().status == ProposalStatus.ACCEPTED
