@@ -113,9 +113,9 @@ def proposal_title(proposal: Proposal) -> str:
 
 def _pending(proposal: Proposal) -> Proposal:
     """The proposal locked for the decision; refused when someone decided it meanwhile."""
-    proposal = (
-        Proposal.objects.select_for_update(of=("self",)).select_related("supplier", "product", "cause").get(pk=proposal.pk)
-    )
+    # Only the proposal's row: PostgreSQL locks no nullable side of an outer join.
+    locked = Proposal.objects.select_for_update(of=("self",)).select_related("supplier", "product", "cause")
+    proposal = locked.get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING:
         raise TransitionNotAllowed(
             _("This proposal was decided already: %(status)s.") % {"status": proposal.get_status_display()}
