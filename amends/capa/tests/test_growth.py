@@ -67,3 +67,13 @@ def test_each_quarter_is_a_new_finding_and_two_causes_are_two(cards, classified,
     assert (q3.cause, q3.params["quarter"]) == (supplier_cause, "2026 Q3")
     [q4] = cause_growth_check(NOW)  # the supplier's cause fell to none; the manufacturer's grew
     assert (q4.cause, q4.params["quarter"]) == (manufacturer_cause, "2026 Q4")
+
+
+def test_a_run_with_nothing_new_takes_a_fixed_number_of_queries(cards, classified, manufacturer_cause,
+                                                                django_assert_max_num_queries):
+    cards(3, 10)
+    for _ in range(4):
+        classified(cause=manufacturer_cause, received_at=on(11))
+    assert len(cause_growth_check(NOW)) == 2
+    with django_assert_max_num_queries(5):  # settings, the counts, the proposals known; the savepoint
+        assert cause_growth_check(NOW) == []
