@@ -274,6 +274,9 @@ NOT_A_CARD: dict[str, str] = {
     "capa:appoint": "capa.access", "capa:edit": "capa.access", "capa:step": "capa.access",
     "capa:link": "capa.access, then each card's NONCONFORMITY write in the service",
     "capa:unlink": "the card's NONCONFORMITY write (capa/tests/test_records_views.py)",
+    "capa:proposals": "role rule, OVERSEERS (capa/tests/test_proposals_views.py)",
+    "capa:proposal_accept": "capa.access, the head of the QMS (capa/tests/test_proposals_views.py)",
+    "capa:proposal_dismiss": "capa.access, the head of the QMS (capa/tests/test_proposals_views.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -10,7 +10,15 @@ from django.utils.translation import ngettext
 from amends.complaints.choices import EventKind
 from amends.complaints.event_texts import Params, event_text_register, iso_date
 
-from .choices import ActionKind, Category6M, NonconformityKind, NonconformityState, RecordEventKind, Source
+from .choices import (
+    ActionKind,
+    Category6M,
+    NonconformityKind,
+    NonconformityState,
+    ProposalKind,
+    RecordEventKind,
+    Source,
+)
 from .lifecycle import CLOSE, REOPEN
 from .models.nonconformities import Nonconformity, record_kind
 
@@ -20,6 +28,7 @@ ACTION_PLANNED = "planned"
 CARD_LINKED, CARD_UNLINKED = "linked", "unlinked"
 # On the card: its measure promoted to a corrective action (promotion.py).
 CARD_PROMOTED = "promoted"
+PROPOSAL_ACCEPTED = "proposal"
 
 
 def _opened(params: Params) -> str:
@@ -132,6 +141,12 @@ def _changed(params: Params) -> str:
     return _("Changed: %(changes)s") % {"changes": "; ".join(_change(change) for change in params["changes"])}
 
 
+def _proposal_accepted(params: Params) -> str:
+    return _("Opened from the proposal of %(date)s: %(kind)s.") % {
+        "date": iso_date(params["proposed_at"]), "kind": ProposalKind(params["kind"]).label,
+    }
+
+
 def register() -> None:
     event_text_register(record_kind(RecordEventKind.OPENED), OPENED, _opened)
     event_text_register(record_kind(RecordEventKind.OWNER), OWNER_APPOINTED, _owner)
@@ -189,3 +204,4 @@ def register_actions() -> None:
     event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), CAUSE_CONFIRMED, _cause_confirmed)
     event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), ROOT_CAUSE_STATED, _root_cause_stated)
     event_text_register(record_kind(RecordEventKind.CHANGED), CHANGED, _changed)
+    event_text_register(record_kind(RecordEventKind.OPENED), PROPOSAL_ACCEPTED, _proposal_accepted)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, card, records, root_cause
+from .views import actions, card, proposals, records, root_cause
 
 app_name = "capa"
 
@@ -31,4 +31,7 @@ urlpatterns: list = [
     path("card/<number:number>/link/", card.card_link, name="card_link"),
     path("card/<number:number>/open/", card.card_open, name="card_open"),
     path("card/<number:number>/measures/<int:pk>/promote/", card.promote, name="measure_promote"),
+    path("proposals/", proposals.proposals, name="proposals"),
+    path("proposals/<int:pk>/accept/", proposals.accept, name="proposal_accept"),
+    path("proposals/<int:pk>/dismiss/", proposals.dismiss, name="proposal_dismiss"),
 ]

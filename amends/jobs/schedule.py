@@ -37,6 +37,8 @@ PERIODIC = [
     # Hourly, so that a refused mail or a worker that was down on Monday morning is caught up; the
     # summary itself goes once per week and person, from Monday 08:00 (see tasks.weekly_summary_send_task).
     Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send_task", timedelta(hours=1)),
+    # Clusters of similar complaints and causes growing quarter on quarter, proposed to the QMS heads.
+    Periodic("capa_proposals", "amends.jobs.tasks.capa_proposals_task", timedelta(hours=1)),
 ]
 
 

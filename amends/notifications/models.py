@@ -49,6 +49,7 @@ KIND_LABELS = {
     "deadline_escalated": _("Deadline escalated"),
     "compensation_pending": _("Compensation to approve"),
     "compensation_decided": _("Compensation approved or refused"),
+    "capa_proposal": _("Nonconformity proposed"),
 }
 
 

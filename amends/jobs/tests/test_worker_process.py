@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[3]
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ONLY_THE_SWEEP = [
     "mail_poll", "notifications_deliver", "outbound_retry", "idempotency_purge", "weekly_summary", "retention",
-    "timeline_seal",
+    "timeline_seal", "capa_proposals",
 ]
 
 # The real worker, with the sweep made to stop for a while inside its first transaction, after
