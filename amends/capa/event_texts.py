@@ -60,6 +60,13 @@ def _card_unlinked(params: Params) -> str:
     return _("Unlinked from the nonconformity %(number)s: %(title)s") % params
 
 
+SUPPLIER_MERGED = "supplier_merged"
+
+
+def _supplier_merged(params: Params) -> str:
+    return _("Supplier %(source)s merged into %(target)s: the record now concerns %(target)s.") % params
+
+
 def register() -> None:
     event_text_register(record_kind(RecordEventKind.OPENED), OPENED, _opened)
     event_text_register(record_kind(RecordEventKind.OWNER), OWNER_APPOINTED, _owner)
@@ -69,3 +76,4 @@ def register() -> None:
     event_text_register(record_kind(RecordEventKind.ACTION), ACTION_PLANNED, _action_planned)
     event_text_register(EventKind.NONCONFORMITY, CARD_LINKED, _card_linked)
     event_text_register(EventKind.NONCONFORMITY, CARD_UNLINKED, _card_unlinked)
+    event_text_register(record_kind(RecordEventKind.NOTE), SUPPLIER_MERGED, _supplier_merged)

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401 - each part adds its paths
+from django.urls import path
+
+from .views import norms
 
 app_name = "capa"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("norms/", norms.norms, name="norms"),
+    path("norms/cards/", norms.norm_cards, name="norm_cards"),
+]

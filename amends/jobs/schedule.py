@@ -37,6 +37,8 @@ PERIODIC = [
     # Hourly, so that a refused mail or a worker that was down on Monday morning is caught up; the
     # summary itself goes once per week and person, from Monday 08:00 (see tasks.weekly_summary_send_task).
     Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send_task", timedelta(hours=1)),
+    # A norm crossed is flagged, announced and proposed within the hour, once per period (capa/norms.py).
+    Periodic("capa_norms", "amends.jobs.tasks.capa_norms_task", timedelta(hours=1)),
 ]
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from amends.api.services import idempotency_purge
+from amends.capa.norms import norm_check
 from amends.complaints.events import timeline_seal
 from amends.deadlines.sweep import deadlines_sweep
 from amends.intake.channels.email.imap import mailboxes_poll
@@ -78,3 +79,8 @@ def weekly_summary_due(now) -> bool:
 def weekly_summary_send_task():
     now = timezone.now()
     return weekly_summary_send(now) if weekly_summary_due(now) else 0
+
+
+@task()
+def capa_norms_task():
+    return [breach.key for breach in norm_check()]

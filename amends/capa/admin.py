@@ -1,0 +1,99 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from amends.audit.admin import AuditedAdmin
+from amends.core.errors import AccessDenied
+from amends.customers.admin import ReferenceAdmin
+from amends.customers.models import Supplier
+
+from .forms.suppliers import NORM_AT_LEAST_ONE, SupplierMergeForm, SupplierNormForm
+from .models import CapaSettings, SupplierNorm
+from .suppliers import supplier_merge
+
+
+class CapaSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CapaSettings
+        fields = "__all__"
+        error_messages = {
+            name: {"min_value": NORM_AT_LEAST_ONE}
+            for name in ("manufacturer_norm", "all_suppliers_norm", "supplier_norm")
+        }
+
+
+@admin.register(CapaSettings)
+class CapaSettingsAdmin(AuditedAdmin):
+    """One row (pk 1): the list opens it, and there is none to add or delete."""
+
+    form = CapaSettingsForm
+    fieldsets = (
+        (_("Norms"), {"fields": ("norm_period", "manufacturer_norm", "all_suppliers_norm", "supplier_norm")}),
+        (_("Proposals"), {"fields": ("cluster_size", "cluster_window_days", "growth_min_count", "growth_percent")}),
+        (_("Deadlines"), {"fields": ("analysis_days", "plan_days", "effectiveness_days")}),
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect(reverse("admin:capa_capasettings_change", args=[CapaSettings.current().pk]))
+
+
+@admin.register(SupplierNorm)
+class SupplierNormAdmin(AuditedAdmin):
+    form = SupplierNormForm
+    list_display = ("supplier", "norm")
+    search_fields = ("supplier__name", "supplier__name_en")
+    autocomplete_fields = ("supplier",)
+
+
+class SupplierNormInline(admin.TabularInline):
+    model = SupplierNorm
+    form = SupplierNormForm
+    fields = ("norm",)
+    extra = 0
+    max_num = 1
+    can_delete = True
+
+
+@admin.action(description=_("Merge the selected suppliers into another"))
+def merge_suppliers(modeladmin, request, queryset):
+    form = SupplierMergeForm(request.POST if "target" in request.POST else None)
+    if form.is_valid():
+        target = form.cleaned_data["target"]
+        for source in queryset:
+            try:
+                moved = supplier_merge(actor=request.user, source=source, target=target)
+            except (ValidationError, AccessDenied) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                modeladmin.message_user(request, text, messages.ERROR)
+            else:
+                modeladmin.message_user(request, _(
+                    "%(source)s merged into %(target)s: %(complaints)d complaints, %(components)d components, "
+                    "%(nonconformities)d nonconformities moved."
+                ) % {"source": source, "target": target, **moved}, messages.SUCCESS)
+        return None
+    return render(request, "capa/admin/supplier_merge.html", {
+        **modeladmin.admin_site.each_context(request), "title": _("Merge suppliers"), "form": form,
+        "suppliers": queryset, "action": "merge_suppliers", "opts": modeladmin.model._meta,
+    })
+
+
+# Customers' supplier page, with what CAPA adds to it: the supplier's own norm and the merge.
+admin.site.unregister(Supplier)
+
+
+@admin.register(Supplier)
+class SupplierAdmin(ReferenceAdmin):
+    list_display = ("name", "name_en", "is_active", "merged_into")
+    list_filter = ("is_active",)
+    readonly_fields = ("merged_into",)
+    inlines = [SupplierNormInline]
+    actions = [merge_suppliers]
