@@ -14,15 +14,16 @@ from .forms.suppliers import NORM_AT_LEAST_ONE, SupplierMergeForm, SupplierNormF
 from .models import CapaSettings, SupplierNorm
 from .suppliers import supplier_merge
 
+NORM_FIELDS = ("norm_period", "manufacturer_norm", "all_suppliers_norm", "supplier_norm")
+PROPOSAL_FIELDS = ("cluster_size", "cluster_window_days", "growth_min_count", "growth_percent")
+DEADLINE_FIELDS = ("analysis_days", "plan_days", "effectiveness_days")
+
 
 class CapaSettingsForm(forms.ModelForm):
     class Meta:
         model = CapaSettings
-        fields = "__all__"
-        error_messages = {
-            name: {"min_value": NORM_AT_LEAST_ONE}
-            for name in ("manufacturer_norm", "all_suppliers_norm", "supplier_norm")
-        }
+        fields = [*NORM_FIELDS, *PROPOSAL_FIELDS, *DEADLINE_FIELDS]
+        error_messages = {name: {"min_value": NORM_AT_LEAST_ONE} for name in NORM_FIELDS[1:]}
 
 
 @admin.register(CapaSettings)
@@ -31,9 +32,9 @@ class CapaSettingsAdmin(AuditedAdmin):
 
     form = CapaSettingsForm
     fieldsets = (
-        (_("Norms"), {"fields": ("norm_period", "manufacturer_norm", "all_suppliers_norm", "supplier_norm")}),
-        (_("Proposals"), {"fields": ("cluster_size", "cluster_window_days", "growth_min_count", "growth_percent")}),
-        (_("Deadlines"), {"fields": ("analysis_days", "plan_days", "effectiveness_days")}),
+        (_("Norms"), {"fields": NORM_FIELDS}),
+        (_("Proposals"), {"fields": PROPOSAL_FIELDS}),
+        (_("Deadlines"), {"fields": DEADLINE_FIELDS}),
     )
 
     def has_add_permission(self, request) -> bool:
@@ -92,8 +93,10 @@ admin.site.unregister(Supplier)
 
 @admin.register(Supplier)
 class SupplierAdmin(ReferenceAdmin):
-    list_display = ("name", "name_en", "is_active", "merged_into")
     list_filter = ("is_active",)
     readonly_fields = ("merged_into",)
     inlines = [SupplierNormInline]
     actions = [merge_suppliers]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "merged_into"]

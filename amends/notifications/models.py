@@ -49,6 +49,7 @@ KIND_LABELS = {
     "deadline_escalated": _("Deadline escalated"),
     "compensation_pending": _("Compensation to approve"),
     "compensation_decided": _("Compensation approved or refused"),
+    "norm_exceeded": _("Supplier or manufacturer norm exceeded"),
 }
 
 

@@ -42,7 +42,8 @@ def sql_counts() -> dict[int | None, int]:
 
 
 def supplier_rows() -> dict[int, int]:
-    return {row.supplier.pk: row.count for row in norm_status(YEAR) if row.subject == NormSubject.SUPPLIER and row.supplier}
+    rows = norm_status(YEAR)
+    return {row.supplier.pk: row.count for row in rows if row.subject == NormSubject.SUPPLIER and row.supplier}
 
 
 @pytest.fixture

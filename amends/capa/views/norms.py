@@ -31,10 +31,11 @@ def norms(request):
     _access(request.user)
     form = PeriodForm(request.GET or None)
     period = form.period()
-    breaches = {
-        (b.subject, b.supplier_id): b for b in NormBreach.objects.filter(period_kind=period.kind, period_start=period.start)
-    }
-    rows = [(row, breaches.get((row.subject, row.supplier.pk if row.supplier else None))) for row in norm_status(period)]
+    recorded = NormBreach.objects.filter(period_kind=period.kind, period_start=period.start)
+    breaches = {(breach.subject, breach.supplier_id): breach for breach in recorded}
+    rows = [
+        (row, breaches.get((row.subject, row.supplier.pk if row.supplier else None))) for row in norm_status(period)
+    ]
     return render(request, "capa/norms.html", {
         "form": form, "period": period, "rows": rows, "previous": period.previous(), "next": period.next(),
         "last_day": period.end - timedelta(days=1),
