@@ -4,6 +4,7 @@ so the norms and the scorecard count every card once, under the supplier that st
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
@@ -49,7 +50,9 @@ def supplier_merge(*, actor: User, source: Supplier, target: Supplier) -> dict[s
     # company under the name kept, no receiver reads the supplier, and the audit entry says what moved.
     # The version moves on, so that an edit form opened before the merge cannot put the old one back.
     moved = {
-        "complaints": Complaint.objects.filter(supplier=source).update(supplier=target, version=F("version") + 1),
+        "complaints": Complaint.objects.filter(supplier=source).update(
+            supplier=target, version=F("version") + 1, updated_at=timezone.now(),
+        ),
         "components": Component.objects.filter(supplier=source).update(supplier=target),
         "proposals": Proposal.objects.filter(supplier=source).update(supplier=target),
         "breaches": _breaches_move(source, target),

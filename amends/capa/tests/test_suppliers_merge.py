@@ -15,6 +15,7 @@ from amends.capa.nonconformities import nonconformity_open
 from amends.capa.norms import norm_check, norm_status
 from amends.capa.periods import period_of
 from amends.capa.suppliers import supplier_merge
+from amends.complaints.models import Complaint
 from amends.core.errors import AccessDenied
 from amends.customers.models import Component, Supplier
 
@@ -59,7 +60,7 @@ def test_history_follows_and_nothing_is_counted_twice(classified, qms, supplier,
         classified(cause=supplier_cause, component=component, received_at=at(2))
     for _ in range(2):
         classified(cause=supplier_cause, component=source_part, received_at=at(3))
-    classified(cause=supplier_cause, supplier=source, received_at=at(4))
+    own = classified(cause=supplier_cause, supplier=source, received_at=at(4))
     # Named twice (its own supplier and its component's): one card, counted once.
     classified(cause=supplier_cause, supplier=source, component=source_part, received_at=at(4))
     classified(cause=supplier_cause, supplier=source, component=component, received_at=at(5))
@@ -74,6 +75,8 @@ def test_history_follows_and_nothing_is_counted_twice(classified, qms, supplier,
     source.refresh_from_db()
     assert source.merged_into == supplier and not source.is_active
     assert Component.objects.get(pk=source_part.pk).supplier == supplier
+    # An edit form opened before the merge holds the old version: it cannot put the old supplier back.
+    assert Complaint.objects.get(pk=own.pk).version == own.version + 1
     entry = AuditEntry.objects.filter(object_type="customers.supplier", object_pk=str(source.pk)).get()
     assert entry.actor_pk == qms.pk and entry.changes["merged_into"] == [None, supplier.pk]
     assert entry.changes["moved"]["complaints"] == 3
