@@ -67,8 +67,11 @@ def test_the_page_makes_a_fixed_number_of_queries(
     assert response.content.decode().count("/ 6</td>") == 31
 
 
-def test_the_cards_of_a_row_are_those_counted(client, reader, classified, supplier, component, supplier_cause):
+def test_the_cards_of_a_row_are_those_counted(
+    client, reader, classified, supplier, component, supplier_cause, manufacturer_cause,
+):
     counted = classified(cause=supplier_cause, component=component, received_at=at(2026, 2))
+    own_fault = classified(cause=manufacturer_cause, received_at=at(2026, 2))  # no component, no supplier
     duplicate = classified(cause=supplier_cause, component=component, received_at=at(2026, 2), state=State.DUPLICATE)
     other_year = classified(cause=supplier_cause, component=component, received_at=at(2025, 2))
     client.force_login(reader)
@@ -76,6 +79,9 @@ def test_the_cards_of_a_row_are_those_counted(client, reader, classified, suppli
         "kind": "year", "day": "2026-01-01", "subject": "supplier", "supplier": supplier.pk,
     }).content.decode()
     assert counted.number in page and duplicate.number not in page and other_year.number not in page
+    assert own_fault.number not in page
+    manufacturer = client.get(reverse("capa:norm_cards"), {"day": "2026-05-05", "subject": "manufacturer"})
+    assert own_fault.number in manufacturer.content.decode() and counted.number not in manufacturer.content.decode()
     assert client.get(reverse("capa:norm_cards"), {"kind": "year", "subject": "supplier"}).status_code == 404
     assert client.get(reverse("capa:norm_cards"), {"subject": "nobody"}).status_code == 404
 
