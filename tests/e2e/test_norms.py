@@ -36,7 +36,8 @@ def test_the_qms_head_finds_the_norm_exceeded_and_its_cards_on_a_phone(people, l
     page = login_as(qms)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/notifications/")
-    expect(page.locator("ol.notifications li", has_text="Norm exceeded: 5 complaints by the manufacturer")).to_have_count(1)
+    notice = page.locator("ol.notifications li", has_text="Norm exceeded: 5 complaints by the manufacturer")
+    expect(notice).to_have_count(1)
 
     page.goto("/capa/norms/")
     row = page.locator("#norms tbody tr", has_text="Manufacturer's fault")
