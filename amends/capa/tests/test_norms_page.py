@@ -110,7 +110,15 @@ def test_a_supplier_norm_of_zero_is_refused_in_the_admin(client, administrator, 
     client.force_login(administrator)
     response = client.post(reverse("admin:capa_suppliernorm_add"), {"supplier": supplier.pk, "norm": "0"})
     assert "A norm is at least 1 complaint per period" in response.content.decode()
+    # The supplier's own page takes its norm too, with the same message.
+    url = reverse("admin:customers_supplier_change", args=[supplier.pk])
+    inline = {"capa_norm-TOTAL_FORMS": "1", "capa_norm-INITIAL_FORMS": "0", "capa_norm-0-norm": "0"}
+    response = client.post(url, {"name": supplier.name, "name_en": "", "name_hy": "", "is_active": "on", **inline})
+    assert "A norm is at least 1 complaint per period" in response.content.decode()
     assert not SupplierNorm.objects.exists()
+    client.post(url, {"name": supplier.name, "name_en": "", "name_hy": "", "is_active": "on", **inline,
+                      "capa_norm-0-norm": "2"})
+    assert SupplierNorm.objects.get().norm == 2
 
 
 def test_the_admin_merges_the_selected_suppliers(client, administrator, supplier, classified, supplier_cause):
