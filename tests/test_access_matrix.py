@@ -250,6 +250,8 @@ NOT_A_CARD: dict[str, str] = {
     "deadlines:mine": "the user's own clocks",
     "answers:compensation_pending": "role rule, PROCESS_OWNERS (answers/tests/test_compensation_views.py)",
     "reports:weekly": "reports.access", "reports:weekly_xlsx": "reports.access",
+    "capa:norms": "capa.access.can_see_nonconformities (capa/tests/test_norms_page.py)",
+    "capa:norm_cards": "capa.access.can_see_nonconformities, cards by relations_filter (capa/tests/test_norms_page.py)",
     "web_form:complain": "public form", "web_form:thanks": "the customer's code",
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
     "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",

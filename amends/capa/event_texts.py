@@ -145,6 +145,11 @@ def _proposal_accepted(params: Params) -> str:
     return _("Opened from the proposal of %(date)s: %(kind)s.") % {
         "date": iso_date(params["proposed_at"]), "kind": ProposalKind(params["kind"]).label,
     }
+SUPPLIER_MERGED = "supplier_merged"
+
+
+def _supplier_merged(params: Params) -> str:
+    return _("Supplier %(source)s merged into %(target)s: the record now concerns %(target)s.") % params
 
 
 def register() -> None:
@@ -205,3 +210,4 @@ def register_actions() -> None:
     event_text_register(record_kind(RecordEventKind.ROOT_CAUSE), ROOT_CAUSE_STATED, _root_cause_stated)
     event_text_register(record_kind(RecordEventKind.CHANGED), CHANGED, _changed)
     event_text_register(record_kind(RecordEventKind.OPENED), PROPOSAL_ACCEPTED, _proposal_accepted)
+    event_text_register(record_kind(RecordEventKind.NOTE), SUPPLIER_MERGED, _supplier_merged)

@@ -4,20 +4,29 @@ against the norms of CapaSettings and SupplierNorm. A card's supplier is its own
 Duplicates and withdrawn cards never count (selectors.counted_complaints)."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
 
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from amends.complaints.choices import CauseKind, Justification
 from amends.complaints.models import Complaint
+from amends.core.links import absolute_url
 from amends.customers.models import Supplier
+from amends.notifications.card import qms_heads
+from amends.notifications.services import NotificationSpec, notify_many
 
-from .choices import NormSubject
-from .models import CapaSettings, SupplierNorm
-from .periods import Period
+from .choices import NormSubject, ProposalKind
+from .models import CapaSettings, NormBreach, SupplierNorm
+from .periods import Period, current_period
+from .proposals import proposal_raise
 from .selectors import counted_complaints
 
 COUNTED_JUSTIFICATIONS = (Justification.JUSTIFIED, Justification.PARTLY)
+NOTICE_CARDS = 20  # card numbers listed in a notice; the norms page lists them all
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,10 @@ class NormRow:
     @property
     def exceeded(self) -> bool:
         return self.count > self.norm
+
+    @property
+    def subject_label(self) -> str:
+        return str(NormSubject(self.subject).label)
 
     @property
     def reached(self) -> bool:
@@ -79,3 +92,71 @@ def norm_status(period: Period) -> list[NormRow]:
         key=lambda row: (-row.count, row.supplier.name if row.supplier else ""),
     )
     return rows
+
+
+def row_complaints(period: Period, subject: str, supplier_id: int | None = None) -> QuerySet[Complaint]:
+    """The cards a row counts: the manufacturer's, every supplier's, or one supplier's."""
+    cards = counted_in(period)
+    if subject == NormSubject.MANUFACTURER:
+        return cards.filter(cause__kind=CauseKind.MANUFACTURER)
+    cards = cards.filter(cause__kind=CauseKind.SUPPLIER)
+    if subject == NormSubject.SUPPLIER:
+        cards = cards.alias(supplier_key=Coalesce("supplier", "component__supplier")).filter(supplier_key=supplier_id)
+    return cards
+
+
+def breach_key(subject: str, supplier_id: int | None, period: Period) -> str:
+    return f"norm:{subject}:{supplier_id if supplier_id is not None else '-'}:{period.key}"
+
+
+def flagged_suppliers(period: Period) -> set[int]:
+    """Suppliers over their norm in the period: a breach recorded by norm_check, or over it now."""
+    recorded = NormBreach.objects.filter(
+        subject=NormSubject.SUPPLIER, period_kind=period.kind, period_start=period.start, supplier__isnull=False,
+    ).values_list("supplier_id", flat=True)
+    over = {row.supplier.pk for row in norm_status(period) if row.supplier is not None and row.exceeded}
+    return over | {pk for pk in recorded if pk is not None}
+
+
+def norm_check(now: datetime | None = None) -> list[NormBreach]:
+    """Record every row over its norm in the current period of CapaSettings.norm_period, and in the
+    one before (a card is often classified after its period ended): once per row and period (the
+    breach's unique key), each with its notice to the QMS heads and its proposed nonconformity, in
+    one transaction, so that two workers running it at once make one of each. Returns the new breaches."""
+    current = current_period(CapaSettings.current().norm_period, now)
+    made = []
+    for period in (current.previous(), current):
+        rows = [row for row in norm_status(period) if row.exceeded]
+        keys = {breach_key(row.subject, row.supplier.pk if row.supplier else None, period): row for row in rows}
+        known = set(NormBreach.objects.filter(key__in=keys).values_list("key", flat=True))
+        for key, row in keys.items():
+            if key not in known and (breach := _breach_record(key, row, period)) is not None:
+                made.append(breach)
+    return made
+
+
+@transaction.atomic
+def _breach_record(key: str, row: NormRow, period: Period) -> NormBreach | None:
+    breach, created = NormBreach.objects.get_or_create(key=key, defaults={
+        "subject": row.subject, "supplier": row.supplier, "period_kind": period.kind,
+        "period_start": period.start, "count": row.count, "norm": row.norm,
+    })
+    if not created:  # another worker recorded it a moment ago, with its notice and proposal
+        return None
+    cards = list(row_complaints(period, row.subject, row.supplier.pk if row.supplier else None).only("pk", "number"))
+    params = {
+        "subject": row.subject, "supplier": row.supplier.name if row.supplier else "", "count": row.count,
+        "norm": row.norm, "period_kind": period.kind, "period_start": period.start.isoformat(),
+    }
+    proposal_raise(kind=ProposalKind.NORM, key=key, params=params, complaints=cards, supplier=row.supplier)
+    numbers = [card.number for card in cards]
+    url = absolute_url(f"{reverse('capa:norms')}?{urlencode({'kind': period.kind, 'day': period.start.isoformat()})}")
+    context = {**params, "cards": numbers[:NOTICE_CARDS], "more": max(0, len(numbers) - NOTICE_CARDS), "url": url}
+    notify_many([
+        NotificationSpec(
+            user_id=head.pk, kind="norm_exceeded", key=key, complaint_id=None,
+            template="capa/notifications/norm_exceeded.txt", context=context, cards=numbers,
+        )
+        for head in qms_heads()
+    ])
+    return breach

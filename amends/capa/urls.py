@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, card, proposals, records, root_cause
+from .views import actions, card, norms, proposals, records, root_cause
 
 app_name = "capa"
 
@@ -34,4 +34,6 @@ urlpatterns: list = [
     path("proposals/", proposals.proposals, name="proposals"),
     path("proposals/<int:pk>/accept/", proposals.accept, name="proposal_accept"),
     path("proposals/<int:pk>/dismiss/", proposals.dismiss, name="proposal_dismiss"),
+    path("norms/", norms.norms, name="norms"),
+    path("norms/cards/", norms.norm_cards, name="norm_cards"),
 ]

@@ -230,6 +230,12 @@ class Complaint(TimeStampedModel):
             ),
             # The cards of one order (duplicates: the same order is the same customer's matter).
             models.Index(fields=["order_reference", "received_at"]),
+            # The supplier and manufacturer norms (capa/norms.py): a period's justified cards, read from
+            # the index alone, whatever the number of cards in other periods (bench/capa.py).
+            models.Index(
+                fields=["justification", "received_at", "cause", "state", "supplier", "component"],
+                name="complaint_norm_counts",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,6 +39,8 @@ PERIODIC = [
     Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send_task", timedelta(hours=1)),
     # Clusters of similar complaints and causes growing quarter on quarter, proposed to the QMS heads.
     Periodic("capa_proposals", "amends.jobs.tasks.capa_proposals_task", timedelta(hours=1)),
+    # A norm crossed is flagged, announced and proposed within the hour, once per period (capa/norms.py).
+    Periodic("capa_norms", "amends.jobs.tasks.capa_norms_task", timedelta(hours=1)),
 ]
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from amends.api.services import idempotency_purge
+from amends.capa.norms import norm_check
 from amends.capa.proposal_checks import proposals_check
 from amends.complaints.events import timeline_seal
 from amends.deadlines.sweep import deadlines_sweep
@@ -84,3 +85,8 @@ def weekly_summary_send_task():
 @task()
 def capa_proposals_task():
     return _summary(proposals_check())
+
+
+@task()
+def capa_norms_task():
+    return [breach.key for breach in norm_check()]

@@ -50,6 +50,7 @@ KIND_LABELS = {
     "compensation_pending": _("Compensation to approve"),
     "compensation_decided": _("Compensation approved or refused"),
     "capa_proposal": _("Nonconformity proposed"),
+    "norm_exceeded": _("Supplier or manufacturer norm exceeded"),
 }
 
 

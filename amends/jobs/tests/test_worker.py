@@ -28,7 +28,7 @@ EMAILS = Path(__file__).resolve().parents[2] / "intake" / "tests" / "fixtures" /
 pytestmark = pytest.mark.usefixtures("reference_data_restored")
 
 NO_PERIODIC = ["deadlines_sweep", "notifications_deliver", "mail_poll", "outbound_retry",
-               "idempotency_purge", "weekly_summary", "retention", "timeline_seal", "capa_proposals"]
+               "idempotency_purge", "weekly_summary", "retention", "timeline_seal", "capa_proposals", "capa_norms"]
 
 
 def receive(name: str = "utf8_quoted_printable.eml") -> Complaint:
