@@ -244,6 +244,7 @@ NOT_A_CARD: dict[str, str] = {
     "notifications:list": "the user's own", "notifications:read_all": "the user's own",
     "notifications:settings": "the user's own", "notifications:open": "the user's own",
     "deadlines:mine": "the user's own clocks",
+    "capa:record": "capa.access.can_see_nonconformity (capa/tests/test_deadlines_page.py)",
     "answers:compensation_pending": "role rule, PROCESS_OWNERS (answers/tests/test_compensation_views.py)",
     "reports:weekly": "reports.access", "reports:weekly_xlsx": "reports.access",
     "web_form:complain": "public form", "web_form:thanks": "the customer's code",

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from amends.complaints.choices import EventKind
 from amends.complaints.event_texts import Params, event_text_register, iso_date
+from amends.deadlines.choices import Level
+from amends.deadlines.event_texts import STEP_CODES
 
 from .choices import ActionKind, NonconformityState, RecordEventKind, Source
 from .lifecycle import CLOSE, REOPEN
@@ -60,6 +62,31 @@ def _card_unlinked(params: Params) -> str:
     return _("Unlinked from the nonconformity %(number)s: %(title)s") % params
 
 
+# A record's dated deadlines (deadlines.py), named in a DEADLINE entry's params and the sweep's notices.
+ANALYSIS, PLAN, ACTION, CHECK = "analysis", "plan", "action", "check"
+
+
+def deadline_label(what: str, action: str = "") -> str:
+    """What a deadline is, in the reader's language."""
+    if what == ACTION:
+        return _("Action: %(action)s") % {"action": action[:80]}
+    if what == CHECK:
+        return _("Effectiveness check: %(action)s") % {"action": action[:80]}
+    return _("Root cause analysis") if what == ANALYSIS else _("Actions planned")
+
+
+def _deadline_step(params: Params) -> str:
+    text = _("%(step)s: %(deadline)s, due %(due)s. Notified: %(people)s.") % {
+        "step": Level(params["step"]).label, "deadline": deadline_label(params["deadline"], params["action"]),
+        "due": iso_date(params["due"]), "people": ", ".join(params["people"]) or _("nobody"),
+    }
+    if params["passed"]:
+        text += " " + _("Passed before the first check, not announced apart: %(steps)s.") % {
+            "steps": ", ".join(str(Level(step).label) for step in params["passed"]),
+        }
+    return text
+
+
 def register() -> None:
     event_text_register(record_kind(RecordEventKind.OPENED), OPENED, _opened)
     event_text_register(record_kind(RecordEventKind.OWNER), OWNER_APPOINTED, _owner)
@@ -69,3 +96,5 @@ def register() -> None:
     event_text_register(record_kind(RecordEventKind.ACTION), ACTION_PLANNED, _action_planned)
     event_text_register(EventKind.NONCONFORMITY, CARD_LINKED, _card_linked)
     event_text_register(EventKind.NONCONFORMITY, CARD_UNLINKED, _card_unlinked)
+    for code in STEP_CODES.values():
+        event_text_register(record_kind(RecordEventKind.DEADLINE), code, _deadline_step)

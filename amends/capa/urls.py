@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401 - each part adds its paths
+from django.urls import path
+
+from .views import records
 
 app_name = "capa"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("<str:number>/", records.record, name="record"),
+]
