@@ -76,7 +76,7 @@ def test_an_action_is_due_until_done_then_its_check_until_checked(opened, respon
     ]
     action.status, action.done_at = ActionStatus.DONE, msk(2026, 3, 20, 12)
     action.save()
-    lines = dict(statuses(record, msk(2026, 8, 1)))
+    lines = dict(statuses(record, msk(2026, 6, 1)))
     assert lines["Action: Incoming inspection of batteries"] == "met"
     assert lines["Effectiveness check: Incoming inspection of batteries"] == "on_track"
     EffectivenessCheck.objects.create(action=action, effective=True, comment="No more", checked_by=qms,
