@@ -31,18 +31,8 @@ from amends.notifications.services import NotificationSpec, notify_many
 
 from .choices import ActionStatus, RecordEventKind
 from .choices import NonconformityState as S
-from .deadlines import (
-    ACTION,
-    ACTION_OPEN,
-    ANALYSIS,
-    BEFORE_ANALYSIS,
-    BEFORE_PLAN,
-    CHECK,
-    PLAN,
-    checked_since_done,
-    ladder_percents,
-    level_reached,
-)
+from .deadlines import ACTION_OPEN, BEFORE_ANALYSIS, BEFORE_PLAN, checked_since_done, ladder_percents, level_reached
+from .event_texts import ACTION, ANALYSIS, CHECK, PLAN
 from .events import record_events_many
 from .models import Action, Nonconformity
 
@@ -136,7 +126,7 @@ class Ladder:
 
     @classmethod
     def load(cls, owner_ids: set[int | None]) -> "Ladder":
-        flags = dict(DEFAULT_RECIPIENTS)
+        flags: dict[int, tuple[bool, bool, bool]] = {int(level): told for level, told in DEFAULT_RECIPIENTS.items()}
         flags.update({
             step.level: (step.notify_responsible, step.notify_qms_heads, step.notify_managers)
             for step in EscalationStep.objects.all()
@@ -179,12 +169,13 @@ def _fire(now: datetime) -> SweepResult:
     if not fired:
         return result
     ladder = Ladder.load({due.owner_id for due, _target in fired})
-    events = []
+    events: list[tuple[int, str, str, dict]] = []
     listed: dict[tuple[int, int], list[dict]] = defaultdict(list)
     for due, target in fired:
         passed = [step for step in Level if due.level < step < target]
         told = list({user.pk: user for step in [*passed, target] for user in ladder.told(step, due.owner_id)}.values())
-        events.append((due.record_id, RecordEventKind.DEADLINE, STEP_CODES[target], {
+        code = STEP_CODES[Level(target)]
+        events.append((due.record_id, RecordEventKind.DEADLINE, code, {
             "step": target, "deadline": due.what, "action": due.action, "due": due.day.isoformat(),
             "people": [str(user) for user in told], "passed": passed,
         }))
@@ -193,7 +184,7 @@ def _fire(now: datetime) -> SweepResult:
                 "key": due.key, "number": due.number, "title": due.title, "deadline": due.what,
                 "action": due.action[:80], "due": due.day.isoformat(), "passed": bool(passed),
             })
-        result.fired[STEP_CODES[target]] += 1
+        result.fired[code] += 1
     record_events_many(events)
     result.notifications = notify_many([_notice(user_id, step, items) for (user_id, step), items in listed.items()])
     return result

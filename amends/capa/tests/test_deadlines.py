@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+import pytest
 from django.urls import reverse
 
 from amends.capa.choices import ActionStatus, NonconformityState
@@ -10,23 +11,17 @@ from amends.capa.nonconformities import nonconformity_step
 from amends.deadlines.choices import Level
 from amends.deadlines.models import EscalationStep
 
-from .deadline_fixtures import (  # noqa: F401 - fixtures
-    ANALYSIS_AT_RISK,
-    ANALYSIS_BREACHED,
-    _english,
-    frozen,
-    msk,
-    opened,
-    planned,
-)
+from .deadline_fixtures import ANALYSIS_AT_RISK, ANALYSIS_BREACHED, msk, planned
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def statuses(record, now) -> list[tuple[str, str]]:
     return [(str(d.label), d.status) for d in record_deadlines(record, now)]
 
 
-def test_the_analysis_and_the_plan_run_from_the_opening_to_the_end_of_their_day(opened):
-    record = opened()
+def test_the_analysis_and_the_plan_run_from_the_opening_to_the_end_of_their_day(record_opened):
+    record = record_opened()
     assert (record.analysis_due, record.plan_due) == (date(2026, 3, 12), date(2026, 4, 1))
     first = record_deadlines(record)
     assert [(str(d.label), d.due_at, d.day) for d in first] == [
@@ -45,8 +40,8 @@ def test_the_analysis_and_the_plan_run_from_the_opening_to_the_end_of_their_day(
     assert late.status == "breached" and late.time_left == -timedelta(hours=2)
 
 
-def test_the_ladder_per_cent_moves_at_risk(opened):
-    record = opened()
+def test_the_ladder_per_cent_moves_at_risk(record_opened):
+    record = record_opened()
     EscalationStep.objects.filter(level=Level.AT_RISK).update(percent=50)
     # Half of 254 hours after the opening: 7 March 17:00.
     assert statuses(record, msk(2026, 3, 7, 17))[0] == ("Root cause analysis", "at_risk")
@@ -54,8 +49,8 @@ def test_the_ladder_per_cent_moves_at_risk(opened):
     assert statuses(record, msk(2026, 3, 7, 17))[0] == ("Root cause analysis", "on_track")
 
 
-def test_analysed_and_planned_records_meet_those_deadlines_and_a_closed_one_stops_the_rest(opened, responsible):
-    record = opened()
+def test_analysed_and_planned_records_meet_those_deadlines_and_a_closed_one_stops_the_rest(record_opened, responsible):
+    record = record_opened()
     record = nonconformity_step(actor=responsible, nonconformity=record, step=ANALYSE)
     assert statuses(record, ANALYSIS_BREACHED) == [
         ("Root cause analysis", "met"), ("Actions planned", "on_track"),
@@ -67,8 +62,8 @@ def test_analysed_and_planned_records_meet_those_deadlines_and_a_closed_one_stop
     assert all(d.time_left is None for d in record_deadlines(record, ANALYSIS_BREACHED))
 
 
-def test_an_action_is_due_until_done_then_its_check_until_checked(opened, responsible, executor, qms):
-    record = opened()
+def test_an_action_is_due_until_done_then_its_check_until_checked(record_opened, responsible, executor, qms):
+    record = record_opened()
     action = planned(record, executor, date(2026, 3, 20))
     due = record_deadlines(record, msk(2026, 3, 19))
     assert [(str(d.label), d.status) for d in due if d.label.startswith("Action:")] == [
@@ -85,14 +80,14 @@ def test_an_action_is_due_until_done_then_its_check_until_checked(opened, respon
     assert lines["Effectiveness check: Incoming inspection of batteries"] == "met"
 
 
-def test_a_cancelled_action_is_stopped(opened, executor):
-    record = opened()
+def test_a_cancelled_action_is_stopped(record_opened, executor):
+    record = record_opened()
     planned(record, executor, date(2026, 3, 20), status=ActionStatus.CANCELLED)
     assert dict(statuses(record, msk(2026, 3, 25)))["Action: Incoming inspection of batteries"] == "stopped"
 
 
-def test_my_capa_deadlines_are_the_records_i_own_and_the_actions_i_own(opened, responsible, executor, make_user):
-    mine, theirs = opened("Mine"), opened("Theirs", owner=make_user("other"))
+def test_my_capa_deadlines_are_the_records_i_own_and_the_actions_i_own(record_opened, responsible, executor, make_user):
+    mine, theirs = record_opened("Mine"), record_opened("Theirs", owner=make_user("other"))
     planned(mine, executor, date(2026, 3, 20))
     planned(theirs, responsible, date(2026, 3, 25))
     nonconformity_step(actor=responsible, nonconformity=mine, step=ANALYSE)
@@ -105,8 +100,8 @@ def test_my_capa_deadlines_are_the_records_i_own_and_the_actions_i_own(opened, r
     assert [str(d.label) for d in my_capa_deadlines(responsible)] == ["Actions planned"]
 
 
-def test_overdue_records_are_those_with_a_deadline_passed_and_not_met(opened, responsible, executor, qms):
-    late_analysis, on_time, late_action, late_check = (opened(title) for title in "ABCD")
+def test_overdue_records_are_those_with_a_deadline_passed_and_not_met(record_opened, responsible, executor, qms):
+    late_analysis, on_time, late_action, late_check = (record_opened(title) for title in "ABCD")
     for record in (on_time, late_action, late_check):
         nonconformity_step(actor=responsible, nonconformity=record, step=ANALYSE)
     planned(late_action, executor, date(2026, 3, 10))

@@ -1,5 +1,6 @@
 from datetime import date
 
+import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,16 +9,10 @@ from django.urls import reverse
 from amends.accounts.models import User
 from amends.complaints.choices import Channel
 from amends.complaints.services import complaint_transition
-from amends.complaints.tests.conftest import register  # noqa: F401 - fixture
 
-from .deadline_fixtures import (  # noqa: F401 - fixtures
-    ANALYSIS_BREACHED,
-    _english,
-    frozen,
-    msk,
-    opened,
-    planned,
-)
+from .deadline_fixtures import ANALYSIS_BREACHED, msk, planned
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def english_readers() -> None:
@@ -35,9 +30,9 @@ def cells(row) -> list[str]:
 
 
 def test_my_deadlines_shows_a_records_deadlines_linked_to_it_and_still_the_cards(
-    client, frozen, opened, register, qms, responsible, executor,
+    client, frozen, record_opened, register, qms, responsible, executor,
 ):
-    record = opened()
+    record = record_opened()
     planned(record, executor, date(2026, 3, 20))
     card = register(channel=Channel.EMAIL)
     complaint_transition(complaint=card, name="assign", actor=qms, data={"responsible": responsible})
@@ -62,10 +57,10 @@ def test_my_deadlines_shows_a_records_deadlines_linked_to_it_and_still_the_cards
     assert not page(client.get(reverse("deadlines:mine"))).select("tr.deadline")
 
 
-def test_my_deadlines_costs_the_same_for_more_records(client, opened, responsible, executor):
+def test_my_deadlines_costs_the_same_for_more_records(client, record_opened, responsible, executor):
     def add(count: int) -> None:
         for _ in range(count):
-            record = opened()
+            record = record_opened()
             planned(record, executor, date(2026, 3, 20))
             planned(record, responsible, date(2026, 3, 25), status="done", done_at=msk(2026, 3, 3))
 
@@ -83,8 +78,8 @@ def test_my_deadlines_costs_the_same_for_more_records(client, opened, responsibl
     assert queries() == few
 
 
-def test_the_record_page_has_a_deadlines_section(client, opened, responsible, executor, make_user):
-    record = opened()
+def test_the_record_page_has_a_deadlines_section(client, record_opened, responsible, executor, make_user):
+    record = record_opened()
     url = reverse("capa:record", args=[record.number])
 
     def queries() -> int:

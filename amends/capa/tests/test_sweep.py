@@ -16,17 +16,9 @@ from amends.deadlines.models import EscalationStep
 from amends.notifications.models import Notification
 from amends.notifications.rendering import render_notification
 
-from .deadline_fixtures import (  # noqa: F401 - fixtures
-    ANALYSIS_AT_RISK,
-    ANALYSIS_BREACHED,
-    ANALYSIS_ESCALATED,
-    OPENED,
-    _english,
-    frozen,
-    msk,
-    opened,
-    planned,
-)
+from .deadline_fixtures import ANALYSIS_AT_RISK, ANALYSIS_BREACHED, ANALYSIS_ESCALATED, OPENED, msk, planned
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def notified() -> set[tuple[str, str]]:
@@ -37,8 +29,8 @@ def deadline_entries(record) -> list[str]:
     return [e.text_display for e in record.events.filter(kind=RecordEventKind.DEADLINE)]
 
 
-def test_each_step_fires_once_to_its_people_with_an_entry_on_the_record(opened, qms, manager):
-    record = opened()
+def test_each_step_fires_once_to_its_people_with_an_entry_on_the_record(record_opened, qms, manager):
+    record = record_opened()
     assert capa_deadlines_sweep(OPENED).fired == {"at_risk": 0, "breached": 0, "escalated": 0}
     assert capa_deadlines_sweep(ANALYSIS_AT_RISK).fired["at_risk"] == 1
     assert capa_deadlines_sweep(ANALYSIS_AT_RISK).fired["at_risk"] == 0
@@ -56,8 +48,8 @@ def test_each_step_fires_once_to_its_people_with_an_entry_on_the_record(opened, 
     assert Nonconformity.objects.get(pk=record.pk).analysis_level == Level.ESCALATED
 
 
-def test_a_late_sweep_fires_only_the_highest_step_naming_the_passed_ones(opened, qms, manager):
-    record = opened()
+def test_a_late_sweep_fires_only_the_highest_step_naming_the_passed_ones(record_opened, qms, manager):
+    record = record_opened()
     assert capa_deadlines_sweep(ANALYSIS_ESCALATED).fired == {"at_risk": 0, "breached": 0, "escalated": 1}
     assert deadline_entries(record) == [
         "Escalated to the head of the company: Root cause analysis, due 12 Mar 2026. Notified: Responsible, "
@@ -68,8 +60,8 @@ def test_a_late_sweep_fires_only_the_highest_step_naming_the_passed_ones(opened,
                           ("manager", "deadline_escalated")}
 
 
-def test_an_actions_due_date_tells_the_actions_owner_and_its_check_the_records_owner(opened, executor, qms):
-    record = opened()
+def test_an_actions_due_date_tells_the_actions_owner_and_its_check_the_records_owner(record_opened, executor, qms):
+    record = record_opened()
     Nonconformity.objects.filter(pk=record.pk).update(analysis_due=None, plan_due=None)
     planned(record, executor, date(2026, 3, 5))  # created at the opening: at risk from 5 March 02:30
     capa_deadlines_sweep(msk(2026, 3, 5, 2))
@@ -82,30 +74,30 @@ def test_an_actions_due_date_tells_the_actions_owner_and_its_check_the_records_o
     assert notified() == {("qms", "deadline_breached"), ("responsible", "deadline_breached")}
 
 
-def test_a_record_without_an_owner_tells_the_qms_heads_at_risk(opened, qms):
-    opened(owner=None)
+def test_a_record_without_an_owner_tells_the_qms_heads_at_risk(record_opened, qms):
+    record_opened(owner=None)
     capa_deadlines_sweep(ANALYSIS_AT_RISK)
     assert notified() == {("qms", "deadline_at_risk")}
 
 
-def test_met_deadlines_and_closed_records_fire_nothing(opened, responsible):
+def test_met_deadlines_and_closed_records_fire_nothing(record_opened, responsible):
     from amends.capa.lifecycle import ANALYSE
     from amends.capa.nonconformities import nonconformity_step
 
-    nonconformity_step(actor=responsible, nonconformity=opened(), step=ANALYSE)
+    nonconformity_step(actor=responsible, nonconformity=record_opened(), step=ANALYSE)
     Nonconformity.objects.create(number="NC-2026-0999", title="Closed", state="closed", analysis_due=date(2026, 3, 3))
     assert capa_deadlines_sweep(ANALYSIS_ESCALATED).fired == {"at_risk": 0, "breached": 0, "escalated": 0}
 
 
-def test_the_ladder_is_configurable(opened, manager):
-    opened()
+def test_the_ladder_is_configurable(record_opened, manager):
+    record_opened()
     EscalationStep.objects.filter(level=Level.AT_RISK).update(notify_responsible=False, notify_managers=True)
     capa_deadlines_sweep(ANALYSIS_AT_RISK)
     assert notified() == {("manager", "deadline_at_risk")}
 
 
-def test_one_notice_per_person_and_step_lists_their_deadlines_in_their_language(opened, responsible, qms):
-    first, second = opened("Batteries"), opened("Chargers")
+def test_one_notice_per_person_and_step_lists_their_deadlines_in_their_language(record_opened, responsible, qms):
+    first, second = record_opened("Batteries"), record_opened("Chargers")
     capa_deadlines_sweep(ANALYSIS_BREACHED)
     # The owner too: the step at risk, passed unannounced, was theirs.
     notices = Notification.objects.select_related("user").filter(kind="deadline_breached")
@@ -120,14 +112,14 @@ def test_one_notice_per_person_and_step_lists_their_deadlines_in_their_language(
     assert render_notification(notice).body.startswith("Просрочены:")
 
 
-def test_two_claims_of_the_same_step_fire_it_once(opened):
-    record = opened()
+def test_two_claims_of_the_same_step_fire_it_once(record_opened):
+    record = record_opened()
     first = sweep._claim("analysis", 0, Level.AT_RISK, [record.pk])
     assert first == {record.pk} and sweep._claim("analysis", 0, Level.AT_RISK, [record.pk]) == set()
 
 
-def test_a_crash_mid_sweep_leaves_nothing_half_done_and_the_next_sweep_fires_it(opened, monkeypatch):
-    record = opened()
+def test_a_crash_mid_sweep_leaves_nothing_half_done_and_the_next_sweep_fires_it(record_opened, monkeypatch):
+    record = record_opened()
 
     def broken(specs):
         raise ConnectionError("mail server gone")
@@ -141,12 +133,12 @@ def test_a_crash_mid_sweep_leaves_nothing_half_done_and_the_next_sweep_fires_it(
     assert capa_deadlines_sweep(ANALYSIS_AT_RISK).fired["at_risk"] == 1
 
 
-def test_the_sweep_costs_the_same_queries_for_3_or_30_records(opened, make_user, executor, manager):
+def test_the_sweep_costs_the_same_queries_for_3_or_30_records(record_opened, make_user, executor, manager):
     owners = [make_user(f"owner{i}", Role.RESPONSIBLE) for i in range(3)]
 
     def add(count: int, start: int) -> None:
         for i in range(start, start + count):
-            record = opened(f"Record {i}", owner=owners[i % 3])
+            record = record_opened(f"Record {i}", owner=owners[i % 3])
             planned(record, executor, date(2026, 3, 20))
 
     def queries_of_sweep(moment) -> int:
