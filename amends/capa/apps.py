@@ -12,9 +12,13 @@ class CapaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from amends.deadlines.selectors import register_my_deadlines_source
+
         from . import event_texts
+        from .deadlines import my_capa_deadlines
         from .pages import actions as actions_page
         from .pages import card, records, root_cause
+        from .pages import deadlines as deadlines_page
 
         register_converter(RecordNumberConverter, "record")
         # Each part registers its timeline wording, record sections and card panels here.
@@ -23,3 +27,5 @@ class CapaConfig(AppConfig):
         card.register()
         root_cause.register()
         records.register()
+        deadlines_page.register()
+        register_my_deadlines_source(my_capa_deadlines)

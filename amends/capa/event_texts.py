@@ -9,6 +9,8 @@ from django.utils.translation import ngettext
 
 from amends.complaints.choices import EventKind
 from amends.complaints.event_texts import Params, event_text_register, iso_date
+from amends.deadlines.choices import Level
+from amends.deadlines.event_texts import STEP_CODES
 
 from .choices import (
     ActionKind,
@@ -150,6 +152,29 @@ SUPPLIER_MERGED = "supplier_merged"
 
 def _supplier_merged(params: Params) -> str:
     return _("Supplier %(source)s merged into %(target)s: the record now concerns %(target)s.") % params
+# A record's dated deadlines (deadlines.py), named in a DEADLINE entry's params and the sweep's notices.
+ANALYSIS, PLAN, ACTION, CHECK = "analysis", "plan", "action", "check"
+
+
+def deadline_label(what: str, action: str = "") -> str:
+    """What a deadline is, in the reader's language."""
+    if what == ACTION:
+        return _("Action: %(action)s") % {"action": action[:80]}
+    if what == CHECK:
+        return _("Effectiveness check: %(action)s") % {"action": action[:80]}
+    return _("Root cause analysis") if what == ANALYSIS else _("Actions planned")
+
+
+def _deadline_step(params: Params) -> str:
+    text = _("%(step)s: %(deadline)s, due %(due)s. Notified: %(people)s.") % {
+        "step": Level(params["step"]).label, "deadline": deadline_label(params["deadline"], params["action"]),
+        "due": iso_date(params["due"]), "people": ", ".join(params["people"]) or _("nobody"),
+    }
+    if params["passed"]:
+        text += " " + _("Passed before the first check, not announced apart: %(steps)s.") % {
+            "steps": ", ".join(str(Level(step).label) for step in params["passed"]),
+        }
+    return text
 
 
 def register() -> None:
@@ -211,3 +236,5 @@ def register_actions() -> None:
     event_text_register(record_kind(RecordEventKind.CHANGED), CHANGED, _changed)
     event_text_register(record_kind(RecordEventKind.OPENED), PROPOSAL_ACCEPTED, _proposal_accepted)
     event_text_register(record_kind(RecordEventKind.NOTE), SUPPLIER_MERGED, _supplier_merged)
+    for code in STEP_CODES.values():
+        event_text_register(record_kind(RecordEventKind.DEADLINE), code, _deadline_step)

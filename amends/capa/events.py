@@ -11,8 +11,19 @@ def record_event(
     nonconformity: Nonconformity, kind: str, code: str, params: Params, actor: User | None,
 ) -> NonconformityEvent:
     """An entry kept as `code` and `params`, worded for each reader; `text` is the writer's wording."""
-    text = event_text(record_kind(kind), code, params)
-    assert text is not None, f"no wording for {kind} {code}"  # a writer without its renderer is a bug
-    event = NonconformityEvent(nonconformity=nonconformity, kind=kind, code=code, params=params, text=text, actor=actor)
+    event = _entry(nonconformity.pk, kind, code, params, actor)
     event.save()
     return event
+
+
+def record_events_many(entries: list[tuple[int, str, str, Params]], actor: User | None = None) -> None:
+    """Entries (record id, kind, code, params) of many records in one statement, e.g. a sweep's."""
+    NonconformityEvent.objects.bulk_create([_entry(*entry, actor) for entry in entries])
+
+
+def _entry(nonconformity_id: int, kind: str, code: str, params: Params, actor: User | None) -> NonconformityEvent:
+    text = event_text(record_kind(kind), code, params)
+    assert text is not None, f"no wording for {kind} {code}"  # a writer without its renderer is a bug
+    return NonconformityEvent(
+        nonconformity_id=nonconformity_id, kind=kind, code=code, params=params, text=text, actor=actor,
+    )

@@ -1,6 +1,7 @@
 """Reads for the card, the list and "my deadlines". Measures' due dates are the resolution clock:
 a measure not reported by the end of its due day is breached."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -36,6 +37,12 @@ class Deadline:
     complaint: Complaint | None = None
     clock: Clock | None = None
     measure: Measure | None = None
+    # A deadline of something other than a card (another app's, registered below): where to see it
+    # and what it is, e.g. a nonconformity's number and title.
+    url: str = ""
+    subject: str = ""
+    # Due by the end of this day (a date, not a moment): shown as the date.
+    day: date | None = None
 
     @property
     def status_label(self) -> str | Promise:
@@ -124,9 +131,20 @@ def filter_deadline_status(queryset: QuerySet[Complaint], status: str, now: date
     raise ValueError(f"Filter by at_risk or breached, not {status!r}.")
 
 
+MyDeadlinesSource = Callable[[User, datetime], list[Deadline]]
+MY_DEADLINES_SOURCES: list[MyDeadlinesSource] = []
+
+
+def register_my_deadlines_source(source: MyDeadlinesSource) -> None:
+    """Add another app's running deadlines of a user to "My deadlines" (from its AppConfig.ready()),
+    so that this app need not know the apps above it. Registering the same function again is a no-op."""
+    if source not in MY_DEADLINES_SOURCES:
+        MY_DEADLINES_SOURCES.append(source)
+
+
 def my_deadlines(user: User, now: datetime | None = None) -> list[Deadline]:
-    """The running clocks of the open cards the user is responsible for and the measures they carry
-    out that are not reported, the nearest due first."""
+    """The running clocks of the open cards the user is responsible for, the measures they carry
+    out that are not reported, and the registered sources' deadlines, the nearest due first."""
     now = now or timezone.now()
     clocks = Clock.objects.filter(RUNNING, complaint__responsible=user).exclude(
         complaint__state__in=FINAL_STATES,
@@ -136,6 +154,7 @@ def my_deadlines(user: User, now: datetime | None = None) -> list[Deadline]:
     ).select_related("complaint")
     deadlines = [clock_deadline(c, now, complaint=c.complaint) for c in clocks]
     deadlines += [measure_deadline(m, now, complaint=m.complaint) for m in measures]
+    deadlines += [deadline for source in MY_DEADLINES_SOURCES for deadline in source(user, now)]
     return sorted(deadlines, key=lambda d: d.due_at)
 
 

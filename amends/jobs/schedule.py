@@ -26,6 +26,8 @@ class Periodic:
 
 PERIODIC = [
     Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep_task", timedelta(minutes=1)),
+    # Nonconformities' deadlines are days: every 5 minutes is soon enough.
+    Periodic("capa_deadlines", "amends.jobs.tasks.capa_deadlines_task", timedelta(minutes=5)),
     Periodic("notifications_deliver", "amends.jobs.tasks.notifications_deliver_task", timedelta(minutes=1)),
     Periodic("mail_poll", "amends.jobs.tasks.mail_poll_task", timedelta(minutes=1)),
     Periodic("outbound_retry", "amends.jobs.tasks.outbound_retry_task", timedelta(minutes=5)),

@@ -12,6 +12,7 @@ from django_tasks import task
 from amends.api.services import idempotency_purge
 from amends.capa.norms import norm_check
 from amends.capa.proposal_checks import proposals_check
+from amends.capa.sweep import capa_deadlines_sweep
 from amends.complaints.events import timeline_seal
 from amends.deadlines.sweep import deadlines_sweep
 from amends.intake.channels.email.imap import mailboxes_poll
@@ -34,6 +35,11 @@ def _summary(result) -> object:
 @task()
 def deadlines_sweep_task():
     return _summary(deadlines_sweep())
+
+
+@task()
+def capa_deadlines_task():
+    return _summary(capa_deadlines_sweep())
 
 
 @task()

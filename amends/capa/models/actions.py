@@ -24,6 +24,10 @@ class Action(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     # Chosen when the action is planned (default: 90 days after its due date, CapaSettings).
     check_on = models.DateField(_("effectiveness check on"))
+    # The last escalation step fired for the due date and for the check (0: none); raised only by
+    # the conditional UPDATE of capa/sweep.py; whoever sets a new date sets its level back to 0.
+    due_level = models.PositiveSmallIntegerField(default=0, editable=False)
+    check_level = models.PositiveSmallIntegerField(default=0, editable=False)
     # The complaint's measure this action was promoted from, when its cause proved systemic.
     measure = models.OneToOneField(
         Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="capa_action",

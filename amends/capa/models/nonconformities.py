@@ -72,6 +72,10 @@ class Nonconformity(models.Model):
     # The deadlines of the steps before the actions (the actions have their own due dates).
     analysis_due = models.DateField(_("root cause analysis due"), null=True, blank=True)
     plan_due = models.DateField(_("actions planned by"), null=True, blank=True)
+    # The last escalation step fired for each of those deadlines (0: none); raised only by the
+    # conditional UPDATE of capa/sweep.py.
+    analysis_level = models.PositiveSmallIntegerField(default=0, editable=False)
+    plan_level = models.PositiveSmallIntegerField(default=0, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     # Each "not effective" check reopens it; counted so that a record that keeps coming back shows it.
     reopened = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)

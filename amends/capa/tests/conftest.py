@@ -51,3 +51,8 @@ def classified(operator, contact):
         return Complaint.objects.get(pk=card.pk)
 
     return make
+
+
+from amends.complaints.tests.conftest import register  # noqa: E402, F401 - shared fixture
+
+from .deadline_fixtures import english, frozen, record_opened  # noqa: E402, F401 - the clocks' fixtures

@@ -18,6 +18,7 @@ from amends.intake import services
 from amends.intake.acknowledge import ACKNOWLEDGEMENT, acknowledge
 from amends.intake.channels.email.services import email_receive
 from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
+from amends.jobs.schedule import PERIODIC
 from amends.jobs.worker import STALE_AFTER, AmendsWorker, tasks_reclaim_stale
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -27,8 +28,7 @@ EMAILS = Path(__file__).resolve().parents[2] / "intake" / "tests" / "fixtures" /
 # tests commit for real.
 pytestmark = pytest.mark.usefixtures("reference_data_restored")
 
-NO_PERIODIC = ["deadlines_sweep", "notifications_deliver", "mail_poll", "outbound_retry",
-               "idempotency_purge", "weekly_summary", "retention", "timeline_seal", "capa_proposals", "capa_norms"]
+NO_PERIODIC = [job.name for job in PERIODIC]
 
 
 def receive(name: str = "utf8_quoted_printable.eml") -> Complaint:
