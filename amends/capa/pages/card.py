@@ -21,8 +21,9 @@ def nonconformities_panel(request, complaint, bound) -> dict:
     records = list(complaint.nonconformities.order_by("opened_at", "pk"))
     writer = can_write(user, complaint, NONCONFORMITY)
     measures = list(complaint.measures.select_related("executor", "capa_action__nonconformity"))
-    # The records a measure may join, read once for every measure's form.
-    choices = record_choices(plannable_records(), _("Open a new nonconformity")) if writer and measures else []
+    # The records a measure may join, read once for every measure's form (and with none, so that the
+    # card costs the same whatever its measures).
+    choices = record_choices(plannable_records(), _("Open a new nonconformity")) if writer else []
     visible = set(visible_nonconformities(user, records).values_list("pk", flat=True)) if records else set()
     return {
         "nc_records": [(record, record.pk in visible) for record in records],
