@@ -250,6 +250,10 @@ NOT_A_CARD: dict[str, str] = {
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
     "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
+    "capa:suppliers": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
+    "capa:supplier": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
+    "capa:supplier_xlsx": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
+    "capa:supplier_pdf": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -54,7 +54,9 @@ def bar_chart(bars: list[Bar], *, norm: int, title: str, x_label: str, y_label: 
             f'<rect x="{x:.1f}" y="{y(bar.value):.1f}" width="{width:.1f}" height="{y(0) - y(bar.value):.1f}" '
             f'fill="{FILL.get(bar.standing, FILL["within"])}"><title>{escape(bar.label)}: {bar.value}</title></rect>',
         )
-        parts.append(f'<text x="{x + width / 2:.1f}" y="{y(bar.value) - 3:.1f}" text-anchor="middle">{bar.value}</text>')
+        parts.append(
+            f'<text x="{x + width / 2:.1f}" y="{y(bar.value) - 3:.1f}" text-anchor="middle">{bar.value}</text>',
+        )
         label_x, label_y = x + width / 2, y(0) + 15
         if slanted:
             parts.append(

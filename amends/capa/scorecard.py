@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Trunc
@@ -27,7 +28,7 @@ from .periods import Period, current_period, period_of
 from .selectors import counted_complaints
 
 # How far back the chart looks, per kind of period (the current one included).
-HISTORY = {PeriodKind.YEAR: 5, PeriodKind.QUARTER: 8, PeriodKind.MONTH: 12}
+HISTORY: dict[str, int] = {PeriodKind.YEAR: 5, PeriodKind.QUARTER: 8, PeriodKind.MONTH: 12}
 OPEN_ACTION = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 
 
@@ -130,9 +131,9 @@ def _rows(suppliers: list[Supplier], period: Period, only: Supplier | None = Non
     paid = given_between(start, end).filter(grants).values(key=card_supplier("complaint__")).annotate(
         value=Sum("value"),
     )
-    for line in paid:
-        if (row := rows.get(line["key"])) is not None:
-            row.compensation = line["value"]
+    for key, value in paid.values_list("key", "value"):
+        if (row := rows.get(key)) is not None:
+            row.compensation = value
     return list(rows.values())
 
 
@@ -145,7 +146,7 @@ def _severity(row: SupplierRow) -> tuple:
     return ({Standing.OVER: 2, Standing.AT: 1, Standing.WITHIN: 0}[row.standing], row.counted / row.norm)
 
 
-SORTS: dict[str, Callable[[SupplierRow], object]] = {
+SORTS: dict[str, Callable[[SupplierRow], Any]] = {
     "supplier": lambda row: row.supplier.localized_name.casefold(),
     "complaints": lambda row: row.complaints,
     "counted": lambda row: row.counted,
@@ -241,7 +242,9 @@ def _history(supplier: Supplier, kind: str, periods: list[Period], norm: int) ->
     return [HistoryPoint(period, found.get(period.start, 0), norm) for period in periods]
 
 
-def supplier_scorecard(supplier: Supplier, *, period_kind: str = PeriodKind.YEAR, now: datetime | None = None) -> Scorecard:
+def supplier_scorecard(
+    supplier: Supplier, *, period_kind: str = PeriodKind.YEAR, now: datetime | None = None,
+) -> Scorecard:
     """The supplier's scorecard for the current period of `period_kind` at `now` (a fixed number of queries)."""
     periods = recent_periods(period_kind, now)
     period = periods[-1]
@@ -286,7 +289,8 @@ def scorecard_complaints(scorecard: Scorecard) -> QuerySet[Complaint]:
 
 def counted_in_norm(card: Complaint) -> bool:
     """Whether a counted card of the supplier's is in its norm count (its cause's kind read with the card)."""
-    return card.justification in COUNTED_JUSTIFICATIONS and card.cause is not None and card.cause.kind == CauseKind.SUPPLIER
+    cause = card.cause
+    return card.justification in COUNTED_JUSTIFICATIONS and cause is not None and cause.kind == CauseKind.SUPPLIER
 
 
 def final_supplier(supplier: Supplier) -> Supplier:

@@ -26,8 +26,8 @@ class PeriodForm(forms.Form):
     def __init__(self, data=None, *, now: datetime | None = None) -> None:
         super().__init__(data)
         self.now = now or timezone.now()
-        kind = self.data.get("kind") if self.data.get("kind") in PeriodKind.values else PeriodKind.YEAR
-        self.fields["start"].choices = [
+        kind = str(self.data.get("kind")) if self.data.get("kind") in PeriodKind.values else PeriodKind.YEAR
+        self.fields["start"].choices = [  # type: ignore[attr-defined]
             (period.start.isoformat(), period.label) for period in reversed(recent_periods(kind, self.now))
         ]
 

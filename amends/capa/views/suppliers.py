@@ -70,7 +70,7 @@ def supplier_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(found, Supplier):
         return _moved(request, "capa:supplier_xlsx", found)
     response = HttpResponse(scorecard_xlsx(found, request), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, _file_name(found, "xlsx"))
+    response["Content-Disposition"] = content_disposition_header(True, _file_name(found, "xlsx")) or "attachment"
     return response
 
 
@@ -85,5 +85,5 @@ def supplier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return _moved(request, "capa:supplier", found.supplier)
     response = HttpResponse(content, content_type=PDF)
-    response["Content-Disposition"] = content_disposition_header(False, _file_name(found, "pdf"))
+    response["Content-Disposition"] = content_disposition_header(False, _file_name(found, "pdf")) or "inline"
     return response
