@@ -230,6 +230,9 @@ class Complaint(TimeStampedModel):
             ),
             # The cards of one order (duplicates: the same order is the same customer's matter).
             models.Index(fields=["order_reference", "received_at"]),
+            # A supplier's cards by date, by the card's own supplier or its component's (capa's scorecard).
+            models.Index(fields=["supplier", "received_at"]),
+            models.Index(fields=["component", "received_at"]),
         ]
 
     def __str__(self) -> str:
