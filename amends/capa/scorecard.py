@@ -99,7 +99,7 @@ def _norm(supplier: Supplier, settings: CapaSettings) -> int:
 
 
 def _rows(suppliers: list[Supplier], period: Period, only: Supplier | None = None) -> list[SupplierRow]:
-    """The rows of these suppliers (fetched with their own norm) in six queries (and one for the settings) whatever their number;
+    """The rows of these suppliers (fetched with their own norm) in six queries whatever their number;
     `only` narrows every query to that one supplier's cards."""
     settings = CapaSettings.current()
     start, end = period.bounds()
