@@ -279,6 +279,10 @@ NOT_A_CARD: dict[str, str] = {
     "capa:proposals": "role rule, OVERSEERS (capa/tests/test_proposals_views.py)",
     "capa:proposal_accept": "capa.access, the head of the QMS (capa/tests/test_proposals_views.py)",
     "capa:proposal_dismiss": "capa.access, the head of the QMS (capa/tests/test_proposals_views.py)",
+    "capa:suppliers": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
+    "capa:supplier": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
+    "capa:supplier_xlsx": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
+    "capa:supplier_pdf": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -288,14 +288,19 @@ class GrantedFigure:
     value: Decimal
 
 
-def compensation_granted(starts: datetime, ends: datetime) -> list[GrantedFigure]:
-    """Compensation given in [starts, ends): granted within a limit then, or approved then; by option."""
+def given_between(starts: datetime, ends: datetime) -> QuerySet[CompensationGrant]:
+    """Compensation given in [starts, ends): granted within a limit then, or approved then."""
     # Within a limit: counted when granted; approved above it: when approved.
     given_then = (
         Q(decided_at__isnull=True, granted_at__gte=starts, granted_at__lt=ends)
         | Q(decided_at__gte=starts, decided_at__lt=ends)
     )
-    rows = CompensationGrant.objects.filter(given_then, status=GrantStatus.APPROVED).values(
+    return CompensationGrant.objects.filter(given_then, status=GrantStatus.APPROVED)
+
+
+def compensation_granted(starts: datetime, ends: datetime) -> list[GrantedFigure]:
+    """Compensation given in [starts, ends), by option."""
+    rows = given_between(starts, ends).values(
         "option__name",
     ).annotate(count=Count("pk"), value=Sum("value")).order_by("option__name")
     return [GrantedFigure(row["option__name"], row["count"], row["value"]) for row in rows]

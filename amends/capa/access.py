@@ -67,3 +67,13 @@ def access_manage(user: User, nonconformity: Nonconformity) -> None:
 def access_see(user: User, nonconformity: Nonconformity) -> None:
     if not can_see_nonconformity(user, nonconformity):
         raise AccessDenied("You may not see this nonconformity.")
+
+
+def can_see_scorecards(user: User) -> bool:
+    """The suppliers list and scorecards: those who oversee quality (figures of every supplier)."""
+    return user.has_role(*OVERSEERS)
+
+
+def access_scorecards(user: User) -> None:
+    if not can_see_scorecards(user):
+        raise AccessDenied("Only the head of the QMS, managers and administrators see the supplier scorecards.")

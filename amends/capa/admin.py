@@ -14,7 +14,7 @@ from amends.core.errors import AccessDenied
 from amends.customers.admin import ReferenceAdmin
 from amends.customers.models import Supplier
 
-from .forms.suppliers import NORM_AT_LEAST_ONE, SupplierMergeForm, SupplierNormForm
+from .forms.supplier_admin import NORM_AT_LEAST_ONE, SupplierMergeForm, SupplierNormForm
 from .models import CapaSettings, Nonconformity, NonconformityComplaint, NonconformityEvent, SupplierNorm
 from .suppliers import supplier_merge
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, card, norms, proposals, records, root_cause
+from .views import actions, card, norms, proposals, records, root_cause, suppliers
 
 app_name = "capa"
 
@@ -36,4 +36,8 @@ urlpatterns: list = [
     path("proposals/<int:pk>/dismiss/", proposals.dismiss, name="proposal_dismiss"),
     path("norms/", norms.norms, name="norms"),
     path("norms/cards/", norms.norm_cards, name="norm_cards"),
+    path("suppliers/", suppliers.suppliers, name="suppliers"),
+    path("suppliers/<int:pk>/", suppliers.supplier, name="supplier"),
+    path("suppliers/<int:pk>/scorecard.xlsx", suppliers.supplier_xlsx, name="supplier_xlsx"),
+    path("suppliers/<int:pk>/scorecard.pdf", suppliers.supplier_pdf, name="supplier_pdf"),
 ]

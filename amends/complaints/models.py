@@ -236,6 +236,9 @@ class Complaint(TimeStampedModel):
                 fields=["justification", "received_at", "cause", "state", "supplier", "component"],
                 name="complaint_norm_counts",
             ),
+            # A supplier's cards by date, by the card's own supplier or its component's (capa's scorecard).
+            models.Index(fields=["supplier", "received_at"]),
+            models.Index(fields=["component", "received_at"]),
         ]
 
     def __str__(self) -> str:

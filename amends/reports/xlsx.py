@@ -43,7 +43,7 @@ def card_url(complaint: Complaint, request: HttpRequest | None = None) -> str:
     return absolute_url(reverse("complaints:detail", args=[complaint.number]), request)
 
 
-def _sheet(book: Workbook, title: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence]) -> Worksheet:
+def add_sheet(book: Workbook, title: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence]) -> Worksheet:
     """A sheet with a bold, frozen header row; `columns` are (heading, width in characters)."""
     sheet = book.create_sheet(title.translate(SHEET_NAME_FORBIDDEN)[:SHEET_NAME_MAX])
     sheet.append([heading for heading, _width in columns])
@@ -57,12 +57,12 @@ def _sheet(book: Workbook, title: str, columns: Sequence[tuple[str, int]], rows:
     return sheet
 
 
-def _format(sheet: Worksheet, column: int, number_format: str) -> None:
+def format_column(sheet: Worksheet, column: int, number_format: str) -> None:
     for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
         cell.number_format = number_format
 
 
-def _format_moments(sheet: Worksheet, column: int) -> None:
+def format_moments(sheet: Worksheet, column: int) -> None:
     """Dates and times in the language's one format (config/formats), as on the pages."""
     date_format, datetime_format = excel_number_format("SHORT_DATE_FORMAT"), excel_number_format()
     for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
@@ -74,7 +74,7 @@ def due(line: OverdueLine) -> date | datetime:
     return line.measure.due_date if line.measure is not None else excel_time(line.due_at)
 
 
-def _link_numbers(sheet: Worksheet, complaints: Iterable[Complaint], request: HttpRequest | None) -> None:
+def link_numbers(sheet: Worksheet, complaints: Iterable[Complaint], request: HttpRequest | None) -> None:
     for row, complaint in enumerate(complaints, start=2):
         sheet.cell(row=row, column=1).hyperlink = card_url(complaint, request)
 
@@ -86,17 +86,17 @@ def weekly_summary_xlsx(summary: WeeklySummary, request: HttpRequest | None = No
     book.properties.title = _("Weekly deadline control %(week)s") % {"week": summary.label}
     not_assigned = _("not assigned")
 
-    _sheet(book, _("By channel"), [(_("Channel"), 24), (_("Complaints"), 12)], [
+    add_sheet(book, _("By channel"), [(_("Channel"), 24), (_("Complaints"), 12)], [
         *[(str(row.label), row.count) for row in summary.by_channel],
         (_("Total"), summary.received),
     ])
-    _sheet(book, _("By category"), [(_("Category"), 40), (_("Complaints"), 12)], [
+    add_sheet(book, _("By category"), [(_("Category"), 40), (_("Complaints"), 12)], [
         (str(row.label), row.count) for row in summary.by_category
     ])
-    _sheet(book, _("Not counted"), [(_("Received, left out of every figure"), 40), (_("Cards"), 12)], [
+    add_sheet(book, _("Not counted"), [(_("Received, left out of every figure"), 40), (_("Cards"), 12)], [
         (str(row.label), row.count) for row in summary.set_aside
     ])
-    _sheet(book, _("Deadlines"), [
+    add_sheet(book, _("Deadlines"), [
         (_("Clock"), 30), (_("Met on time"), 14), (_("Met late"), 12), (_("Share on time, %"), 16),
         (_("Overdue now"), 14), (_("Met by registration"), 20),
     ], [
@@ -104,36 +104,36 @@ def weekly_summary_xlsx(summary: WeeklySummary, request: HttpRequest | None = No
         for row in summary.clocks
     ])
 
-    overdue = _sheet(book, _("Overdue"), [
+    overdue = add_sheet(book, _("Overdue"), [
         (_("Card No."), 14), (_("Responsible"), 28), (_("Clock"), 40), (_("Due"), 18), (_("Late, days"), 12),
     ], [
         (line.complaint.number, str(line.complaint.responsible or not_assigned), str(line.label),
          due(line), days(line.late_by))
         for line in summary.overdue
     ])
-    _format_moments(overdue, 4)
-    _format(overdue, 5, DAYS_FORMAT)
-    _link_numbers(overdue, [line.complaint for line in summary.overdue], request)
+    format_moments(overdue, 4)
+    format_column(overdue, 5, DAYS_FORMAT)
+    link_numbers(overdue, [line.complaint for line in summary.overdue], request)
 
-    oldest = _sheet(book, _("Oldest open"), [
+    oldest = add_sheet(book, _("Oldest open"), [
         (_("Card No."), 14), (_("Received"), 18), (_("Age, days"), 12), (_("State"), 22), (_("Responsible"), 28),
     ], [
         (card.complaint.number, excel_time(card.complaint.received_at), days(card.age),
          str(card.complaint.get_state_display()), str(card.complaint.responsible or not_assigned))
         for card in summary.oldest_open
     ])
-    _format_moments(oldest, 2)
-    _format(oldest, 3, DAYS_FORMAT)
-    _link_numbers(oldest, [card.complaint for card in summary.oldest_open], request)
+    format_moments(oldest, 2)
+    format_column(oldest, 3, DAYS_FORMAT)
+    link_numbers(oldest, [card.complaint for card in summary.oldest_open], request)
 
     granted = compensation_granted(day_start(summary.week_start), day_start(summary.week_start + WEEK))
-    compensation = _sheet(book, _("Compensation"), [
+    compensation = add_sheet(book, _("Compensation"), [
         (_("Compensation"), 40), (_("Granted"), 12), (_("Value, %(currency)s") % {"currency": currency()}, 16),
     ], [
         *[(row.option, row.count, row.value) for row in granted],
         (_("Total"), sum(row.count for row in granted), sum(row.value for row in granted)),
     ])
-    _format(compensation, 3, MONEY_FORMAT)
+    format_column(compensation, 3, MONEY_FORMAT)
 
     buffer = BytesIO()
     book.save(buffer)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from amends.accounts.roles import Role
 from amends.capa.choices import NormSubject, PeriodKind, ProposalKind
-from amends.capa.forms.suppliers import SupplierNormForm
+from amends.capa.forms.supplier_admin import SupplierNormForm
 from amends.capa.models import CapaSettings, NormBreach, Proposal, SupplierNorm
 from amends.capa.norms import flagged_suppliers, norm_check
 from amends.capa.periods import period_of
