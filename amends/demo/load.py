@@ -53,6 +53,7 @@ from .answers import (
     letterhead_create,
     notifications_backdate,
 )
+from .capa import CapaStory, battery_specs
 from .company import create_catalogue, create_customers, create_departments, create_users
 from .plan import Spec, plan_complaints
 from .steps import Step, card_steps, schedule_steps
@@ -309,8 +310,9 @@ class _Run:
 
 
 
-def load_demo(*, now: datetime | None = None, seed: int = SEED) -> DemoResult:
-    """Create the demo company, customers and complaints; returns what was made and how long."""
+def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bool = True) -> DemoResult:
+    """Create the demo company, customers and complaints; returns what was made and how long.
+    `capa_records=False` runs the CAPA checks but leaves every proposal for a person to decide."""
     started = time.perf_counter()
     if now is not None and now > timezone.now():
         raise ValueError("The demo's history ends in the past: `now` cannot be later than the clock.")
@@ -328,19 +330,31 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED) -> DemoResult:
     responsible_for = {dept: username for username, _r, _f, _l, _p, dept, heads in USERS if heads}
     specs = plan_complaints(rng, now, customers, products, components)
     by_letter = answers_plan(specs)
+    # The battery story's cards draw from their own generators: the other cards stay as they were.
+    battery = battery_specs(now, customers, products, components, seed)
+    battery_ids = {id(spec) for spec in battery}
+    specs = sorted(specs + battery, key=lambda spec: spec.received_at)
+    story_rng, story_calls = random.Random(seed + 16), random.Random(seed + 17)
+    story = CapaStory(now=now, users=users, records=capa_records)
     limit = now - timedelta(minutes=5)
     created = 0
     for chunk_start in range(0, len(specs), 50):
         # The history is the past: its notices would have been read long ago, so none is written today.
         with transaction.atomic(), lifecycle_notifications_muted():
             for spec in specs[chunk_start:chunk_start + 50]:
-                steps = card_steps(rng, spec, users, responsible_for, calls)
+                story.before_card(spec.received_at)
+                if id(spec) in battery_ids:
+                    steps = card_steps(story_rng, spec, users, responsible_for, story_calls)
+                else:
+                    steps = card_steps(rng, spec, users, responsible_for, calls)
                 if id(spec) in by_letter:
                     steps = answer_steps(steps, by_letter[id(spec)], spec.justification)
                 run = _Run(spec, users, causes, categories, departments)
                 for step, moment in zip(steps, schedule_steps(spec.received_at, steps, limit), strict=True):
                     run.take(step, moment)
                 created += 1
+    with transaction.atomic():
+        story.finish()
     notifications_backdate(loading)
     complaints = Complaint.objects.filter(number__in=[s.number for s in specs])
     return DemoResult(

@@ -36,7 +36,7 @@ USERS = [
 SUPPLIERS = {key: (name, EN["suppliers"][key]) for key, name in RU["suppliers"].items()}
 
 
-# name, name_en, supplier, weight
+# name, name_en, supplier, weight (0: drawn for no card; the battery of demo/capa.py's story)
 Part = tuple[str, str, str, int]
 
 

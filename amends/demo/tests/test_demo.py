@@ -63,7 +63,7 @@ def demo_output(django_db_setup, django_db_blocker):
 
 def test_prints_the_time_taken_and_the_counts(demo_output):
     assert "Demo loaded in" in demo_output
-    assert "300 complaints" in demo_output
+    assert "310 complaints" in demo_output  # 300 drawn, and the 10 of the battery story (demo/capa.py)
 
 
 def test_one_user_per_role_with_the_demo_password():
@@ -279,3 +279,111 @@ def test_recent_answers_went_as_letters_through_the_answers_app():
     ready = Letter.objects.filter(sent_at=None, complaint__state=State.DECIDED)
     assert ready.exists()
     assert all(p.overridable for letter in ready for p in letter_problems(letter))
+
+
+# ---------------------------------------------------------------------------- the CAPA story (demo/capa.py)
+
+def _battery_supplier():
+    from amends.customers.models import Supplier
+    from amends.demo.capa import BATTERY_SUPPLIER
+    from amends.demo.texts import SUPPLIERS
+
+    return Supplier.objects.get(name=SUPPLIERS[BATTERY_SUPPLIER][0])
+
+
+def _counted_of(supplier, since=None, until=None, justified=False):
+    """The supplier's cards counted, by plain filters (not the capa app's selectors)."""
+    cards = Complaint.objects.exclude(state__in=[State.DUPLICATE, State.WITHDRAWN]).filter(
+        models.Q(supplier=supplier) | models.Q(supplier=None, component__supplier=supplier),
+    )
+    if justified:
+        cards = cards.filter(justification__in=[Justification.JUSTIFIED, Justification.PARTLY],
+                             cause__kind=CauseKind.SUPPLIER)
+    if since is not None:
+        cards = cards.filter(received_at__gte=since)
+    if until is not None:
+        cards = cards.filter(received_at__lt=until)
+    return cards
+
+
+def _battery_record():
+    from amends.capa.models import Nonconformity
+
+    return Nonconformity.objects.get(supplier=_battery_supplier())
+
+
+def test_the_battery_supplier_is_over_its_norm_and_flagged_the_others_are_not():
+    from amends.capa.models import NormBreach
+    from amends.capa.norms import breach_key, flagged_suppliers, norm_status
+    from amends.capa.periods import period_of
+
+    battery = _battery_supplier()
+    record = _battery_record()
+    period = period_of("year", timezone.localdate(record.opened_at))
+    start, end = period.bounds()
+    rows = {row.supplier: row for row in norm_status(period) if row.subject == "supplier"}
+    assert rows[battery].count == _counted_of(battery, start, end, justified=True).count()
+    assert rows[battery].count >= rows[battery].norm + 3  # clearly over: 10 against 6 in the seed's year
+    assert [s for s, row in rows.items() if row.exceeded] == [battery]
+    for supplier, row in rows.items():
+        assert row.count == _counted_of(supplier, start, end, justified=True).count(), supplier
+    assert flagged_suppliers(period) == {battery.pk}
+    breach = NormBreach.objects.get(key=breach_key("supplier", battery.pk, period))
+    # Flagged the day the record was opened from it, with the cards counted then (the 10th came later).
+    assert breach.flagged_at < record.opened_at and breach.count == rows[battery].count - 1
+    # Last year's rows were checked too: the QMS head was told of each breach once.
+    assert NormBreach.objects.filter(period_start=period.previous().start).exists()
+    notices = Notification.objects.filter(kind="norm_exceeded", user__username="qms")
+    assert notices.count() == NormBreach.objects.count()
+
+
+def test_the_battery_record_went_through_root_cause_actions_and_a_check_with_the_evidence():
+    from amends.capa.choices import ActionKind, ActionStatus, NonconformityState, Source
+    from amends.capa.evidence import evidence_for
+
+    record = _battery_record()
+    assert (record.source, record.state) == (Source.NORM, NonconformityState.ACTIONS_DONE)
+    assert record.owner is not None and record.root_cause
+    assert record.why_steps.count() == 5 and record.fishbone_causes.filter(is_root=True).count() == 2
+    actions = list(record.actions.order_by("pk"))
+    assert [a.kind for a in actions] == [ActionKind.CORRECTIVE, ActionKind.PREVENTIVE]
+    assert all(a.status == ActionStatus.DONE for a in actions)
+    now = timezone.now()
+    for action in actions:
+        assert timedelta(days=98) < now - action.done_at < timedelta(days=102)
+        assert action.check_on < timezone.localdate()  # the check is due
+    checked, waiting = actions
+    assert list(checked.checks.values_list("effective", flat=True)) == [True] and not waiting.checks.exists()
+
+    evidence = evidence_for(checked)
+    battery = _battery_supplier()
+    (dimension,) = [d for d in evidence.dimensions if d.dimension == "supplier"]
+    before = _counted_of(battery, evidence.before_from, evidence.done_at)
+    after = _counted_of(battery, evidence.done_at, evidence.until)
+    assert sorted(dimension.before) == sorted(before.values_list("number", flat=True))
+    assert sorted(dimension.after) == sorted(after.values_list("number", flat=True))
+    assert (len(dimension.before), len(dimension.after)) == (7, 1)
+    # What was kept on the check is what the QMS head decided on.
+    assert checked.checks.get().evidence["dimensions"][0]["before"] == dimension.before
+    # The record links the cards counted when it was opened, none received after.
+    assert record.complaints.count() == 9 and not record.complaints.filter(received_at__gt=record.opened_at).exists()
+
+
+def test_the_other_records_and_proposals():
+    from amends.capa.choices import ActionStatus, NonconformityState, ProposalKind, ProposalStatus, Source
+    from amends.capa.models import Nonconformity, NonconformityEvent, Proposal
+
+    midway = Nonconformity.objects.get(source=Source.NORM, supplier=None)
+    assert midway.state == NonconformityState.ACTIONS_PLANNED and midway.owner is not None
+    overdue = midway.actions.filter(due_date__lt=timezone.localdate()).exclude(status=ActionStatus.DONE)
+    assert overdue.count() == 1
+    promoted = Nonconformity.objects.get(source=Source.MEASURE)
+    assert promoted.actions.get().measure is not None
+    dismissed = Proposal.objects.get(status=ProposalStatus.DISMISSED)
+    assert _battery_record().number in dismissed.reason
+    assert Proposal.objects.filter(kind=ProposalKind.CAUSE_GROWTH, status=ProposalStatus.PENDING).exists()
+    # Every record's history is in the past, in order, none of it at the time of loading.
+    assert not NonconformityEvent.objects.filter(at__gte=LOAD["started"]).exists()
+    for record in Nonconformity.objects.all():
+        moments = list(record.events.values_list("at", flat=True))
+        assert moments == sorted(moments) and moments[0] == record.opened_at, record.number
