@@ -3,6 +3,7 @@ The heads are told once; one of them accepts a proposal into a nonconformity or 
 a reason, and the decision stays on the proposal (and on the record's timeline when accepted)."""
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from .event_texts import PROPOSAL_ACCEPTED
 from .events import record_event
 from .models import Nonconformity, Proposal
 from .nonconformities import nonconformity_open
+from .periods import period_of
 from .selectors import counted_complaints
 
 PROPOSAL_TEMPLATE = "capa/notifications/proposal.txt"
@@ -91,8 +93,17 @@ def proposal_finding(proposal: Proposal) -> str:
     # The norms' check says whose norm, the count, the norm and the period's label.
     return _("Norm exceeded (%(whose)s): %(count)s complaints against a norm of %(norm)s in %(period)s.") % {
         "whose": _whose(proposal), "count": params.get("count", "?"), "norm": params.get("norm", "?"),
-        "period": params.get("period", ""),
+        "period": _period_label(params),
     }
+
+
+def _period_label(params: dict[str, Any]) -> str:
+    """The norms' check names its period by kind and first day (norms.norm_check's params)."""
+    if params.get("period"):
+        return str(params["period"])
+    if params.get("period_kind") and params.get("period_start"):
+        return period_of(params["period_kind"], date.fromisoformat(params["period_start"])).label
+    return ""
 
 
 def _whose(proposal: Proposal) -> str:

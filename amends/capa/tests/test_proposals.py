@@ -161,3 +161,12 @@ def test_two_heads_accepting_at_the_same_moment_open_one_nonconformity(reference
     assert sorted(at_once(accept, 2), key=bool)[0] is None
     assert Nonconformity.objects.count() == 1
     assert Proposal.objects.get().status == ProposalStatus.ACCEPTED
+
+
+def test_a_norm_proposal_names_its_period_from_the_params_the_norms_check_writes(supplier):
+    """norm_check keeps the period as kind and first day, not as a label (the demo showed "… in .")."""
+    proposal = proposal_raise(kind=ProposalKind.NORM, key="norm:supplier:1:quarter:2026-04-01", supplier=supplier,
+                              params={"subject": "supplier", "supplier": "AKB-Snab", "count": 8, "norm": 6,
+                                      "period_kind": "quarter", "period_start": "2026-04-01"}, notify=False)
+    with translation.override("en"):
+        assert proposal_finding(proposal) == "Norm exceeded (AKB-Snab): 8 complaints against a norm of 6 in 2026 Q2."

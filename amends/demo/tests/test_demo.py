@@ -344,7 +344,7 @@ def test_the_battery_record_went_through_root_cause_actions_and_a_check_with_the
     record = _battery_record()
     assert (record.source, record.state) == (Source.NORM, NonconformityState.ACTIONS_DONE)
     assert record.owner is not None and record.root_cause
-    assert record.why_steps.count() == 5 and record.fishbone_causes.filter(is_root=True).count() == 2
+    assert record.whys.count() == 5 and record.fishbone.filter(is_root=True).count() == 2
     actions = list(record.actions.order_by("pk"))
     assert [a.kind for a in actions] == [ActionKind.CORRECTIVE, ActionKind.PREVENTIVE]
     assert all(a.status == ActionStatus.DONE for a in actions)
