@@ -15,9 +15,11 @@ as `load.backdate` does for the cards.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from typing import Any
 
 from django.db.models import Model
 from django.utils import timezone
@@ -96,7 +98,8 @@ def battery_specs(now: datetime, customers: list[Customer], products: list[Produ
     Drawn from their own generator, so that the rest of the demo stays as it was."""
     rng = random.Random(seed + 15)
     product = next(p for p in products if p.code == BATTERY_PRODUCT)
-    battery = next(c for c, _w in components[product.pk] if c.supplier.name == SUPPLIERS[BATTERY_SUPPLIER][0])
+    supplier = Supplier.objects.get(name=SUPPLIERS[BATTERY_SUPPLIER][0])
+    battery = next(c for c, _w in components[product.pk] if c.supplier_id == supplier.pk)
     people = rng.sample([c for c in customers if c.contact is not None], len(BATTERY_DAYS_AGO))
     specs = []
     for days_ago, customer in zip(BATTERY_DAYS_AGO, people, strict=True):
@@ -148,7 +151,7 @@ class CapaStory:
         if self.records and self.battery is None and received_at > self.opened_at:
             self._open_battery_record()
 
-    def step(self, moment: datetime, run, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def step(self, moment: datetime, run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         since = timezone.now()
         result = run(*args, **kwargs)
         stamp(since, moment)
