@@ -70,7 +70,9 @@ def bar_chart(bars: list[Bar], *, norm: int, title: str, x_label: str, y_label: 
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{y(0):.1f}" stroke="#374151"/>',
         f'<line x1="{LEFT}" y1="{y(norm):.1f}" x2="{WIDTH - RIGHT}" y2="{y(norm):.1f}" stroke="#111827" '
         f'stroke-width="2" stroke-dasharray="6 4"/>',
-        f'<text x="{WIDTH - RIGHT}" y="{y(norm) - 4:.1f}" text-anchor="end" font-weight="bold">'
+        # A white halo: the label reads over a bar as tall as the norm (the demo's battery supplier).
+        f'<text x="{WIDTH - RIGHT}" y="{y(norm) - 4:.1f}" text-anchor="end" font-weight="bold" '
+        f'paint-order="stroke" stroke="#fff" stroke-width="3">'
         f'{escape(norm_label)}</text>',
         f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle">{escape(x_label)}</text>',
         f'<text x="12" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" '

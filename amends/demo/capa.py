@@ -211,6 +211,11 @@ class CapaStory:
             self._dismiss_all_suppliers()
             self._promote_a_measure()
 
+    def summary(self) -> str:
+        pending = Proposal.objects.filter(status=ProposalStatus.PENDING).count()
+        return (f"{Nonconformity.objects.count()} nonconformities, {NormBreach.objects.count()} norm breaches, "
+                f"{Proposal.objects.count()} proposals ({pending} waiting for the QMS head)")
+
     def _pending(self, subject: str, days_ago: float) -> tuple[Proposal, datetime] | None:
         """The latest period's proposal still pending that was made at least a day before the decision
         `days_ago` days back (one made by today's check waits for the QMS head)."""

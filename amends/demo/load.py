@@ -87,6 +87,7 @@ class DemoResult:
     measures: int
     states: dict[str, int]
     channels: dict[str, int]
+    capa: str = ""
 
     def summary(self) -> str:
         states = ", ".join(f"{name} {count}" for name, count in self.states.items())
@@ -95,7 +96,7 @@ class DemoResult:
             f"Demo loaded in {self.seconds:.1f} s: {self.users} users, {self.departments} "
             f"departments, {self.organisations} organisations, {self.contacts} contacts, "
             f"{self.complaints} complaints, {self.events} timeline events, {self.measures} "
-            f"measures.\n  states: {states}\n  channels: {channels}"
+            f"measures.\n  states: {states}\n  channels: {channels}\n  CAPA: {self.capa}"
         )
 
 
@@ -364,6 +365,7 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bo
         measures=Measure.objects.filter(complaint__in=complaints).count(),
         states=_ordered(Counter(complaints.values_list("state", flat=True)), State),
         channels=_ordered(Counter(complaints.values_list("channel", flat=True)), Channel),
+        capa=story.summary(),
     )
 
 

@@ -103,3 +103,10 @@ def test_the_downloads_carry_the_period_chosen(qms, scorecard, supplier):
     assert len(list(load_workbook(BytesIO(response.content))["Over time"].iter_rows(min_row=2))) == 12
     pdf = client.get(reverse("capa:supplier_pdf", args=[supplier.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
+
+
+def test_the_norms_label_has_a_halo_to_read_over_a_bar():
+    """The label sits at the right end of the norm's line, where the latest bar often is (the demo's)."""
+    svg = bar_chart([Bar("2026", 10, "over")], norm=6, title="t", x_label="x", y_label="y", norm_label="norm 6")
+    label = next(t for t in ElementTree.fromstring(svg).iter(f"{SVG}text") if t.text == "norm 6")
+    assert (label.get("paint-order"), label.get("stroke")) == ("stroke", "#fff")

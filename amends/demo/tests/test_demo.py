@@ -64,6 +64,9 @@ def demo_output(django_db_setup, django_db_blocker):
 def test_prints_the_time_taken_and_the_counts(demo_output):
     assert "Demo loaded in" in demo_output
     assert "310 complaints" in demo_output  # 300 drawn, and the 10 of the battery story (demo/capa.py)
+    from amends.capa.models import NormBreach
+
+    assert f"CAPA: 3 nonconformities, {NormBreach.objects.count()} norm breaches" in demo_output
 
 
 def test_one_user_per_role_with_the_demo_password():
