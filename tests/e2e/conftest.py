@@ -105,3 +105,26 @@ def login_as(chromium_browser, live_server) -> Iterator[Callable]:
     yield login
     for context in contexts:
         context.close()
+
+
+def action_plan_and_complete(page, owner_pk: int, description: str, due) -> None:
+    """On a record's page: plan one action (owner, what, due date), then say the plan is complete."""
+    page.click("#action-plan-form summary")
+    form = page.locator("#action-plan-form form")
+    form.locator("select[name=owner]").select_option(str(owner_pk))
+    form.locator("textarea[name=description]").fill(description)
+    form.locator("input[name=due_date]").fill(due.isoformat())
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        page.click("#section-actions form[action$='/actions/complete/'] button")
+
+
+def action_report_done(page, action_pk: int, report: str) -> None:
+    """On a record's page: the action's report, marked done."""
+    row_forms = page.locator(f"#action-{action_pk} + tr")
+    row_forms.locator("summary").first.click()
+    row_forms.locator("textarea[name=report]").fill(report)
+    row_forms.locator("input[name=done]").check()
+    with page.expect_navigation():
+        row_forms.locator("button[type=submit]").first.click()

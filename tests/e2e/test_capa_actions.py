@@ -14,6 +14,8 @@ from amends.complaints.choices import CauseKind, Channel, Justification
 from amends.complaints.models import Cause, Complaint
 from amends.complaints.services import complaint_register
 
+from .conftest import action_plan_and_complete, action_report_done
+
 
 def test_plan_report_and_check_an_action(login_as, people, contact):
     owner, executor, qms = people["responsible"], people["executor"], people["qms"]
@@ -24,26 +26,14 @@ def test_plan_report_and_check_an_action(login_as, people, contact):
 
     page = login_as(owner)
     page.goto(url)
-    page.click("#action-plan-form summary")
-    form = page.locator("#action-plan-form form")
-    form.locator("select[name=owner]").select_option(str(executor.pk))
-    form.locator("textarea[name=description]").fill("Входной контроль каждой партии АКБ")
-    form.locator("input[name=due_date]").fill((timezone.localdate() + timedelta(days=10)).isoformat())
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    action_plan_and_complete(page, executor.pk, "Входной контроль каждой партии АКБ",
+                             timezone.localdate() + timedelta(days=10))
     action = Action.objects.get()
     assert action.check_on == action.due_date + timedelta(days=90)
-    with page.expect_navigation():
-        page.click("#section-actions form[action$='/actions/complete/'] button")
 
     worker = login_as(executor)
     worker.goto(url)
-    row_forms = worker.locator(f"#action-{action.pk} + tr")
-    row_forms.locator("summary").first.click()
-    row_forms.locator("textarea[name=report]").fill("Контроль введён с 1-й партии")
-    row_forms.locator("input[name=done]").check()
-    with worker.expect_navigation():
-        row_forms.locator("button[type=submit]").first.click()
+    action_report_done(worker, action.pk, "Контроль введён с 1-й партии")
     record.refresh_from_db()
     assert record.state == NonconformityState.ACTIONS_DONE
 

@@ -21,7 +21,7 @@ from amends.demo.company import PASSWORD
 from amends.demo.load import load_demo
 from amends.demo.texts import SUPPLIERS
 
-from .conftest import TIMEOUT_MS, watch
+from .conftest import TIMEOUT_MS, action_plan_and_complete, action_report_done, watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -102,22 +102,10 @@ def test_the_battery_supplier_walked_from_its_norm_to_a_closed_nonconformity(
     assert record.state == NonconformityState.ANALYSED
     fits(page)
 
-    page.click("#action-plan-form summary")
-    form = page.locator("#action-plan-form form")
-    form.locator("select[name=owner]").select_option(str(owner_pk))
-    form.locator("textarea[name=description]").fill("Заменить аккумуляторы партий с новыми элементами")
-    form.locator("input[name=due_date]").fill((timezone.localdate() + timedelta(days=7)).isoformat())
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    action_plan_and_complete(page, owner_pk, "Заменить аккумуляторы партий с новыми элементами",
+                             timezone.localdate() + timedelta(days=7))
     action = Action.objects.get(nonconformity=record)
-    with page.expect_navigation():
-        page.click("#section-actions form[action$='/actions/complete/'] button")
-    row_forms = page.locator(f"#action-{action.pk} + tr")
-    row_forms.locator("summary").first.click()
-    row_forms.locator("textarea[name=report]").fill("Заменено 46 аккумуляторов, партии возвращены поставщику")
-    row_forms.locator("input[name=done]").check()
-    with page.expect_navigation():
-        row_forms.locator("button[type=submit]").first.click()
+    action_report_done(page, action.pk, "Заменено 46 аккумуляторов, партии возвращены поставщику")
     record.refresh_from_db()
     assert record.state == NonconformityState.ACTIONS_DONE
     fits(page)
