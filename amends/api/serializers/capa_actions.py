@@ -66,7 +66,8 @@ class CheckInputSerializer(serializers.Serializer):
 
 class DimensionSerializer(serializers.Serializer):
     dimension = serializers.CharField(help_text=_("cause, product, component or supplier"))
-    label = serializers.CharField()
+    # A declared field: the metaclass takes it off the class, so Field's own attribute stays.
+    label = serializers.CharField()  # type: ignore[assignment]
     before = serializers.ListField(child=serializers.CharField(), help_text=_("Complaint numbers."))
     after = serializers.ListField(child=serializers.CharField(), help_text=_("Complaint numbers."))
     count_before = serializers.IntegerField()

@@ -7,11 +7,11 @@ from rest_framework import serializers
 
 from amends.accounts.models import Department, User
 from amends.capa.access import can_manage
-from amends.capa.forms.records import owner_choices
 from amends.capa.choices import Category6M, NonconformityKind, NonconformityState, RecordEventKind, Source
+from amends.capa.forms.records import owner_choices
 from amends.capa.lifecycle import CLOSE, REOPEN, allowed_steps
 from amends.capa.models import Nonconformity
-from amends.capa.root_cause import MAX_WHY_LENGTH, MAX_WHYS
+from amends.capa.root_cause import MAX_WHY_LENGTH
 from amends.complaints.converters import NUMBER_PATTERN
 from amends.complaints.inputs import TEXT_MAX_LENGTH
 from amends.complaints.models import Cause
@@ -44,26 +44,32 @@ class NonconformityFilterSerializer(serializers.Serializer):
                                                default=None, help_text=_("User ID of the owner."))
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all(), required=False,
                                                   allow_null=True, default=None)
-    source = serializers.ChoiceField(choices=Source.choices, required=False, default="")
+    # A declared field: the metaclass takes it off the class, so Field's own attribute stays.
+    source = serializers.ChoiceField(choices=Source.choices, required=False, default="")  # type: ignore[assignment]
     kind = serializers.ChoiceField(choices=NonconformityKind.choices, required=False, default="")
     mine = serializers.BooleanField(required=False, default=False,
                                     help_text=_("Only those you own or own an action of."))
 
 
-class NonconformityItemSerializer(serializers.Serializer):
+class RecordHeadSerializer(serializers.Serializer):
+    """What the register and the record both show."""
+
     number = serializers.CharField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=NonconformityKind.choices)
     state = serializers.ChoiceField(choices=NonconformityState.choices)
     state_label = serializers.CharField(source="get_state_display")
-    source = serializers.ChoiceField(choices=Source.choices)
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
     owner = UserRefSerializer(allow_null=True)
     supplier = RefSerializer(allow_null=True)
     product = RefSerializer(allow_null=True)
-    complaints_count = serializers.IntegerField()
     opened_at = serializers.DateTimeField()
     analysis_due = serializers.DateField(allow_null=True)
     plan_due = serializers.DateField(allow_null=True)
+
+
+class NonconformityItemSerializer(RecordHeadSerializer):
+    complaints_count = serializers.IntegerField()
 
 
 class WhySerializer(serializers.Serializer):
@@ -79,30 +85,20 @@ class FishboneCauseSerializer(serializers.Serializer):
 
 
 class DeadlineSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     due_at = serializers.DateTimeField()
     day = serializers.DateField(allow_null=True, help_text=_("Due by the end of this day."))
     status = serializers.ChoiceField(choices=ClockStatus.choices)
     status_label = serializers.CharField()
 
 
-class NonconformitySerializer(serializers.Serializer):
-    number = serializers.CharField()
-    title = serializers.CharField()
+class NonconformitySerializer(RecordHeadSerializer):
     description = serializers.CharField()
-    kind = serializers.ChoiceField(choices=NonconformityKind.choices)
-    state = serializers.ChoiceField(choices=NonconformityState.choices)
-    state_label = serializers.CharField(source="get_state_display")
-    source = serializers.ChoiceField(choices=Source.choices)
     version = serializers.IntegerField()
     reopened = serializers.IntegerField(help_text=_("Times reopened."))
-    opened_at = serializers.DateTimeField()
     opened_by = UserRefSerializer(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
-    owner = UserRefSerializer(allow_null=True)
-    product = RefSerializer(allow_null=True)
     component = RefSerializer(allow_null=True)
-    supplier = RefSerializer(allow_null=True)
     department = RefSerializer(allow_null=True)
     process = serializers.CharField()
     cause = RefSerializer(allow_null=True)
@@ -112,8 +108,6 @@ class NonconformitySerializer(serializers.Serializer):
     fishbone = FishboneCauseSerializer(many=True, source="fishbone.all")
     actions = ActionSerializer(many=True, source="actions.all")
     deadlines = DeadlineSerializer(many=True)
-    analysis_due = serializers.DateField(allow_null=True)
-    plan_due = serializers.DateField(allow_null=True)
     steps = serializers.SerializerMethodField(help_text=_(
         "The steps you may take here now through …/steps/: close and reopen."))
     can_manage = serializers.SerializerMethodField(help_text=_(
@@ -169,7 +163,7 @@ class LinkInputSerializer(serializers.Serializer):
 
 
 class WhysInputSerializer(serializers.Serializer):
-    steps = WhySerializer(many=True, max_length=MAX_WHYS + 10, help_text=_(
+    steps = WhySerializer(many=True, help_text=_(
         "The whole chain, replacing the one kept; pairs left empty are dropped."))
 
 

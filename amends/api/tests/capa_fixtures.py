@@ -10,13 +10,6 @@ from amends.accounts.roles import Role
 from amends.capa.actions import action_plan, action_report, plan_complete
 from amends.capa.nonconformities import nonconformity_open
 from amends.capa.root_cause import analysis_complete, whys_save
-from amends.capa.tests.conftest import (  # noqa: F401 - shared fixtures
-    classified,
-    component,
-    product,
-    supplier,
-    supplier_cause,
-)
 
 
 @pytest.fixture

@@ -8,16 +8,7 @@ import pytest
 
 from amends.accounts.roles import Role
 
-from .capa_fixtures import (  # noqa: F401 - fixtures
-    analysed,
-    done_action,
-    due,
-    owner,
-    record,
-    rec,
-    stranger,
-    supplier,
-)
+from .capa_fixtures import due, rec
 
 # (method, part of the record's URL, body): each a write of the record's manager (its owner or the QMS head).
 MANAGER_WRITES = [

@@ -10,20 +10,7 @@ from amends.capa.models import Action, EffectivenessCheck, Nonconformity
 from amends.complaints.choices import State
 from amends.complaints.models import Measure
 
-from .capa_fixtures import (  # noqa: F401 - fixtures
-    analysed,
-    classified,
-    component,
-    done_action,
-    due,
-    owner,
-    product,
-    record,
-    rec,
-    stranger,
-    supplier,
-    supplier_cause,
-)
+from .capa_fixtures import due, rec
 from .helpers import url
 
 

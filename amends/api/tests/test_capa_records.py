@@ -8,18 +8,7 @@ from amends.capa.models import FishboneCause, Nonconformity, NonconformityEvent
 from amends.capa.nonconformities import nonconformity_open
 from amends.complaints.choices import State
 
-from .capa_fixtures import (  # noqa: F401 - fixtures
-    analysed,
-    classified,
-    component,
-    owner,
-    product,
-    record,
-    rec,
-    stranger,
-    supplier,
-    supplier_cause,
-)
+from .capa_fixtures import rec
 
 LIST = "/api/v1/nonconformities/"
 

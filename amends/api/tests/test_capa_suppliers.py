@@ -12,17 +12,6 @@ from amends.capa.proposals import proposal_dismiss, proposal_raise
 from amends.capa.suppliers import supplier_merge
 from amends.customers.models import Supplier
 
-from .capa_fixtures import (  # noqa: F401 - fixtures
-    classified,
-    component,
-    owner,
-    product,
-    record,
-    stranger,
-    supplier,
-    supplier_cause,
-)
-
 NORMS, SUPPLIERS, PROPOSALS = "/api/v1/norms/", "/api/v1/suppliers/", "/api/v1/proposals/"
 
 

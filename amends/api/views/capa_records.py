@@ -21,7 +21,7 @@ from amends.capa.converters import RECORD_NUMBER_PATTERN
 from amends.capa.deadlines import record_deadlines
 from amends.capa.documents import nonconformity_pdf
 from amends.capa.lifecycle import CLOSE
-from amends.capa.models import Action, EffectivenessCheck, FishboneCause, Nonconformity
+from amends.capa.models import Action, EffectivenessCheck, FishboneCause, Nonconformity, NonconformityComplaint
 from amends.capa.record_page import record_for_request
 from amends.capa.selectors import nonconformity_register
 from amends.complaints import access as card_access
@@ -72,12 +72,15 @@ def record_of(request, number: str) -> Nonconformity:
         raise NotFound(_("No such nonconformity")) from None
 
 
+LINKS = NonconformityComplaint.objects.select_related("complaint").order_by("complaint__number")
+
+
 def record_shown(request, record: Nonconformity) -> dict:
     """The whole record, read in a fixed number of queries whatever its size."""
     record = Nonconformity.objects.select_related(
         "owner", "opened_by", "product", "component", "supplier", "department", "cause",
     ).prefetch_related(
-        Prefetch("links", queryset=record.links.model.objects.select_related("complaint").order_by("complaint__number")),
+        Prefetch("links", queryset=LINKS),
         "whys", "fishbone",
         Prefetch("actions", queryset=Action.objects.select_related("owner").prefetch_related(
             Prefetch("checks", queryset=EffectivenessCheck.objects.select_related("checked_by")))),

@@ -73,12 +73,14 @@ class SuppliersView(ApiView):
         query = _query(SuppliersQuerySerializer, request)
         period = query.period(timezone.localdate())
         choices = {name: query.validated_data[name] for name in ("sort", "status", "with_open")}
-        return Response(SuppliersTableSerializer({"period": period, "rows": suppliers_table(period=period, **choices)}).data)
+        rows = suppliers_table(period=period, **choices)
+        return Response(SuppliersTableSerializer({"period": period, "rows": rows}).data)
 
 
 class ScorecardView(ApiView):
     @extend_schema(
-        operation_id="capa_supplier_scorecard", tags=["suppliers"], parameters=[SUPPLIER_PARAMETER, PeriodQuerySerializer],
+        operation_id="capa_supplier_scorecard", tags=["suppliers"],
+        parameters=[SUPPLIER_PARAMETER, PeriodQuerySerializer],
         responses={200: ScorecardSerializer, **errors(400, 401, 403, 404)},
         description=gettext_lazy("One supplier's scorecard for the period; a merged supplier's is the one of the "
                                  "supplier it was merged into."),
@@ -92,7 +94,8 @@ class ScorecardView(ApiView):
 
 
 def _proposals():
-    return Proposal.objects.select_related("supplier", "product", "cause", "decided_by", "nonconformity").prefetch_related(
+    related = ("supplier", "product", "cause", "decided_by", "nonconformity")
+    return Proposal.objects.select_related(*related).prefetch_related(
         Prefetch("complaints", queryset=Complaint.objects.order_by("received_at", "pk").only("pk", "number")),
     )
 
@@ -113,6 +116,15 @@ class ProposalsView(ApiView):
         return Response(ProposalSerializer(proposals, many=True).data)
 
 
+def _decision(request, proposal_id: str, serializer_class) -> tuple[Proposal, dict]:
+    """The head of the QMS only (403 before the body is read), a proposal that exists, a valid body."""
+    access_process_owner(user_of(request))
+    proposal = get_object_or_404(Proposal, pk=int(proposal_id))
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return proposal, serializer.validated_data
+
+
 class ProposalAcceptView(ApiView):
     @extend_schema(
         operation_id="capa_proposals_accept", tags=["nonconformities"], parameters=[PROPOSAL_PARAMETER],
@@ -121,11 +133,8 @@ class ProposalAcceptView(ApiView):
         description=gettext_lazy("Open the nonconformity proposed: the head of the QMS. One decided already is 409."),
     )
     def post(self, request, proposal_id: str):
-        access_process_owner(user_of(request))
-        proposal = get_object_or_404(Proposal, pk=int(proposal_id))
-        serializer = ProposalAcceptSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        record = proposal_accept(actor=request.user, proposal=proposal, **serializer.validated_data)
+        proposal, data = _decision(request, proposal_id, ProposalAcceptSerializer)
+        record = proposal_accept(actor=request.user, proposal=proposal, **data)
         return Response(record_shown(request, record), status=status.HTTP_201_CREATED)
 
 
@@ -137,9 +146,6 @@ class ProposalDismissView(ApiView):
         description=gettext_lazy("Dismiss the proposal with the reason: the head of the QMS."),
     )
     def post(self, request, proposal_id: str):
-        access_process_owner(user_of(request))
-        proposal = get_object_or_404(Proposal, pk=int(proposal_id))
-        serializer = ProposalDismissSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        proposal_dismiss(actor=request.user, proposal=proposal, **serializer.validated_data)
+        proposal, data = _decision(request, proposal_id, ProposalDismissSerializer)
+        proposal_dismiss(actor=request.user, proposal=proposal, **data)
         return Response(ProposalSerializer(_proposals().get(pk=proposal.pk)).data)
