@@ -186,3 +186,11 @@ def test_the_record_as_a_pdf(api, qms, stranger, analysed):
     pdf = api(qms).get(rec(analysed, "pdf"), HTTP_ACCEPT="application/pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert api(stranger).get(rec(analysed, "pdf"), HTTP_ACCEPT="application/pdf").json()["code"] == "not_found"
+
+
+def test_opening_with_an_idempotency_key_opens_once(api, qms):
+    client = api(qms)
+    first = client.post(LIST, {"title": "Batteries"}, format="json", HTTP_IDEMPOTENCY_KEY="nc-1")
+    again = client.post(LIST, {"title": "Batteries"}, format="json", HTTP_IDEMPOTENCY_KEY="nc-1")
+    assert first.status_code == again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["number"] == first.json()["number"] and Nonconformity.objects.count() == 1
