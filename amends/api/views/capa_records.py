@@ -170,20 +170,17 @@ class NonconformityView(ApiView):
         return Response(record_shown(request, nonconformity))
 
 
-def _write(request, record: str, serializer_class, write, *, manage: bool = True, process_owner: bool = False):
-    """Read the record (404), check the role before the body (403), validate it (400), call one service
-    and answer the whole record."""
+def _write(request, record: str, serializer_class, write, *, process_owner: bool = False):
+    """Read the record (404), check the role before the body (403: its manager, or the head of the
+    QMS), validate it (400), call one service and answer the whole record."""
     nonconformity = record_of(request, record)
     if process_owner:
         access_process_owner(user_of(request))
-    elif manage:
+    else:
         access_manage(user_of(request), nonconformity)
-    data = {}
-    if serializer_class is not None:
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-    write(nonconformity, **data)
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    write(nonconformity, **serializer.validated_data)
     return Response(record_shown(request, nonconformity))
 
 
