@@ -148,3 +148,17 @@ def test_promoting_to_an_unknown_record_is_400(api, responsible, assigned, execu
                                      {"nonconformity": "NC-2026-0404"}, format="json")
     assert response.status_code == 400 and "nonconformity" in response.json()["errors"]
     assert not Nonconformity.objects.exists()
+
+
+def test_the_record_costs_the_same_queries_whatever_its_actions(api, owner, analysed, django_assert_max_num_queries):
+    client = api(owner)
+    plan(client, analysed, owner=owner.pk)
+    client.get(rec(analysed))
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(rec(analysed)).status_code == 200
+    baseline = len(few.captured_queries)  # now: each request clears the log
+    for _ in range(5):
+        action_id = plan(client, analysed, owner=owner.pk).json()["id"]
+        client.post(rec(analysed, f"actions/{action_id}/report"), {"report": "Done", "done": True}, format="json")
+    with django_assert_max_num_queries(baseline):
+        assert len(client.get(rec(analysed)).json()["actions"]) == 6
