@@ -94,6 +94,7 @@ def test_those_who_do_not_oversee_quality_may_not_see_the_norms(client, make_use
 
 
 def test_the_settings_are_one_row_in_the_admin(client, administrator):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(administrator)
     response = client.get(reverse("admin:capa_capasettings_changelist"))
     assert response.status_code == 302 and response.url == reverse("admin:capa_capasettings_change", args=[1])
@@ -107,6 +108,7 @@ def test_the_settings_are_one_row_in_the_admin(client, administrator):
 
 
 def test_a_supplier_norm_of_zero_is_refused_in_the_admin(client, administrator, supplier):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(administrator)
     response = client.post(reverse("admin:capa_suppliernorm_add"), {"supplier": supplier.pk, "norm": "0"})
     assert "A norm is at least 1 complaint per period" in response.content.decode()
@@ -122,6 +124,7 @@ def test_a_supplier_norm_of_zero_is_refused_in_the_admin(client, administrator, 
 
 
 def test_the_admin_merges_the_selected_suppliers(client, administrator, supplier, classified, supplier_cause):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     twin = Supplier.objects.create(name="АКБ Снаб (дубль)")
     card = classified(cause=supplier_cause, supplier=twin, received_at=at(2026, 2))
     client.force_login(administrator)
