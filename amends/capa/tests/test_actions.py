@@ -28,10 +28,9 @@ def plan(record, owner, actor=None, days=14):
 
 
 def test_the_plan_is_complete_only_with_an_action(record, responsible, executor):
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         plan_complete(actor=responsible, nonconformity=record)
-    with translation.override("en"):
-        assert refused.value.messages == ["Plan at least one action before completing the plan."]
+    assert refused.value.messages == ["Plan at least one action before completing the plan."]
     plan(record, executor)
     assert plan_complete(actor=responsible, nonconformity=record).state == NonconformityState.ACTIONS_PLANNED
     with pytest.raises(TransitionNotAllowed):
