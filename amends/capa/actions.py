@@ -170,7 +170,8 @@ def action_dates_set(*, actor: User | None, action: Action, due_date: date, chec
         raise ValidationError(errors)
     action.due_date, action.check_on = due_date, check_on
     action.due_level = action.check_level = 0
-    action.save(update_fields=["due_date", "check_on", "due_level", "check_level"])
+    action.rescheduled_at = timezone.now()
+    action.save(update_fields=["due_date", "check_on", "due_level", "check_level", "rescheduled_at"])
     record_event(action.nonconformity, RecordEventKind.ACTION, ACTION_RESCHEDULED, {
         "action": action.description, "due": due_date.isoformat(), "check_on": check_on.isoformat(),
     }, actor)

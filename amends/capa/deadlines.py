@@ -78,7 +78,7 @@ def _dated(record: Nonconformity) -> list[Dated]:
     for action in record.actions.all():
         done = action.status == ActionStatus.DONE
         stopped = action.status == ActionStatus.CANCELLED or (closed and not done)
-        found.append(Dated(ACTION, action.due_date, action.created_at, done, stopped, action))
+        found.append(Dated(ACTION, action.due_date, action.scheduled_at, done, stopped, action))
         if done and action.done_at is not None:
             checked = any(check.checked_at >= action.done_at for check in action.checks.all())
             found.append(Dated(CHECK, action.check_on, action.done_at, checked, closed and not checked, action))
@@ -130,7 +130,7 @@ def my_capa_deadlines(user: User, now: datetime | None = None) -> list[Deadline]
         nonconformity__state=S.CLOSED,
     ).select_related("nonconformity")
     found += [
-        _deadline(action.nonconformity, Dated(ACTION, action.due_date, action.created_at, False, False, action),
+        _deadline(action.nonconformity, Dated(ACTION, action.due_date, action.scheduled_at, False, False, action),
                   now, percents)
         for action in actions
     ]

@@ -89,7 +89,9 @@ def _running() -> list[Due]:
         Due(ACTION, pk, level, record, number, title, owner, day, created, description)
         for pk, record, number, title, owner, created, day, level, description in actions.filter(
             status__in=ACTION_OPEN, due_level__lt=TOP,
-        ).values_list(*OF_ACTION, "owner_id", "created_at", "due_date", "due_level", "description")
+        ).values_list(
+            *OF_ACTION, "owner_id", Coalesce("rescheduled_at", "created_at"), "due_date", "due_level", "description",
+        )
     ]
     # The check is the record's managers' to make: its owner is told.
     found += [
