@@ -40,7 +40,10 @@ def nonconformity_register(
     """The register as this user sees it, filtered (`overdue`: a deadline passed and not met,
     deadlines.overdue_records), each with its `complaints_count`; one query whatever the number of
     rows (the owner and supplier come with it)."""
-    records = visible_nonconformities(user).select_related("owner", "supplier", "product").annotate(
+    visible = visible_nonconformities(user)
+    if overdue:
+        visible = overdue_records(visible)
+    records = visible.select_related("owner", "supplier", "product").annotate(
         complaints_count=Coalesce(Subquery(
             NonconformityComplaint.objects.filter(nonconformity=OuterRef("pk")).order_by()
             .values("nonconformity").annotate(count=Count("pk")).values("count"),
@@ -52,6 +55,4 @@ def nonconformity_register(
     records = records.filter(**{name: value for name, value in exact.items() if value})
     if mine:
         records = records.filter(_owned_by(user))
-    if overdue:
-        records = overdue_records(records)
     return records
