@@ -88,6 +88,7 @@ from amends.api.serializers.complaints import ComplaintCreateSerializer  # noqa:
 from amends.api.serializers.timeline import NoteInputSerializer  # noqa: E402
 from amends.complaints import forms as card_forms  # noqa: E402
 from amends.complaints.choices import Channel, EventKind, Justification  # noqa: E402
+from amends.complaints.converters import CardNumberConverter  # noqa: E402
 from amends.complaints.models import Attachment, Complaint, Measure, TimelineEvent  # noqa: E402
 from amends.complaints.selectors import SET_ASIDE_STATES, complaints_visible_to  # noqa: E402
 from amends.complaints.services import complaint_attach, complaint_register  # noqa: E402
@@ -355,7 +356,9 @@ def card_routes(number: str) -> list[str]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, ":".join(filter(None, (namespace, pattern.namespace))))
-            elif isinstance(pattern, URLPattern) and "number" in getattr(pattern.pattern, "converters", {}):
+            elif isinstance(pattern, URLPattern) and isinstance(
+                getattr(pattern.pattern, "converters", {}).get("number"), CardNumberConverter,
+            ):
                 names = pattern.pattern.converters
                 name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                 paths.append(reverse(name, kwargs={k: number if k == "number" else dummy[k] for k in names}))

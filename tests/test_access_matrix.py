@@ -220,6 +220,8 @@ API_CARD: dict[str, Probe] = {
     "complaints_letter_pdf": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter_kwargs(card)["pk"]}),
     "complaints_letter_docx": Probe("get", READ, kwargs=lambda card: {"letter_id": _letter_kwargs(card)["pk"]}),
     "complaints_pdf": Probe("get", READ),
+    "complaints_measure_promote": Probe("post", access.NONCONFORMITY, data=lambda card: {"title": "Батареи"},
+                                        kwargs=lambda card: {"measure_id": card.measures.get().pk}),
 }
 
 # Everything else, with the reason it is not a card's endpoint and where its rule is tested.
@@ -238,6 +240,28 @@ NOT_A_CARD: dict[str, str] = {
     "api:token": "public: exchanges a password for a token",
     "api:complaints": "the list and registration (api/tests/test_complaints.py)",
     "api:schema": "public description", "api:docs": "public description",
+    # The CAPA API: capa.access as on the pages, every role in api/tests/test_capa_access.py.
+    "api:capa_nonconformities": "capa.access: overseers and owners; opening, the head of the QMS",
+    "api:capa_nonconformity": "capa.access: who sees it; changes, its manager",
+    "api:capa_appoint": "capa.access: the head of the QMS", "api:capa_step": "capa.access",
+    "api:capa_link": "capa.access, then each card's NONCONFORMITY write in the service",
+    "api:capa_unlink": "the card's NONCONFORMITY write",
+    "api:capa_whys": "capa.access, the record's manager", "api:capa_fishbone": "capa.access, the record's manager",
+    "api:capa_fishbone_cause": "capa.access, the record's manager",
+    "api:capa_fishbone_confirm": "capa.access, the record's manager",
+    "api:capa_analysis": "capa.access, the record's manager", "api:capa_actions": "capa.access, the record's manager",
+    "api:capa_plan_complete": "capa.access, the record's manager",
+    "api:capa_action_report": "capa.access, the action's owner or the manager",
+    "api:capa_action_cancel": "capa.access, the record's manager",
+    "api:capa_action_reschedule": "capa.access, the record's manager",
+    "api:capa_action_evidence": "capa.access: who sees the record",
+    "api:capa_action_check": "capa.access, the record's manager",
+    "api:capa_timeline": "capa.access: who sees the record", "api:capa_pdf": "capa.access: who sees the record",
+    "api:capa_proposals": "role rule, OVERSEERS",
+    "api:capa_proposal_accept": "capa.access, the head of the QMS",
+    "api:capa_proposal_dismiss": "capa.access, the head of the QMS",
+    "api:capa_norms": "capa.access.can_see_nonconformities",
+    "api:capa_suppliers": "capa.access: overseers", "api:capa_supplier": "capa.access: overseers",
     "api:": "the API's JSON 404",
     "api:tone_check": "any employee: checks only the text posted (api/tests/test_answers_tone.py)",
     "api:letter_templates": "any employee: the templates' library (api/tests/test_answers_flow.py)",
@@ -290,7 +314,7 @@ API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachmen
                  "api:compensation_options", "api:compensation_approve", "api:compensation_refuse", "api:messages",
                  "api:letters", "api:letter", "api:letter_missing", "api:answer_send", "api:deliveries",
                  "api:delivery_posted", "api:delivery_channels", "api:delivery_retry", "api:letter_pdf",
-                 "api:letter_docx", "api:card_pdf"}
+                 "api:letter_docx", "api:card_pdf", "api:capa_measure_promote"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

@@ -3,6 +3,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from amends.capa.converters import RECORD_NUMBER_PATTERN
 from amends.complaints.converters import NUMBER_PATTERN
 
 from .exceptions import not_found
@@ -30,6 +31,39 @@ from .views.answers_send import (
 )
 from .views.answers_tone import CustomerMessageView, ToneCheckView
 from .views.auth import TokenView
+from .views.capa_actions import (
+    ActionCancelView,
+    ActionReportView,
+    ActionRescheduleView,
+    ActionsView,
+    CheckView,
+    EvidenceView,
+    MeasurePromoteView,
+    PlanCompleteView,
+)
+from .views.capa_records import (
+    AnalysisView,
+    AppointView,
+    FishboneCauseView,
+    FishboneConfirmView,
+    FishboneView,
+    LinksView,
+    NonconformitiesView,
+    NonconformityView,
+    RecordPdfView,
+    RecordTimelineView,
+    StepView,
+    UnlinkView,
+    WhysView,
+)
+from .views.capa_suppliers import (
+    NormsView,
+    ProposalAcceptView,
+    ProposalDismissView,
+    ProposalsView,
+    ScorecardView,
+    SuppliersView,
+)
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
 from .views.complaints import ComplaintDetailView, ComplaintsView
 from .views.measures import MeasureReportView, MeasuresView, MeasureView
@@ -41,6 +75,10 @@ measure = card + rf"measures/(?P<measure_id>{ID_PATTERN})/"
 compensation_grant = card + rf"compensation/(?P<grant_id>{ID_PATTERN})/"
 letter = card + rf"letters/(?P<letter_id>{ID_PATTERN})/"
 delivery = card + rf"deliveries/(?P<delivery_id>{ID_PATTERN})/"
+record = rf"^nonconformities/(?P<record>{RECORD_NUMBER_PATTERN})/"
+action = record + rf"actions/(?P<action_id>{ID_PATTERN})/"
+cause = record + rf"fishbone/(?P<cause_id>{ID_PATTERN})/"
+proposal = rf"^proposals/(?P<proposal_id>{ID_PATTERN})/"
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("complaints/", ComplaintsView.as_view(), name="complaints"),
@@ -71,6 +109,33 @@ v1 = [
     re_path(letter + "pdf/$", LetterPdfView.as_view(), name="letter_pdf"),
     re_path(letter + "docx/$", LetterDocxView.as_view(), name="letter_docx"),
     re_path(card + "pdf/$", CardPdfView.as_view(), name="card_pdf"),
+    re_path(measure + "promote/$", MeasurePromoteView.as_view(), name="capa_measure_promote"),
+    path("nonconformities/", NonconformitiesView.as_view(), name="capa_nonconformities"),
+    re_path(record + "$", NonconformityView.as_view(), name="capa_nonconformity"),
+    re_path(record + "appoint/$", AppointView.as_view(), name="capa_appoint"),
+    re_path(record + "steps/$", StepView.as_view(), name="capa_step"),
+    re_path(record + "complaints/$", LinksView.as_view(), name="capa_link"),
+    re_path(record + rf"complaints/(?P<card>{NUMBER_PATTERN})/$", UnlinkView.as_view(), name="capa_unlink"),
+    re_path(record + "whys/$", WhysView.as_view(), name="capa_whys"),
+    re_path(record + "fishbone/$", FishboneView.as_view(), name="capa_fishbone"),
+    re_path(cause + "$", FishboneCauseView.as_view(), name="capa_fishbone_cause"),
+    re_path(cause + "confirm/$", FishboneConfirmView.as_view(), name="capa_fishbone_confirm"),
+    re_path(record + "analysis/$", AnalysisView.as_view(), name="capa_analysis"),
+    re_path(record + "actions/$", ActionsView.as_view(), name="capa_actions"),
+    re_path(record + "actions/complete/$", PlanCompleteView.as_view(), name="capa_plan_complete"),
+    re_path(action + "report/$", ActionReportView.as_view(), name="capa_action_report"),
+    re_path(action + "cancel/$", ActionCancelView.as_view(), name="capa_action_cancel"),
+    re_path(action + "reschedule/$", ActionRescheduleView.as_view(), name="capa_action_reschedule"),
+    re_path(action + "evidence/$", EvidenceView.as_view(), name="capa_action_evidence"),
+    re_path(action + "check/$", CheckView.as_view(), name="capa_action_check"),
+    re_path(record + "timeline/$", RecordTimelineView.as_view(), name="capa_timeline"),
+    re_path(record + "pdf/$", RecordPdfView.as_view(), name="capa_pdf"),
+    path("proposals/", ProposalsView.as_view(), name="capa_proposals"),
+    re_path(proposal + "accept/$", ProposalAcceptView.as_view(), name="capa_proposal_accept"),
+    re_path(proposal + "dismiss/$", ProposalDismissView.as_view(), name="capa_proposal_dismiss"),
+    path("norms/", NormsView.as_view(), name="capa_norms"),
+    path("suppliers/", SuppliersView.as_view(), name="capa_suppliers"),
+    re_path(rf"^suppliers/(?P<supplier_id>{ID_PATTERN})/$", ScorecardView.as_view(), name="capa_supplier"),
 ]
 
 urlpatterns = [

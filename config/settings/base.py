@@ -215,6 +215,16 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "amends.complaints.choices.Channel",
         "DeliveryChannelEnum": "amends.answers.models.delivery.DeliveryChannel",
+        # The CAPA API's states, kinds and statuses, apart from the complaint's.
+        "StateEnum": "amends.complaints.choices.State",
+        "NonconformityStateEnum": "amends.capa.choices.NonconformityState",
+        "NonconformityKindEnum": "amends.capa.choices.NonconformityKind",
+        "ActionKindEnum": "amends.capa.choices.ActionKind",
+        "ActionStatusEnum": "amends.capa.choices.ActionStatus",
+        "ProposalKindEnum": "amends.capa.choices.ProposalKind",
+        "ProposalStatusEnum": "amends.capa.choices.ProposalStatus",
+        "PeriodKindEnum": "amends.capa.choices.PeriodKind",
+        "ClockStatusEnum": "amends.deadlines.choices.ClockStatus",
     },
 }
 

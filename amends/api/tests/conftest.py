@@ -60,3 +60,9 @@ def decided_justified(investigating, responsible, cause):
 def _no_automatic_duplicate_links(settings):
     """These tests send the same text for one customer repeatedly on purpose."""
     settings.AMENDS_DUPLICATE_AUTO_LINK_HOURS = 0
+
+
+from amends.capa.tests.conftest import classified, component, product, supplier, supplier_cause  # noqa: E402, F401
+
+from .capa_fixtures import analysed, done_action, owner, record, stranger  # noqa: E402, F401 - the CAPA API's
+

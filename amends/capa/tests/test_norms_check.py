@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amends.accounts.roles import Role
 from amends.capa.choices import NormSubject, PeriodKind, ProposalKind
@@ -131,7 +131,8 @@ def test_two_workers_at_once_record_one_breach_one_proposal_one_notice_each(
 def test_a_norm_of_zero_or_less_is_refused_with_a_message_and_by_the_database(supplier):
     form = SupplierNormForm(data={"supplier": supplier.pk, "norm": 0})
     assert not form.is_valid()
-    assert "at least 1 complaint per period" in str(form.errors["norm"])
+    with translation.override("en"):
+        assert "at least 1 complaint per period" in str(form.errors["norm"])
     assert not SupplierNormForm(data={"supplier": supplier.pk, "norm": -3}).is_valid()
     with pytest.raises(IntegrityError), transaction.atomic():
         SupplierNorm.objects.create(supplier=supplier, norm=0)

@@ -93,14 +93,9 @@ def test_those_who_do_not_oversee_quality_may_not_see_the_norms(client, make_use
     assert client.get(reverse("capa:norm_cards"), {"subject": "manufacturer"}).status_code == 403
 
 
-def in_english(user):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
-
-
 def test_the_settings_are_one_row_in_the_admin(client, administrator):
-    client.force_login(in_english(administrator))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(administrator)
     response = client.get(reverse("admin:capa_capasettings_changelist"))
     assert response.status_code == 302 and response.url == reverse("admin:capa_capasettings_change", args=[1])
     assert client.get(reverse("admin:capa_capasettings_add")).status_code == 403
@@ -113,7 +108,8 @@ def test_the_settings_are_one_row_in_the_admin(client, administrator):
 
 
 def test_a_supplier_norm_of_zero_is_refused_in_the_admin(client, administrator, supplier):
-    client.force_login(in_english(administrator))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(administrator)
     response = client.post(reverse("admin:capa_suppliernorm_add"), {"supplier": supplier.pk, "norm": "0"})
     assert "A norm is at least 1 complaint per period" in response.content.decode()
     # The supplier's own page takes its norm too, with the same message.
@@ -128,9 +124,10 @@ def test_a_supplier_norm_of_zero_is_refused_in_the_admin(client, administrator, 
 
 
 def test_the_admin_merges_the_selected_suppliers(client, administrator, supplier, classified, supplier_cause):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     twin = Supplier.objects.create(name="АКБ Снаб (дубль)")
     card = classified(cause=supplier_cause, supplier=twin, received_at=at(2026, 2))
-    client.force_login(in_english(administrator))
+    client.force_login(administrator)
     url = reverse("admin:customers_supplier_changelist")
     asked = client.post(url, {"action": "merge_suppliers", "_selected_action": [twin.pk]})
     assert "Merge into" in asked.content.decode()

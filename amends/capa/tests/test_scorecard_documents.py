@@ -97,8 +97,6 @@ def test_the_pdf_is_a_pdf_with_the_suppliers_figures(scorecard, supplier, tmp_pa
 @pytest.mark.django_db
 def test_the_downloads_carry_the_period_chosen(qms, scorecard, supplier):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    qms.language = "en"
-    qms.save(update_fields=["language"])
     client.force_login(qms)
     response = client.get(reverse("capa:supplier_xlsx", args=[supplier.pk]), {"kind": PeriodKind.MONTH})
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]

@@ -163,11 +163,18 @@ def test_compiled_catalogue_matches_po(language):
     for entry in catalogue(language)[1]:
         if not translated(entry):
             continue
+        context = entry.get("msgctxt")
         if "msgid_plural" in entry:
-            got = [compiled.ngettext(entry["msgid"], entry["msgid_plural"], n) for n in (1, 2, 5)]
+            got = [
+                compiled.npgettext(context, entry["msgid"], entry["msgid_plural"], n) if context
+                else compiled.ngettext(entry["msgid"], entry["msgid_plural"], n)
+                for n in (1, 2, 5)
+            ]
             want = [entry["msgstr"][compiled.plural(n)] for n in (1, 2, 5)]
         else:
-            got, want = compiled.gettext(entry["msgid"]), entry["msgstr"][0]
+            # The same words in another context are another entry (“Open” a state, “Open” a button).
+            got = compiled.pgettext(context, entry["msgid"]) if context else compiled.gettext(entry["msgid"])
+            want = entry["msgstr"][0]
         if got != want:
             stale.append(entry["msgid"])
     assert not stale, f"{language}: .mo is older than .po for {stale}"
