@@ -4,6 +4,7 @@
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
 from amends.accounts.models import User
@@ -69,11 +70,37 @@ def access_see(user: User, nonconformity: Nonconformity) -> None:
         raise AccessDenied("You may not see this nonconformity.")
 
 
+def can_see_proposals(user: User) -> bool:
+    """The proposals page: those who oversee quality (the head of the QMS decides, access_process_owner)."""
+    return user.has_role(*OVERSEERS)
+
+
+def access_proposals(user: User) -> None:
+    if not can_see_proposals(user):
+        raise AccessDenied(_("Only those who oversee quality see the proposals."))
+
+
 def can_see_scorecards(user: User) -> bool:
-    """The suppliers list and scorecards: those who oversee quality (figures of every supplier)."""
+    """The norms, the suppliers list and scorecards: those who oversee quality (figures of every supplier)."""
     return user.has_role(*OVERSEERS)
 
 
 def access_scorecards(user: User) -> None:
     if not can_see_scorecards(user):
         raise AccessDenied("Only the head of the QMS, managers and administrators see the supplier scorecards.")
+
+
+def access_norms(user: User) -> None:
+    if not can_see_scorecards(user):
+        raise AccessDenied("Only those who oversee quality see the norms.")
+
+
+# The app's tabs (capa/tabs.html), each shown only to whom its page opens.
+TABS = {
+    "records": can_see_nonconformities_in_request, "proposals": can_see_proposals,
+    "suppliers": can_see_scorecards, "norms": can_see_scorecards,
+}
+
+
+def tabs_shown(user: User) -> set[str]:
+    return {tab for tab, sees in TABS.items() if sees(user)}

@@ -158,12 +158,20 @@ def action_reschedule(*, actor: User, action: Action, due_date: date, check_on: 
     """A new due date (and check date) for an action still to be done, e.g. one found not effective."""
     access_manage(actor, action.nonconformity)
     action = _locked_open_action(action)
+    return action_dates_set(actor=actor, action=action, due_date=due_date, check_on=check_on)
+
+
+def action_dates_set(*, actor: User | None, action: Action, due_date: date, check_on: date | None = None) -> Action:
+    """New dates for an action locked by the caller (a reschedule, or a check that found it not
+    effective, actor None): their escalation levels go back to 0 so that the sweep announces them."""
     check_on = check_on or default_check_on(due_date)
     errors = action_errors(due_date=due_date, check_on=check_on, state=action.nonconformity.state)
     if errors:
         raise ValidationError(errors)
     action.due_date, action.check_on = due_date, check_on
-    action.save(update_fields=["due_date", "check_on"])
+    action.due_level = action.check_level = 0
+    action.rescheduled_at = timezone.now()
+    action.save(update_fields=["due_date", "check_on", "due_level", "check_level", "rescheduled_at"])
     record_event(action.nonconformity, RecordEventKind.ACTION, ACTION_RESCHEDULED, {
         "action": action.description, "due": due_date.isoformat(), "check_on": check_on.isoformat(),
     }, actor)

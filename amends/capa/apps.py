@@ -16,16 +16,12 @@ class CapaConfig(AppConfig):
 
         from . import event_texts
         from .deadlines import my_capa_deadlines
-        from .pages import actions as actions_page
-        from .pages import card, records, root_cause
-        from .pages import deadlines as deadlines_page
+        from .pages import actions, card, deadlines, records, root_cause
 
         register_converter(RecordNumberConverter, "record")
-        # Each part registers its timeline wording, record sections and card panels here.
-        event_texts.register()
-        actions_page.register()
-        card.register()
-        root_cause.register()
-        records.register()
-        deadlines_page.register()
+        event_texts.register()  # the wording of the record's timeline and of the card's entries
+        # The record page's sections (record_page.py), in the order the page shows them.
+        for page in (records, deadlines, root_cause, actions):
+            page.register()
+        card.register()  # the card's panel and the list's action (complaints' registries)
         register_my_deadlines_source(my_capa_deadlines)

@@ -1,9 +1,9 @@
 """A nonconformity's deadlines, as the deadline machinery shows them (deadlines.selectors.Deadline):
 the root cause analysis and the plan (`analysis_due`, `plan_due`), each action's due date and each
 done action's effectiveness check. Each is a date, due at the end of that day in the company's time
-zone (`end_of_day`); its allowance runs from when its step began (the record opened, the action
-planned, the action done) to that moment, and the escalation ladder's per cents of it make it at
-risk, breached and escalated, as for a card's clocks."""
+zone (`end_of_day`); its allowance runs from when its step began (the record opened or last
+reopened, the action planned, the action done) to that moment, and the escalation ladder's per
+cents of it make it at risk, breached and escalated, as for a card's clocks."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -71,14 +71,14 @@ def _dated(record: Nonconformity) -> list[Dated]:
     found = []
     if record.analysis_due:
         met = record.state not in BEFORE_ANALYSIS
-        found.append(Dated(ANALYSIS, record.analysis_due, record.opened_at, met, closed and not met))
+        found.append(Dated(ANALYSIS, record.analysis_due, record.stage_started_at, met, closed and not met))
     if record.plan_due:
         met = record.state not in BEFORE_PLAN
-        found.append(Dated(PLAN, record.plan_due, record.opened_at, met, closed and not met))
+        found.append(Dated(PLAN, record.plan_due, record.stage_started_at, met, closed and not met))
     for action in record.actions.all():
         done = action.status == ActionStatus.DONE
         stopped = action.status == ActionStatus.CANCELLED or (closed and not done)
-        found.append(Dated(ACTION, action.due_date, action.created_at, done, stopped, action))
+        found.append(Dated(ACTION, action.due_date, action.scheduled_at, done, stopped, action))
         if done and action.done_at is not None:
             checked = any(check.checked_at >= action.done_at for check in action.checks.all())
             found.append(Dated(CHECK, action.check_on, action.done_at, checked, closed and not checked, action))
@@ -130,7 +130,7 @@ def my_capa_deadlines(user: User, now: datetime | None = None) -> list[Deadline]
         nonconformity__state=S.CLOSED,
     ).select_related("nonconformity")
     found += [
-        _deadline(action.nonconformity, Dated(ACTION, action.due_date, action.created_at, False, False, action),
+        _deadline(action.nonconformity, Dated(ACTION, action.due_date, action.scheduled_at, False, False, action),
                   now, percents)
         for action in actions
     ]

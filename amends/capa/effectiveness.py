@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from amends.accounts.models import User
 
 from .access import access_manage
-from .actions import lock_record
+from .actions import action_dates_set, lock_record
 from .choices import ActionStatus, NonconformityState, RecordEventKind
 from .event_texts import CHECK_EFFECTIVE, CHECK_NOT_EFFECTIVE
 from .events import record_event
 from .evidence import evidence_for
 from .lifecycle import CHECKED, REOPEN, STEPS
 from .models import Action, EffectivenessCheck, Nonconformity
-from .nonconformities import nonconformity_step
+from .nonconformities import nonconformity_step, stage_dues
 
 # Once checked or closed, a record takes no more checks (a new one reopens it by hand).
 FINISHED = (NonconformityState.EFFECTIVENESS_CHECKED, NonconformityState.CLOSED)
@@ -37,6 +37,15 @@ def checked_effective(action: Action) -> bool:
 def _all_effective(record: Nonconformity) -> bool:
     actions = list(record.actions.exclude(status=ActionStatus.CANCELLED).prefetch_related("checks"))
     return bool(actions) and all(checked_effective(action) for action in actions)
+
+
+def _replan(action: Action, record: Nonconformity) -> None:
+    """An action found not effective is due again by the record's new plan date (the manager
+    reschedules it when planning), checked CapaSettings.effectiveness_days later."""
+    today = timezone.localdate()
+    due = record.plan_due if record.plan_due and record.plan_due >= today else stage_dues(today)[1]
+    action.nonconformity = record
+    action_dates_set(actor=None, action=action, due_date=due)
 
 
 @transaction.atomic
@@ -65,7 +74,8 @@ def effectiveness_record(*, actor: User, action: Action, effective: bool, commen
         action.status, action.done_at = ActionStatus.PLANNED, None
         action.save(update_fields=["status", "done_at"])
         if record.state in STEPS[REOPEN].sources:
-            nonconformity_step(actor=None, nonconformity=record, step=REOPEN, reason=comment)
+            record = nonconformity_step(actor=None, nonconformity=record, step=REOPEN, reason=comment)
+        _replan(action, record)
     elif record.state in STEPS[CHECKED].sources and _all_effective(record):
         nonconformity_step(actor=None, nonconformity=record, step=CHECKED)
     return check

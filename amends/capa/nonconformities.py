@@ -2,7 +2,7 @@
 take a lifecycle step. Each writes its timeline entry (events.py) in the same transaction."""
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +18,7 @@ from amends.core.errors import TransitionNotAllowed
 
 from .access import access_manage, access_process_owner
 from .choices import NonconformityKind, NonconformityState, RecordEventKind, Source
-from .event_texts import CARD_LINKED, CARD_UNLINKED, CHANGED, LINKED, OPENED, OWNER_APPOINTED, STEP, UNLINKED
+from .event_texts import CHANGED, LINKED, OPENED, OWNER_APPOINTED, STEP, UNLINKED
 from .events import record_event
 from .lifecycle import CLOSE, REOPEN, STEPS
 from .models import CapaSettings, Nonconformity, NonconformityComplaint, NonconformitySequence
@@ -43,6 +43,13 @@ def linkable_errors(complaints: Iterable[Complaint]) -> list[str]:
     ]
 
 
+def stage_dues(day: date) -> tuple[date, date]:
+    """The analysis and plan due dates of a record opened or reopened on `day` (CapaSettings)."""
+    settings = CapaSettings.current()
+    analysis_due = day + timedelta(days=settings.analysis_days)
+    return analysis_due, analysis_due + timedelta(days=settings.plan_days)
+
+
 @transaction.atomic
 def nonconformity_open(
     *, actor: User, title: str, kind: str = NonconformityKind.ACTUAL, source: str = Source.MANUAL,
@@ -59,15 +66,12 @@ def nonconformity_open(
     errors = linkable_errors(cards)
     if errors:
         raise ValidationError(errors)
-    settings = CapaSettings.current()
     now = timezone.now()
     today = timezone.localdate(now)
+    analysis_due, plan_due = stage_dues(today)
     nonconformity = Nonconformity(
         number=_next_number(today.year), kind=kind, source=source, title=title, description=description,
-        opened_by=actor, opened_at=now, owner=owner,
-        analysis_due=today + timedelta(days=settings.analysis_days),
-        plan_due=today + timedelta(days=settings.analysis_days + settings.plan_days),
-        **concerns,
+        opened_by=actor, opened_at=now, owner=owner, analysis_due=analysis_due, plan_due=plan_due, **concerns,
     )
     nonconformity.full_clean(exclude=["number"])
     nonconformity.save()
@@ -89,7 +93,7 @@ def _link(nonconformity: Nonconformity, cards: list[Complaint], actor: User | No
     numbers = [card.number for card in new]
     record_event(nonconformity, RecordEventKind.COMPLAINTS, LINKED, {"cards": numbers}, actor)
     for card in new:
-        event_nonconformity(card, actor, CARD_LINKED, {"number": nonconformity.number, "title": nonconformity.title})
+        event_nonconformity(card, actor, LINKED, {"number": nonconformity.number, "title": nonconformity.title})
     return new
 
 
@@ -114,7 +118,7 @@ def nonconformity_unlink(*, actor: User, nonconformity: Nonconformity, complaint
     if deleted:
         record_event(nonconformity, RecordEventKind.COMPLAINTS, UNLINKED, {"cards": [complaint.number]}, actor)
         event_nonconformity(
-            complaint, actor, CARD_UNLINKED, {"number": nonconformity.number, "title": nonconformity.title},
+            complaint, actor, UNLINKED, {"number": nonconformity.number, "title": nonconformity.title},
         )
     return bool(deleted)
 
@@ -147,18 +151,28 @@ def nonconformity_step(
             % {"state": nonconformity.get_state_display()}
         )
     from_state = nonconformity.state
+    now = timezone.now()
     nonconformity.state = rule.target
-    fields = ["state", "version", "closed_at", "reopened"]
-    nonconformity.closed_at = timezone.now() if step == CLOSE else None
+    fields = ["state", "version", "closed_at"]
+    nonconformity.closed_at = now if step == CLOSE else None
+    params = {"step": step, "from": from_state, "to": rule.target, "reason": reason}
     if step == REOPEN:
-        nonconformity.reopened += 1
+        fields += _reopen(nonconformity, now)
+        params.update(analysis_due=str(nonconformity.analysis_due), plan_due=str(nonconformity.plan_due))
     nonconformity.version += 1
     nonconformity.save(update_fields=fields)
-    record_event(
-        nonconformity, RecordEventKind.TRANSITION, STEP,
-        {"step": step, "from": from_state, "to": rule.target, "reason": reason}, actor,
-    )
+    record_event(nonconformity, RecordEventKind.TRANSITION, STEP, params, actor)
     return nonconformity
+
+
+def _reopen(nonconformity: Nonconformity, now: datetime) -> list[str]:
+    """Analysed and planned again: new dates from the reopening day, their escalation levels back to
+    0 so that the sweep announces the new dates; returns the fields set."""
+    nonconformity.reopened += 1
+    nonconformity.reopened_at = now
+    nonconformity.analysis_due, nonconformity.plan_due = stage_dues(timezone.localdate(now))
+    nonconformity.analysis_level = nonconformity.plan_level = 0
+    return ["reopened", "reopened_at", "analysis_due", "plan_due", "analysis_level", "plan_level"]
 
 
 # What a person may change after opening it: its wording, kind and what it concerns.

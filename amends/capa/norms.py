@@ -22,7 +22,7 @@ from amends.notifications.services import NotificationSpec, notify_many
 from .choices import NormSubject, ProposalKind
 from .models import CapaSettings, NormBreach, SupplierNorm
 from .periods import Period, current_period
-from .proposals import proposal_raise
+from .proposals import proposal_link, proposal_raise
 from .selectors import counted_complaints
 
 COUNTED_JUSTIFICATIONS = (Justification.JUSTIFIED, Justification.PARTLY)
@@ -148,10 +148,16 @@ def _breach_record(key: str, row: NormRow, period: Period) -> NormBreach | None:
         "subject": row.subject, "supplier": row.supplier.name if row.supplier else "", "count": row.count,
         "norm": row.norm, "period_kind": period.kind, "period_start": period.start.isoformat(),
     }
-    proposal_raise(kind=ProposalKind.NORM, key=key, params=params, complaints=cards, supplier=row.supplier)
+    # One notice per breach says both: the norm exceeded and the proposal waiting for a decision.
+    proposal = proposal_raise(
+        kind=ProposalKind.NORM, key=key, params=params, complaints=cards, supplier=row.supplier, notify=False,
+    )
     numbers = [card.number for card in cards]
     url = absolute_url(f"{reverse('capa:norms')}?{urlencode({'kind': period.kind, 'day': period.start.isoformat()})}")
-    context = {**params, "cards": numbers[:NOTICE_CARDS], "more": max(0, len(numbers) - NOTICE_CARDS), "url": url}
+    context = {
+        **params, "cards": numbers[:NOTICE_CARDS], "more": max(0, len(numbers) - NOTICE_CARDS), "url": url,
+        "proposal_url": proposal_link(proposal) if proposal else absolute_url(reverse("capa:proposals")),
+    }
     notify_many([
         NotificationSpec(
             user_id=head.pk, kind="norm_exceeded", key=key, complaint_id=None,

@@ -59,8 +59,13 @@ def proposal_raise(
     return proposal
 
 
+def proposal_link(proposal: Proposal) -> str:
+    """The proposal on the proposals page, as a notice links it."""
+    return absolute_url(reverse("capa:proposals")) + f"#proposal-{proposal.pk}"
+
+
 def _notify_heads(proposal: Proposal, cards: list[Complaint]) -> None:
-    url = absolute_url(reverse("capa:proposals")) + f"#proposal-{proposal.pk}"
+    url = proposal_link(proposal)
     numbers = [card.number for card in cards]
     notify_many([
         NotificationSpec(

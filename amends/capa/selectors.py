@@ -7,6 +7,7 @@ from amends.complaints.choices import State
 from amends.complaints.models import Complaint
 from amends.customers.models import Supplier
 
+from .deadlines import overdue_records
 from .models import Action, Nonconformity, NonconformityComplaint
 
 # Never counted, never linked: a duplicate counts in its original, a withdrawn complaint is no complaint.
@@ -34,11 +35,15 @@ def _owned_by(user: User) -> Q:
 
 def nonconformity_register(
     user: User, *, q: str = "", state: str = "", owner: User | None = None, supplier: Supplier | None = None,
-    source: str = "", kind: str = "", mine: bool = False,
+    source: str = "", kind: str = "", mine: bool = False, overdue: bool = False,
 ) -> QuerySet[Nonconformity]:
-    """The register as this user sees it, filtered, each with its `complaints_count`; one query
-    whatever the number of rows (the owner and supplier come with it)."""
-    records = visible_nonconformities(user).select_related("owner", "supplier", "product").annotate(
+    """The register as this user sees it, filtered (`overdue`: a deadline passed and not met,
+    deadlines.overdue_records), each with its `complaints_count`; one query whatever the number of
+    rows (the owner and supplier come with it)."""
+    visible = visible_nonconformities(user)
+    if overdue:
+        visible = overdue_records(visible)
+    records = visible.select_related("owner", "supplier", "product").annotate(
         complaints_count=Coalesce(Subquery(
             NonconformityComplaint.objects.filter(nonconformity=OuterRef("pk")).order_by()
             .values("nonconformity").annotate(count=Count("pk")).values("count"),

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from amends.accounts.models import User
@@ -63,7 +64,8 @@ COLUMNS: dict[str, tuple[type[Model], str]] = {
     ANALYSIS: (Nonconformity, "analysis_level"), PLAN: (Nonconformity, "plan_level"),
     ACTION: (Action, "due_level"), CHECK: (Action, "check_level"),
 }
-RECORD = ("pk", "number", "title", "owner_id", "opened_at")
+# The analysis and plan run from the last reopening, else the opening (Nonconformity.stage_started_at).
+RECORD = ("pk", "number", "title", "owner_id", Coalesce("reopened_at", "opened_at"))
 OF_ACTION = ("pk", "nonconformity_id", "nonconformity__number", "nonconformity__title")
 
 
@@ -87,7 +89,9 @@ def _running() -> list[Due]:
         Due(ACTION, pk, level, record, number, title, owner, day, created, description)
         for pk, record, number, title, owner, created, day, level, description in actions.filter(
             status__in=ACTION_OPEN, due_level__lt=TOP,
-        ).values_list(*OF_ACTION, "owner_id", "created_at", "due_date", "due_level", "description")
+        ).values_list(
+            *OF_ACTION, "owner_id", Coalesce("rescheduled_at", "created_at"), "due_date", "due_level", "description",
+        )
     ]
     # The check is the record's managers' to make: its owner is told.
     found += [

@@ -51,7 +51,7 @@ def test_an_invalid_period_is_400(api, qms, query, field):
 
 def test_who_sees_the_norms_and_the_suppliers(api, manager, owner, stranger, record):
     assert api(manager).get(NORMS).status_code == 200
-    assert api(owner).get(NORMS).status_code == 200  # owns a record, as on the page
+    assert api(owner).get(NORMS).status_code == 403  # as on the page: the supplier figures are the overseers'
     assert api(stranger).get(NORMS).status_code == 403
     assert api(manager).get(SUPPLIERS).status_code == 200
     assert api(owner).get(SUPPLIERS).status_code == 403  # the scorecards are the overseers'

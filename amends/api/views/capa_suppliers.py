@@ -11,8 +11,7 @@ from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from amends.accounts.access import OVERSEERS
-from amends.capa.access import access_process_owner, access_scorecards, can_see_nonconformities
+from amends.capa.access import access_process_owner, access_scorecards, can_see_proposals, can_see_scorecards
 from amends.capa.models import Proposal
 from amends.capa.norms import norm_status
 from amends.capa.proposals import proposal_accept, proposal_dismiss
@@ -55,7 +54,7 @@ class NormsView(ApiView):
             "row, then each supplier with a complaint counted, the most first."),
     )
     def get(self, request):
-        if not can_see_nonconformities(user_of(request)):
+        if not can_see_scorecards(user_of(request)):  # as the norms page
             raise PermissionDenied(_("Only those who oversee quality see the norms."))
         period = _query(PeriodQuerySerializer, request).period(timezone.localdate())
         return Response(NormStatusSerializer({"period": period, "rows": norm_status(period)}).data)
@@ -107,7 +106,7 @@ class ProposalsView(ApiView):
         description=gettext_lazy("The nonconformities the worker proposes, newest first: those who oversee quality."),
     )
     def get(self, request):
-        if not user_of(request).has_role(*OVERSEERS):
+        if not can_see_proposals(user_of(request)):
             raise PermissionDenied(_("Only those who oversee quality see the proposals."))
         wanted = _query(ProposalQuerySerializer, request).validated_data["status"]
         proposals = _proposals().order_by("-created_at", "-pk")

@@ -56,6 +56,7 @@ class RegisterFilterForm(forms.Form):
         label=_("Kind"), choices=[("", _("Any kind")), *NonconformityKind.choices], required=False,
     )
     mine = forms.BooleanField(label=_("Mine (owned or with an action of mine)"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue (a deadline passed)"), required=False)
 
 
 class CardNumbersField(forms.CharField):

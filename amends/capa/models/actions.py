@@ -28,6 +28,9 @@ class Action(models.Model):
     # the conditional UPDATE of capa/sweep.py; whoever sets a new date sets its level back to 0.
     due_level = models.PositiveSmallIntegerField(default=0, editable=False)
     check_level = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When its dates were last set anew (rescheduled, or found not effective): its due date's
+    # allowance runs from then, else from when it was planned.
+    rescheduled_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The complaint's measure this action was promoted from, when its cause proved systemic.
     measure = models.OneToOneField(
         Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="capa_action",
@@ -43,6 +46,11 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    @property
+    def scheduled_at(self):
+        """When its due date began to run: the last reschedule, else its planning."""
+        return self.rescheduled_at or self.created_at
 
 
 class EffectivenessCheck(models.Model):

@@ -79,6 +79,8 @@ class Nonconformity(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     # Each "not effective" check reopens it; counted so that a record that keeps coming back shows it.
     reopened = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)
+    # The last reopening: the new analysis and plan deadlines run from it, not from the opening.
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -88,6 +90,11 @@ class Nonconformity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def stage_started_at(self):
+        """When the analysis and plan deadlines began to run: the last reopening, else the opening."""
+        return self.reopened_at or self.opened_at
 
 
 class NonconformityComplaint(models.Model):

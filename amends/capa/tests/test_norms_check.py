@@ -58,6 +58,9 @@ def test_a_supplier_over_its_norm_is_flagged_announced_and_proposed_once(
     english = render_notification(notices.get(user=heads[0]))
     assert english.subject == "Norm exceeded: 3 complaints by the components of АКБ-Снаб (norm 2)"
     assert cards[0].number in english.body and "/capa/norms/?kind=year&day=2026-01-01" in english.body
+    # One notice per breach: it says the proposal waits too, linking to it; no proposal notice apart.
+    assert english.body.endswith(f"The proposal: https://complaints.example.com/capa/proposals/#proposal-{proposal.pk}")
+    assert not Notification.objects.filter(kind="capa_proposal").exists()
 
     assert norm_check(NOW) == []  # the next hour: nothing new
     supplier_cards(classified, supplier_cause, component, 1)
@@ -124,6 +127,7 @@ def test_two_workers_at_once_record_one_breach_one_proposal_one_notice_each(
     assert Notification.objects.filter(kind="norm_exceeded", user=head).count() == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_a_norm_of_zero_or_less_is_refused_with_a_message_and_by_the_database(supplier):
     form = SupplierNormForm(data={"supplier": supplier.pk, "norm": 0})
     assert not form.is_valid()

@@ -9,10 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from amends.complaints.access import relations_filter
-from amends.core.errors import AccessDenied
 from amends.customers.models import Supplier
 
-from ..access import can_see_nonconformities
+from ..access import access_norms
 from ..choices import NormSubject
 from ..forms.norms import NormRowForm, PeriodForm
 from ..models import NormBreach
@@ -21,14 +20,9 @@ from ..norms import norm_status, row_complaints
 CARDS_PAGE_SIZE = 50
 
 
-def _access(user) -> None:
-    if not can_see_nonconformities(user):
-        raise AccessDenied("Only those who oversee quality see the norms.")
-
-
 @login_required
 def norms(request):
-    _access(request.user)
+    access_norms(request.user)
     form = PeriodForm(request.GET or None)
     period = form.period()
     recorded = NormBreach.objects.filter(period_kind=period.kind, period_start=period.start)
@@ -44,7 +38,7 @@ def norms(request):
 
 @login_required
 def norm_cards(request):
-    _access(request.user)
+    access_norms(request.user)
     form = NormRowForm(request.GET)
     if not form.is_valid():
         raise Http404(_("No such row of the norms."))

@@ -13,13 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from amends.accounts.access import OVERSEERS
 from amends.accounts.models import User
 from amends.complaints.card_page import form_errors_add
 from amends.complaints.models import Complaint
-from amends.core.errors import AccessDenied, TransitionNotAllowed
+from amends.core.errors import TransitionNotAllowed
 
-from ..access import access_process_owner, is_process_owner
+from ..access import access_process_owner, access_proposals, is_process_owner
 from ..choices import ProposalStatus
 from ..forms.proposals import AcceptForm, DismissForm, owner_choices
 from ..models import Proposal
@@ -71,8 +70,7 @@ def _render(request: HttpRequest, status: int = 200, bound: Mapping[str, forms.B
 
 @login_required
 def proposals(request: HttpRequest) -> HttpResponse:
-    if not _user(request).has_role(*OVERSEERS):
-        raise AccessDenied(_("Only those who oversee quality see the proposals."))
+    access_proposals(_user(request))
     return _render(request)
 
 
