@@ -1,8 +1,8 @@
 """Supplier scorecards (issue 15, item 6): per supplier and period, the complaints on its account, the
 justified share, its norm status now and over time, its open nonconformities and actions, and the
-compensation given on its cards. The norm count is norms.py's (`counted_in`, `counts`), so the
-scorecard, the suppliers list and the norms page show the same figure; a card's supplier is its own,
-else its component's, as there."""
+compensation given on its cards. The norm count is norms.py's (`counted_in`, `counts`; `_card_figures`
+counts the same in the pass the list makes anyway), so the scorecard, the suppliers list and the norms
+page show the same figure; a card's supplier is its own, else its component's, as there."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +24,7 @@ from amends.customers.models import Component, Supplier
 
 from .choices import ActionStatus, NonconformityState, NormSubject, PeriodKind
 from .models import Action, CapaSettings, Nonconformity
-from .norms import COUNTED_JUSTIFICATIONS, NormRow, counted_in, counts
+from .norms import COUNTED_JUSTIFICATIONS, NormRow, counted_in
 from .periods import Period, current_period, period_of
 from .selectors import counted_complaints
 
@@ -98,30 +98,53 @@ def _norm(supplier: Supplier, settings: CapaSettings) -> int:
     return own.norm if own is not None else settings.supplier_norm
 
 
+FIGURES = ("n", "justified", "judged", "counted")
+
+
+def _card_figures(period: Period, cards: Q) -> dict[int, list[int]]:
+    """{supplier id: [complaints, justified, judged, norm count]} of the period's counted cards, in one
+    pass grouped by the card's own two keys: no join per card, so the database reads the norms' index
+    alone; the component's supplier is looked up after, in the grouped rows. The norm count is
+    norms.counts()'s: justified or partly, caused by a supplier."""
+    start, end = period.bounds()
+    justified = Q(justification__in=COUNTED_JUSTIFICATIONS)
+    by_supplier = Q(cause__in=Cause.objects.filter(kind=CauseKind.SUPPLIER).values("pk"))
+    lines = list(counted_complaints().filter(cards, received_at__gte=start, received_at__lt=end).values(
+        "supplier", "component",
+    ).annotate(
+        n=Count("pk"), justified=Count("pk", filter=justified), judged=Count("pk", filter=~Q(justification="")),
+        counted=Count("pk", filter=justified & by_supplier),
+    ).order_by())
+    makers = dict(Component.objects.filter(
+        pk__in={line["component"] for line in lines if line["supplier"] is None and line["component"] is not None},
+    ).values_list("pk", "supplier"))
+    figures: dict[int, list[int]] = {}
+    for line in lines:
+        key = line["supplier"] if line["supplier"] is not None else makers.get(line["component"])
+        if key is not None:
+            total = figures.setdefault(key, [0, 0, 0, 0])
+            for i, name in enumerate(FIGURES):
+                total[i] += line[name]
+    return figures
+
+
 def _rows(suppliers: list[Supplier], period: Period, only: Supplier | None = None) -> list[SupplierRow]:
     """The rows of these suppliers (fetched with their own norm) in six queries whatever their number;
     `only` narrows every query to that one supplier's cards."""
     settings = CapaSettings.current()
     start, end = period.bounds()
     if only is None:
-        by_supplier = counts(period)[1]
         cards, records, grants = Q(), Q(), Q()
     else:
-        by_supplier = {only.pk: counted_in(period).filter(of_supplier(only), cause__kind=CauseKind.SUPPLIER).count()}
         cards, records, grants = of_supplier(only), Q(supplier=only), of_supplier(only, "complaint__")
-    rows = {
-        s.pk: SupplierRow(s, NormRow(NormSubject.SUPPLIER, by_supplier.get(s.pk, 0), _norm(s, settings), s))
-        for s in suppliers
-    }
-    complaints = counted_complaints().filter(cards, received_at__gte=start, received_at__lt=end).values(
-        key=card_supplier(),
-    ).annotate(
-        n=Count("pk"), justified=Count("pk", filter=Q(justification__in=COUNTED_JUSTIFICATIONS)),
-        judged=Count("pk", filter=~Q(justification="")),
-    )
-    for line in complaints:
-        if (row := rows.get(line["key"])) is not None:
-            row.complaints, row.justified, row.judged = line["n"], line["justified"], line["judged"]
+    figures = _card_figures(period, cards)
+    rows = {}
+    for s in suppliers:
+        complaints, justified, judged, counted = figures.get(s.pk, (0, 0, 0, 0))
+        rows[s.pk] = SupplierRow(
+            s, NormRow(NormSubject.SUPPLIER, counted, _norm(s, settings), s),
+            complaints=complaints, justified=justified, judged=judged,
+        )
     open_records = Nonconformity.objects.filter(records).exclude(state=NonconformityState.CLOSED)
     for key, n in open_records.values_list("supplier").annotate(n=Count("pk")).values_list("supplier", "n"):
         if (row := rows.get(key)) is not None:
