@@ -15,7 +15,7 @@ def environment(prefix: str, *, var_dir: str | None = None, own_sqlite: bool = T
     """Production settings with a temporary (or the given) var folder; `own_sqlite` ignores DATABASE_URL.
     Call before `django.setup()`; returns the var folder."""
     folder = var_dir or tempfile.mkdtemp(prefix=prefix)
-    os.makedirs(folder, exist_ok=True)
+    os.makedirs(Path(folder) / "static", exist_ok=True)  # WhiteNoise warns of a missing one
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.base", "AMENDS_VAR_DIR": folder,
         "MEDIA_ROOT": str(Path(folder) / "media"), "DEBUG": "0", "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",

@@ -24,7 +24,7 @@ from amends.customers.models import Component, Supplier
 
 from .choices import ActionStatus, NonconformityState, NormSubject, PeriodKind
 from .models import Action, CapaSettings, Nonconformity
-from .norms import COUNTED_JUSTIFICATIONS, NormRow, counted_in
+from .norms import COUNTED_JUSTIFICATIONS, NormRow, component_suppliers, counted_in
 from .periods import Period, current_period, period_of
 from .selectors import counted_complaints
 
@@ -115,9 +115,7 @@ def _card_figures(period: Period, cards: Q) -> dict[int, list[int]]:
         n=Count("pk"), justified=Count("pk", filter=justified), judged=Count("pk", filter=~Q(justification="")),
         counted=Count("pk", filter=justified & by_supplier),
     ).order_by())
-    makers = dict(Component.objects.filter(
-        pk__in={line["component"] for line in lines if line["supplier"] is None and line["component"] is not None},
-    ).values_list("pk", "supplier"))
+    makers = component_suppliers(line["component"] for line in lines if line["supplier"] is None)
     figures: dict[int, list[int]] = {}
     for line in lines:
         key = line["supplier"] if line["supplier"] is not None else makers.get(line["component"])
