@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Trunc
-from django.db.models.lookups import Exact
+from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +23,7 @@ from amends.customers.models import Component, Supplier
 
 from .choices import ActionStatus, NonconformityState, NormSubject, PeriodKind
 from .models import Action, CapaSettings, Nonconformity
-from .norms import COUNTED_JUSTIFICATIONS, NormRow, component_suppliers, counted_in
+from .norms import COUNTED_JUSTIFICATIONS, NormRow, card_supplier, component_suppliers, counted_in, of_supplier
 from .periods import Period, current_period, period_of
 from .selectors import counted_complaints
 
@@ -43,30 +42,6 @@ class Standing:
 
 def standing(row: NormRow) -> str:
     return Standing.OVER if row.exceeded else Standing.AT if row.reached else Standing.WITHIN
-
-
-def card_supplier(prefix: str = "") -> Coalesce:
-    """The supplier a card is counted for: its own, else its component's (norms.counts)."""
-    return Coalesce(f"{prefix}supplier", f"{prefix}component__supplier")
-
-
-def _component_ids(supplier: Supplier) -> list[int]:
-    """The supplier's components, read once per instance and given to the database as numbers: behind a
-    subquery PostgreSQL cannot tell how few they are and reads every supplier-caused card instead of
-    combining the two keys' indexes (bench/capa.py: the scorecard's five years, 700 ms to 35 ms)."""
-    ids = getattr(supplier, "_capa_component_ids", None)
-    if ids is None:
-        ids = list(Component.objects.filter(supplier=supplier).values_list("pk", flat=True))
-        supplier._capa_component_ids = ids  # type: ignore[attr-defined]
-    return ids
-
-
-def of_supplier(supplier: Supplier, prefix: str = "") -> Q:
-    """`card_supplier` equal to the supplier, written so that the database reads the supplier's cards by
-    the indexes of the card's two keys (a join to the component would read every card of the period)."""
-    either = Q(**{f"{prefix}supplier": supplier}) | Q(**{f"{prefix}component__in": _component_ids(supplier)})
-    # The exact rule, which no index serves, narrows what the two indexes found.
-    return either & Q(Exact(card_supplier(prefix), supplier.pk))
 
 
 @dataclass
@@ -107,9 +82,6 @@ def _norm(supplier: Supplier, settings: CapaSettings) -> int:
     return own.norm if own is not None else settings.supplier_norm
 
 
-FIGURES = ("n", "justified", "judged", "counted")
-
-
 def _card_figures(period: Period, cards: Q, only: Supplier | None = None) -> dict[int, list[int]]:
     """{supplier id: [complaints, justified, judged, norm count]} of the period's counted cards, in one
     pass grouped by the card's own two keys: no join per card, so the database reads the norms' index
@@ -133,8 +105,8 @@ def _card_figures(period: Period, cards: Q, only: Supplier | None = None) -> dic
         key = line["supplier"] if line["supplier"] is not None else makers.get(line["component"])
         if key is not None:
             total = figures.setdefault(key, [0, 0, 0, 0])
-            for i, name in enumerate(FIGURES):
-                total[i] += line[name]
+            for i, value in enumerate((line["n"], line["justified"], line["judged"], line["counted"])):
+                total[i] += value
     return figures
 
 
