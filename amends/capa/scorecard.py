@@ -23,7 +23,7 @@ from amends.customers.models import Component, Supplier
 
 from .choices import ActionStatus, NonconformityState, NormSubject, PeriodKind
 from .models import Action, CapaSettings, Nonconformity
-from .norms import COUNTED_JUSTIFICATIONS, NormRow, card_supplier, component_suppliers, counted_in, of_supplier
+from .norms import COUNTED_JUSTIFICATIONS, INDEXED, NormRow, card_supplier, component_suppliers, counted_in, of_supplier
 from .periods import Period, current_period, period_of
 from .selectors import counted_complaints
 
@@ -93,8 +93,8 @@ def _card_figures(period: Period, cards: Q, only: Supplier | None = None) -> dic
     lines = list(counted_complaints().filter(cards, received_at__gte=start, received_at__lt=end).values(
         "supplier", "component",
     ).annotate(
-        n=Count("pk"), justified=Count("pk", filter=justified), judged=Count("pk", filter=~Q(justification="")),
-        counted=Count("pk", filter=justified & by_supplier),
+        n=Count(INDEXED), justified=Count(INDEXED, filter=justified),
+        judged=Count(INDEXED, filter=~Q(justification="")), counted=Count(INDEXED, filter=justified & by_supplier),
     ).order_by())
     if only is not None:
         makers: dict[int, int | None] = {line["component"]: only.pk for line in lines}
