@@ -31,30 +31,43 @@ template, no web server), for the last full calendar year unless said:
                        record page of a nonconformity with its links, actions and timeline
 Each figure comes with the SQL queries of one run.
 
-Figures, 6 December 2026, 1,000,000 cards, 2 CPUs shared with other work (load average 7 to 10 during
-the full runs, so their page times are inflated and noisy; the A/B line below was taken at load 3, the
-code before and after in turn on the same database, 30 GETs each). ms; "before" is the app as merged
-on integ, "after" this branch (counts grouped by the card's own keys, an index of the period's cards,
-component ids given as numbers, COUNT of an indexed column, the list's labels translated once).
+Figures, 6 December 2026, 1,000,000 cards, 2 CPUs shared with other work. "Before" is the app as
+merged on integ, "after" this branch (counts grouped by the card's own keys, an index of the period's
+cards, component ids given as numbers, COUNT of an indexed column, the list's labels translated once).
+Full runs before and after at load average 7 to 10 (inflated, noisy), after again at load 2 to 3 with
+--requests 50; then the three pages changed, before and after in turn on the same database at load 3,
+30 GETs each in a fresh process (A/B). ms, p50 / p95 for pages.
 
-                                          SQLite before   SQLite after   PostgreSQL before  PostgreSQL after
-  norm_status, year: first / median          384 / 664      317 / 310        376 / 389         166 / 144
-  norm_check, year: first run (writes)       111,886         18,528           28,071            14,264
-  norm_check, year: second run (no-op)           946            559              430               218
-  scorecard, year: p50 / p95                 434 / 892      162 / 295      1,979 / 2,905       254 / 371
-  scorecard, current month: p50 / p95        380 / 490      110 / 152        747 / 1,351       226 / 341
-  suppliers list, year: p50 / p95          1,424 / 3,562  1,570 / 2,455    1,495 / 2,794       416 / 727
-  norms page, year: p50 / p95                104 / 230      169 / 352        597 / 859         297 / 647
-  nonconformity register: p50 / p95           51 / 115       57 / 124        326 / 448         187 / 316
-  nonconformity record page: p50 / p95       712 / 1,298    246 / 532        704 / 1,795       737 / 1,361
-  A/B at load 3, suppliers list p50 / p95    296 / 422      318 / 388        260 / 367         123 / 161
-  A/B at load 3, scorecard year p50 / p95     70 / 78        51 / 87         453 / 511          60 / 100
-  A/B at load 3, norms page p50 / p95         69 / 111       73 / 127        116 / 132          71 / 105
+  SQLite                              before, load 8-10   after, load 7-10   after, load 2-3
+  norm_status, year: first / median        384 / 664          317 / 310          46 / 40
+  norm_check first run (writes)             111,886             18,528            3,499
+  norm_check second run (no-op)                 946                559              100
+  scorecard, year                         434 / 892          162 / 295          53 / 135
+  scorecard, current month                380 / 490          110 / 152          64 / 74
+  suppliers list, year                  1,424 / 3,562      1,570 / 2,455        658 / 933
+  norms page, year                        104 / 230          169 / 352         147 / 211
+  nonconformity register                   51 / 115           57 / 124          30 / 68
+  nonconformity record page               712 / 1,298        246 / 532          92 / 201
+  A/B load 3: list / scorecard / norms    296/422, 70/78, 69/111 -> 308/388, 47/59, 68/97
 
-Filling took 523 s on SQLite and 201 s on PostgreSQL (both at once). The first norm_check writes 45
-breaches (19 suppliers, the manufacturer and all suppliers, in 2025 and 2024), each with its proposal
-linking every card counted (some 12,000 for the all-suppliers row) and its notices. On SQLite the
-planner reads the list's year through the (supplier, received_at) index, about 230 ms of its 300.
+  PostgreSQL                          before, load 8-10   after, load 7-10   after, load 2-3
+  norm_status, year: first / median        376 / 389          166 / 144          42 / 31
+  norm_check first run (writes)              28,071             14,264            4,379
+  norm_check second run (no-op)                 430                218               89
+  scorecard, year                       1,979 / 2,905        254 / 371          70 / 74
+  scorecard, current month                747 / 1,351        226 / 341          37 / 46
+  suppliers list, year                  1,495 / 2,794        416 / 727         125 / 151
+  norms page, year                        597 / 859          297 / 647          70 / 86
+  nonconformity register                  326 / 448          187 / 316          41 / 57
+  nonconformity record page               704 / 1,795        737 / 1,361       110 / 188
+  A/B load 3: list / scorecard / norms    260/367, 453/511, 116/132 -> 123/161, 60/100, 71/105
+
+Filling took 523 s on SQLite and 201 s on PostgreSQL (both at once, load 8 to 12). The first norm_check
+writes 45 breaches (19 suppliers, the manufacturer and all suppliers, in 2025 and 2024), each with its
+proposal linking every card counted (some 12,000 for the all-suppliers row) and its notices. On SQLite
+the list's year is read through the (supplier, received_at) index, about 230 ms of its 300; in this
+script's own process, after norm_check's writes, the list measured twice that (658 / 933) while a fresh
+process on the same database measured 308 / 388: not explained yet.
 """
 
 import argparse
