@@ -1,8 +1,8 @@
 """Supplier scorecards (issue 15, item 6): per supplier and period, the complaints on its account, the
 justified share, its norm status now and over time, its open nonconformities and actions, and the
-compensation given on its cards. The norm count is norms.py's (`counted_in`, `counts`), so the
-scorecard, the suppliers list and the norms page show the same figure; a card's supplier is its own,
-else its component's, as there."""
+compensation given on its cards. The norm count is norms.py's (`counted_in`, `counts`; `_card_figures`
+counts the same in the pass the list makes anyway), so the scorecard, the suppliers list and the norms
+page show the same figure; a card's supplier is its own, else its component's, as there."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Trunc
-from django.db.models.lookups import Exact
+from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +23,7 @@ from amends.customers.models import Component, Supplier
 
 from .choices import ActionStatus, NonconformityState, NormSubject, PeriodKind
 from .models import Action, CapaSettings, Nonconformity
-from .norms import COUNTED_JUSTIFICATIONS, NormRow, counted_in, counts
+from .norms import COUNTED_JUSTIFICATIONS, INDEXED, NormRow, card_supplier, component_suppliers, counted_in, of_supplier
 from .periods import Period, current_period, period_of
 from .selectors import counted_complaints
 
@@ -43,21 +42,6 @@ class Standing:
 
 def standing(row: NormRow) -> str:
     return Standing.OVER if row.exceeded else Standing.AT if row.reached else Standing.WITHIN
-
-
-def card_supplier(prefix: str = "") -> Coalesce:
-    """The supplier a card is counted for: its own, else its component's (norms.counts)."""
-    return Coalesce(f"{prefix}supplier", f"{prefix}component__supplier")
-
-
-def of_supplier(supplier: Supplier, prefix: str = "") -> Q:
-    """`card_supplier` equal to the supplier, written so that the database reads the supplier's cards by
-    the indexes of the card's two keys (a join to the component would read every card of the period)."""
-    either = Q(**{f"{prefix}supplier": supplier}) | Q(
-        **{f"{prefix}component__in": Component.objects.filter(supplier=supplier).values("pk")},
-    )
-    # The exact rule, which no index serves, narrows what the two indexes found.
-    return either & Q(Exact(card_supplier(prefix), supplier.pk))
 
 
 @dataclass
@@ -98,30 +82,51 @@ def _norm(supplier: Supplier, settings: CapaSettings) -> int:
     return own.norm if own is not None else settings.supplier_norm
 
 
+def _card_figures(period: Period, cards: Q, only: Supplier | None = None) -> dict[int, list[int]]:
+    """{supplier id: [complaints, justified, judged, norm count]} of the period's counted cards, in one
+    pass grouped by the card's own two keys: no join per card, so the database reads the norms' index
+    alone; the component's supplier is looked up after, in the grouped rows. The norm count is
+    norms.counts()'s: justified or partly, caused by a supplier. With `only`, `cards` are that supplier's."""
+    start, end = period.bounds()
+    justified = Q(justification__in=COUNTED_JUSTIFICATIONS)
+    by_supplier = Q(cause__in=Cause.objects.filter(kind=CauseKind.SUPPLIER).values("pk"))
+    lines = list(counted_complaints().filter(cards, received_at__gte=start, received_at__lt=end).values(
+        "supplier", "component",
+    ).annotate(
+        n=Count(INDEXED), justified=Count(INDEXED, filter=justified),
+        judged=Count(INDEXED, filter=~Q(justification="")), counted=Count(INDEXED, filter=justified & by_supplier),
+    ).order_by())
+    if only is not None:
+        makers: dict[int, int | None] = {line["component"]: only.pk for line in lines}
+    else:
+        makers = component_suppliers(line["component"] for line in lines if line["supplier"] is None)
+    figures: dict[int, list[int]] = {}
+    for line in lines:
+        key = line["supplier"] if line["supplier"] is not None else makers.get(line["component"])
+        if key is not None:
+            total = figures.setdefault(key, [0, 0, 0, 0])
+            for i, value in enumerate((line["n"], line["justified"], line["judged"], line["counted"])):
+                total[i] += value
+    return figures
+
+
 def _rows(suppliers: list[Supplier], period: Period, only: Supplier | None = None) -> list[SupplierRow]:
     """The rows of these suppliers (fetched with their own norm) in six queries whatever their number;
     `only` narrows every query to that one supplier's cards."""
     settings = CapaSettings.current()
     start, end = period.bounds()
     if only is None:
-        by_supplier = counts(period)[1]
         cards, records, grants = Q(), Q(), Q()
     else:
-        by_supplier = {only.pk: counted_in(period).filter(of_supplier(only), cause__kind=CauseKind.SUPPLIER).count()}
         cards, records, grants = of_supplier(only), Q(supplier=only), of_supplier(only, "complaint__")
-    rows = {
-        s.pk: SupplierRow(s, NormRow(NormSubject.SUPPLIER, by_supplier.get(s.pk, 0), _norm(s, settings), s))
-        for s in suppliers
-    }
-    complaints = counted_complaints().filter(cards, received_at__gte=start, received_at__lt=end).values(
-        key=card_supplier(),
-    ).annotate(
-        n=Count("pk"), justified=Count("pk", filter=Q(justification__in=COUNTED_JUSTIFICATIONS)),
-        judged=Count("pk", filter=~Q(justification="")),
-    )
-    for line in complaints:
-        if (row := rows.get(line["key"])) is not None:
-            row.complaints, row.justified, row.judged = line["n"], line["justified"], line["judged"]
+    figures = _card_figures(period, cards, only)
+    rows = {}
+    for s in suppliers:
+        complaints, justified, judged, counted = figures.get(s.pk, (0, 0, 0, 0))
+        rows[s.pk] = SupplierRow(
+            s, NormRow(NormSubject.SUPPLIER, counted, _norm(s, settings), s),
+            complaints=complaints, justified=justified, judged=judged,
+        )
     open_records = Nonconformity.objects.filter(records).exclude(state=NonconformityState.CLOSED)
     for key, n in open_records.values_list("supplier").annotate(n=Count("pk")).values_list("supplier", "n"):
         if (row := rows.get(key)) is not None:

@@ -236,6 +236,12 @@ class Complaint(TimeStampedModel):
                 fields=["justification", "received_at", "cause", "state", "supplier", "component"],
                 name="complaint_norm_counts",
             ),
+            # Every card of a period with what the suppliers list groups and counts (capa/scorecard.py),
+            # read from the index alone on PostgreSQL too, which cannot skip through the one above.
+            models.Index(
+                fields=["received_at", "state", "justification", "cause", "supplier", "component"],
+                name="complaint_period_counts",
+            ),
             # A supplier's cards by date, by the card's own supplier or its component's (capa's scorecard).
             models.Index(fields=["supplier", "received_at"]),
             models.Index(fields=["component", "received_at"]),

@@ -194,6 +194,22 @@ def test_the_list_agrees_with_the_scorecard(world, supplier):
     assert {f: getattr(row, f) for f in fields} == {f: getattr(single, f) for f in fields}
 
 
+@pytest.mark.django_db
+def test_every_row_of_the_list_agrees_with_an_independent_count_and_the_norm_status(world, supplier):
+    """The list counts in one pass grouped by the card's own keys: a card's own supplier wins over its
+    component's (the other supplier's one card is on the supplier's component)."""
+    start, end = YEAR.bounds()
+    norms = {r.supplier.pk: r.count for r in norm_status(YEAR) if r.subject == NormSubject.SUPPLIER and r.supplier}
+    rows = suppliers_table(period=YEAR)
+    for row in rows:
+        expected = sql_figures(row.supplier.pk, start, end)
+        assert (row.complaints, row.justified, row.judged, row.counted) == (
+            expected["complaints"], expected["justified"], expected["judged"], expected["counted"],
+        ), row.supplier
+        assert row.counted == norms.get(row.supplier.pk, 0)
+    assert {row.supplier: row.complaints for row in rows} == {supplier: 8, world["other"]: 1}
+
+
 def _suppliers(count: int, component_of, classified, supplier_cause, product) -> None:
     for n in range(count):
         made = Supplier.objects.create(name=f"Поставщик {n}")

@@ -1,0 +1,100 @@
+"""What the benchmarks share: the environment of a run, printing, percentiles, timing pages, and
+inserting many rows of one model fast (only the columns that vary are set per row)."""
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def environment(prefix: str, *, var_dir: str | None = None, own_sqlite: bool = True) -> str:
+    """Production settings with a temporary (or the given) var folder; `own_sqlite` ignores DATABASE_URL.
+    Call before `django.setup()`; returns the var folder."""
+    folder = var_dir or tempfile.mkdtemp(prefix=prefix)
+    os.makedirs(Path(folder) / "static", exist_ok=True)  # WhiteNoise warns of a missing one
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.base", "AMENDS_VAR_DIR": folder,
+        "MEDIA_ROOT": str(Path(folder) / "media"), "DEBUG": "0", "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+    })
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if own_sqlite:
+        os.environ.pop("DATABASE_URL", None)
+    return folder
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def page_timings(client, url: str, requests: int) -> tuple[list[float], int]:
+    """Milliseconds of `requests` GETs after one warm-up (translations, templates), and the queries of one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    count = len(queries)  # read now: each request empties the log (reset_queries)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return times, count
+
+
+def bulk_insert(model, template, rows: Iterable[dict], batch: int = 50_000) -> int:
+    """Insert rows of `model`: every column prepared once from the unsaved `template`, then each row's
+    own values (by attname, already in the database's form) set over it. COPY on PostgreSQL,
+    executemany elsewhere; one transaction per batch. Returns the number of rows."""
+    from django.db import connection, transaction
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    constant = [f.get_db_prep_save(f.pre_save(template, True), connection=connection) for f in fields]
+    column = {f.attname: i for i, f in enumerate(fields)}
+    quote = connection.ops.quote_name
+    table, names = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    postgres = connection.vendor == "postgresql"
+    total, chunk = 0, []
+
+    def flush() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if postgres:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for line in chunk:
+                        copy.write_row(line)
+            else:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})", chunk)
+        chunk.clear()
+
+    for values in rows:
+        line = constant.copy()
+        for name, value in values.items():
+            line[column[name]] = value
+        chunk.append(line)
+        total += 1
+        if len(chunk) >= batch:
+            flush()
+    if chunk:
+        flush()
+    return total
+
+
+def datetime_value(moment):
+    """A datetime in the database's form, for bulk_insert."""
+    from django.db import connection
+
+    return moment if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(moment)
