@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from amends.accounts.models import User
@@ -266,13 +266,16 @@ class CapaStory:
     def _promote_a_measure(self) -> None:
         """A measure still under way on a card of the manufacturer's fault becomes a corrective action."""
         today = timezone.localdate()
+        # The one still due first, else any not done: which cards are under way depends on the hour of loading.
         measure = (
-            Measure.objects.filter(done_at=None, due_date__gte=today, complaint__cause__kind=CauseKind.MANUFACTURER,
+            Measure.objects.filter(done_at=None, complaint__cause__kind=CauseKind.MANUFACTURER,
                                    complaint__state__in=[State.MEASURES_PLANNED, State.IN_PROGRESS])
-            .select_related("complaint").order_by("complaint__received_at", "pk").first()
+            .select_related("complaint").order_by(F("due_date").desc(), "complaint__received_at", "pk").first()
         )
         if measure is None:
             return
         moment = max(self.now - timedelta(days=1), measure.created_at + timedelta(hours=1))
-        self.step(moment, measure_promote, actor=self.users["qms"], measure=measure,
+        # A measure already overdue becomes an action due in a fortnight (the form asks the same of a person).
+        due_date = None if measure.due_date >= today else today + timedelta(days=14)
+        self.step(moment, measure_promote, actor=self.users["qms"], measure=measure, due_date=due_date,
                   title=TEXTS["promoted_title"].format(measure=measure.description)[:300])
