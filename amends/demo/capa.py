@@ -266,7 +266,7 @@ class CapaStory:
     def _promote_a_measure(self) -> None:
         """A measure still under way on a card of the manufacturer's fault becomes a corrective action."""
         today = timezone.localdate()
-        # The one still due first, else any not done: which cards are under way depends on the hour of loading.
+        # The one still due first, else any not done: a load on PostgreSQL had none still due.
         measure = (
             Measure.objects.filter(done_at=None, complaint__cause__kind=CauseKind.MANUFACTURER,
                                    complaint__state__in=[State.MEASURES_PLANNED, State.IN_PROGRESS])
