@@ -27,6 +27,7 @@ urlpatterns = [
     path("reports/", include("amends.reports.urls")),
     path("answers/", include("amends.answers.urls")),
     path("capa/", include("amends.capa.urls")),
+    path("analytics/", include("amends.analytics.urls")),
     path("", include("amends.intake.urls")),
 ]
 

@@ -1,0 +1,34 @@
+"""The dashboards: which registered charts each page shows, in order. A chart may sit on several."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    key: str
+    title: str | Promise
+    charts: tuple[str, ...]  # keys of charts.CHARTS
+
+
+DASHBOARDS: dict[str, Dashboard] = {
+    dashboard.key: dashboard for dashboard in [
+        # Where a manager lands: how many, from where, about what, and what is still open.
+        Dashboard("overview", _("Overview"), (
+            "by_month_channel", "pareto_category", "open_by_state", "justification_by_month",
+        )),
+        Dashboard("intake", _("Intake"), (
+            "by_week_channel", "by_month_channel", "per_thousand_orders", "repeat_complainants",
+        )),
+        Dashboard("causes", _("Causes"), ("pareto_category", "pareto_cause")),
+        Dashboard("outcomes", _("Justification and loyalty"), (
+            "justification_by_year", "justification_by_month", "loyalty_by_year", "satisfaction_by_year",
+            "compensation_by_month",
+        )),
+        Dashboard("timeliness", _("Timeliness"), (
+            "response_times", "on_time_share", "open_by_state", "open_by_age",
+        )),
+    ]
+}

@@ -1,0 +1,117 @@
+"""The filters every chart, report and figure of the analysis takes: a period and five dimensions.
+
+One dataclass travels from the query string (or the API's parameters) to the selectors and back into
+the drill-down links, so a bar and the list behind it always count the same cards."""
+
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from amends.accounts.models import Department
+from amends.accounts.roles import Role
+from amends.complaints.choices import Channel
+from amends.complaints.forms import DateInput
+from amends.complaints.inputs import category_choices_queryset, users_with_roles
+from amends.customers.models import Product
+
+# A year back from today, from the first of that month: twelve whole months and the current one.
+DEFAULT_MONTHS_BACK = 12
+
+
+def default_start(today: date) -> date:
+    month = today.month - DEFAULT_MONTHS_BACK
+    year = today.year + (month - 1) // 12
+    return date(year, (month - 1) % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class AnalyticsFilter:
+    start: date
+    end: date  # the last day counted (inclusive), as a person writes a period
+    department: int | None = None
+    product: int | None = None
+    category: int | None = None  # a category counts its subcategories too
+    channel: str = ""
+    responsible: int | None = None
+
+    @classmethod
+    def default(cls, today: date | None = None) -> "AnalyticsFilter":
+        today = today or timezone.localdate()
+        return cls(start=default_start(today), end=today)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period as aware datetimes in the company's time zone, the end excluded: index-friendly."""
+        zone = timezone.get_default_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=zone),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone),
+        )
+
+    def with_period(self, start: date, end: date) -> "AnalyticsFilter":
+        return replace(self, start=start, end=end)
+
+    def params(self) -> dict[str, str]:
+        """The set filters as query parameters (the names of AnalyticsFilterForm)."""
+        values = {field.name: getattr(self, field.name) for field in fields(self)}
+        return {name: value.isoformat() if isinstance(value, date) else str(value)
+                for name, value in values.items() if value not in (None, "")}
+
+    def querystring(self) -> str:
+        return urlencode(self.params())
+
+    @property
+    def dimensions_set(self) -> bool:
+        return any([self.department, self.product, self.category, self.channel, self.responsible])
+
+
+class AnalyticsFilterForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.order_by("name"), required=False,
+        empty_label=_("All departments"),
+    )
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.order_by("name"), required=False,
+        empty_label=_("All products"),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=category_choices_queryset(), required=False,
+        empty_label=_("All categories"),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False,
+    )
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible"), queryset=users_with_roles(Role.RESPONSIBLE, Role.QMS_HEAD), required=False,
+        empty_label=_("Anyone"),
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The period ends before it starts: the end must be on or after the start."))
+        return data
+
+    def to_filter(self, today: date | None = None) -> AnalyticsFilter:
+        """The filter asked for; the default period fills what is blank. Call after is_valid()."""
+        default = AnalyticsFilter.default(today)
+        data = self.cleaned_data
+        start, end = data.get("start"), data.get("end")
+        if start and not end:
+            end = max(start, default.end)
+        if end and not start:
+            start = default_start(end)
+        return AnalyticsFilter(
+            start=start or default.start, end=end or default.end,
+            department=data["department"].pk if data.get("department") else None,
+            product=data["product"].pk if data.get("product") else None,
+            category=data["category"].pk if data.get("category") else None,
+            channel=data.get("channel") or "",
+            responsible=data["responsible"].pk if data.get("responsible") else None,
+        )
