@@ -9,6 +9,6 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from .pages import register_all
+        from .figures import register_all
 
         register_all()  # the dashboards' charts (charts.py), in the order the pages show them

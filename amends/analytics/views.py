@@ -7,3 +7,8 @@ from django.http import HttpResponse
 @login_required
 def dashboard(request) -> HttpResponse:
     return HttpResponse("")
+
+
+@login_required
+def cards(request) -> HttpResponse:
+    return HttpResponse("")
