@@ -16,6 +16,7 @@ from amends.accounts.models import User
 class ReportKind:
     key: str  # "dashboard:overview", "monthly", "yearly"...
     title: str | Promise
+    cadence: str  # "weekly", "monthly" or "yearly": how often a subscriber receives it
     # The report as of `now` for the schedule: the last whole period it covers (last month, last
     # year, the dashboard's default period); None when there is nothing to send yet.
     scheduled: Callable[[User, datetime], Any | None]

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import board
 
 app_name = "analytics"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("cards/", views.cards, name="cards"),
+    path("", board.dashboard, name="dashboard"),
+    path("cards/", board.cards, name="cards"),
 ]
