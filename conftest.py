@@ -1,5 +1,8 @@
 """Fixtures shared by every app's tests: one user per role and a registered complaint."""
 
+import os
+import shutil
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -26,6 +29,19 @@ def _fresh_policy_table():
     forget_policy_table()
     yield
     forget_policy_table()
+
+
+@pytest.fixture
+def pdftotext() -> str:
+    """poppler's pdftotext, which the PDF tests read pages back with: skipped where it is missing,
+    a failure when AMENDS_REQUIRE_POPPLER is set (CI installs it, so a PDF test never skips there)."""
+    found = shutil.which("pdftotext")
+    if found:
+        return found
+    reason = "pdftotext is not installed (apt-get install poppler-utils) - the PDF tests read pages with it"
+    if os.environ.get("AMENDS_REQUIRE_POPPLER"):
+        pytest.fail(reason + "; AMENDS_REQUIRE_POPPLER is set, so this is an error", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture

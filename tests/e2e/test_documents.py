@@ -1,7 +1,6 @@
 """The card's print page offers its PDF: the link the operator clicks gives the card as a PDF on
 the letterhead, read back with pdftotext."""
 
-import shutil
 import subprocess
 
 import pytest
@@ -12,7 +11,7 @@ from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")]
+              pytest.mark.usefixtures("pdftotext")]
 
 
 def test_print_page_pdf_link_gives_the_card_on_the_letterhead(people, login_as, tmp_path):

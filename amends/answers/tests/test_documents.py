@@ -1,7 +1,6 @@
 """The letter and card documents, read back: PDF text through pdftotext, page 1 through pdftoppm,
 DOCX through python-docx."""
 
-import shutil
 import subprocess
 import sys
 from io import BytesIO
@@ -33,7 +32,7 @@ from amends.complaints.choices import Signatory
 from amends.complaints.models import SignOff
 from amends.complaints.services import attachment_store, complaint_register
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+pytestmark = pytest.mark.usefixtures("pdftotext")
 
 TEXTS = {
     "ru": ("Ответ на вашу жалобу", "Уважаемый Иван Иванович!\n\nБлагодарим вас за обращение и приносим извинения "

@@ -1,6 +1,5 @@
 """The fishbone as SVG and the record's print page and PDF."""
 
-import shutil
 import subprocess
 from datetime import timedelta
 from xml.etree import ElementTree
@@ -107,7 +106,7 @@ def _with_an_action_checked(record, qms, executor):
     return action
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) reads the PDF's text")
+@pytest.mark.usefixtures("pdftotext")
 def test_the_pdf_is_a_pdf_with_the_header_whys_fishbone_actions_checks_and_timeline(
         analysed, qms, executor, classified):
     card = classified()
