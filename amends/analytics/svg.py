@@ -126,21 +126,22 @@ def _count_series(series: list[Series]) -> Series | None:
         (one for one in series if one.drillable), None)
 
 
-def _legend(series: list[Series], lines: set[str]) -> tuple[list[str], int]:
-    parts, x, row = [], LEFT, 0
-    for index, one in enumerate(series):
+def _legend(series: list[Series], colour: dict[str, str], lines: set[str]) -> tuple[list[str], int]:
+    parts: list[str] = []
+    x: float = LEFT
+    row = 0
+    for one in series:
         label = escape(str(one.label))
         width = 22 + len(str(one.label)) * CHAR_WIDTH + 14
         if x + width > WIDTH - RIGHT_PLAIN and x > LEFT:
             x, row = LEFT, row + 1
         y = 14 + row * LEGEND_ROW
-        colour = PALETTE[index % len(PALETTE)]
         if one.key in lines:
-            parts.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 16}" y2="{y - 4}" stroke="{colour}" '
+            parts.append(f'<line x1="{x:.1f}" y1="{y - 4}" x2="{x + 16:.1f}" y2="{y - 4}" stroke="{colour[one.key]}" '
                          'stroke-width="2.5"/>')
         else:
-            parts.append(f'<rect x="{x}" y="{y - 10}" width="14" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 22}" y="{y}">{label}</text>')
+            parts.append(f'<rect x="{x:.1f}" y="{y - 10}" width="14" height="12" fill="{colour[one.key]}"/>')
+        parts.append(f'<text x="{x + 22:.1f}" y="{y}">{label}</text>')
         x += width
     return parts, 14 + row * LEGEND_ROW + 22
 
@@ -176,7 +177,7 @@ class _Drawing:
         if chart.kind == "lines":
             drawn_lines |= {one.key for one in self.left.series}
         shown = self.left.series + (self.right.series if self.right else [])
-        self.legend, self.top = _legend(shown, drawn_lines)
+        self.legend, self.top = _legend(shown, self.colour, drawn_lines)
         self.right_edge = WIDTH - (SIDE_AXIS if self.right else RIGHT_PLAIN)
         self.slot = (self.right_edge - LEFT) / len(self.points)
         self.every = math.ceil(len(self.points) / MAX_LABELS)  # every n-th point is labelled
