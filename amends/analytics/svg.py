@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .charts import ChartData, Point, Series
+from .charts import ChartData, Point, Series, count_series
 
 WIDTH, PLOT_HEIGHT = 520, 220
 LEFT, SIDE_AXIS, RIGHT_PLAIN = 52, 52, 16
@@ -120,12 +120,6 @@ def _axis(group: list[Series], points: list[Point], *, stacked: bool = False, ma
     return _Axis(group, _ticks(highest, whole=whole), _axis_label(group))
 
 
-def _count_series(series: list[Series]) -> Series | None:
-    """The series whose cards stand behind a point's other figures (a median, a share)."""
-    return next((one for one in series if one.drillable and one.unit == ""), None) or next(
-        (one for one in series if one.drillable), None)
-
-
 def _legend(series: list[Series], colour: dict[str, str], lines: set[str]) -> tuple[list[str], int]:
     parts: list[str] = []
     x: float = LEFT
@@ -144,6 +138,15 @@ def _legend(series: list[Series], colour: dict[str, str], lines: set[str]) -> tu
         parts.append(f'<text x="{x + 22:.1f}" y="{y}">{label}</text>')
         x += width
     return parts, 14 + row * LEGEND_ROW + 22
+
+
+def figure_link(link: Link | None, chart: ChartData, point: Point, series: Series) -> str | None:
+    """The href of one figure: its cards, or for a share or a median the cards of the point's count;
+    None when there is no link to make or no card behind the figure."""
+    target = series if series.drillable else count_series(chart.series)
+    if link is None or target is None or point.values.get(series.key) is None or not point.values.get(target.key):
+        return None
+    return link(point.key, target.key)
 
 
 def chart_svg(chart: ChartData, *, link: Link | None = None) -> SafeString:
@@ -187,7 +190,6 @@ class _Drawing:
         self.slanted = long and not self.wrapped
         self.bottom = self.top + PLOT_HEIGHT
         self.height = self.bottom + (BOTTOM_SLANTED if self.slanted else BOTTOM_FLAT + self.wrapped * LINE_HEIGHT)
-        self.counted = _count_series(chart.series)
 
     def y(self, axis: _Axis, value: float) -> float:
         return self.bottom - (self.bottom - self.top) * value / axis.top
@@ -195,16 +197,11 @@ class _Drawing:
     def x_mid(self, index: int) -> float:
         return LEFT + self.slot * (index + 0.5)
 
-    def href(self, point: Point, one: Series) -> str | None:
-        target = one if one.drillable else self.counted
-        if self.link is None or target is None or not point.values.get(target.key):
-            return None
-        return self.link(point.key, target.key)
 
     def figure(self, shape: str, point: Point, one: Series) -> str:
         """A bar or a dot with its accessible name, linked to the cards behind it when there are any."""
         name = f"{point.label} — {one.label}: {format_value(point.values.get(one.key), one.unit)}"
-        href = self.href(point, one)
+        href = figure_link(self.link, self.chart, point, one)
         if href is None:
             return shape.replace("/>", f"><title>{escape(name)}</title></{shape.split()[0][1:]}>", 1)
         return f'<a href="{escape(href)}" aria-label="{escape(name)}">{shape}</a>'
