@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
@@ -72,7 +73,7 @@ class AnalyticsFilter:
 
 class AnalyticsFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    end = forms.DateField(label=pgettext_lazy("the end of a period", "To"), required=False, widget=DateInput)
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.order_by("name"), required=False,
         empty_label=_("All departments"),
