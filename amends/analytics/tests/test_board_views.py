@@ -16,6 +16,7 @@ from amends.accounts.models import User
 from amends.analytics.charts import CHARTS, ChartData, ChartSpec, Point, Series
 from amends.analytics.dashboards import DASHBOARDS, Dashboard
 from amends.analytics.filters import AnalyticsFilter
+from amends.analytics.links import drill_url
 from amends.analytics.selectors import counted_complaints
 from amends.complaints.choices import Channel
 from amends.complaints.models import Complaint
@@ -273,3 +274,26 @@ def test_a_drill_down_to_no_figure_says_why(overseer, counted_cards, test_charts
     assert response.status_code == 404
     html = response.content.decode()
     assert 'id="drill-problem"' in html and message in html
+
+
+# The template tags other pages (the monthly pack, the yearly statement, the PDFs) draw charts with.
+
+def test_the_tags_link_the_figures_only_when_given_filters(counted_cards, test_charts, qms):
+    from django.template import Context, Template
+
+    chart = by_channel(qms, counted_cards.filters)
+    template = Template(
+        "{% load analytics_tags %}{% chart_svg chart link_filters %}"
+        "{% chart_rows chart link_filters as rows %}{% for row in rows %}"
+        "<tr>{% for cell in row.cells %}<td>{{ cell.href|default:'-' }}</td>{% endfor %}</tr>{% endfor %}"
+    )
+    without = template.render(Context({"chart": chart}))
+    assert "<svg" in without and "/analytics/cards/" not in without
+    linked = template.render(Context({"chart": chart, "link_filters": counted_cards.filters}))
+    phone_cards = drill_url("test_by_channel", "phone", "cards", counted_cards.filters).replace("&", "&amp;")
+    # The bar, the share's dot, and both cells of the phone's row go to the phone's cards.
+    assert linked.count(f'href="{phone_cards}"') == 2
+    assert linked.count(f"<td>{phone_cards}</td>") == 2
+    plain = Template("{% load analytics_tags %}{% chart_svg chart link_filters %}").render(
+        Context({"chart": undrillable(qms, counted_cards.filters), "link_filters": counted_cards.filters}))
+    assert "<svg" in plain and "<a " not in plain  # no card list stands behind test_plain

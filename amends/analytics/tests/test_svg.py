@@ -169,3 +169,22 @@ def test_ticks_are_round_and_reach_the_top(top, whole, expected):
 ])
 def test_format_value(value, unit, text):
     assert format_value(value, unit) == text
+
+
+def test_a_norm_sits_on_the_left_axis_and_a_second_unit_on_the_right():
+    chart = ChartData("times", "Response times", "bars",
+                      [Series("median_h", "Median", "h", False), Series("measured", "Measured")], [
+        Point("first_response", "First response", {"median_h": 10.0, "measured": 40}),
+        Point("decision", "Decision", {"median_h": 20.0, "measured": 0}),
+    ], mark=15)
+    root = parse(chart_svg(chart, link=link))
+    bars = [rect for rect in root.iter("{http://www.w3.org/2000/svg}rect") if rect.get("width") != "14"]
+    tops = [float(rect.get("y")) for rect in bars]
+    bottom = tops[0] + float(bars[0].get("height"))
+    mark = next(line for line in root.iter("{http://www.w3.org/2000/svg}line") if line.get("stroke") == "#b91c1c")
+    # 15 h is halfway between the 10 h and 20 h bars' tops.
+    assert float(mark.get("y1")) == pytest.approx((tops[0] + tops[1]) / 2, abs=0.2)
+    assert bottom > tops[0] > tops[1]
+    # The medians link to the cards measured at their point; the decision's point has none.
+    assert hrefs(root) == [link("first_response", "measured"), link("first_response", "measured")]
+    assert root.find("svg:polyline", NS) is not None  # the count, drawn as a line on the right axis
