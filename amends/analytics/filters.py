@@ -9,13 +9,16 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from amends.accounts.models import Department
+from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
 from amends.complaints.choices import Channel
 from amends.complaints.forms import DateInput
 from amends.complaints.inputs import category_choices_queryset, users_with_roles
+from amends.complaints.models import Category
 from amends.customers.models import Product
 
 # A year back from today, from the first of that month: twelve whole months and the current one.
@@ -70,7 +73,7 @@ class AnalyticsFilter:
 
 class AnalyticsFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    end = forms.DateField(label=pgettext_lazy("the end of a period", "To"), required=False, widget=DateInput)
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.order_by("name"), required=False,
         empty_label=_("All departments"),
@@ -115,3 +118,18 @@ class AnalyticsFilterForm(forms.Form):
             channel=data.get("channel") or "",
             responsible=data["responsible"].pk if data.get("responsible") else None,
         )
+
+
+def filters_described(filters: AnalyticsFilter) -> list[tuple[str, str]]:
+    """The period and the dimensions set, as (label, value) lines a person reads: for the pages, a
+    workbook's first sheet, a PDF."""
+    labels = {name: field.label for name, field in AnalyticsFilterForm.base_fields.items()}
+    period = f"{date_format(filters.start, 'SHORT_DATE_FORMAT')} – {date_format(filters.end, 'SHORT_DATE_FORMAT')}"
+    lines = [(str(_("Period")), period)]
+    models = {"department": Department, "product": Product, "category": Category, "responsible": User}
+    for name in ("department", "product", "category", "channel", "responsible"):
+        if not (value := getattr(filters, name)):
+            continue
+        text = Channel(value).label if name == "channel" else models[name]._default_manager.filter(pk=value).first()
+        lines.append((str(labels[name]), str(text or value)))
+    return lines
