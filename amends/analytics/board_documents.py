@@ -16,9 +16,9 @@ from django import forms
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 
 from amends.accounts.models import User
@@ -33,10 +33,9 @@ from .dashboards import DASHBOARDS, Dashboard
 from .filters import AnalyticsFilter, AnalyticsFilterForm
 from .links import drill_url
 from .report_kinds import ReportKind, register_report_kind
-from .svg import chart_svg
+from .svg import EMPTY_MESSAGE, chart_svg, format_value
 
 COUNTED_NOTE = gettext_lazy("Duplicates, withdrawn cards, objections and other requests are not counted.")
-EMPTY_NOTE = gettext_lazy("No complaints match these filters in this period.")
 ONE_DECIMAL = "0.0"
 # Point keys over time (charts.Point): a month, an ISO week, a year.
 MONTH_KEY, WEEK_KEY, YEAR_KEY = re.compile(r"\d{4}-\d{2}"), re.compile(r"\d{4}-W\d{2}"), re.compile(r"\d{4}")
@@ -115,14 +114,14 @@ def board_xlsx(dashboard: Dashboard, charts: Sequence[ChartData], filters: Analy
     book = Workbook()
     book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     book.properties.title = str(dashboard.title)
-    first = add_sheet(book, _("Report"), [(_("Field"), 36), (_("Value"), 60)], [
+    first = add_sheet(book, _("Report"), [(_("Field"), 36), (pgettext("report sheet", "Value"), 60)], [
         (_("Report"), str(dashboard.title)),
         (_("From"), filters.start),
         (_("To (inclusive)"), filters.end),
         *filter_lines(filters),
         (_("Counted"), str(COUNTED_NOTE)),
         (_("Made at"), excel_time(timezone.now())),
-        *[(str(chart.title), str(EMPTY_NOTE if chart.empty else chart.note)) for chart in charts],
+        *[(str(chart.title), str(EMPTY_MESSAGE if chart.empty else chart.note)) for chart in charts],
     ])
     format_moments(first, 2)
     first.auto_filter.ref = first.dimensions
@@ -140,7 +139,7 @@ def _chart_sheet(book: Workbook, chart: ChartData, filters: AnalyticsFilter, req
     dated = bool(starts) and all(starts)
     columns = [(point_heading(chart.points), 28), *([(_("From"), 14)] if dated else []),
                *[(series_heading(series), 16) for series in chart.series]]
-    rows: list[list] = [[str(EMPTY_NOTE)]] if chart.empty else [
+    rows: list[list] = [[str(EMPTY_MESSAGE)]] if chart.empty else [
         [str(point.label), *([start] if dated else []), *[point.values.get(series.key) for series in chart.series]]
         for point, start in zip(chart.points, starts, strict=True)
     ]
@@ -164,23 +163,15 @@ def _chart_sheet(book: Workbook, chart: ChartData, filters: AnalyticsFilter, req
                 )
 
 
-def _shown(value: float | int | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int):
-        return formats.number_format(value, force_grouping=True)
-    return formats.number_format(value, decimal_pos=2 if unit not in ("", "%", "h") else 1, force_grouping=True)
-
-
 def board_html(dashboard: Dashboard, charts: Sequence[ChartData], filters: AnalyticsFilter) -> str:
     """The PDF's page in the active language: the charts drawn without links, each with its table."""
     return render_to_string("analytics/pdf/board.html", {
         "dashboard": dashboard, "filters": filters, "filter_lines": filter_lines(filters),
-        "counted_note": COUNTED_NOTE, "empty_note": EMPTY_NOTE, "made_at": timezone.now(),
+        "counted_note": COUNTED_NOTE, "empty_message": EMPTY_MESSAGE, "made_at": timezone.now(),
         "charts": [{
             "data": chart, "svg": "" if chart.empty else chart_svg(chart),
             "headings": [series_heading(series) for series in chart.series],
-            "rows": [(point.label, [_shown(point.values.get(s.key), s.unit) for s in chart.series])
+            "rows": [(point.label, [format_value(point.values.get(s.key), s.unit) for s in chart.series])
                      for point in chart.points],
         } for chart in charts],
     })
