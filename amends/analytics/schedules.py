@@ -7,7 +7,7 @@ the day after the statement is due). The report is built as of the slot's start,
 later in the slot (a worker that was down, a refused mail) says what it would have said on time.
 Each (subscription, slot) row is claimed before its mail goes out, as the weekly summary does
 (reports/services.py): a failed mail releases its claim and the next run retries it; a claim left by
-a worker that died is taken over once older than CLAIM_TIMEOUT."""
+a worker that died is taken over once stale (reports.services.claim_once)."""
 
 import logging
 from collections.abc import Iterable, Iterator
@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import User
 from amends.answers.documents import DocumentError
 from amends.core.links import absolute_url
+from amends.reports.services import claim_once
 from amends.reports.xlsx import CONTENT_TYPE
 
 from .access import access_analytics, can_see_analytics
@@ -33,7 +34,6 @@ from .report_kinds import REPORT_KINDS, ReportKind
 logger = logging.getLogger(__name__)
 
 SEND_FROM = time(8, 0)
-CLAIM_TIMEOUT = timedelta(minutes=30)
 CADENCE_LABELS = {"weekly": _("every Monday"), "monthly": _("on the 1st of each month"),
                   "yearly": _("on 16 January")}
 PDF = "application/pdf"
@@ -138,7 +138,7 @@ def _due(now: datetime) -> Iterator[tuple[ReportSubscription, date]]:
 
 
 def _send(subscription: ReportSubscription, slot: date) -> int:
-    claim = _claim(subscription, slot)
+    claim = claim_once(ScheduledReportSent, subscription=subscription, slot=slot)
     if claim is None:
         return 0
     user = subscription.user
@@ -157,20 +157,3 @@ def _send(subscription: ReportSubscription, slot: date) -> int:
         raise
     ScheduledReportSent.objects.filter(pk=claim).update(sent_at=timezone.now())
     return 1
-
-
-def _claim(subscription: ReportSubscription, slot: date) -> int | None:
-    """The claim's id, or None when another run has sent this mail or is sending it."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            return ScheduledReportSent.objects.create(subscription=subscription, slot=slot, claimed_at=now).pk
-    except IntegrityError:
-        pass
-    stale = ScheduledReportSent.objects.filter(
-        subscription=subscription, slot=slot, sent_at__isnull=True, claimed_at__lt=now - CLAIM_TIMEOUT,
-    )
-    # One conditional UPDATE: of two workers taking over the same stale claim, one wins.
-    if stale.update(claimed_at=now):
-        return ScheduledReportSent.objects.get(subscription=subscription, slot=slot).pk
-    return None
