@@ -17,13 +17,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .charts import ChartData, Point, Series
+from .charts import ChartData, Point, Series, count_series
 
-WIDTH, PLOT_HEIGHT = 640, 220
-LEFT, SIDE_AXIS, RIGHT_PLAIN = 56, 56, 16
-BOTTOM_FLAT, BOTTOM_SLANTED = 34, 78
-LEGEND_ROW, CHAR_WIDTH = 18, 7  # the legend's line height; a character's width at font size 12, for layout
+WIDTH, PLOT_HEIGHT = 520, 220
+LEFT, SIDE_AXIS, RIGHT_PLAIN = 52, 52, 16
+BOTTOM_FLAT, LINE_HEIGHT, BOTTOM_SLANTED = 34, 14, 78
+LEGEND_ROW, CHAR_WIDTH = 18, 7.5  # the legend's line height; a character's width at font size 12, for layout
 MAX_LABELS, LABEL_CHARS = 14, 16  # more point labels than this are thinned; longer ones are cut (full in <title>)
+WRAPPED_UP_TO = 8  # the labels of this many points or fewer wrap onto two lines rather than slant
+SLANT_COS = math.cos(math.radians(40))
 VALUES_SHOWN_UP_TO = 16  # bars print their value above them while there are at most this many
 # Okabe-Ito's colours, told apart by people who see colours differently.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000", "#999999")
@@ -62,8 +64,23 @@ def _ticks(top: float, *, whole: bool) -> list[float]:
     return [round(step * index, 6) for index in range(steps + 1)]
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+def _short(text: str, room: int = LABEL_CHARS) -> str:
+    room = max(room, 2)
+    return text if len(text) <= room else text[: room - 1] + "…"
+
+
+def _wrapped(text: str, room: int) -> list[str]:
+    """The label on at most two lines of `room` characters, broken between words, the rest cut."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= room:
+            lines[-1] += " " + word
+        elif len(lines) == 2:
+            lines[-1] += " " + word
+            break
+        else:
+            lines.append(word)
+    return [_short(line, room) for line in lines] or [""]
 
 
 @dataclass
@@ -103,29 +120,33 @@ def _axis(group: list[Series], points: list[Point], *, stacked: bool = False, ma
     return _Axis(group, _ticks(highest, whole=whole), _axis_label(group))
 
 
-def _count_series(series: list[Series]) -> Series | None:
-    """The series whose cards stand behind a point's other figures (a median, a share)."""
-    return next((one for one in series if one.drillable and one.unit == ""), None) or next(
-        (one for one in series if one.drillable), None)
-
-
-def _legend(series: list[Series], lines: set[str]) -> tuple[list[str], int]:
-    parts, x, row = [], LEFT, 0
-    for index, one in enumerate(series):
+def _legend(series: list[Series], colour: dict[str, str], lines: set[str]) -> tuple[list[str], int]:
+    parts: list[str] = []
+    x: float = LEFT
+    row = 0
+    for one in series:
         label = escape(str(one.label))
         width = 22 + len(str(one.label)) * CHAR_WIDTH + 14
         if x + width > WIDTH - RIGHT_PLAIN and x > LEFT:
             x, row = LEFT, row + 1
         y = 14 + row * LEGEND_ROW
-        colour = PALETTE[index % len(PALETTE)]
         if one.key in lines:
-            parts.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 16}" y2="{y - 4}" stroke="{colour}" '
+            parts.append(f'<line x1="{x:.1f}" y1="{y - 4}" x2="{x + 16:.1f}" y2="{y - 4}" stroke="{colour[one.key]}" '
                          'stroke-width="2.5"/>')
         else:
-            parts.append(f'<rect x="{x}" y="{y - 10}" width="14" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 22}" y="{y}">{label}</text>')
+            parts.append(f'<rect x="{x:.1f}" y="{y - 10}" width="14" height="12" fill="{colour[one.key]}"/>')
+        parts.append(f'<text x="{x + 22:.1f}" y="{y}">{label}</text>')
         x += width
-    return parts, 14 + row * LEGEND_ROW + 14
+    return parts, 14 + row * LEGEND_ROW + 22
+
+
+def figure_link(link: Link | None, chart: ChartData, point: Point, series: Series) -> str | None:
+    """The href of one figure: its cards, or for a share or a median the cards of the point's count;
+    None when there is no link to make or no card behind the figure."""
+    target = series if series.drillable else count_series(chart.series)
+    if link is None or target is None or point.values.get(series.key) is None or not point.values.get(target.key):
+        return None
+    return link(point.key, target.key)
 
 
 def chart_svg(chart: ChartData, *, link: Link | None = None) -> SafeString:
@@ -159,15 +180,16 @@ class _Drawing:
         if chart.kind == "lines":
             drawn_lines |= {one.key for one in self.left.series}
         shown = self.left.series + (self.right.series if self.right else [])
-        self.legend, self.top = _legend(shown, drawn_lines)
+        self.legend, self.top = _legend(shown, self.colour, drawn_lines)
         self.right_edge = WIDTH - (SIDE_AXIS if self.right else RIGHT_PLAIN)
         self.slot = (self.right_edge - LEFT) / len(self.points)
         self.every = math.ceil(len(self.points) / MAX_LABELS)  # every n-th point is labelled
-        widest = max(len(_short(str(point.label))) for point in self.points) * CHAR_WIDTH
-        self.slanted = widest > self.slot * self.every * 0.9
+        self.room = int(self.slot * self.every * 0.95 / CHAR_WIDTH)  # characters a flat label has
+        long = any(len(str(point.label)) > self.room for point in self.points)
+        self.wrapped = long and len(self.points) <= WRAPPED_UP_TO
+        self.slanted = long and not self.wrapped
         self.bottom = self.top + PLOT_HEIGHT
-        self.height = self.bottom + (BOTTOM_SLANTED if self.slanted else BOTTOM_FLAT)
-        self.counted = _count_series(chart.series)
+        self.height = self.bottom + (BOTTOM_SLANTED if self.slanted else BOTTOM_FLAT + self.wrapped * LINE_HEIGHT)
 
     def y(self, axis: _Axis, value: float) -> float:
         return self.bottom - (self.bottom - self.top) * value / axis.top
@@ -175,16 +197,11 @@ class _Drawing:
     def x_mid(self, index: int) -> float:
         return LEFT + self.slot * (index + 0.5)
 
-    def href(self, point: Point, one: Series) -> str | None:
-        target = one if one.drillable else self.counted
-        if self.link is None or target is None or not point.values.get(target.key):
-            return None
-        return self.link(point.key, target.key)
 
     def figure(self, shape: str, point: Point, one: Series) -> str:
         """A bar or a dot with its accessible name, linked to the cards behind it when there are any."""
         name = f"{point.label} — {one.label}: {format_value(point.values.get(one.key), one.unit)}"
-        href = self.href(point, one)
+        href = figure_link(self.link, self.chart, point, one)
         if href is None:
             return shape.replace("/>", f"><title>{escape(name)}</title></{shape.split()[0][1:]}>", 1)
         return f'<a href="{escape(href)}" aria-label="{escape(name)}">{shape}</a>'
@@ -310,8 +327,14 @@ class _Drawing:
                 continue
             label = str(point.label)
             x, y = self.x_mid(index), self.bottom + 15
-            title = f"<title>{escape(label)}</title>" if _short(label) != label else ""
-            place = (f'text-anchor="end" transform="rotate(-40 {x:.1f} {y:.1f})"' if self.slanted
-                     else 'text-anchor="middle"')
-            parts.append(f'<text x="{x:.1f}" y="{y:.1f}" {place}>{title}{escape(_short(label))}</text>')
+            if self.slanted:  # cut to the room left of it, so that the first labels stay inside the drawing
+                lines = [_short(label, min(LABEL_CHARS, int((x - 4) / (CHAR_WIDTH * SLANT_COS))))]
+                place = f'text-anchor="end" transform="rotate(-40 {x:.1f} {y:.1f})"'
+            else:
+                lines = _wrapped(label, self.room) if self.wrapped else [label]
+                place = 'text-anchor="middle"'
+            title = f"<title>{escape(label)}</title>" if " ".join(lines) != label else ""
+            rows = "".join(f'<tspan x="{x:.1f}" dy="{LINE_HEIGHT if row else 0}">{escape(line)}</tspan>'
+                           for row, line in enumerate(lines))
+            parts.append(f'<text x="{x:.1f}" y="{y:.1f}" {place}>{title}{rows}</text>')
         return parts

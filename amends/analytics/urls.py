@@ -1,12 +1,32 @@
-from django.urls import path
+import re
 
+from django.urls import path, register_converter
+
+from .dashboards import DASHBOARDS
 from .views import board, documents, schedules
+
+
+class DashboardKey:
+    """Only a dashboard's key: the app's other pages ("monthly/", "orders/"...) are never taken for one."""
+
+    regex = "|".join(re.escape(key) for key in DASHBOARDS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(DashboardKey, "dashboard")
 
 app_name = "analytics"
 urlpatterns = [
     path("", board.dashboard, name="dashboard"),
+    path("home/", board.home, name="home"),
     path("cards/", board.cards, name="cards"),
     path("subscriptions/", schedules.subscriptions, name="subscriptions"),
-    path("<slug:key>.xlsx", documents.board_xlsx_download, name="board_xlsx"),
-    path("<slug:key>.pdf", documents.board_pdf_download, name="board_pdf"),
+    path("<dashboard:key>.xlsx", documents.board_xlsx_download, name="board_xlsx"),
+    path("<dashboard:key>.pdf", documents.board_pdf_download, name="board_pdf"),
+    path("<dashboard:key>/", board.board, name="board"),
 ]

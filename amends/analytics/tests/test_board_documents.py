@@ -82,7 +82,7 @@ def by_channel_drill(user, filters, point, series):
     return counted_complaints(user, filters).filter(channel=point)
 
 
-TEST_BOARD = Dashboard("docs-test", "Test dashboard", ("docs_by_month", "docs_by_channel", "not_registered_here"))
+TEST_BOARD = Dashboard("overview", "Test dashboard", ("docs_by_month", "docs_by_channel", "not_registered_here"))
 
 
 @pytest.fixture
@@ -240,7 +240,7 @@ def test_the_figures_downloaded_are_the_cards_plain_sql_counts(board, cards, rea
     response = client.get(reverse("analytics:board_xlsx", args=[board.key]),
                           {**QUARTER_QUERY, "department": sales.pk})
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="amends-docs-test-2026-01-01-2026-03-31.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="amends-overview-2026-01-01-2026-03-31.xlsx"'
     book = workbook(response.content)
 
     filters = AnalyticsFilter(start=QUARTER.start, end=QUARTER.end, department=sales.pk)

@@ -130,9 +130,23 @@ def test_an_empty_chart_says_so_and_draws_nothing():
 def test_many_points_are_labelled_sparsely_and_slanted():
     points = [Point(f"2026-W{week:02}", f"2026-W{week:02}", {"cards": week}) for week in range(1, 54)]
     root = parse(chart_svg(ChartData("weeks", "Weeks", "bars", [Series("cards", "Cards")], points)))
-    labels = [text for text in root.iter("{http://www.w3.org/2000/svg}text") if (text.text or "").startswith("2026-W")]
+    labels = [text for text in root.iter("{http://www.w3.org/2000/svg}text")
+              if "".join(text.itertext()).startswith("2026-W")]
     assert 10 <= len(labels) <= 14
     assert all("rotate" in text.get("transform", "") for text in labels)
+
+
+def test_few_long_labels_wrap_onto_two_lines_and_keep_their_full_name():
+    label = "Packaging damaged in transit by the courier"
+    points = [Point(str(index), label, {"cards": index + 1}) for index in range(5)]
+    root = parse(chart_svg(ChartData("pareto", "Causes", "bars", [Series("cards", "Cards")], points)))
+    texts = [text for text in root.iter("{http://www.w3.org/2000/svg}text") if text.find("svg:title", NS) is not None]
+    assert len(texts) == 5
+    first = texts[0]
+    assert first.find("svg:title", NS).text == label
+    lines = [tspan.text for tspan in first.findall("svg:tspan", NS)]
+    assert len(lines) == 2 and lines[0].startswith("Packaging") and lines[1].endswith("…")
+    assert "transform" not in first.attrib
 
 
 def test_ids_differ_between_two_drawings_of_one_chart():
