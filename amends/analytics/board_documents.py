@@ -12,34 +12,31 @@ from datetime import date, datetime
 from io import BytesIO
 from urllib.parse import urlencode
 
-from django import forms
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from amends.accounts.models import User
 from amends.answers.documents import html_pdf
-from amends.complaints.choices import Channel
 from amends.core.dates import excel_number_format
 from amends.core.links import absolute_url
 from amends.reports.xlsx import MONEY_FORMAT, add_sheet, excel_time, format_column, format_moments
 
 from .charts import CHARTS, ChartData, Point, Series
-from .dashboards import DASHBOARDS, Dashboard
-from .filters import AnalyticsFilter, AnalyticsFilterForm
+from .dashboards import DASHBOARDS, Dashboard, dashboard_charts
+from .filters import AnalyticsFilter, filters_described
 from .links import drill_url
 from .report_kinds import ReportKind, register_report_kind
+from .selectors import NOT_COUNTED
 from .svg import EMPTY_MESSAGE, chart_svg, format_value
 
-COUNTED_NOTE = gettext_lazy("Duplicates, withdrawn cards, objections and other requests are not counted.")
 ONE_DECIMAL = "0.0"
 # Point keys over time (charts.Point): a month, an ISO week, a year.
 MONTH_KEY, WEEK_KEY, YEAR_KEY = re.compile(r"\d{4}-\d{2}"), re.compile(r"\d{4}-W\d{2}"), re.compile(r"\d{4}")
-DIMENSIONS = ("department", "product", "category", "channel", "responsible")
 
 
 @dataclass(frozen=True)
@@ -51,29 +48,8 @@ class BoardReport:
     filters: AnalyticsFilter
 
 
-def board_charts(user: User, dashboard: Dashboard, filters: AnalyticsFilter) -> list[ChartData]:
-    return [CHARTS[key].compute(user, filters) for key in dashboard.charts if key in CHARTS]
-
-
 def board_report(user: User, dashboard: Dashboard, filters: AnalyticsFilter) -> BoardReport:
-    return BoardReport(dashboard, board_charts(user, dashboard, filters), filters)
-
-
-def filter_lines(filters: AnalyticsFilter) -> list[tuple[str, str]]:
-    """Each dimension as the form names it, and what it is set to ("All departments" when not set)."""
-    lines = []
-    for name in DIMENSIONS:
-        field = AnalyticsFilterForm.base_fields[name]
-        value = getattr(filters, name)
-        if name == "channel":
-            shown = str(Channel(value).label) if value else str(field.choices[0][1])  # type: ignore[attr-defined]
-        elif value:
-            assert isinstance(field, forms.ModelChoiceField)
-            shown = str(field.queryset.filter(pk=value).first() or value)
-        else:
-            shown = str(field.empty_label)  # type: ignore[attr-defined]
-        lines.append((str(field.label), shown))
-    return lines
+    return BoardReport(dashboard, dashboard_charts(user, dashboard, filters), filters)
 
 
 def point_start(key: str) -> date | None:
@@ -118,8 +94,8 @@ def board_xlsx(dashboard: Dashboard, charts: Sequence[ChartData], filters: Analy
         (_("Report"), str(dashboard.title)),
         (_("From"), filters.start),
         (_("To (inclusive)"), filters.end),
-        *filter_lines(filters),
-        (_("Counted"), str(COUNTED_NOTE)),
+        *filters_described(filters),
+        (_("Counted"), str(NOT_COUNTED)),
         (_("Made at"), excel_time(timezone.now())),
         *[(str(chart.title), str(EMPTY_MESSAGE if chart.empty else chart.note)) for chart in charts],
     ])
@@ -166,8 +142,8 @@ def _chart_sheet(book: Workbook, chart: ChartData, filters: AnalyticsFilter, req
 def board_html(dashboard: Dashboard, charts: Sequence[ChartData], filters: AnalyticsFilter) -> str:
     """The PDF's page in the active language: the charts drawn without links, each with its table."""
     return render_to_string("analytics/pdf/board.html", {
-        "dashboard": dashboard, "filters": filters, "filter_lines": filter_lines(filters),
-        "counted_note": COUNTED_NOTE, "empty_message": EMPTY_MESSAGE, "made_at": timezone.now(),
+        "dashboard": dashboard, "filters": filters, "filter_lines": filters_described(filters),
+        "not_counted": NOT_COUNTED, "empty_message": EMPTY_MESSAGE, "made_at": timezone.now(),
         "charts": [{
             "data": chart, "svg": "" if chart.empty else chart_svg(chart),
             "headings": [series_heading(series) for series in chart.series],

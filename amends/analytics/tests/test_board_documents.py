@@ -16,9 +16,9 @@ from pypdf import PdfReader
 
 from amends.accounts.models import Department
 from amends.accounts.roles import Role
-from amends.analytics.board_documents import board_charts, board_html, board_pdf, board_xlsx
+from amends.analytics.board_documents import board_html, board_pdf, board_xlsx
 from amends.analytics.charts import CHARTS, ChartData, ChartSpec, Point, Series
-from amends.analytics.dashboards import DASHBOARDS, Dashboard
+from amends.analytics.dashboards import DASHBOARDS, Dashboard, dashboard_charts
 from amends.analytics.filters import AnalyticsFilter
 from amends.analytics.links import drill_url
 from amends.analytics.selectors import counted_complaints
@@ -198,7 +198,7 @@ def sheet_rows(sheet) -> list[list]:
 def test_the_workbook_holds_the_period_the_filters_and_each_charts_figures(board, cards, reader, departments, settings):
     settings.AMENDS_BASE_URL = "https://complaints.example.com"
     filters = AnalyticsFilter(start=QUARTER.start, end=QUARTER.end, department=departments["sales"].pk)
-    charts = board_charts(reader, board, filters)
+    charts = dashboard_charts(reader, board, filters)
     content = board_xlsx(board, charts, filters)
     assert [chart.key for chart in charts] == ["docs_by_month", "docs_by_channel"]  # an unregistered key is skipped
     book = workbook(content)
@@ -209,7 +209,7 @@ def test_the_workbook_holds_the_period_the_filters_and_each_charts_figures(board
     assert rows["Report"] == "Test dashboard"
     assert rows["From"] == datetime(2026, 1, 1) and rows["To (inclusive)"] == datetime(2026, 3, 31)
     assert first["B3"].is_date and first["B4"].is_date
-    assert rows["Department"] == "Sales" and rows["Product"] == "All products" and rows["Channel"] == "All channels"
+    assert rows["Period"] == "1 Jan 2026 – 31 Mar 2026" and rows["Department"] == "Sales" and "Product" not in rows
     assert rows["Counted"] == "Duplicates, withdrawn cards, objections and other requests are not counted."
     assert rows["Cards by month"] == "Counted by the month received."
 
@@ -261,7 +261,7 @@ def test_the_figures_downloaded_are_the_cards_plain_sql_counts(board, cards, rea
 @translation.override("en")
 def test_an_empty_period_says_so_in_the_workbook_and_the_pdf(board, cards, reader):
     empty = AnalyticsFilter(start=date(2024, 5, 1), end=date(2024, 5, 31))
-    charts = board_charts(reader, board, empty)
+    charts = dashboard_charts(reader, board, empty)
     assert all(chart.empty for chart in charts)
     book = workbook(board_xlsx(board, charts, empty))
     message = "No complaints match these filters in this period."
@@ -285,7 +285,7 @@ def test_a_filter_that_matches_nothing_downloads_an_empty_workbook(board, cards,
 @translation.override("en")
 def test_the_pdf_draws_each_chart_with_its_table(board, cards, reader):
     with timezone.override(MSK):
-        charts = board_charts(reader, board, QUARTER)
+        charts = dashboard_charts(reader, board, QUARTER)
     html = board_html(board, charts, QUARTER)
     assert html.count("<svg") == 2 and "Cards by channel" in html and "Counted by the month received." in html
     assert "href=" not in html  # a PDF's bars link nowhere
@@ -313,5 +313,26 @@ def test_the_workbook_is_in_the_readers_language(board, cards, make_user):
     response = client.get(reverse("analytics:board_xlsx", args=[board.key]), QUARTER_QUERY)
     book = workbook(response.content)
     first = book.worksheets[0]
-    assert first.title == "Отчёт" and first["A3"].value == "С" and first["A5"].value == "Подразделение"
+    assert first.title == "Отчёт" and first["A3"].value == "С" and first["A5"].value == "Период"
     assert "Эл. почта" in [row[0] for row in sheet_rows(book["Cards by channel"])]
+
+
+def test_wrong_filters_lead_back_to_the_page_which_says_what_is_wrong(board, cards, reader):
+    client = Client()
+    client.force_login(reader)
+    backwards = {"start": "2026-03-31", "end": "2026-01-01"}
+    for name in ("analytics:board_xlsx", "analytics:board_pdf"):
+        response = client.get(reverse(name, args=[board.key]), backwards)
+        assert response.status_code == 302
+        assert response.url == f"{reverse('analytics:board', args=[board.key])}?start=2026-03-31&end=2026-01-01"
+    page = client.get(response.url).content.decode()
+    assert "The period ends before it starts" in page and "<svg" not in page
+
+
+def test_the_dashboard_page_offers_its_workbook_its_pdf_and_its_mail(board, cards, reader):
+    client = Client()
+    client.force_login(reader)
+    page = client.get(reverse("analytics:board", args=[board.key]), QUARTER_QUERY).content.decode()
+    assert 'href="/analytics/overview.xlsx?start=2026-01-01&amp;end=2026-03-31"' in page
+    assert 'href="/analytics/overview.pdf?start=2026-01-01&amp;end=2026-03-31"' in page
+    assert 'href="/analytics/subscriptions/?kind=dashboard:overview"' in page and "E-mail me this report" in page

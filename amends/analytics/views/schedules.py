@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from amends.accounts.models import User
+
 from ..access import access_analytics
 from ..report_kinds import REPORT_KINDS
 from ..schedules import CADENCE_LABELS, subscribed_kinds, subscriptions_set
@@ -27,16 +29,16 @@ class SubscriptionsForm(forms.Form):
 
 @login_required
 def subscriptions(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    access_analytics(user)  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]  # login_required
+    access_analytics(user)
     if request.method == "POST":
         form = SubscriptionsForm(request.POST)
         if form.is_valid():
-            subscriptions_set(user, form.cleaned_data["kinds"])  # type: ignore[arg-type]
+            subscriptions_set(user, form.cleaned_data["kinds"])
             messages.success(request, _("Saved: the reports ticked are sent to you by e-mail."))
             return redirect("analytics:subscriptions")
     else:
-        chosen = set(subscribed_kinds(user))  # type: ignore[arg-type]
+        chosen = set(subscribed_kinds(user))
         asked = request.GET.get("kind", "")
         if asked in REPORT_KINDS:  # "E-mail me this report": ticked, saved when the user confirms
             chosen.add(asked)
