@@ -95,7 +95,7 @@ def board_xlsx(dashboard: Dashboard, charts: Sequence[ChartData], filters: Analy
         (_("From"), filters.start),
         (_("To (inclusive)"), filters.end),
         *filters_described(filters),
-        (_("Counted"), str(NOT_COUNTED)),
+        (_("Not counted"), str(NOT_COUNTED)),
         (_("Made at"), excel_time(timezone.now())),
         *[(str(chart.title), str(EMPTY_MESSAGE if chart.empty else chart.note)) for chart in charts],
     ])

@@ -210,7 +210,7 @@ def test_the_workbook_holds_the_period_the_filters_and_each_charts_figures(board
     assert rows["From"] == datetime(2026, 1, 1) and rows["To (inclusive)"] == datetime(2026, 3, 31)
     assert first["B3"].is_date and first["B4"].is_date
     assert rows["Period"] == "1 Jan 2026 – 31 Mar 2026" and rows["Department"] == "Sales" and "Product" not in rows
-    assert rows["Counted"] == "Duplicates, withdrawn cards, objections and other requests are not counted."
+    assert rows["Not counted"] == "Duplicates, withdrawn cards, objections and other requests are not counted."
     assert rows["Cards by month"] == "Counted by the month received."
 
     month_chart, channel_chart = charts
