@@ -63,9 +63,12 @@ def point_start(key: str) -> date | None:
 
 def point_heading(points: Sequence[Point]) -> str:
     keys = [point.key for point in points]
-    for pattern, heading in ((MONTH_KEY, _("Month")), (WEEK_KEY, _("Week")), (YEAR_KEY, _("Year"))):
+    for pattern, heading in ((MONTH_KEY, _("Month")), (WEEK_KEY, _("Week"))):
         if keys and all(pattern.fullmatch(key) for key in keys):
             return heading
+    # A year's point reads as its key; a contact's pk of four digits does not.
+    if keys and all(YEAR_KEY.fullmatch(point.key) and str(point.label) == point.key for point in points):
+        return _("Year")
     return _("Group")
 
 

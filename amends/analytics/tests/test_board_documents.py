@@ -4,6 +4,7 @@ downloaded are those independent SQL counts, and an empty period or a wrong filt
 from collections import Counter
 from datetime import date, datetime
 from io import BytesIO
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,7 @@ from pypdf import PdfReader
 
 from amends.accounts.models import Department
 from amends.accounts.roles import Role
-from amends.analytics.board_documents import board_html, board_pdf, board_xlsx
+from amends.analytics.board_documents import board_html, board_pdf, board_xlsx, point_heading, point_start
 from amends.analytics.charts import CHARTS, ChartData, ChartSpec, Point, Series
 from amends.analytics.dashboards import DASHBOARDS, Dashboard, dashboard_charts
 from amends.analytics.filters import AnalyticsFilter
@@ -336,3 +337,26 @@ def test_the_dashboard_page_offers_its_workbook_its_pdf_and_its_mail(board, card
     assert 'href="/analytics/overview.xlsx?start=2026-01-01&amp;end=2026-03-31"' in page
     assert 'href="/analytics/overview.pdf?start=2026-01-01&amp;end=2026-03-31"' in page
     assert 'href="/analytics/subscriptions/?kind=dashboard:overview"' in page and "E-mail me this report" in page
+
+
+def test_the_first_column_is_named_after_what_the_points_are():
+    def points(*pairs):
+        return [Point(key, label, {}) for key, label in pairs]
+
+    with translation.override("en"):
+        assert point_heading(points(("2026-03", "Mar 2026"), ("2026-04", "Apr 2026"))) == "Month"
+        assert point_heading(points(("2026-W09", "W09"))) == "Week"
+        assert point_heading(points(("2025", "2025"), ("2026", "2026"))) == "Year"
+        assert point_heading(points(("2025", "Anna Petrova"), ("2031", "Ivan Sidorov"))) == "Group"  # contacts' pks
+        assert point_heading(points(("email", "E-mail"))) == "Group"
+    assert point_start("2026-03") == date(2026, 3, 1) and point_start("2026-W09") == date(2026, 2, 23)
+    assert point_start("2026") is None and point_start("email") is None
+
+
+def test_a_pdf_the_fonts_cannot_draw_leads_back_to_the_page_with_the_reason(board, cards, reader, monkeypatch):
+    monkeypatch.setitem(DASHBOARDS, board.key, Dashboard(board.key, "Test 漢字", board.charts))
+    client = Client()
+    client.force_login(reader)
+    response = client.get(reverse("analytics:board_pdf", args=[board.key]), QUARTER_QUERY, follow=True)
+    assert response.redirect_chain[0][0] == f"{reverse('analytics:board', args=[board.key])}?{urlencode(QUARTER_QUERY)}"
+    assert "The font has no glyphs for" in response.content.decode()

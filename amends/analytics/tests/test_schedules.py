@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from amends.accounts.roles import Role
 from amends.analytics.board_documents import board_report_kind
+from amends.analytics.dashboards import DASHBOARDS, Dashboard
 from amends.analytics.filters import AnalyticsFilter
 from amends.analytics.models.schedules import ReportSubscription, ScheduledReportSent
 from amends.analytics.report_kinds import REPORT_KINDS, ReportKind
@@ -205,3 +206,15 @@ def test_only_overseers_choose_reports(kind, operator):
     with pytest.raises(AccessDenied):
         subscriptions_set(operator, [KIND])
     assert not ReportSubscription.objects.exists()
+
+
+def test_a_pdf_that_cannot_be_made_leaves_the_workbook_and_the_mail_says_why(
+    subscribers, smtp_server, monkeypatch,  # noqa: F811
+):
+    monkeypatch.setitem(DASHBOARDS, "overview", Dashboard("overview", "Test 漢字", DASHBOARDS["overview"].charts))
+    ReportSubscription.objects.exclude(user=subscribers["reader"]).delete()
+    assert scheduled_reports_send(MONDAY) == 1
+    mail = received(smtp_server)["reader@example.com"]
+    assert sorted(attachments(mail)) == [WORKBOOK]
+    body = " ".join(mail.get_body(("plain",)).get_content().split())
+    assert "the PDF could not be made: The font has no glyphs for" in body
