@@ -26,6 +26,7 @@ LEGEND_ROW, CHAR_WIDTH = 18, 7.5  # the legend's line height; a character's widt
 MAX_LABELS, LABEL_CHARS = 14, 16  # more point labels than this are thinned; longer ones are cut (full in <title>)
 WRAPPED_UP_TO = 8  # the labels of this many points or fewer wrap onto two lines rather than slant
 SLANT_COS = math.cos(math.radians(40))
+SLANT_CHAR_WIDTH = 8  # wider than CHAR_WIDTH: a slanted label must not run out of the drawing
 VALUES_SHOWN_UP_TO = 16  # bars print their value above them while there are at most this many
 # Okabe-Ito's colours, told apart by people who see colours differently.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000", "#999999")
@@ -320,15 +321,23 @@ class _Drawing:
             f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(text)}</text>',
         ]
 
+    def slant_room(self, index: int) -> int:
+        """How many characters a slanted label has before it would run out of the drawing on the left."""
+        return int((self.x_mid(index) - 8) / (SLANT_CHAR_WIDTH * SLANT_COS))
+
     def labels(self) -> list[str]:
+        first = 0
+        if self.slanted and self.every > 1:  # thinned labels may start at the first point whose label fits
+            first = next((index for index in range(self.every)
+                          if self.slant_room(index) >= len(_short(str(self.points[index].label)))), 0)
         parts = []
         for index, point in enumerate(self.points):
-            if index % self.every:
+            if index < first or (index - first) % self.every:
                 continue
             label = str(point.label)
             x, y = self.x_mid(index), self.bottom + 15
-            if self.slanted:  # cut to the room left of it, so that the first labels stay inside the drawing
-                lines = [_short(label, min(LABEL_CHARS, int((x - 4) / (CHAR_WIDTH * SLANT_COS))))]
+            if self.slanted:
+                lines = [_short(label, min(LABEL_CHARS, self.slant_room(index)))]
                 place = f'text-anchor="end" transform="rotate(-40 {x:.1f} {y:.1f})"'
             else:
                 lines = _wrapped(label, self.room) if self.wrapped else [label]
