@@ -9,6 +9,8 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from .board_documents import register_board_report_kinds
         from .figures import register_all
 
         register_all()  # the dashboards' charts (charts.py), in the order the pages show them
+        register_board_report_kinds()  # every dashboard as a report to download and receive by mail

@@ -3,7 +3,7 @@ import re
 from django.urls import path, register_converter
 
 from .dashboards import DASHBOARDS
-from .views import board
+from .views import board, documents, schedules
 
 
 class DashboardKey:
@@ -25,5 +25,8 @@ urlpatterns = [
     path("", board.dashboard, name="dashboard"),
     path("home/", board.home, name="home"),
     path("cards/", board.cards, name="cards"),
+    path("subscriptions/", schedules.subscriptions, name="subscriptions"),
+    path("<dashboard:key>.xlsx", documents.board_xlsx_download, name="board_xlsx"),
+    path("<dashboard:key>.pdf", documents.board_pdf_download, name="board_pdf"),
     path("<dashboard:key>/", board.board, name="board"),
 ]

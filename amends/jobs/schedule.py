@@ -43,6 +43,9 @@ PERIODIC = [
     Periodic("capa_proposals", "amends.jobs.tasks.capa_proposals_task", timedelta(hours=1)),
     # A norm crossed is flagged, announced and proposed within the hour, once per period (capa/norms.py).
     Periodic("capa_norms", "amends.jobs.tasks.capa_norms_task", timedelta(hours=1)),
+    # The reports overseers chose by mail, each once per week, month or year (analytics/schedules.py);
+    # hourly, so that a refused mail or a worker that was down is caught up.
+    Periodic("analytics_reports", "amends.jobs.tasks.analytics_reports_task", timedelta(hours=1)),
 ]
 
 

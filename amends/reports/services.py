@@ -7,12 +7,12 @@ older than CLAIM_TIMEOUT.
 """
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -85,7 +85,7 @@ def weekly_summary_send(now: datetime | None = None) -> int:
 
 
 def _send(summary: WeeklySummary, user: User, mails: dict[str, EmailMessage]) -> int:
-    claim = _claim(summary.week_start, user)
+    claim = claim_once(WeeklySummarySent, week=summary.week_start, user=user)
     if claim is None:
         return 0
     try:
@@ -102,18 +102,18 @@ def _send(summary: WeeklySummary, user: User, mails: dict[str, EmailMessage]) ->
     return 1
 
 
-def _claim(week: date, user: User) -> int | None:
-    """The claim's id, or None when another run has sent this mail or is sending it."""
+def claim_once(model: type[Model], **key) -> int | None:
+    """A mail's claim: the id of a new row of `model` (with `claimed_at`, `sent_at` and a unique
+    constraint on `key`), or None when another run has sent this mail or is sending it."""
+    rows = model._default_manager
     now = timezone.now()
     try:
         with transaction.atomic():
-            return WeeklySummarySent.objects.create(week=week, user=user, claimed_at=now).pk
+            return rows.create(**key, claimed_at=now).pk
     except IntegrityError:
         pass
-    stale = WeeklySummarySent.objects.filter(
-        week=week, user=user, sent_at__isnull=True, claimed_at__lt=now - CLAIM_TIMEOUT,
-    )
+    stale = rows.filter(**key, sent_at__isnull=True, claimed_at__lt=now - CLAIM_TIMEOUT)
     # One conditional UPDATE: of two workers taking over the same stale claim, one wins.
     if stale.update(claimed_at=now):
-        return WeeklySummarySent.objects.get(week=week, user=user).pk
+        return rows.get(**key).pk
     return None
