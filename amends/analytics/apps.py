@@ -10,5 +10,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from .figures import register_all
+        from .yearly_documents import register as register_yearly
 
         register_all()  # the dashboards' charts (charts.py), in the order the pages show them
+        register_yearly()  # the yearly statement's ReportKind

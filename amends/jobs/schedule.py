@@ -43,6 +43,8 @@ PERIODIC = [
     Periodic("capa_proposals", "amends.jobs.tasks.capa_proposals_task", timedelta(hours=1)),
     # A norm crossed is flagged, announced and proposed within the hour, once per period (capa/norms.py).
     Periodic("capa_norms", "amends.jobs.tasks.capa_norms_task", timedelta(hours=1)),
+    # The yearly statement: drafted from 1 January, the reminder from the 5th, the escalation after the 15th.
+    Periodic("analytics_yearly", "amends.jobs.tasks.analytics_yearly_task", timedelta(hours=1)),
 ]
 
 
