@@ -30,7 +30,9 @@ def statement_url(year: int) -> str:
 
 
 def statement_draft(year: int, now: datetime | None = None) -> YearlyStatement:
-    statement, _created = YearlyStatement.objects.get_or_create(year=year, defaults={"drafted_at": now or timezone.now()})
+    statement, _created = YearlyStatement.objects.get_or_create(
+        year=year, defaults={"drafted_at": now or timezone.now()},
+    )
     return statement
 
 

@@ -54,7 +54,8 @@ class Row:
     def change(self) -> float | int | None:
         if self.current is None or self.previous is None:
             return None
-        return round(self.current - self.previous, 1) if isinstance(self.current, float) else self.current - self.previous
+        change = self.current - self.previous
+        return round(change, 1) if isinstance(change, float) else change
 
     @property
     def exceeded(self) -> bool:
@@ -173,7 +174,8 @@ def _loyalty_shares(counts: YearCounts) -> tuple[float | None, float | None]:
 
 def loyalty_section(current: YearCounts, previous: YearCounts) -> Section:
     keys = [*Loyalty.choices, (NONE, _("Not known"))]
-    (current_not, current_leaving), (previous_not, previous_leaving) = _loyalty_shares(current), _loyalty_shares(previous)
+    current_not, current_leaving = _loyalty_shares(current)
+    previous_not, previous_leaving = _loyalty_shares(previous)
     return Section("loyalty", _("Analysis of loyalty"), [
         *_count_rows(keys, current.loyalty, previous.loyalty),
         Row(_("Would not recommend us, % of those asked"), current_not, previous_not, unit="%", key="not_recommending"),
@@ -203,7 +205,7 @@ def causes_section(current: YearCounts, previous: YearCounts) -> Section:
         rows.append(Row(names.get(key, _("No cause")), current.by_cause.get(key, 0), previous.by_cause.get(key, 0),
                         cumulative=percent(running, current.received), key=key))
     return Section("causes", _("Causes (Pareto)"), rows,
-                   _("The causes of the year, the most frequent first, with the cumulative share of the year's complaints."),
+                   _("The most frequent causes of the year first, with the cumulative share of its complaints."),
                    extra="cumulative")
 
 

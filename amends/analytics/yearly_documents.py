@@ -23,6 +23,13 @@ from .statements import statement_url
 from .yearly import Section, YearlyFigures, yearly_figures
 
 NUMBER_FORMATS = {"%": "0.0", "h": "0.0", "mean": "0.0"}
+# A sheet's name holds 31 characters: each section's sheet has a short one.
+SHEET_NAMES = {
+    "received": gettext_lazy("Received"), "justification": gettext_lazy("Justification"),
+    "loyalty": gettext_lazy("Loyalty"), "satisfaction": gettext_lazy("Satisfaction"),
+    "timeliness": gettext_lazy("Timeliness"), "causes": gettext_lazy("Causes"), "norms": gettext_lazy("Norms"),
+    "capa": gettext_lazy("Corrective actions"),
+}
 
 
 def empty_message(figures: YearlyFigures) -> str:
@@ -67,7 +74,7 @@ def _section_sheet(book: Workbook, figures: YearlyFigures, section: Section) -> 
         elif section.extra == "cumulative":
             line.append(row.cumulative)
         rows.append(line)
-    sheet = _filtered(add_sheet(book, str(section.title), columns, rows))
+    sheet = _filtered(add_sheet(book, str(SHEET_NAMES.get(section.key, section.title)), columns, rows))
     for index, row in enumerate(section.rows, start=2):
         if row.unit in NUMBER_FORMATS:
             for column in "BCD":

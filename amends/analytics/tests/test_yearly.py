@@ -11,7 +11,7 @@ from amends.capa.models import Action, EffectivenessCheck, Nonconformity
 from amends.capa.nonconformities import nonconformity_open
 from amends.complaints.choices import Loyalty
 
-from .yearly_fixtures import YEAR, card, local, sql_grouped, sql_satisfaction, two_years, year_bounds  # noqa: F401
+from .yearly_fixtures import YEAR, local, sql_grouped, sql_satisfaction, year_bounds
 
 
 def rows(figures, section: str) -> dict:

@@ -17,7 +17,7 @@ from amends.jobs.schedule import PERIODIC
 from amends.notifications.models import Notification
 from amends.notifications.rendering import render_notification
 
-from .yearly_fixtures import YEAR, card, local  # noqa: F401
+from .yearly_fixtures import YEAR, local
 
 
 @pytest.fixture
@@ -91,7 +91,8 @@ def test_conclusions_are_frozen_once_approved(last_year_card, qms):
     with pytest.raises(ValidationError, match="once the year is over"):
         statement_approve(actor=qms, year=YEAR, now=local(YEAR, 12, 31))
     statement = statement_approve(actor=qms, year=YEAR, now=local(YEAR + 1, 1, 3))
-    assert (statement.conclusions, statement.approved_by, statement.approved_at) == ("Выводы.", qms, local(YEAR + 1, 1, 3))
+    assert (statement.conclusions, statement.approved_by) == ("Выводы.", qms)
+    assert statement.approved_at == local(YEAR + 1, 1, 3)
     with pytest.raises(ValidationError, match="approved"):
         statement_conclusions_set(actor=qms, year=YEAR, conclusions="Другие выводы.")
     with pytest.raises(ValidationError, match="approved"):

@@ -66,7 +66,8 @@ def two_years(card):
     supplier = Supplier.objects.create(name="АКБ-Снаб", name_en="AKB-Snab")
     product = Product.objects.create(name="Электровелосипед E1", name_en="E-bike E1")
     component = Component.objects.create(name="Аккумулятор", name_en="Battery", product=product, supplier=supplier)
-    supplier_cause = Cause.objects.create(name="Брак комплектующих", name_en="Faulty components", kind=CauseKind.SUPPLIER)
+    supplier_cause = Cause.objects.create(name="Брак комплектующих", name_en="Faulty components",
+                                          kind=CauseKind.SUPPLIER)
     maker_cause = Cause.objects.create(name="Производственный брак", name_en="Manufacturing defect",
                                        kind=CauseKind.MANUFACTURER)
     late = Cause.objects.create(name="Опоздание доставки", name_en="Late delivery", kind=CauseKind.LOGISTICS)

@@ -73,7 +73,8 @@ def yearly_xlsx(request: HttpRequest) -> HttpResponse:
     if figures is None:
         return _no_figures(request, form)
     response = HttpResponse(yearly_statement_xlsx(figures), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{yearly_filename(figures)}.xlsx") or "attachment"
+    name = f"{yearly_filename(figures)}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
     return response
 
 
