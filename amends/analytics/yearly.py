@@ -2,8 +2,8 @@
 the seeds' two lenses (justification and loyalty), with the causes, the suppliers against their norms,
 the corrective actions and the satisfaction with the resolution.
 
-The counted cards of a year are grouped once in the database by (channel, justification, loyalty,
-cause), a few hundred rows whatever the number of cards; every card figure is summed from them. The
+The counted cards of a year are counted in one pass in the database, a count per channel,
+justification, loyalty and cause; every card figure is made of those counts. The
 response times and the on-time share are the dashboards' own charts (the one definition of each),
 computed for the whole year when they are registered."""
 
@@ -110,27 +110,33 @@ class YearlyFigures:
         return date(self.year, 12, 31)
 
 
-def _add(counts: dict[str, int], key: str, n: int) -> None:
-    counts[key] = counts.get(key, 0) + n
+def _tallies() -> dict[str, Count | Sum]:
+    """A count per value of each field the statement splits by, "field:value" each, so that one pass
+    over the year's cards counts them all (a GROUP BY of the four fields sorts the year's cards
+    first, twice as slow on SQLite at 200,000 cards a year)."""
+    fields = {
+        "channel": Channel.values, "justification": [*Justification.values, ""], "loyalty": [*Loyalty.values, ""],
+        "cause": list(Cause.objects.values_list("pk", flat=True)),
+    }
+    tallies: dict[str, Count | Sum] = {
+        f"{name}:{value or NONE}": Count("received_at", filter=Q(**{name: value}))
+        for name, values in fields.items() for value in values
+    }
+    tallies[f"cause:{NONE}"] = Count("received_at", filter=Q(cause__isnull=True))
+    return {**tallies, "received": Count("received_at"), "rated": Count("satisfaction"),
+            "satisfaction_sum": Sum("satisfaction")}
 
 
 def year_counts(user: User, year: int) -> YearCounts:
-    rows = (
-        counted_complaints(user, year_filter(year))
-        .values("channel", "justification", "loyalty", "cause")
-        .annotate(n=Count("received_at"), rated=Count("satisfaction"), total=Sum("satisfaction"))
-        .order_by()
-    )
-    counts = YearCounts()
-    for row in rows:
-        n = row["n"]
-        counts.received += n
-        _add(counts.by_channel, row["channel"], n)
-        _add(counts.justification, row["justification"] or NONE, n)
-        _add(counts.loyalty, row["loyalty"] or NONE, n)
-        _add(counts.by_cause, str(row["cause"]) if row["cause"] is not None else NONE, n)
-        counts.rated += row["rated"]
-        counts.satisfaction_sum += row["total"] or 0
+    found = counted_complaints(user, year_filter(year)).aggregate(**_tallies())
+    counts = YearCounts(received=found.pop("received"), rated=found.pop("rated"),
+                        satisfaction_sum=found.pop("satisfaction_sum") or 0)
+    split = {"channel": counts.by_channel, "justification": counts.justification, "loyalty": counts.loyalty,
+             "cause": counts.by_cause}
+    for name, n in found.items():
+        if n:
+            field_name, value = name.split(":", 1)
+            split[field_name][value] = n
     return counts
 
 
