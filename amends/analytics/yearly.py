@@ -167,7 +167,7 @@ def justification_section(current: YearCounts, previous: YearCounts) -> Section:
     keys = [*Justification.choices, (NONE, _("Not decided yet"))]
     return Section("justification", _("Analysis of justification"), [
         *_count_rows(keys, current.justification, previous.justification),
-        Row(_("Justified or partly justified, % of those decided"), _justified_share(current),
+        Row(_("Justified or partly justified, share of those decided, %"), _justified_share(current),
             _justified_share(previous), unit="%", key="justified_share"),
     ])
 
@@ -184,8 +184,9 @@ def loyalty_section(current: YearCounts, previous: YearCounts) -> Section:
     previous_not, previous_leaving = _loyalty_shares(previous)
     return Section("loyalty", _("Analysis of loyalty"), [
         *_count_rows(keys, current.loyalty, previous.loyalty),
-        Row(_("Would not recommend us, % of those asked"), current_not, previous_not, unit="%", key="not_recommending"),
-        Row(_("Refuse further cooperation, % of those asked"), current_leaving, previous_leaving, unit="%",
+        Row(_("Would not recommend us, share of those asked, %"), current_not, previous_not, unit="%",
+            key="not_recommending"),
+        Row(_("Refuse further cooperation, share of those asked, %"), current_leaving, previous_leaving, unit="%",
             key="leaving"),
     ], _("The norms: at most 2 in 10 not recommending us, at most 3 in 10 leaving."))
 

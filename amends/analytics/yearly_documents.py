@@ -8,7 +8,7 @@ from io import BytesIO
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -25,7 +25,7 @@ from .yearly import Section, YearlyFigures, yearly_figures
 NUMBER_FORMATS = {"%": "0.0", "h": "0.0", "mean": "0.0"}
 # A sheet's name holds 31 characters: each section's sheet has a short one.
 SHEET_NAMES = {
-    "received": gettext_lazy("Received"), "justification": gettext_lazy("Justification"),
+    "received": gettext_lazy("Complaints received"), "justification": gettext_lazy("Justification"),
     "loyalty": gettext_lazy("Loyalty"), "satisfaction": gettext_lazy("Satisfaction"),
     "timeliness": gettext_lazy("Timeliness"), "causes": gettext_lazy("Causes"), "norms": gettext_lazy("Norms"),
     "capa": gettext_lazy("Corrective actions"),
@@ -65,7 +65,8 @@ def _statement_lines(figures: YearlyFigures) -> list[tuple]:
 
 def _section_sheet(book: Workbook, figures: YearlyFigures, section: Section) -> None:
     extra = {"norm": [(_("Norm"), 10)], "cumulative": [(_("Cumulative, %"), 14)]}.get(section.extra, [])
-    columns = [(_("Figure"), 48), (str(figures.year), 12), (str(figures.year - 1), 12), (_("Change"), 12), *extra]
+    change = pgettext("yearly statement", "Change")
+    columns = [(_("Figure"), 48), (str(figures.year), 12), (str(figures.year - 1), 12), (change, 12), *extra]
     rows = []
     for row in section.rows:
         line = [str(row.label), row.current, row.previous, row.change]
@@ -87,7 +88,8 @@ def yearly_statement_xlsx(figures: YearlyFigures) -> bytes:
     book = Workbook()
     book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     book.properties.title = _("Statement of complaint analysis for %(year)s") % {"year": figures.year}
-    first = _filtered(add_sheet(book, _("Statement"), [(_("Item"), 28), (_("Value"), 60)], _statement_lines(figures)))
+    columns = [(_("Item"), 28), (pgettext("yearly statement", "Value"), 60)]
+    first = _filtered(add_sheet(book, _("Statement"), columns, _statement_lines(figures)))
     dates = excel_number_format("SHORT_DATE_FORMAT")
     moments = excel_number_format("SHORT_DATETIME_FORMAT")
     for (cell,) in first.iter_rows(min_row=2, min_col=2, max_col=2):

@@ -99,7 +99,7 @@ def test_the_workbook_holds_real_numbers_the_period_and_a_filter_on_every_sheet(
     assert lines["To (inclusive)"].date().isoformat() == f"{YEAR}-12-31"
     for sheet in book.worksheets:
         assert sheet.auto_filter.ref == sheet.dimensions and sheet["A1"].font.bold
-    received = {row[0]: row[1:4] for row in book["Received"].iter_rows(min_row=2, values_only=True)}
+    received = {row[0]: row[1:4] for row in book["Complaints received"].iter_rows(min_row=2, values_only=True)}
     channels = sql_grouped("channel", YEAR)
     assert received["Complaints and claims received"] == (sum(channels.values()), 6, sum(channels.values()) - 6)
     assert received["E-mail"][0] == channels["email"]
