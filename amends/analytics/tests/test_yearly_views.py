@@ -19,6 +19,13 @@ from .yearly_fixtures import YEAR, local, sql_grouped
 PAGE = reverse("analytics:yearly")
 
 
+def pdf_text(content: bytes, folder) -> str:
+    assert content.startswith(b"%PDF")
+    path = folder / "yearly.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
 def client_for(user) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
@@ -79,13 +86,15 @@ def test_a_year_asked_for_wrongly_is_said_not_drawn(manager, year, message):
 
 
 @pytest.mark.django_db
-def test_a_year_without_data_says_so_on_the_page_and_in_the_workbook(manager):
+def test_a_year_without_data_says_so_on_the_page_in_the_workbook_and_the_pdf(manager, tmp_path):
     page = client_for(manager).get(PAGE, {"year": 2012}).content.decode()
     assert "No complaints were counted in 2012." in page and "yearly-section" not in page
     content = client_for(manager).get(reverse("analytics:yearly_xlsx"), {"year": 2012}).content
     book = load_workbook(BytesIO(content))
     assert book.sheetnames == ["Statement"]
     assert "No complaints were counted in 2012." in [row[1] for row in book["Statement"].iter_rows(values_only=True)]
+    assert "No complaints were counted in 2012." in pdf_text(
+        client_for(manager).get(reverse("analytics:yearly_pdf"), {"year": 2012}).content, tmp_path)
 
 
 @pytest.mark.django_db
@@ -115,10 +124,8 @@ def test_the_pdf_has_the_figures_and_the_approval(two_years, qms, tmp_path):
     statement = YearlyStatement.objects.create(year=YEAR, conclusions="Поставщик АКБ превысил норму.",
                                                approved_by=qms, approved_at=timezone.now())
     response = client_for(qms).get(reverse("analytics:yearly_pdf"), {"year": YEAR})
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    path = tmp_path / "yearly.pdf"
-    path.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content, tmp_path)
     assert f"Yearly statement of complaint analysis {YEAR}" in text and "Analysis of loyalty" in text
     assert statement.conclusions in text and "Approved by" in text
 
