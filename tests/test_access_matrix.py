@@ -307,6 +307,10 @@ NOT_A_CARD: dict[str, str] = {
     "capa:supplier": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
     "capa:supplier_xlsx": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
     "capa:supplier_pdf": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
+    "analytics:yearly": "analytics.access: overseers (analytics/tests/test_yearly_views.py)",
+    "analytics:yearly_xlsx": "analytics.access: overseers", "analytics:yearly_pdf": "analytics.access: overseers",
+    "analytics:yearly_conclusions": "analytics.access_conclusions: PROCESS_OWNERS",
+    "analytics:yearly_approve": "analytics.access_conclusions: PROCESS_OWNERS",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -11,6 +11,8 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from .board_documents import register_board_report_kinds
         from .figures import register_all
+        from .yearly_documents import register as register_yearly
 
         register_all()  # the dashboards' charts (charts.py), in the order the pages show them
         register_board_report_kinds()  # every dashboard as a report to download and receive by mail
+        register_yearly()  # the yearly statement's ReportKind

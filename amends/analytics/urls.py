@@ -3,7 +3,7 @@ import re
 from django.urls import path, register_converter
 
 from .dashboards import DASHBOARDS
-from .views import board, documents, schedules
+from .views import board, documents, schedules, yearly
 
 
 class DashboardKey:
@@ -29,4 +29,9 @@ urlpatterns = [
     path("<dashboard:key>.xlsx", documents.board_xlsx_download, name="board_xlsx"),
     path("<dashboard:key>.pdf", documents.board_pdf_download, name="board_pdf"),
     path("<dashboard:key>/", board.board, name="board"),
+    path("yearly/", yearly.yearly, name="yearly"),
+    path("yearly.xlsx", yearly.yearly_xlsx, name="yearly_xlsx"),
+    path("yearly.pdf", yearly.yearly_pdf, name="yearly_pdf"),
+    path("yearly/conclusions/", yearly.yearly_conclusions, name="yearly_conclusions"),
+    path("yearly/approve/", yearly.yearly_approve, name="yearly_approve"),
 ]

@@ -46,6 +46,8 @@ PERIODIC = [
     # The reports overseers chose by mail, each once per week, month or year (analytics/schedules.py);
     # hourly, so that a refused mail or a worker that was down is caught up.
     Periodic("analytics_reports", "amends.jobs.tasks.analytics_reports_task", timedelta(hours=1)),
+    # The yearly statement: drafted from 1 January, the reminder from the 5th, the escalation after the 15th.
+    Periodic("analytics_yearly", "amends.jobs.tasks.analytics_yearly_task", timedelta(hours=1)),
 ]
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from amends.analytics.schedules import scheduled_reports_send
+from amends.analytics.statements import yearly_statement_sweep
 from amends.api.services import idempotency_purge
 from amends.capa.norms import norm_check
 from amends.capa.proposal_checks import proposals_check
@@ -102,3 +103,8 @@ def capa_norms_task():
 @task()
 def analytics_reports_task():
     return scheduled_reports_send()
+
+
+@task()
+def analytics_yearly_task():
+    return _summary(yearly_statement_sweep(timezone.now()))

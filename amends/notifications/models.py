@@ -51,6 +51,8 @@ KIND_LABELS = {
     "compensation_decided": _("Compensation approved or refused"),
     "capa_proposal": _("Nonconformity proposed"),
     "norm_exceeded": _("Supplier or manufacturer norm exceeded"),
+    "yearly_statement_due": _("Yearly statement to approve"),
+    "yearly_statement_overdue": _("Yearly statement overdue"),
 }
 
 
