@@ -43,7 +43,7 @@ class AnalyticsFilterSerializer(serializers.Serializer):
         form = AnalyticsFilterForm(data={name: self.initial_data[name] for name in attrs})
         if not form.is_valid():
             raise serializers.ValidationError({
-                ("non_field_errors" if name == "__all__" else name): list(messages)
+                ("non_field_errors" if name == "__all__" else name): [str(message) for message in messages]
                 for name, messages in form.errors.items()
             })
         return {"filters": form.to_filter()}
@@ -101,7 +101,8 @@ class FiltersSerializer(serializers.Serializer):
 
 class SeriesSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field: the metaclass takes it off the class, so Field's own attribute stays.
+    label = serializers.CharField()  # type: ignore[assignment]
     unit = serializers.CharField(allow_blank=True, help_text=_(
         "How the values read: empty for a number of cards, % for a share, h for hours, ₽ for money."))
 
@@ -109,7 +110,7 @@ class SeriesSerializer(serializers.Serializer):
 class PointSerializer(serializers.Serializer):
     key = serializers.CharField(help_text=_('The point\'s key: "2026-03", "2026-W09", "2026", an ID, a code; '
                                             '"none" for an empty field.'))
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     values = serializers.DictField(child=serializers.FloatField(allow_null=True), help_text=_(
         "The figure of each series, by its key; null where there is nothing to measure."))
     cards = serializers.DictField(child=serializers.URLField(), help_text=_(

@@ -194,11 +194,14 @@ def test_nothing_to_count_says_so_instead_of_a_chart(api, qms, world, query):
         assert chart["message"] == "No complaints match these filters in this period."
 
 
+INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+
+
 @pytest.mark.parametrize(("query", "field", "message"), [
     ({"start": "2026-05-01", "end": "2026-04-30"}, "non_field_errors",
      "The period ends before it starts: the end must be on or after the start."),
-    ({"department": "999999"}, "department", "Select a valid choice. That choice is not one of the available choices."),
-    ({"responsible": "999999"}, "responsible", "Select a valid choice. That choice is not one of the available choices."),
+    ({"department": "999999"}, "department", INVALID_CHOICE),
+    ({"responsible": "999999"}, "responsible", INVALID_CHOICE),
     ({"start": "yesterday"}, "start", None),
     ({"start": ""}, "start", None),
     ({"channel": "pigeon"}, "channel", None),
@@ -218,7 +221,8 @@ def test_the_filter_messages_come_in_the_users_language(api, qms, world):
     qms.language = "ru"
     qms.save(update_fields=["language"])
     body = get(api, qms, f"charts/{CHART}/", department="999999").json()
-    assert body["errors"]["department"] == ["Выберите корректный вариант. Вашего варианта нет среди допустимых значений."]
+    assert body["errors"]["department"] == [
+        "Выберите корректный вариант. Вашего варианта нет среди допустимых значений."]
 
 
 def test_a_dashboard_gives_its_charts_in_order_with_the_filters(api, qms, world, monkeypatch):
