@@ -104,7 +104,8 @@ class SeriesSerializer(serializers.Serializer):
     # A declared field: the metaclass takes it off the class, so Field's own attribute stays.
     label = serializers.CharField()  # type: ignore[assignment]
     unit = serializers.CharField(allow_blank=True, help_text=_(
-        "How the values read: empty for a number of cards, % for a share, h for hours, ₽ for money."))
+        "How the values read: empty for a number of cards, else the unit written after each value: per cent, "
+        "h for hours, ₽ for money."))
 
 
 class PointSerializer(serializers.Serializer):
@@ -123,7 +124,7 @@ class ChartSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=KINDS)
     note = serializers.CharField(allow_blank=True, help_text=_("What the chart leaves out, or how it counts."))
     mark = serializers.FloatField(allow_null=True, help_text=_(
-        "A reference line on the value axis (the Pareto chart's 80 %, a norm)."))
+        "A reference line on the value axis: the Pareto chart's 80 per cent, a norm."))
     series = SeriesSerializer(many=True)
     points = PointSerializer(many=True)
     empty = serializers.BooleanField(help_text=_("No figure to show: no card matches the filters in the period."))
