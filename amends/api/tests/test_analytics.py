@@ -202,6 +202,11 @@ INVALID_CHOICE = "Select a valid choice. That choice is not one of the available
      "The period ends before it starts: the end must be on or after the start."),
     ({"department": "999999"}, "department", INVALID_CHOICE),
     ({"responsible": "999999"}, "responsible", INVALID_CHOICE),
+    # Days no period's bounds can be made of, and a period too long to draw by week.
+    ({"end": "9999-12-31"}, "end", "Give a day from 1900-01-01 to 2999-12-31."),
+    ({"start": "0001-01-01", "end": "0001-01-02"}, "start", "Give a day from 1900-01-01 to 2999-12-31."),
+    ({"start": "1990-01-01"}, "non_field_errors", "A period may be at most 20 years long."),
+    ({"start": "2000-01-01", "end": "2026-06-30"}, "non_field_errors", "A period may be at most 20 years long."),
     ({"start": "yesterday"}, "start", None),
     ({"start": ""}, "start", None),
     ({"channel": "pigeon"}, "channel", None),
@@ -215,6 +220,13 @@ def test_bad_filters_are_400_with_the_message(api, qms, world, query, field, mes
         assert body["code"] == "invalid" and field in body["errors"]
         if message:
             assert body["errors"][field] == [message]
+
+
+def test_a_period_of_twenty_years_is_counted(api, qms, world):
+    response = get(api, qms, f"charts/{CHART}/", start="2006-07-01", end="2026-06-30")
+    assert response.status_code == 200
+    assert chart_counts(response.json()) == sql_by_channel(date(2006, 7, 1), END) == {
+        "email": 4, "phone": 3, "web_form": 3}
 
 
 def test_the_filter_messages_come_in_the_users_language(api, qms, world):
