@@ -55,12 +55,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
+    analyze,
     bulk_insert,
     environment,
     indexes_dropped,
     median,
     page_timings,
     percentile,
+    qms_head,
     say,
 )
 
@@ -317,19 +319,6 @@ class World:
         monthly_orders.objects.bulk_create(
             monthly_orders(month=month, orders=rng.randrange(8000, 12000), entered_by=head) for month in sorted(months))
         return len(months)
-
-
-def qms_head() -> User:
-    found = User.objects.filter(username="bench-qms").first()
-    if found is None:
-        found = User.objects.create_user(username="bench-qms", password=None, language="en")
-        found.groups.set(Group.objects.filter(name=Role.QMS_HEAD))
-    return found
-
-
-def analyze() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def fill(head: User) -> list[tuple[str, str, str]]:
