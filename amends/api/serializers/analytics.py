@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from amends.accounts.models import User
 from amends.analytics.charts import KINDS, ChartData, ChartSpec
 from amends.analytics.dashboards import Dashboard
 from amends.analytics.filters import AnalyticsFilter, AnalyticsFilterForm
@@ -69,7 +70,8 @@ def chart_json(request, spec: ChartSpec, chart: ChartData, filters: AnalyticsFil
     return body
 
 
-def figures_json(request, specs: list[ChartSpec], filters: AnalyticsFilter, user) -> dict[str, Any]:
+def figures_json(request, user: User, specs: list[ChartSpec], filters: AnalyticsFilter) -> dict[str, Any]:
+    """The charts computed for the user, with the filters applied and what no figure counts."""
     return {
         "filters": filters_json(filters), "counted": str(NOT_COUNTED),
         "charts": [chart_json(request, spec, spec.compute(user, filters), filters) for spec in specs],

@@ -63,13 +63,14 @@ class DashboardView(ApiView):
             "Duplicates, withdrawn cards, objections and other requests are not counted."),
     )
     def get(self, request, key: str):
-        access_analytics(user_of(request))
+        user = user_of(request)
+        access_analytics(user)
         dashboard = DASHBOARDS.get(key)
         if dashboard is None:
             raise NotFound(_("No dashboard of this key."))
         filters = _filters(request)
         specs = [chart_get(chart) for chart in dashboard.charts]
-        body = figures_json(request, specs, filters, request.user)
+        body = figures_json(request, user, specs, filters)
         return Response({"key": dashboard.key, "title": str(dashboard.title), **body})
 
 
@@ -81,8 +82,9 @@ class ChartView(ApiView):
         description=gettext_lazy("One chart, computed as the pages compute it, with the pages' filters."),
     )
     def get(self, request, key: str):
-        access_analytics(user_of(request))
+        user = user_of(request)
+        access_analytics(user)
         spec = CHARTS.get(key)
         if spec is None:
             raise NotFound(_("No chart of this key."))
-        return Response(figures_json(request, [spec], _filters(request), request.user))
+        return Response(figures_json(request, user, [spec], _filters(request)))
