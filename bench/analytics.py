@@ -34,6 +34,11 @@ Timed, in this process, as the head of the QMS:
                   (ru_maxrss) of a run, then tracemalloc's peak in a second run (--no-tracemalloc
                   skips it: tracing slows the run)
 A part of issue 16 not merged into the branch run is reported as missing instead of its figures.
+
+Filling speed, 6 December 2026, 200,000 cards on the an-api branch, 2 CPUs at load 8 to 10 (other
+work running): SQLite 3,255 cards/s and 5,172 clocks/s (61 s and 77 s), PostgreSQL 3,364 cards/s
+and 12,730 clocks/s (60 s and 31 s), each with its indexes built again; the drawing of a card takes
+17 microseconds of CPU, the rest is the database's.
 """
 
 import argparse
