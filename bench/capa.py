@@ -82,7 +82,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bulk_insert, datetime_value, environment, median, page_timings, percentile, say  # noqa: E402
+from bench.common import (  # noqa: E402
+    analyze,
+    bulk_insert,
+    datetime_value,
+    environment,
+    median,
+    page_timings,
+    percentile,
+    qms_head,
+    say,
+)
 
 
 def arguments() -> argparse.Namespace:
@@ -112,7 +122,6 @@ settings.STORAGES = {**settings.STORAGES, "staticfiles": {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
 }}
 
-from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -122,7 +131,6 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from amends.accounts.models import User  # noqa: E402
-from amends.accounts.roles import Role  # noqa: E402
 from amends.answers.choices import GrantStatus  # noqa: E402
 from amends.answers.models import CompensationGrant, CompensationOption  # noqa: E402
 from amends.capa.choices import (  # noqa: E402
@@ -151,14 +159,6 @@ STATES = [State.CLOSED] * 90 + [State.INVESTIGATING] * 5 + [State.DUPLICATE] * 3
 RECORD_STATES = [NonconformityState.OPEN] * 3 + [NonconformityState.ANALYSED, NonconformityState.ACTIONS_PLANNED] * 2
 RECORD_STATES += [NonconformityState.ACTIONS_DONE, NonconformityState.EFFECTIVENESS_CHECKED, NonconformityState.CLOSED]
 LINKS, ACTIONS, GRANTS = 5, 2, 2000
-
-
-def qms_head() -> User:
-    found = User.objects.filter(username="bench-qms").first()
-    if found is None:
-        found = User.objects.create_user(username="bench-qms", password=None, language="en")
-        found.groups.set(Group.objects.filter(name=Role.QMS_HEAD))
-    return found
 
 
 def fill_cards(count: int, rng: random.Random) -> float:
@@ -260,11 +260,6 @@ def forget_breaches() -> None:
     NormBreach.objects.all().delete()
     Proposal.objects.filter(kind=ProposalKind.NORM).delete()
     Notification.objects.filter(kind="norm_exceeded").delete()
-
-
-def analyze() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def timed(call):

@@ -6,6 +6,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,3 +99,57 @@ def datetime_value(moment):
     from django.db import connection
 
     return moment if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(moment)
+
+
+@contextmanager
+def indexes_dropped(*models):
+    """The models' secondary indexes dropped for a bulk fill and built again after it: one build per
+    index over the filled table is far faster than keeping every index up to date row by row. The
+    indexes of constraints (the primary key, unique columns) stay."""
+    from django.db import connection
+
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                " WHERE i.indrelid = ANY(%s::regclass[])"
+                " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", [tables],
+            )
+            indexes = cursor.fetchall()  # names as regclass writes them: quoted where they must be
+        else:
+            cursor.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                f" AND tbl_name IN ({', '.join(['%s'] * len(tables))})", tables,
+            )
+            indexes = [(connection.ops.quote_name(name), sql) for name, sql in cursor.fetchall()]
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+
+
+def qms_head():
+    """The benchmarks' head of the QMS, "bench-qms", made once; English, so the figures' labels are."""
+    from django.contrib.auth.models import Group
+
+    from amends.accounts.models import User
+    from amends.accounts.roles import Role
+
+    found = User.objects.filter(username="bench-qms").first()
+    if found is None:
+        found = User.objects.create_user(username="bench-qms", password=None, language="en")
+        found.groups.set(Group.objects.filter(name=Role.QMS_HEAD))
+    return found
+
+
+def analyze() -> None:
+    """The planner's statistics, as a live database's would be (VACUUM ANALYZE on PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")

@@ -262,6 +262,9 @@ NOT_A_CARD: dict[str, str] = {
     "api:capa_proposal_dismiss": "capa.access, the head of the QMS",
     "api:capa_norms": "capa.access.can_see_nonconformities",
     "api:capa_suppliers": "capa.access: overseers", "api:capa_supplier": "capa.access: overseers",
+    # The analysis' figures: analytics.access, every role in api/tests/test_analytics.py.
+    "api:analytics_dashboards": "analytics.access: overseers", "api:analytics_dashboard": "analytics.access: overseers",
+    "api:analytics_chart": "analytics.access: overseers",
     "api:": "the API's JSON 404",
     "api:tone_check": "any employee: checks only the text posted (api/tests/test_answers_tone.py)",
     "api:letter_templates": "any employee: the templates' library (api/tests/test_answers_flow.py)",

@@ -23,6 +23,10 @@ from amends.customers.models import Product
 
 # A year back from today, from the first of that month: twelve whole months and the current one.
 DEFAULT_MONTHS_BACK = 12
+# The days a period may take, wide enough for any record and narrow enough for its bounds' aware
+# datetimes; and its longest span, since a chart by week draws a bar for every week of it.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+LONGEST_YEARS = 20
 
 
 def default_start(today: date) -> date:
@@ -99,6 +103,15 @@ class AnalyticsFilterForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             raise forms.ValidationError(_("The period ends before it starts: the end must be on or after the start."))
+        for name in ("start", "end"):
+            if data.get(name) and not EARLIEST <= data[name] <= LATEST:
+                self.add_error(name, _("Give a day from %(earliest)s to %(latest)s.") % {
+                    "earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()})
+        if not self.errors:
+            period = self.to_filter()
+            if (period.end - period.start).days > 366 * LONGEST_YEARS:
+                raise forms.ValidationError(
+                    _("A period may be at most %(years)d years long.") % {"years": LONGEST_YEARS})
         return data
 
     def to_filter(self, today: date | None = None) -> AnalyticsFilter:

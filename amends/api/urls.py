@@ -8,6 +8,7 @@ from amends.complaints.converters import NUMBER_PATTERN
 
 from .exceptions import not_found
 from .schema import ID_PATTERN
+from .views.analytics import ChartView, DashboardsView, DashboardView
 from .views.answers_compensation import (
     CompensationApproveView,
     CompensationOptionsView,
@@ -136,6 +137,9 @@ v1 = [
     path("norms/", NormsView.as_view(), name="capa_norms"),
     path("suppliers/", SuppliersView.as_view(), name="capa_suppliers"),
     re_path(rf"^suppliers/(?P<supplier_id>{ID_PATTERN})/$", ScorecardView.as_view(), name="capa_supplier"),
+    path("analytics/dashboards/", DashboardsView.as_view(), name="analytics_dashboards"),
+    path("analytics/dashboards/<slug:key>/", DashboardView.as_view(), name="analytics_dashboard"),
+    path("analytics/charts/<slug:key>/", ChartView.as_view(), name="analytics_chart"),
 ]
 
 urlpatterns = [
