@@ -12,13 +12,11 @@ from amends.analytics.charts import KINDS, ChartData, ChartSpec
 from amends.analytics.dashboards import Dashboard
 from amends.analytics.filters import AnalyticsFilter, AnalyticsFilterForm
 from amends.analytics.links import drill_url
+from amends.analytics.selectors import NOT_COUNTED
+from amends.analytics.svg import EMPTY_MESSAGE
 from amends.complaints.choices import Channel
 from amends.complaints.inputs import MAX_INT
 from amends.core.links import absolute_url
-
-# What every figure leaves out and what an empty chart says: the pages' own sentences.
-NOT_COUNTED = _("Duplicates, withdrawn cards, objections and other requests are not counted.")
-NOTHING_MATCHES = _("No complaints match these filters in this period.")
 
 
 def _id(help_text) -> serializers.IntegerField:
@@ -66,7 +64,7 @@ def chart_json(request, spec: ChartSpec, chart: ChartData, filters: AnalyticsFil
             for key in drillable if point.values.get(key)
         }
     body["empty"] = chart.empty
-    body["message"] = str(NOTHING_MATCHES) if chart.empty else None
+    body["message"] = str(EMPTY_MESSAGE) if chart.empty else None
     return body
 
 
