@@ -5,12 +5,11 @@ time and not yet due, a reopened card's second clock, and the same on cards that
 
 import random
 import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from amends.accounts.models import Department
 from amends.analytics.charts import CHARTS
 from amends.analytics.figures.timeliness import measured_times, period_clocks
 from amends.analytics.filters import AnalyticsFilter
@@ -19,13 +18,17 @@ from amends.complaints.models import Complaint
 from amends.deadlines.choices import Basis, ClockKind
 from amends.deadlines.models import Clock
 
-from .test_outcomes import (
+from .test_outcomes import (  # noqa: F401 - departments and filters are fixtures
+    BAD_INPUT,
     COUNTED,
     PERIOD,
     assert_drills,
+    bad_input,
     compute,
     db_time,
+    departments,
     dimension,
+    filters,
     msk,
     period_end,
     period_start,
@@ -58,12 +61,7 @@ def card(number: str, received: datetime, **fields) -> Complaint:
 
 
 @pytest.fixture
-def departments(db) -> dict[str, Department]:
-    return {name: Department.objects.create(name=name) for name in ("Склад", "Доставка")}
-
-
-@pytest.fixture
-def clocks(departments) -> list[Clock]:
+def clocks(departments) -> list[Clock]:  # noqa: F811
     """About 50 cards around the period with two or three clocks each, every kind of fate among them."""
     rng = random.Random(1602)
     states = [State.CLOSED] * 5 + [State.INVESTIGATING, State.DUPLICATE, State.WITHDRAWN]
@@ -96,21 +94,14 @@ def clocks(departments) -> list[Clock]:
     return made
 
 
-@pytest.fixture(params=["all", "department"])
-def filters(request, departments) -> AnalyticsFilter:
-    if request.param == "all":
-        return PERIOD
-    return AnalyticsFilter(start=PERIOD.start, end=PERIOD.end, department=departments["Склад"].pk)
-
-
-def clock_rows(filters: AnalyticsFilter, where: str, params=()) -> list[tuple]:
+def clock_rows(chosen: AnalyticsFilter, where: str, params=()) -> list[tuple]:
     """(kind, card id, started_at, met_at, paused_total, due_at) of the counted cards' clocks, by plain SQL."""
-    extra, extra_params = dimension(filters)
+    extra, extra_params = dimension(chosen)
     return sql_rows(
         "SELECT cl.kind, cl.complaint_id, cl.started_at, cl.met_at, cl.paused_total, cl.due_at "
         f"FROM deadlines_clock cl JOIN complaints_complaint c ON c.id = cl.complaint_id WHERE {COUNTED} {extra} "
         f"AND c.received_at >= %s AND c.received_at < %s {where}",
-        [*extra_params, db_time(period_start(filters)), db_time(period_end(filters)), *params],
+        [*extra_params, db_time(period_start(chosen)), db_time(period_end(chosen)), *params],
     )
 
 
@@ -124,10 +115,10 @@ def duration(value) -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(microseconds=value)
 
 
-def measured_by_kind(filters: AnalyticsFilter) -> dict[str, tuple[list[float], set[int]]]:
+def measured_by_kind(chosen: AnalyticsFilter) -> dict[str, tuple[list[float], set[int]]]:
     """{kind: (seconds of each clock met by a person, the cards)}."""
     found: dict[str, tuple[list[float], set[int]]] = {}
-    rows = clock_rows(filters, "AND cl.met_at IS NOT NULL AND cl.met_by_registration = %s", [False])
+    rows = clock_rows(chosen, "AND cl.met_at IS NOT NULL AND cl.met_by_registration = %s", [False])
     for kind, card_id, started, met, paused, _due in rows:
         seconds = (moment(met) - moment(started) - duration(paused)).total_seconds()
         times, cards = found.setdefault(kind, ([], set()))
@@ -144,7 +135,7 @@ def percentiles(times: list[float]) -> tuple[float, float]:
     return statistics.median(times), cuts[8]
 
 
-def test_response_times_median_and_p90_per_clock(clocks, filters, qms):
+def test_response_times_median_and_p90_per_clock(clocks, filters, qms):  # noqa: F811
     chart = compute("response_times", qms, filters)
     expected = measured_by_kind(filters)
     assert [p.key for p in chart.points] == [k for k in ClockKind.values if k in expected]
@@ -192,15 +183,15 @@ def test_a_reopened_cards_two_clocks_are_measured_and_the_card_counted_once(db, 
     assert CHARTS["response_times"].drill(qms, PERIOD, "decision", "measured").count() == 1
 
 
-def on_time_by_kind(filters: AnalyticsFilter, now: datetime) -> dict[str, tuple[set[int], set[int]]]:
+def on_time_by_kind(chosen: AnalyticsFilter, now: datetime) -> dict[str, tuple[set[int], set[int]]]:
     """{kind: (cards with a clock met on time, cards with one late)} among the clocks a person had to meet."""
     found: dict[str, tuple[set[int], set[int]]] = {}
-    extra, params = dimension(filters)
+    extra, params = dimension(chosen)
     rows = sql_rows(
         "SELECT cl.kind, cl.complaint_id, cl.met_at, cl.due_at, cl.paused_at "
         f"FROM deadlines_clock cl JOIN complaints_complaint c ON c.id = cl.complaint_id WHERE {COUNTED} {extra} "
         "AND c.received_at >= %s AND c.received_at < %s AND cl.stopped_at IS NULL AND cl.met_by_registration = %s",
-        [*params, db_time(period_start(filters)), db_time(period_end(filters)), False],
+        [*params, db_time(period_start(chosen)), db_time(period_end(chosen)), False],
     )
     for kind, card_id, met, due, paused in rows:
         on_time, late = found.setdefault(kind, (set(), set()))
@@ -211,7 +202,7 @@ def on_time_by_kind(filters: AnalyticsFilter, now: datetime) -> dict[str, tuple[
     return {kind: sets for kind, sets in found.items() if sets[0] or sets[1]}
 
 
-def test_on_time_share_per_clock(clocks, filters, qms):
+def test_on_time_share_per_clock(clocks, filters, qms):  # noqa: F811
     chart = compute("on_time_share", qms, filters)
     expected = on_time_by_kind(filters, timezone.now())
     assert [p.key for p in chart.points] == [k for k in ClockKind.values if k in expected]
@@ -244,15 +235,9 @@ def test_what_the_on_time_share_leaves_out(db, qms):
 
 
 @pytest.mark.parametrize("key", ["response_times", "on_time_share"])
-@pytest.mark.parametrize("case", ["an empty period", "ends before it starts", "matches nothing"])
+@pytest.mark.parametrize("case", BAD_INPUT)
 def test_bad_input_gives_an_empty_chart(key, case, clocks, qms):
-    nobody = Department.objects.create(name="Никто")
-    filters = {
-        "an empty period": AnalyticsFilter(start=date(2030, 1, 1), end=date(2030, 12, 31)),
-        "ends before it starts": AnalyticsFilter(start=date(2026, 2, 1), end=date(2025, 4, 1)),
-        "matches nothing": AnalyticsFilter(start=PERIOD.start, end=PERIOD.end, department=nobody.pk),
-    }[case]
-    chart = compute(key, qms, filters)
+    chart = compute(key, qms, bad_input(case))
     assert chart.empty and chart.points == []
     assert not compute(key, qms, PERIOD).empty
 
