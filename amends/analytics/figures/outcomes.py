@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import formats, timezone
@@ -115,21 +116,19 @@ def joined(*sentences: str) -> str:
 
 
 # The series of the stacked charts: key, label, and the field's value it counts.
-JUSTIFICATION_SERIES = [
+SeriesSpec = list[tuple[str, str | Promise, str]]
+JUSTIFICATION_SERIES: SeriesSpec = [
     (Justification.JUSTIFIED.value, Justification.JUSTIFIED.label, Justification.JUSTIFIED.value),
     (Justification.PARTLY.value, Justification.PARTLY.label, Justification.PARTLY.value),
     (Justification.UNJUSTIFIED.value, Justification.UNJUSTIFIED.label, Justification.UNJUSTIFIED.value),
     (UNDECIDED, _("Not decided yet"), ""),
 ]
-LOYALTY_SERIES = [
+LOYALTY_SERIES: SeriesSpec = [
     (Loyalty.RECOMMENDS.value, Loyalty.RECOMMENDS.label, Loyalty.RECOMMENDS.value),
     (Loyalty.STAYS.value, Loyalty.STAYS.label, Loyalty.STAYS.value),
     (Loyalty.LEAVES.value, Loyalty.LEAVES.label, Loyalty.LEAVES.value),
     (UNKNOWN, _("Not recorded"), ""),
 ]
-SeriesSpec = list[tuple[str, str | Promise, str]]
-
-
 def stacked_chart(
     key: str, title: str | Promise, buckets: list[Bucket], counts: dict[tuple[int, str], int],
     series: SeriesSpec, note: str,
@@ -280,7 +279,7 @@ def granted(cards: QuerySet[Complaint]) -> QuerySet[Complaint]:
 
 def compensation_by_month(user: User, filters: AnalyticsFilter) -> ChartData:
     buckets = month_buckets(filters)
-    figures: dict[str, Decimal | int | None] = {}
+    figures: dict[str, Any] = {}
     if buckets:
         # filter() before aggregate(): the sums and the counts read the same join of approved grants.
         approved = within(counted_complaints(user, filters), buckets).filter(compensations__status=GrantStatus.APPROVED)
