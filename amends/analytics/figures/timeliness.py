@@ -4,9 +4,8 @@ the share of deadlines met on time.
 
 Only clocks a person had to meet count: a clock met by registering the card (a phone call taken) had
 nobody racing it, and a stopped clock (the card closed, withdrawn or found a duplicate first) was never
-decided either way. The percentiles are computed in the database: PERCENTILE_CONT on PostgreSQL, and
-on SQLite, which has none, the rows at the percentile's rank are picked by a window over the sorted
-times, so no list of 400,000 durations travels to Python."""
+decided either way. The percentiles are PostgreSQL's PERCENTILE_CONT; SQLite has none, and there the
+durations are computed in the database and sorted in Python (see measured_times)."""
 
 import math
 from datetime import datetime
@@ -16,17 +15,13 @@ from django.db.models import (
     Aggregate,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     FloatField,
     Func,
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -96,38 +91,11 @@ def period_clocks(user: User, filters: AnalyticsFilter) -> QuerySet[Clock]:
     return Clock.objects.filter(complaint__in=counted_complaints(user, filters)).order_by()
 
 
-def interpolated(values: dict[int, float], share: float, total: int) -> float:
-    """PERCENTILE_CONT from the values at the ranks (from 0) around share × (total − 1)."""
-    position = share * (total - 1)
+def interpolated(ordered: list[float], share: float) -> float:
+    """PERCENTILE_CONT of sorted values: between the two nearest ranks of share × (count − 1)."""
+    position = share * (len(ordered) - 1)
     low, high = math.floor(position), math.ceil(position)
-    return values[low] + (values[high] - values[low]) * (position - low)
-
-
-def near_rank(share: float) -> Q:
-    """The rows whose rank (from 1) is the floor or the ceiling of share × (total − 1), counted from 0."""
-    position = ExpressionWrapper((F("total") - 1) * Value(share), output_field=FloatField())
-    return Q(rank__gt=position, rank__lt=position + 2)
-
-
-def window_percentiles(measured: QuerySet[Clock]) -> dict[str, dict[str, float]]:
-    """{kind: {series: seconds}} from the few rows at the percentiles' ranks of each kind."""
-    ranked = measured.annotate(
-        seconds=MeasuredSeconds(),
-        rank=Window(RowNumber(), partition_by=F("kind"), order_by=F("seconds").asc()),
-        total=Window(Count("pk"), partition_by=F("kind")),
-    )
-    near = Q()
-    for share in SHARES.values():
-        near |= near_rank(share)
-    by_kind: dict[str, dict[int, float]] = {}
-    totals: dict[str, int] = {}
-    for row in ranked.filter(near).values("kind", "seconds", "rank", "total"):
-        by_kind.setdefault(row["kind"], {})[row["rank"] - 1] = row["seconds"]
-        totals[row["kind"]] = row["total"]
-    return {
-        kind: {series: interpolated(values, share, totals[kind]) for series, share in SHARES.items()}
-        for kind, values in by_kind.items()
-    }
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def measured_times(measured: QuerySet[Clock]) -> dict[str, dict[str, float]]:
@@ -139,11 +107,19 @@ def measured_times(measured: QuerySet[Clock]) -> dict[str, dict[str, float]]:
             p90=PercentileCont(MeasuredSeconds(), SHARES[P90]),
         )
         return {row["kind"]: {MEASURED: row["cards"], MEDIAN: row["median"], P90: row["p90"]} for row in rows}
-    times = window_percentiles(measured)
-    return {
-        row["kind"]: {MEASURED: row["cards"], **times[row["kind"]]}
-        for row in measured.values("kind").annotate(cards=Count("complaint", distinct=True))
-    }
+    # SQLite sorts these slower than Python does once they are read (measured: 2.3 s against 1.2 s under
+    # load for 275,000 clocks), and a window over them slower still: read (kind, card, seconds) and sort here.
+    found: dict[str, tuple[list[float], set[int]]] = {}
+    for kind, card, seconds in measured.annotate(seconds=MeasuredSeconds()).values_list("kind", "complaint", "seconds"):
+        times, cards = found.setdefault(kind, ([], set()))
+        times.append(seconds)
+        cards.add(card)
+    figures = {}
+    for kind, (times, cards) in found.items():
+        times.sort()
+        figures[kind] = {MEASURED: len(cards), MEDIAN: interpolated(times, SHARES[MEDIAN]),
+                         P90: interpolated(times, SHARES[P90])}
+    return figures
 
 
 def kinds_in_order(kinds) -> list[str]:
