@@ -86,11 +86,11 @@ def received_in(bucket: Bucket) -> Q:
 
 
 def bucket_of(buckets: list[Bucket], key: str) -> Bucket:
-    """KeyError for a point the chart does not have."""
+    """ValueError for a point the chart does not have (as every chart's drill answers an unknown one)."""
     for bucket in buckets:
         if bucket.key == key:
             return bucket
-    raise KeyError(key)
+    raise ValueError(f"no such point or series: {key!r}")
 
 
 def counts_by(cards: QuerySet[Complaint], buckets: list[Bucket], field: str) -> dict[tuple[int, str], int]:
@@ -147,7 +147,7 @@ def series_value(series: SeriesSpec, name: str) -> str:
     for key, _label, value in series:
         if key == name:
             return value
-    raise KeyError(name)
+    raise ValueError(f"no such point or series: {name!r}")
 
 
 def yearly_cards(user: User, filters: AnalyticsFilter) -> tuple[list[Bucket], QuerySet[Complaint]]:
@@ -259,7 +259,7 @@ def satisfaction_by_year(user: User, filters: AnalyticsFilter) -> ChartData:
 
 def satisfaction_drill(user: User, filters: AnalyticsFilter, point: str, series: str) -> QuerySet[Complaint]:
     if series not in (MEAN, RATED):
-        raise KeyError(series)
+        raise ValueError(f"no such point or series: {series!r}")
     bucket = bucket_of(year_buckets(filters), point)
     return counted_complaints(user, filters, period=False).filter(
         received_at__gte=bucket.start, received_at__lt=bucket.end, satisfaction__isnull=False,
@@ -308,7 +308,7 @@ def compensation_by_month(user: User, filters: AnalyticsFilter) -> ChartData:
 
 def compensation_drill(user: User, filters: AnalyticsFilter, point: str, series: str) -> QuerySet[Complaint]:
     if series not in (AMOUNT, GRANTS):
-        raise KeyError(series)
+        raise ValueError(f"no such point or series: {series!r}")
     bucket = bucket_of(month_buckets(filters), point)
     return granted(counted_complaints(user, filters).filter(received_at__gte=bucket.start, received_at__lt=bucket.end))
 

@@ -159,13 +159,13 @@ def response_times(user: User, filters: AnalyticsFilter) -> ChartData:
 
 def kind_of(point: str) -> str:
     if point not in ClockKind.values:
-        raise KeyError(point)
+        raise ValueError(f"no such point or series: {point!r}")
     return point
 
 
 def response_times_drill(user: User, filters: AnalyticsFilter, point: str, series: str) -> QuerySet[Complaint]:
     if series not in (MEDIAN, P90, MEASURED):
-        raise KeyError(series)
+        raise ValueError(f"no such point or series: {series!r}")
     clocks = Clock.objects.filter(MET_BY_PERSON, complaint=OuterRef("pk"), kind=kind_of(point))
     return counted_complaints(user, filters).filter(Exists(clocks))
 
@@ -202,6 +202,8 @@ def on_time_share(user: User, filters: AnalyticsFilter) -> ChartData:
 def on_time_share_drill(user: User, filters: AnalyticsFilter, point: str, series: str) -> QuerySet[Complaint]:
     conditions = {ON_TIME: MET_ON_TIME, LATE: missed(timezone.now())}
     conditions[ON_TIME_PCT] = conditions[ON_TIME] | conditions[LATE]  # the cards the share is of
+    if series not in conditions:
+        raise ValueError(f"no such series: {series!r}")
     clocks = Clock.objects.filter(JUDGED, conditions[series], complaint=OuterRef("pk"), kind=kind_of(point))
     return counted_complaints(user, filters).filter(Exists(clocks))
 

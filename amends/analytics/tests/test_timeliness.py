@@ -247,5 +247,5 @@ def test_bad_input_gives_an_empty_chart(key, case, clocks, qms):
     ("on_time_share", "resolution", "late"), ("on_time_share", "decision", "early"),
 ])
 def test_drill_refuses_a_point_or_series_the_chart_does_not_have(key, point, series, qms):
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError):
         CHARTS[key].drill(qms, PERIOD, point, series)
