@@ -3,7 +3,7 @@ by month, satisfaction with the resolution by year, and the compensation granted
 
 Each chart is one query over the buckets' whole range: an aggregate per year or month, filtered by
 that bucket's `received_at` bounds in the company's time zone. It reads the same on SQLite and
-PostgreSQL, and measured twice as fast on both as grouping by a CASE of the buckets."""
+PostgreSQL, and measured twice as fast on PostgreSQL as grouping by a CASE of the buckets."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,12 +24,11 @@ from amends.answers.money import currency
 from amends.complaints.choices import Justification, Loyalty
 from amends.complaints.models import Complaint
 
-from ..charts import ChartData, ChartSpec, Point, Series, register_chart
+from ..charts import ChartData, ChartSpec, Drill, Point, Series, register_chart
 from ..filters import AnalyticsFilter
 from ..selectors import counted_complaints
 
-# The key of an empty field's series: a justification not decided yet, a loyalty not recorded.
-EMPTY = "none"
+# The series of an empty field: a justification not decided yet, a loyalty not recorded.
 UNDECIDED = "undecided"
 UNKNOWN = "unknown"
 
@@ -129,6 +128,8 @@ LOYALTY_SERIES: SeriesSpec = [
     (Loyalty.LEAVES.value, Loyalty.LEAVES.label, Loyalty.LEAVES.value),
     (UNKNOWN, _("Not recorded"), ""),
 ]
+
+
 def stacked_chart(
     key: str, title: str | Promise, buckets: list[Bucket], counts: dict[tuple[int, str], int],
     series: SeriesSpec, note: str,
@@ -156,7 +157,7 @@ def yearly_cards(user: User, filters: AnalyticsFilter) -> tuple[list[Bucket], Qu
 
 
 def stacked_drill(buckets_of: Callable[[AnalyticsFilter], list[Bucket]], field: str, series: SeriesSpec, *,
-                  whole_years: bool):
+                  whole_years: bool) -> Drill:
     def drill(user: User, filters: AnalyticsFilter, point: str, series_key: str) -> QuerySet[Complaint]:
         bucket, value = bucket_of(buckets_of(filters), point), series_value(series, series_key)
         cards = counted_complaints(user, filters, period=not whole_years)
