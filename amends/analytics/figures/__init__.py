@@ -4,3 +4,7 @@ to charts.CHARTS, and register_all runs them in the order the pages show them.""
 
 def register_all() -> None:
     """Called once from AppConfig.ready."""
+    from . import causes, volume
+
+    volume.register()
+    causes.register()
