@@ -74,14 +74,12 @@ def pareto(of: ParetoOf, user: User, filters: AnalyticsFilter) -> ChartData:
     rows = counted_complaints(user, filters).values(group=of.group()).annotate(cards=Count("pk")).order_by()
     counts = {row["group"]: row["cards"] for row in rows}
     names = of.names({pk for pk in counts if pk is not None})
-    labelled = [
-        (NONE if pk is None else str(pk), of.none_label if pk is None else names[pk], cards)
-        for pk, cards in counts.items()
-    ]
-    labelled.sort(key=lambda row: (-row[2], str(row[1])))
+    # Most first; equal counts in a stable order, whatever the language: by pk, the cards with none last.
+    ordered = sorted(counts.items(), key=lambda row: (-row[1], row[0] is None, row[0] or 0))
     total, running, points = sum(counts.values()), 0, []
-    for key, label, cards in labelled:
+    for pk, cards in ordered:
         running += cards
+        key, label = (NONE, of.none_label) if pk is None else (str(pk), names[pk])
         points.append(Point(key, label, {CARDS: cards, CUMULATIVE: round(running * 100 / total, 1)}))
     return ChartData(
         key=of.key, title=of.title, kind="pareto", points=points, note=of.note, mark=PARETO_MARK,
