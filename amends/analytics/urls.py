@@ -1,9 +1,10 @@
 from django.urls import path
 
-from .views import board
+from .views import board, orders
 
 app_name = "analytics"
 urlpatterns = [
     path("", board.dashboard, name="dashboard"),
     path("cards/", board.cards, name="cards"),
+    path("orders/", orders.orders, name="orders"),
 ]
