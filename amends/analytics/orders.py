@@ -45,13 +45,15 @@ def orders_save(actor: User, counts: dict[date, int | None], now: datetime | Non
         stored = {row.month: row for row in MonthlyOrders.objects.select_for_update().filter(month__in=counts)}
         for month, orders in counts.items():
             row = stored.get(month)
-            if row is not None and orders is None:
-                audit_record_object(actor=actor, action=Action.DELETE, obj=row, changes={"orders": [row.orders, None]})
-                row.delete()
-            elif row is None and orders is not None:
+            if row is None:
+                if orders is None:
+                    continue
                 row = MonthlyOrders.objects.create(month=month, orders=orders, entered_by=actor, entered_at=now)
                 audit_record_object(actor=actor, action=Action.CREATE, obj=row, changes={"orders": [None, orders]})
-            elif row is not None and row.orders != orders:
+            elif orders is None:
+                audit_record_object(actor=actor, action=Action.DELETE, obj=row, changes={"orders": [row.orders, None]})
+                row.delete()
+            elif row.orders != orders:
                 before, row.orders, row.entered_by, row.entered_at = row.orders, orders, actor, now
                 row.save(update_fields=["orders", "entered_by", "entered_at"])
                 audit_record_object(actor=actor, action=Action.CHANGE, obj=row, changes={"orders": [before, orders]})

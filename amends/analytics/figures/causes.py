@@ -5,6 +5,7 @@ in the database; the drill filters the same counted cards the same way."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -176,10 +177,6 @@ def open_by_age_drill(user: User, filters: AnalyticsFilter, point: str, series: 
 
 def register() -> None:
     for of in (BY_CATEGORY, BY_CAUSE):
-        register_chart(ChartSpec(
-            of.key, of.title,
-            compute=lambda user, filters, of=of: pareto(of, user, filters),
-            drill=lambda user, filters, point, series, of=of: pareto_drill(of, user, filters, point, series),
-        ))
+        register_chart(ChartSpec(of.key, of.title, compute=partial(pareto, of), drill=partial(pareto_drill, of)))
     register_chart(ChartSpec("open_by_state", OPEN_BY_STATE_TITLE, open_by_state, open_by_state_drill))
     register_chart(ChartSpec("open_by_age", OPEN_BY_AGE_TITLE, open_by_age, open_by_age_drill))

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from amends.analytics.charts import CHARTS
 from amends.analytics.figures.causes import open_by_age, open_by_age_drill
 
-from .volume_fixtures import COUNTED_WHERE, PERIOD, cards, local, period_bounds, sql_rows  # noqa: F401
+from .volume_fixtures import COUNTED_WHERE, PERIOD, cards_fixture, local, period_bounds, sql_rows  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_each_drill_returns_exactly_the_counted_cards(qms, cards, key):
                 assert len(drilled) == point.values["cards"]
     start, end = period_bounds()
     if key.startswith("pareto"):
-        where, params = f"c.received_at >= %s AND c.received_at < %s", [start, end]
+        where, params = "c.received_at >= %s AND c.received_at < %s", [start, end]
     else:
         where, params = f"c.received_at < %s AND c.state IN ({OPEN_LIST})", [end]
     every = {pk for (pk,) in sql_rows(f"SELECT c.id FROM complaints_complaint c WHERE {COUNTED_WHERE} AND {where}",

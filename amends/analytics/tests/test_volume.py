@@ -11,7 +11,7 @@ from amends.analytics.charts import CHARTS
 from amends.analytics.figures.volume import months_of, week_key, weeks_of
 from amends.analytics.models import MonthlyOrders
 
-from .volume_fixtures import COUNTED_WHERE, PERIOD, cards, local, period_bounds, sql_rows  # noqa: F401
+from .volume_fixtures import COUNTED_WHERE, PERIOD, cards_fixture, local, period_bounds, sql_rows  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

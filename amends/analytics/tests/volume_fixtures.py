@@ -28,9 +28,8 @@ def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> d
 
 def period_bounds(filters: AnalyticsFilter = PERIOD) -> tuple[datetime, datetime]:
     """Written apart from AnalyticsFilter.bounds: local midnights of the first day and the day after the last."""
-    end = filters.end
-    after = date.fromordinal(end.toordinal() + 1)
-    return local(filters.start.year, filters.start.month, filters.start.day, 0), local(after.year, after.month, after.day, 0)
+    first, after = filters.start, date.fromordinal(filters.end.toordinal() + 1)
+    return local(first.year, first.month, first.day, 0), local(after.year, after.month, after.day, 0)
 
 
 def sql_rows(query: str, params: list) -> list[tuple]:
@@ -66,8 +65,8 @@ def _card(number: int, at: datetime, channel: str, **fields) -> Complaint:
     )
 
 
-@pytest.fixture
-def cards(db) -> Ref:
+@pytest.fixture(name="cards")
+def cards_fixture(db) -> Ref:
     r = Ref()
     n = iter(range(1, 1000))
     counted = [
