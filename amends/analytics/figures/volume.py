@@ -92,13 +92,14 @@ def _bucket_counts(cards: QuerySet[Complaint], starts: list[date], after: date) 
     counts: dict[tuple[date, str], int] = {}
     for first in range(0, len(starts), BUCKETS_PER_QUERY):
         chunk = range(first, min(first + BUCKETS_PER_QUERY, len(starts)))
+        names = {f"b{i}": i for i in chunk}
         rows = cards.values("channel").annotate(**{
-            f"b{i}": Count("pk", filter=Q(received_at__gte=_local_midnight(edges[i]),
-                                          received_at__lt=_local_midnight(edges[i + 1])))
-            for i in chunk
-        }).order_by()
-        for row in rows:
-            counts.update({(starts[i], row["channel"]): row[f"b{i}"] for i in chunk if row[f"b{i}"]})
+            name: Count("pk", filter=Q(received_at__gte=_local_midnight(edges[i]),
+                                       received_at__lt=_local_midnight(edges[i + 1])))
+            for name, i in names.items()
+        }).order_by().values_list("channel", *names)
+        for channel, *values in rows:
+            counts.update({(starts[i], channel): value for i, value in zip(chunk, values, strict=True) if value})
     return counts
 
 
