@@ -2,6 +2,7 @@
 orders, and the customers who complain again. Each figure is one GROUP BY in the database; the drill
 of a figure filters the same counted cards by the same bucket."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
@@ -53,6 +54,10 @@ def months_of(filters: AnalyticsFilter) -> list[date]:
     return months
 
 
+def next_week(monday: date) -> date:
+    return monday + timedelta(days=7)
+
+
 def week_key(monday: date) -> str:
     year, week, _weekday = monday.isocalendar()
     return f"{year}-W{week:02d}"
@@ -68,7 +73,7 @@ def weeks_of(filters: AnalyticsFilter) -> list[date]:
     monday, weeks = filters.start - timedelta(days=filters.start.weekday()), []
     while monday <= filters.end:
         weeks.append(monday)
-        monday += timedelta(days=7)
+        monday = next_week(monday)
     return weeks
 
 
@@ -85,10 +90,11 @@ def _channel_series(counts: dict[tuple[date, str], int]) -> list[Series]:
 BUCKETS_PER_QUERY = 100  # a query's column count stays far below the databases' limits
 
 
-def _bucket_counts(cards: QuerySet[Complaint], starts: list[date], after: date) -> dict[tuple[date, str], int]:
+def _bucket_counts(cards: QuerySet[Complaint], starts: list[date], following: Callable[[date], date],
+                   ) -> dict[tuple[date, str], int]:
     """Counts by (bucket, channel), each bucket a filtered COUNT over its local bounds: no time zone
     arithmetic per row, and the database aggregates one group per channel (in parallel on PostgreSQL)."""
-    edges = [*starts, after]
+    edges = [*starts, following(starts[-1])] if starts else []
     counts: dict[tuple[date, str], int] = {}
     for first in range(0, len(starts), BUCKETS_PER_QUERY):
         chunk = range(first, min(first + BUCKETS_PER_QUERY, len(starts)))
@@ -127,7 +133,7 @@ PERIOD_NOTE = _("Cards received in the period; the first and the last week or mo
 
 def by_week_channel(user: User, filters: AnalyticsFilter) -> ChartData:
     mondays = weeks_of(filters)
-    counts = _bucket_counts(counted_complaints(user, filters), mondays, mondays[-1] + timedelta(days=7))
+    counts = _bucket_counts(counted_complaints(user, filters), mondays, next_week)
     buckets = [(monday, week_key(monday), week_key(monday)) for monday in mondays]
     return _stacked("by_week_channel", BY_WEEK_TITLE, buckets, counts, PERIOD_NOTE)
 
@@ -135,12 +141,12 @@ def by_week_channel(user: User, filters: AnalyticsFilter) -> ChartData:
 def by_week_channel_drill(user: User, filters: AnalyticsFilter, point: str, series: str) -> QuerySet[Complaint]:
     monday = week_from_key(point)
     cards = counted_complaints(user, filters).filter(channel=_channel_of(series))
-    return _in_days(cards, monday, monday + timedelta(days=7))
+    return _in_days(cards, monday, next_week(monday))
 
 
 def by_month_channel(user: User, filters: AnalyticsFilter) -> ChartData:
     months = months_of(filters)
-    counts = _bucket_counts(counted_complaints(user, filters), months, next_month(months[-1]))
+    counts = _bucket_counts(counted_complaints(user, filters), months, next_month)
     buckets = [(month, month_key(month), month_label(month)) for month in months]
     return _stacked("by_month_channel", BY_MONTH_TITLE, buckets, counts, PERIOD_NOTE)
 
@@ -156,7 +162,7 @@ def by_month_channel_drill(user: User, filters: AnalyticsFilter, point: str, ser
 
 
 def cards_by_month(user: User, filters: AnalyticsFilter, months: list[date]) -> dict[date, int]:
-    counts = _bucket_counts(counted_complaints(user, filters), months, next_month(months[-1]))
+    counts = _bucket_counts(counted_complaints(user, filters), months, next_month)
     totals: dict[date, int] = {}
     for (month, _channel), count in counts.items():
         totals[month] = totals.get(month, 0) + count

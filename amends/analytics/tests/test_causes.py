@@ -163,6 +163,11 @@ def test_empty_when_nothing_matches(qms, cards, key):
     assert CHARTS[key].compute(qms, before_any_card).empty
 
 
+@pytest.mark.parametrize("key", ("pareto_category", "pareto_cause"))
+def test_a_period_ending_before_it_starts_is_empty_not_an_error(qms, cards, key):
+    assert CHARTS[key].compute(qms, replace(PERIOD, start=date(2026, 3, 1), end=date(2026, 2, 1))).empty
+
+
 def test_every_open_card_has_an_age_band(qms, cards):
     """Through the registry the bands are counted at the moment of the request: all open cards."""
     filters = replace(PERIOD, end=timezone.localdate())

@@ -190,6 +190,12 @@ def test_empty_when_nothing_matches(qms, cards, key):
     assert CHARTS[key].compute(qms, a_quiet_year).empty
 
 
+@pytest.mark.parametrize("key", VOLUME_CHARTS)
+def test_a_period_ending_before_it_starts_is_empty_not_an_error(qms, cards, key):
+    backwards = replace(PERIOD, start=date(2026, 3, 1), end=date(2026, 2, 1))
+    assert CHARTS[key].compute(qms, backwards).empty
+
+
 def test_one_day_period_has_one_week_and_one_month(qms, cards):
     day = replace(PERIOD, start=date(2026, 2, 15), end=date(2026, 2, 15))
     weeks = CHARTS["by_week_channel"].compute(qms, day)
