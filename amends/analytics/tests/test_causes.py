@@ -106,7 +106,7 @@ def test_open_by_age_against_sql(qms, cards):
     # ages on the bands' edges: 1 day 23 hours, 2 days, 10 days, 11 days, 90 days 23 hours
     for number, age in enumerate([timedelta(days=1, hours=23), timedelta(days=2), timedelta(days=10),
                                   timedelta(days=11), timedelta(days=90, hours=23)], start=500):
-        Complaint.objects.create(number=f"T-{number}", received_at=now - age, channel="email", wording="...")
+        Complaint.objects.create(number=f"1999-{number:06d}", received_at=now - age, channel="email", wording="...")
     _start, end = period_bounds()
     expected = {}
     for key, first, last in BANDS:

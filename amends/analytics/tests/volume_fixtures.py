@@ -61,7 +61,7 @@ class Ref:
 
 def _card(number: int, at: datetime, channel: str, **fields) -> Complaint:
     return Complaint.objects.create(
-        number=f"T-{number:03d}", received_at=at, channel=channel, wording=f"Жалоба {number}", **fields,
+        number=f"1999-{number:06d}", received_at=at, channel=channel, wording=f"Жалоба {number}", **fields,
     )
 
 
@@ -94,7 +94,7 @@ def cards_fixture(db) -> Ref:
     for at, channel, category, cause, contact, department, state in counted:
         _card(next(n), at, channel, category=category, cause=cause, contact=contact,
               department_concerned=department, state=state, request_type=RequestType.COMPLAINT)
-    Complaint.objects.filter(number="T-009").update(request_type=RequestType.CLAIM, claim_demand="refund")
+    Complaint.objects.filter(number="1999-000009").update(request_type=RequestType.CLAIM, claim_demand="refund")
     left_out = [
         (local(2026, 1, 9, 23, 50), {"state": State.INVESTIGATING}),  # before the period, still open
         (local(2025, 12, 1), {"state": State.CLOSED}),  # before, closed
