@@ -1,6 +1,7 @@
 """The company's order counts per month, entered by hand: the base of complaints per 1,000 orders."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,10 @@ class MonthlyOrders(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(orders__gte=1), name="monthly_orders_positive"),
         ]
+
+    def clean(self) -> None:
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("Give the month's first day.")})
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: {self.orders}"

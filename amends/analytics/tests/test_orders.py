@@ -83,3 +83,15 @@ def test_a_bad_count_shows_the_form_again_and_saves_nothing(qms):
     assert response.status_code == 200
     assert "greater than or equal to 1" in response.content.decode()
     assert stored() == {}
+
+
+def test_the_admin_records_who_entered_a_count(administrator):
+    client = english(administrator)
+    response = client.post(reverse("admin:analytics_monthlyorders_add"), {"month": "2026-02-01", "orders": "900"})
+    assert response.status_code == 302
+    row = MonthlyOrders.objects.get()
+    assert (row.month, row.orders, row.entered_by) == (date(2026, 2, 1), 900, administrator)
+    assert client.get(reverse("admin:analytics_monthlyorders_changelist")).status_code == 200
+    mid_month = client.post(reverse("admin:analytics_monthlyorders_add"), {"month": "2026-03-15", "orders": "5"})
+    assert mid_month.status_code == 200 and "Give the month&#x27;s first day." in mid_month.content.decode()
+    assert MonthlyOrders.objects.count() == 1
