@@ -24,9 +24,9 @@ class MonthlyOrders(models.Model):
             models.CheckConstraint(condition=models.Q(orders__gte=1), name="monthly_orders_positive"),
         ]
 
-    def clean(self) -> None:
-        if self.month and self.month.day != 1:
-            raise ValidationError({"month": _("Give the month's first day.")})
-
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: {self.orders}"
+
+    def clean(self) -> None:
+        if self.month is not None and self.month.day != 1:  # None: the form already says it is required
+            raise ValidationError({"month": _("Give the month's first day.")})
