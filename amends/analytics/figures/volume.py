@@ -202,7 +202,7 @@ def per_thousand_orders(user: User, filters: AnalyticsFilter) -> ChartData:
         points=points,
         note=_("Complaints received in the month per 1,000 orders of the month, as entered on the order "
                "counts page; no figure for a month without an order count. The filters narrow the "
-               "complaints, not the orders."),
+               "complaints, not the orders; a month the period cuts counts only its days in the period."),
     )
 
 
