@@ -3,7 +3,7 @@ import re
 from django.urls import path, register_converter
 
 from .dashboards import DASHBOARDS
-from .views import board, documents, schedules, yearly
+from .views import board, documents, orders, schedules, yearly
 
 
 class DashboardKey:
@@ -34,4 +34,5 @@ urlpatterns = [
     path("yearly.pdf", yearly.yearly_pdf, name="yearly_pdf"),
     path("yearly/conclusions/", yearly.yearly_conclusions, name="yearly_conclusions"),
     path("yearly/approve/", yearly.yearly_approve, name="yearly_approve"),
+    path("orders/", orders.orders, name="orders"),
 ]

@@ -4,7 +4,9 @@ to charts.CHARTS, and register_all runs them in the order the pages show them.""
 
 def register_all() -> None:
     """Called once from AppConfig.ready."""
-    from . import outcomes, timeliness
+    from . import causes, outcomes, timeliness, volume
 
+    volume.register()
+    causes.register()
     outcomes.register()
     timeliness.register()
