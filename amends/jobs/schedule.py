@@ -43,6 +43,8 @@ PERIODIC = [
     Periodic("capa_proposals", "amends.jobs.tasks.capa_proposals_task", timedelta(hours=1)),
     # A norm crossed is flagged, announced and proposed within the hour, once per period (capa/norms.py).
     Periodic("capa_norms", "amends.jobs.tasks.capa_norms_task", timedelta(hours=1)),
+    # Register exports hold personal data: their files go a week after they were asked for.
+    Periodic("register_exports_purge", "amends.jobs.tasks.register_exports_purge_task", timedelta(hours=6)),
 ]
 
 

@@ -9,6 +9,7 @@ from datetime import time
 from django.utils import timezone
 from django_tasks import task
 
+from amends.analytics.export_jobs import register_exports_purge
 from amends.api.services import idempotency_purge
 from amends.capa.norms import norm_check
 from amends.capa.proposal_checks import proposals_check
@@ -96,3 +97,8 @@ def capa_proposals_task():
 @task()
 def capa_norms_task():
     return [breach.key for breach in norm_check()]
+
+
+@task()
+def register_exports_purge_task():
+    return register_exports_purge()
