@@ -77,13 +77,16 @@ def _contact(name: str, width: int = 20) -> Column:
                   lambda card: getattr(card.contact, name) if card.contact is not None else "", width)
 
 
+DONE_AT = Measure._meta.get_field("done_at")
+
+
 def _measures(card: Complaint) -> str:
     """Each measure on a line: what, who, by when, and when it was done."""
     lines = []
     for measure in card.measures.all():
         parts = [measure.description, str(measure.executor), date_text(measure.due_date)]
         if measure.done_at is not None:
-            parts.append(gettext("done %(when)s") % {"when": datetime_text(measure.done_at)})
+            parts.append(f"{DONE_AT.verbose_name}: {datetime_text(measure.done_at)}")
         lines.append(" · ".join(parts))
     return "\n".join(lines)
 

@@ -35,7 +35,8 @@ def export_start(request) -> HttpResponse:
 def export(request, pk: int) -> HttpResponse:
     """The export's state; while it is written, HTMX asks for the progress part again every two seconds."""
     record = get_object_or_404(RegisterExport, pk=pk, user=request.user)
-    template = "analytics/exports/progress.html" if request.htmx else "analytics/exports/detail.html"
+    polled = request.headers.get("HX-Request") == "true"
+    template = "analytics/exports/progress.html" if polled else "analytics/exports/detail.html"
     return render(request, template, {"export": record})
 
 
