@@ -77,14 +77,17 @@ def register_export_run(export_id: int) -> RegisterExport | None:
         return export
     mine = RegisterExport.objects.filter(pk=export.pk)
     mine.update(state=RegisterExport.State.RUNNING, rows_done=0, rows_total=None, error="")
+
+    def report(done: int) -> None:  # committed at once: the page polling it reads another connection
+        mine.update(rows_done=done)
+
     try:
         with translation.override(export.language):
             cards = export_queryset(export.user, export.source, export.query)
             total = cards.count()
             mine.update(rows_total=total)
             with tempfile.TemporaryFile() as spool:
-                rows = write_register(cards, spool, export.format, language=export.language,
-                                      progress=lambda done: mine.update(rows_done=done))
+                rows = write_register(cards, spool, export.format, language=export.language, progress=report)
                 spool.seek(0)
                 export.file.save(export_filename(export), File(spool), save=False)
     except Exception as error:

@@ -24,7 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -73,7 +73,7 @@ def _field(name: str, width: int = 20, value: Callable[[Complaint], Any] | None 
 
 def _contact(name: str, width: int = 20) -> Column:
     field = Contact._meta.get_field(name)
-    return Column(lambda: capfirst(str(field.verbose_name)),
+    return Column(lambda: capfirst(str(field.verbose_name)),  # type: ignore[union-attr]
                   lambda card: getattr(card.contact, name) if card.contact is not None else "", width)
 
 
@@ -239,7 +239,7 @@ def _xlsx_value(sheet, value: Any, date_format: str, datetime_format: str) -> An
 
 
 def _styled(sheet, value: Any, *, font: Font | None = None, number_format: str = "",
-            text_only: bool = False) -> WriteOnlyCell:
+            text_only: bool = False) -> Cell:
     cell = WriteOnlyCell(sheet, value=value)
     if font is not None:
         cell.font = font

@@ -3,7 +3,8 @@
 Higher apps (deadlines) add to the list in their AppConfig.ready(), so complaints never imports
 them: annotations on the list's query, filters (a field of the filter form and how its value
 narrows the query), sort keys, columns (a header and a cell template), actions on the selected
-cards and tools for the whole filtered list. The API's list uses the same query, annotations, filters' query parts and sort keys.
+cards and tools for the whole filtered list. The API's list uses the same query, annotations,
+filters' query parts and sort keys.
 """
 
 from collections.abc import Callable

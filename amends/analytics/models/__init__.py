@@ -1,3 +1,3 @@
 """The app's own records: what the meetings decide, the statements, the order counts, the saved views,
 the schedules and the exports. Complaint data is only read (selectors.py)."""
-from .exports import RegisterExport  # noqa: F401
+from .exports import RegisterExport as RegisterExport

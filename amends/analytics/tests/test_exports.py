@@ -145,7 +145,8 @@ def test_the_lists_csv_holds_every_card_the_list_shows_with_its_values(cards, qm
         assert line[column["State"]] == {"closed": "Closed", "assigned": "Assigned"}[state]
         assert line[column["Channel"]] == {"email": "E-mail", "phone": "Phone", "web_form": "Web form"}[channel]
         assert line[column["Request type"]] == {"complaint": "Complaint", "objection": "Objection"}[request_type]
-        assert line[column["Satisfaction with the resolution (1-10)"]] == ("" if satisfaction is None else str(satisfaction))
+        rated = line[column["Satisfaction with the resolution (1-10)"]]
+        assert rated == ("" if satisfaction is None else str(satisfaction))
         assert line[column["Contact person"]] == (name or "")
         assert line[column["Phone"]] == (phone or "")  # a phone number keeps its "+"
         assert line[column["E-mail"]] == (email or "")
@@ -214,7 +215,8 @@ def test_a_filter_matching_nothing_gives_the_header_alone(cards, qms):
 
 def test_the_page_of_an_export_that_found_nothing_says_so(cards, qms):
     client = login(qms)
-    asked = client.post(reverse("analytics:export_start"), {"source": "list", "query": "q=nothing+like+this", "format": "csv"})
+    asked = client.post(reverse("analytics:export_start"),
+                        {"source": "list", "query": "q=nothing+like+this", "format": "csv"})
     page = client.get(asked.url).content.decode()
     assert "No cards match these filters: the file holds the header row only." in page
 
@@ -257,7 +259,8 @@ def test_an_export_asked_on_the_list_is_written_and_downloaded_by_its_owner_only
     assert other.get(reverse("analytics:export_download", args=[record.pk])).status_code == 404
     assert other.get(reverse("analytics:export", args=[record.pk])).status_code == 404
     assert "2026" not in other.get(reverse("analytics:exports")).content.decode()
-    assert reverse("analytics:export_download", args=[record.pk]) in client.get(reverse("analytics:exports")).content.decode()
+    mine = client.get(reverse("analytics:exports")).content.decode()
+    assert reverse("analytics:export_download", args=[record.pk]) in mine
 
 
 def test_the_progress_part_polls_until_done(cards, qms):
@@ -295,7 +298,8 @@ def test_the_cards_behind_a_figure_are_exported_as_the_chart_counted_them(cards,
     sheet = load_workbook(record.file.path).active
     numbers = [sheet.cell(row, 1).value.rsplit('"', 2)[-2] for row in range(2, sheet.max_row + 1)]
     start, end = datetime(2026, 1, 1, tzinfo=ZONE), datetime(2026, 3, 1, tzinfo=ZONE)
-    counted = sql_cards("AND c.channel = %s AND c.request_type IN (%s, %s) AND c.received_at >= %s AND c.received_at < %s",
+    counted = sql_cards("AND c.channel = %s AND c.request_type IN (%s, %s) "
+                        "AND c.received_at >= %s AND c.received_at < %s",
                         (Channel.WEB_FORM, RequestType.COMPLAINT, RequestType.CLAIM, start, end))
     assert numbers == [row[0] for row in counted] and record.rows_done == len(counted) == 3
 
@@ -314,7 +318,9 @@ def test_a_drill_down_export_is_for_those_who_see_the_analysis(cards, make_user,
     ("list", "", "pdf", "Choose CSV or XLSX."),
     ("elsewhere", "", "csv", "Unknown export source."),
 ])
-def test_an_export_that_cannot_run_is_refused_with_the_reason(cards, qms, by_channel_chart, source, query, fmt, message):
+def test_an_export_that_cannot_run_is_refused_with_the_reason(
+    cards, qms, by_channel_chart, source, query, fmt, message,
+):
     answer = login(qms).post(reverse("analytics:export_start"), {
         "source": source, "query": query, "format": fmt, "back": "/complaints/",
     }, follow=True)
