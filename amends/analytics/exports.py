@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from openpyxl import Workbook
@@ -43,38 +43,60 @@ Progress = Callable[[int], None]
 SAMPLE_NUMBER = "2000-000000"
 
 
+Read = Callable[[Complaint], Any]  # str, int, date, aware datetime, bool or None
+
+
 @dataclass(frozen=True)
 class Column:
     header: Callable[[], str]
-    value: Callable[[Complaint], Any]  # str, int, date, aware datetime, bool or None
+    # Called once per export, in its language: what reads each card's value. Labels and names that
+    # many cards share are worded once there, not once per card.
+    reader: Callable[[], Read]
     width: int = 20
 
 
-def _field(name: str, width: int = 20, value: Callable[[Complaint], Any] | None = None) -> Column:
+def _field(name: str, width: int = 20, value: Read | None = None) -> Column:
     """A card field under its own label; a choice as its label, a relation as its name."""
     field = Complaint._meta.get_field(name)
 
     def header() -> str:
         return capfirst(str(field.verbose_name))  # type: ignore[union-attr]
 
-    if value is None:
+    def reader() -> Read:
+        if value is not None:
+            return value
         if getattr(field, "choices", None):
-            def value(card: Complaint) -> str:
-                return str(getattr(card, f"get_{name}_display")())
-        elif field.is_relation:
-            def value(card: Complaint) -> str:
-                related = getattr(card, name)
-                return "" if related is None else str(related)
-        else:
-            def value(card: Complaint) -> Any:
-                return getattr(card, name)
-    return Column(header, value, width)
+            labels = {key: str(label) for key, label in field.flatchoices}  # type: ignore[union-attr]
+            return lambda card: labels.get(getattr(card, name), "")
+        if field.is_relation:
+            return _related_name(name)
+        return lambda card: getattr(card, name)
+
+    return Column(header, reader, width)
+
+
+def _related_name(name: str) -> Read:
+    """A related record's name, worded once per record."""
+    attname, names = f"{name}_id", {}
+
+    def read(card: Complaint) -> str:
+        key = getattr(card, attname)
+        if key is None:
+            return ""
+        if key not in names:
+            names[key] = str(getattr(card, name))
+        return names[key]
+
+    return read
 
 
 def _contact(name: str, width: int = 20) -> Column:
     field = Contact._meta.get_field(name)
-    return Column(lambda: capfirst(str(field.verbose_name)),  # type: ignore[union-attr]
-                  lambda card: getattr(card.contact, name) if card.contact is not None else "", width)
+
+    def read(card: Complaint) -> str:
+        return getattr(card.contact, name) if card.contact is not None else ""
+
+    return Column(lambda: capfirst(str(field.verbose_name)), lambda: read, width)  # type: ignore[union-attr]
 
 
 DONE_AT = Measure._meta.get_field("done_at")
@@ -83,7 +105,7 @@ DONE_AT = Measure._meta.get_field("done_at")
 def _measures(card: Complaint) -> str:
     """Each measure on a line: what, who, by when, and when it was done."""
     lines = []
-    for measure in card.measures.all():
+    for measure in card.register_measures:  # type: ignore[attr-defined]
         parts = [measure.description, str(measure.executor), date_text(measure.due_date)]
         if measure.done_at is not None:
             parts.append(f"{DONE_AT.verbose_name}: {datetime_text(measure.done_at)}")
@@ -124,7 +146,7 @@ COLUMNS: list[Column] = [
     _field("opinion", 40),
     _field("opinion_date", 14),
     _field("actions_taken", 40),
-    Column(lambda: capfirst(str(Measure._meta.verbose_name_plural)), _measures, 50),
+    Column(lambda: capfirst(str(Measure._meta.verbose_name_plural)), lambda: _measures, 50),
     _field("answer_text", 50),
     _field("answered_at", 17),
     _field("time_spent_minutes", 12),
@@ -143,9 +165,25 @@ RELATED = (
 
 
 def register_rows(queryset: QuerySet[Complaint]) -> Iterator[Complaint]:
-    """The cards with what the columns read, fetched CHUNK at a time (their measures with them)."""
-    measures = Prefetch("measures", queryset=Measure.objects.select_related("executor").order_by("due_date", "pk"))
-    return queryset.select_related(*RELATED).prefetch_related(measures).iterator(chunk_size=CHUNK)
+    """The cards with what the columns read, fetched CHUNK at a time; each chunk's measures in one query
+    (as `register_measures`), cheaper than a prefetch, which filters a queryset per card."""
+    chunk: list[Complaint] = []
+    for card in queryset.select_related(*RELATED).iterator(chunk_size=CHUNK):
+        chunk.append(card)
+        if len(chunk) == CHUNK:
+            yield from _with_measures(chunk)
+            chunk = []
+    yield from _with_measures(chunk)
+
+
+def _with_measures(cards: list[Complaint]) -> list[Complaint]:
+    by_card: dict[int, list[Measure]] = {card.pk: [] for card in cards}
+    measures = Measure.objects.filter(complaint__in=list(by_card)).select_related("executor")
+    for measure in measures.order_by("due_date", "pk"):
+        by_card[measure.complaint_id].append(measure)
+    for card in cards:
+        card.register_measures = by_card[card.pk]  # type: ignore[attr-defined]
+    return cards
 
 
 def write_register(
@@ -165,26 +203,55 @@ def csv_delimiter() -> str:
     return ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
 
 
-def _csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    if isinstance(value, datetime):
-        return datetime_text(value)
-    if isinstance(value, date):
-        return date_text(value)
-    text = str(value)
-    return f"'{text}" if FORMULA_START.match(text) else text
+# The format characters of config/formats, done without Django's formatter, which is slow enough to
+# cost minutes over a million rows; a language using others falls back to it.
+FAST_CODES: dict[str, Callable[[datetime], str]] = {
+    "d": lambda m: f"{m.day:02d}", "j": lambda m: str(m.day), "m": lambda m: f"{m.month:02d}",
+    "n": lambda m: str(m.month), "Y": lambda m: f"{m.year:04d}", "y": lambda m: f"{m.year % 100:02d}",
+    "H": lambda m: f"{m.hour:02d}", "G": lambda m: str(m.hour), "i": lambda m: f"{m.minute:02d}",
+}
+
+
+def moment_text(name: str) -> Callable[[datetime], str]:
+    """A date (or date and time, in the active time zone) as the active language writes it, per `name`."""
+    pattern = formats.get_format(name)
+    months = {month: formats.date_format(date(2000, month, 1), "M") for month in range(1, 13)}
+    codes = {**FAST_CODES, "M": lambda m: months[m.month]}
+    if any(char.isalpha() and char not in codes for char in pattern):
+        return date_text if name == "SHORT_DATE_FORMAT" else datetime_text
+    parts = [codes.get(char, lambda m, char=char: char) for char in pattern]
+
+    def text(moment: datetime) -> str:
+        if isinstance(moment, datetime) and timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return "".join(part(moment) for part in parts)
+
+    return text
 
 
 def _write_csv(cards: Iterator[Complaint], fileobj: IO[bytes], progress: Progress) -> int:
     text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="", write_through=False)
     writer = csv.writer(text, delimiter=csv_delimiter())
     writer.writerow([column.header() for column in COLUMNS])
+    readers = [column.reader() for column in COLUMNS]
+    yes, no = gettext("yes"), gettext("no")
+    day_text, moment = moment_text("SHORT_DATE_FORMAT"), moment_text("SHORT_DATETIME_FORMAT")
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return yes if value else no
+        if isinstance(value, datetime):
+            return moment(value)
+        if isinstance(value, date):
+            return day_text(value)  # type: ignore[arg-type]
+        value = str(value)
+        return f"'{value}" if FORMULA_START.match(value) else value
+
     rows = 0
     for card in cards:
-        writer.writerow([_csv_text(column.value(card)) for column in COLUMNS])
+        writer.writerow([cell(read(card)) for read in readers])
         rows += 1
         if rows % PROGRESS_EVERY == 0:
             progress(rows)
@@ -203,15 +270,32 @@ def _write_xlsx(cards: Iterator[Complaint], fileobj: IO[bytes], progress: Progre
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     sheet.append([_styled(sheet, column.header(), font=bold) for column in COLUMNS])
+    readers = [column.reader() for column in COLUMNS[1:]]
+    yes, no = gettext("yes"), gettext("no")
     date_format, datetime_format = excel_number_format("SHORT_DATE_FORMAT"), excel_number_format()
+
+    def cell(value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return yes if value else no
+        if isinstance(value, datetime):
+            return _styled(sheet, excel_time(value), number_format=datetime_format)
+        if isinstance(value, date):
+            return _styled(sheet, value, number_format=date_format)
+        if isinstance(value, int):
+            return value
+        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        if text.startswith("=") or text in EXCEL_ERRORS:
+            return _styled(sheet, text, text_only=True)  # a customer's words, never a formula
+        return text
+
     # A card's address, built once: what comes before and after its number.
     before, after = absolute_url(reverse("complaints:detail", args=[SAMPLE_NUMBER])).split(SAMPLE_NUMBER)
     rows = 0
     for card in cards:
-        line: list[Any] = [f'=HYPERLINK("{before}{card.number}{after}","{card.number}")']
-        for column in COLUMNS[1:]:
-            line.append(_xlsx_value(sheet, column.value(card), date_format, datetime_format))
-        sheet.append(line)
+        sheet.append([f'=HYPERLINK("{before}{card.number}{after}","{card.number}")',
+                      *(cell(read(card)) for read in readers)])
         rows += 1
         if rows % PROGRESS_EVERY == 0:
             progress(rows)
@@ -219,23 +303,6 @@ def _write_xlsx(cards: Iterator[Complaint], fileobj: IO[bytes], progress: Progre
     book.save(fileobj)
     progress(rows)
     return rows
-
-
-def _xlsx_value(sheet, value: Any, date_format: str, datetime_format: str) -> Any:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    if isinstance(value, datetime):
-        return _styled(sheet, excel_time(value), number_format=datetime_format)
-    if isinstance(value, date):
-        return _styled(sheet, value, number_format=date_format)
-    if isinstance(value, int):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if text.startswith("=") or text in EXCEL_ERRORS:
-        return _styled(sheet, text, text_only=True)  # a customer's words, never a formula
-    return text
 
 
 def _styled(sheet, value: Any, *, font: Font | None = None, number_format: str = "",
