@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def export_path(instance: "RegisterExport", filename: str) -> str:
@@ -25,7 +26,7 @@ class RegisterExport(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("register export", "Failed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="register_exports")
     source = models.CharField(max_length=10, choices=Source.choices)
