@@ -5,7 +5,7 @@ CSV: UTF-8 with a byte order mark (Excel then reads Cyrillic and Armenian right)
 language whose decimal separator is a comma (ru, hy: Excel there splits on ";") and by "," otherwise;
 dates and times in the language's format. A text starting with =, +, -, @ (a phone number apart) gets
 a leading apostrophe, so that a spreadsheet never runs a customer's words as a formula.
-XLSX: one sheet (openpyxl's write-only mode, its rows written to a temporary file), a bold frozen
+XLSX: one sheet per 1,048,575 cards (openpyxl's write-only mode, rows written to a temporary file), a bold frozen
 header row with a filter, real dates and numbers; the card number links to the card through Excel's
 HYPERLINK formula, since openpyxl keeps every real hyperlink in memory until the file is saved."""
 
@@ -41,6 +41,7 @@ FORMULA_START = re.compile(r"^[=@\t\r]|^[+-](?![\d\s().-]*$)")
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 Progress = Callable[[int], None]
 SAMPLE_NUMBER = "2000-000000"
+SHEET_ROWS = 1_048_575  # an Excel sheet's rows, less the header: more cards go on to another sheet
 
 
 Read = Callable[[Complaint], Any]  # str, int, date, aware datetime, bool or None
@@ -264,12 +265,19 @@ def _write_csv(cards: Iterator[Complaint], fileobj: IO[bytes], progress: Progres
 def _write_xlsx(cards: Iterator[Complaint], fileobj: IO[bytes], progress: Progress) -> int:
     book = Workbook(write_only=True)
     book.properties.title = gettext("Complaint register")
-    sheet = book.create_sheet(gettext("Complaints"))
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    sheet.append([_styled(sheet, column.header(), font=bold) for column in COLUMNS])
+    bold, last_column = Font(bold=True), get_column_letter(len(COLUMNS))
+
+    def new_sheet(number: int):
+        title = gettext("Complaints") if number == 1 else f"{gettext('Complaints')} ({number})"
+        sheet = book.create_sheet(title)
+        for index, column in enumerate(COLUMNS, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        sheet.append([_styled(sheet, column.header(), font=bold) for column in COLUMNS])
+        return sheet
+
+    sheets, on_sheet = 1, 0
+    sheet = new_sheet(sheets)
     readers = [column.reader() for column in COLUMNS[1:]]
     yes, no = gettext("yes"), gettext("no")
     date_format, datetime_format = excel_number_format("SHORT_DATE_FORMAT"), excel_number_format()
@@ -294,12 +302,16 @@ def _write_xlsx(cards: Iterator[Complaint], fileobj: IO[bytes], progress: Progre
     before, after = absolute_url(reverse("complaints:detail", args=[SAMPLE_NUMBER])).split(SAMPLE_NUMBER)
     rows = 0
     for card in cards:
+        if on_sheet == SHEET_ROWS:  # a sheet is full: the next one goes on
+            sheet.auto_filter.ref = f"A1:{last_column}{on_sheet + 1}"
+            sheets, on_sheet = sheets + 1, 0
+            sheet = new_sheet(sheets)
         sheet.append([f'=HYPERLINK("{before}{card.number}{after}","{card.number}")',
                       *(cell(read(card)) for read in readers)])
-        rows += 1
+        rows, on_sheet = rows + 1, on_sheet + 1
         if rows % PROGRESS_EVERY == 0:
             progress(rows)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
+    sheet.auto_filter.ref = f"A1:{last_column}{on_sheet + 1}"
     book.save(fileobj)
     progress(rows)
     return rows

@@ -200,6 +200,17 @@ def test_the_xlsx_has_real_dates_and_numbers_a_filtered_header_and_card_links(ca
         assert text.value == wording.replace("\x07", "")  # a control character Excel refuses is dropped
 
 
+def test_cards_beyond_a_sheets_rows_go_on_to_the_next_sheet(cards, qms, monkeypatch):
+    monkeypatch.setattr(exports, "SHEET_ROWS", 10)
+    rows, data = export(complaint_list(qms, ComplaintFilter(set_aside=False, sort="number")), "xlsx", "en")
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Complaints", "Complaints (2)", "Complaints (3)"]
+    assert [sheet.max_row for sheet in book] == [11, 11, 5] and rows == 24
+    assert all(sheet["A1"].value == "Card No." and sheet.auto_filter.ref.endswith(str(sheet.max_row)) for sheet in book)
+    numbers = [sheet.cell(row, 1).value.rsplit('"', 2)[-2] for sheet in book for row in range(2, sheet.max_row + 1)]
+    assert numbers == [row[0] for row in sql_cards(order="c.number")]
+
+
 def test_progress_is_reported_as_rows_are_written(cards, qms, monkeypatch):
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 10)
     reported: list[int] = []
