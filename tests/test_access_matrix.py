@@ -307,6 +307,11 @@ NOT_A_CARD: dict[str, str] = {
     "capa:supplier": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
     "capa:supplier_xlsx": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
     "capa:supplier_pdf": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
+    # The register export: the list's cards by relations_filter, a drill-down for overseers; each export its
+    # owner's alone (analytics/tests/test_exports.py).
+    "analytics:exports": "the user's own", "analytics:export": "the user's own",
+    "analytics:export_download": "the user's own",
+    "analytics:export_start": "the list: relations_filter; a drill-down: analytics.access (OVERSEERS)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",
