@@ -310,10 +310,22 @@ NOT_A_CARD: dict[str, str] = {
     "capa:supplier": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
     "capa:supplier_xlsx": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
     "capa:supplier_pdf": "capa.access: overseers (capa/tests/test_scorecard_views.py)",
+    # The analysis counts every card: overseers only (analytics/tests/test_board_views.py and the others).
+    "analytics:home": "anyone signed in: overseers to the dashboard, others to the list",
+    "analytics:dashboard": "analytics.access: overseers", "analytics:board": "analytics.access: overseers",
+    "analytics:cards": "analytics.access: overseers",
+    "analytics:board_xlsx": "analytics.access: overseers", "analytics:board_pdf": "analytics.access: overseers",
+    "analytics:subscriptions": "analytics.access: overseers",
+    "analytics:orders": "analytics.orders: the head of the QMS and administrators",
     "analytics:yearly": "analytics.access: overseers (analytics/tests/test_yearly_views.py)",
     "analytics:yearly_xlsx": "analytics.access: overseers", "analytics:yearly_pdf": "analytics.access: overseers",
     "analytics:yearly_conclusions": "analytics.access_conclusions: PROCESS_OWNERS",
     "analytics:yearly_approve": "analytics.access_conclusions: PROCESS_OWNERS",
+    # The register export: the list's cards by relations_filter, a drill-down for overseers; each export its
+    # owner's alone (analytics/tests/test_exports.py).
+    "analytics:exports": "the user's own", "analytics:export": "the user's own",
+    "analytics:export_download": "the user's own",
+    "analytics:export_start": "the list: relations_filter; a drill-down: analytics.access (OVERSEERS)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

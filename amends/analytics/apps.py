@@ -9,6 +9,8 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from amends.complaints.list_page import register_list_tool
+
         from .board_documents import register_board_report_kinds
         from .figures import register_all
         from .yearly_documents import register as register_yearly
@@ -16,3 +18,4 @@ class AnalyticsConfig(AppConfig):
         register_all()  # the dashboards' charts (charts.py), in the order the pages show them
         register_board_report_kinds()  # every dashboard as a report to download and receive by mail
         register_yearly()  # the yearly statement's ReportKind
+        register_list_tool("register_export", "analytics/exports/list_tool.html")  # the list's export buttons

@@ -3,7 +3,7 @@ import re
 from django.urls import path, register_converter
 
 from .dashboards import DASHBOARDS
-from .views import board, documents, orders, schedules, yearly
+from .views import board, documents, exports, orders, schedules, yearly
 
 
 class DashboardKey:
@@ -35,4 +35,8 @@ urlpatterns = [
     path("yearly/conclusions/", yearly.yearly_conclusions, name="yearly_conclusions"),
     path("yearly/approve/", yearly.yearly_approve, name="yearly_approve"),
     path("orders/", orders.orders, name="orders"),
+    path("exports/", exports.exports, name="exports"),
+    path("exports/start/", exports.export_start, name="export_start"),
+    path("exports/<int:pk>/", exports.export, name="export"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
 ]

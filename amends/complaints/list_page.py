@@ -2,8 +2,9 @@
 
 Higher apps (deadlines) add to the list in their AppConfig.ready(), so complaints never imports
 them: annotations on the list's query, filters (a field of the filter form and how its value
-narrows the query), sort keys, columns (a header and a cell template) and actions on the selected
-cards. The API's list uses the same query, annotations, filters' query parts and sort keys.
+narrows the query), sort keys, columns (a header and a cell template), actions on the selected
+cards and tools for the whole filtered list. The API's list uses the same query, annotations,
+filters' query parts and sort keys.
 """
 
 from collections.abc import Callable
@@ -67,9 +68,20 @@ class RenderedAction:
     context: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ListTool:
+    """Something done with the whole filtered list (analytics' export), beside the saved filters; its
+    template reads the list's context (`selection_query`: the list's filters and sort)."""
+
+    name: str
+    template: str
+    order: int = 100
+
+
 FILTERS: dict[str, ListFilter] = {}
 ACTIONS: dict[str, ListAction] = {}
 COLUMNS: dict[str, ListColumn] = {}
+TOOLS: dict[str, ListTool] = {}
 
 
 def register_list_annotation(name: str, annotate: Annotate) -> None:
@@ -109,3 +121,11 @@ def list_actions(request: Any) -> list[RenderedAction]:
         RenderedAction(a.name, a.template, a.context(request) if a.context else {})
         for a in sorted(ACTIONS.values(), key=lambda a: (a.order, a.name)) if a.offered(request.user)
     ]
+
+
+def register_list_tool(name: str, template: str, *, order: int = 100) -> None:
+    TOOLS[name] = ListTool(name, template, order)
+
+
+def list_tools() -> list[ListTool]:
+    return sorted(TOOLS.values(), key=lambda t: (t.order, t.name))

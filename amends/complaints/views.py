@@ -38,7 +38,7 @@ from .forms import (
     form_error_text,
     list_query,
 )
-from .list_page import FILTERS, list_actions, list_columns
+from .list_page import FILTERS, list_actions, list_columns, list_tools
 from .models import Attachment, Complaint, Measure
 from .register_page import register_form_parts
 from .transitions import TRANSITIONS
@@ -101,6 +101,7 @@ def _list_tools(request) -> dict:
         "save_filter_form": SavedFilterForm(initial=current),
         "bulk_form": bulk_form,
         "list_actions": actions,
+        "list_tools": list_tools(),
         # The tick column and the one form the ticked cards are sent with (list_page.ListAction).
         "selection": bool(bulk_form or actions),
         "selection_query": current["query"],

@@ -48,6 +48,8 @@ PERIODIC = [
     Periodic("analytics_reports", "amends.jobs.tasks.analytics_reports_task", timedelta(hours=1)),
     # The yearly statement: drafted from 1 January, the reminder from the 5th, the escalation after the 15th.
     Periodic("analytics_yearly", "amends.jobs.tasks.analytics_yearly_task", timedelta(hours=1)),
+    # Register exports hold personal data: their files go a week after they were asked for.
+    Periodic("register_exports_purge", "amends.jobs.tasks.register_exports_purge_task", timedelta(hours=6)),
 ]
 
 

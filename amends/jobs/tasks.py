@@ -11,6 +11,7 @@ from django_tasks import task
 
 from amends.analytics.schedules import scheduled_reports_send
 from amends.analytics.statements import yearly_statement_sweep
+from amends.analytics.export_jobs import register_exports_purge
 from amends.api.services import idempotency_purge
 from amends.capa.norms import norm_check
 from amends.capa.proposal_checks import proposals_check
@@ -108,3 +109,8 @@ def analytics_reports_task():
 @task()
 def analytics_yearly_task():
     return _summary(yearly_statement_sweep(timezone.now()))
+
+
+@task()
+def register_exports_purge_task():
+    return register_exports_purge()

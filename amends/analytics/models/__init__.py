@@ -1,6 +1,7 @@
 """The app's own records: what the meetings decide, the statements, the order counts, the saved views,
 the schedules and the exports. Complaint data is only read (selectors.py)."""
 
+from .exports import RegisterExport as RegisterExport
 from .orders import MonthlyOrders as MonthlyOrders
 from .schedules import ReportSubscription as ReportSubscription
 from .schedules import ScheduledReportSent as ScheduledReportSent
