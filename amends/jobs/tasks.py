@@ -9,9 +9,9 @@ from datetime import time
 from django.utils import timezone
 from django_tasks import task
 
+from amends.analytics.export_jobs import register_exports_purge
 from amends.analytics.schedules import scheduled_reports_send
 from amends.analytics.statements import yearly_statement_sweep
-from amends.analytics.export_jobs import register_exports_purge
 from amends.api.services import idempotency_purge
 from amends.capa.norms import norm_check
 from amends.capa.proposal_checks import proposals_check

@@ -27,6 +27,9 @@ from amends.complaints.choices import COUNTED_REQUEST_TYPES, Channel, RequestTyp
 from amends.complaints.models import Complaint
 from amends.complaints.tests.conftest import _no_automatic_duplicate_links, register  # noqa: F401 - shared fixtures
 
+# Marked, so that pytest-django runs these before the transactional tests that empty the role groups.
+pytestmark = pytest.mark.django_db
+
 MSK = ZoneInfo("Europe/Moscow")
 QUARTER = AnalyticsFilter(start=date(2026, 1, 1), end=date(2026, 3, 31))
 QUARTER_QUERY = {"start": "2026-01-01", "end": "2026-03-31"}

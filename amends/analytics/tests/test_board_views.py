@@ -24,6 +24,9 @@ from amends.complaints.models import Complaint
 from . import board_fixtures
 from .board_fixtures import COUNTED_IN_PERIOD
 
+# Marked, so that pytest-django runs these before the transactional tests that empty the role groups.
+pytestmark = pytest.mark.django_db
+
 counted_cards = board_fixtures.counted_cards  # the fixture, where pytest finds it
 
 PERIOD = {"start": "2026-03-01", "end": "2026-05-31"}

@@ -11,6 +11,9 @@ from amends.analytics.selectors import counted_complaints
 from . import board_fixtures
 from .board_fixtures import COUNTED_IN_PERIOD, COUNTED_OUTSIDE
 
+# Marked, so that pytest-django runs these before the transactional tests that empty the role groups.
+pytestmark = pytest.mark.django_db
+
 counted_cards = board_fixtures.counted_cards  # the fixture, where pytest finds it
 
 COUNTED = (

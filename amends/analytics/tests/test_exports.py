@@ -27,6 +27,9 @@ from amends.complaints.models import Complaint, Measure
 from amends.complaints.selectors import ComplaintFilter, complaint_list
 from amends.customers.models import Contact, Organisation, Product
 
+# Marked, so that pytest-django runs these before the transactional tests that empty the role groups.
+pytestmark = pytest.mark.django_db
+
 ZONE = timezone.get_default_timezone()
 START = datetime(2026, 1, 1, 6, 30, tzinfo=UTC)
 CHANNELS = [Channel.EMAIL, Channel.PHONE, Channel.WEB_FORM]

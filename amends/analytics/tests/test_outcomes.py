@@ -19,6 +19,9 @@ from amends.answers.models import CompensationGrant, CompensationOption
 from amends.complaints.choices import Channel, Justification, Loyalty, RequestType, State
 from amends.complaints.models import Complaint
 
+# Marked, so that pytest-django runs these before the transactional tests that empty the role groups.
+pytestmark = pytest.mark.django_db
+
 MSK = ZoneInfo("Europe/Moscow")
 PERIOD = AnalyticsFilter(start=date(2025, 3, 15), end=date(2026, 2, 10))
 

@@ -34,6 +34,9 @@ from .test_board_documents import (  # noqa: F401 - shared fixtures
     sheet_rows,
 )
 
+# Marked, so that pytest-django runs these before the transactional tests that empty the role groups.
+pytestmark = pytest.mark.django_db
+
 KIND = "dashboard:overview"
 MONDAY = msk(2026, 4, 6, 9)  # the report covers a year back to that day
 NAME = "amends-overview-2025-04-01-2026-04-06"

@@ -18,6 +18,9 @@ from amends.complaints.models import Complaint
 from amends.deadlines.choices import Basis, ClockKind
 from amends.deadlines.models import Clock
 
+# Marked, so that pytest-django runs these before the transactional tests that empty the role groups.
+pytestmark = pytest.mark.django_db
+
 from .test_outcomes import (  # noqa: F401 - departments and filters are fixtures
     BAD_INPUT,
     COUNTED,
