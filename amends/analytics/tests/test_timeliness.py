@@ -18,9 +18,6 @@ from amends.complaints.models import Complaint
 from amends.deadlines.choices import Basis, ClockKind
 from amends.deadlines.models import Clock
 
-# Marked, so that pytest-django runs these before the transactional tests that empty the role groups.
-pytestmark = pytest.mark.django_db
-
 from .test_outcomes import (  # noqa: F401 - departments and filters are fixtures
     BAD_INPUT,
     COUNTED,
@@ -37,6 +34,9 @@ from .test_outcomes import (  # noqa: F401 - departments and filters are fixture
     period_start,
     sql_rows,
 )
+
+# Marked, so that pytest-django runs these before the transactional tests that empty the role groups.
+pytestmark = pytest.mark.django_db
 
 HOUR = timedelta(hours=1)
 FAR = msk(2035, 1, 1)  # a due time not reached while these tests run
