@@ -12,3 +12,6 @@ class AnalyticsConfig(AppConfig):
         from .figures import register_all
 
         register_all()  # the dashboards' charts (charts.py), in the order the pages show them
+        from .monthly_documents import register as register_monthly_pack
+
+        register_monthly_pack()  # the monthly review pack's ReportKind
