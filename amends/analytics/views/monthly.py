@@ -115,30 +115,31 @@ def _posted_month(request) -> date | None:
     return _month(request.POST.get("month", "")) if request.POST.get("month") else None
 
 
+def _meeting_post(request, form_class, write, done: str, anchor: str, bound_as: str) -> HttpResponse:
+    """A form of the meeting about the posted month: written and back to the pack, or the pack again
+    with the form's errors."""
+    access_conclusions(request.user)
+    month = _posted_month(request)
+    form = form_class(request.POST)
+    if month is None or not form.is_valid():
+        return _render(request, month, status=400, **{bound_as: form})
+    write(actor=request.user, month=month, **form.cleaned_data)
+    messages.success(request, done)
+    return redirect(_pack_url(month, anchor))
+
+
 @login_required
 @require_POST
 def monthly_review(request) -> HttpResponse:
-    access_conclusions(request.user)
-    month = _posted_month(request)
-    form = ReviewForm(request.POST)
-    if month is None or not form.is_valid():
-        return _render(request, month, status=400, review_form=form)
-    review_record(actor=request.user, month=month, **form.cleaned_data)
-    messages.success(request, _("The meeting is recorded."))
-    return redirect(_pack_url(month, "review"))
+    return _meeting_post(request, ReviewForm, review_record, _("The meeting is recorded."), "review", "review_form")
 
 
 @login_required
 @require_POST
 def monthly_decision_add(request) -> HttpResponse:
-    access_conclusions(request.user)
-    month = _posted_month(request)
-    form = DecisionForm(request.POST)
-    if month is None or not form.is_valid():
-        return _render(request, month, status=400, decision_form=form)
-    decision_add(actor=request.user, month=month, **form.cleaned_data)
-    messages.success(request, _("The decision is recorded."))
-    return redirect(_pack_url(month, "decisions"))
+    return _meeting_post(
+        request, DecisionForm, decision_add, _("The decision is recorded."), "decisions", "decision_form",
+    )
 
 
 @login_required
