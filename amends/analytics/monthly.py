@@ -27,7 +27,7 @@ from amends.complaints.models import Cause, Complaint, Measure
 from amends.deadlines.models import Clock
 
 from .filters import AnalyticsFilter
-from .models import MonthlyReview, ReviewDecision
+from .models.reviews import MonthlyReview, ReviewDecision
 from .selectors import counted_complaints
 
 LISTED_CARDS = 100  # overdue cards listed; the count says how many there are
@@ -134,7 +134,8 @@ def month_figures(user: User, month: date, now: datetime) -> MonthFigures:
     received = dict(received_in(user, month).values_list("justification").annotate(n=Count("pk")).order_by())
     clocks = clocks_of(user, month).aggregate(
         on_time=Count("pk", filter=Q(met_at__lte=F("due_at"))),
-        late=Count("pk", filter=Q(met_at__gt=F("due_at")) | Q(met_at__isnull=True, paused_at__isnull=True, due_at__lt=now)),
+        late=Count("pk", filter=Q(met_at__gt=F("due_at"))
+                   | Q(met_at__isnull=True, paused_at__isnull=True, due_at__lt=now)),
     )
     return MonthFigures(
         received=sum(received.values()),
@@ -258,7 +259,9 @@ def decision_lines(decisions: QuerySet[ReviewDecision], today: date) -> list[Dec
 def follow_up_decisions(month: date) -> QuerySet[ReviewDecision]:
     """What this meeting follows up: every decision of the month before, and any older one still open."""
     previous = month_shift(month, -1)
-    return ReviewDecision.objects.filter(Q(review__month=previous) | Q(review__month__lt=previous, done_at__isnull=True))
+    return ReviewDecision.objects.filter(
+        Q(review__month=previous) | Q(review__month__lt=previous, done_at__isnull=True),
+    )
 
 
 # --- the pack ----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 from amends.accounts.models import User
 
 from .access import access_conclusions
-from .models import MonthlyReview, ReviewDecision
+from .models.reviews import MonthlyReview, ReviewDecision
 
 
 @transaction.atomic

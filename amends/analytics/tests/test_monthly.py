@@ -10,12 +10,6 @@ import pytest
 from django.db import connection
 
 from amends.accounts.models import Department
-from amends.capa.models import Action
-from amends.capa.nonconformities import nonconformity_open
-from amends.complaints.choices import Channel, Justification, RequestType, State
-from amends.complaints.models import Cause, Complaint, Measure
-from amends.complaints.services import complaint_register
-from amends.deadlines.models import Clock
 from amends.analytics.monthly import (
     DONE,
     NO_CAUSE,
@@ -32,6 +26,12 @@ from amends.analytics.monthly import (
     received_in,
 )
 from amends.analytics.reviews import decision_add, decision_update
+from amends.capa.models import Action
+from amends.capa.nonconformities import nonconformity_open
+from amends.complaints.choices import Channel, Justification, RequestType, State
+from amends.complaints.models import Cause, Complaint, Measure
+from amends.complaints.services import complaint_register
+from amends.deadlines.models import Clock
 
 MSK = ZoneInfo("Europe/Moscow")
 OCTOBER = date(2026, 10, 1)
@@ -152,8 +152,10 @@ def sql_by_justification(start: datetime, end: datetime) -> dict[str, int]:
 
 
 def sql_closed(start: datetime, end: datetime) -> int:
-    return sql(f"SELECT COUNT(*) FROM complaints_complaint c WHERE {COUNTED} AND c.closed_at >= %s AND c.closed_at < %s",
-               [moment(start), moment(end)])[0][0]
+    return sql(
+        f"SELECT COUNT(*) FROM complaints_complaint c WHERE {COUNTED} AND c.closed_at >= %s AND c.closed_at < %s",
+        [moment(start), moment(end)],
+    )[0][0]
 
 
 OPEN_AT_END = f"{COUNTED} AND c.received_at < %s AND (c.closed_at IS NULL OR c.closed_at >= %s)"
@@ -232,7 +234,8 @@ def test_october_counts_what_the_fixture_says(world, qms):
     """The SQL above is checked against the counts worked out by hand, so neither can drift."""
     c = world.cards
     figures = month_figures(qms, OCTOBER, NOW)
-    assert (figures.received, figures.justified, figures.partly, figures.unjustified, figures.undecided) == (9, 5, 2, 1, 1)
+    by_justification = (figures.justified, figures.partly, figures.unjustified, figures.undecided)
+    assert (figures.received, *by_justification) == (9, 5, 2, 1, 1)
     assert (figures.on_time, figures.late, figures.on_time_pct) == (2, 4, 33.3)
     assert numbers(closed_in(qms, OCTOBER)) == {c["a1"].number, c["x1"].number, c["p3"].number}
     assert numbers(open_at_end(qms, OCTOBER)) == {

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from amends.accounts.roles import Role
-from amends.analytics.models import ReviewDecision
+from amends.analytics.models.reviews import ReviewDecision
 from amends.analytics.monthly import monthly_pack
 from amends.analytics.monthly_documents import monthly_pack_pdf, monthly_pack_xlsx
 from amends.analytics.report_kinds import REPORT_KINDS

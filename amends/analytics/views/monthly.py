@@ -17,7 +17,7 @@ from amends.core.errors import AccessDenied
 from amends.reports.xlsx import CONTENT_TYPE
 
 from ..access import access_analytics, access_conclusions
-from ..models import ReviewDecision
+from ..models.reviews import ReviewDecision
 from ..monthly import DecisionLine, last_whole_month, month_key, month_shift, monthly_pack, parse_month
 from ..monthly_documents import EMPTY, NOT_COUNTED, monthly_pack_pdf, monthly_pack_xlsx
 from ..review_forms import DecisionForm, FollowUpForm, ReviewForm
