@@ -9,7 +9,7 @@ from amends.accounts import views as account_views
 from amends.core.views import favicon
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="complaints:list", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="analytics:home", permanent=False)),
     path("favicon.ico", favicon, name="favicon"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("login/code/", account_views.login_code, name="login_code"),

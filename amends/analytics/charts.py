@@ -83,3 +83,10 @@ def register_chart(spec: ChartSpec) -> None:
 def chart_get(key: str) -> ChartSpec:
     """KeyError for a chart nobody registered."""
     return CHARTS[key]
+
+
+def count_series(series: list[Series]) -> Series | None:
+    """The series whose cards stand behind a point's other figures (a share, a median, a rate): the
+    first drillable count; None when no cards stand behind the chart."""
+    return next((one for one in series if one.drillable and one.unit == ""), None) or next(
+        (one for one in series if one.drillable), None)

@@ -5,6 +5,11 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from amends.accounts.models import User
+
+from .charts import CHARTS, ChartData
+from .filters import AnalyticsFilter
+
 
 @dataclass(frozen=True)
 class Dashboard:
@@ -32,3 +37,8 @@ DASHBOARDS: dict[str, Dashboard] = {
         )),
     ]
 }
+
+
+def dashboard_charts(user: User, dashboard: Dashboard, filters: AnalyticsFilter) -> list[ChartData]:
+    """The dashboard's charts computed for the user, in its order; a chart nobody registered is skipped."""
+    return [CHARTS[key].compute(user, filters) for key in dashboard.charts if key in CHARTS]

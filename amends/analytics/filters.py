@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Department
@@ -115,3 +116,22 @@ class AnalyticsFilterForm(forms.Form):
             channel=data.get("channel") or "",
             responsible=data["responsible"].pk if data.get("responsible") else None,
         )
+
+
+def filters_described(filters: AnalyticsFilter) -> list[tuple[str, str]]:
+    """The period and the dimensions set, as (label, value) lines a person reads: for the pages, a
+    workbook's first sheet, a PDF."""
+    form = AnalyticsFilterForm()
+    period = f"{date_format(filters.start, 'SHORT_DATE_FORMAT')} – {date_format(filters.end, 'SHORT_DATE_FORMAT')}"
+    lines = [(str(_("Period")), period)]
+    for name in ("department", "product", "category", "channel", "responsible"):
+        value = getattr(filters, name)
+        if not value:
+            continue
+        field = form.fields[name]
+        if isinstance(field, forms.ModelChoiceField):
+            text = str(field.queryset.model._default_manager.filter(pk=value).first() or value)
+        else:
+            text = str(dict(field.choices).get(value, value))
+        lines.append((str(field.label), text))
+    return lines

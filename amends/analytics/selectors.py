@@ -5,6 +5,7 @@ DOMAIN.md, "Words"), received in the period, that the user may see; duplicates a
 are no complaints and are left out everywhere (the pages say so)."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from amends.accounts.models import User
 from amends.complaints.choices import COUNTED_REQUEST_TYPES, State
@@ -31,3 +32,6 @@ def counted_complaints(user: User, filters: AnalyticsFilter, *, period: bool = T
     if filters.category:
         qs = qs.filter(Q(category_id=filters.category) | Q(category__parent_id=filters.category))
     return qs
+
+# What every page, workbook, PDF and API answer of the analysis says it leaves out.
+NOT_COUNTED = gettext_lazy("Duplicates, withdrawn cards, objections and other requests are not counted.")

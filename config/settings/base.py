@@ -141,7 +141,7 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "complaints:list"
+LOGIN_REDIRECT_URL = "analytics:home"  # a manager lands on the dashboard, others on the list
 LOGOUT_REDIRECT_URL = "login"
 
 # Argon2 for new and changed passwords; a hash of an older kind still checks, and is rewritten as
