@@ -26,6 +26,7 @@ from amends.complaints.choices import Justification
 from amends.complaints.models import Cause, Complaint, Measure
 from amends.deadlines.models import Clock
 
+from .charts import ChartData, Point, Series
 from .filters import AnalyticsFilter
 from .models.reviews import MonthlyReview, ReviewDecision
 from .selectors import counted_complaints
@@ -309,6 +310,29 @@ class MonthlyPack:
         """Nothing received, closed or open in the month: the pack says so instead of a table of zeros."""
         current = {row.key: row.current for row in self.figures}
         return not (current["received"] or current["closed"] or current["open_at_end"])
+
+    @property
+    def figures_chart(self) -> ChartData:
+        """The month's card counts beside the month before and a year before (the shares stay in the table)."""
+        keys = [(key, month_key(month)) for key, month in (
+            ("current", self.month), ("previous", self.previous_month), ("year_ago", self.year_ago_month),
+        )]
+        return ChartData(
+            key="monthly_figures", title=_("The month against the month before and a year before"), kind="bars",
+            series=[Series(key, label, drillable=False) for key, label in keys],
+            points=[Point(row.key, row.label, {key: getattr(row, key) for key, _label in keys})
+                    for row in self.figures if not row.unit],
+        )
+
+    @property
+    def causes_chart(self) -> ChartData:
+        return ChartData(
+            key="monthly_causes", title=_("Top causes"), kind="pareto", mark=80,
+            series=[Series("cards", _("Cards"), drillable=False),
+                    Series("cumulative", _("Cumulative share"), unit="%", drillable=False)],
+            points=[Point(row.key, row.label, {"cards": row.count, "cumulative": row.cumulative_pct})
+                    for row in self.causes],
+        )
 
     @property
     def overdue_actions(self) -> int:

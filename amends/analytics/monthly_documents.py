@@ -23,10 +23,10 @@ from amends.reports.xlsx import add_sheet, excel_time, format_column, format_mom
 from .access import can_see_analytics
 from .monthly import DecisionLine, ListedCard, MonthlyPack, last_whole_month, monthly_pack
 from .report_kinds import ReportKind, register_report_kind
+from .selectors import NOT_COUNTED
+from .svg import EMPTY_MESSAGE as EMPTY
 
 PERCENT_FORMAT = "0.0"
-NOT_COUNTED = gettext_lazy("Duplicates, withdrawn cards, objections and other requests are not counted.")
-EMPTY = gettext_lazy("No complaints match these filters in this period.")
 
 
 def _filtered(sheet: Worksheet) -> Worksheet:
