@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amends.accounts.models import User
 from amends.capa.actions import OPEN_STATUSES
@@ -231,7 +232,7 @@ def listed(cards: QuerySet[Complaint], end: datetime, limit: int) -> list[Listed
 # --- the meeting's decisions ---------------------------------------------------------------------------
 
 DONE, OPEN, OVERDUE = "done", "open", "overdue"
-STATUS_LABELS = {DONE: _("Done"), OPEN: _("Open"), OVERDUE: _("Overdue")}
+STATUS_LABELS = {DONE: _("Done"), OPEN: pgettext_lazy("decision", "Open"), OVERDUE: _("Overdue")}
 
 
 def decision_status(decision: ReviewDecision, today: date) -> str:
