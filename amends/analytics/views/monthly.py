@@ -20,9 +20,9 @@ from ..access import access_analytics, access_conclusions
 from ..models.reviews import ReviewDecision
 from ..monthly import DecisionLine, last_whole_month, month_key, month_shift, monthly_pack, parse_month
 from ..monthly_documents import EMPTY, monthly_pack_pdf, monthly_pack_xlsx
-from ..selectors import NOT_COUNTED
 from ..review_forms import DecisionForm, FollowUpForm, ReviewForm
 from ..reviews import decision_add, decision_update, review_record
+from ..selectors import NOT_COUNTED
 
 PDF_TYPE = "application/pdf"
 
