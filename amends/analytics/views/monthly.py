@@ -19,10 +19,11 @@ from amends.reports.xlsx import CONTENT_TYPE
 from ..access import access_analytics, access_conclusions
 from ..models.reviews import ReviewDecision
 from ..monthly import DecisionLine, last_whole_month, month_key, month_shift, monthly_pack, parse_month
-from ..monthly_documents import EMPTY, monthly_pack_pdf, monthly_pack_xlsx
+from ..monthly_documents import monthly_pack_pdf, monthly_pack_xlsx
 from ..review_forms import DecisionForm, FollowUpForm, ReviewForm
 from ..reviews import decision_add, decision_update, review_record
 from ..selectors import NOT_COUNTED
+from ..svg import EMPTY_MESSAGE
 
 PDF_TYPE = "application/pdf"
 
@@ -64,7 +65,7 @@ def _rows(lines: list[DecisionLine], bound: FollowUpForm | None, bound_pk: int |
 def _render(request, month: date | None, *, status: int = 200, review_form: ReviewForm | None = None,
             decision_form: DecisionForm | None = None, follow_up_form: FollowUpForm | None = None,
             follow_up_pk: int | None = None) -> HttpResponse:
-    context: dict = {"not_counted": NOT_COUNTED, "empty_text": EMPTY, "can_decide": _can_decide(request.user)}
+    context: dict = {"not_counted": NOT_COUNTED, "empty_text": EMPTY_MESSAGE, "can_decide": _can_decide(request.user)}
     if month is None:
         context["bad_month"] = _("No such month: write it as 2026-11.")
         context["month_value"] = month_key(last_whole_month(timezone.localdate()))
