@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from amends.accounts.models import Department
+from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
 from amends.complaints.choices import Channel
 from amends.complaints.forms import DateInput
 from amends.complaints.inputs import category_choices_queryset, users_with_roles
+from amends.complaints.models import Category
 from amends.customers.models import Product
 
 # A year back from today, from the first of that month: twelve whole months and the current one.
@@ -121,17 +122,13 @@ class AnalyticsFilterForm(forms.Form):
 def filters_described(filters: AnalyticsFilter) -> list[tuple[str, str]]:
     """The period and the dimensions set, as (label, value) lines a person reads: for the pages, a
     workbook's first sheet, a PDF."""
-    form = AnalyticsFilterForm()
+    labels = {name: field.label for name, field in AnalyticsFilterForm.base_fields.items()}
     period = f"{date_format(filters.start, 'SHORT_DATE_FORMAT')} – {date_format(filters.end, 'SHORT_DATE_FORMAT')}"
     lines = [(str(_("Period")), period)]
+    models = {"department": Department, "product": Product, "category": Category, "responsible": User}
     for name in ("department", "product", "category", "channel", "responsible"):
-        value = getattr(filters, name)
-        if not value:
+        if not (value := getattr(filters, name)):
             continue
-        field = form.fields[name]
-        if isinstance(field, forms.ModelChoiceField):
-            text = str(field.queryset.model._default_manager.filter(pk=value).first() or value)
-        else:
-            text = str(dict(field.choices).get(value, value))
-        lines.append((str(field.label), text))
+        text = Channel(value).label if name == "channel" else models[name]._default_manager.filter(pk=value).first()
+        lines.append((str(labels[name]), str(text or value)))
     return lines
