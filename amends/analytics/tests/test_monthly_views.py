@@ -89,6 +89,9 @@ def test_bad_and_empty_months_say_so(client, boss, october):
     for text in ("2026-13", "november", "2026-1"):
         response = client.get(url("analytics:monthly", text))
         assert response.status_code == 200 and "No such month: write it as 2026-11." in response.content.decode()
+    future = client.get(url("analytics:monthly", "2999-01")).content.decode()
+    assert "This month has not begun yet." in future and "figure-received" not in future
+    assert client.get(url("analytics:monthly_pdf", "2999-01")).status_code == 302
     empty = client.get(url("analytics:monthly", "2019-02")).content.decode()
     assert EMPTY in empty and "figure-received" not in empty
     assert client.get(url("analytics:monthly_xlsx", "nonsense")).status_code == 302  # to the page that says why

@@ -66,9 +66,13 @@ def _render(request, month: date | None, *, status: int = 200, review_form: Revi
             decision_form: DecisionForm | None = None, follow_up_form: FollowUpForm | None = None,
             follow_up_pk: int | None = None) -> HttpResponse:
     context: dict = {"not_counted": NOT_COUNTED, "empty_text": EMPTY_MESSAGE, "can_decide": _can_decide(request.user)}
-    if month is None:
-        context["bad_month"] = _("No such month: write it as 2026-11.")
-        context["month_value"] = month_key(last_whole_month(timezone.localdate()))
+    today = timezone.localdate()
+    if month is None or month > today:
+        # A month to come has no figures yet: its "open at the end" would be today's open cards.
+        context["bad_month"] = (
+            _("No such month: write it as 2026-11.") if month is None else _("This month has not begun yet.")
+        )
+        context["month_value"] = month_key(last_whole_month(today))
         return render(request, "analytics/monthly/pack.html", context, status=status)
     pack = monthly_pack(request.user, month)
     review = pack.review
@@ -95,7 +99,7 @@ def monthly(request) -> HttpResponse:
 def _download(request, write, extension: str, content_type: str) -> HttpResponse:
     access_analytics(request.user)
     month = _month(request.GET.get("month", ""))
-    if month is None:  # the page says what is wrong with the month
+    if month is None or month > timezone.localdate():  # the page says what is wrong with the month
         return redirect(f"{reverse('analytics:monthly')}?{request.GET.urlencode()}")
     pack = monthly_pack(request.user, month)
     response = HttpResponse(write(pack), content_type=content_type)
