@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from amends.accounts.roles import Role
@@ -59,6 +60,12 @@ def october(operator, contact) -> list[Complaint]:
     return cards
 
 
+@pytest.fixture
+def english():
+    with translation.override("en"):
+        yield
+
+
 def url(name: str, month: str = "2026-10") -> str:
     return f"{reverse(name)}?month={month}"
 
@@ -99,7 +106,7 @@ def test_bad_and_empty_months_say_so(client, boss, october):
 
 
 @pytest.mark.django_db
-def test_the_workbook_has_real_numbers_dates_filters_and_card_links(head, october, settings):
+def test_the_workbook_has_real_numbers_dates_filters_and_card_links(head, october, settings, english):
     settings.AMENDS_BASE_URL = "https://amends.example"
     pack = monthly_pack(head, date(2026, 10, 1))
     book = load_workbook(BytesIO(monthly_pack_xlsx(pack)))
@@ -119,6 +126,10 @@ def test_the_workbook_has_real_numbers_dates_filters_and_card_links(head, octobe
     assert overdue["A2"].value == october[0].number
     assert overdue["A2"].hyperlink.target == f"https://amends.example/complaints/{october[0].number}/"
     assert isinstance(overdue["B2"].value, datetime)
+
+    empty = load_workbook(BytesIO(monthly_pack_xlsx(monthly_pack(head, date(2019, 2, 1)))))
+    assert [row[1].value for row in empty["Period"].iter_rows(min_row=2)][-1] == EMPTY
+    assert empty["Overdue at the month's end"].max_row == 1  # the header alone
 
 
 @pytest.mark.django_db
