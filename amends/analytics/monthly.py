@@ -73,20 +73,22 @@ def received_in(user: User, month: date) -> QuerySet[Complaint]:
     return counted_complaints(user, month_filter(month))
 
 
-def closed_in(user: User, month: date) -> QuerySet[Complaint]:
+def _all_time(user: User, month: date) -> QuerySet[Complaint]:
+    return counted_complaints(user, month_filter(month), period=False)
+
+
+def _closed(month: date) -> Q:
     start, end = month_filter(month).bounds()
-    return counted_complaints(user, month_filter(month), period=False).filter(closed_at__gte=start, closed_at__lt=end)
+    return Q(closed_at__gte=start, closed_at__lt=end)
 
 
-def open_at_end(user: User, month: date) -> QuerySet[Complaint]:
+def _open_at_end(month: date) -> Q:
     """Received before the month's end and not closed by then."""
     _start, end = month_filter(month).bounds()
-    return counted_complaints(user, month_filter(month), period=False).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=end), received_at__lt=end,
-    )
+    return (Q(closed_at__isnull=True) | Q(closed_at__gte=end)) & Q(received_at__lt=end)
 
 
-def overdue_at_end(user: User, month: date) -> QuerySet[Complaint]:
+def _overdue_at_end(month: date) -> Q:
     """Open at the month's end with a deadline passed by then and not met: a clock someone had to meet
     (not met by registration, not stopped or paused by then), or a measure not reported by the end of
     its due day."""
@@ -101,7 +103,19 @@ def overdue_at_end(user: User, month: date) -> QuerySet[Complaint]:
         Q(done_at__isnull=True) | Q(done_at__gte=end), complaint=OuterRef("pk"), due_date__lt=last_day,
         created_at__lt=end,
     )
-    return open_at_end(user, month).filter(Exists(clocks) | Exists(measures))
+    return _open_at_end(month) & (Q(Exists(clocks)) | Q(Exists(measures)))
+
+
+def closed_in(user: User, month: date) -> QuerySet[Complaint]:
+    return _all_time(user, month).filter(_closed(month))
+
+
+def open_at_end(user: User, month: date) -> QuerySet[Complaint]:
+    return _all_time(user, month).filter(_open_at_end(month))
+
+
+def overdue_at_end(user: User, month: date) -> QuerySet[Complaint]:
+    return _all_time(user, month).filter(_overdue_at_end(month))
 
 
 def clocks_of(user: User, month: date) -> QuerySet[Clock]:
@@ -132,24 +146,37 @@ class MonthFigures:
         return round(100 * self.on_time / measured, 1) if measured else None
 
 
+def months_figures(user: User, months: list[date], now: datetime) -> list[MonthFigures]:
+    """The figures of each month. Closed, open and overdue read every card (no index serves "closed
+    after the month's end"), so they are counted for all the months in one pass over the table."""
+    states = _all_time(user, months[0]).aggregate(**{
+        f"{name}_{index}": Count("pk", filter=condition(month))
+        for index, month in enumerate(months)
+        for name, condition in (("closed", _closed), ("open", _open_at_end), ("overdue", _overdue_at_end))
+    })
+    figures = []
+    for index, month in enumerate(months):
+        received = dict(received_in(user, month).values_list("justification").annotate(n=Count("pk")).order_by())
+        clocks = clocks_of(user, month).aggregate(
+            on_time=Count("pk", filter=Q(met_at__lte=F("due_at"))),
+            late=Count("pk", filter=Q(met_at__gt=F("due_at"))
+                       | Q(met_at__isnull=True, paused_at__isnull=True, due_at__lt=now)),
+        )
+        figures.append(MonthFigures(
+            received=sum(received.values()),
+            justified=received.get(Justification.JUSTIFIED, 0),
+            partly=received.get(Justification.PARTLY, 0),
+            unjustified=received.get(Justification.UNJUSTIFIED, 0),
+            undecided=sum(n for key, n in received.items() if key not in Justification.values),
+            on_time=clocks["on_time"], late=clocks["late"],
+            closed=states[f"closed_{index}"], open_at_end=states[f"open_{index}"],
+            overdue_at_end=states[f"overdue_{index}"],
+        ))
+    return figures
+
+
 def month_figures(user: User, month: date, now: datetime) -> MonthFigures:
-    received = dict(received_in(user, month).values_list("justification").annotate(n=Count("pk")).order_by())
-    clocks = clocks_of(user, month).aggregate(
-        on_time=Count("pk", filter=Q(met_at__lte=F("due_at"))),
-        late=Count("pk", filter=Q(met_at__gt=F("due_at"))
-                   | Q(met_at__isnull=True, paused_at__isnull=True, due_at__lt=now)),
-    )
-    return MonthFigures(
-        received=sum(received.values()),
-        justified=received.get(Justification.JUSTIFIED, 0),
-        partly=received.get(Justification.PARTLY, 0),
-        unjustified=received.get(Justification.UNJUSTIFIED, 0),
-        undecided=sum(n for key, n in received.items() if key not in Justification.values),
-        on_time=clocks["on_time"], late=clocks["late"],
-        closed=closed_in(user, month).count(),
-        open_at_end=open_at_end(user, month).count(),
-        overdue_at_end=overdue_at_end(user, month).count(),
-    )
+    return months_figures(user, [month], now)[0]
 
 
 @dataclass(frozen=True)
@@ -346,13 +373,12 @@ def monthly_pack(user: User, month: date, now: datetime | None = None) -> Monthl
     now = now or timezone.now()
     month = month_start(month)
     _start, end = month_filter(month).bounds()
-    current = month_figures(user, month, now)
+    current, previous, year_ago = months_figures(user, [month, month_shift(month, -1), month_shift(month, -12)], now)
     following = month_shift(month, 1)
     today = timezone.localdate(now)
     return MonthlyPack(
         month=month, now=now,
-        figures=figure_rows(current, month_figures(user, month_shift(month, -1), now),
-                            month_figures(user, month_shift(month, -12), now)),
+        figures=figure_rows(current, previous, year_ago),
         overdue=listed(overdue_at_end(user, month), end, LISTED_CARDS),
         overdue_total=current.overdue_at_end,
         oldest_open=listed(open_at_end(user, month), end, OLDEST_OPEN),
