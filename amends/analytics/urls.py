@@ -3,7 +3,7 @@ import re
 from django.urls import path, register_converter
 
 from .dashboards import DASHBOARDS
-from .views import board, documents, exports, orders, schedules, yearly
+from .views import board, documents, exports, monthly, orders, schedules, yearly
 
 
 class DashboardKey:
@@ -28,6 +28,12 @@ urlpatterns = [
     path("subscriptions/", schedules.subscriptions, name="subscriptions"),
     path("<dashboard:key>.xlsx", documents.board_xlsx_download, name="board_xlsx"),
     path("<dashboard:key>.pdf", documents.board_pdf_download, name="board_pdf"),
+    path("monthly/", monthly.monthly, name="monthly"),
+    path("monthly/xlsx/", monthly.monthly_xlsx, name="monthly_xlsx"),
+    path("monthly/pdf/", monthly.monthly_pdf, name="monthly_pdf"),
+    path("monthly/review/", monthly.monthly_review, name="monthly_review"),
+    path("monthly/decisions/", monthly.monthly_decision_add, name="monthly_decision_add"),
+    path("monthly/decisions/<int:pk>/", monthly.monthly_decision_update, name="monthly_decision_update"),
     path("<dashboard:key>/", board.board, name="board"),
     path("yearly/", yearly.yearly, name="yearly"),
     path("yearly.xlsx", yearly.yearly_xlsx, name="yearly_xlsx"),
