@@ -195,8 +195,9 @@ def test_any_dashboard_by_its_key_and_no_other(overseer, counted_cards, test_cha
     assert html.index('id="chart-test_plain"') < html.index('id="chart-test_by_channel"')
     assert overseer.get("/analytics/nothing/").status_code == 404
     # The app's other pages are never taken for a dashboard.
+    assert resolve("/analytics/monthly/").url_name == "monthly"
     with pytest.raises(Resolver404):
-        resolve("/analytics/monthly/")
+        resolve("/analytics/nothing/")
 
 
 @pytest.mark.parametrize(("query", "error"), [
