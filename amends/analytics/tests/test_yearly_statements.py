@@ -84,6 +84,7 @@ def test_the_notices_say_which_year_and_by_when(last_year_card, qms, manager):
 
 
 @pytest.mark.django_db
+@translation.override("en")
 def test_conclusions_are_frozen_once_approved(last_year_card, qms):
     with pytest.raises(ValidationError, match="conclusions before"):
         statement_approve(actor=qms, year=YEAR, now=local(YEAR + 1, 1, 3))
