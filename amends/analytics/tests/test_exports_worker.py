@@ -2,8 +2,8 @@
 recorded on the export without stopping the worker, a run cut short started over."""
 
 import csv
-import time
 import io
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
