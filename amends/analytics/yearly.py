@@ -372,7 +372,7 @@ def figures_snapshot(user: User, year: int) -> dict:
 
 
 def approved_figures(statement: YearlyStatement) -> YearlyFigures:
-    kept = statement.figures
+    kept: dict = statement.figures or {}
     by_language = kept["sections"]
     sections = by_language.get(translation.get_language()) or by_language.get(settings.LANGUAGE_CODE) or []
     return YearlyFigures(
