@@ -323,7 +323,8 @@ class World:
                                                            for n in range(0, 365 * YEARS + 31, 28))}
         rng = random.Random(16)
         monthly_orders.objects.bulk_create(
-            monthly_orders(month=month, orders=rng.randrange(8000, 12000), entered_by=head, entered_at=self.now) for month in sorted(months))
+            monthly_orders(month=month, orders=rng.randrange(8000, 12000), entered_by=head, entered_at=self.now)
+            for month in sorted(months))
         return len(months)
 
 
