@@ -9,6 +9,7 @@ durations are computed in the database and sorted in Python (see measured_times)
 
 import math
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -123,11 +124,11 @@ def measured_times(measured: QuerySet[Clock]) -> dict[str, dict[str, float]]:
     return figures
 
 
-def clock_figures(user: User, filters: AnalyticsFilter) -> dict[str, dict[str, float | int | None]]:
+def clock_figures(user: User, filters: AnalyticsFilter) -> dict[str, dict[str, Any]]:
     """PostgreSQL: both charts' figures by clock kind in one scan of the period's clocks (two scans and
     their sorts took twice as long), read once for a page that shows both:
     {kind: {MEASURED, MEDIAN, P90 (seconds), ON_TIME, LATE}}."""
-    def compute() -> dict[str, dict[str, float | int | None]]:
+    def compute() -> dict[str, dict[str, Any]]:
         seconds = MeasuredSeconds()
         rows = period_clocks(user, filters).filter(MET_BY_PERSON | JUDGED).values("kind").annotate(
             measured=Count("complaint", distinct=True, filter=MET_BY_PERSON),
@@ -197,17 +198,18 @@ def response_times_drill(user: User, filters: AnalyticsFilter, point: str, serie
 
 
 def on_time_share(user: User, filters: AnalyticsFilter) -> ChartData:
-    rows: list[dict]
+    counted: dict[str, Any]
     if filters.end < filters.start:
-        rows = []
+        counted = {}
     elif connection.vendor == "postgresql":
-        rows = [{"kind": kind, **row} for kind, row in clock_figures(user, filters).items()]
+        counted = clock_figures(user, filters)
     else:
-        rows = list(period_clocks(user, filters).filter(JUDGED).values("kind").annotate(
+        rows = period_clocks(user, filters).filter(JUDGED).values("kind").annotate(
             on_time=Count("complaint", distinct=True, filter=MET_ON_TIME),
             late=Count("complaint", distinct=True, filter=missed(timezone.now())),
-        ))
-    figures = {row["kind"]: row for row in rows if row[ON_TIME] + row[LATE]}
+        )
+        counted = {row["kind"]: dict(row) for row in rows}
+    figures = {kind: row for kind, row in counted.items() if row[ON_TIME] + row[LATE]}
     points = []
     for kind in kinds_in_order(figures):
         on_time, late = figures[kind]["on_time"], figures[kind]["late"]
