@@ -21,12 +21,14 @@ registration; a duplicate's or withdrawn card's clocks are stopped. 3 % of the j
 cards have a compensation granted, and every month has its order count when the order counts exist.
 Then ANALYZE (VACUUM ANALYZE on PostgreSQL), as a live database's statistics would be.
 
-Timed, in this process, as the head of the QMS:
+Timed, in this process, as the head of the QMS (--only charts or --only dashboards: just those):
+  charts          each registered chart's compute alone, default filters: which one a page waits for
   dashboards      each dashboard of analytics.dashboards.DASHBOARDS through its page with Django's
                   test client (the whole view and template, no web server), and through the API
                   (/api/v1/analytics/dashboards/<key>/): p50 and p95 over --requests GETs after one
                   warm-up, with the default filters (a year back from the first of this month) and
                   with one dimension filter (the department with the most cards)
+  PDF             each dashboard's PDF (board_documents.board_pdf) of its computed charts, once
   yearly          analytics.yearly.yearly_figures for the last whole year: the first run and the
                   median of --repeat more
   export          analytics.exports.write_register of every card to CSV, in a process of its own
