@@ -24,6 +24,7 @@ from amends.complaints.choices import Channel, Justification, Loyalty
 from amends.complaints.models import Cause
 
 from .charts import CHARTS, ChartData
+from .figures.shared import computed_together
 from .filters import AnalyticsFilter
 from .models import YearlyStatement
 from .selectors import counted_complaints
@@ -307,16 +308,17 @@ def _chart_rows(current: ChartData, previous: ChartData, shown) -> list[Row]:
 
 def yearly_figures(user: User, year: int) -> YearlyFigures:
     current, previous = year_counts(user, year), year_counts(user, year - 1)
-    sections = [
-        received_section(current, previous),
-        justification_section(current, previous),
-        loyalty_section(current, previous),
-        satisfaction_section(current, previous),
-        timeliness_section(user, year),
-        causes_section(current, previous),
-        norms_section(year),
-        capa_section(year),
-    ]
+    with computed_together():  # the timeliness charts of a year read their clocks once
+        sections = [
+            received_section(current, previous),
+            justification_section(current, previous),
+            loyalty_section(current, previous),
+            satisfaction_section(current, previous),
+            timeliness_section(user, year),
+            causes_section(current, previous),
+            norms_section(year),
+            capa_section(year),
+        ]
     return YearlyFigures(
         year=year, current=current, previous=previous, sections=[section for section in sections if section],
         statement=YearlyStatement.objects.filter(year=year).select_related("approved_by").first(),
