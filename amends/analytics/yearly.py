@@ -31,6 +31,7 @@ from amends.complaints.choices import Channel, Justification, Loyalty
 from amends.complaints.models import Cause
 
 from .charts import CHARTS, ChartData
+from .figures.shared import computed_together
 from .filters import AnalyticsFilter
 from .models import YearlyStatement
 from .selectors import counted_complaints
@@ -324,16 +325,17 @@ def _chart_rows(current: ChartData, previous: ChartData, shown) -> list[Row]:
 
 
 def _sections(user: User, year: int, current: YearCounts, previous: YearCounts) -> list[Section]:
-    sections = [
-        received_section(current, previous),
-        justification_section(current, previous),
-        loyalty_section(current, previous),
-        satisfaction_section(current, previous),
-        timeliness_section(user, year),
-        causes_section(current, previous),
-        norms_section(year),
-        capa_section(year),
-    ]
+    with computed_together():  # the timeliness charts of a year read their clocks once
+        sections = [
+            received_section(current, previous),
+            justification_section(current, previous),
+            loyalty_section(current, previous),
+            satisfaction_section(current, previous),
+            timeliness_section(user, year),
+            causes_section(current, previous),
+            norms_section(year),
+            capa_section(year),
+        ]
     return [section for section in sections if section]
 
 
