@@ -35,6 +35,7 @@ EMPTY_MESSAGE = gettext_lazy("No complaints match these filters in this period."
 _ids = count(1)
 
 Link = Callable[[str, str], str]
+MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
 
 
 def format_value(value: float | int | None, unit: str = "") -> str:
@@ -68,6 +69,13 @@ def _ticks(top: float, *, whole: bool) -> list[float]:
 def _short(text: str, room: int = LABEL_CHARS) -> str:
     room = max(room, 2)
     return text if len(text) <= room else text[: room - 1] + "…"
+
+
+def _axis_text(point: Point) -> str:
+    """What the axis writes under a point: a month as "03.2026", since its name ("Сентябрь 2026 г.") was
+    cut or slanted past reading; the full name stays in the label's <title> and the table."""
+    month = MONTH_KEY.fullmatch(point.key)
+    return f"{month[2]}.{month[1]}" if month else str(point.label)
 
 
 def _wrapped(text: str, room: int) -> list[str]:
@@ -186,7 +194,7 @@ class _Drawing:
         self.slot = (self.right_edge - LEFT) / len(self.points)
         self.every = math.ceil(len(self.points) / MAX_LABELS)  # every n-th point is labelled
         self.room = int(self.slot * self.every * 0.95 / CHAR_WIDTH)  # characters a flat label has
-        long = any(len(str(point.label)) > self.room for point in self.points)
+        long = any(len(_axis_text(point)) > self.room for point in self.points)
         self.wrapped = long and len(self.points) <= WRAPPED_UP_TO
         self.slanted = long and not self.wrapped
         self.bottom = self.top + PLOT_HEIGHT
@@ -329,18 +337,18 @@ class _Drawing:
         first = 0
         if self.slanted and self.every > 1:  # thinned labels may start at the first point whose label fits
             first = next((index for index in range(self.every)
-                          if self.slant_room(index) >= len(_short(str(self.points[index].label)))), 0)
+                          if self.slant_room(index) >= len(_short(_axis_text(self.points[index])))), 0)
         parts = []
         for index, point in enumerate(self.points):
             if index < first or (index - first) % self.every:
                 continue
-            label = str(point.label)
+            label, text = str(point.label), _axis_text(point)
             x, y = self.x_mid(index), self.bottom + 15
             if self.slanted:
-                lines = [_short(label, min(LABEL_CHARS, self.slant_room(index)))]
+                lines = [_short(text, min(LABEL_CHARS, self.slant_room(index)))]
                 place = f'text-anchor="end" transform="rotate(-40 {x:.1f} {y:.1f})"'
             else:
-                lines = _wrapped(label, self.room) if self.wrapped else [label]
+                lines = _wrapped(text, self.room) if self.wrapped else [text]
                 place = 'text-anchor="middle"'
             title = f"<title>{escape(label)}</title>" if " ".join(lines) != label else ""
             rows = "".join(f'<tspan x="{x:.1f}" dy="{LINE_HEIGHT if row else 0}">{escape(line)}</tspan>'

@@ -42,6 +42,7 @@ def chart_svg(chart: ChartData, link_filters: AnalyticsFilter | None = None, boa
 class Cell:
     text: str
     href: str | None
+    series: str | Promise  # its column's heading, written beside the figure on a phone
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def chart_rows(chart: ChartData, link_filters: AnalyticsFilter | None = None, bo
     return [
         Row(point.label, [
             Cell(svg.format_value(point.values.get(series.key), series.unit),
-                 svg.figure_link(link, chart, point, series))
+                 svg.figure_link(link, chart, point, series), series.label)
             for series in chart.series
         ])
         for point in chart.points
