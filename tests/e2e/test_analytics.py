@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from amends.analytics.dashboards import DASHBOARDS
 from amends.analytics.models import RegisterExport, ReviewDecision
 from amends.analytics.tests import board_fixtures
 from amends.jobs.schedule import PERIODIC
@@ -151,3 +152,37 @@ def test_the_qms_head_reads_drills_downloads_exports_and_reviews(qms_head, login
     expect(page.locator("tr[data-key=received] td.current").first).to_have_text(
         str(sql_count(date(2026, 1, 1), date(2027, 1, 1))))
     assert not login_as.page_errors
+
+
+PHONE = 390
+PHONE_PAGES = {
+    **{key: f"/analytics/{key}/?start=2026-03-01&end=2026-05-31" for key in DASHBOARDS},
+    "drill-down": "/analytics/cards/?chart=by_month_channel&point=2026-04&series=email&start=2026-03-01&end=2026-05-31",
+    "monthly": "/analytics/monthly/?month=2026-04",
+    "yearly": "/analytics/yearly/?year=2026",
+    "orders": "/analytics/orders/",
+    "exports": "/analytics/exports/",
+    "export": "/analytics/exports/{export}/",
+    "subscriptions": "/analytics/subscriptions/",
+}
+WIDER_THAN_THE_SCREEN = """width => [...document.querySelectorAll("body *")].filter(element => {
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && (box.left < -0.5 || box.right > width + 0.5);
+}).map(element => `${element.tagName}.${element.className} ${(element.textContent || "").trim().slice(0, 40)}`)"""
+
+
+@pytest.mark.parametrize("name", PHONE_PAGES)
+def test_no_analysis_page_is_wider_than_a_phone(qms_head, login_as, name):
+    """In Armenian, the language of the longest words; a table inside a scrolling box counts too."""
+    qms_head.language = "hy"
+    qms_head.save(update_fields=["language"])
+    export = RegisterExport.objects.create(user=qms_head, source="list", query="channel=email", format="xlsx",
+                                           language="hy", state="running", rows_total=1200, rows_done=430)
+    page = login_as(qms_head)
+    page.set_viewport_size({"width": PHONE, "height": 844})
+    page.goto(PHONE_PAGES[name].format(export=export.pk))
+    expect(page.locator(".analysis-nav")).to_be_visible()
+    for table in page.locator("details.chart-data").all():  # the charts' figures as tables, opened
+        table.evaluate("details => details.open = true")
+    assert page.evaluate(WIDER_THAN_THE_SCREEN, PHONE) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
