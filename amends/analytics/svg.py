@@ -21,7 +21,7 @@ from .charts import ChartData, Point, Series, count_series
 
 WIDTH, PLOT_HEIGHT = 520, 220
 LEFT, SIDE_AXIS, RIGHT_PLAIN = 52, 52, 16
-BOTTOM_FLAT, LINE_HEIGHT, BOTTOM_SLANTED = 34, 14, 78
+BOTTOM_FLAT, LINE_HEIGHT, BOTTOM_SLANTED = 34, 14, 92  # room under the axis for 16 slanted characters
 LEGEND_ROW, CHAR_WIDTH = 18, 7.5  # the legend's line height; a character's width at font size 12, for layout
 MAX_LABELS, LABEL_CHARS = 14, 16  # more point labels than this are thinned; longer ones are cut (full in <title>)
 WRAPPED_UP_TO = 8  # the labels of this many points or fewer wrap onto two lines rather than slant
@@ -194,8 +194,11 @@ class _Drawing:
         self.slot = (self.right_edge - LEFT) / len(self.points)
         self.every = math.ceil(len(self.points) / MAX_LABELS)  # every n-th point is labelled
         self.room = int(self.slot * self.every * 0.95 / CHAR_WIDTH)  # characters a flat label has
-        long = any(len(_axis_text(point)) > self.room for point in self.points)
-        self.wrapped = long and len(self.points) <= WRAPPED_UP_TO
+        texts = [_axis_text(point) for point in self.points]
+        long = any(len(text) > self.room for text in texts)
+        # Wrapped, a word longer than the room is cut short ("Receiv…"); slanted, it reads whole.
+        words_fit = all(len(word) <= self.room for text in texts for word in text.split())
+        self.wrapped = long and len(self.points) <= WRAPPED_UP_TO and words_fit
         self.slanted = long and not self.wrapped
         self.bottom = self.top + PLOT_HEIGHT
         self.height = self.bottom + (BOTTOM_SLANTED if self.slanted else BOTTOM_FLAT + self.wrapped * LINE_HEIGHT)
