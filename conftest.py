@@ -22,6 +22,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request with another Accept-Language leaves its language active in the thread: every test
+    starts in the site's default, whatever ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_policy_table():
     """A rolled-back test sends no signal that the deadline policies it cached are gone: forget them."""
     from amends.deadlines.policies import forget_policy_table

@@ -21,12 +21,14 @@ registration; a duplicate's or withdrawn card's clocks are stopped. 3 % of the j
 cards have a compensation granted, and every month has its order count when the order counts exist.
 Then ANALYZE (VACUUM ANALYZE on PostgreSQL), as a live database's statistics would be.
 
-Timed, in this process, as the head of the QMS:
+Timed, in this process, as the head of the QMS (--only charts or --only dashboards: just those):
+  charts          each registered chart's compute alone, default filters: which one a page waits for
   dashboards      each dashboard of analytics.dashboards.DASHBOARDS through its page with Django's
                   test client (the whole view and template, no web server), and through the API
                   (/api/v1/analytics/dashboards/<key>/): p50 and p95 over --requests GETs after one
                   warm-up, with the default filters (a year back from the first of this month) and
                   with one dimension filter (the department with the most cards)
+  PDF             each dashboard's PDF (board_documents.board_pdf) of its computed charts, once
   yearly          analytics.yearly.yearly_figures for the last whole year: the first run and the
                   median of --repeat more
   export          analytics.exports.write_register of every card to CSV, in a process of its own
@@ -79,6 +81,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="yearly statement runs after the first")
     parser.add_argument("--reuse", metavar="DIR", help="SQLite: keep the database in DIR, reuse it if filled")
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the export's traced run")
+    parser.add_argument("--only", choices=["charts", "dashboards"], help="time only these, then stop")
     # The export's own process: the var folder of the filled database, and whether to trace.
     parser.add_argument("--export-in", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
@@ -322,7 +325,8 @@ class World:
                                                            for n in range(0, 365 * YEARS + 31, 28))}
         rng = random.Random(16)
         monthly_orders.objects.bulk_create(
-            monthly_orders(month=month, orders=rng.randrange(8000, 12000), entered_by=head) for month in sorted(months))
+            monthly_orders(month=month, orders=rng.randrange(8000, 12000), entered_by=head, entered_at=self.now)
+            for month in sorted(months))
         return len(months)
 
 
@@ -376,6 +380,38 @@ def dashboards(head: User) -> list[tuple[str, str, str, str]]:
                 rows.append(timings_row(f"page {key}, {filters}", page, page_url + query))
             rows.append(timings_row(f"API {key}, {filters}", api, api_url + query))
         say(f"dashboard {key}: done")
+    return rows
+
+
+def charts(head: User) -> list[tuple[str, str, str, str]]:
+    """Each chart's compute alone, default filters: which one a slow dashboard waits for."""
+    from amends.analytics.filters import AnalyticsFilter
+
+    filters = AnalyticsFilter.default(timezone.localdate())
+    rows = []
+    for key, spec in CHARTS.items():
+        spec.compute(head, filters)  # warm-up
+        times = []
+        for _ in range(max(3, OPTIONS.requests // 3)):
+            started = time.perf_counter()
+            spec.compute(head, filters)
+            times.append((time.perf_counter() - started) * 1000)
+        rows.append((f"chart {key} (p50, max)", f"{percentile(times, 0.5):.0f}", f"{max(times):.0f}", ""))
+    return rows
+
+
+def board_pdf(head: User) -> list[tuple[str, str, str, str]]:
+    """A dashboard's PDF as the weekly report sends it: its charts, then the document."""
+    from amends.analytics.board_documents import board_pdf, board_report
+    from amends.analytics.filters import AnalyticsFilter
+
+    filters, rows = AnalyticsFilter.default(timezone.localdate()), []
+    for key, board in DASHBOARDS.items():
+        report = board_report(head, board, filters)
+        started = time.perf_counter()
+        board_pdf(report.dashboard, report.charts, report.filters)
+        rows.append((f"PDF of dashboard {key}, its charts computed", f"{(time.perf_counter() - started) * 1000:.0f}",
+                     "", ""))
     return rows
 
 
@@ -456,7 +492,10 @@ def main() -> None:
         filling = fill(head)
     cards = Complaint.objects.count()
     say(f"{connection.vendor}: {cards:,} cards")
-    table = dashboards(head) + yearly(head) + export(VAR_DIR)
+    if OPTIONS.only:
+        table = charts(head) if OPTIONS.only == "charts" else dashboards(head)
+    else:
+        table = charts(head) + dashboards(head) + board_pdf(head) + yearly(head) + export(VAR_DIR)
 
     say()
     say(f"{connection.vendor}, {cards:,} cards, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

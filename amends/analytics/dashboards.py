@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import User
 
 from .charts import CHARTS, ChartData
+from .figures.shared import computed_together
 from .filters import AnalyticsFilter
 
 
@@ -41,4 +42,5 @@ DASHBOARDS: dict[str, Dashboard] = {
 
 def dashboard_charts(user: User, dashboard: Dashboard, filters: AnalyticsFilter) -> list[ChartData]:
     """The dashboard's charts computed for the user, in its order; a chart nobody registered is skipped."""
-    return [CHARTS[key].compute(user, filters) for key in dashboard.charts if key in CHARTS]
+    with computed_together():  # charts of a page that read the same figures read them once
+        return [CHARTS[key].compute(user, filters) for key in dashboard.charts if key in CHARTS]

@@ -17,6 +17,7 @@ from amends.accounts.models import User
 from amends.complaints.forms import ComplaintFilterForm, form_error_text
 from amends.complaints.models import Complaint
 from amends.complaints.selectors import ComplaintFilter, complaint_list
+from amends.core.budget import TimeBudgetExceeded
 from amends.core.errors import AccessDenied
 
 from .access import access_analytics
@@ -91,7 +92,7 @@ def register_export_run(export_id: int) -> RegisterExport | None:
                 spool.seek(0)
                 export.file.save(export_filename(export), File(spool), save=False)
     except Exception as error:
-        reason = str(error) if isinstance(error, ExportRefused | AccessDenied) else f"{type(error).__name__}: {error}"
+        reason = _failure_reason(error, export.language)
         logger.exception("Register export %s failed", export.pk)
         mine.update(state=RegisterExport.State.FAILED, error=reason, finished_at=timezone.now())
         raise
@@ -99,6 +100,16 @@ def register_export_run(export_id: int) -> RegisterExport | None:
                 finished_at=timezone.now())
     export.refresh_from_db()
     return export
+
+
+def _failure_reason(error: Exception, language: str) -> str:
+    if isinstance(error, ExportRefused | AccessDenied):
+        return str(error)
+    if isinstance(error, TimeBudgetExceeded):
+        with translation.override(language):
+            return _("The export took longer than the worker allows (%(seconds)s s) and was stopped: export "
+                     "fewer cards, or as CSV, which is written faster.") % {"seconds": f"{error.seconds:g}"}
+    return f"{type(error).__name__}: {error}"
 
 
 def export_filename(export: RegisterExport) -> str:

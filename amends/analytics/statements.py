@@ -1,6 +1,7 @@
 """The yearly statement's life: drafted from 1 January, concluded and approved by the head of the QMS
 by 15 January (DOMAIN.md §5), a reminder to the QMS heads from the 5th and an escalation to the
-managers after the 15th, each sent once. Once approved the statement is frozen."""
+managers after the 15th, each sent once. Once approved the statement is frozen: its conclusions and
+its figures, kept at approval."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +21,7 @@ from amends.notifications.services import NotificationSpec, notify_many
 
 from .access import access_conclusions
 from .models import YearlyStatement
+from .yearly import figures_snapshot
 
 REMIND_FROM_DAY = 5  # of January: the QMS heads are reminded of a statement not approved yet
 DUE_DAY = 15  # of January: the statement is due; after it the managers are told
@@ -67,7 +69,8 @@ def statement_approve(*, actor: User, year: int, now: datetime | None = None) ->
     if not statement.conclusions:
         raise ValidationError(_("Write the conclusions before approving the statement."))
     statement.approved_by, statement.approved_at = actor, now
-    statement.save(update_fields=["approved_by", "approved_at"])
+    statement.figures = figures_snapshot(actor, year)  # frozen: a card classified later changes no approved figure
+    statement.save(update_fields=["approved_by", "approved_at", "figures"])
     return statement
 
 

@@ -2,10 +2,18 @@
 
 from django_tasks import task
 
+from amends.core.budget import job_time_budget
+
 from .export_jobs import register_export_run
+
+# A 1,000,000-row XLSX takes some 500 CPU seconds (openpyxl writes ~2,000 rows per CPU second,
+# docs/analytics.md), past the worker's default 600 s on a busy machine: the export gets the most a
+# job may have, a minute under the worker's STALE_AFTER (15 minutes).
+EXPORT_TIME_BUDGET = 840
 
 
 @task()
+@job_time_budget(EXPORT_TIME_BUDGET)
 def register_export_task(export_id: int) -> dict | None:
     """Write a register export asked for on a page; a failure is recorded on the export and raised."""
     export = register_export_run(export_id)

@@ -5,14 +5,21 @@ the corrective actions and the satisfaction with the resolution.
 The counted cards of a year are counted in one pass in the database, a count per channel,
 justification, loyalty and cause; every card figure is made of those counts. The
 response times and the on-time share are the dashboards' own charts (the one definition of each),
-computed for the whole year when they are registered."""
+computed for the whole year when they are registered.
+
+An approved statement is frozen: its figures are kept at approval (figures_snapshot) and read back
+from the statement, so a card classified later changes a draft, never an approved statement."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import User
@@ -24,6 +31,7 @@ from amends.complaints.choices import Channel, Justification, Loyalty
 from amends.complaints.models import Cause
 
 from .charts import CHARTS, ChartData
+from .figures.shared import computed_together
 from .filters import AnalyticsFilter
 from .models import YearlyStatement
 from .selectors import counted_complaints
@@ -95,6 +103,17 @@ class YearlyFigures:
     previous: YearCounts
     sections: list[Section]
     statement: YearlyStatement | None = None
+    frozen: bool = False  # the figures kept at approval, not computed now
+
+    @property
+    def version_note(self) -> str:
+        """Which figures these are, said on the page and in the workbook and the PDF."""
+        statement = self.statement
+        if self.frozen and statement is not None and statement.approved_at is not None:
+            when = formats.date_format(timezone.localtime(statement.approved_at), "SHORT_DATE_FORMAT")
+            return gettext("The approved version of %(date)s: the figures as they were when the statement was "
+                           "approved; later changes to cards do not change them.") % {"date": when}
+        return gettext("The figures as of now: until the statement is approved they change with the cards.")
 
     @property
     def empty(self) -> bool:
@@ -305,19 +324,61 @@ def _chart_rows(current: ChartData, previous: ChartData, shown) -> list[Row]:
     return rows
 
 
+def _sections(user: User, year: int, current: YearCounts, previous: YearCounts) -> list[Section]:
+    with computed_together():  # the timeliness charts of a year read their clocks once
+        sections = [
+            received_section(current, previous),
+            justification_section(current, previous),
+            loyalty_section(current, previous),
+            satisfaction_section(current, previous),
+            timeliness_section(user, year),
+            causes_section(current, previous),
+            norms_section(year),
+            capa_section(year),
+        ]
+    return [section for section in sections if section]
+
+
 def yearly_figures(user: User, year: int) -> YearlyFigures:
+    """The approved statement's kept figures, or a draft's (or a year without a statement) computed now."""
+    statement = YearlyStatement.objects.filter(year=year).select_related("approved_by").first()
+    if statement is not None and statement.approved and statement.figures:
+        return approved_figures(statement)
     current, previous = year_counts(user, year), year_counts(user, year - 1)
-    sections = [
-        received_section(current, previous),
-        justification_section(current, previous),
-        loyalty_section(current, previous),
-        satisfaction_section(current, previous),
-        timeliness_section(user, year),
-        causes_section(current, previous),
-        norms_section(year),
-        capa_section(year),
-    ]
+    return YearlyFigures(year=year, current=current, previous=previous,
+                         sections=_sections(user, year, current, previous), statement=statement)
+
+
+def _json_number(value: float | int | Decimal | None) -> float | int | None:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _section_json(section: Section) -> dict:
+    return {
+        "key": section.key, "title": str(section.title), "note": str(section.note), "extra": section.extra,
+        "rows": [{"label": str(row.label), "current": _json_number(row.current),
+                  "previous": _json_number(row.previous), "unit": row.unit, "norm": row.norm,
+                  "cumulative": _json_number(row.cumulative), "key": row.key} for row in section.rows],
+    }
+
+
+def figures_snapshot(user: User, year: int) -> dict:
+    """The figures to keep with the statement at approval: the counts once, the sections' words in every
+    language of the site, so each reader reads the approved statement in their own."""
+    current, previous = year_counts(user, year), year_counts(user, year - 1)
+    sections = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            sections[language] = [_section_json(section) for section in _sections(user, year, current, previous)]
+    return {"current": asdict(current), "previous": asdict(previous), "sections": sections}
+
+
+def approved_figures(statement: YearlyStatement) -> YearlyFigures:
+    kept: dict = statement.figures or {}
+    by_language = kept["sections"]
+    sections = by_language.get(translation.get_language()) or by_language.get(settings.LANGUAGE_CODE) or []
     return YearlyFigures(
-        year=year, current=current, previous=previous, sections=[section for section in sections if section],
-        statement=YearlyStatement.objects.filter(year=year).select_related("approved_by").first(),
+        year=statement.year, current=YearCounts(**kept["current"]), previous=YearCounts(**kept["previous"]),
+        sections=[Section(**{**section, "rows": [Row(**row) for row in section["rows"]]}) for section in sections],
+        statement=statement, frozen=True,
     )

@@ -48,6 +48,7 @@ def _statement_lines(figures: YearlyFigures) -> list[tuple]:
         (_("From"), figures.start),
         (_("To (inclusive)"), figures.end),
         (_("Compared with"), figures.year - 1),
+        (_("Version"), figures.version_note),
     ]
     if figures.empty:
         lines.append((_("Figures"), empty_message(figures)))

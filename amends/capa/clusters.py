@@ -1,8 +1,8 @@
 """Clusters of similar complaints from different customers (issue 15 §4): the duplicates app keeps,
 for each card, other customers' cards worded alike (`DuplicateCandidate` with a SIMILAR reason). Cards
-received within the last `cluster_window_days`, counted (never duplicates or withdrawn), joined by
-those links (also through each other) form a cluster; one of `cluster_size` customers or more is
-proposed as a nonconformity.
+received within the last `cluster_window_days`, counted (complaints and claims, never duplicates or
+withdrawn), joined by those links (also through each other) form a cluster; one of `cluster_size`
+customers or more is proposed as a nonconformity.
 
 Once only: a cluster is keyed by its earliest card, and a cluster that shares a card with an earlier
 cluster proposal belongs to it. While that proposal waits for a decision the new cards join it (the
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from amends.complaints.choices import COUNTED_REQUEST_TYPES
 from amends.complaints.models import Complaint
 from amends.duplicates.models import SIMILAR_REASONS, DuplicateCandidate
 
@@ -42,6 +43,7 @@ def _similar_pairs(since: datetime, until: datetime) -> list[tuple[int, int]]:
     return list(
         DuplicateCandidate.objects.filter(in_window, reason__in=SIMILAR_REASONS, dismissed=False)
         .exclude(complaint__state__in=NOT_COUNTED).exclude(candidate__state__in=NOT_COUNTED)
+        .filter(complaint__request_type__in=COUNTED_REQUEST_TYPES, candidate__request_type__in=COUNTED_REQUEST_TYPES)
         .values_list("complaint_id", "candidate_id")
     )
 

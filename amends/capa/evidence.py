@@ -1,7 +1,8 @@
 """The evidence of an action's effectiveness check: for each thing the nonconformity concerns (the same
 cause, product, component, supplier), the complaints counted since the action was done against the same
 length of time just before it. A card's supplier is its own, else its component's (as in norms.py);
-duplicates and withdrawn cards never count (selectors.counted_complaints)."""
+only complaints and claims count, never duplicates, withdrawn cards, objections or other requests
+(selectors.counted_complaints)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

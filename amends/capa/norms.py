@@ -1,7 +1,8 @@
 """Supplier and manufacturer norms (DOMAIN.md §7): per period, the justified and partly justified
 complaints by the manufacturer's fault, by all suppliers' components together and by each supplier's,
 against the norms of CapaSettings and SupplierNorm. A card's supplier is its own, else its component's.
-Duplicates and withdrawn cards never count (selectors.counted_complaints)."""
+Only complaints and claims count, never duplicates, withdrawn cards, objections or other requests
+(selectors.counted_complaints)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

@@ -3,7 +3,7 @@ from django.db.models.functions import Coalesce
 
 from amends.accounts.access import OVERSEERS
 from amends.accounts.models import User
-from amends.complaints.choices import State
+from amends.complaints.choices import COUNTED_REQUEST_TYPES, State
 from amends.complaints.models import Complaint
 from amends.customers.models import Supplier
 
@@ -15,9 +15,11 @@ NOT_COUNTED = (State.DUPLICATE, State.WITHDRAWN)
 
 
 def counted_complaints(queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
-    """Complaints that count in the norms, the clusters, the growth and the evidence of a check."""
+    """Complaints that count in the norms, the clusters, the growth and the evidence of a check: complaints
+    and claims only (an objection or another request is no complaint, DOMAIN.md "Words"), as in every
+    complaint statistic."""
     queryset = Complaint.objects.all() if queryset is None else queryset
-    return queryset.exclude(state__in=NOT_COUNTED)
+    return queryset.filter(request_type__in=COUNTED_REQUEST_TYPES).exclude(state__in=NOT_COUNTED)
 
 
 def visible_nonconformities(user: User) -> QuerySet[Nonconformity]:

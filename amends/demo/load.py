@@ -44,6 +44,7 @@ from amends.duplicates.models import DuplicateCandidate, TextSignature
 from amends.duplicates.services import duplicates_check
 from amends.notifications.receivers import lifecycle_notifications_muted
 
+from .analysis import analysis_story
 from .answers import STEPS as ANSWER_STEPS
 from .answers import (
     answer_step,
@@ -88,6 +89,7 @@ class DemoResult:
     states: dict[str, int]
     channels: dict[str, int]
     capa: str = ""
+    analysis: str = ""
 
     def summary(self) -> str:
         states = ", ".join(f"{name} {count}" for name, count in self.states.items())
@@ -96,7 +98,7 @@ class DemoResult:
             f"Demo loaded in {self.seconds:.1f} s: {self.users} users, {self.departments} "
             f"departments, {self.organisations} organisations, {self.contacts} contacts, "
             f"{self.complaints} complaints, {self.events} timeline events, {self.measures} "
-            f"measures.\n  states: {states}\n  channels: {channels}\n  CAPA: {self.capa}"
+            f"measures.\n  states: {states}\n  channels: {channels}\n  CAPA: {self.capa}\n  analysis: {self.analysis}"
         )
 
 
@@ -356,6 +358,7 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bo
                 created += 1
     with transaction.atomic():
         story.finish()
+        analysis = analysis_story(now, users, seed)
     notifications_backdate(loading)
     complaints = Complaint.objects.filter(number__in=[s.number for s in specs])
     return DemoResult(
@@ -365,7 +368,7 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bo
         measures=Measure.objects.filter(complaint__in=complaints).count(),
         states=_ordered(Counter(complaints.values_list("state", flat=True)), State),
         channels=_ordered(Counter(complaints.values_list("channel", flat=True)), Channel),
-        capa=story.summary(),
+        capa=story.summary(), analysis=analysis,
     )
 
 

@@ -5,9 +5,10 @@ machines share it: a task is claimed in a transaction before it runs, and a peri
 enqueued by exactly one worker (see schedule.py). A task left "running" by a worker that was
 killed goes back on the queue after STALE_AFTER; every task is idempotent, so that is safe.
 
-No job holds a worker forever: each runs within AMENDS_JOB_TIME_BUDGET seconds (then it is
-interrupted and recorded as failed, with the reason), and a job whose worker died during each of
-its first MAX_RUNS runs is recorded as failed instead of being handed to the next worker.
+No job holds a worker forever: each runs within AMENDS_JOB_TIME_BUDGET seconds, or the budget its
+task declares (core.budget.job_time_budget), then it is interrupted and recorded as failed, with the
+reason; and a job whose worker died during each of its first MAX_RUNS runs is recorded as failed
+instead of being handed to the next worker.
 """
 
 import logging
@@ -91,9 +92,18 @@ class _BudgetedQueue(Worker):
         self.run()
         return self._run_tasks
 
+    def budget_of(self, db_task_result: DBTaskResult) -> float:
+        """The task's own budget when it declares one, else the worker's; under STALE_AFTER either way,
+        or a job still running would be handed to a second worker."""
+        try:
+            declared = getattr(db_task_result.task.func, "time_budget", None)
+        except Exception:  # a task that cannot be imported: django-tasks records that when it runs it
+            declared = None
+        return min(float(declared or self.budget), STALE_AFTER.total_seconds() - 60)
+
     def run_task(self, db_task_result: DBTaskResult) -> None:
         try:
-            with time_budget(self.budget, f"The job {db_task_result.task_path}"):
+            with time_budget(self.budget_of(db_task_result), f"The job {db_task_result.task_path}"):
                 # Interrupted inside, the job is recorded as failed with the reason, as for any error.
                 super().run_task(db_task_result)
         except TimeBudgetExceeded as error:  # in the queue's bookkeeping after the job: reclaimed later

@@ -9,6 +9,7 @@ durations are computed in the database and sorted in Python (see measured_times)
 
 import math
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -34,6 +35,7 @@ from amends.deadlines.models import Clock
 from ..charts import ChartData, ChartSpec, Point, Series, register_chart
 from ..filters import AnalyticsFilter
 from ..selectors import counted_complaints
+from .shared import once
 
 HOUR = 3600
 MEDIAN, P90, MEASURED = "median_h", "p90_h", "measured"
@@ -82,8 +84,8 @@ class PercentileCont(Aggregate):
     template = "%(function)s(%(share)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
 
-    def __init__(self, expression, share: float) -> None:
-        super().__init__(expression, share=float(share))
+    def __init__(self, expression, share: float, filter: Q | None = None) -> None:
+        super().__init__(expression, share=float(share), filter=filter)
 
 
 def period_clocks(user: User, filters: AnalyticsFilter) -> QuerySet[Clock]:
@@ -122,6 +124,25 @@ def measured_times(measured: QuerySet[Clock]) -> dict[str, dict[str, float]]:
     return figures
 
 
+def clock_figures(user: User, filters: AnalyticsFilter) -> dict[str, dict[str, Any]]:
+    """PostgreSQL: both charts' figures by clock kind in one scan of the period's clocks (two scans and
+    their sorts took twice as long), read once for a page that shows both:
+    {kind: {MEASURED, MEDIAN, P90 (seconds), ON_TIME, LATE}}."""
+    def compute() -> dict[str, dict[str, Any]]:
+        seconds = MeasuredSeconds()
+        rows = period_clocks(user, filters).filter(MET_BY_PERSON | JUDGED).values("kind").annotate(
+            measured=Count("complaint", distinct=True, filter=MET_BY_PERSON),
+            median=PercentileCont(seconds, SHARES[MEDIAN], filter=MET_BY_PERSON),
+            p90=PercentileCont(seconds, SHARES[P90], filter=MET_BY_PERSON),
+            on_time=Count("complaint", distinct=True, filter=JUDGED & MET_ON_TIME),
+            late=Count("complaint", distinct=True, filter=JUDGED & missed(timezone.now())),
+        )
+        return {row["kind"]: {MEASURED: row["measured"], MEDIAN: row["median"], P90: row["p90"],
+                              ON_TIME: row["on_time"], LATE: row["late"]} for row in rows}
+
+    return once(("clocks", user.pk, filters), compute)
+
+
 def kinds_in_order(kinds) -> list[str]:
     return [kind for kind in ClockKind.values if kind in kinds]
 
@@ -135,7 +156,13 @@ ON_TIME_SHARE_TITLE = _("Deadlines met on time")
 
 
 def response_times(user: User, filters: AnalyticsFilter) -> ChartData:
-    figures = measured_times(period_clocks(user, filters).filter(MET_BY_PERSON)) if filters.end >= filters.start else {}
+    figures: dict
+    if filters.end < filters.start:
+        figures = {}
+    elif connection.vendor == "postgresql":
+        figures = {kind: row for kind, row in clock_figures(user, filters).items() if row[MEASURED]}
+    else:
+        figures = measured_times(period_clocks(user, filters).filter(MET_BY_PERSON))
     return ChartData(
         key="response_times", title=RESPONSE_TIMES_TITLE, kind="bars",
         series=[
@@ -171,13 +198,18 @@ def response_times_drill(user: User, filters: AnalyticsFilter, point: str, serie
 
 
 def on_time_share(user: User, filters: AnalyticsFilter) -> ChartData:
-    rows = []
-    if filters.end >= filters.start:
-        rows = list(period_clocks(user, filters).filter(JUDGED).values("kind").annotate(
+    counted: dict[str, Any]
+    if filters.end < filters.start:
+        counted = {}
+    elif connection.vendor == "postgresql":
+        counted = clock_figures(user, filters)
+    else:
+        rows = period_clocks(user, filters).filter(JUDGED).values("kind").annotate(
             on_time=Count("complaint", distinct=True, filter=MET_ON_TIME),
             late=Count("complaint", distinct=True, filter=missed(timezone.now())),
-        ))
-    figures = {row["kind"]: row for row in rows if row["on_time"] + row["late"]}
+        )
+        counted = {row["kind"]: dict(row) for row in rows}
+    figures = {kind: row for kind, row in counted.items() if row[ON_TIME] + row[LATE]}
     points = []
     for kind in kinds_in_order(figures):
         on_time, late = figures[kind]["on_time"], figures[kind]["late"]

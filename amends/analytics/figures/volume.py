@@ -19,6 +19,7 @@ from ..charts import ChartData, ChartSpec, Point, Series, register_chart
 from ..filters import AnalyticsFilter
 from ..models import MonthlyOrders
 from ..selectors import counted_complaints
+from .shared import once
 
 CARDS = "cards"
 PER_THOUSAND = "per_thousand"
@@ -101,7 +102,7 @@ def _bucket_counts(cards: QuerySet[Complaint], starts: list[date], following: Ca
         return {}
     edges = [_local_midnight(day) for day in [*starts, following(starts[-1])]]
     if connection.vendor != "postgresql":
-        rows = (cards.annotate(bucket=_bucket_of(edges, 0, len(starts))).values("bucket", "channel")
+        rows = (cards.annotate(bucket=bucket_index(edges, 0, len(starts))).values("bucket", "channel")
                 .annotate(cards=Count("pk")).order_by().values_list("bucket", "channel", "cards"))
         return {(starts[bucket], channel): count for bucket, channel, count in rows}
     counts: dict[tuple[date, str], int] = {}
@@ -117,14 +118,14 @@ def _bucket_counts(cards: QuerySet[Complaint], starts: list[date], following: Ca
     return counts
 
 
-def _bucket_of(edges: list[datetime], low: int, high: int) -> Case | Value:
+def bucket_index(edges: list[datetime], low: int, high: int) -> Case | Value:
     """The index i of the bucket edges[i] <= received_at < edges[i + 1], for a card between edges[low]
     and edges[high]."""
     if high - low == 1:
         return Value(low)
     middle = (low + high) // 2
-    return Case(When(received_at__lt=edges[middle], then=_bucket_of(edges, low, middle)),
-                default=_bucket_of(edges, middle, high), output_field=IntegerField())
+    return Case(When(received_at__lt=edges[middle], then=bucket_index(edges, low, middle)),
+                default=bucket_index(edges, middle, high), output_field=IntegerField())
 
 
 def _stacked(key: str, title, buckets: list[tuple[date, str, str]], counts: dict[tuple[date, str], int],
@@ -162,9 +163,15 @@ def by_week_channel_drill(user: User, filters: AnalyticsFilter, point: str, seri
     return _in_days(cards, monday, next_week(monday))
 
 
+def month_channel_counts(user: User, filters: AnalyticsFilter) -> dict[tuple[date, str], int]:
+    """By month of the period and channel; read once for the charts of a page (the intake page has two)."""
+    return once(("month_channel", user.pk, filters),
+                lambda: _bucket_counts(counted_complaints(user, filters), months_of(filters), next_month))
+
+
 def by_month_channel(user: User, filters: AnalyticsFilter) -> ChartData:
     months = months_of(filters)
-    counts = _bucket_counts(counted_complaints(user, filters), months, next_month)
+    counts = month_channel_counts(user, filters)
     buckets = [(month, month_key(month), month_label(month)) for month in months]
     return _stacked("by_month_channel", BY_MONTH_TITLE, buckets, counts, PERIOD_NOTE)
 
@@ -179,17 +186,16 @@ def by_month_channel_drill(user: User, filters: AnalyticsFilter, point: str, ser
     return month_cards(user, filters, point).filter(channel=_channel_of(series))
 
 
-def cards_by_month(user: User, filters: AnalyticsFilter, months: list[date]) -> dict[date, int]:
-    counts = _bucket_counts(counted_complaints(user, filters), months, next_month)
+def cards_by_month(user: User, filters: AnalyticsFilter) -> dict[date, int]:
     totals: dict[date, int] = {}
-    for (month, _channel), count in counts.items():
+    for (month, _channel), count in month_channel_counts(user, filters).items():
         totals[month] = totals.get(month, 0) + count
     return totals
 
 
 def per_thousand_orders(user: User, filters: AnalyticsFilter) -> ChartData:
     months = months_of(filters)
-    cards = cards_by_month(user, filters, months)
+    cards = cards_by_month(user, filters)
     orders = dict(MonthlyOrders.objects.filter(month__in=months).values_list("month", "orders"))
     points = []
     for month in months:

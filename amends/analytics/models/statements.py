@@ -1,6 +1,7 @@
 """The yearly statement of complaint analysis (DOMAIN.md §5: all complaints and answers analysed by
-15 January): drafted by the sweep from 1 January, concluded and approved by the head of the QMS. The
-figures are computed when read (yearly.py); what the statement keeps is what people wrote and when."""
+15 January): drafted by the sweep from 1 January, concluded and approved by the head of the QMS. A
+draft's figures are computed when read (yearly.py); at approval they are kept with it, so that a card
+classified later does not change an approved statement."""
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,8 @@ class YearlyStatement(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # The figures as approved, in every language of the site (yearly.figures_snapshot); None for a draft.
+    figures = models.JSONField(_("figures as approved"), null=True, blank=True, editable=False)
     # Set once each by the sweep when it sends the reminder and the escalation (never twice).
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)

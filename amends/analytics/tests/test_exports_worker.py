@@ -3,6 +3,7 @@ recorded on the export without stopping the worker, a run cut short started over
 
 import csv
 import io
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -82,3 +83,31 @@ def test_a_run_cut_short_by_a_dead_worker_starts_over_and_a_finished_one_is_left
     name = done.file.name
     again = register_export_run(export.pk)
     assert again.file.name == name and again.finished_at == done.finished_at
+
+
+@pytest.fixture
+def slow_chart():
+    def drill(user, filters, point, series):
+        time.sleep(30)
+
+    CHARTS["test_slow"] = ChartSpec("test_slow", "Slow", lambda user, filters: ChartData(
+        "test_slow", "Slow", "bars", [], []), drill)
+    yield
+    del CHARTS["test_slow"]
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_an_export_past_its_time_budget_is_recorded_as_failed_with_the_reason(cards, qms, slow_chart, monkeypatch):
+    monkeypatch.setattr(register_export_task.func, "time_budget", 1)
+    export = RegisterExport.objects.create(user=qms, source="drill", query="chart=test_slow&point=x",
+                                           format="xlsx", language="en")
+    register_export_task.enqueue(export.pk)
+    started = time.perf_counter()
+
+    AmendsWorker().run(once=True)
+    assert time.perf_counter() - started < 10
+    export.refresh_from_db()
+    assert export.state == "failed" and export.finished_at and not export.file
+    assert export.error == ("The export took longer than the worker allows (1 s) and was stopped: export fewer "
+                            "cards, or as CSV, which is written faster.")
+    assert DBTaskResult.objects.get(args_kwargs__args__0=export.pk).status == "FAILED"

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from amends.accounts.models import User
 from amends.analytics.charts import KINDS, ChartData, ChartSpec
 from amends.analytics.dashboards import Dashboard
+from amends.analytics.figures.shared import computed_together
 from amends.analytics.filters import AnalyticsFilter, AnalyticsFilterForm
 from amends.analytics.links import drill_url
 from amends.analytics.selectors import NOT_COUNTED
@@ -70,10 +71,11 @@ def chart_json(request, spec: ChartSpec, chart: ChartData, filters: AnalyticsFil
 
 def figures_json(request, user: User, specs: list[ChartSpec], filters: AnalyticsFilter) -> dict[str, Any]:
     """The charts computed for the user, with the filters applied and what no figure counts."""
-    return {
-        "filters": filters_json(filters), "counted": str(NOT_COUNTED),
-        "charts": [chart_json(request, spec, spec.compute(user, filters), filters) for spec in specs],
-    }
+    with computed_together():  # as the page: figures several charts read are read once
+        return {
+            "filters": filters_json(filters), "counted": str(NOT_COUNTED),
+            "charts": [chart_json(request, spec, spec.compute(user, filters), filters) for spec in specs],
+        }
 
 
 def dashboard_json(dashboard: Dashboard) -> dict[str, Any]:

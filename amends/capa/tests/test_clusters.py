@@ -10,7 +10,7 @@ from amends.capa.choices import ProposalKind, ProposalStatus
 from amends.capa.clusters import cluster_check
 from amends.capa.models import CapaSettings, Proposal
 from amends.capa.proposals import proposal_dismiss
-from amends.complaints.choices import Channel, State
+from amends.complaints.choices import Channel, RequestType, State
 from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
@@ -64,6 +64,10 @@ def test_too_few_customers_the_same_customer_twice_and_cards_not_counted_make_no
     Complaint.objects.filter(pk=withdrawn.pk).update(state=State.WITHDRAWN)
     duplicate = filed(RU, customer())
     Complaint.objects.filter(pk=duplicate.pk).update(state=State.DUPLICATE)
+    objection = filed(RU, customer())  # an objection is no complaint (DOMAIN.md "Words")
+    Complaint.objects.filter(pk=objection.pk).update(request_type=RequestType.OBJECTION)
+    other = filed(RU_RESENT, customer())
+    Complaint.objects.filter(pk=other.pk).update(request_type=RequestType.OTHER)
     assert cluster_check() == []
     assert not Proposal.objects.exists()
 

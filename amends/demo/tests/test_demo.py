@@ -390,3 +390,42 @@ def test_the_other_records_and_proposals():
     for record in Nonconformity.objects.all():
         moments = list(record.events.values_list("at", flat=True))
         assert moments == sorted(moments) and moments[0] == record.opened_at, record.number
+
+
+# ---------------------------------------------------------------------------- the numbers (demo/analysis.py)
+
+def test_the_numbers_of_today_dashboards_monthly_pack_and_yearly_statement():
+    """As of today: the fixed moments of test_analysis.py check the same in more detail."""
+    from amends.analytics.dashboards import DASHBOARDS, dashboard_charts
+    from amends.analytics.filters import AnalyticsFilter
+    from amends.analytics.models import YearlyStatement
+    from amends.analytics.monthly import last_whole_month, monthly_pack
+
+    qms, today = User.objects.get(username="qms"), timezone.localdate(LOAD["started"])
+    for dashboard in DASHBOARDS.values():
+        for chart in dashboard_charts(qms, dashboard, AnalyticsFilter.default(today)):
+            assert all(any(p.values.get(s.key) for p in chart.points) for s in chart.series), chart.key
+    pack = monthly_pack(qms, last_whole_month(today))
+    assert len(pack.decisions) == 3 and len(pack.follow_up) == 3
+    statement = YearlyStatement.objects.get(year=today.year - 1)
+    assert statement.conclusions and statement.approved == (today > today.replace(month=1, day=15))
+
+
+def test_the_analysis_pages_show_the_numbers_to_the_qms_head(client):
+    from django.urls import reverse
+
+    from amends.analytics.dashboards import DASHBOARDS
+    from amends.analytics.models import YearlyStatement
+    from amends.demo.texts import RU
+
+    client.force_login(User.objects.get(username="qms"))
+    for key in DASHBOARDS:
+        page = client.get(reverse("analytics:board", args=[key]))
+        assert page.status_code == 200 and b"empty-state" not in page.content, key
+    monthly = client.get(reverse("analytics:monthly")).content.decode()
+    taken = [text for _owner, text, _status, _follow_up in RU["analysis"]["decisions"]]
+    followed = [text for _owner, _days, text, _done, _follow_up in RU["analysis"]["previous_decisions"]]
+    assert all(text in monthly for text in taken + followed)
+    statement = YearlyStatement.objects.get()
+    yearly = client.get(reverse("analytics:yearly"), {"year": statement.year}).content.decode()
+    assert statement.conclusions in yearly
