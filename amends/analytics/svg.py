@@ -21,7 +21,7 @@ from .charts import ChartData, Point, Series, count_series
 
 WIDTH, PLOT_HEIGHT = 520, 220
 LEFT, SIDE_AXIS, RIGHT_PLAIN = 52, 52, 16
-BOTTOM_FLAT, LINE_HEIGHT, BOTTOM_SLANTED = 34, 14, 78
+BOTTOM_FLAT, LINE_HEIGHT, BOTTOM_SLANTED = 34, 14, 92  # room under the axis for 16 slanted characters
 LEGEND_ROW, CHAR_WIDTH = 18, 7.5  # the legend's line height; a character's width at font size 12, for layout
 MAX_LABELS, LABEL_CHARS = 14, 16  # more point labels than this are thinned; longer ones are cut (full in <title>)
 WRAPPED_UP_TO = 8  # the labels of this many points or fewer wrap onto two lines rather than slant
@@ -35,6 +35,7 @@ EMPTY_MESSAGE = gettext_lazy("No complaints match these filters in this period."
 _ids = count(1)
 
 Link = Callable[[str, str], str]
+MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
 
 
 def format_value(value: float | int | None, unit: str = "") -> str:
@@ -68,6 +69,13 @@ def _ticks(top: float, *, whole: bool) -> list[float]:
 def _short(text: str, room: int = LABEL_CHARS) -> str:
     room = max(room, 2)
     return text if len(text) <= room else text[: room - 1] + "…"
+
+
+def _axis_text(point: Point) -> str:
+    """What the axis writes under a point: a month as "03.2026", since its name ("Сентябрь 2026 г.") was
+    cut or slanted past reading; the full name stays in the label's <title> and the table."""
+    month = MONTH_KEY.fullmatch(point.key)
+    return f"{month[2]}.{month[1]}" if month else str(point.label)
 
 
 def _wrapped(text: str, room: int) -> list[str]:
@@ -186,8 +194,11 @@ class _Drawing:
         self.slot = (self.right_edge - LEFT) / len(self.points)
         self.every = math.ceil(len(self.points) / MAX_LABELS)  # every n-th point is labelled
         self.room = int(self.slot * self.every * 0.95 / CHAR_WIDTH)  # characters a flat label has
-        long = any(len(str(point.label)) > self.room for point in self.points)
-        self.wrapped = long and len(self.points) <= WRAPPED_UP_TO
+        texts = [_axis_text(point) for point in self.points]
+        long = any(len(text) > self.room for text in texts)
+        # Wrapped, a word longer than the room is cut short ("Receiv…"); slanted, it reads whole.
+        words_fit = all(len(word) <= self.room for text in texts for word in text.split())
+        self.wrapped = long and len(self.points) <= WRAPPED_UP_TO and words_fit
         self.slanted = long and not self.wrapped
         self.bottom = self.top + PLOT_HEIGHT
         self.height = self.bottom + (BOTTOM_SLANTED if self.slanted else BOTTOM_FLAT + self.wrapped * LINE_HEIGHT)
@@ -329,18 +340,18 @@ class _Drawing:
         first = 0
         if self.slanted and self.every > 1:  # thinned labels may start at the first point whose label fits
             first = next((index for index in range(self.every)
-                          if self.slant_room(index) >= len(_short(str(self.points[index].label)))), 0)
+                          if self.slant_room(index) >= len(_short(_axis_text(self.points[index])))), 0)
         parts = []
         for index, point in enumerate(self.points):
             if index < first or (index - first) % self.every:
                 continue
-            label = str(point.label)
+            label, text = str(point.label), _axis_text(point)
             x, y = self.x_mid(index), self.bottom + 15
             if self.slanted:
-                lines = [_short(label, min(LABEL_CHARS, self.slant_room(index)))]
+                lines = [_short(text, min(LABEL_CHARS, self.slant_room(index)))]
                 place = f'text-anchor="end" transform="rotate(-40 {x:.1f} {y:.1f})"'
             else:
-                lines = _wrapped(label, self.room) if self.wrapped else [label]
+                lines = _wrapped(text, self.room) if self.wrapped else [text]
                 place = 'text-anchor="middle"'
             title = f"<title>{escape(label)}</title>" if " ".join(lines) != label else ""
             rows = "".join(f'<tspan x="{x:.1f}" dy="{LINE_HEIGHT if row else 0}">{escape(line)}</tspan>'

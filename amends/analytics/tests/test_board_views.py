@@ -161,7 +161,8 @@ def test_the_dashboard_draws_each_registered_chart_with_its_table_note_and_tabs(
     # The table gives the same figures as the chart, the share read as a percentage.
     sql = sql_channel_counts(counted_cards.filters)
     for channel, count in sql.items():
-        assert re.search(rf'<th scope="row">{Channel(channel).label}</th><td><a href="[^"]+">{count}</a></td>', html)
+        label = Channel(channel).label
+        assert re.search(rf'<th scope="row">{label}</th><td data-label="Cards"><a href="[^"]+">{count}</a></td>', html)
 
 
 def test_every_bar_lists_exactly_the_cards_it_counted(overseer, counted_cards, test_charts):

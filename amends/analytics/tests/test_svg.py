@@ -188,3 +188,24 @@ def test_a_norm_sits_on_the_left_axis_and_a_second_unit_on_the_right():
     # The medians link to the cards measured at their point; the decision's point has none.
     assert hrefs(root) == [link("first_response", "measured"), link("first_response", "measured")]
     assert root.find("svg:polyline", NS) is not None  # the count, drawn as a line on the right axis
+
+
+def test_months_are_written_short_under_the_axis_none_cut_and_their_names_kept():
+    names = ["Декабрь 2025 г.", *(f"{name} 2026 г." for name in (
+        "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь"))]
+    points = [Point(f"{2025 + (index > 0)}-{(index + 11) % 12 + 1:02}", name, {"cards": index})
+              for index, name in enumerate(names)]
+    root = parse(chart_svg(ChartData("months", "Months", "bars", [Series("cards", "Cards")], points)))
+    labels = [text for text in root.iter("{http://www.w3.org/2000/svg}text") if text.find("svg:title", NS) is not None]
+    assert [text.find("svg:title", NS).text for text in labels] == names
+    assert ["".join(text.find("svg:tspan", NS).itertext()) for text in labels] == [
+        "12.2025", *(f"{month:02}.2026" for month in range(1, 12))]
+
+
+def test_few_labels_with_a_word_longer_than_their_room_slant_rather_than_cut_the_word():
+    names = ["Received", "Justified", "Partly justified", "Unjustified", "Closed", "Open", "Overdue", "Undecided"]
+    points = [Point(str(index), name, {"cards": index + 1}) for index, name in enumerate(names)]
+    root = parse(chart_svg(ChartData("month", "Month", "bars", [Series("cards", "Cards")], points)))
+    labels = [text for text in root.iter("{http://www.w3.org/2000/svg}text") if "".join(text.itertext()) in names]
+    assert len(labels) == len(names)
+    assert all("rotate" in text.get("transform", "") for text in labels)

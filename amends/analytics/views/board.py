@@ -35,7 +35,7 @@ def board(request, key: str) -> HttpResponse:
     form = AnalyticsFilterForm(request.GET or None, initial={"start": default.start, "end": default.end})
     filters = default if not form.is_bound else form.to_filter() if form.is_valid() else None
     return render(request, "analytics/board/board.html", {
-        "dashboard": shown, "dashboards": DASHBOARDS.values(), "form": form, "filters": filters,
+        "dashboard": shown, "form": form, "filters": filters,
         "described": filters_described(filters) if filters else [],
         "charts": dashboard_charts(request.user, shown, filters) if filters else [],
         "not_counted": NOT_COUNTED,
@@ -60,4 +60,5 @@ def cards(request) -> HttpResponse:
         "query": query.urlencode(), "described": filters_described(drilled.filters), "not_counted": NOT_COUNTED,
         "back": f"{reverse('analytics:board', args=[back_to])}?{drilled.filters.querystring()}",
         "back_title": DASHBOARDS[back_to].title,
+        "dashboard": DASHBOARDS[back_to], "filters": drilled.filters,  # the navigation marks and keeps them
     })
