@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .charts import ChartData, Point, Series, count_series
 
@@ -38,12 +39,18 @@ Link = Callable[[str, str], str]
 MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
 
 
+# Units written after a figure in the reader's language; the others ("%", "₽") read alike in all three.
+UNIT_WORDS = {"h": pgettext_lazy("unit after a figure", "h")}
+
+
 def format_value(value: float | int | None, unit: str = "") -> str:
-    """A figure as the chart and its table print it: whole numbers plainly, others to one decimal."""
+    """A figure as the chart and its table print it: whole numbers plainly, others to one decimal with
+    the reader's decimal separator."""
     if value is None:
         return "–"
-    text = str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-    return f"{text} %" if unit == "%" else f"{text} {unit}" if unit else text
+    text = str(int(value)) if float(value).is_integer() else number_format(value, 1)
+    unit_text = str(UNIT_WORDS.get(unit, unit))
+    return f"{text} {unit_text}" if unit_text else text
 
 
 def _tick_text(value: float) -> str:

@@ -164,11 +164,13 @@ def test_ticks_are_round_and_reach_the_top(top, whole, expected):
     assert _ticks(top, whole=whole) == expected
 
 
-@pytest.mark.parametrize(("value", "unit", "text"), [
-    (3, "", "3"), (3.0, "", "3"), (2.345, "h", "2.3 h"), (80, "%", "80 %"), (None, "", "–"),
+@pytest.mark.parametrize(("language", "value", "unit", "text"), [
+    ("en", 3, "", "3"), ("en", 3.0, "", "3"), ("en", 2.345, "h", "2.3 h"), ("en", 80, "%", "80 %"),
+    ("en", None, "", "–"), ("ru", 2.345, "h", "2,3 ч"), ("hy", 2.345, "h", "2,3 ժ"), ("ru", 12.5, "%", "12,5 %"),
 ])
-def test_format_value(value, unit, text):
-    assert format_value(value, unit) == text
+def test_format_value_in_the_readers_language(language, value, unit, text):
+    with translation.override(language):
+        assert format_value(value, unit) == text
 
 
 def test_a_norm_sits_on_the_left_axis_and_a_second_unit_on_the_right():
