@@ -22,7 +22,7 @@ from amends.core.errors import AccessDenied
 
 from .access import access_analytics
 from .charts import CHARTS
-from .exports import FORMATS, write_register
+from .exports import write_register
 from .filters import AnalyticsFilterForm
 from .models import RegisterExport
 
@@ -56,18 +56,6 @@ def export_queryset(user: User, source: str, query: str) -> QuerySet[Complaint]:
         cards = spec.drill(user, form.to_filter(), given.get("point", ""), given.get("series", ""))
         return cards if cards.ordered else cards.order_by("-received_at", "-pk")
     raise ExportRefused(_("Unknown export source."))
-
-
-def register_export_start(user: User, *, source: str, query: str, fmt: str, language: str) -> RegisterExport:
-    """Record the export and queue it for the worker; ExportRefused or AccessDenied when it cannot run."""
-    from .tasks import register_export_task  # the task runs this module's functions
-
-    if fmt not in FORMATS:
-        raise ExportRefused(_("Choose CSV or XLSX."))
-    export_queryset(user, source, query)  # refused now rather than in the worker
-    export = RegisterExport.objects.create(user=user, source=source, query=query, format=fmt, language=language)
-    register_export_task.enqueue(export.pk)
-    return export
 
 
 def register_export_run(export_id: int) -> RegisterExport | None:

@@ -12,9 +12,9 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from amends.analytics.charts import CHARTS, ChartData, ChartSpec
-from amends.analytics.export_jobs import register_export_run, register_export_start
+from amends.analytics.export_jobs import register_export_run
 from amends.analytics.models import RegisterExport
-from amends.analytics.tasks import register_export_task
+from amends.analytics.tasks import register_export_start, register_export_task
 from amends.complaints.choices import Channel, State
 from amends.complaints.models import Complaint
 from amends.jobs.schedule import PERIODIC

@@ -9,8 +9,9 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ..export_jobs import ExportRefused, export_filename, register_export_start, register_exports_of
+from ..export_jobs import ExportRefused, export_filename, register_exports_of
 from ..models import RegisterExport
+from ..tasks import register_export_start
 
 RECENT = 20
 
