@@ -83,6 +83,7 @@ def test_within_the_limit_is_granted_at_once_and_on_the_timeline(
         assert "800,00 RUB" in entry.text_display and f"{due:%d.%m.%Y}" in entry.text_display
 
 
+@translation.override("en")  # its messages are asserted in English
 def test_a_role_without_a_limit_row_may_not_grant_the_option(complaint, operator):
     with pytest.raises(AccessDenied, match="may not grant"):
         grant(complaint, operator, CompensationKind.REFUND, "100")

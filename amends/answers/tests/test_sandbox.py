@@ -1,11 +1,19 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from amends.answers.admin import LetterTemplateForm
 from amends.answers.choices import Outcome
 from amends.answers.letters import letter_template_save
 from amends.answers.models import LetterTemplate
 from amends.answers.sandbox import template_errors, template_render
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The sandbox's messages are asserted in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize("text, name", [

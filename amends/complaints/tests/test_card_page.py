@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from django import forms
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from amends.complaints import selectors
 from amends.complaints.card_page import card_render, register_panel, unregister_panel
@@ -68,6 +69,7 @@ def test_a_registered_panel_shows_on_the_card_in_its_column_and_order(client, qm
     assert b'id="test-panel"' not in client.get(card_url(complaint)).content
 
 
+@translation.override("en")  # its messages are asserted in English
 def test_a_bound_form_of_a_panel_is_shown_open_with_its_errors(qms, complaint, test_panel):
     request = RequestFactory().get("/")
     request.user = qms

@@ -4,6 +4,7 @@ unmarked, component and supplier shown, the sign-offs, the printed card and the 
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import translation
 
 from amends.complaints.choices import Channel, EventKind, Signatory, State
 from amends.complaints.models import Complaint, SignOff
@@ -139,6 +140,7 @@ def test_the_card_form_corrects_the_details(client, register, operator, contact)
 # A duplicate unmarked
 
 
+@translation.override("en")  # its messages are asserted in English
 def test_the_qms_head_unmarks_a_duplicate_with_a_reason(walk, qms):
     duplicate = walk(None, State.DUPLICATE)
     original = duplicate.duplicate_of
@@ -198,6 +200,7 @@ def test_the_card_shows_and_edits_component_and_supplier(client, register, qms):
 # Sign-offs and the printed card
 
 
+@translation.override("en")  # its messages are asserted in English
 def test_the_responsible_person_and_the_qms_head_sign_the_closed_card_off(walk, responsible, qms):
     complaint = walk(None, State.CLOSED)
     mine = complaint_sign_off(complaint=complaint, actor=responsible, signatory=Signatory.RESPONSIBLE)

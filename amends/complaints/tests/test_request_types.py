@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amends.complaints.choices import Channel, ClaimDemand, EventKind, RequestType, State
 from amends.complaints.models import Complaint
@@ -76,6 +76,7 @@ def test_the_registration_form_without_a_type_registers_a_complaint(client, oper
     assert Complaint.objects.get().request_type == RequestType.COMPLAINT
 
 
+@translation.override("en")  # its messages are asserted in English
 def test_the_responsible_person_changes_the_type_on_the_card(walk, complaint, responsible):
     card = walk(complaint, State.INVESTIGATING)
     card = complaint_update(complaint=card, actor=responsible, changes={"request_type": RequestType.OTHER})
