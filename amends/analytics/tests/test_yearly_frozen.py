@@ -2,7 +2,6 @@
 the PDF and the scheduled mail show them, saying so with the date, while a card classified later
 changes only a draft's figures."""
 
-import subprocess
 from io import BytesIO
 
 import pytest
@@ -14,6 +13,7 @@ from openpyxl import load_workbook
 from amends.analytics.models import YearlyStatement
 from amends.analytics.report_kinds import REPORT_KINDS
 from amends.analytics.statements import statement_approve, statement_conclusions_set
+from amends.analytics.tests.test_yearly_views import pdf_text
 from amends.analytics.yearly import yearly_figures
 from amends.complaints.choices import Justification
 from amends.complaints.models import Complaint
@@ -29,10 +29,7 @@ def client_for(user) -> Client:
     return client
 
 
-def pdf_text(content: bytes, folder) -> str:
-    path = folder / "yearly.pdf"
-    path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
 
 
 def justification_rows(figures) -> dict:
@@ -88,7 +85,7 @@ def test_a_draft_shows_the_figures_of_now(two_years, qms, manager):
 
 
 @pytest.mark.django_db
-def test_the_page_workbook_and_pdf_show_the_approved_version_with_its_date(approved, manager, tmp_path):
+def test_the_page_workbook_and_pdf_show_the_approved_version_with_its_date(approved, manager, tmp_path, pdftotext):
     client = client_for(manager)
     page = client.get(reverse("analytics:yearly"), {"year": YEAR}).content.decode()
     assert "The approved version of 12 Jan 2026" in page
@@ -97,7 +94,7 @@ def test_the_page_workbook_and_pdf_show_the_approved_version_with_its_date(appro
     assert lines["Version"].startswith("The approved version of 12 Jan 2026")
     justification = {row[0]: row[1] for row in book["Justification"].iter_rows(min_row=2, values_only=True)}
     assert justification["Justified"] == approved["justified"]
-    text = pdf_text(client.get(reverse("analytics:yearly_pdf"), {"year": YEAR}).content, tmp_path)
+    text = pdf_text(client.get(reverse("analytics:yearly_pdf"), {"year": YEAR}).content, tmp_path, pdftotext)
     assert "The approved version of 12 Jan 2026" in text
 
 

@@ -19,11 +19,12 @@ from .yearly_fixtures import YEAR, local, sql_grouped
 PAGE = reverse("analytics:yearly")
 
 
-def pdf_text(content: bytes, folder) -> str:
+def pdf_text(content: bytes, folder, pdftotext: str) -> str:
+    """The PDF's text as poppler reads it (the `pdftotext` fixture: skipped without it, failed in CI)."""
     assert content.startswith(b"%PDF")
     path = folder / "yearly.pdf"
     path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def client_for(user) -> Client:
@@ -86,7 +87,7 @@ def test_a_year_asked_for_wrongly_is_said_not_drawn(manager, year, message):
 
 
 @pytest.mark.django_db
-def test_a_year_without_data_says_so_on_the_page_in_the_workbook_and_the_pdf(manager, tmp_path):
+def test_a_year_without_data_says_so_on_the_page_in_the_workbook_and_the_pdf(manager, tmp_path, pdftotext):
     page = client_for(manager).get(PAGE, {"year": 2012}).content.decode()
     assert "No complaints were counted in 2012." in page and "yearly-section" not in page
     content = client_for(manager).get(reverse("analytics:yearly_xlsx"), {"year": 2012}).content
@@ -94,7 +95,7 @@ def test_a_year_without_data_says_so_on_the_page_in_the_workbook_and_the_pdf(man
     assert book.sheetnames == ["Statement"]
     assert "No complaints were counted in 2012." in [row[1] for row in book["Statement"].iter_rows(values_only=True)]
     assert "No complaints were counted in 2012." in pdf_text(
-        client_for(manager).get(reverse("analytics:yearly_pdf"), {"year": 2012}).content, tmp_path)
+        client_for(manager).get(reverse("analytics:yearly_pdf"), {"year": 2012}).content, tmp_path, pdftotext)
 
 
 @pytest.mark.django_db
@@ -120,12 +121,12 @@ def test_the_workbook_holds_real_numbers_the_period_and_a_filter_on_every_sheet(
 
 
 @pytest.mark.django_db
-def test_the_pdf_has_the_figures_and_the_approval(two_years, qms, tmp_path):
+def test_the_pdf_has_the_figures_and_the_approval(two_years, qms, tmp_path, pdftotext):
     statement = YearlyStatement.objects.create(year=YEAR, conclusions="Поставщик АКБ превысил норму.",
                                                approved_by=qms, approved_at=timezone.now())
     response = client_for(qms).get(reverse("analytics:yearly_pdf"), {"year": YEAR})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content, tmp_path, pdftotext)
     assert f"Yearly statement of complaint analysis {YEAR}" in text and "Analysis of loyalty" in text
     assert statement.conclusions in text and "Approved by" in text
 

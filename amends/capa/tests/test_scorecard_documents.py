@@ -82,6 +82,7 @@ def test_the_workbook_has_numbers_dates_links_and_filters(scorecard, supplier):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("pdftotext")
 def test_the_pdf_is_a_pdf_with_the_suppliers_figures(scorecard, supplier, tmp_path):
     with translation.override("en"):
         content = scorecard_pdf(scorecard)
