@@ -27,6 +27,8 @@ urlpatterns = [
     path("reports/", include("amends.reports.urls")),
     path("answers/", include("amends.answers.urls")),
     path("capa/", include("amends.capa.urls")),
+    path("surveys/", include("amends.surveys.urls")),
+    path("survey/", include("amends.surveys.public_urls")),
     path("analytics/", include("amends.analytics.urls")),
     path("", include("amends.intake.urls")),
 ]

@@ -82,6 +82,11 @@ class Loyalty(models.TextChoices):
     LEAVES = "leaves", _("Refuses further cooperation")
 
 
+# The seeds' loyalty norms (DOMAIN.md §8), per cent of the customers asked: beyond them, act at once.
+NOT_RECOMMENDING_NORM = 20  # at most 2 in 10 would not recommend us
+LEAVING_NORM = 30  # at most 3 in 10 refuse further cooperation
+
+
 class CauseKind(models.TextChoices):
     MANUFACTURER = "manufacturer", _("Manufacturer's fault")
     SUPPLIER = "supplier", _("Supplier / components")

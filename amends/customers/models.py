@@ -14,8 +14,18 @@ def phone_digits(phone: str) -> str:
     return digits
 
 
+class OrganisationKind(models.TextChoices):
+    """The type of organisation, a segment of the satisfaction figures (DOMAIN.md §8)."""
+
+    COMMERCIAL = "commercial", _("Commercial company")
+    STATE = "state", _("State body or enterprise")
+    NONPROFIT = "nonprofit", _("Non-profit organisation")
+
+
 class Organisation(TimeStampedModel):
     name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("type of organisation"), max_length=20, choices=OrganisationKind.choices, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
     tax_id = models.CharField(_("tax ID"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -50,6 +60,11 @@ class Contact(TimeStampedModel):
     # anyone could type, so later submissions never match it and it never stands for a known customer
     # until an operator links the card or the customer proves the address.
     provisional = models.BooleanField(_("unconfirmed"), default=False)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    # Surveys and other unsolicited messages are never sent to a person who asked not to be contacted,
+    # nor to one whose personal data was erased (privacy sets erased_at).
+    contact_refused_at = models.DateTimeField(_("asked not to be contacted since"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contact person")
@@ -60,6 +75,11 @@ class Contact(TimeStampedModel):
         if self.organisation_id:
             return f"{self.full_name} ({self.organisation})"
         return self.full_name
+
+    @property
+    def may_be_contacted(self) -> bool:
+        """Whether an unsolicited message (a survey) may go to this person."""
+        return self.contact_refused_at is None and self.erased_at is None
 
     def save(self, *args, **kwargs):
         self.phone_digits = phone_digits(self.phone)

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from amends.accounts.models import User
 from amends.audit.services import audit_reseal
@@ -146,6 +147,7 @@ def contact_anonymise(contact: Contact) -> None:
     """The row stays (the cards still point at it), with nothing of the person in it."""
     Contact.objects.filter(pk=contact.pk).update(
         full_name=ERASED, position="", phone="", phone_digits="", fax="", email="", address="",
+        region="", erased_at=timezone.now(),
     )
 
 

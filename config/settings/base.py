@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "amends.privacy",
     "amends.answers",
     "amends.capa",
+    "amends.surveys",
     "amends.analytics",
     "amends.api",
     "amends.jobs",

@@ -22,7 +22,7 @@ from amends.accounts.models import User
 from amends.answers.choices import GrantStatus
 from amends.answers.models import CompensationGrant
 from amends.answers.money import currency
-from amends.complaints.choices import Justification, Loyalty
+from amends.complaints.choices import LEAVING_NORM, NOT_RECOMMENDING_NORM, Justification, Loyalty
 from amends.complaints.models import Complaint
 
 from ..charts import ChartData, ChartSpec, Drill, Point, Series, register_chart
@@ -34,10 +34,6 @@ from .volume import bucket_index
 # The series of an empty field: a justification not decided yet, a loyalty not recorded.
 UNDECIDED = "undecided"
 UNKNOWN = "unknown"
-
-# The seeds' loyalty norms (DOMAIN.md §8): beyond them, act at once.
-NOT_RECOMMENDING_NORM = 20  # per cent: at most 2 in 10 would not recommend us
-LEAVING_NORM = 30  # per cent: at most 3 in 10 refuse further cooperation
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""Who may do what with the surveys, declared once."""
+
+from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
+from amends.accounts.models import User
+from amends.accounts.roles import Role
+from amends.core.errors import AccessDenied
+
+
+def can_see_surveys(user: User) -> bool:
+    """The figures, the responses and the campaigns: those who see the whole picture (DOMAIN.md §9)."""
+    return user.is_authenticated and user.has_role(*OVERSEERS)
+
+
+def access_surveys(user: User) -> None:
+    if not can_see_surveys(user):
+        raise AccessDenied("Only the head of the QMS, managers and administrators see the surveys.")
+
+
+def can_run_campaigns(user: User) -> bool:
+    """Start campaigns, type in answers that came on paper, by fax or by phone: the head of the QMS
+    and administrators."""
+    return user.is_authenticated and user.has_role(*PROCESS_OWNERS)
+
+
+def access_campaigns(user: User) -> None:
+    if not can_run_campaigns(user):
+        raise AccessDenied("Only the head of the QMS and administrators run survey campaigns.")
+
+
+def can_edit_questionnaires(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
+
+
+def access_questionnaires(user: User) -> None:
+    if not can_edit_questionnaires(user):
+        raise AccessDenied("Only administrators define questionnaires.")

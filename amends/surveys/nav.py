@@ -1,0 +1,28 @@
+"""The surveys' pages in the navigation bar every surveys page shows: each part adds its own here."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _  # noqa: F401  (the parts' labels)
+
+from amends.accounts.models import User
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url_name: str  # "surveys:<name>", a page without arguments
+    label: str | Promise
+    visible: Callable[[User], bool]
+
+
+NAV: list[NavLink] = []
+
+
+def nav_links(user: User, current: str) -> list[dict]:
+    """The links the user may open, `current` (the page's "surveys:<name>") marked."""
+    return [
+        {"href": reverse(link.url_name), "label": link.label, "current": link.url_name == current}
+        for link in NAV if link.visible(user)
+    ]

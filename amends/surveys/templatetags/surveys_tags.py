@@ -1,0 +1,13 @@
+from django import template
+
+from ..nav import nav_links
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def surveys_nav(context) -> list[dict]:
+    request = context["request"]
+    match = request.resolver_match
+    current = f"{match.namespace}:{match.url_name}" if match else ""
+    return nav_links(request.user, current)
