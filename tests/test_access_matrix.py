@@ -283,6 +283,7 @@ NOT_A_CARD: dict[str, str] = {
     "web_form:track": "the customer's code (intake/tests: staff may not post there)",
     "answers:tracking_pdf": "the customer's code (answers/tests/test_delivery.py)",
     "capa:from_list": "each ticked card checked against access.WRITES[NONCONFORMITY] (capa/tests/test_card_list.py)",
+    "survey:answer": "public: the customer's signed personal link (surveys/tests)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
     "capa:action_plan": "capa.access, the record's manager (capa/tests/test_actions.py)",
     "capa:plan_complete": "capa.access, the record's manager (capa/tests/test_actions.py)",

@@ -1,6 +1,10 @@
 """The customer's questionnaire behind the personal link: no login (tokens.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import public
 
 app_name = "survey"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:key>/<str:signature>/", public.answer, name="answer"),
+]

@@ -34,6 +34,13 @@ class SurveyPolicy(models.Model):
         _("a customer is active for, months"), default=12, validators=[MinValueValidator(1)],
         help_text=_("Since their last complaint: the six-monthly campaign asks the active customers."),
     )
+    low_k_due_days = models.PositiveSmallIntegerField(
+        _("follow-up of a low coefficient due in, working days"), default=5, validators=[MinValueValidator(1)],
+    )
+    norm_min_responses = models.PositiveSmallIntegerField(
+        _("answers before the norms are checked"), default=10, validators=[MinValueValidator(1)],
+        help_text=_("A period or segment with fewer answers says little: its shares are shown, not alerted."),
+    )
 
     class Meta:
         verbose_name = _("survey settings")
