@@ -74,7 +74,8 @@ class ResponseForm(forms.Form):
         return answered_on
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for criterion in self.criteria:
             score, importance = (cleaned.get(f"{name}_{criterion.pk}") for name in ("score", "importance"))
             if (score is None) != (importance is None) and not self.has_error(f"score_{criterion.pk}") \

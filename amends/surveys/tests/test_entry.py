@@ -48,6 +48,8 @@ def test_an_answer_typed_in_from_the_invitation(client, qms, invitation, criteri
     assert posted.status_code == 302
     response = Response.objects.get()
     assert (response.weighted_sum, response.importance_sum, response.k) == (100, 15, Decimal("6.6667"))
+    # The message rounds 6.6667 half up, in the user's (Russian) format.
+    assert "K = 6,67" in client.get(posted["Location"]).content.decode()
     assert (response.source, response.entered_by, response.invitation, response.contact) == (
         ResponseSource.FAX, qms, invitation, invitation.contact,
     )
@@ -66,7 +68,8 @@ def test_an_answer_typed_in_for_a_chosen_customer_on_an_earlier_day(client, admi
     assert f"contact={contact.pk}" in found
     day = timezone.localdate() - timedelta(days=3)
     url = f"{NEW}?contact={contact.pk}&questionnaire={version.questionnaire_id}"
-    assert client.post(url, _answers(criteria, source=ResponseSource.PHONE, answered_on=day.isoformat())).status_code == 302
+    posted = client.post(url, _answers(criteria, source=ResponseSource.PHONE, answered_on=day.isoformat()))
+    assert posted.status_code == 302
     response = Response.objects.get()
     assert (response.contact, response.version, response.invitation) == (contact, version, None)
     assert (response.source, response.received_at) == (ResponseSource.PHONE, day_start(day))

@@ -70,7 +70,9 @@ def test_answers_are_recorded_with_k_and_the_customer_thanked(client, invitation
     response = Response.objects.get()
     # 9×10 + 7×8 + 10×3 + 6×9 = 230 over 10 + 8 + 3 + 9 = 30.
     assert (response.weighted_sum, response.importance_sum, response.k) == (230, 30, Decimal("7.6667"))
-    assert (response.source, response.language, response.contact_id) == (ResponseSource.LINK, "en", invitation.contact_id)
+    assert (response.source, response.language, response.contact_id) == (
+        ResponseSource.LINK, "en", invitation.contact_id,
+    )
     assert (response.recommends, response.continues, response.suggestion) == (False, True, "Звоните заранее")
     assert Answer.objects.filter(response=response).count() == 4
     invitation.refresh_from_db()
@@ -104,7 +106,7 @@ def test_a_bad_rating_is_shown_on_the_form_and_nothing_is_lost(client, invitatio
     text = page.content.decode()
     assert message in text
     # What the customer wrote is still there.
-    assert "Звоните заранее" in text and f'<option value="7" selected>7</option>' in text
+    assert "Звоните заранее" in text and '<option value="7" selected>7</option>' in text
     assert not Response.objects.exists()
     invitation.refresh_from_db()
     assert invitation.state == InvitationState.SENT
@@ -188,7 +190,8 @@ def test_the_customer_stops_the_questionnaires(client, invitation):
     invitation.contact.refresh_from_db()
     since = invitation.contact.contact_refused_at
     assert since is not None and not invitation.contact.may_be_contacted
-    assert AuditEntry.objects.filter(action="surveys.contact_refused", object_pk=str(invitation.contact.pk)).count() == 1
+    refusals = AuditEntry.objects.filter(action="surveys.contact_refused", object_pk=str(invitation.contact.pk))
+    assert refusals.count() == 1
     # Asking again changes nothing and is not recorded twice.
     client.post(url)
     invitation.contact.refresh_from_db()

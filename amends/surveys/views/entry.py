@@ -1,12 +1,15 @@
 """The staff's typing in of answers that came on paper, by fax, by phone or by e-mail, and the
 questionnaire printed for the post or a fax."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -20,6 +23,8 @@ from ..models import Invitation, Questionnaire, QuestionnaireVersion, Response
 from ..recording import LinkExpired, LinkUsed
 from ..scoring import IMPORTANCES, SCORES
 from ..tokens import link_url
+
+HUNDREDTHS = Decimal("0.01")
 
 
 def _published() -> list[tuple[Questionnaire, QuestionnaireVersion]]:
@@ -68,6 +73,28 @@ def _response_page(response: Response) -> str:
         return reverse("surveys:response_new")
 
 
+def _record(request, form: ResponseForm, invitation: Invitation | None, contact: Contact,
+            version: QuestionnaireVersion) -> Response | None:
+    """The typed-in answers recorded; None, with the reason on the form, when they are not."""
+    try:
+        return typed_in_record(
+            actor=request.user, version=version, contact=contact, invitation=invitation,
+            source=form.cleaned_data["source"], answered_on=form.cleaned_data["answered_on"],
+            ratings=form.ratings(), recommends=form.cleaned_data["recommends"],
+            continues=form.cleaned_data["continues"], suggestion=form.cleaned_data["suggestion"],
+        )
+    except LinkUsed:
+        form.add_error(None, _("This invitation has been answered already: nothing was recorded twice."))
+    except LinkExpired:
+        form.add_error(None, _(
+            "This invitation's link has expired. Type the answers in without it: choose the customer "
+            "and the questionnaire."
+        ))
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+    return None
+
+
 @login_required
 def response_new(request):
     access_campaigns(request.user)
@@ -75,25 +102,8 @@ def response_new(request):
     form = None
     if contact is not None and version is not None and contact.erased_at is None:
         form = ResponseForm(version, request.POST if request.method == "POST" else None, staff=True)
-    if form is not None and form.is_valid():
-        try:
-            response = typed_in_record(
-                actor=request.user, version=version, contact=contact, invitation=invitation,
-                source=form.cleaned_data["source"], answered_on=form.cleaned_data["answered_on"],
-                ratings=form.ratings(), recommends=form.cleaned_data["recommends"],
-                continues=form.cleaned_data["continues"], suggestion=form.cleaned_data["suggestion"],
-            )
-        except LinkUsed:
-            form.add_error(None, _("This invitation has been answered already: nothing was recorded twice."))
-        except LinkExpired:
-            form.add_error(None, _(
-                "This invitation's link has expired. Type the answers in without it: choose the customer "
-                "and the questionnaire."
-            ))
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("The answers are recorded: K = %(k)s.") % {"k": response.k})
+        if form.is_valid() and (response := _record(request, form, invitation, contact, version)) is not None:
+            messages.success(request, _("The answers are recorded: K = %(k)s.") % {"k": number_format(response.k.quantize(HUNDREDTHS, rounding=ROUND_HALF_UP), 2)})
             return redirect(_response_page(response))
     query = request.GET.get("q", "").strip()
     return render(request, "surveys/entry/new.html", {
