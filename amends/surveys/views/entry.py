@@ -103,7 +103,8 @@ def response_new(request):
     if contact is not None and version is not None and contact.erased_at is None:
         form = ResponseForm(version, request.POST if request.method == "POST" else None, staff=True)
         if form.is_valid() and (response := _record(request, form, invitation, contact, version)) is not None:
-            messages.success(request, _("The answers are recorded: K = %(k)s.") % {"k": number_format(response.k.quantize(HUNDREDTHS, rounding=ROUND_HALF_UP), 2)})
+            k = number_format(response.k.quantize(HUNDREDTHS, rounding=ROUND_HALF_UP), 2)
+            messages.success(request, _("The answers are recorded: K = %(k)s.") % {"k": k})
             return redirect(_response_page(response))
     query = request.GET.get("q", "").strip()
     return render(request, "surveys/entry/new.html", {
