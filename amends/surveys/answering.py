@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
+from amends.audit.models import Action
 from amends.audit.services import audit_record_object
 from amends.customers.models import Contact
 
@@ -48,8 +49,8 @@ def contact_refuse(contact: Contact) -> Contact:
         contact.contact_refused_at = timezone.now()
         Contact.objects.filter(pk=contact.pk).update(contact_refused_at=contact.contact_refused_at)
         audit_record_object(
-            actor=None, action="surveys.contact_refused", obj=contact,
-            changes={"contact_refused_at": contact.contact_refused_at},
+            actor=None, action=Action.CHANGE, obj=contact,
+            changes={"contact_refused_at": contact.contact_refused_at, "through": "survey link"},
         )
     return contact
 

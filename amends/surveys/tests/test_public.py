@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from amends.audit.models import AuditEntry
+from amends.audit.models import Action, AuditEntry
 from amends.surveys.choices import InvitationState, ResponseSource
 from amends.surveys.models import Answer, Response
 from amends.surveys.tokens import link_path, link_signature
@@ -190,13 +190,15 @@ def test_the_customer_stops_the_questionnaires(client, invitation):
     invitation.contact.refresh_from_db()
     since = invitation.contact.contact_refused_at
     assert since is not None and not invitation.contact.may_be_contacted
-    refusals = AuditEntry.objects.filter(action="surveys.contact_refused", object_pk=str(invitation.contact.pk))
-    assert refusals.count() == 1
+    refusals = AuditEntry.objects.filter(
+        action=Action.CHANGE, object_type="customers.contact", object_pk=str(invitation.contact.pk),
+    )
+    assert [entry.changes["through"] for entry in refusals] == ["survey link"]
     # Asking again changes nothing and is not recorded twice.
     client.post(url)
     invitation.contact.refresh_from_db()
     assert invitation.contact.contact_refused_at == since
-    assert AuditEntry.objects.filter(action="surveys.contact_refused").count() == 1
+    assert refusals.count() == 1
 
 
 def test_the_stop_page_works_after_answering(client, invitation, criteria):
