@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from amends.surveys.choices import InvitationChannel, InvitationState, ResponseSource
-from amends.surveys.models import Answer, Invitation, Response
+from amends.surveys.models import Answer, Invitation, Questionnaire, QuestionnaireVersion, Response
 from amends.surveys.selectors import day_start
 from amends.surveys.tokens import invitation_key, link_url
 
@@ -130,3 +130,19 @@ def test_no_questionnaire_is_printed_for_a_customer_who_refused(client, qms, inv
     client.force_login(qms)
     page = client.get(reverse("surveys:invitation_print", args=[invitation.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 409 and "asked not to be contacted" in page.content.decode()
+
+
+def test_the_questionnaire_is_chosen_among_the_active_published_ones(client, qms, contact, version, criteria):
+    other = Questionnaire.objects.create(name="Дилеры", name_en="Dealers")
+    QuestionnaireVersion.objects.create(questionnaire=other, number=1, published_at=timezone.now())
+    retired = Questionnaire.objects.create(name="Старая анкета", is_active=False)
+    QuestionnaireVersion.objects.create(questionnaire=retired, number=1, published_at=timezone.now())
+    draft_only = Questionnaire.objects.create(name="Черновик")
+    QuestionnaireVersion.objects.create(questionnaire=draft_only, number=1)
+    client.force_login(qms)
+    page = client.get(f"{NEW}?contact={contact.pk}").content.decode()
+    assert 'name="questionnaire"' in page and "Дилеры" in page and "Удовлетворённость клиентов" in page
+    assert "Старая анкета" not in page and "Черновик" not in page
+    assert f'name="score_{criteria["reliability"].pk}"' not in page
+    chosen = client.get(f"{NEW}?contact={contact.pk}&questionnaire={version.questionnaire_id}").content.decode()
+    assert f'name="score_{criteria["reliability"].pk}"' in chosen

@@ -29,7 +29,7 @@ HUNDREDTHS = Decimal("0.01")
 
 def _published() -> list[tuple[Questionnaire, QuestionnaireVersion]]:
     found = []
-    for questionnaire in Questionnaire.objects.filter(versions__published_at__isnull=False).distinct():
+    for questionnaire in Questionnaire.objects.filter(is_active=True, versions__published_at__isnull=False).distinct():
         version = questionnaire.current_version()
         if version is not None:
             found.append((questionnaire, version))
