@@ -206,3 +206,18 @@ def test_the_stop_page_works_after_answering(client, invitation, criteria):
     assert client.post(_url(invitation, "survey:refuse")).status_code == 200
     invitation.contact.refresh_from_db()
     assert invitation.contact.contact_refused_at is not None
+
+
+def test_an_employee_holding_the_link_neither_opens_nor_answers_it(client, qms, invitation, criteria):
+    client.force_login(qms)
+    page = client.get(_url(invitation, lang="en"))
+    assert page.status_code == 200
+    assert "You are signed in as an employee" in page.content.decode()
+    assert f"/surveys/responses/new/?invitation={invitation.pk}" in page.content.decode()
+    assert client.post(_url(invitation, lang="en"), _answers(criteria)).status_code == 403
+    assert client.post(_url(invitation, "survey:refuse", lang="en")).status_code == 403
+    invitation.refresh_from_db()
+    invitation.contact.refresh_from_db()
+    assert invitation.opened_at is None and invitation.state == InvitationState.SENT
+    assert invitation.contact.contact_refused_at is None
+    assert not Response.objects.exists()

@@ -76,9 +76,13 @@ def answer(request, key: str, signature: str):
         return _not_valid(request)
     if (closed := _link_closed(request, invitation)) is not None:
         return closed
-    invitation_opened(invitation)
     version = invitation.campaign.version
-    form = ResponseForm(version, request.POST if request.method == "POST" else None)
+    # An employee holding the link is not the customer: they see the page, but neither open nor
+    # answer it for them (they type answers in at surveys:response_new).
+    staff = request.user.is_authenticated
+    if not staff:
+        invitation_opened(invitation)
+    form = ResponseForm(version, request.POST if request.method == "POST" and not staff else None)
     if form.is_valid():
         try:
             response_record(
@@ -96,9 +100,9 @@ def answer(request, key: str, signature: str):
         else:
             return redirect(_with_language(request, reverse("survey:thanks", args=[key, signature])))
     return _page(request, "surveys/public/answer.html", {
-        "invitation": invitation, "version": version, "form": form,
+        "invitation": invitation, "version": version, "form": form, "staff": staff,
         "stop_url": _with_language(request, reverse("survey:refuse", args=[key, signature])),
-    }, status=400 if form.errors else 200)
+    }, status=403 if request.method == "POST" and staff else 400 if form.errors else 200)
 
 
 @never_cache
@@ -118,7 +122,8 @@ def refuse(request, key: str, signature: str):
     """"Send me no more questionnaires": asked on GET, done on POST; the link need not be open."""
     if (invitation := _linked(request, key, signature)) is None:
         return _not_valid(request)
-    contact = invitation.contact
-    if request.method == "POST":
+    contact, staff = invitation.contact, request.user.is_authenticated
+    if request.method == "POST" and not staff:
         contact_refuse(contact)
-    return _page(request, "surveys/public/refuse.html", {"contact": contact, "invitation": invitation})
+    return _page(request, "surveys/public/refuse.html", {"contact": contact, "invitation": invitation, "staff": staff},
+                 status=403 if request.method == "POST" and staff else 200)
