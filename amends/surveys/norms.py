@@ -76,6 +76,17 @@ class NormBreach:
         return f"survey_norm:{self.period}:{self.segment_key}:{self.norm}"
 
 
+def segment_label(key: str) -> str:
+    """A segment's key worded in the active language (a notice is read in its reader's)."""
+    dimension, _sep, value = key.partition(":")
+    if dimension == "kind" and value in OrganisationKind.values:
+        return str(OrganisationKind(value).label)
+    if dimension == "product":
+        product = Product.objects.filter(pk=int(value) if value.isdigit() else None).first()
+        return str(product) if product else value
+    return value if dimension == "region" else _("All customers")
+
+
 def segments(responses) -> list[tuple[str, str, Segment]]:
     """All customers, then each type of organisation, region and product the responses have."""
     found = [("all", _("All customers"), Segment())]
@@ -136,7 +147,7 @@ def norm_check(now: datetime | None = None) -> list[NormBreach]:
             template="surveys/notifications/norm_breached.txt",
             context={
                 "norm": breach.norm, "period": breach.period,
-                "start": breach.start.isoformat(), "end": breach.end.isoformat(), "segment": breach.segment_label,
+                "start": breach.start.isoformat(), "end": breach.end.isoformat(), "segment": breach.segment_key,
                 "count": breach.count, "asked": breach.asked, "share": str(breach.share), "limit": breach.limit,
             },
         )

@@ -3,6 +3,7 @@ from datetime import datetime
 from django import template
 
 from ..nav import nav_links
+from ..norms import segment_label
 
 register = template.Library()
 
@@ -22,3 +23,8 @@ def as_moment(value: str) -> datetime | str:
         return datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def norm_segment(key: str) -> str:
+    return segment_label(key)
