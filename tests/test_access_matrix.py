@@ -285,7 +285,7 @@ NOT_A_CARD: dict[str, str] = {
     "capa:from_list": "each ticked card checked against access.WRITES[NONCONFORMITY] (capa/tests/test_card_list.py)",
     "survey:answer": "public: the customer's signed personal link (surveys/tests)",
     "surveys:followups": "surveys.access.can_see_followups (surveys/tests/test_followups_views.py)",
-    "surveys:followup": "surveys.access: overseers or the owner; closing can_close_followup (surveys/tests/test_followups_views.py)",
+    "surveys:followup": "surveys.access: overseers or the owner, closing (surveys/tests/test_followups_views.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
     "capa:action_plan": "capa.access, the record's manager (capa/tests/test_actions.py)",
     "capa:plan_complete": "capa.access, the record's manager (capa/tests/test_actions.py)",

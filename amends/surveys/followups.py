@@ -71,14 +71,14 @@ def due_of(kind: str, now: datetime, rules: CalendarRules | None = None) -> date
 
 def owner_of(response: Response) -> User | None:
     """The responsible person of the response's card, else the first active head of the QMS."""
-    complaint = response.complaint
-    if complaint is not None and complaint.responsible_id is not None and complaint.responsible.is_active:
-        return complaint.responsible
+    responsible = response.complaint.responsible if response.complaint is not None else None
+    if responsible is not None and responsible.is_active:
+        return responsible
     return min(qms_heads(), key=lambda user: user.pk, default=None)
 
 
 def kinds_asked(response: Response) -> list[str]:
-    kinds = []
+    kinds: list[str] = []
     if below(Fraction(response.weighted_sum, response.importance_sum), policy().k_threshold):
         kinds.append(FollowUpKind.LOW_K)
     if response.recommends is False:

@@ -82,7 +82,7 @@ def segment_label(key: str) -> str:
     if dimension == "kind" and value in OrganisationKind.values:
         return str(OrganisationKind(value).label)
     if dimension == "product":
-        product = Product.objects.filter(pk=int(value) if value.isdigit() else None).first()
+        product = Product.objects.filter(pk=int(value)).first() if value.isdigit() else None
         return str(product) if product else value
     return value if dimension == "region" else _("All customers")
 

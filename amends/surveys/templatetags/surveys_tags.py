@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from django import template
 
 from ..nav import nav_links
@@ -14,15 +12,6 @@ def surveys_nav(context) -> list[dict]:
     match = request.resolver_match
     current = f"{match.namespace}:{match.url_name}" if match else ""
     return nav_links(request.user, current)
-
-
-@register.filter
-def as_moment(value: str) -> datetime | str:
-    """An ISO moment stored in a notification's JSON back into a datetime, for `date` to show."""
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value
 
 
 @register.filter

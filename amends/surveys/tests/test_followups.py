@@ -215,3 +215,22 @@ def test_my_deadlines_show_the_owners_open_follow_ups(criteria, contact, card, r
     followup_close(call_back, actor=responsible, reason="Цена", result="Предложили скидку")
     later = surveys_deadlines(responsible, datetime(2026, 12, 16, 9, 0, tzinfo=MSK))
     assert [d.status for d in later] == [ClockStatus.BREACHED]
+
+
+def test_the_notices_read_in_the_readers_language(criteria, contact, card, responsible, qms):
+    from amends.notifications.rendering import render_notification
+
+    with time_machine.travel(TUESDAY_NOON, tick=False):
+        response = answer(criteria, LOW, contact=contact, complaint=card, recommends=False)
+    followups_escalate(datetime(2026, 12, 9, 9, 0, tzinfo=MSK))
+    low, call_back, overdue = (
+        render_notification(Notification.objects.select_related("user", "complaint").get(kind=kind), "en")
+        for kind in ("survey_low_k", "survey_call_back", "survey_follow_up_overdue")
+    )
+    assert low.subject == f"Satisfaction below the threshold: {contact}, K = 6.85"
+    assert "Due: 15 Dec 2026 18:00" in low.body
+    assert call_back.subject == f"Call back today: {contact} would not recommend us"
+    url = f"/surveys/follow-ups/{response.follow_ups.get(kind=FollowUpKind.CALL_BACK).pk}/"
+    assert url in call_back.body and url in overdue.body
+    assert overdue.subject == f"Overdue call-back: {contact}"
+    assert "It was due 8 Dec 2026 18:00 and is still open. Owner: Responsible." in overdue.body
