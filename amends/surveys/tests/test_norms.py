@@ -165,3 +165,19 @@ def test_the_notice_reads_in_the_heads_language(world):
         "Norm breached in 2026-Q4: 66.7% would not keep working with us (State body or enterprise)"
     )
     assert "2 of 3 customers who answered the question; the norm is at most 30%." in rendered.body
+
+
+def test_the_hourly_job_tells_the_breaches_and_escalates_the_overdue(world):
+    import time_machine
+
+    from amends.jobs.schedule import periodic_jobs
+    from amends.jobs.tasks import surveys_norms_task
+
+    assert "amends.jobs.tasks.surveys_norms_task" in {job.task for job in periodic_jobs()}
+    # The Q2 and Q3 call-backs (would not recommend, due that working day) are long overdue by January.
+    with time_machine.travel(datetime(2027, 1, 15, 12, 0, tzinfo=MSK), tick=False):
+        first = surveys_norms_task.call()
+        again = surveys_norms_task.call()
+    assert len(first["breaches"]) == 5 and again["breaches"] == []
+    # The would-not-recommend answers: Ромашка 1 and Тула 1 in Q4, Заря 4 in Q2.
+    assert first["escalated"] == 6 and again["escalated"] == 0
