@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import FollowUpKind, OrganisationalMeasure
+from ..choices import FollowUpKind, FollowUpState, OrganisationalMeasure
 from ..models import FollowUp
 
 SHOWN_CHOICES = [
-    ("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done")), ("all", _("All")),
+    ("open", FollowUpState.OPEN.label), ("overdue", _("Overdue")), ("done", FollowUpState.DONE.label), ("all", _("All")),
 ]
 
 
