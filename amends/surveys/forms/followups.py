@@ -5,7 +5,8 @@ from ..choices import FollowUpKind, FollowUpState, OrganisationalMeasure
 from ..models import FollowUp
 
 SHOWN_CHOICES = [
-    ("open", FollowUpState.OPEN.label), ("overdue", _("Overdue")), ("done", FollowUpState.DONE.label), ("all", _("All")),
+    ("open", FollowUpState.OPEN.label), ("overdue", _("Overdue")),
+    ("done", FollowUpState.DONE.label), ("all", _("All")),
 ]
 
 
