@@ -112,3 +112,10 @@ def test_a_manager_reads_but_may_not_close(followups, manager, qms):
 def test_the_nav_shows_the_follow_ups(followups, responsible):
     page = signed_in(responsible).get(LIST).content.decode()
     assert f'href="{LIST}" aria-current="page"' in page
+
+
+def test_my_deadlines_page_links_the_owners_follow_ups(followups, responsible):
+    page = signed_in(responsible).get(reverse("deadlines:mine")).content.decode()
+    for followup in followups.values():
+        assert reverse("surveys:followup", args=[followup.pk]) in page
+    assert "Would not recommend us: call back" in page
