@@ -288,6 +288,8 @@ NOT_A_CARD: dict[str, str] = {
     "survey:refuse": "public: the customer's signed personal link (surveys/tests/test_public.py)",
     "surveys:response_new": "surveys.access.access_campaigns: PROCESS_OWNERS (surveys/tests/test_entry.py)",
     "surveys:invitation_print": "surveys.access.access_campaigns: PROCESS_OWNERS (surveys/tests/test_entry.py)",
+    "surveys:followups": "surveys.access.can_see_followups (surveys/tests/test_followups_views.py)",
+    "surveys:followup": "surveys.access: overseers or the owner, closing (surveys/tests/test_followups_views.py)",
     "email:mailgate": "signed by the mail relay", "webhooks:receive": "signed by the messenger",
     "capa:action_plan": "capa.access, the record's manager (capa/tests/test_actions.py)",
     "capa:plan_complete": "capa.access, the record's manager (capa/tests/test_actions.py)",

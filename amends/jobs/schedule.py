@@ -50,6 +50,8 @@ PERIODIC = [
     Periodic("analytics_yearly", "amends.jobs.tasks.analytics_yearly_task", timedelta(hours=1)),
     # Register exports hold personal data: their files go a week after they were asked for.
     Periodic("register_exports_purge", "amends.jobs.tasks.register_exports_purge_task", timedelta(hours=6)),
+    # The surveys' loyalty norms, told once per quarter, segment and norm; overdue follow-ups escalated once.
+    Periodic("surveys_norms", "amends.jobs.tasks.surveys_norms_task", timedelta(hours=1)),
 ]
 
 

@@ -24,6 +24,8 @@ from amends.intake.outbound import outbound_retry_failed
 from amends.notifications.delivery import notifications_deliver
 from amends.privacy.services import retention_anonymise
 from amends.reports.services import weekly_summary_send
+from amends.surveys.followups import followups_escalate
+from amends.surveys.norms import norm_check as surveys_norm_check
 
 
 def _summary(result) -> object:
@@ -114,3 +116,8 @@ def analytics_yearly_task():
 @task()
 def register_exports_purge_task():
     return register_exports_purge()
+
+
+@task()
+def surveys_norms_task():
+    return {"breaches": [breach.key for breach in surveys_norm_check()], "escalated": followups_escalate()}

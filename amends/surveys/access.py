@@ -5,6 +5,8 @@ from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.core.errors import AccessDenied
 
+from .models import FollowUp
+
 
 def can_see_surveys(user: User) -> bool:
     """The figures, the responses and the campaigns: those who see the whole picture (DOMAIN.md §9)."""
@@ -34,3 +36,29 @@ def can_edit_questionnaires(user: User) -> bool:
 def access_questionnaires(user: User) -> None:
     if not can_edit_questionnaires(user):
         raise AccessDenied("Only administrators define questionnaires.")
+
+
+def can_see_followups(user: User) -> bool:
+    """The follow-ups' list: overseers see everyone's, a responsible person (or anyone owning one) their own."""
+    return user.is_authenticated and (
+        user.has_role(*OVERSEERS, Role.RESPONSIBLE) or FollowUp.objects.filter(owner=user).exists()
+    )
+
+
+def access_followups(user: User) -> None:
+    if not can_see_followups(user):
+        raise AccessDenied("Only the follow-ups' owners and those who oversee the surveys see the follow-ups.")
+
+
+def can_see_followup(user: User, followup: FollowUp) -> bool:
+    return user.is_authenticated and (user.has_role(*OVERSEERS) or followup.owner_id == user.pk)
+
+
+def can_close_followup(user: User, followup: FollowUp) -> bool:
+    """Its owner, the head of the QMS and administrators."""
+    return user.is_authenticated and (user.has_role(*PROCESS_OWNERS) or followup.owner_id == user.pk)
+
+
+def access_followup_close(user: User, followup: FollowUp) -> None:
+    if not can_close_followup(user, followup):
+        raise AccessDenied("Only the follow-up's owner, the head of the QMS and administrators close it.")

@@ -9,4 +9,10 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        pass
+        from amends.deadlines.selectors import register_my_deadlines_source
+
+        from .followups import my_followup_deadlines, survey_answered_receiver
+        from .signals import survey_answered
+
+        survey_answered.connect(survey_answered_receiver, dispatch_uid="surveys_followups_open")
+        register_my_deadlines_source(my_followup_deadlines)

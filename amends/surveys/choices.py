@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CampaignKind(models.TextChoices):
@@ -70,8 +71,8 @@ class FollowUpKind(models.TextChoices):
 
 
 class FollowUpState(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
+    OPEN = "open", pgettext_lazy("follow-up", "Open")
+    DONE = "done", pgettext_lazy("follow-up", "Done")
 
 
 class OrganisationalMeasure(models.TextChoices):

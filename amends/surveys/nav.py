@@ -5,9 +5,11 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _  # noqa: F401  (the parts' labels)
+from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import User
+
+from .access import can_see_followups
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,9 @@ class NavLink:
     visible: Callable[[User], bool]
 
 
-NAV: list[NavLink] = []
+NAV: list[NavLink] = [
+    NavLink("surveys:followups", _("Follow-ups"), can_see_followups),
+]
 
 
 def nav_links(user: User, current: str) -> list[dict]:

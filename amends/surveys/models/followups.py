@@ -26,6 +26,8 @@ class FollowUp(models.Model):
     suggestion = models.TextField(_("suggestion"), blank=True)
     result = models.TextField(_("result"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the QMS heads were told it is overdue: once (followups.followups_escalate).
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("closed by"),

@@ -1,6 +1,7 @@
 from django import template
 
 from ..nav import nav_links
+from ..norms import segment_label
 
 register = template.Library()
 
@@ -11,3 +12,8 @@ def surveys_nav(context) -> list[dict]:
     match = request.resolver_match
     current = f"{match.namespace}:{match.url_name}" if match else ""
     return nav_links(request.user, current)
+
+
+@register.filter
+def norm_segment(key: str) -> str:
+    return segment_label(key)
