@@ -34,3 +34,13 @@ def can_edit_questionnaires(user: User) -> bool:
 def access_questionnaires(user: User) -> None:
     if not can_edit_questionnaires(user):
         raise AccessDenied("Only administrators define questionnaires.")
+
+
+def can_change_survey_settings(user: User) -> bool:
+    """The threshold, the link's life, the reminders and which questionnaire goes out: administrators."""
+    return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
+
+
+def access_survey_settings(user: User) -> None:
+    if not can_change_survey_settings(user):
+        raise AccessDenied("Only administrators change the survey settings.")
