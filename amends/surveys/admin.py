@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from amends.audit.admin import AuditedAdmin
+from amends.capa.admin import ReadOnlyInline
 
 from .forms.questionnaires import SurveyPolicyForm
 from .models import (
@@ -33,18 +34,6 @@ class ReadOnlyAdmin(AuditedAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -18,7 +18,7 @@ from amends.audit.models import Action
 from amends.audit.services import audit_record_object
 
 from .access import access_questionnaires, access_survey_settings
-from .models import Criterion, Questionnaire, QuestionnaireVersion, SurveyPolicy
+from .models import Criterion, Questionnaire, QuestionnaireVersion, Response, SurveyPolicy
 from .models.policy import policy
 
 NAME_FIELDS = ("name", "name_en", "name_hy")
@@ -42,13 +42,19 @@ def _values(row: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
     values = {}
     for name in names:
         field = row._meta.get_field(name)
-        value = getattr(row, field.attname)
+        value = getattr(row, f"{name}_id" if field.is_relation else name)
         values[name] = str(value) if isinstance(field, models.DecimalField) and value is not None else value
     return values
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+def _save_changed(row: models.Model, before: dict[str, Any], *, actor: User | None) -> dict[str, list[Any]]:
+    """Save the fields of `before` that changed on `row` since, and audit them; the changes."""
+    after = _values(row, tuple(before))
+    changes = {name: [before[name], value] for name, value in after.items() if before[name] != value}
+    if changes:
+        row.save(update_fields=list(changes))
+        audit_record_object(actor=actor, action=Action.CHANGE, obj=row, changes=changes)
+    return changes
 
 
 def _names(name: str, name_en: str, name_hy: str) -> dict[str, str]:
@@ -96,10 +102,7 @@ def questionnaire_update(
     before = _values(questionnaire, (*NAME_FIELDS, "is_active"))
     for field, value in {**_names(name, name_en, name_hy), "is_active": is_active}.items():
         setattr(questionnaire, field, value)
-    changes = _changes(before, _values(questionnaire, (*NAME_FIELDS, "is_active")))
-    if changes:
-        questionnaire.save(update_fields=list(changes))
-        audit_record_object(actor=actor, action=Action.CHANGE, obj=questionnaire, changes=changes)
+    _save_changed(questionnaire, before, actor=actor)
     return questionnaire
 
 
@@ -138,10 +141,7 @@ def version_intro_save(
     version = draft_locked(version)
     before = _values(version, INTRO_FIELDS)
     version.intro, version.intro_en, version.intro_hy = intro.strip(), intro_en.strip(), intro_hy.strip()
-    changes = _changes(before, _values(version, INTRO_FIELDS))
-    if changes:
-        version.save(update_fields=list(changes))
-        audit_record_object(actor=actor, action=Action.CHANGE, obj=version, changes=changes)
+    _save_changed(version, before, actor=actor)
     return version
 
 
@@ -172,8 +172,11 @@ def criterion_save(
     same criterion in every version (the reports join on it): unique within the version."""
     _access(actor)
     version = draft_locked(version)
-    if criterion is not None and criterion.version_id != version.pk:
-        raise ValidationError(_("This criterion belongs to another version."))
+    if criterion is not None:
+        # As stored: a form may have set the new values on the instance already.
+        criterion = Criterion.objects.get(pk=criterion.pk)
+        if criterion.version_id != version.pk:
+            raise ValidationError(_("This criterion belongs to another version."))
     names = _names(name, name_en, name_hy)
     key = _key(key, names, version)
     others = version.criteria.exclude(pk=criterion.pk) if criterion is not None else version.criteria.all()
@@ -189,10 +192,7 @@ def criterion_save(
     before = _values(criterion, CRITERION_FIELDS)
     for field, value in values.items():
         setattr(criterion, field, value)
-    changes = _changes(before, _values(criterion, CRITERION_FIELDS))
-    if changes:
-        criterion.save(update_fields=list(changes))
-        audit_record_object(actor=actor, action=Action.CHANGE, obj=criterion, changes=changes)
+    _save_changed(criterion, before, actor=actor)
     return criterion
 
 
@@ -266,10 +266,7 @@ def policy_update(*, actor: User | None, **fields: Any) -> SurveyPolicy:
             ) % {"name": questionnaire})
     if errors:
         raise ValidationError(errors)
-    changes = _changes(before, _values(current, POLICY_FIELDS))
-    if changes:
-        current.save(update_fields=list(changes))
-        audit_record_object(actor=actor, action=Action.CHANGE, obj=current, changes=changes)
+    _save_changed(current, before, actor=actor)
     return current
 
 
@@ -289,11 +286,9 @@ def questionnaire_rows() -> list[dict[str, Any]]:
     (latest published) version, its open draft and what the settings send it for."""
     current = policy()
     versions: dict[int, list[QuestionnaireVersion]] = {}
-    for version in QuestionnaireVersion.objects.annotate(
-        criteria_count=models.Count("criteria", distinct=True),
-        responses_count=models.Count("responses", distinct=True),
-    ).order_by("-number"):
+    for version in QuestionnaireVersion.objects.annotate(criteria_count=models.Count("criteria")).order_by("-number"):
         versions.setdefault(version.questionnaire_id, []).append(version)
+    responses = dict(Response.objects.values_list("version__questionnaire").annotate(count=models.Count("pk")))
     rows = []
     for questionnaire in Questionnaire.objects.order_by("-is_active", "name", "pk"):
         own = versions.get(questionnaire.pk, [])
@@ -301,7 +296,7 @@ def questionnaire_rows() -> list[dict[str, Any]]:
             "questionnaire": questionnaire,
             "current": next((version for version in own if version.published_at is not None), None),
             "draft": next((version for version in own if version.published_at is None), None),
-            "responses": sum(version.responses_count for version in own),
+            "responses": responses.get(questionnaire.pk, 0),
             "after_complaints": questionnaire.pk == current.post_resolution_id,
             "periodic": questionnaire.pk == current.periodic_id,
         })

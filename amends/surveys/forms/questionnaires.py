@@ -74,5 +74,7 @@ class SurveyPolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         keep = (self.instance.post_resolution_id, self.instance.periodic_id)
         for name in ("post_resolution", "periodic"):
-            self.fields[name].queryset = sendable_questionnaires(keep=keep)
-            self.fields[name].empty_label = _("None: not sent")
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = sendable_questionnaires(keep=keep)
+            field.empty_label = _("None: not sent")

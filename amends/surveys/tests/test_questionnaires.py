@@ -214,7 +214,7 @@ def test_the_list_rows_say_current_draft_responses_and_what_is_sent(administrato
     settings_row.periodic = version.questionnaire
     settings_row.save()
     fresh = questionnaire_create(actor=administrator, name="Сервис")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         rows = {row["questionnaire"].pk: row for row in questionnaire_rows()}
     row = rows[version.questionnaire.pk]
     assert (row["current"], row["draft"], row["responses"], row["periodic"], row["after_complaints"]) == (

@@ -96,10 +96,10 @@ def _version_post(request, version: QuestionnaireVersion) -> tuple[HttpResponse 
         return redirect("surveys:version", draft.pk), {}
     try:
         if kind == "intro":
-            form = IntroForm(request.POST, prefix="intro")
-            if not form.is_valid():
-                return None, {"intro_form": form}
-            version_intro_save(version, actor=request.user, **form.cleaned_data)
+            intro_form = IntroForm(request.POST, prefix="intro")
+            if not intro_form.is_valid():
+                return None, {"intro_form": intro_form}
+            version_intro_save(version, actor=request.user, **intro_form.cleaned_data)
             messages.success(request, _("Introduction saved."))
         elif kind == "remove":
             criterion = _criterion_of(version, request.POST.get("criterion"))
@@ -115,6 +115,8 @@ def _version_post(request, version: QuestionnaireVersion) -> tuple[HttpResponse 
             try:
                 criterion_save(version, actor=request.user, criterion=criterion, **form.cleaned_data)
             except ValidationError as error:
+                if version.published_at is not None:
+                    raise
                 form_errors_add(form, error)
                 return None, {"criterion_form": form, "criterion": criterion}
             messages.success(request, _("Criterion saved."))
