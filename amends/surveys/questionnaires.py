@@ -61,7 +61,17 @@ def _names(name: str, name_en: str, name_hy: str) -> dict[str, str]:
     names = {"name": name.strip(), "name_en": name_en.strip(), "name_hy": name_hy.strip()}
     if not names["name"]:
         raise ValidationError({"name": _("Give the name in Russian: it is shown where a translation is missing.")})
+    _check_fields(Questionnaire(**names), names)
     return names
+
+
+def _check_fields(row: models.Model, values: dict[str, Any]) -> None:
+    """The model's own checks (lengths, bounds) of the fields given, before anything is written: a
+    caller other than the pages (the API, the demo) gets a message, not a database error."""
+    try:
+        row.clean_fields(exclude=[field.name for field in row._meta.fields if field.name not in values])
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from error
 
 
 def draft_locked(version: QuestionnaireVersion) -> QuestionnaireVersion:
@@ -184,6 +194,7 @@ def criterion_save(
         raise ValidationError({"key": _("Another criterion of this version has the key \"%(key)s\".") % {"key": key}})
     values = {**names, "key": key, "question": question.strip(), "question_en": question_en.strip(),
               "question_hy": question_hy.strip(), "order": order}
+    _check_fields(Criterion(version=version, **values), values)
     if criterion is None:
         criterion = Criterion.objects.create(version=version, **values)
         audit_record_object(actor=actor, action=Action.CREATE, obj=criterion,

@@ -64,9 +64,10 @@ def test_only_administrators_define_questionnaires(qms, manager, version):
 
 
 def test_a_questionnaire_needs_its_russian_name(administrator):
-    with pytest.raises(ValidationError) as raised:
-        questionnaire_create(actor=administrator, name="   ", name_en="Service")
-    assert "name" in raised.value.message_dict
+    for name, name_en, field in [("   ", "Service", "name"), ("Сервис", "S" * 201, "name_en")]:
+        with pytest.raises(ValidationError) as raised:
+            questionnaire_create(actor=administrator, name=name, name_en=name_en)
+        assert field in raised.value.message_dict
     assert not Questionnaire.objects.filter(name_en="Service").exists()
 
 
@@ -101,6 +102,8 @@ def test_a_duplicate_key_a_bad_key_and_an_empty_name_are_refused(administrator):
         ("delivery", "Вежливость", other, "key"),
         ("сроки поставки", "Сроки", None, "key"),
         ("speed", "  ", None, "name"),
+        ("speed", "С" * 201, None, "name"),
+        ("s" * 51, "Скорость", None, "key"),
     ]:
         with pytest.raises(ValidationError) as raised:
             criterion_save(draft, actor=administrator, key=key, name=name, criterion=criterion)
