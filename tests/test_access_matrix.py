@@ -338,6 +338,12 @@ NOT_A_CARD: dict[str, str] = {
     "analytics:exports": "the user's own", "analytics:export": "the user's own",
     "analytics:export_download": "the user's own",
     "analytics:export_start": "the list: relations_filter; a drill-down: analytics.access (OVERSEERS)",
+    # Questionnaires: overseers read, administrators edit (surveys/tests/test_questionnaires_views.py).
+    "surveys:questionnaires": "surveys.access: overseers read, administrators add",
+    "surveys:questionnaire": "surveys.access: overseers read, administrators edit",
+    "surveys:version": "surveys.access: overseers read, administrators edit a draft",
+    "surveys:version_publish": "surveys.access: administrators",
+    "surveys:settings": "surveys.access: overseers read, administrators change (surveys/tests/test_settings.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

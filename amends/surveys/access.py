@@ -62,3 +62,11 @@ def can_close_followup(user: User, followup: FollowUp) -> bool:
 def access_followup_close(user: User, followup: FollowUp) -> None:
     if not can_close_followup(user, followup):
         raise AccessDenied("Only the follow-up's owner, the head of the QMS and administrators close it.")
+def can_change_survey_settings(user: User) -> bool:
+    """The threshold, the link's life, the reminders and which questionnaire goes out: administrators."""
+    return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
+
+
+def access_survey_settings(user: User) -> None:
+    if not can_change_survey_settings(user):
+        raise AccessDenied("Only administrators change the survey settings.")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import User
 
-from .access import can_see_followups
+from .access import can_see_followups, can_see_surveys
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class NavLink:
 
 NAV: list[NavLink] = [
     NavLink("surveys:followups", _("Follow-ups"), can_see_followups),
+    NavLink("surveys:questionnaires", _("Questionnaires"), can_see_surveys),
+    NavLink("surveys:settings", _("Settings"), can_see_surveys),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import entry, followups
+from .views import entry, followups, questionnaires, settings
 
 app_name = "surveys"
 urlpatterns: list = [
@@ -10,4 +10,9 @@ urlpatterns: list = [
     path("invitations/<int:pk>/print/", entry.invitation_print, name="invitation_print"),
     path("follow-ups/", followups.followups, name="followups"),
     path("follow-ups/<int:pk>/", followups.followup, name="followup"),
+    path("questionnaires/", questionnaires.questionnaires, name="questionnaires"),
+    path("questionnaires/<int:pk>/", questionnaires.questionnaire, name="questionnaire"),
+    path("versions/<int:pk>/", questionnaires.version, name="version"),
+    path("versions/<int:pk>/publish/", questionnaires.version_publish_view, name="version_publish"),
+    path("settings/", settings.settings, name="settings"),
 ]
