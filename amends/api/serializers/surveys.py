@@ -220,9 +220,9 @@ class ResponseFilterSerializer(PeriodSegmentQuerySerializer):
         "The customer's ID."))
     campaign = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, help_text=gettext_lazy(
         "The campaign's ID."))
-    below_threshold = serializers.BooleanField(required=False, allow_null=True, default=None, help_text=gettext_lazy(
+    below_threshold = serializers.BooleanField(required=False, help_text=gettext_lazy(
         "true: only K below the threshold; false: only K at or above it."))
-    recommends = serializers.BooleanField(required=False, allow_null=True, default=None, help_text=gettext_lazy(
+    recommends = serializers.BooleanField(required=False, help_text=gettext_lazy(
         "true or false: only those who answered so."))
 
     def validate(self, attrs):
