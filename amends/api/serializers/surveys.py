@@ -45,8 +45,11 @@ from .fields import StrictBooleanField, StrictCharField, StrictIntegerField, Str
 from .refs import RefSerializer, UserRefSerializer
 
 STAFF_SOURCE_CHOICES = [(source.value, source.label) for source in STAFF_SOURCES]
-# Two places for K and the threshold as the pages show them; K of one response keeps the stored four.
-K_DIGITS = {"max_digits": 6, "decimal_places": 2}
+
+
+def mean_k_field(**kwargs) -> serializers.DecimalField:
+    """Two places, for a mean K and the threshold as the pages show them; one response's K keeps four."""
+    return serializers.DecimalField(max_digits=6, decimal_places=2, **kwargs)
 
 
 class CriterionSerializer(serializers.Serializer):
@@ -83,7 +86,7 @@ class QuestionnaireItemSerializer(serializers.Serializer):
 
 
 class QuestionnaireSerializer(QuestionnaireItemSerializer):
-    versions = VersionSerializer(many=True)  # type: ignore[assignment]
+    versions = VersionSerializer(many=True)
 
 
 class VersionRefSerializer(serializers.Serializer):
@@ -105,7 +108,7 @@ class KFiguresSerializer(serializers.Serializer):
     """A group's K and loyalty (selectors.KSummary)."""
 
     responses = serializers.IntegerField()
-    k = serializers.DecimalField(**K_DIGITS, allow_null=True, help_text=gettext_lazy(
+    k = mean_k_field(allow_null=True, help_text=gettext_lazy(
         "The mean K of the responses, two places; null without responses."))
     k_below_threshold = serializers.BooleanField(help_text=gettext_lazy("The mean K is below the threshold."))
     below_threshold = serializers.IntegerField(help_text=gettext_lazy("Responses whose K is below the threshold."))
@@ -203,7 +206,7 @@ class KSerializer(KFiguresSerializer):
     start = serializers.DateField()
     end = serializers.DateField()
     segment = SegmentSerializer()
-    threshold = serializers.DecimalField(**K_DIGITS, help_text=gettext_lazy(
+    threshold = mean_k_field(help_text=gettext_lazy(
         "A response with K below it opens a follow-up (the survey settings; the seeds: 8)."))
     min_answers = serializers.IntegerField(help_text=gettext_lazy(
         "Answers before the norms are checked: with fewer the shares are shown, not alerted."))
@@ -302,16 +305,12 @@ def response_parts(response: Response) -> list[dict]:
 class RatingInputSerializer(serializers.Serializer):
     criterion = StrictIntegerField(min_value=1, max_value=2**63 - 1, help_text=gettext_lazy(
         "The criterion's ID, of the version answered."))
-    score = StrictIntegerField(
-        min_value=SCORES[0], max_value=SCORES[-1], error_messages={
-            "min_value": gettext_lazy("A score is from 1 to 10."), "max_value": gettext_lazy("A score is from 1 to 10."),
-        })
+    score = StrictIntegerField(min_value=SCORES[0], max_value=SCORES[-1], error_messages=dict.fromkeys(
+        ("min_value", "max_value"), gettext_lazy("A score is from 1 to 10.")))
     importance = StrictIntegerField(
-        min_value=IMPORTANCES[0], max_value=IMPORTANCES[-1], help_text=gettext_lazy(
-            "0: does not matter to the customer (no weight)."), error_messages={
-            "min_value": gettext_lazy("An importance is from 0 to 10."),
-            "max_value": gettext_lazy("An importance is from 0 to 10."),
-        })
+        min_value=IMPORTANCES[0], max_value=IMPORTANCES[-1],
+        help_text=gettext_lazy("0: does not matter to the customer (no weight)."),
+        error_messages=dict.fromkeys(("min_value", "max_value"), gettext_lazy("An importance is from 0 to 10.")))
 
 
 class ResponseCreateSerializer(serializers.Serializer):
@@ -338,8 +337,9 @@ class ResponseCreateSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_null=True, default=None,
                                        help_text=gettext_lazy("The questionnaire's language; absent: the "
                                                               "invitation's, else the default."))
-    ratings = RatingInputSerializer(many=True, allow_empty=False, max_length=100, help_text=gettext_lazy(
-        "One per criterion rated; a criterion left out was left blank."))
+    ratings = RatingInputSerializer(  # type: ignore[call-arg]  # the list's max_length: REST framework 3.14+
+        many=True, allow_empty=False, max_length=100,
+        help_text=gettext_lazy("One per criterion rated; a criterion left out was left blank."))
     recommends = StrictBooleanField(required=False, allow_null=True, default=None, help_text=gettext_lazy(
         "Would recommend us; null: not answered."))
     continues = StrictBooleanField(required=False, allow_null=True, default=None, help_text=gettext_lazy(

@@ -17,9 +17,13 @@ from amends.surveys.choices import CampaignKind, CampaignState, InvitationState,
 from amends.surveys.models import Campaign, Criterion, Invitation, Questionnaire, QuestionnaireVersion
 from amends.surveys.recording import response_record
 from amends.surveys.scoring import Rating
-from amends.surveys.tests.conftest import campaign, criteria, invitation, version  # noqa: F401 - the surveys'
+from amends.surveys.tests import conftest as surveys_fixtures
 
 pytestmark = pytest.mark.django_db
+
+# The surveys' fixtures, where pytest finds them.
+version, criteria = surveys_fixtures.version, surveys_fixtures.criteria
+campaign, invitation = surveys_fixtures.campaign, surveys_fixtures.invitation
 
 API = "/api/v1/surveys/"
 QUESTIONNAIRES, CAMPAIGNS, RESPONSES, K = f"{API}questionnaires/", f"{API}campaigns/", f"{API}responses/", f"{API}k/"

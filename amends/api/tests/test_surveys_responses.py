@@ -12,16 +12,21 @@ from amends.customers.models import Product
 from amends.customers.services import contact_create
 from amends.surveys.choices import InvitationState
 from amends.surveys.models import Answer, Criterion, QuestionnaireVersion, Response
-from amends.surveys.tests.conftest import campaign, criteria, invitation, version  # noqa: F401 - the surveys'
+from amends.surveys.tests import conftest as surveys_fixtures
 
 pytestmark = pytest.mark.django_db
+
+# The surveys' fixtures, where pytest finds them.
+version, criteria = surveys_fixtures.version, surveys_fixtures.criteria
+campaign, invitation = surveys_fixtures.campaign, surveys_fixtures.invitation
 
 RESPONSES = "/api/v1/surveys/responses/"
 
 
 def ratings(criteria, *rows) -> list[dict]:
     """(key, score, importance) rows as the API takes them."""
-    return [{"criterion": criteria[key].pk, "score": score, "importance": importance} for key, score, importance in rows]
+    return [{"criterion": criteria[key].pk, "score": score, "importance": importance}
+            for key, score, importance in rows]
 
 
 @pytest.fixture
@@ -158,7 +163,8 @@ def _erase(contact):
     (lambda body, c, v: body.update(source="link"), "source", '"link" is not a valid choice.'),
     (lambda body, c, v: body.update(received_at=(timezone.now() + timedelta(hours=1)).isoformat()), "received_at",
      "Give the moment the customer answered: not in the future."),
-    (lambda body, c, v: body.update(complaint="2026-000999"), "complaint", "The customer has no complaint 2026-000999."),
+    (lambda body, c, v: body.update(complaint="2026-000999"), "complaint",
+     "The customer has no complaint 2026-000999."),
     (lambda body, c, v: body["ratings"][0].update(score="9"), "ratings", "A valid integer is required."),
     (lambda body, c, v: body.update(recommends="no"), "recommends", "Must be a valid boolean."),
 ])

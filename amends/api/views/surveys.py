@@ -134,7 +134,9 @@ class CampaignView(ApiView):
         return Response(CampaignSerializer(campaign).data)
 
 
-RESPONSE_RELATED = ("contact__organisation", "complaint", "version__questionnaire", "invitation", "entered_by", "product")
+RESPONSE_RELATED = (
+    "contact__organisation", "complaint", "version__questionnaire", "invitation", "entered_by", "product",
+)
 
 
 def _filtered(filters: dict) -> QuerySet[SurveyResponse]:
