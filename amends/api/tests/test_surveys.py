@@ -275,3 +275,18 @@ def test_who_reads_one_questionnaire_campaign_and_response(api, campaign, invita
         assert api(manager).get(path).status_code == 200
         assert api(operator).get(path).status_code == 403
         assert api().get(path).status_code == 401
+
+
+def test_the_surveys_are_in_the_schema(client):
+    schema = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    paths = schema["paths"]
+    for path in ("questionnaires/", "questionnaires/{questionnaire_id}/", "campaigns/", "campaigns/{campaign_id}/",
+                 "responses/", "responses/{response_id}/", "k/"):
+        assert "get" in paths[f"{API}{path}"], path
+    create = paths[RESPONSES]["post"]
+    assert {"201", "400", "403", "409", "422"} <= set(create["responses"])
+    assert [parameter["name"] for parameter in create["parameters"]] == ["Idempotency-Key"]
+    rating = schema["components"]["schemas"]["RatingInput"]["properties"]
+    assert (rating["score"]["minimum"], rating["score"]["maximum"]) == (1, 10)
+    assert (rating["importance"]["minimum"], rating["importance"]["maximum"]) == (0, 10)
+    assert schema["components"]["schemas"]["StaffSourceEnum"]["enum"] == ["paper", "fax", "phone", "email"]
