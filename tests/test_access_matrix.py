@@ -265,6 +265,11 @@ NOT_A_CARD: dict[str, str] = {
     # The analysis' figures: analytics.access, every role in api/tests/test_analytics.py.
     "api:analytics_dashboards": "analytics.access: overseers", "api:analytics_dashboard": "analytics.access: overseers",
     "api:analytics_chart": "analytics.access: overseers",
+    # The surveys' API: surveys.access as on the pages, every role in api/tests/test_surveys*.py.
+    "api:surveys_questionnaires": "surveys.access: overseers", "api:surveys_questionnaire": "surveys.access: overseers",
+    "api:surveys_campaigns": "surveys.access: overseers", "api:surveys_campaign": "surveys.access: overseers",
+    "api:surveys_responses": "surveys.access: overseers read; typing in, the head of the QMS and administrators",
+    "api:surveys_response": "surveys.access: overseers", "api:surveys_k": "surveys.access: overseers",
     "api:": "the API's JSON 404",
     "api:tone_check": "any employee: checks only the text posted (api/tests/test_answers_tone.py)",
     "api:letter_templates": "any employee: the templates' library (api/tests/test_answers_flow.py)",

@@ -68,6 +68,15 @@ from .views.capa_suppliers import (
 from .views.card import AttachmentView, NoteView, TimelineView, TransitionView
 from .views.complaints import ComplaintDetailView, ComplaintsView
 from .views.measures import MeasureReportView, MeasuresView, MeasureView
+from .views.surveys import (
+    CampaignsView,
+    CampaignView,
+    KView,
+    QuestionnairesView,
+    QuestionnaireView,
+    ResponsesView,
+    ResponseView,
+)
 
 app_name = "api"
 
@@ -140,6 +149,14 @@ v1 = [
     path("analytics/dashboards/", DashboardsView.as_view(), name="analytics_dashboards"),
     path("analytics/dashboards/<slug:key>/", DashboardView.as_view(), name="analytics_dashboard"),
     path("analytics/charts/<slug:key>/", ChartView.as_view(), name="analytics_chart"),
+    path("surveys/questionnaires/", QuestionnairesView.as_view(), name="surveys_questionnaires"),
+    re_path(rf"^surveys/questionnaires/(?P<questionnaire_id>{ID_PATTERN})/$", QuestionnaireView.as_view(),
+            name="surveys_questionnaire"),
+    path("surveys/campaigns/", CampaignsView.as_view(), name="surveys_campaigns"),
+    re_path(rf"^surveys/campaigns/(?P<campaign_id>{ID_PATTERN})/$", CampaignView.as_view(), name="surveys_campaign"),
+    path("surveys/responses/", ResponsesView.as_view(), name="surveys_responses"),
+    re_path(rf"^surveys/responses/(?P<response_id>{ID_PATTERN})/$", ResponseView.as_view(), name="surveys_response"),
+    path("surveys/k/", KView.as_view(), name="surveys_k"),
 ]
 
 urlpatterns = [

@@ -89,14 +89,14 @@ def k_summary(responses: QuerySet[Response], threshold: Decimal | None = None) -
     """The group's K and loyalty in one query."""
     threshold = policy().k_threshold if threshold is None else threshold
     row = responses.aggregate(
-        count=Count("pk"), k_mean=Avg("k"), below=Count("pk", filter=Q(k__lt=threshold)),
+        count=Count("pk"), mean_k=Avg("k"), below=Count("pk", filter=Q(k__lt=threshold)),
         asked_recommend=Count("pk", filter=Q(recommends__isnull=False)),
         not_recommending=Count("pk", filter=Q(recommends=False)),
         asked_continue=Count("pk", filter=Q(continues__isnull=False)),
         leaving=Count("pk", filter=Q(continues=False)),
     )
-    # Aliased apart from the field: an aggregate named "k" would shadow it in the filter below.
-    k = None if row["k_mean"] is None else Decimal(str(row["k_mean"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    mean = row["mean_k"]  # named apart from the field: an aggregate "k" would shadow it in the filter
+    k = None if mean is None else Decimal(str(mean)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return KSummary(
         responses=row["count"], k=k, below_threshold=row["below"], asked_recommend=row["asked_recommend"],
         not_recommending=row["not_recommending"], asked_continue=row["asked_continue"], leaving=row["leaving"],

@@ -227,6 +227,13 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "amends.capa.choices.ProposalStatus",
         "PeriodKindEnum": "amends.capa.choices.PeriodKind",
         "ClockStatusEnum": "amends.deadlines.choices.ClockStatus",
+        # The surveys' kinds, states, sources and bands, apart from the card's and CAPA's.
+        "CampaignKindEnum": "amends.surveys.choices.CampaignKind",
+        "CampaignStateEnum": "amends.surveys.choices.CampaignState",
+        "SourceEnum": "amends.capa.choices.Source",
+        "ResponseSourceEnum": "amends.surveys.choices.ResponseSource",
+        "StaffSourceEnum": "amends.api.serializers.surveys.STAFF_SOURCE_CHOICES",
+        "BandEnum": "amends.surveys.choices.Band",
     },
 }
 
