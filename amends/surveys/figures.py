@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, F, QuerySet, Sum
-from django.db.models.functions import Round, TruncQuarter
+from django.db.models import Case, CharField, Count, F, Max, Min, QuerySet, Sum, Value, When
+from django.db.models.functions import Round
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amends.capa.choices import PeriodKind
@@ -25,6 +26,7 @@ from .selectors import (
     K_UNITS,
     KSummary,
     Segment,
+    day_start,
     half_up,
     k_summary,
     mean_k,
@@ -161,15 +163,22 @@ def k_by_customer(responses: QuerySet[Response]) -> dict[int, Decimal]:
 
 
 def k_by_customer_quarter(responses: QuerySet[Response]) -> dict[tuple[int, str], Decimal]:
-    """Each customer's mean K per quarter of the company's calendar ((contact id, "2026-Q1") → two places)."""
+    """Each customer's mean K per quarter of the company's calendar ((contact id, "2026-Q1") → two places).
+    The quarter is told by comparing the answer's time with the quarters' first moments (a CASE the
+    database runs natively), not by converting each time to the company's zone row by row."""
+    span = responses.aggregate(first=Min("received_at"), last=Max("received_at"))
+    if span["first"] is None:
+        return {}
+    spans = quarters(timezone.localdate(span["first"]), timezone.localdate(span["last"]))
+    quarter = Case(
+        *[When(received_at__lt=day_start(last + timedelta(days=1)), then=Value(key)) for key, _first, last in spans],
+        default=Value(spans[-1][0]), output_field=CharField(),
+    )
     rows = (
-        responses.order_by().annotate(quarter=TruncQuarter("received_at"))
+        responses.order_by().annotate(quarter=quarter)
         .values("contact_id", "quarter").annotate(count=Count("pk"), units=Sum(Round(F("k") * K_UNITS)))
     )
-    return {
-        (row["contact_id"], quarter_key(row["quarter"])): mean_k(row["units"], row["count"])  # type: ignore[misc]
-        for row in rows
-    }
+    return {(row["contact_id"], row["quarter"]): mean_k(row["units"], row["count"]) for row in rows}  # type: ignore[misc]
 
 
 def suggestions(responses: QuerySet[Response]) -> QuerySet[Response]:

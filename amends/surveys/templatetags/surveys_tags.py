@@ -1,5 +1,6 @@
 from django import template
 
+from ..access import can_see_surveys
 from ..nav import nav_links
 
 register = template.Library()
@@ -11,3 +12,9 @@ def surveys_nav(context) -> list[dict]:
     match = request.resolver_match
     current = f"{match.namespace}:{match.url_name}" if match else ""
     return nav_links(request.user, current)
+
+
+@register.filter
+def sees_surveys(user) -> bool:
+    """The top bar's "Surveys" link: for those who see the surveys' figures."""
+    return can_see_surveys(user)
