@@ -12,7 +12,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Case, CharField, Count, F, Max, Min, QuerySet, Sum, Value, When
-from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,12 +22,12 @@ from amends.customers.models import OrganisationKind, Product
 from .models import Answer, Criterion, Response
 from .models.policy import policy
 from .selectors import (
-    K_UNITS,
     KSummary,
     Segment,
     day_start,
     half_up,
     k_summary,
+    k_units,
     mean_k,
     responses_in,
     summary_aggregates,
@@ -158,7 +157,7 @@ def _segment_labels(dimension: str, keys: list) -> dict:
 
 def k_by_customer(responses: QuerySet[Response]) -> dict[int, Decimal]:
     """Each customer's mean K (contact id → two places), in one grouped query."""
-    rows = responses.order_by().values("contact_id").annotate(count=Count("pk"), units=Sum(Round(F("k") * K_UNITS)))
+    rows = responses.order_by().values("contact_id").annotate(count=Count("pk"), units=k_units())
     return {row["contact_id"]: mean_k(row["units"], row["count"]) for row in rows}  # type: ignore[misc]
 
 
@@ -176,7 +175,7 @@ def k_by_customer_quarter(responses: QuerySet[Response]) -> dict[tuple[int, str]
     )
     rows = (
         responses.order_by().annotate(quarter=quarter)
-        .values("contact_id", "quarter").annotate(count=Count("pk"), units=Sum(Round(F("k") * K_UNITS)))
+        .values("contact_id", "quarter").annotate(count=Count("pk"), units=k_units())
     )
     return {(row["contact_id"], row["quarter"]): mean_k(row["units"], row["count"]) for row in rows}  # type: ignore[misc]
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Round
 from django.utils import timezone
 
@@ -97,10 +97,15 @@ def k_summary(responses: QuerySet[Response], threshold: Decimal | None = None) -
 K_UNITS = 10_000
 
 
+def k_units() -> Sum:
+    """Σ K in whole ten-thousandths: an integer sum, exact in SQLite's floats too."""
+    return Sum(Round(F("k") * K_UNITS), output_field=IntegerField())
+
+
 def summary_aggregates(threshold: Decimal) -> dict:
     """What a KSummary is made of, as aggregates: for `aggregate`, or `values(...).annotate` per group."""
     return {
-        "count": Count("pk"), "k_units": Sum(Round(F("k") * K_UNITS)),
+        "count": Count("pk"), "k_units": k_units(),
         "below": Count("pk", filter=Q(k__lt=threshold)),
         "asked_recommend": Count("pk", filter=Q(recommends__isnull=False)),
         "not_recommending": Count("pk", filter=Q(recommends=False)),
@@ -110,10 +115,13 @@ def summary_aggregates(threshold: Decimal) -> dict:
 
 
 def mean_k(k_units: int | Decimal | float | None, count: int) -> Decimal | None:
-    """The mean of `count` K summed as ten-thousandths, two places, rounded half up exactly."""
+    """The mean of `count` K summed as ten-thousandths, two places, rounded half up exactly (in
+    integers: it runs once per customer and quarter of a whole history)."""
     if not count or k_units is None:
         return None
-    return half_up(Fraction(round(k_units), K_UNITS * count))
+    per_hundredth = K_UNITS // 100
+    # The mean in hundredths is units / (per_hundredth × count); floor of it plus ½:
+    return Decimal((2 * round(k_units) + per_hundredth * count) // (2 * per_hundredth * count)).scaleb(-2)
 
 
 def half_up(value: Fraction, places: int = 2) -> Decimal:
