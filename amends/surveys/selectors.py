@@ -7,8 +7,10 @@ responses that answered the question; the norms (complaints.choices) are compare
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from amends.complaints.choices import LEAVING_NORM, NOT_RECOMMENDING_NORM
@@ -88,16 +90,49 @@ def _share(part: int, whole: int) -> Decimal | None:
 def k_summary(responses: QuerySet[Response], threshold: Decimal | None = None) -> KSummary:
     """The group's K and loyalty in one query."""
     threshold = policy().k_threshold if threshold is None else threshold
-    row = responses.aggregate(
-        count=Count("pk"), mean_k=Avg("k"), below=Count("pk", filter=Q(k__lt=threshold)),
-        asked_recommend=Count("pk", filter=Q(recommends__isnull=False)),
-        not_recommending=Count("pk", filter=Q(recommends=False)),
-        asked_continue=Count("pk", filter=Q(continues__isnull=False)),
-        leaving=Count("pk", filter=Q(continues=False)),
-    )
-    mean = row["mean_k"]  # named apart from the field: an aggregate "k" would shadow it in the filter
-    k = None if mean is None else Decimal(str(mean)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return summary_of(responses.aggregate(**summary_aggregates(threshold)))
+
+
+# K is stored to four places: summed as whole ten-thousandths, the mean is exact in SQLite's floats too.
+K_UNITS = 10_000
+
+
+def k_units() -> Sum:
+    """Σ K in whole ten-thousandths: an integer sum, exact in SQLite's floats too."""
+    return Sum(Round(F("k") * K_UNITS), output_field=IntegerField())
+
+
+def summary_aggregates(threshold: Decimal) -> dict:
+    """What a KSummary is made of, as aggregates: for `aggregate`, or `values(...).annotate` per group."""
+    return {
+        "count": Count("pk"), "k_units": k_units(),
+        "below": Count("pk", filter=Q(k__lt=threshold)),
+        "asked_recommend": Count("pk", filter=Q(recommends__isnull=False)),
+        "not_recommending": Count("pk", filter=Q(recommends=False)),
+        "asked_continue": Count("pk", filter=Q(continues__isnull=False)),
+        "leaving": Count("pk", filter=Q(continues=False)),
+    }
+
+
+def mean_k(k_units: int | Decimal | float | None, count: int) -> Decimal | None:
+    """The mean of `count` K summed as ten-thousandths, two places, rounded half up exactly (in
+    integers: it runs once per customer and quarter of a whole history)."""
+    if not count or k_units is None:
+        return None
+    per_hundredth = K_UNITS // 100
+    # The mean in hundredths is units / (per_hundredth × count); floor of it plus ½:
+    return Decimal((2 * round(k_units) + per_hundredth * count) // (2 * per_hundredth * count)).scaleb(-2)
+
+
+def half_up(value: Fraction, places: int = 2) -> Decimal:
+    scaled = value * 10**places
+    whole = scaled.numerator * 2 + scaled.denominator  # floor(scaled + 1/2), for any sign
+    return Decimal(whole // (2 * scaled.denominator)).scaleb(-places)
+
+
+def summary_of(row: dict) -> KSummary:
     return KSummary(
-        responses=row["count"], k=k, below_threshold=row["below"], asked_recommend=row["asked_recommend"],
-        not_recommending=row["not_recommending"], asked_continue=row["asked_continue"], leaving=row["leaving"],
+        responses=row["count"], k=mean_k(row["k_units"], row["count"]), below_threshold=row["below"],
+        asked_recommend=row["asked_recommend"], not_recommending=row["not_recommending"],
+        asked_continue=row["asked_continue"], leaving=row["leaving"],
     )

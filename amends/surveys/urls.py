@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import entry, followups, questionnaires, settings
+from .views import entry, followups, questionnaires, reports, settings
 
 app_name = "surveys"
 urlpatterns: list = [
@@ -15,4 +15,7 @@ urlpatterns: list = [
     path("versions/<int:pk>/", questionnaires.version, name="version"),
     path("versions/<int:pk>/publish/", questionnaires.version_publish_view, name="version_publish"),
     path("settings/", settings.settings, name="settings"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports.xlsx", reports.reports_xlsx, name="reports_xlsx"),
+    path("reports.pdf", reports.reports_pdf, name="reports_pdf"),
 ]

@@ -1,5 +1,6 @@
 from django import template
 
+from ..access import can_see_surveys
 from ..nav import nav_links
 from ..norms import segment_label
 
@@ -17,3 +18,6 @@ def surveys_nav(context) -> list[dict]:
 @register.filter
 def norm_segment(key: str) -> str:
     return segment_label(key)
+def sees_surveys(user) -> bool:
+    """The top bar's "Surveys" link: for those who see the surveys' figures."""
+    return can_see_surveys(user)
