@@ -9,4 +9,6 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        pass
+        from .pages import register as register_card_panel
+
+        register_card_panel()
