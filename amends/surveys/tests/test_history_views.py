@@ -69,9 +69,7 @@ def test_the_page_shows_k_through_time_the_loyalty_history_and_the_cards(story, 
     assert "Петров" not in html and "Течёт кран" not in html
 
 
-def test_the_responsible_person_opens_only_the_responses_of_their_cards(  # noqa: F811 - fixtures
-    story, contact, responsible,
-):
+def test_the_responsible_person_opens_only_the_responses_of_their_cards(story, contact, responsible):  # noqa: F811
     html = page(responsible, contact).content.decode()
     assert reverse("surveys:response", args=[story["by_link"].pk]) in html  # the response to their card
     assert reverse("surveys:response", args=[story["on_paper"].pk]) not in html  # typed in without a card
