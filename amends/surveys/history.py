@@ -71,7 +71,10 @@ def with_closer(cards: QuerySet[Complaint]) -> QuerySet[Complaint]:
 
 
 def closers(cards: list[Complaint]) -> dict[int, User]:
-    return User.objects.in_bulk({card.closed_by_id for card in cards if card.closed_by_id})
+    """Card id → who closed it, for cards read through with_closer()."""
+    ids = {card.pk: getattr(card, "closed_by_id", None) for card in cards}
+    users = User.objects.in_bulk({user_id for user_id in ids.values() if user_id})
+    return {card_id: users[user_id] for card_id, user_id in ids.items() if user_id}
 
 
 def closed_cards(contact: Contact) -> QuerySet[Complaint]:
@@ -108,7 +111,7 @@ def loyalty_history(contact: Contact) -> list[LoyaltyEntry]:
     closing records and their survey responses."""
     cards = list(closed_cards(contact))
     users = closers(cards)
-    entries = [closing_entry(card, users.get(card.closed_by_id)) for card in cards]
+    entries = [closing_entry(card, users.get(card.pk)) for card in cards]
     entries += [response_entry(response) for response in customer_responses(contact)]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries

@@ -7,7 +7,7 @@ from amends.complaints.choices import State
 from amends.complaints.models import Complaint
 
 from .access import can_see_customer, can_see_response
-from .history import closers, closing_loyalty, with_closer
+from .history import closers, with_closer
 from .models import Invitation, Response
 from .models.policy import policy
 
@@ -20,16 +20,14 @@ def loyalty_panel(request, complaint: Complaint, bound) -> dict:
     closing = None
     if complaint.state == State.CLOSED:
         card = with_closer(Complaint.objects.filter(pk=complaint.pk)).get()
-        recommends, continues = closing_loyalty(complaint.loyalty)
-        closing = {
-            "closed_by": closers([card]).get(card.closed_by_id), "recommends": recommends, "continues": continues,
-        }
+        closing = {"closed_by": closers([card]).get(card.pk)}
     invitations = list(Invitation.objects.filter(complaint=complaint).select_related("campaign").order_by("pk"))
     responses = [
         (response, can_see_response(user, response))
         for response in Response.objects.filter(complaint=complaint).select_related("entered_by").order_by("pk")
     ]
-    customer = complaint.contact if complaint.contact_id and can_see_customer(user, complaint.contact) else None
+    contact = complaint.contact
+    customer = contact if contact is not None and can_see_customer(user, contact) else None
     return {
         "loyalty_closing": closing, "loyalty_invitations": invitations, "loyalty_responses": responses,
         "loyalty_customer": customer, "loyalty_threshold": policy().k_threshold,

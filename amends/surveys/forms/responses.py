@@ -17,7 +17,7 @@ class ResponseFilterForm(forms.Form):
     recommend, the customer (a part of the name, the organisation, the e-mail or the phone)."""
 
     start = forms.DateField(label=_("From"), required=False, widget=DATE)
-    end = forms.DateField(label=_("To"), required=False, widget=DATE)
+    end = forms.DateField(label=_("Until"), required=False, widget=DATE)
     source = forms.ChoiceField(
         label=_("How it came"), required=False, choices=[("", _("Any way")), *ResponseSource.choices],
     )
@@ -26,7 +26,7 @@ class ResponseFilterForm(forms.Form):
     customer = forms.CharField(label=_("Customer"), required=False, max_length=200)
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("The end of the period is before its start."))

@@ -23,7 +23,7 @@ def customer_cards(contact: Contact) -> list[tuple[Complaint, User | None]]:
         "-received_at", "-pk",
     ))
     users = closers(cards)
-    return [(card, users.get(card.closed_by_id)) for card in cards]
+    return [(card, users.get(card.pk)) for card in cards]
 
 
 @login_required
