@@ -11,7 +11,7 @@ from django.utils import timezone
 from amends.accounts.roles import Role
 from amends.surveys.access import can_see_customer
 
-from .history_helpers import card_answered, card_closed, card_for, other, story  # noqa: F401 - fixtures
+from .history_helpers import card_answered, card_closed, card_for, other, respond, story  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +88,20 @@ def test_an_erased_customer_and_one_who_refused_are_said_to_get_nothing(contact,
     contact.erased_at = timezone.now()
     contact.save()
     assert "Personal data erased on" in page(qms, contact).content.decode()
+
+
+def test_the_page_costs_the_same_queries_however_long_the_history(
+    story, contact, qms, responsible, operator, version, criteria, django_assert_max_num_queries,  # noqa: F811
+):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(qms)
+    url = reverse("surveys:customer", args=[contact.pk])
+    with django_assert_max_num_queries(60) as few:
+        client.get(url)
+    for n, wording in enumerate(("Треснул корпус.", "Счёт выставлен дважды.", "Грубил водитель.")):
+        card_closed(card_answered(card_for(contact, operator, wording), qms, responsible), responsible,
+                    satisfaction=5 + n, loyalty="stays")
+        respond(version, criteria, (5 + n, 5), contact=contact, at=timezone.now(), entered_by=qms)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(url).content.decode()
+    assert len(rows(html, "loyalty-history")) == 3 + 6 and len(rows(html, "k-history")) == 5
