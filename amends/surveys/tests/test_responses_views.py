@@ -119,7 +119,7 @@ def test_the_response_page_shows_the_seeds_table_worked_out_by_hand(answers, qms
         "courtesy": ["Staff courtesy", "10", "3", "10.00", "1.00"],
         "handling": ["Speed of complaint handling", "6", "9", "30.00", "1.80"],
     }
-    assert "K = 7.67" in html  # 230 / 30
+    assert "Σ importance = 30; weights add up to 100 %." in html and "K = Σ k = 7.67" in html  # 230 / 30
     assert "Below the threshold of 8: organisational measures are needed." in html
     assert re.search(r'id="response-recommends"><strong class="loyalty-no">no</strong>', html)
     assert re.search(r'id="response-continues">yes<', html)
