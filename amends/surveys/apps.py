@@ -12,7 +12,9 @@ class SurveysConfig(AppConfig):
         from amends.deadlines.selectors import register_my_deadlines_source
 
         from .followups import my_followup_deadlines, survey_answered_receiver
+        from .pages import register as register_card_panel
         from .signals import survey_answered
 
         survey_answered.connect(survey_answered_receiver, dispatch_uid="surveys_followups_open")
         register_my_deadlines_source(my_followup_deadlines)
+        register_card_panel()  # "Satisfaction and loyalty" on the card
