@@ -50,6 +50,8 @@ PERIODIC = [
     Periodic("analytics_yearly", "amends.jobs.tasks.analytics_yearly_task", timedelta(hours=1)),
     # Register exports hold personal data: their files go a week after they were asked for.
     Periodic("register_exports_purge", "amends.jobs.tasks.register_exports_purge_task", timedelta(hours=6)),
+    # The six-monthly and quarterly surveys start within the hour of their period's first day, once each.
+    Periodic("surveys_campaigns", "amends.jobs.tasks.surveys_campaigns_task", timedelta(hours=1)),
 ]
 
 

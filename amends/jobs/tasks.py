@@ -24,6 +24,7 @@ from amends.intake.outbound import outbound_retry_failed
 from amends.notifications.delivery import notifications_deliver
 from amends.privacy.services import retention_anonymise
 from amends.reports.services import weekly_summary_send
+from amends.surveys.periodic import campaigns_sweep
 
 
 def _summary(result) -> object:
@@ -114,3 +115,8 @@ def analytics_yearly_task():
 @task()
 def register_exports_purge_task():
     return register_exports_purge()
+
+
+@task()
+def surveys_campaigns_task():
+    return [f"{campaign.kind} {campaign.period}" for campaign in campaigns_sweep(timezone.now())]

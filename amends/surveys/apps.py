@@ -9,4 +9,13 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        pass
+        from amends.complaints import signals as complaint_signals
+
+        from . import receivers
+
+        complaint_signals.answer_delivered.connect(
+            receivers.on_answer_delivered, dispatch_uid="surveys_post_resolution_answered",
+        )
+        complaint_signals.complaint_transitioned.connect(
+            receivers.on_complaint_transitioned, dispatch_uid="surveys_post_resolution_closed",
+        )

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _  # noqa: F401  (the parts
 
 from amends.accounts.models import User
 
+from .access import can_see_surveys
+
 
 @dataclass(frozen=True)
 class NavLink:
@@ -17,7 +19,9 @@ class NavLink:
     visible: Callable[[User], bool]
 
 
-NAV: list[NavLink] = []
+NAV: list[NavLink] = [
+    NavLink("surveys:campaigns", _("Campaigns"), can_see_surveys),
+]
 
 
 def nav_links(user: User, current: str) -> list[dict]:
