@@ -24,7 +24,7 @@ def quarter_key(day) -> str:
 def campaigns_sweep(now: datetime | None = None) -> list[Campaign]:
     """Start the six-monthly campaign of the half-year and the quarterly one of the quarter `now`
     falls in, those not started yet; nothing without a periodic questionnaire with a published version.
-    The quarterly one leaves out the customers the six-monthly one of the same quarter asks."""
+    In the first quarter of a half-year the quarterly one leaves out the customers the six-monthly one asks."""
     now = now or timezone.now()
     questionnaire = policy().periodic
     version = questionnaire.current_version() if questionnaire is not None else None
@@ -39,7 +39,7 @@ def campaigns_sweep(now: datetime | None = None) -> list[Campaign]:
     quarter = quarter_key(day)
     if not Campaign.objects.filter(kind=CampaignKind.QUARTERLY_LOW, period=quarter).exists():
         low = low_k_customers(now)
-        if half_year is not None and quarter_key(timezone.localdate(half_year.created_at)) == quarter:
+        if half_year is not None and (day.month - 1) % 6 < 3:  # the half-year's first quarter
             low = low.exclude(pk__in=Invitation.objects.filter(campaign=half_year).values("contact_id"))
         started += [campaign] if (campaign := _start(CampaignKind.QUARTERLY_LOW, quarter, version, low)) else []
     return started
