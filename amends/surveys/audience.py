@@ -114,6 +114,16 @@ def customer_channel(contact: Contact, complaint: Complaint | None = None) -> tu
     return InvitationChannel.EMAIL, complaint
 
 
+def where_to_ask(contact: Contact, channel: str) -> str:
+    """The postal address, the fax or the phone staff ask the customer at."""
+    organisation = contact.organisation
+    if channel == InvitationChannel.PAPER:
+        return contact.address or (organisation.address if organisation else "")
+    if channel == InvitationChannel.FAX:
+        return contact.fax
+    return contact.phone or (organisation.phone if organisation else "")
+
+
 def reason_of(contact: Contact, channel: str) -> str:
     if contact.erased_at is not None:
         return NotSentReason.ERASED

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
@@ -21,6 +22,8 @@ from .models import Campaign, Invitation, QuestionnaireVersion
 from .selectors import _share as share
 from .signals import invitations_ready
 from .tokens import invitation_key
+
+Counted = tuple[str, str | Promise, int]  # (code, label, count)
 
 # Invitations that can still take an answer; closing the campaign expires them. A customer erased or
 # who refused could never answer: their invitation stays "not sent", with its reason.
@@ -92,7 +95,7 @@ class Preview:
     total: int
     reached: int
     to_ask: int  # no e-mail or chat, but a postal address, a fax or a phone: staff ask them
-    not_sent: list[tuple[str, str, int]]  # (reason, label, count), in the reasons' order
+    not_sent: list[Counted]  # (reason, label, count), in the reasons' order
 
 
 def audience_preview(contacts: Iterable[Contact]) -> Preview:
@@ -118,8 +121,8 @@ NEVER_ASKED = Q(not_sent_reason__in=(NotSentReason.ERASED, NotSentReason.REFUSED
 @dataclass(frozen=True)
 class CampaignCounts:
     total: int
-    by_state: list[tuple[str, str, int]]  # (state, label, count), every state with invitations
-    by_reason: list[tuple[str, str, int]]
+    by_state: list[Counted]  # (state, label, count), every state with invitations
+    by_reason: list[Counted]
     answered: int
     asked: int  # sent, or to be asked by staff: the response rate's denominator
 
@@ -142,6 +145,6 @@ def campaign_counts(campaign: Campaign) -> CampaignCounts:
     )
 
 
-def manual_kinds() -> list[tuple[str, str]]:
+def manual_kinds() -> list[tuple[str, str | Promise]]:
     """The kinds staff start by hand; the post-resolution campaign is the system's."""
     return [(kind.value, kind.label) for kind in CampaignKind if kind != CampaignKind.POST_RESOLUTION]

@@ -89,13 +89,13 @@ def k_summary(responses: QuerySet[Response], threshold: Decimal | None = None) -
     """The group's K and loyalty in one query."""
     threshold = policy().k_threshold if threshold is None else threshold
     row = responses.aggregate(
-        count=Count("pk"), k=Avg("k"), below=Count("pk", filter=Q(k__lt=threshold)),
+        count=Count("pk"), mean_k=Avg("k"), below=Count("pk", filter=Q(k__lt=threshold)),
         asked_recommend=Count("pk", filter=Q(recommends__isnull=False)),
         not_recommending=Count("pk", filter=Q(recommends=False)),
         asked_continue=Count("pk", filter=Q(continues__isnull=False)),
         leaving=Count("pk", filter=Q(continues=False)),
     )
-    k = None if row["k"] is None else Decimal(str(row["k"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    k = None if row["mean_k"] is None else Decimal(str(row["mean_k"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return KSummary(
         responses=row["count"], k=k, below_threshold=row["below"], asked_recommend=row["asked_recommend"],
         not_recommending=row["not_recommending"], asked_continue=row["asked_continue"], leaving=row["leaving"],

@@ -35,7 +35,7 @@ class CampaignForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and self.period() and Campaign.objects.filter(
-            kind=data["kind"], period=self.period(),
+            kind=self.cleaned_data["kind"], period=self.period(),
         ).exists():
             raise forms.ValidationError(
                 _("The campaign of %(period)s has been started already.") % {"period": self.period()},

@@ -33,7 +33,8 @@ def customers(operator, version):
                            received_at=received_at, duplicates="caller")
         if k is not None:
             response_record(version=version, ratings={c.pk: Rating(k, 5) for c in version.criteria.all()},
-                            source="paper", language="ru", contact=contact, received_at=received_at + timedelta(days=20))
+                            source="paper", language="ru", contact=contact,
+                            received_at=received_at + timedelta(days=20))
         return contact
 
     return {

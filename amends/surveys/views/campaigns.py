@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import access_campaigns, access_surveys, can_run_campaigns
-from ..audience import OFFLINE
+from ..audience import OFFLINE, where_to_ask
 from ..campaigns import audience_preview, campaign_close, campaign_counts, campaign_create, campaign_start
 from ..choices import InvitationState, NotSentReason
 from ..forms.campaigns import CampaignForm
@@ -27,7 +27,7 @@ def campaigns(request):
     rows = Campaign.objects.select_related("version__questionnaire").annotate(
         invitations_count=Count("invitations"),
         answered=Count("invitations", filter=Q(invitations__state=InvitationState.ANSWERED)),
-    )
+    ).order_by("-created_at", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "surveys/campaigns/list.html", {
         "page": page, "query": "", "can_run": can_run_campaigns(request.user),
@@ -64,10 +64,11 @@ def campaign(request, pk: int):
     to_ask = invitations.filter(
         state=InvitationState.NOT_SENT, not_sent_reason=NotSentReason.NO_ADDRESS, channel__in=OFFLINE,
     )
+    asked = [(invitation, where_to_ask(invitation.contact, invitation.channel)) for invitation in to_ask[:PAGE_SIZE]]
     return render(request, "surveys/campaigns/detail.html", {
         "campaign": campaign, "counts": campaign_counts(campaign),
         "summary": k_summary(Response.objects.filter(invitation__campaign=campaign)),
-        "page": page, "query": "", "to_ask": to_ask[:PAGE_SIZE], "to_ask_count": to_ask.count(),
+        "page": page, "query": "", "to_ask": asked, "to_ask_count": to_ask.count(),
         "can_run": can_run_campaigns(request.user),
     })
 
