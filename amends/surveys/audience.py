@@ -9,7 +9,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from amends.answers.letters import card_language
-from amends.complaints.choices import Origin, State
+from amends.answers.models import Letter
+from amends.complaints.choices import Channel, Origin, State
 from amends.complaints.models import Complaint
 from amends.customers.models import Contact
 from amends.intake.outbound import MESSENGER_SENDERS
@@ -84,26 +85,39 @@ def _chat(card: Complaint | None) -> bool:
     return card is not None and bool(card.thread_key) and card.thread_key.split(":", 1)[0] in MESSENGER_SENDERS
 
 
-def _latest_card(contact: Contact, chat: bool = False) -> Complaint | None:
-    cards = customer_cards().filter(contact=contact)
-    if chat:
-        cards = cards.exclude(thread_key="")
-        return next((card for card in cards.order_by("-received_at", "-pk") if _chat(card)), None)
-    return cards.order_by("-received_at", "-pk").first()
+@dataclass(frozen=True)
+class Cards:
+    """A customer's latest counted card, and their latest one whose messenger chat we can write to."""
+
+    latest: Complaint | None = None
+    chat: Complaint | None = None
 
 
-def customer_channel(contact: Contact, complaint: Complaint | None = None) -> tuple[str, Complaint | None]:
-    """How the questionnaire reaches the customer, and the card whose chat carries it: the chat of
-    the card (else of their latest card) when it came from a messenger, else e-mail, else the chat
-    of another card; without either, how staff ask them (post, fax, phone)."""
-    card = complaint or _latest_card(contact)
+CARD_FIELDS = ("pk", "contact_id", "thread_key", "channel", "product_id", "received_at")
+
+
+def _cards_by_contact(contact_ids: list[int]) -> dict[int, Cards]:
+    """Each customer's Cards, in a query per 500 customers."""
+    found: dict[int, Cards] = {}
+    for start in range(0, len(contact_ids), 500):
+        cards = customer_cards().filter(contact_id__in=contact_ids[start:start + 500]).only(*CARD_FIELDS)
+        for card in cards.order_by("contact_id", "-received_at", "-pk"):
+            contact_id = int(card.contact_id or 0)  # customer_cards() have a contact
+            known = found.get(contact_id) or Cards(latest=card)
+            if known.chat is None and _chat(card):
+                known = Cards(latest=known.latest, chat=card)
+            found[contact_id] = known
+    return found
+
+
+def _channel(contact: Contact, complaint: Complaint | None, cards: Cards) -> tuple[str, Complaint | None]:
+    card = complaint or cards.latest
     if _chat(card):
         return InvitationChannel.MESSENGER, card
     if contact.email:
         return InvitationChannel.EMAIL, complaint
-    chat_card = _latest_card(contact, chat=True)
-    if chat_card is not None:
-        return InvitationChannel.MESSENGER, chat_card
+    if cards.chat is not None:
+        return InvitationChannel.MESSENGER, cards.chat
     organisation = contact.organisation
     if contact.address or (organisation and organisation.address):
         return InvitationChannel.PAPER, complaint
@@ -112,6 +126,13 @@ def customer_channel(contact: Contact, complaint: Complaint | None = None) -> tu
     if contact.phone or (organisation and organisation.phone):
         return InvitationChannel.PHONE, complaint
     return InvitationChannel.EMAIL, complaint
+
+
+def customer_channel(contact: Contact, complaint: Complaint | None = None) -> tuple[str, Complaint | None]:
+    """How the questionnaire reaches the customer, and the card whose chat carries it: the chat of
+    the card (else of their latest card) when it came from a messenger, else e-mail, else the chat
+    of another card; without either, how staff ask them (post, fax, phone)."""
+    return _channel(contact, complaint, _cards_by_contact([contact.pk]).get(contact.pk, Cards()))
 
 
 def where_to_ask(contact: Contact, channel: str) -> str:
@@ -134,23 +155,29 @@ def reason_of(contact: Contact, channel: str) -> str:
     return ""
 
 
-def reason_and_channel(contact: Contact, complaint: Complaint | None = None) -> tuple[str, str]:
-    """Why not sent ("" when it goes) and the channel; no channel is looked for who may not be contacted."""
-    if not contact.may_be_contacted:
-        return reason_of(contact, ""), ""
-    channel = customer_channel(contact, complaint)[0]
-    return reason_of(contact, channel), channel
-
-
 def not_sent_reason(contact: Contact, complaint: Complaint | None = None) -> str:
     """"" when a questionnaire may go to the customer, else why not (NotSentReason)."""
-    return reason_and_channel(contact, complaint)[0]
+    if not contact.may_be_contacted:
+        return reason_of(contact, "")
+    return reason_of(contact, customer_channel(contact, complaint)[0])
 
 
 def customer_language(contact: Contact, complaint: Complaint | None = None) -> str:
     """The language of the card (answers' rule), else of their latest card, else the company's."""
-    card = complaint or _latest_card(contact)
+    card = complaint or _cards_by_contact([contact.pk]).get(contact.pk, Cards()).latest
     return card_language(card) if card is not None else settings.LANGUAGE_CODE
+
+
+def _languages(cards: list[Complaint]) -> dict[int, str]:
+    """card_language of each card, asked only of the cards it has something to read on (a letter,
+    the web form's message): the others are in the company's language, without a query each."""
+    ids = [card.pk for card in cards]
+    lettered = set(Letter.objects.filter(complaint_id__in=ids).values_list("complaint_id", flat=True))
+    return {
+        card.pk: card_language(card) if card.pk in lettered or card.channel == Channel.WEB_FORM
+        else settings.LANGUAGE_CODE
+        for card in cards
+    }
 
 
 @dataclass(frozen=True)
@@ -162,8 +189,24 @@ class Addressing:
 
 
 def addressing(contact: Contact, complaint: Complaint | None = None) -> Addressing:
-    channel, card = customer_channel(contact, complaint)
-    return Addressing(
-        channel=channel, complaint=card, language=customer_language(contact, complaint),
-        reason=reason_of(contact, channel),
-    )
+    """The channel, the card it follows or whose chat carries it, the language and why not sent."""
+    return addressings([contact], complaint)[contact.pk]
+
+
+def addressings(contacts: list[Contact], complaint: Complaint | None = None, *, language: bool = True,
+                ) -> dict[int, Addressing]:
+    """`addressing` of many customers in a few queries (a campaign of thousands); `language=False`
+    leaves the language out (a preview counts, it does not write)."""
+    cards = _cards_by_contact([contact.pk for contact in contacts])
+    latest = {contact.pk: complaint or cards.get(contact.pk, Cards()).latest for contact in contacts}
+    languages = _languages([card for card in latest.values() if card is not None]) if language else {}
+    result = {}
+    for contact in contacts:
+        channel, card = _channel(contact, complaint, cards.get(contact.pk, Cards()))
+        card_of = latest[contact.pk]
+        result[contact.pk] = Addressing(
+            channel=channel, complaint=card,
+            language=languages.get(card_of.pk, settings.LANGUAGE_CODE) if card_of else settings.LANGUAGE_CODE,
+            reason=reason_of(contact, channel),
+        )
+    return result

@@ -16,13 +16,14 @@ from amends.accounts.models import User
 from amends.complaints.models import Complaint
 from amends.customers.models import Contact
 
-from .audience import OFFLINE, addressing, reason_and_channel
+from .audience import OFFLINE, Addressing, addressing, addressings
 from .choices import CampaignKind, CampaignState, InvitationState, NotSentReason
 from .models import Campaign, Invitation, QuestionnaireVersion
 from .selectors import _share as share
 from .signals import invitations_ready
 from .tokens import invitation_key
 
+BATCH = 2000  # customers addressed and invitations written at a time
 Counted = tuple[str, str | Promise, int]  # (code, label, count)
 
 # Invitations that can still take an answer; closing the campaign expires them. A customer erased or
@@ -32,9 +33,11 @@ ANSWERABLE = Q(state__in=(InvitationState.PENDING, InvitationState.SENT, Invitat
 )
 
 
-def invitation_build(campaign: Campaign, contact: Contact, complaint: Complaint | None = None) -> Invitation:
+def invitation_build(
+    campaign: Campaign, contact: Contact, complaint: Complaint | None = None, to: Addressing | None = None,
+) -> Invitation:
     """The invitation of one customer, unsaved: PENDING, or NOT_SENT with the reason."""
-    to = addressing(contact, complaint)
+    to = to or addressing(contact, complaint)
     return Invitation(
         campaign=campaign, contact=contact, complaint=to.complaint, key=invitation_key(), language=to.language,
         channel=to.channel, state=InvitationState.NOT_SENT if to.reason else InvitationState.PENDING,
@@ -53,10 +56,11 @@ def campaign_create(
     if period and Campaign.objects.filter(kind=kind, period=period).exists():
         raise ValidationError(_("The campaign of this period exists already."))
     campaign = Campaign.objects.create(kind=kind, version=version, name=name.strip(), period=period, created_by=actor)
-    unique = {contact.pk: contact for contact in contacts or ()}
-    Invitation.objects.bulk_create(
-        [invitation_build(campaign, contact) for contact in unique.values()], batch_size=500,
-    )
+    unique = list({contact.pk: contact for contact in contacts or ()}.values())
+    for start in range(0, len(unique), BATCH):
+        batch = unique[start:start + BATCH]
+        found = addressings(batch)
+        Invitation.objects.bulk_create([invitation_build(campaign, contact, to=found[contact.pk]) for contact in batch])
     return campaign
 
 
@@ -101,8 +105,12 @@ class Preview:
 def audience_preview(contacts: Iterable[Contact]) -> Preview:
     counts: dict[str, int] = {}
     total = to_ask = 0
+    contacts = list(contacts)
+    found = {}
+    for start in range(0, len(contacts), BATCH):
+        found.update(addressings(contacts[start:start + BATCH], language=False))
     for contact in contacts:
-        reason, channel = reason_and_channel(contact)
+        reason, channel = found[contact.pk].reason, found[contact.pk].channel
         total += 1
         counts[reason] = counts.get(reason, 0) + 1
         to_ask += reason == NotSentReason.NO_ADDRESS and channel in OFFLINE

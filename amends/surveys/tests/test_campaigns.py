@@ -8,6 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from amends.answers.models import Letter
+from amends.complaints.choices import Channel
+from amends.complaints.models import Complaint
+from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
 from amends.surveys.campaigns import audience_preview, campaign_close, campaign_counts, campaign_create, campaign_start
 from amends.surveys.choices import CampaignKind, CampaignState, InvitationChannel, InvitationState, NotSentReason
@@ -154,3 +158,23 @@ def test_the_preview_counts_who_gets_it_and_who_does_not_by_reason(people):
     ]
     empty = audience_preview([])
     assert (empty.total, empty.reached, empty.not_sent) == (0, 0, [])
+
+
+def test_a_campaign_of_many_addresses_each_in_their_language_and_channel_in_a_few_queries(
+    version, operator, responsible, django_assert_max_num_queries,
+):
+    contacts = [contact_create(full_name=f"Customer {n}", email=f"c{n}@example.ru") for n in range(30)]
+    cards = [complaint_register(actor=operator, channel=Channel.EMAIL, contact=contact, wording=f"Жалоба {n}",
+                                duplicates="caller") for n, contact in enumerate(contacts)]
+    Letter.objects.create(complaint=cards[0], outcome="refused", language="hy", created_by=responsible,
+                          subject="Պատասխան", body="...")
+    Complaint.objects.filter(pk=cards[1].pk).update(thread_key="telegram:bot:7", channel=Channel.MESSENGER)
+    with django_assert_max_num_queries(20):  # not one per customer
+        campaign = campaign_create(kind=CampaignKind.MANUAL, version=version, contacts=contacts)
+    rows = {invitation.contact_id: invitation for invitation in campaign.invitations.all()}
+    assert rows[contacts[0].pk].language == "hy"
+    chat = rows[contacts[1].pk]
+    assert (chat.channel, chat.complaint_id) == (InvitationChannel.MESSENGER, cards[1].pk)
+    assert {rows[contact.pk].language for contact in contacts[1:]} == {"ru"}
+    assert {rows[contact.pk].channel for contact in contacts[2:]} == {InvitationChannel.EMAIL}
+    assert all(rows[contact.pk].complaint_id is None for contact in contacts[2:])  # e-mail alone
