@@ -15,7 +15,7 @@ from ..periodic import half_year_key, quarter_key
 class CampaignForm(forms.Form):
     """A campaign staff start: its kind and questionnaire; the chosen customers by their filters."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=manual_kinds)
+    kind = forms.ChoiceField(label=_("Kind"), choices=manual_kinds, initial=CampaignKind.MANUAL)
     questionnaire = forms.ModelChoiceField(
         label=_("Questionnaire"),
         queryset=Questionnaire.objects.filter(is_active=True, versions__published_at__isnull=False).distinct(),
