@@ -26,6 +26,7 @@ from amends.privacy.services import retention_anonymise
 from amends.reports.services import weekly_summary_send
 from amends.surveys.followups import followups_escalate
 from amends.surveys.norms import norm_check as surveys_norm_check
+from amends.surveys.periodic import campaigns_sweep
 
 
 def _summary(result) -> object:
@@ -121,3 +122,8 @@ def register_exports_purge_task():
 @task()
 def surveys_norms_task():
     return {"breaches": [breach.key for breach in surveys_norm_check()], "escalated": followups_escalate()}
+
+
+@task()
+def surveys_campaigns_task():
+    return [f"{campaign.kind} {campaign.period}" for campaign in campaigns_sweep(timezone.now())]
