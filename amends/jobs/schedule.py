@@ -50,6 +50,8 @@ PERIODIC = [
     Periodic("analytics_yearly", "amends.jobs.tasks.analytics_yearly_task", timedelta(hours=1)),
     # Register exports hold personal data: their files go a week after they were asked for.
     Periodic("register_exports_purge", "amends.jobs.tasks.register_exports_purge_task", timedelta(hours=6)),
+    # Survey invitations a stopped worker or a refused mail left, the reminders, the links' expiry.
+    Periodic("surveys_mail", "amends.jobs.tasks.surveys_mail_task", timedelta(minutes=5)),
 ]
 
 

@@ -24,6 +24,8 @@ from amends.intake.outbound import outbound_retry_failed
 from amends.notifications.delivery import notifications_deliver
 from amends.privacy.services import retention_anonymise
 from amends.reports.services import weekly_summary_send
+from amends.surveys.sending import invitations_expire, invitations_remind, invitations_send
+from amends.surveys.tasks import SEND_PER_JOB
 
 
 def _summary(result) -> object:
@@ -114,3 +116,14 @@ def analytics_yearly_task():
 @task()
 def register_exports_purge_task():
     return register_exports_purge()
+
+
+@task()
+def surveys_mail_task():
+    """Expired links first (no reminder to them), then what the campaigns' jobs left, then the reminders."""
+    now = timezone.now()
+    return {
+        "expired": invitations_expire(now),
+        "sent": _summary(invitations_send(limit=SEND_PER_JOB, now=now)),
+        "reminded": invitations_remind(now),
+    }

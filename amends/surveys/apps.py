@@ -9,4 +9,7 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        pass
+        from .signals import invitations_ready
+        from .tasks import invitations_ready_receiver
+
+        invitations_ready.connect(invitations_ready_receiver, dispatch_uid="surveys.invitations_send")
