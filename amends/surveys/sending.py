@@ -183,11 +183,11 @@ class _Courier:
     def _chat(self, invitation: Invitation, text: str, purpose: str) -> str:
         """Through intake's messenger sender, once: a message it failed to deliver is delivered again
         (intake's retry may have done it already), never written a second time."""
-        outbound = OutboundMessage.objects.filter(complaint_id=invitation.complaint_id, purpose=purpose).first()
+        sender = _messenger(invitation)
+        if sender is None or invitation.complaint is None:
+            return gettext("No messenger chat to send to.")
+        outbound = OutboundMessage.objects.filter(complaint=invitation.complaint, purpose=purpose).first()
         if outbound is None:
-            sender = _messenger(invitation)
-            if sender is None or invitation.complaint is None:
-                return gettext("No messenger chat to send to.")
             outbound = sender(invitation.complaint, text)
             if outbound is None:
                 return gettext("No messenger chat to send to.")
@@ -254,13 +254,13 @@ def _send_batches(batches: list[list[Invitation]], pool: ThreadPoolExecutor, now
             prepared.append((courier, mails))
         sending = [pool.submit(courier.send_all, [mail for _invitation, mail in mails]) for courier, mails in prepared]
         for (_courier, mails), future in zip(prepared, sending, strict=True):
-            for (invitation, _mail), outcome in zip(mails, future.result(), strict=True):
-                if isinstance(outcome, ServerTrouble):
+            for (invitation, _mail), sent in zip(mails, future.result(), strict=True):
+                if isinstance(sent, ServerTrouble):
                     trouble = True
-                    _release(invitation, str(outcome), count=False)
+                    _release(invitation, str(sent), count=False)
                     result.failed += 1
                 else:
-                    _record(invitation, outcome, went, result)
+                    _record(invitation, sent, went, result)
     finally:
         result.sent += Invitation.objects.filter(pk__in=went).update(state=InvitationState.SENT)
     if trouble:

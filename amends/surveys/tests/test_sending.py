@@ -12,11 +12,19 @@ from amends.customers.models import Contact
 from amends.intake.models import OutboundMessage
 from amends.intake.tests.test_webhooks_support import FakePlatform, make_source
 from amends.surveys.choices import (
-    CampaignKind, CampaignState, InvitationChannel, InvitationState, NotSentReason,
+    CampaignKind,
+    CampaignState,
+    InvitationChannel,
+    InvitationState,
+    NotSentReason,
 )
 from amends.surveys.models import Campaign, Invitation
 from amends.surveys.sending import (
-    CLAIM_TIMEOUT, MAX_ATTEMPTS, invitation_message, invitations_send, stop_url,
+    CLAIM_TIMEOUT,
+    MAX_ATTEMPTS,
+    invitation_message,
+    invitations_send,
+    stop_url,
 )
 from amends.surveys.signals import invitations_ready
 from amends.surveys.tokens import invitation_key, link_url
