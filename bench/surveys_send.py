@@ -14,7 +14,6 @@ database instead, e.g. `scripts/with-postgres .venv/bin/python bench/surveys_sen
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -59,6 +58,7 @@ class Count:
 controller = Controller(Count(), hostname="127.0.0.1", port=int(sys.argv[1]))
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
 controller.start()
+print("ready", flush=True)
 signal.sigwait({signal.SIGTERM})
 controller.stop()
 print(Count.messages, len(Count.sessions), flush=True)
@@ -68,13 +68,9 @@ print(Count.messages, len(Count.sessions), flush=True)
 def smtp_counter() -> tuple[subprocess.Popen, int]:
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", SINK, str(port)], stdout=subprocess.PIPE, text=True)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, port
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the SMTP server did not start")
+    if process.stdout is None or process.stdout.readline().strip() != "ready":
+        raise RuntimeError("the SMTP server did not start")
+    return process, port
 
 
 def campaign_of(count: int) -> Campaign:

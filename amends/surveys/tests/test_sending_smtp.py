@@ -68,3 +68,20 @@ def test_an_unreachable_server_stops_the_run_counts_no_attempt_and_the_next_run_
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert invitations_send(now=NOW + timedelta(minutes=5)).sent == 5
     assert Invitation.objects.filter(state=InvitationState.SENT, attempts=1, error="").count() == 5
+
+
+def test_batches_leave_side_by_side_each_over_its_own_connection(invitations, smtp_server, monkeypatch):  # noqa: F811
+    from amends.surveys import sending
+
+    monkeypatch.setattr(sending, "BATCH", 2)
+    greetings = []
+
+    async def handle_EHLO(server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd's hook
+        greetings.append(hostname)  # once per connection
+        session.host_name = hostname
+        return responses
+
+    smtp_server.handle_EHLO = handle_EHLO
+    assert invitations_send(now=NOW).sent == 5
+    assert len(smtp_server.envelopes) == 5 and len(greetings) == 3  # 2 + 2 + 1
+    assert Invitation.objects.filter(state=InvitationState.SENT, attempts=1).count() == 5
