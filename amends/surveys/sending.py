@@ -167,6 +167,8 @@ class _Courier:
                 self.connection = None
                 if last_try:
                     raise ServerTrouble(f"{type(error).__name__}: {error}") from error
+            except Exception as error:  # noqa: BLE001 - this message (an address that cannot be written)
+                return f"{type(error).__name__}: {error}"
         raise AssertionError("unreachable")
 
     def send_all(self, mails: list[EmailMessage]) -> list[str | ServerTrouble]:

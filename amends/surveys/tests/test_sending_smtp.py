@@ -34,9 +34,15 @@ def invitations(campaign) -> list[Invitation]:
 
 def test_a_batch_goes_over_one_connection_and_a_refused_address_does_not_stop_it(invitations, smtp_server):  # noqa: F811
     smtp_server.refused = {"survey2@example.ru"}
+    unwritable = Invitation.objects.create(
+        campaign=invitations[0].campaign, key=invitation_key(), language="ru", channel=InvitationChannel.EMAIL,
+        contact=Contact.objects.create(full_name="Импорт", email="a@b@example.ru"),  # came in by an import
+    )
     result = invitations_send(now=NOW)
-    assert (result.sent, result.failed) == (4, 1)
+    assert (result.sent, result.failed) == (4, 2)
     assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == [f"survey{i}@example.ru" for i in (0, 1, 3, 4)]
+    unwritable.refresh_from_db()
+    assert unwritable.attempts == 1 and "Invalid address" in unwritable.error
     assert len(set(smtp_server.sessions)) == 1
     first = message_from_bytes(smtp_server.envelopes[0].original_content, policy=policy.default)
     assert link_url(invitations[0].key) in first.get_body(("plain",)).get_content()
@@ -46,7 +52,7 @@ def test_a_batch_goes_over_one_connection_and_a_refused_address_does_not_stop_it
     assert refused.state == InvitationState.PENDING and refused.attempts == 1 and "No such mailbox" in refused.error
     assert refused.sent_at is None and refused.expires_at is None
     assert Invitation.objects.filter(state=InvitationState.SENT).count() == 4
-    assert Campaign.objects.get().state == CampaignState.SENDING  # one still to send
+    assert Campaign.objects.get().state == CampaignState.SENDING  # two still to send
 
     for run in range(1, MAX_ATTEMPTS):
         invitations_send(now=NOW + timedelta(minutes=5 * run))
