@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from amends.customers.models import Contact
+from amends.intake.tests.test_email_smtp import smtp_server  # noqa: F401 - the fixture
 from amends.surveys.choices import CampaignState, InvitationChannel, InvitationState
 from amends.surveys.models import Campaign, Invitation, SurveyPolicy
 from amends.surveys.sending import invitations_expire, invitations_remind
@@ -73,6 +74,18 @@ def test_no_reminder_to_who_answered_expired_refused_or_was_erased_or_not_sent(s
     assert invitations_remind(due) == 1
     assert [m.to for m in mail.outbox] == [["c8@example.ru"]]
     assert Invitation.objects.filter(reminders__gt=0).get() == reminded
+
+
+def test_a_refused_reminder_is_recorded_and_the_others_go(sent_campaign, smtp_server):  # noqa: F811
+    smtp_server.refused = {"c2@example.ru"}
+    first, refused, third = (sent(sent_campaign, number) for number in (1, 2, 3))
+    assert invitations_remind(SENT + timedelta(days=7)) == 2
+    assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == ["c1@example.ru", "c3@example.ru"]
+    assert len(set(smtp_server.sessions)) == 1
+    refused.refresh_from_db()
+    # Counted: the next reminder is due after the usual days, not at the next run.
+    assert refused.reminders == 1 and "No such mailbox" in refused.error and refused.state == InvitationState.SENT
+    assert invitations_remind(SENT + timedelta(days=7, minutes=5)) == 0
 
 
 def test_links_past_their_expiry_expire_and_nothing_else_does(sent_campaign):
