@@ -54,6 +54,8 @@ PERIODIC = [
     Periodic("surveys_norms", "amends.jobs.tasks.surveys_norms_task", timedelta(hours=1)),
     # The six-monthly and quarterly surveys start within the hour of their period's first day, once each.
     Periodic("surveys_campaigns", "amends.jobs.tasks.surveys_campaigns_task", timedelta(hours=1)),
+    # Survey invitations a stopped worker or a refused mail left, the reminders, the links' expiry.
+    Periodic("surveys_mail", "amends.jobs.tasks.surveys_mail_task", timedelta(minutes=5)),
 ]
 
 

@@ -15,9 +15,11 @@ class SurveysConfig(AppConfig):
         from . import receivers
         from .followups import my_followup_deadlines, survey_answered_receiver
         from .pages import register as register_card_panel
-        from .signals import survey_answered
+        from .signals import invitations_ready, survey_answered
+        from .tasks import invitations_ready_receiver
 
         survey_answered.connect(survey_answered_receiver, dispatch_uid="surveys_followups_open")
+        invitations_ready.connect(invitations_ready_receiver, dispatch_uid="surveys.invitations_send")
         register_my_deadlines_source(my_followup_deadlines)
         register_card_panel()  # "Satisfaction and loyalty" on the card
         # The post-resolution survey: after the final answer left, or the card closed.
