@@ -4,6 +4,7 @@
   scripts/with-postgres .venv/bin/python bench/surveys.py              # a fresh PostgreSQL
   .venv/bin/python bench/surveys.py --database-url postgres://...      # a PostgreSQL without survey responses
   .venv/bin/python bench/surveys.py --only scoring --responses 20000   # a quick look at one part
+  .venv/bin/python bench/surveys.py --only scoring --reuse /tmp/sv     # keep the SQLite there; reuse it next time
 
 Production settings, migrated first. Two parts (--only send or --only scoring: just that one):
 
@@ -377,6 +378,7 @@ def arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each scoring figure")
+    parser.add_argument("--reuse", metavar="DIR", help="SQLite: keep the database in DIR, reuse its responses")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
                         help="a PostgreSQL without survey responses; default: a temporary SQLite")
     return parser.parse_args(argv)
@@ -386,7 +388,7 @@ def main(argv=None) -> int:
     options = arguments(argv)
     if options.database_url:
         os.environ["DATABASE_URL"] = options.database_url
-    folder = environment("amends-bench-surveys-", own_sqlite=not options.database_url)
+    folder = environment("amends-bench-surveys-", var_dir=options.reuse, own_sqlite=not options.database_url)
     os.environ.setdefault("AMENDS_BASE_URL", "https://complaints.example.com")
     try:
         import django
@@ -407,15 +409,17 @@ def main(argv=None) -> int:
             outcomes.append(send_part(options.invitations))
             say(f"send: {options.invitations:,} invitations done")
         if options.only in (None, "scoring"):
-            if Response.objects.exists():
+            if not Response.objects.exists():
+                elapsed = scoring_fill(options.responses, options.customers)
+                analyze()
+                say(f"scoring: {options.responses:,} responses and their answers inserted in {elapsed:.0f} s")
+            elif not options.reuse:
                 raise SystemExit("the database has survey responses already: give an empty one")
-            elapsed = scoring_fill(options.responses, options.customers)
-            analyze()
-            say(f"scoring: {options.responses:,} responses and their answers inserted in {elapsed:.0f} s")
             outcomes.append(scoring_part(options.repeat))
         return 0 if report(outcomes) else 1
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not options.reuse:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
