@@ -5,8 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
+from amends.surveys.figures import default_range
 from amends.surveys.models import Response
+from amends.surveys.selectors import day_start
 from bench import surveys
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -19,12 +22,16 @@ def test_the_scoring_part_times_the_apps_figures_and_checks_them_against_the_row
 
     outcome = surveys.scoring_part(repeat=1)
 
+    in_period = Response.objects.filter(received_at__gte=day_start(default_range(timezone.localdate())[0])).count()
+    assert 0 < in_period < 300
     assert [figure.label for figure in outcome.figures] == [
-        f"scoring: {name} over 300 responses"
-        for name in ("k_by_customer", "k_by_customer_quarter", "by_quarter", "criterion_matrix", "k_summary")
+        "scoring: k_by_customer over 300 responses", "scoring: k_by_customer_quarter over 300 responses",
+        "scoring: by_quarter over 300 responses", "scoring: criterion_matrix over 300 responses",
+        f"scoring: criterion_matrix over the {in_period} of the reports' default period",
+        "scoring: k_summary over 300 responses",
     ]
     assert all(figure.met and figure.target == 3.0 for figure in outcome.figures)
-    assert len(outcome.checks) == 6 and all(held for _text, held in outcome.checks), outcome.checks
+    assert len(outcome.checks) == 7 and all(held for _text, held in outcome.checks), outcome.checks
     assert surveys.report([outcome]) is True
 
 
