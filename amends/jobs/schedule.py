@@ -52,6 +52,10 @@ PERIODIC = [
     Periodic("register_exports_purge", "amends.jobs.tasks.register_exports_purge_task", timedelta(hours=6)),
     # The surveys' loyalty norms, told once per quarter, segment and norm; overdue follow-ups escalated once.
     Periodic("surveys_norms", "amends.jobs.tasks.surveys_norms_task", timedelta(hours=1)),
+    # The six-monthly and quarterly surveys start within the hour of their period's first day, once each.
+    Periodic("surveys_campaigns", "amends.jobs.tasks.surveys_campaigns_task", timedelta(hours=1)),
+    # Survey invitations a stopped worker or a refused mail left, the reminders, the links' expiry.
+    Periodic("surveys_mail", "amends.jobs.tasks.surveys_mail_task", timedelta(minutes=5)),
 ]
 
 

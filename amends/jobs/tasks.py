@@ -26,6 +26,9 @@ from amends.privacy.services import retention_anonymise
 from amends.reports.services import weekly_summary_send
 from amends.surveys.followups import followups_escalate
 from amends.surveys.norms import norm_check as surveys_norm_check
+from amends.surveys.periodic import campaigns_sweep
+from amends.surveys.sending import invitations_expire, invitations_remind, invitations_send
+from amends.surveys.tasks import SEND_PER_JOB
 
 
 def _summary(result) -> object:
@@ -121,3 +124,19 @@ def register_exports_purge_task():
 @task()
 def surveys_norms_task():
     return {"breaches": [breach.key for breach in surveys_norm_check()], "escalated": followups_escalate()}
+
+
+@task()
+def surveys_campaigns_task():
+    return [f"{campaign.kind} {campaign.period}" for campaign in campaigns_sweep(timezone.now())]
+
+
+@task()
+def surveys_mail_task():
+    """Expired links first (no reminder to them), then what the campaigns' jobs left, then the reminders."""
+    now = timezone.now()
+    return {
+        "expired": invitations_expire(now),
+        "sent": _summary(invitations_send(limit=SEND_PER_JOB, now=now)),
+        "reminded": invitations_remind(now),
+    }

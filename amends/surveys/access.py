@@ -1,11 +1,15 @@
 """Who may do what with the surveys, declared once."""
 
+from django.db.models import Q
+
 from amends.accounts.access import OVERSEERS, PROCESS_OWNERS
 from amends.accounts.models import User
 from amends.accounts.roles import Role
+from amends.complaints.models import Complaint
 from amends.core.errors import AccessDenied
+from amends.customers.models import Contact
 
-from .models import FollowUp
+from .models import FollowUp, Response
 
 
 def can_see_surveys(user: User) -> bool:
@@ -70,3 +74,33 @@ def can_change_survey_settings(user: User) -> bool:
 def access_survey_settings(user: User) -> None:
     if not can_change_survey_settings(user):
         raise AccessDenied("Only administrators change the survey settings.")
+def responses_visible_filter(user: User) -> Q:
+    """The responses a user who does not oversee the surveys may read: those of a card they are
+    responsible for, and those whose follow-up they own."""
+    return Q(complaint__responsible=user) | Q(follow_ups__owner=user)
+
+
+def can_see_response(user: User, response: Response) -> bool:
+    """Overseers; the responsible person of the response's card; the owner of one of its follow-ups."""
+    if not user.is_authenticated:
+        return False
+    if can_see_surveys(user):
+        return True
+    return Response.objects.filter(responses_visible_filter(user), pk=response.pk).exists()
+
+
+def access_response(user: User, response: Response) -> None:
+    if not can_see_response(user, response):
+        raise AccessDenied("Only overseers, the card's responsible person and the follow-up's owner see a response.")
+
+
+def can_see_customer(user: User, contact: Contact) -> bool:
+    """The customer's page: overseers, and the responsible person of one of their cards."""
+    if not user.is_authenticated:
+        return False
+    return can_see_surveys(user) or Complaint.objects.filter(contact=contact, responsible=user).exists()
+
+
+def access_customer(user: User, contact: Contact) -> None:
+    if not can_see_customer(user, contact):
+        raise AccessDenied("Only overseers and the responsible person of the customer's cards see the customer's page.")

@@ -21,6 +21,8 @@ class NavLink:
 
 NAV: list[NavLink] = [
     NavLink("surveys:reports", _("Reports"), can_see_surveys),
+    NavLink("surveys:responses", _("Responses"), can_see_surveys),
+    NavLink("surveys:campaigns", _("Campaigns"), can_see_surveys),
     NavLink("surveys:followups", _("Follow-ups"), can_see_followups),
     NavLink("surveys:questionnaires", _("Questionnaires"), can_see_surveys),
     NavLink("surveys:settings", _("Settings"), can_see_surveys),

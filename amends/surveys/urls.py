@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import entry, followups, questionnaires, reports, settings
+from .views import campaigns, customers, entry, followups, questionnaires, reports, responses, settings
 
 app_name = "surveys"
 urlpatterns: list = [
@@ -18,4 +18,12 @@ urlpatterns: list = [
     path("reports/", reports.reports, name="reports"),
     path("reports.xlsx", reports.reports_xlsx, name="reports_xlsx"),
     path("reports.pdf", reports.reports_pdf, name="reports_pdf"),
+    path("customers/<int:pk>/", customers.customer, name="customer"),
+    path("responses/", responses.responses, name="responses"),
+    path("responses/<int:pk>/", responses.response, name="response"),
+    path("campaigns/", campaigns.campaigns, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", campaigns.campaign, name="campaign"),
+    path("campaigns/<int:pk>/start/", campaigns.campaign_start_view, name="campaign_start"),
+    path("campaigns/<int:pk>/close/", campaigns.campaign_close_view, name="campaign_close"),
 ]

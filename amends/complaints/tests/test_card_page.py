@@ -61,8 +61,8 @@ def test_a_registered_panel_shows_on_the_card_in_its_column_and_order(client, qm
     assert response.status_code == 200
     page = BeautifulSoup(response.content, "html.parser")
     assert page.select_one("#test-panel .said").get_text() == f"Hello, qms {complaint.number}"
-    assert sections(response.content, "side") == ["deadlines", "actions", "customer-message", "test-panel", "call",
-                                                   "Timeline"]
+    assert sections(response.content, "side") == ["deadlines", "actions", "customer-message", "satisfaction-loyalty",
+                                                   "test-panel", "call", "Timeline"]
     assert test_panel == [(qms, complaint.pk)]
 
     unregister_panel("test")
@@ -89,7 +89,9 @@ def test_the_card_shows_its_own_sections_and_the_panels_of_other_apps(client, qm
         "Customer's wording", "Card", "customer", "panel-compensation", "measures", "Attachments",
         "panel-nonconformities",
     ]
-    assert sections(response.content, "side") == ["deadlines", "actions", "customer-message", "call", "Timeline"]
+    assert sections(response.content, "side") == [
+        "deadlines", "actions", "customer-message", "satisfaction-loyalty", "call", "Timeline",
+    ]
 
 
 def test_a_panel_goes_in_one_of_the_two_columns():

@@ -18,6 +18,9 @@ def surveys_nav(context) -> list[dict]:
 @register.filter
 def norm_segment(key: str) -> str:
     return segment_label(key)
+
+
+@register.filter
 def sees_surveys(user) -> bool:
     """The top bar's "Surveys" link: for those who see the surveys' figures."""
     return can_see_surveys(user)
