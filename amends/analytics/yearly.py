@@ -329,7 +329,8 @@ def surveys_section(year: int) -> Section:
     rows = [
         Row(_("Survey answers"), current.responses, previous.responses, key="responses"),
         Row(_("Mean satisfaction coefficient K"), _float(current.k), _float(previous.k), unit="K", key="k"),
-        Row(gettext("Answers with K below the threshold (%(threshold)s)") % {"threshold": format(threshold.normalize(), "f")},
+        Row(gettext("Answers with K below the threshold (%(threshold)s)") % {
+            "threshold": format(threshold.normalize(), "f")},
             current.below_threshold, previous.below_threshold, key="below"),
         Row(_("Would not recommend us, share of those asked, %"), _float(current.not_recommending_share),
             _float(previous.not_recommending_share), unit="%", norm=NOT_RECOMMENDING_NORM,
@@ -347,18 +348,16 @@ def surveys_section(year: int) -> Section:
     ]
     rows.append(Row(_("Suggestions"), suggestions(answers[year]).count(), suggestions(answers[year - 1]).count(),
                     key="suggestions"))
-    note = joined_sentences(
-        gettext("From the customers' survey answers, by the day each came. The norms: at most %(recommending)s %% "
-                "not recommending us, at most %(leaving)s %% leaving.")
-        % {"recommending": NOT_RECOMMENDING_NORM, "leaving": LEAVING_NORM},
-        gettext("Priority criteria matter most (importance 8 or more) and score below the threshold.") if priority
-        else gettext("No criterion of the year both matters most (importance 8 or more) and scores below the threshold."),
-    )
+    norms = gettext("From the customers' survey answers, by the day each came. The norms: at most "
+                    "%(recommending)s %% not recommending us, at most %(leaving)s %% leaving.") % {
+        "recommending": NOT_RECOMMENDING_NORM, "leaving": LEAVING_NORM}
+    if priority:
+        criteria = gettext("Priority criteria matter most (importance 8 or more) and score below the threshold.")
+    else:
+        criteria = gettext("No criterion of the year both matters most (importance 8 or more) and scores below "
+                           "the threshold.")
+    note = f"{norms} {criteria}"
     return Section("surveys", title, rows, note, extra="norm", link=link)
-
-
-def joined_sentences(*sentences: str) -> str:
-    return " ".join(sentence for sentence in sentences if sentence)
 
 
 def timeliness_section(user: User, year: int) -> Section | None:

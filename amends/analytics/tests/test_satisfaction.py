@@ -89,7 +89,8 @@ def answers(version, complaint, battery):
     answer(version, a, moscow(2026, 3, 31, 23, 30), {"R": (3, 10), "D": (10, 1)}, phone, False, False,
            suggestion="Возите быстрее")
     answer(version, b, moscow(2026, 4, 1, 0, 30), {"R": (8, 8), "D": (9, 2)}, paper, True, None)
-    answer(version, a, moscow(2025, 12, 31, 12), {"R": (1, 10), "D": (1, 10)}, paper, False, False, suggestion="Всё плохо")
+    answer(version, a, moscow(2025, 12, 31, 12), {"R": (1, 10), "D": (1, 10)}, paper, False, False,
+           suggestion="Всё плохо")
     answer(version, b, moscow(2026, 7, 1, 0, 10), {"R": (10, 10)}, fax)
 
 
@@ -191,7 +192,8 @@ def test_the_api_lists_the_satisfaction_dashboard_and_its_figures(answers, qms):
     body = api.get("/api/v1/analytics/dashboards/satisfaction/", {"start": "2026-01-01", "end": "2026-06-30"}).json()
     k = body["charts"][0]
     assert k["key"] == "survey_k_by_quarter" and k["mark"] == 8.0 and not k["empty"]
-    assert [(p["key"], p["values"]["k"], p["cards"]) for p in k["points"]] == [("2026-Q1", 5.69, {}), ("2026-Q2", 8.2, {})]
+    points = [(p["key"], p["values"]["k"], p["cards"]) for p in k["points"]]
+    assert points == [("2026-Q1", 5.69, {}), ("2026-Q2", 8.2, {})]
     empty = api.get("/api/v1/analytics/dashboards/satisfaction/", {"start": "2020-01-01", "end": "2020-12-31"}).json()
     assert {chart["message"] for chart in empty["charts"]} == {"No survey answers match this period and product."}
 
