@@ -13,12 +13,14 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+
 from amends.accounts.models import User
-from amends.complaints.choices import State
-from amends.complaints.models import Complaint
+from amends.complaints.choices import EventKind, State
+from amends.complaints.models import Complaint, TimelineEvent
 from amends.notifications.models import Notification
 from amends.surveys.choices import FollowUpKind, OrganisationalMeasure, ResponseSource
-from amends.surveys.followups import followup_close
+from amends.surveys.followups import company_calendar, due_of, followup_close
 from amends.surveys.models import FollowUp, Questionnaire, Response
 from amends.surveys.recording import response_record
 from amends.surveys.scoring import Rating
@@ -52,9 +54,9 @@ def survey_story(now: datetime, users: dict[str, User], seed: int) -> int:
     rng, qms = random.Random(seed + 30), users["qms"]
     cards = (Complaint.objects.filter(state=State.CLOSED, closed_at__lt=now - ANSWERED_AFTER, contact__isnull=False)
              .select_related("contact", "contact__organisation").order_by("closed_at", "pk"))
-    made = 0
+    made, started = 0, timezone.now()
     for card in list(cards)[::EVERY]:
-        if not card.contact.may_be_contacted:
+        if card.contact is None or not card.contact.may_be_contacted:
             continue
         ratings = {}
         for criterion in criteria:
@@ -67,14 +69,26 @@ def survey_story(now: datetime, users: dict[str, User], seed: int) -> int:
             recommends=None if draw < 0.1 else draw >= 0.25, continues=None if draw < 0.1 else draw >= 0.18,
             suggestion=rng.choice(SUGGESTIONS) if rng.random() < 0.2 else "",
         )
+        _backdated(response, card, started)
         followups = list(FollowUp.objects.filter(response=response))
-        Notification.objects.filter(key__in=[f"survey_follow_up:{one.pk}" for one in followups]).update(
-            created_at=response.received_at)
         if response.received_at < now - DEALT_WITH_AFTER:
             for followup in followups:
                 _dealt_with(followup, response, qms)
         made += 1
     return made
+
+
+def _backdated(response: Response, card: Complaint, since: datetime) -> None:
+    """What recording stamped with the time it ran at, moved to the answer's moment: the response, its
+    follow-ups (due as counted from the answer), their notices and the card's timeline entries of them."""
+    moment = response.received_at
+    Response.objects.filter(pk=response.pk).update(created_at=moment)
+    rules = company_calendar()
+    for followup in FollowUp.objects.filter(response=response):
+        FollowUp.objects.filter(pk=followup.pk).update(opened_at=moment, due_at=due_of(followup.kind, moment, rules))
+        Notification.objects.filter(key=f"survey_follow_up:{followup.pk}").update(created_at=moment)
+    TimelineEvent.objects.filter(complaint=card, kind=EventKind.NOTIFICATION, created_at__gte=since).update(
+        created_at=moment)
 
 
 def _dealt_with(followup: FollowUp, response: Response, qms: User) -> None:
@@ -83,4 +97,6 @@ def _dealt_with(followup: FollowUp, response: Response, qms: User) -> None:
                        result="Извинились, согласовали новый график поставок.")
     else:
         followup_close(followup, actor=qms, measures=[OrganisationalMeasure.SALES_CONTROL])
-    FollowUp.objects.filter(pk=followup.pk).update(closed_at=response.received_at + timedelta(days=2))
+    followup.refresh_from_db()
+    closed = min(followup.due_at, response.received_at + timedelta(days=2))  # in time
+    FollowUp.objects.filter(pk=followup.pk).update(closed_at=closed)
