@@ -58,6 +58,7 @@ from .capa import CapaStory, battery_specs
 from .company import create_catalogue, create_customers, create_departments, create_users
 from .plan import Spec, plan_complaints
 from .steps import Step, card_steps, schedule_steps
+from .surveys import survey_story
 from .texts import PHRASES, USERS
 
 SEED = 20240917
@@ -358,6 +359,7 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bo
                 created += 1
     with transaction.atomic():
         story.finish()
+        survey_story(now, users, seed)  # before the statement is approved: its surveys section counts them
         analysis = analysis_story(now, users, seed)
     notifications_backdate(loading)
     complaints = Complaint.objects.filter(number__in=[s.number for s in specs])
