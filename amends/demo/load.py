@@ -58,6 +58,7 @@ from .capa import CapaStory, battery_specs
 from .company import create_catalogue, create_customers, create_departments, create_users
 from .plan import Spec, plan_complaints
 from .steps import Step, card_steps, schedule_steps
+from .surveys import surveys_story
 from .texts import PHRASES, USERS
 
 SEED = 20240917
@@ -90,6 +91,7 @@ class DemoResult:
     channels: dict[str, int]
     capa: str = ""
     analysis: str = ""
+    surveys: str = ""
 
     def summary(self) -> str:
         states = ", ".join(f"{name} {count}" for name, count in self.states.items())
@@ -99,6 +101,7 @@ class DemoResult:
             f"departments, {self.organisations} organisations, {self.contacts} contacts, "
             f"{self.complaints} complaints, {self.events} timeline events, {self.measures} "
             f"measures.\n  states: {states}\n  channels: {channels}\n  CAPA: {self.capa}\n  analysis: {self.analysis}"
+            f"\n  surveys: {self.surveys}"
         )
 
 
@@ -359,6 +362,8 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bo
     with transaction.atomic():
         story.finish()
         analysis = analysis_story(now, users, seed)
+    with transaction.atomic():
+        surveys = surveys_story(now, users, seed)
     notifications_backdate(loading)
     complaints = Complaint.objects.filter(number__in=[s.number for s in specs])
     return DemoResult(
@@ -368,7 +373,7 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bo
         measures=Measure.objects.filter(complaint__in=complaints).count(),
         states=_ordered(Counter(complaints.values_list("state", flat=True)), State),
         channels=_ordered(Counter(complaints.values_list("channel", flat=True)), Channel),
-        capa=story.summary(), analysis=analysis,
+        capa=story.summary(), analysis=analysis, surveys=surveys,
     )
 
 
