@@ -21,8 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from amends.accounts.models import User
-from amends.complaints.choices import Origin, State
-from amends.complaints.models import Complaint
+from amends.complaints.choices import EventKind, Origin, State
+from amends.complaints.models import Complaint, TimelineEvent
 from amends.customers.models import Contact, Organisation, OrganisationKind
 from amends.notifications.models import Notification
 from amends.privacy.anonymise import contact_anonymise
@@ -56,7 +56,7 @@ STATE_FORMS, NONPROFIT_FORMS = ("МУП", "ГБУ"), ("ТСЖ",)
 ANSWERED = {CampaignKind.POST_RESOLUTION: 0.6, CampaignKind.SEMIANNUAL: 0.65}
 # (score low, high), (importance low, high) per criterion: most customers are content, delivery
 # times matter most and score worst; an unhappy customer scores everything lower.
-CONTENT = {"reliability": ((8, 10), (7, 10)), "delivery": ((6, 9), (8, 10)),
+CONTENT = {"reliability": ((8, 10), (7, 10)), "delivery": ((6, 10), (8, 10)),
            "courtesy": ((8, 10), (4, 8)), "handling": ((8, 10), (6, 9))}
 UNHAPPY = {"reliability": ((5, 8), (8, 10)), "delivery": ((3, 6), (9, 10)),
            "courtesy": ((6, 9), (4, 7)), "handling": ((4, 7), (7, 10))}
@@ -228,7 +228,7 @@ class SurveyStory:
     def _draw(self, invitation: Invitation, received: datetime, *, unhappy: bool) -> Planned:
         rng = self.rng
         card = invitation.complaint if invitation.campaign.kind == CampaignKind.POST_RESOLUTION else None
-        odds = 0.5 if card is not None and card.satisfaction is not None and card.satisfaction < 6 else 0.12
+        odds = 0.4 if card is not None and card.satisfaction is not None and card.satisfaction < 6 else 0.08
         planned = Planned(invitation, received, self._ratings(UNHAPPY if unhappy or rng.random() < odds else CONTENT))
         k = planned.k
         if k < 7:
@@ -320,6 +320,11 @@ class SurveyStory:
             opened = by_response[followup.response_id].received_at
             FollowUp.objects.filter(pk=followup.pk).update(opened_at=opened, due_at=due_of(followup.kind, opened, rules))
             Notification.objects.filter(key=f"survey_follow_up:{followup.pk}").update(created_at=opened)
+            # The notice is in the card's timeline too.
+            TimelineEvent.objects.filter(
+                complaint_id=by_response[followup.response_id].complaint_id, kind=EventKind.NOTIFICATION,
+                created_at__gte=self.loading,
+            ).update(created_at=opened)
         low = [f for f in followups if f.kind == FollowUpKind.LOW_K]
         calls = [f for f in followups if f.kind == FollowUpKind.CALL_BACK]
         left_open = {f.pk for f in low[-1:] + calls[-1:]}
@@ -344,6 +349,7 @@ class SurveyStory:
         followups_escalate(now)
         norm_check(now)
         Notification.objects.filter(created_at__gte=since).update(created_at=jobs_ran)
+        TimelineEvent.objects.filter(kind=EventKind.NOTIFICATION, created_at__gte=since).update(created_at=jobs_ran)
         FollowUp.objects.filter(escalated_at__gte=since).update(escalated_at=jobs_ran)
 
     def run(self) -> str:
