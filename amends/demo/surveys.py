@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -53,7 +54,7 @@ from .texts import CITIES, RU
 TEXTS = RU["surveys"]
 QUARTERS_BACK = 3  # the surveys were turned on at the start of the quarter three before the current one
 STATE_FORMS, NONPROFIT_FORMS = ("МУП", "ГБУ"), ("ТСЖ",)
-ANSWERED = {CampaignKind.POST_RESOLUTION: 0.6, CampaignKind.SEMIANNUAL: 0.65}
+ANSWERED: dict[str, float] = {CampaignKind.POST_RESOLUTION: 0.6, CampaignKind.SEMIANNUAL: 0.65}
 # (score low, high), (importance low, high) per criterion: most customers are content, delivery
 # times matter most and score worst; an unhappy customer scores everything lower.
 CONTENT = {"reliability": ((8, 10), (7, 10)), "delivery": ((6, 10), (8, 10)),
@@ -117,6 +118,8 @@ class SurveyStory:
         half_start = date(today.year, 1 if today.month <= 6 else 7, 1)
         self.half_year = _morning(half_start, hour=1)  # the hourly job starts it on the first night
         self.sent: dict[int, datetime] = {}  # invitation pk: when it went
+        self.loading = timezone.now()
+        self.breach: tuple[str, str] | None = None  # the quarter and segment beyond the norm
 
     # ------------------------------------------------------------------ invitations
     def invite(self) -> None:
@@ -127,8 +130,8 @@ class SurveyStory:
             Q(answered_at__gte=self.since) | Q(answered_at=None, closed_at__gte=self.since),
             origin=Origin.EXTERNAL, contact__isnull=False, state__in=[State.ANSWERED, State.CLOSED],
         ).select_related("contact")
-        events: list[tuple[datetime, str, object]] = [
-            (card.answered_at or card.closed_at, "card", card) for card in cards
+        events: list[tuple[datetime, str, Any]] = [
+            (card.answered_at or card.closed_at or self.now, "card", card) for card in cards
         ]
         audience = list(active_customers(self.half_year))
         refused = self.rng.choice([c for c in audience if c.organisation_id is not None])
@@ -140,14 +143,14 @@ class SurveyStory:
             if moment > self.now:
                 continue
             if what == "card":
-                self._post_resolution(subject, moment)  # type: ignore[arg-type]
+                self._post_resolution(subject, moment)
             elif what == "refuse":
-                Contact.objects.filter(pk=subject.pk).update(contact_refused_at=moment)  # type: ignore[union-attr]
+                Contact.objects.filter(pk=subject.pk).update(contact_refused_at=moment)
             elif what == "erase":
-                contact_anonymise(subject)  # type: ignore[arg-type]
-                Contact.objects.filter(pk=subject.pk).update(erased_at=moment)  # type: ignore[union-attr]
+                contact_anonymise(subject)
+                Contact.objects.filter(pk=subject.pk).update(erased_at=moment)
             else:
-                self._semiannual(subject, moment)  # type: ignore[arg-type]
+                self._semiannual(subject, moment)
 
     def _sent(self, moment: datetime, campaign: Campaign) -> None:
         """Send what waits; dated `moment` once answered (`links_dated`): a link's expiry in the past
@@ -318,11 +321,12 @@ class SurveyStory:
         followups = list(FollowUp.objects.filter(response__in=responses).order_by("response__received_at", "pk"))
         for followup in followups:
             opened = by_response[followup.response_id].received_at
-            FollowUp.objects.filter(pk=followup.pk).update(opened_at=opened, due_at=due_of(followup.kind, opened, rules))
+            due = due_of(followup.kind, opened, rules)
+            FollowUp.objects.filter(pk=followup.pk).update(opened_at=opened, due_at=due)
             Notification.objects.filter(key=f"survey_follow_up:{followup.pk}").update(created_at=opened)
             # The notice is in the card's timeline too.
             TimelineEvent.objects.filter(
-                complaint_id=by_response[followup.response_id].complaint_id, kind=EventKind.NOTIFICATION,
+                complaint=by_response[followup.response_id].complaint, kind=EventKind.NOTIFICATION,
                 created_at__gte=self.loading,
             ).update(created_at=opened)
         low = [f for f in followups if f.kind == FollowUpKind.LOW_K]
@@ -353,8 +357,6 @@ class SurveyStory:
         FollowUp.objects.filter(escalated_at__gte=since).update(escalated_at=jobs_ran)
 
     def run(self) -> str:
-        self.loading = timezone.now()
-        self.breach: tuple[str, str] | None = None
         self.invite()
         planned = self.plan()
         responses = self.record(planned)
