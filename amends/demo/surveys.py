@@ -41,7 +41,7 @@ from amends.surveys.defaults import QUESTIONNAIRE
 from amends.surveys.followups import company_calendar, due_of, followup_close, followups_escalate
 from amends.surveys.models import Campaign, FollowUp, Invitation, Questionnaire, Response
 from amends.surveys.models.policy import policy
-from amends.surveys.norms import NORMS, RECOMMEND, Quarter, breaches_in, norm_check
+from amends.surveys.norms import NORMS, RECOMMEND, Quarter, norm_check
 from amends.surveys.periodic import half_year_key
 from amends.surveys.questionnaires import policy_update
 from amends.surveys.receivers import post_resolution_invite
@@ -205,7 +205,7 @@ class SurveyStory:
             sent = self.sent[invitation.pk]
             if invitation in latest:
                 received = max(sent + timedelta(hours=1), now - timedelta(hours=3 if invitation is latest[-1] else 20))
-                if received >= now:
+                if received >= min(now, sent + valid):
                     continue
             elif rng.random() < ANSWERED[invitation.campaign.kind]:
                 received = sent + timedelta(hours=rng.uniform(2, 24 * 12))
@@ -364,12 +364,11 @@ class SurveyStory:
         self.follow_up(responses)
         states = Counter(Invitation.objects.values_list("state", flat=True))
         open_ = FollowUp.objects.filter(state=FollowUpState.OPEN).count()
-        quarter = Quarter.of(timezone.localdate(self.now))
-        breaches = breaches_in(quarter) + breaches_in(quarter.previous())
+        beyond = " ".join(self.breach) if self.breach else "none"
         return (f"{Campaign.objects.count()} campaigns, {sum(states.values())} invitations "
                 f"({states[InvitationState.ANSWERED]} answered, {states[InvitationState.EXPIRED]} expired), "
                 f"{len(responses)} responses, {FollowUp.objects.count()} follow-ups ({open_} open), "
-                f"{len(breaches)} norm breaches")
+                f"beyond the norm of not recommending: {beyond}")
 
 
 def surveys_story(now: datetime, users: dict[str, User], seed: int) -> str:
