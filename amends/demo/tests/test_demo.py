@@ -459,7 +459,8 @@ def test_the_surveys_are_on_and_every_answered_card_since_got_one_invitation():
     assert 0 < states[InvitationState.ANSWERED] < sum(states.values())
     not_sent = sorted(half.invitations.filter(state=InvitationState.NOT_SENT).values_list("not_sent_reason", flat=True))
     assert not_sent == [NotSentReason.ERASED, NotSentReason.REFUSED]
-    assert Contact.objects.filter(erased_at__isnull=False).get().full_name != ""
+    erased = Contact.objects.get(erased_at__isnull=False)
+    assert (erased.email, erased.phone, erased.erased_at < half.started_at) == ("", "", True)
     # Nothing left to send, nothing answered after its link expired, nothing dated at loading.
     assert not Invitation.objects.filter(state=InvitationState.PENDING).exists()
     assert not Invitation.objects.filter(sent_at__gte=LOAD["started"]).exists()
@@ -516,3 +517,22 @@ def test_the_surveys_follow_ups_and_the_one_breach_of_the_norm():
     assert [(b.norm, b.segment_key != "all") for b in breaches] == [("recommend", True)]
     assert Notification.objects.filter(kind="survey_norm_breached", key=breaches[0].key).count() == 1
     assert norm_check() == []  # told once
+
+
+def test_the_surveys_pages_open_on_the_demo_for_the_qms_head(client):
+    from django.urls import reverse
+
+    from amends.surveys.choices import CampaignKind
+    from amends.surveys.models import Campaign, FollowUp, Response
+
+    client.force_login(User.objects.get(username="qms"))
+    response = Response.objects.filter(follow_ups__isnull=False).select_related("contact").first()
+    lists = ("surveys:reports", "surveys:responses", "surveys:campaigns", "surveys:followups")
+    urls = [reverse(name) for name in lists]
+    urls += [reverse("surveys:campaign", args=[Campaign.objects.get(kind=CampaignKind.SEMIANNUAL).pk]),
+             reverse("surveys:response", args=[response.pk]), reverse("surveys:customer", args=[response.contact_id]),
+             reverse("surveys:followup", args=[FollowUp.objects.filter(response=response).first().pk]),
+             reverse("surveys:customer", args=[Contact.objects.get(erased_at__isnull=False).pk])]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert "Сроки поставки" in client.get(reverse("surveys:reports")).content.decode()
