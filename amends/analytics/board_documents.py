@@ -32,7 +32,7 @@ from .filters import AnalyticsFilter, filters_described
 from .links import drill_url
 from .report_kinds import ReportKind, register_report_kind
 from .selectors import NOT_COUNTED
-from .svg import EMPTY_MESSAGE, chart_svg, format_value
+from .svg import EMPTY_MESSAGE, chart_svg, empty_message, format_value
 
 ONE_DECIMAL = "0.0"
 # Point keys over time (charts.Point): a month, an ISO week, a year.
@@ -100,7 +100,7 @@ def board_xlsx(dashboard: Dashboard, charts: Sequence[ChartData], filters: Analy
         *filters_described(filters),
         (_("Not counted"), str(NOT_COUNTED)),
         (_("Made at"), excel_time(timezone.now())),
-        *[(str(chart.title), str(EMPTY_MESSAGE if chart.empty else chart.note)) for chart in charts],
+        *[(str(chart.title), str(empty_message(chart) if chart.empty else chart.note)) for chart in charts],
     ])
     format_moments(first, 2)
     first.auto_filter.ref = first.dimensions
@@ -118,7 +118,7 @@ def _chart_sheet(book: Workbook, chart: ChartData, filters: AnalyticsFilter, req
     dated = bool(starts) and all(starts)
     columns = [(point_heading(chart.points), 28), *([(_("From"), 14)] if dated else []),
                *[(series_heading(series), 16) for series in chart.series]]
-    rows: list[list] = [[str(EMPTY_MESSAGE)]] if chart.empty else [
+    rows: list[list] = [[str(empty_message(chart))]] if chart.empty else [
         [str(point.label), *([start] if dated else []), *[point.values.get(series.key) for series in chart.series]]
         for point, start in zip(chart.points, starts, strict=True)
     ]

@@ -46,6 +46,7 @@ class ChartData:
     points: list[Point]
     note: str | Promise = ""  # what the chart leaves out or how it counts, shown under it
     mark: float | None = None  # a reference line on the value axis (the Pareto's 80 %, a norm)
+    empty_message: str | Promise = ""  # said instead of the chart when it is empty; "" the cards' sentence
 
     @property
     def empty(self) -> bool:

@@ -31,10 +31,14 @@ DASHBOARDS: dict[str, Dashboard] = {
         Dashboard("causes", _("Causes"), ("pareto_category", "pareto_cause")),
         Dashboard("outcomes", _("Justification and loyalty"), (
             "justification_by_year", "justification_by_month", "loyalty_by_year", "satisfaction_by_year",
-            "compensation_by_month",
+            "compensation_by_month", "survey_k_by_quarter",
         )),
         Dashboard("timeliness", _("Timeliness"), (
             "response_times", "on_time_share", "open_by_state", "open_by_age",
+        )),
+        # The surveys' answers (amends.surveys), not the cards: filtered by the period and product only.
+        Dashboard("satisfaction", _("Satisfaction and loyalty (surveys)"), (
+            "survey_k_by_quarter", "survey_loyalty_by_quarter", "survey_criteria", "survey_responses_by_source",
         )),
     ]
 }

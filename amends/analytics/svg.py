@@ -33,6 +33,12 @@ VALUES_SHOWN_UP_TO = 16  # bars print their value above them while there are at 
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000", "#999999")
 # What every page, workbook and PDF says instead of a chart with no data.
 EMPTY_MESSAGE = gettext_lazy("No complaints match these filters in this period.")
+
+
+def empty_message(chart: ChartData) -> str:
+    """What an empty chart says: its own sentence (survey answers are not cards), else the cards' one."""
+    return str(chart.empty_message or EMPTY_MESSAGE)
+
 _ids = count(1)
 
 Link = Callable[[str, str], str]
@@ -40,7 +46,9 @@ MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
 
 
 # Units written after a figure in the reader's language; the others ("%", "₽") read alike in all three.
-UNIT_WORDS = {"h": pgettext_lazy("unit after a figure", "h")}
+UNIT_WORDS = {"h": pgettext_lazy("unit after a figure", "h"), "K": ""}
+# Decimal places a figure is printed with, by unit: one, but the surveys' coefficient K has two.
+PLACES = {"K": 2}
 
 
 def format_value(value: float | int | None, unit: str = "") -> str:
@@ -48,7 +56,7 @@ def format_value(value: float | int | None, unit: str = "") -> str:
     the reader's decimal separator."""
     if value is None:
         return "–"
-    text = str(int(value)) if float(value).is_integer() else number_format(value, 1)
+    text = str(int(value)) if float(value).is_integer() else number_format(value, PLACES.get(unit, 1))
     unit_text = str(UNIT_WORDS.get(unit, unit))
     return f"{text} {unit_text}" if unit_text else text
 
@@ -177,7 +185,7 @@ def chart_svg(chart: ChartData, *, link: Link | None = None) -> SafeString:
     if chart.empty or not chart.points or not chart.series:
         return mark_safe("".join([
             head.format(height=60),
-            f'<text x="{WIDTH / 2}" y="34" text-anchor="middle">{escape(str(EMPTY_MESSAGE))}</text></svg>',
+            f'<text x="{WIDTH / 2}" y="34" text-anchor="middle">{escape(empty_message(chart))}</text></svg>',
         ]))
     return mark_safe(_Drawing(chart, link, head).draw())
 

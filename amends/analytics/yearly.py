@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -27,8 +29,12 @@ from amends.capa.choices import PeriodKind
 from amends.capa.models import Action, EffectivenessCheck, Nonconformity
 from amends.capa.norms import NormRow, norm_status
 from amends.capa.periods import period_of
-from amends.complaints.choices import Channel, Justification, Loyalty
+from amends.complaints.choices import LEAVING_NORM, NOT_RECOMMENDING_NORM, Channel, Justification, Loyalty
 from amends.complaints.models import Cause
+from amends.core.links import absolute_url
+from amends.surveys.figures import criterion_matrix, suggestions
+from amends.surveys.models.policy import policy
+from amends.surveys.selectors import KSummary, k_summary, responses_in
 
 from .charts import CHARTS, ChartData
 from .figures.shared import computed_together
@@ -57,16 +63,19 @@ class Row:
     norm: int | None = None  # the suppliers' rows: the norm the current year's count is held against
     cumulative: float | None = None  # the causes' rows: the share of the year's cards down to this cause, %
     key: str = ""
+    breached: bool | None = None  # a share's norm compared exactly (the rounded share may read as the norm)
 
     @property
     def change(self) -> float | int | None:
         if self.current is None or self.previous is None:
             return None
         change = self.current - self.previous
-        return round(change, 1) if isinstance(change, float) else change
+        return round(change, 2 if self.unit == "K" else 1) if isinstance(change, float) else change
 
     @property
     def exceeded(self) -> bool:
+        if self.breached is not None:
+            return self.breached
         return self.norm is not None and self.current is not None and self.current > self.norm
 
 
@@ -77,6 +86,7 @@ class Section:
     rows: list[Row]
     note: str | Promise = ""
     extra: str = ""  # the column a section has besides the two years: "norm" or "cumulative"
+    link: str = ""  # where the section's figures are shown in full (the surveys' reports page)
 
 
 @dataclass
@@ -294,6 +304,62 @@ def capa_section(year: int) -> Section:
     ], _("Counted by the date each was opened, closed, done or checked."))
 
 
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def surveys_reports_url(year: int) -> str:
+    """The surveys' reports page for the whole year (absolute: the PDF and the workbook link it too)."""
+    query = urlencode({"start": date(year, 1, 1).isoformat(), "end": date(year, 12, 31).isoformat()})
+    return absolute_url(f"{reverse('surveys:reports')}?{query}")
+
+
+def surveys_section(year: int) -> Section:
+    """The satisfaction surveys' year against the year before (amends.surveys' own figures): K, the
+    loyalty shares against the norms (compared exactly), the year's priority criteria, the suggestions."""
+    threshold = policy().k_threshold
+    answers = {one: responses_in(date(one, 1, 1), date(one, 12, 31)) for one in (year, year - 1)}
+    summaries: dict[int, KSummary] = {one: k_summary(responses, threshold) for one, responses in answers.items()}
+    link = surveys_reports_url(year)
+    title = _("Satisfaction surveys")
+    if not summaries[year].responses and not summaries[year - 1].responses:
+        return Section("surveys", title, [], gettext("No survey answers were recorded in %(year)s or %(previous)s.")
+                       % {"year": year, "previous": year - 1}, link=link)
+    current, previous = summaries[year], summaries[year - 1]
+    rows = [
+        Row(_("Survey answers"), current.responses, previous.responses, key="responses"),
+        Row(_("Mean satisfaction coefficient K"), _float(current.k), _float(previous.k), unit="K", key="k"),
+        Row(gettext("Answers with K below the threshold (%(threshold)s)") % {
+            "threshold": format(threshold.normalize(), "f")},
+            current.below_threshold, previous.below_threshold, key="below"),
+        Row(_("Would not recommend us, share of those asked, %"), _float(current.not_recommending_share),
+            _float(previous.not_recommending_share), unit="%", norm=NOT_RECOMMENDING_NORM,
+            breached=bool(current.asked_recommend) and current.recommending_norm_breached, key="not_recommending"),
+        Row(_("Will not keep working with us, share of those asked, %"), _float(current.leaving_share),
+            _float(previous.leaving_share), unit="%", norm=LEAVING_NORM,
+            breached=bool(current.asked_continue) and current.leaving_norm_breached, key="leaving"),
+    ]
+    before = {row.key: row for row in criterion_matrix(answers[year - 1], threshold)}
+    priority = [row for row in criterion_matrix(answers[year], threshold) if row.priority]
+    rows += [
+        Row(gettext("Priority criterion: %(name)s, mean score") % {"name": row.name}, float(row.score),
+            float(before[row.key].score) if row.key in before else None, unit="K", key=f"criterion:{row.key}")
+        for row in priority
+    ]
+    rows.append(Row(_("Suggestions"), suggestions(answers[year]).count(), suggestions(answers[year - 1]).count(),
+                    key="suggestions"))
+    norms = gettext("From the customers' survey answers, by the day each came. The norms: at most "
+                    "%(recommending)s %% not recommending us, at most %(leaving)s %% leaving.") % {
+        "recommending": NOT_RECOMMENDING_NORM, "leaving": LEAVING_NORM}
+    if priority:
+        criteria = gettext("Priority criteria matter most (importance 8 or more) and score below the threshold.")
+    else:
+        criteria = gettext("No criterion of the year both matters most (importance 8 or more) and scores below "
+                           "the threshold.")
+    note = f"{norms} {criteria}"
+    return Section("surveys", title, rows, note, extra="norm", link=link)
+
+
 def timeliness_section(user: User, year: int) -> Section | None:
     """The response times and the on-time share per clock, as the dashboards compute them, for the
     two whole years; None when neither chart is registered."""
@@ -335,6 +401,7 @@ def _sections(user: User, year: int, current: YearCounts, previous: YearCounts) 
             causes_section(current, previous),
             norms_section(year),
             capa_section(year),
+            surveys_section(year),
         ]
     return [section for section in sections if section]
 
@@ -356,9 +423,11 @@ def _json_number(value: float | int | Decimal | None) -> float | int | None:
 def _section_json(section: Section) -> dict:
     return {
         "key": section.key, "title": str(section.title), "note": str(section.note), "extra": section.extra,
+        "link": section.link,
         "rows": [{"label": str(row.label), "current": _json_number(row.current),
                   "previous": _json_number(row.previous), "unit": row.unit, "norm": row.norm,
-                  "cumulative": _json_number(row.cumulative), "key": row.key} for row in section.rows],
+                  "cumulative": _json_number(row.cumulative), "key": row.key, "breached": row.breached}
+                 for row in section.rows],
     }
 
 

@@ -22,13 +22,13 @@ from .report_kinds import ReportKind, register_report_kind
 from .statements import statement_url
 from .yearly import Section, YearlyFigures, yearly_figures
 
-NUMBER_FORMATS = {"%": "0.0", "h": "0.0", "mean": "0.0"}
+NUMBER_FORMATS = {"%": "0.0", "h": "0.0", "mean": "0.0", "K": "0.00"}
 # A sheet's name holds 31 characters: each section's sheet has a short one.
 SHEET_NAMES = {
     "received": gettext_lazy("Complaints received"), "justification": gettext_lazy("Justification"),
     "loyalty": gettext_lazy("Loyalty"), "satisfaction": gettext_lazy("Satisfaction"),
     "timeliness": gettext_lazy("Timeliness"), "causes": gettext_lazy("Causes"), "norms": gettext_lazy("Norms"),
-    "capa": gettext_lazy("Corrective actions"),
+    "capa": gettext_lazy("Corrective actions"), "surveys": gettext_lazy("Surveys"),
 }
 
 
@@ -61,6 +61,7 @@ def _statement_lines(figures: YearlyFigures) -> list[tuple]:
         else:
             lines.append((_("Approval"), _("Not approved yet.")))
     lines.append((_("Not counted"), _("Duplicates, withdrawn cards, objections and other requests are not counted.")))
+    lines += [(str(section.title), section.link) for section in figures.sections if section.link]
     return lines
 
 
@@ -68,7 +69,7 @@ def _section_sheet(book: Workbook, figures: YearlyFigures, section: Section) -> 
     extra = {"norm": [(_("Norm"), 10)], "cumulative": [(_("Cumulative, %"), 14)]}.get(section.extra, [])
     change = pgettext("yearly statement", "Change")
     columns = [(_("Figure"), 48), (str(figures.year), 12), (str(figures.year - 1), 12), (change, 12), *extra]
-    rows = []
+    rows: list[list] = [] if section.rows else [[str(section.note)]]  # a section with nothing says why
     for row in section.rows:
         line = [str(row.label), row.current, row.previous, row.change]
         if section.extra == "norm":
@@ -98,6 +99,8 @@ def yearly_statement_xlsx(figures: YearlyFigures) -> bytes:
             cell.number_format = moments
         elif hasattr(cell.value, "isoformat"):
             cell.number_format = dates
+        elif isinstance(cell.value, str) and cell.value.startswith(("http://", "https://")):
+            cell.hyperlink = cell.value  # a section's page (the surveys' reports)
     if not figures.empty:
         for section in figures.sections:
             _section_sheet(book, figures, section)

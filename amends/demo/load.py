@@ -361,9 +361,10 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bo
                 created += 1
     with transaction.atomic():
         story.finish()
-        analysis = analysis_story(now, users, seed)
     with transaction.atomic():
-        surveys = surveys_story(now, users, seed)
+        surveys = surveys_story(now, users, seed)  # before the statement is approved: its surveys section counts them
+    with transaction.atomic():
+        analysis = analysis_story(now, users, seed)
     notifications_backdate(loading)
     complaints = Complaint.objects.filter(number__in=[s.number for s in specs])
     return DemoResult(

@@ -1,4 +1,4 @@
-"""The demo's surveys (docs/surveys.md, "The demo's surveys"): turned on three quarters ago with the
+"""The demo's surveys (docs/surveys.md, "The demo's surveys"): on since 1 January of last year with the
 default questionnaire, every answered or closed card since then got its post-resolution invitation,
 and the current half-year's campaign went to the active customers. Everything goes through the
 surveys' services — post_resolution_invite, campaign_create/campaign_start, invitations_send,
@@ -52,7 +52,6 @@ from amends.surveys.sending import invitations_expire, invitations_send
 from .texts import CITIES, RU
 
 TEXTS = RU["surveys"]
-QUARTERS_BACK = 3  # the surveys were turned on at the start of the quarter three before the current one
 STATE_FORMS, NONPROFIT_FORMS = ("МУП", "ГБУ"), ("ТСЖ",)
 ANSWERED: dict[str, float] = {CampaignKind.POST_RESOLUTION: 0.6, CampaignKind.SEMIANNUAL: 0.65}
 # (score low, high), (importance low, high) per criterion: most customers are content, delivery
@@ -111,10 +110,7 @@ class SurveyStory:
     def __init__(self, now: datetime, users: dict[str, User], seed: int) -> None:
         self.now, self.users, self.rng = now, users, random.Random(seed + 18)
         today = timezone.localdate(now)
-        first = Quarter.of(today)
-        for _ in range(QUARTERS_BACK):
-            first = first.previous()
-        self.since = _morning(first.start)
+        self.since = _morning(date(today.year - 1, 1, 1))
         half_start = date(today.year, 1 if today.month <= 6 else 7, 1)
         self.half_year = _morning(half_start, hour=1)  # the hourly job starts it on the first night
         self.sent: dict[int, datetime] = {}  # invitation pk: when it went

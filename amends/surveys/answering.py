@@ -69,8 +69,6 @@ def typed_in_record(
     typed it and the day it was given (today: now; an earlier day: its start in the company's time)."""
     if source not in STAFF_SOURCES:
         raise ValidationError(_("Say how the answers came: post, fax, phone or e-mail."))
-    if contact.erased_at is not None:
-        raise ValidationError(_("This customer's personal data was erased: no answers are recorded for them."))
     today = timezone.localdate()
     if answered_on > today:
         raise ValidationError(_("The answers cannot have come on a day still to come."))

@@ -13,7 +13,7 @@ class CampaignKind(models.TextChoices):
 
 
 class CampaignState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("campaign", "Draft")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     CLOSED = "closed", _("Closed")

@@ -30,6 +30,7 @@ from amends.notifications.card import qms_heads
 from amends.notifications.services import NotificationSpec, notify_many
 
 from .access import access_followup_close
+from .audience import customer_cards
 from .choices import FollowUpKind, FollowUpState, OrganisationalMeasure
 from .models import FollowUp, Response
 from .models.policy import policy
@@ -70,10 +71,17 @@ def due_of(kind: str, now: datetime, rules: CalendarRules | None = None) -> date
 
 
 def owner_of(response: Response) -> User | None:
-    """The responsible person of the response's card, else the first active head of the QMS."""
+    """The responsible person of the response's card, else of the customer's latest card (a periodic
+    or chosen customers' campaign follows no card: their manager is still theirs), else the first
+    active head of the QMS."""
     responsible = response.complaint.responsible if response.complaint is not None else None
     if responsible is not None and responsible.is_active:
         return responsible
+    latest = customer_cards().filter(contact_id=response.contact_id, responsible__is_active=True).select_related(
+        "responsible",
+    ).order_by("-received_at", "-pk").first()
+    if latest is not None:
+        return latest.responsible
     return min(qms_heads(), key=lambda user: user.pk, default=None)
 
 

@@ -55,8 +55,9 @@ def response_record(
     entered_by: User | None = None, received_at: datetime | None = None,
 ) -> Response:
     """Store one filled-in questionnaire; `ratings` maps criterion ids of `version` to their Rating
-    (a criterion left out was left blank). ValidationError when it cannot be scored or names another
-    version's criterion; LinkUsed / LinkExpired for an invitation that takes no answer."""
+    (a criterion left out was left blank). ValidationError when it cannot be scored, names another
+    version's criterion or is of a customer whose personal data was erased; LinkUsed / LinkExpired for
+    an invitation that takes no answer."""
     if invitation is not None:
         invitation = Invitation.objects.select_for_update().select_related("campaign").get(pk=invitation.pk)
         invitation_open(invitation)
@@ -65,6 +66,8 @@ def response_record(
         contact, complaint = invitation.contact, complaint or invitation.complaint
     if contact is None:
         raise ValidationError(_("Say whose answers these are."))
+    if contact.erased_at is not None:
+        raise ValidationError(_("This customer's personal data was erased: no answers are recorded for them."))
     if source not in ResponseSource.values:
         raise ValidationError(_("Say how the answers came."))
     criteria = set(version.criteria.values_list("pk", flat=True))

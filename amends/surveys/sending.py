@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 from amends.intake.models import OutboundMessage
 from amends.intake.outbound import MESSENGER_SENDERS, MessengerSender, email_subject, outbound_send
 
+from .audience import reason_of
 from .choices import CampaignState, InvitationChannel, InvitationState, NotSentReason
 from .models import Campaign, Invitation
 from .models.policy import policy
@@ -102,16 +103,10 @@ def _messenger(invitation: Invitation) -> MessengerSender | None:
 def not_sent_reason_now(invitation: Invitation) -> str:
     """Why the invitation cannot go now on its channel ("" when it can): the customer was erased or
     asked not to be contacted since the campaign was made, or their address is gone."""
-    contact = invitation.contact
-    if contact.erased_at is not None:
-        return NotSentReason.ERASED
-    if contact.contact_refused_at is not None:
-        return NotSentReason.REFUSED
-    if invitation.channel == InvitationChannel.EMAIL and not contact.email:
+    reason = reason_of(invitation.contact, invitation.channel)
+    if not reason and invitation.channel == InvitationChannel.MESSENGER and _messenger(invitation) is None:
         return NotSentReason.NO_ADDRESS
-    if invitation.channel == InvitationChannel.MESSENGER and _messenger(invitation) is None:
-        return NotSentReason.NO_ADDRESS
-    return ""
+    return reason
 
 
 class _Courier:

@@ -4,9 +4,10 @@ to charts.CHARTS, and register_all runs them in the order the pages show them.""
 
 def register_all() -> None:
     """Called once from AppConfig.ready."""
-    from . import causes, outcomes, timeliness, volume
+    from . import causes, outcomes, satisfaction, timeliness, volume
 
     volume.register()
     causes.register()
     outcomes.register()
     timeliness.register()
+    satisfaction.register()

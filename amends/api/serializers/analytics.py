@@ -14,7 +14,7 @@ from amends.analytics.figures.shared import computed_together
 from amends.analytics.filters import AnalyticsFilter, AnalyticsFilterForm
 from amends.analytics.links import drill_url
 from amends.analytics.selectors import NOT_COUNTED
-from amends.analytics.svg import EMPTY_MESSAGE
+from amends.analytics.svg import empty_message
 from amends.complaints.choices import Channel
 from amends.complaints.inputs import MAX_INT
 from amends.core.links import absolute_url
@@ -65,7 +65,7 @@ def chart_json(request, spec: ChartSpec, chart: ChartData, filters: AnalyticsFil
             for key in drillable if point.values.get(key)
         }
     body["empty"] = chart.empty
-    body["message"] = str(EMPTY_MESSAGE) if chart.empty else None
+    body["message"] = empty_message(chart) if chart.empty else None
     return body
 
 

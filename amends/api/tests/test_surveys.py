@@ -240,7 +240,8 @@ def test_the_questionnaires_with_their_versions_and_criteria(api, qms, version):
                                                 intro_en="Welcome")
     Criterion.objects.create(version=draft, key="price", name="Цена", name_en="Price", question_en="Is it fair?")
     idle = Questionnaire.objects.create(name="Старая", name_en="Old", is_active=False)
-    listed = api(qms).get(QUESTIONNAIRES).json()
+    ours = {idle.pk, version.questionnaire_id}  # the default questionnaire (a data migration) is listed too
+    listed = [row for row in api(qms).get(QUESTIONNAIRES).json() if row["id"] in ours]
     assert [(row["id"], row["name"], row["is_active"], row["current_version"]) for row in listed] == [
         (idle.pk, "Old", False, None), (version.questionnaire_id, "Customer satisfaction", True, version.pk),
     ]

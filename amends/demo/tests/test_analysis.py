@@ -7,9 +7,10 @@ Each load is rolled back when its tests are done."""
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amends.accounts.models import User
 from amends.analytics.dashboards import DASHBOARDS, dashboard_charts
@@ -31,6 +32,7 @@ FIRST_NIGHT = datetime(2026, 3, 1, 0, 30, tzinfo=ZONE)
 @pytest.fixture(scope="module", params=[IN_JANUARY, FIRST_NIGHT],
                 ids=["in-january", "first-night-of-march"])
 def now(request, django_db_setup, django_db_blocker):
+    translation.activate(settings.LANGUAGE_CODE)  # the demo's texts as loaded, whatever language the last test left
     with django_db_blocker.unblock(), transaction.atomic():
         with TestCase.captureOnCommitCallbacks(execute=True):
             load_demo(now=request.param)

@@ -6,10 +6,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import models, transaction
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
@@ -49,6 +50,7 @@ LOAD: dict[str, object] = {}  # when the module's demo load started and finished
 @pytest.fixture(scope="module", autouse=True)
 def demo_output(django_db_setup, django_db_blocker):
     """Load the demo once; everything is rolled back when the module's tests are done."""
+    translation.activate(settings.LANGUAGE_CODE)  # the demo's texts as loaded, whatever language the last test left
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
         LOAD["started"] = timezone.now()

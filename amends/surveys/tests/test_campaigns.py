@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amends.answers.models import Letter
 from amends.complaints.choices import Channel
@@ -73,6 +73,7 @@ def test_a_campaign_has_one_invitation_per_customer_pending_or_not_sent_with_the
     assert len(set(keys)) == 5 and all(len(key) >= 20 for key in keys)
 
 
+@translation.override("en")
 def test_a_draft_version_or_a_period_started_already_is_refused(version, people):
     draft = QuestionnaireVersion.objects.create(questionnaire=version.questionnaire, number=2)
     with pytest.raises(ValidationError, match="published"):
@@ -83,6 +84,7 @@ def test_a_draft_version_or_a_period_started_already_is_refused(version, people)
     assert Invitation.objects.count() == 1
 
 
+@translation.override("en")
 def test_starting_sends_invitations_ready_once_committed_and_only_a_draft_starts(
     version, people, qms, ready_signals, django_capture_on_commit_callbacks,
 ):
@@ -98,6 +100,7 @@ def test_starting_sends_invitations_ready_once_committed_and_only_a_draft_starts
         campaign_start(campaign, actor=qms)
 
 
+@translation.override("en")
 def test_closing_expires_the_unanswered_links_and_keeps_the_answered_and_the_never_asked(
     version, criteria, people, qms,
 ):

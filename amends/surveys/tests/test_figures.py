@@ -336,3 +336,15 @@ def test_suggestions_are_the_non_blank_ones_newest_first(customers):
     assert [response.suggestion for response in suggestions(Response.objects.all())] == [
         "Too late", "Replace the batteries", "Faster delivery, please", "Old news",
     ]
+
+
+def test_the_matrix_of_responses_chosen_through_their_answers_counts_each_answer_once(version):
+    customer = contact_create(full_name="Жанна Жукова")
+    answer(version, customer, moscow(2026, 3, 1, 12), {"R": (4, 5), "D": (3, 5)})
+    answer(version, customer, moscow(2026, 3, 2, 12), {"R": (10, 5), "D": (2, 5)})
+    answer(version, customer, moscow(2026, 3, 3, 12), {"R": (9, 5), "D": (9, 5)})
+    # Chosen through their answers: the first two responses (the first by two answers of 4 or less).
+    # Each answer still counts once.
+    chosen = Response.objects.filter(answers__score__lte=4).distinct()
+    rows = {row.key: (row.responses, row.score) for row in criterion_matrix(chosen)}
+    assert rows == {"reliability": (2, Decimal("7.00")), "delivery": (2, Decimal("2.50"))}

@@ -9,7 +9,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from amends.accounts.roles import Role
+from amends.complaints.choices import Channel
 from amends.complaints.models import Complaint
+from amends.complaints.services.registration import complaint_register
 from amends.core.errors import AccessDenied
 from amends.deadlines.choices import ClockStatus
 from amends.deadlines.selectors import my_deadlines
@@ -99,13 +102,22 @@ def test_the_threshold_is_the_policys(criteria, contact):
 
 
 def test_without_a_responsible_person_the_first_head_of_the_qms_owns_it(criteria, contact, make_user):
-    from amends.accounts.roles import Role
-
     first = make_user("qms1", Role.QMS_HEAD)
     make_user("qms2", Role.QMS_HEAD)
     make_user("gone", Role.QMS_HEAD, is_active=False)
     response = answer(criteria, LOW, contact=contact)
     assert FollowUp.objects.get(response=response).owner == first
+
+
+def test_a_response_without_a_card_goes_to_the_responsible_person_of_the_customers_latest_card(
+    criteria, contact, operator, responsible, make_user, qms,
+):
+    older, latest = (complaint_register(actor=operator, channel=Channel.PHONE, contact=contact, wording=wording)
+                     for wording in ("Первая жалоба", "Вторая жалоба"))
+    Complaint.objects.filter(pk=older.pk).update(responsible=make_user("earlier", Role.RESPONSIBLE))
+    Complaint.objects.filter(pk=latest.pk).update(responsible=responsible)
+    response = answer(criteria, LOW, contact=contact, recommends=False)  # a chosen customers' campaign: no card
+    assert set(FollowUp.objects.filter(response=response).values_list("owner", flat=True)) == {responsible.pk}
 
 
 def test_a_score_out_of_range_or_no_importance_stores_nothing_and_opens_nothing(criteria, contact):

@@ -3,6 +3,7 @@ in the month's campaign; never two per card, none for duplicates or withdrawn ca
 policy names no questionnaire; a customer who may not be contacted is recorded as not sent."""
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from amends.answers import checks
@@ -49,12 +50,14 @@ def test_closing_a_card_invites_its_customer_once_in_the_months_campaign(
         closed = walk(register(), State.CLOSED)
     [invitation] = survey_invitations()
     campaign = invitation.campaign
-    assert (campaign.period, campaign.state) == (month_key(timezone.now()), CampaignState.SENDING)
+    # Announced after the commit, the invitation was sent at once (tasks run at once in tests).
+    assert (campaign.period, campaign.state) == (month_key(timezone.now()), CampaignState.SENT)
     assert campaign.started_at is not None
     assert (invitation.contact, invitation.complaint, invitation.state, invitation.channel) == (
-        contact, closed, InvitationState.PENDING, InvitationChannel.EMAIL,
+        contact, closed, InvitationState.SENT, InvitationChannel.EMAIL,
     )
     assert ready_signals == [campaign.pk]
+    assert [message.to for message in mail.outbox if invitation.key in message.body] == [[contact.email]]
 
 
 def test_the_final_answer_delivered_invites_and_the_closing_after_it_adds_none(

@@ -91,3 +91,12 @@ def test_a_criterion_of_another_version_is_refused(version, criteria, contact):
     with pytest.raises(ValidationError):
         response_record(version=version, contact=contact, source=ResponseSource.PHONE, language="ru",
                         ratings={stranger.pk: Rating(5, 5)})
+
+
+def test_no_answers_are_recorded_for_an_erased_customer(version, criteria, contact):
+    contact.erased_at = timezone.now()
+    contact.save()
+    with translation.override("en"), pytest.raises(ValidationError, match="erased"):
+        response_record(version=version, contact=contact, source=ResponseSource.PAPER, language="ru",
+                        ratings=_ratings(criteria, (8, 5)))
+    assert not Response.objects.exists()

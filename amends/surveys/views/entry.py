@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.http import urlencode
@@ -65,14 +64,6 @@ def _query(request, **changes) -> str:
     return f"?{query.urlencode()}"
 
 
-def _response_page(response: Response) -> str:
-    # The response's page is sv-history's (surveys:response); a checkout without it comes back here.
-    try:
-        return reverse("surveys:response", args=[response.pk])
-    except NoReverseMatch:
-        return reverse("surveys:response_new")
-
-
 def _record(request, form: ResponseForm, invitation: Invitation | None, contact: Contact,
             version: QuestionnaireVersion) -> Response | None:
     """The typed-in answers recorded; None, with the reason on the form, when they are not."""
@@ -105,7 +96,7 @@ def response_new(request):
         if form.is_valid() and (response := _record(request, form, invitation, contact, version)) is not None:
             k = number_format(response.k.quantize(HUNDREDTHS, rounding=ROUND_HALF_UP), 2)
             messages.success(request, _("The answers are recorded: K = %(k)s.") % {"k": k})
-            return redirect(_response_page(response))
+            return redirect("surveys:response", response.pk)
     query = request.GET.get("q", "").strip()
     return render(request, "surveys/entry/new.html", {
         "invitation": invitation, "contact": contact, "version": version, "form": form,
