@@ -199,6 +199,8 @@ class SurveyStory:
         latest = [i for i in invitations if i.contact.may_be_contacted][-2:]
         for invitation in invitations:
             sent = self.sent[invitation.pk]
+            if invitation.contact.erased_at is not None:
+                continue  # nothing is recorded for an erased customer, not even what they said before
             if invitation in latest:
                 received = max(sent + timedelta(hours=1), now - timedelta(hours=3 if invitation is latest[-1] else 20))
                 if received >= min(now, sent + valid):
