@@ -113,7 +113,8 @@ class SurveyStory:
         self.since = _morning(date(today.year - 1, 1, 1))
         half_start = date(today.year, 1 if today.month <= 6 else 7, 1)
         self.half_year = _morning(half_start, hour=1)  # the hourly job starts it on the first night
-        self.sent: dict[int, datetime] = {}  # invitation pk: when it went
+        self.dated: dict[int, datetime] = {}  # invitation pk: when it was made (and sent)
+        self.sent: set[int] = set()
         self.loading = timezone.now()
         self.breach: tuple[str, str] | None = None  # the quarter and segment beyond the norm
 
@@ -140,27 +141,31 @@ class SurveyStory:
                 continue
             if what == "card":
                 self._post_resolution(subject, moment)
-            elif what == "refuse":
+                continue
+            self._send()
+            if what == "refuse":
                 Contact.objects.filter(pk=subject.pk).update(contact_refused_at=moment)
             elif what == "erase":
                 contact_anonymise(subject)
                 Contact.objects.filter(pk=subject.pk).update(erased_at=moment)
             else:
                 self._semiannual(subject, moment)
+        self._send()
 
-    def _sent(self, moment: datetime, campaign: Campaign) -> None:
-        """Send what waits; dated `moment` once answered (`links_dated`): a link's expiry in the past
-        would refuse the answer."""
-        since = timezone.now()
-        invitations_send(campaign_id=campaign.pk)
-        for pk in Invitation.objects.filter(campaign=campaign, sent_at__gte=since).values_list("pk", flat=True):
-            self.sent[pk] = moment
-        Invitation.objects.filter(campaign=campaign, created_at__gte=since).update(created_at=moment)
+    def _send(self) -> None:
+        """Send what waits, as the worker did before the next change of a customer's consent; each is
+        dated by `links_dated` once answered: a link's expiry in the past would refuse the answer."""
+        waiting = [pk for pk in self.dated if pk not in self.sent]
+        invitations_send()
+        self.sent |= set(Invitation.objects.filter(pk__in=waiting, sent_at__isnull=False).values_list("pk", flat=True))
 
     def links_dated(self) -> None:
         valid = timedelta(days=policy().link_valid_days)
-        for pk, moment in self.sent.items():
-            Invitation.objects.filter(pk=pk).update(created_at=moment, sent_at=moment, expires_at=moment + valid)
+        for pk, moment in self.dated.items():
+            if pk in self.sent:
+                Invitation.objects.filter(pk=pk).update(created_at=moment, sent_at=moment, expires_at=moment + valid)
+            else:
+                Invitation.objects.filter(pk=pk).update(created_at=moment)
 
     def _post_resolution(self, card: Complaint, moment: datetime) -> None:
         invitation = post_resolution_invite(card, moment)
@@ -170,7 +175,7 @@ class SurveyStory:
         if campaign.created_at >= self.loading:
             Campaign.objects.filter(pk=campaign.pk).update(created_at=moment, started_at=moment)
             campaign.created_at = moment
-        self._sent(moment + timedelta(minutes=self.rng.randint(3, 40)), campaign)
+        self.dated[invitation.pk] = moment + timedelta(minutes=self.rng.randint(3, 40))
 
     def _semiannual(self, audience: list[Contact], moment: datetime) -> None:
         questionnaire = policy().periodic
@@ -183,7 +188,9 @@ class SurveyStory:
         )
         campaign_start(campaign, actor=None)
         Campaign.objects.filter(pk=campaign.pk).update(created_at=moment, started_at=moment)
-        self._sent(moment + timedelta(minutes=30), campaign)
+        for pk in campaign.invitations.values_list("pk", flat=True):
+            self.dated[pk] = moment + timedelta(minutes=30)
+        self._send()
 
     # ------------------------------------------------------------------ answers
     def plan(self) -> list[Planned]:
@@ -192,13 +199,13 @@ class SurveyStory:
             Invitation.objects.filter(pk__in=self.sent).select_related("campaign", "contact__organisation",
                                                                         "complaint").order_by("pk")
         )
-        invitations.sort(key=lambda invitation: self.sent[invitation.pk])
+        invitations.sort(key=lambda invitation: self.dated[invitation.pk])
         valid = timedelta(days=policy().link_valid_days)
         planned: list[Planned] = []
         # The two latest: a call-back due today, a low K still within its days.
         latest = [i for i in invitations if i.contact.may_be_contacted][-2:]
         for invitation in invitations:
-            sent = self.sent[invitation.pk]
+            sent = self.dated[invitation.pk]
             if invitation.contact.erased_at is not None:
                 continue  # nothing is recorded for an erased customer, not even what they said before
             if invitation in latest:
