@@ -58,7 +58,7 @@ from .capa import CapaStory, battery_specs
 from .company import create_catalogue, create_customers, create_departments, create_users
 from .plan import Spec, plan_complaints
 from .steps import Step, card_steps, schedule_steps
-from .surveys import survey_story
+from .surveys import surveys_story
 from .texts import PHRASES, USERS
 
 SEED = 20240917
@@ -91,6 +91,7 @@ class DemoResult:
     channels: dict[str, int]
     capa: str = ""
     analysis: str = ""
+    surveys: str = ""
 
     def summary(self) -> str:
         states = ", ".join(f"{name} {count}" for name, count in self.states.items())
@@ -100,6 +101,7 @@ class DemoResult:
             f"departments, {self.organisations} organisations, {self.contacts} contacts, "
             f"{self.complaints} complaints, {self.events} timeline events, {self.measures} "
             f"measures.\n  states: {states}\n  channels: {channels}\n  CAPA: {self.capa}\n  analysis: {self.analysis}"
+            f"\n  surveys: {self.surveys}"
         )
 
 
@@ -359,7 +361,9 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bo
                 created += 1
     with transaction.atomic():
         story.finish()
-        survey_story(now, users, seed)  # before the statement is approved: its surveys section counts them
+    with transaction.atomic():
+        surveys = surveys_story(now, users, seed)  # before the statement is approved: its surveys section counts them
+    with transaction.atomic():
         analysis = analysis_story(now, users, seed)
     notifications_backdate(loading)
     complaints = Complaint.objects.filter(number__in=[s.number for s in specs])
@@ -370,7 +374,7 @@ def load_demo(*, now: datetime | None = None, seed: int = SEED, capa_records: bo
         measures=Measure.objects.filter(complaint__in=complaints).count(),
         states=_ordered(Counter(complaints.values_list("state", flat=True)), State),
         channels=_ordered(Counter(complaints.values_list("channel", flat=True)), Channel),
-        capa=story.summary(), analysis=analysis,
+        capa=story.summary(), analysis=analysis, surveys=surveys,
     )
 
 

@@ -99,7 +99,7 @@ def test_customers():
     assert 70 <= Contact.objects.count() <= 90
     private = Contact.objects.filter(organisation__isnull=True)
     assert private.exists()
-    assert all(c.phone.startswith("+7") and "@" in c.email for c in Contact.objects.all())
+    assert all(c.phone.startswith("+7") and "@" in c.email for c in Contact.objects.filter(erased_at=None))
 
 
 def test_about_300_complaints_over_18_months():
@@ -431,3 +431,110 @@ def test_the_analysis_pages_show_the_numbers_to_the_qms_head(client):
     statement = YearlyStatement.objects.get()
     yearly = client.get(reverse("analytics:yearly"), {"year": statement.year}).content.decode()
     assert statement.conclusions in yearly
+
+
+# ---------------------------------------------------------------------------- the surveys (demo/surveys.py)
+
+def test_the_surveys_are_on_and_every_answered_card_since_got_one_invitation():
+    from amends.surveys.choices import CampaignKind, InvitationState, NotSentReason
+    from amends.surveys.models import Campaign, Invitation
+    from amends.surveys.models.policy import policy
+    from amends.surveys.periodic import half_year_key
+
+    rules = policy()
+    assert rules.post_resolution is not None and rules.post_resolution == rules.periodic
+    assert rules.post_resolution.name_en == "Customer satisfaction"
+    assert not Organisation.objects.filter(kind="").exists() and not Organisation.objects.filter(region="").exists()
+    post = Invitation.objects.filter(campaign__kind=CampaignKind.POST_RESOLUTION)
+    cards = list(post.values_list("complaint_id", flat=True))
+    assert len(cards) == len(set(cards)) > 50  # never two per card
+    assert not post.exclude(complaint__state__in=[State.ANSWERED, State.CLOSED]).exists()
+    for invitation in post.select_related("complaint", "campaign")[:200]:
+        moment = invitation.complaint.answered_at or invitation.complaint.closed_at
+        assert invitation.campaign.period == f"{timezone.localtime(moment):%Y-%m}"
+        if invitation.sent_at is not None:
+            assert moment < invitation.sent_at < moment + timedelta(hours=1) < LOAD["started"]
+    today = timezone.localdate(LOAD["started"])
+    half = Campaign.objects.get(kind=CampaignKind.SEMIANNUAL)
+    assert half.period == half_year_key(today) and half.started_at < LOAD["started"]
+    states = dict(half.invitations.values_list("state").annotate(n=models.Count("pk")))
+    assert 0 < states[InvitationState.ANSWERED] < sum(states.values())
+    not_sent = sorted(half.invitations.filter(state=InvitationState.NOT_SENT).values_list("not_sent_reason", flat=True))
+    assert not_sent == [NotSentReason.ERASED, NotSentReason.REFUSED]
+    erased = Contact.objects.get(erased_at__isnull=False)
+    assert (erased.email, erased.phone, erased.erased_at < half.started_at) == ("", "", True)
+    # Nothing left to send, nothing answered after its link expired, nothing dated at loading.
+    assert not Invitation.objects.filter(state=InvitationState.PENDING).exists()
+    assert not Invitation.objects.filter(sent_at__gte=LOAD["started"]).exists()
+    assert not Invitation.objects.filter(answered_at__gt=models.F("expires_at")).exists()
+    expired = Invitation.objects.filter(state=InvitationState.EXPIRED)
+    assert expired.exists() and not expired.filter(expires_at__gt=timezone.now()).exists()
+
+
+def test_the_surveys_figures_tell_the_story():
+    from fractions import Fraction
+
+    from amends.surveys.figures import criterion_matrix, suggestions
+    from amends.surveys.models import Response
+    from amends.surveys.selectors import k_summary
+
+    responses = Response.objects.all()
+    summary = k_summary(responses)
+    assert summary.responses == responses.count() > 60
+    # Independently: K is the ratio of the stored sums, below 8 for a minority only.
+    below = sum(Fraction(r.weighted_sum, r.importance_sum) < 8 for r in responses)
+    assert summary.below_threshold == below and 0 < below < summary.responses * 0.3
+    assert summary.k is not None and summary.k > 8
+    assert 0 < summary.not_recommending <= summary.asked_recommend * 0.2
+    assert summary.leaving <= summary.asked_continue * 0.3
+    rows = criterion_matrix(responses)
+    assert [row.key for row in rows if row.priority] == ["delivery"]
+    (delivery,) = [row for row in rows if row.key == "delivery"]
+    assert delivery.importance >= 8 and delivery.score < 8
+    assert suggestions(responses).count() >= 5
+    assert not responses.filter(received_at__gte=LOAD["started"]).exists()
+
+
+def test_the_surveys_follow_ups_and_the_one_breach_of_the_norm():
+    from amends.surveys.choices import FollowUpKind, FollowUpState
+    from amends.surveys.models import FollowUp, Response
+    from amends.surveys.norms import Quarter, breaches_in, norm_check
+
+    now = timezone.now()
+    low = FollowUp.objects.filter(kind=FollowUpKind.LOW_K)
+    assert low.count() == Response.objects.filter(k__lt=8).count()
+    done = low.filter(state=FollowUpState.DONE)
+    assert done.count() >= 5 and all(f.measures and f.result and f.closed_at < now for f in done)
+    opened = low.filter(state=FollowUpState.OPEN)
+    assert sorted(f.due_at > now for f in opened) == [False, True]  # one overdue, one still in its days
+    (overdue,) = [f for f in opened if f.due_at < now]
+    assert overdue.escalated_at is not None
+    calls = FollowUp.objects.filter(kind=FollowUpKind.CALL_BACK)
+    assert calls.count() == Response.objects.filter(recommends=False).count() >= 3
+    assert all(f.reason and f.suggestion and f.result for f in calls.filter(state=FollowUpState.DONE))
+    (waiting,) = calls.filter(state=FollowUpState.OPEN)
+    assert waiting.opened_at < now < waiting.due_at < now + timedelta(days=4)
+    quarter = Quarter.of(timezone.localdate(now))
+    breaches = breaches_in(quarter) + breaches_in(quarter.previous())
+    assert [(b.norm, b.segment_key != "all") for b in breaches] == [("recommend", True)]
+    assert Notification.objects.filter(kind="survey_norm_breached", key=breaches[0].key).count() == 1
+    assert norm_check() == []  # told once
+
+
+def test_the_surveys_pages_open_on_the_demo_for_the_qms_head(client):
+    from django.urls import reverse
+
+    from amends.surveys.choices import CampaignKind
+    from amends.surveys.models import Campaign, FollowUp, Response
+
+    client.force_login(User.objects.get(username="qms"))
+    response = Response.objects.filter(follow_ups__isnull=False).select_related("contact").first()
+    lists = ("surveys:reports", "surveys:responses", "surveys:campaigns", "surveys:followups")
+    urls = [reverse(name) for name in lists]
+    urls += [reverse("surveys:campaign", args=[Campaign.objects.get(kind=CampaignKind.SEMIANNUAL).pk]),
+             reverse("surveys:response", args=[response.pk]), reverse("surveys:customer", args=[response.contact_id]),
+             reverse("surveys:followup", args=[FollowUp.objects.filter(response=response).first().pk]),
+             reverse("surveys:customer", args=[Contact.objects.get(erased_at__isnull=False).pk])]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert "Сроки поставки" in client.get(reverse("surveys:reports")).content.decode()
