@@ -58,7 +58,7 @@ def pdftotext() -> str:
 def reference_data_restored(transactional_db):
     """For transactional tests: the flush after an earlier one removed what the data migrations
     made (role groups, causes, categories, the compensation catalogue, the letter templates and
-    references, the stop-phrases); load it again."""
+    references, the stop-phrases, the default questionnaire and the survey settings' row); load it again."""
     from importlib import import_module
 
     from django.apps import apps as django_apps
@@ -71,6 +71,8 @@ def reference_data_restored(transactional_db):
     from amends.complaints.reference import load_reference_data
     from amends.deadlines.defaults import load_defaults
     from amends.deadlines.models import BusinessCalendar, DeadlinePolicy, EscalationStep, WorkingHours
+    from amends.surveys.defaults import load_default_questionnaire
+    from amends.surveys.models import Criterion, Questionnaire, QuestionnaireVersion, SurveyPolicy
 
     create_role_groups(Group, Permission)
     load_reference_data(Cause, Category)
@@ -80,6 +82,8 @@ def reference_data_restored(transactional_db):
     load_letter_defaults(LetterTemplate, LegalReference)
     if not StopPhrase.objects.exists():
         import_module("amends.answers.migrations.0003_tone_stopphrase").stop_phrases_seed(django_apps, None)
+    load_default_questionnaire(Questionnaire, QuestionnaireVersion, Criterion)
+    SurveyPolicy.objects.get_or_create(pk=1)
 
 
 @pytest.fixture

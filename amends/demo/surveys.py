@@ -37,9 +37,17 @@ from amends.surveys.choices import (
     OrganisationalMeasure,
     ResponseSource,
 )
-from amends.surveys.defaults import QUESTIONNAIRE
+from amends.surveys.defaults import QUESTIONNAIRE, load_default_questionnaire
 from amends.surveys.followups import company_calendar, due_of, followup_close, followups_escalate
-from amends.surveys.models import Campaign, FollowUp, Invitation, Questionnaire, Response
+from amends.surveys.models import (
+    Campaign,
+    Criterion,
+    FollowUp,
+    Invitation,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+)
 from amends.surveys.models.policy import policy
 from amends.surveys.norms import NORMS, RECOMMEND, Quarter, norm_check
 from amends.surveys.periodic import half_year_key
@@ -120,6 +128,8 @@ class SurveyStory:
 
     # ------------------------------------------------------------------ invitations
     def invite(self) -> None:
+        # Made by a data migration; made again on a database emptied since (a flushed test database).
+        load_default_questionnaire(Questionnaire, QuestionnaireVersion, Criterion)
         questionnaire = Questionnaire.objects.get(name=QUESTIONNAIRE["name"])
         policy_update(actor=self.users["admin"], post_resolution=questionnaire, periodic=questionnaire)
         segments_set()
