@@ -35,6 +35,7 @@ from .choices import FollowUpKind, FollowUpState, OrganisationalMeasure
 from .models import FollowUp, Response
 from .models.policy import policy
 from .scoring import Rating, below, parts
+from .selectors import half_up
 
 RUNNING = (ClockStatus.ON_TRACK, ClockStatus.AT_RISK, ClockStatus.BREACHED)
 
@@ -143,10 +144,6 @@ class PullingDown:
     shortfall: Decimal
 
 
-def _two(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
-
-
 def criteria_pulling_down(response: Response) -> list[PullingDown]:
     """The criteria rated below the threshold with some weight (an importance of 0 pulls nothing),
     the largest weighted shortfall first."""
@@ -161,7 +158,7 @@ def criteria_pulling_down(response: Response) -> list[PullingDown]:
     rows.sort(key=lambda row: (-row[2], row[0].criterion.order))
     return [
         PullingDown(answer.criterion.localized_name, answer.score, answer.importance,
-                    _two(part.weight), _two(part.k), _two(shortfall))
+                    half_up(part.weight), half_up(part.k), half_up(shortfall))
         for answer, part, shortfall in rows
     ]
 

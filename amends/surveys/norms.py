@@ -11,12 +11,15 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amends.capa.choices import PeriodKind
+from amends.capa.periods import period_of
 from amends.complaints.choices import LEAVING_NORM, NOT_RECOMMENDING_NORM
 from amends.customers.models import OrganisationKind, Product
 from amends.notifications.card import qms_heads
 from amends.notifications.models import Notification
 from amends.notifications.services import NotificationSpec, notify_many
 
+from .figures import by_segment, quarter_key
 from .models.policy import policy
 from .selectors import KSummary, Segment, k_summary, responses_in
 
@@ -32,10 +35,8 @@ class Quarter:
 
     @classmethod
     def of(cls, day: date) -> "Quarter":
-        first_month = (day.month - 1) // 3 * 3 + 1
-        start = date(day.year, first_month, 1)
-        following = date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
-        return cls(f"{day.year}-Q{(first_month - 1) // 3 + 1}", start, following - timedelta(days=1))
+        period = period_of(PeriodKind.QUARTER, day)
+        return cls(quarter_key(day), period.start, period.end - timedelta(days=1))
 
     def previous(self) -> "Quarter":
         return Quarter.of(self.start - timedelta(days=1))
@@ -104,11 +105,14 @@ def norm_rows(start: date, end: date) -> list[NormRow]:
     """Each segment's shares of the answers from `start` to `end` (both included)."""
     responses = responses_in(start, end)
     least = policy().norm_min_responses
-    rows = []
-    for key, label, segment in segments(responses):
-        summary = k_summary(segment.apply(responses))
-        rows.append(NormRow(key, label, segment, summary, summary.responses >= least))
-    return rows
+    # One grouped query per dimension, not one per segment.
+    summaries = {"all": k_summary(responses)}
+    for dimension, prefix in (("organisation_kind", "kind"), ("region", "region"), ("product", "product")):
+        summaries |= {f"{prefix}:{key}": summary for key, _label, summary in by_segment(responses, dimension) if key}
+    return [
+        NormRow(key, label, segment, summaries[key], summaries[key].responses >= least)
+        for key, label, segment in segments(responses)
+    ]
 
 
 def breaches_in(quarter: Quarter) -> list[NormBreach]:

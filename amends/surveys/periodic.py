@@ -9,16 +9,13 @@ from django.utils import timezone
 from .audience import active_customers, low_k_customers
 from .campaigns import campaign_create, campaign_start
 from .choices import CampaignKind
+from .figures import quarter_key
 from .models import Campaign, Invitation
 from .models.policy import policy
 
 
 def half_year_key(day) -> str:
     return f"{day.year}-H{1 if day.month <= 6 else 2}"
-
-
-def quarter_key(day) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def campaigns_sweep(now: datetime | None = None) -> list[Campaign]:

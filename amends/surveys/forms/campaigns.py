@@ -8,8 +8,9 @@ from amends.customers.models import Contact, OrganisationKind, Product
 from ..audience import active_customers, chosen_customers, low_k_customers
 from ..campaigns import manual_kinds
 from ..choices import CampaignKind
+from ..figures import quarter_key
 from ..models import Campaign, Questionnaire, QuestionnaireVersion
-from ..periodic import half_year_key, quarter_key
+from ..periodic import half_year_key
 
 
 class CampaignForm(forms.Form):

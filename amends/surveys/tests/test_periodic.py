@@ -12,8 +12,9 @@ from amends.customers.services import contact_create
 from amends.jobs.schedule import PERIODIC
 from amends.jobs.tasks import surveys_campaigns_task
 from amends.surveys.choices import CampaignKind, CampaignState
+from amends.surveys.figures import quarter_key
 from amends.surveys.models import Campaign, QuestionnaireVersion, SurveyPolicy
-from amends.surveys.periodic import campaigns_sweep, half_year_key, quarter_key
+from amends.surveys.periodic import campaigns_sweep, half_year_key
 from amends.surveys.recording import response_record
 from amends.surveys.scoring import Rating
 
