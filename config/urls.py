@@ -30,6 +30,8 @@ urlpatterns = [
     path("surveys/", include("amends.surveys.urls")),
     path("survey/", include("amends.surveys.public_urls")),
     path("analytics/", include("amends.analytics.urls")),
+    path("imports/", include("amends.imports.urls")),
+    path("", include("amends.monitoring.urls")),
     path("", include("amends.intake.urls")),
 ]
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "amends.core",
     "amends.accounts",
     "amends.customers",
+    "amends.search",
     "amends.complaints",
     # Layer by layer (docs/architecture.md): receivers of the lifecycle signals run in this order,
     # so a card's clocks are retimed before its duplicate search runs, as it always was.
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "amends.duplicates",
     "amends.notifications",
     "amends.intake",
+    "amends.imports",
     "amends.reports",
     "amends.privacy",
     "amends.answers",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "amends.analytics",
     "amends.api",
     "amends.jobs",
+    "amends.monitoring",
     "amends.demo",
     "django_tasks",
     "django_tasks_db",
