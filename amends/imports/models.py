@@ -1,0 +1,83 @@
+"""An import of a journal: its file, the column mapping, its progress and outcome, and the source rows
+already brought in (the same file twice creates nothing new)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportMapping(models.Model):
+    """A saved mapping of a journal's columns to the card's fields, chosen again for the next file."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    # {card field key (mapping.FIELDS): the file's column header}
+    columns = models.JSONField(_("columns"), default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One file brought in, by the command or the upload screen (run by the worker)."""
+
+    # Source rows are unique within a source: the CFPB's Complaint ID, a journal's own row number column.
+    source = models.CharField(_("source"), max_length=100)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    format = models.CharField(_("format"), max_length=10, blank=True)  # csv, xlsx
+    encoding = models.CharField(_("encoding"), max_length=40, blank=True)
+    mapping = models.ForeignKey(ImportMapping, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="runs", verbose_name=_("mapping"))
+    columns = models.JSONField(_("columns"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    # The last row number committed: a run taken up again starts after it.
+    committed_row = models.PositiveIntegerField(_("last row committed"), default=0)
+    created = models.PositiveIntegerField(_("cards created"), default=0)
+    skipped = models.PositiveIntegerField(_("rows already imported"), default=0)
+    rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    rejects = models.FileField(_("rejects"), upload_to="imports/rejects/%Y/%m/", max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("started by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.original_name or self.source
+
+
+class ImportedRow(models.Model):
+    """A source row that became a card: what makes an import idempotent and resumable."""
+
+    source = models.CharField(max_length=100)
+    row_id = models.CharField(max_length=100)
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "row_id"], name="imports_row_once")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.row_id}"
