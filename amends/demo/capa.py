@@ -92,11 +92,21 @@ def _day(now: datetime, days_ago: float, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, dtime(hour, 15)))
 
 
+def battery_now(now: datetime) -> datetime:
+    """The moment the battery story counts back from: `now`, unless its cards would then straddle New
+    Year; the norm is yearly, so the story then ends in the year before, its last card on 31 December."""
+    first, last = _day(now, BATTERY_DAYS_AGO[0]), _day(now, BATTERY_DAYS_AGO[-1])
+    if first.year == last.year:
+        return now
+    return now - timedelta(days=(last.date() - date(last.year - 1, 12, 31)).days)
+
+
 def battery_specs(now: datetime, customers: list[Customer], products: list[Product],
                   components: dict[int, list[tuple[Component, int]]], seed: int) -> list[Spec]:
     """The battery complaints, each from another customer, closed as justified by the supplier's fault.
     Drawn from their own generator, so that the rest of the demo stays as it was."""
     rng = random.Random(seed + 15)
+    now = battery_now(now)
     product = next(p for p in products if p.code == BATTERY_PRODUCT)
     supplier = Supplier.objects.get(name=SUPPLIERS[BATTERY_SUPPLIER][0])
     battery = next(c for c, _w in components[product.pk] if c.supplier_id == supplier.pk)
@@ -144,7 +154,11 @@ class CapaStory:
 
     @property
     def opened_at(self) -> datetime:
-        return _day(self.now, OPENED_DAYS_AGO, hour=9)
+        return _day(battery_now(self.now), OPENED_DAYS_AGO, hour=9)
+
+    @property
+    def battery_done_at(self) -> datetime:
+        return battery_now(self.now) - timedelta(days=DONE_DAYS_AGO)
 
     def before_card(self, received_at: datetime) -> None:
         """Called before each card is loaded: the record is opened once the cards before it are in."""
@@ -175,7 +189,7 @@ class CapaStory:
                       category=Category6M(bone), text=text, is_root=root)
         self.step(opened + timedelta(days=5), analysis_complete, actor=owner, nonconformity=record,
                   root_cause=TEXTS["root_cause"])
-        today, done = timezone.localdate(), timezone.localdate(self.now) - timedelta(days=DONE_DAYS_AGO)
+        today, done = timezone.localdate(), timezone.localdate(self.battery_done_at)
         days = CapaSettings.current().effectiveness_days
         for hours, (kind, text, owner_name, due) in enumerate([
             (ActionKind.CORRECTIVE, TEXTS["corrective"], "executor4", done + timedelta(days=2)),
@@ -193,7 +207,7 @@ class CapaStory:
         if self.records:
             if self.battery is None:
                 self._open_battery_record()
-            done = self.now - timedelta(days=DONE_DAYS_AGO)
+            done = self.battery_done_at
             for hours, (action, report) in enumerate(zip(self.actions, ("corrective_report", "preventive_report"),
                                                          strict=True)):
                 self.step(done + timedelta(hours=hours), action_report, actor=users["responsible3"],

@@ -353,9 +353,11 @@ def test_the_battery_record_went_through_root_cause_actions_and_a_check_with_the
     actions = list(record.actions.order_by("pk"))
     assert [a.kind for a in actions] == [ActionKind.CORRECTIVE, ActionKind.PREVENTIVE]
     assert all(a.status == ActionStatus.DONE for a in actions)
-    now = timezone.now()
+    from amends.demo.capa import battery_now
+
+    story_now = battery_now(timezone.now())
     for action in actions:
-        assert timedelta(days=98) < now - action.done_at < timedelta(days=102)
+        assert timedelta(days=98) < story_now - action.done_at < timedelta(days=102)
         assert action.check_on < timezone.localdate()  # the check is due
     checked, waiting = actions
     assert list(checked.checks.values_list("effective", flat=True)) == [True] and not waiting.checks.exists()
