@@ -3,6 +3,7 @@
 import ipaddress
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -188,28 +189,35 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
-# Media in an S3-compatible bucket (AWS, MinIO, Ceph...) when AMENDS_S3_BUCKET is set, shared by every server
-# and worker; files are read back through the app, or by a signed link valid AMENDS_S3_URL_EXPIRE seconds.
-if os.environ.get("AMENDS_S3_BUCKET"):
-    STORAGES["default"] = {
+
+
+def s3_storage(env: Mapping[str, str]) -> dict:
+    """The media storage in an S3-compatible bucket (AWS, MinIO, Ceph...), from AMENDS_S3_* variables."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ["AMENDS_S3_BUCKET"],
-            "endpoint_url": os.environ.get("AMENDS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AMENDS_S3_REGION") or None,
-            "access_key": os.environ.get("AMENDS_S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("AMENDS_S3_SECRET_ACCESS_KEY") or None,
-            "location": os.environ.get("AMENDS_S3_PREFIX", ""),
+            "bucket_name": env["AMENDS_S3_BUCKET"],
+            "endpoint_url": env.get("AMENDS_S3_ENDPOINT_URL") or None,
+            "region_name": env.get("AMENDS_S3_REGION") or None,
+            "access_key": env.get("AMENDS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env.get("AMENDS_S3_SECRET_ACCESS_KEY") or None,
+            "location": env.get("AMENDS_S3_PREFIX", ""),
             # "path" for MinIO and most self-hosted servers; "virtual" for AWS.
-            "addressing_style": os.environ.get("AMENDS_S3_ADDRESSING_STYLE") or None,
+            "addressing_style": env.get("AMENDS_S3_ADDRESSING_STYLE") or None,
             "signature_version": "s3v4",
             # Never replace a stored file: a second file of the same name gets a new name, as on disk.
             "file_overwrite": False,
             "default_acl": None,
             "querystring_auth": True,
-            "querystring_expire": int(os.environ.get("AMENDS_S3_URL_EXPIRE", 300)),
+            "querystring_expire": int(env.get("AMENDS_S3_URL_EXPIRE", 300)),
         },
     }
+
+
+# Media in a bucket when AMENDS_S3_BUCKET is set, shared by every server and worker; files are read back
+# through the app, or by a signed link valid AMENDS_S3_URL_EXPIRE seconds.
+if os.environ.get("AMENDS_S3_BUCKET"):
+    STORAGES["default"] = s3_storage(os.environ)
 
 # Attachments: size limit and the file types accepted on a card.
 AMENDS_ATTACHMENT_MAX_BYTES = int(os.environ.get("AMENDS_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
