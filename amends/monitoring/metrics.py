@@ -5,11 +5,13 @@ Under several server processes, PROMETHEUS_MULTIPROC_DIR (set by scripts/serve) 
 write its latency figures there, and a scrape adds up every process's figures.
 """
 
+import logging
 import os
 from collections.abc import Iterator
 from datetime import datetime
 
 from django.apps import apps
+from django.db import DatabaseError
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -20,6 +22,8 @@ from prometheus_client.registry import Collector
 from amends.deadlines.choices import ClockKind
 from amends.deadlines.models import TICKING, Clock
 from amends.intake.models import InboundMessage, InboundStatus
+
+logger = logging.getLogger(__name__)
 
 # Buckets around the pages' targets (list 100 ms, card 60 ms, weekly summary 500 ms).
 REQUEST_LATENCY = Histogram(
@@ -41,10 +45,14 @@ class StateCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = timezone.now()
-        yield from self._intake(now)
-        yield from self._jobs(now)
-        yield from self._clocks(now)
-        yield self._worker(now)
+        try:
+            families = [*self._intake(now), *self._jobs(now), *self._clocks(now), self._worker(now)]
+        except DatabaseError as error:  # the latency figures are still worth a scrape
+            logger.warning("Metrics read no state from the database: %s", error)
+            families = []
+        yield GaugeMetricFamily("amends_database_up", "1 when the scrape read the database, else 0.",
+                                value=1 if families else 0)
+        yield from families
 
     def _intake(self, now: datetime) -> Iterator[GaugeMetricFamily]:
         waiting = InboundMessage.objects.filter(status__in=WAITING)

@@ -3,9 +3,11 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import OperationalError
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -128,3 +130,12 @@ def test_server_processes_timings_add_up(client, monkeypatch, tmp_path):
     counts = [value for (name, labels), value in figures.items()
               if name == "amends_http_request_duration_seconds_count" and ("view", "favicon") in labels]
     assert counts == [2]
+
+
+def test_a_database_outage_still_gives_the_timings(client):
+    with mock.patch("amends.monitoring.metrics.InboundMessage.objects.filter",
+                    side_effect=OperationalError("could not connect to server")):
+        figures = scrape(client)
+    assert figures[("amends_database_up", ())] == 0
+    assert not any(name.startswith("amends_intake") for name, _labels in figures)
+    assert scrape(client)[("amends_database_up", ())] == 1
