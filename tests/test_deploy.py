@@ -29,7 +29,8 @@ def test_the_compose_file_is_valid():
 
 @needs_checker
 def test_the_check_finds_a_mistake(tmp_path):
-    broken = (ROOT / "compose.yaml").read_text().replace("    restart: unless-stopped\n", "    restart_policy: always\n", 1)
+    compose = (ROOT / "compose.yaml").read_text()
+    broken = compose.replace("    restart: unless-stopped\n", "    restart_policy: always\n", 1)
     (tmp_path / "compose.yaml").write_text(broken)
     done = check(tmp_path / "compose.yaml")
     assert done.returncode != 0

@@ -81,12 +81,14 @@ class StateCollector(Collector):
         rows = Clock.objects.filter(TICKING, at_risk_at__lte=now).values("kind").annotate(
             at_risk=Count("pk", filter=Q(due_at__gt=now)), overdue=Count("pk", filter=Q(due_at__lte=now)),
         ).order_by()
-        counts = {row["kind"]: row for row in rows}
+        counts: dict[tuple[str, str], int] = {
+            (row["kind"], status): row[status] for row in rows for status in ("at_risk", "overdue")
+        }
         family = GaugeMetricFamily("amends_clocks", "Ticking deadline clocks at risk or overdue, by kind.",
                                    labels=["kind", "status"])
         for kind in ClockKind.values:
             for status in ("at_risk", "overdue"):
-                family.add_metric([kind, status], counts.get(kind, {}).get(status, 0))
+                family.add_metric([kind, status], counts.get((kind, status), 0))
         yield family
 
     def _worker(self, now: datetime) -> GaugeMetricFamily:
