@@ -54,7 +54,8 @@ def main() -> None:
     from amends.monitoring.metrics import StateCollector
 
     say(f"database: {django.db.connection.vendor}, {Complaint.objects.count():,} cards, "
-        f"{Clock.objects.filter(TICKING).count():,} ticking clocks, {InboundMessage.objects.count():,} stored submissions")
+        f"{Clock.objects.filter(TICKING).count():,} ticking clocks, "
+        f"{InboundMessage.objects.count():,} stored submissions")
     client = Client()
     assert client.get("/metrics").status_code == 200 and client.get("/ready/").status_code in (200, 503)
     report("GET /metrics", timed(lambda: client.get("/metrics"), args.requests))
