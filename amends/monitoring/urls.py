@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401 - the paths come with the views
+from django.urls import path
+
+from . import views
 
 app_name = "monitoring"
 
-urlpatterns: list = []
+# Answered by MonitoringMiddleware before the host check and the HTTPS redirect; named here for reverse().
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("ready/", views.ready, name="ready"),
+    path("metrics", views.metrics, name="metrics"),
+]

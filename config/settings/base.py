@@ -1,7 +1,9 @@
 """Settings read from the environment; defaults give a working SQLite install under var/."""
 
+import ipaddress
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -79,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /health/, /ready/ and /metrics before the host check, and times the rest.
+    "amends.monitoring.middleware.MonitoringMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,6 +190,35 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
+
+def s3_storage(env: Mapping[str, str]) -> dict:
+    """The media storage in an S3-compatible bucket (AWS, MinIO, Ceph...), from AMENDS_S3_* variables."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env["AMENDS_S3_BUCKET"],
+            "endpoint_url": env.get("AMENDS_S3_ENDPOINT_URL") or None,
+            "region_name": env.get("AMENDS_S3_REGION") or None,
+            "access_key": env.get("AMENDS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env.get("AMENDS_S3_SECRET_ACCESS_KEY") or None,
+            "location": env.get("AMENDS_S3_PREFIX", ""),
+            # "path" for MinIO and most self-hosted servers; "virtual" for AWS.
+            "addressing_style": env.get("AMENDS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            # Never replace a stored file: a second file of the same name gets a new name, as on disk.
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": int(env.get("AMENDS_S3_URL_EXPIRE", 300)),
+        },
+    }
+
+
+# Media in a bucket when AMENDS_S3_BUCKET is set, shared by every server and worker; files are read back
+# through the app, or by a signed link valid AMENDS_S3_URL_EXPIRE seconds.
+if os.environ.get("AMENDS_S3_BUCKET"):
+    STORAGES["default"] = s3_storage(os.environ)
+
 # Attachments: size limit and the file types accepted on a card.
 AMENDS_ATTACHMENT_MAX_BYTES = int(os.environ.get("AMENDS_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 AMENDS_ATTACHMENT_EXTENSIONS = os.environ.get(
@@ -271,6 +304,10 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
+# Several app servers share the cache in a database table instead (made by `amends createcachetable`).
+if os.environ.get("AMENDS_CACHE_TABLE"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": os.environ["AMENDS_CACHE_TABLE"]}}
 
 # Public web form: submissions per IP ("count/period", "off" to disable), tracking-page messages,
 # files per submission, and how many proxies in front of the app set X-Forwarded-For.
@@ -341,11 +378,22 @@ AXES_CLIENT_IP_CALLABLE = "amends.core.addresses.client_address"
 # Two-factor codes: the issuer the authenticator app shows beside the account.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Amends")
 
+# AMENDS_LOG_FORMAT=json: one JSON object a line (time, level, logger, message, and a record's extras).
+AMENDS_LOG_FORMAT = os.environ.get("AMENDS_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"refusal_without_traceback": {"()": "amends.core.logs.RefusalWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger", "process": "pid"},
+            "timestamp": "time",  # ISO 8601 in UTC, whatever TIME_ZONE says
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             **({"formatter": "json"} if AMENDS_LOG_FORMAT == "json" else {})}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # A 403 is a warning of one line; only 5xx are errors with a traceback.
@@ -376,6 +424,12 @@ AMENDS_JOB_TIME_BUDGET = int(os.environ.get("AMENDS_JOB_TIME_BUDGET", "600"))
 AMENDS_IDEMPOTENCY_KEEP_HOURS = int(os.environ.get("AMENDS_IDEMPOTENCY_KEEP_HOURS", 24))
 # Token requests per client address and per username ("10/min", "5/10m", or "off").
 AMENDS_API_TOKEN_RATE = os.environ.get("AMENDS_API_TOKEN_RATE", "10/min")
+
+# Prometheus metrics (/metrics): a scraper sends "Authorization: Bearer <AMENDS_METRICS_TOKEN>", or comes
+# from one of the networks of AMENDS_METRICS_ALLOW (comma-separated; loopback by default).
+AMENDS_METRICS_TOKEN = os.environ.get("AMENDS_METRICS_TOKEN", "")
+AMENDS_METRICS_ALLOW = [ipaddress.ip_network(net.strip(), strict=False) for net in
+                        os.environ.get("AMENDS_METRICS_ALLOW", "127.0.0.0/8,::1/128").split(",") if net.strip()]
 
 # Personal data: closed cards are anonymised this many years after they were closed (0 turns the
 # policy off), and the fonts the PDF export embeds (Debian's fonts-dejavu-core: Cyrillic, Armenian).
