@@ -6,20 +6,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def _concurrently(operation, schema_editor, model) -> bool:
+    return schema_editor.connection.vendor == "postgresql" and operation.allow_migrate_model(
+        schema_editor.connection.alias, model)
+
+
 class AddIndexConcurrently(migrations.AddIndex):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
-        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
-            schema_editor.connection.alias, model,
-        ):
+        if not _concurrently(self, schema_editor, model):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
         schema_editor.add_index(model, self.index, concurrently=True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)
-        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
-            schema_editor.connection.alias, model,
-        ):
+        if not _concurrently(self, schema_editor, model):
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
         schema_editor.remove_index(model, self.index, concurrently=True)
 
@@ -27,18 +28,14 @@ class AddIndexConcurrently(migrations.AddIndex):
 class RemoveIndexConcurrently(migrations.RemoveIndex):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)
-        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
-            schema_editor.connection.alias, model,
-        ):
+        if not _concurrently(self, schema_editor, model):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
         index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
         schema_editor.remove_index(model, index, concurrently=True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
-        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
-            schema_editor.connection.alias, model,
-        ):
+        if not _concurrently(self, schema_editor, model):
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
         index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
         schema_editor.add_index(model, index, concurrently=True)
@@ -110,8 +107,8 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name='complaint',
-            index=models.Index(condition=models.Q(('registered_by__isnull', False)), fields=['registered_by', 'received_at'],
-                               name='complaint_registered_by'),
+            index=models.Index(condition=models.Q(('registered_by__isnull', False)),
+                               fields=['registered_by', 'received_at'], name='complaint_registered_by'),
         ),
         AddIndexConcurrently(
             model_name='measure',
