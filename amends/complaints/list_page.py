@@ -113,7 +113,8 @@ class BoundedPaginator(Paginator):
         page only."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:bottom + self.per_page])
+        top = min(bottom + self.per_page, self.count)  # the last page stops at the limit
+        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         found = self.rows(keys)
         return self._get_page([found[key] for key in keys if key in found], number, self)
 

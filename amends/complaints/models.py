@@ -151,7 +151,8 @@ class Complaint(TimeStampedModel):
     )
     wording = models.TextField(_("customer's wording"))
     # Empty when a channel registered the complaint by itself (web form, e-mail, messenger).
-    # Indexed below only where set: most cards come in by themselves (e-mail, the web form, the API).
+    # Indexed below only where set: most cards come in by themselves (e-mail, the web form, the API), and
+    # an index of mostly empty keys tells the planner that one person's cards are most of the table.
     registered_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="registered_complaints",
         verbose_name=_("registered by"), db_index=False,
@@ -210,9 +211,10 @@ class Complaint(TimeStampedModel):
     message_after_answer = models.ForeignKey(
         "TimelineEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
     )
+    # Indexed below only where set, as registered_by.
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="duplicates", verbose_name=_("duplicate of"),
+        related_name="duplicates", verbose_name=_("duplicate of"), db_index=False,
     )
 
     class Meta:
@@ -236,6 +238,9 @@ class Complaint(TimeStampedModel):
             # so the planner, which reads the index's own statistics, sees how few are anyone's.
             models.Index(fields=["registered_by", "received_at"], condition=models.Q(registered_by__isnull=False),
                          name="complaint_registered_by"),
+            # A card's duplicates (its page), newest first; few cards are duplicates.
+            models.Index(fields=["duplicate_of", "received_at"], condition=models.Q(duplicate_of__isnull=False),
+                         name="complaint_duplicate_of"),
             # A person's open cards by state (the responsible-person picker's counts).
             models.Index(fields=["responsible", "state"]),
             # A customer's cards by date (duplicates' same contact, the privacy export), read backwards too.
@@ -326,6 +331,9 @@ class Measure(TimeStampedModel):
             # few of every card's measures, found without reading the others.
             models.Index(fields=["due_date", "complaint"], condition=models.Q(done_at__isnull=True),
                          name="complaints_measure_not_done"),
+            # The measures done in a week (the weekly summary's resolution figures).
+            models.Index(fields=["done_at", "due_date", "complaint"], condition=models.Q(done_at__isnull=False),
+                         name="complaints_measure_done"),
         ]
 
     def __str__(self) -> str:

@@ -5,57 +5,43 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
-def _concurrently(operation, schema_editor, model) -> bool:
-    return schema_editor.connection.vendor == "postgresql" and operation.allow_migrate_model(
-        schema_editor.connection.alias, model)
+from amends.complaints.migration_operations import AddIndexConcurrently, RemoveIndexConcurrently
 
 
-class AddIndexConcurrently(migrations.AddIndex):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if not _concurrently(self, schema_editor, model):
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        schema_editor.add_index(model, self.index, concurrently=True)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        model = from_state.apps.get_model(app_label, self.model_name)
-        if not _concurrently(self, schema_editor, model):
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        schema_editor.remove_index(model, self.index, concurrently=True)
-
-
-class RemoveIndexConcurrently(migrations.RemoveIndex):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        model = from_state.apps.get_model(app_label, self.model_name)
-        if not _concurrently(self, schema_editor, model):
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
-        schema_editor.remove_index(model, index, concurrently=True)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if not _concurrently(self, schema_editor, model):
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
-        schema_editor.add_index(model, index, concurrently=True)
-
-
-def _registrar_index(apps, schema_editor):
+def _foreign_key_index(apps, schema_editor, name):
     model = apps.get_model("complaints", "Complaint")
-    field = model._meta.get_field("registered_by")
+    field = model._meta.get_field(name)
     return model, field, schema_editor._create_index_name(model._meta.db_table, [field.column])
 
 
-def registrar_index_drop(apps, schema_editor):
-    _model, _field, name = _registrar_index(apps, schema_editor)
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {schema_editor.quote_name(name)}")
+def foreign_key_index_drop(name):
+    def drop(apps, schema_editor):
+        _model, _field, index = _foreign_key_index(apps, schema_editor, name)
+        concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+        schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {schema_editor.quote_name(index)}")
+    return drop
 
 
-def registrar_index_create(apps, schema_editor):
-    model, field, name = _registrar_index(apps, schema_editor)
-    schema_editor.execute(schema_editor._create_index_sql(model, fields=[field], name=name))
+def foreign_key_index_create(name):
+    def create(apps, schema_editor):
+        model, field, index = _foreign_key_index(apps, schema_editor, name)
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field], name=index))
+    return create
+
+
+def foreign_key_partially_indexed(name, field, index_fields, index_name):
+    """The foreign key's own index dropped by name (SQLite would copy the whole table to alter the
+    field), and an index of the rows where it is set."""
+    return [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AlterField(model_name='complaint', name=name, field=field)],
+            database_operations=[migrations.RunPython(foreign_key_index_drop(name), foreign_key_index_create(name))],
+        ),
+        AddIndexConcurrently(
+            model_name='complaint',
+            index=models.Index(condition=models.Q((f'{name}__isnull', False)), fields=index_fields, name=index_name),
+        ),
+    ]
 
 
 class Migration(migrations.Migration):
@@ -92,27 +78,28 @@ class Migration(migrations.Migration):
             model_name='complaint',
             index=models.Index(fields=['responsible', 'received_at', 'state'], name='complaint_responsible_received'),
         ),
-        # The registrar's index only where there is one (the partial index below): its foreign key index
-        # dropped by name, since SQLite would copy the whole table to alter the field.
-        migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.AlterField(
-                model_name='complaint',
-                name='registered_by',
-                field=models.ForeignKey(blank=True, db_index=False, null=True,
-                                        on_delete=django.db.models.deletion.PROTECT,
-                                        related_name='registered_complaints', to=settings.AUTH_USER_MODEL,
-                                        verbose_name='registered by'),
-            )],
-            database_operations=[migrations.RunPython(registrar_index_drop, registrar_index_create)],
+        # The registrar's and the original's indexes only where they are set (most cards have neither).
+        *foreign_key_partially_indexed(
+            'registered_by',
+            models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT,
+                              related_name='registered_complaints', to=settings.AUTH_USER_MODEL,
+                              verbose_name='registered by'),
+            ['registered_by', 'received_at'], 'complaint_registered_by',
         ),
-        AddIndexConcurrently(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('registered_by__isnull', False)),
-                               fields=['registered_by', 'received_at'], name='complaint_registered_by'),
+        *foreign_key_partially_indexed(
+            'duplicate_of',
+            models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT,
+                              related_name='duplicates', to='complaints.complaint', verbose_name='duplicate of'),
+            ['duplicate_of', 'received_at'], 'complaint_duplicate_of',
         ),
         AddIndexConcurrently(
             model_name='measure',
             index=models.Index(condition=models.Q(('done_at__isnull', True)), fields=['due_date', 'complaint'],
                                name='complaints_measure_not_done'),
+        ),
+        AddIndexConcurrently(
+            model_name='measure',
+            index=models.Index(condition=models.Q(('done_at__isnull', False)),
+                               fields=['done_at', 'due_date', 'complaint'], name='complaints_measure_done'),
         ),
     ]
