@@ -89,15 +89,16 @@ class BoundedPaginator(Paginator):
         rows: Callable[[list[Any]], dict[Any, Any]] | None = None,
     ) -> None:
         super().__init__(object_list, per_page)
+        self.items = object_list
         self.limit = limit
         # The items of a page by key; by default the list's own query narrowed to the keys.
-        self.rows = rows or self.object_list.order_by().in_bulk
+        self.rows = rows or object_list.order_by().in_bulk
 
     @cached_property
     def _counted(self) -> int:
         # One past the limit: whether there are more, from a query that stops there; the keys alone, in
         # no order, so that neither the columns' annotations nor a sort are computed to count.
-        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
+        return self.items.order_by().values("pk")[: self.limit + 1].count()
 
     @cached_property
     def count(self) -> int:
@@ -114,9 +115,9 @@ class BoundedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)  # the last page stops at the limit
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        keys = list(self.items.values_list("pk", flat=True)[bottom:top])
         found = self.rows(keys)
-        return self._get_page([found[key] for key in keys if key in found], number, self)
+        return Page([found[key] for key in keys if key in found], number, self)
 
 
 FILTERS: dict[str, ListFilter] = {}

@@ -108,7 +108,7 @@ def complaint_list_set_aside(user: User, filters: ComplaintFilter) -> dict[str, 
     if filters.state:
         return {}
     qs = _complaints_filtered(user, filters).filter(state__in=SET_ASIDE_STATES)
-    counts = dict(qs.values_list("state").annotate(n=Count("pk")).order_by())
+    counts = dict(qs.values_list("state").annotate(n=Count("*")).order_by())  # "*": the index alone
     return {state: counts.get(state, 0) for state in SET_ASIDE_STATES}
 
 
