@@ -224,7 +224,8 @@ def card_part(client: Client, head: User) -> list[tuple]:
 def weekly_part(client: Client) -> list[tuple]:
     """The page lists 200 overdue deadlines; the workbook lists them all (tens of thousands in the fill)."""
     rows = []
-    for label, url in (("weekly summary, page", "/reports/weekly/"), ("weekly summary, workbook", "/reports/weekly.xlsx")):
+    pages = (("weekly summary, page", "/reports/weekly/"), ("weekly summary, workbook", "/reports/weekly.xlsx"))
+    for label, url in pages:
         if not skipped(label):
             rows.append(timed(client, label, url))
             shown(rows[-1])
