@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 
 Annotate = Callable[[QuerySet], QuerySet]
 
@@ -76,6 +77,47 @@ class ListTool:
     name: str
     template: str
     order: int = 100
+
+
+class BoundedPaginator(Paginator):
+    """Pages of a list that counts at most `limit` items: counting a million cards costs more than
+    showing a page of them. The pages reach as far as the count; `more` says the list goes on past it,
+    for the page to say "more than" and to suggest narrowing the filters."""
+
+    def __init__(
+        self, object_list: QuerySet, per_page: int, limit: int,
+        rows: Callable[[list[Any]], dict[Any, Any]] | None = None,
+    ) -> None:
+        super().__init__(object_list, per_page)
+        self.items = object_list
+        self.limit = limit
+        # The items of a page by key; by default the list's own query narrowed to the keys.
+        self.rows = rows or object_list.order_by().in_bulk
+
+    @cached_property
+    def _counted(self) -> int:
+        # One past the limit: whether there are more, from a query that stops there; the keys alone, in
+        # no order, so that neither the columns' annotations nor a sort are computed to count.
+        return self.items.order_by().values("pk")[: self.limit + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.limit)
+
+    @property
+    def more(self) -> bool:
+        return self._counted > self.limit
+
+    def page(self, number: Any) -> Page:
+        """The page's keys first, in the list's order, then those items with the columns' annotations:
+        a sort over many rows then carries the keys alone, and the annotations are computed for the
+        page only."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)  # the last page stops at the limit
+        keys = list(self.items.values_list("pk", flat=True)[bottom:top])
+        found = self.rows(keys)
+        return Page([found[key] for key in keys if key in found], number, self)
 
 
 FILTERS: dict[str, ListFilter] = {}

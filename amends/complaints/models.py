@@ -151,9 +151,11 @@ class Complaint(TimeStampedModel):
     )
     wording = models.TextField(_("customer's wording"))
     # Empty when a channel registered the complaint by itself (web form, e-mail, messenger).
+    # Indexed below only where set: most cards come in by themselves (e-mail, the web form, the API), and
+    # an index of mostly empty keys tells the planner that one person's cards are most of the table.
     registered_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="registered_complaints",
-        verbose_name=_("registered by"),
+        verbose_name=_("registered by"), db_index=False,
     )
     tracking_code = models.CharField(max_length=32, unique=True, default=new_tracking_code, editable=False)
     external_id = models.CharField(_("external ID"), max_length=200, blank=True, db_index=True)
@@ -209,9 +211,10 @@ class Complaint(TimeStampedModel):
     message_after_answer = models.ForeignKey(
         "TimelineEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
     )
+    # Indexed below only where set, as registered_by.
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="duplicates", verbose_name=_("duplicate of"),
+        related_name="duplicates", verbose_name=_("duplicate of"), db_index=False,
     )
 
     class Meta:
@@ -219,7 +222,26 @@ class Complaint(TimeStampedModel):
         verbose_name_plural = _("complaints")
         ordering = ["-received_at"]
         indexes = [
-            models.Index(fields=["state", "received_at"]),
+            # The list (complaints/selectors.py): each filter's index holds the list's order (newest first), so a
+            # page is read off it, and the state, so its count (capped: list_page.BoundedPaginator) reads the
+            # index alone. The state's index holds every filtered column: the duplicates and withdrawn cards
+            # matching the other filters are counted from it alone (bench/million.py).
+            models.Index(
+                fields=["state", "received_at", "channel", "category", "importance", "responsible"],
+                name="complaint_state_received",
+            ),
+            models.Index(fields=["channel", "received_at", "state"], name="complaint_channel_received"),
+            models.Index(fields=["category", "received_at", "state"], name="complaint_category_received"),
+            models.Index(fields=["importance", "received_at", "state"], name="complaint_importance_received"),
+            models.Index(fields=["responsible", "received_at", "state"], name="complaint_responsible_received"),
+            # The cards a person registered ("my cards", what an operator sees), newest first; most have nobody,
+            # so the planner, which reads the index's own statistics, sees how few are anyone's.
+            models.Index(fields=["registered_by", "received_at"], condition=models.Q(registered_by__isnull=False),
+                         name="complaint_registered_by"),
+            # A card's duplicates (its page), newest first; few cards are duplicates.
+            models.Index(fields=["duplicate_of", "received_at"], condition=models.Q(duplicate_of__isnull=False),
+                         name="complaint_duplicate_of"),
+            # A person's open cards by state (the responsible-person picker's counts).
             models.Index(fields=["responsible", "state"]),
             # A customer's cards by date (duplicates' same contact, the privacy export), read backwards too.
             models.Index(fields=["contact", "received_at"]),
@@ -304,6 +326,15 @@ class Measure(TimeStampedModel):
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
         ordering = ["due_date", "pk"]
+        indexes = [
+            # The measures not done past their due date (the list's "measure overdue", the weekly summary):
+            # few of every card's measures, found without reading the others.
+            models.Index(fields=["due_date", "complaint"], condition=models.Q(done_at__isnull=True),
+                         name="complaints_measure_not_done"),
+            # The measures done in a week (the weekly summary's resolution figures).
+            models.Index(fields=["done_at", "due_date", "complaint"], condition=models.Q(done_at__isnull=False),
+                         name="complaints_measure_done"),
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,21 +37,25 @@ from .forms import (
     form_error_text,
     list_query,
 )
-from .list_page import FILTERS, list_actions, list_columns, list_tools
+from .list_page import FILTERS, BoundedPaginator, list_actions, list_columns, list_tools
 from .models import Attachment, Complaint, Measure
 from .register_page import register_form_parts
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
+# The list counts this many cards at most ("more than 10,000"), and pages as far: a count of a million
+# cards costs seconds, and nobody reads page 401; filters or the other sort reach the rest.
+COUNT_LIMIT = 10_000
 
 
 @login_required
 def complaint_list(request):
     form = ComplaintFilterForm(request.GET or None)
     filters = form.to_filter() if request.GET else selectors.ComplaintFilter(set_aside=False)
-    page = Paginator(selectors.complaint_list(request.user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = BoundedPaginator(
+        selectors.complaint_list(request.user, filters), PAGE_SIZE, COUNT_LIMIT,
+        rows=lambda keys: selectors.complaint_list_rows(request.user, keys),
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)

@@ -293,6 +293,14 @@ class Clock(models.Model):
             models.Index(fields=["level", "at_risk_at"], condition=TICKING, name="deadlines_clock_at_risk"),
             models.Index(fields=["level", "due_at"], condition=TICKING, name="deadlines_clock_due"),
             models.Index(fields=["level", "escalate_at"], condition=TICKING, name="deadlines_clock_escalate"),
+            # The clocks past due now, the longest first (the weekly summary, the list's "breached" filter),
+            # whatever step they reached.
+            models.Index(fields=["due_at", "kind", "complaint"], condition=TICKING, name="deadlines_clock_ticking_due"),
+            # The clocks met in a week (the weekly summary's figures), read from the index alone.
+            models.Index(
+                fields=["met_at", "kind", "due_at", "met_by_registration", "complaint"],
+                condition=Q(met_at__isnull=False), name="deadlines_clock_met",
+            ),
         ]
 
     def __str__(self) -> str:

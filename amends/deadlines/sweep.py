@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.complaints.events import event_deadline_row
-from amends.complaints.models import TimelineEvent
+from amends.complaints.models import Complaint, TimelineEvent
 from amends.core.bulk import insert_rows
 from amends.notifications.services import NotificationSpec, notify_many
 
@@ -104,14 +104,22 @@ def _insert_events(events: list[tuple[int, str, dict]]) -> None:
 
 def _fire(level: Level, now: datetime) -> tuple[int, int]:
     field_name = THRESHOLD_FIELDS[level]
-    candidates = list(
-        Clock.objects.filter(
-            level__lt=level, met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True,
-            **{f"{field_name}__lte": now},
-        ).values_list("pk", "complaint_id", "complaint__number", "kind", "due_at", "complaint__responsible_id", "level")
+    due = Clock.objects.filter(
+        level__lt=level, met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True,
+        **{f"{field_name}__lte": now},
     )
-    if not candidates:
+    # The clocks first, from their partial index, then their cards: joined in one query, a planner
+    # that cannot tell how few ticking clocks are due reads every card to hash them.
+    clocks = list(due.values_list("pk", "complaint_id", "kind", "due_at", "level"))
+    if not clocks:
         return 0, 0
+    cards = {
+        pk: (number, responsible_id) for pk, number, responsible_id in
+        Complaint.objects.filter(pk__in=due.values("complaint_id")).values_list("pk", "number", "responsible_id")
+    }
+    candidates = [
+        (pk, card, cards[card][0], kind, due_at, cards[card][1], since) for pk, card, kind, due_at, since in clocks
+    ]
     # The level each clock was claimed from: the steps between it and this one were passed unannounced.
     came_from = {pk: since for since in sorted({row[-1] for row in candidates}) for pk in _claim(level, since, now)}
     fired = [row for row in candidates if row[0] in came_from]

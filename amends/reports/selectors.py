@@ -13,7 +13,7 @@ end of its due day.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -171,9 +171,9 @@ def weekly_summary(
         clocks=_clock_figures(starts, ends, overdue_by_kind),
         overdue=_overdue_lines(overdue_clocks, overdue_measures, now, overdue_limit),
         overdue_total=sum(overdue_by_kind.values()),
+        # Found from the overdue clocks and measures, not by asking each card.
         overdue_cards=counted.filter(
-            Exists(overdue_clocks.filter(complaint=OuterRef("pk")))
-            | Exists(overdue_measures.filter(complaint=OuterRef("pk")))
+            Q(pk__in=overdue_clocks.values("complaint_id")) | Q(pk__in=overdue_measures.values("complaint_id"))
         ).count(),
         oldest_open=[
             OpenCard(complaint=card, age=now - card.received_at)
@@ -186,6 +186,11 @@ def weekly_summary(
 def counted_complaints() -> QuerySet[Complaint]:
     """The cards complaint statistics count: complaints and claims that are not duplicates."""
     return Complaint.objects.exclude(state=State.DUPLICATE).filter(request_type__in=COUNTED_REQUEST_TYPES)
+
+
+def _of_counted_cards(queryset: QuerySet) -> QuerySet:
+    """Clocks or measures of the counted cards, each card joined, not a list of every counted card."""
+    return queryset.filter(complaint__request_type__in=COUNTED_REQUEST_TYPES).exclude(complaint__state=State.DUPLICATE)
 
 
 def _set_aside(starts: datetime, ends: datetime) -> list[SetAsideCount]:
@@ -219,7 +224,7 @@ def _by_category(received: QuerySet[Complaint]) -> list[CategoryCount]:
 
 
 def _clock_figures(starts: datetime, ends: datetime, overdue: dict[str, int]) -> list[ClockFigures]:
-    clocks = Clock.objects.filter(met_at__gte=starts, met_at__lt=ends, complaint__in=counted_complaints())
+    clocks = _of_counted_cards(Clock.objects.filter(met_at__gte=starts, met_at__lt=ends))
     by_someone = Q(met_by_registration=False)
     met = {
         row["kind"]: (row["on_time"], row["late"], row["by_registration"])
@@ -229,9 +234,7 @@ def _clock_figures(starts: datetime, ends: datetime, overdue: dict[str, int]) ->
             by_registration=Count("pk", filter=Q(met_by_registration=True)),
         ).order_by()
     }
-    measures = Measure.objects.filter(
-        done_at__gte=starts, done_at__lt=ends, complaint__in=counted_complaints(),
-    ).annotate(
+    measures = _of_counted_cards(Measure.objects.filter(done_at__gte=starts, done_at__lt=ends)).annotate(
         done_on=TruncDate("done_at", tzinfo=company_zone()),
     ).aggregate(
         on_time=Count("pk", filter=Q(done_on__lte=F("due_date"))),
