@@ -61,6 +61,7 @@ PEER_VENV = HERE / ".venv"
 PEER_PYTHON = PEER_VENV / "bin" / "python"
 AMENDS_PYTHON = ROOT / ".venv" / "bin" / "python"
 HEAD, PASSWORD = "bench-qms", "bench-peer-password"
+PARTS = ("list", "filtered", "search", "detail", "dashboard", "form", "email")
 AMENDS_TIME_ZONE = ZoneInfo(os.environ.get("TIME_ZONE", "Europe/Moscow"))
 
 
@@ -105,6 +106,7 @@ class System:
     name: str
     env: dict
     port: int
+    reconnections = 0
 
     def side(self, *arguments: str) -> str:
         raise NotImplementedError
@@ -130,8 +132,15 @@ class System:
         self.reader = connection
 
     def get(self, path: str) -> str:
-        self.reader.request("GET", path, headers={"Cookie": self.cookie})
-        response = self.reader.getresponse()
+        """The page's text; a kept-alive connection the server closed is opened again, as a browser does."""
+        try:
+            self.reader.request("GET", path, headers={"Cookie": self.cookie})
+            response = self.reader.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            self.reconnections += 1
+            self.reader.close()
+            self.reader.request("GET", path, headers={"Cookie": self.cookie})
+            response = self.reader.getresponse()
         body = response.read().decode()
         if response.status != 200:
             raise SystemExit(f"{self.name}: GET {path} answered {response.status}")
@@ -251,20 +260,22 @@ class Table:
 
 
 def pages(amends: Amends, peer: Helpdesk, words: dict[str, str], numbers: dict[int, str], count: int,
-          requests: int, table: Table) -> None:
+          requests: int, only: set[str], table: Table) -> None:
     rng = random.Random(5)
     samples = [rng.randint(1, count) for _ in range(requests + 3)]
     figures = [
-        ("list", lambda i: "/complaints/", lambda i: "/tickets/"),
-        ("filtered list (open)", lambda i: "/complaints/?state=registered", lambda i: "/tickets/?status=1"),
-        (f"search, common word “{words['common']}”", lambda i: f"/complaints/?q={words['common']}",
+        ("list", "list", lambda i: "/complaints/", lambda i: "/tickets/"),
+        ("filtered", "filtered list (open)", lambda i: "/complaints/?state=registered", lambda i: "/tickets/?status=1"),
+        ("search", f"search, common word “{words['common']}”", lambda i: f"/complaints/?q={words['common']}",
          lambda i: f"/tickets/?q={words['common']}"),
-        (f"search, rare word “{words['rare']}”", lambda i: f"/complaints/?q={words['rare']}",
+        ("search", f"search, rare word “{words['rare']}”", lambda i: f"/complaints/?q={words['rare']}",
          lambda i: f"/tickets/?q={words['rare']}"),
-        ("detail", lambda i: f"/complaints/{numbers[samples[i]]}/", lambda i: f"/tickets/{samples[i]}/"),
-        ("dashboard / weekly summary", lambda i: "/reports/weekly/", lambda i: "/dashboard/"),
+        ("detail", "detail", lambda i: f"/complaints/{numbers[samples[i]]}/", lambda i: f"/tickets/{samples[i]}/"),
+        ("dashboard", "dashboard / weekly summary", lambda i: "/reports/weekly/", lambda i: "/dashboard/"),
     ]
-    for label, amends_path, peer_path in figures:
+    for key, label, amends_path, peer_path in figures:
+        if key not in only:
+            continue
         times: dict[str, list[float]] = {"Amends": [], "helpdesk": []}
         loads = []
         for i in range(requests + 3):
@@ -377,6 +388,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20, help="of the public form's load, per system")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--emails", type=int, default=1000)
+    parser.add_argument("--only", type=lambda v: set(v.split(",")), default=set(PARTS),
+                        help=f"the figures to take, comma-separated, of {','.join(PARTS)}")
     parser.add_argument("--wait", type=float, default=600, help="seconds to wait for the records still owed after "
                         "a load or a mailbox read (Amends' worker makes them)")
     parser.add_argument("--workers", type=int, default=min(9, 2 * (os.cpu_count() or 1) + 1),
@@ -411,18 +424,22 @@ def main() -> None:
         for system in (amends, peer):
             system.login()
         say(f"Pages, {options.requests} requests each, interleaved, load {load()}:")
-        pages(amends, peer, words, amends_numbers(path), options.records, options.requests, table)
+        pages(amends, peer, words, amends_numbers(path), options.records, options.requests, options.only, table)
+        if amends.reconnections or peer.reconnections:
+            say(f"Kept-alive connections the servers closed, opened again: Amends {amends.reconnections}, "
+                f"helpdesk {peer.reconnections}")
 
-        say(f"Public form, {options.clients} clients, {options.seconds:.0f} s each, load {load()}:")
-        a_rate, a_made, a_text, a_made_text = intake_form(amends, intake.form_client, options.clients,
-                                                          options.seconds, options.wait)
-        p_rate, p_made, p_text, p_made_text = intake_form(peer, peer_form_client, options.clients, options.seconds,
-                                                          options.wait)
-        table.add(f"public form, {options.clients} clients: accepted (load {load()})", a_text, p_text,
-                  ratio(a_rate, p_rate))
-        table.add("public form: cards / tickets made", a_made_text, p_made_text, ratio(a_made, p_made))
+        if "form" in options.only:
+            say(f"Public form, {options.clients} clients, {options.seconds:.0f} s each, load {load()}:")
+            a_rate, a_made, a_text, a_made_text = intake_form(amends, intake.form_client, options.clients,
+                                                              options.seconds, options.wait)
+            p_rate, p_made, p_text, p_made_text = intake_form(peer, peer_form_client, options.clients, options.seconds,
+                                                              options.wait)
+            table.add(f"public form, {options.clients} clients: accepted (load {load()})", a_text, p_text,
+                      ratio(a_rate, p_rate))
+            table.add("public form: cards / tickets made", a_made_text, p_made_text, ratio(a_made, p_made))
 
-        if options.emails and dovecot_installed():
+        if "email" in options.only and options.emails and dovecot_installed():
             say(f"E-mail, {options.emails} messages, load {load()}:")
             sample = list(records.read(path))[:options.emails]
             a_rate, a_text = email_intake(amends, messages(options.emails, sample, "amends"),
@@ -431,7 +448,7 @@ def main() -> None:
                                           [str(PEER_PYTHON), "-m", "django", "get_email", "--quiet"], options.wait)
             table.add(f"{options.emails} e-mails from IMAP to cards / tickets (load {load()})", a_text, p_text,
                       ratio(a_rate, p_rate))
-        elif options.emails:
+        elif "email" in options.only and options.emails:
             say("E-mail: skipped, Dovecot is not installed (apt-get install dovecot-imapd)")
     say()
     table.print()
