@@ -25,7 +25,20 @@ connection, the two systems' requests interleaved (A B B A ...) so that both see
                   worker making the cards and sending the acknowledgements; from the start to the
                   last card/ticket
 Each page figure is the p50 and p95 of --requests requests (after 3 warm-ups), with the load
-average beside it; the ratio is helpdesk's figure over Amends' (above 1: Amends is faster).
+average beside it; "Amends ahead by" is helpdesk's time over Amends' for a page, Amends' rate over
+helpdesk's for intake (above 1: Amends is faster). --only takes some of the figures (e.g.
+`--only dashboard,form,email`); `--records 2000 --requests 5 --seconds 5 --emails 100` is a quick look.
+
+Measured 6-7 December 2026 on the main branch of that day (the search was still a scan of every
+text; the worker registered cards one by one), `--records 100000 --wait 240`, 2 CPUs shared with
+other work at load average 14 to 25 (absolute times inflated several times over; the two systems'
+requests interleaved, so the ratios are the figure to read), ms p50 / p95 over 20 requests:
+  list                        Amends 391 / 504      helpdesk 2,802 / 3,460    7.2×
+  filtered list (open)        Amends 286 / 511      helpdesk 2,772 / 3,468    9.7×
+  search, common word         Amends 6,424 / 7,156  helpdesk 3,869 / 4,336    0.6×
+  search, rare Russian word   Amends 5,860 / 6,564  helpdesk 3,005 / 3,244    0.5×
+  detail                      Amends 443 / 743      helpdesk 252 / 360        0.6×
+  weekly summary / dashboard  Amends 2,091 / 5,203  helpdesk 23,351 / 26,133  11.2×
 """
 
 import argparse
