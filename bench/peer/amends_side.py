@@ -81,14 +81,15 @@ def mailbox(host: str, port: str, user: str, password: str) -> None:
 
 
 def count() -> None:
-    """Cards, and the work the worker still owes (bench/intake.py's owed)."""
+    """Cards, those received by e-mail, and the work the worker still owes (bench/intake.py's owed)."""
     from django_tasks_db.models import DBTaskResult
 
     from amends.intake.models import InboundMessage
 
     owed = (DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count()
             + InboundMessage.objects.filter(status__in=["queued", "received"]).exclude(number="").count())
-    print(json.dumps({"records": Complaint.objects.count(), "owed": owed}))
+    print(json.dumps({"records": Complaint.objects.count(), "email": Complaint.objects.filter(channel=Channel.EMAIL)
+                      .count(), "owed": owed}))
 
 
 if __name__ == "__main__":

@@ -72,7 +72,8 @@ def mailbox(host: str, port: str, user: str, password: str) -> None:
 
 
 def count() -> None:
-    print(json.dumps({"records": Ticket.objects.count(), "owed": 0}))
+    tickets = Ticket.objects.count()
+    print(json.dumps({"records": tickets, "email": tickets, "owed": 0}))
 
 
 if __name__ == "__main__":
