@@ -449,7 +449,8 @@ def main() -> None:
         peer.port = stack.enter_context(peer_serving(peer.env, options.workers))
         for system in (amends, peer):
             system.login()
-        say(f"Pages, {options.requests} requests each, interleaved, load {load()}:")
+        if options.only - {"form", "email"}:
+            say(f"Pages, {options.requests} requests each, interleaved, load {load()}:")
         pages(amends, peer, words, amends_numbers(path), options.records, options.requests, options.only, table)
         if amends.reconnections or peer.reconnections:
             say(f"Kept-alive connections the servers closed, opened again: Amends {amends.reconnections}, "
