@@ -1,0 +1,149 @@
+"""The card's document in the full-text index, and the search over it.
+
+A card's document: its number, the customer's name, organisation, e-mail and phone, the order
+reference (weighed most); its wording and demand; the messages in and out on its timeline. The
+services' lifecycle signals keep it in step: each receiver re-indexes its card inside the service's
+transaction (a few statements, see docs/search.md for the cost), so a card and its document are
+committed together. `amends search_index --all` rebuilds the whole index.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+from django.utils import translation
+
+from amends.customers.models import phone_digits
+from amends.search.engine import documents_matching, documents_replace, index_clear, index_optimize
+from amends.search.indexes import COMPLAINTS
+
+from .choices import ClaimDemand, EventKind
+from .converters import NUMBER_PATTERN
+from .models import Complaint, TimelineEvent
+from .signals import (
+    answer_delivered,
+    complaint_changed,
+    complaint_registered,
+    customer_contacted,
+    customer_replied,
+)
+
+# Timeline entries whose text is a message between the customer and us.
+MESSAGE_KINDS = (EventKind.MESSAGE_IN, EventKind.MESSAGE_OUT, EventKind.ANSWER_SENT)
+# The card's fields its document holds: a change of any of them re-indexes it.
+INDEXED_FIELDS = frozenset({"wording", "contact", "organisation", "claim_demand", "order_reference"})
+NUMBER = re.compile(NUMBER_PATTERN)
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PHONE = re.compile(r"\+?[\d\s().\-]{7,}")
+CHUNK = 2_000
+
+
+def _demand_labels() -> dict[str, str]:
+    """Each demand in both languages, so that "refund" and "возврат" find it."""
+    labels: dict[str, list[str]] = defaultdict(list)
+    for language in ("ru", "en"):
+        with translation.override(language):
+            for value, label in ClaimDemand.choices:
+                labels[value].append(str(label))
+    return {value: " ".join(texts) for value, texts in labels.items()}
+
+
+def _documents(ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    cards = Complaint.objects.filter(pk__in=ids).values_list(
+        "pk", "number", "order_reference", "wording", "claim_demand", "organisation__name",
+        "contact__full_name", "contact__email", "contact__phone_digits", "contact__organisation__name",
+    )
+    messages: dict[int, list[str]] = defaultdict(list)
+    events = TimelineEvent.objects.filter(complaint_id__in=ids, kind__in=MESSAGE_KINDS).exclude(text="")
+    for complaint_id, text in events.values_list("complaint_id", "text").order_by("pk"):
+        messages[complaint_id].append(text)
+    demands = _demand_labels()
+    documents = {}
+    for pk, number, order, wording, demand, organisation, name, email, phone, contact_org in cards:
+        ident = " ".join(filter(None, (number, order, organisation, name, email, phone, contact_org)))
+        body = f"{wording} {demands.get(demand, '')}"
+        documents[pk] = (ident, body, "\n".join(messages[pk]))
+    return documents
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for pk in ids:
+        chunk.append(pk)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def complaints_index(complaint_ids: Iterable[int]) -> int:
+    """Index or re-index these cards (any number: read and written by chunks). Returns how many."""
+    done = 0
+    for chunk in _chunks(complaint_ids):
+        with transaction.atomic():
+            done += documents_replace(COMPLAINTS, _documents(chunk))
+    return done
+
+
+def complaints_reindex_all(*, progress=None) -> int:
+    """The whole index made again from the cards (the command `search_index --all`)."""
+    with transaction.atomic():
+        index_clear(COMPLAINTS)
+    done = 0
+    ids = Complaint.objects.order_by("pk").values_list("pk", flat=True)
+    for chunk in _chunks(ids.iterator(chunk_size=CHUNK)):
+        done += complaints_index(chunk)
+        if progress:
+            progress(done)
+    index_optimize(COMPLAINTS)
+    return done
+
+
+def complaints_matching(query: str, *, limit: int | None = None) -> list[int]:
+    """Ids of the cards matching the query, best first: the card of a number, the cards of an
+    e-mail or a phone number first, then the full-text matches by rank."""
+    query = query.replace("\x00", " ").strip()
+    if not query:
+        return []
+    found = _exact_matches(query, limit)
+    if limit is not None and len(found) >= limit:
+        return found[:limit]
+    seen = set(found)
+    ranked = documents_matching(COMPLAINTS, query, limit=None if limit is None else limit + len(found))
+    found += [pk for pk in ranked if pk not in seen]
+    return found[:limit] if limit is not None else found
+
+
+def _exact_matches(query: str, limit: int | None) -> list[int]:
+    cards = Complaint.objects.order_by("-received_at", "-pk")
+    if NUMBER.fullmatch(query):
+        cards = cards.filter(number=query)
+    elif EMAIL.fullmatch(query):
+        cards = cards.filter(contact__email=query.lower())
+    elif PHONE.fullmatch(query) and len(digits := phone_digits(query)) >= 7:
+        cards = cards.filter(contact__phone_digits=digits)
+    else:
+        return []
+    return list(cards.values_list("pk", flat=True)[:limit])
+
+
+def _card_changed(sender, complaint, fields, **kwargs):
+    if fields & INDEXED_FIELDS:
+        complaints_index([complaint.pk])
+
+
+def _card_touched(sender, complaint, **kwargs):
+    complaints_index([complaint.pk])
+
+
+def receivers_connect() -> None:
+    """Called from ComplaintsConfig.ready()."""
+    touched = {
+        "registered": complaint_registered, "replied": customer_replied,
+        "contacted": customer_contacted, "answer_delivered": answer_delivered,
+    }
+    for name, signal in touched.items():
+        signal.connect(_card_touched, dispatch_uid=f"search_index.{name}")
+    complaint_changed.connect(_card_changed, dispatch_uid="search_index.changed")

@@ -1,0 +1,90 @@
+import pytest
+
+from amends.complaints.choices import Channel
+from amends.complaints.search_index import complaints_index, complaints_matching, complaints_reindex_all
+from amends.complaints.services.registration import complaint_register
+from amends.complaints.services.timeline import complaint_add_message
+from amends.customers.services import contact_create
+from amends.search.engine import documents_matching
+from amends.search.indexes import COMPLAINTS
+from amends.search.text import stems
+
+pytestmark = pytest.mark.django_db
+
+
+def card(operator, wording, **contact):
+    customer = contact_create(**{"full_name": "Петров Пётр", **contact})
+    return complaint_register(actor=operator, channel=Channel.PHONE, contact=customer, wording=wording)
+
+
+def test_stems_read_each_language_by_its_letters():
+    assert stems("Жалобы ЖАЛОБА") == ["жалоб", "жалоб"]
+    assert stems("Delivered deliveries") == ["deliv", "deliveri"]
+    assert stems("Ёлка") == stems("елка")
+    assert stems("ԱՌԱՔՈՒՄ առաքում") == ["առաքում", "առաքում"]
+    assert stems("№ 2026-000123") == ["2026", "000123"]
+
+
+def test_a_registered_card_is_found_by_another_form_of_its_words(operator):
+    found = card(operator, "Курьер опоздал с доставкой холодильника")
+    card(operator, "Продавец нагрубил в магазине")
+    assert complaints_matching("доставка холодильников") == [found.pk]
+    assert complaints_matching("ДОСТАВКУ") == [found.pk]
+
+
+def test_english_and_armenian_words_are_found(operator):
+    english = card(operator, "The parcel was delivered damaged")
+    armenian = card(operator, "Առաքումը ուշացավ երկու օր")
+    assert complaints_matching("delivering") == [english.pk]
+    assert complaints_matching("առաքումը") == [armenian.pk]
+
+
+def test_every_word_of_the_query_must_be_there(operator):
+    both = card(operator, "Холодильник привезли сломанным")
+    card(operator, "Холодильник не работает")
+    assert complaints_matching("холодильник сломан") == [both.pk]
+
+
+def test_the_number_the_email_and_the_phone_find_their_card_first(operator):
+    first = card(operator, "Доставка опоздала", email="anna@example.ru", phone="+7 (912) 000-11-22")
+    card(operator, "Доставка опоздала снова")
+    assert complaints_matching(first.number)[0] == first.pk
+    assert complaints_matching("ANNA@example.ru") == [first.pk]
+    assert complaints_matching("8 912 000 11 22") == [first.pk]
+
+
+def test_the_customer_name_weighs_more_than_the_wording(operator):
+    in_text = card(operator, "Сотрудник Смирнов обещал перезвонить", full_name="Кузнецова Ольга")
+    named = card(operator, "Товар не привезли", full_name="Смирнов Алексей")
+    assert complaints_matching("смирнов") == [named.pk, in_text.pk]
+
+
+def test_messages_in_and_out_are_searched(operator):
+    complaint = card(operator, "Не работает")
+    complaint_add_message(complaint=complaint, incoming=True, text="Прилагаю фотографию чека")
+    complaint_add_message(complaint=complaint, incoming=False, text="Please send the warranty card", actor=operator)
+    assert complaints_matching("фотография") == [complaint.pk]
+    assert complaints_matching("warranty") == [complaint.pk]
+
+
+@pytest.mark.parametrize("query", [
+    '"', "'", 'доставка"', "NEAR(a b)", "a OR b", "*", "-", "^x", "col:word", "(", "AND", "\x00", "   ",
+    "😀", "%_", "a:b:c", '" OR "1"="1', "---@@@", "ա",
+])
+def test_odd_queries_never_raise(operator, query):
+    card(operator, "Доставка опоздала")
+    assert isinstance(complaints_matching(query), list)
+
+
+def test_the_limit_is_kept(operator):
+    cards = [card(operator, f"Доставка опоздала {i}") for i in range(5)]
+    assert len(complaints_matching("доставка", limit=3)) == 3
+    assert set(complaints_matching("доставка")) == {c.pk for c in cards}
+
+
+def test_the_rebuild_makes_the_index_again(operator):
+    complaint = card(operator, "Холодильник сломан")
+    complaints_index([complaint.pk, complaint.pk])
+    assert complaints_matching("холодильник") == [complaint.pk]
+    assert complaints_reindex_all() == 1
+    assert documents_matching(COMPLAINTS, "холодильник") == [complaint.pk]
