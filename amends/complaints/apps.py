@@ -18,4 +18,4 @@ class ComplaintsConfig(AppConfig):
         after_answer_page.register()
         from . import search_index  # it reads the models too
 
-        search_index.receivers_connect()
+        search_index.register()

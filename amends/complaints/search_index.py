@@ -12,14 +12,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat, StrIndex
 from django.utils import translation
 
-from amends.customers.models import phone_digits
+from amends.customers.selectors import phone_matches
 from amends.search.engine import documents_matching, documents_replace, index_clear, index_optimize
 from amends.search.indexes import COMPLAINTS
 
 from .choices import ClaimDemand, EventKind
 from .converters import NUMBER_PATTERN
+from .list_page import register_list_sort
 from .models import Complaint, TimelineEvent
 from .signals import (
     answer_delivered,
@@ -35,7 +38,7 @@ MESSAGE_KINDS = (EventKind.MESSAGE_IN, EventKind.MESSAGE_OUT, EventKind.ANSWER_S
 INDEXED_FIELDS = frozenset({"wording", "contact", "organisation", "claim_demand", "order_reference"})
 NUMBER = re.compile(NUMBER_PATTERN)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-PHONE = re.compile(r"\+?[\d\s().\-]{7,}")
+PHONE = re.compile(r"\+?[\d\s().\-]+")
 CHUNK = 2_000
 
 
@@ -116,14 +119,22 @@ def complaints_matching(query: str, *, limit: int | None = None) -> list[int]:
     return found[:limit] if limit is not None else found
 
 
+def search_rank(found: list[int]) -> StrIndex:
+    """A card's place in `found` (1 for the best), for the list's sort "relevance": one string
+    search in the ids, cheaper than a CASE of a thousand branches."""
+    places = Value("," + ",".join(map(str, found)) + ",")
+    return StrIndex(places, Concat(Value(","), Cast("pk", CharField()), Value(","), output_field=CharField()))
+
+
 def _exact_matches(query: str, limit: int | None) -> list[int]:
     cards = Complaint.objects.order_by("-received_at", "-pk")
     if NUMBER.fullmatch(query):
         cards = cards.filter(number=query)
     elif EMAIL.fullmatch(query):
         cards = cards.filter(contact__email=query.lower())
-    elif PHONE.fullmatch(query) and len(digits := phone_digits(query)) >= 7:
-        cards = cards.filter(contact__phone_digits=digits)
+    elif PHONE.fullmatch(query) and (phone := phone_matches(query, field="contact__phone_digits", min_digits=5)):
+        # A phone however typed, perhaps only a part of it.
+        cards = cards.filter(phone)
     else:
         return []
     return list(cards.values_list("pk", flat=True)[:limit])
@@ -138,8 +149,9 @@ def _card_touched(sender, complaint, **kwargs):
     complaints_index([complaint.pk])
 
 
-def receivers_connect() -> None:
-    """Called from ComplaintsConfig.ready()."""
+def register() -> None:
+    """Called from ComplaintsConfig.ready(): the receivers, and the list's sort by relevance."""
+    register_list_sort("relevance", "search_rank", "-search_rank")
     touched = {
         "registered": complaint_registered, "replied": customer_replied,
         "contacted": customer_contacted, "answer_delivered": answer_delivered,
