@@ -9,15 +9,24 @@ committed together. `amends search_index --all` rebuilds the whole index.
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import transaction
 from django.db.models import CharField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, StrIndex
 from django.utils import translation
 
 from amends.customers.selectors import phone_matches
-from amends.search.engine import documents_matching, documents_replace, index_clear, index_optimize
+from amends.search.engine import (
+    documents_delete,
+    documents_matching,
+    documents_orphaned_delete,
+    documents_replace,
+    index_optimize,
+    indexed_ids_sql,
+)
+from amends.search.rebuild import register_filler
 from amends.search.indexes import COMPLAINTS
 
 from .choices import ClaimDemand, EventKind
@@ -86,21 +95,27 @@ def complaints_index(complaint_ids: Iterable[int]) -> int:
     done = 0
     for chunk in _chunks(complaint_ids):
         with transaction.atomic():
-            done += documents_replace(COMPLAINTS, _documents(chunk))
+            documents = _documents(chunk)
+            done += documents_replace(COMPLAINTS, documents)
+            documents_delete(COMPLAINTS, set(chunk) - documents.keys())  # cards deleted meanwhile
     return done
 
 
-def complaints_reindex_all(*, progress=None) -> int:
-    """The whole index made again from the cards (the command `search_index --all`)."""
-    with transaction.atomic():
-        index_clear(COMPLAINTS)
+def complaints_fill(every_card: bool, progress: Callable[[int], None] | None = None) -> int:
+    """Index the cards missing from the index, or every card again (`search_index --all`), in
+    committed chunks, replacing documents in place so that search keeps answering meanwhile."""
+    cards = Complaint.objects.order_by("pk")
+    if not every_card:
+        cards = cards.exclude(pk__in=RawSQL(indexed_ids_sql(COMPLAINTS), []))
     done = 0
-    ids = Complaint.objects.order_by("pk").values_list("pk", flat=True)
-    for chunk in _chunks(ids.iterator(chunk_size=CHUNK)):
+    for chunk in _chunks(cards.values_list("pk", flat=True).iterator(chunk_size=CHUNK)):
         done += complaints_index(chunk)
         if progress:
             progress(done)
-    index_optimize(COMPLAINTS)
+    if every_card:
+        documents_orphaned_delete(COMPLAINTS, Complaint._meta.db_table)
+    if every_card or done > CHUNK * 10:
+        index_optimize(COMPLAINTS)
     return done
 
 
@@ -152,6 +167,7 @@ def _card_touched(sender, complaint, **kwargs):
 def register() -> None:
     """Called from ComplaintsConfig.ready(): the receivers, and the list's sort by relevance."""
     register_list_sort("relevance", "search_rank", "-search_rank")
+    register_filler("complaints", COMPLAINTS, complaints_fill)
     touched = {
         "registered": complaint_registered, "replied": customer_replied,
         "contacted": customer_contacted, "answer_delivered": answer_delivered,

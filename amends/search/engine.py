@@ -86,9 +86,17 @@ def _delete(cursor, index: Index, ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM {index.table} WHERE {key} IN ({', '.join(['%s'] * len(chunk))})", chunk)
 
 
-def index_clear(index: Index) -> None:
+def indexed_ids_sql(index: Index) -> str:
+    """A subquery of the ids indexed, to find the objects missing from the index."""
+    return f"SELECT {'rowid' if _sqlite() else 'object_id'} FROM {index.table}"
+
+
+def documents_orphaned_delete(index: Index, table: str) -> int:
+    """Forget the documents of objects no longer in `table` (the model's table, keyed by id)."""
+    key = "rowid" if _sqlite() else "object_id"
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {index.table}")
+        cursor.execute(f"DELETE FROM {index.table} WHERE {key} NOT IN (SELECT id FROM {table})")
+        return cursor.rowcount
 
 
 def index_optimize(index: Index) -> None:

@@ -1,0 +1,28 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from amends.search.rebuild import FILLERS
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the full-text search index: the documents missing from it (cards stored without the "
+        "services, e.g. by a bulk load), or with --all every document again (after a change of what a "
+        "document holds, or of the stemming). Documents are written in committed chunks and replaced in "
+        "place, so search keeps answering meanwhile and an interrupted run can simply be started again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--all", action="store_true", help="index every document again")
+
+    def handle(self, *args, **options):
+        for name, filler in FILLERS.items():
+            started = time.monotonic()
+
+            def progress(done: int, name: str = name) -> None:
+                self.stdout.write(f"{name}: {done} indexed, {time.monotonic() - started:.0f} s", ending="\r")
+                self.stdout.flush()
+
+            count = filler.fill(options["all"], progress if options["verbosity"] > 0 else None)
+            self.stdout.write(f"{name}: {count} documents indexed in {time.monotonic() - started:.1f} s.")
