@@ -8,6 +8,7 @@ committed together. `amends search_index --all` rebuilds the whole index.
 """
 
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
@@ -17,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, StrIndex
 from django.utils import translation
 
+from amends.customers.models import phone_digits
 from amends.customers.selectors import phone_matches
 from amends.search.engine import (
     documents_delete,
@@ -49,6 +51,10 @@ NUMBER = re.compile(NUMBER_PATTERN)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"\+?[\d\s().\-]+")
 CHUNK = 2_000
+# A search asked again at once (a list page reads its rows, its count and its set-aside counts with
+# the same term) is answered from memory; an index write in this process forgets them all.
+RECENT_SECONDS = 2.0
+_RECENT: dict[tuple[str, int | None], tuple[float, list[int]]] = {}
 
 
 def _demand_labels() -> dict[str, str]:
@@ -92,6 +98,7 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
 
 def complaints_index(complaint_ids: Iterable[int]) -> int:
     """Index or re-index these cards (any number: read and written by chunks). Returns how many."""
+    _RECENT.clear()
     done = 0
     for chunk in _chunks(complaint_ids):
         with transaction.atomic():
@@ -125,6 +132,17 @@ def complaints_matching(query: str, *, limit: int | None = None) -> list[int]:
     query = query.replace("\x00", " ").strip()
     if not query:
         return []
+    key = (query, limit)
+    if (recent := _RECENT.get(key)) and time.monotonic() - recent[0] < RECENT_SECONDS:
+        return list(recent[1])
+    found = _matching(query, limit)
+    if len(_RECENT) > 100:
+        _RECENT.clear()
+    _RECENT[key] = (time.monotonic(), found)
+    return list(found)
+
+
+def _matching(query: str, limit: int | None) -> list[int]:
     found = _exact_matches(query, limit)
     if limit is not None and len(found) >= limit:
         return found[:limit]
@@ -147,8 +165,11 @@ def _exact_matches(query: str, limit: int | None) -> list[int]:
         cards = cards.filter(number=query)
     elif EMAIL.fullmatch(query):
         cards = cards.filter(contact__email=query.lower())
+    elif PHONE.fullmatch(query) and len(digits := phone_digits(query)) >= 10:
+        # A whole number, however typed (ten digits: without the country code 7).
+        cards = cards.filter(contact__phone_digits__in={digits, "7" + digits})
     elif PHONE.fullmatch(query) and (phone := phone_matches(query, field="contact__phone_digits", min_digits=5)):
-        # A phone however typed, perhaps only a part of it.
+        # A part of a number: read through the stored numbers (an index scan, not a seek).
         cards = cards.filter(phone)
     else:
         return []

@@ -17,7 +17,7 @@ from django.db import connection
 from .text import stems, words
 
 # How many of the newest matches are ranked, at most.
-CANDIDATES = 10_000
+CANDIDATES = 1_000
 # PostgreSQL refuses a NUL in a query's text; no word holds one.
 NUL = "\x00"
 
@@ -60,7 +60,7 @@ def documents_replace(index: Index, documents: dict[int, Sequence[str]]) -> int:
             placeholders = ", ".join(["%s"] * (len(index.columns) + 1))
             cursor.executemany(
                 f"INSERT INTO {index.table} (rowid, {', '.join(index.columns)}) VALUES ({placeholders})",
-                [(pk, *(" ".join(stems(text)) for text in texts)) for pk, texts in documents.items()],
+                [(pk, *(_distinct_stems(text) for text in texts)) for pk, texts in documents.items()],
             )
         else:
             vector = " || ".join(
@@ -154,6 +154,12 @@ def _postgresql_matching(index: Index, folded: str, limit: int | None) -> list[i
             [folded, CANDIDATES, folded, limit or CANDIDATES],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def _distinct_stems(text: str) -> str:
+    """Each stem once: with detail=column the index keeps only whether a column holds a word, so
+    the repeats would only cost time and space."""
+    return " ".join(dict.fromkeys(stems(text)))
 
 
 def _folded(text: str) -> str:

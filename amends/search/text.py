@@ -16,6 +16,31 @@ CYRILLIC = re.compile(r"[а-я]")
 LATIN = re.compile(r"[a-z]")
 
 
+# Words too common to find anything by (Snowball's lists, as PostgreSQL's russian and english
+# configurations drop them too): left out of documents and queries alike.
+STOP_WORDS = frozenset("""
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было
+вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас
+нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
+чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой
+совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при
+наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три
+эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно
+всю между
+i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her
+hers herself it its itself they them their theirs themselves what which who whom this that these
+those am is are was were be been being have has had having do does did doing would should could
+ought a an the and but if or because as until while of at by for with about against between into
+through during before after above below to from up down in out on off over under again further then
+once here there when where why how all any both each few more most other some such no nor not only
+own same so than too very
+""".split())
+
+# Each word's stem, as words repeat: a rebuild then stems each distinct word once.
+_STEMS: dict[str, str] = {}
+CACHE_SIZE = 1_000_000
+
+
 @cache
 def _stemmer(language: str):
     # snowballstemmer hands the work to PyStemmer (C) when it is installed, as it is here.
@@ -30,11 +55,11 @@ def words(text: str) -> list[str]:
 def stems(text: str) -> list[str]:
     """The text's words, each stemmed in its own language (by its first letter)."""
     found = words(text)
-    russian = [i for i, word in enumerate(found) if CYRILLIC.match(word)]
-    english = [i for i, word in enumerate(found) if LATIN.match(word)]
-    for language, places in (("russian", russian), ("english", english)):
-        if places:
-            stemmed = _stemmer(language).stemWords([found[i] for i in places])
-            for i, stem in zip(places, stemmed, strict=True):
-                found[i] = stem
-    return found
+    if missing := {word for word in found if word not in _STEMS}:
+        if len(_STEMS) > CACHE_SIZE:
+            _STEMS.clear()
+        _STEMS.update(zip(missing, missing, strict=True))
+        for language, letters in (("russian", CYRILLIC), ("english", LATIN)):
+            own = [word for word in missing if letters.match(word)]
+            _STEMS.update(zip(own, _stemmer(language).stemWords(own), strict=True))
+    return [_STEMS[word] for word in found if word not in STOP_WORDS]
