@@ -181,6 +181,7 @@ def index() -> None:
     call_command("search_index", "--all", verbosity=0)
     if postgres:
         with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
             cursor.execute(COMPLAINTS.create_sql("postgresql")[1])
             cursor.execute(f"ANALYZE {COMPLAINTS.table}")
     elapsed = time.perf_counter() - started

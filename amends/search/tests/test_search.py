@@ -9,6 +9,7 @@ from amends.complaints.search_index import complaints_index, complaints_matching
 from amends.complaints.services.registration import complaint_register
 from amends.complaints.services.timeline import complaint_add_message
 from amends.customers.services import contact_create
+from amends.privacy.services import personal_data_erase
 from amends.search.engine import documents_delete, documents_matching
 from amends.search.indexes import COMPLAINTS
 from amends.search.text import stems
@@ -106,3 +107,12 @@ def test_a_card_deleted_leaves_the_index_when_indexed_again(operator):
     assert documents_matching(COMPLAINTS, "холодильник") == [complaint.pk]
     assert complaints_index([complaint.pk]) == 0
     assert documents_matching(COMPLAINTS, "холодильник") == []
+
+
+def test_an_erased_person_is_not_found_any_more(operator, qms, django_capture_on_commit_callbacks):
+    complaint = card(operator, "Чайник протекает", full_name="Петрова Анна", email="anna@example.ru")
+    assert complaints_matching("петрова") == [complaint.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        personal_data_erase(contact=complaint.contact, actor=qms)
+    assert complaints_matching("петрова") == []
+    assert complaints_matching("anna") == []
