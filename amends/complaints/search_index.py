@@ -28,8 +28,8 @@ from amends.search.engine import (
     index_optimize,
     indexed_ids_sql,
 )
-from amends.search.rebuild import register_filler
 from amends.search.indexes import COMPLAINTS
+from amends.search.rebuild import register_filler
 
 from .choices import ClaimDemand, EventKind
 from .converters import NUMBER_PATTERN

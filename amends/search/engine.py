@@ -9,7 +9,7 @@ A word found in very many documents is ranked among its newest matches only (`CA
 search costs about the same on a million documents as on a hundred thousand.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -48,7 +48,7 @@ def _sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def documents_replace(index: Index, documents: dict[int, Sequence[str]]) -> int:
+def documents_replace(index: Index, documents: Mapping[int, Sequence[str]]) -> int:
     """Index these documents (object id -> its texts, one per column), replacing what was indexed
     for them before. Returns how many."""
     if not documents:

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         for name, filler in FILLERS.items():
             started = time.monotonic()
 
-            def progress(done: int, name: str = name) -> None:
+            def progress(done: int, name: str = name, started: float = started) -> None:
                 self.stdout.write(f"{name}: {done} indexed, {time.monotonic() - started:.0f} s", ending="\r")
                 self.stdout.flush()
 
