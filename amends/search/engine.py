@@ -80,10 +80,13 @@ def documents_delete(index: Index, ids: Iterable[int]) -> None:
 
 
 def _delete(cursor, index: Index, ids: list[int]) -> None:
-    key = "rowid" if _sqlite() else "object_id"
+    if _sqlite():
+        # One rowid at a time: FTS5 seeks `rowid = ?` but reads the whole table for `rowid IN (...)`.
+        cursor.executemany(f"DELETE FROM {index.table} WHERE rowid = %s", [(pk,) for pk in ids])
+        return
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        cursor.execute(f"DELETE FROM {index.table} WHERE {key} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+        cursor.execute(f"DELETE FROM {index.table} WHERE object_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
 
 
 def indexed_ids_sql(index: Index) -> str:
