@@ -177,8 +177,9 @@ def index() -> None:
     started = time.perf_counter()
     if postgres:
         with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {COMPLAINTS.table}")
             cursor.execute(f"DROP INDEX {COMPLAINTS.table}_document")
-    call_command("search_index", "--all", verbosity=0)
+    call_command("search_index", "--all")
     if postgres:
         with connection.cursor() as cursor:
             cursor.execute("SET maintenance_work_mem = '512MB'")

@@ -26,6 +26,7 @@ from amends.search.engine import (
     documents_orphaned_delete,
     documents_replace,
     index_optimize,
+    index_recreate,
     indexed_ids_sql,
 )
 from amends.search.indexes import COMPLAINTS
@@ -109,14 +110,19 @@ def complaints_index(complaint_ids: Iterable[int]) -> int:
 
 
 def complaints_fill(every_card: bool, progress: Callable[[int], None] | None = None) -> int:
-    """Index the cards missing from the index, or every card again (`search_index --all`), in
-    committed chunks, replacing documents in place so that search keeps answering meanwhile."""
+    """Index the cards missing from the index, or every card again (`search_index --all`: on SQLite
+    into an index made anew, on PostgreSQL in place), in committed chunks."""
     cards = Complaint.objects.order_by("pk")
-    if not every_card:
+    if every_card:
+        index_recreate(COMPLAINTS)
+    else:
         cards = cards.exclude(pk__in=RawSQL(indexed_ids_sql(COMPLAINTS), []))
-    done = 0
-    for chunk in _chunks(cards.values_list("pk", flat=True).iterator(chunk_size=CHUNK)):
+    done, last = 0, 0
+    # Page by page on the key, no cursor left open across the writes (on SQLite an open read keeps
+    # the write-ahead log from being checkpointed).
+    while chunk := list(cards.filter(pk__gt=last).values_list("pk", flat=True)[:CHUNK]):
         done += complaints_index(chunk)
+        last = chunk[-1]
         if progress:
             progress(done)
     if every_card:

@@ -89,6 +89,15 @@ def _delete(cursor, index: Index, ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM {index.table} WHERE object_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
 
 
+def index_recreate(index: Index) -> None:
+    """SQLite: the index made empty anew before every document is written again; FTS5 fills a
+    fresh table many times faster than it replaces documents in place. PostgreSQL replaces in place."""
+    if _sqlite():
+        with connection.cursor() as cursor:
+            for statement in index.drop_sql() + index.create_sql("sqlite"):
+                cursor.execute(statement)
+
+
 def indexed_ids_sql(index: Index) -> str:
     """A subquery of the ids indexed, to find the objects missing from the index."""
     return f"SELECT {'rowid' if _sqlite() else 'object_id'} FROM {index.table}"
