@@ -18,8 +18,6 @@ from .text import stems, words
 
 # How many of the newest matches are ranked, at most.
 CANDIDATES = 1_000
-# PostgreSQL refuses a NUL in a query's text; no word holds one.
-NUL = "\x00"
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ def documents_replace(index: Index, documents: Mapping[int, Sequence[str]]) -> i
             cursor.executemany(
                 f"INSERT INTO {index.table} (object_id, document) VALUES (%s, {vector}) "
                 "ON CONFLICT (object_id) DO UPDATE SET document = EXCLUDED.document",
-                [(pk, *(_folded(text) for text in texts)) for pk, texts in documents.items()],
+                [(pk, *(" ".join(words(text)) for text in texts)) for pk, texts in documents.items()],
             )
     return len(documents)
 
@@ -131,8 +129,9 @@ def documents_matching(index: Index, query: str, *, limit: int | None = None) ->
         # Each stem quoted: a stem is letters and digits only, so nothing in it is FTS5 syntax.
         expression = " ".join(f'"{term}"' for term in terms)
         return _sqlite_matching(index, expression, limit)
-    folded = _folded(query)
-    if not words(folded):
+    # PostgreSQL's parser would keep an e-mail or "2026-000123" whole; split as SQLite's are.
+    folded = " ".join(words(query))
+    if not folded:
         return []
     return _postgresql_matching(index, folded, limit)
 
@@ -172,7 +171,3 @@ def _distinct_stems(text: str) -> str:
     """Each stem once: with detail=column the index keeps only whether a column holds a word, so
     the repeats would only cost time and space."""
     return " ".join(dict.fromkeys(stems(text)))
-
-
-def _folded(text: str) -> str:
-    return text.replace(NUL, " ").replace("ё", "е").replace("Ё", "Е")

@@ -55,9 +55,9 @@ def words(text: str) -> list[str]:
 def stems(text: str) -> list[str]:
     """The text's words, each stemmed in its own language (by its first letter)."""
     found = words(text)
+    if len(_STEMS) > CACHE_SIZE:
+        _STEMS.clear()
     if missing := {word for word in found if word not in _STEMS}:
-        if len(_STEMS) > CACHE_SIZE:
-            _STEMS.clear()
         _STEMS.update(zip(missing, missing, strict=True))
         for language, letters in (("russian", CYRILLIC), ("english", LATIN)):
             own = [word for word in missing if letters.match(word)]

@@ -116,3 +116,9 @@ def test_an_erased_person_is_not_found_any_more(operator, qms, django_capture_on
         personal_data_erase(contact=complaint.contact, actor=qms)
     assert complaints_matching("петрова") == []
     assert complaints_matching("anna") == []
+
+
+def test_the_stems_remembered_are_forgotten_when_too_many(monkeypatch):
+    monkeypatch.setattr("amends.search.text.CACHE_SIZE", 2)
+    assert stems("доставка курьер заказ") == ["доставк", "курьер", "заказ"]
+    assert stems("доставка курьер заказ товар") == ["доставк", "курьер", "заказ", "товар"]
