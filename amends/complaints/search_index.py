@@ -18,7 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, StrIndex
 from django.utils import translation
 
-from amends.customers.models import phone_digits
+from amends.customers.models import Contact, phone_digits
 from amends.customers.selectors import phone_matches
 from amends.search.engine import (
     documents_delete,
@@ -150,7 +150,9 @@ def complaints_matching(query: str, *, limit: int | None = None) -> list[int]:
 
 def _matching(query: str, limit: int | None) -> list[int]:
     found = _exact_matches(query, limit)
-    if limit is not None and len(found) >= limit:
+    if (limit is not None and len(found) >= limit) or (found and (NUMBER.fullmatch(query) or EMAIL.fullmatch(query))):
+        # A card's number names that card, an e-mail its customer's: the words of either ("2026",
+        # "mail", "ru") are in too many cards to add anything but time.
         return found[:limit]
     seen = set(found)
     ranked = documents_matching(COMPLAINTS, query, limit=None if limit is None else limit + len(found))
@@ -170,10 +172,11 @@ def _exact_matches(query: str, limit: int | None) -> list[int]:
     if NUMBER.fullmatch(query):
         cards = cards.filter(number=query)
     elif EMAIL.fullmatch(query):
-        cards = cards.filter(contact__email=query.lower())
+        # The contacts first, then their cards (by its index), not the cards joined to their contacts.
+        cards = cards.filter(contact__in=Contact.objects.filter(email=query.lower()).values("pk"))
     elif PHONE.fullmatch(query) and len(digits := phone_digits(query)) >= 10:
         # A whole number, however typed (ten digits: without the country code 7).
-        cards = cards.filter(contact__phone_digits__in={digits, "7" + digits})
+        cards = cards.filter(contact__in=Contact.objects.filter(phone_digits__in={digits, "7" + digits}).values("pk"))
     elif PHONE.fullmatch(query) and (phone := phone_matches(query, field="contact__phone_digits", min_digits=5)):
         # A part of a number: read through the stored numbers (an index scan, not a seek).
         cards = cards.filter(phone)
