@@ -12,8 +12,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import transaction
-from django.db.models import CharField, Value
+from django.db import connection, transaction
+from django.db.models import BooleanField, CharField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, StrIndex
 from django.utils import translation
@@ -27,7 +27,7 @@ from amends.search.engine import (
     documents_replace,
     index_optimize,
     index_recreate,
-    indexed_ids_sql,
+    indexed_sql,
 )
 from amends.search.indexes import COMPLAINTS
 from amends.search.rebuild import register_filler
@@ -116,7 +116,9 @@ def complaints_fill(every_card: bool, progress: Callable[[int], None] | None = N
     if every_card:
         index_recreate(COMPLAINTS)
     else:
-        cards = cards.exclude(pk__in=RawSQL(indexed_ids_sql(COMPLAINTS), []))
+        table = connection.ops.quote_name(Complaint._meta.db_table)
+        indexed = RawSQL(indexed_sql(COMPLAINTS, f"{table}.id"), [], output_field=BooleanField())
+        cards = cards.alias(indexed=indexed).filter(indexed=False)
     done, last = 0, 0
     # Page by page on the key, no cursor left open across the writes (on SQLite an open read keeps
     # the write-ahead log from being checkpointed).
