@@ -16,3 +16,6 @@ class ComplaintsConfig(AppConfig):
         from . import after_answer_page  # it reads the models, loaded only now
 
         after_answer_page.register()
+        from . import search_index  # it reads the models too
+
+        search_index.register()

@@ -5,17 +5,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 
 from amends.accounts.models import User
-from amends.customers.selectors import phone_matches
 
 from .access import personal_filter, relations_filter
 from .choices import FINAL_STATES, Importance, Signatory, State
 from .list_page import ANNOTATIONS, FILTERS, SORTS
 from .models import Category, Complaint, Measure, SavedFilter, SignOff
+from .search_index import complaints_matching, search_rank
 
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
@@ -137,15 +138,12 @@ def _complaints_filtered(user: User, filters: ComplaintFilter) -> QuerySet[Compl
     for name, value in filters.extra.items():
         if value and name in FILTERS:
             qs = FILTERS[name].apply(qs, value)
+    # The full-text search: its best matches (amends.search), ranked for the sort "relevance".
     if term := filters.q.strip():
-        condition = (
-            Q(number__icontains=term) | Q(wording__icontains=term)
-            | Q(contact__full_name__icontains=term) | Q(organisation__name__icontains=term)
-            | Q(contact__email__icontains=term) | Q(order_reference__icontains=term)
-        )
-        if (phone := phone_matches(term, field="contact__phone_digits", min_digits=5)) is not None:
-            condition |= phone
-        qs = qs.filter(condition)
+        found = complaints_matching(term, limit=settings.AMENDS_SEARCH_RESULTS)
+        qs = qs.filter(pk__in=found).annotate(search_rank=search_rank(found))
+    else:
+        qs = qs.annotate(search_rank=Value(0))
     return qs
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint
+from amends.complaints.search_index import complaints_index
 from amends.customers.models import Contact
 
 from .anonymise import (
@@ -70,6 +71,7 @@ def personal_data_erase(*, contact: Contact, actor: User, reason: str = "") -> E
         inbound_unlinked_anonymise(elsewhere, counts)
         traces_anonymise(traces, elsewhere, counts, rewritten)
         rows_reseal(rewritten, erasure=erasure, actor=actor)
+        complaints_index(complaint.pk for complaint in complaints)  # the search index forgets them too
         # Files outside the database cannot roll back: they go once the rest is committed.
         transaction.on_commit(lambda: _mail_files(erasure.pk, elsewhere))
         Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
@@ -141,6 +143,9 @@ def retention_anonymise(
             contact_anonymise(person)
         counts.contacts = len(done)
         erasure.contacts.set(done)
+        # The search index forgets them too: these cards, and the earlier ones of the people anonymised now.
+        anonymised = Complaint.objects.filter(Q(pk__in=[c.pk for c in complaints]) | Q(contact__in=done))
+        complaints_index(anonymised.values_list("pk", flat=True))
         Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
     erasure.refresh_from_db()
     return erasure

@@ -435,3 +435,5 @@ AMENDS_METRICS_ALLOW = [ipaddress.ip_network(net.strip(), strict=False) for net 
 # policy off), and the fonts the PDF export embeds (Debian's fonts-dejavu-core: Cyrillic, Armenian).
 AMENDS_RETENTION_YEARS = int(os.environ.get("AMENDS_RETENTION_YEARS", 5))
 AMENDS_PDF_FONT_DIR = os.environ.get("AMENDS_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+# How many best matches of a search the card list and the API show (docs/search.md).
+AMENDS_SEARCH_RESULTS = int(os.environ.get("AMENDS_SEARCH_RESULTS", 1000))

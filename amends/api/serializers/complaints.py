@@ -95,7 +95,11 @@ class ComplaintFilterSerializer(serializers.Serializer):
     ))
     q = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default="",
-        help_text=_("Search in the number, text, customer, e-mail, phone and order reference."),
+        help_text=_(
+            "Full-text search in the number, text, messages, customer, organisation, e-mail, phone and order "
+            "reference: cards holding every word, in any of its forms; the best matches only. "
+            "sort=relevance lists the best first."
+        ),
     )
     sort = serializers.ChoiceField(choices=sorted(SORTS), required=False, default="-received")
 
