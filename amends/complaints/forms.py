@@ -386,7 +386,9 @@ class ComplaintFilterForm(forms.Form):
             importance=data["importance"],
             responsible=data["responsible"].pk if data["responsible"] else None,
             received_from=data["received_from"], received_to=data["received_to"],
-            overdue=data["overdue"], mine=data["mine"], q=data["q"], sort=data["sort"] or "-received",
+            overdue=data["overdue"], mine=data["mine"], q=data["q"],
+            # A search is read best match first, unless another order is asked for.
+            sort=data["sort"] or ("relevance" if data["q"].strip() else "-received"),
             set_aside=data["set_aside"],
             extra={name: data[name] for name in FILTERS},
         )

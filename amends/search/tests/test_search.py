@@ -122,3 +122,18 @@ def test_the_stems_remembered_are_forgotten_when_too_many(monkeypatch):
     monkeypatch.setattr("amends.search.text.CACHE_SIZE", 2)
     assert stems("доставка курьер заказ") == ["доставк", "курьер", "заказ"]
     assert stems("доставка курьер заказ товар") == ["доставк", "курьер", "заказ", "товар"]
+
+
+def test_the_list_reads_a_search_best_match_first_unless_another_order_is_asked(operator, qms):
+    from amends.complaints.forms import ComplaintFilterForm
+    from amends.complaints.selectors import complaint_list
+
+    named = card(operator, "Товар не привезли", full_name="Смирнов Алексей")
+    in_text = card(operator, "Сотрудник Смирнов обещал перезвонить", full_name="Кузнецова Ольга")
+
+    def listed(**data):
+        form = ComplaintFilterForm(data={"q": "смирнов", **data})
+        return list(complaint_list(qms, form.to_filter()).values_list("pk", flat=True))
+
+    assert listed() == [named.pk, in_text.pk]
+    assert listed(sort="-received") == [in_text.pk, named.pk]
