@@ -20,7 +20,9 @@ def stored(cards) -> dict:
     """What a check leaves of each card: its candidates, signature and band keys."""
     return {
         card.number: (
-            sorted(DuplicateCandidate.objects.filter(complaint=card).values_list("candidate__number", "reason", "score")),
+            sorted(DuplicateCandidate.objects.filter(complaint=card).values_list(
+                "candidate__number", "reason", "score",
+            )),
             TextSignature.objects.filter(complaint=card).values_list("size", "digest").first(),
             sorted(SignatureBand.objects.filter(complaint=card).values_list("key", flat=True)),
         )
