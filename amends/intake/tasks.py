@@ -8,7 +8,7 @@ from django_tasks import task
 from amends.complaints.models import Complaint
 from amends.duplicates.services import duplicates_store, duplicates_store_many
 
-from .acknowledge import acknowledge
+from .acknowledge import acknowledge, acknowledge_many
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +38,12 @@ def follow_up_registrations_task(cards: list[list]) -> int:
         for pk, _language in cards:
             if pk in found:
                 _duplicates_check(found[pk])
-    acknowledged, connection = 0, get_connection()
+    connection = get_connection()
     try:
-        for pk, language in cards:
-            if language and pk in found:
-                acknowledged += acknowledge(found[pk], language, connection=connection) is not None
+        return acknowledge_many([(found[pk], language) for pk, language in cards if language and pk in found],
+                                connection)
     finally:
         connection.close()
-    return acknowledged
 
 
 @task()
