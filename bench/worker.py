@@ -18,12 +18,10 @@ load average: other processes on the machine slow it.
 """
 
 import argparse
-import http.client
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -215,27 +213,7 @@ def lag(rate: float, seconds: float, workers: int, actor: User) -> None:
         idle(processes)  # the periodic jobs due at start done
         intake.Load(port, 3, 4, intake.api_client(token)).run()  # warm-up: imports, connections
         after = InboundMessage.objects.aggregate(last=Max("pk"))["last"] or 0
-        clients, statuses, lock = 16, {}, threading.Lock()
-        interval, deadline = clients / rate, time.perf_counter() + seconds
-
-        def paced(index: int) -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            send, due, n = intake.api_client(token)(conn, 100 + index), time.perf_counter() + index / rate, 0
-            while due < deadline:
-                time.sleep(max(0.0, due - time.perf_counter()))
-                n += 1
-                status = send(n)
-                with lock:
-                    statuses[status] = statuses.get(status, 0) + 1
-                due += interval
-
-        threads = [threading.Thread(target=paced, args=(i,)) for i in range(clients)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        statuses, elapsed = intake.paced_load(port, [intake.api_client(token)], 16, rate, seconds)
         say(f"(2) {workers} worker(s): the API took {statuses.get(201, 0) / elapsed:.0f} complaints/s for "
             f"{elapsed:.0f} s (asked {rate:.0f}/s); answers {dict(sorted(statuses.items()))}; {load()}")
         stored = InboundMessage.objects.filter(pk__gt=after, source="api")
@@ -272,7 +250,7 @@ def main() -> None:
                     figures.append(throughput(channel, workers, actor, f"{channel}{workers}r{round_}{time.time_ns()}"))
                     registered, followed, cpu = figures[-1]
                     say(f"    {channel}: {registered:.0f} cards/s registered, {followed:.0f}/s with their follow-ups "
-                        f"done; worker CPU {cpu:.1f} ms a card; {load()}")
+                        f"done; worker CPU {cpu:.1f} ms a card (one free CPU: {1000 / cpu:.0f} cards/s); {load()}")
                 if len(figures) > 1:
                     best = max(figures)
                     middle = sorted(figures)[len(figures) // 2]

@@ -9,6 +9,7 @@ card with a similar wording is a similar complaint (a possible mass problem), ne
 card the same contact sent with the same text within 24 hours is linked at once.
 """
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -29,7 +30,6 @@ from amends.complaints.choices import OPEN_STATES, State
 from amends.complaints.events import event_note
 from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_transition
-from amends.core.bulk import insert_rows
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 from amends.customers.models import Contact, phone_digits
 
@@ -74,22 +74,39 @@ def signatures_store(complaints: Iterable[Complaint]) -> dict[int, detector.Sign
 
 
 def _signatures_save(signatures: dict[int, detector.Signature]) -> dict[int, detector.Signature]:
-    if not signatures:
-        return signatures
-    TextSignature.objects.bulk_create(
-        [
-            TextSignature(complaint_id=pk, size=s.size, sketch=s.sketch_bytes(), digest=s.digest)
-            for pk, s in signatures.items()
-        ],
-        update_conflicts=True, unique_fields=["complaint"],
-        update_fields=["size", "sketch", "digest", "updated_at"],
-    )
-    SignatureBand.objects.filter(complaint_id__in=signatures).delete()
-    # One statement whatever the count: this runs in the transaction that holds the database on SQLite.
-    insert_rows(SignatureBand, [
-        SignatureBand(complaint_id=pk, key=key) for pk, s in signatures.items() for key in s.bands
-    ])
+    signatures_write(signatures)
     return signatures
+
+
+def signatures_write(signatures: dict[int, detector.Signature]) -> None:
+    """Store each card's signature and band keys in place of those it had."""
+    if not signatures:
+        return
+    q = connection.ops.quote_name
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = ("complaint_id", "size", "sketch", "digest", "updated_at")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {q(TextSignature._meta.db_table)} ({', '.join(map(q, columns))}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({q(columns[0])}) "
+            f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in columns[1:])}",
+            [(pk, s.size, s.sketch_bytes(), s.digest, now) for pk, s in signatures.items()],
+        )
+        SignatureBand.objects.filter(complaint_id__in=signatures).delete()
+        # A card's keys, or on PostgreSQL the batch's, in one row of parameters: binding each key
+        # took longer than the insert.
+        bands, cards = q(SignatureBand._meta.db_table), f"{q('complaint_id')}, {q('key')}"
+        if connection.vendor == "postgresql":
+            rows = [(pk, key) for pk, s in signatures.items() for key in s.bands]
+            cursor.execute(
+                f"INSERT INTO {bands} ({cards}) SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+                [[pk for pk, _key in rows], [key for _pk, key in rows]],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {bands} ({cards}) SELECT %s, value FROM json_each(%s)",
+                [(pk, json.dumps(s.bands)) for pk, s in signatures.items()],
+            )
 
 
 @dataclass(frozen=True)
@@ -146,6 +163,57 @@ def _same_customer(probe: Probe) -> tuple[set[int], set[int]]:
     for pk, contact_matched in found:
         (by_contact if contact_matched else by_order).add(pk)
     return by_contact, by_order
+
+
+def _same_customer_many(probes: Sequence[Probe]) -> list[tuple[set[int], set[int]]]:
+    """`_same_customer` of each probe, in two statements for all of them: the contacts that share a
+    contact's e-mail or phone, then the cards of those contacts and of the order Nos., each probe
+    taking its own from them as its own statement would."""
+    contact_pks, emails, digits, references = set(), set(), set(), set()
+    for probe in probes:
+        contact = probe.contact
+        if contact is not None and contact.pk:
+            contact_pks.add(contact.pk)
+        if contact is not None and contact.email:
+            emails.add(contact.email)
+        if contact is not None and len(contact.phone_digits) >= 7:
+            digits.add(contact.phone_digits)
+        if reference := _order_reference(probe.order_reference):
+            references.add(reference)
+    contacts = list(Contact.objects.filter(
+        Q(pk__in=contact_pks) | Q(email__in=emails) | Q(phone_digits__in=digits),
+    ).values_list("pk", "email", "phone_digits")) if contact_pks or emails or digits else []
+    per_probe = []
+    for probe in probes:
+        contact = probe.contact
+        mine = [
+            pk for pk, email, phone in contacts
+            if contact is not None and ((contact.pk and pk == contact.pk) or (contact.email and email == contact.email)
+                                        or (len(contact.phone_digits) >= 7 and phone == contact.phone_digits))
+        ][:MAX_SAME_CONTACT]
+        per_probe.append(set(mine))
+    wanted = Q(contact_id__in=set().union(*per_probe)) | Q(order_reference__in=references)
+    cards = list(Complaint.objects.filter(wanted).exclude(state=State.DUPLICATE).order_by("-received_at").values_list(
+        "pk", "contact_id", "order_reference", "state", "received_at",
+    )) if any(per_probe) or references else []
+    found = []
+    for probe, theirs in zip(probes, per_probe, strict=True):
+        reference = _order_reference(probe.order_reference)
+        by_contact: set[int] = set()
+        by_order: set[int] = set()
+        taken = 0
+        for pk, contact_id, card_reference, state, received_at in cards:
+            if taken >= MAX_SAME_CONTACT:
+                break
+            same_contact = contact_id in theirs
+            if pk == probe.pk or not (same_contact or (reference and card_reference == reference)):
+                continue
+            if not _within(probe, state, received_at):
+                continue
+            (by_contact if same_contact else by_order).add(pk)
+            taken += 1
+        found.append((by_contact, by_order))
+    return found
 
 
 def _latest_sharers_sql(bands: Sequence[int], digest: str) -> tuple[str, list]:
@@ -394,7 +462,6 @@ def duplicates_store_many(complaints: Sequence[Complaint]) -> None:
     keys = {card.pk: _keys(signatures[card.pk], keyed) for card in cards}
     stored, scope = _latest_sharers_many({key for card_keys in keys.values() for key in card_keys})
     earlier: dict[tuple[str, int | str], list[int]] = {}  # a key's cards of this batch, the latest first
-    customers: dict[int, tuple[set[int], set[int]]] = {}
     similar: dict[int, set[int]] = {}
     for card in cards:
         probe = Probe.of(card)
@@ -403,10 +470,12 @@ def duplicates_store_many(complaints: Sequence[Complaint]) -> None:
         ))
         in_scope = [pk for pk in shared if pk != card.pk and _within(probe, *scope[pk])]
         similar[card.pk] = set(sorted(in_scope, key=lambda pk: (-shared[pk], -pk))[:MAX_SCORED])
-        customers[card.pk] = _same_customer(probe)
         for key in keys[card.pk]:
             earlier.setdefault(key, []).insert(0, card.pk)
         scope[card.pk] = (card.state, card.received_at)
+    customers = dict(zip(
+        [card.pk for card in cards], _same_customer_many([Probe.of(card) for card in cards]), strict=True,
+    ))
     batch = {card.pk: (signatures[card.pk], Card(card.pk, card.number, card.received_at, card.channel, card.state))
              for card in cards}
     wanted = set().union(*similar.values(), *(a | b for a, b in customers.values()))
