@@ -38,16 +38,15 @@ def _claim_expired(now: datetime) -> Q:
 
 
 def inbound_process_queued(limit: int | None = None) -> int:
-    """Retry the stored submissions whose claim expired, then register a batch of those queued for
-    the worker, oldest first; returns how many were taken (the worker calls it until it returns 0).
+    """Register a batch of the stored submissions queued for the worker, oldest first, then retry
+    those whose claim expired; returns how many were taken (the worker calls it until it returns 0).
     Should a request register one of the same cards meanwhile, the card's unique number makes one
     card of the two."""
     limit = limit or settings.AMENDS_INTAKE_BATCH
-    retried = _retry_expired(limit)  # received before the queued ones
     batch = _claim_batch(limit)
     if batch:
         _register_batch(batch)
-    return retried + len(batch)
+    return len(batch) + _retry_expired(limit)
 
 
 def _claim_batch(limit: int) -> list[InboundMessage]:

@@ -165,7 +165,7 @@ def test_a_worker_killed_at_random_points_loses_no_complaint_and_sends_nothing_t
         # while registering it), or once it has done something (mostly in a follow-up job).
         done_before = work_done()
         if rng.random() < 0.5:
-            # A batch this worker claimed (claims a kill left behind are retried first, one by one).
+            # A batch this worker claimed, not a claim a kill left behind.
             claimed = InboundMessage.objects.filter(status=InboundStatus.RECEIVED, claimed_at__gt=started)
             wait_until(lambda: claimed.exists() or work_done() > done_before or not work_left(),  # noqa: B023
                        process, log)
