@@ -1,13 +1,15 @@
-"""The worker's side of intake: the stored submissions waiting for their card (web form, API), taken
-in batches.
+"""The worker's side of intake: the stored submissions waiting for their card (web form, API, e-mail),
+taken in batches.
 
-A batch is claimed in one short transaction, then registered in one transaction, each submission in
-its own savepoint: a bad one is quarantined and the rest go on. Their follow-up work (near-duplicate
+A batch is claimed in one short transaction (on PostgreSQL with SKIP LOCKED, so that several workers
+share the queue), then registered in one transaction: its new cards are written together, one insert
+per table (services.inbound_process_batch); a message that continues a card or brings files is
+accepted alone, and a bad one is quarantined while the rest go on. Their follow-up work (near-duplicate
 search, acknowledgement) is queued in the same transaction, as a few jobs of FOLLOW_UP_CARDS cards
-each, so that a batch costs the queue a few writes, not a few per card. A worker killed mid-batch
-commits nothing of it: the claims expire and the submissions are taken again, one by one, each
-attempt counted, so that one that stops the worker is quarantined alone (quarantine.py). The batch
-counts none: a kill in it would count against every submission in it.
+each, which the worker runs after the batch. A worker killed mid-batch commits nothing of it: the
+claims expire and the submissions are taken again, one by one, each attempt counted, so that one that
+stops the worker is quarantined alone (quarantine.py). The batch counts none: a kill in it would count
+against every submission in it.
 """
 
 from datetime import datetime, timedelta
@@ -18,10 +20,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import InboundMessage, InboundStatus
-from .services import follow_ups_collected, inbound_process_in_batch, inbound_reprocess
+from .services import follow_ups_collected, inbound_process_batch, inbound_reprocess
 from .tasks import follow_up_registrations_task
 
-FOLLOW_UP_CARDS = 20
+FOLLOW_UP_CARDS = 50
 
 
 def claim_timeout() -> timedelta:
@@ -62,15 +64,13 @@ def _claim_batch(limit: int) -> list[InboundMessage]:
         InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.QUEUED).update(
             status=InboundStatus.RECEIVED, claimed_at=claimed_at,
         )
-    return list(
-        InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.RECEIVED, claimed_at=claimed_at).order_by("pk")
-    )
+    claimed = InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.RECEIVED, claimed_at=claimed_at)
+    return list(claimed.select_related("submitted_by").order_by("pk"))
 
 
 def _register_batch(batch: list[InboundMessage]) -> None:
     with transaction.atomic(), follow_ups_collected() as follow_ups:
-        for message in batch:
-            inbound_process_in_batch(message)
+        inbound_process_batch(batch)
         # In jobs of a few cards: the worker runs one between batches, so each one holds them up briefly.
         for start in range(0, len(follow_ups), FOLLOW_UP_CARDS):
             follow_up_registrations_task.enqueue(follow_ups[start:start + FOLLOW_UP_CARDS])
