@@ -37,6 +37,7 @@ from .converters import NUMBER_PATTERN
 from .list_page import register_list_sort
 from .models import Complaint, TimelineEvent
 from .signals import (
+    after_registration,
     answer_delivered,
     complaint_changed,
     complaint_registered,
@@ -196,12 +197,18 @@ def _card_touched(sender, complaint, **kwargs):
     complaints_index([complaint.pk])
 
 
+def _card_registered(sender, complaint, **kwargs):
+    # A batch of the worker's is indexed in one go, in its transaction.
+    after_registration(complaints_index, complaint.pk)
+
+
 def register() -> None:
     """Called from ComplaintsConfig.ready(): the receivers, and the list's sort by relevance."""
     register_list_sort("relevance", "search_rank", "-search_rank")
     register_filler("complaints", COMPLAINTS, complaints_fill)
+    complaint_registered.connect(_card_registered, dispatch_uid="search_index.registered")
     touched = {
-        "registered": complaint_registered, "replied": customer_replied,
+        "replied": customer_replied,
         "contacted": customer_contacted, "answer_delivered": answer_delivered,
     }
     for name, signal in touched.items():

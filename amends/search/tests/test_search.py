@@ -137,3 +137,27 @@ def test_the_list_reads_a_search_best_match_first_unless_another_order_is_asked(
 
     assert listed() == [named.pk, in_text.pk]
     assert listed(sort="-received") == [in_text.pk, named.pk]
+
+
+def test_a_batch_the_worker_registers_is_indexed_in_one_write_with_its_cards(monkeypatch):
+    import json
+
+    from amends.complaints import search_index
+    from amends.intake.queue import inbound_process_queued
+    from amends.intake.services import inbound_store_numbered
+
+    for n in range(5):
+        inbound_store_numbered(channel=Channel.WEB_FORM, source="web_form", raw=json.dumps({
+            "name": f"Клиент {n}", "email": f"client{n}@example.ru", "text": f"Чайник номер {n} течёт",
+        }).encode())
+    writes = []
+    replace = search_index.documents_replace
+
+    def counted(index, documents):
+        writes.append(len(documents))
+        return replace(index, documents)
+
+    monkeypatch.setattr(search_index, "documents_replace", counted)
+    assert inbound_process_queued() == 5
+    assert len(complaints_matching("чайники")) == 5
+    assert writes == [5]
