@@ -94,8 +94,9 @@ def emails_store(arrived: list[Arrived], *, source: str) -> list[Receipt]:
         fresh[reference] = _queued(raw, source, reference)
         receipts.append(None)
     try:
-        with transaction.atomic():
-            InboundMessage.objects.bulk_create(fresh.values())
+        if fresh:
+            with transaction.atomic():
+                InboundMessage.objects.bulk_create(fresh.values())
     except IntegrityError:
         return [email_store(raw=raw, source=source, fallback_ref=fallback) for raw, fallback in arrived]
     created = iter(fresh.values())
