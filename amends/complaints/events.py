@@ -21,7 +21,13 @@ KEPT_CLOSED = "kept_closed"
 
 
 def event_registered(complaint: Complaint, actor: User | None) -> TimelineEvent:
-    return TimelineEvent.objects.create(
+    event = event_registered_row(complaint, actor)
+    event.save()
+    return event
+
+
+def event_registered_row(complaint: Complaint, actor: User | None) -> TimelineEvent:
+    return TimelineEvent(
         complaint=complaint, kind=EventKind.REGISTERED, actor=actor,
         to_state=complaint.state, text=complaint.get_channel_display(),
     )

@@ -5,7 +5,14 @@ roll back with the card's; a receiver that needs the commit first uses transacti
 are sent with sender=Complaint and keyword arguments only. Receivers connect in their AppConfig.ready().
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
 from django.dispatch import Signal
+
+T = TypeVar("T")
 
 # complaint, actor (None: a channel registered it), duplicates ("queued" | "now" | "caller": who
 # runs the near-duplicate search: the worker, this process after commit, or the caller itself),
@@ -36,3 +43,32 @@ measure_reported = Signal()
 answer_delivered = Signal()
 # complaint: an employee filed an internal complaint (the QMS heads are told).
 internal_complaint_filed = Signal()
+
+
+# The work receivers of complaint_registered put off to the end of a batch of registrations: each
+# work function with the items collected for it, in the order first asked.
+_batched_work: ContextVar[dict[Callable[[list], None], list] | None] = ContextVar("registered_batch", default=None)
+
+
+@contextmanager
+def registrations_batched() -> Iterator[None]:
+    """Within it, `after_registration` collects the receivers' work; it is done once each, on leaving
+    (inside the caller's transaction, so that it commits or rolls back with the cards)."""
+    collected: dict[Callable[[list], None], list] = {}
+    token = _batched_work.set(collected)
+    try:
+        yield
+    finally:
+        _batched_work.reset(token)
+    for work, items in collected.items():
+        work(items)
+
+
+def after_registration(work: Callable[[list[T]], None], item: T) -> None:
+    """For a receiver of complaint_registered: `work([item])` now, or, for a card registered in a
+    batch (the worker's), `work(items)` once for every card of the batch."""
+    collected = _batched_work.get()
+    if collected is None:
+        work([item])
+    else:
+        collected.setdefault(work, []).append(item)

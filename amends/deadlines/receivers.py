@@ -6,6 +6,7 @@ from datetime import datetime
 from amends.accounts.models import User
 from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint, TimelineEvent
+from amends.complaints.signals import after_registration
 from amends.complaints.transitions import REOPENINGS
 
 from . import services
@@ -13,7 +14,8 @@ from .choices import ClockKind
 
 
 def on_registered(sender, *, complaint: Complaint, **kwargs) -> None:
-    services.clocks_start(complaint=complaint)
+    # A batch's cards get their clocks in one insert.
+    after_registration(services.clocks_start_registered, complaint)
 
 
 def on_changed(sender, *, complaint: Complaint, actor: User | None, fields: frozenset[str], **kwargs) -> None:

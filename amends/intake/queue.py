@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import InboundMessage, InboundStatus
-from .services import follow_ups_collected, inbound_process_in_batch, inbound_reprocess
+from .services import follow_ups_collected, inbound_process_batch, inbound_reprocess
 from .tasks import follow_up_registrations_task
 
 FOLLOW_UP_CARDS = 20
@@ -62,15 +62,13 @@ def _claim_batch(limit: int) -> list[InboundMessage]:
         InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.QUEUED).update(
             status=InboundStatus.RECEIVED, claimed_at=claimed_at,
         )
-    return list(
-        InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.RECEIVED, claimed_at=claimed_at).order_by("pk")
-    )
+    claimed = InboundMessage.objects.filter(pk__in=pks, status=InboundStatus.RECEIVED, claimed_at=claimed_at)
+    return list(claimed.select_related("submitted_by").order_by("pk"))
 
 
 def _register_batch(batch: list[InboundMessage]) -> None:
     with transaction.atomic(), follow_ups_collected() as follow_ups:
-        for message in batch:
-            inbound_process_in_batch(message)
+        inbound_process_batch(batch)
         # In jobs of a few cards: the worker runs one between batches, so each one holds them up briefly.
         for start in range(0, len(follow_ups), FOLLOW_UP_CARDS):
             follow_up_registrations_task.enqueue(follow_ups[start:start + FOLLOW_UP_CARDS])

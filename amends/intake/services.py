@@ -6,7 +6,7 @@ quarantine with the reason; it is never dropped and can be processed again.
 """
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -14,7 +14,7 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -27,11 +27,14 @@ from amends.complaints.models import Complaint, TimelineEvent, new_tracking_code
 from amends.complaints.services import (
     complaint_add_message,
     complaint_number_take,
+    complaint_prepare,
     complaint_register,
+    complaints_register_prepared,
 )
-from amends.customers.models import phone_digits
+from amends.core.errors import AccessDenied
+from amends.customers.models import Contact, phone_digits
 
-from .identity import contact_for
+from .identity import contact_for, contacts_for
 from .models import InboundMessage, InboundStatus, OutboundMessage
 from .outbound import MESSENGER_SENDERS, WRITTEN, outgoing_text_findings, send_to_customer
 from .parsed import IncomingComplaint
@@ -202,8 +205,7 @@ def _same_sender(incoming: IncomingComplaint, complaint: Complaint) -> bool:
 @transaction.atomic
 def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> InboundMessage:
     """Thread the message onto its card, or register a new complaint and acknowledge it."""
-    target, collected = find_thread(incoming), _follow_ups.get()
-    language = ""  # of the acknowledgement of a new card, if it gets one
+    target = find_thread(incoming)
     if target is not None:
         complaint_add_message(
             complaint=target, incoming=True, text=incoming.reply_text or incoming.text,
@@ -211,33 +213,31 @@ def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> I
         )
         status = InboundStatus.THREADED
     else:
-        extra: RegisterOptions = {"importance": incoming.importance} if incoming.importance else {}
         target = complaint_register(
-            actor=incoming.registered_by, channel=incoming.channel, wording=incoming.text,
-            received_at=incoming.received_at or message.received_at, contact=contact_for(incoming),
-            product=incoming.product, category=incoming.category,
-            order_reference=incoming.order_reference, external_id=incoming.external_id,
-            thread_key=incoming.thread_key, attachments=incoming.attachments,
-            consent_text=incoming.consent_text, consent_at=incoming.consent_at,
-            duplicates="caller" if incoming.acknowledge or collected is not None else "queued",
-            number=message.number, tracking_code=message.tracking_code,
-            request_type=incoming.request_type, claim_demand=incoming.claim_demand, **extra,
+            **_registration(message, incoming, contact_for(incoming)), attachments=incoming.attachments,
         )
         status = InboundStatus.REGISTERED
-        language = (incoming.language or settings.LANGUAGE_CODE) if incoming.acknowledge else ""
     if incoming.on_accepted is not None:
         incoming.on_accepted(target)
     InboundMessage.objects.filter(pk=message.pk).update(
         status=status, complaint=target, processed_at=timezone.now(), reason="",
     )
     message.status, message.complaint = status, target
-    if status == InboundStatus.REGISTERED and collected is None and incoming.acknowledge:
-        # Queued in the same transaction as the card: done by the worker, never lost, never twice;
-        # after the message is on its card, which the acknowledgement answers (outbound.mail_headers).
-        follow_up_registration_task.enqueue(target.pk, language)
-    if status == InboundStatus.REGISTERED and collected is not None:
-        collected.append([target.pk, language])
+    if status == InboundStatus.REGISTERED:
+        # After the message is on its card, which the acknowledgement answers (outbound.mail_headers).
+        _follow_up(target, incoming)
     return message
+
+
+def _follow_up(complaint: Complaint, incoming: IncomingComplaint) -> None:
+    """A new card's duplicate search and acknowledgement: listed for the batch collecting them, else
+    queued in the card's transaction (done by the worker, never lost, never twice)."""
+    language = (incoming.language or settings.LANGUAGE_CODE) if incoming.acknowledge else ""
+    collected = _follow_ups.get()
+    if collected is not None:
+        collected.append([complaint.pk, language])
+    elif incoming.acknowledge:
+        follow_up_registration_task.enqueue(complaint.pk, language)
 
 
 @contextmanager
@@ -257,38 +257,145 @@ def inbound_process(message: InboundMessage, parse: Parser) -> InboundMessage:
     return _process(message, parse)
 
 
-def inbound_process_in_batch(message: InboundMessage) -> InboundMessage:
-    """`inbound_process` with its parser, without counting the attempt (see queue.py)."""
+def inbound_process_batch(messages: Sequence[InboundMessage]) -> None:
+    """`inbound_process` of each claimed submission of a batch, in order, without counting attempts
+    (see queue.py); call it in the batch's transaction, within `follow_ups_collected`. New cards are
+    written together (complaints_register_prepared); a message that may continue a card, brings
+    files, or has its channel's own follow-up is accepted alone, once the cards before it are
+    written, as is each message of a group whose writing failed as a whole."""
+    group: list[tuple[InboundMessage, IncomingComplaint]] = []
+    for message in messages:
+        try:
+            incoming = parser_for(message)(message)
+        except LookupError as error:  # no parser for its source
+            _finish(message, InboundStatus.QUARANTINED, str(error))
+            continue
+        except Exception as error:  # noqa: BLE001 - what _failed does not take is raised again
+            _failed(message, error)
+            continue
+        if _accepted_alone(incoming):
+            _accept_together(group)
+            group = []
+            _accept_alone(message, incoming)
+        else:
+            group.append((message, incoming))
+    _accept_together(group)
+
+
+def _accepted_alone(incoming: IncomingComplaint) -> bool:
+    """A message that may continue a card (looked for once the cards before it are written), or whose
+    files or channel hook need the single path."""
+    may_thread = incoming.number_in_subject() or incoming.references or incoming.thread_key
+    return bool(may_thread or incoming.attachments or incoming.remote_files or incoming.on_accepted)
+
+
+def _accept_alone(message: InboundMessage, incoming: IncomingComplaint) -> InboundMessage:
     try:
-        parse = parser_for(message)
-    except LookupError as error:
-        return _finish(message, InboundStatus.QUARANTINED, str(error))
-    return _process(message, parse)
+        return inbound_accept(message=message, incoming=incoming)
+    except Exception as error:  # noqa: BLE001 - what _failed does not take is raised again
+        return _failed(message, error)
+
+
+def _accept_together(group: list[tuple[InboundMessage, IncomingComplaint]]) -> None:
+    """New cards of a batch, written at once, each as inbound_accept registers it; a message whose
+    card cannot be prepared is accepted alone (and quarantined with its reason)."""
+    if not group:
+        return
+    try:
+        with transaction.atomic():
+            ready, alone = _prepared(group)
+            cards = complaints_register_prepared([card for _message, _incoming, card in ready])
+            _messages_registered([message for message, _incoming, _card in ready], cards)
+    except Exception as error:  # noqa: BLE001 - each message on its own then says what became of it
+        # A card a request registered meanwhile, the database, or one bad message.
+        logger.info("A batch of %d submissions is registered one by one: %s", len(group), error)
+        for message, incoming in group:
+            _accept_alone(message, incoming)
+        return
+    for (_message, incoming, _card), complaint in zip(ready, cards, strict=True):
+        _follow_up(complaint, incoming)
+    for message, incoming in alone:
+        _accept_alone(message, incoming)
+
+
+def _prepared(group: list[tuple[InboundMessage, IncomingComplaint]]) -> tuple[list, list]:
+    """The group's cards ready to write, each with its message and incoming complaint; and the
+    messages to accept alone (a contact or a card that does not pass the checks)."""
+    ready, alone = [], []
+    contacts = contacts_for([incoming for _message, incoming in group])
+    for (message, incoming), contact in zip(group, contacts, strict=True):
+        if isinstance(contact, ValidationError):
+            alone.append((message, incoming))
+            continue
+        try:
+            card = complaint_prepare(**_registration(message, incoming, contact))
+        except (ValidationError, AccessDenied):
+            alone.append((message, incoming))
+            continue
+        ready.append((message, incoming, card))
+    return ready, alone
+
+
+def _registration(message: InboundMessage, incoming: IncomingComplaint, contact: Contact | None) -> dict:
+    """What complaint_register is given for a new card from this message."""
+    extra: RegisterOptions = {"importance": incoming.importance} if incoming.importance else {}
+    return dict(
+        actor=incoming.registered_by, channel=incoming.channel, wording=incoming.text,
+        received_at=incoming.received_at or message.received_at, contact=contact,
+        product=incoming.product, category=incoming.category,
+        order_reference=incoming.order_reference, external_id=incoming.external_id,
+        thread_key=incoming.thread_key, consent_text=incoming.consent_text, consent_at=incoming.consent_at,
+        duplicates="caller" if incoming.acknowledge or _follow_ups.get() is not None else "queued",
+        number=message.number, tracking_code=message.tracking_code,
+        request_type=incoming.request_type, claim_demand=incoming.claim_demand, **extra,
+    )
+
+
+def _messages_registered(messages: list[InboundMessage], cards: list[Complaint]) -> None:
+    """Each message REGISTERED on its card, as inbound_accept records it, in one statement."""
+    now, q = timezone.now(), connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {q(InboundMessage._meta.db_table)} SET {q('status')} = %s, {q('complaint_id')} = %s, "
+            f"{q('processed_at')} = %s, {q('reason')} = '' WHERE {q('id')} = %s",
+            [(InboundStatus.REGISTERED, complaint.pk, connection.ops.adapt_datetimefield_value(now), message.pk)
+             for message, complaint in zip(messages, cards, strict=True)],
+        )
+    for message, complaint in zip(messages, cards, strict=True):
+        message.status, message.complaint, message.processed_at, message.reason = (
+            InboundStatus.REGISTERED, complaint, now, "",
+        )
 
 
 def _process(message: InboundMessage, parse: Parser) -> InboundMessage:
     try:
         incoming = parse(message)
         return inbound_accept(message=message, incoming=incoming)
-    except Ignored as ignored:
-        return _finish(message, InboundStatus.IGNORED, str(ignored))
-    except IntegrityError:
+    except Exception as error:  # noqa: BLE001 - what _failed does not take is raised again
+        return _failed(message, error)
+
+
+def _failed(message: InboundMessage, error: Exception) -> InboundMessage:
+    """What becomes of a message its parser or its registration failed on."""
+    if isinstance(error, Ignored):
+        return _finish(message, InboundStatus.IGNORED, str(error))
+    if isinstance(error, IntegrityError):
         # A submission's card registered by a concurrent run (the worker, or a request for its number).
         card = Complaint.objects.filter(number=message.number).first() if message.number else None
         if card is None:
-            raise
+            raise error
         return _finish(message, InboundStatus.REGISTERED, "", complaint=card)
-    except OperationalError as error:
+    if isinstance(error, OperationalError):
         # The database, not the message (SQLite locked past its timeout, a dropped connection): left
         # as it is, for the worker once the claim expires or the next request for its number.
         logger.warning("Inbound message %s left for later: %s", message.pk, error)
         return message
-    except ValueError as error:  # what parsers raise for bad input: the reason says it all
+    if isinstance(error, ValueError):  # what parsers raise for bad input: the reason says it all
         logger.warning("Inbound message %s quarantined: %s", message.pk, error)
         return _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}")
-    except Exception as error:  # noqa: BLE001 - a bad message must not stop the channel
-        logger.warning("Inbound message %s quarantined: %s", message.pk, error, exc_info=True)
-        return _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}")
+    # A bad message must not stop the channel.
+    logger.warning("Inbound message %s quarantined: %s", message.pk, error, exc_info=error)
+    return _finish(message, InboundStatus.QUARANTINED, f"{type(error).__name__}: {error}")
 
 
 def inbound_reprocess(message: InboundMessage) -> InboundMessage:

@@ -16,9 +16,12 @@ from .measures import EXECUTOR_ROLES, measure_add, measure_remove, measure_repor
 from .record import CONTACT_DETAILS, SIGN_OFF_WRITES, complaint_customer_correct, complaint_sign_off
 from .registration import (
     REGISTRATION_RELATIONS,
+    PreparedCard,
     complaint_file_internal,
     complaint_number_take,
+    complaint_prepare,
     complaint_register,
+    complaints_register_prepared,
 )
 from .saved_filters import SAVED_FILTERS_MAX, saved_filter_delete, saved_filter_save
 from .timeline import (
@@ -33,6 +36,7 @@ from .timeline import (
 
 __all__ = [
     "BULK_MAX", "CONTACT_DETAILS", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS",
+    "PreparedCard", "complaint_prepare", "complaints_register_prepared",
     "SAVED_FILTERS_MAX", "SIGN_OFF_WRITES", "TRACKED_FIELDS", "BulkResult", "access_assign_in_bulk",
     "attachment_check", "attachment_store", "can_assign_in_bulk", "card_locked", "complaint_add_message",
     "complaint_add_note", "complaint_attach", "complaint_confirm_in_writing", "complaint_contact_set",

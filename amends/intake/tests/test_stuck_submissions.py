@@ -59,7 +59,7 @@ def test_a_claim_is_left_to_its_worker_until_it_expires(submission):
 
 def test_the_worker_claims_with_a_time(submission, monkeypatch):
     seen = []
-    monkeypatch.setattr("amends.intake.queue.inbound_process_in_batch", seen.append)
+    monkeypatch.setattr("amends.intake.queue.inbound_process_batch", seen.extend)
     assert inbound_process_queued() == 1
     [message] = seen
     stored = InboundMessage.objects.get(pk=submission.pk)

@@ -323,10 +323,11 @@ def test_a_submission_that_cannot_be_registered_is_kept_in_quarantine(
 ):
     from amends.intake import services as pipeline
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("database said no")
 
     monkeypatch.setattr(pipeline, "complaint_register", broken)
+    monkeypatch.setattr(pipeline, "complaints_register_prepared", broken)
     # Without files the visitor has their number before the card is made: the worker meets the error.
     response = submit(english, valid(), django_capture_on_commit_callbacks)
     assert response.status_code == 302
