@@ -20,12 +20,11 @@ from amends.complaints.choices import Channel
 from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.quarantine import inbound_quarantine_stalled
 from amends.intake.queue import claim_timeout
-from amends.intake.services import inbound_process
+from amends.intake.services import MAILGATE_SOURCE, inbound_process
 
 from .headers import message_id
 from .parser import parse_stored
 
-MAILGATE_SOURCE = "email:mailgate"
 FINISHED = frozenset({
     InboundStatus.REGISTERED, InboundStatus.THREADED, InboundStatus.IGNORED, InboundStatus.QUARANTINED,
 })
