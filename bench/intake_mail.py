@@ -4,17 +4,18 @@ E-mail intake throughput (issue 3, figures (b)): generated mail in mixed charset
 KOI8-R, Windows-1251 labelled and mislabelled, HTML-only, small attachments, replies to earlier
 messages, a few auto-replies and broken messages), on a fresh database:
   (0) the parser alone, for scale;
-  (1) in-process through the `mailgate` command's code (call_command, no new process), with
-      the acknowledgements going to a real SMTP server on 127.0.0.1 (aiosmtpd in its own process);
+  (1) in-process through the `mailgate` command's code (call_command, no new process), which stores
+      each message for the worker; then the worker (AmendsWorker, in this process) registers them,
+      with the acknowledgements going to a real SMTP server on 127.0.0.1 (aiosmtpd in its own process);
   (2) a handful through the real `amends mailgate` process, the way an MTA pipe runs it,
       to show the cost of starting Django in a process per message;
   (2b) the same number through `amends mailgate --url`, which relays each message to the app
       (scripts/serve, as `make run` starts it) without starting Django, several pipes at once
       as an MTA runs them;
   (3) through IMAP: the same number of messages appended to a throwaway Dovecot on 127.0.0.1,
-      then one `poll_mail` pass (fetch, store, register, acknowledge, mark \\Seen).
-Prints messages per second and checks that nothing was lost: every message stored, each ended
-registered, threaded, ignored or quarantined, and every IMAP message marked \\Seen.
+      then one `poll_mail` pass (fetch, store, mark \\Seen).
+Prints messages per second and checks that nothing was lost: every message stored, and every IMAP
+message marked \\Seen. End to end, with the workers as processes: bench/mail_end_to_end.py.
 
 SQLite by default (its own file in a temporary folder); with DATABASE_URL set it uses that
 database instead, e.g. `scripts/with-postgres .venv/bin/python bench/intake_mail.py`.

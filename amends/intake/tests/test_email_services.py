@@ -23,6 +23,7 @@ from amends.intake.channels.email.services import (
     mailbox_source,
 )
 from amends.intake.models import InboundMessage, InboundStatus, Mailbox, OutboundMessage
+from amends.intake.queue import inbound_process_queued
 from amends.intake.services import inbound_reprocess
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
@@ -259,3 +260,20 @@ def test_the_message_id_is_read_from_the_header_section_alone():
            b"Message-ID: <in-the-body@example.ru>\r\n")
     assert email_reference(raw) == "<folded@example.ru>"
     assert email_reference(b"Subject: x\r\n\r\nMessage-ID: <in-the-body@example.ru>\r\n") == ""
+
+
+def test_the_worker_registers_a_stored_batch_in_order_and_bad_mail_among_it_stops_nothing(
+    db, django_capture_on_commit_callbacks,
+):
+    names = ["koi8r_8bit.eml", "broken_no_content.eml", "cp1251_base64.eml", "auto_reply.eml", "html_only.eml"]
+    batch = [Arrived(fixture(name)) for name in names] + [Arrived(b"\x00\xff\xfe not a message \x00")]
+    stored = [receipt.message.pk for receipt in emails_store(batch, source=MAILGATE_SOURCE)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound_process_queued() == 6
+    statuses = dict(InboundMessage.objects.values_list("pk", "status"))
+    assert [statuses[pk] for pk in stored] == ["registered", "quarantined", "registered", "ignored", "registered",
+                                               "quarantined"]
+    registered = InboundMessage.objects.filter(status=InboundStatus.REGISTERED).order_by("pk")
+    numbers = [message.complaint.number for message in registered]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 3  # numbered in the order they arrived
+    assert len(mail.outbox) == 3

@@ -199,8 +199,8 @@ def describe(receipt: Receipt) -> str:
     """One line for logs and the mailgate's standard error."""
     message = receipt.message
     line = f"inbound message #{message.pk}: {message.status}"
-    if message.complaint_id is not None:
-        line += f", complaint {message.complaint.number}"
+    if message.complaint_id is not None and (complaint := message.complaint) is not None:
+        line += f", complaint {complaint.number}"
     if message.reason:
         line += f" ({message.reason[:300]})"
     return line + (" (already received before)" if receipt.replay else "")
