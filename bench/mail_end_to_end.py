@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import http.client
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -335,6 +336,7 @@ def main() -> None:
     finally:
         controller.stop()
         asyncio.set_event_loop(None)
+        shutil.rmtree(VAR_DIR, ignore_errors=True)
 
 
 if __name__ == "__main__":
