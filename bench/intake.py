@@ -191,6 +191,34 @@ def form_post(connection: http.client.HTTPConnection, path: str, cookie: str, fi
     })
 
 
+def paced_load(port: int, makers: list, clients_each: int, rate: float, seconds: float) -> tuple[dict[int, int], float]:
+    """`clients_each` clients of each maker (see api_client), each on its own connection, sending
+    `rate` requests a second in all for `seconds`: the answers by status, and the time it took."""
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    clients = clients_each * len(makers)
+    interval, deadline = clients / rate, time.perf_counter() + seconds
+
+    def paced(make, index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        send, due, n = make(conn, index), time.perf_counter() + index / rate, 0
+        while due < deadline:
+            time.sleep(max(0.0, due - time.perf_counter()))
+            n += 1
+            status = send(n)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+            due += interval
+
+    threads = [threading.Thread(target=paced, args=(make, i)) for make in makers for i in range(clients_each)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses, time.perf_counter() - started
+
+
 def api_client(token: str):
     def make(connection: http.client.HTTPConnection, index: int):
         rng = random.Random(index)

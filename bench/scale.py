@@ -28,7 +28,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import timedelta
 from email.message import EmailMessage
@@ -293,31 +292,8 @@ def load(rate: float, seconds: float, operator: User, wait: float) -> None:
         intake.Load(port, 3, 4, intake.api_client(token)).run()  # warm-up: imports, connections
         intake.Load(port, 3, 4, intake.form_client).run()
         after = InboundMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        clients_each, statuses, lock = 8, {}, threading.Lock()
-
-        def paced(make, index: int, interval: float, deadline: float) -> None:
-            import http.client
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            send, due = make(conn, index), time.perf_counter()
-            n = 0
-            while due < deadline:
-                time.sleep(max(0.0, due - time.perf_counter()))
-                n += 1
-                status = send(n)
-                with lock:
-                    statuses[status] = statuses.get(status, 0) + 1
-                due += interval
-
-        interval = 2 * clients_each / rate  # half the rate to each path
-        deadline = time.perf_counter() + seconds
-        threads = [threading.Thread(target=paced, args=(make, i, interval, deadline))
-                   for make in (intake.api_client(token), intake.form_client) for i in range(clients_each)]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        # Half the rate to each path.
+        statuses, elapsed = intake.paced_load(port, [intake.api_client(token), intake.form_client], 8, rate, seconds)
         accepted = statuses.get(201, 0) + statuses.get(302, 0)
         say(f"(4) load: {accepted / elapsed:.0f} complaints/s accepted over {elapsed:.0f} s (target {rate:.0f}/s); "
             f"answers {dict(sorted(statuses.items()))}")

@@ -160,7 +160,13 @@ def event_file_received(
 
 def event_acknowledgement(complaint: Complaint, recipient: str) -> TimelineEvent:
     """The automatic acknowledgement (number and tracking link) went to the customer at `recipient`."""
-    return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.ACKNOWLEDGEMENT, text=recipient)
+    event = event_acknowledgement_row(complaint, recipient)
+    event.save()
+    return event
+
+
+def event_acknowledgement_row(complaint: Complaint, recipient: str) -> TimelineEvent:
+    return TimelineEvent(complaint=complaint, kind=EventKind.ACKNOWLEDGEMENT, text=recipient)
 
 
 def event_sign_off(complaint: Complaint, actor: User, signed_as: str) -> TimelineEvent:

@@ -9,16 +9,20 @@ card with a similar wording is a similar complaint (a possible mass problem), ne
 card the same contact sent with the same text within 24 hours is linked at once.
 """
 
+import json
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from itertools import chain
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
@@ -26,7 +30,6 @@ from amends.complaints.choices import OPEN_STATES, State
 from amends.complaints.events import event_note
 from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_transition
-from amends.core.bulk import insert_rows
 from amends.core.errors import AccessDenied, StaleObject, TransitionNotAllowed
 from amends.customers.models import Contact, phone_digits
 
@@ -71,22 +74,39 @@ def signatures_store(complaints: Iterable[Complaint]) -> dict[int, detector.Sign
 
 
 def _signatures_save(signatures: dict[int, detector.Signature]) -> dict[int, detector.Signature]:
-    if not signatures:
-        return signatures
-    TextSignature.objects.bulk_create(
-        [
-            TextSignature(complaint_id=pk, size=s.size, sketch=s.sketch_bytes(), digest=s.digest)
-            for pk, s in signatures.items()
-        ],
-        update_conflicts=True, unique_fields=["complaint"],
-        update_fields=["size", "sketch", "digest", "updated_at"],
-    )
-    SignatureBand.objects.filter(complaint_id__in=signatures).delete()
-    # One statement whatever the count: this runs in the transaction that holds the database on SQLite.
-    insert_rows(SignatureBand, [
-        SignatureBand(complaint_id=pk, key=key) for pk, s in signatures.items() for key in s.bands
-    ])
+    signatures_write(signatures)
     return signatures
+
+
+def signatures_write(signatures: dict[int, detector.Signature]) -> None:
+    """Store each card's signature and band keys in place of those it had."""
+    if not signatures:
+        return
+    q = connection.ops.quote_name
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = ("complaint_id", "size", "sketch", "digest", "updated_at")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {q(TextSignature._meta.db_table)} ({', '.join(map(q, columns))}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({q(columns[0])}) "
+            f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in columns[1:])}",
+            [(pk, s.size, s.sketch_bytes(), s.digest, now) for pk, s in signatures.items()],
+        )
+        SignatureBand.objects.filter(complaint_id__in=signatures).delete()
+        # A card's keys, or on PostgreSQL the batch's, in one row of parameters: binding each key
+        # took longer than the insert.
+        bands, cards = q(SignatureBand._meta.db_table), f"{q('complaint_id')}, {q('key')}"
+        if connection.vendor == "postgresql":
+            rows = [(pk, key) for pk, s in signatures.items() for key in s.bands]
+            cursor.execute(
+                f"INSERT INTO {bands} ({cards}) SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+                [[pk for pk, _key in rows], [key for _pk, key in rows]],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {bands} ({cards}) SELECT %s, value FROM json_each(%s)",
+                [(pk, json.dumps(s.bands)) for pk, s in signatures.items()],
+            )
 
 
 @dataclass(frozen=True)
@@ -143,6 +163,57 @@ def _same_customer(probe: Probe) -> tuple[set[int], set[int]]:
     for pk, contact_matched in found:
         (by_contact if contact_matched else by_order).add(pk)
     return by_contact, by_order
+
+
+def _same_customer_many(probes: Sequence[Probe]) -> list[tuple[set[int], set[int]]]:
+    """`_same_customer` of each probe, in two statements for all of them: the contacts that share a
+    contact's e-mail or phone, then the cards of those contacts and of the order Nos., each probe
+    taking its own from them as its own statement would."""
+    contact_pks, emails, digits, references = set(), set(), set(), set()
+    for probe in probes:
+        contact = probe.contact
+        if contact is not None and contact.pk:
+            contact_pks.add(contact.pk)
+        if contact is not None and contact.email:
+            emails.add(contact.email)
+        if contact is not None and len(contact.phone_digits) >= 7:
+            digits.add(contact.phone_digits)
+        if reference := _order_reference(probe.order_reference):
+            references.add(reference)
+    contacts = list(Contact.objects.filter(
+        Q(pk__in=contact_pks) | Q(email__in=emails) | Q(phone_digits__in=digits),
+    ).values_list("pk", "email", "phone_digits")) if contact_pks or emails or digits else []
+    per_probe = []
+    for probe in probes:
+        contact = probe.contact
+        mine = [
+            pk for pk, email, phone in contacts
+            if contact is not None and ((contact.pk and pk == contact.pk) or (contact.email and email == contact.email)
+                                        or (len(contact.phone_digits) >= 7 and phone == contact.phone_digits))
+        ][:MAX_SAME_CONTACT]
+        per_probe.append(set(mine))
+    wanted = Q(contact_id__in=set().union(*per_probe)) | Q(order_reference__in=references)
+    cards = list(Complaint.objects.filter(wanted).exclude(state=State.DUPLICATE).order_by("-received_at").values_list(
+        "pk", "contact_id", "order_reference", "state", "received_at",
+    )) if any(per_probe) or references else []
+    found = []
+    for probe, theirs in zip(probes, per_probe, strict=True):
+        reference = _order_reference(probe.order_reference)
+        by_contact: set[int] = set()
+        by_order: set[int] = set()
+        taken = 0
+        for pk, contact_id, card_reference, state, received_at in cards:
+            if taken >= MAX_SAME_CONTACT:
+                break
+            same_contact = contact_id in theirs
+            if pk == probe.pk or not (same_contact or (reference and card_reference == reference)):
+                continue
+            if not _within(probe, state, received_at):
+                continue
+            (by_contact if same_contact else by_order).add(pk)
+            taken += 1
+        found.append((by_contact, by_order))
+    return found
 
 
 def _latest_sharers_sql(bands: Sequence[int], digest: str) -> tuple[str, list]:
@@ -263,6 +334,13 @@ def _matches(probe: Probe, signature: detector.Signature, *, store: bool = True)
     at most MAX_CANDIDATES similar complaints of other customers."""
     same_contact, same_order = _same_customer(probe)
     cards = _signatures_of(same_contact | same_order | _similar_text(probe, signature), store=store)
+    return _matches_scored(signature, same_contact, same_order, cards)
+
+
+def _matches_scored(
+    signature: detector.Signature, same_contact: set[int], same_order: set[int],
+    cards: dict[int, tuple[detector.Signature, Card]],
+) -> list[Match]:
     mine, limit = frozenset(signature.sketch), threshold()
     found = []
     for pk, (other, card) in cards.items():
@@ -372,6 +450,129 @@ def duplicates_store(*, complaint: Complaint) -> list[int]:
         )
         _auto_link(complaint, candidates)
     return kept
+
+
+def duplicates_store_many(complaints: Sequence[Complaint]) -> None:
+    """`duplicates_store` of new cards, oldest first (a batch's), as if each were checked in turn, its
+    own band keys stored before the next one's search: the band keys and digests of all of them are
+    read in a few statements, the cards found signed in one, and everything written in one transaction."""
+    cards = list(complaints)
+    signatures = {card.pk: detector.signature(card.wording) for card in cards}
+    keyed = band_index_ready()
+    keys = {card.pk: _keys(signatures[card.pk], keyed) for card in cards}
+    stored, scope = _latest_sharers_many({key for card_keys in keys.values() for key in card_keys})
+    earlier: dict[tuple[str, int | str], list[int]] = {}  # a key's cards of this batch, the latest first
+    similar: dict[int, set[int]] = {}
+    for card in cards:
+        probe = Probe.of(card)
+        shared = Counter(chain.from_iterable(
+            (earlier.get(key, []) + stored.get(key, []))[:MAX_KEY_CARDS] for key in keys[card.pk]
+        ))
+        in_scope = [pk for pk in shared if pk != card.pk and _within(probe, *scope[pk])]
+        similar[card.pk] = set(sorted(in_scope, key=lambda pk: (-shared[pk], -pk))[:MAX_SCORED])
+        for key in keys[card.pk]:
+            earlier.setdefault(key, []).insert(0, card.pk)
+        scope[card.pk] = (card.state, card.received_at)
+    customers = dict(zip(
+        [card.pk for card in cards], _same_customer_many([Probe.of(card) for card in cards]), strict=True,
+    ))
+    batch = {card.pk: (signatures[card.pk], Card(card.pk, card.number, card.received_at, card.channel, card.state))
+             for card in cards}
+    wanted = set().union(*similar.values(), *(a | b for a, b in customers.values()))
+    signed = {**_signatures_of(wanted - batch.keys()), **batch}
+    found = {}
+    for card in cards:
+        same_contact, same_order = customers[card.pk]
+        others = {pk: signed[pk] for pk in similar[card.pk] | same_contact | same_order if pk in signed}
+        found[card.pk] = [
+            (DuplicateCandidate(complaint=card, candidate_id=m.card.pk, score=m.score, reason=m.reason), m.card)
+            for m in _matches_scored(signatures[card.pk], same_contact, same_order, others)
+        ]
+    with transaction.atomic():
+        _signatures_save(signatures)
+        _candidates_replace(found)
+        for card in cards:
+            _auto_link(card, found[card.pk])
+
+
+def _keys(signature: detector.Signature, keyed: bool) -> list[tuple[str, int | str]]:
+    """What a wording shares with similar ones (see _similar_text): its band keys (unless their index
+    is being built) and its digest; nothing for a wording without words."""
+    if not signature.size:
+        return []
+    return [*(("band", key) for key in (signature.bands if keyed else ())), ("digest", signature.digest)]
+
+
+def _within(probe: Probe, state: str, received_at: datetime) -> bool:
+    """_in_scope, for a card read already."""
+    if state == State.DUPLICATE:
+        return False
+    return state in OPEN_STATES or probe.received_at - window() <= received_at <= probe.received_at + window()
+
+
+# Subqueries in one statement: SQLite takes at most 500 parts of a compound SELECT.
+SHARERS_PER_STATEMENT = 400
+
+
+def _latest_sharers_many(
+    keys: set[tuple[str, int | str]],
+) -> tuple[dict[tuple[str, int | str], list[int]], dict[int, tuple[str, datetime]]]:
+    """For each key, its MAX_KEY_CARDS latest cards, the latest first: the bounded index range of
+    _latest_sharers_sql for each key, in a few statements for all of them; and the state and time
+    of receipt of each card found."""
+    q = connection.ops.quote_name
+    card, complaints = q("complaint_id"), q(Complaint._meta.db_table)
+    tables = {
+        "band": (q(SignatureBand._meta.db_table), q("key")),
+        "digest": (q(TextSignature._meta.db_table), q("digest")),
+    }
+    ordered: list[tuple[str, int | str]] = list(keys)
+    found: dict[tuple[str, int | str], list[int]] = {}
+    scope: dict[int, tuple[str, datetime]] = {}
+    for start in range(0, len(ordered), SHARERS_PER_STATEMENT):
+        chunk = ordered[start:start + SHARERS_PER_STATEMENT]
+        parts = [
+            f"SELECT * FROM (SELECT {start + i} AS which, {card} FROM {tables[kind][0]} WHERE {tables[kind][1]} = %s "
+            f"ORDER BY {card} DESC LIMIT {MAX_KEY_CARDS}) AS part{i}"
+            for i, (kind, _value) in enumerate(chunk)
+        ]
+        sql = (f"SELECT shared.which, shared.{card}, c.{q('state')}, c.{q('received_at')} "
+               f"FROM ({' UNION ALL '.join(parts)}) AS shared JOIN {complaints} AS c ON c.{q('id')} = shared.{card} "
+               f"ORDER BY shared.which, shared.{card} DESC")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for _kind, value in chunk])
+            for which, pk, state, received_at in cursor.fetchall():
+                found.setdefault(ordered[which], []).append(pk)
+                if pk not in scope:
+                    scope[pk] = (state, _datetime(received_at))
+    return found, scope
+
+
+def _datetime(value: datetime | str) -> datetime:
+    """A time read by a raw statement: SQLite gives the text Django wrote (UTC)."""
+    if isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"Not a time: {value!r}")
+    return timezone.make_aware(parsed, UTC) if timezone.is_naive(parsed) else parsed
+
+
+def _candidates_replace(found: dict[int, list[tuple[DuplicateCandidate, Card]]]) -> None:
+    """duplicates_store's writes of the candidates, for many cards: those no longer found go (unless
+    dismissed), those found are stored or updated."""
+    kept = {(card_pk, candidate.candidate_id) for card_pk, pairs in found.items() for candidate, _card in pairs}
+    stale = [
+        pk for pk, card_pk, candidate_pk in DuplicateCandidate.objects.filter(
+            complaint_id__in=found, dismissed=False,
+        ).values_list("pk", "complaint_id", "candidate_id")
+        if (card_pk, candidate_pk) not in kept
+    ]
+    DuplicateCandidate.objects.filter(pk__in=stale).delete()
+    DuplicateCandidate.objects.bulk_create(
+        [candidate for pairs in found.values() for candidate, _card in pairs], update_conflicts=True,
+        unique_fields=["complaint", "candidate"], update_fields=["score", "reason"],
+    )
 
 
 @transaction.atomic

@@ -10,18 +10,16 @@ When many cards are to be signed, the band-key index is dropped first and built 
 cards registered during a run that built it were searched without band keys: they are searched again.
 """
 
-import json
-
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from amends.complaints.models import Complaint
 
 from . import detector
 from .indexes import band_index_drop, band_index_ensure
-from .models import SignatureBand, SigningProgress, TextSignature
+from .models import SigningProgress
 from .services import duplicates_check
+from .services import signatures_write as _signatures_write
 
 BATCH_SIZE = 2000
 # Signing at least this many cards, and at least this share of the table, drops the band-key index
@@ -30,37 +28,6 @@ BATCH_SIZE = 2000
 # took about as long for a quarter of the table.
 BULK_MIN_CARDS = 20_000
 BULK_MIN_SHARE = 0.25
-
-
-def _signatures_write(signatures: dict[int, detector.Signature]) -> None:
-    """Store each card's signature and band keys in place of those it had."""
-    if not signatures:
-        return
-    q = connection.ops.quote_name
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = ("complaint_id", "size", "sketch", "digest", "updated_at")
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {q(TextSignature._meta.db_table)} ({', '.join(map(q, columns))}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({q(columns[0])}) "
-            f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in columns[1:])}",
-            [(pk, s.size, s.sketch_bytes(), s.digest, now) for pk, s in signatures.items()],
-        )
-        SignatureBand.objects.filter(complaint_id__in=signatures).delete()
-        # A card's keys, or on PostgreSQL the batch's, in one row of parameters: binding each key
-        # took longer than the insert.
-        bands, cards = q(SignatureBand._meta.db_table), f"{q('complaint_id')}, {q('key')}"
-        if connection.vendor == "postgresql":
-            rows = [(pk, key) for pk, s in signatures.items() for key in s.bands]
-            cursor.execute(
-                f"INSERT INTO {bands} ({cards}) SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
-                [[pk for pk, _key in rows], [key for _pk, key in rows]],
-            )
-        else:
-            cursor.executemany(
-                f"INSERT INTO {bands} ({cards}) SELECT %s, value FROM json_each(%s)",
-                [(pk, json.dumps(s.bands)) for pk, s in signatures.items()],
-            )
 
 
 def signatures_rebuild(*, only_missing: bool = True, batch_size: int = BATCH_SIZE) -> int:

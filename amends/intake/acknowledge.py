@@ -1,13 +1,19 @@
+from collections.abc import Sequence
+
+from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import make_msgid
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from amends.complaints.events import event_acknowledgement
-from amends.complaints.models import Complaint
+from amends.complaints.events import event_acknowledgement, event_acknowledgement_row
+from amends.complaints.models import Complaint, TimelineEvent
+from amends.core.bulk import insert_rows
 
 from .models import OutboundMessage
-from .outbound import send_to_customer, tracking_url_proving
+from .outbound import MESSENGER_SENDERS, email_subject, emails_send, send_to_customer, tracking_url_proving
 
 ACKNOWLEDGEMENT = "acknowledgement"
 
@@ -21,14 +27,49 @@ def acknowledge(
     if OutboundMessage.objects.filter(complaint_id=complaint.pk, purpose=ACKNOWLEDGEMENT).exists():
         return None
     complaint = Complaint.objects.select_related("contact").get(pk=complaint.pk)
-    with translation.override(language):
-        text = render_to_string("intake/acknowledgement.txt", {
-            "complaint": complaint, "tracking_url": tracking_url_proving(complaint),
-        })
-        subject = _("Your complaint is registered under No. %(number)s") % {"number": complaint.number}
+    subject, text = _worded(complaint, language)
     outbound = send_to_customer(
         complaint, subject=subject, text=text, purpose=ACKNOWLEDGEMENT, connection=connection,
     )
     if outbound is not None:
         event_acknowledgement(complaint, outbound.recipient)
     return outbound
+
+
+def acknowledge_many(cards: Sequence[tuple[Complaint, str]], connection: BaseEmailBackend) -> int:
+    """`acknowledge` of many new cards, each with the language to write in: the mails are stored with
+    their timeline entries in one transaction, then sent over `connection`, each claimed as it
+    leaves. A card answered on a messenger is acknowledged alone. Returns how many were stored."""
+    done = set(OutboundMessage.objects.filter(
+        complaint_id__in=[complaint.pk for complaint, _language in cards], purpose=ACKNOWLEDGEMENT,
+    ).values_list("complaint_id", flat=True))
+    outbounds, alone = [], 0
+    for complaint, language in cards:
+        if complaint.pk in done:
+            continue
+        if complaint.thread_key and complaint.thread_key.split(":", 1)[0] in MESSENGER_SENDERS:
+            alone += acknowledge(complaint, language, connection) is not None
+            continue
+        if complaint.contact is None or not complaint.contact.email:
+            continue
+        subject, text = _worded(complaint, language)
+        outbounds.append(OutboundMessage(
+            complaint=complaint, channel="email", recipient=complaint.contact.email, purpose=ACKNOWLEDGEMENT,
+            subject=email_subject(complaint, subject), body=text,
+            message_id=make_msgid(domain=settings.AMENDS_MAIL_DOMAIN),
+        ))
+    with transaction.atomic():
+        OutboundMessage.objects.bulk_create(outbounds)
+        insert_rows(TimelineEvent, [event_acknowledgement_row(o.complaint, o.recipient) for o in outbounds])
+    emails_send(outbounds, connection)
+    return alone + len(outbounds)
+
+
+def _worded(complaint: Complaint, language: str) -> tuple[str, str]:
+    """The acknowledgement's subject and text, in `language`."""
+    with translation.override(language):
+        text = render_to_string("intake/acknowledgement.txt", {
+            "complaint": complaint, "tracking_url": tracking_url_proving(complaint),
+        })
+        subject = _("Your complaint is registered under No. %(number)s") % {"number": complaint.number}
+    return subject, text

@@ -2,7 +2,7 @@
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -109,21 +109,32 @@ def send_email(
 
 def customer_last_message_id(complaint_id: int) -> str:
     """The Message-ID of the customer's last e-mail on the card; "" when none came by e-mail."""
+    return customers_last_message_ids([complaint_id]).get(complaint_id, "")
+
+
+def customers_last_message_ids(complaint_ids: Iterable[int]) -> dict[int, str]:
+    """`customer_last_message_id` of each card, in one query; a card without one is left out."""
     references = (
         InboundMessage.objects.filter(
-            complaint_id=complaint_id, source__startswith="email:",
+            complaint_id__in=complaint_ids, source__startswith="email:",
             status__in=[InboundStatus.REGISTERED, InboundStatus.THREADED],
-        ).order_by("-received_at", "-pk").values_list("external_ref", flat=True)[:1]
+        ).order_by("complaint_id", "-received_at", "-pk").values_list("complaint_id", "external_ref")
     )
-    match = _STORED_MESSAGE_ID.match(references[0]) if references else None
-    return match.group(0) if match else ""
+    found: dict[int, str] = {}
+    for complaint_id, reference in references:
+        if complaint_id not in found and (match := _STORED_MESSAGE_ID.match(reference)):
+            found[complaint_id] = match.group(0)
+        found.setdefault(complaint_id, "")
+    return {complaint_id: reference for complaint_id, reference in found.items() if reference}
 
 
-def mail_headers(outbound: OutboundMessage) -> dict[str, str]:
-    """A reply to the customer's last e-mail, so that it threads in their mail program; automatic mail
-    says so (RFC 3834): "auto-replied" when it answers their e-mail, "auto-generated" otherwise."""
+def mail_headers(outbound: OutboundMessage, parent: str | None = None) -> dict[str, str]:
+    """A reply to the customer's last e-mail (`parent`, read unless given), so that it threads in their
+    mail program; automatic mail says so (RFC 3834): "auto-replied" when it answers their e-mail,
+    "auto-generated" otherwise."""
     headers = {"Message-ID": outbound.message_id}
-    parent = customer_last_message_id(outbound.complaint_id)
+    if parent is None:
+        parent = customer_last_message_id(outbound.complaint_id)
     if parent:
         headers["In-Reply-To"] = headers["References"] = parent
     if outbound.purpose != WRITTEN:
@@ -153,12 +164,31 @@ def _deliver(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) 
     return sent
 
 
-def _deliver_email(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) -> bool:
+def emails_send(outbounds: Sequence[OutboundMessage], connection: BaseEmailBackend) -> int:
+    """Send stored e-mails that have no files (a batch's acknowledgements) over one connection, each
+    claimed just before it leaves as any stored message is (`_deliver`); returns how many went."""
+    parents = customers_last_message_ids({outbound.complaint_id for outbound in outbounds})
+    sent = 0
+    for outbound in outbounds:
+        if not outbound_claim(outbound):
+            continue
+        headers = mail_headers(outbound, parents.get(outbound.complaint_id, ""))
+        sent += _deliver_email(outbound, connection, headers=headers, with_files=False)
+        outbound_result(outbound)
+    return sent
+
+
+def _deliver_email(
+    outbound: OutboundMessage, shared: BaseEmailBackend | None = None, *, headers: dict[str, str] | None = None,
+    with_files: bool = True,
+) -> bool:
     """Send one claimed e-mail, on `shared` when given: its caller closes it after its last message."""
     email = EmailMessage(
-        subject=outbound.subject, body=outbound.body, to=[outbound.recipient], headers=mail_headers(outbound),
+        subject=outbound.subject, body=outbound.body, to=[outbound.recipient],
+        headers=headers or mail_headers(outbound),
     )
-    for attachment in OutboundAttachment.objects.filter(message_id=outbound.pk):
+    files = OutboundAttachment.objects.filter(message_id=outbound.pk) if with_files else []
+    for attachment in files:
         email.attach(attachment.name, bytes(attachment.content), attachment.content_type)
     connection = shared or get_connection()
     try:

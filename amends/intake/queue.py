@@ -21,7 +21,7 @@ from .models import InboundMessage, InboundStatus
 from .services import follow_ups_collected, inbound_process_batch, inbound_reprocess
 from .tasks import follow_up_registrations_task
 
-FOLLOW_UP_CARDS = 20
+FOLLOW_UP_CARDS = 50
 
 
 def claim_timeout() -> timedelta:

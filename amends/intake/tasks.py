@@ -6,9 +6,9 @@ from django.core.mail import get_connection
 from django_tasks import task
 
 from amends.complaints.models import Complaint
-from amends.duplicates.services import duplicates_store
+from amends.duplicates.services import duplicates_store, duplicates_store_many
 
-from .acknowledge import acknowledge
+from .acknowledge import acknowledge, acknowledge_many
 
 logger = logging.getLogger(__name__)
 
@@ -30,18 +30,20 @@ def follow_up_registrations_task(cards: list[list]) -> int:
     """`follow_up_registration_task` for a batch of new cards, each given as [id, language to
     acknowledge in, or "" for none]: the acknowledgements leave over one mail connection. Returns
     how many were acknowledged."""
-    found = Complaint.objects.in_bulk([pk for pk, _language in cards])
-    for pk, _language in cards:
-        if pk in found:
-            _duplicates_check(found[pk])
-    acknowledged, connection = 0, get_connection()
+    found = Complaint.objects.select_related("contact").in_bulk([pk for pk, _language in cards])
     try:
-        for pk, language in cards:
-            if language and pk in found:
-                acknowledged += acknowledge(found[pk], language, connection=connection) is not None
+        duplicates_store_many([found[pk] for pk, _language in cards if pk in found])
+    except Exception:  # one card may be the cause: each is checked alone
+        logger.exception("Duplicate check of %d cards failed; checked one by one", len(found))
+        for pk, _language in cards:
+            if pk in found:
+                _duplicates_check(found[pk])
+    connection = get_connection()
+    try:
+        return acknowledge_many([(found[pk], language) for pk, language in cards if language and pk in found],
+                                connection)
     finally:
         connection.close()
-    return acknowledged
 
 
 @task()

@@ -16,6 +16,7 @@ import os
 import socket
 import time
 from datetime import datetime, timedelta
+from math import ceil
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -28,17 +29,18 @@ from django_tasks_db.models import DBTaskResult
 from amends.core.budget import TimeBudgetExceeded, time_budget
 from amends.core.links import DEVELOPMENT_BASE_URL, base_url_configured
 from amends.intake.quarantine import inbound_quarantine_job
-from amends.intake.queue import inbound_process_queued
+from amends.intake.queue import FOLLOW_UP_CARDS, inbound_process_queued
 
 from .schedule import schedule_due, scheduled_runs_prune
 
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=15)
-JOBS_EVERY = timedelta(seconds=5)
 # A job whose worker died (or stalled where no signal reaches) during each of its first MAX_RUNS runs
 # is not run again: it may be what stops the workers.
 MAX_RUNS = 2
+# Batches of stored submissions grow up to this many times AMENDS_INTAKE_BATCH while they come full.
+BATCH_GROWTH = 4
 
 
 class JobStalled(Exception):  # noqa: N818 - the reason recorded on the job, not raised
@@ -119,6 +121,7 @@ class AmendsWorker:
         self.interval = interval
         self.running = True
         self.budget = float(settings.AMENDS_JOB_TIME_BUDGET)
+        self.batch = settings.AMENDS_INTAKE_BATCH
         if self.budget >= STALE_AFTER.total_seconds():
             raise ImproperlyConfigured("AMENDS_JOB_TIME_BUDGET must be shorter than the worker's STALE_AFTER")
         self.queue = _BudgetedQueue(
@@ -127,7 +130,6 @@ class AmendsWorker:
         )
         self.queue.budget = self.budget
         self._last_housekeeping: datetime | None = None
-        self._last_jobs = time.monotonic()
 
     def stop(self) -> None:
         """Finish the task at hand, then leave."""
@@ -153,14 +155,12 @@ class AmendsWorker:
         while self.running:
             taken = self._process_queued_messages()
             # Cards first: the customer has the number, and the card is what the tracking link and the
-            # staff need. While submissions wait, the follow-ups and periodic jobs get one job between
-            # batches every JOBS_EVERY, so that a burst delays them but never stops them; otherwise one
-            # job a pass, so that a submission arriving meanwhile waits for one job at most.
-            if taken and time.monotonic() - self._last_jobs < JOBS_EVERY.total_seconds():
-                continue
+            # staff need. After a batch, as many jobs as it queued follow-ups (the oldest jobs first), so
+            # that the duplicate searches and acknowledgements keep pace with the cards and a burst
+            # delays the periodic jobs but never stops them; with no batch, one job a pass, so that a
+            # submission arriving meanwhile waits for one job at most.
             self.queue.running = self.running
-            ran = self.queue.run_at_most(1)
-            self._last_jobs = time.monotonic()
+            ran = self.queue.run_at_most(max(1, ceil(taken / FOLLOW_UP_CARDS)))
             if not (taken or ran):
                 break
         close_old_connections()
@@ -169,13 +169,18 @@ class AmendsWorker:
         try:
             # Interrupted inside a message, that message is quarantined with the reason (inbound_process).
             with time_budget(self.budget, "Processing the stored submissions"):
-                return inbound_process_queued()
+                taken = inbound_process_queued(self.batch)
         except OperationalError as error:  # a locked SQLite database: try again on the next pass
             logger.warning("Queued messages skipped: %s", error)
             return 0
         except TimeBudgetExceeded as error:  # between two messages: the claimed one is retried later
             logger.warning("%s", error)
             return 0
+        # Adaptive: a full batch means a backlog, which larger batches (less work a card) clear sooner;
+        # the size comes back down with the backlog, as a batch holds SQLite's writers for its length.
+        least = settings.AMENDS_INTAKE_BATCH
+        self.batch = min(self.batch * 2, BATCH_GROWTH * least) if taken >= self.batch else max(least, self.batch // 2)
+        return taken
 
     def run(self, *, once: bool = False) -> None:
         logger.info("Worker %s started", self.queue.worker_id)

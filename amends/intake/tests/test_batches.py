@@ -122,7 +122,7 @@ def test_a_batch_follows_up_its_cards_in_short_jobs(transactional_db):
     from amends.intake.queue import FOLLOW_UP_CARDS
 
     stored(2 * FOLLOW_UP_CARDS + 5)
-    inbound_process_queued(limit=100)
+    inbound_process_queued(limit=2 * FOLLOW_UP_CARDS + 5)
     jobs = DBTaskResult.objects.filter(task_path="amends.intake.tasks.follow_up_registrations_task")
     sizes = sorted(len(job.args_kwargs["args"][0]) for job in jobs)
     assert sizes == [5, FOLLOW_UP_CARDS, FOLLOW_UP_CARDS]

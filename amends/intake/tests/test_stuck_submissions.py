@@ -68,9 +68,11 @@ def test_the_worker_claims_with_a_time(submission, monkeypatch):
 
 @override_settings(AMENDS_INBOUND_CLAIM_TIMEOUT=120)
 def test_a_locked_database_leaves_the_submission_for_later_not_in_quarantine(submission, monkeypatch):
-    def locked(**kwargs):
+    def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
+    # Both ways a card is written: a batch's together, and one alone (what a failed batch falls back to).
+    monkeypatch.setattr("amends.intake.services.complaints_register_prepared", locked)
     monkeypatch.setattr("amends.intake.services.inbound_accept", locked)
     assert inbound_process_queued() == 1
     submission.refresh_from_db()

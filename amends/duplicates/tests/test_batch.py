@@ -1,0 +1,76 @@
+"""The worker's follow-up checks a batch of new cards at once: it finds and stores what checking each
+card in turn would, its band keys read in a few statements whatever the batch's size."""
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from amends.complaints.choices import State
+from amends.customers.services import contact_create
+from amends.duplicates.models import DuplicateCandidate, Reason, SignatureBand, TextSignature
+from amends.duplicates.services import duplicates_store, duplicates_store_many
+
+from .samples import EN, EN_OTHER, EN_RESENT, RU, RU_OTHER, RU_RESENT
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(cards) -> dict:
+    """What a check leaves of each card: its candidates, signature and band keys."""
+    return {
+        card.number: (
+            sorted(DuplicateCandidate.objects.filter(complaint=card).values_list(
+                "candidate__number", "reason", "score",
+            )),
+            TextSignature.objects.filter(complaint=card).values_list("size", "digest").first(),
+            sorted(SignatureBand.objects.filter(complaint=card).values_list("key", flat=True)),
+        )
+        for card in cards
+    }
+
+
+def forget(cards) -> None:
+    for model in (DuplicateCandidate, SignatureBand, TextSignature):
+        model.objects.filter(complaint__in=cards).delete()
+
+
+@override_settings(AMENDS_DUPLICATE_AUTO_LINK_HOURS=0)
+def test_a_batch_finds_what_checking_each_card_in_turn_finds(register, contact, other_contact):
+    third = contact_create(full_name="Анна", email="anna@example.ru")
+    register(RU, contact=contact)
+    register(EN, contact=other_contact, order_reference="A-4512")
+    register(RU_OTHER, contact=third)
+    new = [
+        register(RU_RESENT, contact=other_contact, check=False),
+        register(EN_RESENT, contact=third, order_reference="A-4512", check=False),
+        register(RU_RESENT, contact=third, check=False),  # like the first of this batch
+        register(EN_OTHER, contact=contact, check=False),
+        register("?!", contact=contact, check=False),  # no words: only the customer's cards
+    ]
+    duplicates_store_many(new)
+    batch = stored(new)
+    assert {reason for found, _signature, _bands in batch.values() for _number, reason, _score in found} == {
+        Reason.SIMILAR_TEXT, Reason.SAME_ORDER, Reason.SAME_CONTACT,
+    }
+    forget(new)
+    for card in new:
+        duplicates_store(complaint=card)
+    assert stored(new) == batch
+
+
+def test_the_band_keys_of_a_batch_are_read_in_one_statement(register, contact, other_contact):
+    register(RU, contact=contact)
+    new = [register(text, contact=other_contact, check=False) for text in (RU_RESENT, EN, EN_OTHER, RU_OTHER) * 5]
+    with CaptureQueriesContext(connection) as queries:
+        duplicates_store_many(new)
+    sharers = [q for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+    assert len(sharers) == 1
+
+
+def test_the_same_text_sent_twice_in_one_batch_is_linked(register, contact):
+    first, again = (register(RU, contact=contact, check=False) for _ in range(2))
+    duplicates_store_many([first, again])
+    first.refresh_from_db()
+    again.refresh_from_db()
+    assert first.state == State.REGISTERED and again.state == State.DUPLICATE
