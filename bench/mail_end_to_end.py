@@ -282,7 +282,8 @@ def report(path, count, args, marks, started, handed, answers, after_pk, cards_b
     say("      CPU seconds per 1,000 messages: " + ", ".join(
         f"{kind} {seconds / count * 1000:.1f}" for kind, seconds in cpu.items() if seconds))
     say(f"      stored {stored}/{count}, " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
-        + f"; lost {count - stored + outcomes.get(InboundStatus.QUEUED, 0) + outcomes.get(InboundStatus.RECEIVED, 0)}"
+        + f"; lost {count - stored}, still waiting for the worker "
+          f"{outcomes.get(InboundStatus.QUEUED, 0) + outcomes.get(InboundStatus.RECEIVED, 0)}"
         + f"; acknowledgements accepted by SMTP {sink.count - acks_before}, acknowledged twice {twice}"
         + (f"; left unseen on the server {unseen}" if unseen is not None else ""))
 
