@@ -270,7 +270,8 @@ def report(path, count, args, marks, started, handed, answers, after_pk, cards_b
              .filter(n__gt=1).count())
     line = (f"{path:5} {count:6} msgs, {connection.vendor}, {args.workers} worker(s), cards before {cards_before}: ")
     if end is None:
-        line += f"NOT DONE within {args.timeout:.0f} s ({marks})"
+        line += f"NOT DONE within {args.timeout:.0f} s" + "".join(
+            f"; {mark} by {marks[mark] - started:.1f} s" for mark in ("stored", "registered") if mark in marks)
     else:
         line += (f"{count / (end - started):6.0f} msg/s end to end ({end - started:.1f} s); stored by "
                  f"{marks['stored'] - started:.1f} s, registered by {marks['registered'] - started:.1f} s, "
