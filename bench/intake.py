@@ -205,7 +205,11 @@ def paced_load(port: int, makers: list, clients_each: int, rate: float, seconds:
         while due < deadline:
             time.sleep(max(0.0, due - time.perf_counter()))
             n += 1
-            status = send(n)
+            try:
+                status = send(n)
+            except OSError:  # no answer in time: counted as status 0, on a new connection
+                status = 0
+                conn.close()
             with lock:
                 statuses[status] = statuses.get(status, 0) + 1
             due += interval

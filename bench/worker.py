@@ -40,10 +40,13 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--cards", type=int, default=100_000, help="PostgreSQL: cards to fill first")
     parser.add_argument("--count", type=int, default=2000, help="submissions per channel in (1)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1], help="worker processes, e.g. 1 2")
-    parser.add_argument("--channels", nargs="+", default=["api", "web_form", "email", "mixed"])
+    parser.add_argument("--channels", nargs="*", default=["api", "web_form", "email", "mixed"],
+                        help="channels of (1); none to measure (2) only")
     parser.add_argument("--rounds", type=int, default=1, help="times each figure of (1) is taken")
     parser.add_argument("--rate", type=float, default=0, help="(2): API complaints a second")
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--without-periodic", action="store_true",
+                        help="(2) with the periodic jobs off (as a worker kept for intake runs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     return parser.parse_args()
 
@@ -208,7 +211,7 @@ def lag(rate: float, seconds: float, workers: int, actor: User) -> None:
     connection.close()
     port = intake.free_port()
     server = intake.start_server(env, port)
-    processes = worker_processes(workers, periodic=True)
+    processes = worker_processes(workers, periodic=not OPTIONS.without_periodic)
     try:
         idle(processes)  # the periodic jobs due at start done
         intake.Load(port, 3, 4, intake.api_client(token)).run()  # warm-up: imports, connections
@@ -243,7 +246,8 @@ def main() -> None:
         actor = operator()
         say(f"{Complaint.objects.count()} cards stored; batches of {os.environ.get('AMENDS_INTAKE_BATCH', 100)}")
         for workers in OPTIONS.workers:
-            say(f"(1) {workers} worker(s), {OPTIONS.count} submissions a channel:")
+            if OPTIONS.channels:
+                say(f"(1) {workers} worker(s), {OPTIONS.count} submissions a channel:")
             for channel in OPTIONS.channels:
                 figures = []
                 for round_ in range(OPTIONS.rounds):

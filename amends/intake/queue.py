@@ -1,13 +1,15 @@
-"""The worker's side of intake: the stored submissions waiting for their card (web form, API), taken
-in batches.
+"""The worker's side of intake: the stored submissions waiting for their card (web form, API, e-mail),
+taken in batches.
 
-A batch is claimed in one short transaction, then registered in one transaction, each submission in
-its own savepoint: a bad one is quarantined and the rest go on. Their follow-up work (near-duplicate
+A batch is claimed in one short transaction (on PostgreSQL with SKIP LOCKED, so that several workers
+share the queue), then registered in one transaction: its new cards are written together, one insert
+per table (services.inbound_process_batch); a message that continues a card or brings files is
+accepted alone, and a bad one is quarantined while the rest go on. Their follow-up work (near-duplicate
 search, acknowledgement) is queued in the same transaction, as a few jobs of FOLLOW_UP_CARDS cards
-each, so that a batch costs the queue a few writes, not a few per card. A worker killed mid-batch
-commits nothing of it: the claims expire and the submissions are taken again, one by one, each
-attempt counted, so that one that stops the worker is quarantined alone (quarantine.py). The batch
-counts none: a kill in it would count against every submission in it.
+each, which the worker runs after the batch. A worker killed mid-batch commits nothing of it: the
+claims expire and the submissions are taken again, one by one, each attempt counted, so that one that
+stops the worker is quarantined alone (quarantine.py). The batch counts none: a kill in it would count
+against every submission in it.
 """
 
 from datetime import datetime, timedelta
