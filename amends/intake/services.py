@@ -6,6 +6,7 @@ quarantine with the reason; it is never dropped and can be processed again.
 """
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,6 +16,8 @@ from typing import TypedDict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -35,7 +38,7 @@ from amends.core.errors import AccessDenied
 from amends.customers.models import Contact, phone_digits
 
 from .identity import contact_for, contacts_for
-from .models import InboundMessage, InboundStatus, OutboundMessage
+from .models import InboundMessage, InboundStatus, Mailbox, OutboundMessage
 from .outbound import MESSENGER_SENDERS, WRITTEN, outgoing_text_findings, send_to_customer
 from .parsed import IncomingComplaint
 from .quarantine import inbound_quarantine_stalled
@@ -163,18 +166,45 @@ def find_thread(incoming: IncomingComplaint) -> Complaint | None:
         if complaint is not None and _same_sender(incoming, complaint):
             return complaint
     if incoming.references:
-        sent = OutboundMessage.objects.filter(message_id__in=incoming.references).first()
+        sent = OutboundMessage.objects.filter(message_id__in=incoming.references).select_related("complaint").first()
         if sent is not None:
             return sent.complaint
+        # By source too, and never the empty reference, so that the partial unique index on
+        # (source, external_ref) finds them: a reference alone would read every stored message.
         received = (
-            InboundMessage.objects.filter(external_ref__in=incoming.references, complaint__isnull=False)
-            .select_related("complaint").first()
+            InboundMessage.objects.filter(source__in=email_sources(), external_ref__in=incoming.references,
+                                          complaint__isnull=False)
+            .exclude(external_ref="").select_related("complaint").first()
         )
         if received is not None:
             return received.complaint
     if incoming.thread_key:
         return _chat_card(incoming.thread_key)
     return None
+
+
+MAILGATE_SOURCE = "email:mailgate"
+# How long a process goes on using the mailboxes' names it read (a mailbox saved in the process is
+# seen at once): the worker reads them for every message, and mailboxes are added once in a while.
+EMAIL_SOURCES_FOR = 10.0
+_email_sources: tuple[float, frozenset[str]] = (float("-inf"), frozenset())
+
+
+def email_sources() -> frozenset[str]:
+    """The sources mail is stored under: the mailgate's and each mailbox's ("email:<name>")."""
+    global _email_sources
+    read_at, sources = _email_sources
+    if time.monotonic() - read_at > EMAIL_SOURCES_FOR:
+        names = Mailbox.objects.values_list("name", flat=True)
+        sources = frozenset({MAILGATE_SOURCE, *(f"email:{name}" for name in names)})
+        _email_sources = (time.monotonic(), sources)
+    return sources
+
+
+@receiver([post_save, post_delete], sender=Mailbox, dispatch_uid="intake_email_sources")
+def _mailboxes_changed(**kwargs) -> None:
+    global _email_sources
+    _email_sources = (float("-inf"), frozenset())
 
 
 def _chat_card(thread_key: str) -> Complaint | None:

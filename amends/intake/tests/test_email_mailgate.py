@@ -1,4 +1,5 @@
-"""`amends mailgate`: one message on standard input, exit 0 once stored, 75 when the MTA must retry."""
+"""`amends mailgate`: one message on standard input, exit 0 once stored (the worker registers it), 75 when
+the MTA must retry."""
 
 import io
 import os
@@ -15,6 +16,7 @@ from django.utils import translation
 from amends.complaints.models import Complaint
 from amends.intake.channels.email import services
 from amends.intake.models import InboundMessage, InboundStatus
+from amends.intake.queue import inbound_process_queued
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 AMENDS = Path(sys.executable).parent / "amends"
@@ -36,23 +38,31 @@ def mailgate(raw: bytes) -> str:
     return stderr.getvalue()
 
 
-def test_a_message_on_stdin_is_registered_and_the_outcome_reported(db):
+def test_a_message_on_stdin_is_stored_for_the_worker_which_registers_it(db):
     output = mailgate(fixture("koi8r_8bit.eml"))
-    complaint = Complaint.objects.get()
-    assert f"registered, complaint {complaint.number}" in output
-    assert InboundMessage.objects.get().source == "email:mailgate"
+    message = InboundMessage.objects.get()
+    assert output.strip() == f"mailgate: inbound message #{message.pk}: queued"
+    assert message.source == "email:mailgate" and not Complaint.objects.exists()
+    assert inbound_process_queued() == 1
+    message.refresh_from_db()
+    assert message.status == InboundStatus.REGISTERED and message.complaint == Complaint.objects.get()
 
 
-def test_a_quarantined_message_still_exits_cleanly_and_says_why(db):
-    output = mailgate(fixture("broken_no_content.eml"))
-    assert "quarantined" in output and "no subject, no text and no attachments" in output
-    assert InboundMessage.objects.get().status == InboundStatus.QUARANTINED
+def test_a_message_that_makes_no_card_is_stored_all_the_same_and_quarantined_by_the_worker(db):
+    assert "queued" in mailgate(fixture("broken_no_content.eml"))
+    inbound_process_queued()
+    message = InboundMessage.objects.get()
+    assert message.status == InboundStatus.QUARANTINED and "no subject, no text and no attachments" in message.reason
 
 
-def test_a_second_delivery_says_so(db):
+def test_a_second_delivery_says_so_and_what_became_of_the_first(db):
     mailgate(fixture("koi8r_8bit.eml"))
-    assert "already received before" in mailgate(fixture("koi8r_8bit.eml"))
-    assert Complaint.objects.count() == 1
+    assert "queued (already received before)" in mailgate(fixture("koi8r_8bit.eml"))
+    inbound_process_queued()
+    complaint = Complaint.objects.get()
+    assert f"registered, complaint {complaint.number} (already received before)" in mailgate(
+        fixture("koi8r_8bit.eml"))
+    assert InboundMessage.objects.count() == 1
 
 
 def test_no_input_is_an_error_the_mta_bounces(db):
@@ -62,22 +72,13 @@ def test_no_input_is_an_error_the_mta_bounces(db):
 
 
 def test_when_the_message_cannot_be_stored_the_mta_is_told_to_retry(db, monkeypatch):
-    def database_down(**kwargs):
+    def database_down(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(services, "inbound_store", database_down)
+    monkeypatch.setattr(services, "_queued", database_down)
     with pytest.raises(CommandError, match="could not be stored") as error:
         mailgate(fixture("koi8r_8bit.eml"))
     assert error.value.returncode == 75
-
-
-def test_a_failure_after_storing_keeps_the_message_for_the_retry(db, monkeypatch):
-    def crash(message, parse):
-        raise OperationalError("connection lost")
-
-    monkeypatch.setattr(services, "inbound_process", crash)
-    assert "is kept; processing failed" in mailgate(fixture("koi8r_8bit.eml"))
-    assert InboundMessage.objects.get().status == InboundStatus.RECEIVED
 
 
 def _database_url() -> str:
@@ -97,9 +98,9 @@ def _run_mailgate(raw: bytes, database_url: str) -> subprocess.CompletedProcess:
 def test_the_real_command_as_an_mta_runs_it(transactional_db):
     done = _run_mailgate(fixture("cp1251_base64.eml"), _database_url())
     assert done.returncode == 0, done.stderr.decode()
-    complaint = Complaint.objects.get()
-    assert "кассир отказалась принять карту" in complaint.wording
-    assert f"complaint {complaint.number}" in done.stderr.decode()
+    assert done.stderr.decode().strip() == f"mailgate: inbound message #{InboundMessage.objects.get().pk}: queued"
+    inbound_process_queued()
+    assert "кассир отказалась принять карту" in Complaint.objects.get().wording
 
 
 @pytest.mark.skipif(not AMENDS.exists(), reason="the amends console script is not installed in this environment")
@@ -124,10 +125,11 @@ def test_a_usage_or_start_up_error_keeps_the_mail_queued(args, database_url):
 GARBAGE = bytes(range(256)) * 8 + b"\x00\xff not mail at all \xfe"
 
 
-def test_garbage_is_quarantined_with_a_one_line_log_and_no_traceback(db, caplog):
-    output = mailgate(GARBAGE)
-    assert "quarantined" in output and "Not an e-mail message" in output
-    assert InboundMessage.objects.get().status == InboundStatus.QUARANTINED
+def test_garbage_is_kept_then_quarantined_with_a_one_line_log_and_no_traceback(db, caplog):
+    assert "queued" in mailgate(GARBAGE)
+    assert inbound_process_queued() == 1
+    message = InboundMessage.objects.get()
+    assert message.status == InboundStatus.QUARANTINED and "Not an e-mail message" in message.reason
     [logged] = [record for record in caplog.records if "quarantined" in record.getMessage()]
     assert logged.exc_info is None
 
@@ -137,5 +139,6 @@ def test_the_real_command_fed_garbage_keeps_it_and_says_so_in_one_line(transacti
     done = _run_mailgate(GARBAGE, _database_url())
     assert done.returncode == 0  # stored: the MTA must not return it, a person looks at the quarantine
     [line] = done.stderr.decode().splitlines()
-    assert line.startswith("mailgate: inbound message #") and "quarantined (MalformedEmail:" in line
-    assert InboundMessage.objects.get().status == InboundStatus.QUARANTINED
+    assert line == f"mailgate: inbound message #{InboundMessage.objects.get().pk}: queued"
+    inbound_process_queued()
+    assert "MalformedEmail" in InboundMessage.objects.get(status=InboundStatus.QUARANTINED).reason

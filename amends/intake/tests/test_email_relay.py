@@ -16,7 +16,8 @@ from amends.complaints.models import Complaint
 from amends.intake.channels.email import services
 from amends.intake.channels.email.views import mailgate as mailgate_view
 from amends.intake.channels.webhooks.signing import SIGNATURE_HEADER, signature
-from amends.intake.models import InboundMessage
+from amends.intake.models import InboundMessage, InboundStatus
+from amends.intake.queue import inbound_process_queued
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 AMENDS = Path(sys.executable).parent / "amends"
@@ -35,18 +36,20 @@ def post(client, raw: bytes, secret: str = SECRET):
     return client.post(reverse("email:mailgate"), raw, content_type="message/rfc822", headers=headers)
 
 
-def test_a_signed_message_is_registered_before_the_answer(client, db, relay_on):
+def test_a_signed_message_is_stored_before_the_answer_and_registered_by_the_worker(client, db, relay_on):
     response = post(client, MESSAGE)
-    complaint = Complaint.objects.get()
+    message = InboundMessage.objects.get()
     assert response.status_code == 200
-    assert f"registered, complaint {complaint.number}" in response.content.decode()
-    assert complaint.channel == Channel.EMAIL
-    assert InboundMessage.objects.get().source == "email:mailgate"
+    assert response.content.decode() == f"inbound message #{message.pk}: queued"
+    assert message.source == "email:mailgate" and message.status == InboundStatus.QUEUED
+    inbound_process_queued()
+    assert Complaint.objects.get().channel == Channel.EMAIL
 
 
 def test_a_second_delivery_makes_no_second_card(client, db, relay_on):
     post(client, MESSAGE)
     assert "already received before" in post(client, MESSAGE).content.decode()
+    inbound_process_queued()
     assert Complaint.objects.count() == 1
 
 
@@ -75,10 +78,10 @@ def test_an_empty_body_and_a_get_are_refused(client, db, relay_on):
 
 
 def test_when_the_message_cannot_be_stored_the_answer_says_retry(client, db, relay_on, monkeypatch):
-    def database_down(**kwargs):
+    def database_down(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(services, "inbound_store", database_down)
+    monkeypatch.setattr(services, "_queued", database_down)
     response = post(client, MESSAGE)
     assert response.status_code == 503 and "should retry" in response.content.decode()
 
@@ -105,15 +108,15 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_mta_pipe_relays_to_the_app_and_exits_0_once_the_card_is_committed(
+def test_the_mta_pipe_relays_to_the_app_and_exits_0_once_the_message_is_committed(
     live_server, relay_on, secret_file,
 ):
     done = mailgate("--url", live_server.url, "--secret-file", secret_file)
-    complaint = Complaint.objects.get()
     assert done.returncode == 0, done.stderr
-    assert f"registered, complaint {complaint.number}" in done.stderr.decode()
+    assert done.stderr.decode().strip() == f"mailgate: inbound message #{InboundMessage.objects.get().pk}: queued"
     again = mailgate("--url", live_server.url, env={"AMENDS_MAILGATE_SECRET": SECRET})
     assert again.returncode == 0 and "already received before" in again.stderr.decode()
+    inbound_process_queued()
     assert Complaint.objects.count() == 1
 
 

@@ -11,15 +11,19 @@ from django.utils import translation
 
 from amends.complaints.choices import Channel
 from amends.complaints.models import Complaint
-from amends.intake.channels.email import parser
+from amends.intake.channels.email import parser, services
 from amends.intake.channels.email.services import (
     MAILGATE_SOURCE,
+    Arrived,
     email_receive,
+    email_reference,
     email_retry_pending,
     email_store,
+    emails_store,
     mailbox_source,
 )
 from amends.intake.models import InboundMessage, InboundStatus, Mailbox, OutboundMessage
+from amends.intake.queue import inbound_process_queued
 from amends.intake.services import inbound_reprocess
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
@@ -160,21 +164,37 @@ def test_a_copy_received_through_a_second_mailbox_is_not_registered_again(receiv
     assert Complaint.objects.count() == 1
 
 
-def test_mail_stored_but_never_processed_is_processed_by_the_retry(receive):
+def taken_by_a_worker(message: InboundMessage, *, at: datetime, attempts: int = 0) -> None:
+    """As the worker's claim leaves it: taken at `at` for a batch that never committed."""
+    InboundMessage.objects.filter(pk=message.pk).update(status=InboundStatus.RECEIVED, claimed_at=at, attempts=attempts)
+
+
+def test_mail_a_stopped_worker_took_is_processed_by_the_retry_once_its_claim_expired(receive, settings):
+    settings.AMENDS_INBOUND_CLAIM_TIMEOUT = 120
     message = email_store(raw=fixture("cp1251_labelled_koi8r.eml"), source=MAILGATE_SOURCE).message
-    assert email_retry_pending() == 0  # too fresh: a mailgate may be processing it right now
+    assert message.status == InboundStatus.QUEUED and email_retry_pending() == 0  # the worker's, not the retry's
+    taken_by_a_worker(message, at=datetime(2026, 11, 24, 8, 59, tzinfo=UTC))
+    assert email_retry_pending() == 0  # within its claim: the worker may be at it right now
+    taken_by_a_worker(message, at=datetime(2026, 11, 24, 8, 57, tzinfo=UTC))
+    assert email_retry_pending() == 1
+    message.refresh_from_db()
+    assert message.status == InboundStatus.REGISTERED and message.attempts == 1
+    assert "привезли без шланга" in message.complaint.wording
+
+
+def test_mail_stored_unclaimed_and_left_half_done_is_processed_after_a_while(receive):
+    message = email_store(raw=fixture("cp1251_labelled_koi8r.eml"), source=MAILGATE_SOURCE).message
+    InboundMessage.objects.filter(pk=message.pk).update(status=InboundStatus.RECEIVED)
+    assert email_retry_pending() == 0  # too fresh: whoever is processing it may be at it right now
     InboundMessage.objects.filter(pk=message.pk).update(received_at=datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
     assert email_retry_pending(older_than=timedelta(minutes=5)) == 1
-    message.refresh_from_db()
-    assert message.status == InboundStatus.REGISTERED
-    assert "привезли без шланга" in message.complaint.wording
+    assert InboundMessage.objects.get().status == InboundStatus.REGISTERED
 
 
 def test_mail_whose_processing_was_cut_short_twice_is_quarantined_with_the_reason(receive):
     message = email_store(raw=fixture("cp1251_labelled_koi8r.eml"), source=MAILGATE_SOURCE).message
     # Two workers started it and died (or were stopped by their time budget) before recording anything.
-    earlier = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
-    InboundMessage.objects.filter(pk=message.pk).update(attempts=2, received_at=earlier)
+    taken_by_a_worker(message, at=datetime(2026, 11, 24, 8, 0, tzinfo=UTC), attempts=2)
     with translation.override("en"):
         assert email_retry_pending() == 1
     message.refresh_from_db()
@@ -202,3 +222,58 @@ def test_an_oversized_attachment_is_left_out_and_the_card_still_registered(recei
     assert "“video.mp4” (3.0 MB) was not saved: the limit is 1.0 MB" in message.complaint.wording
     assert not message.complaint.attachments.exists()
     assert bytes(InboundMessage.objects.get().raw) == raw  # the original is kept whole
+
+
+def test_a_batch_is_stored_with_one_insert_queued_in_order_and_repeats_are_recognised(db, django_assert_num_queries):
+    first, other = fixture("koi8r_8bit.eml"), fixture("cp1251_base64.eml")
+    reused = first.replace(b"\r\n\r\n", "\r\n\r\nДругое письмо с тем же Message-ID.\r\n".encode("koi8-r"), 1)
+    no_id = b"From: a@example.ru\r\nSubject: x\r\n\r\ntext\r\n"
+    batch = [Arrived(first), Arrived(other), Arrived(first), Arrived(reused), Arrived(no_id, "uid:7:1"),
+             Arrived(b"\x00\xff not mail \x00")]
+    with django_assert_num_queries(4):  # one look-up, one insert (and its savepoint)
+        receipts = emails_store(batch, source=MAILGATE_SOURCE)
+    assert [r.replay for r in receipts] == [False, False, True, False, False, False]
+    assert receipts[2].message is receipts[0].message
+    stored = list(InboundMessage.objects.order_by("pk"))
+    assert [m.pk for m in stored] == [r.message.pk for r in receipts if not r.replay]
+    assert {m.status for m in stored} == {InboundStatus.QUEUED} and not Complaint.objects.exists()
+    assert stored[2].external_ref.startswith("<20261118140310.7F3A2@mail.example.net> sha256:")
+    assert stored[3].external_ref == "uid:7:1" and stored[4].external_ref.startswith("sha256:")
+    assert bytes(stored[1].raw) == other
+
+    with django_assert_num_queries(2):  # one look-up, one for the reused Message-ID's variant; no insert
+        again = emails_store([Arrived(reused), Arrived(other), Arrived(no_id, "uid:7:1")], source=MAILGATE_SOURCE)
+    assert all(r.replay for r in again) and InboundMessage.objects.count() == 5
+
+
+def test_a_batch_a_concurrent_delivery_collides_with_is_stored_one_by_one(db, monkeypatch):
+    earlier = email_store(raw=fixture("koi8r_8bit.eml"), source=MAILGATE_SOURCE).message
+    monkeypatch.setattr(services, "_stored", lambda source, references: {})  # as if stored after the look-up
+    receipts = emails_store([Arrived(fixture("cp1251_base64.eml")), Arrived(fixture("koi8r_8bit.eml"))],
+                            source=MAILGATE_SOURCE)
+    assert [r.replay for r in receipts] == [False, True] and receipts[1].message == earlier
+    assert InboundMessage.objects.count() == 2
+
+
+def test_the_message_id_is_read_from_the_header_section_alone():
+    raw = (b"From foo@bar Mon Nov 23 10:00:00 2026\r\nSubject: x\r\nMessage-Id:\r\n <folded@example.ru>\r\n\r\n"
+           b"Message-ID: <in-the-body@example.ru>\r\n")
+    assert email_reference(raw) == "<folded@example.ru>"
+    assert email_reference(b"Subject: x\r\n\r\nMessage-ID: <in-the-body@example.ru>\r\n") == ""
+
+
+def test_the_worker_registers_a_stored_batch_in_order_and_bad_mail_among_it_stops_nothing(
+    db, django_capture_on_commit_callbacks,
+):
+    names = ["koi8r_8bit.eml", "broken_no_content.eml", "cp1251_base64.eml", "auto_reply.eml", "html_only.eml"]
+    batch = [Arrived(fixture(name)) for name in names] + [Arrived(b"\x00\xff\xfe not a message \x00")]
+    stored = [receipt.message.pk for receipt in emails_store(batch, source=MAILGATE_SOURCE)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound_process_queued() == 6
+    statuses = dict(InboundMessage.objects.values_list("pk", "status"))
+    assert [statuses[pk] for pk in stored] == ["registered", "quarantined", "registered", "ignored", "registered",
+                                               "quarantined"]
+    registered = InboundMessage.objects.filter(status=InboundStatus.REGISTERED).order_by("pk")
+    numbers = [message.complaint.number for message in registered]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 3  # numbered in the order they arrived
+    assert len(mail.outbox) == 3

@@ -1,9 +1,10 @@
-"""IMAP polling: fetch new mail from each active mailbox, keep it, register it, then mark it on the server.
+"""IMAP polling: fetch new mail from each active mailbox, keep it, then mark it on the server.
 
-A message is marked \\Seen (or moved to the processed folder) only after its card, or its
-quarantine or ignore record, is committed. One that could not even be stored stays untouched
-on the server and is fetched again by the next pass; one bad message never stops the rest.
-Fetching uses BODY.PEEK[], which does not set \\Seen by itself.
+Messages are fetched many at a time (one FETCH) and stored with one insert per batch, queued for
+the worker, which registers them. A message is marked \\Seen (or moved to the processed folder)
+only once its bytes are committed. One that could not be stored stays untouched on the server and
+is fetched again by the next pass; one bad message never stops the rest. Fetching uses
+BODY.PEEK[], which does not set \\Seen by itself.
 """
 
 import logging
@@ -17,12 +18,15 @@ from imapclient.exceptions import IMAPClientError
 
 from amends.intake.models import Mailbox
 
-from .services import FINISHED, email_receive, email_reference, mailbox_source
+from .services import Arrived, Receipt, email_store, emails_store, mailbox_source
 
 logger = logging.getLogger(__name__)
 
-FETCH_BATCH = 25  # messages per FETCH round trip
+FETCH_BATCH = 200  # messages per FETCH round trip and per insert
 FETCH_BYTES = 20 * 1024 * 1024  # ... and at most this much mail in memory at once
+# UIDs per FETCH of their sizes: the command line stays under the servers' limits (Dovecot's is 64 kB).
+SIZES_AT_ONCE = 5000
+POLL_LIMIT = 20000  # messages per mailbox and pass: the rest wait for the next pass
 TIMEOUT = 30
 
 
@@ -48,7 +52,7 @@ def connect(mailbox: Mailbox) -> IMAPClient:
     return client
 
 
-def mailbox_poll(mailbox: Mailbox, *, limit: int = 1000) -> PollResult:
+def mailbox_poll(mailbox: Mailbox, *, limit: int = POLL_LIMIT) -> PollResult:
     """One pass over one mailbox; connection and server errors end up in Mailbox.last_error."""
     result = PollResult(mailbox=mailbox.name)
     try:
@@ -69,7 +73,7 @@ def mailbox_poll(mailbox: Mailbox, *, limit: int = 1000) -> PollResult:
     return result
 
 
-def mailboxes_poll(*, names: list[str] | None = None, limit: int = 1000) -> list[PollResult]:
+def mailboxes_poll(*, names: list[str] | None = None, limit: int = POLL_LIMIT) -> list[PollResult]:
     """One pass over every active mailbox: what the worker runs every minute."""
     mailboxes = Mailbox.objects.filter(is_active=True)
     if names:
@@ -85,20 +89,19 @@ def _poll(client: IMAPClient, mailbox: Mailbox, result: PollResult, limit: int) 
     # Processed mail leaves the folder when it is moved, so then everything still there is new.
     criteria = ["NOT", "DELETED"] if mailbox.processed_folder else ["UNSEEN", "NOT", "DELETED"]
     uids = sorted(client.search(criteria))[:limit]
-    sizes = client.fetch(uids, [b"RFC822.SIZE"]) if uids else {}
+    sizes: dict[int, int] = {}
+    for start in range(0, len(uids), SIZES_AT_ONCE):
+        fetched = client.fetch(uids[start:start + SIZES_AT_ONCE], [b"RFC822.SIZE"])
+        sizes.update((uid, item.get(b"RFC822.SIZE", 0)) for uid, item in fetched.items())
     source = mailbox_source(mailbox.name)
-    for batch in _batches(uids, {uid: item.get(b"RFC822.SIZE", 0) for uid, item in sizes.items()}):
+    for batch in _batches(uids, sizes):
         fetched = client.fetch(batch, [b"BODY.PEEK[]"])
-        done = []
-        for uid in batch:
-            raw = fetched.get(uid, {}).get(b"BODY[]")
-            if raw is None:
-                continue  # expunged meanwhile by another client
-            result.fetched += 1
-            if _receive(raw, source, f"uid:{uidvalidity}:{uid}", result):
-                done.append(uid)
-        if done:
-            _mark_processed(client, mailbox, done)
+        arrived = {uid: Arrived(fetched[uid][b"BODY[]"], f"uid:{uidvalidity}:{uid}")
+                   for uid in batch if b"BODY[]" in fetched.get(uid, {})}  # not there: expunged meanwhile
+        result.fetched += len(arrived)
+        stored = _store(arrived, source, result)
+        if stored:
+            _mark_processed(client, mailbox, stored)
 
 
 def _batches(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
@@ -115,17 +118,28 @@ def _batches(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
         yield batch
 
 
-def _receive(raw: bytes, source: str, uid_reference: str, result: PollResult) -> bool:
-    """Store and process one message; True when its outcome is committed and it may be marked."""
+def _store(arrived: dict[int, Arrived], source: str, result: PollResult) -> list[int]:
+    """Keep the fetched messages, in one insert when they can; the UIDs of those kept (and so to be
+    marked). Should the batch fail, each is stored on its own, and one the database refuses (or a
+    database that is down) is left on the server for the next pass."""
     try:
-        receipt = email_receive(raw=raw, source=source, external_ref=email_reference(raw) or uid_reference)
-    except Exception:  # noqa: BLE001 - e.g. the database is unavailable: leave it on the server
-        logger.exception("Mail %s from %s could not be stored or processed", uid_reference, source)
-        result.not_stored += 1
-        return False
-    status = receipt.message.status
-    result.outcomes["already received" if receipt.replay else status] += 1
-    return status in FINISHED
+        receipts = dict(zip(arrived, emails_store(list(arrived.values()), source=source), strict=True))
+    except Exception:  # noqa: BLE001 - one by one, so that one bad message does not hold back the rest
+        logger.warning("Mail from %s could not be stored as a batch; storing it one by one", source, exc_info=True)
+        receipts = {}
+        for uid, message in arrived.items():
+            try:
+                receipts[uid] = email_store(raw=message.raw, source=source, fallback_ref=message.fallback_ref)
+            except Exception:  # noqa: BLE001 - e.g. the database is unavailable: leave it on the server
+                logger.exception("Mail %s from %s could not be stored", message.fallback_ref, source)
+                result.not_stored += 1
+    for receipt in receipts.values():
+        result.outcomes[_outcome(receipt)] += 1
+    return list(receipts)
+
+
+def _outcome(receipt: Receipt) -> str:
+    return "already received" if receipt.replay else str(receipt.message.status)
 
 
 def _mark_processed(client: IMAPClient, mailbox: Mailbox, uids: list[int]) -> None:

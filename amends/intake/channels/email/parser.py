@@ -16,9 +16,9 @@ from email.parser import BytesParser
 from django.utils.translation import gettext as _
 
 from amends.complaints.choices import Channel
-from amends.intake.models import InboundMessage, InboundStatus, Mailbox
+from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.parsed import IncomingComplaint
-from amends.intake.services import Ignored, register_parser
+from amends.intake.services import Ignored, email_sources, register_parser
 
 from .attachments import Body, collect
 from .automatic import check_not_automatic
@@ -135,8 +135,9 @@ def parse_stored(message: InboundMessage) -> IncomingEmail:
 
 def _ignore_copies(message: InboundMessage, message_id: str) -> None:
     """The same message sent to two of our addresses arrives through two sources: register it once."""
-    sources = {"email:mailgate", *(f"email:{name}" for name in Mailbox.objects.values_list("name", flat=True))}
-    sources.discard(message.source)
+    sources = email_sources() - {message.source}
+    if not sources:
+        return
     earlier = (
         InboundMessage.objects.filter(source__in=sources, external_ref=message_id,
                                       status__in=[InboundStatus.REGISTERED, InboundStatus.THREADED])

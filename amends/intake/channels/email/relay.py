@@ -2,8 +2,8 @@
 
 An MTA starts the mailgate once per message. Starting Django costs about a second each time;
 this path imports only the standard library, so a message costs a Python start plus the app's
-own work. The app answers 200 only once the message is stored and processed, so exit 0 means what
-it means for the in-process mailgate. A message too large for the app exits 65 (EX_DATAERR), so
+own work. The app answers 200 only once the message is stored (committed, queued for the worker),
+so exit 0 means what it means for the in-process mailgate. A message too large for the app exits 65 (EX_DATAERR), so
 the MTA returns it to the sender; anything else, the app unreachable or misconfigured included,
 exits 75 (EX_TEMPFAIL), so the MTA keeps the message and tries again.
 

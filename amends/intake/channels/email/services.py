@@ -1,31 +1,36 @@
-"""E-mail intake: keep the bytes first, then register, thread, ignore or quarantine, one message at a time.
+"""E-mail intake: keep the bytes, and let the worker register, thread, ignore or quarantine them.
 
-Used by `amends mailgate` (one message from an MTA) and by IMAP polling. Both are safe to
-repeat: a message already stored is recognised by its Message-ID (or by its UID on the
-server, or by a hash of its bytes) and is not registered twice.
+A message is safe once its raw bytes are committed, the same promise an MTA's queue makes: then
+IMAP marks it \\Seen (or moves it) and `amends mailgate` answers the MTA. The worker takes it
+from there in its batches (intake/queue.py), as it does the web form's and the API's submissions.
+Storing is safe to repeat: a message already stored is recognised by its Message-ID (or by its
+UID on the server, or by a hash of its bytes) and stored once.
 """
 
 import hashlib
+import re
 from datetime import timedelta
-from email import policy
-from email.parser import BytesHeaderParser
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from amends.complaints.choices import Channel
 from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.quarantine import inbound_quarantine_stalled
-from amends.intake.services import inbound_process, inbound_store
+from amends.intake.queue import claim_timeout
+from amends.intake.services import MAILGATE_SOURCE, inbound_process
 
 from .headers import message_id
 from .parser import parse_stored
 
-MAILGATE_SOURCE = "email:mailgate"
 FINISHED = frozenset({
     InboundStatus.REGISTERED, InboundStatus.THREADED, InboundStatus.IGNORED, InboundStatus.QUARANTINED,
 })
+HEADERS_SCANNED = 256 * 1024
+# The Message-ID header with its folded continuation lines, read from the raw header section.
+_MESSAGE_ID_HEADER = re.compile(rb"^message-id[ \t]*:(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 
 
 class Receipt(NamedTuple):
@@ -33,45 +38,118 @@ class Receipt(NamedTuple):
     replay: bool  # the same message was stored before; nothing new was stored
 
 
+class Arrived(NamedTuple):
+    raw: bytes
+    # How the source knows it when it has no Message-ID (an IMAP UID); else a hash of its bytes is used.
+    fallback_ref: str = ""
+
+
 def mailbox_source(name: str) -> str:
     return f"email:{name}"
 
 
 def _header_end(raw: bytes) -> int:
-    ends = [i for i in (raw.find(b"\r\n\r\n", 0, 256 * 1024), raw.find(b"\n\n", 0, 256 * 1024)) if i >= 0]
-    return min(ends) if ends else min(len(raw), 256 * 1024)
+    ends = [i for i in (raw.find(b"\r\n\r\n", 0, HEADERS_SCANNED), raw.find(b"\n\n", 0, HEADERS_SCANNED)) if i >= 0]
+    return min(ends) if ends else min(len(raw), HEADERS_SCANNED)
 
 
 def _body(raw: bytes) -> bytes:
     return raw[_header_end(raw):].lstrip(b"\r\n")
 
 
+def _digest(raw: bytes) -> str:
+    return f"sha256:{hashlib.sha256(raw).hexdigest()}"
+
+
 def email_reference(raw: bytes) -> str:
-    """The Message-ID, read from the header section only; "" when there is none."""
-    try:
-        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:_header_end(raw)])
-        return message_id(str(headers.get("message-id", "") or ""))[:300]
-    except Exception:  # noqa: BLE001 - unreadable headers: the caller falls back to another reference
+    """The Message-ID, read from the header section only, without parsing the message; "" when none."""
+    found = _MESSAGE_ID_HEADER.search(raw, 0, _header_end(raw))
+    if found is None:
         return ""
+    return message_id(found.group(1).decode("ascii", "surrogateescape"))[:300]
 
 
-def email_store(*, raw: bytes, source: str, external_ref: str = "") -> Receipt:
-    """Keep the bytes (committed). A second delivery of a stored message stores nothing; a different
-    message that reuses a Message-ID (some mailers do) is kept under a reference of its own."""
-    reference = external_ref or email_reference(raw) or f"sha256:{hashlib.sha256(raw).hexdigest()}"
-    message, created = inbound_store(channel=Channel.EMAIL, source=source, raw=raw, external_ref=reference)
-    if not created and _body(bytes(message.raw)) != _body(raw):
-        reference = f"{reference[:220]} sha256:{hashlib.sha256(raw).hexdigest()}"
-        message, created = inbound_store(channel=Channel.EMAIL, source=source, raw=raw, external_ref=reference)
-    return Receipt(message, replay=not created)
+def emails_store(arrived: list[Arrived], *, source: str) -> list[Receipt]:
+    """Keep a batch of messages, committed, queued for the worker: one look-up and one insert for
+    the batch. A second delivery of a stored message stores nothing; a different message that
+    reuses a Message-ID (some mailers do) is kept under a reference of its own. Receipts are in
+    the order given. Should the batch fail to store (a concurrent delivery of the same message,
+    a message the database refuses), each is stored on its own: one raises, the rest are kept."""
+    references = [(email_reference(raw) or fallback or _digest(raw)).strip()[:300] for raw, fallback in arrived]
+    known = _stored(source, references)
+    reused = [_variant(reference, raw) for (raw, _), reference in zip(arrived, references, strict=True)
+              if reference in known and _body(bytes(known[reference].raw)) != _body(raw)]
+    known |= _stored(source, reused)
+    receipts: list[Receipt | None] = []
+    fresh: dict[str, InboundMessage] = {}
+    for (raw, _fallback), reference in zip(arrived, references, strict=True):
+        earlier = known.get(reference) or fresh.get(reference)
+        if earlier is not None and _body(bytes(earlier.raw)) != _body(raw):
+            reference = _variant(reference, raw)
+            earlier = known.get(reference) or fresh.get(reference)
+        if earlier is not None:
+            receipts.append(Receipt(earlier, replay=True))
+            continue
+        fresh[reference] = _queued(raw, source, reference)
+        receipts.append(None)
+    try:
+        if fresh:
+            with transaction.atomic():
+                InboundMessage.objects.bulk_create(fresh.values())
+    except IntegrityError:
+        return [email_store(raw=raw, source=source, fallback_ref=fallback) for raw, fallback in arrived]
+    created = iter(fresh.values())
+    return [receipt or Receipt(next(created), replay=False) for receipt in receipts]
+
+
+def email_store(*, raw: bytes, source: str, fallback_ref: str = "") -> Receipt:
+    """Keep one message, committed, queued for the worker (see `emails_store`)."""
+    reference = (email_reference(raw) or fallback_ref or _digest(raw)).strip()[:300]
+    for candidate in (reference, _variant(reference, raw)):
+        earlier = InboundMessage.objects.filter(source=source, external_ref=candidate).first()
+        if earlier is None:
+            try:
+                with transaction.atomic():
+                    return Receipt(_queued(raw, source, candidate, save=True), replay=False)
+            except IntegrityError:  # stored meanwhile by a concurrent delivery of the same message
+                earlier = InboundMessage.objects.get(source=source, external_ref=candidate)
+        if _body(bytes(earlier.raw)) == _body(raw):
+            return Receipt(earlier, replay=True)
+    raise IntegrityError(f"Another message is stored under the reference {reference!r} and its variant")
+
+
+def _variant(reference: str, raw: bytes) -> str:
+    """The reference of a message that reuses another one's Message-ID."""
+    return f"{reference[:220]} {_digest(raw)}"
+
+
+def _stored(source: str, references: list[str]) -> dict[str, InboundMessage]:
+    """The messages of this source already stored under these references. The empty reference is
+    excluded so that SQLite uses the partial unique index on (source, external_ref)."""
+    if not references:
+        return {}
+    stored = InboundMessage.objects.filter(source=source, external_ref__in=set(references)).exclude(external_ref="")
+    return {message.external_ref: message for message in stored}
+
+
+def _queued(raw: bytes, source: str, reference: str, *, save: bool = False) -> InboundMessage:
+    message = InboundMessage(
+        channel=Channel.EMAIL, source=source, raw=raw, external_ref=reference, status=InboundStatus.QUEUED,
+        received_at=timezone.now(),
+    )
+    if save:
+        message.save(force_insert=True)
+    return message
 
 
 def email_process(message: InboundMessage) -> InboundMessage:
-    """Parse and register or thread a stored message unless that was done already; the card is
+    """Parse and register or thread a stored message now, unless that was done already; the card is
     committed on return. The conditional update locks the row and tells whether it still waits, so
-    two pollers fetching the same mail never register it twice."""
+    a worker's batch and this never register it twice."""
     with transaction.atomic():
-        waiting = InboundMessage.objects.filter(pk=message.pk, status=InboundStatus.RECEIVED)
+        waiting = InboundMessage.objects.filter(
+            pk=message.pk, status__in=[InboundStatus.QUEUED, InboundStatus.RECEIVED],
+        )
         if not waiting.update(status=InboundStatus.RECEIVED):
             return InboundMessage.objects.get(pk=message.pk)
         if inbound_quarantine_stalled(message):
@@ -79,9 +157,10 @@ def email_process(message: InboundMessage) -> InboundMessage:
         return inbound_process(message, parse_stored)
 
 
-def email_receive(*, raw: bytes, source: str, external_ref: str = "") -> Receipt:
-    """Store, then process: what `amends mailgate` and the IMAP poller do with each message."""
-    receipt = email_store(raw=raw, source=source, external_ref=external_ref)
+def email_receive(*, raw: bytes, source: str, fallback_ref: str = "") -> Receipt:
+    """Store, then process at once rather than in the worker's next batch: for a caller that needs
+    the outcome now (the admin's tools, the tests of what comes after a card)."""
+    receipt = email_store(raw=raw, source=source, fallback_ref=fallback_ref)
     return Receipt(email_process(receipt.message), receipt.replay)
 
 
@@ -91,25 +170,23 @@ class NotStored(Exception):
 
 def mailgate_deliver(raw: bytes) -> str:
     """What `amends mailgate` does with one message, read from its pipe or posted by its relay: store
-    it (NotStored if that fails), then process it; returns one line on what became of it. A failure
-    after storing is reported, not raised: the message is kept and `poll_mail` processes it again."""
+    it, queued for the worker (NotStored if that fails); returns one line on what became of it."""
     try:
         receipt = email_store(raw=raw, source=MAILGATE_SOURCE)
     except Exception as error:
         raise NotStored(f"the message could not be stored, the MTA should retry: {error}") from error
-    try:
-        message = email_process(receipt.message)
-    except Exception as error:  # noqa: BLE001 - it is stored; `poll_mail` processes it again later
-        return (f"inbound message #{receipt.message.pk} is kept; processing failed and will be retried: "
-                f"{type(error).__name__}: {error}")
-    return describe(receipt._replace(message=message))
+    return describe(receipt)
 
 
 def email_retry_pending(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Process again the mail that was stored but never processed (the process stopped in between)."""
+    """Process again, one by one, the mail a worker took and never finished (it was stopped, or its
+    batch failed): its claim has expired. One that stopped a worker twice is quarantined (each
+    attempt is counted here), so it cannot stop the next one. Mail stored unclaimed by an earlier
+    version waits `older_than`."""
+    now = timezone.now()
+    expired = Q(claimed_at__lt=now - claim_timeout()) | Q(claimed_at__isnull=True, received_at__lt=now - older_than)
     pending = InboundMessage.objects.filter(
-        channel=Channel.EMAIL, source__startswith="email:", status=InboundStatus.RECEIVED,
-        received_at__lt=timezone.now() - older_than,
+        expired, channel=Channel.EMAIL, source__startswith="email:", status=InboundStatus.RECEIVED,
     )
     count = 0
     for message in pending.iterator():
@@ -122,8 +199,8 @@ def describe(receipt: Receipt) -> str:
     """One line for logs and the mailgate's standard error."""
     message = receipt.message
     line = f"inbound message #{message.pk}: {message.status}"
-    if message.complaint is not None:
-        line += f", complaint {message.complaint.number}"
+    if message.complaint_id is not None and (complaint := message.complaint) is not None:
+        line += f", complaint {complaint.number}"
     if message.reason:
         line += f" ({message.reason[:300]})"
     return line + (" (already received before)" if receipt.replay else "")

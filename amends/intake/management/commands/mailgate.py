@@ -1,8 +1,8 @@
 """`amends mailgate`: one e-mail on standard input from an MTA pipe (Postfix pipe(8), Exim, ...).
 
-Exit 0 once the message is stored, whatever became of it (registered, threaded, ignored or
-quarantined; the outcome goes to standard error). Exit 75 (EX_TEMPFAIL) when it could not be
-stored, so the MTA keeps it and tries again. With --url the message is relayed to the running
+Exit 0 once the message is stored (committed, queued for the worker, which registers, threads,
+ignores or quarantines it; one line on standard error says so). Exit 75 (EX_TEMPFAIL) when it
+could not be stored, so the MTA keeps it and tries again. With --url the message is relayed to the running
 app instead, without starting Django here (amends/intake/channels/email/relay.py).
 """
 
@@ -15,7 +15,7 @@ from amends.intake.channels.email.services import NotStored, mailgate_deliver
 
 
 class Command(BaseCommand):
-    help = ("Read one e-mail (RFC 822) on standard input, keep it and register or thread it. "
+    help = ("Read one e-mail (RFC 822) on standard input and keep it for the worker to register. "
             "`amends mailgate --url http://app [--secret-file F]` posts it to the running app instead, "
             "which is much quicker to start.")
     stealth_options = ("stdin",)

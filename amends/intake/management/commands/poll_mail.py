@@ -1,8 +1,10 @@
 """`amends poll_mail [--once]`: fetch new mail from every active mailbox (IMAP).
 
 With --once, one pass, then exit (1 when a mailbox could not be read); without it, a pass every
---interval seconds until stopped. Each pass also processes mail stored earlier but left
-unprocessed. The worker calls the same `mailboxes_poll` function.
+--interval seconds until stopped. New mail is stored and queued for the worker, which registers
+it; each pass also processes again the mail a stopped worker left half-done. The worker calls the
+same `mailboxes_poll` function every minute; a busy mailbox is better served by this command
+running beside the workers with a short --interval.
 """
 
 import logging
@@ -17,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Fetch new mail from the configured IMAP mailboxes and register it."
+    help = "Fetch new mail from the configured IMAP mailboxes and keep it for the worker to register."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="One pass, then exit.")
