@@ -197,9 +197,13 @@ def _card_touched(sender, complaint, **kwargs):
     complaints_index([complaint.pk])
 
 
+def _cards_registered(ids: list[int]) -> None:
+    complaints_index(ids)
+
+
 def _card_registered(sender, complaint, **kwargs):
     # A batch of the worker's is indexed in one go, in its transaction.
-    after_registration(complaints_index, complaint.pk)
+    after_registration(_cards_registered, complaint.pk)
 
 
 def register() -> None:
