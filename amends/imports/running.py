@@ -32,7 +32,7 @@ from .checking import CardRow, RowChecker, fold
 from .inserting import Inserter, ids_reserve, moment_value
 from .mapping import CFPB, mapping_guess
 from .models import ImportedRow, ImportReject, ImportRun, ImportStatus
-from .reading import Table, TableError, table_open
+from .reading import Table, TableError, error_text, table_open
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def import_run(run: ImportRun, *, progress: Progress | None = None) -> ImportRun
         _finish(run, ImportStatus.FAILED, str(error))
     except Exception as error:
         logger.exception("import %s failed", run.pk)
-        _finish(run, ImportStatus.FAILED, _("The import stopped: %(error)s") % {"error": error or type(error).__name__})
+        _finish(run, ImportStatus.FAILED, _("The import stopped: %(error)s") % {"error": error_text(error)})
     else:
         run.rows_total = run.rows_done  # the estimate made exact
         _finish(run, ImportStatus.DONE, "")
@@ -115,7 +115,7 @@ def _local_file(run: ImportRun) -> Iterator[Path]:
         return
     except NotImplementedError:  # a storage without local paths
         pass
-    with tempfile.NamedTemporaryFile(suffix=Path(run.file.name).suffix) as copy, run.file.open("rb") as stream:
+    with tempfile.NamedTemporaryFile(suffix=Path(run.file.name or "").suffix) as copy, run.file.open("rb") as stream:
         shutil.copyfileobj(stream, copy, 4 * 1024 * 1024)
         copy.flush()
         yield Path(copy.name)
@@ -259,12 +259,15 @@ class Importer:
     def rows_import(self) -> None:
         rows = ((number, cells) for number, cells in self.table.records() if number > self.run.committed_row)
         while chunk := list(islice(rows, CHUNK_ROWS)):
+            # SEARCH, wired when amends.complaints.search_index is merged: complaints_index(self.chunk_store(chunk))
             self.chunk_store(chunk)
             if self.progress:
                 self.progress(self.run)
 
-    def chunk_store(self, rows: list[tuple[int, list[str]]]) -> None:
-        checker, rejects, cards, first = self.checker, [], [], {}
+    def chunk_store(self, rows: list[tuple[int, list[str]]]) -> list[int]:
+        """Check, then write in one transaction; returns the keys of the cards created."""
+        checker, rejects, cards = self.checker, [], []
+        first: dict[str, int] = {}
         for number, cells in rows:
             values = checker.values_listed(cells)
             card, problems = checker.check(number, values)
@@ -304,7 +307,7 @@ class Importer:
                 run.rows_total = run.rows_done
             run.save(update_fields=["rows_done", "committed_row", "created", "skipped", "rejected", "references",
                                     "rows_total"])
-        # SEARCH (wire when amends.complaints.search_index is on this branch): complaints_index(ids)
+        return ids
 
     @staticmethod
     def _repeat(row_id: str, number: int | None) -> str:
@@ -312,7 +315,7 @@ class Importer:
 
     def _rows_known(self, row_ids: list[str]) -> dict[str, tuple[int | None, int | None]]:
         """Which row IDs of the source are imported already: {row id: (its run, its row number)}."""
-        known = {}
+        known: dict[str, tuple[int | None, int | None]] = {}
         table = connection.ops.quote_name(ImportedRow._meta.db_table)
         with connection.cursor() as cursor:
             for start in range(0, len(row_ids), 5000):  # within every database's limit of parameters
@@ -409,7 +412,7 @@ class Importer:
                     by_phone.setdefault(number, pk)
         result: list[int | None] = []
         new_rows: list[dict] = []
-        new_index: list[int] = []  # which position of `result` waits for a new contact's key
+        waiting_rows: list[tuple[int, int]] = []  # (position in `result`, the new contact it waits for)
         pending_email: dict[str, int] = {}
         pending_phone: dict[str, int] = {}
         for position, (card, number) in enumerate(zip(cards, digits, strict=True)):
@@ -417,6 +420,11 @@ class Importer:
             if found is None and number:
                 found = by_phone.get(number)
             if found is not None:
+                # The other address of the row is this customer's too, for the rows after it.
+                if card.email:
+                    by_email.setdefault(card.email, found)
+                if number:
+                    by_phone.setdefault(number, found)
                 result.append(found)
                 continue
             waiting = pending_email.get(card.email) if card.email else None
@@ -429,20 +437,19 @@ class Importer:
                     "phone": card.phone, "phone_digits": number[:20], "region": card.region,
                     "organisation_id": self.references.organisation(card.organisation),
                 })
-                if card.email:
-                    pending_email[card.email] = waiting
-                if number:
-                    pending_phone[number] = waiting
             result.append(None)
             if waiting is not None:
-                new_index.append(position)
-                result[position] = -1 - waiting  # resolved below, once the new contacts have keys
+                if card.email:
+                    pending_email.setdefault(card.email, waiting)
+                if number:
+                    pending_phone.setdefault(number, waiting)
+                waiting_rows.append((position, waiting))
         if new_rows:
             ids = ids_reserve(Contact, len(new_rows))
             for pk, row in zip(ids, new_rows, strict=True):
                 row["id"] = pk
             self.contacts.insert(new_rows)
             self.contacts_created += len(new_rows)
-            for position in new_index:
-                result[position] = ids[-1 - result[position]]
+            for position, waiting in waiting_rows:
+                result[position] = ids[waiting]
         return result
