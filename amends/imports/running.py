@@ -41,7 +41,7 @@ Progress = Callable[[ImportRun], None]
 # the memory stays flat whatever the file's size.
 CHUNK_ROWS = 5000
 # SQLite's page cache during a run, in KiB: within the run's memory budget (docs/imports.md).
-SQLITE_CACHE_KIB = 200 * 1024
+SQLITE_CACHE_KIB = 128 * 1024
 # What each imported card, and each new contact, sets over its template.
 CARD_COLUMNS = ["id", "number", "received_at", "channel", "origin", "wording", "state", "importance", "justification",
                 "order_reference", "actions_taken", "answer_text", "answered_at", "closed_at", "external_id",
