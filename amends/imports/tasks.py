@@ -1,0 +1,59 @@
+"""An import started on the upload screen is run by the worker (`amends worker`); its page follows the
+run's counters, which the run commits with each chunk."""
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from amends.accounts.models import User
+from amends.audit.models import Action
+from amends.audit.services import audit_record_object
+from amends.core.budget import job_time_budget
+
+from .access import access_imports
+from .models import ImportMapping, ImportRun, ImportStatus
+from .running import import_run
+from .uploads import Draft
+
+# The most a job may have, a minute under the worker's STALE_AFTER (15 minutes).
+IMPORT_TIME_BUDGET = 840
+
+
+@task()
+@job_time_budget(IMPORT_TIME_BUDGET)
+def import_run_task(run_id: int) -> dict | None:
+    """Run the import; a run already finished is left as it is (the queue may hand a job out twice)."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None or run.status == ImportStatus.DONE:
+        return None
+    run = import_run(run)
+    return {"run": run.pk, "status": run.status, "created": run.created, "skipped": run.skipped,
+            "rejected": run.rejected}
+
+
+def import_start(user: User, draft: Draft) -> ImportRun:
+    """Record the run from the draft and queue it for the worker once committed."""
+    access_imports(user)
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            source=draft.source, file=draft.file, original_name=draft.original_name, format=draft.format,
+            encoding=draft.encoding, columns=draft.mapping, started_by=user,
+            mapping=ImportMapping.objects.filter(pk=draft.saved_mapping).first() if draft.saved_mapping else None,
+        )
+        audit_record_object(actor=user, action=Action.RUN, obj=run,
+                            changes={"source": run.source, "columns": run.columns, "file": run.original_name})
+        transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
+    return run
+
+
+def import_resume(user: User, run: ImportRun) -> bool:
+    """Queue a failed run again: it goes on after its last committed row. False when it has not failed."""
+    access_imports(user)
+    with transaction.atomic():
+        if not ImportRun.objects.filter(pk=run.pk, status=ImportStatus.FAILED).update(
+                status=ImportStatus.QUEUED, error="", finished_at=None):
+            return False
+        audit_record_object(actor=user, action=Action.RUN, obj=run,
+                            changes={"resumed_after_row": run.committed_row, "at": timezone.now().isoformat()})
+        transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
+    return True
