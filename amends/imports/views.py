@@ -142,6 +142,7 @@ def preview(request, token: str) -> HttpResponse:
     fields = [field for field in FIELDS if field.key in draft.mapping]
     return render(request, "imports/preview.html", {
         "draft": draft, "fields": fields, "rows": rows,
+        "cells": [(row, [(field, row.values.get(field.key, "")) for field in fields]) for row in rows or ()],
         "with_problems": sum(1 for row in rows or () if row.problems),
     })
 
