@@ -44,16 +44,19 @@ class MappingForm(forms.Form):
 
     source = forms.CharField(
         label=_("Source"), max_length=100,
-        help_text=_("Rows already imported from a source are skipped: give every file of one journal the same source."),
+        help_text=_("Rows already imported from a source are skipped: give every file of one journal the same "
+                    "source."),
     )
-    save_as = forms.CharField(label=_("Save this mapping as"), max_length=100, required=False,
-                              help_text=_("A name to choose it again for the next file; a mapping of that name is replaced."))
+    save_as = forms.CharField(
+        label=_("Save this mapping as"), max_length=100, required=False,
+        help_text=_("A name to choose it again for the next file; a mapping of that name is replaced."),
+    )
 
     def __init__(self, *args, columns: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", _("— not imported —")), *((column, column) for column in columns)]
         for field in FIELDS:
-            self.fields[FIELD_PREFIX + field.key] = forms.ChoiceField(label=field.label, choices=choices,
+            self.fields[FIELD_PREFIX + field.key] = forms.ChoiceField(label=str(field.label), choices=choices,
                                                                       required=field.required)
 
     def field_rows(self) -> list[forms.BoundField]:

@@ -3,6 +3,8 @@ preview the first rows with their problems, start the run on the worker and watc
 
 A file that cannot be read, or is over the size limit, is said on the page; nothing of it is kept."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +23,15 @@ from .models import ImportMapping, ImportRun, ImportStatus
 from .reading import TableError
 from .tasks import import_resume, import_start
 from .uploads import (
-    Draft, UploadTooLarge, draft_forget, draft_get, draft_keep, draft_preview, draft_read, mapping_apply, mapping_save,
+    Draft,
+    UploadTooLarge,
+    draft_forget,
+    draft_get,
+    draft_keep,
+    draft_preview,
+    draft_read,
+    mapping_apply,
+    mapping_save,
     upload_store,
 )
 
@@ -191,5 +201,4 @@ def rejects(request, pk: int) -> FileResponse:
     record = get_object_or_404(ImportRun, pk=pk)
     if not record.rejects:
         raise Http404("This run rejected no rows.")
-    name = f"rejects-{record.pk}-{record.rejects.name.rsplit('/', 1)[-1]}"
-    return FileResponse(record.rejects.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(record.rejects.open("rb"), as_attachment=True, filename=Path(str(record.rejects.name)).name)

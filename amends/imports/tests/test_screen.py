@@ -95,7 +95,8 @@ def test_anonymous_is_sent_to_log_in():
 
 
 def test_administrators_see_each_page(admin_client, administrator):
-    run = ImportRun.objects.create(source="s", original_name="old.csv", status=ImportStatus.DONE, started_by=administrator)
+    run = ImportRun.objects.create(source="s", original_name="old.csv", status=ImportStatus.DONE,
+                                   started_by=administrator)
     assert admin_client.get(reverse("imports:runs")).status_code == 200
     assert admin_client.get(reverse("imports:upload")).status_code == 200
     assert admin_client.get(reverse("imports:run", args=[run.pk])).status_code == 200
@@ -246,3 +247,70 @@ def test_an_upload_within_the_limit_keeps_its_csrf_check(administrator, media):
     token = client.cookies["csrftoken"].value
     response = client.post(reverse("imports:upload"), {"file": csv_file(), "csrfmiddlewaretoken": token})
     assert response.status_code == 302 and len(stored_files(media)) == 1
+
+
+# The run's page: progress while it runs (htmx polls its part), then the result and the rejects file.
+
+def test_a_running_import_shows_its_progress_and_is_polled(admin_client, administrator):
+    run = ImportRun.objects.create(source="journal", original_name="journal.csv", status=ImportStatus.RUNNING,
+                                   rows_total=2000, rows_done=500, created=480, skipped=15, rejected=5,
+                                   started_by=administrator)
+    page = admin_client.get(reverse("imports:run", args=[run.pk])).content.decode()
+    assert '<progress max="100" value="25">' in page
+    assert "500 of 2000 rows read" in page
+    assert f'hx-get="{reverse("imports:run", args=[run.pk])}" hx-trigger="every 2s"' in page
+    assert "htmx-2.min.js" in page and "<script>" not in page
+    part = admin_client.get(reverse("imports:run", args=[run.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert part.lstrip().startswith('<div id="import-progress"') and "<html" not in part
+    assert "<dd>480</dd>" in part and "<dd>15</dd>" in part
+
+
+def test_a_run_whose_size_is_not_known_yet_has_an_indeterminate_bar(admin_client):
+    run = ImportRun.objects.create(source="journal", status=ImportStatus.QUEUED)
+    page = admin_client.get(reverse("imports:run", args=[run.pk])).content.decode()
+    assert '<progress max="100">' in page
+
+
+def test_a_finished_import_shows_its_result_and_its_rejects(admin_client, administrator):
+    rejects = "row,reason,Номер\n5,Date received “вчера” is not a date.,A-4\n"
+    run = ImportRun.objects.create(source="journal", status=ImportStatus.DONE, rows_total=4, rows_done=4,
+                                   created=2, skipped=1, rejected=1, started_by=administrator,
+                                   rejects=ContentFile(rejects.encode(), name="journal-rejects.csv"))
+    part = admin_client.get(reverse("imports:run", args=[run.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-get" not in part and "<progress" not in part  # no more polling
+    assert "Done." in part and "<dd>2</dd>" in part
+    assert reverse("imports:rejects", args=[run.pk]) in part
+    response = admin_client.get(reverse("imports:rejects", args=[run.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode() == rejects
+    assert "attachment" in response["Content-Disposition"] and "journal-rejects" in response["Content-Disposition"]
+    listing = admin_client.get(reverse("imports:runs")).content.decode()
+    assert reverse("imports:run", args=[run.pk]) in listing and "Done" in listing
+
+
+def test_a_run_without_rejects_has_no_rejects_file(admin_client):
+    run = ImportRun.objects.create(source="journal", status=ImportStatus.DONE)
+    assert admin_client.get(reverse("imports:rejects", args=[run.pk])).status_code == 404
+
+
+def test_a_failed_import_says_why_and_goes_on_when_asked(admin_client, django_capture_on_commit_callbacks):
+    run = ImportRun.objects.create(source="journal", status=ImportStatus.FAILED, committed_row=1200,
+                                   error="The file is damaged after row 1201: unexpected end of data")
+    page = admin_client.get(reverse("imports:run", args=[run.pk])).content.decode()
+    assert "The file is damaged after row 1201" in page and "Rows up to 1200 are in." in page
+    with django_capture_on_commit_callbacks() as queued:
+        response = admin_client.post(reverse("imports:resume", args=[run.pk]))
+    assert response.status_code == 302 and len(queued) == 1
+    run.refresh_from_db()
+    assert (run.status, run.error, run.committed_row) == (ImportStatus.QUEUED, "", 1200)
+    with django_capture_on_commit_callbacks() as queued:
+        admin_client.post(reverse("imports:resume", args=[run.pk]))  # not failed now: nothing queued twice
+    assert not queued
+
+
+def test_the_admin_lists_runs_and_adds_through_the_screen(admin_client):
+    ImportRun.objects.create(source="journal", original_name="journal.csv")
+    assert admin_client.get(reverse("admin:imports_importrun_changelist")).status_code == 200
+    response = admin_client.get(reverse("admin:imports_importrun_add"))
+    assert response.status_code == 302 and response["Location"] == reverse("imports:upload")
+    assert admin_client.get(reverse("admin:imports_importmapping_changelist")).status_code == 200
