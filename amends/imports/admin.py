@@ -34,7 +34,7 @@ class ImportRunAdmin(AuditedAdmin):
 
     @admin.display(description=_("page"))
     def screen_link(self, run: ImportRun) -> str:
-        return format_html('<a href="{}">{}</a>', reverse("imports:run", args=[run.pk]), _("Open"))
+        return format_html('<a href="{}">{}</a>', reverse("imports:run", args=[run.pk]), _("Show the run"))
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("imports:upload")

@@ -8,7 +8,7 @@ from django_tasks import task
 from amends.accounts.models import User
 from amends.audit.models import Action
 from amends.audit.services import audit_record_object
-from amends.core.budget import job_time_budget
+from amends.core.budget import TimeBudgetExceeded, job_time_budget
 
 from .access import access_imports
 from .models import ImportMapping, ImportRun, ImportStatus
@@ -22,11 +22,23 @@ IMPORT_TIME_BUDGET = 840
 @task()
 @job_time_budget(IMPORT_TIME_BUDGET)
 def import_run_task(run_id: int) -> dict | None:
-    """Run the import; a run already finished is left as it is (the queue may hand a job out twice)."""
+    """Run the import; a run already finished is left as it is (the queue may hand a job out twice).
+    A run longer than the job's budget goes on in the next job after its last committed chunk; any
+    other failure is recorded on the run, so that its page says why, then raised for the queue."""
     run = ImportRun.objects.filter(pk=run_id).first()
     if run is None or run.status == ImportStatus.DONE:
         return None
-    run = import_run(run)
+    mine = ImportRun.objects.filter(pk=run_id)
+    try:
+        run = import_run(run)
+    except TimeBudgetExceeded:
+        mine.update(status=ImportStatus.QUEUED)
+        import_run_task.enqueue(run_id)
+        return {"run": run_id, "status": "continued"}
+    except Exception as error:
+        mine.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).update(
+            status=ImportStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now())
+        raise
     return {"run": run.pk, "status": run.status, "created": run.created, "skipped": run.skipped,
             "rejected": run.rejected}
 
