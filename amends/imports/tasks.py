@@ -1,6 +1,8 @@
 """An import started on the upload screen is run by the worker (`amends worker`); its page follows the
 run's counters, which the run commits with each chunk."""
 
+import time
+
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -8,7 +10,7 @@ from django_tasks import task
 from amends.accounts.models import User
 from amends.audit.models import Action
 from amends.audit.services import audit_record_object
-from amends.core.budget import TimeBudgetExceeded, job_time_budget
+from amends.core.budget import job_time_budget
 
 from .access import access_imports
 from .models import ImportMapping, ImportRun, ImportStatus
@@ -17,24 +19,39 @@ from .uploads import Draft
 
 # The most a job may have, a minute under the worker's STALE_AFTER (15 minutes).
 IMPORT_TIME_BUDGET = 840
+# A job stops after the first chunk committed past this many seconds, well within its budget, and the
+# next job goes on from there: a file of any size is imported without a job running over its budget.
+IMPORT_SLICE_SECONDS = 600
+
+
+class ImportSliceOver(BaseException):  # noqa: N818 - reads as what happened
+    """Raised by the job's progress callback after a committed chunk once its slice is over. A
+    BaseException, so that the run's own handling, which records any Exception as the run's failure,
+    lets it through and the run stays as it was after that chunk."""
 
 
 @task()
 @job_time_budget(IMPORT_TIME_BUDGET)
 def import_run_task(run_id: int) -> dict | None:
-    """Run the import; a run already finished is left as it is (the queue may hand a job out twice).
-    A run longer than the job's budget goes on in the next job after its last committed chunk; any
-    other failure is recorded on the run, so that its page says why, then raised for the queue."""
+    """Run the import for at most IMPORT_SLICE_SECONDS, then queue the rest as the next job. A run already
+    finished is left as it is (the queue may hand a job out twice). A failure the run did not record
+    itself is recorded on it, so that its page says why, then raised for the queue."""
     run = ImportRun.objects.filter(pk=run_id).first()
     if run is None or run.status == ImportStatus.DONE:
         return None
     mine = ImportRun.objects.filter(pk=run_id)
+    slice_ends = time.monotonic() + IMPORT_SLICE_SECONDS
+
+    def slice_check(current: ImportRun) -> None:
+        if current.status == ImportStatus.RUNNING and time.monotonic() > slice_ends:
+            raise ImportSliceOver
+
     try:
-        run = import_run(run)
-    except TimeBudgetExceeded:
+        run = import_run(run, progress=slice_check)
+    except ImportSliceOver:
         mine.update(status=ImportStatus.QUEUED)
         import_run_task.enqueue(run_id)
-        return {"run": run_id, "status": "continued"}
+        return {"run": run_id, "status": "continued", "committed_row": mine.values_list("committed_row", flat=True)[0]}
     except Exception as error:
         mine.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).update(
             status=ImportStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now())
