@@ -123,9 +123,9 @@ def draft_read(draft: Draft, *, encoding: str) -> None:
 
 
 def _source_guess(draft: Draft) -> str:
-    """The CFPB export's own name when it is one; else the file's name, which a later file of the same
-    journal should be given again so that rows already imported are skipped."""
-    if set(CFPB.values()) <= set(draft.columns):
+    """As the command names it, so that a file brought in either way is one source: "cfpb" for a CFPB
+    export, else the file's name (which a later file of the same journal should be given again)."""
+    if draft.mapping == mapping_guess(list(CFPB.values())):
         return "cfpb"
     return Path(draft.original_name).stem[:100] or "import"
 

@@ -9,10 +9,14 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django_tasks.signals import task_enqueued
 from openpyxl import Workbook
 
 from amends.audit.models import AuditEntry
-from amends.imports.models import ImportMapping, ImportRun, ImportStatus
+from amends.complaints.models import Complaint
+from amends.imports import running, tasks
+from amends.imports.mapping import CFPB
+from amends.imports.models import ImportedRow, ImportMapping, ImportRun, ImportStatus
 from amends.imports.uploads import DRAFTS_KEPT, DRAFTS_KEY
 
 pytestmark = pytest.mark.django_db
@@ -314,3 +318,75 @@ def test_the_admin_lists_runs_and_adds_through_the_screen(admin_client):
     response = admin_client.get(reverse("admin:imports_importrun_add"))
     assert response.status_code == 302 and response["Location"] == reverse("imports:upload")
     assert admin_client.get(reverse("admin:imports_importmapping_changelist")).status_code == 200
+
+
+# The worker's job (run at once in tests): the run, its result, its slices.
+
+def start_journal(client: Client, capture, text: str = JOURNAL, *, source: str = "journal") -> ImportRun:
+    columns_url = upload(client, csv_file(text))
+    client.post(columns_url, mapping_post(source=source))
+    with capture(execute=True):
+        client.post(reverse("imports:preview", args=[draft_token(columns_url)]))
+    return ImportRun.objects.latest("pk")
+
+
+def test_the_started_import_runs_and_reports_its_rejects(admin_client, django_capture_on_commit_callbacks):
+    run = start_journal(admin_client, django_capture_on_commit_callbacks)
+    assert (run.status, run.rows_done, run.created, run.skipped, run.rejected) == (ImportStatus.DONE, 4, 2, 0, 2)
+    assert Complaint.objects.filter(wording__in=["Не доставили заказ вовремя", "Грубый оператор"]).count() == 2
+    page = admin_client.get(reverse("imports:run", args=[run.pk])).content.decode()
+    assert "Done." in page and "hx-get" not in page
+    response = admin_client.get(reverse("imports:rejects", args=[run.pk]))
+    rejects = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "A-3" in rejects and "A-4" in rejects and "A-1" not in rejects
+    assert "in the future" in rejects and "is not a date" in rejects
+
+
+def test_the_same_file_twice_creates_nothing_new(admin_client, django_capture_on_commit_callbacks):
+    start_journal(admin_client, django_capture_on_commit_callbacks)
+    again = start_journal(admin_client, django_capture_on_commit_callbacks)
+    assert (again.status, again.created, again.skipped, again.rejected) == (ImportStatus.DONE, 0, 2, 2)
+    assert Complaint.objects.count() == 2
+
+
+def test_a_long_import_goes_on_in_the_next_job_after_its_last_committed_chunk(
+        admin_client, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr(tasks, "IMPORT_SLICE_SECONDS", 0)  # every chunk is the last of its job
+    monkeypatch.setattr(running, "CHUNK_ROWS", 1)
+    jobs = []
+
+    def counted(sender, task_result, **kwargs):
+        if task_result.task.name == "import_run_task":
+            jobs.append(task_result.args)
+
+    task_enqueued.connect(counted)
+    try:
+        run = start_journal(admin_client, django_capture_on_commit_callbacks)
+    finally:
+        task_enqueued.disconnect(counted)
+    assert len(jobs) == 5  # the first job and one more after each of the four chunks
+    assert (run.status, run.rows_done, run.committed_row, run.created, run.rejected) == (ImportStatus.DONE, 4, 5, 2, 2)
+    assert ImportedRow.objects.filter(source="journal").count() == 2
+
+
+def test_a_file_gone_before_the_job_fails_the_run_with_its_reason(admin_client, django_capture_on_commit_callbacks):
+    columns_url = upload(admin_client, csv_file())
+    admin_client.post(columns_url, mapping_post())
+    with django_capture_on_commit_callbacks() as queued:
+        admin_client.post(reverse("imports:preview", args=[draft_token(columns_url)]))
+    run = ImportRun.objects.get()
+    Path(run.file.path).unlink()
+    queued[0]()
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED and run.error
+    page = admin_client.get(reverse("imports:run", args=[run.pk]))
+    assert page.status_code == 200 and run.error in page.content.decode()
+
+
+def test_a_cfpb_export_gets_its_mapping_and_source(admin_client):
+    header = ",".join(f'"{column}"' for column in CFPB.values())
+    row = ",".join(['"1"', '"2024-05-01"', '"They charged me twice"', '"Billing"', '""', '"Credit card"',
+                    '"Bank"', '"CA"', '"Web"', '"Closed with explanation"', '""'])
+    columns_url = upload(admin_client, csv_file(f"{header}\n{row}\n", name="complaints.csv"))
+    page = admin_client.get(columns_url).content.decode()
+    assert 'value="cfpb"' in page and '<option value="Complaint ID" selected>' in page
