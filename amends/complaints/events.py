@@ -134,6 +134,16 @@ def event_nonconformity(complaint: Complaint, actor: User | None, code: str, par
     return event
 
 
+def event_imported_row(complaint_id: int, *, state: str, at: datetime, text: str,
+                       actor: User | None = None) -> TimelineEvent:
+    """The registration of a card brought in from a journal (imports), dated when the complaint came and
+    in the state it had there; `text` names the journal and its row. Set `created_at` again after a
+    save, or insert the row's values as they are: `auto_now_add` would date it now."""
+    event = TimelineEvent(complaint_id=complaint_id, kind=EventKind.REGISTERED, actor=actor, to_state=state, text=text)
+    event.created_at = at
+    return event
+
+
 def event_notification(complaint: Complaint, text: str) -> TimelineEvent:
     return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.NOTIFICATION, text=text)
 

@@ -118,6 +118,7 @@ class CardRow:
     answer: str
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.lower().replace("ё", "е")).split())
 
@@ -195,19 +196,25 @@ def phone_digits(phone: str) -> str:
 class RowChecker:
     """Checks rows against one moment "now" (a row dated after it is in the future)."""
 
-    def __init__(self, columns: dict[str, str], *, now: datetime | None = None):
+    def __init__(self, columns: dict[str, str], *, header: list[str] | None = None, now: datetime | None = None):
         self.columns = {key: column for key, column in columns.items() if key in FIELD_KEYS and column}
         self.latest = (now or timezone.now()) + FUTURE_TOLERANCE
+        position = {column: index for index, column in enumerate(header or [])}
+        self.positions = [(key, position.get(self.columns.get(key, ""), -1)) for key in FIELD_KEYS]
 
     def values(self, cells: dict[str, str]) -> dict[str, str]:
         """The row's values by field key (every field, "" where no column fills it)."""
         return {key: (cells.get(self.columns[key], "") or "").strip() if key in self.columns else ""
                 for key in FIELD_KEYS}
 
+    def values_listed(self, cells: list[str]) -> dict[str, str]:
+        """values() of a row read as a list in the order of the `header` given."""
+        return {key: cells[index].strip() if index >= 0 else "" for key, index in self.positions}
+
     def check(self, number: int, values: dict[str, str]) -> tuple[CardRow | None, list[str]]:
         """The card the row makes, or None with the reasons it is rejected."""
         problems: list[str] = []
-        if any("\ufffd" in value for value in values.values()):
+        if "\ufffd" in "".join(values.values()):
             problems.append(_("The row holds bytes that are not text in the file's encoding."))
         received_text = values["received_at"]
         received_at = date_parse(received_text) if received_text else None
@@ -225,7 +232,10 @@ class RowChecker:
             elif closed_at > self.latest:
                 problems.append(_("Closing date %(value)s is in the future.") % {"value": closed_text[:40]})
             elif received_at is not None and closed_at < received_at:
-                problems.append(_("Closed before it was received."))
+                if closed_at.date() == received_at.date():
+                    closed_at = received_at  # closed the day it came, the time not written
+                else:
+                    problems.append(_("Closed before it was received."))
         wording = values["wording"] or " › ".join(part for part in (values["category"], values["subcategory"]) if part)
         if not wording:
             problems.append(_("No customer's wording (and no category to stand for it)."))

@@ -38,6 +38,8 @@ class ImportRun(models.Model):
     # Source rows are unique within a source: the CFPB's Complaint ID, a journal's own row number column.
     source = models.CharField(_("source"), max_length=100)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300, blank=True)
+    # A file the command reads where it lies (never copied into the media storage), instead of `file`.
+    path = models.CharField(_("file on the server"), max_length=1000, blank=True)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     format = models.CharField(_("format"), max_length=10, blank=True)  # csv, xlsx
     encoding = models.CharField(_("encoding"), max_length=40, blank=True)
@@ -54,6 +56,8 @@ class ImportRun(models.Model):
     rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
     rejects = models.FileField(_("rejects"), upload_to="imports/rejects/%Y/%m/", max_length=300, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # What the run added besides cards: {"categories": [names], "products": [...], "organisations": n, "contacts": n}.
+    references = models.JSONField(_("reference data created"), default=dict, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("started by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -75,9 +79,28 @@ class ImportedRow(models.Model):
     source = models.CharField(max_length=100)
     row_id = models.CharField(max_length=100)
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="+")
+    # The run and row that brought it in: a later row of the same run with its ID is a repeat, rejected.
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    row_number = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "row_id"], name="imports_row_once")]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.row_id}"
+
+
+class ImportReject(models.Model):
+    """A row that did not become a card, and why; committed with its chunk, so the rejects file of a
+    run stopped and taken up again still lists every one."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="reject_rows")
+    row_number = models.PositiveIntegerField()
+    reason = models.TextField()
+    cells = models.JSONField(default=list)  # the row as read, in the file's column order
+
+    class Meta:
+        ordering = ["run", "row_number"]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.row_number}"

@@ -47,6 +47,12 @@ class Table:
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(the row's number in the file, the header row being 1; its cells by column), blank rows left out.
         Raises TableError when the file turns out broken part way through."""
+        columns = self.columns
+        for number, cells in self.records():
+            yield number, dict(zip(columns, cells, strict=True))
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """As rows(), the cells in the header's order (as many as it has columns): cheaper for a long run."""
         if self.format == "xlsx":
             yield from self._xlsx_rows()
         else:
@@ -72,8 +78,8 @@ class Table:
         # Undecodable bytes become U+FFFD; such a row is rejected with the reason (checking.py), the rest go in.
         return io.TextIOWrapper(raw, encoding=self.encoding, errors="replace", newline="")
 
-    def _csv_rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        columns, width, number = self.columns, len(self.columns), 1
+    def _csv_rows(self) -> Iterator[tuple[int, list[str]]]:
+        width, number = len(self.columns), 1
         try:
             with self._text() as text:
                 reader = csv.reader(text, delimiter=self.delimiter)
@@ -82,8 +88,8 @@ class Table:
                     if not any(cells):
                         continue
                     if len(cells) != width:
-                        cells = (cells + [""] * width)[:width] if len(cells) < width else cells
-                    yield number, dict(zip(columns, cells, strict=False))
+                        cells = (cells + [""] * width)[:width]
+                    yield number, cells
         except (OSError, EOFError, csv.Error, zlib.error) as error:
             raise TableError(_("The file is damaged after row %(row)s: %(error)s") % {
                 "row": number, "error": error}) from error
@@ -105,9 +111,9 @@ class Table:
         finally:
             book.close()
 
-    def _xlsx_rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+    def _xlsx_rows(self) -> Iterator[tuple[int, list[str]]]:
         book = self._workbook()
-        columns, width, number = self.columns, len(self.columns), self._header_row
+        width, number = len(self.columns), self._header_row
         try:
             sheet = book.worksheets[0]
             for number, values in enumerate(sheet.iter_rows(min_row=self._header_row + 1, values_only=True),
@@ -116,7 +122,7 @@ class Table:
                 if not any(cells):
                     continue
                 cells += [""] * (width - len(cells))
-                yield number, dict(zip(columns, cells, strict=True))
+                yield number, cells
         except TableError:
             raise
         except Exception as error:  # a broken part of the archive shows only when it is read

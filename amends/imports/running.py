@@ -1,21 +1,448 @@
-"""Running an import: the journal read in chunks, each chunk's cards, references, contacts and source
-rows inserted in bulk and committed with the run's counters, so a run stopped anywhere resumes after
-its last committed row and the same file twice creates nothing new."""
+"""Running an import: the journal read in chunks, each chunk's cards, reference data, contacts, timeline
+entries and source rows inserted in bulk and committed with the run's counters and rejects, so a run
+stopped anywhere resumes after its last committed row and the same file twice creates nothing new.
 
-from collections.abc import Callable
+Imported cards keep the journal's dates, state and classification. They are history: no signal is sent
+for them, so no notification, acknowledgement, duplicate search or deadline clock follows (docs/imports.md).
+"""
+
+import csv
+import hashlib
+import logging
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
-from .models import ImportRun
+from django.core.files import File
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amends.complaints.choices import Channel, State
+from amends.complaints.events import event_imported_row
+from amends.complaints.models import Category, Complaint, NumberSequence, TimelineEvent
+from amends.customers.models import Contact, Organisation, Product, phone_digits
+
+from .checking import CardRow, RowChecker, fold
+from .inserting import Inserter, ids_reserve, moment_value
+from .mapping import CFPB, mapping_guess
+from .models import ImportedRow, ImportReject, ImportRun, ImportStatus
+from .reading import Table, TableError, table_open
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[ImportRun], None]
-
-
-def import_run(run: ImportRun, *, progress: Progress | None = None) -> ImportRun:
-    """Read `run.file` with `run.columns` into cards, committing in chunks; resumes after `run.committed_row`."""
-    raise NotImplementedError
+# Rows per transaction: large enough for executemany to pay, small enough that a stop loses little and
+# the memory stays flat whatever the file's size.
+CHUNK_ROWS = 5000
+# SQLite's page cache during a run, in KiB: within the run's memory budget (docs/imports.md).
+SQLITE_CACHE_KIB = 200 * 1024
+# New reference names listed in the run's report; beyond them only their number.
+REPORT_NAMES = 50
 
 
 def import_file(path: Path, *, columns: dict[str, str] | None = None, source: str = "", user=None,
-                progress: Progress | None = None) -> ImportRun:
-    """Import the journal at `path` (the command): columns guessed when not given, source from the file's name."""
-    raise NotImplementedError
+                progress: Progress | None = None, encoding: str | None = None) -> ImportRun:
+    """Import the journal at `path` where it lies (the command). Columns are guessed from its header when
+    not given; the source (what row IDs are unique within) is "cfpb" for a CFPB export, else the file's
+    name. An unfinished run of the same file and source is taken up again after its last committed row.
+    Raises TableError when the file cannot be read at all."""
+    path = Path(path).resolve()
+    table = table_open(path, encoding=encoding)
+    columns = columns or mapping_guess(table.columns)
+    source = (source or ("cfpb" if columns == mapping_guess(list(CFPB.values())) else path.stem))[:100]
+    run = (ImportRun.objects.filter(path=str(path), source=source)
+           .exclude(status=ImportStatus.DONE).order_by("-created_at").first())
+    if run is None or run.columns != columns:
+        run = ImportRun.objects.create(
+            source=source, path=str(path), original_name=path.name, columns=columns, encoding=encoding or "",
+            started_by=user,
+        )
+    return import_run(run, progress=progress)
+
+
+def import_run(run: ImportRun, *, progress: Progress | None = None) -> ImportRun:
+    """Read the run's file with `run.columns` into cards, committing in chunks with the counters; resumes
+    after `run.committed_row`. Ends DONE, or FAILED with `error` (the rows committed before stay)."""
+    try:
+        with _local_file(run) as path:
+            table = table_open(path, encoding=run.encoding or None)
+            run.format, run.encoding = table.format, table.encoding
+            if run.rows_total is None:
+                run.rows_total = table.rows_estimate()
+            run.status, run.error = ImportStatus.RUNNING, ""
+            run.started_at = run.started_at or timezone.now()
+            run.save(update_fields=["format", "encoding", "rows_total", "status", "error", "started_at"])
+            if progress:
+                progress(run)
+            with _sqlite_cache():
+                Importer(run, table, progress).rows_import()
+    except TableError as error:
+        _finish(run, ImportStatus.FAILED, str(error))
+    except Exception as error:
+        logger.exception("import %s failed", run.pk)
+        _finish(run, ImportStatus.FAILED, _("The import stopped: %(error)s") % {"error": error or type(error).__name__})
+    else:
+        run.rows_total = run.rows_done  # the estimate made exact
+        _finish(run, ImportStatus.DONE, "")
+    if progress:
+        progress(run)
+    return run
+
+
+def _finish(run: ImportRun, status: str, error: str) -> None:
+    run.status, run.error, run.finished_at = status, error, timezone.now()
+    rejects_write(run)
+    run.save(update_fields=["status", "error", "finished_at", "rows_total", "rejects"])
+
+
+@contextmanager
+def _local_file(run: ImportRun) -> Iterator[Path]:
+    """The run's file as a local path: where the command found it, the media folder's own, or a
+    temporary copy of one kept in a remote storage (S3)."""
+    if run.path:
+        yield Path(run.path)
+        return
+    if not run.file:
+        raise TableError(_("The import has no file."))
+    try:
+        yield Path(run.file.path)
+        return
+    except NotImplementedError:  # a storage without local paths
+        pass
+    with tempfile.NamedTemporaryFile(suffix=Path(run.file.name).suffix) as copy, run.file.open("rb") as stream:
+        shutil.copyfileobj(stream, copy, 4 * 1024 * 1024)
+        copy.flush()
+        yield Path(copy.name)
+
+
+@contextmanager
+def _sqlite_cache() -> Iterator[None]:
+    """A larger SQLite page cache while the run inserts: the cards' indexes are updated in memory rather
+    than read back from the file for every chunk (the connection's usual size after it)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        usual = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(usual)}")
+
+
+def rejects_write(run: ImportRun) -> None:
+    """The rejects file: each rejected row's number, the reason, and the row as read (CSV, UTF-8 with a
+    BOM so that spreadsheet programs read it right)."""
+    rejects = ImportReject.objects.filter(run=run).order_by("row_number")
+    if not rejects.exists():
+        return
+    columns: list[str] = []
+    if run.columns:
+        try:
+            with _local_file(run) as path:
+                columns = table_open(path, encoding=run.encoding or None).columns
+        except TableError:
+            columns = []
+    with tempfile.TemporaryFile("w+b") as stream:
+        text = open(stream.fileno(), "w", encoding="utf-8-sig", newline="", closefd=False)  # noqa: SIM115
+        writer = csv.writer(text)
+        writer.writerow([_("row"), _("reason"), *columns])
+        for reject in rejects.iterator(chunk_size=5000):
+            writer.writerow([reject.row_number, reject.reason, *reject.cells])
+        text.flush()
+        stream.seek(0)
+        if run.rejects:
+            run.rejects.delete(save=False)
+        run.rejects.save(f"rejects-{run.pk}.csv", File(stream), save=False)
+
+
+def content_id(values: dict[str, str]) -> str:
+    """A row ID for a row without one: its content's digest, so the same row imported again is known."""
+    digest = hashlib.sha1("\x1f".join(values.values()).encode(), usedforsecurity=False).hexdigest()
+    return f"sha1:{digest}"
+
+
+class References:
+    """Categories, products and organisations by folded name, loaded once and created as rows need them."""
+
+    def __init__(self):
+        self.categories: dict[tuple[int | None, str], int] = {}
+        for pk, parent, *names in Category.objects.values_list("pk", "parent_id", "name", "name_en", "name_hy"):
+            for name in names:
+                if name:
+                    self.categories.setdefault((parent, fold(name)), pk)
+        self.products: dict[str, int] = {}
+        for pk, *names in Product.objects.values_list("pk", "name", "name_en", "name_hy"):
+            for name in names:
+                if name:
+                    self.products.setdefault(fold(name), pk)
+        self.organisations: dict[str, int] = {}
+        for pk, name in Organisation.objects.order_by("pk").values_list("pk", "name").iterator(chunk_size=10000):
+            self.organisations.setdefault(fold(name), pk)
+        self.created: dict[str, list[str]] = {"categories": [], "products": [], "organisations": []}
+
+    def category(self, name: str, parent: int | None = None) -> int | None:
+        if not name:
+            return parent
+        key = (parent, fold(name))
+        if key not in self.categories:
+            self.categories[key] = Category.objects.create(name=name, parent_id=parent).pk
+            self.created["categories"].append(name)
+        return self.categories[key]
+
+    def product(self, name: str) -> int | None:
+        if not name:
+            return None
+        key = fold(name)
+        if key not in self.products:
+            self.products[key] = Product.objects.create(name=name).pk
+            self.created["products"].append(name)
+        return self.products[key]
+
+    def organisations_ensure(self, names: set[str]) -> None:
+        """Create in one insert the organisations of a chunk not known yet."""
+        new = {}
+        for name in names:
+            key = fold(name)
+            if name and key not in self.organisations and key not in new:
+                new[key] = name
+        if not new:
+            return
+        ids = ids_reserve(Organisation, len(new))
+        now = timezone.now()
+        Organisation.objects.bulk_create([
+            Organisation(pk=pk, name=name, created_at=now, updated_at=now) for pk, name in zip(ids, new.values(),
+                                                                                                strict=True)
+        ])
+        self.organisations.update(zip(new, ids, strict=True))
+        self.created["organisations"].extend(new.values())
+
+    def organisation(self, name: str) -> int | None:
+        return self.organisations.get(fold(name)) if name else None
+
+    def report(self, before: dict) -> dict:
+        report = {}
+        for kind, names in self.created.items():
+            listed = list(before.get(kind, [])) + names[:REPORT_NAMES]
+            report[kind] = listed[:REPORT_NAMES]
+            report[f"{kind}_count"] = before.get(f"{kind}_count", 0) + len(names)
+        report["contacts_count"] = before.get("contacts_count", 0)
+        return report
+
+
+class Importer:
+    """One run over the file: chunks of rows checked, then each chunk's writes in one transaction."""
+
+    def __init__(self, run: ImportRun, table: Table, progress: Progress | None):
+        self.run, self.table, self.progress = run, table, progress
+        self.checker = RowChecker(run.columns, header=table.columns)
+        self.references = References()
+        self.report_before = dict(run.references or {})
+        self.contacts_created = 0
+        self.actor_id = run.started_by_id
+        self.cards = Inserter(Complaint, Complaint(channel=Channel.LETTER, wording="", received_at=timezone.now()))
+        self.events = Inserter(TimelineEvent, event_imported_row(0, state=State.REGISTERED, at=timezone.now(), text=""))
+        self.sources = Inserter(ImportedRow, ImportedRow(source=run.source, row_id="", complaint_id=0, run_id=run.pk))
+        now = timezone.now()
+        self.contacts = Inserter(Contact, Contact(full_name="", created_at=now, updated_at=now))
+        self.channel_names = dict(Channel.choices)
+
+    def rows_import(self) -> None:
+        rows = ((number, cells) for number, cells in self.table.records() if number > self.run.committed_row)
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            self.chunk_store(chunk)
+            if self.progress:
+                self.progress(self.run)
+
+    def chunk_store(self, rows: list[tuple[int, list[str]]]) -> None:
+        checker, rejects, cards, first = self.checker, [], [], {}
+        for number, cells in rows:
+            values = checker.values_listed(cells)
+            card, problems = checker.check(number, values)
+            if card is None:
+                rejects.append((number, " ".join(problems), cells))
+                continue
+            card.row_id = card.row_id or content_id(values)
+            if card.row_id in first:
+                rejects.append((number, self._repeat(card.row_id, first[card.row_id]), cells))
+                continue
+            first[card.row_id] = number
+            cards.append((card, cells))
+        with transaction.atomic():
+            known = self._rows_known([card.row_id for card, _cells in cards])
+            fresh, skipped = [], 0
+            for card, cells in cards:
+                if card.row_id not in known:
+                    fresh.append(card)
+                elif known[card.row_id][0] == self.run.pk:
+                    rejects.append((card.number, self._repeat(card.row_id, known[card.row_id][1]), cells))
+                else:
+                    skipped += 1
+            ids = self._cards_insert(fresh)
+            ImportReject.objects.bulk_create([
+                ImportReject(run=self.run, row_number=number, reason=reason, cells=cells)
+                for number, reason, cells in rejects
+            ], batch_size=1000)
+            run = self.run
+            run.rows_done += len(rows)
+            run.committed_row = rows[-1][0]
+            run.created += len(fresh)
+            run.skipped += skipped
+            run.rejected += len(rejects)
+            run.references = self.references.report(self.report_before)
+            run.references["contacts_count"] = self.report_before.get("contacts_count", 0) + self.contacts_created
+            if run.rows_total is not None and run.rows_done > run.rows_total:
+                run.rows_total = run.rows_done
+            run.save(update_fields=["rows_done", "committed_row", "created", "skipped", "rejected", "references",
+                                    "rows_total"])
+        # SEARCH (wire when amends.complaints.search_index is on this branch): complaints_index(ids)
+
+    @staticmethod
+    def _repeat(row_id: str, number: int | None) -> str:
+        return _("Row ID %(id)s repeats row %(row)s of this file.") % {"id": row_id[:60], "row": number}
+
+    def _rows_known(self, row_ids: list[str]) -> dict[str, tuple[int | None, int | None]]:
+        """Which row IDs of the source are imported already: {row id: (its run, its row number)}."""
+        known = {}
+        table = connection.ops.quote_name(ImportedRow._meta.db_table)
+        with connection.cursor() as cursor:
+            for start in range(0, len(row_ids), 5000):  # within every database's limit of parameters
+                part = row_ids[start:start + 5000]
+                cursor.execute(
+                    f"SELECT row_id, run_id, row_number FROM {table} WHERE source = %s"
+                    f" AND row_id IN ({', '.join(['%s'] * len(part))})", [self.run.source, *part],
+                )
+                known.update((row_id, (run_id, number)) for row_id, run_id, number in cursor.fetchall())
+        return known
+
+    def _cards_insert(self, cards: list[CardRow]) -> list[int]:
+        if not cards:
+            return []
+        cards.sort(key=lambda card: card.received_at)  # numbers in order of receipt
+        references = self.references
+        references.organisations_ensure({card.organisation for card in cards})
+        contact_ids = self._contacts(cards)
+        ids = ids_reserve(Complaint, len(cards))
+        numbers = self._numbers(cards)
+        source, actor = self.run.source, self.actor_id
+        imported = _("%(channel)s; imported: %(source)s, %(id)s")
+        card_rows, event_rows, source_rows = [], [], []
+        for pk, number, contact, card in zip(ids, numbers, contact_ids, cards, strict=True):
+            received = moment_value(card.received_at)
+            closed = moment_value(card.closed_at)
+            final = card.state in (State.CLOSED, State.ANSWERED)
+            card_rows.append({
+                "id": pk, "number": number, "received_at": received, "channel": card.channel,
+                "origin": "internal" if card.channel == Channel.INTERNAL else "external",
+                "wording": card.wording, "state": card.state, "importance": card.importance,
+                "justification": card.justification, "order_reference": card.order_reference,
+                "actions_taken": card.actions_taken, "answer_text": card.answer,
+                "answered_at": closed if final and card.answer else None, "closed_at": closed,
+                "external_id": card.row_id[:200], "tracking_code": secrets.token_urlsafe(18),
+                "organisation_id": references.organisation(card.organisation),
+                "product_id": references.product(card.product),
+                "category_id": references.category(card.subcategory, references.category(card.category))
+                if card.category else references.category(card.subcategory),
+                "contact_id": contact,
+            })
+            event_rows.append({
+                "complaint_id": pk, "created_at": received, "to_state": card.state, "actor_id": actor,
+                "text": imported % {
+                    "channel": self.channel_names.get(card.channel, card.channel), "source": source,
+                    "id": card.row_id},
+            })
+            source_rows.append({"row_id": card.row_id, "complaint_id": pk, "row_number": card.number})
+        self.cards.insert(card_rows)
+        self.events.insert(event_rows)
+        self.sources.insert(source_rows)
+        return ids
+
+    def _numbers(self, cards: list[CardRow]) -> list[str]:
+        """Card numbers of each card's year, taken in one statement per year."""
+        years: dict[int, int] = {}
+        local = [timezone.localtime(card.received_at).year for card in cards]
+        for year in local:
+            years[year] = years.get(year, 0) + 1
+        table = connection.ops.quote_name(NumberSequence._meta.db_table)
+        next_number = {}
+        with connection.cursor() as cursor:
+            for year, count in years.items():
+                cursor.execute(f"UPDATE {table} SET last = last + %s WHERE year = %s RETURNING last", [count, year])
+                row = cursor.fetchone()
+                if row is None:
+                    NumberSequence.objects.create(year=year, last=count)
+                    last = count
+                else:
+                    last = row[0]
+                next_number[year] = last - count + 1
+        numbers = []
+        for year in local:
+            numbers.append(f"{year}-{next_number[year]:06d}")
+            next_number[year] += 1
+        return numbers
+
+    def _contacts(self, cards: list[CardRow]) -> list[int | None]:
+        """Each card's contact: an existing one with its e-mail or phone, else one created (once per
+        e-mail or phone within the chunk); a name alone makes a new contact each time."""
+        digits = [phone_digits(card.phone) if card.phone else "" for card in cards]
+        emails = {card.email for card in cards if card.email}
+        phones = {number for number in digits if number}
+        by_email: dict[str, int] = {}
+        by_phone: dict[str, int] = {}
+        if emails or phones:
+            # Unconfirmed contacts (public submissions) are never matched: anyone could have typed them.
+            for pk, email, number in Contact.objects.filter(
+                Q(email__in=emails) | Q(phone_digits__in=phones), provisional=False, erased_at__isnull=True,
+            ).order_by("pk").values_list("pk", "email", "phone_digits"):
+                if email:
+                    by_email.setdefault(email, pk)
+                if number:
+                    by_phone.setdefault(number, pk)
+        result: list[int | None] = []
+        new_rows: list[dict] = []
+        new_index: list[int] = []  # which position of `result` waits for a new contact's key
+        pending_email: dict[str, int] = {}
+        pending_phone: dict[str, int] = {}
+        for position, (card, number) in enumerate(zip(cards, digits, strict=True)):
+            found = by_email.get(card.email) if card.email else None
+            if found is None and number:
+                found = by_phone.get(number)
+            if found is not None:
+                result.append(found)
+                continue
+            waiting = pending_email.get(card.email) if card.email else None
+            if waiting is None and number:
+                waiting = pending_phone.get(number)
+            if waiting is None and (card.contact_name or card.email or number):
+                waiting = len(new_rows)
+                new_rows.append({
+                    "full_name": (card.contact_name or card.email or card.phone)[:300], "email": card.email,
+                    "phone": card.phone, "phone_digits": number[:20], "region": card.region,
+                    "organisation_id": self.references.organisation(card.organisation),
+                })
+                if card.email:
+                    pending_email[card.email] = waiting
+                if number:
+                    pending_phone[number] = waiting
+            result.append(None)
+            if waiting is not None:
+                new_index.append(position)
+                result[position] = -1 - waiting  # resolved below, once the new contacts have keys
+        if new_rows:
+            ids = ids_reserve(Contact, len(new_rows))
+            for pk, row in zip(ids, new_rows, strict=True):
+                row["id"] = pk
+            self.contacts.insert(new_rows)
+            self.contacts_created += len(new_rows)
+            for position in new_index:
+                result[position] = ids[-1 - result[position]]
+        return result
