@@ -40,10 +40,13 @@ def import_run_task(run_id: int) -> dict | None:
     if run is None or run.status == ImportStatus.DONE:
         return None
     mine = ImportRun.objects.filter(pk=run_id)
-    slice_ends = time.monotonic() + IMPORT_SLICE_SECONDS
+    slice_ends, first_row = time.monotonic() + IMPORT_SLICE_SECONDS, run.committed_row
 
     def slice_check(current: ImportRun) -> None:
-        if current.status == ImportStatus.RUNNING and time.monotonic() > slice_ends:
+        """Called as the run starts, after each committed chunk and as it ends: stops a running one that
+        committed a chunk in this job (each job moves it on) once the slice is over."""
+        if (current.status == ImportStatus.RUNNING and current.committed_row > first_row
+                and time.monotonic() > slice_ends):
             raise ImportSliceOver
 
     try:
