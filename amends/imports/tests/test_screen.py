@@ -340,6 +340,8 @@ def test_the_started_import_runs_and_reports_its_rejects(admin_client, django_ca
     rejects = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "A-3" in rejects and "A-4" in rejects and "A-1" not in rejects
     assert "in the future" in rejects and "is not a date" in rejects
+    # The reference data the run made: the categories were known, the customer with a phone is new.
+    assert "New categories</dt><dd class=\"imports-name\">0</dd>" in page and "New contacts</dt><dd>1</dd>" in page
 
 
 def test_the_same_file_twice_creates_nothing_new(admin_client, django_capture_on_commit_callbacks):
