@@ -1,7 +1,7 @@
 """Inserting many prepared rows of one model at once: their keys reserved ahead, so rows that point at
 each other (a card, its timeline entry, its source row) are inserted together without reading keys back."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
@@ -32,26 +32,27 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
 
 class Inserter:
     """INSERTs of `model` with every column prepared once from an unsaved `template` (defaults, empty
-    texts), each row giving only its own values by attname, already in the database's form."""
+    texts); each row gives only the values of `names` (attnames), in that order, in the database's form."""
 
-    def __init__(self, model: type[models.Model], template: models.Model):
+    def __init__(self, model: type[models.Model], template: models.Model, names: Sequence[str]):
         fields = [field for field in model._meta.concrete_fields]
         self.constant = [
             None if field.primary_key else field.get_db_prep_save(field.pre_save(template, True), connection=connection)
             for field in fields
         ]
-        self.position = {field.attname: index for index, field in enumerate(fields)}
+        position = {field.attname: index for index, field in enumerate(fields)}
+        self.positions = [position[name] for name in names]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(cast(str, field.column)) for field in fields)
         self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
                     f" VALUES ({', '.join(['%s'] * len(fields))})")
 
-    def insert(self, rows: Iterable[dict[str, Any]]) -> int:
-        position, lines = self.position, []
+    def insert(self, rows: Iterable[Sequence[Any]]) -> int:
+        positions, constant, lines = self.positions, self.constant, []
         for values in rows:
-            line = self.constant.copy()
-            for name, value in values.items():
-                line[position[name]] = value
+            line = constant.copy()
+            for index, value in zip(positions, values, strict=True):
+                line[index] = value
             lines.append(line)
         if lines:
             with connection.cursor() as cursor:
@@ -59,14 +60,16 @@ class Inserter:
         return len(lines)
 
 
-def moment_value(moment: datetime | None):
-    """A datetime as the database takes it in a prepared row."""
-    if moment is None or connection.vendor == "postgresql":
-        return moment
-    return _sqlite_moment(moment)
+def moment_converter() -> Callable[[datetime | None], Any]:
+    """A function giving a datetime as this database takes it in a prepared row."""
+    return _as_given if connection.vendor == "postgresql" else _sqlite_moment
+
+
+def _as_given(moment: datetime | None) -> datetime | None:
+    return moment
 
 
 @lru_cache(maxsize=65536)
-def _sqlite_moment(moment: datetime) -> str:
+def _sqlite_moment(moment: datetime | None) -> str | None:
     # What DatabaseOperations.adapt_datetimefield_value writes with USE_TZ: UTC, naive, ISO with a space.
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    return None if moment is None else moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")

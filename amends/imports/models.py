@@ -80,7 +80,9 @@ class ImportedRow(models.Model):
     row_id = models.CharField(max_length=100)
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="+")
     # The run and row that brought it in: a later row of the same run with its ID is a repeat, rejected.
-    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Not indexed: read only through the row's own (source, row ID), and every index slows the import.
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                            db_index=False)
     row_number = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:

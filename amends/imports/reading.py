@@ -74,7 +74,7 @@ class Table:
         return max(0, lines - self._header_row)
 
     def _text(self) -> IO[str]:
-        raw: IO[bytes] = gzip.open(self.path, "rb") if self.compressed else open(self.path, "rb")  # noqa: SIM115
+        raw: IO[bytes] = gzip.open(self.path, "rb") if self.compressed else open(self.path, "rb")  # type: ignore[assignment]  # noqa: SIM115
         # Undecodable bytes become U+FFFD; such a row is rejected with the reason (checking.py), the rest go in.
         return io.TextIOWrapper(raw, encoding=self.encoding, errors="replace", newline="")
 
@@ -100,7 +100,7 @@ class Table:
         try:
             return load_workbook(self.path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises anything from KeyError to XML parse errors
-            raise TableError(_("The workbook cannot be read: %(error)s") % {"error": error or type(error).__name__}) \
+            raise TableError(_("The workbook cannot be read: %(error)s") % {"error": error_text(error)}) \
                 from error
 
     def _xlsx_dimension_rows(self) -> int | None:
@@ -127,9 +127,14 @@ class Table:
             raise
         except Exception as error:  # a broken part of the archive shows only when it is read
             raise TableError(_("The workbook is damaged after row %(row)s: %(error)s") % {
-                "row": number, "error": error or type(error).__name__}) from error
+                "row": number, "error": error_text(error)}) from error
         finally:
             book.close()
+
+
+def error_text(error: BaseException) -> str:
+    """What a library's exception says, or its name when it says nothing."""
+    return str(error) or type(error).__name__
 
 
 def cell_text(value: object) -> str:
@@ -170,6 +175,9 @@ def encoding_detect(sample: bytes) -> str:
     except UnicodeDecodeError as error:
         if error.start >= len(sample) - 4 and len(sample) >= SAMPLE_BYTES:  # a character cut by the sample's end
             return "utf_8"
+    text = sample.decode("utf_8", errors="replace")
+    if text.count("\ufffd") <= len(text) // 100:
+        return "utf_8"  # UTF-8 with a few damaged rows: those are rejected, the rest go in
     best = from_bytes(sample[:SAMPLE_BYTES], cp_isolation=ENCODINGS[1:]).best()
     if best is None:
         raise TableError(_("The file's encoding cannot be recognised; choose it by hand."))
@@ -243,7 +251,7 @@ def _xlsx_open(path: Path) -> Table:
     except TableError:
         raise
     except Exception as error:
-        raise TableError(_("The workbook cannot be read: %(error)s") % {"error": error or type(error).__name__}) \
+        raise TableError(_("The workbook cannot be read: %(error)s") % {"error": error_text(error)}) \
             from error
     finally:
         book.close()

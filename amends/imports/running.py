@@ -23,16 +23,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amends.complaints.choices import Channel, State
+from amends.complaints.choices import Channel, Origin, State
 from amends.complaints.events import event_imported_row
 from amends.complaints.models import Category, Complaint, NumberSequence, TimelineEvent
 from amends.customers.models import Contact, Organisation, Product, phone_digits
 
 from .checking import CardRow, RowChecker, fold
-from .inserting import Inserter, ids_reserve, moment_value
+from .inserting import Inserter, ids_reserve, moment_converter
 from .mapping import CFPB, mapping_guess
 from .models import ImportedRow, ImportReject, ImportRun, ImportStatus
-from .reading import Table, TableError, table_open
+from .reading import Table, TableError, error_text, table_open
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,11 @@ Progress = Callable[[ImportRun], None]
 CHUNK_ROWS = 5000
 # SQLite's page cache during a run, in KiB: within the run's memory budget (docs/imports.md).
 SQLITE_CACHE_KIB = 200 * 1024
+# What each imported card, and each new contact, sets over its template.
+CARD_COLUMNS = ["id", "number", "received_at", "channel", "origin", "wording", "state", "importance", "justification",
+                "order_reference", "actions_taken", "answer_text", "answered_at", "closed_at", "external_id",
+                "tracking_code", "organisation_id", "product_id", "category_id", "contact_id"]
+CONTACT_COLUMNS = ["id", "full_name", "email", "phone", "phone_digits", "region", "organisation_id"]
 # New reference names listed in the run's report; beyond them only their number.
 REPORT_NAMES = 50
 
@@ -86,7 +91,7 @@ def import_run(run: ImportRun, *, progress: Progress | None = None) -> ImportRun
         _finish(run, ImportStatus.FAILED, str(error))
     except Exception as error:
         logger.exception("import %s failed", run.pk)
-        _finish(run, ImportStatus.FAILED, _("The import stopped: %(error)s") % {"error": error or type(error).__name__})
+        _finish(run, ImportStatus.FAILED, _("The import stopped: %(error)s") % {"error": error_text(error)})
     else:
         run.rows_total = run.rows_done  # the estimate made exact
         _finish(run, ImportStatus.DONE, "")
@@ -115,7 +120,7 @@ def _local_file(run: ImportRun) -> Iterator[Path]:
         return
     except NotImplementedError:  # a storage without local paths
         pass
-    with tempfile.NamedTemporaryFile(suffix=Path(run.file.name).suffix) as copy, run.file.open("rb") as stream:
+    with tempfile.NamedTemporaryFile(suffix=Path(run.file.name or "").suffix) as copy, run.file.open("rb") as stream:
         shutil.copyfileobj(stream, copy, 4 * 1024 * 1024)
         copy.flush()
         yield Path(copy.name)
@@ -189,6 +194,8 @@ class References:
         for pk, name in Organisation.objects.order_by("pk").values_list("pk", "name").iterator(chunk_size=10000):
             self.organisations.setdefault(fold(name), pk)
         self.created: dict[str, list[str]] = {"categories": [], "products": [], "organisations": []}
+        now = timezone.now()
+        self.inserter = Inserter(Organisation, Organisation(name="", created_at=now, updated_at=now), ["id", "name"])
 
     def category(self, name: str, parent: int | None = None) -> int | None:
         if not name:
@@ -218,11 +225,7 @@ class References:
         if not new:
             return
         ids = ids_reserve(Organisation, len(new))
-        now = timezone.now()
-        Organisation.objects.bulk_create([
-            Organisation(pk=pk, name=name, created_at=now, updated_at=now) for pk, name in zip(ids, new.values(),
-                                                                                                strict=True)
-        ])
+        self.inserter.insert(zip(ids, new.values(), strict=True))
         self.organisations.update(zip(new, ids, strict=True))
         self.created["organisations"].extend(new.values())
 
@@ -248,23 +251,29 @@ class Importer:
         self.references = References()
         self.report_before = dict(run.references or {})
         self.contacts_created = 0
-        self.actor_id = run.started_by_id
-        self.cards = Inserter(Complaint, Complaint(channel=Channel.LETTER, wording="", received_at=timezone.now()))
-        self.events = Inserter(TimelineEvent, event_imported_row(0, state=State.REGISTERED, at=timezone.now(), text=""))
-        self.sources = Inserter(ImportedRow, ImportedRow(source=run.source, row_id="", complaint_id=0, run_id=run.pk))
         now = timezone.now()
-        self.contacts = Inserter(Contact, Contact(full_name="", created_at=now, updated_at=now))
-        self.channel_names = dict(Channel.choices)
+        self.cards = Inserter(Complaint, Complaint(channel=Channel.LETTER, wording="", received_at=now), CARD_COLUMNS)
+        self.events = Inserter(TimelineEvent, event_imported_row(0, state=State.REGISTERED, at=now, text="",
+                                                                 actor=run.started_by),
+                               ["complaint_id", "created_at", "to_state", "text"])
+        self.sources = Inserter(ImportedRow, ImportedRow(source=run.source, row_id="", complaint_id=0, run_id=run.pk),
+                                ["row_id", "complaint_id", "row_number"])
+        self.contacts = Inserter(Contact, Contact(full_name="", created_at=now, updated_at=now), CONTACT_COLUMNS)
+        self.channel_names = {code: str(label) for code, label in Channel.choices}
+        self.moment = moment_converter()
 
     def rows_import(self) -> None:
         rows = ((number, cells) for number, cells in self.table.records() if number > self.run.committed_row)
         while chunk := list(islice(rows, CHUNK_ROWS)):
+            # SEARCH, wired when amends.complaints.search_index is merged: complaints_index(self.chunk_store(chunk))
             self.chunk_store(chunk)
             if self.progress:
                 self.progress(self.run)
 
-    def chunk_store(self, rows: list[tuple[int, list[str]]]) -> None:
-        checker, rejects, cards, first = self.checker, [], [], {}
+    def chunk_store(self, rows: list[tuple[int, list[str]]]) -> list[int]:
+        """Check, then write in one transaction; returns the keys of the cards created."""
+        checker, rejects, cards = self.checker, [], []
+        first: dict[str, int] = {}
         for number, cells in rows:
             values = checker.values_listed(cells)
             card, problems = checker.check(number, values)
@@ -304,7 +313,7 @@ class Importer:
                 run.rows_total = run.rows_done
             run.save(update_fields=["rows_done", "committed_row", "created", "skipped", "rejected", "references",
                                     "rows_total"])
-        # SEARCH (wire when amends.complaints.search_index is on this branch): complaints_index(ids)
+        return ids
 
     @staticmethod
     def _repeat(row_id: str, number: int | None) -> str:
@@ -312,7 +321,7 @@ class Importer:
 
     def _rows_known(self, row_ids: list[str]) -> dict[str, tuple[int | None, int | None]]:
         """Which row IDs of the source are imported already: {row id: (its run, its row number)}."""
-        known = {}
+        known: dict[str, tuple[int | None, int | None]] = {}
         table = connection.ops.quote_name(ImportedRow._meta.db_table)
         with connection.cursor() as cursor:
             for start in range(0, len(row_ids), 5000):  # within every database's limit of parameters
@@ -333,34 +342,23 @@ class Importer:
         contact_ids = self._contacts(cards)
         ids = ids_reserve(Complaint, len(cards))
         numbers = self._numbers(cards)
-        source, actor = self.run.source, self.actor_id
+        source = self.run.source
         imported = _("%(channel)s; imported: %(source)s, %(id)s")
         card_rows, event_rows, source_rows = [], [], []
         for pk, number, contact, card in zip(ids, numbers, contact_ids, cards, strict=True):
-            received = moment_value(card.received_at)
-            closed = moment_value(card.closed_at)
-            final = card.state in (State.CLOSED, State.ANSWERED)
-            card_rows.append({
-                "id": pk, "number": number, "received_at": received, "channel": card.channel,
-                "origin": "internal" if card.channel == Channel.INTERNAL else "external",
-                "wording": card.wording, "state": card.state, "importance": card.importance,
-                "justification": card.justification, "order_reference": card.order_reference,
-                "actions_taken": card.actions_taken, "answer_text": card.answer,
-                "answered_at": closed if final and card.answer else None, "closed_at": closed,
-                "external_id": card.row_id[:200], "tracking_code": secrets.token_urlsafe(18),
-                "organisation_id": references.organisation(card.organisation),
-                "product_id": references.product(card.product),
-                "category_id": references.category(card.subcategory, references.category(card.category))
-                if card.category else references.category(card.subcategory),
-                "contact_id": contact,
-            })
-            event_rows.append({
-                "complaint_id": pk, "created_at": received, "to_state": card.state, "actor_id": actor,
-                "text": imported % {
-                    "channel": self.channel_names.get(card.channel, card.channel), "source": source,
-                    "id": card.row_id},
-            })
-            source_rows.append({"row_id": card.row_id, "complaint_id": pk, "row_number": card.number})
+            received, closed = self.moment(card.received_at), self.moment(card.closed_at)
+            card_rows.append((
+                pk, number, received, card.channel, Origin.INTERNAL if card.channel == Channel.INTERNAL else
+                Origin.EXTERNAL, card.wording, card.state, card.importance, card.justification,
+                card.order_reference, card.actions_taken, card.answer, closed if card.answer else None, closed,
+                card.row_id[:200], secrets.token_urlsafe(18), references.organisation(card.organisation),
+                references.product(card.product), references.category(card.subcategory,
+                                                                      references.category(card.category)),
+                contact,
+            ))
+            event_rows.append((pk, received, card.state, imported % {
+                "channel": self.channel_names.get(card.channel, card.channel), "source": source, "id": card.row_id}))
+            source_rows.append((card.row_id, pk, card.number))
         self.cards.insert(card_rows)
         self.events.insert(event_rows)
         self.sources.insert(source_rows)
@@ -408,8 +406,8 @@ class Importer:
                 if number:
                     by_phone.setdefault(number, pk)
         result: list[int | None] = []
-        new_rows: list[dict] = []
-        new_index: list[int] = []  # which position of `result` waits for a new contact's key
+        new_rows: list[list] = []  # CONTACT_COLUMNS
+        waiting_rows: list[tuple[int, int]] = []  # (position in `result`, the new contact it waits for)
         pending_email: dict[str, int] = {}
         pending_phone: dict[str, int] = {}
         for position, (card, number) in enumerate(zip(cards, digits, strict=True)):
@@ -417,6 +415,11 @@ class Importer:
             if found is None and number:
                 found = by_phone.get(number)
             if found is not None:
+                # The other address of the row is this customer's too, for the rows after it.
+                if card.email:
+                    by_email.setdefault(card.email, found)
+                if number:
+                    by_phone.setdefault(number, found)
                 result.append(found)
                 continue
             waiting = pending_email.get(card.email) if card.email else None
@@ -424,25 +427,23 @@ class Importer:
                 waiting = pending_phone.get(number)
             if waiting is None and (card.contact_name or card.email or number):
                 waiting = len(new_rows)
-                new_rows.append({
-                    "full_name": (card.contact_name or card.email or card.phone)[:300], "email": card.email,
-                    "phone": card.phone, "phone_digits": number[:20], "region": card.region,
-                    "organisation_id": self.references.organisation(card.organisation),
-                })
-                if card.email:
-                    pending_email[card.email] = waiting
-                if number:
-                    pending_phone[number] = waiting
+                new_rows.append([
+                    None, (card.contact_name or card.email or card.phone)[:300], card.email, card.phone, number[:20],
+                    card.region, self.references.organisation(card.organisation),
+                ])
             result.append(None)
             if waiting is not None:
-                new_index.append(position)
-                result[position] = -1 - waiting  # resolved below, once the new contacts have keys
+                if card.email:
+                    pending_email.setdefault(card.email, waiting)
+                if number:
+                    pending_phone.setdefault(number, waiting)
+                waiting_rows.append((position, waiting))
         if new_rows:
             ids = ids_reserve(Contact, len(new_rows))
             for pk, row in zip(ids, new_rows, strict=True):
-                row["id"] = pk
+                row[0] = pk
             self.contacts.insert(new_rows)
             self.contacts_created += len(new_rows)
-            for position in new_index:
-                result[position] = ids[-1 - result[position]]
+            for position, waiting in waiting_rows:
+                result[position] = ids[waiting]
         return result

@@ -1,0 +1,118 @@
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from amends.accounts.models import User
+from amends.imports.checking import rows_preview
+from amends.imports.mapping import FIELD_KEYS, mapping_guess
+from amends.imports.models import ImportMapping, ImportRun, ImportStatus
+from amends.imports.reading import TableError, table_open
+from amends.imports.running import import_file
+
+
+class Command(BaseCommand):
+    help = ("Import a journal of complaints (CSV, CSV.GZ or XLSX) into cards: columns mapped by a saved mapping, "
+            "--map, or guessed from the header (the CFPB export is known); rows already imported from the same "
+            "source are skipped, rejected rows go to a rejects file. Run it again to resume a stopped import.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--source", default="", help="what the row IDs are unique within (default: "
+                            "cfpb for a CFPB export, else the file's name)")
+        parser.add_argument("--encoding", default=None, help="the CSV's encoding, when detection gets it wrong")
+        parser.add_argument("--mapping", default=None, help="the name of a saved mapping")
+        parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                            help=f"a field's column, over the guess; fields: {', '.join(FIELD_KEYS)}")
+        parser.add_argument("--user", default=None, help="the username the import is recorded for")
+        parser.add_argument("--preview", type=int, default=0, metavar="ROWS",
+                            help="only show the mapping and the first ROWS rows with their problems")
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        try:
+            table = table_open(path, encoding=options["encoding"])
+        except TableError as error:
+            raise CommandError(f"{path}: {error}") from None
+        columns = self.columns(table.columns, options)
+        self.stdout.write(f"{path.name}: {table.format}{f', {table.encoding}' if table.encoding else ''},"
+                          f" {len(table.columns)} columns")
+        for key in FIELD_KEYS:
+            if key in columns:
+                self.stdout.write(f"  {key:16} <- {columns[key]}")
+        if options["preview"]:
+            for row in rows_preview(table, columns, limit=options["preview"]):
+                self.stdout.write(f"row {row.number}: {'; '.join(row.problems) or 'ok'}")
+            return
+        user = self.user(options["user"])
+        console = Console(stderr=True)
+        started = time.perf_counter()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=console, transient=False) as bar:
+            task = bar.add_task("importing", total=None)
+            run = import_file(path, columns=columns, source=options["source"], user=user,
+                              encoding=options["encoding"], progress=lambda run: self.tick(bar, task, run))
+        self.report(run, time.perf_counter() - started)
+        if run.status != ImportStatus.DONE:
+            raise CommandError(f"import {run.pk} stopped after row {run.committed_row}: {run.error}"
+                               " (run the same command again to resume)")
+
+    def columns(self, header: list[str], options) -> dict[str, str]:
+        if options["mapping"]:
+            saved = ImportMapping.objects.filter(name=options["mapping"]).first()
+            if saved is None:
+                raise CommandError(f"no saved mapping named {options['mapping']!r}")
+            columns = dict(saved.columns)
+        else:
+            columns = mapping_guess(header)
+        for item in options["map"]:
+            key, _, column = item.partition("=")
+            if key not in FIELD_KEYS:
+                raise CommandError(f"--map {item}: no field {key!r}; fields: {', '.join(FIELD_KEYS)}")
+            if column and column not in header:
+                raise CommandError(f"--map {item}: no column {column!r} in the file")
+            if column:
+                columns[key] = column
+            else:
+                columns.pop(key, None)
+        missing = [key for key in ("received_at", "wording") if key not in columns]
+        if missing:
+            raise CommandError(f"no column for {', '.join(missing)}: give it with --map FIELD=COLUMN")
+        unknown = sorted(set(columns.values()) - set(header))
+        if unknown:
+            raise CommandError(f"the mapping names columns the file has not: {', '.join(unknown)}")
+        return columns
+
+    def user(self, username: str | None) -> User | None:
+        if username is None:
+            return None
+        found = User.objects.filter(username=username).first()
+        if found is None:
+            raise CommandError(f"no user {username!r}")
+        return found
+
+    @staticmethod
+    def tick(bar: Progress, task: TaskID, run: ImportRun) -> None:
+        bar.update(task, total=run.rows_total, completed=run.rows_done,
+                   description=f"created {run.created:,} skipped {run.skipped:,} rejected {run.rejected:,}")
+
+    def report(self, run: ImportRun, seconds: float) -> None:
+        self.stdout.write(
+            f"import {run.pk} ({run.source}): {run.status}; {run.rows_done:,} rows read,"
+            f" {run.created:,} cards created, {run.skipped:,} rows already imported, {run.rejected:,} rejected"
+            f" ({run.rows_done / max(seconds, 1e-9):,.0f} rows/s)"
+        )
+        references = run.references or {}
+        for kind in ("categories", "products", "organisations"):
+            count = references.get(f"{kind}_count", 0)
+            if count:
+                names = ", ".join(references.get(kind, []))
+                more = f" and {count - len(references.get(kind, []))} more" if count > len(references.get(kind, [])) \
+                    else ""
+                self.stdout.write(f"new {kind} ({count}): {names}{more}")
+        if references.get("contacts_count"):
+            self.stdout.write(f"new contacts: {references['contacts_count']:,}")
+        if run.rejects:
+            self.stdout.write(f"rejects: {run.rejects.path}")
