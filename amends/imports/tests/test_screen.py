@@ -332,7 +332,8 @@ def start_journal(client: Client, capture, text: str = JOURNAL, *, source: str =
 
 def test_the_started_import_runs_and_reports_its_rejects(admin_client, django_capture_on_commit_callbacks):
     run = start_journal(admin_client, django_capture_on_commit_callbacks)
-    assert (run.status, run.rows_done, run.created, run.skipped, run.rejected) == (ImportStatus.DONE, 4, 2, 0, 2)
+    assert (run.status, run.rows_done, run.created, run.skipped, run.rejected, run.error) == (
+        ImportStatus.DONE, 4, 2, 0, 2, "")
     assert Complaint.objects.filter(wording__in=["Не доставили заказ вовремя", "Грубый оператор"]).count() == 2
     page = admin_client.get(reverse("imports:run", args=[run.pk])).content.decode()
     assert "Done." in page and "hx-get" not in page
