@@ -53,6 +53,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cfpb", action="store_true", help="also import the CFPB sample")
+    parser.add_argument("--journal", type=Path, help="a journal this script generated before, used again")
     parser.add_argument("--child", nargs=2, metavar=("FILE", "VAR_DIR"), help=argparse.SUPPRESS)
     parser.add_argument("--migrate", metavar="VAR_DIR", help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -204,12 +205,14 @@ def main() -> None:
         os.makedirs(template)
         subprocess.run([sys.executable, __file__, "--migrate", template], check=True)
         say(f"database: {'PostgreSQL' if postgres else 'SQLite'}; load average {os.getloadavg()}")
-        journal = folder / "journal.csv"
-        started = time.perf_counter()
-        journal_write(journal, options.rows)
-        say(f"journal: {options.rows:,} rows, {journal.stat().st_size / 2**20:,.0f} MB,"
-            f" written in {time.perf_counter() - started:.0f} s")
-        figures(f"generated {options.rows:,}", journal, options.repeat, template, postgres)
+        journal = options.journal or folder / "journal.csv"
+        if not options.journal:
+            started = time.perf_counter()
+            journal_write(journal, options.rows)
+            say(f"journal: {options.rows:,} rows, {journal.stat().st_size / 2**20:,.0f} MB,"
+                f" written in {time.perf_counter() - started:.0f} s")
+        figures(f"generated journal {journal.stat().st_size / 2**20:,.0f} MB", journal, options.repeat, template,
+                postgres)
         if options.cfpb:
             if not CFPB_FILE.is_file():
                 say(f"CFPB sample: {CFPB_FILE} absent, skipped")

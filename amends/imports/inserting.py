@@ -32,10 +32,11 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
 
 class Inserter:
     """INSERTs of `model` with every column prepared once from an unsaved `template` (defaults, empty
-    texts); each row gives only the values of `names` (attnames), in that order, in the database's form."""
+    texts); each row gives only the values of `names` (attnames), in that order, in the database's form.
+    The primary key is inserted when `names` holds it, else the database gives it."""
 
     def __init__(self, model: type[models.Model], template: models.Model, names: Sequence[str]):
-        fields = [field for field in model._meta.concrete_fields]
+        fields = [field for field in model._meta.concrete_fields if not field.primary_key or field.attname in names]
         self.constant = [
             None if field.primary_key else field.get_db_prep_save(field.pre_save(template, True), connection=connection)
             for field in fields
