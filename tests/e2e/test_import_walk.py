@@ -9,19 +9,13 @@ from playwright.sync_api import expect
 
 from amends.accounts.models import User
 from amends.imports.models import ImportMapping, ImportRun, ImportStatus
+from amends.imports.tests.test_screen import JOURNAL
 
 from .conftest import PASSWORD, TIMEOUT_MS, watch
 from .test_walkthrough import submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
-JOURNAL = (
-    "Номер;Дата поступления;Текст жалобы;Категория;Телефон\n"
-    "A-1;31.12.2024 14:05;Не доставили заказ вовремя;Доставка;+7 900 000-00-01\n"
-    "A-2;2024-12-30;Грубый оператор;Поведение персонала;\n"
-    "A-3;31.12.2099;Из будущего;Доставка;\n"
-    "A-4;вчера;Без даты;Доставка;\n"
-)
 
 
 def fits(page) -> None:
