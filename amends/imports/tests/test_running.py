@@ -279,3 +279,22 @@ def test_the_cfpb_sample_imports_with_its_mapping(tmp_path):
     assert card.organisation.name == "World Acceptance Corporation"
     assert card.product.name == "Consumer Loan"
     assert card.wording == "Account terms and changes"
+
+
+def test_an_xlsx_journal(tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["№", "Дата поступления", "Текст жалобы", "Статус"])
+    sheet.append([101, datetime(2024, 12, 31, 14, 5), "Не пришёл мастер", "Закрыта"])
+    sheet.append([102, "31 декабря 2024", "Грубый оператор", "В работе"])
+    path = tmp_path / "journal.xlsx"
+    book.save(path)
+    run = import_file(path)
+    assert (run.status, run.format, run.created, run.rows_total) == (ImportStatus.DONE, "xlsx", 2, 2)
+    card = Complaint.objects.get(external_id="101")
+    assert timezone.localtime(card.received_at).strftime("%d.%m.%Y %H:%M") == "31.12.2024 14:05"
+    assert Complaint.objects.get(external_id="102").state == State.INVESTIGATING
