@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from .mapping import FIELDS
 from .models import ImportMapping
 
-EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx")
+EXTENSIONS = (".csv", ".tsv", ".txt", ".gz", ".xlsx", ".xlsm")  # .gz: a compressed CSV (.csv.gz)
 # Codec names as reading.table_open reports them; the journals of Russian and Armenian offices.
 ENCODINGS = [("utf_8", "UTF-8"), ("cp1251", "Windows-1251"), ("koi8_r", "KOI8-R"), ("cp866", "CP866 (DOS)")]
 FIELD_PREFIX = "field_"

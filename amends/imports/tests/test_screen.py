@@ -1,6 +1,7 @@
 """The upload screen: administrators only; upload → columns (saved mappings) → preview with problems → a run
 queued for the worker, its progress and result; bad files and oversized ones told on the page, nothing kept."""
 
+import gzip
 import io
 from pathlib import Path
 
@@ -198,6 +199,13 @@ def test_an_xlsx_journal_is_previewed(admin_client):
                                                "field_wording": "Text", "field_category": "Category"})
     preview = admin_client.get(response["Location"]).content.decode()
     assert "The parcel came broken" in preview and "No problems found in these rows." in preview
+
+
+def test_a_compressed_csv_is_read(admin_client):
+    columns_url = upload(admin_client, SimpleUploadedFile("journal.csv.gz", gzip.compress(JOURNAL.encode())))
+    response = admin_client.post(columns_url, mapping_post())
+    preview = admin_client.get(response["Location"]).content.decode()
+    assert "Не доставили заказ вовремя" in preview
 
 
 def test_cancel_deletes_the_file(admin_client, media):
