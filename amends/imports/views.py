@@ -137,6 +137,9 @@ def _encoding_change(request, draft: Draft, encoding: str) -> HttpResponse:
 @login_required
 def preview(request, token: str) -> HttpResponse:
     """The first rows as the run will read them, with each row's problems; starting queues the run."""
+    access_imports(request.user)
+    if request.method == "POST" and draft_get(request.session, token) is None:
+        return redirect("imports:runs")  # started already: the button pressed twice
     draft = _draft_or_404(request, token)
     if not draft.mapping:
         return redirect("imports:columns", token=draft.token)

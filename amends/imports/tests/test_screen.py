@@ -149,8 +149,11 @@ def test_upload_map_preview_and_start(admin_client, administrator, media, django
     assert run.columns == saved.columns and run.mapping == saved
     assert Path(run.file.path).read_text(encoding="utf-8") == JOURNAL
     assert AuditEntry.objects.filter(object_type="imports.importrun", action="run").count() == 1
-    # The draft is gone; its file is the run's now.
+    # The draft is gone; its file is the run's now. The button pressed twice starts nothing more.
     assert admin_client.get(columns_url).status_code == 404
+    again = admin_client.post(reverse("imports:preview", args=[token]))
+    assert again.status_code == 302 and again["Location"] == reverse("imports:runs")
+    assert ImportRun.objects.count() == 1
     assert Path(run.file.path).exists()
 
 
