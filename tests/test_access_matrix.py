@@ -363,6 +363,14 @@ NOT_A_CARD: dict[str, str] = {
     "surveys:version": "surveys.access: overseers read, administrators edit a draft",
     "surveys:version_publish": "surveys.access: administrators",
     "surveys:settings": "surveys.access: overseers read, administrators change (surveys/tests/test_settings.py)",
+    "imports:runs": "imports.access: administrators (imports/tests/test_screen.py)",
+    "imports:upload": "imports.access: administrators (imports/tests/test_screen.py)",
+    "imports:columns": "imports.access: administrators, their own session's upload (imports/tests/test_screen.py)",
+    "imports:preview": "imports.access: administrators, their own session's upload (imports/tests/test_screen.py)",
+    "imports:cancel": "imports.access: administrators, their own session's upload (imports/tests/test_screen.py)",
+    "imports:run": "imports.access: administrators (imports/tests/test_screen.py)",
+    "imports:resume": "imports.access: administrators (imports/tests/test_screen.py)",
+    "imports:rejects": "imports.access: administrators (imports/tests/test_screen.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -226,6 +226,8 @@ AMENDS_ATTACHMENT_EXTENSIONS = os.environ.get(
     "pdf,png,jpg,jpeg,gif,webp,tif,tiff,txt,csv,doc,docx,xls,xlsx,odt,ods,rtf,eml,msg,zip,mp3,ogg,wav,m4a",
 ).split(",")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The import screen's largest file (bytes); the upload is refused before it is stored.
+AMENDS_IMPORT_MAX_BYTES = int(os.environ.get("AMENDS_IMPORT_MAX_BYTES", 2 * 1024**3))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
