@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from amends.complaints.choices import Channel, EventKind, Justification, State
 from amends.complaints.models import Category, Complaint, TimelineEvent
+from amends.complaints.search_index import complaints_matching
 from amends.customers.models import Contact, Organisation, Product
 from amends.deadlines.models import Clock
 from amends.imports import running
@@ -74,6 +75,7 @@ def test_a_journal_becomes_cards_as_it_had_them(tmp_path):
     assert (event.kind, event.to_state, event.created_at) == (EventKind.REGISTERED, State.CLOSED, closed.received_at)
     assert "Ж-1" in event.text
     assert ImportedRow.objects.get(row_id="Ж-1").complaint == closed
+    assert set(complaints_matching("холодильники морозят")) == {closed.pk, open_card.pk}  # searchable at once
 
 
 def test_imported_cards_fire_nothing(tmp_path, django_capture_on_commit_callbacks):
