@@ -26,6 +26,7 @@ run: install
 	$(BIN)/amends collectstatic --noinput -v 0
 	$(BIN)/amends demo --if-empty
 	$(BIN)/amends duplicates_index
+	$(BIN)/amends search_index
 	$(BIN)/amends worker & trap 'kill $$!' EXIT; \
 	HOST=$(HOST) PORT=$(PORT) scripts/serve
 
