@@ -2,6 +2,7 @@ from django.db.models import Q
 
 from amends.search.engine import documents_matching
 from amends.search.indexes import CONTACTS
+from amends.search.text import words
 
 from .models import Contact, phone_digits
 
@@ -19,8 +20,9 @@ def phone_matches(query: str, *, field: str = "phone_digits", min_digits: int = 
 
 
 def contact_search(query: str, *, limit: int = 10) -> list[Contact]:
-    """Contacts matching a phone, an e-mail or words of a name or organisation, as typed: the exact
-    e-mail and the phone matches first, then the full-text index's matches by rank."""
+    """Contacts matching a phone, an e-mail or words of a name or organisation, as typed (the last
+    word may be cut short): the exact e-mail and the phone matches first, then the full-text index's
+    matches by rank."""
     # No stored text holds a NUL, and PostgreSQL refuses a query that does.
     query = query.strip()
     if len(query) < 2 or "\x00" in query:
@@ -33,7 +35,11 @@ def contact_search(query: str, *, limit: int = 10) -> list[Contact]:
     )
     if len(found) < limit:
         seen = set(found)
-        found += [pk for pk in documents_matching(CONTACTS, query, limit=limit + len(found)) if pk not in seen]
+        typed = words(query)
+        # A start of three letters at least: shorter ones, or digits (the phones above), match too many.
+        as_typed = bool(typed) and len(typed[-1]) >= 3 and not typed[-1].isdigit()
+        ranked = documents_matching(CONTACTS, query, limit=limit + len(found), as_typed=as_typed)
+        found += [pk for pk in ranked if pk not in seen]
     found = found[:limit]
     contacts = Contact.objects.select_related("organisation").in_bulk(found)
     return [contacts[pk] for pk in found if pk in contacts]

@@ -59,6 +59,19 @@ def test_by_words_of_a_name_or_organisation(people, query, expected):
 
 @pytest.mark.parametrize(
     "query, expected",
+    [("Кузн", ["kuznetsova"]), ("ольга пет", ["kuznetsova"]), ("Walk", ["walker"]), ("Հակո", ["hakobyan"])],
+)
+def test_the_last_word_as_it_is_being_typed(people, query, expected):
+    assert found(people, query) == expected
+
+
+@pytest.mark.parametrize("query", ["Ку", "Wa", "Jane 79"])
+def test_too_short_a_start_or_digits_are_whole_words(people, query):
+    assert found(people, query) == []
+
+
+@pytest.mark.parametrize(
+    "query, expected",
     [
         ("jane.walker@harbour.example", ["walker"]),
         ("O.Kuznetsova@Stroi.example", ["kuznetsova"]),
