@@ -1,3 +1,5 @@
+import re
+
 from django.db.models import Q
 
 from amends.search.engine import documents_matching
@@ -5,6 +7,8 @@ from amends.search.indexes import CONTACTS
 from amends.search.text import words
 
 from .models import Contact, phone_digits
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def phone_matches(query: str, *, field: str = "phone_digits", min_digits: int = 3) -> Q | None:
@@ -28,12 +32,15 @@ def contact_search(query: str, *, limit: int = 10) -> list[Contact]:
     if len(query) < 2 or "\x00" in query:
         return []
     condition = Q(email=query.lower()) if "@" in query else Q(pk__in=[])
-    if (phone := phone_matches(query)) is not None:
+    # The digits of an e-mail are no phone number (and would read through every stored phone).
+    if "@" not in query and (phone := phone_matches(query)) is not None:
         condition |= phone
     found = list(
         Contact.objects.filter(condition, erased_at__isnull=True).order_by("-pk").values_list("pk", flat=True)[:limit]
     )
-    if len(found) < limit:
+    # An e-mail found names its contact: its words ("mail", "example") are in too many documents to
+    # add anything but time.
+    if len(found) < limit and not (found and EMAIL.fullmatch(query)):
         seen = set(found)
         typed = words(query)
         # A start of three letters at least: shorter ones, or digits (the phones above), match too many.

@@ -151,3 +151,8 @@ def test_a_deleted_contact_is_forgotten(people):
     assert found(people, "walker") == []
     contacts_index([walker.pk])  # asked again for a contact no longer there: nothing to write
     assert documents() == 3
+
+
+def test_the_digits_of_an_email_are_no_phone(people):
+    # "7001234" is in Kuznetsova's phone, but an e-mail typed is looked for as an e-mail.
+    assert found(people, "someone7001234@other.example") == []
