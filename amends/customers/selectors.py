@@ -1,6 +1,14 @@
-from django.db.models import Q, QuerySet
+import re
+
+from django.db.models import Q
+
+from amends.search.engine import documents_matching
+from amends.search.indexes import CONTACTS
+from amends.search.text import words
 
 from .models import Contact, phone_digits
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def phone_matches(query: str, *, field: str = "phone_digits", min_digits: int = 3) -> Q | None:
@@ -15,20 +23,33 @@ def phone_matches(query: str, *, field: str = "phone_digits", min_digits: int = 
     return condition
 
 
-def contact_search(query: str, *, limit: int = 10) -> QuerySet[Contact]:
-    """Contacts matching a phone, an e-mail or a part of a name or organisation, as typed."""
-    query = query.strip()
+def contact_search(query: str, *, limit: int = 10) -> list[Contact]:
+    """Contacts matching a phone, an e-mail or words of a name or organisation, as typed (the last
+    word may be cut short): the exact e-mail and the phone matches first, then the full-text index's
+    matches by rank."""
     # No stored text holds a NUL, and PostgreSQL refuses a query that does.
+    query = query.strip()
     if len(query) < 2 or "\x00" in query:
-        return Contact.objects.none()
-    condition = (
-        Q(full_name__icontains=query)
-        | Q(email__icontains=query.lower())
-        | Q(organisation__name__icontains=query)
-    )
-    if (phone := phone_matches(query)) is not None:
+        return []
+    condition = Q(email=query.lower()) if "@" in query else Q(pk__in=[])
+    # The digits of an e-mail are no phone number (and would read through every stored phone).
+    if "@" not in query and (phone := phone_matches(query)) is not None:
         condition |= phone
-    return Contact.objects.filter(condition).select_related("organisation")[:limit]
+    found = list(
+        Contact.objects.filter(condition, erased_at__isnull=True).order_by("-pk").values_list("pk", flat=True)[:limit]
+    )
+    # An e-mail found names its contact: its words ("mail", "example") are in too many documents to
+    # add anything but time.
+    if len(found) < limit and not (found and EMAIL.fullmatch(query)):
+        seen = set(found)
+        typed = words(query)
+        # A start of three letters at least: shorter ones, or digits (the phones above), match too many.
+        as_typed = bool(typed) and len(typed[-1]) >= 3 and not typed[-1].isdigit()
+        ranked = documents_matching(CONTACTS, query, limit=limit + len(found), as_typed=as_typed)
+        found += [pk for pk in ranked if pk not in seen]
+    found = found[:limit]
+    contacts = Contact.objects.select_related("organisation").in_bulk(found)
+    return [contacts[pk] for pk in found if pk in contacts]
 
 
 def contact_known_matches(contact: Contact, *, limit: int = 5) -> list[Contact]:

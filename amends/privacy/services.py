@@ -16,6 +16,7 @@ from amends.complaints.choices import FINAL_STATES
 from amends.complaints.models import Complaint
 from amends.complaints.search_index import complaints_index
 from amends.customers.models import Contact
+from amends.customers.search_index import contacts_index
 
 from .anonymise import (
     Counts,
@@ -72,6 +73,7 @@ def personal_data_erase(*, contact: Contact, actor: User, reason: str = "") -> E
         traces_anonymise(traces, elsewhere, counts, rewritten)
         rows_reseal(rewritten, erasure=erasure, actor=actor)
         complaints_index(complaint.pk for complaint in complaints)  # the search index forgets them too
+        contacts_index(person.pk for person in contacts)
         # Files outside the database cannot roll back: they go once the rest is committed.
         transaction.on_commit(lambda: _mail_files(erasure.pk, elsewhere))
         Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
@@ -146,6 +148,7 @@ def retention_anonymise(
         # The search index forgets them too: these cards, and the earlier ones of the people anonymised now.
         anonymised = Complaint.objects.filter(Q(pk__in=[c.pk for c in complaints]) | Q(contact__in=done))
         complaints_index(anonymised.values_list("pk", flat=True))
+        contacts_index(person.pk for person in done)
         Erasure.objects.filter(pk=erasure.pk).update(scope=asdict(counts))
     erasure.refresh_from_db()
     return erasure

@@ -123,21 +123,25 @@ def index_optimize(index: Index) -> None:
             cursor.execute(f"ANALYZE {index.table}")
 
 
-def documents_matching(index: Index, query: str, *, limit: int | None = None) -> list[int]:
+def documents_matching(index: Index, query: str, *, limit: int | None = None, as_typed: bool = False) -> list[int]:
     """Ids of the documents holding every word of the query (in any of its forms), best first.
-    Any text is a valid query: it is read as words, never as the engine's syntax."""
+    Any text is a valid query: it is read as words, never as the engine's syntax. `as_typed`: the
+    last word may be the start of one still being typed ("Кузн" finds "Кузнецова")."""
     if _sqlite():
         terms = stems(query)
         if not terms:
             return []
         # Each stem quoted: a stem is letters and digits only, so nothing in it is FTS5 syntax.
-        expression = " ".join(f'"{term}"' for term in terms)
+        expression = " ".join(f'"{term}"' for term in terms) + ("*" if as_typed else "")
         return _sqlite_matching(index, expression, limit)
     # PostgreSQL's parser would keep an e-mail or "2026-000123" whole; split as SQLite's are.
-    folded = " ".join(words(query))
-    if not folded:
+    found = words(query)
+    if not found:
         return []
-    return _postgresql_matching(index, folded, limit)
+    if as_typed:
+        # Letters and digits only, so nothing in a word is tsquery syntax.
+        return _postgresql_matching(index, " & ".join(found) + ":*", limit, parser="to_tsquery")
+    return _postgresql_matching(index, " ".join(found), limit)
 
 
 def _sqlite_matching(index: Index, expression: str, limit: int | None) -> list[int]:
@@ -159,13 +163,13 @@ def _sqlite_matching(index: Index, expression: str, limit: int | None) -> list[i
         return [row[0] for row in cursor.fetchall()]
 
 
-def _postgresql_matching(index: Index, folded: str, limit: int | None) -> list[int]:
+def _postgresql_matching(index: Index, folded: str, limit: int | None, parser: str = "plainto_tsquery") -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT object_id FROM ("
             f" SELECT object_id, document FROM {index.table}"
-            " WHERE document @@ plainto_tsquery('russian', %s) ORDER BY object_id DESC LIMIT %s"
-            ") newest ORDER BY ts_rank(document, plainto_tsquery('russian', %s)) DESC, object_id DESC LIMIT %s",
+            f" WHERE document @@ {parser}('russian', %s) ORDER BY object_id DESC LIMIT %s"
+            f") newest ORDER BY ts_rank(document, {parser}('russian', %s)) DESC, object_id DESC LIMIT %s",
             [folded, CANDIDATES, folded, limit or CANDIDATES],
         )
         return [row[0] for row in cursor.fetchall()]

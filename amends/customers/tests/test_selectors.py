@@ -70,7 +70,7 @@ def test_by_email(people, query, expected):
         ("Иванов", {"ivanov"}),
         ("Иван", {"ivanov"}),
         ("Мария", {"petrova"}),
-        ("Пётр", {"sidorov"}),
+        ("Пётр", {"sidorov", "petrova"}),  # or the start of "Петрова", still being typed
         ("smith", {"smith"}),
         ("JOHN", {"smith"}),
         ("  Сидоров  ", {"sidorov"}),
@@ -110,8 +110,10 @@ def test_the_result_is_limited(people):
     assert len(contact_search("bulk.example", limit=3)) == 3
 
 
-def test_the_organisation_comes_with_the_contact(people, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_the_organisation_comes_with_the_contact(people, django_assert_max_num_queries):
+    # The index's look-up (two statements on SQLite, one on PostgreSQL), then the contacts with
+    # their organisations: never a query per contact.
+    with django_assert_max_num_queries(3):
         names = {c.organisation.name for c in contact_search("Ромашка")}
     assert names == {"ООО «Ромашка»"}
 
