@@ -12,9 +12,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import connection, transaction
-from django.db.models import BooleanField, CharField, Value
-from django.db.models.expressions import RawSQL
+from django.db import transaction
+from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, StrIndex
 from django.utils import translation
 
@@ -23,14 +22,10 @@ from amends.customers.selectors import phone_matches
 from amends.search.engine import (
     documents_delete,
     documents_matching,
-    documents_orphaned_delete,
     documents_replace,
-    index_optimize,
-    index_recreate,
-    indexed_sql,
 )
 from amends.search.indexes import COMPLAINTS
-from amends.search.rebuild import register_filler
+from amends.search.rebuild import index_fill, register_filler
 
 from .choices import ClaimDemand, EventKind
 from .converters import NUMBER_PATTERN
@@ -111,28 +106,9 @@ def complaints_index(complaint_ids: Iterable[int]) -> int:
 
 
 def complaints_fill(every_card: bool, progress: Callable[[int], None] | None = None) -> int:
-    """Index the cards missing from the index, or every card again (`search_index --all`: on SQLite
-    into an index made anew, on PostgreSQL in place), in committed chunks."""
-    cards = Complaint.objects.order_by("pk")
-    if every_card:
-        index_recreate(COMPLAINTS)
-    else:
-        table = connection.ops.quote_name(Complaint._meta.db_table)
-        indexed = RawSQL(indexed_sql(COMPLAINTS, f"{table}.id"), [], output_field=BooleanField())
-        cards = cards.alias(indexed=indexed).filter(indexed=False)
-    done, last = 0, 0
-    # Page by page on the key, no cursor left open across the writes (on SQLite an open read keeps
-    # the write-ahead log from being checkpointed).
-    while chunk := list(cards.filter(pk__gt=last).values_list("pk", flat=True)[:CHUNK]):
-        done += complaints_index(chunk)
-        last = chunk[-1]
-        if progress:
-            progress(done)
-    if every_card:
-        documents_orphaned_delete(COMPLAINTS, Complaint._meta.db_table)
-    if every_card or done > CHUNK * 10:
-        index_optimize(COMPLAINTS)
-    return done
+    """Index the cards missing from the index, or every card again."""
+    return index_fill(COMPLAINTS, Complaint.objects.all(), complaints_index, every=every_card, progress=progress,
+                      chunk=CHUNK)
 
 
 def complaints_matching(query: str, *, limit: int | None = None) -> list[int]:

@@ -9,21 +9,15 @@ followed by `amends search_index`; `--all` rebuilds the whole index.
 
 from collections.abc import Callable, Iterable
 
-from django.db import connection, transaction
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from amends.search.engine import (
     documents_delete,
-    documents_orphaned_delete,
     documents_replace,
-    index_optimize,
-    index_recreate,
-    indexed_sql,
 )
 from amends.search.indexes import CONTACTS
-from amends.search.rebuild import register_filler
+from amends.search.rebuild import index_fill, register_filler
 
 from .models import Contact, Organisation
 
@@ -56,24 +50,8 @@ def contacts_index(contact_ids: Iterable[int]) -> int:
 
 def contacts_fill(every_contact: bool, progress: Callable[[int], None] | None = None) -> int:
     """Index the contacts missing from the index, or every contact again (`search_index --all`)."""
-    contacts = Contact.objects.filter(erased_at__isnull=True).order_by("pk")
-    if every_contact:
-        index_recreate(CONTACTS)
-    else:
-        table = connection.ops.quote_name(Contact._meta.db_table)
-        indexed = RawSQL(indexed_sql(CONTACTS, f"{table}.id"), [], output_field=BooleanField())
-        contacts = contacts.alias(indexed=indexed).filter(indexed=False)
-    done, last = 0, 0
-    while chunk := list(contacts.filter(pk__gt=last).values_list("pk", flat=True)[:CHUNK]):
-        done += contacts_index(chunk)
-        last = chunk[-1]
-        if progress:
-            progress(done)
-    if every_contact:
-        documents_orphaned_delete(CONTACTS, Contact._meta.db_table)
-    if every_contact or done > CHUNK * 10:
-        index_optimize(CONTACTS)
-    return done
+    return index_fill(CONTACTS, Contact.objects.filter(erased_at__isnull=True), contacts_index,
+                      every=every_contact, progress=progress, chunk=CHUNK)
 
 
 def _contact_saved(sender, instance: Contact, **kwargs) -> None:
