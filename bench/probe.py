@@ -103,6 +103,7 @@ from amends.intake.channels.web_form.forms import ComplaintForm, TrackingMessage
 from amends.intake.channels.webhooks.signing import SIGNATURE_HEADER, signature  # noqa: E402
 from amends.intake.forms import CustomerMessageForm  # noqa: E402
 from amends.intake.models import InboundMessage, InboundStatus, WebhookSource  # noqa: E402
+from amends.intake.queue import inbound_process_queued  # noqa: E402
 from amends.intake.services import Ignored  # noqa: E402
 from amends.notifications.card import notify_users  # noqa: E402
 from bench.intake import BIN, free_port, owed, start_server  # noqa: E402
@@ -447,7 +448,7 @@ def lookup_honest(term: str) -> Callable[[Answer], str]:
     def check(answer: Answer) -> str:
         if answer.status != 200:
             return ""
-        got, honest = len(json.loads(answer.body)["results"]), contact_search(term).count()
+        got, honest = len(json.loads(answer.body)["results"]), len(contact_search(term))
         return "" if got == honest else f"{got} contacts found, the honest search finds {honest}"
 
     return check
@@ -649,11 +650,15 @@ def malformed_mails() -> dict[str, bytes]:
 
 
 def mailgate_check(answer: Answer) -> str:
-    """The relay's line names a kept message; it is finished, and one quarantined says why."""
+    """The relay's line names a kept message; once the worker has taken it, it is finished, and one
+    quarantined says why."""
     found = re.search(rb"inbound message #(\d+)", answer.body)
     if answer.status != 200 or not found:
         return "" if answer.status != 200 else f"no message kept: {answer.body[:200]!r}"
     message = InboundMessage.objects.get(pk=int(found.group(1)))
+    if message.status == InboundStatus.QUEUED:  # the relay answers once the bytes are stored
+        inbound_process_queued()
+        message.refresh_from_db()
     if message.status not in (InboundStatus.REGISTERED, InboundStatus.THREADED, InboundStatus.IGNORED,
                               InboundStatus.QUARANTINED):
         return f"message #{message.pk} left {message.status}"
