@@ -34,6 +34,7 @@ from amends.complaints.services import (
     complaint_register,
     complaints_register_prepared,
 )
+from amends.core.budget import TimeBudgetExceeded
 from amends.core.errors import AccessDenied
 from amends.customers.models import Contact, phone_digits
 
@@ -361,6 +362,9 @@ def _prepared(group: list[tuple[InboundMessage, IncomingComplaint]]) -> tuple[li
             card = complaint_prepare(**_registration(message, incoming, contact))
         except (ValidationError, AccessDenied):
             alone.append((message, incoming))
+            continue
+        except TimeBudgetExceeded as error:  # the message the worker's budget ran out on, and only it
+            _failed(message, error)
             continue
         ready.append((message, incoming, card))
     return ready, alone

@@ -186,14 +186,15 @@ def test_a_submission_past_the_time_budget_is_quarantined_with_the_reason(make_u
                                   customer={"name": "Орлова", "email": "orlova@example.ru"})
         for hours in (2, 3)
     )
-    register = services.complaint_register
+    prepare = services.complaint_prepare
 
     def stalls_on_the_first(**fields):
         if fields["number"] == slow.number:
             time.sleep(30)
-        return register(**fields)
+        return prepare(**fields)
 
-    monkeypatch.setattr(services, "complaint_register", stalls_on_the_first)
+    # Where the worker's batch checks each card before it writes them all.
+    monkeypatch.setattr(services, "complaint_prepare", stalls_on_the_first)
     started = time.perf_counter()
 
     AmendsWorker().run(once=True)
@@ -204,14 +205,16 @@ def test_a_submission_past_the_time_budget_is_quarantined_with_the_reason(make_u
 
 
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC, AMENDS_INTAKE_BATCH=2)
-def test_while_submissions_wait_the_worker_registers_cards_before_their_follow_ups(make_user, monkeypatch):
+def test_each_batch_s_follow_ups_run_right_after_it_so_that_they_keep_pace(make_user, monkeypatch):
     from amends.intake import tasks
 
     operator = make_user("batch-operator", Role.OPERATOR)
     for n in range(5):
         complaint_accept_from_api(actor=operator, channel="email", text=f"Партия {n}: упаковка повреждена.")
-    seen = []
-    monkeypatch.setattr(tasks, "duplicates_store", lambda complaint: seen.append(Complaint.objects.count()))
-    AmendsWorker(interval=0).tick()  # three batches, then their three follow-up jobs
-    assert seen == [5] * 5
-    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3
+    seen = []  # (cards the follow-up job checked, cards registered when it ran)
+    monkeypatch.setattr(tasks, "duplicates_store_many",
+                        lambda complaints: seen.append((len(complaints), Complaint.objects.count())))
+    AmendsWorker(interval=0).tick()
+    # A batch of 2 came full, so the next was up to twice as large: it took the other 3.
+    assert seen == [(2, 2), (3, 5)]
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
