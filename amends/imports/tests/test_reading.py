@@ -5,9 +5,17 @@ import zipfile
 from datetime import datetime
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from amends.imports.reading import TableError, table_open
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The errors are asserted as worded in English."""
+    with translation.override("en"):
+        yield
 
 ROWS = [["Номер", "Дата", "Текст жалобы", "Категория"],
         ["1", "31.12.2024", "Курьер опоздал на три часа, ёлки", "Доставка"],
