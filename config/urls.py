@@ -31,6 +31,7 @@ urlpatterns = [
     path("survey/", include("amends.surveys.public_urls")),
     path("analytics/", include("amends.analytics.urls")),
     path("imports/", include("amends.imports.urls")),
+    path("triage/", include("amends.triage.urls")),
     path("", include("amends.monitoring.urls")),
     path("", include("amends.intake.urls")),
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "amends.notifications",
     "amends.intake",
     "amends.imports",
+    "amends.triage",
     "amends.reports",
     "amends.privacy",
     "amends.answers",
