@@ -16,6 +16,7 @@ import os
 import sys
 import time
 import weakref
+from types import FrameType
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
@@ -96,7 +97,7 @@ class WriterQueue:
 
 def _caller() -> str:
     """The innermost frame of the project's own code outside this backend: where a transaction began."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         name = frame.f_code.co_filename
         if "/amends/" in name and "/amends/core/sqlite/" not in name:
