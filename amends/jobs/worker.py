@@ -192,6 +192,8 @@ class AmendsWorker:
 
     def _beat_stop(self) -> None:
         """A worker stopped on purpose is no longer expected: its row goes, so no alert follows."""
+        if self._last_beat is None:  # stopped before its first pass: no row
+            return
         try:
             WorkerBeat.objects.filter(worker=self.queue.worker_id).delete()
         except OperationalError as error:
