@@ -221,8 +221,8 @@ def throughput(channel: str, workers: int, actor: User, tag: str) -> tuple[float
     if cards < len(pks):
         say(f"    {len(pks) - cards} of {len(pks)} not registered: statuses {sorted(statuses)}")
     # While one worker works, the others poll: what idle workers cost is told apart from the cards' work.
-    say(f"    idle polling at --interval {OPTIONS.interval:g}: {polling * 1000:.0f} ms CPU a second, about "
-        f"{polled / cards * 1000:.1f} ms of the CPU a card below")
+    say(f"    idle polling at --interval {OPTIONS.interval:g}: {polling * 1000:.0f} ms CPU a second, at most "
+        f"{polled / cards * 1000:.1f} ms of the CPU a card below (were every worker idle throughout)")
     return cards / (last - first).total_seconds(), cards / (done - first).total_seconds(), cpu / cards * 1000
 
 
