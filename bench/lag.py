@@ -98,14 +98,7 @@ if OPTIONS.client:
     client(int(port), token, float(rate), float(seconds), OPTIONS.clients, Path(out))
     sys.exit(0)
 
-POSTGRES = bool(os.environ.get("DATABASE_URL"))
-VAR_DIR = common.environment("amends-bench-lag-", own_sqlite=not POSTGRES)
-os.environ.update({"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "AMENDS_WEB_FORM_RATE": "off",
-                   "LOG_LEVEL": "WARNING"})
-if not POSTGRES:
-    if OPTIONS.source is None:
-        raise SystemExit("SQLite: give --from a var folder holding a filled amends.sqlite3 (it is copied)")
-    shutil.copy(OPTIONS.source / "amends.sqlite3", Path(VAR_DIR) / "amends.sqlite3")
+VAR_DIR, POSTGRES = common.intake_environment("amends-bench-lag-", OPTIONS.source)
 
 import django  # noqa: E402
 
