@@ -2,6 +2,7 @@
 inserting many rows of one model fast (only the columns that vary are set per row)."""
 
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -25,6 +26,21 @@ def environment(prefix: str, *, var_dir: str | None = None, own_sqlite: bool = T
     if own_sqlite:
         os.environ.pop("DATABASE_URL", None)
     return folder
+
+
+def intake_environment(prefix: str, source: Path | None) -> tuple[str, bool]:
+    """`environment` for the intake benches: mail to nowhere, no rate limit on the form; on SQLite a copy of
+    `source`'s database (a var folder), never the folder itself. Returns the var folder and whether the
+    run is on PostgreSQL (DATABASE_URL)."""
+    postgres = bool(os.environ.get("DATABASE_URL"))
+    folder = environment(prefix, own_sqlite=not postgres)
+    os.environ.update({"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+                       "AMENDS_WEB_FORM_RATE": "off", "LOG_LEVEL": "WARNING"})
+    if not postgres:
+        if source is None:
+            raise SystemExit("SQLite: give --from a var folder holding a filled amends.sqlite3 (it is copied)")
+        shutil.copy(source / "amends.sqlite3", Path(folder) / "amends.sqlite3")
+    return folder, postgres
 
 
 def say(text: str = "") -> None:

@@ -47,19 +47,14 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--without-periodic", action="store_true",
                         help="(2) with the periodic jobs off (as a worker kept for intake runs)")
+    parser.add_argument("--interval", type=float, default=0.05,
+                        help="the workers' --interval: how often an idle worker polls (production: 1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     return parser.parse_args()
 
 
 OPTIONS = arguments()
-POSTGRES = bool(os.environ.get("DATABASE_URL"))
-VAR_DIR = common.environment("amends-bench-worker-", own_sqlite=not POSTGRES)
-os.environ.update({"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "AMENDS_WEB_FORM_RATE": "off",
-                   "LOG_LEVEL": "WARNING"})
-if not POSTGRES:
-    if OPTIONS.source is None:
-        raise SystemExit("SQLite: give --from a var folder holding a filled amends.sqlite3 (it is copied)")
-    shutil.copy(OPTIONS.source / "amends.sqlite3", Path(VAR_DIR) / "amends.sqlite3")
+VAR_DIR, POSTGRES = common.intake_environment("amends-bench-worker-", OPTIONS.source)
 
 import django  # noqa: E402
 
@@ -143,8 +138,22 @@ def worker_processes(count: int, *, periodic: bool) -> list[subprocess.Popen]:
     """`amends worker` processes; without the periodic jobs (`periodic` false), only intake's work."""
     disabled = "" if periodic else ",".join(job.name for job in PERIODIC)
     env = {**os.environ, "AMENDS_VAR_DIR": VAR_DIR, "AMENDS_JOBS_DISABLED": disabled}
-    return [subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "worker", "--interval", "0.05"], env=env,
-                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)]
+    command = [sys.executable, str(ROOT / "manage.py"), "worker", "--interval", str(OPTIONS.interval)]
+    return [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(count)]
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Ask each worker to stop after the job at hand (on a busy machine that may take minutes), else kill it."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            say(f"    worker {process.pid} still running 300 s after SIGTERM: killed")
+            process.kill()
+            process.wait()
 
 
 def cpu_of(processes: list[subprocess.Popen]) -> float:
@@ -155,16 +164,19 @@ def cpu_of(processes: list[subprocess.Popen]) -> float:
     return total
 
 
-def idle(processes: list[subprocess.Popen]) -> float:
-    """Wait until the workers have started and do nothing; their CPU then."""
+def idle(processes: list[subprocess.Popen]) -> tuple[float, float]:
+    """Wait until the workers have started and do nothing (each polling the queues under 5 % of a CPU);
+    their CPU then, and the CPU seconds a second their polling costs while idle (over 3 s)."""
     before = -1.0
     for _ in range(120):
         time.sleep(1)
         now = cpu_of(processes)
-        if now - before < 0.05:
-            return now
+        if now - before < 0.05 * len(processes):
+            break
         before = now
-    return before
+    time.sleep(3)
+    polling = (cpu_of(processes) - now) / 3
+    return cpu_of(processes), polling
 
 
 def throughput(channel: str, workers: int, actor: User, tag: str) -> tuple[float, float, float]:
@@ -175,7 +187,8 @@ def throughput(channel: str, workers: int, actor: User, tag: str) -> tuple[float
     held.update(status=InboundStatus.RECEIVED, claimed_at=future)  # a live claim: no worker takes them
     processes = worker_processes(workers, periodic=False)
     try:
-        cpu = idle(processes)
+        cpu, polling = idle(processes)
+        released = time.monotonic()
         jobs_before = DBTaskResult.objects.filter(task_path=FOLLOW_UP).aggregate(last=Max("enqueued_at"))["last"]
         held.update(status=InboundStatus.QUEUED, claimed_at=None)
         deadline = time.monotonic() + 1800
@@ -189,10 +202,9 @@ def throughput(channel: str, workers: int, actor: User, tag: str) -> tuple[float
         while new_jobs.exclude(status__in=["SUCCESSFUL", "FAILED"]).exists():
             time.sleep(0.2)
         cpu = cpu_of(processes) - cpu
+        polled = polling * (time.monotonic() - released)
     finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=60)
+        stop(processes)
     statuses = dict(held.values_list("status").annotate(n=Min("pk")).values_list("status", "n"))
     registered = held.filter(status=InboundStatus.REGISTERED)
     first = held.aggregate(first=Min("claimed_at"))["first"]
@@ -201,6 +213,9 @@ def throughput(channel: str, workers: int, actor: User, tag: str) -> tuple[float
     cards = registered.count()
     if cards < len(pks):
         say(f"    {len(pks) - cards} of {len(pks)} not registered: statuses {sorted(statuses)}")
+    # While one worker works, the others poll: what idle workers cost is told apart from the cards' work.
+    say(f"    idle polling at --interval {OPTIONS.interval:g}: {polling * 1000:.0f} ms CPU a second, at most "
+        f"{polled / cards * 1000:.1f} ms of the CPU a card below (were every worker idle throughout)")
     return cards / (last - first).total_seconds(), cards / (done - first).total_seconds(), cpu / cards * 1000
 
 
@@ -232,9 +247,7 @@ def lag(rate: float, seconds: float, workers: int, actor: User) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=60)
+        stop(processes)
 
 
 def main() -> None:

@@ -15,3 +15,15 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class WorkerBeat(models.Model):
+    """Each running worker's last sign of life, one row a worker process: what monitoring reads to tell
+    a stopped or stuck worker (a killed one leaves its row to age; one stopped cleanly removes it)."""
+
+    worker = models.CharField(max_length=64, unique=True)  # host:pid
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

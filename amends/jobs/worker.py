@@ -31,6 +31,7 @@ from amends.core.links import DEVELOPMENT_BASE_URL, base_url_configured
 from amends.intake.quarantine import inbound_quarantine_job
 from amends.intake.queue import FOLLOW_UP_CARDS, inbound_process_queued
 
+from .models import WorkerBeat
 from .schedule import schedule_due, scheduled_runs_prune
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,10 @@ STALE_AFTER = timedelta(minutes=15)
 MAX_RUNS = 2
 # Batches of stored submissions grow up to this many times AMENDS_INTAKE_BATCH while they come full.
 BATCH_GROWTH = 4
+# A worker records that it lives at most this often (one small write), between batches and jobs too.
+BEAT_EVERY = timedelta(seconds=10)
+# The beats of workers gone without a clean stop are kept this long, for the metrics to show them stale.
+BEATS_KEPT = timedelta(days=1)
 
 
 class JobStalled(Exception):  # noqa: N818 - the reason recorded on the job, not raised
@@ -130,6 +135,8 @@ class AmendsWorker:
         )
         self.queue.budget = self.budget
         self._last_housekeeping: datetime | None = None
+        self._started_at = timezone.now()
+        self._last_beat: datetime | None = None
 
     def stop(self) -> None:
         """Finish the task at hand, then leave."""
@@ -142,9 +149,11 @@ class AmendsWorker:
         close_old_connections()
         now = timezone.now()
         try:
+            self.beat(now)
             if self._last_housekeeping is None or now - self._last_housekeeping >= timedelta(minutes=1):
                 tasks_reclaim_stale(now)
                 scheduled_runs_prune(now)
+                WorkerBeat.objects.filter(beat_at__lt=now - BEATS_KEPT).delete()
                 self._last_housekeeping = now
             started = schedule_due(now)
         except OperationalError as error:  # a locked SQLite database: try again on the next pass
@@ -163,7 +172,32 @@ class AmendsWorker:
             ran = self.queue.run_at_most(max(1, ceil(taken / FOLLOW_UP_CARDS)))
             if not (taken or ran):
                 break
+            self._beat_between_batches()
         close_old_connections()
+
+    def beat(self, now: datetime | None = None) -> None:
+        """Record that this worker lives, at most every BEAT_EVERY."""
+        now = now or timezone.now()
+        if self._last_beat is not None and now - self._last_beat < BEAT_EVERY:
+            return
+        WorkerBeat.objects.update_or_create(worker=self.queue.worker_id,
+                                            defaults={"beat_at": now, "started_at": self._started_at})
+        self._last_beat = now
+
+    def _beat_between_batches(self) -> None:
+        try:
+            self.beat()
+        except OperationalError as error:  # a locked SQLite database: the next beat will do
+            logger.warning("Heartbeat skipped: %s", error)
+
+    def _beat_stop(self) -> None:
+        """A worker stopped on purpose is no longer expected: its row goes, so no alert follows."""
+        if self._last_beat is None:  # stopped before its first pass: no row
+            return
+        try:
+            WorkerBeat.objects.filter(worker=self.queue.worker_id).delete()
+        except OperationalError as error:
+            logger.warning("Heartbeat not removed: %s", error)
 
     def _process_queued_messages(self) -> int:
         try:
@@ -188,8 +222,12 @@ class AmendsWorker:
             logger.warning("AMENDS_BASE_URL is not set: links in the mail the worker sends (tracking pages, "
                            "cards) point to %s. Set it to the address people open the app at.",
                            DEVELOPMENT_BASE_URL)
-        while self.running:
-            self.tick()
-            if once:
-                return
-            time.sleep(self.interval)
+        try:
+            while self.running:
+                self.tick()
+                if once:
+                    return
+                time.sleep(self.interval)
+        finally:
+            if not once:
+                self._beat_stop()

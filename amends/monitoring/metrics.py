@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.apps import apps
 from django.db import DatabaseError
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from prometheus_client import CollectorRegistry, Histogram, generate_latest, multiprocess
@@ -46,7 +46,7 @@ class StateCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = timezone.now()
         try:
-            families = [*self._intake(now), *self._jobs(now), *self._clocks(now), self._worker(now)]
+            families = [*self._intake(now), *self._jobs(now), *self._clocks(now), *self._workers(now)]
         except DatabaseError as error:  # the latency figures are still worth a scrape
             logger.warning("Metrics read no state from the database: %s", error)
             families = []
@@ -91,17 +91,22 @@ class StateCollector(Collector):
                 family.add_metric([kind, status], counts.get((kind, status), 0))
         yield family
 
-    def _worker(self, now: datetime) -> GaugeMetricFamily:
-        # A live worker enqueues the periodic jobs on every idle pass, and the deadline sweep's slot
-        # is new every minute. Read through the app registry: monitoring and jobs are independent.
-        scheduled = apps.get_model("jobs", "ScheduledRun")
-        last = scheduled.objects.aggregate(last=Max("enqueued_at"))["last"]
-        return GaugeMetricFamily(
-            "amends_worker_heartbeat_age_seconds",
-            "Seconds since a worker last enqueued the periodic jobs (a worker draining a backlog does "
-            "so once the backlog is empty; -1: never).",
-            value=_age(last, now) if last else -1,
-        )
+    def _workers(self, now: datetime) -> Iterator[GaugeMetricFamily]:
+        # Each worker records its beat every 10 s between its batches and jobs (jobs.worker). Read
+        # through the app registry: monitoring and jobs are independent.
+        beats = apps.get_model("jobs", "WorkerBeat").objects.order_by("worker").values_list("worker", "beat_at")
+        family = GaugeMetricFamily(
+            "amends_worker_beat_age_seconds",
+            "Seconds since each worker (host:pid) last showed it lives; a worker stopped cleanly leaves the "
+            "list, a killed or stuck one stays and ages.", labels=["worker"])
+        newest = None
+        for worker, beat_at in beats:
+            family.add_metric([worker], _age(beat_at, now))
+            newest = max(newest or beat_at, beat_at)
+        yield family
+        yield GaugeMetricFamily("amends_worker_heartbeat_age_seconds",
+                                "Seconds since any worker last showed it lives (-1: none is running or known).",
+                                value=_age(newest, now) if newest else -1)
 
 
 def metrics_exposition() -> bytes:

@@ -11,17 +11,25 @@
 """
 
 import fcntl
+import logging
 import os
+import sys
 import time
 import weakref
+from types import FrameType
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 from .like import like
 
+logger = logging.getLogger(__name__)
+
 # As long as SQLite's own busy timeout: a writer that waits longer gets "database is locked".
 WAIT_SECONDS = 20
+# A write transaction held longer than this is logged with the code that began it: every other writer
+# (the web requests storing complaints too) waited for it, and past WAIT_SECONDS they fail.
+LONG_HOLD_SECONDS = 5
 # SQLite's automatic checkpoint comes every 1,000 pages; a registration writes about 20.
 CHECKPOINT_EVERY_COMMITS = 50
 
@@ -35,6 +43,7 @@ class WriterQueue:
         self.held = False
         self.held_since = 0.0
         self.contended = False
+        self.holder = ""
 
     def acquire(self, timeout: float = WAIT_SECONDS) -> None:
         if self.fd is None:
@@ -50,6 +59,7 @@ class WriterQueue:
             self.contended = True
         self.held = True
         self.held_since = time.monotonic()
+        self.holder = _caller()
 
     def _wait(self, fd: int, timeout: float) -> None:
         # A blocking flock cannot time out; a short alarm-free poll can. Blocking first for the
@@ -70,6 +80,9 @@ class WriterQueue:
             assert self.fd is not None  # held only after acquire() opened it
             self.held = False
             fcntl.flock(self.fd, fcntl.LOCK_UN)
+            held = time.monotonic() - self.held_since
+            if held > LONG_HOLD_SECONDS:
+                logger.warning("A write transaction held the database for %.1f s (begun in %s)", held, self.holder)
             if yield_if_contended and self.contended:
                 # Twice as long as it held the lock, so that a background writer takes at most a
                 # third of it while others are waiting for it.
@@ -80,6 +93,17 @@ class WriterQueue:
         if self.fd is not None:
             self._closer()
             self.fd = None
+
+
+def _caller() -> str:
+    """The innermost frame of the project's own code outside this backend: where a transaction began."""
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if "/amends/" in name and "/amends/core/sqlite/" not in name:
+            return f"{name.rsplit('/amends/', 1)[1]}:{frame.f_lineno} {frame.f_code.co_name}"
+        frame = frame.f_back
+    return "outside the project's code"
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
@@ -18,8 +19,9 @@ from amends.intake import services
 from amends.intake.acknowledge import ACKNOWLEDGEMENT, acknowledge
 from amends.intake.channels.email.services import email_receive
 from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
+from amends.jobs.models import WorkerBeat
 from amends.jobs.schedule import PERIODIC
-from amends.jobs.worker import STALE_AFTER, AmendsWorker, tasks_reclaim_stale
+from amends.jobs.worker import BEAT_EVERY, BEATS_KEPT, STALE_AFTER, AmendsWorker, tasks_reclaim_stale
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAILS = Path(__file__).resolve().parents[2] / "intake" / "tests" / "fixtures" / "email"
@@ -218,3 +220,20 @@ def test_each_batch_s_follow_ups_run_right_after_it_so_that_they_keep_pace(make_
     # A batch of 2 came full, so the next was up to twice as large: it took the other 3.
     assert seen == [(2, 2), (3, 5)]
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_a_worker_beats_at_most_every_ten_seconds_and_old_beats_of_dead_workers_go():
+    long_gone = timezone.now() - BEATS_KEPT - timedelta(minutes=1)
+    WorkerBeat.objects.create(worker="gone:1", started_at=long_gone, beat_at=long_gone)
+    worker = AmendsWorker()
+    worker.run(once=True)
+    [beat] = WorkerBeat.objects.all()
+    assert beat.worker == worker.queue.worker_id
+    first = beat.beat_at
+
+    worker.run(once=True)
+    assert WorkerBeat.objects.get().beat_at == first, "no write a pass"
+    with time_machine.travel(first + BEAT_EVERY, tick=False):
+        worker.run(once=True)
+    assert WorkerBeat.objects.get().beat_at == first + BEAT_EVERY

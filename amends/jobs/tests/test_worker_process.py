@@ -20,6 +20,7 @@ from amends.accounts.roles import Role
 from amends.complaints.choices import Channel, EventKind
 from amends.complaints.services import complaint_register
 from amends.deadlines.models import Clock
+from amends.jobs.models import WorkerBeat
 from amends.jobs.worker import AmendsWorker
 from amends.notifications.delivery import notifications_deliver
 from amends.notifications.models import Notification
@@ -134,3 +135,21 @@ def test_the_worker_stops_cleanly_on_sigterm(tmp_path, overdue_card):
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=15) == 0
     assert overdue_card.events.filter(kind=EventKind.DEADLINE).count() == 2  # each clock its highest step
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=ONLY_THE_SWEEP)
+def test_each_worker_beats_and_only_a_killed_one_leaves_its_beat_to_age(tmp_path):
+    stopped = worker_process(tmp_path, "-m", "django", "worker", "--interval", "0.2")
+    killed = worker_process(tmp_path, "-m", "django", "worker", "--interval", "0.2")
+    beats = WorkerBeat.objects.all()
+    wait_for(lambda: beats.count() == 2, 60, stopped)
+    assert {worker.rsplit(":", 1)[1] for worker in beats.values_list("worker", flat=True)} == {
+        str(stopped.pid), str(killed.pid)}
+
+    stopped.send_signal(signal.SIGTERM)
+    assert stopped.wait(timeout=15) == 0
+    killed.kill()
+    killed.wait(timeout=10)
+    [left] = beats
+    assert left.worker.endswith(f":{killed.pid}"), "a clean stop removes the worker's beat"
+    assert left.beat_at >= left.started_at

@@ -15,7 +15,7 @@ from amends.complaints.choices import Channel
 from amends.complaints.services import complaint_register
 from amends.deadlines.models import Clock
 from amends.intake.models import InboundMessage, InboundStatus
-from amends.jobs.models import ScheduledRun
+from amends.jobs.models import WorkerBeat
 from amends.jobs.tasks import deadlines_sweep_task
 
 pytestmark = pytest.mark.django_db
@@ -79,15 +79,19 @@ def test_clocks_at_risk_and_overdue_by_kind(client, operator, contact):
     assert sum(value for (name, _labels), value in figures.items() if name == "amends_clocks") == 2
 
 
-def test_jobs_waiting_and_the_workers_heartbeat(client, settings):
+def test_jobs_waiting_and_each_workers_heartbeat(client, settings):
     assert scrape(client)[("amends_worker_heartbeat_age_seconds", ())] == -1
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     deadlines_sweep_task.enqueue()
-    ScheduledRun.objects.create(job="deadlines_sweep", slot=timezone.now())
-    ScheduledRun.objects.filter(job="deadlines_sweep").update(enqueued_at=timezone.now() - timedelta(seconds=90))
+    now = timezone.now()
+    for worker, seconds in [("app-1:41", 5), ("app-2:77", 900)]:
+        WorkerBeat.objects.create(worker=worker, started_at=now - timedelta(hours=1),
+                                  beat_at=now - timedelta(seconds=seconds))
     figures = scrape(client)
     assert figures[("amends_jobs_queue_depth", ())] == 1
-    assert 90 <= figures[("amends_worker_heartbeat_age_seconds", ())] < 150
+    assert 5 <= figures[("amends_worker_beat_age_seconds", (("worker", "app-1:41"),))] < 60
+    assert 900 <= figures[("amends_worker_beat_age_seconds", (("worker", "app-2:77"),))] < 960
+    assert 5 <= figures[("amends_worker_heartbeat_age_seconds", ())] < 60, "the newest beat of any worker"
 
 
 def test_metrics_refused_to_other_addresses_without_the_token(client, settings):
