@@ -1,12 +1,11 @@
 """Negative emotion in a customer's words, in Russian, English and Armenian, from hand-written word
-lists (docs/triage-flags.md): no model, nothing learned from labels.
+lists (docs/triage-flags.md): no model and no fitted weights.
 
 A text is cut into sentences and words; each word is folded and stemmed as the search stems it
 (amends.search.text: Snowball for Russian and English; Armenian is not stemmed, so its entries are
 written as word beginnings). A list entry is a word or a phrase: a plain word matches the words with
 the same stem, a word ending in "*" matches the words that begin with it, a word after "=" only
-itself ("=суд": not "судя"), and the words of a phrase follow one another with at most one other
-word between them.
+itself ("=суд": not "судя"), and the words of a phrase follow one another.
 
 Negation: an entry preceded, within three words of its sentence, by "не", "нет", "без", "no", "not",
 "never", "without", "ոչ", "առանց" or an Armenian verb negated with "չ" does not count, for the kinds
@@ -165,28 +164,24 @@ def _word_fits(pattern: tuple[str, str], token: Token) -> bool:
 
 def _phrase_end(entry: Entry, words: list[Token], index: int) -> int | None:
     """The index of the phrase's last word when it begins at `index`; None when it does not."""
-    at = index
-    for pattern in entry.words[1:]:
-        for step in (1, 2):  # the next word, or the one after it
-            if at + step < len(words) and _word_fits(pattern, words[at + step]):
-                at += step
-                break
-        else:
-            return None
-    return at
+    last = index + len(entry.words) - 1
+    if last >= len(words):
+        return None
+    fits = all(_word_fits(pattern, words[index + n]) for n, pattern in enumerate(entry.words[1:], 1))
+    return last if fits else None
 
 
 # Anger: swearing, insults, outrage, accusations of fraud. One is enough to call a text angry.
 ANGER = Lexicon("""
-хуй* хуе* хуё* пизд* еба* ебу* ебл* заеб* бля* сука суки сучар* мудак* мудач* говн* дерьм* жоп* рукожоп*
+хуй* хуе* пизд* еба* ебу* ебл* заеб* бля* =сука сучар* мудак* мудач* говн* дерьм* жоп* рукожоп*
 урод* идиот* дебил* кретин* твар* сволоч* ублюд* козл* козел скотин* придур* тупые тупых тупой тупорыл*
 достал* задолбал* надоел* бесит бесят бесите ненавиж* ненавид* возмущ* возмутит* безобраз* беспредел*
-издеват* издевают* позор* хамств* хамск* хамят хамит хамло обман* обманыва* мошенни* мошенн* развод развода
-разводка разводят разводилов* лохотрон* кидалов* кидают кинули ворую* ворюг* воры грабеж* грабят грабител*
+издеват* издевают* позор* хамств* хамск* хамят хамит хамло обманщик* обманывают =мошенники =жулики разводилов*
+разводка лохотрон* кидалов* ворую* ворюг* =воры грабят
 наглост* наглые наглец* охренел* офигел* обнаглел* нахуй* нахуя нахрен* нахер* нафига беси* затрахал* гавн* блят*
 терпение_лопнуло плевать_на не_уважа* филиал*_ада ад_на_земле
 outrage* disgust* furious infuriat* livid pissed fuck* shit* bullshit crap damn damned screw_you
-ridiculous unacceptable incompeten* scam* fraud* thief thieves stealing stole steal liars lying lied
+ridiculous unacceptable incompeten* =scam =scammed scammers thieves liars =lying =lied
 disgrace* pathetic idiot* moron* stupid hate fed_up sick_and_tired rip_off ripped_off rude
 զզվել* զզվելի* բարկաց* զայրաց* զայրույթ* վրդովվ* վրդովեցուցիչ* անհարգալից* խաբեբա* խաբում խաբել* խաբեցին
 գողեր* գողություն* ամոթ* անընդունելի* ատում ծաղր* լկտի* ստախոս* հիմար* տականք*

@@ -25,11 +25,11 @@ RAISED = "triage_flags_raised"
 
 # A court or a lawyer, a lawsuit, the police, the consumer protection law.
 LEGAL = Lexicon("""
-=суд =суды =суда =суде =судом =суду =судам =судах =судов судебн* досудебн* подам_в_суд иск иски иска иском исков* адвокат* юрист*
-юридическ* нотариус* полици* заявлени*_в_полици* следственн* уголовн* защит*_прав_потребител* зозпп
+подам_в_суд обращусь_в_суд =суд =суды =суда =суде =судом =суду =судам =судах =судов судебн* досудебн* =иск =иски =иска =иском =иске исков*
+адвокат* юрист* в_полицию заявлени*_в_полици* следственн* уголовн* защит*_прав_потребител* зозпп
 неустойк* моральн*_вред* компенсаци*_морального гк_рф статья_22 статьей_22 статье_23
 court courts sue suing sued lawsuit* lawyer* attorney* legal_action litigation class_action small_claims
-police law_enforcement fdcpa fcra tila respa udaap violat*_the_law breach_of_contract
+police_report call_the_police the_police law_enforcement violat*_the_law breach_of_contract
 դատարան* դատական* դատի_կտամ դատի_տալ հայց* փաստաբան* իրավաբան* ոստիկանություն* իրավական_քայլեր*
 """.split())
 
@@ -48,22 +48,22 @@ banking_department state_banking dfpi public_utilit* insurance_commissioner cong
 
 # The press, television, social networks, public reviews.
 PUBLICITY = Lexicon("""
-сми журналист* газет* телевиден* телеканал* в_прессу прессе пресса соцсет* социальн*_сет* фейсбук* facebook
+сми журналист* газет* телевиден* телеканал* в_прессу =прессе =пресса =прессу соцсет* социальн*_сет* фейсбук* facebook
 вконтакт* инстаграм* instagram твиттер* twitter ютуб* youtube тикток* tiktok блогер* огласк* отзовик* banki
 напишу_отзыв* оставлю_отзыв* отзыв*_на_сайт* весь_интернет расскажу_всем все_узнают пикет*
-the_press media news_station newspaper* journalist* reporter* tv_station social_media reddit yelp trustpilot
+the_press news_media news_station newspaper* journalist* tv_station social_media reddit yelp trustpilot
 go_public bad_review public_review review_site viral everyone_will_know
 լրատվամիջոց* լրագրող* մամուլ* ֆեյսբուք* սոցցանց* սոցիալական_ցանց* հեռուստատես* հրապարակայն* բոլորին_կպատմեմ
 """.split())
 
 # Danger to someone's health or life. Negated mentions do not count ("никто не пострадал", "no injury").
 SAFETY = Lexicon("""
-травм* ожог* обжег* отравил* отравлен* пострадал* ранен* кровотеч* кровь крови кровью больниц* госпитализ*
-скорую скорая_помощь скорой_помощи угроз*_здоровью вред*_здоровью угроз*_жизни опасн* пожар* возгоран* загорел*
+травм* ожог* обжег* отравил* отравлен* пострадал* =ранен =ранена =ранены кровотеч* =кровь =крови =кровью госпитализ*
+=скорую скорая_помощь скорой_помощи угроз*_здоровью вред*_здоровью угроз*_жизни опасн* пожар* возгоран* загорел*
 задымлен* взрыв* утечк*_газ* запах_газа током искрит* замыкани* аллерги* анафилак* плесен* таракан* осколк*
 стекло_в тошнот* рвот* перелом* погиб* =умер =умерла скончал* самоубий* суицид* покончу_с_собой
 injur* burns burned_my fire_hazard caught_fire on_fire smoke sparks electric_shock electrocut* explod* gas_leak
-carbon_monoxide poison* allergic_reaction hospital* emergency_room ambulance bleeding choking unsafe dangerous
+carbon_monoxide poison* allergic_reaction hospitalized emergency_room ambulance bleeding choking unsafe dangerous
 hazard* safety_risk safety_issue health_risk mold =died =death suicid* kill_myself end_my_life medical_emergency
 վնասվածք* այրվածք* թունավոր* հիվանդանոց* շտապ_օգնություն* վտանգավոր* վտանգ* հրդեհ* պայթյուն* գազի_արտահոսք*
 հոսանքահար* ալերգի* առողջությանը_վնաս* մահացել* մահացու* ինքնասպան*
@@ -71,8 +71,8 @@ hazard* safety_risk safety_issue health_risk mold =died =death suicid* kill_myse
 
 # Threats to the company or its staff, and ultimatums.
 THREAT = Lexicon("""
-пожалеете пожалеешь пеняйте_на_себя мало_не_покажется последнее_предупреждение убью прибью урою сожгу подожгу
-взорву разнесу_ваш* найду_вас найду_тебя приду_и вам_конец я_вас_уничтожу вас_уничтожу
+=пожалеете =пожалеешь пеняйте_на_себя мало_не_покажется последнее_предупреждение =убью =прибью =урою =сожгу
+=подожгу =взорву разнесу_ваш* найду_вас найду_тебя приду_и вам_конец я_вас_уничтожу вас_уничтожу
 you_will_regret you'll_regret regret_this or_else i_will_find_you kill_you burn_down blow_up hurt_you
 watch_your_back you_have_been_warned last_warning final_warning
 կզղջաք կզղջաս կսպանեմ սպառն* վերջին_զգուշացում* կայրեմ կպայթեցնեմ

@@ -31,7 +31,8 @@ class Parts:
 
 
 def _said(lexicons: tuple[Lexicon, ...], sentence: Sentence) -> int:
-    return sum(1 for lexicon in lexicons for match in lexicon.matches(sentence) if not match.negated)
+    """How many places of the sentence the lists found something in (a word two lists hold counts once)."""
+    return len({m.start for lexicon in lexicons for m in lexicon.matches(sentence) if not m.negated})
 
 
 def is_emotional(sentence: Sentence) -> bool:
