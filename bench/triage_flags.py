@@ -78,8 +78,9 @@ def sentirueval(folder: Path) -> None:
         truth = [t["label"] == "negative" for t, _r in chosen]
         said = [r.negative for _t, r in chosen]
         angry = [bool(r.anger) for _t, r in chosen]
-        say(f"  {name:6} ({len(chosen)} tweets)  negative reading: {precision_recall(list(zip(said, truth)))}")
-        say(f"  {'':6} {'':{len(str(len(chosen))) + 9}}  anger flag:       {precision_recall(list(zip(angry, truth)))}")
+        say(f"  {name} ({len(chosen)} tweets)")
+        say(f"    negative reading: {precision_recall(list(zip(said, truth, strict=True)))}")
+        say(f"    anger flag:       {precision_recall(list(zip(angry, truth, strict=True)))}")
 
 
 def firing(name: str, texts: list[str], sample: int) -> None:
@@ -94,11 +95,14 @@ def firing(name: str, texts: list[str], sample: int) -> None:
     say(f"  any flag: {any_flag} ({any_flag / len(texts):.1%})")
     for kind, label in FlagKind.choices:
         say(f"  {label:26} {counts[kind]:6} ({counts[kind] / len(texts):.1%})")
-    say(f"  CPU {spent / len(texts) * 1000:.2f} ms a text (flags and parts; mean {sum(map(len, texts)) // len(texts)} chars)")
+    mean = sum(map(len, texts)) // len(texts)
+    say(f"  CPU {spent / len(texts) * 1000:.2f} ms a text (flags and parts; mean {mean} chars)")
     if sample:
         chooser = random.Random(19)
         for kind, label in FlagKind.choices:
-            flagged = [(text, f.evidence) for text, flags in zip(texts, found) for f in flags if f.kind == kind]
+            flagged = [
+                (text, f.evidence) for text, flags in zip(texts, found, strict=True) for f in flags if f.kind == kind
+            ]
             for text, evidence in chooser.sample(flagged, min(sample, len(flagged))):
                 say(f"    [{label}] «{evidence}» in: {' '.join(text.split())[:160]}")
 

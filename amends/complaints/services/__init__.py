@@ -43,6 +43,6 @@ __all__ = [
     "complaint_add_note", "complaint_attach", "complaint_confirm_in_writing", "complaint_contact_set",
     "complaint_customer_correct", "complaint_file_internal", "complaint_keep_closed", "complaint_log_call",
     "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_sign_off",
-    "complaint_transition", "complaint_update", "complaint_update_as_system", "complaints_assign", "measure_add", "measure_remove",
-    "measure_report", "message_after_answer_record", "saved_filter_delete", "saved_filter_save",
+    "complaint_transition", "complaint_update", "complaint_update_as_system", "complaints_assign", "measure_add",
+    "measure_remove", "measure_report", "message_after_answer_record", "saved_filter_delete", "saved_filter_save",
 ]
