@@ -63,10 +63,10 @@ SAFETY = Lexicon("""
 =скорую скорая_помощь скорой_помощи угроз*_здоровью вред*_здоровью угроз*_жизни опасн* пожар* возгоран* загорел*
 задымлен* взрыв* утечк*_газ* запах_газа током искрит* замыкани* аллерги* анафилак* плесен* таракан* осколк*
 стекло_в тошнот* рвот* перелом* погиб* =умер =умерла скончал* самоубий* суицид* покончу_с_собой
-=injured =injury burns burned_my fire_hazard caught_fire on_fire smoke sparks electric_shock electrocut* explod*
+=injured burns burned_my fire_hazard caught_fire on_fire smoke sparks electric_shock electrocut* explod*
 gas_leak
 carbon_monoxide poisoned food_poisoning allergic_reaction =hospitalized ambulance bleeding choking unsafe
-dangerous safety_hazard fire_hazard health_hazard safety_risk safety_issue health_risk mold =died =death suicid*
+=dangerous safety_hazard fire_hazard health_hazard safety_risk safety_issue health_risk mold suicid*
 kill_myself end_my_life medical_emergency
 վնասվածք* այրվածք* թունավոր* հիվանդանոց* շտապ_օգնություն* վտանգավոր* վտանգ* հրդեհ* պայթյուն* գազի_արտահոսք*
 հոսանքահար* ալերգի* առողջությանը_վնաս* մահացել* մահացու* ինքնասպան*
@@ -76,7 +76,7 @@ kill_myself end_my_life medical_emergency
 THREAT = Lexicon("""
 =пожалеете =пожалеешь пеняйте_на_себя мало_не_покажется последнее_предупреждение =убью =прибью =урою =сожгу
 =подожгу =взорву разнесу_ваш* найду_вас найду_тебя приду_и вам_конец я_вас_уничтожу вас_уничтожу
-you_will_regret you'll_regret i_will_find_you kill_you burn_down blow_up hurt_you
+you_will_regret you'll_regret i_will_find_you kill_you hurt_you
 watch_your_back you_have_been_warned last_warning final_warning
 կզղջաք կզղջաս կսպանեմ սպառն* վերջին_զգուշացում* կայրեմ կպայթեցնեմ
 """.split())
