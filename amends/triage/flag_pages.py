@@ -24,7 +24,8 @@ from .parts import split
 
 ANY_FLAG = "any"
 STRIP_SIZE = 5
-# The strip's candidates: the newest flags first, read this far to find STRIP_SIZE visible open cards.
+# The strip's candidates: the newest flags first (by key, which follows time and is indexed), read this
+# far to find STRIP_SIZE visible open cards.
 STRIP_LOOK_AT = 200
 
 
@@ -54,7 +55,7 @@ def attention_cards(user) -> dict:
     """Up to STRIP_SIZE open cards the user may see, flagged most recently, each with its flags, and
     whether there are more."""
     recent = list(
-        Flag.objects.order_by("-created_at", "-pk").values_list("complaint_id", flat=True)[:STRIP_LOOK_AT]
+        Flag.objects.order_by("-pk").values_list("complaint_id", flat=True)[:STRIP_LOOK_AT]
     )
     keys = list(dict.fromkeys(recent))
     cards = complaints_visible_to(user).filter(pk__in=keys, state__in=OPEN_STATES).prefetch_related(
