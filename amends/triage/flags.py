@@ -63,7 +63,7 @@ SAFETY = Lexicon("""
 =скорую скорая_помощь скорой_помощи угроз*_здоровью вред*_здоровью угроз*_жизни опасн* пожар* возгоран* загорел*
 задымлен* взрыв* утечк*_газ* запах_газа током искрит* замыкани* аллерги* анафилак* плесен* таракан* осколк*
 стекло_в тошнот* рвот* перелом* погиб* =умер =умерла скончал* самоубий* суицид* покончу_с_собой
-=injured burns burned_my fire_hazard caught_fire on_fire smoke sparks electric_shock electrocut* explod*
+=injured burns burned_my fire_hazard caught_fire on_fire =sparking electric_shock electrocut* explod*
 gas_leak
 carbon_monoxide poisoned food_poisoning allergic_reaction =hospitalized ambulance bleeding choking unsafe
 =dangerous safety_hazard fire_hazard health_hazard safety_risk safety_issue health_risk mold suicid*
