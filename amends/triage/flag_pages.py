@@ -67,7 +67,8 @@ def attention_cards(user) -> dict:
 
 
 def register() -> None:
-    register_panel("triage_flags", "triage/flags_panel.html", column="main", order=5, context=flags_panel)
+    # Right under the customer's wording, which it splits into its two parts.
+    register_panel("triage_flags", "triage/flags_panel.html", column="main", order=25, context=flags_panel)
     register_list_filter("flag", field=flag_filter_field, apply=filter_flagged)
     register_list_annotation("triage_flags", with_flags)
     register_list_column("flags", _("Flags"), "triage/flags_cell.html", order=20)
