@@ -150,6 +150,14 @@ def event_imported_row(complaint_id: int, *, state: str, at: datetime, text: str
     return event
 
 
+def event_worded_note(complaint: Complaint, actor: User | None, code: str, params: Params) -> TimelineEvent:
+    """A note kept as `code` and `params`, worded for each reader by the renderer its app registered
+    (event_texts.event_text_register), e.g. why the system changed the card."""
+    event = _worded_row(complaint.pk, EventKind.NOTE, code, params, actor)
+    event.save()
+    return event
+
+
 def event_notification(complaint: Complaint, text: str) -> TimelineEvent:
     return TimelineEvent.objects.create(complaint=complaint, kind=EventKind.NOTIFICATION, text=text)
 

@@ -11,6 +11,7 @@ from .lifecycle import (
     complaint_contact_set,
     complaint_transition,
     complaint_update,
+    complaint_update_as_system,
 )
 from .measures import EXECUTOR_ROLES, measure_add, measure_remove, measure_report
 from .record import CONTACT_DETAILS, SIGN_OFF_WRITES, complaint_customer_correct, complaint_sign_off
@@ -42,6 +43,6 @@ __all__ = [
     "complaint_add_note", "complaint_attach", "complaint_confirm_in_writing", "complaint_contact_set",
     "complaint_customer_correct", "complaint_file_internal", "complaint_keep_closed", "complaint_log_call",
     "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_sign_off",
-    "complaint_transition", "complaint_update", "complaints_assign", "measure_add", "measure_remove",
-    "measure_report", "message_after_answer_record", "saved_filter_delete", "saved_filter_save",
+    "complaint_transition", "complaint_update", "complaint_update_as_system", "complaints_assign", "measure_add",
+    "measure_remove", "measure_report", "message_after_answer_record", "saved_filter_delete", "saved_filter_save",
 ]

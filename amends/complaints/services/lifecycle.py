@@ -15,7 +15,8 @@ from amends.customers.models import Contact
 from .. import access, signals
 from ..access import relations
 from ..choices import Channel, Origin
-from ..events import event_field_changes, event_transition
+from ..event_texts import Params
+from ..events import event_field_changes, event_transition, event_worded_note
 from ..models import Complaint
 from ..transitions import TRANSITIONS
 
@@ -152,6 +153,24 @@ def complaint_update(
     if unknown:
         raise ValidationError(_("These fields cannot be edited here: %s") % ", ".join(sorted(unknown)))
     return _apply_changes(complaint, changes, actor)
+
+
+@transaction.atomic
+def complaint_update_as_system(
+    *, complaint: Complaint, changes: dict[str, Any], note_code: str, note_params: Params,
+) -> Complaint:
+    """Edit the card's own fields as the system (actor None: a rule decided, e.g. triage's flags),
+    each change on the timeline with a note saying why (`note_code`, worded by the renderer its app
+    registered). Nothing is written when nothing changes."""
+    complaint = card_locked(complaint, None)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be edited here: %s") % ", ".join(sorted(unknown)))
+    version = complaint.version
+    complaint = _apply_changes(complaint, changes, None)
+    if complaint.version != version:
+        event_worded_note(complaint, None, note_code, note_params)
+    return complaint
 
 
 @transaction.atomic
