@@ -28,6 +28,7 @@ class BoundedPageNumberPagination(StrictPageNumberPagination):
         return BoundedPaginator(queryset, page_size, COUNT_LIMIT)
 
     def get_paginated_response(self, data):
+        assert self.page is not None  # paginate_queryset gave the page
         paginator = self.page.paginator
         assert isinstance(paginator, BoundedPaginator)
         return Response({

@@ -136,7 +136,7 @@ class BoundedPaginator(Paginator):
         if ranked:
             column, values = ranked
             descending = str(order[0]).startswith("-")
-            keys = self._ranked_keys(column, values[::-1] if descending else values, order[1:], bottom, top)
+            keys = self._ranked_keys(column, values[::-1] if descending else values, tuple(order[1:]), bottom, top)
         else:
             keys = list(self.items.values_list("pk", flat=True)[bottom:top])
         found = self.rows(keys)
@@ -147,7 +147,8 @@ class BoundedPaginator(Paginator):
         cards each value has (counted no further than `top`, in one query), then the page's part of
         each value it spans, off that value's index."""
         groups = [self.items.filter(**{column: value}) for value in values]
-        arms, params = [], []
+        arms: list[str] = []
+        params: list[Any] = []
         for place, group in enumerate(groups):
             sql, group_params = group.order_by().values("pk")[:top].query.sql_with_params()
             arms.append(f"SELECT {place}, COUNT(*) FROM ({sql}) AS group_{place}")
