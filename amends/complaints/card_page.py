@@ -33,6 +33,7 @@ from .forms import (
     NoteForm,
     TransitionForm,
     WrittenConfirmationForm,
+    quick_widgets,
 )
 from .models import Complaint
 from .services import SIGN_OFF_WRITES
@@ -161,12 +162,21 @@ def card_context(
     request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm] | None = None,
 ) -> dict[str, Any]:
     bound = bound or {}
-    context = _own_context(request, complaint, bound)
+    context = _quick_forms(_own_context(request, complaint, bound))
     for column in COLUMNS:
         context[f"{column}_panels"] = [
-            RenderedPanel(p.name, p.template, p.context(request, complaint, bound) if p.context else {})
+            RenderedPanel(p.name, p.template, _quick_forms(p.context(request, complaint, bound)) if p.context else {})
             for p in sorted(PANELS.values(), key=lambda p: (p.order, p.name)) if p.column == column
         ]
+    return context
+
+
+def _quick_forms(context: dict[str, Any]) -> dict[str, Any]:
+    """Every form a panel shows, alone or in a list, with its lists rendered by forms.QuickRenderer."""
+    for value in context.values():
+        for form in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(form, forms.BaseForm):
+                quick_widgets(form)
     return context
 
 

@@ -14,7 +14,7 @@ from amends.accounts.models import User
 
 from .access import personal_filter, relations_filter
 from .choices import FINAL_STATES, Importance, Signatory, State
-from .list_page import ANNOTATIONS, FILTERS, SORTS
+from .list_page import ANNOTATIONS, FILTERS, RANKED_SORTS, SORTS
 from .models import Category, Complaint, Measure, SavedFilter, SignOff
 from .search_index import complaints_matching, search_rank
 
@@ -79,7 +79,10 @@ def complaint_list(user: User, filters: ComplaintFilter) -> QuerySet[Complaint]:
     qs = _complaints_filtered(user, filters)
     if not filters.set_aside and not filters.state:
         qs = qs.exclude(state__in=SET_ASIDE_STATES)
-    return _own_columns(qs).order_by(SORTS.get(filters.sort, "-received_at"), "-pk")
+    order = SORTS.get(filters.sort, "-received_at")
+    # A rank is shared by many cards: the newest first among them, as the rank's indexes hold them.
+    then = ("-received_at", "-pk") if str(order).lstrip("-") in RANKED_SORTS else ("-pk",)
+    return _own_columns(qs).order_by(order, *then)
 
 
 def complaint_list_rows(user: User, keys: list[int]) -> dict[int, Complaint]:

@@ -37,15 +37,12 @@ from .forms import (
     form_error_text,
     list_query,
 )
-from .list_page import FILTERS, BoundedPaginator, list_actions, list_columns, list_tools
+from .list_page import COUNT_LIMIT, FILTERS, BoundedPaginator, list_actions, list_columns, list_tools
 from .models import Attachment, Complaint, Measure
 from .register_page import register_form_parts
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
-# The list counts this many cards at most ("more than 10,000"), and pages as far: a count of a million
-# cards costs seconds, and nobody reads page 401; filters or the other sort reach the rest.
-COUNT_LIMIT = 10_000
 
 
 @login_required

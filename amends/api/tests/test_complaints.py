@@ -317,3 +317,16 @@ def test_without_a_base_url_the_tracking_link_is_on_the_host_the_client_called(a
     assert response.json()["tracking_url"] == (
         f"http://amends.internal:8000/track/{stored.number}/?code={stored.tracking_code}"
     )
+
+
+def test_list_counts_up_to_the_limit_and_says_there_are_more(api, qms, operator, monkeypatch):
+    from amends.api import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 3)
+    for i in range(5):
+        complaint_register(actor=operator, channel=Channel.PHONE, wording=f"жалоба {i}")
+    client = api(qms)
+    everything = client.get(LIST).json()
+    assert everything["count"] == 3 and everything["more"] is True and len(everything["results"]) == 3
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 10)
+    assert client.get(LIST).json()["more"] is False

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from amends.accounts.models import User
 from amends.complaints.selectors import complaint_list
 
+from ..pagination import BoundedPageNumberPagination
 from ..schema import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER, errors
 from ..serializers.complaints import (
     ComplaintCreatedSerializer,
@@ -23,6 +24,7 @@ from .base import ApiView, card, idempotent
 
 class ComplaintsView(ApiView, generics.ListAPIView):
     serializer_class = ComplaintListItemSerializer
+    pagination_class = BoundedPageNumberPagination
 
     def get_queryset(self):
         # A plain dict, so that an empty value is refused like any invalid one, as the schema says.
