@@ -191,7 +191,8 @@ def test_the_overdue_figures_and_oldest_cards_are_those_of_the_definitions_they_
         for state in State.values:
             card = register(channel=Channel.EMAIL, request_type=request_type,
                             claim_demand=ClaimDemand.REFUND if request_type == RequestType.CLAIM else "")
-            Measure.objects.create(complaint=card, description="Позвонить", executor=executor, due_date=date(2025, 3, 7))
+            Measure.objects.create(complaint=card, description="Позвонить", executor=executor,
+                                   due_date=date(2025, 3, 7))
             Complaint.objects.filter(pk=card.pk).update(state=state)
     Clock.objects.filter(complaint__received_at__lt=msk(2025, 3, 6)).update(met_at=None, stopped_at=None)
     frozen(NOW)
