@@ -12,7 +12,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+
+from amends.monitoring.tests.test_storage_s3 import s3_server  # noqa: F401 - the moto server, a fixture
 
 ROOT = Path(__file__).resolve().parents[3]
 AMENDS = ROOT / ".venv" / "bin" / "amends"
@@ -140,17 +141,8 @@ print(json.dumps({a.file.name: hashlib.sha256(a.file.open("rb").read()).hexdiges
 PREFIX = "media"
 
 
-@pytest.fixture(scope="module")
-def s3_server():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
-def s3(s3_server):
+def s3(s3_server):  # noqa: F811
     return boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1",
                         aws_access_key_id="amends", aws_secret_access_key="amends-secret")
 
@@ -171,8 +163,8 @@ def new_bucket(s3):
         s3.delete_bucket(Bucket=name)
 
 
-def in_bucket(env: dict, s3_server: str, bucket: str) -> dict:
-    return {**env, "AMENDS_S3_BUCKET": bucket, "AMENDS_S3_ENDPOINT_URL": s3_server, "AMENDS_S3_REGION": "us-east-1",
+def in_bucket(env: dict, endpoint: str, bucket: str) -> dict:
+    return {**env, "AMENDS_S3_BUCKET": bucket, "AMENDS_S3_ENDPOINT_URL": endpoint, "AMENDS_S3_REGION": "us-east-1",
             "AMENDS_S3_ACCESS_KEY_ID": "amends", "AMENDS_S3_SECRET_ACCESS_KEY": "amends-secret",
             "AMENDS_S3_ADDRESSING_STYLE": "path", "AMENDS_S3_PREFIX": PREFIX}
 
@@ -182,7 +174,9 @@ def objects(s3, bucket: str) -> dict[str, str]:
     return {key: hashlib.sha256(s3.get_object(Bucket=bucket, Key=key)["Body"].read()).hexdigest() for key in keys}
 
 
-def test_the_buckets_files_are_backed_up_and_restored_into_a_new_bucket(instances, s3, new_bucket, s3_server, tmp_path):
+def test_the_buckets_files_are_backed_up_and_restored_into_a_new_bucket(
+    instances, s3, new_bucket, tmp_path, s3_server,  # noqa: F811 - the imported fixture
+):
     source = in_bucket(instances("source"), s3_server, new_bucket("source-media"))
     amends(source, "migrate", "--noinput")
     amends(source, "shell", "--no-imports", "-c", SEED)
