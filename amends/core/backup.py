@@ -1,8 +1,10 @@
 """A backup is a folder: the database (`db.sqlite3`, copied with SQLite's online backup API, or
-`db.dump`, pg_dump's custom format), `media/` (the uploaded and received files), and `manifest.json`,
-written last, with the row count of every table and the sha256 of every file. `backup_restore`
-checks the manifest before it touches anything, restores only into an empty instance (no tables, no
-media), and afterwards compares the restored row counts with the manifest.
+`db.dump`, pg_dump's custom format), `media/` (the uploaded and received files, from the media
+folder or from the bucket of an S3-compatible storage), and `manifest.json`, written last, with the
+row count of every table and the sha256 of every file. `backup_restore` checks the manifest before it
+touches anything, restores only into an empty instance (no tables, no media), and afterwards compares
+the restored row counts with the manifest. The media go back where this instance keeps them, so a
+backup taken with the files on disk restores into a bucket, and the other way round.
 
 The database is copied before the media: a file is stored before the row that names it commits, so
 every file a backed-up row names is in the backup (the media may hold a few files no row names yet).
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -102,6 +105,41 @@ def _backup_postgresql(dest: Path) -> dict[str, int]:
         return _counts(cursor, connection.introspection.table_names(cursor))
 
 
+def _media_names(storage: Storage) -> list[str]:
+    """Every stored file's name, as the rows name it: the media folder's files, or the bucket's
+    objects under the storage's prefix."""
+    if isinstance(storage, FileSystemStorage):
+        root = Path(storage.location)
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+    names, folders = [], [""]
+    while folders:
+        folder = folders.pop()
+        subfolders, stored = storage.listdir(folder)
+        names += [f"{folder}{name}" for name in stored]
+        folders += [f"{folder}{sub}/" for sub in subfolders]
+    return sorted(names)
+
+
+def _copy_out(storage: Storage, name: str, target: Path) -> None:
+    if isinstance(storage, FileSystemStorage):
+        shutil.copy2(storage.path(name), target)
+        return
+    with storage.open(name, "rb") as stored, target.open("wb") as copy:
+        shutil.copyfileobj(stored, copy, 1 << 20)
+
+
+def _copy_in(storage: Storage, source: Path, name: str) -> None:
+    if isinstance(storage, FileSystemStorage):
+        target = Path(storage.path(name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        return
+    with source.open("rb") as content:
+        saved = storage.save(name, content)
+    if saved != name:  # the rows name the file as backed up: another name would orphan it
+        raise BackupError(f"The media storage stored {name} as {saved}.")
+
+
 def backup_create(*, dest: Path) -> BackupReport:
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
@@ -116,15 +154,13 @@ def backup_create(*, dest: Path) -> BackupReport:
         raise BackupError(f"Backups of {engine} databases are not supported.")
     database = "db.sqlite3" if engine == "sqlite" else "db.dump"
     files = {database: _sha256(dest / database)}
-    media, size = Path(settings.MEDIA_ROOT), 0
-    for path in sorted(media.rglob("*")) if media.is_dir() else []:
-        if path.is_file():
-            relative = path.relative_to(media).as_posix()
-            copied = dest / "media" / relative
-            copied.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, copied)
-            files[f"media/{relative}"] = _sha256(copied)
-            size += copied.stat().st_size
+    size = 0
+    for name in _media_names(default_storage):
+        copied = dest / "media" / name
+        copied.parent.mkdir(parents=True, exist_ok=True)
+        _copy_out(default_storage, name, copied)
+        files[f"media/{name}"] = _sha256(copied)
+        size += copied.stat().st_size
     manifest = {"format": FORMAT, "created_at": timezone.now().isoformat(), "engine": engine,
                 "database": database, "tables": counts, "files": files}
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
@@ -170,19 +206,18 @@ def backup_restore(*, src: Path) -> BackupReport:
         raise BackupError(f"This is a {manifest['engine']} backup; this instance runs on {engine}.")
     if connection.introspection.table_names():
         raise BackupError("The database is not empty: restore only into a new, empty instance.")
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir() and any(media.iterdir()):
-        raise BackupError(f"The media folder {media} is not empty: restore only into a new, empty instance.")
+    if _media_names(default_storage):
+        where = (f"The media folder {default_storage.location}" if isinstance(default_storage, FileSystemStorage)
+                 else "The media storage")
+        raise BackupError(f"{where} is not empty: restore only into a new, empty instance.")
     if engine == "sqlite":
         _restore_sqlite(src)
     else:
         _restore_postgresql(src)
     size, files = 0, [name for name in manifest["files"] if name.startswith("media/")]
     for name in files:
-        target = media / name.removeprefix("media/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src / name, target)
-        size += target.stat().st_size
+        _copy_in(default_storage, src / name, name.removeprefix("media/"))
+        size += (src / name).stat().st_size
     with connection.cursor() as cursor:
         counts = _counts(cursor, list(manifest["tables"]))
     if counts != manifest["tables"]:

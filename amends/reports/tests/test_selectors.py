@@ -1,13 +1,16 @@
 from datetime import date, timedelta
 
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from amends.complaints.choices import Channel, ClaimDemand, RequestType, State
+from amends.complaints.choices import COUNTED_REQUEST_TYPES, FINAL_STATES, Channel, ClaimDemand, RequestType, State
+from amends.complaints.models import Complaint, Measure
 from amends.complaints.services import complaint_add_message, measure_add
 from amends.deadlines.choices import ClockKind, Preset
+from amends.deadlines.models import TICKING, Clock
 from amends.deadlines.services import card_preset_choose
-from amends.reports.selectors import RESOLUTION, weekly_summary
+from amends.reports.selectors import RESOLUTION, STANDARD_ROWS, weekly_summary
 
 from .conftest import NOW, msk
 
@@ -175,3 +178,40 @@ def test_objections_and_other_requests_are_left_out_of_every_figure_and_shown_ap
     assert {line.complaint for line in summary.overdue} == {complaint, claim}
     assert summary.overdue_cards == 2
     assert objection not in {card.complaint for card in summary.oldest_open}
+
+
+def test_the_overdue_figures_and_oldest_cards_are_those_of_the_definitions_they_replace(
+    week, register, frozen, executor,
+):
+    """The summary names the open states and counts the overdue cards from a union; the earlier
+    definitions excluded the final states and asked each counted card. Same numbers, on cards in
+    every state, of every request type, each with a ticking clock and a measure past due."""
+    frozen(msk(2025, 3, 5, 9))
+    for request_type in RequestType.values:
+        for state in State.values:
+            card = register(channel=Channel.EMAIL, request_type=request_type,
+                            claim_demand=ClaimDemand.REFUND if request_type == RequestType.CLAIM else "")
+            Measure.objects.create(complaint=card, description="Позвонить", executor=executor,
+                                   due_date=date(2025, 3, 7))
+            Complaint.objects.filter(pk=card.pk).update(state=state)
+    Clock.objects.filter(complaint__received_at__lt=msk(2025, 3, 6)).update(met_at=None, stopped_at=None)
+    frozen(NOW)
+
+    counted = Complaint.objects.exclude(state=State.DUPLICATE).filter(request_type__in=COUNTED_REQUEST_TYPES)
+    clocks = Clock.objects.filter(TICKING, due_at__lte=NOW, complaint__request_type__in=COUNTED_REQUEST_TYPES).exclude(
+        complaint__state__in=FINAL_STATES)
+    measures = Measure.objects.filter(
+        done_at__isnull=True, due_date__lt=NOW.date(), complaint__request_type__in=COUNTED_REQUEST_TYPES,
+    ).exclude(complaint__state__in=FINAL_STATES)
+    overdue = {kind: clocks.filter(kind=kind).count() for kind in ClockKind.values} | {RESOLUTION: measures.count()}
+    cards = counted.filter(Q(pk__in=clocks.values("complaint_id")) | Q(pk__in=measures.values("complaint_id")))
+    oldest = counted.exclude(state__in=FINAL_STATES).order_by("received_at", "pk")[:10]
+
+    summary = weekly_summary(now=NOW)
+    assert overdue[ClockKind.DECISION] > 8 and overdue[RESOLUTION] > 8 and cards.count() > 8, "a real test"
+    assert {row.kind: row.overdue for row in summary.clocks} == {
+        kind: n for kind, n in overdue.items() if n or kind in STANDARD_ROWS}
+    assert (summary.overdue_total, summary.overdue_cards) == (sum(overdue.values()), cards.count())
+    assert sorted((line.complaint.pk, line.kind) for line in summary.overdue) == sorted(
+        [(clock.complaint_id, clock.kind) for clock in clocks] + [(m.complaint_id, RESOLUTION) for m in measures])
+    assert [card.complaint.pk for card in summary.oldest_open] == [card.pk for card in oldest]

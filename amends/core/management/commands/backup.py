@@ -6,8 +6,8 @@ from amends.core.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):
-    help = ("Back up the database (online: SQLite's backup API, or pg_dump) and the media folder into the "
-            "folder DEST, with a manifest of row counts and checksums.")
+    help = ("Back up the database (online: SQLite's backup API, or pg_dump) and the media files (the media "
+            "folder, or the S3 bucket) into the folder DEST, with a manifest of row counts and checksums.")
 
     def add_arguments(self, parser):
         parser.add_argument("dest", type=Path)

@@ -7,8 +7,8 @@ from amends.core.backup import BackupError, backup_restore
 
 class Command(BaseCommand):
     help = ("Restore a backup made by `amends backup` from the folder SRC into this instance, which must be "
-            "empty (no tables, no media): no migrate before it. Checks every checksum first and every "
-            "table's row count after.")
+            "empty (no tables, no media in its folder or bucket): no migrate before it. Checks every checksum "
+            "first and every table's row count after.")
 
     def add_arguments(self, parser):
         parser.add_argument("src", type=Path)
