@@ -154,6 +154,22 @@ def complaint_update(
     return _apply_changes(complaint, changes, actor)
 
 
+# The classification another app may suggest and set (triage), cause included: a cause set early
+# is what the decision step then confirms or changes.
+CLASSIFICATION_FIELDS = ("category", "cause", "importance", "department_concerned", "product")
+
+
+@transaction.atomic
+def complaint_classify(*, complaint: Complaint, changes: dict[str, Any], actor: User | None) -> Complaint:
+    """Set the card's classification: by a user who may edit the card, or by the system (None)."""
+    complaint = card_locked(complaint, None)
+    if actor is not None:
+        access.access_edit_complaint(actor, complaint)
+    if unknown := set(changes) - set(CLASSIFICATION_FIELDS):
+        raise ValidationError(_("These fields cannot be edited here: %s") % ", ".join(sorted(unknown)))
+    return _apply_changes(complaint, changes, actor)
+
+
 @transaction.atomic
 def complaint_contact_set(*, complaint: Complaint, contact: Contact, actor: User | None) -> Complaint:
     """Move the card to another contact person, as an edit would, for a caller that has checked
