@@ -13,7 +13,7 @@ def _point(confidence: float, accuracy: float) -> tuple[str, str]:
 
 def calibration_svg(bins: list[dict], title: str, x_label: str, y_label: str) -> SafeString:
     """`bins`: [{"confidence", "accuracy", "count"}...]; empty bins (None) are left out."""
-    points = [_point(b["confidence"], b["accuracy"]) for b in bins if b.get("count") and b.get("confidence") is not None]
+    points = [_point(b["confidence"], b["accuracy"]) for b in bins if b.get("count") and b["confidence"] is not None]
     full = SIZE + 2 * PAD
     line = " ".join(f"{x},{y}" for x, y in points)
     dots = format_html_join("", '<circle cx="{}" cy="{}" r="3"></circle>', points)

@@ -22,6 +22,10 @@ class FieldSpec:
     # None: a choice of the card's own (importance), its value the code.
     model: type[models.Model] | None
 
+    @property
+    def label_text(self) -> str:
+        return str(TriageField(self.name).label)
+
     def options(self, values: set[str] | None = None) -> dict[str, Any]:
         """The values that may be set now (all, or those of `values`), each to what the card takes:
         the reference row, or the importance code."""

@@ -60,6 +60,7 @@ def match_many(field_name: str, texts: list[str]) -> list[KeywordMatch]:
         total = sum(by_value.values()) + 1
         ranked = sorted(by_value.items(), key=lambda item: (-item[1], item[0]))[:TOP]
         matches.append(KeywordMatch(
-            [(value, hits / total) for value, hits in ranked], rules={value: best_rule[value][1] for value, _h in ranked},
+            [(value, hits / total) for value, hits in ranked],
+            rules={value: best_rule[value][1] for value, _h in ranked},
         ))
     return matches

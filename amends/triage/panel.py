@@ -48,7 +48,7 @@ def _context(request: HttpRequest, complaint: Complaint, bound: Mapping[str, for
         wanted = {suggestion.value, *(alt[0] for alt in suggestion.alternatives)} - {""}
         labels = {value: spec.label(value, option) for value, option in (options or spec.options(wanted)).items()}
         shown.append(Shown(
-            suggestion=suggestion, field_label=str(spec.name.label),
+            suggestion=suggestion, field_label=spec.label_text,
             label=labels.get(suggestion.value, suggestion.label), percent=round(suggestion.confidence * 100),
             alternatives=[(value, labels.get(value, label), round(confidence * 100))
                           for value, label, confidence in suggestion.alternatives],

@@ -115,7 +115,7 @@ def suggest_many(complaint_ids: Sequence[int]) -> int:
 
 
 def _apply_above_thresholds(cards: list[Complaint], rows: list[Suggestion]) -> None:
-    thresholds = {p.field: float(p.auto_apply_at) for p in FieldPolicy.objects.exclude(auto_apply_at=None)}
+    thresholds = {p.field: float(p.auto_apply_at) for p in FieldPolicy.objects.all() if p.auto_apply_at is not None}
     if not thresholds:
         return
     by_card: dict[int, list[Suggestion]] = {}
@@ -173,8 +173,10 @@ def suggestions_follow_card(*, complaint: Complaint, actor: User | None, fields:
         final = spec.current(complaint)
         for suggestion in Suggestion.objects.filter(complaint=complaint, field=spec.name):
             suggestion.final_value = final
-            if suggestion.value and not (final == suggestion.value and suggestion.status == SuggestionStatus.AUTO_APPLIED):
-                suggestion.status = SuggestionStatus.ACCEPTED if final == suggestion.value else SuggestionStatus.CORRECTED
+            kept = final == suggestion.value
+            # An automatic value left as it is stays the system's; a value put back by hand is accepted.
+            if suggestion.value and not (kept and suggestion.status == SuggestionStatus.AUTO_APPLIED):
+                suggestion.status = SuggestionStatus.ACCEPTED if kept else SuggestionStatus.CORRECTED
                 suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
             suggestion.save(update_fields=["final_value", "status", "decided_by", "decided_at"])
 

@@ -29,7 +29,7 @@ def decide(request, number: str, field: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The card's %(field)s is set.") % {"field": FIELDS[field].name.label.lower()})
+        messages.success(request, _("The card's %(field)s is set.") % {"field": FIELDS[field].label_text.lower()})
     return redirect("complaints:detail", number=complaint.number)
 
 

@@ -37,11 +37,12 @@ from .timeline import (
 )
 
 __all__ = [
-    "BULK_MAX", "CLASSIFICATION_FIELDS", "CONTACT_DETAILS", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS",
+    "BULK_MAX", "CONTACT_DETAILS", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS",
+    "CLASSIFICATION_FIELDS", "complaint_classify",
     "PreparedCard", "complaint_prepare", "complaints_register_prepared",
     "SAVED_FILTERS_MAX", "SIGN_OFF_WRITES", "TRACKED_FIELDS", "BulkResult", "access_assign_in_bulk",
     "attachment_check", "attachment_store", "can_assign_in_bulk", "card_locked", "complaint_add_message",
-    "complaint_add_note", "complaint_attach", "complaint_classify", "complaint_confirm_in_writing", "complaint_contact_set",
+    "complaint_add_note", "complaint_attach", "complaint_confirm_in_writing", "complaint_contact_set",
     "complaint_customer_correct", "complaint_file_internal", "complaint_keep_closed", "complaint_log_call",
     "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_sign_off",
     "complaint_transition", "complaint_update", "complaints_assign", "measure_add", "measure_remove",
