@@ -196,3 +196,24 @@ def test_a_corrupt_model_file_leaves_a_reason(operator, contact, settings, tmp_p
     cause = Suggestion.objects.get(complaint=card, field=TriageField.CAUSE)
     assert (cause.source, cause.value) == (SuggestionSource.NONE, "")
     assert "version 3" in cause.reason
+
+
+def test_the_model_in_use_suggests_before_the_rules_and_is_applied_above_its_threshold(operator, contact, delivery):
+    from amends.triage.learning import train
+
+    from .learning_corpus import categories, closed_cards
+
+    closed_cards(operator, 90)
+    model = train(TriageField.CATEGORY)
+    assert model.active
+    KeywordRule.objects.create(field=TriageField.CATEGORY, value=str(delivery.pk), keywords="курьер")
+    FieldPolicy.objects.create(field=TriageField.CATEGORY, auto_apply_at=Decimal("0.5"))
+    card = register(operator, contact, "Курьер опоздал, посылка не пришла")
+    suggestion = Suggestion.objects.get(complaint=card, field=TriageField.CATEGORY)
+    learned = categories()["Delivery"]
+    assert (suggestion.source, suggestion.model, suggestion.value) == (SuggestionSource.MODEL, model, str(learned.pk))
+    assert len(suggestion.alternatives) == 2
+    assert suggestion.confidence > 0.5
+    card.refresh_from_db()
+    assert card.category == learned
+    assert suggestion.status == SuggestionStatus.AUTO_APPLIED
