@@ -217,3 +217,29 @@ def test_the_model_in_use_suggests_before_the_rules_and_is_applied_above_its_thr
     card.refresh_from_db()
     assert card.category == learned
     assert suggestion.status == SuggestionStatus.AUTO_APPLIED
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_web_form_cards_registered_by_the_worker_get_their_suggestions_from_one_job(reference_data_restored):
+    import json
+
+    from django_tasks_db.models import DBTaskResult
+
+    from amends.intake.queue import inbound_process_queued
+    from amends.intake.services import inbound_store_numbered
+    from amends.jobs.worker import AmendsWorker
+
+    category = Category.objects.create(name="Протечки")
+    KeywordRule.objects.create(field=TriageField.CATEGORY, value=str(category.pk), keywords="течёт")
+    for n in range(4):
+        inbound_store_numbered(channel=Channel.WEB_FORM, source="web_form", raw=json.dumps({
+            "name": f"Клиент {n}", "email": f"client{n}@example.ru", "text": f"Чайник {n} течёт.",
+        }).encode())
+    assert inbound_process_queued() == 4
+    cards = list(Complaint.objects.order_by("pk").values_list("pk", flat=True))
+    [job] = DBTaskResult.objects.filter(task_path="amends.triage.tasks.suggest_task")
+    assert job.args_kwargs["args"] == [cards]
+    assert not Suggestion.objects.exists()
+    AmendsWorker(interval=0).tick()
+    made = Suggestion.objects.filter(field=TriageField.CATEGORY, value=str(category.pk))
+    assert sorted(made.values_list("complaint_id", flat=True)) == cards
