@@ -8,10 +8,10 @@ pickled into the model file."""
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
-from sklearn.svm import LinearSVC
+from scipy import sparse  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
+from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
 from .text import text_normalise, text_scripts
 
@@ -46,7 +46,7 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     return scaled
 
 
-def svm_fit(matrix: sparse.csr_matrix, labels: list[str], c: float) -> LinearSVC:
+def svm_fit(matrix: sparse.csr_matrix, labels: np.ndarray, c: float) -> LinearSVC:
     return LinearSVC(C=c, class_weight=None, dual="auto", max_iter=2000).fit(matrix, labels)
 
 

@@ -35,7 +35,7 @@ def model_load(model: TriageModel) -> TextClassifier:
     if cached is not None and cached[:2] == (model.pk, model.digest):
         return cached[2]
     with _lock:
-        if not model.file:
+        if not model.file.name:
             raise ModelFileError("no file")
         try:
             with model.file.storage.open(model.file.name, "rb") as handle:
