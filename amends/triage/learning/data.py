@@ -34,7 +34,7 @@ class Example:
 def training_examples(field: str, *, limit: int | None = None) -> list[Example]:
     """Oldest first, at most `limit` (the newest ones), each card once: its suggestion's final value
     where one was recorded, else the closed card's own value."""
-    limit = limit or getattr(settings, "AMENDS_TRIAGE_MAX_CARDS", MAX_CARDS)
+    limit = limit or int(getattr(settings, "AMENDS_TRIAGE_MAX_CARDS", MAX_CARDS))
     column = COLUMNS[TriageField(field)]
     found: dict[int, Example] = {}
     closed = (

@@ -3,7 +3,7 @@
 from collections import Counter
 
 import numpy as np
-from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.metrics import f1_score, precision_recall_fscore_support  # type: ignore[import-untyped]
 
 from .keywords_learned import KeywordBaseline
 
@@ -79,7 +79,9 @@ def evaluation_build(
         "confusion": confusion(test_labels, predicted),
         "calibration": calibration(test_labels, [row[0] if row else ("", 0.0) for row in choices]),
         "baselines": {
-            "majority": {**scores(test_labels, [majority] * len(test_labels)), "value": majority[0] if majority else ""},
+            "majority": {
+                **scores(test_labels, [majority] * len(test_labels)), "value": majority[0] if majority else "",
+            },
             "keywords": scores(test_labels, keywords.rank(test_texts)),
         },
     }

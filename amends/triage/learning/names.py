@@ -8,7 +8,7 @@ from amends.customers.models import Product
 from ..models import TriageField
 
 _MODELS = {
-    TriageField.CATEGORY: Category, TriageField.CAUSE: Cause, TriageField.DEPARTMENT: Department,
+    TriageField.CAUSE: Cause, TriageField.DEPARTMENT: Department,
     TriageField.PRODUCT: Product,
 }
 
@@ -16,9 +16,8 @@ _MODELS = {
 def value_names(field: str, values: set[str]) -> dict[str, str]:
     if field == TriageField.IMPORTANCE:
         return {value: str(Importance(value).label) for value in values if value in Importance.values}
-    model = _MODELS[TriageField(field)]
     ids = [int(value) for value in values if value.isdigit()]
-    queryset = model.objects.filter(pk__in=ids)
-    if model is Category:
-        queryset = queryset.select_related("parent")
-    return {str(item.pk): str(item) for item in queryset}
+    if field == TriageField.CATEGORY:
+        categories = Category.objects.filter(pk__in=ids).select_related("parent")
+        return {str(category.pk): str(category) for category in categories}
+    return {str(item.pk): str(item) for item in _MODELS[TriageField(field)]._default_manager.filter(pk__in=ids)}

@@ -7,6 +7,7 @@ import pickle
 import threading
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 
 from ..models import TriageModel
 from .classifier import TextClassifier
@@ -35,21 +36,21 @@ def model_load(model: TriageModel) -> TextClassifier:
     if cached is not None and cached[:2] == (model.pk, model.digest):
         return cached[2]
     with _lock:
-        if not model.file:
-            raise ModelFileError("no file")
+        if not model.file.name:
+            raise ModelFileError(_("there is no file"))
         try:
             with model.file.storage.open(model.file.name, "rb") as handle:
                 data = handle.read()
         except OSError as error:
-            raise ModelFileError(f"cannot be read: {error}") from error
+            raise ModelFileError(_("the file cannot be read")) from error
         if hashlib.sha256(data).hexdigest() != model.digest:
-            raise ModelFileError("its SHA-256 does not match the one recorded at training")
+            raise ModelFileError(_("its SHA-256 does not match the one recorded at training"))
         try:
             classifier = pickle.loads(data)  # noqa: S301 - the digest above proves it is the file we wrote
         except Exception as error:  # a file we wrote with another library version
-            raise ModelFileError(f"cannot be unpickled: {error}") from error
+            raise ModelFileError(_("the file cannot be unpickled")) from error
         if not isinstance(classifier, TextClassifier):
-            raise ModelFileError("holds no classifier")
+            raise ModelFileError(_("the file holds no classifier"))
         # One model a field stays in memory: the one a newer model replaced goes.
         _loaded[model.field] = (model.pk, model.digest, classifier)
         return classifier

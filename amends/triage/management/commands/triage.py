@@ -5,8 +5,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from amends.triage.learning import train
 from amends.triage.models import TriageField, TriageModel
 
-STEPS = {"reading": "reading the classified cards", "training": "training", "evaluating": "evaluating on the held-out cards",
-         "comparing": "comparing with the model in use", "storing": "storing the model"}
+STEPS = {
+    "reading": "reading the classified cards", "training": "training",
+    "evaluating": "evaluating on the held-out cards", "comparing": "comparing with the model in use",
+    "storing": "storing the model",
+}
 
 
 class Command(BaseCommand):
