@@ -1,5 +1,7 @@
 """Triage's pages: the card's accept / correct, and the administrators' settings, rules and models."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -108,6 +110,17 @@ def train(request) -> HttpResponse:
     return redirect("triage:models")
 
 
+def _split_dates(split: dict) -> dict:
+    """The split's ISO times as datetimes, for the page to show in the reader's format."""
+    dates = {}
+    for key in ("train_from", "test_from", "test_to"):
+        try:
+            dates[key] = datetime.fromisoformat(split[key])
+        except (KeyError, TypeError, ValueError):
+            return {}
+    return dates
+
+
 @login_required
 def model_detail(request, pk: int) -> HttpResponse:
     access_administer_triage(request.user)
@@ -116,10 +129,13 @@ def model_detail(request, pk: int) -> HttpResponse:
     per_class = evaluation.get("per_class", [])
     confusion = evaluation.get("confusion", {"labels": [], "matrix": []})
     values = {row["value"] for row in per_class} | set(confusion.get("labels", []))
-    names = FIELDS[model.field].labels(values) | {"other": _("other values")}
+    # Today's names first; a value gone since keeps the name it had at training time.
+    names = evaluation.get("names", {}) | FIELDS[model.field].labels(values) | {"other": _("other values")}
     calibration = evaluation.get("calibration", [])
     return render(request, "triage/model_detail.html", {
-        "model": model, "evaluation": evaluation, "baselines": evaluation.get("baselines", {}),
+        "model": model, "evaluation": evaluation, "has_figures": "top1" in evaluation,
+        "baselines": evaluation.get("baselines", {}), "compared_with": evaluation.get("compared_with"),
+        "split": _split_dates(evaluation.get("split", {})),
         "per_class": [{**row, "label": names.get(row["value"], row["value"])} for row in per_class],
         "confusion_labels": [names.get(value, value) for value in confusion.get("labels", [])],
         "confusion_rows": [

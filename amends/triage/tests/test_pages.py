@@ -18,6 +18,10 @@ pytestmark = pytest.mark.django_db
 
 EVALUATION = {
     "top1": 0.81, "top3": 0.95, "macro_f1": 0.74, "cards": 1000,
+    "compared_with": {"model": 1, "version": 3, "top1": 0.777, "top3": 0.9, "macro_f1": 0.7},
+    "split": {"train": 700, "validation": 100, "test": 200, "train_from": "2024-01-04T09:12:00+00:00",
+              "test_from": "2025-10-02T08:00:00+00:00", "test_to": "2026-12-06T17:40:00+00:00"},
+    "names": {"B": "Старое имя"},
     "per_class": [
         {"value": "A", "precision": 0.9, "recall": 0.8, "f1": 0.847, "support": 120},
         {"value": "B", "precision": 0.7, "recall": 0.75, "f1": 0.724, "support": 80},
@@ -162,12 +166,19 @@ def test_the_evaluation_page_shows_scores_baselines_classes_confusion_and_calibr
     assert response.status_code == 200
     assert "0.810" in html and "0.950" in html and "0.740" in html
     assert "0.600" in html and "0.550" in html  # the baselines
-    assert "Доставка" in html and "0.847" in html
+    assert "Доставка" in html and "0.847" in html and "Старое имя" in html
+    assert "The version in use then (v3)" in html and "0.777" in html
+    assert "2 Oct 2025" in html  # the held-out part's first day
     assert "other values" in html and ">96<" in html
     assert "<svg" in html and "<polyline" in html
 
 
-def test_a_model_without_evaluation_still_has_its_page(client, administrator):
-    model = TriageModel.objects.create(field="product", version=1)
+def test_a_model_that_was_not_trained_says_so(client, administrator):
+    model = TriageModel.objects.create(field="product", version=1, evaluation={"cards": 12},
+                                       rejected_reason="Too few classified cards: 12.")
     client.force_login(administrator)
-    assert client.get(reverse("triage:model_detail", args=[model.pk])).status_code == 200
+    with translation.override("en"):
+        response = client.get(reverse("triage:model_detail", args=[model.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This model has no evaluation." in html and "Too few classified cards: 12." in html
