@@ -180,6 +180,8 @@ UI_CARD: dict[str, Probe] = {
     "answers:letter_pdf": Probe("get", READ, kwargs=_letter_kwargs),
     "answers:letter_docx": Probe("get", READ, kwargs=_letter_kwargs),
     "answers:card_pdf": Probe("get", READ),
+    "triage:decide": Probe("post", access.EDIT, data=lambda card: {"value": "high"},
+                           kwargs=lambda card: {"field": "importance"}),
 }
 
 # The API's operations on a card, by operationId (the schema's paths with {number}).
@@ -371,6 +373,13 @@ NOT_A_CARD: dict[str, str] = {
     "imports:run": "imports.access: administrators (imports/tests/test_screen.py)",
     "imports:resume": "imports.access: administrators (imports/tests/test_screen.py)",
     "imports:rejects": "imports.access: administrators (imports/tests/test_screen.py)",
+    "triage:settings": "triage.access: administrators (triage/tests/test_pages.py)",
+    "triage:rules": "triage.access: administrators (triage/tests/test_pages.py)",
+    "triage:rule_edit": "triage.access: administrators (triage/tests/test_pages.py)",
+    "triage:rule_delete": "triage.access: administrators (triage/tests/test_pages.py)",
+    "triage:models": "triage.access: administrators (triage/tests/test_pages.py)",
+    "triage:train": "triage.access: administrators (triage/tests/test_pages.py)",
+    "triage:model_detail": "triage.access: administrators (triage/tests/test_pages.py)",
 }
 # The API's card URLs are checked by operation, from the schema.
 API_URL_NAMES = {"api:complaint", "api:transitions", "api:notes", "api:attachments", "api:timeline",

@@ -56,6 +56,8 @@ PERIODIC = [
     Periodic("surveys_campaigns", "amends.jobs.tasks.surveys_campaigns_task", timedelta(hours=1)),
     # Survey invitations a stopped worker or a refused mail left, the reminders, the links' expiry.
     Periodic("surveys_mail", "amends.jobs.tasks.surveys_mail_task", timedelta(minutes=5)),
+    # The triage models learn the new classifications daily; a field with few new cards is left as it is.
+    Periodic("triage_train", "amends.triage.training_tasks.triage_train_task", timedelta(days=1)),
 ]
 
 

@@ -7,3 +7,14 @@ class TriageConfig(AppConfig):
     label = "triage"
     verbose_name = _("Triage")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from amends.complaints import signals
+
+        from . import event_texts, receivers
+        from .panel import register
+
+        signals.complaint_registered.connect(receivers.on_registered, dispatch_uid="triage_registered")
+        signals.complaint_changed.connect(receivers.on_changed, dispatch_uid="triage_changed")
+        event_texts.register()
+        register()

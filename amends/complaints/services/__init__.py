@@ -5,9 +5,11 @@ from .after_answer import complaint_keep_closed, message_after_answer_record
 from .bulk import BULK_MAX, BulkResult, access_assign_in_bulk, can_assign_in_bulk, complaints_assign
 from .claims import complaint_confirm_in_writing
 from .lifecycle import (
+    CLASSIFICATION_FIELDS,
     EDITABLE_FIELDS,
     TRACKED_FIELDS,
     card_locked,
+    complaint_classify,
     complaint_contact_set,
     complaint_transition,
     complaint_update,
@@ -37,6 +39,7 @@ from .timeline import (
 
 __all__ = [
     "BULK_MAX", "CONTACT_DETAILS", "EDITABLE_FIELDS", "EXECUTOR_ROLES", "REGISTRATION_RELATIONS",
+    "CLASSIFICATION_FIELDS", "complaint_classify",
     "PreparedCard", "complaint_prepare", "complaints_register_prepared",
     "SAVED_FILTERS_MAX", "SIGN_OFF_WRITES", "TRACKED_FIELDS", "BulkResult", "access_assign_in_bulk",
     "attachment_check", "attachment_store", "can_assign_in_bulk", "card_locked", "complaint_add_message",

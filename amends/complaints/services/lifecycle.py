@@ -155,6 +155,22 @@ def complaint_update(
     return _apply_changes(complaint, changes, actor)
 
 
+# The classification another app may suggest and set (triage), cause included: a cause set early
+# is what the decision step then confirms or changes.
+CLASSIFICATION_FIELDS = ("category", "cause", "importance", "department_concerned", "product")
+
+
+@transaction.atomic
+def complaint_classify(*, complaint: Complaint, changes: dict[str, Any], actor: User | None) -> Complaint:
+    """Set the card's classification: by a user who may edit the card, or by the system (None)."""
+    complaint = card_locked(complaint, None)
+    if actor is not None:
+        access.access_edit_complaint(actor, complaint)
+    if unknown := set(changes) - set(CLASSIFICATION_FIELDS):
+        raise ValidationError(_("These fields cannot be edited here: %s") % ", ".join(sorted(unknown)))
+    return _apply_changes(complaint, changes, actor)
+
+
 @transaction.atomic
 def complaint_update_as_system(
     *, complaint: Complaint, changes: dict[str, Any], note_code: str, note_params: Params,

@@ -86,7 +86,7 @@ def test_the_card_shows_its_own_sections_and_the_panels_of_other_apps(client, qm
     response = client.get(card_url(complaint))
     # The duplicates panel shows only with candidates (see the duplicates tests).
     assert sections(response.content, "main") == [
-        "Customer's wording", "Card", "customer", "panel-compensation", "measures", "Attachments",
+        "Customer's wording", "triage", "Card", "customer", "panel-compensation", "measures", "Attachments",
         "panel-nonconformities",
     ]
     assert sections(response.content, "side") == [

@@ -1,0 +1,66 @@
+"""The training cards of a field: closed cards with their final classification, and every card whose
+suggestion records what the card finally got (an acceptance or a correction). Imported history is
+ordinary closed cards, so it trains the first model."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+from amends.complaints.choices import State
+from amends.complaints.models import Complaint
+
+from ..models import Suggestion, TriageField
+
+# The card column holding each field's value.
+COLUMNS = {
+    TriageField.CATEGORY: "category_id",
+    TriageField.CAUSE: "cause_id",
+    TriageField.IMPORTANCE: "importance",
+    TriageField.DEPARTMENT: "department_concerned_id",
+    TriageField.PRODUCT: "product_id",
+}
+MAX_CARDS = 200_000  # the newest ones; AMENDS_TRIAGE_MAX_CARDS overrides
+
+
+@dataclass(frozen=True)
+class Example:
+    complaint_id: int
+    text: str
+    label: str
+    received_at: datetime
+
+
+def training_examples(field: str, *, limit: int | None = None) -> list[Example]:
+    """Oldest first, at most `limit` (the newest ones), each card once: its suggestion's final value
+    where one was recorded, else the closed card's own value."""
+    limit = limit or int(getattr(settings, "AMENDS_TRIAGE_MAX_CARDS", MAX_CARDS))
+    column = COLUMNS[TriageField(field)]
+    found: dict[int, Example] = {}
+    closed = (
+        Complaint.objects.filter(state=State.CLOSED, **{f"{column}__isnull": False})
+        .exclude(wording="").order_by("-received_at", "-pk")
+        .values_list("pk", "wording", column, "received_at")[:limit]
+    )
+    for pk, wording, value, received_at in closed.iterator(chunk_size=5000):
+        found[pk] = Example(pk, wording, str(value), received_at)
+    decided = (
+        Suggestion.objects.filter(field=field).exclude(final_value="")
+        .order_by("-complaint__received_at").values_list(
+            "complaint_id", "complaint__wording", "final_value", "complaint__received_at",
+        )[:limit]
+    )
+    for pk, wording, value, received_at in decided.iterator(chunk_size=5000):
+        if wording:
+            found[pk] = Example(pk, wording, value, received_at)
+    examples = sorted(found.values(), key=lambda example: (example.received_at, example.complaint_id))
+    return examples[-limit:]
+
+
+def classified_count(field: str) -> int:
+    """How many cards training would read (before the limit): to tell whether retraining is worth it."""
+    column = COLUMNS[TriageField(field)]
+    closed = Complaint.objects.filter(state=State.CLOSED, **{f"{column}__isnull": False}).exclude(wording="")
+    decided = Suggestion.objects.filter(field=field).exclude(final_value="").exclude(
+        complaint__in=closed.values("pk"))
+    return closed.count() + decided.count()

@@ -1,0 +1,22 @@
+"""Triage follows the card: suggestions after registration, and what became of them on every change."""
+
+from amends.accounts.models import User
+from amends.complaints.models import Complaint
+from amends.complaints.signals import after_registration
+
+from .services import suggestions_follow_card
+from .tasks import suggest_task
+
+
+def _suggest_later(complaint_ids: list[int]) -> None:
+    # Queued in the cards' transaction: the worker makes them, never the registration itself.
+    suggest_task.enqueue(complaint_ids)
+
+
+def on_registered(sender, *, complaint: Complaint, **kwargs) -> None:
+    # A worker batch makes one job for all its cards.
+    after_registration(_suggest_later, complaint.pk)
+
+
+def on_changed(sender, *, complaint: Complaint, actor: User | None, fields: frozenset[str], **kwargs) -> None:
+    suggestions_follow_card(complaint=complaint, actor=actor, fields=fields)

@@ -1,0 +1,48 @@
+"""Training from the command line and by the worker's schedule."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from amends.jobs.schedule import PERIODIC
+from amends.triage.models import TriageModel
+from amends.triage.training_tasks import fields_due, triage_train_due, triage_train_task
+
+from .learning_corpus import closed_cards
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_command_trains_a_field_and_prints_its_figures(operator):
+    closed_cards(operator, 60)
+    out = StringIO()
+    call_command("triage", "train", "--field", "category", stdout=out)
+    model = TriageModel.objects.get(field="category")
+    assert model.active
+    text = out.getvalue()
+    assert text.startswith("category v1: ") and "top-1" in text and "majority" in text and "in use" in text
+
+
+def test_the_command_fails_when_no_field_could_be_trained(operator):
+    closed_cards(operator, 6)
+    out = StringIO()
+    with pytest.raises(CommandError, match="no model could be trained"):
+        call_command("triage", "train", "--field", "category", "--field", "cause", stdout=out)
+    assert "category v1: not trained: Too few classified cards: 6" in out.getvalue()
+    assert not TriageModel.objects.filter(active=True).exists()
+
+
+def test_the_worker_trains_each_field_once_enough_new_cards_are_classified(operator):
+    assert any(job.task == "amends.triage.training_tasks.triage_train_task" for job in PERIODIC)
+    with override_settings(AMENDS_TRIAGE_FIELDS=["category"], AMENDS_TRIAGE_RETRAIN_AFTER=30):
+        closed_cards(operator, 60)
+        assert fields_due() == ["category"]
+        triage_train_task.enqueue()  # run at once by the tests' task backend
+        assert TriageModel.objects.get(field="category").active
+        assert fields_due() == []  # nothing new since
+        closed_cards(operator, 20, seed=3, start_days_ago=0)
+        assert triage_train_due() == {}
+        closed_cards(operator, 10, seed=4, start_days_ago=0)
+        assert triage_train_due() == {"category": 2}

@@ -1,0 +1,204 @@
+"""Benchmark, run by hand: `.venv/bin/python bench/triage.py [--cards 100000] [--latency 1000]`.
+
+Prints ONE table: the triage model (amends/triage/learning: TF-IDF word 1-2-grams + character
+3-5-grams, linear SVM, softmax calibrated on a validation slice) beside a majority-class baseline
+and a keyword baseline (each value's most typical words in the training part), on real complaints
+read from ../shared/data (AMENDS_SHARED_DATA), never copied into the repository:
+
+- CFPB, rows with a narrative, split by time: the oldest 80 % train (their newest fifth chooses the
+  hyper-parameters), the newest 20 % test. Product and Issue names renamed over the years are
+  merged into today's (bench/triage_data.py). The company is given to the model as one more line
+  of text. Issue is learned within its product: the model learns "product / issue" pairs and an
+  issue's confidence is the sum over the products it appears under. "plain" is the same
+  vectoriser and SVM on the text alone with the names as published, for scale.
+- Kursk citizen appeals, their `category` label; the data has no dates, so a fixed random 80/20 split.
+- Speed: training time on --cards cards (the CFPB narratives repeated, each copy with a different
+  tenth of its words left out, so no two cards are equal), and the per-card prediction latency in
+  process (one card a call), p95; with the CPU time of each.
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import environment, percentile, say  # noqa: E402
+
+environment("amends-bench-triage-")
+
+import django  # noqa: E402
+
+django.setup()
+
+import triage_data as data  # noqa: E402 - bench/triage_data.py, beside this script
+
+from amends.triage.learning.classifier import TextClassifier, classifier_fit  # noqa: E402
+from amends.triage.learning.evaluation import scores  # noqa: E402
+from amends.triage.learning.keywords_learned import KeywordBaseline  # noqa: E402
+
+TEST_SHARE = 0.2
+VALIDATION_SHARE = 0.2
+PAIR = " / "
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def with_company(row: data.Row) -> str:
+    return f"{row.text}\ncompany: {row.company}" if row.company else row.text
+
+
+def split(rows: list) -> tuple[list, list]:
+    cut = len(rows) - round(len(rows) * TEST_SHARE)
+    return rows[:cut], rows[cut:]
+
+
+def fit(texts: list[str], labels: list[str]) -> TextClassifier:
+    return classifier_fit(texts, labels, validation=round(len(texts) * VALIDATION_SHARE))
+
+
+def ranked(classifier: TextClassifier, texts: list[str]) -> list[list[str]]:
+    return [[value for value, _ in row] for row in classifier.top(texts)]
+
+
+def issues_ranked(classifier: TextClassifier, texts: list[str]) -> list[list[str]]:
+    """The three likeliest issues, each the sum of its product / issue pairs' probabilities."""
+    probabilities = classifier.probabilities(texts)
+    issues = [value.split(PAIR, 1)[1] for value in classifier.classes]
+    result = []
+    for row in probabilities:
+        summed: dict[str, float] = defaultdict(float)
+        for issue, probability in zip(issues, row, strict=True):
+            summed[issue] += probability
+        result.append(sorted(summed, key=summed.__getitem__, reverse=True)[:3])
+    return result
+
+
+def baselines(train_texts, train_labels, test_texts, test_labels) -> dict:
+    majority = [value for value, _ in Counter(train_labels).most_common(3)]
+    return {
+        "majority": scores(test_labels, [majority] * len(test_labels)),
+        "keywords": scores(test_labels, KeywordBaseline.fit(train_texts, train_labels).rank(test_texts)),
+    }
+
+
+def task_row(name, train, test, model_scores, plain_top1, train_texts, label) -> dict:
+    base = baselines(train_texts, [r.labels[label] for r in train], [r.text for r in test],
+                     [r.labels[label] for r in test])
+    return {"task": name, "train": len(train), "test": len(test), "model": model_scores, "plain": plain_top1, **base}
+
+
+def cfpb_tasks() -> list[dict]:
+    rows = data.cfpb_rows()
+    train, test = split(rows)
+    texts, test_texts = [with_company(r) for r in train], [with_company(r) for r in test]
+    plain_texts, plain_test = [r.text for r in train], [r.text for r in test]
+    found = []
+
+    product = fit(texts, [r.labels["product"] for r in train])
+    product_scores = scores([r.labels["product"] for r in test], ranked(product, test_texts))
+    plain = fit(plain_texts, [r.labels["product_original"] for r in train])
+    plain_top1 = scores([r.labels["product_original"] for r in test], ranked(plain, plain_test))["top1"]
+    found.append(task_row("CFPB Product", train, test, product_scores, plain_top1, plain_texts, "product"))
+
+    pairs = fit(texts, [r.labels["product"] + PAIR + r.labels["issue"] for r in train])
+    issue_scores = scores([r.labels["issue"] for r in test], issues_ranked(pairs, test_texts))
+    plain = fit(plain_texts, [r.labels["issue_original"] for r in train])
+    plain_top1 = scores([r.labels["issue_original"] for r in test], ranked(plain, plain_test))["top1"]
+    found.append(task_row("CFPB Issue", train, test, issue_scores, plain_top1, plain_texts, "issue"))
+    return found
+
+
+def kursk_task() -> dict:
+    train, test = split(data.kursk_rows())
+    texts = [r.text for r in train]
+    model = fit(texts, [r.labels["category"] for r in train])
+    model_scores = scores([r.labels["category"] for r in test], ranked(model, [r.text for r in test]))
+    return task_row("Kursk category", train, test, model_scores, None, texts, "category")
+
+
+def varied(rows: list[data.Row], count: int) -> tuple[list[str], list[str]]:
+    """`count` texts: the rows over and over, each copy missing another tenth of its words."""
+    rng = random.Random(7)
+    texts, labels = [], []
+    while len(texts) < count:
+        for row in rows[: count - len(texts)]:
+            words = row.text.split()
+            texts.append(" ".join(word for word in words if rng.random() >= 0.1))
+            labels.append(row.labels["product"])
+    return texts, labels
+
+
+def speed(cards: int, calls: int) -> dict:
+    rows = data.cfpb_rows()
+    texts, labels = varied(rows, cards)
+    started, cpu = time.perf_counter(), cpu_seconds()
+    classifier = fit(texts, labels)
+    training = {"seconds": time.perf_counter() - started, "cpu": cpu_seconds() - cpu}
+    del texts
+    sample = [rows[i % len(rows)].text for i in range(calls)]
+    classifier.top(sample[:10])  # warm-up
+    times = []
+    cpu = cpu_seconds()
+    for text in sample:
+        begun = time.perf_counter()
+        classifier.top([text])
+        times.append((time.perf_counter() - begun) * 1000)
+    return {"cards": cards, "training": training, "p95_ms": percentile(times, 0.95),
+            "median_ms": percentile(times, 0.5), "cpu_ms": (cpu_seconds() - cpu) * 1000 / calls,
+            "classes": len(classifier.classes), "hyper": classifier.hyper}
+
+
+def table(rows: list[dict]) -> None:
+    say(f"{'task':16} {'train/test':>11} | {'top-1':>6} {'top-3':>6} {'mF1':>6} | {'plain':>6} | "
+        f"{'major.':>6} {'mF1':>6} | {'keyw.':>6} {'mF1':>6}")
+    for row in rows:
+        model, plain = row["model"], row["plain"]
+        say(f"{row['task']:16} {row['train']:>5}/{row['test']:<5} | {model['top1']:6.3f} {model['top3']:6.3f} "
+            f"{model['macro_f1']:6.3f} | {'-' if plain is None else f'{plain:.3f}':>6} | "
+            f"{row['majority']['top1']:6.3f} {row['majority']['macro_f1']:6.3f} | "
+            f"{row['keywords']['top1']:6.3f} {row['keywords']['macro_f1']:6.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=100_000, help="cards the training time is measured on")
+    parser.add_argument("--latency", type=int, default=1000, help="single-card predictions timed")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--only-speed", action="store_true")
+    options = parser.parse_args()
+    found = []
+    if options.only_speed:
+        pass
+    elif data.available(data.CFPB):
+        found += cfpb_tasks()
+    else:
+        say(f"no CFPB sample under {data.data_dir()}: skipped")
+    if options.only_speed:
+        pass
+    elif data.available(data.KURSK):
+        found.append(kursk_task())
+    else:
+        say(f"no Kursk appeals under {data.data_dir()}: skipped")
+    measured = None if options.skip_speed or not data.available(data.CFPB) else speed(options.cards, options.latency)
+    say(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    table(found)
+    if measured:
+        training = measured["training"]
+        say(f"{'speed':16} training on {measured['cards']:,} cards ({measured['classes']} values): "
+            f"{training['seconds']:.0f} s ({training['cpu']:.0f} s CPU); prediction one card a call: "
+            f"p95 {measured['p95_ms']:.2f} ms, median {measured['median_ms']:.2f} ms, "
+            f"{measured['cpu_ms']:.2f} ms CPU a card")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Triage in a real browser: an operator opens a new card, sees the suggested category with its
+confidence, and accepts it with one click."""
+
+import pytest
+from playwright.sync_api import expect
+
+from amends.complaints.choices import Channel
+from amends.complaints.models import Category, Complaint
+from amends.customers.services import contact_create
+from amends.triage.models import KeywordRule, Suggestion, SuggestionStatus, TriageField
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_operator_accepts_the_suggested_category(login_as, people):
+    from amends.complaints.services import complaint_register
+
+    delivery = Category.objects.create(name="Задержка доставки", name_en="Late delivery")
+    KeywordRule.objects.create(field=TriageField.CATEGORY, value=str(delivery.pk), keywords="доставка\nкурьер")
+    operator = people["operator"]
+    card = complaint_register(
+        actor=operator, channel=Channel.PHONE, contact=contact_create(full_name="Анна Смирнова"),
+        wording="Доставка опоздала на три дня, курьер не позвонил.",
+    )
+    page = login_as(operator)
+    page.goto(f"/complaints/{card.number}/")
+    row = page.locator("#triage tr[data-field=category]").first
+    expect(row).to_contain_text("Late delivery")
+    expect(row).to_contain_text("67 %")
+    expect(row).to_contain_text("Suggested")
+    with page.expect_navigation():
+        page.locator("#triage tr.triage-decide[data-field=category] button[name=accept]").click()
+    expect(page.locator("#triage tr[data-field=category]").first).to_contain_text("Accepted")
+    expect(page.locator("dl.fields")).to_contain_text("Late delivery")
+    assert Complaint.objects.get(pk=card.pk).category == delivery
+    assert Suggestion.objects.get(complaint=card, field="category").status == SuggestionStatus.ACCEPTED
+    assert not login_as.page_errors
