@@ -11,10 +11,11 @@ class TriageConfig(AppConfig):
     def ready(self) -> None:
         from amends.complaints import signals
 
-        from . import event_texts, receivers
+        from . import event_texts, flag_pages, receivers
         from .panel import register
 
         signals.complaint_registered.connect(receivers.on_registered, dispatch_uid="triage_registered")
         signals.complaint_changed.connect(receivers.on_changed, dispatch_uid="triage_changed")
         event_texts.register()
         register()
+        flag_pages.register()

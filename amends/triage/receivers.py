@@ -5,17 +5,17 @@ from amends.complaints.models import Complaint
 from amends.complaints.signals import after_registration
 
 from .services import suggestions_follow_card
-from .tasks import suggest_task
+from .tasks import triage_task
 
 
-def _suggest_later(complaint_ids: list[int]) -> None:
-    # Queued in the cards' transaction: the worker makes them, never the registration itself.
-    suggest_task.enqueue(complaint_ids)
+def _triage_later(complaint_ids: list[int]) -> None:
+    # Queued in the cards' transaction: the worker flags them and makes the suggestions, never the registration.
+    triage_task.enqueue(complaint_ids)
 
 
 def on_registered(sender, *, complaint: Complaint, **kwargs) -> None:
     # A worker batch makes one job for all its cards.
-    after_registration(_suggest_later, complaint.pk)
+    after_registration(_triage_later, complaint.pk)
 
 
 def on_changed(sender, *, complaint: Complaint, actor: User | None, fields: frozenset[str], **kwargs) -> None:

@@ -1,12 +1,16 @@
 from django_tasks import task
 
 from . import learning
+from .flags import flag_many
 from .services import suggest_many
 
 
 @task()
-def suggest_task(complaint_ids: list[int]) -> int:
-    """Suggestions for the cards of one registration or one worker batch; returns how many were made."""
+def triage_task(complaint_ids: list[int]) -> int:
+    """The flags, then the suggestions, of the cards of one registration or one worker batch (one job, so
+    that the worker's slot between batches stays free for intake's follow-ups); returns the suggestions made.
+    Flags first: a raised importance is then kept by the suggestions."""
+    flag_many(complaint_ids)
     return suggest_many(complaint_ids)
 
 

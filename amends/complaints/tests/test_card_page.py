@@ -86,8 +86,8 @@ def test_the_card_shows_its_own_sections_and_the_panels_of_other_apps(client, qm
     response = client.get(card_url(complaint))
     # The duplicates panel shows only with candidates (see the duplicates tests).
     assert sections(response.content, "main") == [
-        "Customer's wording", "triage", "Card", "customer", "panel-compensation", "measures", "Attachments",
-        "panel-nonconformities",
+        "Customer's wording", "triage", "triage-flags", "Card", "customer", "panel-compensation", "measures",
+        "Attachments", "panel-nonconformities",
     ]
     assert sections(response.content, "side") == [
         "deadlines", "actions", "customer-message", "satisfaction-loyalty", "call", "Timeline",

@@ -3,7 +3,6 @@
 import pytest
 from django.utils import translation
 
-import amends.triage.flag_receivers  # noqa: F401 - connects the receiver, as TriageConfig.ready() does
 from amends.complaints.choices import Channel, EventKind, Importance
 from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import (
@@ -98,22 +97,6 @@ def test_missing_cards_and_empty_lists_are_no_error(operator):
     flag_many([])
     flag_many([987654])
     assert Flag.objects.count() == 0
-
-
-def test_a_batch_makes_one_job(operator, monkeypatch):
-    calls = []
-
-    class Recorded:
-        @staticmethod
-        def enqueue(ids):
-            calls.append(list(ids))
-
-    monkeypatch.setattr(amends.triage.flag_receivers, "flag_cards_task", Recorded)
-    cards = complaints_register_prepared([
-        complaint_prepare(actor=None, channel=Channel.EMAIL, wording=text)
-        for text in ("Подам в суд.", "Спасибо, всё хорошо.", "I will contact the CFPB.")
-    ])
-    assert calls == [[card.pk for card in cards]]
 
 
 def test_the_job_flags_the_whole_batch(operator):

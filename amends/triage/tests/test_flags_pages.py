@@ -6,7 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-import amends.triage.flag_receivers  # noqa: F401 - registers the panel and the list's parts, as TriageConfig.ready() does
 from amends.accounts.roles import Role
 from amends.complaints.choices import Channel
 from amends.complaints.services import complaint_register, complaint_transition

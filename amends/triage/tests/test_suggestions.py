@@ -26,7 +26,7 @@ from amends.triage.models import (
     TriageModel,
 )
 from amends.triage.services import suggest_many, suggestion_decide
-from amends.triage.tasks import suggest_task
+from amends.triage.tasks import triage_task
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_a_worker_batch_makes_one_job_for_all_its_cards(operator, contact, rules
     cards = [complaint_prepare(actor=None, channel=Channel.EMAIL, contact=contact, wording=f"Доставка {n}")
              for n in range(3)]
     registered = complaints_register_prepared(cards)
-    jobs = [r for r in default_task_backend.results if r.task.name == suggest_task.name]
+    jobs = [r for r in default_task_backend.results if r.task.name == triage_task.name]
     assert len(jobs) == 1
     assert jobs[0].args == [[card.pk for card in registered]]
     assert not Suggestion.objects.exists()  # made by the job, not by the registration
@@ -237,7 +237,7 @@ def test_web_form_cards_registered_by_the_worker_get_their_suggestions_from_one_
         }).encode())
     assert inbound_process_queued() == 4
     cards = list(Complaint.objects.order_by("pk").values_list("pk", flat=True))
-    [job] = DBTaskResult.objects.filter(task_path="amends.triage.tasks.suggest_task")
+    [job] = DBTaskResult.objects.filter(task_path="amends.triage.tasks.triage_task")
     assert job.args_kwargs["args"] == [cards]
     assert not Suggestion.objects.exists()
     AmendsWorker(interval=0).tick()
