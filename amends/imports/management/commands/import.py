@@ -111,8 +111,8 @@ class Command(BaseCommand):
     @staticmethod
     def tick(bar: Progress, task: TaskID, run: ImportRun, told: set[str]) -> None:
         """The bar moved on; each phase after the rows, and indexes set aside, said once."""
-        if run.indexes_set_aside and "indexes" not in told:
-            told.add("indexes")
+        if run.indexes_set_aside and "set aside" not in told:
+            told.add("set aside")
             bar.console.print(f"{run.indexes_set_aside} secondary indexes of the card tables are set aside while the"
                               " rows go in and built again after them: until then the card list and the reports"
                               " are slower.")
