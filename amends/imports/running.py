@@ -92,9 +92,7 @@ def import_run(run: ImportRun, *, progress: Progress | None = None, set_aside: b
                 run.rows_total = table.rows_estimate()
             run.status, run.error, run.phase = ImportStatus.RUNNING, "", Phase.ROWS
             run.started_at = run.started_at or timezone.now()
-            run.progressed_at = timezone.now()
-            run.save(update_fields=["format", "encoding", "rows_total", "status", "error", "started_at", "phase",
-                                    "progressed_at"])
+            run.save(update_fields=["format", "encoding", "rows_total", "status", "error", "started_at", "phase"])
             rows_left = None if run.rows_total is None else max(0, run.rows_total - run.rows_done)
             if set_aside_wanted(rows_left, set_aside):
                 run.indexes_set_aside = indexes_set_aside(run)
@@ -110,7 +108,7 @@ def import_run(run: ImportRun, *, progress: Progress | None = None, set_aside: b
                 indexes_restore(progress=lambda done, total: _tick(run, progress))
                 run.indexes_set_aside = 0
             run.phase = Phase.SEARCH
-            _tick(run, progress)
+            _tick(run, progress, moved=False)
             complaints_fill(False, lambda done: _tick(run, progress))
     except TableError as error:
         _finish(run, ImportStatus.FAILED, str(error))
@@ -139,9 +137,11 @@ def _finish(run: ImportRun, status: str, error: str) -> None:
     run.save(update_fields=["status", "error", "finished_at", "rows_total", "rejects", "indexes_set_aside"])
 
 
-def _tick(run: ImportRun, progress: Progress | None) -> None:
-    """After each index built and each part of the search index written: the run's phase and moment."""
-    run.progressed_at = timezone.now()
+def _tick(run: ImportRun, progress: Progress | None, *, moved: bool = True) -> None:
+    """After each index built and each part of the search index written (`moved`), or as a phase
+    begins: the run's phase, and when it last moved on."""
+    if moved:
+        run.progressed_at = timezone.now()
     run.save(update_fields=["phase", "indexes_set_aside", "progressed_at"])
     if progress:
         progress(run)
