@@ -128,7 +128,14 @@ def child(file: str, var_dir: str) -> None:
     from amends.imports.running import import_file
 
     started, cpu = time.perf_counter(), time.process_time()
-    run = import_file(Path(file))
+    phases: dict[str, list[float]] = {}  # phase: [seconds into the run, CPU seconds] when it began
+
+    def progress(run) -> None:
+        phases.setdefault(run.phase, [time.perf_counter() - started, time.process_time() - cpu])
+        if run.indexes_set_aside:
+            phases.setdefault("indexes set aside", [run.indexes_set_aside, 0])
+
+    run = import_file(Path(file), progress=progress)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     reasons: dict[str, int] = {}
     for reason in ImportReject.objects.filter(run=run).values_list("reason", flat=True).iterator():
@@ -138,7 +145,7 @@ def child(file: str, var_dir: str) -> None:
         "seconds": seconds, "cpu": cpu, "rows": run.rows_done, "created": run.created, "skipped": run.skipped,
         "rejected": run.rejected, "status": run.status, "error": run.error, "reasons": reasons,
         "references": {key: value for key, value in run.references.items() if key.endswith("_count")},
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "phases": phases,
     }))
 
 
@@ -181,6 +188,8 @@ def figures(label: str, file: Path, repeat: int, template: str, postgres: bool) 
             f" created {result['created']:,}, skipped {result['skipped']:,}, rejected {result['rejected']:,};"
             f" peak {result['peak_mb']:.0f} MB; {result['status']} {result['error']}"
             f" (load {load_before[0]:.1f} before, {load_after[0]:.1f} after)")
+        if result.get("phases"):
+            say(f"  phases began at (wall s, CPU s): {result['phases']}")
         result["rate"] = rate
         results.append(result)
     rates = [result["rate"] for result in results]

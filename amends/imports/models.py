@@ -13,6 +13,14 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class Phase(models.TextChoices):
+    """What a running import is doing."""
+
+    ROWS = "rows", _("Importing the rows")
+    INDEXES = "indexes", _("Building the card list's indexes")
+    SEARCH = "search", _("Adding the cards to the search index")
+
+
 class ImportMapping(models.Model):
     """A saved mapping of a journal's columns to the card's fields, chosen again for the next file."""
 
@@ -63,6 +71,11 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When it last committed: a run that stops moving on is taken as stopped (imports/indexes.py).
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.ROWS)
+    # How many indexes of the cards' tables it set aside and has not built again yet.
+    indexes_set_aside = models.PositiveSmallIntegerField(_("indexes set aside"), default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -106,3 +119,19 @@ class ImportReject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.row_number}"
+
+
+class SetAsideIndex(models.Model):
+    """An index of the cards' tables dropped while a large import inserts (imports/indexes.py), with what
+    builds it again; recorded in the transaction that drops it, removed in the one that builds it."""
+
+    table = models.CharField(max_length=100)
+    name = models.CharField(max_length=200, unique=True)
+    definition = models.TextField()
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # "host:pid" of the process running the import: gone, its indexes are built again by the next one.
+    process = models.CharField(max_length=100)
+    set_aside_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

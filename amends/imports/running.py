@@ -8,6 +8,7 @@ for them, so no notification, acknowledgement, duplicate search or deadline cloc
 
 import csv
 import hashlib
+import json
 import logging
 import secrets
 import shutil
@@ -19,20 +20,20 @@ from pathlib import Path
 
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.complaints.choices import Channel, Origin, State
 from amends.complaints.events import event_imported_row
 from amends.complaints.models import Category, Complaint, NumberSequence, TimelineEvent
-from amends.complaints.search_index import complaints_index
+from amends.complaints.search_index import complaints_fill, complaints_index
 from amends.customers.models import Contact, Organisation, Product, phone_digits
 
 from .checking import CardRow, RowChecker, fold
+from .indexes import indexes_restore, indexes_set_aside, set_aside_wanted
 from .inserting import Inserter, ids_reserve, moment_converter
 from .mapping import CFPB, mapping_guess
-from .models import ImportedRow, ImportReject, ImportRun, ImportStatus
+from .models import ImportedRow, ImportReject, ImportRun, ImportStatus, Phase
 from .reading import Table, TableError, error_text, table_open
 
 logger = logging.getLogger(__name__)
@@ -56,11 +57,13 @@ REPORT_NAMES = 50
 
 
 def import_file(path: Path, *, columns: dict[str, str] | None = None, source: str = "", user=None,
-                progress: Progress | None = None, encoding: str | None = None) -> ImportRun:
+                progress: Progress | None = None, encoding: str | None = None,
+                set_aside: bool | None = None) -> ImportRun:
     """Import the journal at `path` where it lies (the command). Columns are guessed from its header when
     not given; the source (what row IDs are unique within) is "cfpb" for a CFPB export, else the file's
     name. An unfinished run of the same file and source is taken up again after its last committed row.
-    Raises TableError when the file cannot be read at all."""
+    `set_aside`: whether the cards' secondary indexes are dropped while it inserts (None: for a large
+    import, indexes.set_aside_wanted). Raises TableError when the file cannot be read at all."""
     path = Path(path).resolve()
     table = table_open(path, encoding=encoding)
     columns = columns or mapping_guess(table.columns)
@@ -72,25 +75,41 @@ def import_file(path: Path, *, columns: dict[str, str] | None = None, source: st
             source=source, path=str(path), original_name=path.name, columns=columns, encoding=encoding or "",
             started_by=user,
         )
-    return import_run(run, progress=progress)
+    return import_run(run, progress=progress, set_aside=set_aside)
 
 
-def import_run(run: ImportRun, *, progress: Progress | None = None) -> ImportRun:
+def import_run(run: ImportRun, *, progress: Progress | None = None, set_aside: bool | None = None) -> ImportRun:
     """Read the run's file with `run.columns` into cards, committing in chunks with the counters; resumes
-    after `run.committed_row`. Ends DONE, or FAILED with `error` (the rows committed before stay)."""
+    after `run.committed_row`. A large one sets the cards' secondary indexes aside while it inserts and
+    builds them again after it; then the cards missing from the search index are indexed in one pass.
+    Ends DONE, or FAILED with `error` (the rows committed before stay; an index set aside is built
+    again by the next run or the worker)."""
     try:
         with _local_file(run) as path:
             table = table_open(path, encoding=run.encoding or None)
             run.format, run.encoding = table.format, table.encoding
             if run.rows_total is None:
                 run.rows_total = table.rows_estimate()
-            run.status, run.error = ImportStatus.RUNNING, ""
+            run.status, run.error, run.phase = ImportStatus.RUNNING, "", Phase.ROWS
             run.started_at = run.started_at or timezone.now()
-            run.save(update_fields=["format", "encoding", "rows_total", "status", "error", "started_at"])
+            run.save(update_fields=["format", "encoding", "rows_total", "status", "error", "started_at", "phase"])
+            rows_left = None if run.rows_total is None else max(0, run.rows_total - run.rows_done)
+            if set_aside_wanted(rows_left, set_aside):
+                run.indexes_set_aside = indexes_set_aside(run)
+                run.save(update_fields=["indexes_set_aside"])
+            else:
+                indexes_restore(only_abandoned=True)  # left by a run that was stopped
             if progress:
                 progress(run)
             with _sqlite_cache():
                 Importer(run, table, progress).rows_import()
+            if run.indexes_set_aside:
+                run.phase = Phase.INDEXES
+                indexes_restore(progress=lambda done, total: _tick(run, progress))
+                run.indexes_set_aside = 0
+            run.phase = Phase.SEARCH
+            _tick(run, progress, moved=False)
+            complaints_fill(False, lambda done: _tick(run, progress))
     except TableError as error:
         _finish(run, ImportStatus.FAILED, str(error))
     except Exception as error:
@@ -105,9 +124,27 @@ def import_run(run: ImportRun, *, progress: Progress | None = None) -> ImportRun
 
 
 def _finish(run: ImportRun, status: str, error: str) -> None:
+    if status == ImportStatus.FAILED and run.indexes_set_aside:
+        # Not left without its indexes until the run is taken up again.
+        try:
+            indexes_restore()
+        except Exception:
+            logger.exception("import %s: the indexes set aside are built again later", run.pk)
+        else:
+            run.indexes_set_aside = 0
     run.status, run.error, run.finished_at = status, error, timezone.now()
     rejects_write(run)
-    run.save(update_fields=["status", "error", "finished_at", "rows_total", "rejects"])
+    run.save(update_fields=["status", "error", "finished_at", "rows_total", "rejects", "indexes_set_aside"])
+
+
+def _tick(run: ImportRun, progress: Progress | None, *, moved: bool = True) -> None:
+    """After each index built and each part of the search index written (`moved`), or as a phase
+    begins: the run's phase, and when it last moved on."""
+    if moved:
+        run.progressed_at = timezone.now()
+    run.save(update_fields=["phase", "indexes_set_aside", "progressed_at"])
+    if progress:
+        progress(run)
 
 
 @contextmanager
@@ -275,9 +312,11 @@ class Importer:
         rows = ((number, cells) for number, cells in self.table.records() if number > self.run.committed_row)
         sqlite, chunks = connection.vendor == "sqlite", 0
         while chunk := list(islice(rows, CHUNK_ROWS)):
-            # Searchable as each chunk lands; a run cut short between the two leaves what
-            # `amends search_index` (the cards missing from the index) picks up.
-            complaints_index(self.chunk_store(chunk))
+            created = self.chunk_store(chunk)
+            if not self.run.indexes_set_aside:
+                # Searchable as each chunk lands. With the indexes aside, the documents (which read the
+                # cards' timeline by its index) wait for them: the pass after the rows takes them all.
+                complaints_index(created)
             chunks += 1
             if sqlite and chunks % CHECKPOINT_CHUNKS == 0:
                 with connection.cursor() as cursor:
@@ -322,12 +361,13 @@ class Importer:
             run.created += len(fresh)
             run.skipped += skipped
             run.rejected += len(rejects)
+            run.progressed_at = timezone.now()
             run.references = self.references.report(self.report_before)
             run.references["contacts_count"] = self.report_before.get("contacts_count", 0) + self.contacts_created
             if run.rows_total is not None and run.rows_done > run.rows_total:
                 run.rows_total = run.rows_done
             run.save(update_fields=["rows_done", "committed_row", "created", "skipped", "rejected", "references",
-                                    "rows_total"])
+                                    "rows_total", "progressed_at"])
         return ids
 
     @staticmethod
@@ -412,10 +452,7 @@ class Importer:
         by_email: dict[str, int] = {}
         by_phone: dict[str, int] = {}
         if emails or phones:
-            # Unconfirmed contacts (public submissions) are never matched: anyone could have typed them.
-            for pk, email, number in Contact.objects.filter(
-                Q(email__in=emails) | Q(phone_digits__in=phones), provisional=False, erased_at__isnull=True,
-            ).order_by("pk").values_list("pk", "email", "phone_digits"):
+            for pk, email, number in _contacts_known(emails, phones):
                 if email:
                     by_email.setdefault(email, pk)
                 if number:
@@ -462,3 +499,22 @@ class Importer:
             for position, waiting in waiting_rows:
                 result[position] = ids[waiting]
         return result
+
+
+def _contacts_known(emails: set[str], phones: set[str]) -> list[tuple[int, str, str]]:
+    """(key, e-mail, phone digits) of the known contacts with any of these e-mails or phones, oldest first.
+    Unconfirmed contacts (public submissions) are never matched: anyone could have typed them. The lists
+    go in as one parameter each, so every chunk runs the same statement: an `IN` of as many parameters
+    as addresses is a new statement each time, and SQLite keeps the last 128 prepared, ~0.75 MB each
+    at a chunk's size (the memory that grew through a long run)."""
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    if connection.vendor == "postgresql":
+        condition, values = "(email = ANY(%s) OR phone_digits = ANY(%s))", [list(emails), list(phones)]
+    else:
+        condition = ("(email IN (SELECT value FROM json_each(%s))"
+                     " OR phone_digits IN (SELECT value FROM json_each(%s)))")
+        values = [json.dumps(list(emails)), json.dumps(list(phones))]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, email, phone_digits FROM {table} WHERE {condition} AND NOT provisional"
+                       f" AND erased_at IS NULL ORDER BY id", values)
+        return cursor.fetchall()

@@ -13,6 +13,7 @@ from amends.audit.services import audit_record_object
 from amends.core.budget import job_time_budget
 
 from .access import access_imports
+from .indexes import indexes_abandoned, indexes_restore
 from .models import ImportMapping, ImportRun, ImportStatus
 from .running import import_run
 from .uploads import Draft
@@ -40,13 +41,14 @@ def import_run_task(run_id: int) -> dict | None:
     if run is None or run.status == ImportStatus.DONE:
         return None
     mine = ImportRun.objects.filter(pk=run_id)
-    slice_ends, first_row = time.monotonic() + IMPORT_SLICE_SECONDS, run.committed_row
+    slice_ends, job_started = time.monotonic() + IMPORT_SLICE_SECONDS, timezone.now()
 
     def slice_check(current: ImportRun) -> None:
-        """Called as the run starts, after each committed chunk and as it ends: stops a running one that
-        committed a chunk in this job (each job moves it on) once the slice is over."""
-        if (current.status == ImportStatus.RUNNING and current.committed_row > first_row
-                and time.monotonic() > slice_ends):
+        """Called as the run starts, after each committed chunk, index built or part of the search index
+        written, and as it ends: stops a running one that moved on in this job (so each job does) once
+        the slice is over."""
+        if (current.status == ImportStatus.RUNNING and current.progressed_at is not None
+                and current.progressed_at > job_started and time.monotonic() > slice_ends):
             raise ImportSliceOver
 
     try:
@@ -89,3 +91,24 @@ def import_resume(user: User, run: ImportRun) -> bool:
                             changes={"resumed_after_row": run.committed_row, "at": timezone.now().isoformat()})
         transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
     return True
+
+
+@task()
+@job_time_budget(IMPORT_TIME_BUDGET)
+def indexes_restore_task() -> int:
+    """Build again the indexes an import set aside before it was stopped (queued by the worker as it starts)."""
+    return indexes_restore(only_abandoned=True)
+
+
+_checked_in_this_process = False
+
+
+def indexes_check_at_start(sender, **kwargs) -> None:
+    """On the first job a worker runs (within a minute of its start: the periodic ones): if an import
+    was stopped with the card tables' indexes set aside, queue their build."""
+    global _checked_in_this_process
+    if _checked_in_this_process:
+        return
+    _checked_in_this_process = True
+    if indexes_abandoned():
+        indexes_restore_task.enqueue()

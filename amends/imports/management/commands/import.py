@@ -7,8 +7,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from amends.accounts.models import User
 from amends.imports.checking import rows_preview
+from amends.imports.indexes import BULK_ROWS, indexes_restore
 from amends.imports.mapping import FIELD_KEYS, mapping_guess
-from amends.imports.models import ImportMapping, ImportRun, ImportStatus
+from amends.imports.models import ImportMapping, ImportRun, ImportStatus, Phase
 from amends.imports.reading import TableError, table_open
 from amends.imports.running import import_file
 
@@ -19,7 +20,12 @@ class Command(BaseCommand):
             "source are skipped, rejected rows go to a rejects file. Run it again to resume a stopped import.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, nargs="?")
+        parser.add_argument("--set-aside-indexes", choices=["auto", "yes", "no"], default="auto",
+                            help="drop the card tables' secondary indexes while inserting and build them after "
+                            f"(auto: for {BULK_ROWS:,} rows or more, when at least as many as the cards stored)")
+        parser.add_argument("--indexes", action="store_true",
+                            help="only build again the indexes a stopped import set aside, then exit")
         parser.add_argument("--source", default="", help="what the row IDs are unique within (default: "
                             "cfpb for a CFPB export, else the file's name)")
         parser.add_argument("--encoding", default=None, help="the CSV's encoding, when detection gets it wrong")
@@ -31,7 +37,14 @@ class Command(BaseCommand):
                             help="only show the mapping and the first ROWS rows with their problems")
 
     def handle(self, *args, **options):
-        path: Path = options["file"]
+        if options["indexes"]:
+            built = indexes_restore(only_abandoned=True, progress=lambda done, total: self.stdout.write(
+                f"index {done} of {total} built again"))
+            self.stdout.write(f"{built} indexes built again" if built else "no index is set aside")
+            return
+        path: Path | None = options["file"]
+        if path is None:
+            raise CommandError("give the FILE to import (or --indexes)")
         try:
             table = table_open(path, encoding=options["encoding"])
         except TableError as error:
@@ -52,8 +65,10 @@ class Command(BaseCommand):
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=console, transient=False) as bar:
             task = bar.add_task("importing", total=None)
+            told: set[str] = set()
             run = import_file(path, columns=columns, source=options["source"], user=user,
-                              encoding=options["encoding"], progress=lambda run: self.tick(bar, task, run))
+                              encoding=options["encoding"], progress=lambda run: self.tick(bar, task, run, told),
+                              set_aside={"auto": None, "yes": True, "no": False}[options["set_aside_indexes"]])
         self.report(run, time.perf_counter() - started)
         if run.status != ImportStatus.DONE:
             raise CommandError(f"import {run.pk} stopped after row {run.committed_row}: {run.error}"
@@ -94,7 +109,16 @@ class Command(BaseCommand):
         return found
 
     @staticmethod
-    def tick(bar: Progress, task: TaskID, run: ImportRun) -> None:
+    def tick(bar: Progress, task: TaskID, run: ImportRun, told: set[str]) -> None:
+        """The bar moved on; each phase after the rows, and indexes set aside, said once."""
+        if run.indexes_set_aside and "set aside" not in told:
+            told.add("set aside")
+            bar.console.print(f"{run.indexes_set_aside} secondary indexes of the card tables are set aside while the"
+                              " rows go in and built again after them: until then the card list and the reports"
+                              " are slower.")
+        if run.status == ImportStatus.RUNNING and run.phase != Phase.ROWS and run.phase not in told:
+            told.add(run.phase)
+            bar.console.print(f"{run.get_phase_display()}…")
         bar.update(task, total=run.rows_total, completed=run.rows_done,
                    description=f"created {run.created:,} skipped {run.skipped:,} rejected {run.rejected:,}")
 
