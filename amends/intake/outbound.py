@@ -33,9 +33,10 @@ MESSENGER_SENDERS: dict[str, MessengerSender] = {}
 # The same prefix → function(outbound) -> bool: send a stored message (again), recording the attempt.
 MessengerDeliverer = Callable[[OutboundMessage], bool]
 MESSENGER_DELIVERERS: dict[str, MessengerDeliverer] = {}
-# Told of every attempt to send a stored message, after it is recorded on the row (sent_at or error):
-# the answers app follows its deliveries this way, intake knowing nothing of them.
-OutboundResultHook = Callable[[OutboundMessage], None]
+# Told of every attempt to send stored messages, after each is recorded on its row (sent_at or error),
+# with the messages of one attempt each (a batch's acknowledgements at once): the answers app
+# follows its deliveries this way, intake knowing nothing of them.
+OutboundResultHook = Callable[[Sequence[OutboundMessage]], None]
 _RESULT_HOOKS: list[OutboundResultHook] = []
 
 
@@ -50,8 +51,14 @@ def register_outbound_result(hook: OutboundResultHook) -> None:
 
 
 def outbound_result(outbound: OutboundMessage) -> None:
+    outbound_results([outbound])
+
+
+def outbound_results(outbounds: Sequence[OutboundMessage]) -> None:
+    if not outbounds:
+        return
     for hook in _RESULT_HOOKS:
-        hook(outbound)
+        hook(outbounds)
 
 
 # Checks every text a person writes to a customer passes: fn(text, language or "") -> what they found,
@@ -168,13 +175,14 @@ def emails_send(outbounds: Sequence[OutboundMessage], connection: BaseEmailBacke
     """Send stored e-mails that have no files (a batch's acknowledgements) over one connection, each
     claimed just before it leaves as any stored message is (`_deliver`); returns how many went."""
     parents = customers_last_message_ids({outbound.complaint_id for outbound in outbounds})
-    sent = 0
+    tried, sent = [], 0
     for outbound in outbounds:
         if not outbound_claim(outbound):
             continue
         headers = mail_headers(outbound, parents.get(outbound.complaint_id, ""))
         sent += _deliver_email(outbound, connection, headers=headers, with_files=False)
-        outbound_result(outbound)
+        tried.append(outbound)
+    outbound_results(tried)
     return sent
 
 
