@@ -128,7 +128,7 @@ def test_a_batch_follows_up_its_cards_in_short_jobs(transactional_db):
     assert sizes == [5, FOLLOW_UP_CARDS, FOLLOW_UP_CARDS]
 
 
-def mail(number: int, *, reply_to: str = "", subject: str = "", attachment: bool = False) -> bytes:
+def customer_mail(number: int, *, reply_to: str = "", subject: str = "", attachment: bool = False) -> bytes:
     """A customer's e-mail; a reply names the Message-ID it answers."""
     head = [f"From: Клиент {number} <mail{number}@example.ru>", "To: complaints@shop.example",
             f"Subject: {subject or f'Жалоба mail-{number}'}", f"Message-ID: <mail-{number}@example.ru>",
@@ -158,13 +158,14 @@ def test_mail_with_files_and_replies_in_a_batch_ends_as_mail_accepted_one_by_one
     from amends.intake.channels.email.services import MAILGATE_SOURCE, email_receive, email_store
 
     # Alone: a card with a file; a card, a reply to it with a file, and a reply to that reply.
-    for raw in (mail(1, attachment=True), mail(20), mail(21, reply_to="<mail-20@example.ru>", attachment=True),
-                mail(22, reply_to="<mail-21@example.ru>"), mail(10)):
+    for raw in (customer_mail(1, attachment=True), customer_mail(20),
+                customer_mail(21, reply_to="<mail-20@example.ru>", attachment=True),
+                customer_mail(22, reply_to="<mail-21@example.ru>"), customer_mail(10)):
         email_receive(raw=raw, source=MAILGATE_SOURCE)
     # In one batch: the same, and a reply to a card made before the batch, and a plain card.
-    for raw in (mail(3, attachment=True), mail(4, reply_to="<mail-10@example.ru>"), mail(5),
-                mail(6, reply_to="<mail-5@example.ru>", attachment=True), mail(7, reply_to="<mail-6@example.ru>"),
-                mail(8)):
+    for raw in (customer_mail(3, attachment=True), customer_mail(4, reply_to="<mail-10@example.ru>"),
+                customer_mail(5), customer_mail(6, reply_to="<mail-5@example.ru>", attachment=True),
+                customer_mail(7, reply_to="<mail-6@example.ru>"), customer_mail(8)):
         email_store(raw=raw, source=MAILGATE_SOURCE)
     assert inbound_process_queued(limit=10) == 6
 
