@@ -7,6 +7,7 @@ A delivery is recorded as sent (timeline, `answer_delivered`) only when it left:
 the platform took it, it was published on the tracking page, posted, or said to the customer.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -217,10 +218,16 @@ def _record_sent(delivery: Delivery, at: datetime) -> None:
     answer_delivered.send(sender=Complaint, complaint=complaint, event=event, at=at, final=delivery.final)
 
 
-def outbound_followed(outbound: OutboundMessage) -> None:
-    """Intake tried to send a message: if it carries a delivery, the delivery follows its result."""
-    if not Delivery.objects.filter(outbound_id=outbound.pk).exclude(status=DeliveryStatus.SENT).exists():
-        return
+def outbound_followed(outbounds: Sequence[OutboundMessage]) -> None:
+    """Intake tried to send messages: each that carries a delivery, the delivery follows its result.
+    One query tells which do (a batch's acknowledgements carry none)."""
+    by_pk = {outbound.pk: outbound for outbound in outbounds}
+    carrying = Delivery.objects.filter(outbound_id__in=by_pk).exclude(status=DeliveryStatus.SENT)
+    for outbound_id in carrying.values_list("outbound_id", flat=True).order_by("outbound_id"):
+        _delivery_follows(by_pk[outbound_id])
+
+
+def _delivery_follows(outbound: OutboundMessage) -> None:
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))

@@ -1,4 +1,7 @@
+import re
 from collections.abc import Sequence
+from functools import lru_cache
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
@@ -66,10 +69,30 @@ def acknowledge_many(cards: Sequence[tuple[Complaint, str]], connection: BaseEma
 
 
 def _worded(complaint: Complaint, language: str) -> tuple[str, str]:
-    """The acknowledgement's subject and text, in `language`."""
+    """The acknowledgement's subject and text, in `language`: the wording rendered once a language
+    (and shape), each card's name, number and link put in its slots."""
+    contact = complaint.contact
+    subject, text = _wording(language, contact is not None, bool(complaint.thread_key))
+    values = {"name": contact.full_name if contact is not None else "", "number": complaint.number,
+              "url": tracking_url_proving(complaint)}
+
+    def filled(template: str) -> str:
+        return _SLOT.sub(lambda slot: values[slot.group(1)], template)
+
+    return filled(subject), filled(text)
+
+
+# What stands for a card's own values in the wording rendered once; a value put in is never read again.
+_SLOT = re.compile("\x00(name|number|url)\x00")
+
+
+@lru_cache(maxsize=64)
+def _wording(language: str, has_contact: bool, has_thread: bool) -> tuple[str, str]:
+    card = SimpleNamespace(
+        contact=SimpleNamespace(full_name="\x00name\x00") if has_contact else None,
+        number="\x00number\x00", thread_key="thread" if has_thread else "",
+    )
     with translation.override(language):
-        text = render_to_string("intake/acknowledgement.txt", {
-            "complaint": complaint, "tracking_url": tracking_url_proving(complaint),
-        })
-        subject = _("Your complaint is registered under No. %(number)s") % {"number": complaint.number}
+        text = render_to_string("intake/acknowledgement.txt", {"complaint": card, "tracking_url": "\x00url\x00"})
+        subject = _("Your complaint is registered under No. %(number)s") % {"number": card.number}
     return subject, text

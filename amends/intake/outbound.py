@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
+from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,9 +34,10 @@ MESSENGER_SENDERS: dict[str, MessengerSender] = {}
 # The same prefix → function(outbound) -> bool: send a stored message (again), recording the attempt.
 MessengerDeliverer = Callable[[OutboundMessage], bool]
 MESSENGER_DELIVERERS: dict[str, MessengerDeliverer] = {}
-# Told of every attempt to send a stored message, after it is recorded on the row (sent_at or error):
-# the answers app follows its deliveries this way, intake knowing nothing of them.
-OutboundResultHook = Callable[[OutboundMessage], None]
+# Told of every attempt to send stored messages, after each is recorded on its row (sent_at or error),
+# with the messages of one attempt each (a batch's acknowledgements at once): the answers app
+# follows its deliveries this way, intake knowing nothing of them.
+OutboundResultHook = Callable[[Sequence[OutboundMessage]], None]
 _RESULT_HOOKS: list[OutboundResultHook] = []
 
 
@@ -50,8 +52,14 @@ def register_outbound_result(hook: OutboundResultHook) -> None:
 
 
 def outbound_result(outbound: OutboundMessage) -> None:
+    outbound_results([outbound])
+
+
+def outbound_results(outbounds: Sequence[OutboundMessage]) -> None:
+    if not outbounds:
+        return
     for hook in _RESULT_HOOKS:
-        hook(outbound)
+        hook(outbounds)
 
 
 # Checks every text a person writes to a customer passes: fn(text, language or "") -> what they found,
@@ -166,31 +174,52 @@ def _deliver(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) 
 
 def emails_send(outbounds: Sequence[OutboundMessage], connection: BaseEmailBackend) -> int:
     """Send stored e-mails that have no files (a batch's acknowledgements) over one connection, each
-    claimed just before it leaves as any stored message is (`_deliver`); returns how many went."""
+    claimed just before it leaves and marked sent once it left, as any stored message is (`_deliver`),
+    by a statement prepared once for the batch; returns how many went."""
     parents = customers_last_message_ids({outbound.complaint_id for outbound in outbounds})
-    sent = 0
-    for outbound in outbounds:
-        if not outbound_claim(outbound):
-            continue
-        headers = mail_headers(outbound, parents.get(outbound.complaint_id, ""))
-        sent += _deliver_email(outbound, connection, headers=headers, with_files=False)
-        outbound_result(outbound)
+    table, q = OutboundMessage._meta.db_table, db_connection.ops.quote_name
+    claim = (f"UPDATE {q(table)} SET {q('attempts')} = {q('attempts')} + 1, {q('error')} = '' "
+             f"WHERE {q('id')} = %s AND {q('attempts')} = %s AND {q('sent_at')} IS NULL")
+    mark_sent = f"UPDATE {q(table)} SET {q('sent_at')} = %s, {q('error')} = '' WHERE {q('id')} = %s"
+    tried, sent = [], 0
+    with db_connection.cursor() as cursor:
+        for outbound in outbounds:
+            cursor.execute(claim, [outbound.pk, outbound.attempts])
+            if cursor.rowcount != 1:
+                continue  # sent, or being sent, by another process, which reports its attempt
+            outbound.attempts, outbound.error = outbound.attempts + 1, ""
+            headers = mail_headers(outbound, parents.get(outbound.complaint_id, ""))
+            if _email_sent(outbound, connection, _email(outbound, headers)):
+                outbound.sent_at = timezone.now()
+                cursor.execute(mark_sent, [db_connection.ops.adapt_datetimefield_value(outbound.sent_at), outbound.pk])
+                sent += 1
+            tried.append(outbound)
+    outbound_results(tried)
     return sent
 
 
-def _deliver_email(
-    outbound: OutboundMessage, shared: BaseEmailBackend | None = None, *, headers: dict[str, str] | None = None,
-    with_files: bool = True,
-) -> bool:
-    """Send one claimed e-mail, on `shared` when given: its caller closes it after its last message."""
-    email = EmailMessage(
-        subject=outbound.subject, body=outbound.body, to=[outbound.recipient],
-        headers=headers or mail_headers(outbound),
-    )
-    files = OutboundAttachment.objects.filter(message_id=outbound.pk) if with_files else []
-    for attachment in files:
+def _deliver_email(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) -> bool:
+    """Send one claimed e-mail with its files, on `shared` when given: its caller closes it after its
+    last message."""
+    email = _email(outbound, mail_headers(outbound))
+    for attachment in OutboundAttachment.objects.filter(message_id=outbound.pk):
         email.attach(attachment.name, bytes(attachment.content), attachment.content_type)
     connection = shared or get_connection()
+    if not _email_sent(outbound, connection, email):
+        return False
+    if shared is None:
+        connection.close()
+    outbound.sent_at, outbound.error = timezone.now(), ""
+    OutboundMessage.objects.filter(pk=outbound.pk).update(sent_at=outbound.sent_at, error="")
+    return True
+
+
+def _email(outbound: OutboundMessage, headers: dict[str, str]) -> EmailMessage:
+    return EmailMessage(subject=outbound.subject, body=outbound.body, to=[outbound.recipient], headers=headers)
+
+
+def _email_sent(outbound: OutboundMessage, connection: BaseEmailBackend, email: EmailMessage) -> bool:
+    """Hand the e-mail to the mail server; a refusal is recorded on the message (the worker retries it)."""
     try:
         connection.open()
         connection.send_messages([email])
@@ -200,10 +229,6 @@ def _deliver_email(
         OutboundMessage.objects.filter(pk=outbound.pk).update(error=outbound.error, attempts=outbound.attempts)
         connection.close()  # a shared connection is opened again for the next message
         return False
-    if shared is None:
-        connection.close()
-    outbound.sent_at, outbound.error = timezone.now(), ""
-    OutboundMessage.objects.filter(pk=outbound.pk).update(sent_at=outbound.sent_at, error="")
     return True
 
 

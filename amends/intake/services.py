@@ -28,6 +28,7 @@ from amends.complaints.choices import FINAL_STATES, Channel, State
 from amends.complaints.events import event_sent_despite_check
 from amends.complaints.models import Complaint, TimelineEvent, new_tracking_code
 from amends.complaints.services import (
+    attachment_check,
     complaint_add_message,
     complaint_number_take,
     complaint_prepare,
@@ -66,10 +67,16 @@ _follow_ups: ContextVar[list[list] | None] = ContextVar("intake_follow_ups", def
 # the parser's dotted path, imported when first needed: a channel whose module is heavy to import
 # (the API's brings in DRF) does not slow down the start of every process (e.g. each mailgate).
 PARSERS: dict[str, Parser | str] = {}
+# A parser of many messages of one kind at once (what each became, or why it became nothing): one
+# query for a batch where the single parser makes one a message.
+ManyParser = Callable[[Sequence[InboundMessage]], Sequence[IncomingComplaint | Exception]]
+MANY_PARSERS: dict[str, ManyParser] = {}
 
 
-def register_parser(kind: str, parser: Parser | str) -> None:
+def register_parser(kind: str, parser: Parser | str, many: ManyParser | None = None) -> None:
     PARSERS[kind] = parser
+    if many is not None:
+        MANY_PARSERS[kind] = many
 
 
 def parser_for(message: InboundMessage) -> Parser:
@@ -184,6 +191,42 @@ def find_thread(incoming: IncomingComplaint) -> Complaint | None:
     return None
 
 
+def find_threads(incomings: Sequence[IncomingComplaint]) -> dict[int, Complaint]:
+    """`find_thread` of many messages in three queries, by their number in the subject or their
+    references (a chat's thread is left to find_thread): the card each continues, by id() of the
+    message; one that continues none is left out."""
+    numbers = {incoming.number_in_subject() for incoming in incomings} - {""}
+    references = {reference for incoming in incomings for reference in incoming.references}
+    cards = Complaint.objects.filter(number__in=numbers).select_related("contact").in_bulk(field_name="number") \
+        if numbers else {}
+    # Each reference's row of the lowest id, as find_thread's first() reads them.
+    sent: dict[str, tuple[int, Complaint]] = {}
+    received: dict[str, tuple[int, Complaint]] = {}
+    if references:
+        for outbound in OutboundMessage.objects.filter(message_id__in=references).select_related("complaint") \
+                .order_by("-pk"):
+            sent[outbound.message_id] = (outbound.pk, outbound.complaint)
+        for inbound in (
+            InboundMessage.objects.filter(source__in=email_sources(), external_ref__in=references,
+                                          complaint__isnull=False)
+            .exclude(external_ref="").select_related("complaint").order_by("-pk")
+        ):
+            received[inbound.external_ref] = (inbound.pk, inbound.complaint)
+    found: dict[int, Complaint] = {}
+    for incoming in incomings:
+        if (number := incoming.number_in_subject()) and (card := cards.get(number)) is not None \
+                and _same_sender(incoming, card):
+            found[id(incoming)] = card
+        elif thread := _first_referenced(incoming.references, sent) or _first_referenced(incoming.references, received):
+            found[id(incoming)] = thread
+    return found
+
+
+def _first_referenced(references: list[str], by_reference: dict[str, tuple[int, Complaint]]) -> Complaint | None:
+    rows = [by_reference[reference] for reference in references if reference in by_reference]
+    return min(rows, key=lambda row: row[0])[1] if rows else None
+
+
 MAILGATE_SOURCE = "email:mailgate"
 # How long a process goes on using the mailboxes' names it read (a mailbox saved in the process is
 # seen at once): the worker reads them for every message, and mailboxes are added once in a while.
@@ -234,9 +277,12 @@ def _same_sender(incoming: IncomingComplaint, complaint: Complaint) -> bool:
 
 
 @transaction.atomic
-def inbound_accept(*, message: InboundMessage, incoming: IncomingComplaint) -> InboundMessage:
-    """Thread the message onto its card, or register a new complaint and acknowledge it."""
-    target = find_thread(incoming)
+def inbound_accept(
+    *, message: InboundMessage, incoming: IncomingComplaint, thread: Complaint | None = None,
+) -> InboundMessage:
+    """Thread the message onto its card (`thread` when the caller found it), or register a new
+    complaint and acknowledge it."""
+    target = thread or find_thread(incoming)
     if target is not None:
         complaint_add_message(
             complaint=target, incoming=True, text=incoming.reply_text or incoming.text,
@@ -290,39 +336,84 @@ def inbound_process(message: InboundMessage, parse: Parser) -> InboundMessage:
 
 def inbound_process_batch(messages: Sequence[InboundMessage]) -> None:
     """`inbound_process` of each claimed submission of a batch, in order, without counting attempts
-    (see queue.py); call it in the batch's transaction, within `follow_ups_collected`. New cards are
-    written together (complaints_register_prepared); a message that may continue a card, brings
-    files, or has its channel's own follow-up is accepted alone, once the cards before it are
-    written, as is each message of a group whose writing failed as a whole."""
+    (see queue.py); call it in the batch's transaction, within `follow_ups_collected`. New cards,
+    with their files, are written together (complaints_register_prepared). The cards replies
+    continue are looked up for the batch at once; a reply is added to its card at once, as it
+    does not touch the new cards. A message is accepted alone, once the cards before it are
+    written, when it may continue a card that an earlier message of the batch made or continued,
+    or it has its channel's own follow-up (a chat's thread, a messenger's files); so is each
+    message of a group whose writing failed as a whole."""
+    parsed = _parsed(messages)
+    threads = find_threads([incoming for incoming in parsed if isinstance(incoming, IncomingComplaint)])
+    earlier = _Earlier()
     group: list[tuple[InboundMessage, IncomingComplaint]] = []
-    for message in messages:
-        try:
-            incoming = parser_for(message)(message)
-        except LookupError as error:  # no parser for its source
-            _finish(message, InboundStatus.QUARANTINED, str(error))
-            continue
-        except Exception as error:  # noqa: BLE001 - what _failed does not take is raised again
-            _failed(message, error)
-            continue
-        if _accepted_alone(incoming):
+    for message, incoming in zip(messages, parsed, strict=True):
+        if isinstance(incoming, LookupError):  # no parser for its source, or a parser's
+            _finish(message, InboundStatus.QUARANTINED, str(incoming))
+        elif isinstance(incoming, Exception):
+            _failed(message, incoming)
+        elif _accepted_alone(incoming) or earlier.continued_by(incoming):
             _accept_together(group)
             group = []
             _accept_alone(message, incoming)
+        elif (target := threads.get(id(incoming))) is not None:
+            _accept_alone(message, incoming, thread=target)
         else:
             group.append((message, incoming))
+        earlier.add(message)
     _accept_together(group)
 
 
+def _parsed(messages: Sequence[InboundMessage]) -> list[IncomingComplaint | Exception]:
+    """Each message parsed, by its kind's parser of many when it has one: what it became, or the
+    exception that says why it became nothing (LookupError: no parser for its source)."""
+    parsed: list[IncomingComplaint | Exception | None] = [None] * len(messages)
+    by_kind: dict[str, list[int]] = {}
+    for index, message in enumerate(messages):
+        by_kind.setdefault(message.source.split(":", 1)[0], []).append(index)
+    for kind, indexes in by_kind.items():
+        if kind in MANY_PARSERS:
+            results = MANY_PARSERS[kind]([messages[index] for index in indexes])
+            for index, result in zip(indexes, results, strict=True):
+                parsed[index] = result
+            continue
+        for index in indexes:
+            try:
+                parsed[index] = parser_for(messages[index])(messages[index])
+            except Exception as error:  # noqa: BLE001 - what _failed does not take is raised again
+                parsed[index] = error
+    return [result for result in parsed if result is not None]
+
+
+class _Earlier:
+    """What the batch's earlier messages are known by, so that a message that may continue one of
+    their cards waits until those are written: their references at the source and card numbers."""
+
+    def __init__(self):
+        self.references: set[str] = set()
+        self.numbers: set[str] = set()
+
+    def add(self, message: InboundMessage) -> None:
+        if message.external_ref:
+            self.references.add(message.external_ref)
+        if message.number:
+            self.numbers.add(message.number)
+
+    def continued_by(self, incoming: IncomingComplaint) -> bool:
+        return (incoming.number_in_subject() in self.numbers
+                or any(reference in self.references for reference in incoming.references))
+
+
 def _accepted_alone(incoming: IncomingComplaint) -> bool:
-    """A message that may continue a card (looked for once the cards before it are written), or whose
-    files or channel hook need the single path."""
-    may_thread = incoming.number_in_subject() or incoming.references or incoming.thread_key
-    return bool(may_thread or incoming.attachments or incoming.remote_files or incoming.on_accepted)
+    """A message whose thread or channel hook needs the single path: a chat's, a messenger's files."""
+    return bool(incoming.thread_key or incoming.remote_files or incoming.on_accepted)
 
 
-def _accept_alone(message: InboundMessage, incoming: IncomingComplaint) -> InboundMessage:
+def _accept_alone(
+    message: InboundMessage, incoming: IncomingComplaint, thread: Complaint | None = None,
+) -> InboundMessage:
     try:
-        return inbound_accept(message=message, incoming=incoming)
+        return inbound_accept(message=message, incoming=incoming, thread=thread)
     except Exception as error:  # noqa: BLE001 - what _failed does not take is raised again
         return _failed(message, error)
 
@@ -360,6 +451,9 @@ def _prepared(group: list[tuple[InboundMessage, IncomingComplaint]]) -> tuple[li
             continue
         try:
             card = complaint_prepare(**_registration(message, incoming, contact))
+            for upload in incoming.attachments:
+                attachment_check(upload)
+            card.attachments = incoming.attachments
         except (ValidationError, AccessDenied):
             alone.append((message, incoming))
             continue

@@ -84,6 +84,8 @@ class PreparedCard:
     duplicates: str = "queued"
     acknowledge: bool = False
     filed_internally: bool = False
+    # Checked files (attachment_check) stored with the card, as complaint_register stores them.
+    attachments: Sequence[UploadedFile] = ()
 
 
 def complaint_prepare(
@@ -183,6 +185,9 @@ def complaints_register_prepared(cards: Sequence[PreparedCard]) -> list[Complain
         _numbers_give([card.complaint for card in cards if not card.complaint.number])
         complaints = Complaint.objects.bulk_create([card.complaint for card in cards])
         insert_rows(TimelineEvent, [event_registered_row(card.complaint, card.actor) for card in cards])
+        for card in cards:
+            for upload in card.attachments:
+                attachment_store(card.complaint, upload, card.actor)
         with signals.registrations_batched():
             for card in cards:
                 _announce(card)

@@ -126,3 +126,63 @@ def test_a_batch_follows_up_its_cards_in_short_jobs(transactional_db):
     jobs = DBTaskResult.objects.filter(task_path="amends.intake.tasks.follow_up_registrations_task")
     sizes = sorted(len(job.args_kwargs["args"][0]) for job in jobs)
     assert sizes == [5, FOLLOW_UP_CARDS, FOLLOW_UP_CARDS]
+
+
+def customer_mail(number: int, *, reply_to: str = "", subject: str = "", attachment: bool = False) -> bytes:
+    """A customer's e-mail; a reply names the Message-ID it answers."""
+    head = [f"From: Клиент {number} <mail{number}@example.ru>", "To: complaints@shop.example",
+            f"Subject: {subject or f'Жалоба mail-{number}'}", f"Message-ID: <mail-{number}@example.ru>",
+            "MIME-Version: 1.0"]
+    if reply_to:
+        head += [f"In-Reply-To: {reply_to}", f"References: {reply_to}"]
+    text = f"Чайник mail-{number} течёт, прошу заменить."
+    if not attachment:
+        head.append("Content-Type: text/plain; charset=utf-8")
+        return ("\r\n".join(head) + "\r\n\r\n" + text).encode()
+    head.append('Content-Type: multipart/mixed; boundary="b"')
+    return ("\r\n".join(head) + "\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text
+            + f'\r\n--b\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename="photo{number}.jpg"'
+            + "\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRgABAQ==\r\n--b--\r\n").encode()
+
+
+def mail_card_shape(complaint: Complaint) -> tuple:
+    """card_shape, with the files; without the acknowledgement, which a batch's cards get after the
+    batch, and a card accepted alone (tests run jobs at once) before the replies that follow it."""
+    state, channel, events, clocks, provisional = card_shape(complaint)
+    events = tuple(event for event in events if event[0] != "acknowledgement")
+    files = tuple(complaint.attachments.order_by("pk").values_list("content_type", "size"))
+    return (state, channel, events, clocks, provisional), files
+
+
+def test_mail_with_files_and_replies_in_a_batch_ends_as_mail_accepted_one_by_one(transactional_db):
+    from amends.intake.channels.email.services import MAILGATE_SOURCE, email_receive, email_store
+
+    # Alone: a card with a file; a card, a reply to it with a file, and a reply to that reply.
+    for raw in (customer_mail(1, attachment=True), customer_mail(20),
+                customer_mail(21, reply_to="<mail-20@example.ru>", attachment=True),
+                customer_mail(22, reply_to="<mail-21@example.ru>"), customer_mail(10)):
+        email_receive(raw=raw, source=MAILGATE_SOURCE)
+    # In one batch: the same, and a reply to a card made before the batch, and a plain card.
+    for raw in (customer_mail(3, attachment=True), customer_mail(4, reply_to="<mail-10@example.ru>"),
+                customer_mail(5), customer_mail(6, reply_to="<mail-5@example.ru>", attachment=True),
+                customer_mail(7, reply_to="<mail-6@example.ru>"), customer_mail(8)):
+        email_store(raw=raw, source=MAILGATE_SOURCE)
+    assert inbound_process_queued(limit=10) == 6
+
+    status = dict(InboundMessage.objects.values_list("external_ref", "status"))
+    card_of = dict(InboundMessage.objects.values_list("external_ref", "complaint__number"))
+    assert [status[f"<mail-{n}@example.ru>"] for n in (3, 4, 5, 6, 7, 8)] == [
+        InboundStatus.REGISTERED, InboundStatus.THREADED, InboundStatus.REGISTERED,
+        InboundStatus.THREADED, InboundStatus.THREADED, InboundStatus.REGISTERED]
+    assert card_of["<mail-4@example.ru>"] == card_of["<mail-10@example.ru>"]
+    assert card_of["<mail-6@example.ru>"] == card_of["<mail-7@example.ru>"] == card_of["<mail-5@example.ru>"]
+    numbers = [card_of[f"<mail-{n}@example.ru>"] for n in (3, 5, 8)]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 3  # in the order received
+    cards = {card.number: card for card in Complaint.objects.select_related("contact")}
+
+    def shape(n: int) -> tuple:
+        return mail_card_shape(cards[card_of[f"<mail-{n}@example.ru>"]])
+
+    assert shape(3) == shape(1) and shape(3)[1]  # a new card with its file
+    assert shape(5) == shape(20) and shape(5)[1]  # replies with files, threaded in order
+    assert shape(10)[0][2][-1][0] == "message_in"  # the reply to an older card is on it

@@ -8,6 +8,7 @@ the latter with the reason. `parse_stored` is the parser the pipeline calls for 
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
@@ -127,25 +128,48 @@ def _complaint_text(subject: str, body: str, refused: list[str], *, has_files: b
 def parse_stored(message: InboundMessage) -> IncomingEmail:
     """The pipeline's parser for e-mail sources: a copy of a message that already came through
     another mailbox is not registered twice."""
-    incoming = parse_email(bytes(message.raw))
-    if incoming.message_id:
-        _ignore_copies(message, incoming.message_id)
-    return incoming
+    parsed = parse_stored_many([message])[0]
+    if isinstance(parsed, Exception):
+        raise parsed
+    return parsed
 
 
-def _ignore_copies(message: InboundMessage, message_id: str) -> None:
-    """The same message sent to two of our addresses arrives through two sources: register it once."""
-    sources = email_sources() - {message.source}
-    if not sources:
-        return
-    earlier = (
-        InboundMessage.objects.filter(source__in=sources, external_ref=message_id,
+def parse_stored_many(messages: Sequence[InboundMessage]) -> list[IncomingEmail | Exception]:
+    """`parse_stored` of each message, with one query for the copies among them: what each became,
+    or the exception that says why it became nothing."""
+    parsed: list[IncomingEmail | Exception] = []
+    for message in messages:
+        try:
+            parsed.append(parse_email(bytes(message.raw)))
+        except Exception as error:  # noqa: BLE001 - the pipeline decides what each error means
+            parsed.append(error)
+    copies = _copies_received({incoming.message_id for incoming in parsed
+                               if isinstance(incoming, IncomingEmail) and incoming.message_id})
+    for index, (message, incoming) in enumerate(zip(messages, parsed, strict=True)):
+        if isinstance(incoming, IncomingEmail) and incoming.message_id:
+            earlier = [(source, number) for source, number in copies.get(incoming.message_id, ())
+                       if source != message.source]
+            if earlier:
+                source, number = earlier[0]
+                parsed[index] = Ignored(f"A copy of a message already received through {source} (complaint {number})")
+    return parsed
+
+
+def _copies_received(message_ids: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """The same message sent to two of our addresses arrives through two sources: register it once.
+    Each Message-ID's registered or threaded messages, as (source, card number)."""
+    if not message_ids:
+        return {}
+    received = (
+        InboundMessage.objects.filter(source__in=email_sources(), external_ref__in=message_ids,
                                       status__in=[InboundStatus.REGISTERED, InboundStatus.THREADED])
         .exclude(external_ref="")  # lets SQLite use the partial unique index on (source, external_ref)
-        .order_by().values_list("source", "complaint__number")[:1]
+        .order_by().values_list("external_ref", "source", "complaint__number")
     )
-    for source, number in earlier:
-        raise Ignored(f"A copy of a message already received through {source} (complaint {number})")
+    copies: dict[str, list[tuple[str, str]]] = {}
+    for reference, source, number in received:
+        copies.setdefault(reference, []).append((source, number))
+    return copies
 
 
-register_parser("email", parse_stored)
+register_parser("email", parse_stored, many=parse_stored_many)
