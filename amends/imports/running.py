@@ -508,6 +508,7 @@ def _contacts_known(emails: set[str], phones: set[str]) -> list[tuple[int, str, 
     as addresses is a new statement each time, and SQLite keeps the last 128 prepared, ~0.75 MB each
     at a chunk's size (the memory that grew through a long run)."""
     table = connection.ops.quote_name(Contact._meta.db_table)
+    values: list[list[str]] | list[str]
     if connection.vendor == "postgresql":
         condition, values = "(email = ANY(%s) OR phone_digits = ANY(%s))", [list(emails), list(phones)]
     else:

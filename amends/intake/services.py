@@ -211,7 +211,8 @@ def find_threads(incomings: Sequence[IncomingComplaint]) -> dict[int, Complaint]
                                           complaint__isnull=False)
             .exclude(external_ref="").select_related("complaint").order_by("-pk")
         ):
-            received[inbound.external_ref] = (inbound.pk, inbound.complaint)
+            if inbound.complaint is not None:
+                received[inbound.external_ref] = (inbound.pk, inbound.complaint)
     found: dict[int, Complaint] = {}
     for incoming in incomings:
         if (number := incoming.number_in_subject()) and (card := cards.get(number)) is not None \
