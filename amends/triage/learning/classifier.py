@@ -27,18 +27,19 @@ TEMPERATURES = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 
 def features_new(*, min_df: int = 2, max_features: int = 200_000) -> FeatureUnion:
     return FeatureUnion([
         ("words", TfidfVectorizer(
-            preprocessor=text_normalise, ngram_range=(1, 2), sublinear_tf=True, min_df=min_df,
+            lowercase=False, ngram_range=(1, 2), sublinear_tf=True, min_df=min_df,
             max_features=max_features, token_pattern=r"(?u)\b\w+\b", dtype=np.float32,
         )),
         ("chars", TfidfVectorizer(
-            preprocessor=text_normalise, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+            lowercase=False, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
             min_df=min_df, max_features=max_features, dtype=np.float32,
         )),
     ])
 
 
-def clip(texts: list[str]) -> list[str]:
-    return [(text or "")[:MAX_CHARS] for text in texts]
+def prepared(texts: list[str]) -> list[str]:
+    """Normalised once for both vectorisers."""
+    return [text_normalise((text or "")[:MAX_CHARS]) for text in texts]
 
 
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -86,7 +87,7 @@ class TextClassifier:
         return [str(value) for value in self.svm.classes_]
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        matrix = self.features.transform(clip(texts))
+        matrix = self.features.transform(prepared(texts))
         return softmax(scores_of(self.svm, matrix), self.temperature)
 
     def top(self, texts: list[str], k: int = TOP) -> list[list[tuple[str, float]]]:
@@ -104,9 +105,8 @@ class TextClassifier:
 def classifier_fit(texts: list[str], labels: list[str], *, validation: int, cs=(0.3, 1.0)) -> TextClassifier:
     """Fit on `texts` (oldest first): the regularisation and the temperature are chosen on the newest
     `validation` of them, then the SVM is refitted on all of them with that choice."""
-    texts = clip(texts)
     features = features_new()
-    matrix = features.fit_transform(texts).tocsr()
+    matrix = features.fit_transform(prepared(texts)).tocsr()
     labels_array = np.array(labels)
     cut = len(texts) - validation
     start = max(0, cut - SEARCH_CARDS)

@@ -6,7 +6,7 @@ import time
 from collections import Counter
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -99,9 +99,22 @@ def train(field: str, *, actor=None, progress=None) -> TriageModel:
                            "against %(old).3f.") % {"version": current.version, "new": evaluation["top1"],
                                                      "old": previous["top1"]}
     step("storing")
+    attempts = 3
+    while True:
+        try:
+            return _store(field, classifier, evaluation, reason, train_part=len(train_part),
+                          test_part=len(test_part), seconds=seconds)
+        except IntegrityError:  # another training took the version number or put its model in use first
+            attempts -= 1
+            if not attempts:
+                raise
+
+
+def _store(field: str, classifier, evaluation: dict, reason: str, *, train_part: int, test_part: int,
+           seconds: float) -> TriageModel:
     with transaction.atomic():
         model = TriageModel(
-            field=field, version=_next_version(field), trained_on=len(train_part), tested_on=len(test_part),
+            field=field, version=_next_version(field), trained_on=train_part, tested_on=test_part,
             classes=len(classifier.classes), training_seconds=round(seconds, 2), evaluation=evaluation,
             rejected_reason=reason,
         )
