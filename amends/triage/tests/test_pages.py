@@ -97,6 +97,14 @@ def test_only_administrators_see_the_settings(client, operator, administrator, n
     assert client.get(reverse(name)).status_code == 200
 
 
+def test_the_top_bar_leads_administrators_to_triage(client, operator, administrator):
+    settings_url = reverse("triage:settings")
+    client.force_login(operator)
+    assert f'href="{settings_url}"' not in client.get(reverse("complaints:list")).content.decode()
+    client.force_login(administrator)
+    assert f'href="{settings_url}"' in client.get(reverse("complaints:list")).content.decode()
+
+
 def test_thresholds_are_saved_and_an_empty_one_means_never(client, administrator):
     client.force_login(administrator)
     response = client.post(reverse("triage:settings"), {"category": "0.85", "importance": ""})
