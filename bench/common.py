@@ -149,18 +149,28 @@ def indexes_dropped(*models):
                 cursor.execute(definition)
 
 
-def qms_head():
-    """The benchmarks' head of the QMS, "bench-qms", made once; English, so the figures' labels are."""
+def bench_user(username: str, role: str):
+    """A benchmark's user in one role, made once; English, so the figures' labels are."""
     from django.contrib.auth.models import Group
 
     from amends.accounts.models import User
+
+    found = User.objects.filter(username=username).first()
+    if found is None:
+        found = User.objects.create_user(username=username, password=None, language="en")
+        found.groups.set(Group.objects.filter(name=role))
+    return found
+
+
+def qms_head():
+    """The benchmarks' head of the QMS, "bench-qms"."""
     from amends.accounts.roles import Role
 
-    found = User.objects.filter(username="bench-qms").first()
-    if found is None:
-        found = User.objects.create_user(username="bench-qms", password=None, language="en")
-        found.groups.set(Group.objects.filter(name=Role.QMS_HEAD))
-    return found
+    return bench_user("bench-qms", Role.QMS_HEAD)
+
+
+def load() -> str:
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def analyze() -> None:

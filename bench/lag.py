@@ -105,13 +105,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from amends.accounts.models import User  # noqa: E402
 from amends.accounts.roles import Role  # noqa: E402
 from amends.complaints.models import Complaint  # noqa: E402
 from amends.intake.models import InboundMessage, InboundStatus  # noqa: E402
@@ -120,16 +118,11 @@ from amends.jobs.schedule import PERIODIC  # noqa: E402
 say = common.say
 
 
-def load() -> str:
-    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+load = common.load
 
 
 def api_token() -> str:
-    user = User.objects.filter(username="bench-lag").first()
-    if user is None:
-        user = User.objects.create_user(username="bench-lag", password=None, language="en")
-        user.groups.set(Group.objects.filter(name=Role.OPERATOR))
-    return Token.objects.get_or_create(user=user)[0].key
+    return Token.objects.get_or_create(user=common.bench_user("bench-lag", Role.OPERATOR))[0].key
 
 
 def process_tree(root: int) -> list[int]:

@@ -60,7 +60,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Max, Min  # noqa: E402
@@ -82,16 +81,11 @@ FOLLOW_UP = "amends.intake.tasks.follow_up_registrations_task"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def load() -> str:
-    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+load = common.load
 
 
 def operator() -> User:
-    found = User.objects.filter(username="bench-worker").first()
-    if found is None:
-        found = User.objects.create_user(username="bench-worker", password=None, language="en")
-        found.groups.set(Group.objects.filter(name=Role.OPERATOR))
-    return found
+    return common.bench_user("bench-worker", Role.OPERATOR)
 
 
 def fill_postgres(count: int) -> None:
