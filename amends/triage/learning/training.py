@@ -87,7 +87,12 @@ def train(field: str, *, actor=None, progress=None) -> TriageModel:
     step("comparing")
     current = active_model(field)
     reason = ""
-    if current is not None:
+    majority = evaluation["baselines"]["majority"]["top1"]
+    if evaluation["top1"] < majority:
+        # Suggesting the most frequent value every time would be right more often: no suggestion is better.
+        reason = _("No better than always suggesting the most frequent value: top-1 %(new).3f against "
+                   "%(majority).3f.") % {"new": evaluation["top1"], "majority": majority}
+    elif current is not None:
         try:
             previous = scores(test_labels, [[v for v, _c in row] for row in model_load(current).top(test_texts)])
         except ModelFileError:

@@ -95,6 +95,19 @@ def test_a_value_seen_once_is_left_out(operator):
     assert str(lone.pk) not in model_load(model).classes
 
 
+def test_a_model_below_the_most_frequent_value_is_kept_out_of_use(operator):
+    # The newest cards (the held-out part) are all "Delivery", whatever they say; "Delivery" is also the
+    # most frequent value before them, so always suggesting it beats reading the text.
+    def label(i, name):
+        return "Delivery" if i >= 80 or (name == "Staff" and i < 20) else name
+
+    closed_cards(operator, 100, label=label)
+    model = train("category")
+    assert model.evaluation["baselines"]["majority"]["top1"] == 1.0
+    assert not model.active and "most frequent value" in model.rejected_reason
+    assert active_model("category") is None
+
+
 def test_a_worse_model_is_kept_out_of_use_with_the_reason(operator):
     closed_cards(operator, 90)
     first = train("category")
