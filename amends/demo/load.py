@@ -43,6 +43,7 @@ from amends.deadlines.services import THRESHOLD_FIELDS, schedule
 from amends.duplicates.models import DuplicateCandidate, TextSignature
 from amends.duplicates.services import duplicates_check
 from amends.notifications.receivers import lifecycle_notifications_muted
+from amends.triage.models import Flag, Suggestion
 
 from .analysis import analysis_story
 from .answers import STEPS as ANSWER_STEPS
@@ -74,6 +75,8 @@ STAMPS = [
     (Clock, "complaint", ("created_at", "started_at", "met_at", "stopped_at")),
     (TextSignature, "complaint", ("updated_at",)),
     (DuplicateCandidate, "complaint", ("created_at",)),
+    (Suggestion, "complaint", ("created_at", "decided_at")),
+    (Flag, "complaint", ("created_at",)),
 ]
 
 
