@@ -7,10 +7,13 @@ from amends.complaints.signals import after_registration
 from .services import suggestions_follow_card
 from .tasks import triage_task
 
+TRIAGE_PRIORITY = -10
+
 
 def _triage_later(complaint_ids: list[int]) -> None:
     # Queued in the cards' transaction: the worker flags them and makes the suggestions, never the registration.
-    triage_task.enqueue(complaint_ids)
+    # Below intake's follow-ups, so that the acknowledgements and duplicate checks keep pace with a burst.
+    triage_task.using(priority=TRIAGE_PRIORITY).enqueue(complaint_ids)
 
 
 def on_registered(sender, *, complaint: Complaint, **kwargs) -> None:

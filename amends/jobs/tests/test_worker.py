@@ -42,7 +42,9 @@ def receive(name: str = "utf8_quoted_printable.eml") -> Complaint:
 def test_the_acknowledgement_and_duplicate_check_wait_for_the_worker_then_happen_once():
     complaint = receive()
     assert mail.outbox == [] and not TextSignature.objects.filter(complaint=complaint).exists()
-    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    # The follow-up (acknowledgement, duplicate check) and triage's flags and suggestions.
+    assert sorted(DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True)) == [
+        "amends.intake.tasks.follow_up_registration_task", "amends.triage.tasks.triage_task"]
 
     AmendsWorker().run(once=True)
     [ack] = mail.outbox
@@ -219,7 +221,8 @@ def test_each_batch_s_follow_ups_run_right_after_it_so_that_they_keep_pace(make_
     AmendsWorker(interval=0).tick()
     # A batch of 2 came full, so the next was up to twice as large: it took the other 3.
     assert seen == [(2, 2), (3, 5)]
-    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
+    follow_ups = DBTaskResult.objects.filter(task_path="amends.intake.tasks.follow_up_registrations_task")
+    assert follow_ups.filter(status="SUCCESSFUL").count() == 2
 
 
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
