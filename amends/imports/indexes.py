@@ -61,7 +61,9 @@ def secondary_indexes() -> list[tuple[str, str, str]]:
 def set_aside_wanted(rows_left: int | None, choice: bool | None) -> bool:
     """Whether a run with `rows_left` rows to read sets the indexes aside: as chosen, else when the
     rows are many (BULK_ROWS) and at least as many as the cards stored, so the builds after it cost
-    less than the upkeep they save."""
+    less than the upkeep they save. SQLite only: on PostgreSQL the indexes always stay."""
+    if connection.vendor != "sqlite":
+        return False
     if choice is not None:
         return choice
     if rows_left is None or rows_left < BULK_ROWS:

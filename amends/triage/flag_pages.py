@@ -12,8 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from amends.complaints.card_page import register_panel
 from amends.complaints.choices import OPEN_STATES
 from amends.complaints.list_page import (
-    register_list_annotation,
-    register_list_column,
     register_list_filter,
     register_list_tool,
 )
@@ -46,11 +44,6 @@ def filter_flagged(qs: QuerySet, value: str) -> QuerySet:
     return qs.filter(pk__in=flags.values("complaint_id"))
 
 
-def with_flags(qs: QuerySet) -> QuerySet:
-    # A page's cards get their flags in one more query (the count and the sort never fetch rows).
-    return qs.prefetch_related(Prefetch("triage_flags", queryset=Flag.objects.all()))
-
-
 def attention_cards(user) -> dict:
     """Up to STRIP_SIZE open cards the user may see, flagged most recently, each with its flags, and
     whether there are more."""
@@ -70,6 +63,4 @@ def register() -> None:
     # Right under the customer's wording, which it splits into its two parts.
     register_panel("triage_flags", "triage/flags_panel.html", column="main", order=25, context=flags_panel)
     register_list_filter("flag", field=flag_filter_field, apply=filter_flagged)
-    register_list_annotation("triage_flags", with_flags)
-    register_list_column("flags", _("Flags"), "triage/flags_cell.html", order=20)
     register_list_tool("attention", "triage/flags_tool.html", order=10)

@@ -1,4 +1,4 @@
-"""The flags on the pages: the card's panel, and the list's strip, column and filter."""
+"""The flags on the pages: the card's panel, and the list's strip and filter."""
 
 import pytest
 from bs4 import BeautifulSoup
@@ -78,17 +78,12 @@ def test_the_strip_stops_and_links_to_all_flagged(client, operator, qms):
     assert strip.select_one("a[href^='?flag=any']") is not None
 
 
-def test_the_column_and_the_filter(client, operator, qms):
-    plain = register(operator, "Доставка опоздала.")
+def test_the_filter(client, operator, qms):
+    register(operator, "Доставка опоздала.")
     court = register(operator, "I will sue you.")
     listed = get(client, qms, reverse("complaints:list") + "?flag=legal")
     numbers = [text(a) for a in listed.select("table.complaints td.number a")]
     assert numbers == [court.number]
-    assert text(listed.select_one("table.complaints td.flags")) == "Court or lawyer"
-    everything = get(client, qms, reverse("complaints:list"))
-    cells = {text(row.select_one("td.number")): text(row.select_one("td.flags"))
-             for row in everything.select("table.complaints tbody tr")}
-    assert cells == {plain.number: "—", court.number: "Court or lawyer"}
 
 
 def test_the_list_queries_do_not_grow_with_flagged_cards(client, operator, qms, django_assert_max_num_queries):
