@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import User
-from amends.complaints.choices import EventKind
-from amends.complaints.event_texts import event_text
-from amends.complaints.models import Complaint, TimelineEvent
+from amends.complaints.events import event_worded_note
+from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_classify
 
 from . import learning
@@ -137,10 +136,7 @@ def _apply(card: Complaint, rows: list[Suggestion]) -> None:
             changes = {FIELDS[row.field].card_field: FIELDS[row.field].resolve(row.value) for row in applied}
             complaint_classify(complaint=card, changes=changes, actor=None)
             params = {"fields": [[row.field, round(row.confidence * 100)] for row in applied]}
-            TimelineEvent.objects.create(
-                complaint=card, kind=EventKind.NOTE, actor=None, code=APPLIED, params=params,
-                text=event_text(EventKind.NOTE, APPLIED, params) or "",
-            )
+            event_worded_note(card, None, APPLIED, params)
             Suggestion.objects.filter(complaint=card, field__in=[row.field for row in applied]).update(
                 status=SuggestionStatus.AUTO_APPLIED, decided_by=None, decided_at=timezone.now(),
             )
