@@ -11,6 +11,7 @@ from amends.accounts.roles import Role, create_role_groups
 from amends.complaints.choices import Channel
 from amends.complaints.services import complaint_register
 from amends.customers.services import contact_create
+from amends.search.indexes import INDEXES
 
 
 @pytest.fixture(autouse=True)
@@ -58,11 +59,14 @@ def pdftotext() -> str:
 def reference_data_restored(transactional_db):
     """For transactional tests: the flush after an earlier one removed what the data migrations
     made (role groups, causes, categories, the compensation catalogue, the letter templates and
-    references, the stop-phrases, the default questionnaire and the survey settings' row); load it again."""
+    references, the stop-phrases, the default questionnaire and the survey settings' row); load it again.
+    The flush empties the models' tables only: the search indexes, which no model holds, still name the
+    earlier test's cards, whose keys the new cards take again, so they are emptied too."""
     from importlib import import_module
 
     from django.apps import apps as django_apps
     from django.contrib.auth.models import Permission
+    from django.db import connection
 
     from amends.answers.catalogue import load_catalogue
     from amends.answers.defaults import load_letter_defaults
@@ -84,6 +88,9 @@ def reference_data_restored(transactional_db):
         import_module("amends.answers.migrations.0003_tone_stopphrase").stop_phrases_seed(django_apps, None)
     load_default_questionnaire(Questionnaire, QuestionnaireVersion, Criterion)
     SurveyPolicy.objects.get_or_create(pk=1)
+    with connection.cursor() as cursor:
+        for index in INDEXES:
+            cursor.execute(f"DELETE FROM {index.table}")
 
 
 @pytest.fixture

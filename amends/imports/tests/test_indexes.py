@@ -197,8 +197,6 @@ def command(tmp_path: Path, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-@pytest.mark.skip(reason="Open race: in 3 of 4 runs the rerun after the kill ended with 15,015 to 15,185 where "
-                         "15,000 were expected; to be found before this test runs again")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data_restored")
 def test_an_import_killed_while_its_indexes_are_set_aside(tmp_path):
