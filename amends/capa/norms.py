@@ -176,15 +176,21 @@ def norm_check(now: datetime | None = None) -> list[NormBreach]:
     return made
 
 
-@transaction.atomic
 def _breach_record(key: str, row: NormRow, period: Period) -> NormBreach | None:
+    # The row's cards are read before the write transaction: at a million cards their query takes
+    # seconds, and SQLite's write lock held through it failed the web requests waiting for it.
+    cards = list(row_complaints(period, row.subject, row.supplier.pk if row.supplier else None).only("pk", "number"))
+    with transaction.atomic():
+        return _breach_write(key, row, period, cards)
+
+
+def _breach_write(key: str, row: NormRow, period: Period, cards: list[Complaint]) -> NormBreach | None:
     breach, created = NormBreach.objects.get_or_create(key=key, defaults={
         "subject": row.subject, "supplier": row.supplier, "period_kind": period.kind,
         "period_start": period.start, "count": row.count, "norm": row.norm,
     })
     if not created:  # another worker recorded it a moment ago, with its notice and proposal
         return None
-    cards = list(row_complaints(period, row.subject, row.supplier.pk if row.supplier else None).only("pk", "number"))
     params = {
         "subject": row.subject, "supplier": row.supplier.name if row.supplier else "", "count": row.count,
         "norm": row.norm, "period_kind": period.kind, "period_start": period.start.isoformat(),

@@ -5,7 +5,9 @@ periodic job that inserts rows per card would issue more queries as the cards gr
 `executemany` runs the same statement for every row and counts as a single query.
 """
 
-from typing import cast
+import json
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -28,3 +30,12 @@ def insert_rows(model: type[models.Model], objects: list[models.Model], *, ignor
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def keys_in(column: str, keys: Iterable[Any]) -> tuple[str, list[Any]]:
+    """The condition "`column` is one of `keys`" and its one parameter: the same statement whatever the
+    number of keys (an `IN` of as many parameters as keys is a new statement each time, and SQLite
+    keeps the last 128 prepared, each as large as its list)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(keys)]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(keys))]

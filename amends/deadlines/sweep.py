@@ -3,11 +3,11 @@
 A clock fires the highest step it has passed: one found already past several (the first sweep after
 a stop, a card registered late) fires only the last of them, with one timeline entry naming the
 steps it passed unannounced, and its notice goes to everyone those steps would have told. Each step
-is one transaction: claim the clocks that crossed its threshold with one conditional UPDATE per
-level they come from (level n → step), so two sweeps running at once cannot both fire a step; then
-write one DEADLINE event per clock and one notification per person listing their clocks. A crash
-rolls the claim back with the rest, and the next sweep fires what did not fire. The number of
-queries does not depend on the number of clocks.
+fires in transactions of at most FIRE_BATCH clocks: claim the clocks that crossed its threshold with
+one conditional UPDATE per level they come from (level n → step), so two sweeps running at once
+cannot both fire a step; then write one DEADLINE event per clock and one notification per person
+listing their clocks. A crash rolls the claim back with the rest, and the next sweep fires what did
+not fire. The number of queries does not depend on the number of clocks, up to FIRE_BATCH.
 """
 
 import hashlib
@@ -23,13 +23,18 @@ from amends.accounts.models import User
 from amends.accounts.roles import Role
 from amends.complaints.events import event_deadline_row
 from amends.complaints.models import Complaint, TimelineEvent
-from amends.core.bulk import insert_rows
+from amends.core.bulk import insert_rows, keys_in
 from amends.notifications.services import NotificationSpec, notify_many
 
 from .choices import Level
 from .event_texts import STEP_CODES
 from .models import Clock, EscalationStep
 from .services import THRESHOLD_FIELDS
+
+# Clocks fired in one transaction at most: the first sweep after a long stop, or over a large import,
+# fires its backlog in parts, none holding SQLite's write lock for more than a moment (one transaction
+# over 300,000 clocks held it 47 s, and web requests waiting for it failed).
+FIRE_BATCH = 1000
 
 # The ladder when an administrator removed a step's row: (responsible, QMS heads, managers).
 DEFAULT_RECIPIENTS = {
@@ -47,15 +52,17 @@ class SweepResult:
         return f"{steps}; {self.notifications} notifications"
 
 
-def _claim(level: Level, since: int, now: datetime) -> set[int]:
-    """Raise the ticking clocks at level `since` past this step's threshold to it; the ids this call raised."""
+def _claim(level: Level, since: int, now: datetime, clock_ids: list[int]) -> set[int]:
+    """Raise those of these clocks still ticking at level `since` past this step's threshold to it;
+    the ids this call raised."""
     table = connection.ops.quote_name(Clock._meta.db_table)
     threshold = connection.ops.quote_name(THRESHOLD_FIELDS[level])
+    among, among_params = keys_in("id", clock_ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET level = %s WHERE level = %s AND {threshold} <= %s"
+            f"UPDATE {table} SET level = %s WHERE {among} AND level = %s AND {threshold} <= %s"
             " AND met_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL RETURNING id",
-            [level, since, connection.ops.adapt_datetimefield_value(now)],
+            [level, *among_params, since, connection.ops.adapt_datetimefield_value(now)],
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -103,28 +110,46 @@ def _insert_events(events: list[tuple[int, str, dict]]) -> None:
 
 
 def _fire(level: Level, now: datetime) -> tuple[int, int]:
+    """Fire this step for every clock past its threshold, FIRE_BATCH clocks a transaction; the
+    clocks fired and the notifications made."""
     field_name = THRESHOLD_FIELDS[level]
     # The levels below named one by one: each is a range of the partial index on (level, threshold),
     # where "level < n" read every ticking clock of those levels. Unordered: ordered by the due time,
-    # SQLite walked the due time's index over every ticking clock instead; sorted here.
+    # SQLite walked the due time's index over every ticking clock instead; each part sorted here.
     due = Clock.objects.filter(
         level__in=range(level), met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True,
         **{f"{field_name}__lte": now},
     ).order_by()
-    # The clocks first, from their partial index, then their cards: joined in one query, a planner
-    # that cannot tell how few ticking clocks are due reads every card to hash them.
-    clocks = sorted(due.values_list("pk", "complaint_id", "kind", "due_at", "level"), key=lambda row: (row[3], row[0]))
-    if not clocks:
-        return 0, 0
+    fired = notified = 0
+    while True:
+        # Read before the transaction: a clock another sweep fires meanwhile is not claimed again.
+        clocks = sorted(due.values_list("pk", "complaint_id", "kind", "due_at", "level")[:FIRE_BATCH],
+                        key=lambda row: (row[3], row[0]))
+        if not clocks:
+            break
+        with transaction.atomic():
+            part_fired, part_notified = _fire_part(level, now, clocks)
+        fired, notified = fired + part_fired, notified + part_notified
+        if len(clocks) < FIRE_BATCH or not part_fired:
+            break  # a part another sweep took entirely: what it left is that sweep's or the next one's
+    return fired, notified
+
+
+def _fire_part(level: Level, now: datetime, clocks: list[tuple]) -> tuple[int, int]:
+    # The clocks first, then their cards: joined in one query, a planner that cannot tell how few
+    # ticking clocks are due reads every card to hash them.
     cards = {
         pk: (number, responsible_id) for pk, number, responsible_id in
-        Complaint.objects.filter(pk__in=due.values("complaint_id")).values_list("pk", "number", "responsible_id")
+        Complaint.objects.filter(pk__in={row[1] for row in clocks}).values_list("pk", "number", "responsible_id")
     }
     candidates = [
         (pk, card, cards[card][0], kind, due_at, cards[card][1], since) for pk, card, kind, due_at, since in clocks
     ]
     # The level each clock was claimed from: the steps between it and this one were passed unannounced.
-    came_from = {pk: since for since in sorted({row[-1] for row in candidates}) for pk in _claim(level, since, now)}
+    clock_ids = [row[0] for row in candidates]
+    came_from = {
+        pk: since for since in sorted({row[-1] for row in candidates}) for pk in _claim(level, since, now, clock_ids)
+    }
     fired = [row for row in candidates if row[0] in came_from]
     if not fired:
         return 0, 0
@@ -175,14 +200,13 @@ def _grouped(
 
 
 def deadlines_sweep(now: datetime | None = None) -> SweepResult:
-    """Fire the escalation steps whose thresholds have passed, highest first, each in one transaction:
-    a clock past several fires only the highest."""
+    """Fire the escalation steps whose thresholds have passed, highest first, each in transactions of
+    at most FIRE_BATCH clocks: a clock past several fires only the highest."""
     now = now or timezone.now()
     result = SweepResult()
     with translation.override(settings.LANGUAGE_CODE):
         for level in sorted(Level, reverse=True):
-            with transaction.atomic():
-                fired, notified = _fire(level, now)
+            fired, notified = _fire(level, now)
             result.fired[STEP_CODES[level]] += fired
             result.notifications += notified
     return result

@@ -8,7 +8,6 @@ for them, so no notification, acknowledgement, duplicate search or deadline cloc
 
 import csv
 import hashlib
-import json
 import logging
 import secrets
 import shutil
@@ -27,6 +26,7 @@ from amends.complaints.choices import Channel, Origin, State
 from amends.complaints.events import event_imported_row
 from amends.complaints.models import Category, Complaint, NumberSequence, TimelineEvent
 from amends.complaints.search_index import complaints_fill, complaints_index
+from amends.core.bulk import keys_in
 from amends.customers.models import Contact, Organisation, Product, phone_digits
 
 from .checking import CardRow, RowChecker, fold
@@ -504,18 +504,12 @@ class Importer:
 def _contacts_known(emails: set[str], phones: set[str]) -> list[tuple[int, str, str]]:
     """(key, e-mail, phone digits) of the known contacts with any of these e-mails or phones, oldest first.
     Unconfirmed contacts (public submissions) are never matched: anyone could have typed them. The lists
-    go in as one parameter each, so every chunk runs the same statement: an `IN` of as many parameters
-    as addresses is a new statement each time, and SQLite keeps the last 128 prepared, ~0.75 MB each
-    at a chunk's size (the memory that grew through a long run)."""
+    go in as one parameter each (keys_in), so every chunk runs the same statement: the `IN` lists of
+    each chunk's own length were the memory that grew through a long run (~0.75 MB a statement)."""
     table = connection.ops.quote_name(Contact._meta.db_table)
-    values: list[list[str]] | list[str]
-    if connection.vendor == "postgresql":
-        condition, values = "(email = ANY(%s) OR phone_digits = ANY(%s))", [list(emails), list(phones)]
-    else:
-        condition = ("(email IN (SELECT value FROM json_each(%s))"
-                     " OR phone_digits IN (SELECT value FROM json_each(%s)))")
-        values = [json.dumps(list(emails)), json.dumps(list(phones))]
+    by_email, emails_values = keys_in("email", emails)
+    by_phone, phones_values = keys_in("phone_digits", phones)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, email, phone_digits FROM {table} WHERE {condition} AND NOT provisional"
-                       f" AND erased_at IS NULL ORDER BY id", values)
+        cursor.execute(f"SELECT id, email, phone_digits FROM {table} WHERE ({by_email} OR {by_phone})"
+                       f" AND NOT provisional AND erased_at IS NULL ORDER BY id", [*emails_values, *phones_values])
         return cursor.fetchall()

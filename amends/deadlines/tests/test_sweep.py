@@ -134,9 +134,9 @@ def test_the_ladder_is_configurable(assigned):
 
 
 def test_two_claims_of_the_same_step_fire_it_once(assigned):
-    now = msk(2025, 3, 13, 4)
-    first, second = sweep._claim(Level.AT_RISK, 0, now), sweep._claim(Level.AT_RISK, 0, now)
-    assert len(first) == 2 and second == set()
+    now, clocks = msk(2025, 3, 13, 4), list(Clock.objects.values_list("pk", flat=True))
+    first, second = sweep._claim(Level.AT_RISK, 0, now, clocks), sweep._claim(Level.AT_RISK, 0, now, clocks)
+    assert first == set(clocks) and len(first) == 2 and second == set()
 
 
 def test_a_crash_mid_step_leaves_nothing_half_done_and_the_next_sweep_fires_it(assigned, monkeypatch):
@@ -179,6 +179,35 @@ def test_the_sweep_costs_the_same_queries_for_10_or_200_cards(frozen, register, 
     add_cards(200, 10)
     many = queries_of_sweep(msk(2025, 3, 27, 10))
     assert few == many <= 40
+
+
+def test_a_backlog_fires_in_parts_each_kept_when_a_later_one_fails(frozen, register, qms, responsible,
+                                                                    monkeypatch):
+    frozen(WEDNESDAY)
+    for _ in range(4):  # 8 clocks: each card's first response and decision
+        complaint_transition(complaint=register(channel=Channel.EMAIL), name="assign", actor=qms,
+                             data={"responsible": responsible})
+    monkeypatch.setattr(sweep, "FIRE_BATCH", 3)
+    real, calls = sweep.notify_many, []
+
+    def fails_on_the_second_part(specs):
+        calls.append(specs)
+        if len(calls) == 2:
+            raise ConnectionError("mail server gone")
+        return real(specs)
+
+    monkeypatch.setattr(sweep, "notify_many", fails_on_the_second_part)
+    with pytest.raises(ConnectionError):
+        deadlines_sweep(msk(2025, 3, 13, 4))
+    # The first part (3 clocks, the earliest due) stays fired with its events and notice; the failed one is undone.
+    assert sorted(Clock.objects.values_list("level", flat=True)) == [0] * 5 + [Level.AT_RISK] * 3
+    assert len(deadline_events()) == 3 and Notification.objects.count() == 1
+    monkeypatch.setattr(sweep, "notify_many", real)
+    again = deadlines_sweep(msk(2025, 3, 13, 4))
+    assert again.fired["at_risk"] == 5 and again.notifications == 2  # two more parts: 3 and 2 clocks
+    assert set(Clock.objects.values_list("level", flat=True)) == {Level.AT_RISK}
+    assert sorted(card for card, _code in deadline_events()) == sorted(Clock.objects.values_list("complaint_id",
+                                                                                               flat=True))
 
 
 @pytest.mark.django_db(transaction=True)
