@@ -23,7 +23,9 @@ from .models import InboundMessage, InboundStatus
 from .services import follow_ups_collected, inbound_process_batch, inbound_reprocess
 from .tasks import follow_up_registrations_task
 
-FOLLOW_UP_CARDS = 50
+# A follow-up job's cards: each takes 10-20 ms (duplicate search, acknowledgement), and a batch of
+# cards waiting behind a job waits for all of them.
+FOLLOW_UP_CARDS = 20
 
 
 def claim_timeout() -> timedelta:

@@ -42,6 +42,11 @@ STALE_AFTER = timedelta(minutes=15)
 MAX_RUNS = 2
 # Batches of stored submissions grow up to this many times AMENDS_INTAKE_BATCH while they come full.
 BATCH_GROWTH = 4
+# While submissions keep coming, the jobs run after a batch (its follow-ups, the periodic jobs) go on
+# only while they have taken less than this share of the batch's own time, one job at least: the
+# cards of a burst are registered first, and their duplicate searches and acknowledgements catch up
+# once it is over (one job after each batch keeps them, and the periodic jobs, moving meanwhile).
+JOBS_SHARE = 0.5
 # A worker records that it lives at most this often (one small write), between batches and jobs too.
 BEAT_EVERY = timedelta(seconds=10)
 # The beats of workers gone without a clean stop are kept this long, for the metrics to show them stale.
@@ -98,6 +103,16 @@ class _BudgetedQueue(Worker):
         self.max_tasks, self._run_tasks = count, 0
         self.run()
         return self._run_tasks
+
+    def run_within(self, count: int, seconds: float) -> int:
+        """Run up to `count` jobs: the first whatever it takes, the others while `seconds` have not
+        passed since the first began; how many ran."""
+        ends, ran = time.monotonic() + seconds, 0
+        while ran < count and self.running and self.run_at_most(1):
+            ran += 1
+            if time.monotonic() >= ends:
+                break
+        return ran
 
     def budget_of(self, db_task_result: DBTaskResult) -> float:
         """The task's own budget when it declares one, else the worker's; under STALE_AFTER either way,
@@ -162,14 +177,16 @@ class AmendsWorker:
         if started:
             logger.debug("Enqueued %s", ", ".join(started))
         while self.running:
+            began = time.monotonic()
             taken = self._process_queued_messages()
             # Cards first: the customer has the number, and the card is what the tracking link and the
-            # staff need. After a batch, as many jobs as it queued follow-ups (the oldest jobs first), so
-            # that the duplicate searches and acknowledgements keep pace with the cards and a burst
-            # delays the periodic jobs but never stops them; with no batch, one job a pass, so that a
-            # submission arriving meanwhile waits for one job at most.
+            # staff need. After a batch, as many jobs as it queued follow-ups (the oldest jobs first)
+            # within JOBS_SHARE of its time, so that a burst delays the follow-ups and the periodic
+            # jobs but never stops them; with no batch, one job a pass, so that a submission arriving
+            # meanwhile waits for one job at most.
             self.queue.running = self.running
-            ran = self.queue.run_at_most(max(1, ceil(taken / FOLLOW_UP_CARDS)))
+            ran = self.queue.run_within(max(1, ceil(taken / FOLLOW_UP_CARDS)),
+                                        JOBS_SHARE * (time.monotonic() - began))
             if not (taken or ran):
                 break
             self._beat_between_batches()

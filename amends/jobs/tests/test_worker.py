@@ -225,6 +225,29 @@ def test_each_batch_s_follow_ups_run_right_after_it_so_that_they_keep_pace(make_
     assert follow_ups.filter(status="SUCCESSFUL").count() == 2
 
 
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC, AMENDS_INTAKE_BATCH=2)
+@pytest.mark.parametrize(("share", "expected"), [
+    (0, [(1, 2), (1, 6), (1, 6), (1, 6), (1, 6), (1, 6)]),  # one job after each batch, the rest after the burst
+    (1000, [(1, 2), (1, 2), (1, 6), (1, 6), (1, 6), (1, 6)]),  # all of each batch's follow-ups right after it
+])
+def test_while_submissions_come_the_jobs_after_a_batch_take_a_share_of_its_time(make_user, monkeypatch, share,
+                                                                               expected):
+    from amends.intake import queue, tasks
+    from amends.jobs import worker
+
+    operator = make_user("burst-operator", Role.OPERATOR)
+    for n in range(6):
+        complaint_accept_from_api(actor=operator, channel="email", text=f"Партия {n}: упаковка повреждена.")
+    for module in (queue, worker):
+        monkeypatch.setattr(module, "FOLLOW_UP_CARDS", 1)
+    monkeypatch.setattr(worker, "JOBS_SHARE", share)
+    seen = []  # (cards the follow-up job checked, cards registered when it ran)
+    monkeypatch.setattr(tasks, "duplicates_store_many",
+                        lambda complaints: seen.append((len(complaints), Complaint.objects.count())))
+    AmendsWorker(interval=0).tick()
+    assert seen == expected
+
+
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
 def test_a_worker_beats_at_most_every_ten_seconds_and_old_beats_of_dead_workers_go():
     long_gone = timezone.now() - BEATS_KEPT - timedelta(minutes=1)
