@@ -22,7 +22,6 @@ from amends.complaints.events import event_worded_note
 from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_classify
 
-from . import learning
 from .fields import BY_CARD_FIELD, FIELDS, FieldSpec
 from .keywords import KeywordMatch, match_many
 from .models import (
@@ -46,7 +45,10 @@ def _predictions(field: str, texts: list[str], model: TriageModel | None) -> lis
     if model is None:
         return None
     try:
-        return learning.predict_many(field, texts)
+        # scikit-learn costs every process 1.4 s at start: loaded by the first prediction only.
+        from .learning import predict_many
+
+        return predict_many(field, texts)
     except Exception:  # a broken model file must not cost the cards their other suggestions
         logger.exception("Triage model %s failed to predict", model)
         reason = _("The model v%(version)s could not be used; see the server log.") % {"version": model.version}

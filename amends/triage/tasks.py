@@ -1,6 +1,5 @@
 from django_tasks import task
 
-from . import learning
 from .flags import flag_many
 from .services import suggest_many
 
@@ -17,4 +16,6 @@ def triage_task(complaint_ids: list[int]) -> int:
 @task()
 def train_task(field: str) -> int:
     """An administrator's "train now": the version made (put in use only if not worse)."""
-    return learning.train(field).version
+    from .learning import train  # scikit-learn: loaded by the processes that train or predict only
+
+    return train(field).version
