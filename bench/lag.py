@@ -34,9 +34,11 @@ sys.path.insert(1, str(ROOT / "bench"))
 
 import common  # noqa: E402 - bench/common.py
 import intake  # noqa: E402 - bench/intake.py: the server, the complaints' wording
+import mail_corpus  # noqa: E402 - bench/mail_corpus.py: real complaint texts
 
 TICKS = os.sysconf("SC_CLK_TCK")
 OBSERVE_EVERY = 0.05
+CUSTOMERS = 10_000
 
 
 def arguments() -> argparse.Namespace:
@@ -49,6 +51,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--interval", type=float, default=1.0, help="the workers' --interval (production: 1)")
     parser.add_argument("--without-periodic", action="store_true",
                         help="the workers with the periodic jobs off (a worker kept for intake)")
+    parser.add_argument("--texts", choices=("generated", "real"), default="generated",
+                        help="the complaints' wording: 18 words of a 21-word list from one customer a client "
+                             "(generated), or real Russian complaints (bench/mail_corpus.py) from 10,000 customers")
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server log)")
     parser.add_argument("--client", nargs=5, metavar=("PORT", "TOKEN", "RATE", "SECONDS", "OUT"),
@@ -72,7 +77,7 @@ def client(port: int, token: str, rate: float, seconds: float, clients: int, out
             time.sleep(max(0.0, due - time.time()))
             sent = time.time()
             try:
-                intake.api_post(conn, token, rng, index)
+                post(conn, rng, index)
                 response = conn.getresponse()
                 body = response.read()
                 status = response.status
@@ -85,6 +90,17 @@ def client(port: int, token: str, rate: float, seconds: float, clients: int, out
                 answers.append([status, sent, answered, detail])
             due += interval
 
+    def post(conn: http.client.HTTPConnection, rng: random.Random, index: int) -> None:
+        if not real:
+            intake.api_post(conn, token, rng, index)
+            return
+        customer = rng.randrange(CUSTOMERS)
+        body = json.dumps({"channel": "email", "text": rng.choice(real), "customer": {
+            "name": f"Клиент {customer}", "email": f"client{customer}@example.ru"}})
+        conn.request("POST", "/api/v1/complaints/", body=body, headers={
+            "Authorization": f"Token {token}", "Content-Type": "application/json"})
+
+    real = mail_corpus.texts() if OPTIONS.texts == "real" else []
     threads = [threading.Thread(target=paced, args=(i,)) for i in range(clients)]
     for thread in threads:
         thread.start()
@@ -252,8 +268,9 @@ def main() -> None:
         server_cpu, worker_cpu = cpu_seconds(server_pids), cpu_seconds(worker_pids)
         answers_file = Path(VAR_DIR) / "answers.jsonl"
         started = time.time()
-        subprocess.run([sys.executable, __file__, "--clients", str(OPTIONS.clients), "--client", str(port), token,
-                        str(OPTIONS.rate), str(OPTIONS.seconds), str(answers_file)], check=True)
+        subprocess.run([sys.executable, __file__, "--texts", OPTIONS.texts, "--clients", str(OPTIONS.clients),
+                        "--client", str(port), token, str(OPTIONS.rate), str(OPTIONS.seconds), str(answers_file)],
+                       check=True)
         sent_for = time.time() - started
         server_cpu = cpu_seconds(server_pids) - server_cpu
         load_during = load()
