@@ -47,6 +47,9 @@ BATCH_GROWTH = 4
 # cards of a burst are registered first, and their duplicate searches and acknowledgements catch up
 # once it is over (one job after each batch keeps them, and the periodic jobs, moving meanwhile).
 JOBS_SHARE = 0.5
+# How soon a worker looks at the queue again after a pass that found work (then twice as late after
+# each empty pass, up to its interval).
+QUICK_LOOK = 0.05
 # A worker records that it lives at most this often (one small write), between batches and jobs too.
 BEAT_EVERY = timedelta(seconds=10)
 # The beats of workers gone without a clean stop are kept this long, for the metrics to show them stale.
@@ -158,9 +161,9 @@ class AmendsWorker:
         self.running = False
         self.queue.running = False
 
-    def tick(self) -> None:
+    def tick(self) -> bool:
         """One pass: housekeeping once a minute, enqueue what is due, then process the stored messages
-        queued for the worker and run the job queue until both are empty."""
+        queued for the worker and run the job queue until both are empty; whether it found work."""
         close_old_connections()
         now = timezone.now()
         try:
@@ -176,6 +179,7 @@ class AmendsWorker:
             started = []
         if started:
             logger.debug("Enqueued %s", ", ".join(started))
+        worked = False
         while self.running:
             began = time.monotonic()
             taken = self._process_queued_messages()
@@ -189,8 +193,10 @@ class AmendsWorker:
                                         JOBS_SHARE * (time.monotonic() - began))
             if not (taken or ran):
                 break
+            worked = True
             self._beat_between_batches()
         close_old_connections()
+        return worked
 
     def beat(self, now: datetime | None = None) -> None:
         """Record that this worker lives, at most every BEAT_EVERY."""
@@ -239,12 +245,16 @@ class AmendsWorker:
             logger.warning("AMENDS_BASE_URL is not set: links in the mail the worker sends (tracking pages, "
                            "cards) point to %s. Set it to the address people open the app at.",
                            DEVELOPMENT_BASE_URL)
+        pause = self.interval
         try:
             while self.running:
-                self.tick()
+                worked = self.tick()
                 if once:
                     return
-                time.sleep(self.interval)
+                # Work comes in runs (a burst of mail, a poll's messages): look again soon after a pass
+                # that found some, then back off to the interval while the queue stays empty.
+                pause = min(self.interval, QUICK_LOOK) if worked else min(self.interval, pause * 2)
+                time.sleep(pause)
         finally:
             if not once:
                 self._beat_stop()

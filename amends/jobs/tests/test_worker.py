@@ -263,3 +263,22 @@ def test_a_worker_beats_at_most_every_ten_seconds_and_old_beats_of_dead_workers_
     with time_machine.travel(first + BEAT_EVERY, tick=False):
         worker.run(once=True)
     assert WorkerBeat.objects.get().beat_at == first + BEAT_EVERY
+
+
+def test_after_a_pass_with_work_the_worker_looks_again_soon_then_backs_off_to_its_interval(monkeypatch):
+    from amends.jobs import worker as worker_module
+
+    worker = AmendsWorker(interval=1.0)
+    passes = iter([True, False, False, False, False, False, True, False])
+
+    def tick() -> bool:
+        found = next(passes, None)
+        if found is None:
+            worker.stop()
+        return bool(found)
+
+    slept: list[float] = []
+    monkeypatch.setattr(worker, "tick", tick)
+    monkeypatch.setattr(worker_module.time, "sleep", slept.append)
+    worker.run()
+    assert slept == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 0.05, 0.1, 0.2]
