@@ -4,8 +4,6 @@ been classified since its last training, so a quiet week costs nothing."""
 from django.conf import settings
 from django_tasks import task
 
-from .learning import train
-from .learning.data import classified_count
 from .models import TriageField, TriageModel
 
 # New classified cards since the last training that make a new one worth it; AMENDS_TRIAGE_RETRAIN_AFTER overrides.
@@ -14,6 +12,10 @@ RETRAIN_AFTER = 200
 
 def fields_due() -> list[str]:
     """The fields whose classified cards grew by RETRAIN_AFTER since their last model was trained."""
+    # The learning package brings scikit-learn (1.4 s): imported when the job runs, not when the
+    # worker's schedule imports this module to enqueue it.
+    from .learning.data import classified_count
+
     fields = getattr(settings, "AMENDS_TRIAGE_FIELDS", None) or TriageField.values
     after = getattr(settings, "AMENDS_TRIAGE_RETRAIN_AFTER", RETRAIN_AFTER)
     due = []
@@ -27,6 +29,8 @@ def fields_due() -> list[str]:
 
 def triage_train_due() -> dict[str, int]:
     """Train every field that is due; field -> the version made."""
+    from .learning import train
+
     return {field: train(field).version for field in fields_due()}
 
 
