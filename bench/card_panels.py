@@ -9,6 +9,7 @@ a panel hardly depends on the number of cards. For one open card (the open card 
 timeline unless --number), as the head of the QMS (bench-qms unless --user), it prints:
 
   - each panel's context function and its template, CPU ms (median of --requests) and queries;
+  - each fragment (a collapsed form fetched when opened) the same way, as it costs when opened;
   - each form a panel shows, rendered alone (includes/form.html): fields, options, CPU ms, queries;
   - the whole page through the test client: queries and the p50 of the process's CPU time, with the
     load average (the machine is shared: CPU time is the closer figure of what the page costs).
@@ -60,7 +61,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from amends.accounts.models import User  # noqa: E402
-from amends.complaints import card_page  # noqa: E402
+from amends.complaints import card_page, selectors  # noqa: E402
 from amends.complaints.choices import FINAL_STATES  # noqa: E402
 from amends.complaints.models import Complaint  # noqa: E402
 
@@ -97,8 +98,8 @@ def options(form: forms.BaseForm) -> int:
 def main() -> None:
     user = User.objects.get(username=OPTIONS.user) if OPTIONS.user else qms_head()
     cards = Complaint.objects.exclude(state__in=FINAL_STATES).exclude(responsible=None)
-    card = (Complaint.objects.get(number=OPTIONS.number) if OPTIONS.number
-            else cards.annotate(n=Count("events")).order_by("-n", "-pk").first())
+    number = OPTIONS.number or cards.annotate(n=Count("events")).order_by("-n", "-pk").first().number
+    card = selectors.complaint_get(user, number)  # as the card view reads it
     url = f"/complaints/{card.number}/" + (f"?{OPTIONS.query}" if OPTIONS.query else "")
     request = RequestFactory().get(url)
     request.user = user
@@ -109,7 +110,7 @@ def main() -> None:
     rows = []
     cpu, count, own = measured(lambda: card_page._quick_forms(card_page._own_context(request, card, {})), times)
     rows.append(("complaints' own context", cpu, count))
-    page = RequestContext(request, dict(own))
+    page = RequestContext(request, {**own, "open_form": None, "card_fragments": {}})
     form_rows = [("complaints", key, form) for key, form in forms_in(own)]
     with page.bind_template(ENGINE.get_template("complaints/detail.html")):
         for panel in sorted(card_page.PANELS.values(), key=lambda p: (p.column, p.order, p.name)):
@@ -126,6 +127,21 @@ def main() -> None:
             cpu, count, _html = measured(render, times)
             rows.append((f"{panel.column} {panel.order} {panel.name}: template", cpu, count))
             form_rows += [(panel.name, key, form) for key, form in forms_in(context)]
+
+        # Each fragment as it costs when opened (on the card, or fetched); closed, it is in its panel's figures.
+        shell = ENGINE.get_template("complaints/card/fragment.html")
+        for name, fragment in sorted(card_page.FRAGMENTS.items()):
+            cpu, count, context = measured(
+                lambda name=name: card_page._fragment_context(request, card, name, {}), times,
+            )
+            rows.append((f"fragment {name}: context", cpu, count))
+
+            def render_fragment(context=context, fragment=fragment):
+                with page.push(context, fragment=fragment):
+                    return shell.render(page)
+            cpu, count, _html = measured(render_fragment, times)
+            rows.append((f"fragment {name}: template", cpu, count))
+            form_rows += [(f"fragment {name}", key, form) for key, form in forms_in(context)]
 
         form_template = ENGINE.get_template("includes/form.html")
         form_table = []

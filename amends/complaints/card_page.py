@@ -5,6 +5,11 @@ apps (deadlines, duplicates, intake) register theirs in their AppConfig.ready(),
 imports them. A panel's context function gets (request, complaint, bound) and returns what its
 template needs; `bound` maps a form's name to a submitted form that the page shows again, open,
 with its errors (the views of every app re-render the card through card_render).
+
+A collapsed form inside a panel may be a fragment (register_fragment): the card renders its summary
+and a placeholder, and the fragment URL gives its HTML when the operator opens it; it is rendered in
+full on the card when one of its forms comes back with errors, or when asked for with `?open=<name>`
+(the placeholder's link without JavaScript).
 """
 
 from collections.abc import Callable, Mapping
@@ -71,6 +76,28 @@ def unregister_panel(name: str) -> None:
 
 
 @dataclass(frozen=True)
+class Fragment:
+    """A collapsed part of a panel, rendered only when open: its template and what it needs."""
+
+    name: str
+    template: str
+    context: PanelContext
+    forms: tuple[str, ...]  # the names, in `bound`, of the forms it shows
+
+
+FRAGMENTS: dict[str, Fragment] = {}
+
+
+def register_fragment(
+    name: str, template: str, context: PanelContext, forms: tuple[str, ...] | None = None,
+) -> Fragment:
+    """A part of a panel fetched when opened: the panel's template holds `{% card_fragment name %}`
+    inside its <details>. `forms` (default: the name) are the bound forms that open it."""
+    fragment = FRAGMENTS[name] = Fragment(name, template, context, forms or (name,))
+    return fragment
+
+
+@dataclass(frozen=True)
 class TransitionPanel:
     """A lifecycle step another app's panel takes on the card (the answer, sent by the answers app):
     the card links to the panel where the step's form would be, so there is one way to take it."""
@@ -130,10 +157,8 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
         "duplicates": complaint.duplicates.only("number", "state"),
         "transition_forms": transition_forms,
         "transition_panels": [TRANSITION_PANELS[t.name] for t in available if t.name in TRANSITION_PANELS],
-        "open_form": next(iter(bound), None),
         "can_edit": can_edit,
         "acceptance_note": complaint.channel in ACCEPTANCE_NOTE_CHANNELS,
-        "edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None),
         "confirmation_form": bound.get("confirmation") or (
             WrittenConfirmationForm() if can_edit and complaint.request_type == RequestType.COMPLAINT else None
         ),
@@ -163,6 +188,12 @@ def card_context(
 ) -> dict[str, Any]:
     bound = bound or {}
     context = _quick_forms(_own_context(request, complaint, bound))
+    asked = request.GET.get("open", "")
+    opened = {f.name for f in FRAGMENTS.values() if set(f.forms) & set(bound)}
+    if asked in FRAGMENTS:
+        opened.add(asked)
+    context["open_form"] = next(iter(bound), None) or (asked if asked in FRAGMENTS else None)
+    context["card_fragments"] = {name: _fragment_context(request, complaint, name, bound) for name in opened}
     for column in COLUMNS:
         context[f"{column}_panels"] = [
             RenderedPanel(p.name, p.template, _quick_forms(p.context(request, complaint, bound)) if p.context else {})
@@ -178,6 +209,22 @@ def _quick_forms(context: dict[str, Any]) -> dict[str, Any]:
             if isinstance(form, forms.BaseForm):
                 quick_widgets(form)
     return context
+
+
+def _fragment_context(
+    request: HttpRequest, complaint: Complaint, name: str, bound: Mapping[str, forms.BaseForm],
+) -> dict[str, Any]:
+    fragment = FRAGMENTS[name]
+    return {"complaint": complaint, **_quick_forms(fragment.context(request, complaint, bound))}
+
+
+def fragment_render(request: HttpRequest, complaint: Complaint, name: str) -> HttpResponse:
+    """A fragment's HTML, as the card shows it open: what the placeholder is replaced with."""
+    if name not in FRAGMENTS:
+        raise Http404
+    return render(request, "complaints/card/fragment.html", {
+        "fragment": FRAGMENTS[name], **_fragment_context(request, complaint, name, {}),
+    })
 
 
 def card_render(
@@ -220,6 +267,11 @@ SIGN_OFF_URLS: dict[str, str] = {
 }
 
 
+def _edit_fragment(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
+    can_edit = access.can_edit_complaint(_signed_in(request), complaint)
+    return {"edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None)}
+
+
 def _sign_offs_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
     """Each signatory with their sign-off, or whether this user may sign in their place now."""
     user = _signed_in(request)
@@ -243,3 +295,5 @@ for _name, _column, _order in (
     register_panel(_name, f"complaints/card/{_name}.html", column=_column, order=_order)
 register_panel("customer", "complaints/card/customer.html", column="main", order=32, context=_customer_panel)
 register_panel("sign_offs", "complaints/card/sign_offs.html", column="side", order=25, context=_sign_offs_panel)
+# The edit form: 21 fields and hundreds of options, opened only to correct the card.
+register_fragment("edit", "complaints/card/edit.html", _edit_fragment)

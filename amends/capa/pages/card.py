@@ -6,7 +6,7 @@ from CapaConfig.ready()."""
 from django.utils.translation import gettext as _
 
 from amends.complaints.access import NONCONFORMITY, can_write
-from amends.complaints.card_page import register_panel
+from amends.complaints.card_page import register_fragment, register_panel
 from amends.complaints.list_page import register_list_action
 
 from ..access import visible_nonconformities
@@ -28,10 +28,18 @@ def nonconformities_panel(request, complaint, bound) -> dict:
     return {
         "nc_records": [(record, record.pk in visible) for record in records],
         "nc_writer": writer,
-        "nc_link_form": (bound.get("nc-link") or LinkForm(complaint=complaint)) if writer else None,
-        "nc_open_form": (bound.get("nc-open") or OpenForm(complaint=complaint)) if writer else None,
         "nc_measures": [_promotion(measure, writer, bound, choices) for measure in measures],
     }
+
+def link_fragment(request, complaint, bound) -> dict:
+    writer = can_write(request.user, complaint, NONCONFORMITY)
+    return {"nc_link_form": (bound.get("nc-link") or LinkForm(complaint=complaint)) if writer else None}
+
+
+def open_fragment(request, complaint, bound) -> dict:
+    writer = can_write(request.user, complaint, NONCONFORMITY)
+    return {"nc_open_form": (bound.get("nc-open") or OpenForm(complaint=complaint)) if writer else None}
+
 
 def _promotion(measure, writer: bool, bound, choices: list) -> tuple:
     """A measure, the action it became, and its form: blank while not promoted; a refused one's
@@ -47,6 +55,10 @@ def register() -> None:
     register_panel(
         "nonconformities", "capa/card_panel.html", column="main", order=ORDER, context=nonconformities_panel,
     )
+    # Collapsed, and the card's dearest forms after the edit form (the open form's lists of people,
+    # suppliers and products): rendered when opened.
+    register_fragment("nc-link", "capa/card/link.html", link_fragment)
+    register_fragment("nc-open", "capa/card/open.html", open_fragment)
     register_list_action(
         "nonconformity", "capa/list_action.html", offered=may_link_cards, order=10,
         context=lambda request: {"nc_list_form": FromListForm()},
