@@ -75,26 +75,40 @@ def unregister_panel(name: str) -> None:
     PANELS.pop(name, None)
 
 
+# A fragment's context gets, besides the panel's arguments, its key: the object of a keyed fragment
+# (one form per measure), "" for the others.
+FragmentContext = Callable[[HttpRequest, Complaint, Mapping[str, forms.BaseForm], str], dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class Fragment:
     """A collapsed part of a panel, rendered only when open: its template and what it needs."""
 
     name: str
     template: str
-    context: PanelContext
-    forms: tuple[str, ...]  # the names, in `bound`, of the forms it shows
+    context: FragmentContext
+    keyed: bool
 
 
 FRAGMENTS: dict[str, Fragment] = {}
 
 
-def register_fragment(
-    name: str, template: str, context: PanelContext, forms: tuple[str, ...] | None = None,
-) -> Fragment:
+def register_fragment(name: str, template: str, context: FragmentContext, *, keyed: bool = False) -> Fragment:
     """A part of a panel fetched when opened: the panel's template holds `{% card_fragment name %}`
-    inside its <details>. `forms` (default: the name) are the bound forms that open it."""
-    fragment = FRAGMENTS[name] = Fragment(name, template, context, forms or (name,))
+    (`{% card_fragment name key %}` when keyed) inside its <details>. On the card it is `name` (or
+    `name-key`), the name of the bound form that opens it, of `?open=` and of its URL."""
+    fragment = FRAGMENTS[name] = Fragment(name, template, context, keyed)
     return fragment
+
+
+def fragment_of(shown: str) -> tuple[Fragment, str] | None:
+    """The fragment and key of a name as the card shows it ("edit", "promote-12"); None if none."""
+    base, _dash, key = shown.rpartition("-")
+    if shown in FRAGMENTS and not FRAGMENTS[shown].keyed:
+        return FRAGMENTS[shown], ""
+    if base in FRAGMENTS and FRAGMENTS[base].keyed and key.isdigit():
+        return FRAGMENTS[base], key
+    return None
 
 
 @dataclass(frozen=True)
@@ -189,10 +203,8 @@ def card_context(
     bound = bound or {}
     context = _quick_forms(_own_context(request, complaint, bound))
     asked = request.GET.get("open", "")
-    opened = {f.name for f in FRAGMENTS.values() if set(f.forms) & set(bound)}
-    if asked in FRAGMENTS:
-        opened.add(asked)
-    context["open_form"] = next(iter(bound), None) or (asked if asked in FRAGMENTS else None)
+    opened = [name for name in [*bound, asked] if fragment_of(name)]
+    context["open_form"] = next(iter(bound), None) or (asked if fragment_of(asked) else None)
     context["card_fragments"] = {name: _fragment_context(request, complaint, name, bound) for name in opened}
     for column in COLUMNS:
         context[f"{column}_panels"] = [
@@ -212,19 +224,22 @@ def _quick_forms(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fragment_context(
-    request: HttpRequest, complaint: Complaint, name: str, bound: Mapping[str, forms.BaseForm],
+    request: HttpRequest, complaint: Complaint, shown: str, bound: Mapping[str, forms.BaseForm],
 ) -> dict[str, Any]:
-    fragment = FRAGMENTS[name]
-    return {"complaint": complaint, **_quick_forms(fragment.context(request, complaint, bound))}
-
-
-def fragment_render(request: HttpRequest, complaint: Complaint, name: str) -> HttpResponse:
-    """A fragment's HTML, as the card shows it open: what the placeholder is replaced with."""
-    if name not in FRAGMENTS:
+    found = fragment_of(shown)
+    if found is None:
         raise Http404
-    return render(request, "complaints/card/fragment.html", {
-        "fragment": FRAGMENTS[name], **_fragment_context(request, complaint, name, {}),
-    })
+    fragment, key = found
+    return {
+        "complaint": complaint, "fragment_template": fragment.template,
+        **_quick_forms(fragment.context(request, complaint, bound, key)),
+    }
+
+
+def fragment_render(request: HttpRequest, complaint: Complaint, shown: str) -> HttpResponse:
+    """A fragment's HTML, as the card shows it open: what the placeholder is replaced with."""
+    context = _fragment_context(request, complaint, shown, {})
+    return render(request, "complaints/card/fragment.html", {"fragment_name": shown, **context})
 
 
 def card_render(
@@ -267,7 +282,9 @@ SIGN_OFF_URLS: dict[str, str] = {
 }
 
 
-def _edit_fragment(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
+def _edit_fragment(
+    request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm], key: str,
+) -> dict:
     can_edit = access.can_edit_complaint(_signed_in(request), complaint)
     return {"edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None)}
 

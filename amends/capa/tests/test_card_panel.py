@@ -52,8 +52,9 @@ def test_the_responsible_person_sees_the_forms_with_the_cards_concerns_and_due_d
     assert (form["product"].value(), form["supplier"].value(), form["cause"].value()) == (
         product.pk, supplier.pk, supplier_cause.pk)
     assert form["component"].value() is None
-    assert reverse("capa:measure_promote", args=[card.number, measure.pk]) in html
-    assert f'value="{measure.due_date.isoformat()}"' in html
+    promote = fragment(client, card, f"promote-{measure.pk}").content.decode()
+    assert reverse("capa:measure_promote", args=[card.number, measure.pk]) in promote
+    assert f'value="{measure.due_date.isoformat()}"' in promote
 
 
 def test_opened_from_the_card_it_is_listed_on_the_card(client, card, responsible, product, supplier_cause):

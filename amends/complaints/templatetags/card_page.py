@@ -4,8 +4,6 @@ Nothing is read here."""
 
 from django import template
 
-from ..card_page import FRAGMENTS
-
 register = template.Library()
 
 
@@ -18,9 +16,9 @@ def card_panel(context, panel):
 
 
 @register.simple_tag(takes_context=True)
-def card_fragment(context, name):
-    fragment = FRAGMENTS[name]
-    rendered = context["card_fragments"].get(name)
-    shown = "complaints/card/fragment.html" if rendered is not None else "complaints/card/fragment_closed.html"
-    with context.push(rendered or {}, fragment=fragment):
-        return context.template.engine.get_template(shown).render(context)
+def card_fragment(context, name, key=""):
+    shown = f"{name}-{key}" if key != "" else name
+    rendered = context["card_fragments"].get(shown)
+    template = "complaints/card/fragment.html" if rendered is not None else "complaints/card/fragment_closed.html"
+    with context.push(rendered or {}, fragment_name=shown):
+        return context.template.engine.get_template(template).render(context)
