@@ -177,7 +177,8 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
             WrittenConfirmationForm() if can_edit and complaint.request_type == RequestType.COMPLAINT else None
         ),
         "can_plan": access.can_plan_measures(user, complaint),
-        "measure_form": bound.get("measure") or MeasureForm(),
+        # The form for the first measure is open at first sight; for another, a fragment.
+        "measure_form": None if measures else MeasureForm(),
         "report_form": MeasureReportForm(),
         "can_note": access.can_write(user, complaint, access.NOTE),
         "can_call": access.can_write(user, complaint, access.CALL),
@@ -203,9 +204,11 @@ def card_context(
     bound = bound or {}
     context = _quick_forms(_own_context(request, complaint, bound))
     asked = request.GET.get("open", "")
-    opened = [name for name in [*bound, asked] if fragment_of(name)]
-    context["open_form"] = next(iter(bound), None) or (asked if fragment_of(asked) else None)
-    context["card_fragments"] = {name: _fragment_context(request, complaint, name, bound) for name in opened}
+    opened = {name: found for name in [*bound, asked] if (found := fragment_of(name))}
+    context["open_form"] = next(iter(bound), None) or (asked if asked in opened else None)
+    context["card_fragments"] = {
+        name: _fragment_context(request, complaint, *found, bound) for name, found in opened.items()
+    }
     for column in COLUMNS:
         context[f"{column}_panels"] = [
             RenderedPanel(p.name, p.template, _quick_forms(p.context(request, complaint, bound)) if p.context else {})
@@ -224,22 +227,21 @@ def _quick_forms(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fragment_context(
-    request: HttpRequest, complaint: Complaint, shown: str, bound: Mapping[str, forms.BaseForm],
+    request: HttpRequest, complaint: Complaint, fragment: Fragment, key: str, bound: Mapping[str, forms.BaseForm],
 ) -> dict[str, Any]:
-    found = fragment_of(shown)
-    if found is None:
-        raise Http404
-    fragment, key = found
-    return {
-        "complaint": complaint, "fragment_template": fragment.template,
-        **_quick_forms(fragment.context(request, complaint, bound, key)),
-    }
+    return {"complaint": complaint, **_quick_forms(fragment.context(request, complaint, bound, key))}
 
 
 def fragment_render(request: HttpRequest, complaint: Complaint, shown: str) -> HttpResponse:
     """A fragment's HTML, as the card shows it open: what the placeholder is replaced with."""
-    context = _fragment_context(request, complaint, shown, {})
-    return render(request, "complaints/card/fragment.html", {"fragment_name": shown, **context})
+    found = fragment_of(shown)
+    if found is None:
+        raise Http404
+    fragment, key = found
+    return render(request, "complaints/card/fragment.html", {
+        "fragment_name": shown, "fragment_template": fragment.template,
+        **_fragment_context(request, complaint, fragment, key, {}),
+    })
 
 
 def card_render(
@@ -289,6 +291,13 @@ def _edit_fragment(
     return {"edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None)}
 
 
+def _measure_fragment(
+    request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm], key: str,
+) -> dict:
+    can_plan = access.can_plan_measures(_signed_in(request), complaint)
+    return {"measure_form": bound.get("measure") or (MeasureForm() if can_plan else None)}
+
+
 def _sign_offs_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
     """Each signatory with their sign-off, or whether this user may sign in their place now."""
     user = _signed_in(request)
@@ -314,3 +323,4 @@ register_panel("customer", "complaints/card/customer.html", column="main", order
 register_panel("sign_offs", "complaints/card/sign_offs.html", column="side", order=25, context=_sign_offs_panel)
 # The edit form: 21 fields and hundreds of options, opened only to correct the card.
 register_fragment("edit", "complaints/card/edit.html", _edit_fragment)
+register_fragment("measure", "complaints/card/measure.html", _measure_fragment)

@@ -4,6 +4,8 @@ Nothing is read here."""
 
 from django import template
 
+from ..card_page import FRAGMENTS
+
 register = template.Library()
 
 
@@ -16,9 +18,12 @@ def card_panel(context, panel):
 
 
 @register.simple_tag(takes_context=True)
-def card_fragment(context, name, key=""):
+def card_fragment(context, name, key="", ready=None):
+    """`ready`: the panel's own context holds what the fragment shows, since it is open at first
+    sight (the form to add the first measure): rendered in full with it."""
     shown = f"{name}-{key}" if key != "" else name
     rendered = context["card_fragments"].get(shown)
-    template = "complaints/card/fragment.html" if rendered is not None else "complaints/card/fragment_closed.html"
-    with context.push(rendered or {}, fragment_name=shown):
+    full = rendered is not None or bool(ready)
+    template = "complaints/card/fragment.html" if full else "complaints/card/fragment_closed.html"
+    with context.push(rendered or {}, fragment_name=shown, fragment_template=FRAGMENTS[name].template):
         return context.template.engine.get_template(template).render(context)

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from amends.complaints.card_page import FRAGMENTS
-from amends.complaints.models import Measure
+from amends.complaints.choices import Justification, State
+from amends.complaints.models import Complaint, Measure
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +85,8 @@ def shown(complaint, name: str, executor) -> str:
 
 @pytest.mark.parametrize("fragment", sorted(FRAGMENTS))
 def test_the_fragment_answers_as_the_card_does(client, complaint, qms, manager, nobody, executor, fragment):
+    # Decided, justified: every fragment has a form for the head of the QMS (a letter, measures).
+    Complaint.objects.filter(pk=complaint.pk).update(state=State.DECIDED, justification=Justification.JUSTIFIED)
     name = shown(complaint, fragment, executor)
     url = fragment_url(complaint, name)
     anonymous = client.get(url)
@@ -122,3 +125,20 @@ def test_the_card_asks_less_than_with_its_forms_rendered(client, qms, complaint,
     assert opened >= 10
     # Before, with every form rendered on the card, it asked 54 times for this card.
     assert closed <= 54 - 10
+
+
+@translation.override("en")  # its messages are asserted in English
+def test_the_first_measure_form_is_on_the_card_the_next_fetched(client, qms, complaint, executor):
+    Complaint.objects.filter(pk=complaint.pk).update(state=State.DECIDED, justification=Justification.JUSTIFIED)
+    client.force_login(qms)
+    page = soup(client.get(card_url(complaint)))
+    assert page.select_one("#fragment-measure:not([data-fragment]) form.measure-form")
+    assert page.select_one("#fragment-measure").parent.has_attr("open")
+    shown(complaint, "promote", executor)  # a measure
+    page = soup(client.get(card_url(complaint)))
+    assert page.select_one("#fragment-measure[data-fragment]") and not page.select("form.measure-form")
+    response = client.post(reverse("complaints:measure_add", args=[complaint.number]), {"description": "Позвонить"})
+    assert response.status_code == 400
+    details = soup(response).select_one("#fragment-measure").parent
+    assert details.has_attr("open") and "This field is required." in details.get_text()
+    assert details.select_one("textarea[name=description]").get_text().strip() == "Позвонить"
