@@ -142,3 +142,15 @@ def test_the_first_measure_form_is_on_the_card_the_next_fetched(client, qms, com
     details = soup(response).select_one("#fragment-measure").parent
     assert details.has_attr("open") and "This field is required." in details.get_text()
     assert details.select_one("textarea[name=description]").get_text().strip() == "Позвонить"
+
+
+@pytest.mark.parametrize("fragment", sorted(FRAGMENTS))
+def test_each_fragment_asked_for_is_rendered_open_on_the_card(client, complaint, qms, executor, fragment):
+    Complaint.objects.filter(pk=complaint.pk).update(state=State.DECIDED, justification=Justification.JUSTIFIED)
+    Measure.objects.create(complaint=complaint, description="Позвонить", executor=executor,
+                           due_date=timezone.localdate() + timedelta(days=3))  # "another measure"
+    name = shown(complaint, fragment, executor)
+    client.force_login(qms)
+    holder = soup(client.get(card_url(complaint), {"open": name})).select_one(f"#fragment-{name}")
+    assert not holder.has_attr("data-fragment") and holder.get_text(strip=True)
+    assert holder.parent.name == "details" and holder.parent.has_attr("open")
