@@ -32,6 +32,7 @@ def soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.content, "html.parser")
 
 
+@translation.override("en")  # its summary is asserted in English
 def test_the_card_holds_the_summary_and_a_placeholder_the_fragment_url_the_form(client, qms, complaint):
     client.force_login(qms)
     page = soup(client.get(card_url(complaint)))
