@@ -122,6 +122,7 @@ def _for_post(card: Complaint):
 # The web pages and forms of a card, by URL name.
 UI_CARD: dict[str, Probe] = {
     "complaints:detail": Probe("get", READ),
+    "complaints:card_fragment": Probe("get", READ, kwargs=lambda card: {"name": "edit"}),
     "complaints:print": Probe("get", READ),
     "complaints:acceptance_note": Probe("get", READ),
     "complaints:customer": Probe("post", access.CUSTOMER, data=lambda card: {"customer-full_name": "Петров"}),

@@ -5,6 +5,11 @@ apps (deadlines, duplicates, intake) register theirs in their AppConfig.ready(),
 imports them. A panel's context function gets (request, complaint, bound) and returns what its
 template needs; `bound` maps a form's name to a submitted form that the page shows again, open,
 with its errors (the views of every app re-render the card through card_render).
+
+A collapsed form inside a panel may be a fragment (register_fragment): the card renders its summary
+and a placeholder, and the fragment URL gives its HTML when the operator opens it; it is rendered in
+full on the card when one of its forms comes back with errors, or when asked for with `?open=<name>`
+(the placeholder's link without JavaScript).
 """
 
 from collections.abc import Callable, Mapping
@@ -70,6 +75,42 @@ def unregister_panel(name: str) -> None:
     PANELS.pop(name, None)
 
 
+# A fragment's context gets, besides the panel's arguments, its key: the object of a keyed fragment
+# (one form per measure), "" for the others.
+FragmentContext = Callable[[HttpRequest, Complaint, Mapping[str, forms.BaseForm], str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A collapsed part of a panel, rendered only when open: its template and what it needs."""
+
+    name: str
+    template: str
+    context: FragmentContext
+    keyed: bool
+
+
+FRAGMENTS: dict[str, Fragment] = {}
+
+
+def register_fragment(name: str, template: str, context: FragmentContext, *, keyed: bool = False) -> Fragment:
+    """A part of a panel fetched when opened: the panel's template holds `{% card_fragment name %}`
+    (`{% card_fragment name key %}` when keyed) inside its <details>. On the card it is `name` (or
+    `name-key`), the name of the bound form that opens it, of `?open=` and of its URL."""
+    fragment = FRAGMENTS[name] = Fragment(name, template, context, keyed)
+    return fragment
+
+
+def fragment_of(shown: str) -> tuple[Fragment, str] | None:
+    """The fragment and key of a name as the card shows it ("edit", "promote-12"); None if none."""
+    base, _dash, key = shown.rpartition("-")
+    if shown in FRAGMENTS and not FRAGMENTS[shown].keyed:
+        return FRAGMENTS[shown], ""
+    if base in FRAGMENTS and FRAGMENTS[base].keyed and key.isdigit():
+        return FRAGMENTS[base], key
+    return None
+
+
 @dataclass(frozen=True)
 class TransitionPanel:
     """A lifecycle step another app's panel takes on the card (the answer, sent by the answers app):
@@ -130,15 +171,14 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
         "duplicates": complaint.duplicates.only("number", "state"),
         "transition_forms": transition_forms,
         "transition_panels": [TRANSITION_PANELS[t.name] for t in available if t.name in TRANSITION_PANELS],
-        "open_form": next(iter(bound), None),
         "can_edit": can_edit,
         "acceptance_note": complaint.channel in ACCEPTANCE_NOTE_CHANNELS,
-        "edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None),
         "confirmation_form": bound.get("confirmation") or (
             WrittenConfirmationForm() if can_edit and complaint.request_type == RequestType.COMPLAINT else None
         ),
         "can_plan": access.can_plan_measures(user, complaint),
-        "measure_form": bound.get("measure") or MeasureForm(),
+        # The form for the first measure is open at first sight; for another, a fragment.
+        "measure_form": None if measures else MeasureForm(),
         "report_form": MeasureReportForm(),
         "can_note": access.can_write(user, complaint, access.NOTE),
         "can_call": access.can_write(user, complaint, access.CALL),
@@ -163,6 +203,12 @@ def card_context(
 ) -> dict[str, Any]:
     bound = bound or {}
     context = _quick_forms(_own_context(request, complaint, bound))
+    asked = request.GET.get("open", "")
+    opened = {name: found for name in [*bound, asked] if (found := fragment_of(name))}
+    context["open_form"] = next(iter(bound), None) or (asked if asked in opened else None)
+    context["card_fragments"] = {
+        name: _fragment_context(request, complaint, *found, bound) for name, found in opened.items()
+    }
     for column in COLUMNS:
         context[f"{column}_panels"] = [
             RenderedPanel(p.name, p.template, _quick_forms(p.context(request, complaint, bound)) if p.context else {})
@@ -178,6 +224,24 @@ def _quick_forms(context: dict[str, Any]) -> dict[str, Any]:
             if isinstance(form, forms.BaseForm):
                 quick_widgets(form)
     return context
+
+
+def _fragment_context(
+    request: HttpRequest, complaint: Complaint, fragment: Fragment, key: str, bound: Mapping[str, forms.BaseForm],
+) -> dict[str, Any]:
+    return {"complaint": complaint, **_quick_forms(fragment.context(request, complaint, bound, key))}
+
+
+def fragment_render(request: HttpRequest, complaint: Complaint, shown: str) -> HttpResponse:
+    """A fragment's HTML, as the card shows it open: what the placeholder is replaced with."""
+    found = fragment_of(shown)
+    if found is None:
+        raise Http404
+    fragment, key = found
+    return render(request, "complaints/card/fragment.html", {
+        "fragment_name": shown, "fragment_template": fragment.template,
+        **_fragment_context(request, complaint, fragment, key, {}),
+    })
 
 
 def card_render(
@@ -220,6 +284,20 @@ SIGN_OFF_URLS: dict[str, str] = {
 }
 
 
+def _edit_fragment(
+    request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm], key: str,
+) -> dict:
+    can_edit = access.can_edit_complaint(_signed_in(request), complaint)
+    return {"edit_form": bound.get("edit") or (ComplaintEditForm(instance=complaint) if can_edit else None)}
+
+
+def _measure_fragment(
+    request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm], key: str,
+) -> dict:
+    can_plan = access.can_plan_measures(_signed_in(request), complaint)
+    return {"measure_form": bound.get("measure") or (MeasureForm() if can_plan else None)}
+
+
 def _sign_offs_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
     """Each signatory with their sign-off, or whether this user may sign in their place now."""
     user = _signed_in(request)
@@ -243,3 +321,6 @@ for _name, _column, _order in (
     register_panel(_name, f"complaints/card/{_name}.html", column=_column, order=_order)
 register_panel("customer", "complaints/card/customer.html", column="main", order=32, context=_customer_panel)
 register_panel("sign_offs", "complaints/card/sign_offs.html", column="side", order=25, context=_sign_offs_panel)
+# The edit form: 21 fields and hundreds of options, opened only to correct the card.
+register_fragment("edit", "complaints/card/edit.html", _edit_fragment)
+register_fragment("measure", "complaints/card/measure.html", _measure_fragment)

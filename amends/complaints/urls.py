@@ -12,6 +12,7 @@ urlpatterns = [
     path("filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
     path("assign/", views.complaints_bulk_assign, name="bulk_assign"),
     path("<number:number>/", views.complaint_detail, name="detail"),
+    path("<number:number>/panel/<slug:name>/", views.complaint_fragment, name="card_fragment"),
     path("<number:number>/print/", views.complaint_print, name="print"),
     path("<number:number>/acceptance-note/", views.complaint_acceptance_note, name="acceptance_note"),
     path("<number:number>/edit/", views.complaint_edit, name="edit"),

@@ -16,7 +16,7 @@ from amends.core.links import absolute_url
 from amends.customers.services import contact_create
 
 from . import access, selectors, services
-from .card_page import card_for_request, card_form_post, card_render, form_errors_add
+from .card_page import card_for_request, card_form_post, card_render, form_errors_add, fragment_render
 from .choices import State
 from .forms import (
     AttachmentForm,
@@ -220,6 +220,12 @@ def complaint_file_internal(request):
 @login_required
 def complaint_detail(request, number: str):
     return card_render(request, card_for_request(request, number))
+
+
+@login_required
+def complaint_fragment(request, number: str, name: str):
+    """A collapsed part of the card, fetched when opened: to those who may see the card."""
+    return fragment_render(request, card_for_request(request, number), name)
 
 
 @login_required

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from amends.complaints.access import COMPENSATION, QMS, can_write, has_relation
-from amends.complaints.card_page import register_panel
+from amends.complaints.card_page import register_fragment, register_panel
 
 from ..choices import GrantStatus
 from ..compensation import allowances, card_grants, penalty_option, statutory_penalty
@@ -27,21 +27,34 @@ def compensation_panel(request, complaint, bound) -> dict:
         {"grant": grant, "refuse_form": bound.get(f"refuse-{grant.pk}") or RefuseForm(grant_id=grant.pk)}
         for grant in card_grants(complaint)
     ]
-    initial = {"due_date": timezone.localdate() + DEFAULT_DUE}
     option = penalty_option()
     penalty_offer = None
     if penalty is not None and penalty.amount and option is not None and any(a.option.pk == option.pk for a in mine):
-        penalty_offer = {"option": option.pk, "value": penalty.amount, "due_date": initial["due_date"]}
+        penalty_offer = {"option": option.pk, "value": penalty.amount, "due_date": _due_date()}
     return {
         "grants": grants,
         "can_decide": is_head,
         "pending_status": GrantStatus.PENDING,
-        "allowances": mine,
-        "grant_form": bound.get("compensation") or (GrantForm(options=[a.option for a in mine], initial=initial)
-                                                   if mine else None),
+        "may_grant": bool(mine) or "compensation" in bound,
         "penalty": penalty,
         "penalty_offer": penalty_offer,
         "price_form": bound.get("goods-price") or (PriceForm() if can_grant and penalty is not None else None),
+        "currency": currency(),
+    }
+
+
+def _due_date():
+    return timezone.localdate() + DEFAULT_DUE
+
+
+def grant_fragment(request, complaint, bound, key) -> dict:
+    """The grant form, with the user's limits beside it."""
+    mine = allowances(request.user) if can_write(request.user, complaint, COMPENSATION) else []
+    return {
+        "allowances": mine,
+        "grant_form": bound.get("compensation") or (
+            GrantForm(options=[a.option for a in mine], initial={"due_date": _due_date()}) if mine else None
+        ),
         "currency": currency(),
     }
 
@@ -50,3 +63,4 @@ def register() -> None:
     register_panel(
         "compensation", "answers/compensation_panel.html", column="main", order=34, context=compensation_panel,
     )
+    register_fragment("compensation", "answers/compensation_grant.html", grant_fragment)

@@ -51,7 +51,10 @@ def assigned(walk):
 
 def test_the_operator_sees_their_limits_and_grants_on_the_spot(client, complaint, operator):
     client.force_login(operator)
-    panel = panel_of(client, complaint)
+    assert panel_of(client, complaint).select_one("#compensation-form #fragment-compensation[data-fragment]")
+    # The form and the limits, as the card fetches them when "Grant compensation" is opened.
+    fetched = client.get(reverse("complaints:card_fragment", args=[complaint.number, "compensation"]))
+    panel = BeautifulSoup(fetched.content, "html.parser")
     options = {o.text for o in panel.select("select[name=compensation-option] option") if o["value"]}
     assert option("gift").name in options and option("refund").name not in options
     limits = text(panel.select_one(".compensation-limits"))

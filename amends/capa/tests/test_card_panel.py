@@ -36,6 +36,11 @@ def page(client, card):
     return client.get(reverse("complaints:detail", args=[card.number]))
 
 
+def fragment(client, card, name):
+    """A collapsed form of the panel, as the card fetches it when opened."""
+    return client.get(reverse("complaints:card_fragment", args=[card.number, name]))
+
+
 def test_the_responsible_person_sees_the_forms_with_the_cards_concerns_and_due_date(
     client, card, responsible, measure, product, supplier, supplier_cause,
 ):
@@ -43,12 +48,13 @@ def test_the_responsible_person_sees_the_forms_with_the_cards_concerns_and_due_d
     response = page(client, card)
     html = response.content.decode()
     assert 'id="panel-nonconformities"' in html and "Not linked to any nonconformity." in html
-    form = response.context["nc_open_form"]
+    form = fragment(client, card, "nc-open").context["nc_open_form"]
     assert (form["product"].value(), form["supplier"].value(), form["cause"].value()) == (
         product.pk, supplier.pk, supplier_cause.pk)
     assert form["component"].value() is None
-    assert reverse("capa:measure_promote", args=[card.number, measure.pk]) in html
-    assert f'value="{measure.due_date.isoformat()}"' in html
+    promote = fragment(client, card, f"promote-{measure.pk}").content.decode()
+    assert reverse("capa:measure_promote", args=[card.number, measure.pk]) in promote
+    assert f'value="{measure.due_date.isoformat()}"' in promote
 
 
 def test_opened_from_the_card_it_is_listed_on_the_card(client, card, responsible, product, supplier_cause):
@@ -80,7 +86,7 @@ def test_linked_to_an_open_one_closed_ones_are_not_offered(client, card, respons
     Nonconformity.objects.filter(pk=closed.pk).update(state=NonconformityState.CLOSED)
     nonconformity_appoint(actor=qms, nonconformity=record, owner=responsible)
     client.force_login(responsible)
-    offered = page(client, card).context["nc_link_form"].fields["nonconformity"].queryset
+    offered = fragment(client, card, "nc-link").context["nc_link_form"].fields["nonconformity"].queryset
     assert list(offered) == [record]
     refused = client.post(reverse("capa:card_link", args=[card.number]), {"nc-link-nonconformity": closed.pk})
     assert refused.status_code == 400 and not closed.links.exists()
@@ -143,7 +149,7 @@ def test_others_who_see_the_card_get_no_forms_and_403(client, card, measure, exe
     client.force_login({"executor": executor, "manager": manager}[who])
     response = page(client, card)
     assert response.status_code == 200
-    assert response.context["nc_open_form"] is None
+    assert fragment(client, card, "nc-open").context["nc_open_form"] is None
     assert 'id="panel-nonconformities"' not in response.content.decode()  # nothing linked, nothing to do
     for url, data in (
         (reverse("capa:card_open", args=[card.number]), {"nc-open-title": "x"}),
@@ -177,7 +183,7 @@ def test_the_panel_makes_a_fixed_number_of_queries(rf, card, responsible, qms, e
         request = rf.get("/")
         request.user = responsible
         html = render_to_string("capa/card_panel.html", {
-            "complaint": card, "open_form": None, **nonconformities_panel(request, card, {}),
+            "complaint": card, "open_form": None, "card_fragments": {}, **nonconformities_panel(request, card, {}),
         }, request)
         return html.count('class="nc-record"'), html.count('class="nc-measure"')
 

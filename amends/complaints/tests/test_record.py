@@ -186,7 +186,9 @@ def test_the_card_shows_and_edits_component_and_supplier(client, register, qms):
     client.force_login(qms)
     soup = BeautifulSoup(client.get(url(complaint, "detail")).content, "html.parser")
     assert soup.select_one("#card-component").get_text() == "—"
-    assert soup.select_one("select[name=component]") and soup.select_one("select[name=supplier]")
+    edit = BeautifulSoup(client.get(reverse("complaints:card_fragment", args=[complaint.number, "edit"])).content,
+                         "html.parser")
+    assert edit.select_one("select[name=component]") and edit.select_one("select[name=supplier]")
     form = {"version": complaint.version, "received_at": "2026-11-02T10:00", "channel": complaint.channel,
             "origin": complaint.origin, "wording": complaint.wording, "importance": complaint.importance,
             "component": component.pk, "supplier": supplier.pk, "request_type": complaint.request_type}
