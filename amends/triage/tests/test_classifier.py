@@ -1,0 +1,46 @@
+"""The classifier itself, without the database: a single card is scored with the weights taken out of
+the SVM, and must get exactly what the sklearn pipeline gives a batch."""
+
+import pickle
+import random
+
+import numpy as np
+
+from amends.triage.learning.classifier import BATCH, classifier_fit, prepared, scores_of
+
+from .learning_corpus import WORDS, text_of
+
+
+def corpus(names: list[str], count: int) -> tuple[list[str], list[str]]:
+    rng = random.Random(5)
+    labels = [names[i % len(names)] for i in range(count)]
+    return [text_of(label, rng) for label in labels], labels
+
+
+def test_one_text_scores_as_the_pipeline_scores_it():
+    for names in (list(WORDS), ["Delivery", "Staff"]):  # several classes; two, where the SVM has one score
+        texts, labels = corpus(names, 90)
+        classifier = classifier_fit(texts, labels, validation=18)
+        new = ["Курьер опоздал, посылка не пришла", "The manager was rude", "zzz qqq", "Товар сломался снова!"]
+        batch = scores_of(classifier.svm, classifier.features.transform(prepared(new)))
+        one_by_one = np.array([classifier.scores(text) for text in prepared(new)])
+        assert one_by_one.shape == (4, len(names))
+        np.testing.assert_allclose(one_by_one, batch, rtol=1e-5, atol=1e-6)
+        # Fewer than BATCH texts go one by one, more through the pipeline: the same confidences.
+        many = new * (BATCH // len(new) + 1)
+        np.testing.assert_allclose(classifier.probabilities(many)[:4], classifier.probabilities(new), atol=1e-6)
+
+
+def test_a_text_with_no_known_word_gets_the_intercepts_only():
+    texts, labels = corpus(list(WORDS), 60)
+    classifier = classifier_fit(texts, labels, validation=12)
+    np.testing.assert_allclose(classifier.scores("ъъъ"), classifier.svm.intercept_)
+
+
+def test_the_weights_taken_out_are_not_written_to_the_model_file():
+    texts, labels = corpus(list(WORDS), 60)
+    classifier = classifier_fit(texts, labels, validation=12)
+    size = len(pickle.dumps(classifier))
+    expected = classifier.top(["Курьер опоздал"])
+    assert len(pickle.dumps(classifier)) == size  # the cache the call built is left out
+    assert pickle.loads(pickle.dumps(classifier)).top(["Курьер опоздал"]) == expected
