@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 
-from amends.triage.learning.classifier import BATCH, classifier_fit, prepared, scores_of
+from amends.triage.learning.classifier import BATCH, TextClassifier, classifier_fit, prepared, scores_of
 
 from .learning_corpus import WORDS, text_of
 
@@ -44,3 +44,31 @@ def test_the_weights_taken_out_are_not_written_to_the_model_file():
     expected = classifier.top(["Курьер опоздал"])
     assert len(pickle.dumps(classifier)) == size  # the cache the call built is left out
     assert pickle.loads(pickle.dumps(classifier)).top(["Курьер опоздал"]) == expected
+
+
+def test_the_organisation_decides_what_the_words_leave_open():
+    # The same words for both values; only the organisation tells them apart.
+    rng = random.Random(3)
+    texts = [" ".join(rng.sample(["please", "order", "again", "today", "shop", "sort it out"], 3)) for _ in range(80)]
+    organisations = ["7" if i % 2 else "9" for i in range(80)]
+    labels = ["Delivery" if organisation == "7" else "Staff" for organisation in organisations]
+    classifier = classifier_fit(texts, labels, validation=16, organisations=organisations)
+    assert classifier.organisations == {"7": 0, "9": 1}
+    assert classifier.top(["order again please"], organisations=["7"])[0][0][0] == "Delivery"
+    assert classifier.top(["order again please"], organisations=["9"])[0][0][0] == "Staff"
+    # An organisation the model has not seen counts as none.
+    np.testing.assert_allclose(classifier.probabilities(["order"], ["12"]), classifier.probabilities(["order"]))
+    # One by one and in a batch, the organisation weighs the same.
+    many = ["order again please"] * BATCH
+    np.testing.assert_allclose(classifier.probabilities(many, ["7"] * BATCH)[0],
+                               classifier.probabilities(many[:1], ["7"])[0], atol=1e-6)
+
+
+def test_a_model_file_written_before_organisations_counted_still_predicts():
+    texts, labels = corpus(list(WORDS), 60)
+    classifier = classifier_fit(texts, labels, validation=12)
+    state = classifier.__getstate__()
+    del state["organisations"]
+    old = TextClassifier.__new__(TextClassifier)
+    old.__setstate__(state)
+    assert old.top(["Курьер опоздал"], organisations=["3"]) == classifier.top(["Курьер опоздал"])
