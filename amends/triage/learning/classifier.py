@@ -129,8 +129,9 @@ class TextClassifier:
             parts, start = [], 0
             for _name, vectorizer in self.features.transformer_list:
                 end = start + len(vectorizer.vocabulary_)
+                # A view, not a copy: a model of many values and words would otherwise take twice its memory.
                 parts.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_.astype(np.float64),
-                              np.ascontiguousarray(coef[:, start:end].T)))
+                              coef[:, start:end].T))
                 start = end
             fast = self.__dict__["_fast"] = (intercept, parts, ORGANISATION_WEIGHT * coef[:, start:].T)
         return fast
