@@ -26,6 +26,9 @@ SEARCH_CARDS = 20_000
 # Fewer texts than this are scored one by one with the weights taken out of the SVM; a batch goes
 # through the pipeline, whose fixed cost per call is then shared.
 BATCH = 32
+# One slice of the newest cards is a narrow judge (a few days of one kind of complaint): the choice is
+# the mean over this many slices, going back in time.
+FOLDS = 3
 # The organisation's column weighs half a text's (a text's TF-IDF vector has length 1): chosen among
 # 0.5, 1 and 2 on the validation slice of the CFPB complaints, where the company is the organisation.
 ORGANISATION_WEIGHT = 0.5
@@ -183,11 +186,23 @@ class TextClassifier:
         return not self.scripts or bool(text_scripts(text) & self.scripts) or not text_scripts(text)
 
 
+def _slice_fit(matrix, labels: np.ndarray, cut: int, end: int, c: float, weight: str | None,
+               ) -> tuple[LinearSVC, float] | None:
+    """A candidate fitted on the cards before `cut` (at most SEARCH_CARDS of them) and its top-1 on the
+    slice cut:end; None when there is nothing to fit."""
+    start = max(0, cut - SEARCH_CARDS)
+    if cut <= start or len(set(labels[start:cut])) < 2:
+        return None
+    svm = svm_fit(matrix[start:cut], labels[start:cut], c, weight)
+    return svm, float((svm.predict(matrix[cut:end]) == labels[cut:end]).mean())
+
+
 def classifier_fit(texts: list[str], labels: list[str], *, validation: int, organisations: list[str] | None = None,
                    cs=(0.1, 0.3, 1.0), weights=(None, "balanced")) -> TextClassifier:
-    """Fit on `texts` (oldest first) and their `organisations`: the regularisation, the class weights
-    and the temperature are chosen on the newest `validation` of them, then the SVM is refitted on all
-    of them with that choice."""
+    """Fit on `texts` (oldest first) and their `organisations`: the regularisation and the class weights
+    are chosen by their mean top-1 on the newest FOLDS slices of `validation` cards, each candidate
+    fitted on the cards before its slice; the temperature on the newest slice. Then the SVM is refitted
+    on all of them with that choice."""
     features = features_new()
     organisations = organisations or [""] * len(texts)
     columns = organisation_columns(organisations)
@@ -195,16 +210,18 @@ def classifier_fit(texts: list[str], labels: list[str], *, validation: int, orga
                            format="csr")
     labels_array = np.array(labels)
     cut = len(texts) - validation
-    start = max(0, cut - SEARCH_CARDS)
     best, best_accuracy, best_svm = (cs[-1], weights[0]), -1.0, None
-    if validation and len(set(labels_array[start:cut])) > 1:
-        for c in cs:
-            # Balanced weights count a rare value's cards more: they may win where the values' shares move.
-            for weight in weights:
-                svm = svm_fit(matrix[start:cut], labels_array[start:cut], c, weight)
-                accuracy = float((svm.predict(matrix[cut:]) == labels_array[cut:]).mean())
-                if accuracy > best_accuracy:
-                    best, best_accuracy, best_svm = (c, weight), accuracy, svm
+    ends = range(len(texts), len(texts) - FOLDS * validation, -validation) if validation else range(0)
+    for c in cs:
+        # Balanced weights count a rare value's cards more: they may win where the values' shares move.
+        for weight in weights:
+            found = [fitted for fitted in (_slice_fit(matrix, labels_array, end - validation, end, c, weight)
+                                           for end in ends) if fitted is not None]
+            if not found:
+                continue
+            accuracy = float(np.mean([accuracy for _svm, accuracy in found]))
+            if accuracy > best_accuracy:
+                best, best_accuracy, best_svm = (c, weight), accuracy, found[0][0]
     temperature = 5.0
     if best_svm is not None:
         known = np.isin(labels_array[cut:], best_svm.classes_)
@@ -217,6 +234,6 @@ def classifier_fit(texts: list[str], labels: list[str], *, validation: int, orga
     for text in texts:
         scripts |= text_scripts(text, share=0.5)
     hyper = {"C": best[0], "class_weight": best[1] or "none", "temperature": temperature, "validation": validation,
-             "organisations": len(columns)}
+             "folds": FOLDS, "organisations": len(columns)}
     return TextClassifier(features=features, svm=svm, temperature=temperature, scripts=scripts, hyper=hyper,
                           organisations=columns)

@@ -72,3 +72,25 @@ def test_a_model_file_written_before_organisations_counted_still_predicts():
     old = TextClassifier.__new__(TextClassifier)
     old.__setstate__(state)
     assert old.top(["Курьер опоздал"], organisations=["3"]) == classifier.top(["Курьер опоздал"])
+
+
+def test_candidates_are_judged_on_three_slices_each_after_the_cards_they_learned(monkeypatch):
+    from amends.triage.learning import classifier as module
+
+    fitted = []
+    real_fit = module.svm_fit
+
+    def spy(matrix, labels, c, weight=None):
+        fitted.append((matrix.shape[0], c, weight))
+        return real_fit(matrix, labels, c, weight)
+
+    monkeypatch.setattr(module, "svm_fit", spy)
+    texts, labels = corpus(list(WORDS), 120)
+    classifier = classifier_fit(texts, labels, validation=20)
+    # Per candidate, models of the 100, 80 and 60 oldest cards, judged on the 20 after each; then the
+    # chosen one refitted on all 120.
+    assert fitted[:3] == [(100, 0.1, None), (80, 0.1, None), (60, 0.1, None)]
+    assert len(fitted) == 3 * 3 * 2 + 1
+    chosen = classifier.hyper
+    assert fitted[-1] == (120, chosen["C"], None if chosen["class_weight"] == "none" else chosen["class_weight"])
+    assert chosen["folds"] == 3
