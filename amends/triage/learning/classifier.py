@@ -20,7 +20,7 @@ from .text import text_normalise, text_scripts
 TOP = 3
 # Long narratives add little past their first pages and cost time in the character n-grams.
 MAX_CHARS = 4000
-# The regularisation is chosen on models of at most this many cards (the newest before the validation
+# The regularisation is chosen on models of at most this many cards (the newest before each validation
 # slice): the choice holds at scale and costs a fraction of a full fit per candidate.
 SEARCH_CARDS = 20_000
 # Fewer texts than this are scored one by one with the weights taken out of the SVM; a batch goes
@@ -103,7 +103,7 @@ class TextClassifier:
     svm: LinearSVC
     temperature: float
     scripts: set[str] = field(default_factory=set)
-    # What was chosen on the validation slice: C, class weights, temperature, the slice's size.
+    # What was chosen on the validation slices: C, class weights, temperature, a slice's size, how many.
     hyper: dict = field(default_factory=dict)
     # The organisations the SVM has a column for, after the text's features.
     organisations: dict[str, int] = field(default_factory=dict)
@@ -114,7 +114,7 @@ class TextClassifier:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state.pop("_fast", None)  # rebuilt from the SVM after loading: the file stays half the size
+        state.pop("_fast", None)  # rebuilt from the SVM after loading, not written into the file twice
         return state
 
     def __setstate__(self, state: dict) -> None:
