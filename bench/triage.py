@@ -5,13 +5,13 @@ Prints ONE table: the triage model (amends/triage/learning: TF-IDF word 1-2-gram
 and a keyword baseline (each value's most typical words in the training part), on real complaints
 read from ../shared/data (AMENDS_SHARED_DATA), never copied into the repository:
 
-- CFPB, rows with a narrative, split by time: the oldest 80 % train (their newest fifth chooses the
-  hyper-parameters), the newest 20 % test. Product and Issue names renamed over the years are
-  merged into today's (bench/triage_data.py). The company is the card's organisation (a feature
-  of its own, as the app gives the card's organisation). Issue is learned within its product: the
-  model learns "product / issue" pairs and an issue's confidence is the sum over the products it
-  appears under. "plain" is the classifier as it was first built, for scale: the text alone, the
-  names as published, C chosen between 0.3 and 1, no class weights.
+- CFPB, rows with a narrative, split by time: the oldest 80 % train (their newest fifth and the two
+  slices of that size before it choose the hyper-parameters), the newest 20 % test. Product and
+  Issue names renamed over the years are merged into today's (bench/triage_data.py). The company
+  is the card's organisation (a feature of its own, as the app gives the card's organisation).
+  Issue is learned within its product: the model learns "product / issue" pairs and an issue's
+  confidence is the sum over the products it appears under. "plain" is the classifier on the text
+  alone, the names as published, C chosen between 0.3 and 1, no class weights, for scale.
 - Kursk citizen appeals, their `category` label; the data has no dates, so a fixed random 80/20 split.
 - Speed: training time on --cards cards (the CFPB narratives repeated, each copy with a different
   tenth of its words left out, so no two cards are equal), and the per-card prediction latency in
