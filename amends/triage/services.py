@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 APPLIED = "triage_applied"
 
 
-def _predictions(field: str, texts: list[str], model: TriageModel | None) -> list[Any] | None:
+def _predictions(field: str, cards: list[Complaint], texts: list[str], model: TriageModel | None,
+                 ) -> list[Any] | None:
     """The model's predictions, or None without an active model. A model that fails is reported
     on every card (the keyword rules stand in) and logged: it must not stop the other fields."""
     if model is None:
@@ -47,12 +48,13 @@ def _predictions(field: str, texts: list[str], model: TriageModel | None) -> lis
     try:
         # scikit-learn costs every process 1.4 s at start: loaded by the first prediction only.
         from .learning import predict_many
+        from .learning.data import card_organisation
 
-        return predict_many(field, texts)
+        return predict_many(field, texts, [card_organisation(card) for card in cards])
     except Exception:  # a broken model file must not cost the cards their other suggestions
         logger.exception("Triage model %s failed to predict", model)
         reason = _("The model v%(version)s could not be used; see the server log.") % {"version": model.version}
-        return [KeywordMatch([], reason) for _text in texts]
+        return [KeywordMatch([], reason) for _card in cards]
 
 
 def _row(card: Complaint, spec: FieldSpec, choices: list[tuple[str, float]], options: dict[str, Any]) -> dict:
@@ -69,7 +71,7 @@ def _row(card: Complaint, spec: FieldSpec, choices: list[tuple[str, float]], opt
 
 def _field_rows(spec: FieldSpec, cards: list[Complaint], model: TriageModel | None) -> list[Suggestion]:
     texts = [card.wording.strip() for card in cards]
-    predictions = _predictions(spec.name, texts, model) or [None] * len(cards)
+    predictions = _predictions(spec.name, cards, texts, model) or [None] * len(cards)
     fallback = match_many(spec.name, texts)
     suggested = {value for p in [*predictions, *fallback] if p is not None for value, _c in p.choices}
     options = spec.options(suggested) if suggested else {}

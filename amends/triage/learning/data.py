@@ -29,6 +29,16 @@ class Example:
     text: str
     label: str
     received_at: datetime
+    organisation: str = ""  # its id as text, "" for none
+
+
+def _organisation(pk: int | None) -> str:
+    return "" if pk is None else str(pk)
+
+
+def card_organisation(card: Complaint) -> str:
+    """A card's organisation as the models know it (training_examples reads it the same way)."""
+    return _organisation(card.organisation_id)
 
 
 def training_examples(field: str, *, limit: int | None = None) -> list[Example]:
@@ -40,19 +50,20 @@ def training_examples(field: str, *, limit: int | None = None) -> list[Example]:
     closed = (
         Complaint.objects.filter(state=State.CLOSED, **{f"{column}__isnull": False})
         .exclude(wording="").order_by("-received_at", "-pk")
-        .values_list("pk", "wording", column, "received_at")[:limit]
+        .values_list("pk", "wording", column, "received_at", "organisation_id")[:limit]
     )
-    for pk, wording, value, received_at in closed.iterator(chunk_size=5000):
-        found[pk] = Example(pk, wording, str(value), received_at)
+    for pk, wording, value, received_at, organisation in closed.iterator(chunk_size=5000):
+        found[pk] = Example(pk, wording, str(value), received_at, _organisation(organisation))
     decided = (
         Suggestion.objects.filter(field=field).exclude(final_value="")
         .order_by("-complaint__received_at").values_list(
             "complaint_id", "complaint__wording", "final_value", "complaint__received_at",
+            "complaint__organisation_id",
         )[:limit]
     )
-    for pk, wording, value, received_at in decided.iterator(chunk_size=5000):
+    for pk, wording, value, received_at, organisation in decided.iterator(chunk_size=5000):
         if wording:
-            found[pk] = Example(pk, wording, value, received_at)
+            found[pk] = Example(pk, wording, value, received_at, _organisation(organisation))
     examples = sorted(found.values(), key=lambda example: (example.received_at, example.complaint_id))
     return examples[-limit:]
 

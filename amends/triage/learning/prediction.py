@@ -23,8 +23,9 @@ def active_model(field: str) -> TriageModel | None:
     return TriageModel.objects.filter(field=field, active=True).first()
 
 
-def predict_many(field: str, texts: list[str]) -> list[Prediction]:
-    """One prediction per text, in order; never raises for a missing or broken model or a bad text."""
+def predict_many(field: str, texts: list[str], organisations: list[str] | None = None) -> list[Prediction]:
+    """One prediction per text, in order; never raises for a missing or broken model or a bad text.
+    `organisations`: each text's card's organisation (data.card_organisation), if known."""
     model = active_model(field)
     if model is None:
         return [Prediction(reason=_("No model has been trained for this field yet.")) for _text in texts]
@@ -51,6 +52,8 @@ def predict_many(field: str, texts: list[str]) -> list[Prediction]:
         else:
             results.append(None)
             usable.append(i)
-    for i, choices in zip(usable, classifier.top([texts[i] for i in usable], TOP), strict=True):
+    known = organisations or [""] * len(texts)
+    found = classifier.top([texts[i] for i in usable], TOP, organisations=[known[i] for i in usable])
+    for i, choices in zip(usable, found, strict=True):
         results[i] = Prediction(choices=choices, model_id=model.pk)
     return [result for result in results if result is not None]

@@ -65,12 +65,14 @@ def train(field: str, *, actor=None, progress=None) -> TriageModel:
     step("training")
     train_texts, train_labels = [e.text for e in train_part], [e.label for e in train_part]
     test_texts, test_labels = [e.text for e in test_part], [e.label for e in test_part]
-    classifier = classifier_fit(train_texts, train_labels, validation=validation)
+    test_organisations = [e.organisation for e in test_part]
+    classifier = classifier_fit(train_texts, train_labels, validation=validation,
+                                organisations=[e.organisation for e in train_part])
     seconds = time.perf_counter() - started
     step("evaluating")
     evaluation = evaluation_build(
         train_texts=train_texts, train_labels=train_labels, test_texts=test_texts, test_labels=test_labels,
-        choices=classifier.top(test_texts),
+        choices=classifier.top(test_texts, organisations=test_organisations),
     )
     evaluation.update({
         "cards": cards,
@@ -94,7 +96,8 @@ def train(field: str, *, actor=None, progress=None) -> TriageModel:
                    "%(majority).3f.") % {"new": evaluation["top1"], "majority": majority}
     elif current is not None:
         try:
-            previous = scores(test_labels, [[v for v, _c in row] for row in model_load(current).top(test_texts)])
+            previous_top = model_load(current).top(test_texts, organisations=test_organisations)
+            previous = scores(test_labels, [[v for v, _c in row] for row in previous_top])
         except ModelFileError:
             previous = None
         if previous is not None:

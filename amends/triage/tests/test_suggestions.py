@@ -243,3 +243,26 @@ def test_web_form_cards_registered_by_the_worker_get_their_suggestions_from_one_
     AmendsWorker(interval=0).tick()
     made = Suggestion.objects.filter(field=TriageField.CATEGORY, value=str(category.pk))
     assert sorted(made.values_list("complaint_id", flat=True)) == cards
+
+
+def test_the_cards_organisation_is_read_with_its_words(operator, contact):
+    from amends.customers.models import Organisation
+    from amends.triage.learning import train
+
+    from .learning_corpus import categories, closed_cards
+
+    # The words say nothing; the delivery complaints all come from the contact's organisation.
+    cards = closed_cards(operator, 90)
+    other = Organisation.objects.create(name="ООО «Лютик»")
+    learned = categories()["Delivery"]
+    for card in cards:
+        card.wording = "Прошу разобраться с заказом."
+        card.organisation = contact.organisation if card.category_id == learned.pk else other
+    Complaint.objects.bulk_update(cards, ["wording", "organisation"])
+    assert train(TriageField.CATEGORY).active
+    ours = register(operator, contact, "Прошу разобраться с заказом.")
+    theirs = complaint_register(actor=operator, channel=Channel.PHONE, wording="Прошу разобраться с заказом.",
+                                organisation=other)
+    suggested = dict(Suggestion.objects.filter(field=TriageField.CATEGORY).values_list("complaint", "value"))
+    assert ours.organisation == contact.organisation and suggested[ours.pk] == str(learned.pk)
+    assert suggested[theirs.pk] != str(learned.pk)
