@@ -28,6 +28,7 @@ from django_tasks_db.models import DBTaskResult
 
 from amends.core.budget import TimeBudgetExceeded, time_budget
 from amends.core.links import DEVELOPMENT_BASE_URL, base_url_configured
+from amends.core.pauses import on_pause, pause_off
 from amends.intake.quarantine import inbound_quarantine_job
 from amends.intake.queue import FOLLOW_UP_CARDS, inbound_process_queued
 
@@ -222,6 +223,12 @@ class AmendsWorker:
         except OperationalError as error:
             logger.warning("Heartbeat not removed: %s", error)
 
+    def intake_between_steps(self) -> None:
+        """At a long job's pause point: the submissions waiting get their cards, their follow-ups
+        queued behind the job."""
+        while self.running and self._process_queued_messages() >= settings.AMENDS_INTAKE_BATCH:
+            pass
+
     def _process_queued_messages(self) -> int:
         try:
             # Interrupted inside a message, that message is quarantined with the reason (inbound_process).
@@ -246,6 +253,7 @@ class AmendsWorker:
                            "cards) point to %s. Set it to the address people open the app at.",
                            DEVELOPMENT_BASE_URL)
         pause = self.interval
+        on_pause(self.intake_between_steps)
         try:
             while self.running:
                 worked = self.tick()
@@ -256,5 +264,6 @@ class AmendsWorker:
                 pause = min(self.interval, QUICK_LOOK) if worked else min(self.interval, pause * 2)
                 time.sleep(pause)
         finally:
+            pause_off(self.intake_between_steps)
             if not once:
                 self._beat_stop()

@@ -9,11 +9,13 @@ import time_machine
 from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from amends.accounts.roles import Role
 from amends.api.services import complaint_accept_from_api
 from amends.complaints.models import Complaint
+from amends.core.pauses import pause_point
 from amends.duplicates.models import TextSignature
 from amends.intake import services
 from amends.intake.acknowledge import ACKNOWLEDGEMENT, acknowledge
@@ -282,3 +284,26 @@ def test_after_a_pass_with_work_the_worker_looks_again_soon_then_backs_off_to_it
     monkeypatch.setattr(worker_module.time, "sleep", slept.append)
     worker.run()
     assert slept == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 0.05, 0.1, 0.2]
+
+
+@task()
+def a_long_job_a_complaint_arrives_during(username: str) -> int:
+    """A long job during which an API complaint comes in; the cards there are at its pause point."""
+    from amends.accounts.models import User
+
+    complaint_accept_from_api(actor=User.objects.get(username=username), channel="email",
+                              text="Пришёл во время долгой работы: чайник течёт.")
+    pause_point()
+    return Complaint.objects.count()
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_a_long_job_lets_the_worker_register_waiting_submissions_at_its_pause_points(make_user):
+    make_user("night-operator", Role.OPERATOR)
+    job = a_long_job_a_complaint_arrives_during.enqueue("night-operator")
+    AmendsWorker(interval=0).run(once=True)
+    job.refresh()
+    assert job.return_value == 1 and Complaint.objects.count() == 1
+    # Outside a worker nothing waits at a pause point: the next one arrives and stays queued.
+    assert a_long_job_a_complaint_arrives_during.call("night-operator") == 1
+    assert InboundMessage.objects.filter(status=InboundStatus.QUEUED).count() == 1

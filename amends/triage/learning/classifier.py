@@ -15,6 +15,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[impo
 from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
 from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
+from amends.core.pauses import pause_point
+
 from .text import text_normalise, text_scripts
 
 TOP = 3
@@ -75,6 +77,7 @@ def organisation_matrix(organisations: list[str], columns: dict[str, int]) -> sp
 
 
 def svm_fit(matrix: sparse.csr_matrix, labels: np.ndarray, c: float, weight: str | None = None) -> LinearSVC:
+    pause_point()  # each fit takes seconds at a million cards: the worker's intake goes first
     return LinearSVC(C=c, class_weight=weight, dual="auto", max_iter=2000).fit(matrix, labels)
 
 

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from amends.core.pauses import pause_point
+
 from ..models import TriageModel
 from .classifier import classifier_fit
 from .data import training_examples
@@ -45,7 +47,12 @@ def _refused(field: str, reason: str, *, cards: int, trained_on: int = 0) -> Tri
 def train(field: str, *, actor=None, progress=None) -> TriageModel:
     """Train, evaluate and store a new model of `field`; it is put in use only if not worse than the
     one in use. `progress(step)` is told each step, for the command's progress bar."""
-    step = progress or (lambda _step: None)
+    told = progress or (lambda _step: None)
+
+    def step(name: str) -> None:
+        pause_point()  # between the steps of a long training, the worker's intake goes first
+        told(name)
+
     started = time.perf_counter()
     step("reading")
     examples = training_examples(field)
