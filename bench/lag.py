@@ -54,6 +54,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--texts", choices=("generated", "real"), default="generated",
                         help="the complaints' wording: 18 words of a 21-word list from one customer a client "
                              "(generated), or real Russian complaints (bench/mail_corpus.py) from 10,000 customers")
+    parser.add_argument("--train-during", action="store_true",
+                        help="the triage models of every field trained by the worker as the burst starts")
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server log)")
     parser.add_argument("--client", nargs=5, metavar=("PORT", "TOKEN", "RATE", "SECONDS", "OUT"),
@@ -267,6 +269,13 @@ def main() -> None:
         server_pids = process_tree(server.pid)
         server_cpu, worker_cpu = cpu_seconds(server_pids), cpu_seconds(worker_pids)
         answers_file = Path(VAR_DIR) / "answers.jsonl"
+        if OPTIONS.train_during:
+            from amends.triage.models import TriageField
+            from amends.triage.tasks import train_task
+
+            for field in TriageField.values:
+                train_task.enqueue(field)
+            connection.close()
         started = time.time()
         subprocess.run([sys.executable, __file__, "--texts", OPTIONS.texts, "--clients", str(OPTIONS.clients),
                         "--client", str(port), token, str(OPTIONS.rate), str(OPTIONS.seconds), str(answers_file)],
