@@ -56,6 +56,9 @@ def arguments() -> argparse.Namespace:
                              "(generated), or real Russian complaints (bench/mail_corpus.py) from 10,000 customers")
     parser.add_argument("--train-during", action="store_true",
                         help="the triage models of every field trained by the worker as the burst starts")
+    parser.add_argument("--long-jobs", choices=("apart", "here"), default="apart",
+                        help="the workers' --long-jobs: the trainings in a second process (apart, the default) "
+                             "or in the worker itself, giving way to intake at their pause points (here)")
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server log)")
     parser.add_argument("--client", nargs=5, metavar=("PORT", "TOKEN", "RATE", "SECONDS", "OUT"),
@@ -211,7 +214,8 @@ def workers_start(count: int) -> list[subprocess.Popen]:
     disabled = ",".join(job.name for job in PERIODIC) if OPTIONS.without_periodic else ""
     env = {**os.environ, "AMENDS_VAR_DIR": VAR_DIR, "AMENDS_JOBS_DISABLED": disabled}
     log = open(Path(VAR_DIR) / "worker.log", "ab")  # noqa: SIM115 - open while the workers run
-    return [subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "worker", "--interval", str(OPTIONS.interval)],
+    return [subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "worker", "--interval", str(OPTIONS.interval),
+                              "--long-jobs", OPTIONS.long_jobs],
                              env=env, cwd=ROOT, stdout=log, stderr=log) for _ in range(count)]
 
 

@@ -5,6 +5,7 @@ from django_tasks import task
 
 from amends.accounts.models import User
 from amends.core.budget import job_time_budget
+from amends.core.queues import LONG_QUEUE
 
 from .export_jobs import ExportRefused, export_queryset, register_export_run
 from .exports import FORMATS
@@ -16,7 +17,7 @@ from .models import RegisterExport
 EXPORT_TIME_BUDGET = 840
 
 
-@task()
+@task(queue_name=LONG_QUEUE)
 @job_time_budget(EXPORT_TIME_BUDGET)
 def register_export_task(export_id: int) -> dict | None:
     """Write a register export asked for on a page; a failure is recorded on the export and raised."""

@@ -11,6 +11,7 @@ from amends.accounts.models import User
 from amends.audit.models import Action
 from amends.audit.services import audit_record_object
 from amends.core.budget import job_time_budget
+from amends.core.queues import LONG_QUEUE
 
 from .access import access_imports
 from .indexes import indexes_abandoned, indexes_restore
@@ -31,7 +32,7 @@ class ImportSliceOver(BaseException):  # noqa: N818 - reads as what happened
     lets it through and the run stays as it was after that chunk."""
 
 
-@task()
+@task(queue_name=LONG_QUEUE)
 @job_time_budget(IMPORT_TIME_BUDGET)
 def import_run_task(run_id: int) -> dict | None:
     """Run the import for at most IMPORT_SLICE_SECONDS, then queue the rest as the next job. A run already
@@ -93,7 +94,7 @@ def import_resume(user: User, run: ImportRun) -> bool:
     return True
 
 
-@task()
+@task(queue_name=LONG_QUEUE)
 @job_time_budget(IMPORT_TIME_BUDGET)
 def indexes_restore_task() -> int:
     """Build again the indexes an import set aside before it was stopped (queued by the worker as it starts)."""

@@ -17,6 +17,7 @@ from amends.capa.norms import norm_check
 from amends.capa.proposal_checks import proposals_check
 from amends.capa.sweep import capa_deadlines_sweep
 from amends.complaints.events import timeline_seal
+from amends.core.queues import LONG_QUEUE
 from amends.deadlines.sweep import deadlines_sweep
 from amends.intake.channels.email.imap import mailboxes_poll
 from amends.intake.channels.email.services import email_retry_pending
@@ -106,12 +107,12 @@ def capa_norms_task():
     return [breach.key for breach in norm_check()]
 
 
-@task()
+@task(queue_name=LONG_QUEUE)
 def analytics_reports_task():
     return scheduled_reports_send()
 
 
-@task()
+@task(queue_name=LONG_QUEUE)
 def analytics_yearly_task():
     return _summary(yearly_statement_sweep(timezone.now()))
 

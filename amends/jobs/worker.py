@@ -9,13 +9,21 @@ No job holds a worker forever: each runs within AMENDS_JOB_TIME_BUDGET seconds, 
 task declares (core.budget.job_time_budget), then it is interrupted and recorded as failed, with the
 reason; and a job whose worker died during each of its first MAX_RUNS runs is recorded as failed
 instead of being handed to the next worker.
+
+The long jobs (core.queues.LONG_QUEUE) run apart: `amends worker` starts a second process for them and
+starts it again if it dies, so that a training or an import never holds up the registration of the
+complaints arriving meanwhile (see LongJobs for the other arrangements).
 """
 
 import logging
 import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta
+from enum import StrEnum
 from math import ceil
 
 from django.conf import settings
@@ -29,6 +37,7 @@ from django_tasks_db.models import DBTaskResult
 from amends.core.budget import TimeBudgetExceeded, time_budget
 from amends.core.links import DEVELOPMENT_BASE_URL, base_url_configured
 from amends.core.pauses import on_pause, pause_off
+from amends.core.queues import LONG_QUEUE
 from amends.intake.quarantine import inbound_quarantine_job
 from amends.intake.queue import FOLLOW_UP_CARDS, inbound_process_queued
 
@@ -55,6 +64,22 @@ QUICK_LOOK = 0.05
 BEAT_EVERY = timedelta(seconds=10)
 # The beats of workers gone without a clean stop are kept this long, for the metrics to show them stale.
 BEATS_KEPT = timedelta(days=1)
+
+
+# A long-jobs process that died is started again at most this often.
+RESTART_AFTER = 10.0
+# How long a stopping worker waits for its long-jobs process to finish the job at hand; after that the
+# process goes on alone and leaves once done (it watches its parent).
+STOP_WAIT = 30.0
+
+
+class LongJobs(StrEnum):
+    """Where a worker runs the jobs of the long queue."""
+
+    APART = "apart"  # in a second process it starts and watches (the default)
+    HERE = "here"  # between its other work, giving way to intake at their pause points
+    NONE = "none"  # not at all: a worker started with ONLY runs them
+    ONLY = "only"  # nothing else: no intake, no periodic jobs
 
 
 class JobStalled(Exception):  # noqa: N818 - the reason recorded on the job, not raised
@@ -140,18 +165,57 @@ class _BudgetedQueue(Worker):
                                  db_task_result.traceback.strip().rsplit("\n", 1)[-1])
 
 
+class LongJobsProcess:
+    """The second process of a worker started with LongJobs.APART: `amends worker --long-jobs only`."""
+
+    def __init__(self, interval: float):
+        self.command = [sys.executable, "-m", "config.cli", "worker", "--long-jobs", LongJobs.ONLY,
+                        "--interval", str(interval), "--parent", str(os.getpid())]
+        self.process: subprocess.Popen | None = None
+        self._started = 0.0
+
+    def keep_running(self) -> None:
+        """Start it, or start it again if it died (logged, with its exit code)."""
+        if self.process is not None and self.process.poll() is None:
+            return
+        if self.process is not None:
+            if time.monotonic() - self._started < RESTART_AFTER:
+                return
+            logger.error("The long jobs' process %s stopped (exit code %s); starting it again",
+                         self.process.pid, self.process.returncode)
+        self.process = subprocess.Popen(self.command)
+        self._started = time.monotonic()
+        logger.info("Long jobs run in process %s", self.process.pid)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=STOP_WAIT)
+        except subprocess.TimeoutExpired:
+            logger.warning("The long jobs' process %s is finishing its job; it stops once done", self.process.pid)
+
+
 class AmendsWorker:
-    def __init__(self, *, interval: float = 1.0, backend_name: str = "default"):
+    def __init__(self, *, interval: float = 1.0, backend_name: str = "default", long_jobs: LongJobs = LongJobs.HERE,
+                 parent: int | None = None):
         self.interval = interval
+        self.long_jobs = LongJobs(long_jobs)
         self.running = True
         self.budget = float(settings.AMENDS_JOB_TIME_BUDGET)
         self.batch = settings.AMENDS_INTAKE_BATCH
         if self.budget >= STALE_AFTER.total_seconds():
             raise ImproperlyConfigured("AMENDS_JOB_TIME_BUDGET must be shorter than the worker's STALE_AFTER")
+        only_long = self.long_jobs == LongJobs.ONLY
         self.queue = _BudgetedQueue(
-            queue_names=["*"], interval=0, batch=True, backend_name=backend_name, startup_delay=False,
-            max_tasks=None, worker_id=worker_id(), excluded_queue_names=[],
+            queue_names=[LONG_QUEUE] if only_long else ["*"], interval=0, batch=True, backend_name=backend_name,
+            startup_delay=False, max_tasks=None, worker_id=worker_id(),
+            excluded_queue_names=[LONG_QUEUE] if self.long_jobs in (LongJobs.APART, LongJobs.NONE) else [],
         )
+        self.long_process = LongJobsProcess(interval) if self.long_jobs == LongJobs.APART else None
+        # A long-jobs process started by a worker leaves once that worker is gone.
+        self.parent = parent
         self.queue.budget = self.budget
         self._last_housekeeping: datetime | None = None
         self._started_at = timezone.now()
@@ -166,6 +230,10 @@ class AmendsWorker:
         """One pass: housekeeping once a minute, enqueue what is due, then process the stored messages
         queued for the worker and run the job queue until both are empty; whether it found work."""
         close_old_connections()
+        if self.long_jobs == LongJobs.ONLY:
+            return self._tick_long_jobs()
+        if self.long_process is not None:
+            self.long_process.keep_running()
         now = timezone.now()
         try:
             self.beat(now)
@@ -194,6 +262,20 @@ class AmendsWorker:
                                         JOBS_SHARE * (time.monotonic() - began))
             if not (taken or ran):
                 break
+            worked = True
+            self._beat_between_batches()
+        close_old_connections()
+        return worked
+
+    def _tick_long_jobs(self) -> bool:
+        if self.parent is not None and os.getppid() != self.parent:
+            logger.info("The worker that started this one is gone: stopping")
+            self.stop()
+            return False
+        self._beat_between_batches()
+        self.queue.running = self.running
+        worked = False
+        while self.running and self.queue.run_at_most(1):
             worked = True
             self._beat_between_batches()
         close_old_connections()
@@ -253,7 +335,8 @@ class AmendsWorker:
                            "cards) point to %s. Set it to the address people open the app at.",
                            DEVELOPMENT_BASE_URL)
         pause = self.interval
-        on_pause(self.intake_between_steps)
+        if self.long_jobs != LongJobs.ONLY:
+            on_pause(self.intake_between_steps)
         try:
             while self.running:
                 worked = self.tick()
@@ -265,5 +348,7 @@ class AmendsWorker:
                 time.sleep(pause)
         finally:
             pause_off(self.intake_between_steps)
+            if self.long_process is not None:
+                self.long_process.stop()
             if not once:
                 self._beat_stop()

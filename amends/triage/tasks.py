@@ -1,5 +1,7 @@
 from django_tasks import task
 
+from amends.core.queues import LONG_QUEUE
+
 from .flags import flag_many
 from .services import suggest_many
 
@@ -13,7 +15,7 @@ def triage_task(complaint_ids: list[int]) -> int:
     return suggest_many(complaint_ids)
 
 
-@task()
+@task(queue_name=LONG_QUEUE)
 def train_task(field: str) -> int:
     """An administrator's "train now": the version made (put in use only if not worse)."""
     from .learning import train  # scikit-learn: loaded by the processes that train or predict only

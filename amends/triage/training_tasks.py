@@ -4,6 +4,8 @@ been classified since its last training, so a quiet week costs nothing."""
 from django.conf import settings
 from django_tasks import task
 
+from amends.core.queues import LONG_QUEUE
+
 from .models import TriageField, TriageModel
 
 # New classified cards since the last training that make a new one worth it; AMENDS_TRIAGE_RETRAIN_AFTER overrides.
@@ -34,6 +36,6 @@ def triage_train_due() -> dict[str, int]:
     return {field: train(field).version for field in fields_due()}
 
 
-@task()
+@task(queue_name=LONG_QUEUE)
 def triage_train_task():
     return triage_train_due()

@@ -410,8 +410,9 @@ LOGGING = {
     },
 }
 
-# Background work: a queue in the database itself, run by `amends worker` (no extra service).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work: a queue in the database itself, run by `amends worker` (no extra service); "long"
+# holds the long jobs, which the worker runs in a second process (amends/core/queues.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "long"]}}
 # Periodic jobs this installation does not run, e.g. "mail_poll,weekly_summary" (names in amends/jobs/schedule.py).
 AMENDS_JOBS_DISABLED = [name.strip() for name in os.environ.get("AMENDS_JOBS_DISABLED", "").split(",") if name.strip()]
 # Seconds after which a stored API or web-form submission claimed by a worker that never committed

@@ -17,10 +17,11 @@ from amends.analytics.models import RegisterExport
 from amends.analytics.tasks import register_export_start, register_export_task
 from amends.complaints.choices import Channel, State
 from amends.complaints.models import Complaint
+from amends.core.queues import QUEUES
 from amends.jobs.schedule import PERIODIC
 from amends.jobs.worker import AmendsWorker
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
 NO_PERIODIC = [job.name for job in PERIODIC]
 # The worker closes connections between passes: these tests commit for real.
 pytestmark = pytest.mark.usefixtures("reference_data_restored")

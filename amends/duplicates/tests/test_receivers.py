@@ -5,6 +5,7 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from amends.complaints.services import complaint_update
+from amends.core.queues import QUEUES
 from amends.duplicates.models import DuplicateCandidate, TextSignature
 
 from .samples import RU, RU_OTHER, RU_RESENT
@@ -14,7 +15,7 @@ def signed(complaint) -> bool:
     return TextSignature.objects.filter(complaint=complaint).exists()
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}})
 def test_a_channels_card_queues_the_search_in_its_transaction(register):
     complaint = register(RU, duplicates="queued")
     # Other apps queue their own work after registration too.

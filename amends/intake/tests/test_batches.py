@@ -14,13 +14,14 @@ from django_tasks_db.models import DBTaskResult
 
 from amends.complaints.choices import Channel
 from amends.complaints.models import Complaint
+from amends.core.queues import QUEUES
 from amends.deadlines.models import Clock
 from amends.duplicates.models import TextSignature
 from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
 from amends.intake.queue import inbound_process_queued
 from amends.intake.services import PARSERS, inbound_register_number, inbound_store_numbered, parser_for
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
 
 pytestmark = pytest.mark.usefixtures("reference_data_restored")
 

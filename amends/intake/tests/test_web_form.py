@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from amends.complaints.choices import Channel, EventKind, State
 from amends.complaints.models import Attachment, Complaint
+from amends.core.queues import QUEUES
 from amends.intake.channels.web_form.forms import CONSENT_TEXT
 from amends.intake.channels.web_form.ratelimit import Rate, parse_rate
 from amends.intake.models import InboundMessage, InboundStatus
@@ -148,7 +149,7 @@ def test_consent_text_is_stored_in_the_language_shown(db, client, django_capture
         assert Complaint.objects.get().consent_text == str(CONSENT_TEXT)
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}})
 def test_the_acknowledgement_is_queued_in_the_language_the_visitor_wrote_in(db, client,
                                                                            django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult

@@ -16,6 +16,7 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from amends.complaints.models import Attachment, Complaint, TimelineEvent
+from amends.core.queues import QUEUES
 from amends.intake.channels.webhooks.files import fetch_received_files_task
 from amends.intake.channels.webhooks.inbound import parse_webhook
 from amends.intake.models import InboundMessage
@@ -167,7 +168,7 @@ def test_the_token_in_request_paths_is_not_logged_even_at_debug_level(client, bo
     assert_token_nowhere(caplog.text)
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}})
 def test_with_the_real_queue_the_webhook_answers_first_and_the_worker_fetches_the_file(client, bot, files):
     files.telegram_files[LARGEST_PHOTO_ID] = ("photos/file_17.jpg", PHOTO)
     assert send_telegram(client, bot, fixture("telegram_photo_caption")).json()["status"] == "registered"

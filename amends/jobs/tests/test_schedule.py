@@ -6,11 +6,12 @@ import pytest
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
+from amends.core.queues import QUEUES
 from amends.jobs.models import ScheduledRun
 from amends.jobs.schedule import PERIODIC, Periodic, schedule_due, scheduled_runs_prune
 from amends.jobs.tasks import weekly_summary_due
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
 SWEEP = Periodic("deadlines_sweep", "amends.jobs.tasks.deadlines_sweep_task", timedelta(minutes=1))
 
 

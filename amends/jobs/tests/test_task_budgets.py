@@ -10,10 +10,11 @@ from django_tasks_db.models import DBTaskResult
 
 from amends.analytics.tasks import register_export_task
 from amends.core.budget import job_time_budget
+from amends.core.queues import QUEUES
 from amends.jobs.schedule import PERIODIC
 from amends.jobs.worker import STALE_AFTER, AmendsWorker
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
 NO_PERIODIC = [job.name for job in PERIODIC]
 pytestmark = pytest.mark.usefixtures("reference_data_restored")
 XLSX_ROWS_PER_CPU_SECOND = 2_000  # measured for the register export (docs/analytics.md)

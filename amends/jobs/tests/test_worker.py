@@ -16,16 +16,17 @@ from amends.accounts.roles import Role
 from amends.api.services import complaint_accept_from_api
 from amends.complaints.models import Complaint
 from amends.core.pauses import pause_point
+from amends.core.queues import LONG_QUEUE, QUEUES
 from amends.duplicates.models import TextSignature
 from amends.intake import services
 from amends.intake.acknowledge import ACKNOWLEDGEMENT, acknowledge
 from amends.intake.channels.email.services import email_receive
 from amends.intake.models import InboundMessage, InboundStatus, OutboundMessage
-from amends.jobs.models import WorkerBeat
+from amends.jobs.models import ScheduledRun, WorkerBeat
 from amends.jobs.schedule import PERIODIC
-from amends.jobs.worker import BEAT_EVERY, BEATS_KEPT, STALE_AFTER, AmendsWorker, tasks_reclaim_stale
+from amends.jobs.worker import BEAT_EVERY, BEATS_KEPT, STALE_AFTER, AmendsWorker, LongJobs, tasks_reclaim_stale
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
 EMAILS = Path(__file__).resolve().parents[2] / "intake" / "tests" / "fixtures" / "email"
 # These tests look at the queued intake work alone.
 # The worker closes stale connections between passes, as Django does between requests, so these
@@ -307,3 +308,40 @@ def test_a_long_job_lets_the_worker_register_waiting_submissions_at_its_pause_po
     # Outside a worker nothing waits at a pause point: the next one arrives and stays queued.
     assert a_long_job_a_complaint_arrives_during.call("night-operator") == 1
     assert InboundMessage.objects.filter(status=InboundStatus.QUEUED).count() == 1
+
+
+@task(queue_name=LONG_QUEUE)
+def a_job_on_the_long_queue() -> str:
+    return "long"
+
+
+@task()
+def a_job_on_the_default_queue() -> str:
+    return "default"
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_a_worker_that_leaves_the_long_jobs_to_another_runs_everything_else(make_user):
+    long_job, other_job = a_job_on_the_long_queue.enqueue(), a_job_on_the_default_queue.enqueue()
+    AmendsWorker(interval=0, long_jobs=LongJobs.NONE).run(once=True)
+    long_job.refresh(), other_job.refresh()
+    assert (long_job.status, other_job.status) == ("READY", "SUCCESSFUL")
+
+    AmendsWorker(interval=0, long_jobs=LongJobs.ONLY).run(once=True)
+    long_job.refresh()
+    assert long_job.status == "SUCCESSFUL" and long_job.return_value == "long"
+
+
+@override_settings(TASKS=DB_QUEUE)
+def test_a_long_jobs_worker_registers_no_intake_and_enqueues_no_periodic_job(make_user):
+    operator = make_user("api-client", Role.OPERATOR)
+    complaint_accept_from_api(actor=operator, channel="email", text="Курьер опоздал на два часа.",
+                              customer={"name": "Орлова", "email": "orlova@example.ru"})
+    other_job = a_job_on_the_default_queue.enqueue()
+    AmendsWorker(interval=0, long_jobs=LongJobs.ONLY).run(once=True)
+    other_job.refresh()
+    assert other_job.status == "READY"
+    assert not Complaint.objects.exists() and not ScheduledRun.objects.exists()
+
+    AmendsWorker(interval=0, long_jobs=LongJobs.NONE).run(once=True)
+    assert Complaint.objects.count() == 1 and ScheduledRun.objects.exists()

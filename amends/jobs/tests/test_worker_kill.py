@@ -21,6 +21,7 @@ from django_tasks_db.models import DBTaskResult
 from amends.api.services import complaint_accept_from_api
 from amends.complaints.choices import EventKind
 from amends.complaints.models import Complaint, TimelineEvent
+from amends.core.queues import QUEUES
 from amends.deadlines.models import Clock
 from amends.intake.acknowledge import ACKNOWLEDGEMENT
 from amends.intake.channels.web_form.services import web_form_submit
@@ -30,7 +31,7 @@ from amends.intake.services import inbound_reprocess
 
 from .test_worker_process import ROOT, database_url
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
 PERIODIC = ("deadlines_sweep,notifications_deliver,mail_poll,outbound_retry,idempotency_purge,weekly_summary,"
             "retention,timeline_seal")
 WEB_FORM, API, KILLS, SEED = 36, 18, 6, 20261206

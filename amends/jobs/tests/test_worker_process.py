@@ -15,10 +15,15 @@ from django.core import mail
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from amends.accounts.roles import Role
+from amends.api.services import complaint_accept_from_api
 from amends.complaints.choices import Channel, EventKind
+from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_register
+from amends.core.queues import LONG_QUEUE, QUEUES
 from amends.deadlines.models import Clock
 from amends.jobs.models import WorkerBeat
 from amends.jobs.worker import AmendsWorker
@@ -26,7 +31,7 @@ from amends.notifications.delivery import notifications_deliver
 from amends.notifications.models import Notification
 
 ROOT = Path(__file__).resolve().parents[3]
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
 ONLY_THE_SWEEP = [
     "mail_poll", "notifications_deliver", "outbound_retry", "idempotency_purge", "weekly_summary", "retention",
     "timeline_seal", "capa_proposals",
@@ -139,8 +144,8 @@ def test_the_worker_stops_cleanly_on_sigterm(tmp_path, overdue_card):
 
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=ONLY_THE_SWEEP)
 def test_each_worker_beats_and_only_a_killed_one_leaves_its_beat_to_age(tmp_path):
-    stopped = worker_process(tmp_path, "-m", "django", "worker", "--interval", "0.2")
-    killed = worker_process(tmp_path, "-m", "django", "worker", "--interval", "0.2")
+    stopped = worker_process(tmp_path, "-m", "django", "worker", "--interval", "0.2", "--long-jobs", "here")
+    killed = worker_process(tmp_path, "-m", "django", "worker", "--interval", "0.2", "--long-jobs", "here")
     beats = WorkerBeat.objects.all()
     wait_for(lambda: beats.count() == 2, 60, stopped)
     assert {worker.rsplit(":", 1)[1] for worker in beats.values_list("worker", flat=True)} == {
@@ -153,3 +158,56 @@ def test_each_worker_beats_and_only_a_killed_one_leaves_its_beat_to_age(tmp_path
     [left] = beats
     assert left.worker.endswith(f":{killed.pid}"), "a clean stop removes the worker's beat"
     assert left.beat_at >= left.started_at
+
+
+@task(queue_name=LONG_QUEUE)
+def hold_until_released(started: str, release: str) -> int:
+    """A long job: it says it started, then waits (a minute at most) for the test to let it finish."""
+    Path(started).write_text("started")
+    deadline = time.monotonic() + 60
+    while not Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return os.getpid()
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=ONLY_THE_SWEEP)
+def test_a_long_job_runs_in_the_worker_s_second_process_while_complaints_get_their_cards(tmp_path, make_user):
+    operator = make_user("night-operator", Role.OPERATOR)
+    started, release = tmp_path / "started", tmp_path / "release"
+    held = hold_until_released.enqueue(str(started), str(release))
+    worker = worker_process(tmp_path, "-m", "config.cli", "worker", "--interval", "0.2")
+    wait_for(started.exists, 60, worker)
+
+    complaint_accept_from_api(actor=operator, channel="email", text="Пришёл во время обучения: чайник течёт.")
+    wait_for(Complaint.objects.exists, 30, worker)
+    held.refresh()
+    assert held.status == "RUNNING", "the card came while the long job was still running"
+
+    release.write_text("go")
+    wait_for(lambda: DBTaskResult.objects.get(id=held.id).status == "SUCCESSFUL", 30, worker)
+    held.refresh()
+    assert held.return_value != worker.pid, "run by the second process"
+    assert WorkerBeat.objects.filter(worker__endswith=f":{held.return_value}").exists()
+
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=45) == 0
+    assert not WorkerBeat.objects.exists(), "both processes stopped cleanly"
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=ONLY_THE_SWEEP)
+def test_the_long_jobs_process_is_started_again_if_it_dies_and_leaves_once_its_worker_is_killed(tmp_path):
+    worker = worker_process(tmp_path, "-m", "config.cli", "worker", "--interval", "0.2")
+    beats = WorkerBeat.objects.exclude(worker__endswith=f":{worker.pid}")
+    wait_for(beats.exists, 60, worker)
+    [first] = beats.values_list("worker", flat=True)
+    os.kill(int(first.rsplit(":", 1)[1]), signal.SIGKILL)
+
+    wait_for(lambda: beats.exclude(worker=first).exists(), 60, worker)
+    [second] = beats.exclude(worker=first).values_list("worker", flat=True)
+    worker.kill()
+    worker.wait(timeout=10)
+    # The orphan notices within its interval and stops cleanly, which removes its beat.
+    deadline = time.monotonic() + 30
+    while WorkerBeat.objects.filter(worker=second).exists():
+        assert time.monotonic() < deadline, "the long jobs' process outlived its worker"
+        time.sleep(0.2)

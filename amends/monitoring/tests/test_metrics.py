@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from amends.complaints.choices import Channel
 from amends.complaints.services import complaint_register
+from amends.core.queues import QUEUES
 from amends.deadlines.models import Clock
 from amends.intake.models import InboundMessage, InboundStatus
 from amends.jobs.models import WorkerBeat
@@ -81,7 +82,7 @@ def test_clocks_at_risk_and_overdue_by_kind(client, operator, contact):
 
 def test_jobs_waiting_and_each_workers_heartbeat(client, settings):
     assert scrape(client)[("amends_worker_heartbeat_age_seconds", ())] == -1
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
     deadlines_sweep_task.enqueue()
     now = timezone.now()
     for worker, seconds in [("app-1:41", 5), ("app-2:77", 900)]:

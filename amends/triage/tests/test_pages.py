@@ -11,6 +11,7 @@ from django_tasks import default_task_backend
 from amends.complaints.choices import Channel, Importance
 from amends.complaints.models import Category
 from amends.complaints.services import complaint_register
+from amends.core.queues import QUEUES
 from amends.triage.models import FieldPolicy, KeywordRule, Suggestion, SuggestionStatus, TriageField, TriageModel
 from amends.triage.tasks import train_task
 
@@ -140,7 +141,7 @@ def test_a_rule_without_keywords_is_refused(client, administrator, categories):
     assert not KeywordRule.objects.exists()
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": QUEUES}})
 def test_train_now_queues_the_training_for_the_worker(client, administrator):
     default_task_backend.clear()
     client.force_login(administrator)

@@ -16,6 +16,7 @@ from amends.complaints.services import (
     complaint_update,
     complaints_register_prepared,
 )
+from amends.core.queues import QUEUES
 from amends.triage.models import (
     FieldPolicy,
     KeywordRule,
@@ -76,7 +77,7 @@ def test_a_registered_card_gets_every_field_suggested_or_told_why_not(operator, 
     assert card.category is None
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": QUEUES}})
 def test_a_worker_batch_makes_one_job_for_all_its_cards(operator, contact, rules):
     default_task_backend.clear()
     cards = [complaint_prepare(actor=None, channel=Channel.EMAIL, contact=contact, wording=f"Доставка {n}")
@@ -219,7 +220,7 @@ def test_the_model_in_use_suggests_before_the_rules_and_is_applied_above_its_thr
     assert suggestion.status == SuggestionStatus.AUTO_APPLIED
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}})
 def test_web_form_cards_registered_by_the_worker_get_their_suggestions_from_one_job(reference_data_restored):
     import json
 
