@@ -35,6 +35,10 @@ RANKED_SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "importance_rank": ("importance", tuple(Importance.values)),
 }
 ANNOTATIONS: dict[str, Annotate] = {}
+# Sorts whose pages another app reads its own way (register_list_sort's `pager`), e.g. off an index of its
+# own table: (the filtered list, descending, the order after the sort key, bottom, top) -> the page's keys.
+Pager = Callable[[QuerySet, bool, tuple, int, int], list[Any]]
+PAGERS: dict[Any, tuple[Pager, bool]] = {}  # the sort's order_by expression -> its pager, descending
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,11 @@ class BoundedPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)  # the last page stops at the limit
         order = self.items.query.order_by
         ranked = RANKED_SORTS.get(str(order[0]).lstrip("-")) if order else None
-        if ranked:
+        paged = PAGERS.get(order[0]) if order else None
+        if paged:
+            pager, descending = paged
+            keys = pager(self.items, descending, tuple(order[1:]), bottom, top)
+        elif ranked:
             column, values = ranked
             descending = str(order[0]).startswith("-")
             keys = self._ranked_keys(column, values[::-1] if descending else values, tuple(order[1:]), bottom, top)
@@ -182,9 +190,12 @@ def register_list_filter(name: str, *, field: Callable[[], Any], apply: Callable
     FILTERS[name] = ListFilter(name, field, apply)
 
 
-def register_list_sort(key: str, ascending: Any, descending: Any) -> None:
-    """Sort keys `key` and `-key`."""
+def register_list_sort(key: str, ascending: Any, descending: Any, *, pager: Pager | None = None) -> None:
+    """Sort keys `key` and `-key`; `pager` reads a page of either (see PAGERS) when the database cannot
+    read it off an index of the card table."""
     SORTS[key], SORTS[f"-{key}"] = ascending, descending
+    if pager is not None:
+        PAGERS[ascending], PAGERS[descending] = (pager, False), (pager, True)
 
 
 def register_list_column(

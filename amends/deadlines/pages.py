@@ -17,7 +17,7 @@ from amends.complaints.list_page import (
 from .choices import ClockStatus
 from .forms import ExtensionForm, PresetForm, WaitingForm
 from .models import CardPreset, Clock
-from .selectors import annotate_list_clocks, card_clocks, filter_deadline_status
+from .selectors import annotate_list_clocks, card_clocks, due_page_keys, filter_deadline_status
 
 
 def extendable(clock: Clock | None) -> bool:
@@ -86,5 +86,6 @@ def register() -> None:
     register_list_annotation("deadlines", annotate_list_clocks)
     register_list_filter("deadline", field=deadline_filter_field, apply=filter_deadline_status)
     # Cards without a ticking clock come last either way.
-    register_list_sort("due", F("nearest_due").asc(nulls_last=True), F("nearest_due").desc(nulls_last=True))
+    register_list_sort("due", F("nearest_due").asc(nulls_last=True), F("nearest_due").desc(nulls_last=True),
+                       pager=due_page_keys)
     register_list_column("due", _("Due"), "deadlines/due_cell.html", sort="due")

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +108,27 @@ def annotate_nearest_due(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
     """`nearest_due`: the due time of the card's earliest ticking clock (None when none ticks)."""
     nearest = Clock.objects.filter(TICKING, complaint=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
     return queryset.annotate(nearest_due=Subquery(nearest))
+
+
+def due_page_keys(items: QuerySet[Complaint], descending: bool, then: tuple, bottom: int, top: int) -> list[int]:
+    """The keys from `bottom` to `top` of the list sorted by the nearest due time (cards without a ticking
+    clock last, either way), then by `then`: the cards with a ticking clock read off the ticking clocks'
+    due index, each at its earliest clock, then the others in `then`'s order. Sorting the list by each
+    card's nearest due time instead computed it for every card (8 s at a million)."""
+    earlier = Clock.objects.filter(TICKING, complaint=OuterRef("complaint")).filter(
+        Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk")))
+    nearest = Clock.objects.filter(TICKING).filter(
+        Exists(items.order_by().filter(pk=OuterRef("complaint_id"))), ~Exists(earlier))
+    on_card = [f"{term[:1] if term.startswith('-') else ''}complaint__{str(term).lstrip('-')}" for term in then]
+    keys = list(nearest.order_by("-due_at" if descending else "due_at", *on_card)
+                .values_list("complaint_id", flat=True)[bottom:top])
+    if len(keys) == top - bottom:
+        return keys
+    # Past the cards with a ticking clock: how many there are, then the others from the right place.
+    ticking = bottom + len(keys) if keys else nearest.order_by().values("pk")[:bottom].count()
+    offset = max(bottom - ticking, 0)
+    without = items.filter(~Exists(Clock.objects.filter(TICKING, complaint=OuterRef("pk"))))
+    return keys + list(without.order_by(*then).values_list("pk", flat=True)[offset:offset + top - bottom - len(keys)])
 
 
 def annotate_list_clocks(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:

@@ -105,7 +105,8 @@ def test_the_list_asks_as_often_with_more_cards_matching(client, qms, register, 
     cards(3)
     few = queries(client, LIST, query)
     cards(30)
-    assert queries(client, LIST, query) == few
+    # Never more often; the sort by due time may ask less once the ticking clocks fill the page.
+    assert queries(client, LIST, query) <= few
 
 
 def test_the_card_asks_as_often_with_a_longer_timeline_and_more_measures(client, qms, responsible, complaint):
