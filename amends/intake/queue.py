@@ -39,16 +39,17 @@ def _claim_expired(now: datetime) -> Q:
     return Q(status=InboundStatus.RECEIVED) & ~Q(number="") & expired
 
 
-def inbound_process_queued(limit: int | None = None) -> int:
+def inbound_process_queued(limit: int | None = None, *, retry_expired: bool = True) -> int:
     """Register a batch of the stored submissions queued for the worker, oldest first, then retry
-    those whose claim expired; returns how many were taken (the worker calls it until it returns 0).
+    those whose claim expired (unless `retry_expired` is false: the worker looks for them every few
+    seconds, not after every batch); returns how many were taken (the worker calls it until it returns 0).
     Should a request register one of the same cards meanwhile, the card's unique number makes one
     card of the two."""
     limit = limit or settings.AMENDS_INTAKE_BATCH
     batch = _claim_batch(limit)
     if batch:
         _register_batch(batch)
-    return len(batch) + _retry_expired(limit)
+    return len(batch) + (_retry_expired(limit) if retry_expired else 0)
 
 
 def _claim_batch(limit: int) -> list[InboundMessage]:

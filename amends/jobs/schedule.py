@@ -66,20 +66,30 @@ def periodic_jobs() -> list[Periodic]:
     return [job for job in PERIODIC if job.name not in disabled]
 
 
-def schedule_due(now: datetime | None = None, jobs: list[Periodic] | None = None) -> list[str]:
-    """Enqueue every periodic job whose current slot has not been enqueued by any worker yet."""
+def schedule_due(
+    now: datetime | None = None, jobs: list[Periodic] | None = None, known: dict[str, datetime] | None = None,
+) -> list[str]:
+    """Enqueue every periodic job whose current slot has not been enqueued by any worker yet. `known`, kept
+    by a worker from one pass to the next, holds each job's slot once it was enqueued: the database is
+    asked again only when a new slot begins, not on every pass (a busy worker passes many times a second)."""
     now = now or timezone.now()
+    known = {} if known is None else known
     started = []
     for job in periodic_jobs() if jobs is None else jobs:
         slot = job.slot(now)
+        if known.get(job.name) == slot:
+            continue
         if ScheduledRun.objects.filter(job=job.name, slot=slot).exists():
+            known[job.name] = slot
             continue
         try:
             with transaction.atomic():
                 ScheduledRun.objects.create(job=job.name, slot=slot)
                 import_string(job.task).enqueue()
         except IntegrityError:  # another worker took this slot a moment ago
+            known[job.name] = slot
             continue
+        known[job.name] = slot
         started.append(job.name)
     return started
 

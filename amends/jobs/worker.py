@@ -66,6 +66,9 @@ BEAT_EVERY = timedelta(seconds=10)
 BEATS_KEPT = timedelta(days=1)
 
 
+# Claims expire after AMENDS_INBOUND_CLAIM_TIMEOUT (2 minutes): looking for them this often is soon enough,
+# and spares each batch a query.
+EXPIRED_CLAIMS_EVERY = 5.0
 # A long-jobs process that died is started again at most this often.
 RESTART_AFTER = 10.0
 # How long a stopping worker waits for its long-jobs process to finish the job at hand; after that the
@@ -218,6 +221,8 @@ class AmendsWorker:
         self.parent = parent
         self.queue.budget = self.budget
         self._last_housekeeping: datetime | None = None
+        self._slots_known: dict[str, datetime] = {}
+        self._expired_claims_seen: float | None = None
         self._started_at = timezone.now()
         self._last_beat: datetime | None = None
 
@@ -242,7 +247,7 @@ class AmendsWorker:
                 scheduled_runs_prune(now)
                 WorkerBeat.objects.filter(beat_at__lt=now - BEATS_KEPT).delete()
                 self._last_housekeeping = now
-            started = schedule_due(now)
+            started = schedule_due(now, known=self._slots_known)
         except OperationalError as error:  # a locked SQLite database: try again on the next pass
             logger.warning("Scheduling skipped: %s", error)
             started = []
@@ -311,11 +316,18 @@ class AmendsWorker:
         while self.running and self._process_queued_messages() >= settings.AMENDS_INTAKE_BATCH:
             pass
 
+    def _expired_claims_due(self) -> bool:
+        now = time.monotonic()
+        if self._expired_claims_seen is not None and now - self._expired_claims_seen < EXPIRED_CLAIMS_EVERY:
+            return False
+        self._expired_claims_seen = now
+        return True
+
     def _process_queued_messages(self) -> int:
         try:
             # Interrupted inside a message, that message is quarantined with the reason (inbound_process).
             with time_budget(self.budget, "Processing the stored submissions"):
-                taken = inbound_process_queued(self.batch)
+                taken = inbound_process_queued(self.batch, retry_expired=self._expired_claims_due())
         except OperationalError as error:  # a locked SQLite database: try again on the next pass
             logger.warning("Queued messages skipped: %s", error)
             return 0

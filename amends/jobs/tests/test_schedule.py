@@ -48,6 +48,23 @@ def test_a_slot_is_enqueued_once_however_often_workers_look(db):
     assert DBTaskResult.objects.count() == 2 and ScheduledRun.objects.count() == 2
 
 
+@override_settings(TASKS=DB_QUEUE)
+def test_a_worker_asks_the_database_again_only_when_a_new_slot_begins(db, django_assert_num_queries):
+    now = datetime(2026, 11, 23, 10, 5, 20, tzinfo=UTC)
+    other = Periodic("capa_deadlines", "amends.jobs.tasks.capa_deadlines_task", timedelta(minutes=5))
+    known: dict = {}
+    schedule_due(now - timedelta(minutes=1), [SWEEP], known={})  # the slot before, by another worker
+    assert schedule_due(now, [SWEEP, other], known) == ["deadlines_sweep", "capa_deadlines"]
+    with django_assert_num_queries(0):
+        assert schedule_due(now + timedelta(seconds=30), [SWEEP, other], known) == []
+    # Another worker took the next minute's slot first: asked once, then known.
+    assert schedule_due(now + timedelta(minutes=1), [SWEEP]) == ["deadlines_sweep"]
+    assert schedule_due(now + timedelta(minutes=1), [SWEEP, other], known) == []
+    with django_assert_num_queries(0):
+        assert schedule_due(now + timedelta(minutes=1, seconds=20), [SWEEP, other], known) == []
+    assert DBTaskResult.objects.count() == 4
+
+
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=["mail_poll"])
 def test_disabled_jobs_are_not_enqueued(db):
     started = schedule_due(datetime(2026, 11, 23, 10, 5, tzinfo=UTC))

@@ -345,3 +345,19 @@ def test_a_long_jobs_worker_registers_no_intake_and_enqueues_no_periodic_job(mak
 
     AmendsWorker(interval=0, long_jobs=LongJobs.NONE).run(once=True)
     assert Complaint.objects.count() == 1 and ScheduledRun.objects.exists()
+
+
+@override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
+def test_the_worker_looks_for_expired_claims_every_few_seconds_not_after_every_batch(monkeypatch):
+    from amends.intake import queue
+    from amends.jobs import worker as worker_module
+
+    asked: list[bool] = []
+    monkeypatch.setattr(queue, "_retry_expired", lambda limit: asked.append(True) or 0)
+    clock = [1000.0]
+    monkeypatch.setattr(worker_module.time, "monotonic", lambda: clock[0])
+    worker = AmendsWorker(interval=0)
+    for seconds in (0, 1, 4.9, 5, 6, 10.1):
+        clock[0] = 1000.0 + seconds
+        worker._process_queued_messages()
+    assert len(asked) == 3  # at 0, 5 and 10.1 s
