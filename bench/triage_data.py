@@ -4,7 +4,10 @@
 The CFPB renamed its products and issues over the years, so one complaint subject carries several
 names in the database: a model trained on 2019's names is tested on 2023's. Each old name is mapped
 to the name the CFPB uses today (PRODUCT_TODAY, ISSUE_TODAY); where one old product was split in
-two, its sub-product says which (`product_today`)."""
+two, its sub-product says which (`product_today`).
+
+Besides the time split, the rows are split the way the acceptance holdout was made (`split_by_key`,
+after the data README): by a hash of each row's `split_key`, at random with respect to time."""
 
 import csv
 import gzip
@@ -30,6 +33,11 @@ def data_dir() -> Path:
 
 CFPB = "cfpb_complaints/cfpb_complaints_dev.csv.gz"
 KURSK = "ru_kursk_citizen_appeals/ru_kursk_citizen_appeals_dev.csv.gz"
+
+
+def folder_of(path: str) -> str:
+    """The data set's folder name, which its split hash starts with."""
+    return path.split("/", 1)[0]
 
 CREDIT_REPORTING = "Credit reporting or other personal consumer reports"
 PAYDAY = "Payday loan, title loan, personal loan, or advance loan"
@@ -73,6 +81,10 @@ ISSUE_TODAY = {
     "Unauthorized transactions/trans. issues": "Unauthorized transactions or other transaction problem",
     "Other transaction issues": "Other transaction problem",
     "Incorrect/missing disclosures or info": "Confusing or missing disclosures",
+    # The mortgage issues of before 2017, each replaced by one of today's.
+    "Application, originator, mortgage broker": "Applying for a mortgage or refinancing an existing mortgage",
+    "Loan servicing, payments, escrow account": "Trouble during payment process",
+    "Settlement process and costs": "Closing on a mortgage",
 }
 
 
@@ -94,6 +106,28 @@ class Row:
     date: str  # ISO; "" where the data has none
     labels: dict[str, str]
     company: str = ""
+    key: str = ""  # the data's split_key: identical texts share it
+
+
+# The holdout took the rows whose key's bucket is below 25; the dev rows hold buckets 25-99, and the
+# first 15 of these (20 % of the dev rows) are the test part of the split that mirrors it.
+HOLDOUT_BUCKETS = 25
+TEST_BUCKETS = range(HOLDOUT_BUCKETS, HOLDOUT_BUCKETS + 15)
+
+
+def key_hash(folder: str, key: str) -> int:
+    """The data README's hash: the first 8 hex digits of sha256("<folder>:" + split_key)."""
+    return int(hashlib.sha256(f"{folder}:{key}".encode()).hexdigest()[:8], 16)
+
+
+def split_by_key(rows: list[Row], folder: str) -> tuple[list[Row], list[Row]]:
+    """(training part, test part) as the holdout was split: by the key's bucket (hash mod 100), so at
+    random with respect to time. The training part comes in the hash's order, so that the validation
+    slices a model is chosen on (its last cards) are random slices too."""
+    train, test = [], []
+    for row in rows:
+        (test if key_hash(folder, row.key) % 100 in TEST_BUCKETS else train).append(row)
+    return sorted(train, key=lambda row: key_hash(folder, row.key)), test
 
 
 def _rows(path: str):
@@ -109,7 +143,8 @@ def available(path: str) -> bool:
 def cfpb_rows() -> list[Row]:
     """Rows with a narrative, oldest first (ties by Complaint ID), names merged into today's."""
     rows = [
-        Row(text=row["Consumer complaint narrative"], date=row["Date received"], company=row["Company"], labels={
+        Row(text=row["Consumer complaint narrative"], date=row["Date received"], company=row["Company"],
+            key=row["split_key"], labels={
             "product": product_today(row["Product"], row["Sub-product"]), "issue": issue_today(row["Issue"]),
             "product_original": row["Product"], "issue_original": row["Issue"],
         })
@@ -122,9 +157,9 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def kursk_rows() -> list[Row]:
-    """Appeals with a category, HTML taken off, in a fixed order (the data has no dates)."""
-    rows = [
-        Row(text=html.unescape(_TAG.sub(" ", row["text"])), date="", labels={"category": row["category"]})
+    """Appeals with a category, HTML taken off (the data has no dates: they are split by key only)."""
+    return [
+        Row(text=html.unescape(_TAG.sub(" ", row["text"])), date="", labels={"category": row["category"]},
+            key=row["split_key"])
         for row in _rows(KURSK) if row["category"].strip()
     ]
-    return sorted(rows, key=lambda row: hashlib.sha256(row.text.encode()).hexdigest())

@@ -52,8 +52,9 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.casefold().replace("ё", "е"))
 
 
-def stems(text: str) -> list[str]:
-    """The text's words, each stemmed in its own language (by its first letter)."""
+def stems(text: str, keep: frozenset[str] = frozenset()) -> list[str]:
+    """The text's words, each stemmed in its own language (by its first letter); the stop words left
+    out but those in `keep`."""
     found = words(text)
     if len(_STEMS) > CACHE_SIZE:
         _STEMS.clear()
@@ -62,4 +63,4 @@ def stems(text: str) -> list[str]:
         for language, letters in (("russian", CYRILLIC), ("english", LATIN)):
             own = [word for word in missing if letters.match(word)]
             _STEMS.update(zip(own, _stemmer(language).stemWords(own), strict=True))
-    return [_STEMS[word] for word in found if word not in STOP_WORDS]
+    return [_STEMS[word] for word in found if word not in STOP_WORDS or word in keep]

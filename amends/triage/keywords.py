@@ -2,7 +2,8 @@
 
 A rule's lines and the card's text go through the search's stemming (Russian and English stemmed,
 Armenian folded), so "доставили" finds a rule that says "доставка", and "delivered" one that says
-"delivery". A phrase matches when its stems follow each other in the text.
+"delivery". A phrase matches when its stems follow each other in the text. The search's stop words
+are left out on both sides, except the negations: "не работает" says the opposite of "работает".
 """
 
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from amends.search.text import stems
 from .models import KeywordRule
 
 TOP = 3
+NEGATIONS = frozenset({"не", "ни", "нет", "no", "not", "nor"})
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,8 @@ class KeywordMatch:
 
 def phrase_stems(keywords: str) -> list[tuple[str, ...]]:
     """A rule's phrases, one a line, each as its stems; a line of stop words only is no phrase."""
-    return [phrase for line in keywords.splitlines() if (phrase := tuple(stems(line)))]
+    return [phrase for line in keywords.splitlines()
+            if (phrase := tuple(stems(line, keep=NEGATIONS))) and not set(phrase) <= NEGATIONS]
 
 
 def _hits(text_stems: list[str], phrase: tuple[str, ...]) -> int:
@@ -45,7 +48,7 @@ def match_many(field_name: str, texts: list[str]) -> list[KeywordMatch]:
         return [KeywordMatch([], _("No model and no keyword rules for this field yet.")) for _text in texts]
     matches = []
     for text in texts:
-        text_stems = stems(text)
+        text_stems = stems(text, keep=NEGATIONS)
         by_value: dict[str, int] = {}
         best_rule: dict[str, tuple[int, int]] = {}
         for pk, value, phrases in rules:

@@ -57,3 +57,23 @@ def test_a_real_category_is_found_by_its_rule():
     _rule(str(category.pk), "посылка")
     [match] = match_many(TriageField.CATEGORY, ["Посылку потеряли"])
     assert match.choices[0][0] == str(category.pk)
+
+
+def test_a_negation_stays_in_its_phrase():
+    _rule("8", "не работает\nnot working")
+    found = match_many(TriageField.CATEGORY, [
+        "Лифт не работает третий день", "Лифт работает исправно", "The lift is not working", "The lift is working",
+    ])
+    assert [m.choices[0][0] if m.choices else None for m in found] == ["8", None, "8", None]
+
+
+def test_the_other_stop_words_are_still_left_out_on_both_sides():
+    _rule("9", "delivery of the parcel")
+    [match] = match_many(TriageField.CATEGORY, ["Delivery parcel was late"])
+    assert match.choices[0][0] == "9"
+
+
+def test_a_line_of_negations_or_stop_words_only_is_no_phrase():
+    _rule("10", "не\nи\nnot")
+    [match] = match_many(TriageField.CATEGORY, ["Не пришло и not delivered"])
+    assert match.choices == []
