@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from amends.complaints import events, views
 from amends.complaints.choices import Channel
+from amends.complaints.list_page import BoundedPaginator
 from amends.complaints.models import Category, Measure
+from amends.complaints.selectors import ComplaintFilter, complaint_list, complaint_list_short
 
 pytestmark = pytest.mark.django_db
 
@@ -124,9 +126,6 @@ def test_the_card_asks_as_often_with_a_longer_timeline_and_more_measures(client,
 
 @pytest.mark.parametrize("sort", ["-received", "relevance", "-state"])
 def test_a_search_reads_its_keys_once_for_its_count_and_its_pages(qms, register, sort):
-    from amends.complaints.list_page import BoundedPaginator
-    from amends.complaints.selectors import ComplaintFilter, complaint_list, complaint_list_short
-
     for n in range(5):
         register(wording=f"Трещина на корпусе, заказ {n}")
     register(wording="Не та модель")
