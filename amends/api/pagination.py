@@ -24,8 +24,15 @@ class BoundedPageNumberPagination(StrictPageNumberPagination):
     full count of a million cards takes about a second. `count` stops at the limit and `more` says
     the list goes on past it; `next` still leads on to the last page within the limit."""
 
+    short = False
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # The view tells whether its list is a search's few matches (BoundedPaginator's `short`).
+        self.short = getattr(view, "short_list", False)
+        return super().paginate_queryset(queryset, request, view)
+
     def django_paginator_class(self, queryset, page_size):  # type: ignore[override]  # a factory, as DRF calls it
-        return BoundedPaginator(queryset, page_size, COUNT_LIMIT)
+        return BoundedPaginator(queryset, page_size, COUNT_LIMIT, short=self.short)
 
     def get_paginated_response(self, data):
         assert self.page is not None  # paginate_queryset gave the page

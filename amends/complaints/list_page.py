@@ -106,16 +106,25 @@ class BoundedPaginator(Paginator):
 
     def __init__(
         self, object_list: QuerySet, per_page: int, limit: int,
-        rows: Callable[[list[Any]], dict[Any, Any]] | None = None,
+        rows: Callable[[list[Any]], dict[Any, Any]] | None = None, *, short: bool = False,
     ) -> None:
         super().__init__(object_list, per_page)
         self.items = object_list
         self.limit = limit
         # The items of a page by key; by default the list's own query narrowed to the keys.
         self.rows = rows or object_list.order_by().in_bulk
+        # A list of a few keys whatever the number of cards (a search's matches): its keys are read
+        # once, in order, for its count and its page, rather than each looked up twice.
+        self.short = short
+
+    @cached_property
+    def _keys(self) -> list[Any]:
+        return list(self.items.values_list("pk", flat=True)[: self.limit + 1])
 
     @cached_property
     def _counted(self) -> int:
+        if self.short:
+            return len(self._keys)
         # One past the limit: whether there are more, from a query that stops there; the keys alone, in
         # no order, so that neither the columns' annotations nor a sort are computed to count.
         return self.items.order_by().values("pk")[: self.limit + 1].count()
@@ -138,7 +147,9 @@ class BoundedPaginator(Paginator):
         order = self.items.query.order_by
         ranked = RANKED_SORTS.get(str(order[0]).lstrip("-")) if order else None
         paged = PAGERS.get(order[0]) if order else None
-        if paged:
+        if self.short:
+            keys = self._keys[bottom:top]
+        elif paged:
             pager, descending = paged
             keys = pager(self.items, descending, tuple(order[1:]), bottom, top)
         elif ranked:

@@ -85,6 +85,12 @@ def complaint_list(user: User, filters: ComplaintFilter) -> QuerySet[Complaint]:
     return _own_columns(qs).order_by(order, *then)
 
 
+def complaint_list_short(filters: ComplaintFilter) -> bool:
+    """Whether the list holds a search's best matches only (AMENDS_SEARCH_RESULTS at most), whatever
+    the number of cards: list_page.BoundedPaginator's `short`."""
+    return bool(filters.q.strip())
+
+
 def complaint_list_rows(user: User, keys: list[int]) -> dict[int, Complaint]:
     """The cards of one page of the list by key, with what its columns show: the filters chose the
     keys already (list_page.BoundedPaginator), so they are not evaluated again."""

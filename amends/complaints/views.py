@@ -52,6 +52,7 @@ def complaint_list(request):
     page = BoundedPaginator(
         selectors.complaint_list(request.user, filters), PAGE_SIZE, COUNT_LIMIT,
         rows=lambda keys: selectors.complaint_list_rows(request.user, keys),
+        short=selectors.complaint_list_short(filters),
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -6,7 +6,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from amends.accounts.models import User
-from amends.complaints.selectors import complaint_list
+from amends.complaints.selectors import complaint_list, complaint_list_short
 
 from ..pagination import BoundedPageNumberPagination
 from ..schema import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER, errors
@@ -32,7 +32,9 @@ class ComplaintsView(ApiView, generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         user = self.request.user
         assert isinstance(user, User)  # IsAuthenticated, the API's permission, lets no anonymous user here
-        return complaint_list(user, filters.to_filter())
+        chosen = filters.to_filter()
+        self.short_list = complaint_list_short(chosen)  # read by the pagination
+        return complaint_list(user, chosen)
 
     @extend_schema(
         operation_id="complaints_list", tags=["complaints"], parameters=[ComplaintFilterSerializer],

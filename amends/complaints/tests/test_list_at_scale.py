@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from amends.complaints import events, views
 from amends.complaints.choices import Channel
+from amends.complaints.list_page import BoundedPaginator
 from amends.complaints.models import Category, Measure
+from amends.complaints.selectors import ComplaintFilter, complaint_list, complaint_list_short
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +84,8 @@ FILTERS = [
     {"deadline": "at_risk"},
     {"sort": "due"},
     {"sort": "-state", "page": 2},
+    {"q": "трещина"},
+    {"q": "трещина", "sort": "-state"},
 ]
 
 
@@ -119,3 +123,22 @@ def test_the_card_asks_as_often_with_a_longer_timeline_and_more_measures(client,
         Measure.objects.create(complaint=complaint, description=f"Мера {n}", executor=responsible,
                                due_date=timezone.localdate() + timedelta(days=n))
     assert queries(client, url) == short
+
+
+@pytest.mark.parametrize("sort", ["-received", "relevance", "-state"])
+def test_a_search_reads_its_keys_once_for_its_count_and_its_pages(qms, register, sort):
+    for n in range(5):
+        register(wording=f"Трещина на корпусе, заказ {n}")
+    register(wording="Не та модель")
+    filters = ComplaintFilter(q="трещина", sort=sort)
+    assert complaint_list_short(filters) and not complaint_list_short(ComplaintFilter(sort=sort))
+    listed = complaint_list(qms, filters)
+    for limit in (3, 10):  # past the count's limit, and within it
+        full, short = BoundedPaginator(listed, 2, limit), BoundedPaginator(listed, 2, limit, short=True)
+        with CaptureQueriesContext(connection) as captured:
+            first = short.page(1)
+        assert len(captured) == 2  # the keys, then the page's rows
+        assert (short.count, short.more) == (full.count, full.more)
+        assert [[c.pk for c in short.page(n)] for n in short.page_range] == [
+            [c.pk for c in full.page(n)] for n in full.page_range]
+        assert list(first) == list(full.page(1))

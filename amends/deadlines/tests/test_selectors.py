@@ -100,3 +100,13 @@ def test_my_deadlines_are_the_cards_i_am_responsible_for_nearest_first(frozen, r
         (email.pk, ClockKind.FIRST_RESPONSE), (email.pk, ClockKind.DECISION), (social.pk, ClockKind.DECISION),
     ]
     assert my_deadlines(qms, msk(2025, 3, 12, 10, 30)) == []
+
+
+def test_breached_lists_open_cards_only_naming_the_open_states(frozen, register):
+    frozen(WEDNESDAY)
+    email, phone = register(channel=Channel.EMAIL), register(channel=Channel.PHONE)
+    Complaint.objects.filter(pk=phone.pk).update(state=State.CLOSED)  # its clocks left ticking
+    breached = filter_deadline_status(Complaint.objects.all(), ClockStatus.BREACHED, msk(2025, 3, 13, 10))
+    assert list(breached) == [email]
+    # An IN the state index serves, not a NOT IN that PostgreSQL reads by scanning every card.
+    assert "NOT" not in str(breached.query)

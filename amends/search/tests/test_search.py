@@ -161,3 +161,19 @@ def test_a_batch_the_worker_registers_is_indexed_in_one_write_with_its_cards(mon
     assert inbound_process_queued() == 5
     assert len(complaints_matching("чайники")) == 5
     assert writes == [5]
+
+
+@pytest.mark.parametrize("walk_cost_ratio", [5, 0])
+def test_only_the_newest_candidates_are_ranked_wherever_they_are(operator, monkeypatch, walk_cost_ratio):
+    # PostgreSQL finds the newest in a window of the newest ids, then the missing ones further back
+    # by walking the key or by the GIN index (a ratio of 0 never walks); SQLite has no window.
+    monkeypatch.setattr("amends.search.engine.WINDOW", 2)
+    monkeypatch.setattr("amends.search.engine.WALK_COST_RATIO", walk_cost_ratio)
+    named = card(operator, "Товар не привезли", full_name="Холодильников Иван")
+    older, old = card(operator, "Холодильник сломан"), card(operator, "Холодильник течёт")
+    card(operator, "Стиральная машина шумит")
+    newest = card(operator, "Холодильник гудит")
+    assert documents_matching(COMPLAINTS, "холодильник") == [named.pk, newest.pk, old.pk, older.pk]
+    monkeypatch.setattr("amends.search.engine.CANDIDATES", 3)
+    assert documents_matching(COMPLAINTS, "холодильник") == [newest.pk, old.pk, older.pk]
+    assert documents_matching(COMPLAINTS, "холодильник", limit=2) == [newest.pk, old.pk]
