@@ -299,7 +299,8 @@ def main() -> None:
         observer.join()
         cards_cpu = cpu_seconds(worker_pids) - worker_cpu
         # The worker registers a burst's cards first; their duplicate searches and acknowledgements follow.
-        follow_ups = DBTaskResult.objects.filter(task_path="amends.intake.tasks.follow_up_registrations_task",
+        follow_ups = DBTaskResult.objects.filter(task_path__in=["amends.intake.tasks.follow_up_registrations_task",
+                                                                "amends.intake.tasks.acknowledge_registrations_task"],
                                                  status__in=["READY", "RUNNING"])
         while follow_ups.exists() and time.monotonic() < deadline:
             time.sleep(0.5)

@@ -55,6 +55,7 @@ django.setup()
 from aiosmtpd.controller import Controller  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django_tasks_db.models import DBTaskResult  # noqa: E402
 from intake import start_server  # noqa: E402 - bench/intake.py, beside this script
 from mail_corpus import generate, texts  # noqa: E402
 
@@ -168,8 +169,12 @@ def follow(sink: Counting, after_pk: int, expected: int, started: float, timeout
             marks["registered"] = now
             marks["acks expected"] = run.filter(status=InboundStatus.REGISTERED,
                                                 complaint__contact__email__gt="").count()
-        if "registered" in marks and sink.count >= marks["acks expected"] + acks_before:
+        if "registered" in marks and "acknowledged" not in marks and sink.count >= marks["acks expected"] + acks_before:
             marks["acknowledged"] = max(sink.last, marks["registered"])
+        # The duplicate searches follow the acknowledgements: when the last one was done.
+        if "acknowledged" in marks and not DBTaskResult.objects.filter(
+                task_path="amends.intake.tasks.follow_up_registrations_task", status__in=["READY", "RUNNING"]).exists():
+            marks["searched"] = now
             return marks
     marks["timed out"] = True
     return marks
@@ -276,6 +281,8 @@ def report(path, count, args, marks, started, handed, answers, after_pk, cards_b
         line += (f"{count / (end - started):6.0f} msg/s end to end ({end - started:.1f} s); stored by "
                  f"{marks['stored'] - started:.1f} s, registered by {marks['registered'] - started:.1f} s, "
                  f"acknowledged by {end - started:.1f} s")
+        if "searched" in marks:
+            line += f" (duplicate searches done by {marks['searched'] - started:.1f} s)"
     say(line + f"; {load_before} at the start, {load()} at the end")
     if path != "imap":
         say(f"      handed over in {handed - started:.1f} s ({count / (handed - started):.0f} msg/s); "

@@ -77,7 +77,7 @@ from amends.intake.models import InboundMessage, InboundStatus  # noqa: E402
 from amends.jobs.schedule import PERIODIC  # noqa: E402
 
 say = common.say
-FOLLOW_UP = "amends.intake.tasks.follow_up_registrations_task"
+FOLLOW_UP = ["amends.intake.tasks.follow_up_registrations_task", "amends.intake.tasks.acknowledge_registrations_task"]
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -183,14 +183,14 @@ def throughput(channel: str, workers: int, actor: User, tag: str) -> tuple[float
     try:
         cpu, polling = idle(processes)
         released = time.monotonic()
-        jobs_before = DBTaskResult.objects.filter(task_path=FOLLOW_UP).aggregate(last=Max("enqueued_at"))["last"]
+        jobs_before = DBTaskResult.objects.filter(task_path__in=FOLLOW_UP).aggregate(last=Max("enqueued_at"))["last"]
         held.update(status=InboundStatus.QUEUED, claimed_at=None)
         deadline = time.monotonic() + 1800
         while held.filter(status__in=[InboundStatus.QUEUED, InboundStatus.RECEIVED]).exists():
             if time.monotonic() > deadline:
                 raise SystemExit("the workers did not register the submissions within 30 minutes")
             time.sleep(0.2)
-        new_jobs = DBTaskResult.objects.filter(task_path=FOLLOW_UP)
+        new_jobs = DBTaskResult.objects.filter(task_path__in=FOLLOW_UP)
         if jobs_before:
             new_jobs = new_jobs.filter(enqueued_at__gt=jobs_before)
         while new_jobs.exclude(status__in=["SUCCESSFUL", "FAILED"]).exists():

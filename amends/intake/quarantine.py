@@ -48,6 +48,7 @@ def _files_messages(args: list) -> Q:
 JOB_MESSAGES = {
     "amends.intake.tasks.follow_up_registration_task": _follow_up_messages,
     "amends.intake.tasks.follow_up_registrations_task": _follow_ups_messages,
+    "amends.intake.tasks.acknowledge_registrations_task": _follow_ups_messages,
     "amends.intake.channels.webhooks.files.fetch_received_files_task": _files_messages,
 }
 

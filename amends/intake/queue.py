@@ -6,10 +6,10 @@ share the queue), then registered in one transaction: its new cards are written 
 per table (services.inbound_process_batch); a message that continues a card or brings files is
 accepted alone, and a bad one is quarantined while the rest go on. Their follow-up work (near-duplicate
 search, acknowledgement) is queued in the same transaction, as a few jobs of FOLLOW_UP_CARDS cards
-each, which the worker runs after the batch. A worker killed mid-batch commits nothing of it: the
-claims expire and the submissions are taken again, one by one, each attempt counted, so that one that
-stops the worker is quarantined alone (quarantine.py). The batch counts none: a kill in it would count
-against every submission in it.
+each, which the worker runs after the batch, the acknowledgements first. A worker killed mid-batch
+commits nothing of it: the claims expire and the submissions are taken again, one by one, each attempt
+counted, so that one that stops the worker is quarantined alone (quarantine.py). The batch counts none:
+a kill in it would count against every submission in it.
 """
 
 from datetime import datetime, timedelta
@@ -21,11 +21,13 @@ from django.utils import timezone
 
 from .models import InboundMessage, InboundStatus
 from .services import follow_ups_collected, inbound_process_batch, inbound_reprocess
-from .tasks import follow_up_registrations_task
+from .tasks import ACKNOWLEDGE_PRIORITY, acknowledge_registrations_task, follow_up_registrations_task
 
 # A follow-up job's cards: each takes 10-20 ms (duplicate search, acknowledgement), and a batch of
 # cards waiting behind a job waits for all of them.
 FOLLOW_UP_CARDS = 20
+# The jobs queued for each FOLLOW_UP_CARDS cards: their acknowledgements, their duplicate search.
+FOLLOW_UP_JOBS = 2
 
 
 def claim_timeout() -> timedelta:
@@ -76,7 +78,10 @@ def _register_batch(batch: list[InboundMessage]) -> None:
         inbound_process_batch(batch)
         # In jobs of a few cards: the worker runs one between batches, so each one holds them up briefly.
         for start in range(0, len(follow_ups), FOLLOW_UP_CARDS):
-            follow_up_registrations_task.enqueue(follow_ups[start:start + FOLLOW_UP_CARDS])
+            cards = follow_ups[start:start + FOLLOW_UP_CARDS]
+            if any(language for _pk, language in cards):
+                acknowledge_registrations_task.using(priority=ACKNOWLEDGE_PRIORITY).enqueue(cards)
+            follow_up_registrations_task.enqueue([[pk, ""] for pk, _language in cards])
 
 
 def _retry_expired(limit: int) -> int:

@@ -12,6 +12,10 @@ from .acknowledge import acknowledge, acknowledge_many
 
 logger = logging.getLogger(__name__)
 
+# A batch's acknowledgements run before its duplicate searches (a job of higher priority runs first): the
+# customers of a burst hear from us as soon as their cards exist; the search is ours, seconds later.
+ACKNOWLEDGE_PRIORITY = 10
+
 
 @task()
 def follow_up_registration_task(complaint_id: int, language: str) -> int | None:
@@ -29,7 +33,8 @@ def follow_up_registration_task(complaint_id: int, language: str) -> int | None:
 def follow_up_registrations_task(cards: list[list]) -> int:
     """`follow_up_registration_task` for a batch of new cards, each given as [id, language to
     acknowledge in, or "" for none]: the acknowledgements leave over one mail connection. Returns
-    how many were acknowledged."""
+    how many were acknowledged. The worker's batches queue the acknowledgements apart
+    (acknowledge_registrations_task) and give this job none."""
     found = Complaint.objects.select_related("contact").in_bulk([pk for pk, _language in cards])
     try:
         duplicates_store_many([found[pk] for pk, _language in cards if pk in found])
@@ -38,10 +43,23 @@ def follow_up_registrations_task(cards: list[list]) -> int:
         for pk, _language in cards:
             if pk in found:
                 _duplicates_check(found[pk])
+    return _acknowledge(found, cards)
+
+
+@task()
+def acknowledge_registrations_task(cards: list[list]) -> int:
+    """The acknowledgements of a batch's new cards, each given as [id, language], over one mail
+    connection; how many were sent (never one twice)."""
+    return _acknowledge(Complaint.objects.select_related("contact").in_bulk([pk for pk, _language in cards]), cards)
+
+
+def _acknowledge(found: dict[int, Complaint], cards: list[list]) -> int:
+    wanted = [(found[pk], language) for pk, language in cards if language and pk in found]
+    if not wanted:
+        return 0
     connection = get_connection()
     try:
-        return acknowledge_many([(found[pk], language) for pk, language in cards if language and pk in found],
-                                connection)
+        return acknowledge_many(wanted, connection)
     finally:
         connection.close()
 

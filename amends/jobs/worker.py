@@ -39,7 +39,7 @@ from amends.core.links import DEVELOPMENT_BASE_URL, base_url_configured
 from amends.core.pauses import on_pause, pause_off
 from amends.core.queues import LONG_QUEUE
 from amends.intake.quarantine import inbound_quarantine_job
-from amends.intake.queue import FOLLOW_UP_CARDS, inbound_process_queued
+from amends.intake.queue import FOLLOW_UP_CARDS, FOLLOW_UP_JOBS, inbound_process_queued
 
 from .models import WorkerBeat
 from .schedule import schedule_due, scheduled_runs_prune
@@ -258,12 +258,12 @@ class AmendsWorker:
             began = time.monotonic()
             taken = self._process_queued_messages()
             # Cards first: the customer has the number, and the card is what the tracking link and the
-            # staff need. After a batch, as many jobs as it queued follow-ups (the oldest jobs first)
-            # within JOBS_SHARE of its time, so that a burst delays the follow-ups and the periodic
-            # jobs but never stops them; with no batch, one job a pass, so that a submission arriving
+            # staff need. After a batch, as many jobs as it queued follow-ups (the acknowledgements first,
+            # then the oldest jobs) within JOBS_SHARE of its time, so that a burst delays the follow-ups and
+            # the periodic jobs but never stops them; with no batch, one job a pass, so that a submission arriving
             # meanwhile waits for one job at most.
             self.queue.running = self.running
-            ran = self.queue.run_within(max(1, ceil(taken / FOLLOW_UP_CARDS)),
+            ran = self.queue.run_within(max(1, FOLLOW_UP_JOBS * ceil(taken / FOLLOW_UP_CARDS)),
                                         JOBS_SHARE * (time.monotonic() - began))
             if not (taken or ran):
                 break

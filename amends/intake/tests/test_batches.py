@@ -187,3 +187,29 @@ def test_mail_with_files_and_replies_in_a_batch_ends_as_mail_accepted_one_by_one
     assert shape(3) == shape(1) and shape(3)[1]  # a new card with its file
     assert shape(5) == shape(20) and shape(5)[1]  # replies with files, threaded in order
     assert shape(10)[0][2][-1][0] == "message_in"  # the reply to an older card is on it
+
+
+@override_settings(TASKS=DB_QUEUE)
+def test_a_batch_s_acknowledgements_are_queued_before_its_duplicate_search(transactional_db):
+    from amends.intake.tasks import ACKNOWLEDGE_PRIORITY
+
+    batch = stored(3)
+    assert inbound_process_queued(limit=10) == 3
+    numbers = [m.number for m in batch]
+    cards = list(Complaint.objects.filter(number__in=numbers).order_by("pk").values_list("pk", flat=True))
+    jobs = {job.task_path.rsplit(".", 1)[1]: job for job in DBTaskResult.objects.all()}
+    acknowledge, search = jobs["acknowledge_registrations_task"], jobs["follow_up_registrations_task"]
+    assert acknowledge.priority == ACKNOWLEDGE_PRIORITY > search.priority
+    assert [pk for pk, language in acknowledge.args_kwargs["args"][0] if language] == cards
+    assert search.args_kwargs["args"][0] == [[pk, ""] for pk in cards]  # the search acknowledges none
+
+    # The worker takes the acknowledgements first: every customer has theirs before any search ran.
+    from amends.jobs.worker import AmendsWorker
+
+    worker = AmendsWorker(interval=0)
+    assert worker.queue.run_at_most(1) == 1
+    acks = OutboundMessage.objects.filter(purpose="acknowledgement", complaint_id__in=cards)
+    assert acks.exclude(sent_at=None).count() == 3
+    assert not TextSignature.objects.filter(complaint_id__in=cards).exists()
+    worker.queue.run_at_most(10)
+    assert TextSignature.objects.filter(complaint_id__in=cards).count() == 3 and acks.count() == 3

@@ -154,15 +154,15 @@ def test_the_acknowledgement_is_queued_in_the_language_the_visitor_wrote_in(db, 
                                                                            django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
-    from amends.intake.tasks import follow_up_registrations_task
+    from amends.intake.tasks import acknowledge_registrations_task
 
     submit(client, valid(), django_capture_on_commit_callbacks, QUERY_STRING="lang=hy")
     complaint = Complaint.objects.get()
-    queued = DBTaskResult.objects.get(task_path="amends.intake.tasks.follow_up_registrations_task")
+    queued = DBTaskResult.objects.get(task_path="amends.intake.tasks.acknowledge_registrations_task")
     assert queued.args_kwargs["args"] == [[[complaint.pk, "hy"]]] and mail.outbox == []
     # The worker runs it later, whatever language is active there.
     with translation.override("ru"):
-        follow_up_registrations_task.call(*queued.args_kwargs["args"])
+        acknowledge_registrations_task.call(*queued.args_kwargs["args"])
     with translation.override("hy"):
         expected = str(gettext("Your complaint is registered under No. %(number)s") % {"number": complaint.number})
     [ack] = mail.outbox
