@@ -7,12 +7,13 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from amends.core.queues import QUEUES
 from amends.surveys.figures import default_range
 from amends.surveys.models import Response
 from amends.surveys.selectors import day_start
 from bench import surveys
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from amends.analytics.dashboards import DASHBOARDS
 from amends.analytics.models import RegisterExport, ReviewDecision
 from amends.analytics.tests import board_fixtures
+from amends.core.queues import QUEUES
 from amends.jobs.schedule import PERIODIC
 from amends.jobs.worker import AmendsWorker
 
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 counted_cards = board_fixtures.counted_cards  # the fixture, where pytest finds it
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # exports wait for the worker
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}  # exports wait for the worker
 NO_PERIODIC = [job.name for job in PERIODIC]
 COUNTED = ("FROM complaints_complaint WHERE request_type IN ('complaint', 'claim') "
            "AND state NOT IN ('duplicate', 'withdrawn') AND received_at >= %s AND received_at < %s")
