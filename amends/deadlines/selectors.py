@@ -119,7 +119,7 @@ def due_page_keys(items: QuerySet[Complaint], descending: bool, then: tuple, bot
         Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk")))
     nearest = Clock.objects.filter(TICKING).filter(
         Exists(items.order_by().filter(pk=OuterRef("complaint_id"))), ~Exists(earlier))
-    on_card = [f"{term[:1] if term.startswith('-') else ''}complaint__{str(term).lstrip('-')}" for term in then]
+    on_card = [("-" if term.startswith("-") else "") + "complaint__" + term.lstrip("-") for term in then]
     keys = list(nearest.order_by("-due_at" if descending else "due_at", *on_card)
                 .values_list("complaint_id", flat=True)[bottom:top])
     if len(keys) == top - bottom:

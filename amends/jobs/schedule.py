@@ -79,18 +79,15 @@ def schedule_due(
         slot = job.slot(now)
         if known.get(job.name) == slot:
             continue
-        if ScheduledRun.objects.filter(job=job.name, slot=slot).exists():
-            known[job.name] = slot
-            continue
-        try:
-            with transaction.atomic():
-                ScheduledRun.objects.create(job=job.name, slot=slot)
-                import_string(job.task).enqueue()
-        except IntegrityError:  # another worker took this slot a moment ago
-            known[job.name] = slot
-            continue
+        if not ScheduledRun.objects.filter(job=job.name, slot=slot).exists():
+            try:
+                with transaction.atomic():
+                    ScheduledRun.objects.create(job=job.name, slot=slot)
+                    import_string(job.task).enqueue()
+                started.append(job.name)
+            except IntegrityError:  # another worker took this slot a moment ago
+                pass
         known[job.name] = slot
-        started.append(job.name)
     return started
 
 
