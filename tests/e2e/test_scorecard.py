@@ -3,6 +3,7 @@ on a desk and at 390 px: the chart drawn, nothing scrolling sideways, nothing re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from amends.capa.models import SupplierNorm
 from amends.complaints.choices import CauseKind, Channel, Justification, State
@@ -34,14 +35,19 @@ def test_the_supplier_over_its_norm_is_found_and_its_scorecard_read_on_a_phone(p
     page = login_as(people["qms"])
     page.goto("/capa/suppliers/")
     page.select_option("#id_status", "over")
-    page.click("form.filters button[type=submit]")
+    # Each click loads a new page: wait for it, or the old page's rows (or none, mid-load) are read.
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
     rows = page.locator("#suppliers tbody tr")
-    assert rows.count() == 1 and "AKB-Snab" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    assert "AKB-Snab" in rows.first.inner_text()
     page.goto("/capa/suppliers/")
-    page.click("#suppliers thead a:text('Complaints')")
+    with page.expect_navigation():
+        page.click("#suppliers thead a:text('Complaints')")
     assert page.locator("#suppliers tbody tr").first.inner_text().startswith("AKB-Snab")
-    page.click("text=AKB-Snab")
-    assert page.locator("figure.scorecard-chart svg[role=img] rect").count() == 5
+    with page.expect_navigation():
+        page.click("text=AKB-Snab")
+    expect(page.locator("figure.scorecard-chart svg[role=img] rect")).to_have_count(5)
     assert "2 of 1 allowed" in page.locator("#figures").inner_text()
     for url in ("/capa/suppliers/", f"/capa/suppliers/{over.pk}/?kind=month"):
         page.set_viewport_size({"width": 390, "height": 844})
