@@ -70,6 +70,9 @@ class ImportRun(models.Model):
                                    related_name="+", verbose_name=_("started by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # When the rows were in and the card list's indexes built: the cards are in the list, on their pages
+    # and in the reports; search finds them from `finished_at` on.
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # When it last committed: a run that stops moving on is taken as stopped (imports/indexes.py).
     progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)

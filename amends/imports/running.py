@@ -6,6 +6,7 @@ Imported cards keep the journal's dates, state and classification. They are hist
 for them, so no notification, acknowledgement, duplicate search or deadline clock follows (docs/imports.md).
 """
 
+import base64
 import csv
 import hashlib
 import logging
@@ -108,6 +109,7 @@ def import_run(run: ImportRun, *, progress: Progress | None = None, set_aside: b
                 indexes_restore(progress=lambda done, total: _tick(run, progress))
                 run.indexes_set_aside = 0
             run.phase = Phase.SEARCH
+            run.imported_at = run.imported_at or timezone.now()
             _tick(run, progress, moved=False)
             complaints_fill(False, lambda done: _tick(run, progress))
     except TableError as error:
@@ -142,7 +144,7 @@ def _tick(run: ImportRun, progress: Progress | None, *, moved: bool = True) -> N
     begins: the run's phase, and when it last moved on."""
     if moved:
         run.progressed_at = timezone.now()
-    run.save(update_fields=["phase", "indexes_set_aside", "progressed_at"])
+    run.save(update_fields=["phase", "indexes_set_aside", "progressed_at", "imported_at"])
     if progress:
         progress(run)
 
@@ -400,13 +402,14 @@ class Importer:
         source = self.run.source
         imported = _("%(channel)s; imported: %(source)s, %(id)s")
         card_rows, event_rows, source_rows = [], [], []
-        for pk, number, contact, card in zip(ids, numbers, contact_ids, cards, strict=True):
+        codes = _tracking_codes(len(cards))
+        for pk, number, contact, code, card in zip(ids, numbers, contact_ids, codes, cards, strict=True):
             received, closed = self.moment(card.received_at), self.moment(card.closed_at)
             card_rows.append((
                 pk, number, received, card.channel, Origin.INTERNAL if card.channel == Channel.INTERNAL else
                 Origin.EXTERNAL, card.wording, card.state, card.importance, card.justification,
                 card.order_reference, card.actions_taken, card.answer, closed if card.answer else None, closed,
-                card.row_id[:200], secrets.token_urlsafe(18), references.organisation(card.organisation),
+                card.row_id[:200], code, references.organisation(card.organisation),
                 references.product(card.product), references.category(card.subcategory,
                                                                       references.category(card.category)),
                 contact,
@@ -422,7 +425,8 @@ class Importer:
     def _numbers(self, cards: list[CardRow]) -> list[str]:
         """Card numbers of each card's year, taken in one statement per year."""
         years: dict[int, int] = {}
-        local = [timezone.localtime(card.received_at).year for card in cards]
+        zone = timezone.get_current_timezone()
+        local = [card.received_at.astimezone(zone).year for card in cards]
         for year in local:
             years[year] = years.get(year, 0) + 1
         table = connection.ops.quote_name(NumberSequence._meta.db_table)
@@ -499,6 +503,13 @@ class Importer:
             for position, waiting in waiting_rows:
                 result[position] = ids[waiting]
         return result
+
+
+def _tracking_codes(count: int) -> list[str]:
+    """`count` codes such as secrets.token_urlsafe(18) gives, from one draw of randomness: 18 bytes make
+    exactly 24 base64 letters, so each code is a 24-letter slice of one encoding."""
+    text = base64.urlsafe_b64encode(secrets.token_bytes(18 * count)).decode()
+    return [text[start:start + 24] for start in range(0, 24 * count, 24)]
 
 
 def _contacts_known(emails: set[str], phones: set[str]) -> list[tuple[int, str, str]]:

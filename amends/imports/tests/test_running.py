@@ -4,6 +4,7 @@ file twice, repeated row IDs, rejects, a run stopped and resumed, the upload's s
 import csv
 import gzip
 import io
+import string
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from amends.customers.models import Contact, Organisation, Product
 from amends.deadlines.models import Clock
 from amends.imports import running
 from amends.imports.mapping import mapping_guess
-from amends.imports.models import ImportedRow, ImportReject, ImportRun, ImportStatus
+from amends.imports.models import ImportedRow, ImportReject, ImportRun, ImportStatus, Phase
 from amends.imports.running import import_file, import_run
 from amends.intake.models import OutboundMessage
 from amends.notifications.models import Notification
@@ -76,6 +77,7 @@ def test_a_journal_becomes_cards_as_it_had_them(tmp_path):
     assert "Ж-1" in event.text
     assert ImportedRow.objects.get(row_id="Ж-1").complaint == closed
     assert set(complaints_matching("холодильники морозят")) == {closed.pk, open_card.pk}  # searchable at once
+    assert run.started_at <= run.imported_at <= run.finished_at
 
 
 def test_imported_cards_fire_nothing(tmp_path, django_capture_on_commit_callbacks):
@@ -242,12 +244,24 @@ def test_an_uploaded_file_in_the_media_storage(tmp_path):
     assert seen[0] == 0 and seen[-1] == 2
 
 
+def test_a_run_is_imported_once_its_rows_are_in_and_searchable_when_it_ends(tmp_path, monkeypatch):
+    monkeypatch.setattr(running, "CHUNK_ROWS", 2)
+    seen = []
+    path = journal(tmp_path, [row(str(n)) for n in range(1, 6)])
+    run = import_file(path, progress=lambda current: seen.append((current.phase, current.imported_at)))
+    assert run.status == ImportStatus.DONE
+    assert [moment for phase, moment in seen if phase == Phase.ROWS] == [None] * 4  # the start, then 3 chunks
+    searching = [moment for phase, moment in seen if phase == Phase.SEARCH]
+    assert searching and None not in searching and run.imported_at <= run.finished_at
+
+
 def test_the_command_imports_and_reports(tmp_path, capsys):
     path = journal(tmp_path, [row("1", organisation="ООО «Ромашка»"), row("2", date="завтра")])
     with translation.override("en"):
         call_command("import", str(path))
     out = capsys.readouterr().out
     assert "1 cards created" in out and "1 rejected" in out
+    assert "imported in " in out and "searchable in " in out
     assert "new organisations (1): ООО «Ромашка»" in out
     assert "rejects: " in out
     with translation.override("en"), pytest.raises(CommandError, match="no field"):
@@ -300,3 +314,9 @@ def test_an_xlsx_journal(tmp_path):
     card = Complaint.objects.get(external_id="101")
     assert timezone.localtime(card.received_at).strftime("%d.%m.%Y %H:%M") == "31.12.2024 14:05"
     assert Complaint.objects.get(external_id="102").state == State.INVESTIGATING
+
+
+def test_tracking_codes_drawn_at_once_look_like_the_cards_own():
+    codes = running._tracking_codes(1000)
+    assert len(set(codes)) == 1000
+    assert all(len(code) == 24 and set(code) <= set(string.ascii_letters + string.digits + "-_") for code in codes)

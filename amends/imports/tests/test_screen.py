@@ -155,6 +155,9 @@ def test_upload_map_preview_and_start(admin_client, administrator, media, django
     assert again.status_code == 302 and again["Location"] == reverse("imports:runs")
     assert ImportRun.objects.count() == 1
     assert Path(run.file.path).exists()
+    tasks.import_run_task.call(run.pk)
+    page = admin_client.get(reverse("imports:run", args=[run.pk])).content.decode()
+    assert "<dt>Imported</dt>" in page and "<dt>Searchable</dt>" in page
 
 
 def test_a_required_field_without_a_column_is_refused(admin_client):
