@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone, translation
 
 from amends.complaints.choices import Channel, EventKind, Justification, State
@@ -320,3 +321,19 @@ def test_tracking_codes_drawn_at_once_look_like_the_cards_own():
     codes = running._tracking_codes(1000)
     assert len(set(codes)) == 1000
     assert all(len(code) == 24 and set(code) <= set(string.ascii_letters + string.digits + "-_") for code in codes)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own settings")
+@pytest.mark.django_db(transaction=True)
+def test_a_run_holds_its_sqlite_settings_to_the_end_and_gives_them_back(tmp_path):
+    def pragmas() -> tuple:
+        with connection.cursor() as cursor:
+            return tuple(cursor.execute(f"PRAGMA {name}").fetchone()[0]
+                         for name in ("cache_size", "mmap_size", "temp_store"))
+
+    usual, seen = pragmas(), []
+    import_file(journal(tmp_path, [row("1"), row("2")]), progress=lambda run: seen.append((run.phase, pragmas())))
+    assert {phase for phase, _ in seen} >= {Phase.ROWS, Phase.SEARCH}
+    # The first call is before the run begins, the last after it ends.
+    assert {values for _, values in seen[1:-1]} == {(-running.SQLITE_CACHE_KIB, 0, 1)}
+    assert pragmas() == usual != (-running.SQLITE_CACHE_KIB, 0, 1)
