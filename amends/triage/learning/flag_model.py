@@ -1,6 +1,6 @@
 """The learned reading of the negative-emotion flag: logistic regression over the fields' TF-IDF features
 and the word lists' counts, flagging a text from the probability whose precision held at TARGET_PRECISION
-on the training part's newest slice (docs/triage-flags.md).
+on the training part's newest slices (docs/triage-flags.md).
 
 Labels are "yes" (the wording is negative) and "no"; figures are precision and recall at that threshold,
 beside the word lists' on the same cards."""
@@ -15,7 +15,7 @@ from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
 from amends.core.pauses import pause_point
 
 from .. import emotion
-from .classifier import features_new, prepared
+from .classifier import FOLDS, SEARCH_CARDS, features_new, prepared
 from .text import text_scripts
 
 YES, NO = "yes", "no"
@@ -23,6 +23,8 @@ TARGET_PRECISION = 0.80
 # Measured on SentiRuEval's tuning half (bench/triage_flags.py): C among 1, 3, 10; the counts' weight 0.5 or 1.
 C = 3.0
 THRESHOLDS = np.round(np.arange(0.05, 1.0, 0.01), 2)
+# A threshold that flags fewer of the slices' cards says too little of its precision to be judged.
+MIN_FLAGGED = 10
 
 
 def lexicon_counts(texts: list[str]) -> np.ndarray:
@@ -52,12 +54,18 @@ def precision_recall(said: list[bool], truth: list[bool]) -> dict:
 
 
 def threshold_choose(probabilities: np.ndarray, truth: list[bool]) -> float | None:
-    """The lowest threshold whose flags are right at least TARGET_PRECISION of the time; None if none is."""
-    for threshold in THRESHOLDS:
+    """The lowest threshold from which, up to the highest, the flags are right at least TARGET_PRECISION of
+    the time (those flagging fewer than MIN_FLAGGED cards not judged); None if there is none. Precision
+    zigzags as a threshold falls: the first low one that touches the target by chance is not taken."""
+    chosen = None
+    for threshold in THRESHOLDS[::-1]:
         said = list(probabilities >= threshold)
-        if any(said) and precision_recall(said, truth)["precision"] >= TARGET_PRECISION:
-            return float(threshold)
-    return None
+        if sum(said) < MIN_FLAGGED:
+            continue
+        if precision_recall(said, truth)["precision"] < TARGET_PRECISION:
+            break
+        chosen = float(threshold)
+    return chosen
 
 
 @dataclass
@@ -93,21 +101,34 @@ def _fit(matrix, labels: list[str]) -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=3000).fit(matrix, labels)
 
 
+def _slices(matrix, labels: list[str], validation: int) -> tuple[np.ndarray, list[bool]]:
+    """The newest FOLDS slices of `validation` cards, each scored by a model fitted on the cards before it
+    (at most SEARCH_CARDS of them): their probabilities and labels, pooled."""
+    probabilities, truth = [], []
+    ends = range(len(labels), len(labels) - FOLDS * validation, -validation) if validation else range(0)
+    for end in ends:
+        cut = end - validation
+        start = max(0, cut - SEARCH_CARDS)
+        if cut <= 0 or not {YES, NO} <= set(labels[start:cut]):
+            continue
+        early = _fit(matrix[start:cut], labels[start:cut])
+        probabilities.append(early.predict_proba(matrix[cut:end])[:, list(early.classes_).index(YES)])
+        truth += [label == YES for label in labels[cut:end]]
+    return (np.concatenate(probabilities) if probabilities else np.zeros(0)), truth
+
+
 def flag_classifier_fit(texts: list[str], labels: list[str], *, validation: int) -> FlagClassifier:
-    """Fit on `texts` (oldest first): the threshold is chosen on the newest `validation` of them by a
-    model fitted on those before; the model kept is then fitted on all of them."""
+    """Fit on `texts` (oldest first): the threshold is chosen on the newest FOLDS slices of `validation`
+    of them, each scored by a model fitted on those before it; the model kept is fitted on all of them."""
     features = features_new()
     matrix = _matrix(features, texts, fit=True)
-    cut = len(texts) - validation
-    threshold = None
-    if validation and {YES, NO} <= set(labels[:cut]):
-        early = _fit(matrix[:cut], labels[:cut])
-        probabilities = early.predict_proba(matrix[cut:])[:, list(early.classes_).index(YES)]
-        threshold = threshold_choose(probabilities, [label == YES for label in labels[cut:]])
+    probabilities, truth = _slices(matrix, labels, validation)
+    threshold = threshold_choose(probabilities, truth) if truth else None
     scripts: set[str] = set()
     for text in texts:
         scripts |= text_scripts(text, share=0.5)
-    hyper = {"C": C, "threshold": threshold, "validation": validation, "target_precision": TARGET_PRECISION}
+    hyper = {"C": C, "threshold": threshold, "validation": validation, "folds": FOLDS, "judged": len(truth),
+             "target_precision": TARGET_PRECISION}
     return FlagClassifier(features=features, regression=_fit(matrix, labels), threshold=threshold, scripts=scripts,
                           hyper=hyper)
 

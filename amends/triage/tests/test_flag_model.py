@@ -148,15 +148,19 @@ def test_the_threshold_is_chosen_on_the_training_part_never_on_the_test_part(ope
     split = model.evaluation["split"]
     assert [len(texts) for texts in fitted] == [split["train"] + split["validation"]] == [72]
     assert fitted[0] == [card.wording for card in cards[:72]]  # the oldest: the newest 18 are the test part
-    assert judged == [split["validation"]] == [14]  # the training part's newest slice
+    # The training part's newest three slices, pooled.
+    assert judged == [3 * split["validation"]] == [42] == [model.evaluation["hyper"]["judged"]]
 
 
-def test_the_lowest_threshold_that_keeps_the_target_precision_is_chosen():
-    probabilities = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
-    truth = [True, True, True, False, True, False]
-    # From 0.41 five flagged, four right (0.80); from 0.40 six, four right (0.67).
-    assert threshold_choose(np.array(probabilities), truth) == 0.41
-    assert threshold_choose(np.array([0.9, 0.8]), [False, False]) is None
+def test_the_threshold_is_the_lowest_from_which_precision_holds_all_the_way_up():
+    # Ten right from 0.9 down, then two wrong at 0.7 (10 of 12 right, 0.83), two more at 0.6 (10 of 14, 0.71),
+    # then ten right at 0.4: 20 of 24 (0.83) touches the target again, but only after falling below it.
+    probabilities = [0.9] * 10 + [0.7] * 2 + [0.6] * 2 + [0.4] * 10
+    truth = [True] * 10 + [False] * 4 + [True] * 10
+    assert threshold_choose(np.array(probabilities), truth) == 0.61
+    # Fewer than ten flagged are not judged; wrong flags at every threshold: none.
+    assert threshold_choose(np.array([0.9] * 9 + [0.1] * 40), [False] * 9 + [True] * 40) == 0.05
+    assert threshold_choose(np.array([0.9] * 20), [False] * 20) is None
 
 
 def test_marking_the_flag_wrong_takes_it_off_keeps_the_label_and_writes_the_timeline(client, operator, qms):
