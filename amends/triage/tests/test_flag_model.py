@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
+from django.test import override_settings
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from amends.triage.flags import MARKED, flag_many, negative_reading_state
 from amends.triage.learning import flag_model, training
 from amends.triage.learning.flag_model import threshold_choose
 from amends.triage.models import NEGATIVE_MODEL, Flag, FlagKind, FlagLabel, TriageModel
+from amends.triage.training_tasks import fields_due, triage_train_due
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +226,14 @@ def test_the_evaluate_command_prints_the_flags_figures(operator):
     figures = model.evaluation
     assert out.getvalue().startswith("negative v1, trained ")
     assert f"precision {figures['precision']:.3f}, recall {figures['recall']:.3f}" in out.getvalue()
+
+
+def test_the_worker_trains_the_flag_once_enough_cards_were_marked(operator):
+    with override_settings(AMENDS_TRIAGE_RETRAIN_AFTER=50):
+        marked_cards(operator, 40)
+        training.train(NEGATIVE_MODEL)
+        assert NEGATIVE_MODEL not in fields_due()  # 40 cards, none marked since
+        marked_cards(operator, 50)
+        assert NEGATIVE_MODEL in fields_due()
+        assert triage_train_due()[NEGATIVE_MODEL] == 2
+        assert TriageModel.objects.get(field=NEGATIVE_MODEL, version=2).active
