@@ -247,6 +247,14 @@ def flag_negative_mark(*, complaint: Complaint, present: bool, actor: User) -> N
     event_worded_note(complaint, actor, MARKED, {"present": present})
 
 
+def flag_labels_import(labels: list[tuple[int, bool]]) -> None:
+    """Imported cards' negative-emotion labels (card id, negative or not), kept as an operator's marks
+    are, by nobody: history the negative-emotion model learns from as well."""
+    FlagLabel.objects.bulk_create([
+        FlagLabel(complaint_id=pk, kind=FlagKind.NEGATIVE, present=present) for pk, present in labels
+    ], ignore_conflicts=True)
+
+
 def negative_reading_state() -> tuple[TriageModel | None, str]:
     """The model that raises the negative flag now, or None and why the word lists do."""
     model = TriageModel.objects.filter(field=NEGATIVE_MODEL, active=True).first()

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
-from django.test import override_settings
 from django.db.models import Max
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from amends.accounts.roles import Role
 from amends.complaints.choices import Channel, EventKind
 from amends.complaints.models import Complaint, TimelineEvent, new_tracking_code
 from amends.complaints.services import complaint_register, complaint_update
+from amends.imports.running import import_file
 from amends.triage.flags import MARKED, flag_many, negative_reading_state
 from amends.triage.learning import flag_model, training
 from amends.triage.learning.flag_model import threshold_choose
@@ -237,3 +238,22 @@ def test_the_worker_trains_the_flag_once_enough_cards_were_marked(operator):
         assert NEGATIVE_MODEL in fields_due()
         assert triage_train_due()[NEGATIVE_MODEL] == 2
         assert TriageModel.objects.get(field=NEGATIVE_MODEL, version=2).active
+
+
+def test_an_imported_journals_negative_column_is_what_the_flag_learns_from(tmp_path, operator):
+    lines = ["Номер;Дата поступления;Текст жалобы;Негатив"]
+    for i in range(60):
+        negative = i % 3 != 0
+        wording = (NEGATIVE if negative else CALM)[i % 3].format(n=2000 + i)
+        lines.append(f"Ж-{i};2025-0{1 + i // 28}-{1 + i % 28:02d};{wording};{'да' if negative else 'нет'}")
+    lines.append("Ж-99;2025-03-01;Заказ 3000: провал.;может быть")
+    path = tmp_path / "journal.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    run = import_file(path, user=operator)
+    assert (run.created, run.rejected) == (60, 1)
+    reason = run.reject_rows.get().reason
+    assert reason.startswith("Negative emotion (yes / no)") and reason.endswith("“может быть” is neither yes nor no.")
+    labels = dict(FlagLabel.objects.values_list("complaint__external_id", "present"))
+    assert len(labels) == 60 and labels["Ж-1"] is True and labels["Ж-3"] is False
+    model = training.train(NEGATIVE_MODEL)
+    assert model.active and model.trained_on == 48
