@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from amends.complaints.choices import Channel
 from amends.complaints.models import Category, Complaint
 from amends.customers.services import contact_create
-from amends.triage.models import KeywordRule, Suggestion, SuggestionStatus, TriageField
+from amends.triage.models import FlagLabel, KeywordRule, Suggestion, SuggestionStatus, TriageField
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,4 +34,25 @@ def test_an_operator_accepts_the_suggested_category(login_as, people):
     expect(page.locator("dl.fields")).to_contain_text("Late delivery")
     assert Complaint.objects.get(pk=card.pk).category == delivery
     assert Suggestion.objects.get(complaint=card, field="category").status == SuggestionStatus.ACCEPTED
+    assert not login_as.page_errors
+
+
+def test_an_operator_takes_a_wrong_negative_flag_off(login_as, people):
+    from amends.complaints.services import complaint_register
+
+    operator = people["operator"]
+    card = complaint_register(
+        actor=operator, channel=Channel.PHONE, contact=contact_create(full_name="Анна Смирнова"),
+        wording="Прошу вернуть деньги за заказ 77 на карту.",
+    )
+    page = login_as(operator)
+    page.goto(f"/complaints/{card.number}/")
+    panel = page.locator("#triage-flags")
+    expect(panel.locator("li[data-flag=negative]")).to_contain_text("вернуть")
+    expect(panel).to_contain_text("no learned model yet because no model has been trained yet")
+    with page.expect_navigation():
+        panel.locator("form.negative-mark button[value='0']").click()
+    expect(panel.locator("li[data-flag=negative]")).to_have_count(0)
+    expect(panel).to_contain_text("marked the wording not negative")
+    assert not FlagLabel.objects.get(complaint=card).present
     assert not login_as.page_errors
