@@ -12,18 +12,22 @@ from amends.triage.models import FlagLabel, KeywordRule, Suggestion, SuggestionS
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_operator_accepts_the_suggested_category(login_as, people):
+def card_opened(login_as, operator, wording: str):
+    """A card the operator registered by phone, open in their browser: the card and the page."""
     from amends.complaints.services import complaint_register
 
-    delivery = Category.objects.create(name="Задержка доставки", name_en="Late delivery")
-    KeywordRule.objects.create(field=TriageField.CATEGORY, value=str(delivery.pk), keywords="доставка\nкурьер")
-    operator = people["operator"]
     card = complaint_register(
-        actor=operator, channel=Channel.PHONE, contact=contact_create(full_name="Анна Смирнова"),
-        wording="Доставка опоздала на три дня, курьер не позвонил.",
+        actor=operator, channel=Channel.PHONE, contact=contact_create(full_name="Анна Смирнова"), wording=wording,
     )
     page = login_as(operator)
     page.goto(f"/complaints/{card.number}/")
+    return card, page
+
+
+def test_an_operator_accepts_the_suggested_category(login_as, people):
+    delivery = Category.objects.create(name="Задержка доставки", name_en="Late delivery")
+    KeywordRule.objects.create(field=TriageField.CATEGORY, value=str(delivery.pk), keywords="доставка\nкурьер")
+    card, page = card_opened(login_as, people["operator"], "Доставка опоздала на три дня, курьер не позвонил.")
     row = page.locator("#triage tr[data-field=category]").first
     expect(row).to_contain_text("Late delivery")
     expect(row).to_contain_text("67 %")
@@ -38,15 +42,7 @@ def test_an_operator_accepts_the_suggested_category(login_as, people):
 
 
 def test_an_operator_takes_a_wrong_negative_flag_off(login_as, people):
-    from amends.complaints.services import complaint_register
-
-    operator = people["operator"]
-    card = complaint_register(
-        actor=operator, channel=Channel.PHONE, contact=contact_create(full_name="Анна Смирнова"),
-        wording="Прошу вернуть деньги за заказ 77 на карту.",
-    )
-    page = login_as(operator)
-    page.goto(f"/complaints/{card.number}/")
+    card, page = card_opened(login_as, people["operator"], "Прошу вернуть деньги за заказ 77 на карту.")
     panel = page.locator("#triage-flags")
     expect(panel.locator("li[data-flag=negative]")).to_contain_text("вернуть")
     expect(panel).to_contain_text("no learned model yet because no model has been trained yet")

@@ -1,22 +1,18 @@
 """The negative-emotion flag's learned model: trained from the cards operators marked, used on new cards
 when it is in use, the word lists standing in without it; its threshold chosen on the training part only."""
 
-import copy
-from datetime import timedelta
 from io import StringIO
 
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
-from django.db.models import Max
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from amends.accounts.roles import Role
 from amends.complaints.choices import Channel, EventKind
-from amends.complaints.models import Complaint, TimelineEvent, new_tracking_code
+from amends.complaints.models import Complaint, TimelineEvent
 from amends.complaints.services import complaint_register, complaint_update
 from amends.imports.running import import_file
 from amends.triage.flags import MARKED, flag_many, negative_reading_state
@@ -24,6 +20,8 @@ from amends.triage.learning import flag_model, training
 from amends.triage.learning.flag_model import threshold_choose
 from amends.triage.models import NEGATIVE_MODEL, Flag, FlagKind, FlagLabel, TriageModel
 from amends.triage.training_tasks import fields_due, triage_train_due
+
+from .learning_corpus import unsaved_cards
 
 pytestmark = pytest.mark.django_db
 
@@ -43,21 +41,10 @@ def english_pages(client):
 
 def marked_cards(operator, count: int) -> list[Complaint]:
     """`count` cards, one a day up to today, every third one calm, each marked as its words say."""
-    source = complaint_register(actor=operator, channel=Channel.EMAIL, wording="Образец обращения.")
-    start = Complaint.objects.aggregate(last=Max("pk"))["last"]
-    first = timezone.now() - timedelta(days=count)
-    cards = []
-    for i in range(count):
-        card = copy.copy(source)
-        card.pk = card.id = None
-        card._state = copy.copy(source._state)
-        card._state.adding = True
-        card.number = f"N-{start + i + 1:07d}"
-        card.tracking_code = new_tracking_code()
+    cards = unsaved_cards(operator, count)
+    for i, card in enumerate(cards):
         texts = CALM if i % 3 == 0 else NEGATIVE
         card.wording = texts[i % len(texts)].format(n=1000 + i)
-        card.received_at = first + timedelta(days=i)
-        cards.append(card)
     cards = Complaint.objects.bulk_create(cards)
     FlagLabel.objects.bulk_create(
         FlagLabel(complaint=card, kind=FlagKind.NEGATIVE, present=i % 3 != 0, decided_by=operator)
