@@ -174,9 +174,9 @@ def negative_found(texts: list[str]) -> list[Found | None]:
         if probability is not None:
             found.append(Found(FlagKind.NEGATIVE, "", probability, model) if negative else None)
             continue
-        reading_ = emotion.read(text)
-        words = [*reading_.anger, *reading_.feeling, *reading_.problem]
-        found.append(Found(FlagKind.NEGATIVE, _evidence(list(dict.fromkeys(words)))) if reading_.negative else None)
+        lists = emotion.read(text)
+        words = list(dict.fromkeys([*lists.anger, *lists.feeling, *lists.problem]))
+        found.append(Found(FlagKind.NEGATIVE, _evidence(words)) if lists.negative else None)
     return found
 
 
