@@ -1,6 +1,7 @@
-"""Training a field's model: the company's cards split by time (the older part trains, the newest
-part tests), figures on the test part beside two baselines, and the new model put in use only when
-it does no worse on that test part than the model in use."""
+"""Training a field's model, or the negative-emotion flag's: the company's cards split by time (the
+older part trains, the newest part tests), figures on the test part beside the baselines, and the new
+model put in use only when it does no worse on that test part than the model in use. What differs
+between the two kinds (their cards, fit, figures and the score compared) is a Learner."""
 
 import time
 from collections import Counter
