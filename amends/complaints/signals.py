@@ -43,6 +43,10 @@ measure_reported = Signal()
 answer_delivered = Signal()
 # complaint: an employee filed an internal complaint (the QMS heads are told).
 internal_complaint_filed = Signal()
+# labels: [(complaint id, negative or not)]: imported cards whose journal says whether their wording is
+# negative (the negative-emotion flag's training labels). Sent by the imports app in the chunk's
+# transaction; imported cards send nothing else.
+negative_labels_imported = Signal()
 
 
 # The work receivers of complaint_registered put off to the end of a batch of registrations: each

@@ -74,6 +74,12 @@ JUSTIFICATION_WORDS = {
     "не обоснована": Justification.UNJUSTIFIED, "частично": Justification.PARTLY,
     "частично обоснована": Justification.PARTLY, "partly": Justification.PARTLY,
 }
+# The negative-emotion label: yes or no in any of the UI's languages ("" for none).
+NEGATIVE_WORDS = {
+    "yes": True, "y": True, "1": True, "true": True, "negative": True, "да": True, "негатив": True,
+    "негативная": True, "այո": True,
+    "no": False, "n": False, "0": False, "false": False, "нет": False, "ոչ": False,
+}
 IMPORTANCE_WORDS = {
     "низкая": Importance.LOW, "средняя": Importance.MEDIUM, "высокая": Importance.HIGH,
     "критическая": Importance.CRITICAL, "normal": Importance.MEDIUM, "обычная": Importance.MEDIUM,
@@ -116,6 +122,7 @@ class CardRow:
     order_reference: str
     actions_taken: str
     answer: str
+    negative: bool | None = None  # the journal's negative-emotion label, when it has one
 
 
 @lru_cache(maxsize=65536)
@@ -251,6 +258,10 @@ class RowChecker:
             if len(values[name]) > limit:
                 problems.append(_("%(field)s is longer than %(limit)s characters.") % {
                     "field": _field_label(name), "limit": limit})
+        negative = NEGATIVE_WORDS.get(fold(values["negative"])) if values["negative"] else None
+        if values["negative"] and negative is None:
+            problems.append(_("%(field)s “%(value)s” is neither yes nor no.") % {
+                "field": _field_label("negative"), "value": values["negative"][:60]})
         email = values["email"]
         if email and not _email_valid(email):
             problems.append(_("E-mail “%(value)s” is not an address.") % {"value": email[:60]})
@@ -267,7 +278,7 @@ class RowChecker:
             phone=values["phone"], region=values["region"], channel=codes["channel"], state=state,
             closed_at=closed_at if state in FINAL_STATES else None, justification=codes["justification"],
             importance=codes["importance"], order_reference=values["order_reference"],
-            actions_taken=values["actions_taken"], answer=values["answer"],
+            actions_taken=values["actions_taken"], answer=values["answer"], negative=negative,
         ), []
 
 

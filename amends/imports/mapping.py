@@ -35,6 +35,7 @@ FIELDS: list[Field] = [
     Field("order_reference", _("Order / product registration No.")),
     Field("actions_taken", _("Actions taken")),
     Field("answer", _("Answer to the customer")),
+    Field("negative", _("Negative emotion (yes / no): what the negative flag learns from")),
 ]
 FIELD_KEYS = [field.key for field in FIELDS]
 
@@ -84,6 +85,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
                         "договор"),
     "actions_taken": ("actions", "actions taken", "принятые меры", "меры", "предпринятые действия"),
     "answer": ("answer", "response", "reply", "ответ", "ответ клиенту", "ответ заявителю"),
+    "negative": ("negative", "negative emotion", "негатив", "негативная", "негативные эмоции"),
 }
 
 

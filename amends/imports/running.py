@@ -3,7 +3,8 @@ entries and source rows inserted in bulk and committed with the run's counters a
 stopped anywhere resumes after its last committed row and the same file twice creates nothing new.
 
 Imported cards keep the journal's dates, state and classification. They are history: no signal is sent
-for them, so no notification, acknowledgement, duplicate search or deadline clock follows (docs/imports.md).
+for them, so no notification, acknowledgement, duplicate search or deadline clock follows (docs/imports.md);
+only their negative-emotion labels, when the journal has them, are handed on (to triage's training).
 """
 
 import base64
@@ -27,6 +28,7 @@ from amends.complaints.choices import Channel, Origin, State
 from amends.complaints.events import event_imported_row
 from amends.complaints.models import Category, Complaint, NumberSequence, TimelineEvent
 from amends.complaints.search_index import complaints_fill, complaints_index
+from amends.complaints.signals import negative_labels_imported
 from amends.core.bulk import keys_in
 from amends.customers.models import Contact, Organisation, Product, phone_digits
 
@@ -423,6 +425,9 @@ class Importer:
         self.cards.insert(card_rows)
         self.events.insert(event_rows)
         self.sources.insert(source_rows)
+        labels = [(pk, card.negative) for pk, card in zip(ids, cards, strict=True) if card.negative is not None]
+        if labels:
+            negative_labels_imported.send(sender=Complaint, labels=labels)
         return ids
 
     def _numbers(self, cards: list[CardRow]) -> list[str]:

@@ -16,6 +16,8 @@ class TriageConfig(AppConfig):
 
         signals.complaint_registered.connect(receivers.on_registered, dispatch_uid="triage_registered")
         signals.complaint_changed.connect(receivers.on_changed, dispatch_uid="triage_changed")
+        signals.negative_labels_imported.connect(receivers.on_negative_labels_imported,
+                                                 dispatch_uid="triage_negative_labels_imported")
         event_texts.register()
         register()
         flag_pages.register()

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .fields import FIELDS
-from .models import FieldPolicy, KeywordRule, TriageField
+from .models import MODEL_CHOICES, FieldPolicy, KeywordRule, TriageField
 
 
 class PolicyForm(forms.Form):
@@ -42,4 +42,4 @@ class KeywordRuleForm(forms.ModelForm):
 
 
 class TrainForm(forms.Form):
-    field = forms.ChoiceField(label=_("Field"), choices=TriageField.choices)
+    field = forms.ChoiceField(label=_("Field"), choices=MODEL_CHOICES)

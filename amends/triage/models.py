@@ -20,10 +20,15 @@ class TriageField(models.TextChoices):
     PRODUCT = "product", _("Product")
 
 
+# The negative-emotion flag's model is trained, stored and judged as the fields' models are.
+NEGATIVE_MODEL = "negative"
+MODEL_CHOICES = [*TriageField.choices, (NEGATIVE_MODEL, _("Negative emotion flag"))]
+
+
 class TriageModel(models.Model):
     """A model trained for one field: its file, what it was trained and tested on, and how it did."""
 
-    field = models.CharField(_("field"), max_length=20, choices=TriageField.choices)
+    field = models.CharField(_("field"), max_length=20, choices=MODEL_CHOICES)
     version = models.PositiveIntegerField(_("version"))
     created_at = models.DateTimeField(_("trained at"), default=timezone.now)
     # Serialised model in the media storage, shared by every server and worker.
@@ -147,6 +152,7 @@ class FlagKind(models.TextChoices):
     REGULATOR = "regulator", _("Regulator")
     PUBLICITY = "publicity", _("Press or social networks")
     SAFETY = "safety", _("Health or safety risk")
+    NEGATIVE = "negative", _("Negative emotion")
 
 
 class Flag(models.Model):
@@ -155,6 +161,9 @@ class Flag(models.Model):
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="triage_flags")
     kind = models.CharField(_("flag"), max_length=12, choices=FlagKind.choices)
     evidence = models.CharField(_("because of"), max_length=300, blank=True)
+    # A flag a model raised: its probability and the model; empty when the word lists raised it.
+    probability = models.FloatField(_("probability"), null=True, blank=True)
+    model = models.ForeignKey(TriageModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("raised at"), default=timezone.now)
 
     class Meta:
@@ -165,3 +174,29 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_kind_display())
+
+    @property
+    def probability_percent(self) -> int | None:
+        return None if self.probability is None else round(self.probability * 100)
+
+
+class FlagLabel(models.Model):
+    """Whether a card's wording does say what its flag reads, as an operator marked it: the training
+    label of the flag's model, kept whatever the flag itself became."""
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="triage_flag_labels")
+    kind = models.CharField(_("flag"), max_length=12, choices=FlagKind.choices)
+    present = models.BooleanField(_("the wording says it"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["complaint", "kind"]
+        verbose_name = _("flag label")
+        verbose_name_plural = _("flag labels")
+        constraints = [models.UniqueConstraint(fields=["complaint", "kind"], name="triage_one_label_a_flag")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.present}"

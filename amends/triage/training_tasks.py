@@ -6,19 +6,20 @@ from django_tasks import task
 
 from amends.core.queues import LONG_QUEUE
 
-from .models import TriageField, TriageModel
+from .models import NEGATIVE_MODEL, TriageField, TriageModel
 
 # New classified cards since the last training that make a new one worth it; AMENDS_TRIAGE_RETRAIN_AFTER overrides.
 RETRAIN_AFTER = 200
 
 
 def fields_due() -> list[str]:
-    """The fields whose classified cards grew by RETRAIN_AFTER since their last model was trained."""
+    """The fields (and the negative flag) whose classified cards grew by RETRAIN_AFTER since their last
+    model was trained."""
     # The learning package brings scikit-learn (1.4 s): imported when the job runs, not when the
     # worker's schedule imports this module to enqueue it.
     from .learning.data import classified_count
 
-    fields = getattr(settings, "AMENDS_TRIAGE_FIELDS", None) or TriageField.values
+    fields = getattr(settings, "AMENDS_TRIAGE_FIELDS", None) or [*TriageField.values, NEGATIVE_MODEL]
     after = getattr(settings, "AMENDS_TRIAGE_RETRAIN_AFTER", RETRAIN_AFTER)
     due = []
     for field in fields:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("models/", views.models, name="models"),
     path("models/train/", views.train, name="train"),
     path("models/<int:pk>/", views.model_detail, name="model_detail"),
+    path("card/<str:number>/negative/", views.flag_mark, name="flag_mark"),
     path("card/<str:number>/<str:field>/", views.decide, name="decide"),
 ]

@@ -15,8 +15,9 @@ from amends.complaints.card_page import card_for_request
 from .access import access_administer_triage
 from .charts import calibration_svg
 from .fields import FIELDS
+from .flags import flag_negative_mark
 from .forms import KeywordRuleForm, PolicyForm, TrainForm
-from .models import KeywordRule, TriageField, TriageModel
+from .models import NEGATIVE_MODEL, KeywordRule, TriageField, TriageModel
 from .services import keyword_rule_save, policies_set, suggestion_decide
 from .tasks import train_task
 
@@ -32,6 +33,17 @@ def decide(request, number: str, field: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The card's %(field)s is set.") % {"field": FIELDS[field].label_text.lower()})
+    return redirect("complaints:detail", number=complaint.number)
+
+
+@login_required
+@require_POST
+def flag_mark(request, number: str) -> HttpResponse:
+    """The card's wording is negative ("present" 1) or not (0): the negative flag's label."""
+    complaint = card_for_request(request, number)
+    present = request.POST.get("present") == "1"
+    flag_negative_mark(complaint=complaint, present=present, actor=request.user)
+    messages.success(request, _("Marked negative.") if present else _("Marked not negative."))
     return redirect("complaints:detail", number=complaint.number)
 
 
@@ -126,6 +138,13 @@ def model_detail(request, pk: int) -> HttpResponse:
     access_administer_triage(request.user)
     model = get_object_or_404(TriageModel, pk=pk)
     evaluation = model.evaluation or {}
+    if model.field == NEGATIVE_MODEL:
+        return render(request, "triage/flag_model_detail.html", {
+            "model": model, "evaluation": evaluation, "has_figures": "f1" in evaluation,
+            "lists": evaluation.get("baselines", {}).get("word_lists"),
+            "compared_with": evaluation.get("compared_with"),
+            "split": _split_dates(evaluation.get("split", {})),
+        })
     per_class = evaluation.get("per_class", [])
     confusion = evaluation.get("confusion", {"labels": [], "matrix": []})
     values = {row["value"] for row in per_class} | set(confusion.get("labels", []))

@@ -10,7 +10,8 @@ from django.conf import settings
 from amends.complaints.choices import State
 from amends.complaints.models import Complaint
 
-from ..models import Suggestion, TriageField
+from ..models import NEGATIVE_MODEL, FlagKind, FlagLabel, Suggestion, TriageField
+from .flag_model import NO, YES
 
 # The card column holding each field's value.
 COLUMNS = {
@@ -68,8 +69,24 @@ def training_examples(field: str, *, limit: int | None = None) -> list[Example]:
     return examples[-limit:]
 
 
+def flag_examples(*, limit: int | None = None) -> list[Example]:
+    """The cards whose negative flag an operator marked right or wrong, oldest first, at most `limit`
+    (the newest ones): "yes" where the wording is negative."""
+    limit = limit or int(getattr(settings, "AMENDS_TRIAGE_MAX_CARDS", MAX_CARDS))
+    labels = (
+        FlagLabel.objects.filter(kind=FlagKind.NEGATIVE).exclude(complaint__wording="")
+        .order_by("-complaint__received_at", "-complaint_id")
+        .values_list("complaint_id", "complaint__wording", "present", "complaint__received_at")[:limit]
+    )
+    found = [Example(pk, wording, YES if present else NO, received_at)
+             for pk, wording, present, received_at in labels.iterator(chunk_size=5000)]
+    return found[::-1]
+
+
 def classified_count(field: str) -> int:
     """How many cards training would read (before the limit): to tell whether retraining is worth it."""
+    if field == NEGATIVE_MODEL:
+        return FlagLabel.objects.filter(kind=FlagKind.NEGATIVE).exclude(complaint__wording="").count()
     column = COLUMNS[TriageField(field)]
     closed = Complaint.objects.filter(state=State.CLOSED, **{f"{column}__isnull": False}).exclude(wording="")
     decided = Suggestion.objects.filter(field=field).exclude(final_value="").exclude(

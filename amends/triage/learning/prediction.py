@@ -4,9 +4,11 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from ..model_files import ModelFileError
 from ..models import TriageModel
-from .classifier import TOP
-from .store import ModelFileError, model_load
+from .classifier import TOP, TextClassifier
+from .flag_model import FlagClassifier
+from .store import model_load
 from .text import text_normalise
 
 
@@ -31,6 +33,8 @@ def predict_many(field: str, texts: list[str], organisations: list[str] | None =
         return [Prediction(reason=_("No model has been trained for this field yet.")) for _text in texts]
     try:
         classifier = model_load(model)
+        if not isinstance(classifier, TextClassifier):
+            raise ModelFileError(_("the file holds no classifier"))
     except ModelFileError as error:
         reason = _("The model file of version %(version)s cannot be used: %(error)s.") % {
             "version": model.version, "error": error,
@@ -57,3 +61,34 @@ def predict_many(field: str, texts: list[str], organisations: list[str] | None =
     for i, choices in zip(usable, found, strict=True):
         results[i] = Prediction(choices=choices, model_id=model.pk)
     return [result for result in results if result is not None]
+
+
+@dataclass(frozen=True)
+class NegativeReading:
+    """The negative-emotion model's reading of texts: per text its probability (None where the model
+    cannot read it: an empty text, an unseen language), and whether it says negative; or the reason
+    there is none, the model's file being unusable."""
+
+    model: TriageModel
+    probabilities: list[float | None] = field(default_factory=list)
+    said: list[bool] = field(default_factory=list)
+    reason: str = ""
+
+
+def negative_predict(model: TriageModel, texts: list[str]) -> NegativeReading:
+    """The reading of the model in use, `model`; never raises for a missing or broken file."""
+    try:
+        classifier = model_load(model)
+        if not isinstance(classifier, FlagClassifier):
+            raise ModelFileError(_("the file holds no classifier"))
+    except ModelFileError as error:
+        return NegativeReading(model, reason=_("The model file of version %(version)s cannot be used: %(error)s.") % {
+            "version": model.version, "error": error})
+    usable = [i for i, text in enumerate(texts) if text_normalise(text or "") and classifier.knows_script(text)]
+    found = classifier.probabilities([texts[i] for i in usable])
+    probabilities: list[float | None] = [None] * len(texts)
+    for i, probability in zip(usable, found, strict=True):
+        probabilities[i] = float(probability)
+    threshold = classifier.threshold
+    said = [p is not None and threshold is not None and p >= threshold for p in probabilities]
+    return NegativeReading(model, probabilities, said)

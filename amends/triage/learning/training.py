@@ -1,9 +1,13 @@
-"""Training a field's model: the company's cards split by time (the older part trains, the newest
-part tests), figures on the test part beside two baselines, and the new model put in use only when
-it does no worse on that test part than the model in use."""
+"""Training a field's model, or the negative-emotion flag's: the company's cards split by time (the
+older part trains, the newest part tests), figures on the test part beside the baselines, and the new
+model put in use only when it does no worse on that test part than the model in use. What differs
+between the two kinds (their cards, fit, figures and the score compared) is a Learner."""
 
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,18 +16,21 @@ from django.utils.translation import gettext as _
 
 from amends.core.pauses import pause_point
 
-from ..models import TriageModel
+from ..model_files import ModelFileError
+from ..models import NEGATIVE_MODEL, TriageModel
 from .classifier import classifier_fit
-from .data import training_examples
+from .data import Example, flag_examples, training_examples
 from .evaluation import evaluation_build, scores
+from .flag_model import flag_classifier_fit, flag_evaluation, flag_scores
 from .names import value_names
 from .prediction import active_model
-from .store import ModelFileError, model_file_save, model_load
+from .store import model_file_save, model_load
 
 TEST_SHARE = 0.2  # the newest fifth of the cards is held out
 VALIDATION_SHARE = 0.2  # the newest fifth of the training part chooses the hyper-parameters
 MIN_CARDS = 30  # AMENDS_TRIAGE_MIN_CARDS overrides
 MIN_EXAMPLES = 2  # a value seen once can be neither learned nor tested
+SCORE_NAMES = {"top1": "top-1", "f1": "F1"}
 
 
 def _split(count: int) -> tuple[int, int]:
@@ -44,10 +51,90 @@ def _refused(field: str, reason: str, *, cards: int, trained_on: int = 0) -> Tri
     )
 
 
+@dataclass(frozen=True)
+class Learner:
+    """What differs between a field's model and the negative flag's: the cards, the fit, the figures and
+    the score a new model must not lose on against the one in use."""
+
+    examples: Callable[[str], list[Example]]
+    # (training part, validation size) -> the classifier to store
+    fit: Callable[[list[Example], int], Any]
+    # (classifier, training part, test part) -> the evaluation
+    evaluate: Callable[[Any, list[Example], list[Example]], dict]
+    # (classifier, test part) -> its scores there, to compare a model in use with
+    measure: Callable[[Any, list[Example]], dict]
+    score: str
+    # the evaluation -> why it is not worth using even with no model in use ("" when it is)
+    floor: Callable[[dict], str]
+    # (field, values) -> their names at training time
+    names: Callable[[str, set[str]], dict[str, str]]
+
+
+def _texts(part: list[Example]) -> list[str]:
+    return [example.text for example in part]
+
+
+def _labels(part: list[Example]) -> list[str]:
+    return [example.label for example in part]
+
+
+def _field_fit(train_part: list[Example], validation: int):
+    return classifier_fit(_texts(train_part), _labels(train_part), validation=validation,
+                          organisations=[e.organisation for e in train_part])
+
+
+def _field_top(classifier, test_part: list[Example]) -> list[list[tuple[str, float]]]:
+    return classifier.top(_texts(test_part), organisations=[e.organisation for e in test_part])
+
+
+def _field_evaluate(classifier, train_part: list[Example], test_part: list[Example]) -> dict:
+    return evaluation_build(
+        train_texts=_texts(train_part), train_labels=_labels(train_part), test_texts=_texts(test_part),
+        test_labels=_labels(test_part), choices=_field_top(classifier, test_part),
+    )
+
+
+def _field_measure(classifier, test_part: list[Example]) -> dict:
+    return scores(_labels(test_part), [[v for v, _c in row] for row in _field_top(classifier, test_part)])
+
+
+def _field_floor(evaluation: dict) -> str:
+    majority = evaluation["baselines"]["majority"]["top1"]
+    if evaluation["top1"] >= majority:
+        return ""
+    # Suggesting the most frequent value every time would be right more often: no suggestion is better.
+    return _("No better than always suggesting the most frequent value: top-1 %(new).3f against "
+             "%(majority).3f.") % {"new": evaluation["top1"], "majority": majority}
+
+
+def _flag_floor(evaluation: dict) -> str:
+    lists = evaluation["baselines"]["word_lists"]["f1"]
+    if evaluation["f1"] > 0 and evaluation["f1"] >= lists:
+        return ""
+    # The word lists stay the reading until a model does better than they do on the same cards.
+    return _("No better than the word lists on the held-out cards: F1 %(new).3f against %(lists).3f.") % {
+        "new": evaluation["f1"], "lists": lists}
+
+
+FIELD_LEARNER = Learner(
+    examples=training_examples, fit=_field_fit, evaluate=_field_evaluate, measure=_field_measure, score="top1",
+    floor=_field_floor, names=value_names,
+)
+FLAG_LEARNER = Learner(
+    examples=lambda _field: flag_examples(),
+    fit=lambda part, validation: flag_classifier_fit(_texts(part), _labels(part), validation=validation),
+    evaluate=lambda classifier, _train, test: flag_evaluation(classifier, _texts(test), _labels(test)),
+    measure=lambda classifier, test: flag_scores(classifier, _texts(test), _labels(test)),
+    score="f1", floor=_flag_floor, names=lambda _field, _values: {},
+)
+
+
 def train(field: str, *, actor=None, progress=None) -> TriageModel:
-    """Train, evaluate and store a new model of `field`; it is put in use only if not worse than the
-    one in use. `progress(step)` is told each step, for the command's progress bar."""
+    """Train, evaluate and store a new model of `field` (or of the negative flag, NEGATIVE_MODEL); it is
+    put in use only if not worse than the one in use. `progress(step)` is told each step, for the
+    command's progress bar."""
     told = progress or (lambda _step: None)
+    learner = FLAG_LEARNER if field == NEGATIVE_MODEL else FIELD_LEARNER
 
     def step(name: str) -> None:
         pause_point()  # between the steps of a long training, the worker's intake goes first
@@ -55,7 +142,7 @@ def train(field: str, *, actor=None, progress=None) -> TriageModel:
 
     started = time.perf_counter()
     step("reading")
-    examples = training_examples(field)
+    examples = learner.examples(field)
     cards = len(examples)
     counts = Counter(example.label for example in examples)
     rare = sorted(value for value, count in counts.items() if count < MIN_EXAMPLES)
@@ -70,17 +157,10 @@ def train(field: str, *, actor=None, progress=None) -> TriageModel:
         return _refused(field, _("The training cards all have the same value: there is nothing to learn."),
                         cards=cards, trained_on=len(train_part))
     step("training")
-    train_texts, train_labels = [e.text for e in train_part], [e.label for e in train_part]
-    test_texts, test_labels = [e.text for e in test_part], [e.label for e in test_part]
-    test_organisations = [e.organisation for e in test_part]
-    classifier = classifier_fit(train_texts, train_labels, validation=validation,
-                                organisations=[e.organisation for e in train_part])
+    classifier = learner.fit(train_part, validation)
     seconds = time.perf_counter() - started
     step("evaluating")
-    evaluation = evaluation_build(
-        train_texts=train_texts, train_labels=train_labels, test_texts=test_texts, test_labels=test_labels,
-        choices=classifier.top(test_texts, organisations=test_organisations),
-    )
+    evaluation = learner.evaluate(classifier, train_part, test_part)
     evaluation.update({
         "cards": cards,
         "split": {
@@ -90,29 +170,24 @@ def train(field: str, *, actor=None, progress=None) -> TriageModel:
         },
         "hyper": classifier.hyper,
         "rare_values": rare,
-        "names": value_names(field, set(counts)),
         "trained_by": getattr(actor, "username", "") if actor else "",
     })
+    evaluation["names"] = learner.names(field, set(counts))
     step("comparing")
     current = active_model(field)
-    reason = ""
-    majority = evaluation["baselines"]["majority"]["top1"]
-    if evaluation["top1"] < majority:
-        # Suggesting the most frequent value every time would be right more often: no suggestion is better.
-        reason = _("No better than always suggesting the most frequent value: top-1 %(new).3f against "
-                   "%(majority).3f.") % {"new": evaluation["top1"], "majority": majority}
-    elif current is not None:
+    reason = learner.floor(evaluation)
+    if not reason and current is not None:
         try:
-            previous_top = model_load(current).top(test_texts, organisations=test_organisations)
-            previous = scores(test_labels, [[v for v, _c in row] for row in previous_top])
+            previous = learner.measure(model_load(current), test_part)
         except ModelFileError:
             previous = None
         if previous is not None:
             evaluation["compared_with"] = {"model": current.pk, "version": current.version, **previous}
-            if evaluation["top1"] < previous["top1"]:
-                reason = _("Worse than version %(version)s on the same held-out cards: top-1 %(new).3f "
-                           "against %(old).3f.") % {"version": current.version, "new": evaluation["top1"],
-                                                     "old": previous["top1"]}
+            if evaluation[learner.score] < previous[learner.score]:
+                reason = _("Worse than version %(version)s on the same held-out cards: %(score)s %(new).3f "
+                           "against %(old).3f.") % {
+                    "version": current.version, "new": evaluation[learner.score], "old": previous[learner.score],
+                    "score": SCORE_NAMES[learner.score]}
     step("storing")
     attempts = 3
     while True:

@@ -34,28 +34,35 @@ def categories() -> dict[str, Category]:
     return {name: Category.objects.get_or_create(name=name, parent=None)[0] for name in WORDS}
 
 
-def closed_cards(operator, count: int, *, seed: int = 1, start_days_ago: int | None = None,
-                 label=None) -> list[Complaint]:
-    """`count` closed cards, the oldest first, one a day up to today; `label(i, name)` may change the
-    category a card gets (the text keeps the true one's words)."""
-    rng = random.Random(seed)
-    kinds = categories()
+def unsaved_cards(operator, count: int, *, start_days_ago: int | None = None) -> list[Complaint]:
+    """`count` unsaved copies of one registered card under new numbers, one a day up to today."""
     source = complaint_register(actor=operator, channel=Channel.EMAIL, wording="Образец обращения.")
     start = Complaint.objects.aggregate(last=Max("pk"))["last"]
     first = timezone.now() - timedelta(days=start_days_ago if start_days_ago is not None else count)
     cards = []
     for i in range(count):
-        name = list(WORDS)[i % len(WORDS)]
         card = copy.copy(source)
         card.pk = card.id = None
         card._state = copy.copy(source._state)
         card._state.adding = True
         card.number = f"L-{start + i + 1:07d}"
         card.tracking_code = new_tracking_code()
+        card.received_at = first + timedelta(days=i)
+        cards.append(card)
+    return cards
+
+
+def closed_cards(operator, count: int, *, seed: int = 1, start_days_ago: int | None = None,
+                 label=None) -> list[Complaint]:
+    """`count` closed cards, the oldest first, one a day up to today; `label(i, name)` may change the
+    category a card gets (the text keeps the true one's words)."""
+    rng = random.Random(seed)
+    kinds = categories()
+    cards = unsaved_cards(operator, count, start_days_ago=start_days_ago)
+    for i, card in enumerate(cards):
+        name = list(WORDS)[i % len(WORDS)]
         card.wording = text_of(name, rng)
         card.category = kinds[label(i, name) if label else name]
         card.state = State.CLOSED
-        card.received_at = first + timedelta(days=i)
         card.closed_at = card.received_at
-        cards.append(card)
     return Complaint.objects.bulk_create(cards)

@@ -80,7 +80,7 @@ def test_a_new_flag_after_an_edit_raises_again(operator):
     flag_many([card.pk])
     card.refresh_from_db()
     assert card.importance == Importance.CRITICAL
-    assert set(flags_of(card)) == {FlagKind.ANGER, FlagKind.SAFETY}
+    assert set(flags_of(card)) == {FlagKind.ANGER, FlagKind.SAFETY, FlagKind.NEGATIVE}
 
 
 def test_a_closed_card_keeps_its_importance(operator, qms):

@@ -37,7 +37,8 @@ def test_the_card_shows_its_flags_and_the_two_parts(client, operator, qms):
     card = register(operator, "Заказ 555 не доставлен. Прошу вернуть деньги. Это беспредел, подам в суд!")
     panel = get(client, qms, reverse("complaints:detail", args=[card.number])).select_one("#triage-flags")
     flags = [text(li) for li in panel.select("ul.flags li")]
-    assert flags == ["Angry because of: беспредел", "Court or lawyer because of: подам в суд"]
+    assert flags == ["Angry because of: беспредел", "Court or lawyer because of: подам в суд",
+                     "Negative emotion because of: беспредел; вернуть"]
     assert [text(p) for p in panel.select(".rational-part p")] == ["Заказ 555 не доставлен.", "Прошу вернуть деньги."]
     assert [text(p) for p in panel.select(".emotional-part p")] == ["Это беспредел, подам в суд!"]
 
