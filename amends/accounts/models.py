@@ -54,8 +54,12 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
+    def group_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    @cached_property
     def roles(self) -> frozenset[str]:
-        names = set(self.groups.values_list("name", flat=True))
+        names = set(self.group_names)
         if self.is_superuser:
             names.add(Role.ADMINISTRATOR)
         return frozenset(names)

@@ -65,7 +65,7 @@ def _highest(limits: Iterable[Decimal | None]) -> Decimal | None:
 
 def allowances(user: User) -> list[Allowance]:
     """The active options the user's roles may grant, each with the highest of their limits."""
-    roles = list(user.groups.values_list("name", flat=True))
+    roles = user.group_names
     by_option: dict[int, list[Decimal | None]] = {}
     for option_id, limit in CompensationLimit.objects.filter(
         role__in=roles, option__is_active=True,

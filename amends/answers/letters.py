@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -53,13 +54,22 @@ def _channel_language(complaint: Complaint) -> str:
         return ""
 
 
+def card_letters_prefetch(complaint: Complaint) -> None:
+    """The card's letters read once for the card page's panels that each look at them (the letter,
+    sending it, the customer's language)."""
+    prefetch_related_objects([complaint], "letters")
+
+
+def latest_letter(complaint: Complaint) -> Letter | None:
+    letters = list(complaint.letters.all())  # oldest first
+    return letters[-1] if letters else None
+
+
 def card_language(complaint: Complaint) -> str:
     """The customer's language: of the letters they were sent, else the one their channel told,
     else the company's."""
-    for language in (
-        complaint.letters.order_by("-created_at", "-pk").values_list("language", flat=True).first(),
-        _channel_language(complaint),
-    ):
+    letter = latest_letter(complaint)
+    for language in (letter and letter.language, _channel_language(complaint)):
         if language in LANGUAGE_CODES:
             return language
     return settings.LANGUAGE_CODE
@@ -71,8 +81,9 @@ def default_outcome(complaint: Complaint) -> str | None:
 
 def current_letter(complaint: Complaint) -> Letter | None:
     """The letter being written (the latest not sent), else the latest sent one."""
-    letters = complaint.letters.order_by("-created_at", "-pk")
-    return letters.filter(sent_at__isnull=True).first() or letters.first()
+    letters = list(complaint.letters.all())  # oldest first
+    unsent = [letter for letter in letters if letter.sent_at is None]
+    return (unsent or letters)[-1] if letters else None
 
 
 def letter_render(letter: Letter, template: LetterTemplate) -> tuple[str, str]:

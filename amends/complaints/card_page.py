@@ -19,6 +19,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -40,7 +41,7 @@ from .forms import (
     WrittenConfirmationForm,
     quick_widgets,
 )
-from .models import Complaint
+from .models import Complaint, Measure
 from .services import SIGN_OFF_WRITES
 from .transitions import available_transitions
 
@@ -156,7 +157,11 @@ def form_errors_add(form: forms.BaseForm, error: ValidationError) -> None:
 def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
     """What complaints' own sections show; `bound` replaces a blank form with a submitted one."""
     user = _signed_in(request)
-    measures = list(complaint.measures.select_related("executor", "approved_by"))
+    # Kept on the card: the other panels that list its measures (deadlines) read them from there.
+    prefetch_related_objects(
+        [complaint], Prefetch("measures", Measure.objects.select_related("executor", "approved_by")),
+    )
+    measures = list(complaint.measures.all())
     events = complaint.events.select_related("actor", "attachment")
     available = available_transitions(user, complaint)
     transition_forms = [

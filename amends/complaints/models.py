@@ -459,6 +459,15 @@ class TimelineEvent(models.Model):
         return label_in_reader_language(self.field, value)
 
     @property
+    def kind_label(self) -> "StrOrPromise":
+        """get_kind_display, without building a dict of every kind's label, each translated, per entry:
+        a card's timeline of 40 entries asked for 800 translations."""
+        try:
+            return EventKind(self.kind).label
+        except ValueError:  # a kind no longer known: as get_kind_display, its value
+            return self.kind
+
+    @property
     def text_display(self) -> str:
         """A registration's channel, stored as its author read it, in the reader's language; an entry
         kept with its parameters worded in the reader's language; any other text as stored."""

@@ -346,9 +346,10 @@ REOPENINGS = frozenset({"reopen", "reopen_for_message"})
 def available_transitions(user: User, complaint: Complaint) -> list[Transition]:
     """The transitions this user may take on this card now: the buttons the card shows."""
     mine = relations(user, complaint)
+    # The state first: blocked_reason words why a step is refused, which the card's buttons never show.
     return [
         t for t in TRANSITIONS.values()
-        if t.performers & mine and t.blocked_reason(complaint) is None
+        if t.performers & mine and complaint.state in t.sources and t.blocked_reason(complaint) is None
     ]
 
 

@@ -2,7 +2,7 @@
 list's due column, its "at risk" / "breached" filter and its sort by the nearest due time."""
 
 from django import forms
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.access import can_edit_complaint
@@ -17,7 +17,7 @@ from amends.complaints.list_page import (
 from .choices import ClockStatus
 from .forms import ExtensionForm, PresetForm, WaitingForm
 from .models import CardPreset, Clock
-from .selectors import annotate_list_clocks, card_clocks, due_page_keys, filter_deadline_status
+from .selectors import annotate_list_clocks, card_clocks, card_clocks_prefetch, due_page_keys, filter_deadline_status
 
 
 def extendable(clock: Clock | None) -> bool:
@@ -32,9 +32,7 @@ def deadline_panel(request, complaint, bound) -> dict:
     """Every clock and measure of the card with its status; for those who may edit the card, the
     waiting, preset and extension forms (a submitted one comes in `bound`). A constant number of
     queries, whatever the number of clocks."""
-    prefetch_related_objects(
-        [complaint], Prefetch("clocks", queryset=Clock.objects.select_related("policy")), "measures",
-    )
+    card_clocks_prefetch(complaint)
     can_edit = can_edit_complaint(request.user, complaint)
     rows = []
     for deadline in card_clocks(complaint):

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +93,14 @@ def measure_deadline(measure: Measure, now: datetime, complaint: Complaint | Non
     else:
         status = ClockStatus.ON_TRACK
     return Deadline(label, due, due - now, status, complaint=complaint, measure=measure)
+
+
+def card_clocks_prefetch(complaint: Complaint) -> None:
+    """The card's clocks (with their policies) and measures, read once for the card page's panels that
+    each list them (deadlines, compensation's statutory penalty) through card_clocks."""
+    prefetch_related_objects(
+        [complaint], Prefetch("clocks", queryset=Clock.objects.select_related("policy")), "measures",
+    )
 
 
 def card_clocks(complaint: Complaint, now: datetime | None = None) -> list[Deadline]:

@@ -9,14 +9,15 @@ from amends.complaints.register_page import register_form_part
 from amends.complaints.selectors import complaints_visible_to
 
 from .access import can_decide_duplicate
-from .selectors import duplicate_candidates_for, similar_complaints_for
+from .selectors import card_candidates
 from .services import Match
 
 
 def candidates_panel(request, complaint, bound) -> dict:
+    duplicates, similar = card_candidates(complaint)
     return {
-        "duplicate_candidates": list(duplicate_candidates_for(complaint)) if complaint.is_open else [],
-        "similar_complaints": list(similar_complaints_for(complaint)),
+        "duplicate_candidates": duplicates if complaint.is_open else [],
+        "similar_complaints": similar,
         "can_decide_duplicate": can_decide_duplicate(request.user, complaint),
     }
 

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from amends.complaints.choices import State
 from amends.complaints.models import Complaint
 
-from .models import DUPLICATE_REASONS, SIMILAR_REASONS, DuplicateCandidate
+from .models import SIMILAR_REASONS, DuplicateCandidate
 
 
 def _shown(complaint: Complaint) -> QuerySet[DuplicateCandidate]:
@@ -19,14 +19,12 @@ def _shown(complaint: Complaint) -> QuerySet[DuplicateCandidate]:
     )
 
 
-def duplicate_candidates_for(complaint: Complaint) -> QuerySet[DuplicateCandidate]:
-    """The cards this one may duplicate: the same customer's or the same order's, still to decide on."""
-    return _shown(complaint).filter(reason__in=DUPLICATE_REASONS)
-
-
-def similar_complaints_for(complaint: Complaint) -> QuerySet[DuplicateCandidate]:
-    """Other customers' complaints worded alike: separate complaints, perhaps one mass problem."""
-    return _shown(complaint).filter(reason__in=SIMILAR_REASONS)
+def card_candidates(complaint: Complaint) -> tuple[list[DuplicateCandidate], list[DuplicateCandidate]]:
+    """The cards this one may duplicate (the same customer's or the same order's, still to decide on),
+    and other customers' complaints worded alike (separate complaints, perhaps one mass problem): both
+    read in one query."""
+    shown = list(_shown(complaint))
+    return [c for c in shown if c.is_duplicate], [c for c in shown if c.reason in SIMILAR_REASONS]
 
 
 def countable_complaints(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from amends.complaints.access import COMPENSATION, QMS, can_write, has_relation
 from amends.complaints.card_page import register_fragment, register_panel
+from amends.deadlines.selectors import card_clocks_prefetch
 
 from ..choices import GrantStatus
 from ..compensation import allowances, card_grants, penalty_option, statutory_penalty
@@ -22,15 +23,17 @@ def compensation_panel(request, complaint, bound) -> dict:
     can_grant = can_write(user, complaint, COMPENSATION)
     is_head = has_relation(user, complaint, QMS)
     mine = allowances(user) if can_grant else []
+    card_clocks_prefetch(complaint)
     penalty = statutory_penalty(complaint)
     grants = [
         {"grant": grant, "refuse_form": bound.get(f"refuse-{grant.pk}") or RefuseForm(grant_id=grant.pk)}
         for grant in card_grants(complaint)
     ]
-    option = penalty_option()
     penalty_offer = None
-    if penalty is not None and penalty.amount and option is not None and any(a.option.pk == option.pk for a in mine):
-        penalty_offer = {"option": option.pk, "value": penalty.amount, "due_date": _due_date()}
+    # The penalty's option is read only when there is a penalty to offer.
+    if penalty is not None and penalty.amount and (option := penalty_option()) is not None:
+        if any(a.option.pk == option.pk for a in mine):
+            penalty_offer = {"option": option.pk, "value": penalty.amount, "due_date": _due_date()}
     return {
         "grants": grants,
         "can_decide": is_head,

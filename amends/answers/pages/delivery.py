@@ -16,7 +16,7 @@ from ..choices import FINAL_OUTCOMES, Outcome
 from ..delivery import channels_offered
 from ..forms.delivery import AnswerSendForm, PostedForm
 from ..forms.letters import LetterDraftForm
-from ..letters import card_language
+from ..letters import card_language, card_letters_prefetch, latest_letter
 from ..models import Delivery, DeliveryChannel, DeliveryStatus
 
 
@@ -34,13 +34,15 @@ def holding_reply_due(complaint: Complaint) -> Clock | None:
 
 def send_panel(request, complaint, bound) -> dict:
     can_send = can_write(request.user, complaint, ANSWER)
+    card_letters_prefetch(complaint)
     # A closed card sends nothing more; its letters for post may still be marked as posted.
-    letter = complaint.letters.order_by("-created_at", "-pk").first() if can_send and complaint.is_open else None
+    letter = latest_letter(complaint) if can_send and complaint.is_open else None
     offers = channels_offered(complaint) if letter is not None else []
     problems = letter_problems(letter) if letter is not None else []
     deliveries = list(
         Delivery.objects.filter(letter__complaint=complaint).select_related("letter").order_by("-created_at", "-pk")
     )
+    holding_due = holding_reply_due(complaint) if can_send else None
     return {
         "can_send": can_send,
         # The printable letter of a delivery by post is for those who send the answers (answers:post_pdf).
@@ -55,11 +57,12 @@ def send_panel(request, complaint, bound) -> dict:
         "deliveries": deliveries,
         "failed": DeliveryStatus.FAILED, "queued": DeliveryStatus.QUEUED, "post": DeliveryChannel.POST,
         "tracking": DeliveryChannel.TRACKING,
-        "holding_due": holding_reply_due(complaint) if can_send else None,
+        "holding_due": holding_due,
         "holding_drafted": letter is not None and letter.outcome == Outcome.HOLDING,
         # The holding reply is drafted in one click: the letter panel's draft form, its fields given.
         "holding_prefix": LetterDraftForm.prefix, "holding_outcome": Outcome.HOLDING,
-        "holding_language": card_language(complaint) if can_send else "",
+        # Read only when the holding reply is offered: the channel's language is a query of its own.
+        "holding_language": card_language(complaint) if holding_due is not None else "",
         # The card's `answer` step is taken here (its button on the card links to this panel): until a
         # letter that decides the complaint is drafted, the panel says where to draft it.
         "needs_final_letter": (letter is None or letter.outcome not in FINAL_OUTCOMES) and can_send

@@ -5,7 +5,7 @@ from amends.complaints.card_page import register_fragment, register_panel
 
 from ..elements import missing_elements
 from ..forms.letters import LetterDraftForm, LetterForm
-from ..letters import current_letter, default_outcome, outcomes_open
+from ..letters import card_letters_prefetch, current_letter, default_outcome, outcomes_open
 
 
 def letter_panel(request, complaint, bound) -> dict:
@@ -13,6 +13,7 @@ def letter_panel(request, complaint, bound) -> dict:
     and information-request letters from assignment on)."""
     if not can_write(request.user, complaint, LETTER) or not outcomes_open(complaint):
         return {"can_write_letter": False}
+    card_letters_prefetch(complaint)
     letter = current_letter(complaint)
     editable = letter is not None and letter.sent_at is None
     return {

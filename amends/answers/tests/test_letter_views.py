@@ -1,5 +1,7 @@
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,6 +101,20 @@ def test_a_sent_letter_is_shown_not_edited(client, decided, writer):
     panel = card_page(client, card).find(id="panel-letter")
     assert panel.find("textarea", {"name": "letter-body"}) is None
     assert letter.body.splitlines()[0] in panel.find("pre").get_text()
+
+
+def test_the_letter_being_written_is_shown_after_a_sent_one_and_the_letters_read_once(client, decided, writer):
+    card = decided()
+    sent = letter_draft(complaint=card, actor=writer)
+    Letter.objects.filter(pk=sent.pk).update(sent_at=timezone.now())
+    Letter.objects.filter(pk=letter_draft(complaint=card, actor=writer).pk).update(body="Новый текст")
+    client.force_login(writer)
+    with CaptureQueriesContext(connection) as captured:
+        page = card_page(client, card)
+    assert page.find(id="panel-letter").find("textarea", {"name": "letter-body"}).get_text().strip() == "Новый текст"
+    assert page.find(id="answer-send") is not None
+    # The letter panel, the send panel and the customer's language each look at the letters.
+    assert sum('FROM "answers_letter"' in query["sql"] for query in captured) == 1
 
 
 def test_the_live_tone_check_reads_the_letters_text_field(client, decided, writer):

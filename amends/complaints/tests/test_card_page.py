@@ -9,9 +9,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from amends.complaints import selectors
+from amends.complaints import events, selectors
 from amends.complaints.card_page import card_render, register_panel, unregister_panel
-from amends.complaints.models import Complaint
+from amends.complaints.models import Complaint, TimelineEvent
 
 
 @pytest.fixture(autouse=True)
@@ -163,3 +163,16 @@ def test_a_step_another_app_takes_in_its_panel_is_a_link_there_not_a_form(client
     assert (link["href"], link.get_text()) == ("#test-panel", "Assign on the panel")
     assert page.find("details", attrs={"data-transition": "withdraw"}) is not None  # the other steps stay
 
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Note"), ("ru", "Заметка")])
+def test_the_timeline_names_each_entry_in_the_readers_language(client, qms, complaint, language, label):
+    events.event_note(complaint, qms, "Перезвонить завтра")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    client.force_login(qms)
+    entry = BeautifulSoup(client.get(card_url(complaint)).content, "html.parser").select(".timeline .event-note")[-1]
+    assert entry.em.get_text() == label
+
+
+def test_an_entry_of_a_kind_no_longer_known_is_named_by_its_value():
+    assert TimelineEvent(kind="retired").kind_label == "retired"

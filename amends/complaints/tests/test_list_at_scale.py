@@ -2,6 +2,8 @@
 neither page asks the database more often when there are more cards, more filters matched or a
 longer timeline (bench/million.py times them at a million cards)."""
 
+import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -123,6 +125,21 @@ def test_the_card_asks_as_often_with_a_longer_timeline_and_more_measures(client,
         Measure.objects.create(complaint=complaint, description=f"Мера {n}", executor=responsible,
                                due_date=timezone.localdate() + timedelta(days=n))
     assert queries(client, url) == short
+
+
+def test_the_card_reads_its_measures_clocks_and_roles_once_for_every_panel(client, qms, responsible, complaint):
+    for n in range(2):
+        Measure.objects.create(complaint=complaint, description=f"Мера {n}", executor=responsible,
+                               due_date=timezone.localdate() + timedelta(days=n))
+    client.force_login(qms)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("complaints:detail", args=[complaint.number])).status_code == 200
+    tables = Counter(re.search(r'FROM "(\w+)"', query["sql"]).group(1) for query in captured)
+    # The deadlines and the compensation's penalty list the clocks and measures; the compensation's
+    # limits go by the user's roles.
+    assert (tables["deadlines_clock"], tables["auth_group"]) == (1, 1)
+    # The card's own, and capa's with each measure's corrective action.
+    assert tables["complaints_measure"] == 2
 
 
 @pytest.mark.parametrize("sort", ["-received", "relevance", "-state"])

@@ -1,7 +1,7 @@
 from amends.complaints.choices import State
 from amends.complaints.models import Complaint
 from amends.complaints.services import complaint_transition
-from amends.duplicates.selectors import countable_complaints, duplicate_candidates_for, similar_complaints_for
+from amends.duplicates.selectors import card_candidates, countable_complaints
 from amends.duplicates.services import duplicate_dismiss
 
 from .samples import EN, RU, RU_RESENT
@@ -15,16 +15,16 @@ def test_candidates_to_decide_leave_out_dismissed_ones_and_cards_since_marked_du
     ru_second = register(RU_RESENT, contact=other_contact)
     # The first customer again: their two cards are possible duplicates, the other customer's a similar one.
     card = register(RU_RESENT, contact=contact)
-    assert {c.candidate for c in duplicate_candidates_for(card)} == {ru_first, en_first}
-    assert [c.candidate for c in similar_complaints_for(card)] == [ru_second]
+    duplicates, similar = card_candidates(card)
+    assert {c.candidate for c in duplicates} == {ru_first, en_first}
+    assert [c.candidate for c in similar] == [ru_second]
 
     duplicate_dismiss(candidate=card.duplicate_candidates.get(candidate=en_first), actor=operator)
     complaint_transition(
         complaint=ru_second, name="mark_duplicate", actor=qms, data={"original_number": ru_first.number},
     )
 
-    assert [c.candidate for c in duplicate_candidates_for(card)] == [ru_first]
-    assert not similar_complaints_for(card).exists()
+    assert [[c.candidate for c in shown] for shown in card_candidates(card)] == [[ru_first], []]
 
 
 def test_similar_complaints_of_other_customers_come_best_first_and_are_never_duplicates(
@@ -33,10 +33,10 @@ def test_similar_complaints_of_other_customers_come_best_first_and_are_never_dup
     first = register(RU, contact=contact)
     closer = register(RU_RESENT.replace("Здравствуйте! ", ""), contact=other_contact)
     card = register(RU_RESENT, contact=None)
-    assert [c.candidate for c in similar_complaints_for(card)] == [closer, first]
-    scores = [c.score for c in similar_complaints_for(card)]
-    assert scores[0] > scores[1]
-    assert not duplicate_candidates_for(card).exists()
+    duplicates, similar = card_candidates(card)
+    assert [c.candidate for c in similar] == [closer, first]
+    assert similar[0].score > similar[1].score
+    assert not duplicates
 
 
 def test_statistics_leave_out_duplicates_but_count_repeat_complaints(register, contact, qms):
