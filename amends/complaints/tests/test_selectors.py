@@ -232,14 +232,20 @@ def test_the_list_query_count_does_not_grow_with_rows(request, register, walk, u
     assert _render_rows(actor) == few
 
 
-def test_complaint_get_loads_the_card_in_one_query(complaint, qms, walk):
+def test_complaint_get_loads_the_card_in_one_query_and_a_set_seldom_reference_in_one_more(complaint, qms, walk):
     walk(complaint, S.DECIDED)
+    complaint.refresh_from_db()
+    assert complaint.cause_id and not complaint.department_concerned_id
     user = User.objects.get(pk=qms.pk)
     user.roles  # noqa: B018 - load the roles first
     with CaptureQueriesContext(connection) as queries:
         card = complaint_get(user, complaint.number)
-        (card.customer_name, str(card.cause), str(card.responsible), str(card.registered_by),
-         card.duplicate_of, card.contact.phone)
+        (card.customer_name, str(card.responsible), str(card.registered_by), card.contact.phone,
+         card.category, card.product, card.organisation, card.duplicate_of, card.department_concerned,
+         card.component, card.supplier)
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert card.cause.pk == complaint.cause_id
     assert len(queries) == 1
 
 
