@@ -183,6 +183,7 @@ UI_CARD: dict[str, Probe] = {
     "answers:card_pdf": Probe("get", READ),
     "triage:decide": Probe("post", access.EDIT, data=lambda card: {"value": "high"},
                            kwargs=lambda card: {"field": "importance"}),
+    "triage:flag_mark": Probe("post", access.NOTE, data=lambda card: {"present": "0"}),
 }
 
 # The API's operations on a card, by operationId (the schema's paths with {number}).

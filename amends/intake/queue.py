@@ -51,7 +51,7 @@ def inbound_process_queued(limit: int | None = None, *, retry_expired: bool = Tr
     batch = _claim_batch(limit)
     if batch:
         _register_batch(batch)
-    return len(batch) + (_retry_expired(limit) if retry_expired else 0)
+    return len(batch) + (inbound_retry_expired(limit) if retry_expired else 0)
 
 
 def _claim_batch(limit: int) -> list[InboundMessage]:
@@ -84,8 +84,9 @@ def _register_batch(batch: list[InboundMessage]) -> None:
             follow_up_registrations_task.enqueue([[pk, ""] for pk, _language in cards])
 
 
-def _retry_expired(limit: int) -> int:
-    """One by one: a submission whose batch never committed may be what stopped its worker."""
+def inbound_retry_expired(limit: int) -> int:
+    """Register up to `limit` submissions whose claim expired (their worker stopped), one by one: a
+    submission whose batch never committed may be what stopped its worker. Returns how many."""
     expired = list(InboundMessage.objects.filter(_claim_expired(timezone.now())).order_by("pk")[:limit])
     for message in expired:
         claimed_at = timezone.now()

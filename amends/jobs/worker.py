@@ -39,7 +39,7 @@ from amends.core.links import DEVELOPMENT_BASE_URL, base_url_configured
 from amends.core.pauses import on_pause, pause_off
 from amends.core.queues import LONG_QUEUE
 from amends.intake.quarantine import inbound_quarantine_job
-from amends.intake.queue import FOLLOW_UP_CARDS, FOLLOW_UP_JOBS, inbound_process_queued
+from amends.intake.queue import FOLLOW_UP_CARDS, FOLLOW_UP_JOBS, inbound_process_queued, inbound_retry_expired
 
 from .models import WorkerBeat
 from .schedule import schedule_due, scheduled_runs_prune
@@ -327,7 +327,10 @@ class AmendsWorker:
         try:
             # Interrupted inside a message, that message is quarantined with the reason (inbound_process).
             with time_budget(self.budget, "Processing the stored submissions"):
-                taken = inbound_process_queued(self.batch, retry_expired=self._expired_claims_due())
+                taken = inbound_process_queued(self.batch, retry_expired=False)
+                if self._expired_claims_due() and (retried := inbound_retry_expired(self.batch)):
+                    taken += retried
+                    self._expired_claims_seen = None  # more may be left: look again on the next pass
         except OperationalError as error:  # a locked SQLite database: try again on the next pass
             logger.warning("Queued messages skipped: %s", error)
             return 0

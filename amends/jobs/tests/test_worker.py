@@ -349,11 +349,10 @@ def test_a_long_jobs_worker_registers_no_intake_and_enqueues_no_periodic_job(mak
 
 @override_settings(TASKS=DB_QUEUE, AMENDS_JOBS_DISABLED=NO_PERIODIC)
 def test_the_worker_looks_for_expired_claims_every_few_seconds_not_after_every_batch(monkeypatch):
-    from amends.intake import queue
     from amends.jobs import worker as worker_module
 
     asked: list[bool] = []
-    monkeypatch.setattr(queue, "_retry_expired", lambda limit: asked.append(True) or 0)
+    monkeypatch.setattr(worker_module, "inbound_retry_expired", lambda limit: asked.append(True) or 0)
     clock = [1000.0]
     monkeypatch.setattr(worker_module.time, "monotonic", lambda: clock[0])
     worker = AmendsWorker(interval=0)
@@ -361,3 +360,11 @@ def test_the_worker_looks_for_expired_claims_every_few_seconds_not_after_every_b
         clock[0] = 1000.0 + seconds
         worker._process_queued_messages()
     assert len(asked) == 3  # at 0, 5 and 10.1 s
+    # Some found: more may be left beyond the batch, so the next pass looks again.
+    left = [7, 2, 0]
+    monkeypatch.setattr(worker_module, "inbound_retry_expired", lambda limit: asked.append(True) or left.pop(0))
+    asked.clear()
+    for seconds in (16, 16.1, 16.2, 16.3, 17):
+        clock[0] = 1000.0 + seconds
+        worker._process_queued_messages()
+    assert len(asked) == 3  # at 16 (7 found), 16.1 (2 found), 16.2 (none), then not until 21 s
