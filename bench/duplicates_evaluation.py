@@ -466,11 +466,9 @@ class CustomerOutcome:
 
 def measure_customers(labelled: CustomerSet, *, registered_by: User) -> CustomerOutcome:
     """Register each resend and each hard negative with its customers, the earlier card first, and
-    read what the later card shows: possible duplicates (`selectors.duplicate_candidates_for`, all that
-    a card offered before similar complaints were shown apart) and similar complaints. Each pair is
-    registered alone, in a transaction rolled back after it: a template filed by many customers would
-    otherwise crowd a pair's partner out of the card's ten candidates of a kind."""
-    similar_for = getattr(selectors, "similar_complaints_for", None)
+    read what the later card shows (`selectors.card_candidates`): possible duplicates and similar
+    complaints. Each pair is registered alone, in a transaction rolled back after it: a template filed
+    by many customers would otherwise crowd a pair's partner out of the card's ten candidates of a kind."""
     now = timezone.now()
     serial = iter(range(1, 10**7))
 
@@ -492,14 +490,16 @@ def measure_customers(labelled: CustomerSet, *, registered_by: User) -> Customer
             contact = customer()
             first = checked(original, contact, 3, Channel.PHONE)
             new = checked(copy, contact, 0, Channel.EMAIL)
-            outcome.resends_found += selectors.duplicate_candidates_for(new).filter(candidate=first).exists()
+            duplicates, _ = selectors.card_candidates(new)
+            outcome.resends_found += any(c.candidate_id == first.pk for c in duplicates)
             transaction.set_rollback(True)
     for negative in labelled.negatives:
         with transaction.atomic():
             first = checked(negative.first, customer(), 2, Channel.WEB_FORM)
             new = checked(negative.second, customer(), 0, Channel.EMAIL)
-            outcome.duplicate_calls += selectors.duplicate_candidates_for(new).filter(candidate=first).exists()
-            shown = similar_for is not None and similar_for(new).filter(candidate=first).exists()
+            duplicates, similar = selectors.card_candidates(new)
+            outcome.duplicate_calls += any(c.candidate_id == first.pk for c in duplicates)
+            shown = any(c.candidate_id == first.pk for c in similar)
             outcome.similar[negative.template, shown] += 1
             transaction.set_rollback(True)
     return outcome
