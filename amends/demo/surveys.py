@@ -25,6 +25,7 @@ from amends.accounts.models import User
 from amends.complaints.choices import EventKind, Origin, State
 from amends.complaints.models import Complaint, TimelineEvent
 from amends.customers.models import Contact, Organisation, OrganisationKind
+from amends.deadlines.calendar import CalendarRules
 from amends.notifications.models import Notification
 from amends.privacy.anonymise import contact_anonymise
 from amends.surveys.audience import active_customers
@@ -219,7 +220,9 @@ class SurveyStory:
             if invitation.contact.erased_at is not None:
                 continue  # nothing is recorded for an erased customer, not even what they said before
             if invitation in latest:
-                received = max(sent + timedelta(hours=1), now - timedelta(hours=3 if invitation is latest[-1] else 20))
+                answered = (self._call_back_received(now, company_calendar()) if invitation is latest[-1]
+                            else now - timedelta(hours=20))
+                received = max(sent + timedelta(hours=1), answered)
                 if received >= min(now, sent + valid):
                     continue
             elif rng.random() < ANSWERED[invitation.campaign.kind]:
@@ -328,6 +331,14 @@ class SurveyStory:
             Invitation.objects.filter(pk=p.invitation.pk).update(opened_at=None if typed else p.received_at)
             responses.append(response)
         return responses
+
+    @staticmethod
+    def _call_back_received(now: datetime, rules: CalendarRules) -> datetime:
+        """Three hours ago, unless the working day that fell in has ended since: then after its end, so
+        that the call-back is still due (by the end of the next working day)."""
+        received = now - timedelta(hours=3)
+        day_end = due_of(FollowUpKind.CALL_BACK, received, rules)
+        return received if day_end > now else day_end + (now - day_end) / 2
 
     # ------------------------------------------------------------------ follow-ups
     def follow_up(self, responses: list[Response]) -> None:
