@@ -306,8 +306,9 @@ def _measure_fragment(
 def _sign_offs_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
     """Each signatory with their sign-off, or whether this user may sign in their place now."""
     user = _signed_in(request)
-    signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")}
     closed = complaint.state == State.CLOSED
+    # Given once the card is closed, taken off when it is reopened: an open card has none to read.
+    signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")} if closed else {}
     return {
         "sign_offs": signed,
         "signatories": [
