@@ -162,7 +162,7 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
         [complaint], Prefetch("measures", Measure.objects.select_related("executor", "approved_by")),
     )
     measures = list(complaint.measures.all())
-    events = complaint.events.select_related("actor", "attachment")
+    events = complaint.events.select_related("actor")
     available = available_transitions(user, complaint)
     transition_forms = [
         bound.get(t.name) or TransitionForm(t, complaint) for t in available if t.name not in TRANSITION_PANELS
