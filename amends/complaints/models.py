@@ -19,8 +19,8 @@ from amends.customers.models import Component, Contact, Organisation, Product, S
 
 from .choices import (
     FINAL_STATES,
-    ORAL_CHANNELS,
     OPEN_STATES,
+    ORAL_CHANNELS,
     CauseKind,
     Channel,
     ClaimDemand,

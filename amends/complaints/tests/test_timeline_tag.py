@@ -1,5 +1,7 @@
 """{% timeline_entry %} writes an entry as the template it replaced wrote it, byte for byte."""
 
+# ruff: noqa: E501 - the template's lines as they were
+
 from datetime import UTC, datetime
 
 import pytest
