@@ -5,7 +5,7 @@ from django import template
 from django.template.defaultfilters import capfirst, date, linebreaksbr, truncatechars
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from ..choices import EventKind
@@ -45,7 +45,7 @@ def _line(event: TimelineEvent) -> SafeString:
 
 @register.simple_tag
 def timeline_entry(event: TimelineEvent) -> SafeString:
-    at = template_localtime(event.created_at)
+    at = localtime(event.created_at)  # as the template shows an aware time: in the reader's zone
     text = ""
     if event.text and event.kind not in TEXT_IN_LINE:
         text = format_html('<div class="event-text">{}</div>', linebreaksbr(event.text_display, autoescape=True))
