@@ -301,7 +301,6 @@ def _sign_offs_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[
     # Given once the card is closed, taken off when it is reopened: an open card has none to read.
     signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")} if closed else {}
     return {
-        "sign_offs": signed,
         "signatories": [
             (signatory, label, signed.get(signatory),
              closed and access.can_write(user, complaint, SIGN_OFF_WRITES[signatory]), SIGN_OFF_URLS[signatory])
