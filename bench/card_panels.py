@@ -63,6 +63,7 @@ from django.utils import translation  # noqa: E402
 from amends.accounts.models import User  # noqa: E402
 from amends.complaints import card_page, selectors  # noqa: E402
 from amends.complaints.choices import FINAL_STATES  # noqa: E402
+from amends.complaints.forms import quick_forms  # noqa: E402
 from amends.complaints.models import Complaint  # noqa: E402
 
 translation.activate("en")
@@ -108,14 +109,14 @@ def main() -> None:
         f"{card.events.count()} entries, {card.measures.count()} measures) as {user.username}; {load()}")
 
     rows = []
-    cpu, count, own = measured(lambda: card_page._quick_forms(card_page._own_context(request, card, {})), times)
+    cpu, count, own = measured(lambda: quick_forms(card_page._own_context(request, card, {})), times)
     rows.append(("complaints' own context", cpu, count))
     page = RequestContext(request, {**own, "open_form": None, "card_fragments": {}})
     form_rows = [("complaints", key, form) for key, form in forms_in(own)]
     with page.bind_template(ENGINE.get_template("complaints/detail.html")):
         for panel in sorted(card_page.PANELS.values(), key=lambda p: (p.column, p.order, p.name)):
             cpu, count, context = measured(
-                lambda panel=panel: card_page._quick_forms(panel.context(request, card, {})) if panel.context else {},
+                lambda panel=panel: quick_forms(panel.context(request, card, {})) if panel.context else {},
                 times,
             )
             rows.append((f"{panel.column} {panel.order} {panel.name}: context", cpu, count))

@@ -65,14 +65,14 @@ def _highest(limits: Iterable[Decimal | None]) -> Decimal | None:
 
 def allowances(user: User) -> list[Allowance]:
     """The active options the user's roles may grant, each with the highest of their limits."""
-    roles = user.group_names
+    limits = CompensationLimit.objects.filter(role__in=user.group_names, option__is_active=True).select_related(
+        "option").order_by("option__kind", "option__name", "option")  # the options' own order, read in one query
+    options: dict[int, CompensationOption] = {}
     by_option: dict[int, list[Decimal | None]] = {}
-    for option_id, limit in CompensationLimit.objects.filter(
-        role__in=roles, option__is_active=True,
-    ).values_list("option_id", "limit"):
-        by_option.setdefault(option_id, []).append(limit)
-    options = CompensationOption.objects.filter(pk__in=by_option)
-    return [Allowance(option, _highest(by_option[option.pk])) for option in options]
+    for limit in limits:
+        options[limit.option_id] = limit.option
+        by_option.setdefault(limit.option_id, []).append(limit.limit)
+    return [Allowance(option, _highest(by_option[pk])) for pk, option in options.items()]
 
 
 def allowance_for(user: User, option: CompensationOption) -> Allowance | None:

@@ -39,7 +39,7 @@ from .forms import (
     NoteForm,
     TransitionForm,
     WrittenConfirmationForm,
-    quick_widgets,
+    quick_forms,
 )
 from .models import Complaint, Measure
 from .services import SIGN_OFF_WRITES
@@ -162,7 +162,7 @@ def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str,
         [complaint], Prefetch("measures", Measure.objects.select_related("executor", "approved_by")),
     )
     measures = list(complaint.measures.all())
-    events = complaint.events.select_related("actor", "attachment")
+    events = complaint.events.select_related("actor")
     available = available_transitions(user, complaint)
     transition_forms = [
         bound.get(t.name) or TransitionForm(t, complaint) for t in available if t.name not in TRANSITION_PANELS
@@ -207,7 +207,7 @@ def card_context(
     request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm] | None = None,
 ) -> dict[str, Any]:
     bound = bound or {}
-    context = _quick_forms(_own_context(request, complaint, bound))
+    context = quick_forms(_own_context(request, complaint, bound))
     asked = request.GET.get("open", "")
     opened = {name: found for name in [*bound, asked] if (found := fragment_of(name))}
     context["open_form"] = next(iter(bound), None) or (asked if asked in opened else None)
@@ -216,25 +216,16 @@ def card_context(
     }
     for column in COLUMNS:
         context[f"{column}_panels"] = [
-            RenderedPanel(p.name, p.template, _quick_forms(p.context(request, complaint, bound)) if p.context else {})
+            RenderedPanel(p.name, p.template, quick_forms(p.context(request, complaint, bound)) if p.context else {})
             for p in sorted(PANELS.values(), key=lambda p: (p.order, p.name)) if p.column == column
         ]
-    return context
-
-
-def _quick_forms(context: dict[str, Any]) -> dict[str, Any]:
-    """Every form a panel shows, alone or in a list, with its lists rendered by forms.QuickRenderer."""
-    for value in context.values():
-        for form in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(form, forms.BaseForm):
-                quick_widgets(form)
     return context
 
 
 def _fragment_context(
     request: HttpRequest, complaint: Complaint, fragment: Fragment, key: str, bound: Mapping[str, forms.BaseForm],
 ) -> dict[str, Any]:
-    return {"complaint": complaint, **_quick_forms(fragment.context(request, complaint, bound, key))}
+    return {"complaint": complaint, **quick_forms(fragment.context(request, complaint, bound, key))}
 
 
 def fragment_render(request: HttpRequest, complaint: Complaint, shown: str) -> HttpResponse:
@@ -306,10 +297,10 @@ def _measure_fragment(
 def _sign_offs_panel(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
     """Each signatory with their sign-off, or whether this user may sign in their place now."""
     user = _signed_in(request)
-    signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")}
     closed = complaint.state == State.CLOSED
+    # Given once the card is closed, taken off when it is reopened: an open card has none to read.
+    signed = {s.signatory: s for s in complaint.sign_offs.select_related("signed_by")} if closed else {}
     return {
-        "sign_offs": signed,
         "signatories": [
             (signatory, label, signed.get(signatory),
              closed and access.can_write(user, complaint, SIGN_OFF_WRITES[signatory]), SIGN_OFF_URLS[signatory])

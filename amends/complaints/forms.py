@@ -101,9 +101,33 @@ class QuickRenderer(DjangoTemplates):
 QUICK = QuickRenderer()
 
 
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """A list's instances read in one query: Django's iterator() opens a server-side cursor on PostgreSQL
+    (DECLARE, FETCH, CLOSE: three round trips, 2–3 ms more a list)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
 def quick_widgets(form: forms.BaseForm) -> None:
-    """The form's widgets written by QuickRenderer."""
+    """The form's widgets written by QuickRenderer, its lists of instances read in one query."""
     form.renderer = QUICK
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and type(field.widget.choices) is forms.models.ModelChoiceIterator:
+            field.iterator = ListedChoices
+            field.widget.choices = field.choices
+
+
+def quick_forms(context: dict[str, Any]) -> dict[str, Any]:
+    """quick_widgets for every form of a template's context, alone or in a list."""
+    for value in context.values():
+        for form in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(form, forms.BaseForm):
+                quick_widgets(form)
+    return context
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -505,6 +529,7 @@ class BulkAssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"] = input_form_field(RESPONSIBLE_PERSON)
+        quick_widgets(self)
 
     def clean_query(self) -> str:
         return list_query(self.cleaned_data["query"])

@@ -36,6 +36,7 @@ from .forms import (
     WrittenConfirmationForm,
     form_error_text,
     list_query,
+    quick_forms,
 )
 from .list_page import COUNT_LIMIT, FILTERS, BoundedPaginator, list_actions, list_columns, list_tools
 from .models import Attachment, Complaint, Measure
@@ -97,6 +98,8 @@ def _list_tools(request) -> dict:
     current = {"query": list_query(request.GET.urlencode())}
     bulk_form = BulkAssignForm(initial=current) if services.can_assign_in_bulk(request.user) else None
     actions = list_actions(request)
+    for action in actions:
+        quick_forms(action.context)
     return {
         "saved_filters": selectors.saved_filters(request.user),
         "save_filter_form": SavedFilterForm(initial=current),

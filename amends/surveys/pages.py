@@ -30,7 +30,9 @@ def loyalty_panel(request, complaint: Complaint, bound) -> dict:
     customer = contact if contact is not None and can_see_customer(user, contact) else None
     return {
         "loyalty_closing": closing, "loyalty_invitations": invitations, "loyalty_responses": responses,
-        "loyalty_customer": customer, "loyalty_threshold": policy().k_threshold,
+        "loyalty_customer": customer,
+        # Read only to mark the responses' K: most cards have none.
+        "loyalty_threshold": policy().k_threshold if responses else None,
         "loyalty_shown": bool(closing or invitations or responses or customer),
     }
 

@@ -257,14 +257,14 @@ def flag_labels_import(labels: list[tuple[int, bool]]) -> None:
 
 def negative_reading_state() -> tuple[TriageModel | None, str]:
     """The model that raises the negative flag now, or None and why the word lists do."""
-    model = TriageModel.objects.filter(field=NEGATIVE_MODEL, active=True).first()
-    if model is not None:
-        problem = model_file_problem(model)
+    # The active one (at most one), else the last trained: one query, the card page asks on every view.
+    last = TriageModel.objects.filter(field=NEGATIVE_MODEL).order_by("-active", "-version").first()
+    if last is not None and last.active:
+        problem = model_file_problem(last)
         if not problem:
-            return model, ""
+            return last, ""
         return None, _("the file of model v%(version)s cannot be used: %(problem)s") % {
-            "version": model.version, "problem": problem}
-    last = TriageModel.objects.filter(field=NEGATIVE_MODEL).order_by("-version").first()
+            "version": last.version, "problem": problem}
     if last is None:
         return None, _("no model has been trained yet")
     return None, _("model v%(version)s is not used: %(reason)s") % {"version": last.version,

@@ -112,6 +112,16 @@ def test_without_a_model_the_word_lists_raise_the_flag_and_say_why(client, opera
     assert "Too few classified cards" in text(panel(client, qms, card))
 
 
+def test_the_model_in_use_is_read_before_a_newer_one_refused_in_one_query(django_assert_num_queries):
+    first = TriageModel.objects.create(field=NEGATIVE_MODEL, version=1, rejected_reason="Too few classified cards")
+    TriageModel.objects.create(field=NEGATIVE_MODEL, version=2, rejected_reason="Worse than version 1")
+    with django_assert_num_queries(1):
+        assert negative_reading_state() == (None, "model v2 is not used: Worse than version 1")
+    TriageModel.objects.filter(pk=first.pk).update(active=True)  # no file: it cannot be used
+    with django_assert_num_queries(1):
+        assert negative_reading_state() == (None, "the file of model v1 cannot be used: there is no file")
+
+
 def test_a_corrupt_model_file_leaves_the_word_lists_in_use(client, operator, qms):
     marked_cards(operator, 90)
     model = training.train(NEGATIVE_MODEL)
