@@ -65,17 +65,27 @@ def _demand_labels() -> dict[str, str]:
 
 
 def _documents(ids: list[int]) -> dict[int, tuple[str, str, str]]:
-    cards = Complaint.objects.filter(pk__in=ids).values_list(
+    wanted = set(ids)
+    low, high = min(ids), max(ids)
+    # Keys close together (an import's are consecutive) read by their range, then only those asked: a
+    # list of thousands of keys costs the ORM more than the rows.
+    dense = high - low < 2 * len(wanted)
+    keys = {"pk__gte": low, "pk__lte": high} if dense else {"pk__in": ids}
+    cards = Complaint.objects.filter(**keys).values_list(
         "pk", "number", "order_reference", "wording", "claim_demand", "organisation__name",
         "contact__full_name", "contact__email", "contact__phone_digits", "contact__organisation__name",
     )
     messages: dict[int, list[str]] = defaultdict(list)
-    events = TimelineEvent.objects.filter(complaint_id__in=ids, kind__in=MESSAGE_KINDS).exclude(text="")
+    cards_keys = {"complaint_id__gte": low, "complaint_id__lte": high} if dense else {"complaint_id__in": ids}
+    events = TimelineEvent.objects.filter(**cards_keys, kind__in=MESSAGE_KINDS).exclude(text="")
     for complaint_id, text in events.values_list("complaint_id", "text").order_by("pk"):
-        messages[complaint_id].append(text)
+        if complaint_id in wanted:
+            messages[complaint_id].append(text)
     demands = _demand_labels()
     documents = {}
     for pk, number, order, wording, demand, organisation, name, email, phone, contact_org in cards:
+        if pk not in wanted:
+            continue
         ident = " ".join(filter(None, (number, order, organisation, name, email, phone, contact_org)))
         body = f"{wording} {demands.get(demand, '')}"
         documents[pk] = (ident, body, "\n".join(messages[pk]))

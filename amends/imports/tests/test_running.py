@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from amends.complaints.choices import Channel, EventKind, Justification, State
 from amends.complaints.models import Category, Complaint, TimelineEvent
-from amends.complaints.search_index import complaints_matching
+from amends.complaints.search_index import complaints_index, complaints_matching
 from amends.customers.models import Contact, Organisation, Product
 from amends.deadlines.models import Clock
 from amends.imports import running
@@ -24,6 +24,7 @@ from amends.imports.models import ImportedRow, ImportReject, ImportRun, ImportSt
 from amends.imports.running import import_file, import_run
 from amends.intake.models import OutboundMessage
 from amends.notifications.models import Notification
+from amends.search.indexes import COMPLAINTS
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +338,38 @@ def test_a_run_holds_its_sqlite_settings_to_the_end_and_gives_them_back(tmp_path
     # The first call is before the run begins, the last after it ends.
     assert {values for _, values in seen[1:-1]} == {(-running.SQLITE_CACHE_KIB, 0, 1)}
     assert pragmas() == usual != (-running.SQLITE_CACHE_KIB, 0, 1)
+
+
+def search_documents() -> list[tuple]:
+    """The cards' documents in the search index, by card number."""
+    sqlite = connection.vendor == "sqlite"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT c.number, {'s.ident, s.body, s.messages' if sqlite else 's.document::text'}"
+                       f" FROM {COMPLAINTS.table} s JOIN complaints_complaint c"
+                       f" ON c.id = s.{'rowid' if sqlite else 'object_id'} ORDER BY c.number")
+        return cursor.fetchall()
+
+
+def test_the_imported_cards_documents_are_the_ones_the_search_index_makes_of_them(tmp_path):
+    organisation = Organisation.objects.create(name="ООО «Ромашка»")
+    Contact.objects.create(full_name="Петров И. И.", email="ivan@example.ru", organisation=organisation)
+    run = import_file(journal(tmp_path, [
+        row("Ж-1", organisation="ооо «ромашка»", name="Иван Петров", email="IVAN@example.ru",
+            text="Доставка опоздала"),
+        row("Ж-2", date="01.02.2023", state="В работе", closed="", phone="8 900 123-45-67", name="Ольга",
+            text="Delivered broken, the boxes were wet"),
+        *[row(f"Ж-{n}", phone=f"+7 900 000-00-{n % 7:02d}", text=f"Жалоба {n} о пылесосе") for n in range(3, 30)],
+    ]))
+    assert (run.status, run.created) == (ImportStatus.DONE, 29)
+    imported = search_documents()
+    ids = list(Complaint.objects.order_by("pk").values_list("pk", flat=True))
+    complaints_index(ids)  # made anew of the stored cards: keys close together, read by their range
+    assert search_documents() == imported
+    complaints_index([ids[0], ids[-1]])  # keys far apart, read one by one
+    assert search_documents() == imported
+    card = dict(Complaint.objects.values_list("external_id", "pk"))
+    assert complaints_matching("ivan@example.ru") == [card["Ж-1"]] and complaints_matching("deliver") == [card["Ж-2"]]
+    TimelineEvent.objects.create(complaint_id=ids[5], kind=EventKind.MESSAGE_IN, text="Пылесос гудит по ночам")
+    TimelineEvent.objects.create(complaint_id=ids[7], kind=EventKind.MESSAGE_IN, text="")
+    complaints_index(ids[4:8])
+    assert complaints_matching("гудит") == [ids[5]]
