@@ -484,6 +484,9 @@ def measure_customers(labelled: CustomerSet, *, registered_by: User) -> Customer
         duplicates_check(complaint=card)
         return card
 
+    def names(candidates: list, card: Complaint) -> bool:
+        return any(c.candidate_id == card.pk for c in candidates)
+
     outcome = CustomerOutcome(resends=len(labelled.resends), negatives=len(labelled.negatives))
     for original, copy in labelled.resends:
         with transaction.atomic():
@@ -491,15 +494,15 @@ def measure_customers(labelled: CustomerSet, *, registered_by: User) -> Customer
             first = checked(original, contact, 3, Channel.PHONE)
             new = checked(copy, contact, 0, Channel.EMAIL)
             duplicates, _ = selectors.card_candidates(new)
-            outcome.resends_found += any(c.candidate_id == first.pk for c in duplicates)
+            outcome.resends_found += names(duplicates, first)
             transaction.set_rollback(True)
     for negative in labelled.negatives:
         with transaction.atomic():
             first = checked(negative.first, customer(), 2, Channel.WEB_FORM)
             new = checked(negative.second, customer(), 0, Channel.EMAIL)
             duplicates, similar = selectors.card_candidates(new)
-            outcome.duplicate_calls += any(c.candidate_id == first.pk for c in duplicates)
-            shown = any(c.candidate_id == first.pk for c in similar)
+            outcome.duplicate_calls += names(duplicates, first)
+            shown = names(similar, first)
             outcome.similar[negative.template, shown] += 1
             transaction.set_rollback(True)
     return outcome
