@@ -17,6 +17,14 @@ class InboundStatus(models.TextChoices):
     QUARANTINED = "quarantined", _("Quarantined")
 
 
+class InboundMessageQuerySet(models.QuerySet):
+    def stored_under(self, source: str, reference: str) -> "InboundMessageQuerySet":
+        """The message a source delivered under this reference, found by the unique index. The query
+        repeats the index's condition (a reference that is not empty): SQLite uses a partial index only
+        then, and would otherwise read every message stored."""
+        return self.filter(source=source, external_ref=reference).exclude(external_ref="").order_by()
+
+
 class InboundMessage(models.Model):
     """Everything a channel receives, stored as it arrived before anything parses it."""
 
@@ -51,6 +59,8 @@ class InboundMessage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("submitted by"),
     )
+
+    objects = InboundMessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inbound message")

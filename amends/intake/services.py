@@ -101,7 +101,7 @@ def inbound_store(*, channel: str, source: str, raw: bytes, external_ref: str = 
     except IntegrityError:
         if not external_ref:
             raise
-        return InboundMessage.objects.get(source=source, external_ref=external_ref), False
+        return InboundMessage.objects.stored_under(source, external_ref).get(), False
 
 
 def inbound_store_numbered(
@@ -124,7 +124,7 @@ def inbound_store_numbered_once(
     """`inbound_store_numbered`, and with `external_ref` (a one-time form token) a second submission
     with the same reference returns the first one, False, and stores nothing (nor takes a number)."""
     external_ref = external_ref.strip()[:300]
-    if external_ref and (earlier := InboundMessage.objects.filter(source=source, external_ref=external_ref).first()):
+    if external_ref and (earlier := InboundMessage.objects.stored_under(source, external_ref).first()):
         return earlier, False
     now = timezone.now()
     try:
@@ -138,7 +138,7 @@ def inbound_store_numbered_once(
         if not external_ref:
             raise
         # The same form sent twice at once: the first one stored wins.
-        return InboundMessage.objects.get(source=source, external_ref=external_ref), False
+        return InboundMessage.objects.stored_under(source, external_ref).get(), False
 
 
 def inbound_register_number(number: str) -> bool:

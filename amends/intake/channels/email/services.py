@@ -106,13 +106,15 @@ def email_store(*, raw: bytes, source: str, fallback_ref: str = "") -> Receipt:
     """Keep one message, committed, queued for the worker (see `emails_store`)."""
     reference = (email_reference(raw) or fallback_ref or _digest(raw)).strip()[:300]
     for candidate in (reference, _variant(reference, raw)):
-        earlier = InboundMessage.objects.filter(source=source, external_ref=candidate).first()
-        if earlier is None:
-            try:
-                with transaction.atomic():
-                    return Receipt(_queued(raw, source, candidate, save=True), replay=False)
-            except IntegrityError:  # stored meanwhile by a concurrent delivery of the same message
-                earlier = InboundMessage.objects.get(source=source, external_ref=candidate)
+        # Inserted first, looked up only when the reference is taken: a new message (nearly every
+        # one) costs one statement, and the unique index decides between concurrent deliveries.
+        try:
+            with transaction.atomic():
+                return Receipt(_queued(raw, source, candidate, save=True), replay=False)
+        except IntegrityError as refused:
+            earlier = InboundMessage.objects.stored_under(source, candidate).first()
+            if earlier is None:  # refused for another reason than a stored reference
+                raise refused
         if _body(bytes(earlier.raw)) == _body(raw):
             return Receipt(earlier, replay=True)
     raise IntegrityError(f"Another message is stored under the reference {reference!r} and its variant")

@@ -68,7 +68,7 @@ def web_form_submit(
             for upload in attachments
         ],
     }, ensure_ascii=False).encode("utf-8")
-    if reference and (earlier := InboundMessage.objects.filter(source=SOURCE, external_ref=reference).first()):
+    if reference and (earlier := InboundMessage.objects.stored_under(SOURCE, reference).first()):
         if _says_the_same(earlier, data):
             return earlier
         # Edited and sent again, or a token someone else saw: a submission of its own.
