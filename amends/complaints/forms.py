@@ -1,3 +1,4 @@
+import html
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -7,7 +8,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -48,33 +49,42 @@ INPUTS = frozenset(f"{WIDGETS}{name}.html" for name in (
     "input", "text", "number", "email", "url", "password", "hidden", "date", "datetime", "time", "checkbox"))
 
 
-def _attributes(attrs: dict[str, Any]) -> SafeString:
+def _escaped(value: Any) -> str:
+    """conditional_escape's text without its wrappers for lazy text: it is called for every option and
+    attribute of the card's forms."""
+    if isinstance(value, Promise):
+        value = str(value)
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
     """As attrs.html writes them: in order, True bare, False left out."""
-    return format_html_join("", " {}{}", (
-        (name, "" if value is True else format_html('="{}"', str(value)))
-        for name, value in attrs.items() if value is not False))
+    return "".join(
+        f" {_escaped(name)}" if value is True else f' {_escaped(name)}="{_escaped(str(value))}"'
+        for name, value in attrs.items() if value is not False)
 
 
 def _input(widget: dict[str, Any]) -> SafeString:
-    value = "" if widget["value"] is None else format_html(' value="{}"', str(widget["value"]))
-    return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], value,
-                       _attributes(widget["attrs"]))
+    value = "" if widget["value"] is None else f' value="{_escaped(str(widget["value"]))}"'
+    return SafeString(f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"{value}'
+                      f"{_attributes(widget['attrs'])}>")
 
 
 def _textarea(widget: dict[str, Any]) -> SafeString:
-    return format_html("<textarea name=\"{}\"{}>\n{}</textarea>", widget["name"], _attributes(widget["attrs"]),
-                       widget["value"] or "")
+    return SafeString(f'<textarea name="{_escaped(widget["name"])}"{_attributes(widget["attrs"])}>\n'
+                      f'{_escaped(widget["value"] or "")}</textarea>')
 
 
 def _select(widget: dict[str, Any]) -> SafeString:
     parts = []
     for group_name, group_choices, _index in widget["optgroups"]:
-        options = format_html_join("", "\n  <option value=\"{}\"{}>{}</option>", (
-            (str(option["value"]), _attributes(option["attrs"]), option["label"]) for option in group_choices))
-        parts.append(format_html("\n  <optgroup label=\"{}\">{}\n  </optgroup>", group_name, options)
+        options = "".join(
+            f'\n  <option value="{_escaped(str(option["value"]))}"{_attributes(option["attrs"])}>'
+            f'{_escaped(option["label"])}</option>' for option in group_choices)
+        parts.append(f'\n  <optgroup label="{_escaped(group_name)}">{options}\n  </optgroup>'
                      if group_name else options)
-    return format_html("<select name=\"{}\"{}>{}\n</select>", widget["name"], _attributes(widget["attrs"]),
-                       SafeString("".join(parts)))  # each part escaped by format_html
+    return SafeString(f'<select name="{_escaped(widget["name"])}"{_attributes(widget["attrs"])}>{"".join(parts)}'
+                      "\n</select>")
 
 
 def _plain_options(widget: dict[str, Any]) -> bool:
