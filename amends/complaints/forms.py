@@ -1,4 +1,3 @@
-import html
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -8,12 +7,12 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
+from amends.core.markup import escaped
 from amends.customers.models import Contact, Product
 from amends.customers.selectors import contacts_known_by
 
@@ -49,41 +48,33 @@ INPUTS = frozenset(f"{WIDGETS}{name}.html" for name in (
     "input", "text", "number", "email", "url", "password", "hidden", "date", "datetime", "time", "checkbox"))
 
 
-def _escaped(value: Any) -> str:
-    """conditional_escape's text without its wrappers for lazy text: it is called for every option and
-    attribute of the card's forms."""
-    if isinstance(value, Promise):
-        value = str(value)
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
-
-
 def _attributes(attrs: dict[str, Any]) -> str:
     """As attrs.html writes them: in order, True bare, False left out."""
     return "".join(
-        f" {_escaped(name)}" if value is True else f' {_escaped(name)}="{_escaped(str(value))}"'
+        f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(str(value))}"'
         for name, value in attrs.items() if value is not False)
 
 
 def _input(widget: dict[str, Any]) -> SafeString:
-    value = "" if widget["value"] is None else f' value="{_escaped(str(widget["value"]))}"'
-    return SafeString(f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"{value}'
+    value = "" if widget["value"] is None else f' value="{escaped(str(widget["value"]))}"'
+    return SafeString(f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"{value}'
                       f"{_attributes(widget['attrs'])}>")
 
 
 def _textarea(widget: dict[str, Any]) -> SafeString:
-    return SafeString(f'<textarea name="{_escaped(widget["name"])}"{_attributes(widget["attrs"])}>\n'
-                      f'{_escaped(widget["value"] or "")}</textarea>')
+    return SafeString(f'<textarea name="{escaped(widget["name"])}"{_attributes(widget["attrs"])}>\n'
+                      f'{escaped(widget["value"] or "")}</textarea>')
 
 
 def _select(widget: dict[str, Any]) -> SafeString:
     parts = []
     for group_name, group_choices, _index in widget["optgroups"]:
         options = "".join(
-            f'\n  <option value="{_escaped(str(option["value"]))}"{_attributes(option["attrs"])}>'
-            f'{_escaped(option["label"])}</option>' for option in group_choices)
-        parts.append(f'\n  <optgroup label="{_escaped(group_name)}">{options}\n  </optgroup>'
+            f'\n  <option value="{escaped(str(option["value"]))}"{_attributes(option["attrs"])}>'
+            f'{escaped(option["label"])}</option>' for option in group_choices)
+        parts.append(f'\n  <optgroup label="{escaped(group_name)}">{options}\n  </optgroup>'
                      if group_name else options)
-    return SafeString(f'<select name="{_escaped(widget["name"])}"{_attributes(widget["attrs"])}>{"".join(parts)}'
+    return SafeString(f'<select name="{escaped(widget["name"])}"{_attributes(widget["attrs"])}>{"".join(parts)}'
                       "\n</select>")
 
 
