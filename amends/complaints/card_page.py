@@ -129,6 +129,22 @@ def register_transition_panel(transition: str, anchor: str, label: Any) -> None:
     TRANSITION_PANELS[transition] = TransitionPanel(transition, anchor, label)
 
 
+# What is read with the card's measures: complaints' own and what other apps' panels show of each
+# (capa: the action it became), so that every panel lists them from one query.
+MEASURE_RELATIONS: list[str] = ["executor", "approved_by"]
+
+
+def register_measure_relation(name: str) -> None:
+    if name not in MEASURE_RELATIONS:
+        MEASURE_RELATIONS.append(name)
+
+
+def card_measures(complaint: Complaint) -> list[Measure]:
+    """The card's measures with MEASURE_RELATIONS, read the first time a panel asks and kept on the card."""
+    prefetch_related_objects([complaint], Prefetch("measures", Measure.objects.select_related(*MEASURE_RELATIONS)))
+    return list(complaint.measures.all())
+
+
 def _signed_in(request: HttpRequest) -> User:
     """The user of a card page: every view that shows a card requires login."""
     user = request.user
@@ -157,11 +173,7 @@ def form_errors_add(form: forms.BaseForm, error: ValidationError) -> None:
 def _own_context(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict:
     """What complaints' own sections show; `bound` replaces a blank form with a submitted one."""
     user = _signed_in(request)
-    # Kept on the card: the other panels that list its measures (deadlines) read them from there.
-    prefetch_related_objects(
-        [complaint], Prefetch("measures", Measure.objects.select_related("executor", "approved_by")),
-    )
-    measures = list(complaint.measures.all())
+    measures = card_measures(complaint)
     events = complaint.events.select_related("actor")
     available = available_transitions(user, complaint)
     transition_forms = [

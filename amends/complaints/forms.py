@@ -7,12 +7,12 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Department, User
 from amends.accounts.roles import Role
+from amends.core.markup import escaped
 from amends.customers.models import Contact, Product
 from amends.customers.selectors import contacts_known_by
 
@@ -48,33 +48,34 @@ INPUTS = frozenset(f"{WIDGETS}{name}.html" for name in (
     "input", "text", "number", "email", "url", "password", "hidden", "date", "datetime", "time", "checkbox"))
 
 
-def _attributes(attrs: dict[str, Any]) -> SafeString:
+def _attributes(attrs: dict[str, Any]) -> str:
     """As attrs.html writes them: in order, True bare, False left out."""
-    return format_html_join("", " {}{}", (
-        (name, "" if value is True else format_html('="{}"', str(value)))
-        for name, value in attrs.items() if value is not False))
+    return "".join(
+        f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(str(value))}"'
+        for name, value in attrs.items() if value is not False)
 
 
 def _input(widget: dict[str, Any]) -> SafeString:
-    value = "" if widget["value"] is None else format_html(' value="{}"', str(widget["value"]))
-    return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], value,
-                       _attributes(widget["attrs"]))
+    value = "" if widget["value"] is None else f' value="{escaped(str(widget["value"]))}"'
+    return SafeString(f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"{value}'
+                      f"{_attributes(widget['attrs'])}>")
 
 
 def _textarea(widget: dict[str, Any]) -> SafeString:
-    return format_html("<textarea name=\"{}\"{}>\n{}</textarea>", widget["name"], _attributes(widget["attrs"]),
-                       widget["value"] or "")
+    return SafeString(f'<textarea name="{escaped(widget["name"])}"{_attributes(widget["attrs"])}>\n'
+                      f'{escaped(widget["value"] or "")}</textarea>')
 
 
 def _select(widget: dict[str, Any]) -> SafeString:
     parts = []
     for group_name, group_choices, _index in widget["optgroups"]:
-        options = format_html_join("", "\n  <option value=\"{}\"{}>{}</option>", (
-            (str(option["value"]), _attributes(option["attrs"]), option["label"]) for option in group_choices))
-        parts.append(format_html("\n  <optgroup label=\"{}\">{}\n  </optgroup>", group_name, options)
+        options = "".join(
+            f'\n  <option value="{escaped(str(option["value"]))}"{_attributes(option["attrs"])}>'
+            f'{escaped(option["label"])}</option>' for option in group_choices)
+        parts.append(f'\n  <optgroup label="{escaped(group_name)}">{options}\n  </optgroup>'
                      if group_name else options)
-    return format_html("<select name=\"{}\"{}>{}\n</select>", widget["name"], _attributes(widget["attrs"]),
-                       SafeString("".join(parts)))  # each part escaped by format_html
+    return SafeString(f'<select name="{escaped(widget["name"])}"{_attributes(widget["attrs"])}>{"".join(parts)}'
+                      "\n</select>")
 
 
 def _plain_options(widget: dict[str, Any]) -> bool:

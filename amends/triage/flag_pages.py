@@ -30,13 +30,14 @@ STRIP_LOOK_AT = 200
 
 
 def flags_panel(request, complaint, bound) -> dict:
-    flags = list(Flag.objects.filter(complaint=complaint).select_related("model"))
+    # By kind alone: the model's order, the card's received time first, would join the cards.
+    flags = list(Flag.objects.filter(complaint=complaint).select_related("model").order_by("kind"))
     model, why_lists = negative_reading_state()
     return {
         "flags": flags, "parts": split(complaint.wording),
         "negative_flagged": any(flag.kind == FlagKind.NEGATIVE for flag in flags),
         "negative_label": FlagLabel.objects.filter(complaint=complaint, kind=FlagKind.NEGATIVE)
-        .select_related("decided_by").first(),
+        .select_related("decided_by").order_by("kind").first(),
         "negative_model": model, "negative_why_lists": why_lists,
         "can_mark": access.can_write(request.user, complaint, access.NOTE),
     }

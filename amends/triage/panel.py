@@ -37,7 +37,8 @@ class Shown:
 
 
 def _context(request: HttpRequest, complaint: Complaint, bound: Mapping[str, forms.BaseForm]) -> dict[str, Any]:
-    suggestions = list(Suggestion.objects.filter(complaint=complaint))
+    # By field alone: the model's order, the card's received time first, would join the cards.
+    suggestions = list(Suggestion.objects.filter(complaint=complaint).order_by("field"))
     can_decide = access.can_edit_complaint(request.user, complaint)  # type: ignore[arg-type]
     shown = []
     for name, spec in FIELDS.items():

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from amends.complaints.access import NONCONFORMITY, can_write
-from amends.complaints.card_page import register_fragment, register_panel
+from amends.complaints.card_page import card_measures, register_fragment, register_measure_relation, register_panel
 from amends.complaints.list_page import register_list_action
 
 from ..access import visible_nonconformities
@@ -21,7 +21,7 @@ def nonconformities_panel(request, complaint, bound) -> dict:
     user = request.user
     records = list(complaint.nonconformities.order_by("opened_at", "pk"))
     writer = can_write(user, complaint, NONCONFORMITY)
-    measures = list(complaint.measures.select_related("executor", "capa_action__nonconformity"))
+    measures = card_measures(complaint)
     visible = set(visible_nonconformities(user, records).values_list("pk", flat=True)) if records else set()
     return {
         "nc_records": [(record, record.pk in visible) for record in records],
@@ -58,6 +58,7 @@ def promote_fragment(request, complaint, bound, key) -> dict:
 
 
 def register() -> None:
+    register_measure_relation("capa_action__nonconformity")
     register_panel(
         "nonconformities", "capa/card_panel.html", column="main", order=ORDER, context=nonconformities_panel,
     )

@@ -4,7 +4,9 @@ who is refused (403), what bad input shows."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +15,7 @@ from amends.capa.models import Action, Nonconformity
 from amends.capa.nonconformities import nonconformity_appoint, nonconformity_open
 from amends.capa.pages.card import nonconformities_panel
 from amends.complaints.choices import State
-from amends.complaints.models import Measure
+from amends.complaints.models import Complaint, Measure
 
 
 @pytest.fixture(autouse=True)
@@ -116,6 +118,21 @@ def test_promoted_from_the_card_then_shown_as_promoted_and_refused_a_second_time
     assert Action.objects.count() == 1 and Nonconformity.objects.count() == 1
 
 
+def test_the_card_page_reads_its_measures_once_for_both_panels(client, card, responsible, measure, executor):
+    """The measures panel and this one list them from one query, with the action a promoted one became."""
+    Measure.objects.create(complaint=card, description="Проверить поставщика", executor=executor,
+                           due_date=timezone.localdate() + timedelta(days=3))
+    client.force_login(responsible)
+    prefix = f"promote-{measure.pk}"
+    client.post(reverse("capa:measure_promote", args=[card.number, measure.pk]),
+                {f"{prefix}-title": "Партия", f"{prefix}-due_date": measure.due_date.isoformat()})
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client, card).content.decode()
+    assert len([q for q in queries if 'FROM "complaints_measure"' in q["sql"]]) == 1
+    assert html.count('class="nc-measure"') == 2 and "Проверить поставщика" in html
+    assert f"promoted to a corrective action of {Action.objects.get().nonconformity.number}" in html
+
+
 def test_a_due_date_in_the_past_is_shown_on_the_form(client, card, responsible, measure):
     client.force_login(responsible)
     prefix = f"promote-{measure.pk}"
@@ -182,8 +199,9 @@ def test_the_panel_makes_a_fixed_number_of_queries(rf, card, responsible, qms, e
     def render_panel():
         request = rf.get("/")
         request.user = responsible
+        read = Complaint.objects.get(pk=card.pk)  # as a request reads it: the measures are kept on the card
         html = render_to_string("capa/card_panel.html", {
-            "complaint": card, "open_form": None, "card_fragments": {}, **nonconformities_panel(request, card, {}),
+            "complaint": read, "open_form": None, "card_fragments": {}, **nonconformities_panel(request, read, {}),
         }, request)
         return html.count('class="nc-record"'), html.count('class="nc-measure"')
 

@@ -138,8 +138,8 @@ def test_the_card_reads_its_measures_clocks_and_roles_once_for_every_panel(clien
     # The deadlines and the compensation's penalty list the clocks and measures; the compensation's
     # limits go by the user's roles.
     assert (tables["deadlines_clock"], tables["auth_group"]) == (1, 1)
-    # The card's own, and capa's with each measure's corrective action.
-    assert tables["complaints_measure"] == 2
+    # Once for the card's panel and capa's, with each measure's corrective action.
+    assert tables["complaints_measure"] == 1
     # An open card has no sign-offs, nor responses whose K the surveys' threshold marks; the negative
     # flag's model is the one in use or else the last trained, asked once.
     assert (tables["complaints_signoff"], tables["surveys_surveypolicy"], tables["triage_triagemodel"]) == (0, 0, 1)

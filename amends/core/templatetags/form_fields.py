@@ -3,8 +3,9 @@ cost the card page (26 fields) about an eighth of its CPU."""
 
 from django import template
 from django.forms import BoundField
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from amends.core.markup import escaped
 
 register = template.Library()
 
@@ -12,12 +13,13 @@ register = template.Library()
 @register.simple_tag
 def field_row(field: BoundField) -> SafeString:
     if field.is_hidden:
-        return format_html("{}\n", field)
+        return SafeString(f"{escaped(field)}\n")
     classes = (" has-error" if field.errors else "") + (" required" if field.field.required else "")
     if field.widget_type == "checkbox":
-        control = format_html("\n    <label>{} {}</label>\n  ", field, field.label)
+        control = f"\n    <label>{escaped(field)} {escaped(field.label)}</label>\n  "
     else:
-        control = format_html('\n    <label for="{}">{}</label>\n    {}\n  ', field.id_for_label, field.label, field)
-    help_text = format_html('<small class="help">{}</small>', field.help_text) if field.help_text else ""
-    errors = format_html_join("", '<div class="error" role="alert">{}</div>', ((error,) for error in field.errors))
-    return format_html('\n<div class="field{}">\n  {}\n  {}\n  {}\n</div>\n\n', classes, control, help_text, errors)
+        label = f'<label for="{escaped(field.id_for_label)}">{escaped(field.label)}</label>'
+        control = f"\n    {label}\n    {escaped(field)}\n  "
+    help_text = f'<small class="help">{escaped(field.help_text)}</small>' if field.help_text else ""
+    errors = "".join(f'<div class="error" role="alert">{escaped(error)}</div>' for error in field.errors)
+    return SafeString(f'\n<div class="field{classes}">\n  {control}\n  {help_text}\n  {errors}\n</div>\n\n')

@@ -66,6 +66,21 @@ def test_the_card_snippet_offers_one_click_mark_and_dismiss(pair, operator):
     ]
 
 
+def test_the_panel_reads_its_candidates_in_one_query_and_shows_each(
+    register, contact, operator, django_assert_num_queries,
+):
+    first, second = register(RU, contact=contact), register(RU_RESENT.replace("Здравствуйте! ", ""), contact=contact)
+    card = register(RU_RESENT, contact=contact)
+    operator.roles  # noqa: B018 - read once per request, before the panel
+    with django_assert_num_queries(1) as queries:  # what the template shows of the other cards comes with them
+        html = render_candidates(operator, card)
+    assert '"wording"' not in queries.captured_queries[0]["sql"]  # nor more of them
+    for other in (first, second):
+        row = re.search(rf'<tr data-candidate="{other.number}">(.*?)</tr>', html, re.S).group(1)
+        with translation.override("en"):
+            assert f">{other.number}</a>" in row and f" · {other.get_channel_display()}</td>" in row
+
+
 def test_the_one_click_form_marks_the_card_a_duplicate_through_the_card_transition(client, pair, operator):
     original, card = pair
     action, fields = forms(render_candidates(operator, card))[0]

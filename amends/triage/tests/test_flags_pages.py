@@ -43,6 +43,16 @@ def test_the_card_shows_its_flags_and_the_two_parts(client, operator, qms):
     assert [text(p) for p in panel.select(".emotional-part p")] == ["Это беспредел, подам в суд!"]
 
 
+def test_the_card_reads_its_flags_labels_and_suggestions_without_joining_the_cards(client, operator, qms):
+    card = register(operator, "Это беспредел, подам в суд!")
+    client.force_login(qms)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("complaints:detail", args=[card.number])).status_code == 200
+    triage = [q["sql"] for q in queries if q["sql"].startswith('SELECT "triage_') and "complaint_id" in q["sql"]]
+    assert len(triage) == 3  # the suggestions, the flags, the negative flag's label
+    assert not [sql for sql in triage if 'JOIN "complaints_complaint"' in sql]
+
+
 def test_a_card_without_flags_says_so(client, operator, qms):
     card = register(operator, "Доставка опоздала на три дня.")
     panel = get(client, qms, reverse("complaints:detail", args=[card.number])).select_one("#triage-flags")
