@@ -19,6 +19,7 @@ from amends.complaints.choices import Channel
 from amends.complaints.forms import DateInput
 from amends.complaints.inputs import category_choices_queryset, users_with_roles
 from amends.complaints.models import Category
+from amends.core.forms import ListedChoiceField
 from amends.customers.models import Product
 
 # A year back from today, from the first of that month: twelve whole months and the current one.
@@ -78,22 +79,22 @@ class AnalyticsFilter:
 class AnalyticsFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput)
     end = forms.DateField(label=pgettext_lazy("the end of a period", "To"), required=False, widget=DateInput)
-    department = forms.ModelChoiceField(
+    department = ListedChoiceField(
         label=_("Department"), queryset=Department.objects.order_by("name"), required=False,
         empty_label=_("All departments"),
     )
-    product = forms.ModelChoiceField(
+    product = ListedChoiceField(
         label=_("Product"), queryset=Product.objects.order_by("name"), required=False,
         empty_label=_("All products"),
     )
-    category = forms.ModelChoiceField(
+    category = ListedChoiceField(
         label=_("Category"), queryset=category_choices_queryset(), required=False,
         empty_label=_("All categories"),
     )
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False,
     )
-    responsible = forms.ModelChoiceField(
+    responsible = ListedChoiceField(
         label=_("Responsible"), queryset=users_with_roles(Role.RESPONSIBLE, Role.QMS_HEAD), required=False,
         empty_label=_("Anyone"),
     )

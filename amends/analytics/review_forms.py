@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import User
 from amends.complaints.forms import DateInput
+from amends.core.forms import ListedChoiceField
 
 
 class ReviewForm(forms.Form):
@@ -15,7 +16,7 @@ class ReviewForm(forms.Form):
 
 class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(
+    owner = ListedChoiceField(
         label=_("Owner"), queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name", "username"),
     )
     due_date = forms.DateField(label=_("Due date"), widget=DateInput)

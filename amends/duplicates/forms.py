@@ -2,6 +2,7 @@
 
 from django import forms
 
+from amends.core.forms import ListedChoiceField
 from amends.customers.models import Contact
 
 from .detector import SIGNED_CHARACTERS
@@ -11,7 +12,7 @@ class DraftForm(forms.Form):
     """The registration form's fields the search reads; a half-typed value is still read as it is."""
 
     wording = forms.CharField(required=False, strip=False)
-    contact = forms.ModelChoiceField(queryset=Contact.objects.all(), required=False)
+    contact = ListedChoiceField(queryset=Contact.objects.all(), required=False)
     email = forms.CharField(required=False, max_length=254)
     phone = forms.CharField(required=False, max_length=50)
     order_reference = forms.CharField(required=False, max_length=100)

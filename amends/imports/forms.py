@@ -5,6 +5,8 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.forms import ListedChoiceField
+
 from .mapping import FIELDS
 from .models import ImportMapping
 
@@ -34,7 +36,7 @@ class EncodingForm(forms.Form):
 
 
 class SavedMappingForm(forms.Form):
-    mapping = forms.ModelChoiceField(label=_("Saved mapping"), queryset=ImportMapping.objects.all(),
+    mapping = ListedChoiceField(label=_("Saved mapping"), queryset=ImportMapping.objects.all(),
                                      empty_label=_("Choose a saved mapping"))
 
 

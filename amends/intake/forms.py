@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.inputs import TEXT_MAX_LENGTH
+from amends.core.forms import ListedChoiceField
 from amends.customers.models import Contact
 
 
@@ -19,4 +20,4 @@ class CustomerMessageForm(forms.Form):
 class SameCustomerForm(forms.Form):
     """An operator's "Same customer" on a suggestion: which known contact (services checks it is one)."""
 
-    contact = forms.ModelChoiceField(queryset=Contact.objects.filter(provisional=False), widget=forms.HiddenInput)
+    contact = ListedChoiceField(queryset=Contact.objects.filter(provisional=False), widget=forms.HiddenInput)

@@ -185,3 +185,8 @@ class SurveyPolicyAdmin(AuditedAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return redirect(reverse("admin:surveys_surveypolicy_change", args=[policy().pk]))
+
+    def get_object(self, request, object_id, from_field=None):
+        # Before the first save the row is not stored: the defaults are shown, and saving stores them.
+        found = super().get_object(request, object_id, from_field)
+        return policy() if found is None and object_id == "1" else found

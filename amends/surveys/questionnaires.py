@@ -256,7 +256,7 @@ def policy_update(*, actor: User | None, **fields: Any) -> SurveyPolicy:
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
         raise ValueError(f"Not a survey setting: {sorted(unknown)}")
-    policy()  # the row exists
+    SurveyPolicy.objects.get_or_create(pk=1)  # the first save stores the row
     current = SurveyPolicy.objects.select_for_update().get(pk=1)
     before = _values(current, POLICY_FIELDS)
     for name, value in fields.items():

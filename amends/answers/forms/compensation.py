@@ -4,13 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.forms import model_choice_field
+from amends.core.forms import ListedChoiceField
 
 from ..models import CompensationOption
 
 
 class GrantForm(forms.Form):
     prefix = "compensation"
-    option = forms.ModelChoiceField(label=_("Compensation"), queryset=CompensationOption.objects.none())
+    option = ListedChoiceField(label=_("Compensation"), queryset=CompensationOption.objects.none())
     value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2, min_value=0)
     method = forms.CharField(
         label=_("How the customer gets it"), max_length=300,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import User
 from amends.complaints.models import Complaint
+from amends.core.forms import ListedChoiceField, ListedMultipleChoiceField, listed_formfield
 
 from ..choices import Outcome
 from ..letters import card_language, outcomes_open
@@ -15,7 +16,7 @@ class LetterDraftForm(forms.Form):
     prefix = "draft"
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    template = forms.ModelChoiceField(
+    template = ListedChoiceField(
         label=_("Template"), queryset=LetterTemplate.objects.filter(is_active=True), required=False,
         help_text=_("Leave empty for the outcome's template in this language."),
     )
@@ -39,6 +40,7 @@ class LetterForm(forms.ModelForm):
 
     class Meta:
         model = Letter
+        formfield_callback = listed_formfield
         fields = ("subject", "body", "references", "enclosures", "signed_by")
         widgets = {
             "body": forms.Textarea(attrs={"rows": 24}),
@@ -57,5 +59,5 @@ class LetterForm(forms.ModelForm):
             ("signed_by", User.objects.filter(is_active=True).order_by("last_name", "first_name")),
         ):
             field = fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
+            assert isinstance(field, ListedChoiceField | ListedMultipleChoiceField)
             field.queryset = queryset

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import User
+from amends.core.forms import ListedChoiceField
 
 from ..choices import ActionKind
 from ..models import CapaSettings
@@ -12,7 +13,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class PlanForm(forms.Form):
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True))
+    owner = ListedChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True))
     kind = forms.ChoiceField(label=_("Kind"), choices=ActionKind.choices, initial=ActionKind.CORRECTIVE)
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 3}))
     due_date = forms.DateField(label=_("Due date"), widget=DATE)

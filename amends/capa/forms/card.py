@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import Department
 from amends.complaints.forms import CardNumbersField, list_query, model_choice_field
 from amends.complaints.models import Cause, Complaint, Measure
+from amends.core.forms import ListedChoiceField
 from amends.customers.models import Component, Product, Supplier
 
 from ..promotion import card_concerns, open_records, plannable_records, promotion_due_date
@@ -18,7 +19,7 @@ def record_label(record) -> str:
     return f"{record.number} — {record.title}"
 
 
-class RecordChoiceField(forms.ModelChoiceField):
+class RecordChoiceField(ListedChoiceField):
     def label_from_instance(self, obj) -> str:
         return record_label(obj)
 
@@ -45,15 +46,15 @@ class OpenForm(forms.Form):
     prefix = "nc-open"
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.filter(is_active=True),
+    product = ListedChoiceField(label=_("Product"), queryset=Product.objects.filter(is_active=True),
                                      required=False)
-    component = forms.ModelChoiceField(label=_("Component"), queryset=Component.objects.filter(is_active=True),
+    component = ListedChoiceField(label=_("Component"), queryset=Component.objects.filter(is_active=True),
                                        required=False)
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True),
+    supplier = ListedChoiceField(label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True),
                                       required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.filter(is_active=True),
+    department = ListedChoiceField(label=_("Department"), queryset=Department.objects.filter(is_active=True),
                                         required=False)
-    cause = forms.ModelChoiceField(label=_("Cause"), queryset=Cause.objects.filter(is_active=True), required=False)
+    cause = ListedChoiceField(label=_("Cause"), queryset=Cause.objects.filter(is_active=True), required=False)
 
     def __init__(self, *args, complaint: Complaint, **kwargs):
         concerns = card_concerns([complaint])

@@ -15,6 +15,7 @@ from amends.complaints.forms import model_choice_field
 from amends.complaints.inputs import users_with_roles
 from amends.complaints.models import Complaint
 from amends.complaints.services import BULK_MAX
+from amends.core.forms import ListedChoiceField, listed_formfield
 from amends.customers.models import Supplier
 
 from ..choices import NonconformityKind, NonconformityState, Source
@@ -41,11 +42,11 @@ class RegisterFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"), choices=[("", _("All states")), *NonconformityState.choices], required=False,
     )
-    owner = forms.ModelChoiceField(
+    owner = ListedChoiceField(
         label=_("Owner"), queryset=User.objects.filter(owned_nonconformities__isnull=False).distinct(),
         required=False, empty_label=_("Anyone"),
     )
-    supplier = forms.ModelChoiceField(
+    supplier = ListedChoiceField(
         label=_("Supplier"), queryset=Supplier.objects.filter(merged_into__isnull=True), required=False,
         empty_label=_("Any supplier"),
     )
@@ -110,11 +111,12 @@ class RecordFieldsForm(forms.Form):
 
     def __init__(self, *args, record: Nonconformity | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields = {**fields_for_model(Nonconformity, fields=UPDATABLE), **self.fields}
+        concerns = fields_for_model(Nonconformity, fields=UPDATABLE, formfield_callback=listed_formfield)
+        self.fields = {**concerns, **self.fields}
         self.fields["description"].widget = forms.Textarea(attrs={"rows": 4})
         for name in CONCERNS:
             field = self.fields[name]
-            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+            if isinstance(field, ListedChoiceField) and field.queryset is not None:
                 current = getattr(record, f"{name}_id") if record is not None else None
                 queryset = _with_current(field.queryset, current)
                 # A merged supplier's records follow it to the one it was merged into.
@@ -124,7 +126,7 @@ class RecordFieldsForm(forms.Form):
 
 
 class NonconformityOpenForm(CardsFormMixin, RecordFieldsForm):
-    owner = forms.ModelChoiceField(
+    owner = ListedChoiceField(
         label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Appoint later"),
     )
     complaints = _cards_field(required=False)
@@ -141,7 +143,7 @@ class RecordEditForm(RecordFieldsForm):
 
 class AppointForm(forms.Form):
     prefix = "appoint"
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    owner = ListedChoiceField(label=_("Owner"), queryset=User.objects.none())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

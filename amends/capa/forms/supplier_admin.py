@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.forms import ListedChoiceField, listed_formfield
 from amends.customers.models import Supplier
 
 from ..models import SupplierNorm
@@ -11,6 +12,7 @@ NORM_AT_LEAST_ONE = _("A norm is at least 1 complaint per period: a norm of zero
 class SupplierNormForm(forms.ModelForm):
     class Meta:
         model = SupplierNorm
+        formfield_callback = listed_formfield
         fields = ["supplier", "norm"]
         error_messages = {"norm": {"min_value": NORM_AT_LEAST_ONE}}
 
@@ -18,7 +20,7 @@ class SupplierNormForm(forms.ModelForm):
 class SupplierMergeForm(forms.Form):
     """The admin action's second step: the supplier the selected ones are merged into."""
 
-    target = forms.ModelChoiceField(
+    target = ListedChoiceField(
         label=_("Merge into"), queryset=Supplier.objects.filter(merged_into__isnull=True),
         help_text=_("Their complaints, components, nonconformities, proposals and norm move to this supplier."),
     )

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.forms import ListedChoiceField
 from amends.customers.models import Contact, OrganisationKind, Product
 
 from ..audience import active_customers, chosen_customers, low_k_customers
@@ -17,7 +18,7 @@ class CampaignForm(forms.Form):
     """A campaign staff start: its kind and questionnaire; the chosen customers by their filters."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=manual_kinds, initial=CampaignKind.MANUAL)
-    questionnaire = forms.ModelChoiceField(
+    questionnaire = ListedChoiceField(
         label=_("Questionnaire"),
         queryset=Questionnaire.objects.filter(is_active=True, versions__published_at__isnull=False).distinct(),
     )
@@ -26,7 +27,7 @@ class CampaignForm(forms.Form):
         label=_("Type of organisation"), choices=[("", _("Any"))] + OrganisationKind.choices, required=False,
     )
     region = forms.CharField(label=_("Region"), max_length=100, required=False)
-    product = forms.ModelChoiceField(
+    product = ListedChoiceField(
         label=_("Product"), queryset=Product.objects.filter(is_active=True), required=False, empty_label=_("Any"),
     )
     since = forms.DateField(

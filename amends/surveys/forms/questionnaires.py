@@ -4,6 +4,8 @@ messages for what only they can check (a published version, a duplicate key)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.forms import listed_formfield
+
 from ..models import Criterion, SurveyPolicy
 from ..questionnaires import POLICY_FIELDS, sendable_questionnaires
 
@@ -63,6 +65,7 @@ class SurveyPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SurveyPolicy
+        formfield_callback = listed_formfield
         fields = list(POLICY_FIELDS)
         widgets = {
             name: forms.NumberInput(attrs={"inputmode": "numeric"})
@@ -75,6 +78,6 @@ class SurveyPolicyForm(forms.ModelForm):
         keep = (self.instance.post_resolution_id, self.instance.periodic_id)
         for name in ("post_resolution", "periodic"):
             field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
+            assert isinstance(field, forms.ModelChoiceField)  # noqa: TID251 - the admin's fields too
             field.queryset = sendable_questionnaires(keep=keep)
             field.empty_label = _("None: not sent")

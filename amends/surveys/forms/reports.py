@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.forms import ListedChoiceField
 from amends.customers.models import OrganisationKind, Product
 
 from ..figures import ReportFilter, default_range
@@ -19,7 +20,7 @@ class ReportForm(forms.Form):
         label=_("Type of organisation"), required=False, choices=[("", _("Any")), *OrganisationKind.choices],
     )
     region = forms.ChoiceField(label=_("Region"), required=False)
-    product = forms.ModelChoiceField(label=_("Product"), required=False, queryset=Product.objects.all(),
+    product = ListedChoiceField(label=_("Product"), required=False, queryset=Product.objects.all(),
                                      empty_label=_("Any"))
 
     def __init__(self, data=None, *, today: date) -> None:

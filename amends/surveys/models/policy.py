@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SurveyPolicy(models.Model):
-    """The surveys' settings, one row (`policy()`), changed by administrators."""
+    """The surveys' settings, one row (pk 1, read by `policy()`), changed by administrators."""
 
     k_threshold = models.DecimalField(
         _("coefficient threshold"), max_digits=4, decimal_places=2, default=Decimal(8),
@@ -51,4 +51,5 @@ class SurveyPolicy(models.Model):
 
 
 def policy() -> SurveyPolicy:
-    return SurveyPolicy.objects.get_or_create(pk=1)[0]
+    """The stored row, else the defaults unsaved: a read never writes (only `policy_update` stores it)."""
+    return SurveyPolicy.objects.filter(pk=1).first() or SurveyPolicy(pk=1)

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from amends.audit.models import AuditEntry
@@ -135,6 +137,30 @@ def test_the_admin_opens_the_one_settings_row_and_audits_a_change(administrator,
     assert policy().reminders_max == 3
     assert policy_audit()[-1].changes["reminders_max"] == [2, 3]
     assert client.get(reverse("admin:surveys_surveypolicy_add")).status_code == 403
+
+
+def test_reading_the_settings_never_writes_and_the_first_save_stores_them(qms, administrator, version):
+    SurveyPolicy.objects.all().delete()  # as after a flush: no row yet
+    overseer, admin = client_of(qms), client_of(administrator)  # logging in writes its session first
+    with CaptureQueriesContext(connection) as captured:
+        assert policy().k_threshold == Decimal(8) and policy().post_resolution is None
+        for client, page in ((overseer, "settings"), (overseer, "responses"), (admin, "settings")):
+            assert client.get(reverse(f"surveys:{page}")).status_code == 200
+    assert not [query for query in captured if query["sql"].lstrip().upper().startswith("INSERT")]
+    assert not SurveyPolicy.objects.exists()
+    response = admin.post(reverse("surveys:settings"), {**FORM, "k_threshold": "7.5"})
+    assert response.status_code == 302
+    assert SurveyPolicy.objects.get().k_threshold == Decimal("7.5")
+    assert policy_audit()[-1].changes == {"k_threshold": ["8.00", "7.5"]}
+
+
+def test_the_admin_stores_the_settings_on_their_first_save(administrator, version):
+    SurveyPolicy.objects.all().delete()
+    client = client_of(administrator)
+    assert client.get(reverse("admin:surveys_surveypolicy_change", args=[1])).status_code == 200
+    assert not SurveyPolicy.objects.exists()
+    response = client.post(reverse("admin:surveys_surveypolicy_change", args=[1]), {**FORM, "reminders_max": "3"})
+    assert response.status_code == 302 and SurveyPolicy.objects.get().reminders_max == 3
 
 
 def test_the_admin_shows_records_read_only_and_freezes_a_published_version(administrator, version, criteria,
