@@ -45,3 +45,11 @@ def test_every_look_up_by_reference_reads_the_unique_index(db):
         for sql in reads:
             plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
             assert "SCAN intake_inboundmessage" not in plan, (sql, plan)
+
+
+def test_a_new_form_looks_its_token_up_once(db):
+    with CaptureQueriesContext(connection) as captured:
+        web_form_submit(data={}, consent_text="", attachments=[], language="en", form_token="token-8")
+    reads = [query["sql"] for query in captured.captured_queries
+             if query["sql"].startswith("SELECT") and '"intake_inboundmessage"' in query["sql"]]
+    assert len(reads) == 1 and "token-8" in reads[0]

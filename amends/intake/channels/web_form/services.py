@@ -5,6 +5,7 @@ a customer's message from the tracking page goes onto the card's timeline.
 import json
 import logging
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
@@ -68,22 +69,15 @@ def web_form_submit(
             for upload in attachments
         ],
     }, ensure_ascii=False).encode("utf-8")
-    if reference and (earlier := InboundMessage.objects.stored_under(SOURCE, reference).first()):
-        if _says_the_same(earlier, data):
-            return earlier
-        # Edited and sent again, or a token someone else saw: a submission of its own.
-        reference = ""
-    if not attachments:
-        message, _created = inbound_store_numbered_once(
-            channel=Channel.WEB_FORM, source=SOURCE, raw=raw, external_ref=reference,
-        )
-        return message
-    # One transaction, so that the files are never left out of a stored submission's card.
-    with transaction.atomic():
+    # One transaction with files, so that they are never left out of a stored submission's card.
+    with transaction.atomic() if attachments else nullcontext():
         message, created = inbound_store_numbered_once(
             channel=Channel.WEB_FORM, source=SOURCE, raw=raw, external_ref=reference,
         )
-        if not created:
+        if not created and not _says_the_same(message, data):
+            # Edited and sent again, or a token someone else saw: a submission of its own.
+            message, created = inbound_store_numbered_once(channel=Channel.WEB_FORM, source=SOURCE, raw=raw)
+        if not created or not attachments:
             return message
         return inbound_process(message, lambda stored: web_form_parse(stored, attachments))
 
