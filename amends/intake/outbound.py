@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 WRITTEN = "written"
 # An e-mail's reference at the source is its Message-ID, or that ID and a hash when the ID was reused.
 _STORED_MESSAGE_ID = re.compile(r"^<[^<>\s]{1,250}>")
+# The customer's e-mails a reply threads under: those that became or joined the card.
+_ON_THE_CARD = frozenset({InboundStatus.REGISTERED, InboundStatus.THREADED})
 
 # thread_key prefix ("telegram", "vk", ...) → function(complaint, text) -> OutboundMessage
 MessengerSender = Callable[[Complaint, str], OutboundMessage]
@@ -122,14 +124,16 @@ def customer_last_message_id(complaint_id: int) -> str:
 
 def customers_last_message_ids(complaint_ids: Iterable[int]) -> dict[int, str]:
     """`customer_last_message_id` of each card, in one query; a card without one is left out."""
+    # The state is checked here, not in the query: SQLite would read the messages by their state's
+    # index, every registered message there is, rather than by their cards'.
     references = (
-        InboundMessage.objects.filter(
-            complaint_id__in=complaint_ids, source__startswith="email:",
-            status__in=[InboundStatus.REGISTERED, InboundStatus.THREADED],
-        ).order_by("complaint_id", "-received_at", "-pk").values_list("complaint_id", "external_ref")
+        InboundMessage.objects.filter(complaint_id__in=complaint_ids, source__startswith="email:")
+        .order_by("complaint_id", "-received_at", "-pk").values_list("complaint_id", "external_ref", "status")
     )
     found: dict[int, str] = {}
-    for complaint_id, reference in references:
+    for complaint_id, reference, status in references:
+        if status not in _ON_THE_CARD:
+            continue
         if complaint_id not in found and (match := _STORED_MESSAGE_ID.match(reference)):
             found[complaint_id] = match.group(0)
         found.setdefault(complaint_id, "")

@@ -2,9 +2,10 @@
 
 - LIKE folds case for every alphabet, so that Cyrillic and Armenian searches (`icontains`,
   `iexact`) behave as on PostgreSQL.
-- Write transactions queue on a file lock before BEGIN IMMEDIATE. SQLite lets one writer in at a
-  time and makes the others poll with sleeps of up to 100 ms, so under concurrent intake most of
-  the time went to sleeping; the kernel hands a released lock to the next waiter at once.
+- Write transactions queue on a file lock before BEGIN IMMEDIATE, and so does a write statement
+  outside a transaction (a `save()`, an `update()`). SQLite lets one writer in at a time and makes
+  the others poll with sleeps of up to 100 ms, so under concurrent intake most of the time went to
+  sleeping; the kernel hands a released lock to the next waiter at once.
 - The write-ahead log is copied back into the database after the writer has left the queue, not
   inside its commit, so that the next writer does not wait for the copy (settings turn SQLite's
   own automatic checkpoint off).
@@ -16,6 +17,7 @@ import os
 import sys
 import time
 import weakref
+from contextlib import contextmanager
 from types import FrameType
 
 from django.db import OperationalError
@@ -106,6 +108,27 @@ def _caller() -> str:
     return "outside the project's code"
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class QueuedWritesCursor(base.SQLiteCursorWrapper):
+    """A write statement run outside a transaction is a transaction of its own: it queues as one."""
+
+    wrapper: "DatabaseWrapper"
+
+    def execute(self, query, params=None):
+        if self.connection.in_transaction or query.lstrip()[:6].upper() not in _WRITES:
+            return super().execute(query, params)
+        with self.wrapper.queued_statement():
+            return super().execute(query, params)
+
+    def executemany(self, query, param_list):
+        if self.connection.in_transaction or query.lstrip()[:6].upper() not in _WRITES:
+            return super().executemany(query, param_list)
+        with self.wrapper.queued_statement():
+            return super().executemany(query, param_list)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     writer_queue: WriterQueue | None = None
     # Set by background processes (the worker): after a write that others queued for, step aside.
@@ -121,9 +144,29 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection.create_function("like", 3, like, deterministic=True)
         return connection
 
-    def _start_transaction_under_autocommit(self):
+    def create_cursor(self, name=None):
+        cursor = self.connection.cursor(factory=QueuedWritesCursor)
+        cursor.wrapper = self
+        return cursor
+
+    def _queues_writers(self) -> bool:
         # DEFERRED transactions take SQLite's lock only when they first write: not queued.
-        if self.transaction_mode not in ("IMMEDIATE", "EXCLUSIVE") or self.is_in_memory_db():
+        return self.transaction_mode in ("IMMEDIATE", "EXCLUSIVE") and not self.is_in_memory_db()
+
+    @contextmanager
+    def queued_statement(self):
+        if not self._queues_writers():
+            yield
+            return
+        queue = self._queue()
+        queue.acquire()
+        try:
+            yield
+        finally:
+            self._leave_queue()
+
+    def _start_transaction_under_autocommit(self):
+        if not self._queues_writers():
             return super()._start_transaction_under_autocommit()  # type: ignore[misc]
         queue = self._queue()
         queue.acquire()

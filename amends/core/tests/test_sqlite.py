@@ -189,3 +189,33 @@ def test_a_server_thread_that_ends_leaves_no_queue_file_open():
     gc.collect()
     assert Contact.objects.count() == 5
     assert _open_files(path) <= before
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_queues_like_one():
+    """An `update()` or a `save()` in autocommit: it waits in the queue, not in SQLite's sleeps."""
+    import time
+
+    from amends.core.sqlite.base import WriterQueue
+
+    contact = Contact.objects.create(full_name="Очередь")
+    holder = WriterQueue(f"{connection.settings_dict['NAME']}-writers")
+    holder.acquire()
+    done = threading.Event()
+
+    def write() -> None:
+        Contact.objects.filter(pk=contact.pk).update(full_name="После очереди")
+        done.set()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    time.sleep(0.1)
+    waited = not done.is_set()
+    holder.release()
+    thread.join(5)
+    holder.close()
+    assert waited and done.is_set()
+    assert Contact.objects.get(pk=contact.pk).full_name == "После очереди"
+    Contact.objects.filter(pk=contact.pk).update(full_name="Без очереди")  # alone: straight in
+    assert not connection.writer_queue.held

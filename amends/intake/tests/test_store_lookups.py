@@ -53,3 +53,17 @@ def test_a_new_form_looks_its_token_up_once(db):
     reads = [query["sql"] for query in captured.captured_queries
              if query["sql"].startswith("SELECT") and '"intake_inboundmessage"' in query["sql"]]
     assert len(reads) == 1 and "token-8" in reads[0]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner, without statistics")
+def test_the_acknowledgements_find_their_cards_mail_by_the_cards_index(db):
+    """Which e-mail a job's acknowledgements answer: read by the cards' index, not by the state's,
+    which holds every registered message (the planner took it for a job's 20 cards)."""
+    from amends.intake.outbound import customers_last_message_ids
+
+    with CaptureQueriesContext(connection) as captured:
+        customers_last_message_ids(list(range(1, 21)))
+    (sql,) = [query["sql"] for query in captured.captured_queries]
+    with connection.cursor() as cursor:
+        plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+    assert "intake_inboundmessage_complaint_id" in plan, plan
