@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
 from django.db import connection as db_connection
+from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -179,27 +180,39 @@ def _deliver(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) 
 def emails_send(outbounds: Sequence[OutboundMessage], connection: BaseEmailBackend) -> int:
     """Send stored e-mails that have no files (a batch's acknowledgements) over one connection, each
     claimed just before it leaves and marked sent once it left, as any stored message is (`_deliver`),
-    by a statement prepared once for the batch; returns how many went."""
+    by statements prepared once for the batch; returns how many went. A message is marked sent in the
+    transaction that claims the next: one write a message. Cut off between the two, it is left as any
+    message whose process stopped after the mail server took it (an attempt with no error)."""
     parents = customers_last_message_ids({outbound.complaint_id for outbound in outbounds})
     table, q = OutboundMessage._meta.db_table, db_connection.ops.quote_name
     claim = (f"UPDATE {q(table)} SET {q('attempts')} = {q('attempts')} + 1, {q('error')} = '' "
              f"WHERE {q('id')} = %s AND {q('attempts')} = %s AND {q('sent_at')} IS NULL")
     mark_sent = f"UPDATE {q(table)} SET {q('sent_at')} = %s, {q('error')} = '' WHERE {q('id')} = %s"
-    tried, sent = [], 0
+    tried: list[OutboundMessage] = []
+    left: OutboundMessage | None = None  # sent, not yet marked
+
+    def mark_left(cursor) -> None:
+        if left is not None:
+            cursor.execute(mark_sent, [db_connection.ops.adapt_datetimefield_value(left.sent_at), left.pk])
+
     with db_connection.cursor() as cursor:
         for outbound in outbounds:
-            cursor.execute(claim, [outbound.pk, outbound.attempts])
-            if cursor.rowcount != 1:
+            with transaction.atomic():
+                mark_left(cursor)
+                cursor.execute(claim, [outbound.pk, outbound.attempts])
+                claimed = cursor.rowcount == 1
+            left = None
+            if not claimed:
                 continue  # sent, or being sent, by another process, which reports its attempt
             outbound.attempts, outbound.error = outbound.attempts + 1, ""
             headers = mail_headers(outbound, parents.get(outbound.complaint_id, ""))
             if _email_sent(outbound, connection, _email(outbound, headers)):
                 outbound.sent_at = timezone.now()
-                cursor.execute(mark_sent, [db_connection.ops.adapt_datetimefield_value(outbound.sent_at), outbound.pk])
-                sent += 1
+                left = outbound
             tried.append(outbound)
+        mark_left(cursor)
     outbound_results(tried)
-    return sent
+    return sum(outbound.sent_at is not None for outbound in tried)
 
 
 def _deliver_email(outbound: OutboundMessage, shared: BaseEmailBackend | None = None) -> bool:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from asgiref.sync import sync_to_async
 
 from amends.intake.acknowledge import acknowledge
 from amends.intake.channels.email.services import MAILGATE_SOURCE, email_receive
@@ -158,3 +159,43 @@ def test_mail_to_a_customer_who_never_wrote_by_mail_is_auto_generated_without_a_
     assert acknowledgement["Auto-Submitted"] == "auto-generated"
     assert "In-Reply-To" not in acknowledgement and "References" not in acknowledgement
     assert "Auto-Submitted" not in written and "In-Reply-To" not in written
+
+
+def test_a_batch_s_mails_are_claimed_before_they_leave_with_one_write_each(
+    reference_data_restored, complaint, smtp_server, monkeypatch,
+):
+    """Each mail's claim is committed before it leaves (no second process sends it too); its mark of
+    sent goes with the next one's claim, so that a batch of n writes n + 1 times, not 2n."""
+    from django.core.mail import get_connection
+    from django.db import connections
+
+    from amends.intake.outbound import emails_send
+
+    outbounds = [OutboundMessage.objects.create(complaint=complaint, channel="email", recipient=f"c{i}@example.ru",
+                                                subject="s", body="b", message_id=f"<m{i}@x>") for i in range(3)]
+    claimed_when_received = []
+
+    async def handle_data(server, session, envelope):
+        claimed_when_received.append(await sync_to_async(
+            lambda: OutboundMessage.objects.get(recipient=envelope.rcpt_tos[0]).attempts, thread_sensitive=False)())
+        smtp_server.envelopes.append(envelope)
+        return "250 OK"
+
+    monkeypatch.setattr(smtp_server, "handle_DATA", handle_data)
+    database = connections["default"]
+    writes = []  # each a transaction: a commit, or a statement outside any
+    monkeypatch.setattr(type(database), "commit", lambda self, _commit=type(database).commit:
+                        (writes.append("COMMIT"), _commit(self))[1])
+
+    def alone(execute, sql, params, many, context):
+        if not database.in_atomic_block and sql.startswith("UPDATE"):
+            writes.append(sql)
+        return execute(sql, params, many, context)
+
+    mail = get_connection()
+    with database.execute_wrapper(alone):
+        assert emails_send(outbounds, mail) == 3
+    mail.close()
+    assert claimed_when_received == [1, 1, 1]
+    assert OutboundMessage.objects.filter(sent_at=None).count() == 0
+    assert len(writes) == 4
