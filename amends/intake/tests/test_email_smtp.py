@@ -175,17 +175,27 @@ def test_a_batch_s_mails_are_claimed_before_they_leave_with_one_write_each(
                                                 subject="s", body="b", message_id=f"<m{i}@x>") for i in range(3)]
     claimed_when_received = []
 
+    def attempts_of(recipient: str) -> int:
+        try:
+            return OutboundMessage.objects.get(recipient=recipient).attempts
+        finally:
+            connections.close_all()  # this thread's own
+
     async def handle_data(server, session, envelope):
-        claimed_when_received.append(await sync_to_async(
-            lambda: OutboundMessage.objects.get(recipient=envelope.rcpt_tos[0]).attempts, thread_sensitive=False)())
+        claimed_when_received.append(await sync_to_async(attempts_of, thread_sensitive=False)(envelope.rcpt_tos[0]))
         smtp_server.envelopes.append(envelope)
         return "250 OK"
 
     monkeypatch.setattr(smtp_server, "handle_DATA", handle_data)
     database = connections["default"]
     writes = []  # each a transaction: a commit, or a statement outside any
-    monkeypatch.setattr(type(database), "commit", lambda self, _commit=type(database).commit:
-                        (writes.append("COMMIT"), _commit(self))[1])
+    commit = type(database).commit
+
+    def counted_commit(self):
+        writes.append("COMMIT")
+        commit(self)
+
+    monkeypatch.setattr(type(database), "commit", counted_commit)
 
     def alone(execute, sql, params, many, context):
         if not database.in_atomic_block and sql.startswith("UPDATE"):
