@@ -124,6 +124,14 @@ def test_the_form_sent_twice_with_its_token_is_one_complaint(db, english, django
     assert InboundMessage.objects.count() == 1
 
 
+def test_the_form_sent_again_while_the_worker_holds_it_shows_its_number(db, english):
+    token = token_of(english.get(URL))
+    first = english.post(URL, valid(form_token=token))
+    claimed_by_a_worker_that_died(InboundMessage.objects.get(), at=timezone.now())  # being registered
+    again = english.post(URL, valid(form_token=token))
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+
+
 def test_each_form_has_its_own_token_and_it_is_in_the_page(db, english):
     first, second = english.get(URL), english.get(URL)
     assert token_of(first) != token_of(second)

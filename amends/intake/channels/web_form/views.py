@@ -123,7 +123,9 @@ def complain(request):
         attachments=form.cleaned_data["attachments"], language=translation.get_language(),
         form_token=form.cleaned_data["form_token"],
     )
-    if message.status not in (InboundStatus.QUEUED, InboundStatus.REGISTERED):
+    # Its card exists or is on its way (a form sent again while the worker registers it is RECEIVED);
+    # a quarantined one waits for a person.
+    if message.status not in (InboundStatus.QUEUED, InboundStatus.RECEIVED, InboundStatus.REGISTERED):
         return _page(request, "web_form/received.html")
     return redirect(f"{reverse('web_form:thanks', args=[message.number])}?"
                     f"{urlencode({'code': message.tracking_code})}")
