@@ -43,9 +43,11 @@ def acknowledge_many(cards: Sequence[tuple[Complaint, str]], connection: BaseEma
     """`acknowledge` of many new cards, each with the language to write in: the mails are stored with
     their timeline entries in one transaction, then sent over `connection`, each claimed as it
     leaves. A card answered on a messenger is acknowledged alone. Returns how many were stored."""
-    done = set(OutboundMessage.objects.filter(
-        complaint_id__in=[complaint.pk for complaint, _language in cards], purpose=ACKNOWLEDGEMENT,
-    ).values_list("complaint_id", flat=True))
+    # The purpose is checked here, not in the query: SQLite would read by the purpose's index, every
+    # acknowledgement ever sent, rather than by the cards'.
+    done = {complaint_id for complaint_id, purpose in OutboundMessage.objects.filter(
+        complaint_id__in=[complaint.pk for complaint, _language in cards],
+    ).order_by().values_list("complaint_id", "purpose") if purpose == ACKNOWLEDGEMENT}
     outbounds, alone = [], 0
     for complaint, language in cards:
         if complaint.pk in done:

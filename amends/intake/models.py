@@ -95,6 +95,8 @@ class OutboundMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # The retry job looks for the messages not sent yet: a few, among every message ever sent.
+        indexes = [models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbound_unsent")]
         verbose_name = _("message to a customer")
         verbose_name_plural = _("messages to customers")
 

@@ -1,5 +1,6 @@
-"""Storing what arrives stays as fast with a million messages stored as with none: the look-ups of a
-source's reference (a Message-ID, a form's token, an update's ID) read the unique index, never the table."""
+"""Intake stays as fast with a million messages stored and sent as with none: the look-ups of a
+source's reference (a Message-ID, a form's token, an update's ID) read the unique index, never the table,
+and those of the mail sent read the cards' own messages, or the few not sent yet."""
 
 import pytest
 from django.db import connection
@@ -67,3 +68,31 @@ def test_the_acknowledgements_find_their_cards_mail_by_the_cards_index(db):
     with connection.cursor() as cursor:
         plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
     assert "intake_inboundmessage_complaint_id" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner, without statistics")
+def test_a_job_s_acknowledgements_check_their_own_cards_only(db):
+    """Whether a job's cards were acknowledged already: read by the cards' index, not by the purpose's,
+    which holds every acknowledgement sent."""
+    from amends.complaints.models import Complaint
+    from amends.intake.acknowledge import acknowledge_many
+
+    cards_without_address = [(Complaint(pk=pk), "ru") for pk in range(1, 21)]
+    with CaptureQueriesContext(connection) as captured:
+        assert acknowledge_many(cards_without_address, connection=None) == 0
+    (sql,) = [query["sql"] for query in captured.captured_queries if '"intake_outboundmessage"' in query["sql"]]
+    with connection.cursor() as cursor:
+        plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+    assert "intake_outboundmessage_complaint_id" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner: a partial index needs its condition")
+def test_the_retry_job_reads_the_unsent_messages_only(db):
+    from amends.intake.outbound import outbound_retry_failed
+
+    with CaptureQueriesContext(connection) as captured:
+        assert outbound_retry_failed() == 0
+    (sql,) = [query["sql"] for query in captured.captured_queries if '"intake_outboundmessage"' in query["sql"]]
+    with connection.cursor() as cursor:
+        plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+    assert "USING INDEX outbound_unsent" in plan, plan
