@@ -36,6 +36,8 @@ PERIODIC = [
     # The timeline joins the audit chain as a digest of the events since the last seal.
     Periodic("timeline_seal", "amends.jobs.tasks.timeline_seal_task", timedelta(minutes=5)),
     Periodic("idempotency_purge", "amends.jobs.tasks.idempotency_purge_task", timedelta(hours=1)),
+    # The finished jobs' results, thousands a day, go once kept long enough (worker.job_results_prune).
+    Periodic("job_results_prune", "amends.jobs.tasks.job_results_prune_task", timedelta(hours=1)),
     # Hourly, so that a refused mail or a worker that was down on Monday morning is caught up; the
     # summary itself goes once per week and person, from Monday 08:00 (see tasks.weekly_summary_send_task).
     Periodic("weekly_summary", "amends.jobs.tasks.weekly_summary_send_task", timedelta(hours=1)),

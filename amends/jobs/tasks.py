@@ -31,6 +31,8 @@ from amends.surveys.periodic import campaigns_sweep
 from amends.surveys.sending import invitations_expire, invitations_remind, invitations_send
 from amends.surveys.tasks import SEND_PER_JOB
 
+from .worker import job_results_prune
+
 
 def _summary(result) -> object:
     """A JSON-friendly record of what a run did, kept on the task's row."""
@@ -64,6 +66,11 @@ def mail_poll_task():
 @task()
 def outbound_retry_task():
     return outbound_retry_failed()
+
+
+@task()
+def job_results_prune_task():
+    return job_results_prune()
 
 
 @task()

@@ -29,6 +29,7 @@ from math import ceil
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, transaction
+from django.db.models import Q
 from django.db.utils import OperationalError
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -115,6 +116,25 @@ def tasks_reclaim_stale(now=None) -> int:
                 logger.error("Job %s given up: %s", task_id, reason)
                 _quarantine_messages(task_path, args_kwargs, reason)
     return put_back
+
+
+# How long a finished job's result is kept: the failed ones' errors are what an administrator reads.
+SUCCEEDED_KEPT = timedelta(days=14)
+FAILED_KEPT = timedelta(days=90)
+# Deleted this many at a time, so that no delete holds SQLite's writers for long.
+PRUNE_CHUNK = 5000
+
+
+def job_results_prune(now: datetime | None = None) -> int:
+    """Delete the results of the jobs finished longer ago than they are kept; how many. Every batch of
+    intake and every periodic slot leaves one, thousands a day, which nothing else ever removes."""
+    now = now or timezone.now()
+    kept_out = (Q(status="SUCCESSFUL", finished_at__lt=now - SUCCEEDED_KEPT)
+                | Q(status="FAILED", finished_at__lt=now - FAILED_KEPT))
+    deleted = 0
+    while pks := list(DBTaskResult.objects.filter(kept_out).order_by().values_list("pk", flat=True)[:PRUNE_CHUNK]):
+        deleted += DBTaskResult.objects.filter(pk__in=pks).delete()[0]
+    return deleted
 
 
 def _quarantine_messages(task_path: str, args_kwargs: dict | None, reason: str) -> None:

@@ -368,3 +368,23 @@ def test_the_worker_looks_for_expired_claims_every_few_seconds_not_after_every_b
         clock[0] = 1000.0 + seconds
         worker._process_queued_messages()
     assert len(asked) == 3  # at 16 (7 found), 16.1 (2 found), 16.2 (none), then not until 21 s
+
+
+@override_settings(TASKS=DB_QUEUE)
+def test_finished_jobs_results_go_once_kept_long_enough_and_the_rest_stay():
+    from amends.jobs import worker
+    from amends.jobs.worker import FAILED_KEPT, SUCCEEDED_KEPT, job_results_prune
+
+    now = timezone.now()
+    ages = {"old success": ("SUCCESSFUL", SUCCEEDED_KEPT), "recent success": ("SUCCESSFUL", SUCCEEDED_KEPT / 2),
+            "old failure": ("FAILED", FAILED_KEPT), "recent failure": ("FAILED", SUCCEEDED_KEPT * 2),
+            "waiting": ("READY", None), "running": ("RUNNING", None)}
+    for name, (status, age) in ages.items():
+        job = a_job_on_the_default_queue.enqueue()
+        finished = now - age - timedelta(seconds=1) if age else None
+        DBTaskResult.objects.filter(pk=job.id).update(status=status, finished_at=finished, return_value=name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(worker, "PRUNE_CHUNK", 1)  # chunk after chunk
+        assert job_results_prune(now) == 2
+    left = set(DBTaskResult.objects.values_list("return_value", flat=True))
+    assert left == {"recent success", "recent failure", "waiting", "running"}
