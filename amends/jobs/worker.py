@@ -37,7 +37,7 @@ from django_tasks_db.models import DBTaskResult
 
 from amends.core.budget import TimeBudgetExceeded, time_budget
 from amends.core.links import DEVELOPMENT_BASE_URL, base_url_configured
-from amends.core.pauses import on_pause, pause_off
+from amends.core.pauses import on_pause, pause_off, pause_point
 from amends.core.queues import LONG_QUEUE
 from amends.intake.quarantine import inbound_quarantine_job
 from amends.intake.queue import FOLLOW_UP_CARDS, FOLLOW_UP_JOBS, inbound_process_queued, inbound_retry_expired
@@ -121,8 +121,10 @@ def tasks_reclaim_stale(now=None) -> int:
 # How long a finished job's result is kept: the failed ones' errors are what an administrator reads.
 SUCCEEDED_KEPT = timedelta(days=14)
 FAILED_KEPT = timedelta(days=90)
-# Deleted this many at a time, so that no delete holds SQLite's writers for long.
+# Deleted this many at a time, so that no delete holds SQLite's writers for long; at most PRUNE_CHUNKS
+# chunks a run, so that years of results left by an older release go over several hours.
 PRUNE_CHUNK = 5000
+PRUNE_CHUNKS = 50
 
 
 def job_results_prune(now: datetime | None = None) -> int:
@@ -132,8 +134,12 @@ def job_results_prune(now: datetime | None = None) -> int:
     kept_out = (Q(status="SUCCESSFUL", finished_at__lt=now - SUCCEEDED_KEPT)
                 | Q(status="FAILED", finished_at__lt=now - FAILED_KEPT))
     deleted = 0
-    while pks := list(DBTaskResult.objects.filter(kept_out).order_by().values_list("pk", flat=True)[:PRUNE_CHUNK]):
+    for _chunk in range(PRUNE_CHUNKS):
+        pks = list(DBTaskResult.objects.filter(kept_out).order_by().values_list("pk", flat=True)[:PRUNE_CHUNK])
+        if not pks:
+            break
         deleted += DBTaskResult.objects.filter(pk__in=pks).delete()[0]
+        pause_point()  # the submissions waiting meanwhile get their cards
     return deleted
 
 

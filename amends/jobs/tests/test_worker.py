@@ -384,7 +384,10 @@ def test_finished_jobs_results_go_once_kept_long_enough_and_the_rest_stay():
         finished = now - age - timedelta(seconds=1) if age else None
         DBTaskResult.objects.filter(pk=job.id).update(status=status, finished_at=finished, return_value=name)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(worker, "PRUNE_CHUNK", 1)  # chunk after chunk
-        assert job_results_prune(now) == 2
+        patch.setattr(worker, "PRUNE_CHUNK", 1)  # chunk after chunk, at most one a run
+        patch.setattr(worker, "PRUNE_CHUNKS", 1)
+        assert job_results_prune(now) == 1
+        assert job_results_prune(now) == 1
+        assert job_results_prune(now) == 0
     left = set(DBTaskResult.objects.values_list("return_value", flat=True))
     assert left == {"recent success", "recent failure", "waiting", "running"}
