@@ -2,7 +2,8 @@ from django.db import migrations
 
 
 def policy_row_create(apps, schema_editor):
-    """The settings' one row exists from the start, so that reading it never writes (policy())."""
+    """The settings' one row exists from the start, for the administrator to edit; reading the settings
+    needs none (policy() gives the defaults without it)."""
     apps.get_model("surveys", "SurveyPolicy").objects.get_or_create(pk=1)
 
 
