@@ -17,7 +17,7 @@ import os
 import sys
 import time
 import weakref
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from types import FrameType
 
 from django.db import OperationalError
@@ -117,16 +117,17 @@ class QueuedWritesCursor(base.SQLiteCursorWrapper):
     wrapper: "DatabaseWrapper"
 
     def execute(self, query, params=None):
-        if self.connection.in_transaction or query.lstrip()[:6].upper() not in _WRITES:
-            return super().execute(query, params)
-        with self.wrapper.queued_statement():
+        with self._queued_if_alone(query):
             return super().execute(query, params)
 
     def executemany(self, query, param_list):
+        with self._queued_if_alone(query):
+            return super().executemany(query, param_list)
+
+    def _queued_if_alone(self, query: str):
         if self.connection.in_transaction or query.lstrip()[:6].upper() not in _WRITES:
-            return super().executemany(query, param_list)
-        with self.wrapper.queued_statement():
-            return super().executemany(query, param_list)
+            return nullcontext()
+        return self.wrapper.queued_statement()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -15,6 +15,12 @@ from amends.intake.services import inbound_store, inbound_store_numbered_once
 MAIL = b"Message-ID: <lookup-1@example.ru>\r\nFrom: a@example.ru\r\nSubject: x\r\n\r\ntext\r\n"
 
 
+def plan_of(sql: str) -> str:
+    """SQLite's plan of a captured statement, on one line."""
+    with connection.cursor() as cursor:
+        return " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+
+
 def test_a_new_message_is_stored_without_a_look_up(db, django_assert_num_queries):
     with django_assert_num_queries(3):  # the insert, in its savepoint
         receipt = email_store(raw=MAIL, source=MAILGATE_SOURCE)
@@ -42,10 +48,8 @@ def test_every_look_up_by_reference_reads_the_unique_index(db):
     reads = [query["sql"] for query in captured.captured_queries
              if query["sql"].startswith("SELECT") and '"intake_inboundmessage"' in query["sql"]]
     assert len(reads) >= 7
-    with connection.cursor() as cursor:
-        for sql in reads:
-            plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
-            assert "SCAN intake_inboundmessage" not in plan, (sql, plan)
+    for sql in reads:
+        assert "SCAN intake_inboundmessage" not in plan_of(sql), (sql, plan_of(sql))
 
 
 def test_a_new_form_looks_its_token_up_once(db):
@@ -65,8 +69,7 @@ def test_the_acknowledgements_find_their_cards_mail_by_the_cards_index(db):
     with CaptureQueriesContext(connection) as captured:
         customers_last_message_ids(list(range(1, 21)))
     (sql,) = [query["sql"] for query in captured.captured_queries]
-    with connection.cursor() as cursor:
-        plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+    plan = plan_of(sql)
     assert "intake_inboundmessage_complaint_id" in plan, plan
 
 
@@ -81,8 +84,7 @@ def test_a_job_s_acknowledgements_check_their_own_cards_only(db):
     with CaptureQueriesContext(connection) as captured:
         assert acknowledge_many(cards_without_address, connection=None) == 0
     (sql,) = [query["sql"] for query in captured.captured_queries if '"intake_outboundmessage"' in query["sql"]]
-    with connection.cursor() as cursor:
-        plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+    plan = plan_of(sql)
     assert "intake_outboundmessage_complaint_id" in plan, plan
 
 
@@ -93,6 +95,5 @@ def test_the_retry_job_reads_the_unsent_messages_only(db):
     with CaptureQueriesContext(connection) as captured:
         assert outbound_retry_failed() == 0
     (sql,) = [query["sql"] for query in captured.captured_queries if '"intake_outboundmessage"' in query["sql"]]
-    with connection.cursor() as cursor:
-        plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+    plan = plan_of(sql)
     assert "USING INDEX outbound_unsent" in plan, plan
