@@ -216,46 +216,21 @@ def _same_customer_many(probes: Sequence[Probe]) -> list[tuple[set[int], set[int
     return found
 
 
-def _latest_sharers_sql(bands: Sequence[int], digest: str) -> tuple[str, list]:
-    """The cards sharing each band key or the digest, at most MAX_KEY_CARDS latest per key, a row per
-    key shared: one bounded index range each, so the rows read do not grow with the table."""
-    q = connection.ops.quote_name
-    card, bands_table, signatures = q("complaint_id"), q(SignatureBand._meta.db_table), q(TextSignature._meta.db_table)
-    parts = [
-        f"SELECT * FROM (SELECT {card} FROM {bands_table} WHERE {q('key')} = %s "
-        f"ORDER BY {card} DESC LIMIT {MAX_KEY_CARDS}) AS band{i}"
-        for i in range(len(bands))
-    ]
-    parts.append(
-        f"SELECT * FROM (SELECT {card} FROM {signatures} WHERE {q('digest')} = %s "
-        f"ORDER BY {card} DESC LIMIT {MAX_KEY_CARDS}) AS same_digest"
-    )
-    return " UNION ALL ".join(parts), [*bands, digest]
-
-
 def _similar_text(probe: Probe, signature: detector.Signature) -> set[int]:
     """The MAX_SCORED cards in scope that share the most band keys with the wording (the latest
-    first among equals), in one statement: the sharers are counted and filtered by the database."""
-    if not signature.size:
-        return set()
-    q, ops = connection.ops.quote_name, connection.ops
-    # While a bulk signing rebuilds the band-key index, the search by keys would read every band row.
-    sharers, params = _latest_sharers_sql(signature.bands if band_index_ready() else (), signature.digest)
-    card, complaints = q("complaint_id"), q(Complaint._meta.db_table)
-    state, received_at, pk = q("state"), q("received_at"), q("id")
-    since, until = probe.received_at - window(), probe.received_at + window()
-    open_states = [str(open_state) for open_state in OPEN_STATES]
-    sql = (
-        f"SELECT shared.{card} FROM ({sharers}) AS shared JOIN {complaints} AS card ON card.{pk} = shared.{card} "
-        f"WHERE (card.{state} IN ({', '.join(['%s'] * len(open_states))}) OR card.{received_at} BETWEEN %s AND %s) "
-        f"AND card.{state} <> %s AND card.{pk} <> %s "
-        f"GROUP BY shared.{card} ORDER BY COUNT(*) DESC, shared.{card} DESC LIMIT {MAX_SCORED}"
-    )
-    params += [*open_states, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until),
-               State.DUPLICATE, probe.pk or 0]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {pk for (pk,) in cursor.fetchall()}
+    first among equals); each key's latest cards read by a bounded index range."""
+    keys = _keys(signature, band_index_ready())
+    stored, scope = _latest_sharers_many(set(keys))
+    return _most_shared(probe, keys, stored, scope)
+
+
+def _most_shared(probe: Probe, keys: list[tuple[str, int | str]], sharers: dict[tuple[str, int | str], list[int]],
+                 scope: dict[int, tuple[str, datetime]]) -> set[int]:
+    """Of the cards sharing these keys (each key's MAX_KEY_CARDS latest, the latest first), the
+    MAX_SCORED in scope that share the most, the latest first among equals."""
+    shared = Counter(chain.from_iterable(sharers.get(key, [])[:MAX_KEY_CARDS] for key in keys))
+    in_scope = [pk for pk in shared if pk != probe.pk and _within(probe, *scope[pk])]
+    return set(sorted(in_scope, key=lambda pk: (-shared[pk], -pk))[:MAX_SCORED])
 
 
 @dataclass(frozen=True)
@@ -464,12 +439,8 @@ def duplicates_store_many(complaints: Sequence[Complaint]) -> None:
     earlier: dict[tuple[str, int | str], list[int]] = {}  # a key's cards of this batch, the latest first
     similar: dict[int, set[int]] = {}
     for card in cards:
-        probe = Probe.of(card)
-        shared = Counter(chain.from_iterable(
-            (earlier.get(key, []) + stored.get(key, []))[:MAX_KEY_CARDS] for key in keys[card.pk]
-        ))
-        in_scope = [pk for pk in shared if pk != card.pk and _within(probe, *scope[pk])]
-        similar[card.pk] = set(sorted(in_scope, key=lambda pk: (-shared[pk], -pk))[:MAX_SCORED])
+        sharers = {key: earlier.get(key, []) + stored.get(key, []) for key in keys[card.pk]}
+        similar[card.pk] = _most_shared(Probe.of(card), keys[card.pk], sharers, scope)
         for key in keys[card.pk]:
             earlier.setdefault(key, []).insert(0, card.pk)
         scope[card.pk] = (card.state, card.received_at)
@@ -510,49 +481,62 @@ def _within(probe: Probe, state: str, received_at: datetime) -> bool:
     return state in OPEN_STATES or probe.received_at - window() <= received_at <= probe.received_at + window()
 
 
-# Subqueries in one statement: SQLite takes at most 500 parts of a compound SELECT.
-SHARERS_PER_STATEMENT = 400
-
-
 def _latest_sharers_many(
     keys: set[tuple[str, int | str]],
 ) -> tuple[dict[tuple[str, int | str], list[int]], dict[int, tuple[str, datetime]]]:
-    """For each key, its MAX_KEY_CARDS latest cards, the latest first: the bounded index range of
-    _latest_sharers_sql for each key, in a few statements for all of them; and the state and time
-    of receipt of each card found."""
+    """For each key, its MAX_KEY_CARDS latest cards, the latest first, in one statement per kind of
+    key whatever their number, each key a bounded index range: the rows read do not grow with the
+    table; and the state and time of receipt of each card found."""
     q = connection.ops.quote_name
-    card, complaints = q("complaint_id"), q(Complaint._meta.db_table)
     tables = {
-        "band": (q(SignatureBand._meta.db_table), q("key")),
-        "digest": (q(TextSignature._meta.db_table), q("digest")),
+        "band": (q(SignatureBand._meta.db_table), q("key"), "bigint"),
+        "digest": (q(TextSignature._meta.db_table), q("digest"), "text"),
     }
-    ordered: list[tuple[str, int | str]] = list(keys)
     found: dict[tuple[str, int | str], list[int]] = {}
     scope: dict[int, tuple[str, datetime]] = {}
-    for start in range(0, len(ordered), SHARERS_PER_STATEMENT):
-        chunk = ordered[start:start + SHARERS_PER_STATEMENT]
-        parts = [
-            f"SELECT * FROM (SELECT {start + i} AS which, {card} FROM {tables[kind][0]} WHERE {tables[kind][1]} = %s "
-            f"ORDER BY {card} DESC LIMIT {MAX_KEY_CARDS}) AS part{i}"
-            for i, (kind, _value) in enumerate(chunk)
-        ]
-        sql = (f"SELECT shared.which, shared.{card}, c.{q('state')}, c.{q('received_at')} "
-               f"FROM ({' UNION ALL '.join(parts)}) AS shared JOIN {complaints} AS c ON c.{q('id')} = shared.{card} "
-               f"ORDER BY shared.which, shared.{card} DESC")
+    for kind, (table, column, array_type) in tables.items():
+        values = [value for key_kind, value in keys if key_kind == kind]
+        if not values:
+            continue
         with connection.cursor() as cursor:
-            cursor.execute(sql, [value for _kind, value in chunk])
+            cursor.execute(_sharers_of_each_sql(table, column, array_type), [_array_parameter(values)])
             for which, pk, state, received_at in cursor.fetchall():
-                found.setdefault(ordered[which], []).append(pk)
+                found.setdefault((kind, values[which]), []).append(pk)
                 if pk not in scope:
                     scope[pk] = (state, _datetime(received_at))
     return found, scope
 
 
+def _sharers_of_each_sql(table: str, column: str, array_type: str) -> str:
+    """The cards of each value of one parameter (an array), at most MAX_KEY_CARDS latest each, as
+    rows of (the value's position, card, its state, its time of receipt): one bounded index range
+    per value. A statement of its own per value, or one compound statement of hundreds of parts,
+    cost more to prepare than to run."""
+    q = connection.ops.quote_name
+    card, pk, complaints = q("complaint_id"), q("id"), q(Complaint._meta.db_table)
+    if connection.vendor == "postgresql":
+        each = (f"unnest(%s::{array_type}[]) WITH ORDINALITY AS wanted(value, position) CROSS JOIN LATERAL "
+                f"(SELECT {card} FROM {table} WHERE {column} = wanted.value "
+                f"ORDER BY {card} DESC LIMIT {MAX_KEY_CARDS}) AS shared")
+        position = "wanted.position - 1"
+    else:  # no LATERAL: the range of each value starts at its MAX_KEY_CARDS-th latest card
+        each = (f"json_each(%s) AS wanted JOIN {table} AS shared ON shared.{column} = wanted.value "
+                f"AND shared.{card} >= coalesce((SELECT {card} FROM {table} WHERE {column} = wanted.value "
+                f"ORDER BY {card} DESC LIMIT 1 OFFSET {MAX_KEY_CARDS - 1}), 0)")
+        position = "wanted.key"
+    return (f"SELECT {position}, shared.{card}, c.{q('state')}, c.{q('received_at')} FROM {each} "
+            f"JOIN {complaints} AS c ON c.{pk} = shared.{card} ORDER BY 1, 2 DESC")
+
+
+def _array_parameter(values: list) -> list | str:
+    """A list as one statement parameter: an array on PostgreSQL, JSON for SQLite's json_each."""
+    return values if connection.vendor == "postgresql" else json.dumps(values)
+
+
 def _datetime(value: datetime | str) -> datetime:
-    """A time read by a raw statement: SQLite gives the text Django wrote (UTC)."""
-    if isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(value)
+    """A time read by a raw statement, aware: SQLite gives the text Django wrote (UTC), or that
+    text already read as a time without its zone."""
+    parsed = value if isinstance(value, datetime) else parse_datetime(value)
     if parsed is None:
         raise ValueError(f"Not a time: {value!r}")
     return timezone.make_aware(parsed, UTC) if timezone.is_naive(parsed) else parsed

@@ -1,5 +1,5 @@
 """The worker's follow-up checks a batch of new cards at once: it finds and stores what checking each
-card in turn would, its band keys read in a few statements whatever the batch's size."""
+card in turn would, its band keys read in one statement whatever the batch's size."""
 
 import pytest
 from django.db import connection
@@ -7,10 +7,13 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from amends.complaints.choices import State
+from amends.complaints.models import Complaint
 from amends.customers.services import contact_create
+from amends.duplicates import detector, services
 from amends.duplicates.models import DuplicateCandidate, Reason, SignatureBand, TextSignature
 from amends.duplicates.services import duplicates_store, duplicates_store_many
 
+from .conftest import copies
 from .samples import EN, EN_OTHER, EN_RESENT, RU, RU_OTHER, RU_RESENT
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +62,46 @@ def test_a_batch_finds_what_checking_each_card_in_turn_finds(register, contact, 
     assert stored(new) == batch
 
 
-def test_the_band_keys_of_a_batch_are_read_in_one_statement(register, contact, other_contact):
+def sharer_statements(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "duplicates_signatureband" in q["sql"]
+            and "INSERT" not in q["sql"] and "DELETE" not in q["sql"]]
+
+
+def test_the_band_keys_of_a_batch_are_read_in_one_statement_however_many(register, contact, other_contact):
     register(RU, contact=contact)
-    new = [register(text, contact=other_contact, check=False) for text in (RU_RESENT, EN, EN_OTHER, RU_OTHER) * 5]
+    # 60 wordings of their own: over 3,000 band keys, more than a compound statement may hold.
+    new = [register(f"{text} ({n})", contact=other_contact, check=False)
+           for n in range(15) for text in (RU_RESENT, EN, EN_OTHER, RU_OTHER)]
     with CaptureQueriesContext(connection) as queries:
         duplicates_store_many(new)
-    sharers = [q for q in queries.captured_queries if "UNION ALL" in q["sql"]]
-    assert len(sharers) == 1
+    assert len(sharer_statements(queries)) == 1
+
+
+def test_a_batch_reads_the_latest_cards_of_each_key_and_no_more(register, contact, other_contact, monkeypatch):
+    monkeypatch.setattr(services, "MAX_KEY_CARDS", 5)
+    first = register(RU, contact=contact, check=False)
+    sharers = copies(register(EN_OTHER, contact=other_contact, check=False), 12)
+    signature = detector.signature(first.wording)
+    SignatureBand.objects.bulk_create([SignatureBand(complaint=card, key=signature.bands[0]) for card in sharers])
+    TextSignature.objects.bulk_create([
+        TextSignature(complaint=card, size=1, sketch=b"", digest=signature.digest) for card in sharers[:3]
+    ])
+    band, digest = ("band", signature.bands[0]), ("digest", signature.digest)
+
+    found, scope = services._latest_sharers_many({band, digest, ("band", 12345)})
+
+    assert found == {band: [card.pk for card in reversed(sharers[-5:])],
+                     digest: [card.pk for card in reversed(sharers[:3])]}
+    assert scope == {card.pk: (card.state, card.received_at) for card in sharers[:3] + sharers[-5:]}
+
+
+def test_a_batch_finds_a_closed_card_received_within_the_window(register, contact):
+    """A closed card is weighed by its time of receipt, read by a raw statement: an aware time."""
+    closed = register(RU, contact=contact)
+    Complaint.objects.filter(pk=closed.pk).update(state=State.CLOSED)
+    again = register(RU_RESENT, contact=contact, check=False)
+    duplicates_store_many([again])
+    assert DuplicateCandidate.objects.filter(complaint=again, candidate=closed).exists()
 
 
 def test_the_same_text_sent_twice_in_one_batch_is_linked(register, contact):
