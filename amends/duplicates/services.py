@@ -82,6 +82,9 @@ def signatures_write(signatures: dict[int, detector.Signature]) -> None:
     """Store each card's signature and band keys in place of those it had."""
     if not signatures:
         return
+    # In the order of the cards: two workers signing some of the same cards wait for each other, never
+    # each for the other (a deadlock).
+    signatures = dict(sorted(signatures.items()))
     q = connection.ops.quote_name
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     columns = ("complaint_id", "size", "sketch", "digest", "updated_at")

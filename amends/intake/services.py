@@ -34,6 +34,7 @@ from amends.complaints.services import (
     complaint_prepare,
     complaint_register,
     complaints_register_prepared,
+    numbers_hold,
 )
 from amends.core.budget import TimeBudgetExceeded
 from amends.core.errors import AccessDenied
@@ -346,6 +347,7 @@ def inbound_process_batch(messages: Sequence[InboundMessage]) -> None:
     message of a group whose writing failed as a whole."""
     parsed = _parsed(messages)
     threads = find_threads([incoming for incoming in parsed if isinstance(incoming, IncomingComplaint)])
+    numbers_hold()  # before the first write: what every batch locks, it locks in the same order
     earlier = _Earlier()
     group: list[tuple[InboundMessage, IncomingComplaint]] = []
     for message, incoming in zip(messages, parsed, strict=True):

@@ -25,6 +25,7 @@ from .registration import (
     complaint_prepare,
     complaint_register,
     complaints_register_prepared,
+    numbers_hold,
 )
 from .saved_filters import SAVED_FILTERS_MAX, saved_filter_delete, saved_filter_save
 from .timeline import (
@@ -47,5 +48,6 @@ __all__ = [
     "complaint_customer_correct", "complaint_file_internal", "complaint_keep_closed", "complaint_log_call",
     "complaint_number_take", "complaint_receive_file", "complaint_register", "complaint_sign_off",
     "complaint_transition", "complaint_update", "complaint_update_as_system", "complaints_assign", "measure_add",
-    "measure_remove", "measure_report", "message_after_answer_record", "saved_filter_delete", "saved_filter_save",
+    "measure_remove", "measure_report", "message_after_answer_record", "numbers_hold", "saved_filter_delete",
+    "saved_filter_save",
 ]

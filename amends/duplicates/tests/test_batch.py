@@ -110,3 +110,18 @@ def test_the_same_text_sent_twice_in_one_batch_is_linked(register, contact):
     first.refresh_from_db()
     again.refresh_from_db()
     assert first.state == State.REGISTERED and again.state == State.DUPLICATE
+
+
+def test_signatures_are_written_in_the_order_of_the_cards(register, contact):
+    """Two workers signing some of the same cards then wait for each other, never each for the other."""
+    first, second = register(RU, contact=contact, check=False), register(EN, contact=contact, check=False)
+    written = []
+
+    def record(execute, sql, params, many, context):
+        if many and "duplicates_textsignature" in sql:
+            written.extend(row[0] for row in params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        services.signatures_write({card.pk: detector.signature(card.wording) for card in (second, first)})
+    assert written == [first.pk, second.pk]

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
@@ -213,3 +214,27 @@ def test_a_batch_s_acknowledgements_are_queued_before_its_duplicate_search(trans
     assert not TextSignature.objects.filter(complaint_id__in=cards).exists()
     worker.queue.run_at_most(10)
     assert TextSignature.objects.filter(complaint_id__in=cards).count() == 3 and acks.count() == 3
+
+
+def test_a_batch_holds_the_numbers_before_it_threads_a_reply(transactional_db):
+    """Two workers' batches lock the numbers and the cards replies continue in the same order: a
+    batch that threaded a reply first would hold that card while waiting for the numbers, and the
+    other batch, holding the numbers, may wait for the same card (PostgreSQL: a deadlock)."""
+    from amends.intake.channels.email.services import MAILGATE_SOURCE, email_receive, email_store
+
+    email_receive(raw=customer_mail(10), source=MAILGATE_SOURCE)
+    for raw in (customer_mail(4, reply_to="<mail-10@example.ru>"), customer_mail(5)):
+        email_store(raw=raw, source=MAILGATE_SOURCE)
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert inbound_process_queued(limit=10) == 2
+
+    first_write = next(i for i, sql in enumerate(statements) if sql.startswith(("INSERT", "UPDATE", "DELETE"))
+                       and "intake_inboundmessage" not in sql)
+    assert "complaints_numbersequence" in statements[first_write]
+    assert InboundMessage.objects.get(external_ref="<mail-4@example.ru>").status == InboundStatus.THREADED
