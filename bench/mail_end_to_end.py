@@ -8,7 +8,7 @@ acknowledgements a real SMTP server has accepted.
 Generated mail (bench/mail_corpus.py: UTF-8, KOI8-R, Windows-1251, mislabelled, HTML-only, attachments,
 replies, auto-replies and broken messages mixed in) goes through each path, with `amends worker`
 processes (--workers) registering the cards and sending the acknowledgements to an SMTP server on
-127.0.0.1 (aiosmtpd, in this process) that counts them:
+127.0.0.1 (aiosmtpd, in a process of its own) that counts them:
   imap     the messages are put in a throwaway Dovecot first; the clock starts when the mailbox is
            switched on for `amends poll_mail --interval 1`, running as its own process;
   relay    the app's POST /intake/mailgate/ (scripts/serve, as `make run` starts it), where each
@@ -26,15 +26,15 @@ SQLite by default (a new file in a temporary folder); with DATABASE_URL set, tha
 """
 
 import argparse
-import asyncio
 import http.client
+import multiprocessing
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -81,17 +81,53 @@ def load() -> str:
 
 
 class Counting:
-    """aiosmtpd handler: counts the messages accepted and when the last one came."""
+    """aiosmtpd handler: counts the messages accepted and when the last one came, in memory shared with
+    the bench's process."""
 
-    def __init__(self):
-        self.count, self.last = 0, 0.0
-        self.lock = threading.Lock()
+    def __init__(self, count, last):
+        self.count, self.last = count, last
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        with self.lock:
-            self.count += 1
-            self.last = time.perf_counter()
+        with self.count.get_lock():
+            self.count.value += 1
+            self.last.value = time.perf_counter()  # CLOCK_MONOTONIC: the same clock in every process
         return "250 OK"
+
+
+class SmtpSink:
+    """The SMTP server the acknowledgements go to, in a process of its own as a real mail server is:
+    in the bench's process its replies waited for the relay clients' threads (one interpreter lock)."""
+
+    def __init__(self, port: int):
+        context = multiprocessing.get_context("fork")
+        self._count, self._last = context.Value("q", 0), context.Value("d", 0.0)
+        self._stop = context.Event()
+        self.process = context.Process(target=self._serve, args=(port,), daemon=True)
+        self.process.start()
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"The SMTP sink did not start on port {port}")
+
+    def _serve(self, port: int) -> None:
+        controller = Controller(Counting(self._count, self._last), hostname="127.0.0.1", port=port)
+        controller.start()
+        self._stop.wait()
+        controller.stop()
+
+    @property
+    def count(self) -> int:
+        return self._count.value
+
+    @property
+    def last(self) -> float:
+        return self._last.value
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.process.join(10)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -155,7 +191,7 @@ def last_pk() -> int:
     return InboundMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def follow(sink: Counting, after_pk: int, expected: int, started: float, timeout: float, acks_before: int) -> dict:
+def follow(sink: "SmtpSink", after_pk: int, expected: int, started: float, timeout: float, acks_before: int) -> dict:
     """Watch the run until every message is stored, none waits for the worker, and every card with
     an e-mail address has its acknowledgement accepted by the SMTP server; when each happened."""
     marks: dict = {}
@@ -213,7 +249,7 @@ def pipe_processes(raws: list[bytes], port: int, pipes: int, env: dict) -> Count
     return codes
 
 
-def run(path: str, count: int, args, corpus: list[str], sink: Counting, smtp_port: int, tag: str) -> None:
+def run(path: str, count: int, args, corpus: list[str], sink: "SmtpSink", smtp_port: int, tag: str) -> None:
     import random
 
     raws = generate(count, tag, corpus, random.Random(count))
@@ -330,10 +366,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     corpus = texts()
     parse_cost(corpus)
-    sink = Counting()
     smtp_port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
+    sink = SmtpSink(smtp_port)
     try:
         for count in args.counts:
             for path in args.paths:
@@ -343,8 +377,7 @@ def main() -> None:
                 for attempt in range(args.repeat):
                     run(path, count, args, corpus, sink, smtp_port, f"{path}{count}x{attempt}-{os.getpid()}")
     finally:
-        controller.stop()
-        asyncio.set_event_loop(None)
+        sink.stop()
         shutil.rmtree(VAR_DIR, ignore_errors=True)
 
 

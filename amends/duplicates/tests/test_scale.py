@@ -9,7 +9,7 @@ from django.db import connection
 
 from amends.complaints.models import Complaint
 from amends.duplicates import detector, services
-from amends.duplicates.models import SignatureBand
+from amends.duplicates.models import SignatureBand, TextSignature
 
 from .conftest import copies
 from .samples import EN_OTHER, RU, RU_RESENT
@@ -71,3 +71,18 @@ def test_the_candidates_of_a_popular_key_are_its_latest_cards_and_bounded(regist
 
     assert services._similar_text(services.Probe.of(card), signature) == {c.pk for c in sharers[-5:]}
 
+
+
+@sqlite_only
+def test_each_key_is_a_bounded_range_of_its_index(db):
+    """The keys go as one JSON array: SQLite reads each key's range of the index, never a table."""
+    q = connection.ops.quote_name
+    for model, column, value in ((SignatureBand, "key", 1), (TextSignature, "digest", "d")):
+        table = q(model._meta.db_table)
+        sql = services._sharers_of_each_sql(table, q(column), "")
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", [services._array_parameter([value])])
+            plan = [row[-1] for row in cursor.fetchall()]
+        assert [step for step in plan if step.startswith("SCAN")] == ["SCAN wanted VIRTUAL TABLE INDEX 1:"]
+        index = next(ix.name for ix in model._meta.indexes if ix.fields[0] == column)
+        assert f"SEARCH shared USING COVERING INDEX {index} ({column}=? AND complaint_id>?)" in plan
