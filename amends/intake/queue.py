@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from amends.complaints.choices import Channel
+
 from .models import InboundMessage, InboundStatus
 from .services import follow_ups_collected, inbound_process_batch, inbound_reprocess
 from .tasks import ACKNOWLEDGE_PRIORITY, acknowledge_registrations_task, follow_up_registrations_task
@@ -35,10 +37,12 @@ def claim_timeout() -> timedelta:
 
 
 def _claim_expired(now: datetime) -> Q:
-    """Claimed by a worker that has not committed its card within the claim timeout (a claim without
-    a time was made before claims had one)."""
-    expired = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_timeout())
-    return Q(status=InboundStatus.RECEIVED) & ~Q(number="") & expired
+    """Claimed by a worker that has not committed its card within the claim timeout: a numbered
+    submission (a claim without a time was made before claims had one), or an e-mail a worker took.
+    E-mail stored unclaimed by an earlier version is the mail poll's (email_retry_pending)."""
+    expired = Q(claimed_at__lt=now - claim_timeout())
+    numbered = ~Q(number="") & (Q(claimed_at__isnull=True) | expired)
+    return Q(status=InboundStatus.RECEIVED) & (numbered | (Q(channel=Channel.EMAIL) & expired))
 
 
 def inbound_process_queued(limit: int | None = None, *, retry_expired: bool = True) -> int:

@@ -13,13 +13,11 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from amends.complaints.choices import Channel
 from amends.intake.models import InboundMessage, InboundStatus
 from amends.intake.quarantine import inbound_quarantine_stalled
-from amends.intake.queue import claim_timeout
 from amends.intake.services import MAILGATE_SOURCE, inbound_process
 
 from .headers import message_id
@@ -181,14 +179,12 @@ def mailgate_deliver(raw: bytes) -> str:
 
 
 def email_retry_pending(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Process again, one by one, the mail a worker took and never finished (it was stopped, or its
-    batch failed): its claim has expired. One that stopped a worker twice is quarantined (each
-    attempt is counted here), so it cannot stop the next one. Mail stored unclaimed by an earlier
-    version waits `older_than`."""
-    now = timezone.now()
-    expired = Q(claimed_at__lt=now - claim_timeout()) | Q(claimed_at__isnull=True, received_at__lt=now - older_than)
+    """Process again, one by one, mail an earlier version stored unclaimed and never finished, once
+    it is `older_than` old. Mail a worker took and never finished is the worker's once its claim
+    expires (queue.inbound_retry_expired): one owner each, so that no message is processed twice."""
     pending = InboundMessage.objects.filter(
-        expired, channel=Channel.EMAIL, source__startswith="email:", status=InboundStatus.RECEIVED,
+        channel=Channel.EMAIL, source__startswith="email:", status=InboundStatus.RECEIVED,
+        claimed_at__isnull=True, received_at__lt=timezone.now() - older_than,
     )
     count = 0
     for message in pending.iterator():
