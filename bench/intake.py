@@ -47,6 +47,18 @@ def manage(env: dict, *args: str, stdin: str | None = None) -> str:
     ).stdout
 
 
+def listening(port: int, *, within: float) -> bool:
+    """Whether something accepts connections on the port on 127.0.0.1 within `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 def start_server(env: dict, port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
     """scripts/serve, once it accepts connections: within a minute, as a busy machine starts slowly.
     Its output goes to `log` (an open file), or nowhere."""
@@ -54,13 +66,8 @@ def start_server(env: dict, port: int, log=subprocess.DEVNULL) -> subprocess.Pop
         [str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
         cwd=ROOT, stdout=log, stderr=log,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
+    if listening(port, within=60):
+        return server
     server.terminate()  # granian stops its workers; a kill would leave them running
     server.wait(timeout=15)
     raise SystemExit("the server did not start within a minute")

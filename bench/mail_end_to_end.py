@@ -30,7 +30,6 @@ import http.client
 import multiprocessing
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,7 +55,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
-from intake import start_server  # noqa: E402 - bench/intake.py, beside this script
+from intake import listening, start_server  # noqa: E402 - bench/intake.py, beside this script
 from mail_corpus import generate, texts  # noqa: E402
 
 from amends.complaints.models import Complaint  # noqa: E402
@@ -104,12 +103,8 @@ class SmtpSink:
         self._stop = context.Event()
         self.process = context.Process(target=self._serve, args=(port,), daemon=True)
         self.process.start()
-        for _ in range(100):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"The SMTP sink did not start on port {port}")
+        if not listening(port, within=10):
+            raise RuntimeError(f"The SMTP sink did not start on port {port}")
 
     def _serve(self, port: int) -> None:
         controller = Controller(Counting(self._count, self._last), hostname="127.0.0.1", port=port)

@@ -23,7 +23,6 @@ import random
 import re
 import resource
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -265,27 +264,13 @@ def channels(wordings: Wordings, per_channel: int, operator: User) -> None:
         f"{(cpu_seconds() - started) / max(cards, 1) * 1000:.1f} ms a card")
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    """scripts/serve as bench/intake.py starts it, given longer to come up on a busy machine."""
-    server = subprocess.Popen([str(ROOT / "scripts" / "serve")], env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not start")
-
-
 def load(rate: float, seconds: float, operator: User, wait: float) -> None:
     """API and form together at `rate` a second, server and worker as `make run` starts them."""
     token = Token.objects.get_or_create(user=operator)[0].key
     env = {**os.environ, **ENV}
     connection.close()
     port = intake.free_port()
-    server = start_server(env, port)
+    server = intake.start_server(env, port)
     worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "worker"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
